@@ -1,0 +1,35 @@
+import type { HardhatUserConfig } from "hardhat/config";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-toolbox-viem";
+
+const SOLC_VERSION = "0.8.30";
+
+// The machine cannot download compilers, so compile with the solcjs shipped by the `solc` npm package.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc");
+  return {
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: solc.version(),
+  };
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 10_000 } },
+  },
+  paths: { sources: "contracts", tests: "test", cache: "cache", artifacts: "artifacts" },
+  networks: {
+    hardhat: { chainId: 31337 },
+    localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545", chainId: Number(process.env.CHAIN_ID ?? 31337) },
+  },
+  mocha: { timeout: 600_000 },
+  gasReporter: { enabled: process.env.REPORT_GAS === "true" },
+};
+
+export default config;
