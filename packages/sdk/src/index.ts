@@ -1,0 +1,2 @@
+export * from "./gpus";
+export * from "./crypto";
