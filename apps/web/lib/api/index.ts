@@ -1,0 +1,4 @@
+export * from "./errors";
+export * from "./handler";
+export * from "./origin";
+export * from "./rate-limit";

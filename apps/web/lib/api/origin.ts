@@ -1,0 +1,31 @@
+/**
+ * CSRF guard for state-changing routes. Browsers always send Origin on cross-site POSTs, so a
+ * foreign or opaque (`null`) Origin is refused; requests without Origin come from non-browser
+ * clients (the provider agent, curl) and are allowed.
+ */
+export type OriginCheck = { ok: true } | { ok: false; reason: string };
+
+function allowedOrigins(request: Request): Set<string> {
+  const allowed = new Set<string>();
+  const url = new URL(request.url);
+  allowed.add(url.origin);
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  if (host) {
+    const proto = request.headers.get("x-forwarded-proto") ?? url.protocol.replace(":", "");
+    allowed.add(`${proto}://${host}`);
+  }
+  for (const origin of (process.env.ALLOWED_ORIGINS ?? "").split(",")) {
+    if (origin.trim()) allowed.add(origin.trim().replace(/\/$/, ""));
+  }
+  return allowed;
+}
+
+export function checkOrigin(request: Request): OriginCheck {
+  const method = request.method.toUpperCase();
+  if (method === "GET" || method === "HEAD" || method === "OPTIONS") return { ok: true };
+  const origin = request.headers.get("origin");
+  if (origin === null) return { ok: true };
+  if (origin === "null") return { ok: false, reason: "Requests from an opaque (null) origin are not allowed." };
+  if (!allowedOrigins(request).has(origin)) return { ok: false, reason: `Origin ${origin} is not allowed.` };
+  return { ok: true };
+}
