@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// `npm test`: every suite in the repo, one after another (the machine has 2 cores), then one
+// summary line per suite and a closing "N passed, N failed" line. Exits non-zero on any failure.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+const SUITES = [
+  { name: "contracts", kind: "mocha", cmd: ["pnpm", "exec", "hardhat", "test"] },
+  { name: "sdk", kind: "vitest", pkg: "packages/sdk", script: "test" },
+  { name: "db", kind: "vitest", pkg: "packages/db", script: "test" },
+  { name: "indexer", kind: "vitest", pkg: "apps/indexer", script: "test" },
+  { name: "agent", kind: "vitest", pkg: "apps/agent", script: "test" },
+  { name: "web", kind: "vitest", pkg: "apps/web", script: "test" },
+  { name: "browser", kind: "playwright", pkg: "apps/web", script: "test:e2e" },
+];
+
+const only = process.argv.slice(2);
+const selected = only.length ? SUITES.filter((s) => only.includes(s.name)) : SUITES;
+if (only.length && selected.length !== only.length) {
+  console.error(`Unknown suite in "${only.join(" ")}"; suites are: ${SUITES.map((s) => s.name).join(", ")}.`);
+  process.exit(2);
+}
+
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+const num = (text, re) => {
+  let total = 0;
+  for (const m of text.matchAll(re)) total = Number(m[1]);
+  return total;
+};
+
+// Each runner prints its totals differently; read the last totals line it printed.
+function parseCounts(kind, text) {
+  const t = stripAnsi(text);
+  if (kind === "mocha") {
+    return { passed: num(t, /^\s*(\d+) passing/gm), failed: num(t, /^\s*(\d+) failing/gm), skipped: num(t, /^\s*(\d+) pending/gm) };
+  }
+  if (kind === "vitest") {
+    const line = [...t.matchAll(/^\s*Tests\s+(.*)$/gm)].at(-1)?.[1] ?? "";
+    return { passed: num(line, /(\d+) passed/g), failed: num(line, /(\d+) failed/g), skipped: num(line, /(\d+) skipped/g) + num(line, /(\d+) todo/g) };
+  }
+  return {
+    passed: num(t, /^\s*(\d+) passed/gm) + num(t, /^\s*(\d+) flaky/gm),
+    failed: num(t, /^\s*(\d+) failed/gm),
+    skipped: num(t, /^\s*(\d+) skipped/gm),
+  };
+}
+
+function runSuite(suite) {
+  let cmd = suite.cmd;
+  if (!cmd) {
+    const manifest = join(ROOT, suite.pkg, "package.json");
+    const scripts = existsSync(manifest) ? JSON.parse(readFileSync(manifest, "utf8")).scripts ?? {} : {};
+    if (!scripts[suite.script]) return Promise.resolve({ code: 1, output: "", missing: true });
+    cmd = ["pnpm", "--dir", suite.pkg, "run", suite.script];
+  }
+  return new Promise((resolve) => {
+    let output = "";
+    const child = spawn(cmd[0], cmd.slice(1), { cwd: ROOT, env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const tee = (stream, sink) => stream.on("data", (d) => { output += d; sink.write(d); });
+    tee(child.stdout, process.stdout);
+    tee(child.stderr, process.stderr);
+    child.on("exit", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
+  });
+}
+
+const results = [];
+for (const suite of selected) {
+  console.log(`\n=== ${suite.name} ===`);
+  const t = Date.now();
+  const { code, output, missing } = await runSuite(suite);
+  const counts = parseCounts(suite.kind, output);
+  // A suite that exits 0 but ran nothing is not a pass: it hides a broken test setup.
+  const ok = code === 0 && !missing && counts.failed === 0 && counts.passed > 0;
+  results.push({ suite, ok, counts, seconds: (Date.now() - t) / 1000, missing, code });
+}
+
+console.log("\n=== summary ===");
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const r of results) {
+  passed += r.counts.passed;
+  failed += r.counts.failed;
+  skipped += r.counts.skipped;
+  const why = r.missing ? " (no test script)" : !r.ok && r.counts.failed === 0 ? ` (exit code ${r.code}${r.counts.passed === 0 ? ", no test ran" : ""})` : "";
+  console.log(`${r.ok ? "PASS" : "FAIL"} ${r.suite.name.padEnd(10)} ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped in ${r.seconds.toFixed(1)} s${why}`);
+}
+const suitesFailed = results.filter((r) => !r.ok).length;
+// A suite can fail without a failing test (crash, missing script); count it so the total says so.
+const failedTotal = failed + results.filter((r) => !r.ok && r.counts.failed === 0).length;
+console.log(`${passed} passed, ${failedTotal} failed, ${skipped} skipped`);
+process.exit(suitesFailed ? 1 : 0);
