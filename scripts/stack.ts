@@ -1,0 +1,192 @@
+// The whole marketplace on one machine (`npm start`): PostgreSQL, a chain, the contracts, the
+// indexer and the web app, each step printed with its time. Ctrl-C stops everything cleanly.
+//
+// Env: DATABASE_URL (external PostgreSQL instead of the embedded one), RPC_URL + CHAIN_ID (any EVM
+// RPC instead of a local Hardhat node), WEB_PORT, RPC_PORT, PG_PORT, INDEXER_PORT, SEED=0|1,
+// GRIDLEASE_PROFILE=e2e (fresh data, other ports: used by the browser tests).
+import { rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { assertPortFree, elapsed, httpOk, log, rpcChainId, runStep, startProcess, stopProcess, StackError, waitFor, type ManagedProcess } from "./stack/processes";
+import { markWebBuild, webBuildIsCurrent, webSourceHash } from "./stack/web-build";
+
+const ROOT = resolve(__dirname, "..");
+const BIN = (name: string) => join(ROOT, "node_modules/.bin", name);
+const started = Number(process.env.GRIDLEASE_BOOTSTRAP_STARTED ?? Date.now());
+
+const profile = process.env.GRIDLEASE_PROFILE === "e2e" ? "e2e" : "local";
+const defaults = profile === "e2e" ? { web: 3100, rpc: 8645, pg: 54330, indexer: 42169 } : { web: 3000, rpc: 8545, pg: 54320, indexer: 42069 };
+const port = z.coerce.number().int().min(1).max(65535);
+const EnvSchema = z.object({
+  WEB_PORT: port.default(defaults.web),
+  RPC_PORT: port.default(defaults.rpc),
+  PG_PORT: port.default(defaults.pg),
+  INDEXER_PORT: port.default(defaults.indexer),
+  DATABASE_URL: z.string().url("DATABASE_URL must be a postgres:// URL").optional(),
+  RPC_URL: z.string().url("RPC_URL must be an http(s) URL").optional(),
+  CHAIN_ID: z.coerce.number().int().positive("CHAIN_ID must be a positive integer").optional(),
+  SEED: z.enum(["0", "1"]).optional(),
+});
+
+const children: ManagedProcess[] = [];
+let stopEmbeddedPg: (() => Promise<void>) | undefined;
+let shuttingDown = false;
+
+async function shutdown(code: number) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log("stopping...");
+  for (const proc of [...children].reverse()) await stopProcess(proc).catch(() => {});
+  await stopEmbeddedPg?.().catch(() => {});
+  log("stopped");
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+async function main() {
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new StackError(`Bad configuration: ${issue.path.join(".")}: ${issue.message}.`);
+  }
+  const env = parsed.data;
+  const dataDir = join(ROOT, ".data", profile);
+  const logDir = join(dataDir, "logs");
+  if (profile === "e2e") rmSync(dataDir, { recursive: true, force: true });
+  const localChain = !env.RPC_URL;
+  const chainId = env.CHAIN_ID ?? 31337;
+  const rpcUrl = env.RPC_URL ?? `http://127.0.0.1:${env.RPC_PORT}`;
+  const steps = 8;
+  let step = 0;
+  const stepLog = (msg: string) => log(`[${++step}/${steps}] ${msg}`);
+
+  await assertPortFree(env.WEB_PORT, "web app", "WEB_PORT");
+  await assertPortFree(env.INDEXER_PORT, "indexer health", "INDEXER_PORT");
+  if (localChain) await assertPortFree(env.RPC_PORT, "Hardhat node", "RPC_PORT");
+  if (!env.DATABASE_URL) await assertPortFree(env.PG_PORT, "embedded PostgreSQL", "PG_PORT");
+
+  const db = await import("@gridlease/db/embedded");
+  const migrate = await import("@gridlease/db/migrate");
+
+  // Database, chain and compiler are independent: start them together.
+  const tDb = Date.now();
+  const databaseReady = (async () => {
+    if (env.DATABASE_URL) {
+      await migrate.checkDatabase(env.DATABASE_URL).catch((e: Error) => {
+        throw new StackError(e.message);
+      });
+      stepLog(`database: using DATABASE_URL (${elapsed(tDb)})`);
+      return env.DATABASE_URL;
+    }
+    const pg = await db.startEmbeddedPostgres({ dataDir: join(dataDir, "pg"), port: env.PG_PORT });
+    stopEmbeddedPg = pg.stop;
+    stepLog(`database: embedded PostgreSQL on 127.0.0.1:${env.PG_PORT}, data in ${join(".data", profile, "pg")} (${elapsed(tDb)})`);
+    return pg.url;
+  })();
+
+  const tChain = Date.now();
+  const chainReady = (async () => {
+    if (localChain) {
+      const node = startProcess({ name: "hardhat", command: BIN("hardhat"), args: ["node", "--hostname", "127.0.0.1", "--port", String(env.RPC_PORT)], cwd: ROOT, env: {}, logDir });
+      children.push(node);
+      await waitFor("Hardhat node start", () => rpcChainId(rpcUrl).then(() => true), { timeoutMs: 60_000, process: node });
+    }
+    const actual = await rpcChainId(rpcUrl).catch((e: Error) => {
+      throw new StackError(`Cannot reach the RPC at ${rpcUrl} (${e.message}). Check RPC_URL.`);
+    });
+    if (actual !== chainId) {
+      throw new StackError(`The RPC at ${rpcUrl} is on chain id ${actual}, but CHAIN_ID is ${chainId}. Set CHAIN_ID=${actual} if that chain is the one you mean.`);
+    }
+    stepLog(`chain: ${localChain ? "Hardhat node" : "RPC"} at ${rpcUrl}, chain id ${chainId} (${elapsed(tChain)})`);
+  })();
+
+  const tCompile = Date.now();
+  const compiled = (async () => {
+    const compile = startProcess({ name: "compile", command: BIN("hardhat"), args: ["compile", "--quiet"], cwd: ROOT, env: {}, logDir });
+    await runStep(compile, "Compiling the contracts");
+    stepLog(`contracts: compiled (${elapsed(tCompile)})`);
+  })();
+
+  const databaseUrl = await databaseReady;
+  const tMigrate = Date.now();
+  await migrate.runMigrations(databaseUrl);
+  stepLog(`migrations: applied (${elapsed(tMigrate)})`);
+
+  const childEnv = { DATABASE_URL: databaseUrl, RPC_URL: rpcUrl, CHAIN_ID: String(chainId) };
+
+  // The web build only needs the sources and the migrated schema, so it overlaps the chain work.
+  const tWeb = Date.now();
+  const webBuilt = (async () => {
+    const hash = webSourceHash(ROOT);
+    if (webBuildIsCurrent(ROOT, hash)) return "build reused";
+    const build = startProcess({ name: "web-build", command: BIN("pnpm"), args: ["--dir", "apps/web", "exec", "next", "build"], cwd: ROOT, env: { ...childEnv, NEXT_TELEMETRY_DISABLED: "1" }, logDir });
+    await runStep(build, "Building the web app (next build)");
+    markWebBuild(ROOT, hash);
+    return "built";
+  })();
+  webBuilt.catch(() => {});
+
+  await Promise.all([chainReady, compiled]);
+  const tDeploy = Date.now();
+  const deploy = startProcess({ name: "deploy", command: BIN("tsx"), args: ["scripts/deploy.ts"], cwd: ROOT, env: childEnv, logDir, echo: () => true });
+  await runStep(deploy, "Deploying the contracts");
+  stepLog(`deploy: done (${elapsed(tDeploy)})`);
+
+  const indexer = startProcess({
+    name: "indexer",
+    command: BIN("tsx"),
+    args: ["apps/indexer/src/main.ts"],
+    cwd: ROOT,
+    env: { ...childEnv, INDEXER_PORT: String(env.INDEXER_PORT) },
+    logDir,
+    echo: (line) => /error|backfill|caught up|reorg|new chain/i.test(line),
+  });
+  children.push(indexer);
+
+  const seed = env.SEED ? env.SEED === "1" : localChain;
+  if (seed) {
+    const tSeed = Date.now();
+    const seeding = startProcess({ name: "seed", command: BIN("tsx"), args: ["scripts/seed.ts"], cwd: ROOT, env: childEnv, logDir, echo: () => true });
+    await runStep(seeding, "Seeding the market");
+    stepLog(`seed: market created (${elapsed(tSeed)})`);
+  } else {
+    stepLog("seed: skipped");
+  }
+
+  const tIndex = Date.now();
+  await waitFor("Indexer catching up with the chain", () => httpOk(`http://127.0.0.1:${env.INDEXER_PORT}/ready`), { timeoutMs: 180_000, process: indexer });
+  stepLog(`indexer: caught up (${elapsed(tIndex)})`);
+
+  const buildResult = await webBuilt;
+  const web = startProcess({
+    name: "web",
+    command: BIN("pnpm"),
+    args: ["--dir", "apps/web", "exec", "next", "start", "-H", "127.0.0.1", "-p", String(env.WEB_PORT)],
+    cwd: ROOT,
+    env: { ...childEnv, INDEXER_URL: `http://127.0.0.1:${env.INDEXER_PORT}`, NEXT_TELEMETRY_DISABLED: "1" },
+    logDir,
+    echo: (line) => /error/i.test(line),
+  });
+  children.push(web);
+  const webUrl = `http://127.0.0.1:${env.WEB_PORT}`;
+  await waitFor("Web app start", () => httpOk(webUrl), { timeoutMs: 120_000, process: web });
+  stepLog(`web: ${buildResult}, serving (${elapsed(tWeb)} since the build started)`);
+
+  log(`ready: ${webUrl} (${elapsed(started)} in all). Logs in ${join(".data", profile, "logs")}. Ctrl-C stops everything.`);
+
+  // A service dying after start is reported and takes the stack down, rather than leaving half of it running.
+  const firstExit = await Promise.race(children.map((c) => c.exited.then((code) => ({ c, code }))));
+  if (!shuttingDown) {
+    console.error(`[gridlease] error: ${firstExit.c.name} exited unexpectedly (code ${firstExit.code}). Last output:\n${firstExit.c.recentOutput()}`);
+    await shutdown(1);
+  }
+}
+
+main().catch(async (err: unknown) => {
+  // Configuration and environment problems are sentences; a stack trace only helps when debugging Gridlease itself.
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`[gridlease] error: ${message}`);
+  if (process.env.GRIDLEASE_DEBUG && err instanceof Error && !(err instanceof StackError)) console.error(err.stack);
+  await shutdown(1);
+});

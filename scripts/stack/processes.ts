@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import net from "node:net";
+import { join } from "node:path";
+
+/** A configuration or environment problem, reported as one sentence with no stack trace. */
+export class StackError extends Error {}
+
+export const elapsed = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+export function log(message: string) {
+  console.log(`[gridlease] ${message}`);
+}
+
+export async function assertPortFree(port: number, what: string, envName: string) {
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      reject(
+        new StackError(
+          err.code === "EADDRINUSE"
+            ? `Port ${port} (${what}) is already in use — is another Gridlease or other server running? Stop it or set ${envName} to a free port.`
+            : `Cannot listen on 127.0.0.1:${port} for ${what}: ${err.message}.`,
+        ),
+      );
+    });
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  recentOutput: () => string;
+}
+
+/**
+ * Starts a long-lived or one-shot child. Its output goes to `<logDir>/<name>.log`, is kept in a
+ * small ring for error messages, and is echoed with a prefix when `echo` says so.
+ */
+export function startProcess(opts: {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+  logDir: string;
+  echo?: (line: string) => boolean;
+}): ManagedProcess {
+  mkdirSync(opts.logDir, { recursive: true });
+  const file = createWriteStream(join(opts.logDir, `${opts.name}.log`), { flags: "a" });
+  const ring: string[] = [];
+  const child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: { ...process.env, ...opts.env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const onData = (data: Buffer) => {
+    file.write(data);
+    for (const line of data.toString().split(/\r?\n/)) {
+      if (!line.trim()) continue;
+      ring.push(line);
+      if (ring.length > 40) ring.shift();
+      if (opts.echo?.(line)) console.log(`  ${opts.name} | ${line}`);
+    }
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code) => {
+      file.end();
+      resolve(code);
+    });
+    child.on("error", (err) => {
+      ring.push(String(err));
+      resolve(-1);
+    });
+  });
+  return { name: opts.name, child, exited, recentOutput: () => ring.slice(-15).join("\n") };
+}
+
+/** Runs a one-shot step to completion; a non-zero exit becomes a StackError carrying its last output. */
+export async function runStep(proc: ManagedProcess, description: string) {
+  const code = await proc.exited;
+  if (code !== 0) {
+    throw new StackError(`${description} failed (exit code ${code}). Last output:\n${proc.recentOutput()}`);
+  }
+}
+
+export async function stopProcess(proc: ManagedProcess, graceMs = 8000) {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  proc.child.kill("SIGTERM");
+  const timer = setTimeout(() => proc.child.kill("SIGKILL"), graceMs);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+/** Polls until `probe` resolves true, failing early if the process it waits on dies. */
+export async function waitFor(what: string, probe: () => Promise<boolean>, opts: { timeoutMs: number; process?: ManagedProcess; intervalMs?: number }) {
+  const deadline = Date.now() + opts.timeoutMs;
+  while (Date.now() < deadline) {
+    if (opts.process && opts.process.child.exitCode !== null) {
+      throw new StackError(`${what}: the ${opts.process.name} process exited (code ${opts.process.child.exitCode}). Last output:\n${opts.process.recentOutput()}`);
+    }
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 250));
+  }
+  throw new StackError(`${what} did not happen within ${opts.timeoutMs / 1000} s.${opts.process ? ` Last output of ${opts.process.name}:\n${opts.process.recentOutput()}` : ""}`);
+}
+
+export async function httpOk(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return res.ok;
+}
+
+export async function rpcChainId(rpcUrl: string): Promise<number> {
+  const res = await fetch(rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    signal: AbortSignal.timeout(5000),
+  });
+  const body = (await res.json()) as { result?: string };
+  if (!body.result) throw new Error("no chain id in the answer");
+  return Number(BigInt(body.result));
+}

@@ -1,0 +1,36 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+
+// Everything that ends up in the Next build. Build output, tests and their artifacts are left out so
+// that running tests or starting the app never forces a rebuild by itself.
+const SOURCES = ["apps/web", "packages/sdk/src", "packages/db/src", "pnpm-lock.yaml"];
+const SKIP = new Set(["node_modules", ".next", "e2e", "test-results", "playwright-report", "coverage"]);
+const STAMP = "apps/web/.next/gridlease-build-hash";
+
+function collect(root: string, path: string, out: string[]) {
+  const full = join(root, path);
+  if (!existsSync(full)) return;
+  if (statSync(full).isFile()) return void out.push(path);
+  for (const entry of readdirSync(full).sort()) {
+    if (SKIP.has(entry) || entry.endsWith(".test.ts") || entry.endsWith(".test.tsx")) continue;
+    collect(root, join(path, entry), out);
+  }
+}
+
+export function webSourceHash(root: string): string {
+  const files: string[] = [];
+  for (const s of SOURCES) collect(root, s, files);
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(relative(root, join(root, f))).update(readFileSync(join(root, f)));
+  return hash.digest("hex");
+}
+
+export function webBuildIsCurrent(root: string, hash: string): boolean {
+  const stamp = join(root, STAMP);
+  return existsSync(join(root, "apps/web/.next/BUILD_ID")) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash;
+}
+
+export function markWebBuild(root: string, hash: string) {
+  writeFileSync(join(root, STAMP), hash);
+}
