@@ -1,0 +1,3 @@
+export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgres } from "./embedded";
+export { runMigrations, checkDatabase, connectionErrorMessage, MIGRATIONS_DIR } from "./migrate";
+export { getPrisma, getPool, closeDatabaseClients } from "./client";
