@@ -1,2 +1,5 @@
 export * from "./gpus";
 export * from "./crypto";
+export * from "./contracts.generated";
+export * from "./deployments.generated";
+export * from "./deploy";

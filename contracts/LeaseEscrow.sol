@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
+import {ILeaseEscrow} from "./interfaces/ILeaseEscrow.sol";
+
+/// @title LeaseEscrow
+/// @notice Prepaid GPU leases streamed to providers per second. Settlement is lazy: nothing is
+///         stored per second, the owed amount is computed from the acceptance time when needed.
+contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+    uint16 public constant MAX_FEE_BPS = 1_000;
+    uint16 private constant BPS = 10_000;
+    uint64 public constant MAX_WINDOW = 30 days;
+
+    /// @dev Three slots written per booking (the book gas budget depends on it). The per-hour rate is
+    ///      deposit / durationHours, exact because deposit = gpus × price × hours; the end is derived.
+    struct StoredLease {
+        // slot 0
+        address renter;
+        uint64 acceptDeadline;
+        uint16 gpus;
+        LeaseStatus status;
+        CloseReason closeReason;
+        // slot 1
+        address provider;
+        uint32 durationHours;
+        uint64 acceptedAt;
+        // slot 2
+        uint96 deposit;
+        uint96 paidGross;
+        uint48 offerId;
+        uint16 feeBps;
+        // slot 3, written only when a dispute opens
+        uint64 disputedAt;
+    }
+
+    IProviderRegistry private immutable _registry;
+    IERC20 private immutable _token;
+
+    // One slot of settings read on the hot paths.
+    uint16 public feeBps;
+    uint64 public acceptWindow;
+    uint64 public disputeGrace;
+    uint64 public disputeTimeout;
+    address public treasury;
+    uint96 public notAcceptedSlash;
+    uint256 public nextLeaseId = 1;
+
+    mapping(address token => bool) private _allowedTokens;
+    mapping(uint256 leaseId => StoredLease) private _leases;
+    mapping(address account => mapping(address token => uint256)) public withdrawable;
+
+    constructor(IProviderRegistry registry_, Config memory config)
+        AccessControlDefaultAdminRules(config.adminDelay, config.admin)
+    {
+        if (address(registry_) == address(0)) revert ZeroAddress();
+        _registry = registry_;
+        _token = IERC20(registry_.stakeToken());
+        _setTreasury(config.treasury);
+        _setFeeBps(config.feeBps);
+        _setAcceptWindow(config.acceptWindow);
+        _setDisputeGrace(config.disputeGrace);
+        _setDisputeTimeout(config.disputeTimeout);
+        notAcceptedSlash = config.notAcceptedSlash;
+        _grantRole(PAUSER_ROLE, config.admin);
+    }
+
+    // ---------------------------------------------------------------- booking
+
+    /// @inheritdoc ILeaseEscrow
+    function book(
+        uint256 offerId,
+        uint16 gpus,
+        uint32 durationHours,
+        uint256 maxPricePerGpuHour,
+        bytes calldata encryptedRequest
+    ) external nonReentrant whenNotPaused returns (uint256 leaseId) {
+        return _book(offerId, gpus, durationHours, maxPricePerGpuHour, encryptedRequest);
+    }
+
+    /// @inheritdoc ILeaseEscrow
+    function bookWithPermit(
+        uint256 offerId,
+        uint16 gpus,
+        uint32 durationHours,
+        uint256 maxPricePerGpuHour,
+        bytes calldata encryptedRequest,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant whenNotPaused returns (uint256 leaseId) {
+        uint256 maxDeposit = uint256(gpus) * durationHours * maxPricePerGpuHour;
+        // A front-run permit leaves the allowance in place, so a failed permit is not fatal.
+        try IERC20Permit(address(_token)).permit(msg.sender, address(this), maxDeposit, deadline, v, r, s) {} catch {}
+        return _book(offerId, gpus, durationHours, maxPricePerGpuHour, encryptedRequest);
+    }
+
+    function _book(
+        uint256 offerId,
+        uint16 gpus,
+        uint32 durationHours,
+        uint256 maxPricePerGpuHour,
+        bytes calldata encryptedRequest
+    ) private returns (uint256 leaseId) {
+        if (!_allowedTokens[address(_token)]) revert TokenNotAllowed(address(_token));
+        if (gpus == 0) revert InvalidGpuCount(gpus);
+        IProviderRegistry.Reservation memory reservation = _registry.reserveUnits(offerId, gpus);
+        if (reservation.pricePerGpuHour > maxPricePerGpuHour) {
+            revert PriceAboveMax(reservation.pricePerGpuHour, maxPricePerGpuHour);
+        }
+        if (durationHours < reservation.minHours || durationHours > reservation.maxHours) {
+            revert HoursOutOfRange(durationHours, reservation.minHours, reservation.maxHours);
+        }
+        uint256 deposit = uint256(gpus) * durationHours * reservation.pricePerGpuHour;
+        if (deposit > type(uint96).max) revert DepositTooLarge(deposit);
+        _pullExact(deposit);
+
+        leaseId = nextLeaseId++;
+        uint64 acceptDeadline = uint64(block.timestamp) + acceptWindow;
+        StoredLease storage lease = _leases[leaseId];
+        lease.renter = msg.sender;
+        lease.acceptDeadline = acceptDeadline;
+        lease.gpus = gpus;
+        lease.status = LeaseStatus.Pending;
+        lease.provider = reservation.provider;
+        lease.durationHours = durationHours;
+        lease.deposit = uint96(deposit);
+        lease.offerId = uint48(offerId);
+        lease.feeBps = feeBps;
+        _emitBooked(leaseId, lease, reservation.pricePerGpuHour, encryptedRequest);
+    }
+
+    /// @dev Separate frame: the event has more fields than `_book` has stack slots left.
+    function _emitBooked(uint256 leaseId, StoredLease storage lease, uint256 price, bytes calldata encryptedRequest)
+        private
+    {
+        emit LeaseBooked(
+            leaseId,
+            lease.offerId,
+            lease.renter,
+            lease.provider,
+            address(_token),
+            lease.gpus,
+            lease.durationHours,
+            price,
+            lease.deposit,
+            lease.acceptDeadline,
+            encryptedRequest
+        );
+    }
+
+    // ---------------------------------------------------------------- pending leases
+
+    /// @inheritdoc ILeaseEscrow
+    function accept(uint256 leaseId, bytes calldata encryptedAccess) external nonReentrant {
+        StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Pending);
+        if (msg.sender != lease.provider) revert NotProvider(leaseId, msg.sender);
+        if (block.timestamp > lease.acceptDeadline) revert AcceptWindowClosed(leaseId, lease.acceptDeadline);
+        uint64 acceptedAt = uint64(block.timestamp);
+        lease.acceptedAt = acceptedAt;
+        lease.status = LeaseStatus.Active;
+        emit LeaseAccepted(leaseId, msg.sender, acceptedAt, _endsAt(lease), encryptedAccess);
+    }
+
+    /// @inheritdoc ILeaseEscrow
+    function decline(uint256 leaseId) external nonReentrant {
+        StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Pending);
+        if (msg.sender != lease.provider) revert NotProvider(leaseId, msg.sender);
+        _close(leaseId, lease, CloseReason.ProviderFault, 0);
+    }
+
+    /// @inheritdoc ILeaseEscrow
+    function reclaim(uint256 leaseId) external nonReentrant {
+        StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Pending);
+        if (msg.sender != lease.renter) revert NotRenter(leaseId, msg.sender);
+        if (block.timestamp <= lease.acceptDeadline) revert AcceptWindowOpen(leaseId, lease.acceptDeadline);
+        _close(leaseId, lease, CloseReason.NotAccepted, 0);
+        _slashToRenter(lease, notAcceptedSlash);
+    }
+
+    // ---------------------------------------------------------------- running leases
+
+    /// @inheritdoc ILeaseEscrow
+    function claim(uint256 leaseId) external nonReentrant {
+        StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Active);
+        if (msg.sender != lease.provider) revert NotProvider(leaseId, msg.sender);
+        uint256 endsAt = _endsAt(lease);
+        if (block.timestamp >= endsAt) {
+            _close(leaseId, lease, CloseReason.Completed, lease.deposit);
+            return;
+        }
+        uint256 owed = _accruedGross(lease);
+        uint256 paid = lease.paidGross;
+        if (owed == paid) revert NothingToClaim(leaseId);
+        lease.paidGross = uint96(owed);
+        uint256 fee = _feeOn(owed, lease.feeBps) - _feeOn(paid, lease.feeBps);
+        emit EarningsClaimed(leaseId, msg.sender, owed - paid, fee);
+        _payProviderAndTreasury(lease.provider, owed - paid - fee, fee);
+    }
+
+    /// @inheritdoc ILeaseEscrow
+    function extend(uint256 leaseId, uint32 extraHours) external nonReentrant {
+        StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Active);
+        if (msg.sender != lease.renter) revert NotRenter(leaseId, msg.sender);
+        if (extraHours == 0) revert ZeroExtension();
+        uint64 endsAt = _endsAt(lease);
+        if (block.timestamp >= endsAt) revert LeaseEnded(leaseId, endsAt);
+        uint32 maxHours = _registry.getOffer(lease.offerId).spec.maxHours;
+        uint256 totalHours = uint256(lease.durationHours) + extraHours;
+        if (totalHours > maxHours) revert HoursOutOfRange(uint32(totalHours), 1, maxHours);
+        uint256 extraDeposit = (lease.deposit / lease.durationHours) * extraHours;
+        uint256 newDeposit = lease.deposit + extraDeposit;
+        if (newDeposit > type(uint96).max) revert DepositTooLarge(newDeposit);
+        _pullExact(extraDeposit);
+        lease.deposit = uint96(newDeposit);
+        lease.durationHours = uint32(totalHours);
+        emit LeaseExtended(leaseId, extraHours, extraDeposit, _endsAt(lease));
+    }
+
+    /// @inheritdoc ILeaseEscrow
+    function cancel(uint256 leaseId) external nonReentrant {
+        StoredLease storage lease = _existingLease(leaseId);
+        if (msg.sender != lease.renter) revert NotRenter(leaseId, msg.sender);
+        if (lease.status == LeaseStatus.Pending) {
+            _close(leaseId, lease, CloseReason.CancelledByRenter, 0);
+            return;
+        }
+        if (lease.status != LeaseStatus.Active) revert WrongStatus(leaseId, lease.status);
+        uint64 endsAt = _endsAt(lease);
+        if (block.timestamp >= endsAt) revert LeaseEnded(leaseId, endsAt);
+        _close(leaseId, lease, CloseReason.CancelledByRenter, _accruedGross(lease));
+    }
+
+    /// @inheritdoc ILeaseEscrow
+    function complete(uint256 leaseId) external nonReentrant {
+        StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Active);
+        uint64 endsAt = _endsAt(lease);
+        if (block.timestamp < endsAt) revert LeaseNotEnded(leaseId, endsAt);
+        _close(leaseId, lease, CloseReason.Completed, lease.deposit);
+    }
+
+    // ---------------------------------------------------------------- disputes
+
+    /// @inheritdoc ILeaseEscrow
+    function openDispute(uint256 leaseId, bytes32 evidenceHash, string calldata evidenceURI) external nonReentrant {
+        StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Active);
+        if (msg.sender != lease.renter) revert NotRenter(leaseId, msg.sender);
+        uint64 closesAt = _endsAt(lease) + disputeGrace;
+        if (block.timestamp > closesAt) revert DisputeWindowClosed(leaseId, closesAt);
+        lease.status = LeaseStatus.Disputed;
+        lease.disputedAt = uint64(block.timestamp);
+        emit DisputeOpened(leaseId, msg.sender, evidenceHash, evidenceURI);
+    }
+
+    /// @inheritdoc ILeaseEscrow
+    function resolveDispute(uint256 leaseId, uint256 renterAmount, uint256 providerAmount, uint256 slashAmount)
+        external
+        nonReentrant
+        onlyRole(ARBITER_ROLE)
+    {
+        StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Disputed);
+        uint256 remaining = lease.deposit - lease.paidGross;
+        if (renterAmount + providerAmount != remaining) {
+            revert SplitMismatch(renterAmount, providerAmount, remaining);
+        }
+        emit DisputeResolved(leaseId, msg.sender, renterAmount, providerAmount, slashAmount);
+        _close(leaseId, lease, CloseReason.DisputeResolved, lease.paidGross + providerAmount);
+        _slashToRenter(lease, slashAmount);
+    }
+
+    /// @inheritdoc ILeaseEscrow
+    function finalizeDispute(uint256 leaseId) external nonReentrant {
+        StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Disputed);
+        uint64 finalizableAt = lease.disputedAt + disputeTimeout;
+        if (block.timestamp < finalizableAt) revert DisputeTimeoutNotReached(leaseId, finalizableAt);
+        uint256 owed = _accruedGross(lease);
+        emit DisputeFinalized(leaseId, lease.deposit - owed, owed - lease.paidGross);
+        _close(leaseId, lease, CloseReason.DisputeResolved, owed);
+    }
+
+    // ---------------------------------------------------------------- pull payouts
+
+    /// @inheritdoc ILeaseEscrow
+    function withdraw(address token) external nonReentrant {
+        uint256 amount = withdrawable[msg.sender][token];
+        if (amount == 0) revert NothingToWithdraw(msg.sender, token);
+        withdrawable[msg.sender][token] = 0;
+        emit Withdrawn(msg.sender, token, amount);
+        IERC20(token).safeTransfer(msg.sender, amount);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    function setFeeBps(uint16 newFeeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setFeeBps(newFeeBps);
+    }
+
+    function setTreasury(address newTreasury) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setTreasury(newTreasury);
+    }
+
+    function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (token == address(0)) revert ZeroAddress();
+        _allowedTokens[token] = allowed;
+        emit TokenAllowlistUpdated(token, allowed);
+    }
+
+    function setAcceptWindow(uint64 newWindow) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setAcceptWindow(newWindow);
+    }
+
+    function setDisputeTimeout(uint64 newTimeout) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setDisputeTimeout(newTimeout);
+    }
+
+    function setDisputeGrace(uint64 newGrace) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setDisputeGrace(newGrace);
+    }
+
+    function setNotAcceptedSlash(uint96 newAmount) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        emit NotAcceptedSlashUpdated(notAcceptedSlash, newAmount);
+        notAcceptedSlash = newAmount;
+    }
+
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    // ---------------------------------------------------------------- views
+
+    function getLease(uint256 leaseId) external view returns (Lease memory view_) {
+        StoredLease storage lease = _existingLease(leaseId);
+        view_.offerId = lease.offerId;
+        view_.renter = lease.renter;
+        view_.provider = lease.provider;
+        view_.token = address(_token);
+        view_.gpus = lease.gpus;
+        view_.durationHours = lease.durationHours;
+        view_.pricePerGpuHour = lease.deposit / lease.durationHours / lease.gpus;
+        view_.deposit = lease.deposit;
+        view_.paidGross = lease.paidGross;
+        view_.feeBps = lease.feeBps;
+        view_.acceptDeadline = lease.acceptDeadline;
+        view_.acceptedAt = lease.acceptedAt;
+        view_.endsAt = lease.acceptedAt == 0 ? 0 : _endsAt(lease);
+        view_.disputedAt = lease.disputedAt;
+        view_.status = lease.status;
+        view_.closeReason = lease.closeReason;
+    }
+
+    function accrued(uint256 leaseId) external view returns (uint256) {
+        StoredLease storage lease = _existingLease(leaseId);
+        if (lease.status == LeaseStatus.Closed) return lease.paidGross;
+        return _accruedGross(lease);
+    }
+
+    function claimable(uint256 leaseId) external view returns (uint256) {
+        StoredLease storage lease = _existingLease(leaseId);
+        if (lease.status != LeaseStatus.Active) return 0;
+        return _accruedGross(lease) - lease.paidGross;
+    }
+
+    function isTokenAllowed(address token) external view returns (bool) {
+        return _allowedTokens[token];
+    }
+
+    function paymentToken() external view returns (address) {
+        return address(_token);
+    }
+
+    function registry() external view returns (address) {
+        return address(_registry);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev The moment accrual stops: the end of the lease, or the dispute if one is open.
+    ///      Virtual only so that the invariant suite can plant an uncapped variant.
+    function _accrualCutoff(StoredLease storage lease) internal view virtual returns (uint256 cutoff) {
+        cutoff = block.timestamp;
+        uint256 endsAt = _endsAt(lease);
+        if (cutoff > endsAt) cutoff = endsAt;
+        uint256 disputedAt = lease.disputedAt;
+        if (disputedAt != 0 && cutoff > disputedAt) cutoff = disputedAt;
+    }
+
+    /// @dev gpus × price × elapsed / 3600, written as deposit × elapsed / (hours × 3600), which is equal.
+    function _accruedGross(StoredLease storage lease) internal view returns (uint256) {
+        uint256 acceptedAt = lease.acceptedAt;
+        if (acceptedAt == 0) return 0;
+        uint256 cutoff = _accrualCutoff(lease);
+        if (cutoff <= acceptedAt) return 0;
+        return (uint256(lease.deposit) * (cutoff - acceptedAt)) / (uint256(lease.durationHours) * 1 hours);
+    }
+
+    function _endsAt(StoredLease storage lease) internal view returns (uint64) {
+        return lease.acceptedAt + uint64(lease.durationHours) * 1 hours;
+    }
+
+    /// @dev Fee is taken on the cumulative gross so that rounding never depends on how often the provider claims.
+    function _feeOn(uint256 gross, uint16 bps) private pure returns (uint256) {
+        return (gross * bps) / BPS;
+    }
+
+    /// @dev Settles a lease: the provider ends up with `providerGross` in total (already paid included),
+    ///      the renter gets the rest of the deposit back, units are released.
+    function _close(uint256 leaseId, StoredLease storage lease, CloseReason reason, uint256 providerGross) private {
+        uint256 paid = lease.paidGross;
+        uint256 deposit = lease.deposit;
+        uint16 bps = lease.feeBps;
+        lease.status = LeaseStatus.Closed;
+        lease.closeReason = reason;
+        lease.paidGross = uint96(providerGross);
+        uint256 feeTotal = _feeOn(providerGross, bps);
+        uint256 feeNow = feeTotal - _feeOn(paid, bps);
+        uint256 refund = deposit - providerGross;
+        if (providerGross > paid) emit EarningsClaimed(leaseId, lease.provider, providerGross - paid, feeNow);
+        emit LeaseClosed(leaseId, reason, providerGross - feeTotal, refund, feeTotal);
+        _registry.releaseUnits(lease.offerId, lease.gpus);
+        _payProviderAndTreasury(lease.provider, providerGross - paid - feeNow, feeNow);
+        _pay(lease.renter, refund);
+    }
+
+    function _slashToRenter(StoredLease storage lease, uint256 amount) private {
+        if (amount == 0) return;
+        uint256 slashed = _registry.slash(lease.provider, amount, lease.renter);
+        _pay(lease.renter, slashed);
+    }
+
+    function _payProviderAndTreasury(address provider, uint256 net, uint256 fee) private {
+        _pay(provider, net);
+        _pay(treasury, fee);
+    }
+
+    /// @dev Push, and fall back to a pull balance if the push fails, so one blocked recipient
+    ///      never locks the other party's money.
+    function _pay(address to, uint256 amount) private {
+        if (amount == 0) return;
+        if (!_token.trySafeTransfer(to, amount)) {
+            withdrawable[to][address(_token)] += amount;
+            emit PayoutDeferred(to, address(_token), amount);
+        }
+    }
+
+    function _pullExact(uint256 amount) private {
+        uint256 before = _token.balanceOf(address(this));
+        _token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = _token.balanceOf(address(this)) - before;
+        if (received != amount) revert UnsupportedToken(address(_token), amount, received);
+    }
+
+    function _existingLease(uint256 leaseId) private view returns (StoredLease storage lease) {
+        lease = _leases[leaseId];
+        if (lease.status == LeaseStatus.None) revert UnknownLease(leaseId);
+    }
+
+    function _leaseWithStatus(uint256 leaseId, LeaseStatus expected) private view returns (StoredLease storage lease) {
+        lease = _existingLease(leaseId);
+        if (lease.status != expected) revert WrongStatus(leaseId, lease.status);
+    }
+
+    function _setFeeBps(uint16 newFeeBps) private {
+        if (newFeeBps > MAX_FEE_BPS) revert FeeTooHigh(newFeeBps, MAX_FEE_BPS);
+        emit FeeUpdated(feeBps, newFeeBps);
+        feeBps = newFeeBps;
+    }
+
+    function _setTreasury(address newTreasury) private {
+        if (newTreasury == address(0)) revert ZeroAddress();
+        emit TreasuryUpdated(treasury, newTreasury);
+        treasury = newTreasury;
+    }
+
+    function _setAcceptWindow(uint64 newWindow) private {
+        if (newWindow == 0 || newWindow > MAX_WINDOW) revert InvalidDuration("acceptWindow", newWindow);
+        emit AcceptWindowUpdated(acceptWindow, newWindow);
+        acceptWindow = newWindow;
+    }
+
+    function _setDisputeTimeout(uint64 newTimeout) private {
+        if (newTimeout == 0 || newTimeout > MAX_WINDOW) revert InvalidDuration("disputeTimeout", newTimeout);
+        emit DisputeTimeoutUpdated(disputeTimeout, newTimeout);
+        disputeTimeout = newTimeout;
+    }
+
+    function _setDisputeGrace(uint64 newGrace) private {
+        if (newGrace > MAX_WINDOW) revert InvalidDuration("disputeGrace", newGrace);
+        emit DisputeGraceUpdated(disputeGrace, newGrace);
+        disputeGrace = newGrace;
+    }
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title Gridlease lease escrow
+/// @notice Holds renters' prepayments and streams them to providers per second, with disputes,
+///         a protocol fee and pull balances for payouts that could not be pushed.
+interface ILeaseEscrow {
+    enum LeaseStatus {
+        None,
+        Pending,
+        Active,
+        Disputed,
+        Closed
+    }
+
+    enum CloseReason {
+        None,
+        Completed,
+        CancelledByRenter,
+        NotAccepted,
+        DisputeResolved,
+        ProviderFault
+    }
+
+    /// @notice A lease as seen from outside; `pricePerGpuHour` and `endsAt` are derived.
+    struct Lease {
+        uint256 offerId;
+        address renter;
+        address provider;
+        address token;
+        uint16 gpus;
+        uint32 durationHours;
+        uint256 pricePerGpuHour;
+        uint256 deposit;
+        uint256 paidGross;
+        uint16 feeBps;
+        uint64 acceptDeadline;
+        uint64 acceptedAt;
+        uint64 endsAt;
+        uint64 disputedAt;
+        LeaseStatus status;
+        CloseReason closeReason;
+    }
+
+    /// @notice Constructor parameters.
+    struct Config {
+        address admin;
+        uint48 adminDelay;
+        address treasury;
+        uint16 feeBps;
+        uint64 acceptWindow;
+        uint64 disputeGrace;
+        uint64 disputeTimeout;
+        uint96 notAcceptedSlash;
+    }
+
+    error ZeroAddress();
+    error TokenNotAllowed(address token);
+    error UnsupportedToken(address token, uint256 expected, uint256 received);
+    error InvalidGpuCount(uint16 gpus);
+    error HoursOutOfRange(uint32 durationHours, uint32 minHours, uint32 maxHours);
+    error PriceAboveMax(uint256 pricePerGpuHour, uint256 maxPricePerGpuHour);
+    error DepositTooLarge(uint256 deposit);
+    error UnknownLease(uint256 leaseId);
+    error WrongStatus(uint256 leaseId, LeaseStatus status);
+    error NotRenter(uint256 leaseId, address caller);
+    error NotProvider(uint256 leaseId, address caller);
+    error AcceptWindowClosed(uint256 leaseId, uint64 acceptDeadline);
+    error AcceptWindowOpen(uint256 leaseId, uint64 acceptDeadline);
+    error LeaseEnded(uint256 leaseId, uint64 endsAt);
+    error LeaseNotEnded(uint256 leaseId, uint64 endsAt);
+    error NothingToClaim(uint256 leaseId);
+    error ZeroExtension();
+    error DisputeWindowClosed(uint256 leaseId, uint64 closesAt);
+    error DisputeTimeoutNotReached(uint256 leaseId, uint64 finalizableAt);
+    error SplitMismatch(uint256 renterAmount, uint256 providerAmount, uint256 remaining);
+    error NothingToWithdraw(address account, address token);
+    error FeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
+    error InvalidDuration(string name, uint64 value);
+
+    event LeaseBooked(
+        uint256 indexed leaseId,
+        uint256 indexed offerId,
+        address indexed renter,
+        address provider,
+        address token,
+        uint16 gpus,
+        uint32 durationHours,
+        uint256 pricePerGpuHour,
+        uint256 deposit,
+        uint64 acceptDeadline,
+        bytes encryptedRequest
+    );
+    event LeaseAccepted(
+        uint256 indexed leaseId,
+        address indexed provider,
+        uint64 acceptedAt,
+        uint64 endsAt,
+        bytes encryptedAccess
+    );
+    event LeaseExtended(uint256 indexed leaseId, uint32 extraHours, uint256 extraDeposit, uint64 endsAt);
+    event EarningsClaimed(uint256 indexed leaseId, address indexed provider, uint256 gross, uint256 fee);
+    /// @notice Lifetime totals: providerTotal (net of fee) + renterRefund + feeTotal == deposit.
+    event LeaseClosed(
+        uint256 indexed leaseId,
+        CloseReason reason,
+        uint256 providerTotal,
+        uint256 renterRefund,
+        uint256 feeTotal
+    );
+    event DisputeOpened(uint256 indexed leaseId, address indexed renter, bytes32 evidenceHash, string evidenceURI);
+    event DisputeResolved(
+        uint256 indexed leaseId,
+        address indexed arbiter,
+        uint256 renterAmount,
+        uint256 providerAmount,
+        uint256 slashAmount
+    );
+    event DisputeFinalized(uint256 indexed leaseId, uint256 renterAmount, uint256 providerAmount);
+    event PayoutDeferred(address indexed account, address indexed token, uint256 amount);
+    event Withdrawn(address indexed account, address indexed token, uint256 amount);
+    event FeeUpdated(uint16 oldBps, uint16 newBps);
+    event TreasuryUpdated(address oldTreasury, address newTreasury);
+    event TokenAllowlistUpdated(address token, bool allowed);
+    event AcceptWindowUpdated(uint64 oldWindow, uint64 newWindow);
+    event DisputeTimeoutUpdated(uint64 oldTimeout, uint64 newTimeout);
+    event DisputeGraceUpdated(uint64 oldGrace, uint64 newGrace);
+    event NotAcceptedSlashUpdated(uint96 oldAmount, uint96 newAmount);
+
+    /// @notice Books `gpus` units of an offer for `durationHours`, pulling gpus × price × hours into escrow.
+    /// @param maxPricePerGpuHour reverts if the offer's price is higher when the transaction lands
+    /// @param encryptedRequest sealed box for the provider (see docs/protocol.md)
+    function book(
+        uint256 offerId,
+        uint16 gpus,
+        uint32 durationHours,
+        uint256 maxPricePerGpuHour,
+        bytes calldata encryptedRequest
+    ) external returns (uint256 leaseId);
+
+    /// @notice `book` with an EIP-2612 permit for the deposit, in one transaction.
+    function bookWithPermit(
+        uint256 offerId,
+        uint16 gpus,
+        uint32 durationHours,
+        uint256 maxPricePerGpuHour,
+        bytes calldata encryptedRequest,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 leaseId);
+
+    /// @notice Provider accepts a pending lease up to and including its accept deadline; billing starts now.
+    function accept(uint256 leaseId, bytes calldata encryptedAccess) external;
+
+    /// @notice Provider declines a pending lease; the renter gets everything back.
+    function decline(uint256 leaseId) external;
+
+    /// @notice Renter takes back a lease the provider did not accept in time; the provider is slashed.
+    function reclaim(uint256 leaseId) external;
+
+    /// @notice Provider collects accrued earnings (minus fee); after the end this also closes the lease.
+    function claim(uint256 leaseId) external;
+
+    /// @notice Renter prepays more hours at the lease's price, before the lease ends.
+    function extend(uint256 leaseId, uint32 extraHours) external;
+
+    /// @notice Renter ends a pending or running lease: the provider keeps what accrued, the renter gets the rest.
+    function cancel(uint256 leaseId) external;
+
+    /// @notice Anyone closes a lease whose time ran out, paying the provider the remainder.
+    function complete(uint256 leaseId) external;
+
+    /// @notice Renter disputes a running lease (or one that ended less than `disputeGrace` ago); accrual freezes.
+    function openDispute(uint256 leaseId, bytes32 evidenceHash, string calldata evidenceURI) external;
+
+    /// @notice Arbiter splits the unpaid remainder and optionally slashes the provider's stake to the renter.
+    function resolveDispute(uint256 leaseId, uint256 renterAmount, uint256 providerAmount, uint256 slashAmount)
+        external;
+
+    /// @notice Anyone settles a dispute no arbiter resolved within `disputeTimeout`, as if cancelled when opened.
+    function finalizeDispute(uint256 leaseId) external;
+
+    /// @notice Pulls payouts that could not be pushed to the caller.
+    function withdraw(address token) external;
+
+    function getLease(uint256 leaseId) external view returns (Lease memory);
+
+    /// @notice Gross amount earned by the provider so far (including what was already claimed).
+    function accrued(uint256 leaseId) external view returns (uint256);
+
+    /// @notice Gross amount the provider could claim now.
+    function claimable(uint256 leaseId) external view returns (uint256);
+
+    function withdrawable(address account, address token) external view returns (uint256);
+
+    function nextLeaseId() external view returns (uint256);
+
+    function feeBps() external view returns (uint16);
+
+    function treasury() external view returns (address);
+
+    function acceptWindow() external view returns (uint64);
+
+    function disputeTimeout() external view returns (uint64);
+
+    function disputeGrace() external view returns (uint64);
+
+    function notAcceptedSlash() external view returns (uint96);
+
+    function isTokenAllowed(address token) external view returns (bool);
+
+    function paymentToken() external view returns (address);
+
+    function registry() external view returns (address);
+}

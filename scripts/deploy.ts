@@ -1,0 +1,152 @@
+/**
+ * Deploys the Gridlease contracts to RPC_URL unless a deployment recorded in
+ * packages/sdk/src/deployments.generated.ts is still on that chain, then records it there.
+ *
+ * Env: RPC_URL (default http://127.0.0.1:8545), CHAIN_ID (default: the RPC's),
+ * DEPLOYER_PRIVATE_KEY, ARBITER, TREASURY (default: Hardhat accounts #0, #1, #2).
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createPublicClient, createWalletClient, defineChain, http, isAddress, isHex } from "viem";
+import type { Address, Hex } from "viem";
+import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import { z } from "zod";
+import { deployGridlease } from "../packages/sdk/src/deploy";
+import { deployments } from "../packages/sdk/src/deployments.generated";
+import type { DeploymentRecord } from "../packages/sdk/src/deployments.generated";
+
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+const OUTPUT = join(__dirname, "../packages/sdk/src/deployments.generated.ts");
+
+const addressSchema = z.string().refine((value) => isAddress(value), "must be a 0x-prefixed 20-byte address");
+const envSchema = z.object({
+  RPC_URL: z.url().default("http://127.0.0.1:8545"),
+  CHAIN_ID: z.coerce.number().int().positive().optional(),
+  DEPLOYER_PRIVATE_KEY: z
+    .string()
+    .refine((value) => isHex(value) && value.length === 66, "must be a 0x-prefixed 32-byte hex key")
+    .optional(),
+  ARBITER: addressSchema.optional(),
+  TREASURY: addressSchema.optional(),
+});
+
+async function main() {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`Invalid deploy environment: ${problems}`);
+  }
+  const env = parsed.data;
+
+  const probe = createPublicClient({ transport: http(env.RPC_URL) });
+  const rpcChainId = await probe.getChainId().catch((error: Error) => {
+    throw new Error(`Cannot reach the RPC at ${env.RPC_URL}: ${error.message}`);
+  });
+  const chainId = env.CHAIN_ID ?? rpcChainId;
+  if (chainId !== rpcChainId) {
+    throw new Error(`The RPC at ${env.RPC_URL} is on chain ${rpcChainId}, but CHAIN_ID is ${chainId}.`);
+  }
+  const chain = defineChain({
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [env.RPC_URL] } },
+  });
+  const publicClient = createPublicClient({ chain, transport: http(env.RPC_URL) });
+  console.log(`contracts: RPC ${env.RPC_URL}, chain id ${chainId}`);
+
+  const recorded = (deployments as Record<number, DeploymentRecord | undefined>)[chainId];
+  if (recorded && (await isStillDeployed(publicClient, recorded))) {
+    console.log(`contracts: reusing deployment at registry ${recorded.registry.address}, escrow ${recorded.escrow.address}`);
+    return;
+  }
+  if (recorded) console.log("contracts: recorded deployment is not on this chain (restarted node?), deploying again");
+
+  const deployer = env.DEPLOYER_PRIVATE_KEY
+    ? privateKeyToAccount(env.DEPLOYER_PRIVATE_KEY as Hex)
+    : mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 0 });
+  const arbiter = (env.ARBITER ?? mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 1 }).address) as Address;
+  const treasury = (env.TREASURY ?? mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 2 }).address) as Address;
+  console.log(`contracts: deployer ${deployer.address}, arbiter ${arbiter}, treasury ${treasury}`);
+
+  const walletClient = createWalletClient({ account: deployer, chain, transport: http(env.RPC_URL) });
+  const deployment = await deployGridlease({
+    walletClient,
+    publicClient,
+    arbiter,
+    treasury,
+    log: (line) => console.log(`contracts: ${line}`),
+  });
+
+  const { chainId: _ignored, ...record } = deployment;
+  const all = { ...(deployments as Record<number, DeploymentRecord>), [chainId]: record };
+  writeFileSync(OUTPUT, renderDeployments(all));
+  console.log(`contracts: wrote ${OUTPUT}`);
+}
+
+async function isStillDeployed(
+  client: ReturnType<typeof createPublicClient>,
+  recorded: DeploymentRecord,
+): Promise<boolean> {
+  const code = await client.getCode({ address: recorded.registry.address });
+  if (!code || code === "0x") return false;
+  const block = await client.getBlock({ blockNumber: recorded.registry.deployBlock }).catch(() => null);
+  return block?.hash === recorded.deployBlockHash;
+}
+
+function renderDeployments(all: Record<number, DeploymentRecord>): string {
+  const contract = (c: { address: string; deployBlock: bigint }) =>
+    `{ address: "${c.address}", deployBlock: ${c.deployBlock}n }`;
+  const entries = Object.entries(all)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(
+      ([id, d]) =>
+        `  ${id}: {\n    token: ${contract(d.token)},\n    registry: ${contract(d.registry)},\n` +
+        `    escrow: ${contract(d.escrow)},\n    deployBlockHash: "${d.deployBlockHash}",\n  },`,
+    )
+    .join("\n");
+  return `${DEPLOYMENTS_HEADER}export const deployments = {\n${entries}\n} as const satisfies Record<number, DeploymentRecord>;\n${DEPLOYMENTS_FOOTER}`;
+}
+
+const DEPLOYMENTS_HEADER = `// Written by scripts/deploy.ts (\`pnpm deploy:contracts\`); the deploy script rewrites it.
+import type { Address, Hash } from "viem";
+
+export interface DeployedContractRecord {
+  readonly address: Address;
+  readonly deployBlock: bigint;
+}
+
+export interface DeploymentRecord {
+  readonly token: DeployedContractRecord;
+  readonly registry: DeployedContractRecord;
+  readonly escrow: DeployedContractRecord;
+  /** Hash of the registry's deploy block. */
+  readonly deployBlockHash: Hash;
+}
+
+`;
+
+const DEPLOYMENTS_FOOTER = `
+export type DeployedChainId = keyof typeof deployments;
+
+/** The recorded deployment for \`chainId\`; throws if the contracts were never deployed there. */
+export function getDeployment(chainId: number): DeploymentRecord {
+  const deployment = (deployments as Record<number, DeploymentRecord | undefined>)[chainId];
+  if (!deployment) {
+    const known = Object.keys(deployments).join(", ") || "none";
+    throw new Error(
+      \`No Gridlease deployment is recorded for chain id \${chainId} (known: \${known}). Run \\\`pnpm deploy:contracts\\\` against that chain first.\`,
+    );
+  }
+  return deployment;
+}
+`;
+
+if (require.main === module) {
+  main().catch((error: Error) => {
+    console.error(`contracts: deploy failed: ${error.message}`);
+    process.exit(1);
+  });
+}
+
+export { renderDeployments };
