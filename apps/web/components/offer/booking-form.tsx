@@ -1,0 +1,154 @@
+"use client";
+import { zodResolver } from "@hookform/resolvers/zod";
+import Link from "next/link";
+import { useMemo, useState } from "react";
+import { useForm } from "react-hook-form";
+import { bytesToHex, parseEventLogs, type Hex } from "viem";
+import { useAccount, useConfig, useReadContract } from "wagmi";
+import { readContract, simulateContract, writeContract } from "wagmi/actions";
+import { z } from "zod";
+import { sealJson, type LeaseRequestPayload } from "@gridlease/sdk/crypto";
+import { useContracts } from "@/lib/app-config";
+import { leaseEscrowAbi, mockUsdcAbi } from "@/lib/contracts";
+import { formatToken } from "@/lib/format";
+import { depositFor, type OfferView } from "@/lib/offer-view";
+import { signPermit } from "@/lib/permit";
+import { useRenterKey } from "@/lib/renter-key";
+import { TxStatus, useTransaction } from "@/lib/use-transaction";
+
+const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}( \S.*)?$/;
+
+function bookingSchema(offer: OfferView) {
+  return z.object({
+    gpus: z.coerce.number().int("Whole GPUs only").min(1, "Book at least 1 GPU").max(offer.freeUnits, `Only ${offer.freeUnits} GPU(s) are free`),
+    hours: z.coerce.number().int("Whole hours only").min(offer.minHours, `At least ${offer.minHours} hour(s)`).max(offer.maxHours, `At most ${offer.maxHours} hours`),
+    sshPublicKey: z.string().trim().regex(SSH_KEY, "Paste an OpenSSH public key (ssh-ed25519 AAAA… or ssh-rsa AAAA…)"),
+    note: z.string().max(500, "Keep the note under 500 characters").optional(),
+    payment: z.enum(["permit", "approve"]),
+  });
+}
+
+export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: number }) {
+  const contracts = useContracts();
+  const config = useConfig();
+  const { address, isConnected } = useAccount();
+  const { derive } = useRenterKey();
+  const { state, run, busy } = useTransaction("Booking");
+  const [leaseId, setLeaseId] = useState<bigint | null>(null);
+  const schema = useMemo(() => bookingSchema(offer), [offer]);
+  const form = useForm<z.input<typeof schema>, unknown, z.output<typeof schema>>({
+    resolver: zodResolver(schema),
+    defaultValues: { gpus: 1, hours: Math.max(1, offer.minHours), sshPublicKey: "", note: "", payment: "permit" },
+  });
+  const { data: balance } = useReadContract({
+    address: contracts.token,
+    abi: mockUsdcAbi,
+    functionName: "balanceOf",
+    args: address ? [address] : undefined,
+    query: { enabled: !!address },
+  });
+
+  const price = BigInt(offer.pricePerGpuHour);
+  const gpus = Number(form.watch("gpus")) || 0;
+  const hours = Number(form.watch("hours")) || 0;
+  const deposit = gpus > 0 && hours > 0 ? depositFor(price, gpus, hours) : 0n;
+  const fee = (deposit * BigInt(feeBps)) / 10_000n;
+  const short = balance !== undefined && deposit > balance;
+
+  const submit = form.handleSubmit(async (values) => {
+    setLeaseId(null);
+    await run(async (track) => {
+      if (!address) throw new Error("Connect a wallet first.");
+      const renterKey = await derive();
+      const payload: LeaseRequestPayload = {
+        sshPublicKey: values.sshPublicKey,
+        renterEncryptionKey: bytesToHex(renterKey.publicKey),
+        ...(values.note ? { note: values.note } : {}),
+      };
+      const encryptedRequest = sealJson(offer.providerEncryptionKey, payload);
+      const total = depositFor(price, values.gpus, values.hours);
+      // The guard is the price the renter was shown: a provider raising it mid-flight makes the booking revert.
+      const common = [BigInt(offer.offerId), values.gpus, values.hours, price, encryptedRequest] as const;
+      let hash: Hex;
+      if (values.payment === "permit") {
+        const permit = await signPermit(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, value: total });
+        const { request } = await simulateContract(config, {
+          address: contracts.leaseEscrow,
+          abi: leaseEscrowAbi,
+          functionName: "bookWithPermit",
+          args: [...common, permit.deadline, permit.v, permit.r, permit.s],
+          account: address,
+        });
+        hash = await writeContract(config, request);
+      } else {
+        const allowance = await readContract(config, { address: contracts.token, abi: mockUsdcAbi, functionName: "allowance", args: [address, contracts.leaseEscrow] });
+        if (allowance < total) {
+          const { request } = await simulateContract(config, { address: contracts.token, abi: mockUsdcAbi, functionName: "approve", args: [contracts.leaseEscrow, total], account: address });
+          await track(await writeContract(config, request), "Approval");
+        }
+        const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "book", args: common, account: address });
+        hash = await writeContract(config, request);
+      }
+      const receipt = await track(hash);
+      const [booked] = parseEventLogs({ abi: leaseEscrowAbi, eventName: "LeaseBooked", logs: receipt.logs });
+      if (booked) setLeaseId(booked.args.leaseId);
+    });
+  });
+
+  const { errors } = form.formState;
+  return (
+    <form onSubmit={submit} className="card space-y-4" aria-label="Book this offer" noValidate>
+      <h2 className="text-lg font-semibold">Book</h2>
+      <div className="grid grid-cols-2 gap-3">
+        <label>
+          <span className="label">GPUs</span>
+          <input type="number" className="input w-full" min={1} max={offer.freeUnits} {...form.register("gpus")} />
+          {errors.gpus && <p className="field-error">{errors.gpus.message}</p>}
+        </label>
+        <label>
+          <span className="label">Hours</span>
+          <input type="number" className="input w-full" min={offer.minHours} max={offer.maxHours} {...form.register("hours")} />
+          {errors.hours && <p className="field-error">{errors.hours.message}</p>}
+        </label>
+      </div>
+      <label className="block">
+        <span className="label">SSH public key</span>
+        <textarea className="input h-20 w-full font-mono text-xs" placeholder="ssh-ed25519 AAAAC3Nza… you@laptop" {...form.register("sshPublicKey")} />
+        {errors.sshPublicKey && <p className="field-error">{errors.sshPublicKey.message}</p>}
+      </label>
+      <label className="block">
+        <span className="label">Note to the provider (optional, encrypted)</span>
+        <input className="input w-full" {...form.register("note")} />
+      </label>
+      <fieldset>
+        <legend className="label">Payment</legend>
+        <div className="flex flex-wrap gap-4 text-sm">
+          <label className="flex items-center gap-2">
+            <input type="radio" value="permit" {...form.register("payment")} /> One signature + one transaction (permit)
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" value="approve" {...form.register("payment")} /> Approve, then book
+          </label>
+        </div>
+      </fieldset>
+      <dl className="grid grid-cols-2 gap-y-1 rounded-lg bg-slate-950/60 p-3 text-sm" data-testid="cost-preview">
+        <dt className="text-slate-400">Escrow deposit</dt>
+        <dd className="text-right font-semibold" data-testid="deposit" data-raw={deposit.toString()}>{formatToken(deposit)}</dd>
+        <dt className="text-slate-400">Protocol fee ({feeBps / 100}%, from the provider&apos;s share)</dt>
+        <dd className="text-right">{formatToken(fee)}</dd>
+        <dt className="text-slate-400">Unused time</dt>
+        <dd className="text-right">refunded on cancel</dd>
+      </dl>
+      {short && <p className="field-error">Your balance ({formatToken(balance ?? 0n)}) is below the deposit.</p>}
+      <button type="submit" className="btn-primary w-full" disabled={!isConnected || busy || offer.freeUnits === 0}>
+        {!isConnected ? "Connect a wallet to book" : busy ? "Booking…" : `Book for ${formatToken(deposit)}`}
+      </button>
+      <TxStatus state={state} />
+      {leaseId !== null && (
+        <p className="text-sm text-emerald-400" data-testid="booked-lease">
+          Lease #{leaseId.toString()} booked; the provider has to accept it. <Link href="/rentals" className="underline">Go to your rentals</Link>
+        </p>
+      )}
+    </form>
+  );
+}

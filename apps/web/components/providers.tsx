@@ -1,0 +1,22 @@
+"use client";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useState, type ReactNode } from "react";
+import { Toaster } from "sonner";
+import { WagmiProvider } from "wagmi";
+import { AppConfigProvider, type ClientConfig } from "@/lib/app-config";
+import { makeWagmiConfig } from "@/lib/wallet/config";
+
+export function Providers({ config, children }: { config: ClientConfig; children: ReactNode }) {
+  const [wagmiConfig] = useState(() => makeWagmiConfig(config.chainId, config.rpcUrl));
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2_000, retry: 1 } } }));
+  return (
+    <AppConfigProvider value={config}>
+      <WagmiProvider config={wagmiConfig}>
+        <QueryClientProvider client={queryClient}>
+          {children}
+          <Toaster richColors closeButton position="bottom-right" theme="dark" />
+        </QueryClientProvider>
+      </WagmiProvider>
+    </AppConfigProvider>
+  );
+}

@@ -1,0 +1,32 @@
+import Link from "next/link";
+import { ConnectButton } from "./wallet/connect-button";
+
+const NAV = [
+  { href: "/", label: "Marketplace" },
+  { href: "/rentals", label: "Rentals" },
+  { href: "/provider", label: "Provide" },
+  { href: "/stats", label: "Stats" },
+  { href: "/admin", label: "Arbiter" },
+];
+
+export function SiteHeader() {
+  return (
+    <header className="sticky top-0 z-40 border-b border-slate-800 bg-slate-950/90 backdrop-blur">
+      <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+        <Link href="/" className="text-lg font-bold tracking-tight">
+          Grid<span className="text-indigo-400">lease</span>
+        </Link>
+        <nav className="order-3 flex w-full gap-1 overflow-x-auto text-sm sm:order-none sm:w-auto" aria-label="Main">
+          {NAV.map((item) => (
+            <Link key={item.href} href={item.href} className="rounded-md px-2 py-1 text-slate-300 hover:bg-slate-800 hover:text-white">
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="ml-auto">
+          <ConnectButton />
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,40 @@
+import { parseSignature, type Address, type Hex } from "viem";
+import type { Config } from "wagmi";
+import { readContract, signTypedData } from "wagmi/actions";
+import { mockUsdcAbi } from "./contracts";
+
+export interface PermitSignature {
+  deadline: bigint;
+  v: number;
+  r: Hex;
+  s: Hex;
+}
+
+/** EIP-2612 permit over the token's own EIP-712 domain (read via EIP-5267, not assumed). */
+export async function signPermit(
+  config: Config,
+  params: { token: Address; owner: Address; spender: Address; value: bigint; validForSeconds?: number },
+): Promise<PermitSignature> {
+  const [nonce, domain] = await Promise.all([
+    readContract(config, { address: params.token, abi: mockUsdcAbi, functionName: "nonces", args: [params.owner] }),
+    readContract(config, { address: params.token, abi: mockUsdcAbi, functionName: "eip712Domain" }),
+  ]);
+  const [, name, version, chainId, verifyingContract] = domain;
+  const deadline = BigInt(Math.floor(Date.now() / 1000) + (params.validForSeconds ?? 30 * 60));
+  const signature = await signTypedData(config, {
+    domain: { name, version, chainId: Number(chainId), verifyingContract },
+    types: {
+      Permit: [
+        { name: "owner", type: "address" },
+        { name: "spender", type: "address" },
+        { name: "value", type: "uint256" },
+        { name: "nonce", type: "uint256" },
+        { name: "deadline", type: "uint256" },
+      ],
+    },
+    primaryType: "Permit",
+    message: { owner: params.owner, spender: params.spender, value: params.value, nonce, deadline },
+  });
+  const { r, s, v, yParity } = parseSignature(signature);
+  return { deadline, r, s, v: v !== undefined ? Number(v) : yParity + 27 };
+}

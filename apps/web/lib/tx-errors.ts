@@ -1,0 +1,96 @@
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  InsufficientFundsError,
+  UserRejectedRequestError,
+  decodeErrorResult,
+  formatUnits,
+} from "viem";
+import { allContractErrors } from "./contracts";
+
+type Args = readonly unknown[];
+const usdc = (v: unknown) => `${Number(formatUnits(BigInt(v as bigint), 6)).toLocaleString("en-US")} USDC`;
+const when = (v: unknown) => new Date(Number(v) * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+const OFFER_STATUS = ["none", "active", "paused", "delisted"];
+const LEASE_STATUS = ["none", "pending", "active", "disputed", "closed"];
+
+/** One sentence per custom error of the Gridlease contracts and the token they use. */
+const SENTENCES: Record<string, (a: Args) => string> = {
+  // ProviderRegistry
+  AlreadyRegistered: () => "This wallet is already registered as a provider.",
+  NotRegistered: () => "This wallet is not registered as a provider yet.",
+  StakeBelowMinimum: (a) => `The stake of ${usdc(a[0])} is below the minimum of ${usdc(a[1])}.`,
+  ZeroAmount: () => "The amount must be greater than zero.",
+  EmptyEncryptionKey: () => "An encryption key is required.",
+  UnstakeExceedsStake: (a) => `You asked to unstake ${usdc(a[0])} but only ${usdc(a[1])} is available.`,
+  NoPendingUnstake: () => "There is no unstake request waiting to be withdrawn.",
+  UnstakeCooldownActive: (a) => `The unstake cooldown runs until ${when(a[0])}.`,
+  OpenLeasesBlockWithdrawal: (a) => `Withdrawing would drop the stake below the minimum while ${a[1]} lease(s) are open.`,
+  InvalidOfferSpec: (a) => `The offer is invalid: ${a[0]}.`,
+  PriceTooHigh: (a) => `The price ${usdc(a[0])} exceeds the allowed maximum of ${usdc(a[1])}.`,
+  UnknownOffer: (a) => `Offer #${a[0]} does not exist.`,
+  NotOfferOwner: (a) => `Offer #${a[0]} belongs to another provider.`,
+  OfferNotActive: (a) => `Offer #${a[0]} is ${OFFER_STATUS[Number(a[1])] ?? "not active"}, so it cannot be booked or changed that way.`,
+  OfferNotPaused: (a) => `Offer #${a[0]} is not paused.`,
+  OfferDelistedAlready: (a) => `Offer #${a[0]} is already delisted.`,
+  InsufficientUnits: (a) => `Offer #${a[0]} has only ${a[2]} free GPU(s); you asked for ${a[1]}.`,
+  ProviderNotBookable: () => "This provider cannot take bookings right now (stake below minimum or exited).",
+  // LeaseEscrow
+  TokenNotAllowed: () => "The payment token is not allowed by the escrow.",
+  InvalidGpuCount: (a) => `${a[0]} GPUs is not a valid amount for this offer.`,
+  HoursOutOfRange: (a) => `${a[0]} hours is outside this offer's range of ${a[1]}–${a[2]} hours.`,
+  PriceAboveMax: (a) => `The price rose to ${usdc(a[0])} per GPU-hour, above the ${usdc(a[1])} you accepted. Review the new price and book again.`,
+  DepositTooLarge: () => "The deposit is larger than the escrow accepts.",
+  UnknownLease: (a) => `Lease #${a[0]} does not exist.`,
+  WrongStatus: (a) => `Lease #${a[0]} is ${LEASE_STATUS[Number(a[1])] ?? "in another state"}, so this action is not possible now.`,
+  NotRenter: (a) => `Only the renter of lease #${a[0]} can do this.`,
+  NotProvider: (a) => `Only the provider of lease #${a[0]} can do this.`,
+  AcceptWindowClosed: (a) => `The accept window of lease #${a[0]} closed at ${when(a[1])}.`,
+  AcceptWindowOpen: (a) => `The provider can still accept lease #${a[0]} until ${when(a[1])}; reclaim after that.`,
+  LeaseEnded: (a) => `Lease #${a[0]} already ended at ${when(a[1])}.`,
+  LeaseNotEnded: (a) => `Lease #${a[0]} runs until ${when(a[1])}.`,
+  NothingToClaim: (a) => `Lease #${a[0]} has nothing new to claim yet.`,
+  ZeroExtension: () => "Add at least one hour to extend.",
+  DisputeWindowClosed: (a) => `The dispute window of lease #${a[0]} closed at ${when(a[1])}.`,
+  DisputeTimeoutNotReached: (a) => `The dispute can be finalized only after ${when(a[1])}.`,
+  SplitMismatch: (a) => `The split must add up to ${usdc(a[2])}; it adds up to ${usdc(BigInt(a[0] as bigint) + BigInt(a[1] as bigint))}.`,
+  NothingToWithdraw: () => "There is nothing to withdraw.",
+  EnforcedPause: () => "Bookings are paused by the protocol operators right now.",
+  AccessControlUnauthorizedAccount: (a) => `Your account lacks the required role (${String(a[1]).slice(0, 10)}…).`,
+  // ERC-20 / permit (OpenZeppelin)
+  ERC20InsufficientBalance: (a) => `Your token balance of ${usdc(a[1])} is less than the ${usdc(a[2])} needed.`,
+  ERC20InsufficientAllowance: (a) => `The escrow may spend ${usdc(a[1])} of your tokens but needs ${usdc(a[2])}; approve more first.`,
+  ERC2612ExpiredSignature: () => "The permit signature expired; sign again.",
+  ERC2612InvalidSigner: () => "The permit signature does not match your account.",
+  SafeERC20FailedOperation: () => "The token transfer failed.",
+};
+
+/** Turns anything a wallet or contract call throws into one sentence a person can act on. */
+export function describeTxError(error: unknown): string {
+  if (error instanceof BaseError) {
+    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (reverted instanceof ContractFunctionRevertedError) {
+      let name = reverted.data?.errorName;
+      let args: Args = reverted.data?.args ?? [];
+      if (!name && reverted.raw) {
+        // A token error bubbled up through the escrow: decode it with every known contract's errors.
+        try {
+          const decoded = decodeErrorResult({ abi: allContractErrors, data: reverted.raw });
+          name = decoded.errorName;
+          args = (decoded.args ?? []) as Args;
+        } catch {
+          // Unknown selector: fall through to the generic sentence.
+        }
+      }
+      if (name && SENTENCES[name]) return SENTENCES[name](args);
+      if (name) return `The contract refused the transaction (${name}).`;
+      if (reverted.reason) return `The contract refused the transaction: ${reverted.reason}.`;
+      return "The contract refused the transaction without giving a reason.";
+    }
+    if (error.walk((e) => e instanceof UserRejectedRequestError)) return "You rejected the request in your wallet.";
+    if (error.walk((e) => e instanceof InsufficientFundsError)) return "Your account does not have enough ETH to pay for gas.";
+    return error.shortMessage;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
