@@ -21,7 +21,12 @@ export function getPrisma(): PrismaClient {
 
 /** Shared pg pool for hand-written SQL (search, stats) where Prisma's query builder would be slower. */
 export function getPool(): pg.Pool {
-  globals.__gridleasePool ??= new pg.Pool({ connectionString: databaseUrl(), max: Number(process.env.PG_POOL_MAX ?? 20) });
+  if (!globals.__gridleasePool) {
+    const pool = new pg.Pool({ connectionString: databaseUrl(), max: Number(process.env.PG_POOL_MAX ?? 20) });
+    // An idle connection dropped by the server must not crash the process; the pool replaces it.
+    pool.on("error", (error) => console.error(`[db] idle PostgreSQL connection failed: ${error.message}`));
+    globals.__gridleasePool = pool;
+  }
   return globals.__gridleasePool;
 }
 

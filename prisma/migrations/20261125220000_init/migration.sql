@@ -95,7 +95,7 @@ CREATE TABLE "offer" (
     "bandwidth_mbps" BIGINT NOT NULL,
     "region" TEXT NOT NULL,
     "price_per_gpu_hour" DECIMAL(78,0) NOT NULL,
-    "price_per_tflop" DOUBLE PRECISION,
+    "price_per_tflop" DOUBLE PRECISION NOT NULL,
     "min_hours" BIGINT NOT NULL,
     "max_hours" BIGINT NOT NULL,
     "status" TEXT NOT NULL,
@@ -219,16 +219,16 @@ CREATE INDEX "provider_chain_id_reliability_idx" ON "provider"("chain_id", "reli
 CREATE INDEX "offer_chain_id_provider_idx" ON "offer"("chain_id", "provider");
 
 -- CreateIndex
-CREATE INDEX "offer_chain_id_status_gpu_model_price_per_gpu_hour_idx" ON "offer"("chain_id", "status", "gpu_model", "price_per_gpu_hour");
+CREATE INDEX "offer_chain_id_status_gpu_model_price_per_gpu_hour_offer_id_idx" ON "offer"("chain_id", "status", "gpu_model", "price_per_gpu_hour", "offer_id");
 
 -- CreateIndex
-CREATE INDEX "offer_chain_id_status_price_per_gpu_hour_idx" ON "offer"("chain_id", "status", "price_per_gpu_hour");
+CREATE INDEX "offer_chain_id_status_price_per_gpu_hour_offer_id_idx" ON "offer"("chain_id", "status", "price_per_gpu_hour", "offer_id");
 
 -- CreateIndex
-CREATE INDEX "offer_chain_id_status_price_per_tflop_idx" ON "offer"("chain_id", "status", "price_per_tflop");
+CREATE INDEX "offer_chain_id_status_price_per_tflop_offer_id_idx" ON "offer"("chain_id", "status", "price_per_tflop", "offer_id");
 
 -- CreateIndex
-CREATE INDEX "offer_chain_id_status_vram_gb_idx" ON "offer"("chain_id", "status", "vram_gb");
+CREATE INDEX "offer_chain_id_status_vram_gb_offer_id_idx" ON "offer"("chain_id", "status", "vram_gb", "offer_id");
 
 -- CreateIndex
 CREATE INDEX "offer_chain_id_status_region_idx" ON "offer"("chain_id", "status", "region");
