@@ -1,0 +1,134 @@
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  erc20Abi,
+  http,
+  type Abi,
+  type Account,
+  type Address,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hash,
+  type PublicClient,
+  type TransactionReceipt,
+  type WalletClient,
+  type Transport,
+  type Chain,
+} from "viem";
+import type { AgentConfig } from "./config";
+
+export interface ContractAddresses {
+  registry: Address;
+  escrow: Address;
+  token: Address;
+  deployBlock: bigint;
+}
+
+export interface ChainContext {
+  chainId: number;
+  publicClient: PublicClient;
+  walletClient: WalletClient<Transport, Chain, Account>;
+  account: Account;
+  contracts: ContractAddresses;
+  tokenDecimals: number;
+  tokenSymbol: string;
+  sender: TransactionSender;
+}
+
+export class ChainSetupError extends Error {}
+
+async function contractsFor(config: AgentConfig, chainId: number): Promise<ContractAddresses> {
+  if (config.contracts) return { ...config.contracts, deployBlock: BigInt(config.contracts.deployBlock) };
+  let known: { getDeployment?: (chainId: number) => { token: { address: Address }; registry: { address: Address; deployBlock: bigint }; escrow: { address: Address } } | undefined };
+  try {
+    known = await import("@gridlease/sdk/deployments.generated");
+  } catch {
+    known = {};
+  }
+  const deployment = known.getDeployment?.(chainId);
+  if (!deployment) {
+    throw new ChainSetupError(`No Gridlease deployment is known for chain ${chainId}; set "contracts" (registry, escrow, token, deployBlock) in the config.`);
+  }
+  return {
+    registry: deployment.registry.address,
+    escrow: deployment.escrow.address,
+    token: deployment.token.address,
+    deployBlock: BigInt(deployment.registry.deployBlock),
+  };
+}
+
+export async function connect(config: AgentConfig, account: Account): Promise<ChainContext> {
+  const probe = createPublicClient({ transport: http(config.rpcUrl) });
+  let chainId: number;
+  try {
+    chainId = await probe.getChainId();
+  } catch (error) {
+    throw new ChainSetupError(`Cannot reach the RPC endpoint ${config.rpcUrl}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (config.chainId !== undefined && config.chainId !== chainId) {
+    throw new ChainSetupError(`The RPC endpoint ${config.rpcUrl} serves chain ${chainId}, but the config says chainId ${config.chainId}.`);
+  }
+  const chain = defineChain({
+    id: chainId,
+    name: `chain ${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [config.rpcUrl] } },
+  });
+  // Short polling: Hardhat mines instantly; public chains are slower but the agent only polls its own receipts.
+  const transport = http(config.rpcUrl, { retryCount: 2 });
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: 250 }) as PublicClient;
+  const walletClient = createWalletClient({ chain, transport, account });
+  const contracts = await contractsFor(config, chainId);
+  const [tokenDecimals, tokenSymbol] = await Promise.all([
+    publicClient.readContract({ address: contracts.token, abi: erc20Abi, functionName: "decimals" }),
+    publicClient.readContract({ address: contracts.token, abi: erc20Abi, functionName: "symbol" }),
+  ]);
+  return { chainId, publicClient, walletClient, account, contracts, tokenDecimals, tokenSymbol, sender: new TransactionSender(publicClient, walletClient) };
+}
+
+export class TransactionFailedError extends Error {}
+
+/**
+ * Sends the agent's transactions one at a time: concurrent lease work would otherwise race for the
+ * same nonce. Each call simulates first, so a call that would revert fails with the contract's error
+ * name instead of spending gas.
+ */
+export class TransactionSender {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly publicClient: PublicClient,
+    private readonly walletClient: WalletClient<Transport, Chain, Account>,
+  ) {}
+
+  send<const abi extends Abi, functionName extends ContractFunctionName<abi, "nonpayable" | "payable">>(
+    call: {
+      address: Address;
+      abi: abi;
+      functionName: functionName;
+      args: ContractFunctionArgs<abi, "nonpayable" | "payable", functionName>;
+    },
+    onSubmitted?: (hash: Hash) => Promise<void>,
+  ): Promise<TransactionReceipt> {
+    const run = async () => {
+      const { request } = await this.publicClient.simulateContract({ ...call, account: this.walletClient.account } as never);
+      const hash = await this.walletClient.writeContract(request as never);
+      await onSubmitted?.(hash);
+      const receipt = await this.publicClient.waitForTransactionReceipt({ hash });
+      if (receipt.status !== "success") throw new TransactionFailedError(`${call.functionName} reverted (tx ${hash})`);
+      return receipt;
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** The revert reason of a viem error, in one line (e.g. `WrongStatus(3, 2)`). */
+export function describeError(error: unknown): string {
+  const e = error as { shortMessage?: string; message?: string; cause?: { data?: { errorName?: string; args?: unknown[] } } };
+  const data = (e.cause as { data?: { errorName?: string; args?: readonly unknown[] } } | undefined)?.data;
+  if (data?.errorName) return `${data.errorName}(${(data.args ?? []).map(String).join(", ")})`;
+  return (e.shortMessage ?? e.message ?? String(error)).split("\n")[0];
+}

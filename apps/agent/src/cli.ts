@@ -1,0 +1,126 @@
+import path from "node:path";
+import { Command, Option } from "commander";
+import { isHex, type Hex } from "viem";
+import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { ChainSetupError, connect, TransactionFailedError, describeError } from "./chain";
+import { ConfigError, loadConfig, type AgentConfig } from "./config";
+import { detectHardware } from "./detect/hardware";
+import { describeHardware, describeOffers } from "./format";
+import { Journal } from "./journal";
+import { createKeyFile, KeyFileError, unlockKeyFile, DEFAULT_SCRYPT_N } from "./keyfile";
+import { createLogger } from "./log";
+import { obtainPassphrase, PassphraseError } from "./passphrase";
+import { draftOffers, ListingError, publishOffers, registerProvider } from "./provider";
+import { ProviderAgent } from "./serve/agent";
+
+const USDC_DECIMALS = 6;
+
+const program = new Command()
+  .name("gridlease-agent")
+  .description("Turns a GPU host into a Gridlease listing and serves its renters.")
+  .option("-c, --config <file>", "agent config (JSON)", "gridlease-agent.json")
+  .option("--passphrase-file <file>", "read the key passphrase from this file (else GRIDLEASE_PASSPHRASE, else a prompt)")
+  .showHelpAfterError();
+
+const globals = () => program.opts<{ config: string; passphraseFile?: string }>();
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function unlock(config: AgentConfig) {
+  return unlockKeyFile(config.keyFile, await obtainPassphrase({ passphraseFile: globals().passphraseFile }));
+}
+
+program
+  .command("detect")
+  .description("show this host's GPUs, CPU, RAM and disk, and the listing `list` would publish")
+  .option("--json", "print machine-readable JSON")
+  .option("--no-config", "do not read the config file (hardware only)")
+  .action(async (options: { json?: boolean; config: boolean }) => {
+    // A missing config only means "hardware only"; a broken one is reported.
+    const config = options.config && existsSync(globals().config) ? await loadConfig(globals().config) : undefined;
+    const hardware = await detectHardware({ nvidiaSmi: config?.nvidiaSmi, diskPath: config?.offer.diskPath });
+    const listing = config ? draftOffers(config, hardware, USDC_DECIMALS) : undefined;
+    if (options.json) {
+      say(JSON.stringify({ hardware, listing }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+      return;
+    }
+    say(describeHardware(hardware));
+    if (listing) say(describeOffers(listing.offers, listing.skipped, USDC_DECIMALS, "USDC"));
+    else if (options.config) say(`(No config at at ${globals().config}: add one with offer.region and offer.pricePerGpuHour to preview the listing.)`);
+  });
+
+program
+  .command("init")
+  .description("create the provider key file: an Ethereum key and an X25519 encryption key, encrypted with a passphrase")
+  .option("--key-file <file>", "where to write it (default: keyFile from the config, else ./provider-key.json)")
+  .option("--import-private-key-file <file>", "use this existing Ethereum private key (hex, one line) instead of generating one")
+  .addOption(new Option("--scrypt-n <n>", "scrypt cost (power of two)").default(DEFAULT_SCRYPT_N).argParser(Number).hideHelp())
+  .action(async (options: { keyFile?: string; importPrivateKeyFile?: string; scryptN: number }) => {
+    const keyFile = options.keyFile ?? (await loadConfig(globals().config).then((c) => c.keyFile, () => path.resolve("provider-key.json")));
+    let privateKey: Hex | undefined;
+    if (options.importPrivateKeyFile) {
+      const text = (await readFile(options.importPrivateKeyFile, "utf8")).trim();
+      const candidate = text.startsWith("0x") ? text : `0x${text}`;
+      if (!isHex(candidate) || candidate.length !== 66) throw new KeyFileError(`${options.importPrivateKeyFile} does not hold a 32-byte hex private key.`);
+      privateKey = candidate;
+    }
+    const passphrase = await obtainPassphrase({ passphraseFile: globals().passphraseFile, confirm: true });
+    const created = await createKeyFile(keyFile, passphrase, { privateKey, scryptN: options.scryptN });
+    say(`Wrote ${keyFile}`);
+    say(`Provider address:      ${created.address}  (fund it with gas and the stake token)`);
+    say(`Encryption public key: ${created.encryptionPublicKey}`);
+  });
+
+program
+  .command("register")
+  .description("stake and register as a provider (or update the encryption key / metadata URI)")
+  .action(async () => {
+    const config = await loadConfig(globals().config);
+    const keys = await unlock(config);
+    const ctx = await connect(config, keys.account);
+    await registerProvider(ctx, keys, config, say);
+  });
+
+program
+  .command("list")
+  .description("publish or update the offers for this host's GPUs (config merged with detected hardware)")
+  .action(async () => {
+    const config = await loadConfig(globals().config);
+    const hardware = await detectHardware({ nvidiaSmi: config.nvidiaSmi, diskPath: config.offer.diskPath });
+    if (hardware.gpuProblem) throw new ListingError(`Nothing to list: ${hardware.gpuProblem}`);
+    const keys = await unlock(config);
+    const ctx = await connect(config, keys.account);
+    const { offers, skipped } = draftOffers(config, hardware, ctx.tokenDecimals);
+    skipped.forEach((line) => say(line));
+    if (offers.length === 0) throw new ListingError("None of this host's GPUs can be listed.");
+    const offerIds = await publishOffers(ctx, keys.account.address, offers, say);
+    say(`Offers: ${offerIds.join(", ")}`);
+  });
+
+program
+  .command("serve")
+  .description("run the daemon: heartbeats, accept bookings via the provisioning script, revoke access, claim earnings")
+  .action(async () => {
+    const config = await loadConfig(globals().config);
+    const log = createLogger();
+    const keys = await unlock(config);
+    const ctx = await connect(config, keys.account);
+    const hardware = await detectHardware({ nvidiaSmi: config.nvidiaSmi, diskPath: config.offer.diskPath });
+    if (hardware.gpuProblem) log.warn(`no GPUs detected (${hardware.gpuProblem}); bookings cannot be given GPUs.`);
+    else log.info(`hardware: ${hardware.groups.map((g) => `${g.count}× ${g.model?.id ?? g.smiName}`).join(", ")}`);
+    const journal = await Journal.open(config.stateDir);
+    const agent = new ProviderAgent({ config, keys, ctx, journal, hardware, log });
+    process.once("SIGINT", () => agent.stop());
+    process.once("SIGTERM", () => agent.stop());
+    await agent.run();
+    await journal.close();
+  });
+
+const expected = [ConfigError, KeyFileError, PassphraseError, ChainSetupError, ListingError, TransactionFailedError];
+
+program.parseAsync().catch((error: unknown) => {
+  if (expected.some((kind) => error instanceof kind)) process.stderr.write(`${(error as Error).message}\n`);
+  else if ((error as { name?: string }).name?.endsWith("Error") && (error as { shortMessage?: string }).shortMessage) process.stderr.write(`${describeError(error)}\n`);
+  else process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

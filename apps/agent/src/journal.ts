@@ -1,0 +1,122 @@
+import { open, readFile, mkdir, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+import type { Hex } from "viem";
+
+/**
+ * An append-only JSON-lines log of what the agent did to each lease. The chain says what state a
+ * lease is in; the journal remembers the side effects the chain cannot see (an environment was
+ * provisioned, an accept transaction was sent), so a restart neither provisions twice nor accepts twice.
+ * Every record is fsync'ed before the agent acts on it.
+ */
+export type JournalRecord =
+  | { event: "provision-started"; leaseId: string; gpuIndices: number[] }
+  | { event: "provisioned"; leaseId: string; encryptedAccess: Hex }
+  | { event: "provision-failed"; leaseId: string; reason: string }
+  | { event: "accept-sent"; leaseId: string; txHash: Hex }
+  | { event: "decline-sent"; leaseId: string; txHash: Hex; reason: string }
+  | { event: "deprovision-started"; leaseId: string; reason: string }
+  | { event: "deprovisioned"; leaseId: string; reason: string }
+  | { event: "deprovision-failed"; leaseId: string; reason: string };
+
+export interface LeaseJournalState {
+  leaseId: string;
+  gpuIndices: number[];
+  provisionStarted: boolean;
+  encryptedAccess?: Hex;
+  provisionFailure?: string;
+  acceptTxHash?: Hex;
+  declineTxHash?: Hex;
+  deprovisionStarted: boolean;
+  deprovisioned: boolean;
+  deprovisionFailure?: string;
+}
+
+function emptyState(leaseId: string): LeaseJournalState {
+  return { leaseId, gpuIndices: [], provisionStarted: false, deprovisionStarted: false, deprovisioned: false };
+}
+
+function apply(state: LeaseJournalState, record: JournalRecord): void {
+  switch (record.event) {
+    case "provision-started":
+      state.provisionStarted = true;
+      state.gpuIndices = record.gpuIndices;
+      break;
+    case "provisioned":
+      state.encryptedAccess = record.encryptedAccess;
+      break;
+    case "provision-failed":
+      state.provisionFailure = record.reason;
+      break;
+    case "accept-sent":
+      state.acceptTxHash = record.txHash;
+      break;
+    case "decline-sent":
+      state.declineTxHash = record.txHash;
+      break;
+    case "deprovision-started":
+      state.deprovisionStarted = true;
+      break;
+    case "deprovisioned":
+      state.deprovisioned = true;
+      break;
+    case "deprovision-failed":
+      state.deprovisionFailure = record.reason;
+      break;
+  }
+}
+
+export class Journal {
+  private readonly leases = new Map<string, LeaseJournalState>();
+
+  private constructor(
+    readonly filePath: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async open(stateDir: string): Promise<Journal> {
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    const filePath = path.join(stateDir, "journal.jsonl");
+    const handle = await open(filePath, "a", 0o600);
+    const journal = new Journal(filePath, handle);
+    const text = await readFile(filePath, "utf8");
+    // Start a fresh line after a torn last record so the next record stays parseable.
+    if (text.length > 0 && !text.endsWith("\n")) await handle.appendFile("\n");
+    for (const line of text.split("\n")) {
+      if (!line.trim()) continue;
+      let record: JournalRecord & { at?: string };
+      try {
+        record = JSON.parse(line);
+      } catch {
+        // Only the last line can be torn (the process died mid-write); its action never started.
+        continue;
+      }
+      apply(journal.stateOf(record.leaseId), record);
+    }
+    return journal;
+  }
+
+  /** The lease's state as recorded; an empty state (never touched) when unknown. */
+  stateOf(leaseId: string | bigint): LeaseJournalState {
+    const key = leaseId.toString();
+    let state = this.leases.get(key);
+    if (!state) {
+      state = emptyState(key);
+      this.leases.set(key, state);
+    }
+    return state;
+  }
+
+  all(): LeaseJournalState[] {
+    return [...this.leases.values()];
+  }
+
+  async record(record: JournalRecord): Promise<void> {
+    await this.handle.appendFile(`${JSON.stringify({ at: new Date().toISOString(), ...record })}\n`);
+    await this.handle.sync();
+    apply(this.stateOf(record.leaseId), record);
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}

@@ -1,0 +1,161 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { erc20Abi, formatUnits } from "viem";
+import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
+import { describeError, type ChainContext } from "../chain";
+import type { AgentConfig } from "../config";
+import type { HardwareReport } from "../detect/hardware";
+import type { Journal } from "../journal";
+import type { ProviderKeys } from "../keyfile";
+import type { Logger } from "../log";
+import { fetchOwnOffers, OfferStatus } from "../provider";
+import { postHeartbeat, signHeartbeat } from "./heartbeat";
+import { LeaseHandler } from "./lease-handler";
+import type { Booking } from "./lease-request";
+
+/** Many RPC providers cap eth_getLogs ranges; scan in slices this size. */
+const LOG_RANGE = 5_000n;
+
+export interface AgentOptions {
+  config: AgentConfig;
+  keys: ProviderKeys;
+  ctx: ChainContext;
+  journal: Journal;
+  hardware: HardwareReport;
+  log: Logger;
+}
+
+/**
+ * The `serve` daemon. Each poll it reads new LeaseBooked events for this provider and hands every
+ * lease that still needs work to the LeaseHandler, without waiting for it, so a slow provisioning
+ * script does not delay other leases. Heartbeats and payout withdrawals run on their own schedules.
+ */
+export class ProviderAgent {
+  private readonly bookings = new Map<bigint, Booking>();
+  private readonly finished = new Set<bigint>();
+  private readonly busy = new Map<bigint, Promise<void>>();
+  private readonly shutdown = new AbortController();
+  private readonly handler: LeaseHandler;
+  private nextScanBlock: bigint;
+  private lastHeartbeatAt = 0;
+  private lastWithdrawCheckAt = 0;
+  private lastHeartbeatProblem: string | undefined;
+
+  constructor(private readonly options: AgentOptions) {
+    this.nextScanBlock = options.ctx.contracts.deployBlock;
+    this.handler = new LeaseHandler({ ...options, shutdown: this.shutdown.signal });
+  }
+
+  get stopping(): boolean {
+    return this.shutdown.signal.aborted;
+  }
+
+  /** Serves until stop(); resolves once in-flight work has wound down. */
+  async run(): Promise<void> {
+    const { config, log, keys, ctx } = this.options;
+    log.info(`serving as ${keys.account.address} on chain ${ctx.chainId} (escrow ${ctx.contracts.escrow}); journal ${this.options.journal.filePath}`);
+    while (!this.stopping) {
+      try {
+        await this.tick();
+      } catch (error) {
+        log.error(`poll failed, retrying: ${describeError(error)}`);
+      }
+      await sleep(config.intervals.pollSeconds * 1000, undefined, { signal: this.shutdown.signal }).catch(() => {});
+    }
+    await Promise.allSettled(this.busy.values());
+    log.info("stopped.");
+  }
+
+  /** Stops polling and interrupts running scripts; run() resolves when in-flight work has settled. */
+  stop(): void {
+    if (this.stopping) return;
+    this.options.log.info("shutting down: finishing in-flight work…");
+    this.shutdown.abort();
+  }
+
+  async tick(): Promise<void> {
+    const block = await this.options.ctx.publicClient.getBlock({ blockTag: "latest" });
+    await this.scanBookings(block.number);
+    for (const booking of this.bookings.values()) {
+      if (this.finished.has(booking.leaseId) || this.busy.has(booking.leaseId)) continue;
+      const work = this.handler
+        .reconcile(booking, block.timestamp)
+        .then((done) => {
+          if (done) this.finished.add(booking.leaseId);
+        })
+        .catch((error) => this.options.log.error(`lease ${booking.leaseId}: ${describeError(error)}`))
+        .finally(() => this.busy.delete(booking.leaseId));
+      this.busy.set(booking.leaseId, work);
+    }
+    const nowMs = Date.now();
+    if (nowMs - this.lastHeartbeatAt >= this.options.config.intervals.heartbeatSeconds * 1000) {
+      this.lastHeartbeatAt = nowMs;
+      await this.heartbeat();
+    }
+    if (nowMs - this.lastWithdrawCheckAt >= this.options.config.intervals.claimSeconds * 1000) {
+      this.lastWithdrawCheckAt = nowMs;
+      await this.withdrawDeferredPayouts();
+    }
+  }
+
+  private async scanBookings(latest: bigint): Promise<void> {
+    const { ctx, keys } = this.options;
+    const me = keys.account.address.toLowerCase();
+    while (this.nextScanBlock <= latest) {
+      const toBlock = this.nextScanBlock + LOG_RANGE - 1n < latest ? this.nextScanBlock + LOG_RANGE - 1n : latest;
+      // `provider` is not an indexed field of LeaseBooked, so the filter runs here.
+      const logs = await ctx.publicClient.getContractEvents({
+        address: ctx.contracts.escrow,
+        abi: leaseEscrowAbi,
+        eventName: "LeaseBooked",
+        fromBlock: this.nextScanBlock,
+        toBlock,
+      });
+      for (const { args, blockNumber } of logs) {
+        if (args.provider!.toLowerCase() !== me || this.bookings.has(args.leaseId!)) continue;
+        this.bookings.set(args.leaseId!, {
+          leaseId: args.leaseId!,
+          offerId: args.offerId!,
+          renter: args.renter!,
+          gpus: args.gpus!,
+          durationHours: args.durationHours!,
+          pricePerGpuHour: args.pricePerGpuHour!,
+          deposit: args.deposit!,
+          acceptDeadline: args.acceptDeadline!,
+          encryptedRequest: args.encryptedRequest!,
+          blockNumber,
+        });
+        this.options.log.info(`lease ${args.leaseId}: booked by ${args.renter} (${args.gpus} GPU × ${args.durationHours} h on offer ${args.offerId}).`);
+      }
+      this.nextScanBlock = toBlock + 1n;
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const { ctx, keys, config, log } = this.options;
+    try {
+      const offers = await fetchOwnOffers(ctx, keys.account.address);
+      const offerIds = offers.filter((o) => o.status === OfferStatus.Active).map((o) => o.offerId);
+      const problem = await postHeartbeat(config.apiUrl, await signHeartbeat(keys.account, ctx.chainId, offerIds));
+      if (problem && problem !== this.lastHeartbeatProblem) log.warn(`heartbeat not delivered, still serving: ${problem}`);
+      if (!problem && this.lastHeartbeatProblem) log.info("heartbeats are being delivered again.");
+      this.lastHeartbeatProblem = problem;
+    } catch (error) {
+      log.warn(`heartbeat failed, still serving: ${describeError(error)}`);
+    }
+  }
+
+  /** Payouts the escrow could not push (PayoutDeferred) wait in `withdrawable`; pull them. */
+  private async withdrawDeferredPayouts(): Promise<void> {
+    const { ctx, keys, log } = this.options;
+    const escrow = { address: ctx.contracts.escrow, abi: leaseEscrowAbi } as const;
+    try {
+      const amount = await ctx.publicClient.readContract({ ...escrow, functionName: "withdrawable", args: [keys.account.address, ctx.contracts.token] });
+      if (amount === 0n) return;
+      await ctx.sender.send({ ...escrow, functionName: "withdraw", args: [ctx.contracts.token] });
+      const balance = await ctx.publicClient.readContract({ address: ctx.contracts.token, abi: erc20Abi, functionName: "balanceOf", args: [keys.account.address] });
+      log.info(`withdrew ${formatUnits(amount, ctx.tokenDecimals)} ${ctx.tokenSymbol} of deferred payouts; balance ${formatUnits(balance, ctx.tokenDecimals)}.`);
+    } catch (error) {
+      log.error(`withdrawing deferred payouts failed: ${describeError(error)}`);
+    }
+  }
+}

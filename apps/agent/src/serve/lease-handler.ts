@@ -1,0 +1,268 @@
+import { formatUnits, hexToString, type Hex } from "viem";
+import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { sealJson } from "@gridlease/sdk/crypto";
+import { describeError, type ChainContext } from "../chain";
+import type { AgentConfig } from "../config";
+import type { HardwareReport } from "../detect/hardware";
+import type { Journal, LeaseJournalState } from "../journal";
+import type { ProviderKeys } from "../keyfile";
+import type { Logger } from "../log";
+import { parseScriptJson, runScript } from "../scripts";
+import { decryptLeaseRequest, LeaseRequestError, scriptEnvironment, type Booking, type LeaseScriptInput, type ValidLeaseRequest } from "./lease-request";
+
+export enum LeaseStatus { None, Pending, Active, Disputed, Closed }
+export enum CloseReason { None, Completed, CancelledByRenter, NotAccepted, DisputeResolved, ProviderFault }
+
+/** On-chain `encryptedAccess` is calldata the renter's wallet pays nothing for, but the provider does; keep it small. */
+const MAX_ACCESS_BYTES = 8 * 1024;
+const MAX_DEPROVISION_ATTEMPTS = 3;
+
+export interface LeaseHandlerDeps {
+  config: AgentConfig;
+  keys: ProviderKeys;
+  ctx: ChainContext;
+  journal: Journal;
+  hardware: HardwareReport;
+  log: Logger;
+  /** Aborted on shutdown: running scripts are stopped and nothing is recorded as failed. */
+  shutdown: AbortSignal;
+}
+
+type ChainLease = Awaited<ReturnType<typeof readLease>>;
+
+function readLease(ctx: ChainContext, leaseId: bigint) {
+  return ctx.publicClient.readContract({ address: ctx.contracts.escrow, abi: leaseEscrowAbi, functionName: "getLease", args: [leaseId] });
+}
+
+/**
+ * Brings one lease's side effects in line with its on-chain state. Called repeatedly; every step
+ * first checks the journal, so repeating a call (or restarting the agent) never repeats an effect.
+ * Returns true when the lease needs no further attention.
+ */
+export class LeaseHandler {
+  private readonly offerModels = new Map<bigint, string>();
+  private readonly lastClaimAt = new Map<bigint, bigint>();
+  private readonly deprovisionAttempts = new Map<bigint, number>();
+
+  constructor(private readonly deps: LeaseHandlerDeps) {}
+
+  async reconcile(booking: Booking, now: bigint): Promise<boolean> {
+    const { journal } = this.deps;
+    const lease = await readLease(this.deps.ctx, booking.leaseId);
+    const state = journal.stateOf(booking.leaseId);
+    const holdsEnvironment = state.provisionStarted && !state.deprovisioned && !state.deprovisionFailure;
+    switch (lease.status as LeaseStatus) {
+      case LeaseStatus.Pending:
+        if (now > lease.acceptDeadline) {
+          if (holdsEnvironment) return this.deprovision(booking, state, "the lease was not accepted within the accept window");
+          if (!state.provisionStarted) this.deps.log.warn(`lease ${booking.leaseId}: the accept window closed before the agent handled it; the renter can reclaim.`);
+          return true;
+        }
+        if (state.provisionFailure || state.declineTxHash) return true;
+        if (!state.encryptedAccess && !(await this.provision(booking, state))) return true;
+        await this.accept(booking, state);
+        return false;
+      case LeaseStatus.Active:
+        if (now >= lease.endsAt) {
+          await this.claim(booking.leaseId, lease, "the lease has ended");
+          if (holdsEnvironment) await this.deprovision(booking, state, "the lease ended");
+          return false;
+        }
+        await this.claimOnSchedule(booking.leaseId, lease, now);
+        return false;
+      case LeaseStatus.Disputed:
+        // Accrual froze when the dispute opened; access lasts until the booked end, the money waits for the arbiter.
+        if (now >= lease.endsAt && holdsEnvironment) await this.deprovision(booking, state, "the lease ended while disputed");
+        return false;
+      case LeaseStatus.Closed:
+        if (holdsEnvironment) return this.deprovision(booking, state, `the lease was closed (${CloseReason[lease.closeReason]})`);
+        return true;
+      default:
+        this.deps.log.warn(`lease ${booking.leaseId}: unknown on-chain status ${lease.status}`);
+        return false;
+    }
+  }
+
+  private async gpuModelOf(offerId: bigint): Promise<string> {
+    let model = this.offerModels.get(offerId);
+    if (!model) {
+      const offer = await this.deps.ctx.publicClient.readContract({ address: this.deps.ctx.contracts.registry, abi: providerRegistryAbi, functionName: "getOffer", args: [offerId] });
+      model = hexToString(offer.spec.gpuModel, { size: 32 });
+      this.offerModels.set(offerId, model);
+    }
+    return model;
+  }
+
+  /** Free GPUs of the offer's model: those not held by a lease whose environment still exists. */
+  private allocateGpus(model: string, count: number): { indices: number[]; uuids: string[] } | undefined {
+    const group = this.deps.hardware.groups.find((g) => g.model?.id === model);
+    if (!group) return undefined;
+    const held = new Set(this.deps.journal.all().filter((s) => s.provisionStarted && !s.deprovisioned).flatMap((s) => s.gpuIndices));
+    const free = group.indices.filter((i) => !held.has(i));
+    if (free.length < count) return undefined;
+    const indices = free.slice(0, count);
+    return { indices, uuids: indices.map((i) => group.uuids[group.indices.indexOf(i)]) };
+  }
+
+  private async scriptInput(booking: Booking, request: ValidLeaseRequest, gpuIndices: number[], event: LeaseScriptInput["event"], reason?: string): Promise<LeaseScriptInput> {
+    const model = await this.gpuModelOf(booking.offerId);
+    const group = this.deps.hardware.groups.find((g) => g.model?.id === model);
+    return {
+      event,
+      reason,
+      chainId: this.deps.ctx.chainId,
+      leaseId: booking.leaseId.toString(),
+      offerId: booking.offerId.toString(),
+      provider: this.deps.keys.account.address,
+      renter: booking.renter,
+      gpuModel: model,
+      gpus: booking.gpus,
+      gpuIndices,
+      gpuUuids: group ? gpuIndices.map((i) => group.uuids[group.indices.indexOf(i)]) : [],
+      durationHours: booking.durationHours,
+      pricePerGpuHour: formatUnits(booking.pricePerGpuHour, this.deps.ctx.tokenDecimals),
+      acceptDeadline: Number(booking.acceptDeadline),
+      sshPublicKey: request.sshPublicKey,
+      note: request.note,
+    };
+  }
+
+  /** Runs the provisioning script and records the sealed access details; false when the lease will not be accepted. */
+  private async provision(booking: Booking, state: LeaseJournalState): Promise<boolean> {
+    const { journal, log, config } = this.deps;
+    const id = booking.leaseId;
+    let request: ValidLeaseRequest;
+    try {
+      request = decryptLeaseRequest(this.deps.keys.encryption, booking.encryptedRequest);
+    } catch (error) {
+      if (!(error instanceof LeaseRequestError)) throw error;
+      await this.decline(booking, error.message);
+      return false;
+    }
+    let gpuIndices = state.gpuIndices;
+    if (state.provisionStarted) {
+      log.info(`lease ${id}: provisioning was interrupted (agent restart); running the provisioning script again for the same GPUs ${gpuIndices.join(",") || "-"}.`);
+    } else {
+      const model = await this.gpuModelOf(booking.offerId);
+      const gpus = this.allocateGpus(model, booking.gpus);
+      if (!gpus) {
+        await this.decline(booking, `no ${booking.gpus} free ${model} GPU(s) on this host`);
+        return false;
+      }
+      gpuIndices = gpus.indices;
+      await journal.record({ event: "provision-started", leaseId: id.toString(), gpuIndices });
+    }
+    const input = await this.scriptInput(booking, request, gpuIndices, "provision");
+    log.info(`lease ${id}: provisioning ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${config.provision.command}`);
+    let access: Record<string, unknown>;
+    try {
+      const { stdout } = await runScript(config.provision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
+      access = parseScriptJson(stdout, config.provision.command);
+    } catch (error) {
+      if (this.deps.shutdown.aborted) {
+        log.warn(`lease ${id}: provisioning stopped by shutdown; it will be re-run after restart.`);
+        return false;
+      }
+      const reason = (error as Error).message;
+      log.error(`lease ${id}: provisioning failed, not accepting the lease: ${reason}`);
+      await journal.record({ event: "provision-failed", leaseId: id.toString(), reason });
+      await this.deprovision(booking, journal.stateOf(id), "cleanup after failed provisioning");
+      return false;
+    }
+    const encryptedAccess = sealJson(request.renterEncryptionKey, access);
+    if ((encryptedAccess.length - 2) / 2 > MAX_ACCESS_BYTES) {
+      const reason = `the access details printed by ${config.provision.command} exceed ${MAX_ACCESS_BYTES} bytes once encrypted`;
+      log.error(`lease ${id}: provisioning failed, not accepting the lease: ${reason}`);
+      await journal.record({ event: "provision-failed", leaseId: id.toString(), reason });
+      await this.deprovision(booking, journal.stateOf(id), "cleanup after failed provisioning");
+      return false;
+    }
+    await journal.record({ event: "provisioned", leaseId: id.toString(), encryptedAccess });
+    log.info(`lease ${id}: environment provisioned.`);
+    return true;
+  }
+
+  private async accept(booking: Booking, state: LeaseJournalState): Promise<void> {
+    const id = booking.leaseId;
+    try {
+      const receipt = await this.deps.ctx.sender.send(
+        { address: this.deps.ctx.contracts.escrow, abi: leaseEscrowAbi, functionName: "accept", args: [id, state.encryptedAccess as Hex] },
+        (txHash) => this.deps.journal.record({ event: "accept-sent", leaseId: id.toString(), txHash }),
+      );
+      this.deps.log.info(`lease ${id}: accepted in block ${receipt.blockNumber} (tx ${receipt.transactionHash}).`);
+    } catch (error) {
+      // The next pass re-reads the lease: if it is Active the accept landed; if the window closed, access is revoked.
+      this.deps.log.error(`lease ${id}: accept failed: ${describeError(error)}`);
+    }
+  }
+
+  private async decline(booking: Booking, reason: string): Promise<void> {
+    const id = booking.leaseId;
+    this.deps.log.error(`lease ${id}: declining: ${reason}`);
+    try {
+      await this.deps.ctx.sender.send(
+        { address: this.deps.ctx.contracts.escrow, abi: leaseEscrowAbi, functionName: "decline", args: [id] },
+        (txHash) => this.deps.journal.record({ event: "decline-sent", leaseId: id.toString(), txHash, reason }),
+      );
+    } catch (error) {
+      this.deps.log.error(`lease ${id}: decline failed: ${describeError(error)}`);
+    }
+  }
+
+  private async claimOnSchedule(leaseId: bigint, lease: ChainLease, now: bigint): Promise<void> {
+    const last = this.lastClaimAt.get(leaseId) ?? lease.acceptedAt;
+    if (now - last < BigInt(Math.ceil(this.deps.config.intervals.claimSeconds))) return;
+    await this.claim(leaseId, lease, "scheduled claim");
+    this.lastClaimAt.set(leaseId, now);
+  }
+
+  private async claim(leaseId: bigint, lease: ChainLease, why: string): Promise<void> {
+    const escrow = { address: this.deps.ctx.contracts.escrow, abi: leaseEscrowAbi } as const;
+    const claimable = await this.deps.ctx.publicClient.readContract({ ...escrow, functionName: "claimable", args: [leaseId] });
+    try {
+      if (claimable > 0n) {
+        const receipt = await this.deps.ctx.sender.send({ ...escrow, functionName: "claim", args: [leaseId] });
+        this.deps.log.info(`lease ${leaseId}: claimed ${formatUnits(claimable, this.deps.ctx.tokenDecimals)} ${this.deps.ctx.tokenSymbol} gross (${why}, tx ${receipt.transactionHash}).`);
+      } else if (lease.status === LeaseStatus.Active && why === "the lease has ended") {
+        await this.deps.ctx.sender.send({ ...escrow, functionName: "complete", args: [leaseId] });
+        this.deps.log.info(`lease ${leaseId}: completed (nothing left to claim).`);
+      }
+    } catch (error) {
+      this.deps.log.error(`lease ${leaseId}: claim failed: ${describeError(error)}`);
+    }
+  }
+
+  /** Runs the deprovision script once per environment; returns true when done (or given up after repeated failures). */
+  private async deprovision(booking: Booking, state: LeaseJournalState, reason: string): Promise<boolean> {
+    const { journal, log, config } = this.deps;
+    const id = booking.leaseId;
+    if (state.deprovisioned) return true;
+    let request: ValidLeaseRequest;
+    try {
+      request = decryptLeaseRequest(this.deps.keys.encryption, booking.encryptedRequest);
+    } catch {
+      // Provisioning never ran for a request that does not decrypt, so there is nothing to revoke.
+      await journal.record({ event: "deprovisioned", leaseId: id.toString(), reason: "request never decrypted" });
+      return true;
+    }
+    if (!state.deprovisionStarted) await journal.record({ event: "deprovision-started", leaseId: id.toString(), reason });
+    const input = await this.scriptInput(booking, request, state.gpuIndices, "deprovision", reason);
+    log.info(`lease ${id}: revoking access (${reason}) with ${config.deprovision.command}`);
+    try {
+      await runScript(config.deprovision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
+    } catch (error) {
+      if (this.deps.shutdown.aborted) return false;
+      const attempts = (this.deprovisionAttempts.get(id) ?? 0) + 1;
+      this.deprovisionAttempts.set(id, attempts);
+      const message = (error as Error).message;
+      log.error(`lease ${id}: deprovisioning failed (attempt ${attempts} of ${MAX_DEPROVISION_ATTEMPTS}): ${message}`);
+      if (attempts < MAX_DEPROVISION_ATTEMPTS) return false;
+      await journal.record({ event: "deprovision-failed", leaseId: id.toString(), reason: message });
+      log.error(`lease ${id}: giving up on deprovisioning; remove the environment by hand.`);
+      return true;
+    }
+    await journal.record({ event: "deprovisioned", leaseId: id.toString(), reason });
+    log.info(`lease ${id}: access revoked.`);
+    return true;
+  }
+}
