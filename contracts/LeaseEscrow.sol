@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
@@ -16,46 +17,52 @@ import {ILeaseEscrow} from "./interfaces/ILeaseEscrow.sol";
 ///         stored per second, the owed amount is computed from the acceptance time when needed.
 contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
+    using SafeCast for uint256;
 
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
     uint16 public constant MAX_FEE_BPS = 1_000;
     uint16 private constant BPS = 10_000;
+    /// @dev Keeps every window well inside the 32 bits it is stored in.
     uint64 public constant MAX_WINDOW = 30 days;
 
-    /// @dev Three slots written per booking (the book gas budget depends on it). The per-hour rate is
-    ///      deposit / durationHours, exact because deposit = gpus × price × hours; the end is derived.
+    /// @dev A booking writes two fresh slots (0 and 2); that is what keeps `book` under 150k gas.
+    ///      The provider is copied in at acceptance (the registry knows it until then), the per-hour
+    ///      rate is deposit / durationHours (exact, as deposit = gpus × price × hours), the end is derived.
     struct StoredLease {
-        // slot 0
+        // slot 0: written at booking
         address renter;
-        uint64 acceptDeadline;
+        uint40 acceptDeadline;
         uint16 gpus;
         LeaseStatus status;
         CloseReason closeReason;
-        // slot 1
+        uint24 durationHours;
+        // slot 1: written at acceptance
         address provider;
-        uint32 durationHours;
         uint64 acceptedAt;
-        // slot 2
+        // slot 2: written at booking
         uint96 deposit;
         uint96 paidGross;
         uint48 offerId;
         uint16 feeBps;
-        // slot 3, written only when a dispute opens
+        // slot 3: written only when a dispute opens
         uint64 disputedAt;
     }
 
     IProviderRegistry private immutable _registry;
     IERC20 private immutable _token;
 
-    // One slot of settings read on the hot paths.
-    uint16 public feeBps;
-    uint64 public acceptWindow;
-    uint64 public disputeGrace;
-    uint64 public disputeTimeout;
+    // Everything `book` reads or writes besides the lease shares one slot with Pausable's flag, so a
+    // booking pays for a single cold storage read here (the 150k gas budget depends on it).
+    uint16 private _feeBps;
+    uint32 private _acceptWindow;
+    uint32 private _disputeGrace;
+    uint32 private _disputeTimeout;
+    bool private _paymentTokenAllowed;
+    uint64 private _nextLeaseId = 1;
+
     address public treasury;
     uint96 public notAcceptedSlash;
-    uint256 public nextLeaseId = 1;
 
     mapping(address token => bool) private _allowedTokens;
     mapping(uint256 leaseId => StoredLease) private _leases;
@@ -114,7 +121,7 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
         uint256 maxPricePerGpuHour,
         bytes calldata encryptedRequest
     ) private returns (uint256 leaseId) {
-        if (!_allowedTokens[address(_token)]) revert TokenNotAllowed(address(_token));
+        if (!_paymentTokenAllowed) revert TokenNotAllowed(address(_token));
         if (gpus == 0) revert InvalidGpuCount(gpus);
         IProviderRegistry.Reservation memory reservation = _registry.reserveUnits(offerId, gpus);
         if (reservation.pricePerGpuHour > maxPricePerGpuHour) {
@@ -127,34 +134,37 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
         if (deposit > type(uint96).max) revert DepositTooLarge(deposit);
         _pullExact(deposit);
 
-        leaseId = nextLeaseId++;
-        uint64 acceptDeadline = uint64(block.timestamp) + acceptWindow;
+        leaseId = _nextLeaseId++;
+        uint64 acceptDeadline = uint64(block.timestamp) + _acceptWindow;
         StoredLease storage lease = _leases[leaseId];
         lease.renter = msg.sender;
-        lease.acceptDeadline = acceptDeadline;
+        lease.acceptDeadline = uint40(acceptDeadline);
         lease.gpus = gpus;
         lease.status = LeaseStatus.Pending;
-        lease.provider = reservation.provider;
-        lease.durationHours = durationHours;
+        // The registry caps maxHours at 24 bits, so this cannot truncate.
+        lease.durationHours = uint24(durationHours);
         lease.deposit = uint96(deposit);
-        lease.offerId = uint48(offerId);
-        lease.feeBps = feeBps;
-        _emitBooked(leaseId, lease, reservation.pricePerGpuHour, encryptedRequest);
+        lease.offerId = offerId.toUint48();
+        lease.feeBps = _feeBps;
+        _emitBooked(leaseId, lease, reservation, encryptedRequest);
     }
 
     /// @dev Separate frame: the event has more fields than `_book` has stack slots left.
-    function _emitBooked(uint256 leaseId, StoredLease storage lease, uint256 price, bytes calldata encryptedRequest)
-        private
-    {
+    function _emitBooked(
+        uint256 leaseId,
+        StoredLease storage lease,
+        IProviderRegistry.Reservation memory reservation,
+        bytes calldata encryptedRequest
+    ) private {
         emit LeaseBooked(
             leaseId,
             lease.offerId,
             lease.renter,
-            lease.provider,
+            reservation.provider,
             address(_token),
             lease.gpus,
             lease.durationHours,
-            price,
+            reservation.pricePerGpuHour,
             lease.deposit,
             lease.acceptDeadline,
             encryptedRequest
@@ -166,9 +176,11 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
     /// @inheritdoc ILeaseEscrow
     function accept(uint256 leaseId, bytes calldata encryptedAccess) external nonReentrant {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Pending);
-        if (msg.sender != lease.provider) revert NotProvider(leaseId, msg.sender);
+        address provider = _registry.offerProvider(lease.offerId);
+        if (msg.sender != provider) revert NotProvider(leaseId, msg.sender);
         if (block.timestamp > lease.acceptDeadline) revert AcceptWindowClosed(leaseId, lease.acceptDeadline);
         uint64 acceptedAt = uint64(block.timestamp);
+        lease.provider = provider;
         lease.acceptedAt = acceptedAt;
         lease.status = LeaseStatus.Active;
         emit LeaseAccepted(leaseId, msg.sender, acceptedAt, _endsAt(lease), encryptedAccess);
@@ -177,7 +189,7 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
     /// @inheritdoc ILeaseEscrow
     function decline(uint256 leaseId) external nonReentrant {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Pending);
-        if (msg.sender != lease.provider) revert NotProvider(leaseId, msg.sender);
+        if (msg.sender != _registry.offerProvider(lease.offerId)) revert NotProvider(leaseId, msg.sender);
         _close(leaseId, lease, CloseReason.ProviderFault, 0);
     }
 
@@ -219,13 +231,14 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
         if (block.timestamp >= endsAt) revert LeaseEnded(leaseId, endsAt);
         uint32 maxHours = _registry.getOffer(lease.offerId).spec.maxHours;
         uint256 totalHours = uint256(lease.durationHours) + extraHours;
-        if (totalHours > maxHours) revert HoursOutOfRange(uint32(totalHours), 1, maxHours);
+        // Reported as the extension asked for and the most that still fits the offer's maximum.
+        if (totalHours > maxHours) revert HoursOutOfRange(extraHours, 1, maxHours - lease.durationHours);
         uint256 extraDeposit = (lease.deposit / lease.durationHours) * extraHours;
         uint256 newDeposit = lease.deposit + extraDeposit;
         if (newDeposit > type(uint96).max) revert DepositTooLarge(newDeposit);
         _pullExact(extraDeposit);
         lease.deposit = uint96(newDeposit);
-        lease.durationHours = uint32(totalHours);
+        lease.durationHours = uint24(totalHours);
         emit LeaseExtended(leaseId, extraHours, extraDeposit, _endsAt(lease));
     }
 
@@ -257,7 +270,7 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
     function openDispute(uint256 leaseId, bytes32 evidenceHash, string calldata evidenceURI) external nonReentrant {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Active);
         if (msg.sender != lease.renter) revert NotRenter(leaseId, msg.sender);
-        uint64 closesAt = _endsAt(lease) + disputeGrace;
+        uint64 closesAt = _endsAt(lease) + _disputeGrace;
         if (block.timestamp > closesAt) revert DisputeWindowClosed(leaseId, closesAt);
         lease.status = LeaseStatus.Disputed;
         lease.disputedAt = uint64(block.timestamp);
@@ -283,7 +296,7 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
     /// @inheritdoc ILeaseEscrow
     function finalizeDispute(uint256 leaseId) external nonReentrant {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Disputed);
-        uint64 finalizableAt = lease.disputedAt + disputeTimeout;
+        uint64 finalizableAt = lease.disputedAt + _disputeTimeout;
         if (block.timestamp < finalizableAt) revert DisputeTimeoutNotReached(leaseId, finalizableAt);
         uint256 owed = _accruedGross(lease);
         emit DisputeFinalized(leaseId, lease.deposit - owed, owed - lease.paidGross);
@@ -314,6 +327,7 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
     function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (token == address(0)) revert ZeroAddress();
         _allowedTokens[token] = allowed;
+        if (token == address(_token)) _paymentTokenAllowed = allowed;
         emit TokenAllowlistUpdated(token, allowed);
     }
 
@@ -348,7 +362,7 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
         StoredLease storage lease = _existingLease(leaseId);
         view_.offerId = lease.offerId;
         view_.renter = lease.renter;
-        view_.provider = lease.provider;
+        view_.provider = lease.provider == address(0) ? _registry.offerProvider(lease.offerId) : lease.provider;
         view_.token = address(_token);
         view_.gpus = lease.gpus;
         view_.durationHours = lease.durationHours;
@@ -374,6 +388,26 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
         StoredLease storage lease = _existingLease(leaseId);
         if (lease.status != LeaseStatus.Active) return 0;
         return _accruedGross(lease) - lease.paidGross;
+    }
+
+    function feeBps() external view returns (uint16) {
+        return _feeBps;
+    }
+
+    function acceptWindow() external view returns (uint64) {
+        return _acceptWindow;
+    }
+
+    function disputeGrace() external view returns (uint64) {
+        return _disputeGrace;
+    }
+
+    function disputeTimeout() external view returns (uint64) {
+        return _disputeTimeout;
+    }
+
+    function nextLeaseId() external view returns (uint256) {
+        return _nextLeaseId;
     }
 
     function isTokenAllowed(address token) external view returns (bool) {
@@ -403,7 +437,7 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
     /// @dev gpus × price × elapsed / 3600, written as deposit × elapsed / (hours × 3600), which is equal.
     function _accruedGross(StoredLease storage lease) internal view returns (uint256) {
         uint256 acceptedAt = lease.acceptedAt;
-        if (acceptedAt == 0) return 0;
+        if (acceptedAt == 0) return 0; // still pending
         uint256 cutoff = _accrualCutoff(lease);
         if (cutoff <= acceptedAt) return 0;
         return (uint256(lease.deposit) * (cutoff - acceptedAt)) / (uint256(lease.durationHours) * 1 hours);
@@ -439,7 +473,7 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
 
     function _slashToRenter(StoredLease storage lease, uint256 amount) private {
         if (amount == 0) return;
-        uint256 slashed = _registry.slash(lease.provider, amount, lease.renter);
+        uint256 slashed = _registry.slash(_registry.offerProvider(lease.offerId), amount, lease.renter);
         _pay(lease.renter, slashed);
     }
 
@@ -477,8 +511,8 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
 
     function _setFeeBps(uint16 newFeeBps) private {
         if (newFeeBps > MAX_FEE_BPS) revert FeeTooHigh(newFeeBps, MAX_FEE_BPS);
-        emit FeeUpdated(feeBps, newFeeBps);
-        feeBps = newFeeBps;
+        emit FeeUpdated(_feeBps, newFeeBps);
+        _feeBps = newFeeBps;
     }
 
     function _setTreasury(address newTreasury) private {
@@ -489,19 +523,19 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
 
     function _setAcceptWindow(uint64 newWindow) private {
         if (newWindow == 0 || newWindow > MAX_WINDOW) revert InvalidDuration("acceptWindow", newWindow);
-        emit AcceptWindowUpdated(acceptWindow, newWindow);
-        acceptWindow = newWindow;
+        emit AcceptWindowUpdated(_acceptWindow, newWindow);
+        _acceptWindow = uint32(newWindow);
     }
 
     function _setDisputeTimeout(uint64 newTimeout) private {
         if (newTimeout == 0 || newTimeout > MAX_WINDOW) revert InvalidDuration("disputeTimeout", newTimeout);
-        emit DisputeTimeoutUpdated(disputeTimeout, newTimeout);
-        disputeTimeout = newTimeout;
+        emit DisputeTimeoutUpdated(_disputeTimeout, newTimeout);
+        _disputeTimeout = uint32(newTimeout);
     }
 
     function _setDisputeGrace(uint64 newGrace) private {
         if (newGrace > MAX_WINDOW) revert InvalidDuration("disputeGrace", newGrace);
-        emit DisputeGraceUpdated(disputeGrace, newGrace);
-        disputeGrace = newGrace;
+        emit DisputeGraceUpdated(_disputeGrace, newGrace);
+        _disputeGrace = uint32(newGrace);
     }
 }

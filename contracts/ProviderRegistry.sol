@@ -46,8 +46,9 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
     }
 
     IERC20 private immutable _stakeToken;
+    // Both read by every booking: one slot.
     address public escrow;
-    uint256 public minStake;
+    uint96 private _minStake;
     uint64 public unstakeCooldown;
     uint256 public nextOfferId = 1;
 
@@ -66,7 +67,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         if (minStake_ == 0) revert ZeroAmount();
         if (unstakeCooldown_ > MAX_UNSTAKE_COOLDOWN) revert CooldownTooLong(unstakeCooldown_, MAX_UNSTAKE_COOLDOWN);
         _stakeToken = stakeToken_;
-        minStake = minStake_;
+        _minStake = minStake_.toUint96();
         unstakeCooldown = unstakeCooldown_;
         _grantRole(PAUSER_ROLE, admin);
     }
@@ -100,10 +101,10 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
     function _register(uint256 stake, bytes32 encryptionKey, string calldata metadataURI) private {
         Provider storage provider = _providers[msg.sender];
         if (provider.status == ProviderStatus.Active) revert AlreadyRegistered(msg.sender);
-        if (stake < minStake) revert StakeBelowMinimum(stake, minStake);
+        if (stake < _minStake) revert StakeBelowMinimum(stake, _minStake);
         if (encryptionKey == bytes32(0)) revert EmptyEncryptionKey();
         _pullStake(stake);
-        provider.stake = stake.toUint128();
+        provider.stake = stake.toUint96();
         provider.pendingUnstake = 0;
         provider.unstakeAvailableAt = 0;
         provider.status = ProviderStatus.Active;
@@ -128,7 +129,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         if (amount == 0) revert ZeroAmount();
         _pullStake(amount);
         uint256 total = provider.stake + amount;
-        provider.stake = total.toUint128();
+        provider.stake = total.toUint96();
         emit StakeAdded(msg.sender, amount, total);
     }
 
@@ -139,7 +140,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         uint256 available = provider.stake - provider.pendingUnstake;
         if (amount > available) revert UnstakeExceedsStake(amount, available);
         uint64 availableAt = uint64(block.timestamp) + unstakeCooldown;
-        provider.pendingUnstake += uint128(amount);
+        provider.pendingUnstake += uint96(amount);
         provider.unstakeAvailableAt = availableAt;
         emit UnstakeRequested(msg.sender, amount, availableAt);
     }
@@ -153,10 +154,10 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
             revert UnstakeCooldownActive(provider.unstakeAvailableAt, uint64(block.timestamp));
         }
         uint256 remaining = provider.stake - amount;
-        if (remaining < minStake && provider.openLeases != 0) {
+        if (remaining < _minStake && provider.openLeases != 0) {
             revert OpenLeasesBlockWithdrawal(msg.sender, provider.openLeases);
         }
-        provider.stake = uint128(remaining);
+        provider.stake = uint96(remaining);
         provider.pendingUnstake = 0;
         provider.unstakeAvailableAt = 0;
         if (remaining == 0) provider.status = ProviderStatus.Exited;
@@ -237,7 +238,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         if (units == 0 || units > free) revert InsufficientUnits(offerId, units, free);
         address providerAddress = offer.provider;
         Provider storage provider = _providers[providerAddress];
-        if (provider.stake - provider.pendingUnstake < minStake) revert ProviderNotBookable(providerAddress);
+        if (provider.stake - provider.pendingUnstake < _minStake) revert ProviderNotBookable(providerAddress);
         offer.reservedUnits += units;
         provider.openLeases += 1;
         emit UnitsReserved(offerId, units, free - units);
@@ -267,8 +268,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         slashed = amount < stake ? amount : stake;
         if (slashed == 0) return 0;
         uint256 remaining = stake - slashed;
-        provider.stake = uint128(remaining);
-        if (provider.pendingUnstake > remaining) provider.pendingUnstake = uint128(remaining);
+        provider.stake = uint96(remaining);
+        if (provider.pendingUnstake > remaining) provider.pendingUnstake = uint96(remaining);
         emit ProviderSlashed(providerAddress, slashed, recipient, remaining);
         // The escrow forwards it to the recipient with its push-or-credit payout, so a blocked
         // recipient cannot make slashing (and thus dispute resolution) revert.
@@ -285,8 +286,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
 
     function setMinStake(uint256 newMinStake) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (newMinStake == 0) revert ZeroAmount();
-        emit MinStakeUpdated(minStake, newMinStake);
-        minStake = newMinStake;
+        emit MinStakeUpdated(_minStake, newMinStake);
+        _minStake = newMinStake.toUint96();
     }
 
     function setUnstakeCooldown(uint64 newCooldown) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -331,10 +332,18 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         view_.createdAt = offer.createdAt;
     }
 
+    function offerProvider(uint256 offerId) external view returns (address) {
+        return _offers[offerId].provider;
+    }
+
     function freeUnits(uint256 offerId) external view returns (uint16) {
         StoredOffer storage offer = _offers[offerId];
         if (offer.status == OfferStatus.None) revert UnknownOffer(offerId);
         return offer.gpuCount - offer.reservedUnits;
+    }
+
+    function minStake() external view returns (uint256) {
+        return _minStake;
     }
 
     function stakeToken() external view returns (address) {
@@ -358,7 +367,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
     function _requireBookableProvider(address account) private view {
         Provider storage provider = _activeProvider(account);
         uint256 effective = provider.stake - provider.pendingUnstake;
-        if (effective < minStake) revert StakeBelowMinimum(effective, minStake);
+        if (effective < _minStake) revert StakeBelowMinimum(effective, _minStake);
     }
 
     function _ownedOffer(uint256 offerId) private view returns (StoredOffer storage offer) {
@@ -372,7 +381,10 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         if (spec.region == bytes32(0)) revert InvalidOfferSpec("region empty");
         if (spec.gpuCount == 0) revert InvalidOfferSpec("gpuCount zero");
         if (spec.vramGb == 0) revert InvalidOfferSpec("vramGb zero");
-        if (spec.minHours == 0 || spec.minHours > spec.maxHours) revert InvalidOfferSpec("hours range");
+        // The escrow stores lease durations in 24 bits.
+        if (spec.minHours == 0 || spec.minHours > spec.maxHours || spec.maxHours > type(uint24).max) {
+            revert InvalidOfferSpec("hours range");
+        }
         _validatePrice(spec.pricePerGpuHour);
     }
 

@@ -33,12 +33,13 @@ interface IProviderRegistry {
         uint32 maxHours;
     }
 
+    /// @dev The first slot (stake, pending unstake, open leases, status) is all a booking touches.
     struct Provider {
-        uint128 stake;
-        uint128 pendingUnstake;
-        uint64 unstakeAvailableAt;
+        uint96 stake;
+        uint96 pendingUnstake;
         uint32 openLeases;
         ProviderStatus status;
+        uint64 unstakeAvailableAt;
         uint64 registeredAt;
         bytes32 encryptionKey;
         string metadataURI;
@@ -156,6 +157,9 @@ interface IProviderRegistry {
     function getOffer(uint256 offerId) external view returns (Offer memory);
 
     function freeUnits(uint256 offerId) external view returns (uint16);
+
+    /// @notice The provider who listed `offerId` (zero for an unknown offer); cheaper than `getOffer`.
+    function offerProvider(uint256 offerId) external view returns (address);
 
     function nextOfferId() external view returns (uint256);
 

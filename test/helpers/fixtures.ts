@@ -1,0 +1,220 @@
+import hre from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { getAddress, keccak256, parseEventLogs, stringToHex } from "viem";
+import type { Address, Hash, Hex } from "viem";
+
+export const USDC = 1_000_000n;
+export const HOUR = 3600n;
+export const DAY = 24n * HOUR;
+export const MIN_STAKE = 100n * USDC;
+export const COOLDOWN = 7n * DAY;
+export const ACCEPT_WINDOW = 15n * 60n;
+export const DISPUTE_GRACE = DAY;
+export const DISPUTE_TIMEOUT = 3n * DAY;
+export const FEE_BPS = 250;
+export const NOT_ACCEPTED_SLASH = 5n * USDC;
+export const PRICE = 2n * USDC; // per GPU-hour
+export const ENCRYPTION_KEY = keccak256(stringToHex("provider x25519 key"));
+export const ARBITER_ROLE = keccak256(stringToHex("ARBITER_ROLE"));
+export const PAUSER_ROLE = keccak256(stringToHex("PAUSER_ROLE"));
+/** Same size as a real sealed box (32 + 24 + ~100 byte plaintext + 16 tag), so gas figures are realistic. */
+export const REQUEST = keccak256Chain(172);
+
+function keccak256Chain(bytes: number): Hex {
+  let out = "";
+  for (let seed = 0; out.length < bytes * 2; seed++) out += keccak256(stringToHex(`sealed-${seed}`)).slice(2);
+  return `0x${out.slice(0, bytes * 2)}`;
+}
+
+export enum LeaseStatus {
+  None,
+  Pending,
+  Active,
+  Disputed,
+  Closed,
+}
+export enum CloseReason {
+  None,
+  Completed,
+  CancelledByRenter,
+  NotAccepted,
+  DisputeResolved,
+  ProviderFault,
+}
+export enum OfferStatus {
+  None,
+  Active,
+  Paused,
+  Delisted,
+}
+export enum ProviderStatus {
+  None,
+  Active,
+  Exited,
+}
+
+export type TokenKind = "MockUSDC" | "BlocklistToken" | "FeeOnTransferToken" | "ReentrantToken";
+
+export function offerSpec(overrides: Partial<ReturnType<typeof baseSpec>> = {}) {
+  return { ...baseSpec(), ...overrides };
+}
+
+function baseSpec() {
+  return {
+    gpuModel: stringToHex("H100-SXM-80GB", { size: 32 }),
+    gpuCount: 8,
+    vramGb: 80,
+    cpuCores: 64,
+    ramGb: 512,
+    diskGb: 2000,
+    bandwidthMbps: 10_000,
+    region: stringToHex("us-east", { size: 32 }),
+    pricePerGpuHour: PRICE,
+    minHours: 1,
+    maxHours: 720,
+  };
+}
+
+/** Deploys token, registry and escrow (or a test subclass) with the local parameters and wires them. */
+export async function deploySystem(tokenKind: TokenKind = "MockUSDC", escrowName = "LeaseEscrow") {
+  const wallets = await hre.viem.getWalletClients();
+  const [deployer, arbiter, treasury, provider, provider2, renter, renter2, stranger] = wallets;
+  const publicClient = await hre.viem.getPublicClient();
+  const token = await hre.viem.deployContract(tokenKind as "MockUSDC");
+  const registry = await hre.viem.deployContract("ProviderRegistry", [
+    token.address,
+    MIN_STAKE,
+    COOLDOWN,
+    deployer.account.address,
+    0,
+  ]);
+  const escrowConfig = {
+    admin: deployer.account.address,
+    adminDelay: 0,
+    treasury: treasury.account.address,
+    feeBps: FEE_BPS,
+    acceptWindow: ACCEPT_WINDOW,
+    disputeGrace: DISPUTE_GRACE,
+    disputeTimeout: DISPUTE_TIMEOUT,
+    notAcceptedSlash: NOT_ACCEPTED_SLASH,
+  };
+  const escrow = await hre.viem.deployContract(escrowName as "LeaseEscrow", [registry.address, escrowConfig]);
+  await registry.write.setEscrow([escrow.address]);
+  await escrow.write.setTokenAllowed([token.address, true]);
+  await escrow.write.grantRole([ARBITER_ROLE, arbiter.account.address]);
+
+  async function fund(account: Address, amount: bigint) {
+    if (tokenKind === "MockUSDC") await token.write.faucet([account, amount]);
+    else await (token as any).write.mint([account, amount]);
+  }
+  for (const wallet of [provider, provider2, renter, renter2, stranger]) {
+    await fund(wallet.account.address, 100_000n * USDC);
+    for (const spender of [registry.address, escrow.address]) {
+      await token.write.approve([spender, 2n ** 255n], { account: wallet.account });
+    }
+  }
+
+  return {
+    token,
+    registry,
+    escrow,
+    publicClient,
+    escrowConfig,
+    fund,
+    deployer,
+    arbiter,
+    treasury,
+    provider,
+    provider2,
+    renter,
+    renter2,
+    stranger,
+  };
+}
+
+export type System = Awaited<ReturnType<typeof deploySystem>>;
+
+async function usdcSystem() {
+  return deploySystem("MockUSDC");
+}
+
+async function offerState() {
+  const system = await usdcSystem();
+  await registerAndList(system);
+  return { ...system, offerId: 1n };
+}
+
+/** A registered provider with one listed 8-GPU offer (id 1). */
+export async function offerFixture() {
+  return loadFixture(offerState);
+}
+
+/** The bare system: nobody registered yet. */
+export async function systemFixture() {
+  return loadFixture(usdcSystem);
+}
+
+async function pendingLeaseState() {
+  const system = await usdcSystem();
+  await registerAndList(system);
+  await system.escrow.write.book([1n, 2, 10, PRICE, REQUEST], { account: system.renter.account });
+  return { ...system, offerId: 1n, leaseId: 1n, deposit: 2n * 10n * PRICE };
+}
+
+/** Lease 1: 2 GPUs × 10 h of offer 1, booked by `renter`, not yet accepted. */
+export async function pendingLeaseFixture() {
+  return loadFixture(pendingLeaseState);
+}
+
+async function activeLeaseState() {
+  const system = await pendingLeaseState();
+  await system.escrow.write.accept([1n, "0xabcd"], { account: system.provider.account });
+  const acceptedAt = BigInt(await time.latest());
+  return { ...system, acceptedAt, endsAt: acceptedAt + 10n * HOUR };
+}
+
+/** Lease 1 accepted: billing started at `acceptedAt`, ends at `endsAt`. */
+export async function activeLeaseFixture() {
+  return loadFixture(activeLeaseState);
+}
+
+async function disputedLeaseState() {
+  const system = await activeLeaseState();
+  await time.increase(HOUR - 1n); // the dispute lands exactly one hour into the lease
+  await system.escrow.write.openDispute([1n, keccak256(stringToHex("logs")), "ipfs://evidence"], {
+    account: system.renter.account,
+  });
+  return { ...system, disputedAt: BigInt(await time.latest()) };
+}
+
+/** Lease 1 disputed one hour after acceptance. */
+export async function disputedLeaseFixture() {
+  return loadFixture(disputedLeaseState);
+}
+
+export async function registerAndList(system: System, spec = offerSpec(), provider = system.provider) {
+  await system.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, "ipfs://provider"], { account: provider.account });
+  await system.registry.write.listOffer([spec], { account: provider.account });
+}
+
+/** Gross owed for `elapsed` seconds of a lease with this deposit and duration. */
+export function accrual(deposit: bigint, durationHours: bigint, elapsed: bigint) {
+  const capped = elapsed > durationHours * HOUR ? durationHours * HOUR : elapsed;
+  return (deposit * capped) / (durationHours * HOUR);
+}
+
+export function feeOn(gross: bigint, bps = BigInt(FEE_BPS)) {
+  return (gross * bps) / 10_000n;
+}
+
+export async function eventsOf<const TAbi extends readonly unknown[]>(system: System, abi: TAbi, hash: Hash) {
+  const receipt = await system.publicClient.waitForTransactionReceipt({ hash });
+  return parseEventLogs({ abi, logs: receipt.logs });
+}
+
+/** Sets the next block's timestamp so a transaction lands at exactly `at`. */
+export async function atTimestamp(at: bigint) {
+  await time.setNextBlockTimestamp(at);
+}
+
+export const addr = (a: string) => getAddress(a);
