@@ -51,7 +51,7 @@ interface ILeaseEscrow {
         uint64 acceptWindow;
         uint64 disputeGrace;
         uint64 disputeTimeout;
-        uint96 notAcceptedSlash;
+        uint64 notAcceptedSlash;
     }
 
     error ZeroAddress();
@@ -75,6 +75,7 @@ interface ILeaseEscrow {
     error DisputeTimeoutNotReached(uint256 leaseId, uint64 finalizableAt);
     error SplitMismatch(uint256 renterAmount, uint256 providerAmount, uint256 remaining);
     error NothingToWithdraw(address account, address token);
+    error NothingToSweep();
     error FeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
     error InvalidDuration(string name, uint64 value);
 
@@ -125,7 +126,8 @@ interface ILeaseEscrow {
     event AcceptWindowUpdated(uint64 oldWindow, uint64 newWindow);
     event DisputeTimeoutUpdated(uint64 oldTimeout, uint64 newTimeout);
     event DisputeGraceUpdated(uint64 oldGrace, uint64 newGrace);
-    event NotAcceptedSlashUpdated(uint96 oldAmount, uint96 newAmount);
+    event NotAcceptedSlashUpdated(uint64 oldAmount, uint64 newAmount);
+    event FeesSwept(address indexed treasury, uint256 amount);
 
     /// @notice Books `gpus` units of an offer for `durationHours`, pulling gpus × price × hours into escrow.
     /// @param maxPricePerGpuHour reverts if the offer's price is higher when the transaction lands
@@ -182,6 +184,9 @@ interface ILeaseEscrow {
     /// @notice Anyone settles a dispute no arbiter resolved within `disputeTimeout`, as if cancelled when opened.
     function finalizeDispute(uint256 leaseId) external;
 
+    /// @notice Anyone moves the accrued protocol fees to the treasury (push, or its pull balance if blocked).
+    function sweepFees() external;
+
     /// @notice Pulls payouts that could not be pushed to the caller.
     function withdraw(address token) external;
 
@@ -207,7 +212,10 @@ interface ILeaseEscrow {
 
     function disputeGrace() external view returns (uint64);
 
-    function notAcceptedSlash() external view returns (uint96);
+    function notAcceptedSlash() external view returns (uint64);
+
+    /// @notice Fees taken so far and not yet swept to the treasury.
+    function feesAccrued() external view returns (uint96);
 
     function isTokenAllowed(address token) external view returns (bool);
 
