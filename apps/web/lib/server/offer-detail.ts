@@ -1,0 +1,78 @@
+import { getAddress, type Hex } from "viem";
+import { gpuModelById } from "@gridlease/sdk/gpus";
+import { getPrisma } from "@gridlease/db/client";
+import type { OfferView } from "@/lib/offer-view";
+
+export interface OfferDetail {
+  offer: OfferView;
+  provider: {
+    status: string;
+    stake: string;
+    reliability: number;
+    leasesTotal: number;
+    leasesCompleted: number;
+    leasesNotAccepted: number;
+    leasesDeclined: number;
+    disputesOpened: number;
+    disputesLost: number;
+    totalSlashed: string;
+    metadataUri: string;
+  };
+  uptime: { uptime24h: number; uptime7d: number; uptime30d: number; lastHeartbeatAt: string } | null;
+  priceHistory: { block: number; price: string }[];
+  activeLeases: number;
+}
+
+export async function loadOfferDetail(chainId: number, offerId: bigint): Promise<OfferDetail | null> {
+  const prisma = getPrisma();
+  const row = await prisma.offer.findUnique({ where: { chainId_offerId: { chainId, offerId } }, include: { providerRow: true } });
+  if (!row) return null;
+  const [uptime, history, activeLeases] = await Promise.all([
+    prisma.providerUptime.findUnique({ where: { chainId_provider: { chainId, provider: row.provider } } }),
+    prisma.offerPriceHistory.findMany({ where: { chainId, offerId }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }], take: 500 }),
+    prisma.lease.count({ where: { chainId, offerId, status: { in: ["Pending", "Active", "Disputed"] } } }),
+  ]);
+  const p = row.providerRow;
+  return {
+    offer: {
+      offerId: row.offerId.toString(),
+      provider: getAddress(row.provider),
+      providerEncryptionKey: p.encryptionKey as Hex,
+      gpuModel: row.gpuModel,
+      gpuLabel: gpuModelById(row.gpuModel)?.label ?? row.gpuModel,
+      gpuCount: row.gpuCount,
+      freeUnits: row.freeUnits,
+      vramGb: row.vramGb,
+      cpuCores: row.cpuCores,
+      ramGb: Number(row.ramGb),
+      diskGb: Number(row.diskGb),
+      bandwidthMbps: Number(row.bandwidthMbps),
+      region: row.region,
+      pricePerGpuHour: row.pricePerGpuHour.toFixed(0),
+      minHours: Number(row.minHours),
+      maxHours: Number(row.maxHours),
+      status: row.status,
+    },
+    provider: {
+      status: p.status,
+      stake: p.stake.toFixed(0),
+      reliability: p.reliability,
+      leasesTotal: p.leasesTotal,
+      leasesCompleted: p.leasesCompleted,
+      leasesNotAccepted: p.leasesNotAccepted,
+      leasesDeclined: p.leasesDeclined,
+      disputesOpened: p.disputesOpened,
+      disputesLost: p.disputesLost,
+      totalSlashed: p.totalSlashed.toFixed(0),
+      metadataUri: p.metadataUri,
+    },
+    uptime: uptime && {
+      uptime24h: uptime.uptime24h,
+      uptime7d: uptime.uptime7d,
+      uptime30d: uptime.uptime30d,
+      lastHeartbeatAt: uptime.lastHeartbeatAt.toISOString(),
+    },
+    priceHistory: history.map((h) => ({ block: Number(h.blockNumber), price: h.pricePerGpuHour.toFixed(0) })),
+    activeLeases,
+  };
+}
