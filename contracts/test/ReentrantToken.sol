@@ -3,14 +3,14 @@ pragma solidity 0.8.30;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
-/// @notice Test token with a transfer hook (like ERC-777) that re-enters a target with arbitrary
-///         calldata whenever it pays the configured victim address.
+/// @notice Test token with an ERC-777-style receive hook: paying `hookedRecipient` calls it back
+///         with `payload` before the transfer returns, giving the recipient a chance to re-enter.
 contract ReentrantToken is ERC20 {
-    address public target;
     address public hookedRecipient;
     bytes public payload;
-    bool public lastReentrySucceeded;
+    bool public revertOnFailedReentry;
     uint256 public reentryAttempts;
+    bool public lastReentrySucceeded;
     bool private _inHook;
 
     constructor() ERC20("Reentrant USD", "RUSD") {}
@@ -23,22 +23,21 @@ contract ReentrantToken is ERC20 {
         _mint(to, amount);
     }
 
-    function arm(address target_, address hookedRecipient_, bytes calldata payload_) external {
-        target = target_;
+    function arm(address hookedRecipient_, bytes calldata payload_, bool revertOnFailedReentry_) external {
         hookedRecipient = hookedRecipient_;
         payload = payload_;
+        revertOnFailedReentry = revertOnFailedReentry_;
     }
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        if (to == hookedRecipient && target != address(0) && !_inHook) {
+        if (to == hookedRecipient && hookedRecipient != address(0) && !_inHook) {
             _inHook = true;
             reentryAttempts += 1;
             // solhint-disable-next-line avoid-low-level-calls
-            (bool ok,) = target.call(payload);
+            (bool ok,) = hookedRecipient.call(payload);
             lastReentrySucceeded = ok;
-            // Propagate the failure so the caller sees a failed transfer, as a hostile token would.
-            if (!ok) revert("reentry failed");
+            if (!ok && revertOnFailedReentry) revert("reentry failed");
             _inHook = false;
         }
     }
