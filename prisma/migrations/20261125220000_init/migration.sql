@@ -31,6 +31,7 @@ CREATE TABLE "indexer_undo" (
     "id" BIGSERIAL NOT NULL,
     "chain_id" INTEGER NOT NULL,
     "batch_from" BIGINT NOT NULL,
+    "batch_to" BIGINT NOT NULL,
     "table_name" TEXT NOT NULL,
     "row_key" JSONB NOT NULL,
     "prior_image" JSONB,

@@ -1,0 +1,287 @@
+import { gpuModelById } from "@gridlease/sdk/gpus";
+import { hexToString, type Hex } from "viem";
+import type { DecodedEvent, EventArgs } from "./events";
+import type { DisputeRow, EntityRows, EntityTable, LeaseRow, OfferRow, PriceHistoryRow, ProviderRow } from "./rows";
+
+/**
+ * The derived rows a batch touches: loaded from the database before the batch (`null` = no row),
+ * changed in memory by the handlers, written back at the end. `dirty` lists what changed.
+ */
+export class BatchState {
+  readonly rows: { [T in EntityTable]: Map<string, EntityRows[T] | null> } = {
+    provider: new Map(), offer: new Map(), lease: new Map(), dispute: new Map(),
+  };
+  readonly dirty: { [T in EntityTable]: Set<string> } = {
+    provider: new Set(), offer: new Set(), lease: new Set(), dispute: new Set(),
+  };
+  readonly priceHistory: PriceHistoryRow[] = [];
+
+  constructor(readonly chainId: number, readonly finalized: (block: bigint) => boolean) {}
+
+  get<T extends EntityTable>(table: T, key: string): EntityRows[T] | null {
+    return (this.rows[table].get(key) ?? null) as EntityRows[T] | null;
+  }
+
+  put<T extends EntityTable>(table: T, key: string, row: EntityRows[T], block: bigint): void {
+    row.updated_block = block.toString();
+    row.finalized = this.finalized(block);
+    this.rows[table].set(key, row);
+    this.dirty[table].add(key);
+  }
+}
+
+export class MissingRowError extends Error {
+  constructor(what: string, event: DecodedEvent) {
+    super(`${event.name} at block ${event.blockNumber} (tx ${event.txHash}, log ${event.logIndex}) refers to ${what}, which the index does not have`);
+    this.name = "MissingRowError";
+  }
+}
+
+const str = (value: unknown) => String(value);
+const addr = (value: unknown) => String(value).toLowerCase();
+const bytes32Text = (value: unknown) => hexToString(value as Hex, { size: 32 }).replace(/\0+$/, "");
+
+export const CLOSE_REASONS = ["None", "Completed", "CancelledByRenter", "NotAccepted", "DisputeResolved", "ProviderFault"] as const;
+
+function pricePerTflop(model: string, price: string): number | "Infinity" {
+  const tflops = gpuModelById(model)?.tflops;
+  return tflops ? Number(price) / tflops : "Infinity";
+}
+
+type Handler = (state: BatchState, event: DecodedEvent, args: EventArgs) => void;
+
+function provider(state: BatchState, address: string, event: DecodedEvent): ProviderRow {
+  const row = state.get("provider", address);
+  if (!row) throw new MissingRowError(`provider ${address}`, event);
+  return { ...row };
+}
+function offer(state: BatchState, id: string, event: DecodedEvent): OfferRow {
+  const row = state.get("offer", id);
+  if (!row) throw new MissingRowError(`offer ${id}`, event);
+  return { ...row };
+}
+function lease(state: BatchState, id: string, event: DecodedEvent): LeaseRow {
+  const row = state.get("lease", id);
+  if (!row) throw new MissingRowError(`lease ${id}`, event);
+  return { ...row };
+}
+function dispute(state: BatchState, id: string, event: DecodedEvent): DisputeRow {
+  const row = state.get("dispute", id);
+  if (!row) throw new MissingRowError(`dispute on lease ${id}`, event);
+  return { ...row };
+}
+
+const updateProvider = (state: BatchState, event: DecodedEvent, address: string, change: (row: ProviderRow) => void) => {
+  const row = provider(state, address, event);
+  change(row);
+  state.put("provider", address, row, event.blockNumber);
+};
+const updateOffer = (state: BatchState, event: DecodedEvent, id: string, change: (row: OfferRow) => void) => {
+  const row = offer(state, id, event);
+  change(row);
+  state.put("offer", id, row, event.blockNumber);
+};
+const updateLease = (state: BatchState, event: DecodedEvent, id: string, change: (row: LeaseRow) => void) => {
+  const row = lease(state, id, event);
+  change(row);
+  state.put("lease", id, row, event.blockNumber);
+};
+
+const add = (a: string, b: unknown) => (BigInt(a) + BigInt(b as bigint)).toString();
+
+/** One handler per event name; events without a handler are only kept as raw events. */
+export const HANDLERS: Record<string, Handler> = {
+  ProviderRegistered(state, event, args) {
+    const address = addr(args.provider);
+    const existing = state.get("provider", address);
+    const row: ProviderRow = existing
+      ? { ...existing }
+      : {
+          chain_id: state.chainId, address, status: "Active", stake: "0", pending_unstake: "0", unstake_available_at: null,
+          total_slashed: "0", encryption_key: "", metadata_uri: "", registered_block: event.blockNumber.toString(),
+          offers_listed: 0, leases_total: 0, leases_completed: 0, leases_cancelled: 0, leases_not_accepted: 0,
+          leases_declined: 0, disputes_opened: 0, disputes_lost: 0, earnings_net: "0", reliability: 0,
+          updated_block: "0", finalized: false,
+        };
+    Object.assign(row, {
+      status: "Active", stake: str(args.stake), pending_unstake: "0", unstake_available_at: null,
+      encryption_key: str(args.encryptionKey), metadata_uri: str(args.metadataURI),
+    });
+    state.put("provider", address, row, event.blockNumber);
+  },
+  ProviderUpdated(state, event, args) {
+    updateProvider(state, event, addr(args.provider), (row) => {
+      row.encryption_key = str(args.encryptionKey);
+      row.metadata_uri = str(args.metadataURI);
+    });
+  },
+  StakeAdded(state, event, args) {
+    updateProvider(state, event, addr(args.provider), (row) => (row.stake = str(args.totalStake)));
+  },
+  UnstakeRequested(state, event, args) {
+    updateProvider(state, event, addr(args.provider), (row) => {
+      row.pending_unstake = add(row.pending_unstake, args.amount);
+      row.unstake_available_at = str(args.availableAt);
+    });
+  },
+  StakeWithdrawn(state, event, args) {
+    updateProvider(state, event, addr(args.provider), (row) => {
+      row.stake = str(args.totalStake);
+      row.pending_unstake = "0";
+      row.unstake_available_at = null;
+      if (row.stake === "0") row.status = "Exited";
+    });
+  },
+  ProviderSlashed(state, event, args) {
+    updateProvider(state, event, addr(args.provider), (row) => {
+      row.stake = str(args.totalStake);
+      row.total_slashed = add(row.total_slashed, args.amount);
+      if (BigInt(row.pending_unstake) > BigInt(row.stake)) row.pending_unstake = row.stake;
+    });
+  },
+  OfferListed(state, event, args) {
+    const spec = args.spec as Record<string, unknown>;
+    const id = str(args.offerId);
+    const providerAddress = addr(args.provider);
+    const gpuModel = bytes32Text(spec.gpuModel);
+    const price = str(spec.pricePerGpuHour);
+    state.put("offer", id, {
+      chain_id: state.chainId, offer_id: id, provider: providerAddress, gpu_model: gpuModel,
+      gpu_count: Number(spec.gpuCount), vram_gb: Number(spec.vramGb), cpu_cores: Number(spec.cpuCores),
+      ram_gb: str(spec.ramGb), disk_gb: str(spec.diskGb), bandwidth_mbps: str(spec.bandwidthMbps),
+      region: bytes32Text(spec.region), price_per_gpu_hour: price, price_per_tflop: pricePerTflop(gpuModel, price),
+      min_hours: str(spec.minHours), max_hours: str(spec.maxHours), status: "Active", free_units: Number(spec.gpuCount),
+      listed_block: event.blockNumber.toString(), listed_log_index: event.logIndex, updated_block: "0", finalized: false,
+    }, event.blockNumber);
+    updateProvider(state, event, providerAddress, (row) => (row.offers_listed += 1));
+    recordPrice(state, event, id, gpuModel, price);
+  },
+  OfferPriceUpdated(state, event, args) {
+    const id = str(args.offerId);
+    const price = str(args.newPricePerGpuHour);
+    updateOffer(state, event, id, (row) => {
+      row.price_per_gpu_hour = price;
+      row.price_per_tflop = pricePerTflop(row.gpu_model, price);
+    });
+    recordPrice(state, event, id, offer(state, id, event).gpu_model, price);
+  },
+  OfferPaused(state, event, args) {
+    updateOffer(state, event, str(args.offerId), (row) => (row.status = "Paused"));
+  },
+  OfferResumed(state, event, args) {
+    updateOffer(state, event, str(args.offerId), (row) => (row.status = "Active"));
+  },
+  OfferDelisted(state, event, args) {
+    updateOffer(state, event, str(args.offerId), (row) => (row.status = "Delisted"));
+  },
+  UnitsReserved(state, event, args) {
+    updateOffer(state, event, str(args.offerId), (row) => (row.free_units = Number(args.freeUnits)));
+  },
+  UnitsReleased(state, event, args) {
+    updateOffer(state, event, str(args.offerId), (row) => (row.free_units = Number(args.freeUnits)));
+  },
+  LeaseBooked(state, event, args) {
+    const id = str(args.leaseId);
+    const providerAddress = addr(args.provider);
+    state.put("lease", id, {
+      chain_id: state.chainId, lease_id: id, offer_id: str(args.offerId), renter: addr(args.renter), provider: providerAddress,
+      token: addr(args.token), gpus: Number(args.gpus), hours: str(args.durationHours), price_per_gpu_hour: str(args.pricePerGpuHour),
+      deposit: str(args.deposit), accept_deadline: str(args.acceptDeadline), accepted_at: null, ends_at: null, status: "Pending",
+      close_reason: null, claimed_gross: "0", claimed_fee: "0", provider_total: null, renter_refund: null, fee_total: null,
+      encrypted_request: str(args.encryptedRequest), encrypted_access: null, booked_block: event.blockNumber.toString(),
+      booked_tx_hash: event.txHash, closed_block: null, updated_block: "0", finalized: false,
+    }, event.blockNumber);
+    updateProvider(state, event, providerAddress, (row) => (row.leases_total += 1));
+  },
+  LeaseAccepted(state, event, args) {
+    updateLease(state, event, str(args.leaseId), (row) => {
+      row.status = "Active";
+      row.accepted_at = str(args.acceptedAt);
+      row.ends_at = str(args.endsAt);
+      row.encrypted_access = str(args.encryptedAccess);
+    });
+  },
+  LeaseExtended(state, event, args) {
+    updateLease(state, event, str(args.leaseId), (row) => {
+      row.hours = add(row.hours, args.extraHours);
+      row.deposit = add(row.deposit, args.extraDeposit);
+      row.ends_at = str(args.endsAt);
+    });
+  },
+  EarningsClaimed(state, event, args) {
+    updateLease(state, event, str(args.leaseId), (row) => {
+      row.claimed_gross = add(row.claimed_gross, args.gross);
+      row.claimed_fee = add(row.claimed_fee, args.fee);
+    });
+  },
+  LeaseClosed(state, event, args) {
+    const id = str(args.leaseId);
+    const reason = CLOSE_REASONS[Number(args.reason)] ?? `Unknown(${String(args.reason)})`;
+    updateLease(state, event, id, (row) => {
+      row.status = "Closed";
+      row.close_reason = reason;
+      row.provider_total = str(args.providerTotal);
+      row.renter_refund = str(args.renterRefund);
+      row.fee_total = str(args.feeTotal);
+      row.closed_block = event.blockNumber.toString();
+    });
+    const counter = ({ Completed: "leases_completed", CancelledByRenter: "leases_cancelled", NotAccepted: "leases_not_accepted", ProviderFault: "leases_declined" } as const)[reason as "Completed"];
+    updateProvider(state, event, lease(state, id, event).provider, (row) => {
+      if (counter) row[counter] += 1;
+      row.earnings_net = add(row.earnings_net, args.providerTotal);
+    });
+  },
+  DisputeOpened(state, event, args) {
+    const id = str(args.leaseId);
+    updateLease(state, event, id, (row) => (row.status = "Disputed"));
+    const disputed = lease(state, id, event);
+    state.put("dispute", id, {
+      chain_id: state.chainId, lease_id: id, renter: addr(args.renter), provider: disputed.provider,
+      evidence_hash: str(args.evidenceHash), evidence_uri: str(args.evidenceURI), status: "Open", arbiter: null,
+      renter_amount: null, provider_amount: null, slash_amount: null, provider_lost: null,
+      opened_block: event.blockNumber.toString(), closed_block: null, updated_block: "0", finalized: false,
+    }, event.blockNumber);
+    updateProvider(state, event, disputed.provider, (row) => (row.disputes_opened += 1));
+  },
+  DisputeResolved(state, event, args) {
+    const id = str(args.leaseId);
+    const row = dispute(state, id, event);
+    // The provider "lost" when the arbiter slashed it or gave the renter the larger share.
+    const lost = BigInt(args.slashAmount as bigint) > 0n || BigInt(args.renterAmount as bigint) > BigInt(args.providerAmount as bigint);
+    Object.assign(row, {
+      status: "Resolved", arbiter: addr(args.arbiter), renter_amount: str(args.renterAmount), provider_amount: str(args.providerAmount),
+      slash_amount: str(args.slashAmount), provider_lost: lost, closed_block: event.blockNumber.toString(),
+    });
+    state.put("dispute", id, row, event.blockNumber);
+    if (lost) updateProvider(state, event, row.provider, (p) => (p.disputes_lost += 1));
+  },
+  DisputeFinalized(state, event, args) {
+    const id = str(args.leaseId);
+    const row = dispute(state, id, event);
+    Object.assign(row, {
+      status: "Finalized", renter_amount: str(args.renterAmount), provider_amount: str(args.providerAmount), slash_amount: "0",
+      provider_lost: false, closed_block: event.blockNumber.toString(),
+    });
+    state.put("dispute", id, row, event.blockNumber);
+  },
+};
+
+function recordPrice(state: BatchState, event: DecodedEvent, offerId: string, gpuModel: string, price: string): void {
+  state.priceHistory.push({
+    chain_id: state.chainId, tx_hash: event.txHash, log_index: event.logIndex, offer_id: offerId, gpu_model: gpuModel,
+    block_number: event.blockNumber.toString(), price_per_gpu_hour: price, finalized: state.finalized(event.blockNumber),
+  });
+}
+
+/** Keys of the rows a batch's events need loaded before the handlers run. */
+export function keysToLoad(events: DecodedEvent[]): { providers: Set<string>; offers: Set<string>; leases: Set<string> } {
+  const providers = new Set<string>();
+  const offers = new Set<string>();
+  const leases = new Set<string>();
+  for (const { args } of events) {
+    if (args.provider !== undefined) providers.add(addr(args.provider));
+    if (args.offerId !== undefined) offers.add(str(args.offerId));
+    if (args.leaseId !== undefined) leases.add(str(args.leaseId));
+  }
+  return { providers, offers, leases };
+}

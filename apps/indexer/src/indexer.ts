@@ -1,0 +1,294 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { runMigrations } from "@gridlease/db/migrate";
+import pg from "pg";
+import type { Hex } from "viem";
+import { argsToJson, decodeLog, type DecodedEvent } from "./events";
+import { BatchState, HANDLERS, keysToLoad } from "./handlers";
+import type { RawEventRow } from "./rows";
+import { Rpc, type BlockHeader } from "./rpc";
+import { loadBatchState, loadCursor, resetChain, rollbackTo, storedBlocks, writeBatch, type Cursor } from "./store";
+
+export interface IndexerDeployment {
+  registry: { address: string; deployBlock: bigint };
+  escrow: { address: string; deployBlock: bigint };
+}
+
+export interface IndexerOptions {
+  databaseUrl: string;
+  rpcUrl: string;
+  chainId: number;
+  deployment: IndexerDeployment;
+  /** Port for /health and /ready; 0 picks a free one; null serves nothing. */
+  port?: number | null;
+  /** Blocks behind the head after which a block can no longer be reorged. */
+  finalityDepth?: number;
+  pollIntervalMs?: number;
+  /** Upper bound of one getLogs range while backfilling. */
+  maxRangeBlocks?: number;
+  /** Events per batch the range sizing aims for. */
+  targetEventsPerBatch?: number;
+  /** getLogs requests in flight ahead of the writer while backfilling. */
+  prefetch?: number;
+  rpcTimeoutMs?: number;
+  log?: (line: string) => void;
+  /** Called after every committed batch (tests and benchmarks observe progress with it). */
+  onBatch?: (info: { from: bigint; to: bigint; events: number }) => void;
+}
+
+export interface RunningIndexer {
+  /** Resolves once the index has caught up with the head for the first time. */
+  ready: Promise<void>;
+  /** Rejects with the fatal error if the indexer stops by itself (e.g. a reorg deeper than finality). */
+  done: Promise<void>;
+  port: number | null;
+  status(): IndexerStatus;
+  stop(): Promise<void>;
+}
+
+export interface IndexerStatus {
+  chainId: number;
+  ready: boolean;
+  indexedBlock: string | null;
+  headBlock: string | null;
+  lagBlocks: number | null;
+  events: number;
+  error: string | null;
+}
+
+export class DeepReorgError extends Error {}
+
+interface FetchedRange {
+  from: bigint;
+  to: bigint;
+  toHeader: BlockHeader;
+  fromHeader: BlockHeader;
+  logs: DecodedEvent[];
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+
+export async function startIndexer(options: IndexerOptions): Promise<RunningIndexer> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const finalityDepth = BigInt(options.finalityDepth ?? 12);
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const maxRange = BigInt(options.maxRangeBlocks ?? 5_000);
+  const targetEvents = options.targetEventsPerBatch ?? 5_000;
+  const prefetch = options.prefetch ?? 3;
+  const chainId = options.chainId;
+  const registry = options.deployment.registry.address.toLowerCase() as Hex;
+  const escrow = options.deployment.escrow.address.toLowerCase() as Hex;
+  const addresses = [registry, escrow];
+  const deployBlock = options.deployment.registry.deployBlock < options.deployment.escrow.deployBlock
+    ? options.deployment.registry.deployBlock : options.deployment.escrow.deployBlock;
+
+  const abort = new AbortController();
+  const rpc = new Rpc({ url: options.rpcUrl, timeoutMs: options.rpcTimeoutMs, log, signal: abort.signal });
+  await runMigrations(options.databaseUrl);
+  const db = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+  db.on("error", (error) => log(`idle PostgreSQL connection failed: ${error.message}`));
+
+  const reportedChainId = await rpc.chainId();
+  if (reportedChainId !== chainId) {
+    await db.end();
+    throw new Error(`The node at ${options.rpcUrl} is chain ${reportedChainId}, not CHAIN_ID ${chainId}.`);
+  }
+  if ((await rpc.code(registry)) === "0x") {
+    await db.end();
+    throw new Error(`No ProviderRegistry contract at ${registry} on chain ${chainId}; deploy the contracts (pnpm deploy) before starting the indexer.`);
+  }
+
+  const state = { ready: false, head: null as bigint | null, cursor: null as Cursor | null, events: 0, error: null as string | null };
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  /** A fresh cursor at the block before deployment, or the stored one if it still belongs to this chain. */
+  async function openCursor(): Promise<Cursor> {
+    const deployHeader = await rpc.block(deployBlock);
+    const stored = await loadCursor(db, chainId);
+    if (stored) {
+      const sameDeployment = stored.registryAddress === registry && stored.escrowAddress === escrow && stored.deployBlockHash === deployHeader!.hash;
+      if (sameDeployment) return stored;
+      log(`chain ${chainId} is a new chain or deployment (deploy block ${deployBlock} hash changed); re-indexing from scratch`);
+      await resetChain(db, chainId);
+    }
+    const start = deployBlock - 1n;
+    const startHeader = await rpc.block(start);
+    return {
+      chainId, registryAddress: registry, escrowAddress: escrow, deployBlock, deployBlockHash: deployHeader!.hash,
+      blockNumber: start, blockHash: startHeader!.hash, finalizedBlock: start,
+    };
+  }
+
+  /** Walks stored block hashes back to the newest one the chain still has and rolls back to it. */
+  async function handleReorg(cursor: Cursor): Promise<Cursor> {
+    for (const stored of await storedBlocks(db, chainId, cursor.blockNumber)) {
+      const onChain = await rpc.block(stored.number, false);
+      if (onChain?.hash !== stored.hash) continue;
+      if (stored.number < cursor.finalizedBlock) {
+        throw new DeepReorgError(`Reorg deeper than the finality depth (${finalityDepth} blocks): block ${stored.number + 1n} changed, but blocks up to ${cursor.finalizedBlock} were final. Stopping; re-index or raise the finality depth.`);
+      }
+      const rolledBack = await rollbackTo(db, cursor, stored.number);
+      log(`reorg: common ancestor ${stored.number}; rolled back from ${cursor.blockNumber} to ${rolledBack.blockNumber}`);
+      return rolledBack;
+    }
+    throw new DeepReorgError(`Reorg reaches below every recorded block on chain ${chainId}; the deployment changed. Restart the indexer to re-index.`);
+  }
+
+  async function fetchRange(from: bigint, to: bigint): Promise<FetchedRange> {
+    const [fromHeader, toHeader, rawLogs] = await Promise.all([rpc.block(from), rpc.block(to), rpc.logs(addresses, from, to)]);
+    const logs = rawLogs.filter((l) => !l.removed).map(decodeLog);
+    logs.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+    return { from, to, fromHeader: fromHeader!, toHeader: toHeader!, logs };
+  }
+
+  async function applyRange(cursor: Cursor, range: FetchedRange, head: bigint): Promise<Cursor | "reorg"> {
+    if (range.fromHeader.parentHash !== cursor.blockHash) return "reorg";
+    const lastLogBlock = range.logs.at(-1);
+    if (lastLogBlock && lastLogBlock.blockNumber === range.to && lastLogBlock.blockHash !== range.toHeader.hash) return "reorg";
+    const finalizedBlock = head - finalityDepth > cursor.finalizedBlock ? head - finalityDepth : cursor.finalizedBlock;
+    const isFinal = (block: bigint) => block <= finalizedBlock;
+    const batch = new BatchState(chainId, isFinal);
+    const client = await db.connect();
+    let original: Map<string, string | null>;
+    try {
+      original = await loadBatchState(client, batch, keysToLoad(range.logs));
+    } finally {
+      client.release();
+    }
+    const rawEvents: RawEventRow[] = [];
+    const blocks = new Map<bigint, { number: bigint; hash: string; parentHash: string }>();
+    for (const event of range.logs) {
+      HANDLERS[event.name]?.(batch, event, event.args);
+      rawEvents.push({
+        chain_id: chainId, tx_hash: event.txHash, log_index: event.logIndex, block_number: event.blockNumber.toString(),
+        block_hash: event.blockHash, address: event.address, name: event.name, args: argsToJson(event.args), finalized: isFinal(event.blockNumber),
+      });
+      if (!isFinal(event.blockNumber)) blocks.set(event.blockNumber, { number: event.blockNumber, hash: event.blockHash, parentHash: "" });
+    }
+    blocks.set(range.to, { number: range.to, hash: range.toHeader.hash, parentHash: range.toHeader.parentHash });
+    const next: Cursor = { ...cursor, blockNumber: range.to, blockHash: range.toHeader.hash, finalizedBlock };
+    await writeBatch(db, {
+      state: batch, rawEvents, original, journal: range.to > finalizedBlock, from: range.from, to: range.to,
+      blocks: [...blocks.values()], cursor: next, previousFinalized: cursor.finalizedBlock,
+    });
+    state.events += range.logs.length;
+    options.onBatch?.({ from: range.from, to: range.to, events: range.logs.length });
+    return next;
+  }
+
+  async function run(): Promise<void> {
+    let cursor = await openCursor();
+    state.cursor = cursor;
+    let rangeSize = 500n;
+    let lastProgress = Date.now();
+    let progressBlocks = 0n;
+    let progressEvents = 0;
+    const inFlight: Promise<FetchedRange>[] = [];
+    let plannedTo = cursor.blockNumber;
+    const plan = (head: bigint) => {
+      while (inFlight.length < prefetch && plannedTo < head) {
+        const from = plannedTo + 1n;
+        const to = from + rangeSize - 1n < head ? from + rangeSize - 1n : head;
+        const promise = fetchRange(from, to);
+        promise.catch(() => undefined);
+        inFlight.push(promise);
+        plannedTo = to;
+      }
+    };
+    while (!abort.signal.aborted) {
+      const head = await rpc.blockNumber();
+      state.head = head;
+      if (head < cursor.blockNumber || (head === cursor.blockNumber && (await rpc.block(head, false))?.hash !== cursor.blockHash)) {
+        inFlight.length = 0;
+        cursor = await handleReorg(cursor);
+        plannedTo = cursor.blockNumber;
+        continue;
+      }
+      if (head === cursor.blockNumber) {
+        if (!state.ready) {
+          state.ready = true;
+          log(`caught up with chain ${chainId} at block ${head} (${state.events} events indexed)`);
+          markReady();
+        }
+        await sleep(pollIntervalMs, abort.signal);
+        continue;
+      }
+      plan(head);
+      const range = await inFlight.shift()!;
+      if (abort.signal.aborted) break;
+      const result = await applyRange(cursor, range, head);
+      if (result === "reorg") {
+        inFlight.length = 0;
+        cursor = await handleReorg(cursor);
+        plannedTo = cursor.blockNumber;
+        continue;
+      }
+      cursor = result;
+      state.cursor = cursor;
+      // Aim the next ranges at the target batch size from the density just seen.
+      const blocks = range.to - range.from + 1n;
+      const density = range.logs.length / Number(blocks);
+      const wanted = density > 0 ? BigInt(Math.max(1, Math.floor(targetEvents / density))) : rangeSize * 2n;
+      rangeSize = wanted > maxRange ? maxRange : wanted < 1n ? 1n : wanted;
+      progressBlocks += blocks;
+      progressEvents += range.logs.length;
+      const now = Date.now();
+      if (!state.ready && now - lastProgress >= 2_000) {
+        const seconds = (now - lastProgress) / 1000;
+        log(`backfill chain ${chainId}: block ${cursor.blockNumber}/${head} · ${Math.round(Number(progressBlocks) / seconds)} blocks/s · ${Math.round(progressEvents / seconds)} events/s · lag ${head - cursor.blockNumber} blocks`);
+        lastProgress = now;
+        progressBlocks = 0n;
+        progressEvents = 0;
+      }
+    }
+  }
+
+  const done = run().catch((error: unknown) => {
+    if (abort.signal.aborted) return;
+    state.error = error instanceof Error ? error.message : String(error);
+    log(`indexer stopped: ${state.error}`);
+    throw error;
+  });
+  done.catch(() => undefined);
+
+  const status = (): IndexerStatus => ({
+    chainId, ready: state.ready, indexedBlock: state.cursor?.blockNumber.toString() ?? null, headBlock: state.head?.toString() ?? null,
+    lagBlocks: state.head !== null && state.cursor ? Number(state.head - state.cursor.blockNumber) : null, events: state.events, error: state.error,
+  });
+
+  let server: Server | null = null;
+  let port: number | null = null;
+  if (options.port !== null && options.port !== undefined) {
+    server = createServer((request, response) => {
+      const current = status();
+      const send = (code: number, body: unknown) => {
+        response.writeHead(code, { "content-type": "application/json" });
+        response.end(JSON.stringify(body));
+      };
+      if (request.url === "/health") return send(current.error ? 503 : 200, { status: current.error ? "failed" : "ok", ...current });
+      if (request.url === "/ready") return send(current.ready && !current.error ? 200 : 503, current);
+      send(404, { error: "not found; try /health or /ready" });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once("error", (error: NodeJS.ErrnoException) =>
+        reject(new Error(error.code === "EADDRINUSE" ? `INDEXER_PORT ${options.port} is already in use.` : error.message)));
+      server!.listen(options.port!, "127.0.0.1", () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+  }
+
+  return {
+    ready, done, port, status,
+    async stop() {
+      abort.abort();
+      await done.catch(() => undefined);
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await db.end();
+    },
+  };
+}

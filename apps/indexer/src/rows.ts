@@ -1,0 +1,139 @@
+/** Row shapes of the derived tables, keyed by column name so they go straight into json_populate_recordset. */
+
+export interface ProviderRow {
+  chain_id: number;
+  address: string;
+  status: "Active" | "Exited";
+  stake: string;
+  pending_unstake: string;
+  unstake_available_at: string | null;
+  total_slashed: string;
+  encryption_key: string;
+  metadata_uri: string;
+  registered_block: string;
+  offers_listed: number;
+  leases_total: number;
+  leases_completed: number;
+  leases_cancelled: number;
+  leases_not_accepted: number;
+  leases_declined: number;
+  disputes_opened: number;
+  disputes_lost: number;
+  earnings_net: string;
+  reliability: number;
+  updated_block: string;
+  finalized: boolean;
+}
+
+export interface OfferRow {
+  chain_id: number;
+  offer_id: string;
+  provider: string;
+  gpu_model: string;
+  gpu_count: number;
+  vram_gb: number;
+  cpu_cores: number;
+  ram_gb: string;
+  disk_gb: string;
+  bandwidth_mbps: string;
+  region: string;
+  price_per_gpu_hour: string;
+  price_per_tflop: number | "Infinity";
+  min_hours: string;
+  max_hours: string;
+  status: "Active" | "Paused" | "Delisted";
+  free_units: number;
+  listed_block: string;
+  listed_log_index: number;
+  updated_block: string;
+  finalized: boolean;
+}
+
+export interface LeaseRow {
+  chain_id: number;
+  lease_id: string;
+  offer_id: string;
+  renter: string;
+  provider: string;
+  token: string;
+  gpus: number;
+  hours: string;
+  price_per_gpu_hour: string;
+  deposit: string;
+  accept_deadline: string;
+  accepted_at: string | null;
+  ends_at: string | null;
+  status: "Pending" | "Active" | "Disputed" | "Closed";
+  close_reason: string | null;
+  claimed_gross: string;
+  claimed_fee: string;
+  provider_total: string | null;
+  renter_refund: string | null;
+  fee_total: string | null;
+  encrypted_request: string;
+  encrypted_access: string | null;
+  booked_block: string;
+  booked_tx_hash: string;
+  closed_block: string | null;
+  updated_block: string;
+  finalized: boolean;
+}
+
+export interface DisputeRow {
+  chain_id: number;
+  lease_id: string;
+  renter: string;
+  provider: string;
+  evidence_hash: string;
+  evidence_uri: string;
+  status: "Open" | "Resolved" | "Finalized";
+  arbiter: string | null;
+  renter_amount: string | null;
+  provider_amount: string | null;
+  slash_amount: string | null;
+  provider_lost: boolean | null;
+  opened_block: string;
+  closed_block: string | null;
+  updated_block: string;
+  finalized: boolean;
+}
+
+export interface PriceHistoryRow {
+  chain_id: number;
+  tx_hash: string;
+  log_index: number;
+  offer_id: string;
+  gpu_model: string;
+  block_number: string;
+  price_per_gpu_hour: string;
+  finalized: boolean;
+}
+
+export interface RawEventRow {
+  chain_id: number;
+  tx_hash: string;
+  log_index: number;
+  block_number: string;
+  block_hash: string;
+  address: string;
+  name: string;
+  args: unknown;
+  finalized: boolean;
+}
+
+/** The derived tables, in foreign-key order (parents first), with their primary keys. */
+export const ENTITY_TABLES = {
+  provider: ["chain_id", "address"],
+  offer: ["chain_id", "offer_id"],
+  lease: ["chain_id", "lease_id"],
+  dispute: ["chain_id", "lease_id"],
+} as const;
+
+export type EntityTable = keyof typeof ENTITY_TABLES;
+
+export interface EntityRows {
+  provider: ProviderRow;
+  offer: OfferRow;
+  lease: LeaseRow;
+  dispute: DisputeRow;
+}

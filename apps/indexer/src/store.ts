@@ -1,0 +1,263 @@
+import type pg from "pg";
+import { RELIABILITY_UPDATE_SQL } from "@gridlease/db/reliability";
+import { BatchState } from "./handlers";
+import { ENTITY_TABLES, type EntityRows, type EntityTable, type RawEventRow } from "./rows";
+
+export interface Cursor {
+  chainId: number;
+  registryAddress: string;
+  escrowAddress: string;
+  deployBlock: bigint;
+  deployBlockHash: string;
+  blockNumber: bigint;
+  blockHash: string;
+  finalizedBlock: bigint;
+}
+
+const CHAIN_TABLES = ["dispute", "lease", "offer", "provider", "offer_price_history", "raw_event", "indexed_block", "indexer_undo", "indexer_cursor"] as const;
+/** Derived tables in foreign-key order, parents first. */
+const ENTITY_ORDER = Object.keys(ENTITY_TABLES) as EntityTable[];
+
+export async function loadCursor(db: pg.Pool | pg.PoolClient, chainId: number): Promise<Cursor | null> {
+  const result = await db.query(
+    `select registry_address, escrow_address, deploy_block::text, deploy_block_hash, block_number::text, block_hash, finalized_block::text
+     from indexer_cursor where chain_id = $1`, [chainId]);
+  const row = result.rows[0];
+  if (!row) return null;
+  return {
+    chainId, registryAddress: row.registry_address, escrowAddress: row.escrow_address, deployBlock: BigInt(row.deploy_block),
+    deployBlockHash: row.deploy_block_hash, blockNumber: BigInt(row.block_number), blockHash: row.block_hash,
+    finalizedBlock: BigInt(row.finalized_block),
+  };
+}
+
+export async function saveCursor(db: pg.Pool | pg.PoolClient, cursor: Cursor): Promise<void> {
+  await db.query(
+    `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, now())
+     on conflict (chain_id) do update set registry_address = excluded.registry_address, escrow_address = excluded.escrow_address,
+       deploy_block = excluded.deploy_block, deploy_block_hash = excluded.deploy_block_hash, block_number = excluded.block_number,
+       block_hash = excluded.block_hash, finalized_block = excluded.finalized_block, updated_at = now()`,
+    [cursor.chainId, cursor.registryAddress, cursor.escrowAddress, cursor.deployBlock.toString(), cursor.deployBlockHash,
+      cursor.blockNumber.toString(), cursor.blockHash, cursor.finalizedBlock.toString()],
+  );
+}
+
+/** Drops everything indexed for a chain (a restarted dev chain or a new deployment); heartbeats are kept. */
+export async function resetChain(db: pg.Pool, chainId: number): Promise<void> {
+  const client = await db.connect();
+  try {
+    await client.query("begin");
+    for (const table of CHAIN_TABLES) await client.query(`delete from ${table} where chain_id = $1`, [chainId]);
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** pg returns float8 Infinity as a JS number; JSON has no Infinity, so keep it as text for the round trip. */
+function normalizeLoaded<T extends EntityTable>(table: T, row: Record<string, unknown>): EntityRows[T] {
+  if (table === "offer" && row.price_per_tflop === Infinity) row.price_per_tflop = "Infinity";
+  return row as unknown as EntityRows[T];
+}
+
+async function loadRows<T extends EntityTable>(client: pg.PoolClient, state: BatchState, table: T, keyColumn: string, keys: string[], original: Map<string, string | null>): Promise<void> {
+  const missing = keys.filter((key) => !state.rows[table].has(key));
+  if (missing.length === 0) return;
+  const result = await client.query(`select * from ${table} where chain_id = $1 and ${keyColumn} = any($2)`, [state.chainId, missing]);
+  for (const key of missing) state.rows[table].set(key, null);
+  for (const row of result.rows) {
+    const key = String(row[keyColumn]);
+    state.rows[table].set(key, normalizeLoaded(table, row));
+  }
+  for (const key of missing) {
+    const row = state.rows[table].get(key) ?? null;
+    original.set(`${table}:${key}`, row ? JSON.stringify(row) : null);
+  }
+}
+
+/** Loads every derived row the events can touch; remembers the prior images for the undo journal. */
+export async function loadBatchState(
+  client: pg.PoolClient, state: BatchState,
+  keys: { providers: Set<string>; offers: Set<string>; leases: Set<string> },
+): Promise<Map<string, string | null>> {
+  const original = new Map<string, string | null>();
+  await loadRows(client, state, "lease", "lease_id", [...keys.leases], original);
+  await loadRows(client, state, "dispute", "lease_id", [...keys.leases], original);
+  await loadRows(client, state, "offer", "offer_id", [...keys.offers], original);
+  const providers = new Set(keys.providers);
+  for (const row of state.rows.lease.values()) if (row) providers.add(row.provider);
+  for (const row of state.rows.offer.values()) if (row) providers.add(row.provider);
+  await loadRows(client, state, "provider", "address", [...providers], original);
+  return original;
+}
+
+function upsertSql(table: EntityTable, columns: string[]): string {
+  const keys = ENTITY_TABLES[table] as readonly string[];
+  const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = excluded.${c}`).join(", ");
+  return `insert into ${table} select * from json_populate_recordset(null::${table}, $1)
+    on conflict (${keys.join(", ")}) do update set ${updates}`;
+}
+
+const columnCache = new Map<string, string[]>();
+async function tableColumns(client: pg.PoolClient, table: string): Promise<string[]> {
+  let columns = columnCache.get(table);
+  if (!columns) {
+    const result = await client.query<{ column_name: string }>(
+      "select column_name from information_schema.columns where table_name = $1 order by ordinal_position", [table]);
+    columns = result.rows.map((r) => r.column_name);
+    columnCache.set(table, columns);
+  }
+  return columns;
+}
+
+export async function upsertEntities<T extends EntityTable>(client: pg.PoolClient, table: T, rows: EntityRows[T][]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(upsertSql(table, await tableColumns(client, table)), [JSON.stringify(rows)]);
+}
+
+export interface BatchWrite {
+  state: BatchState;
+  rawEvents: RawEventRow[];
+  /** Prior images of loaded rows (JSON text, null = absent), journaled when the batch is not final. */
+  original: Map<string, string | null>;
+  journal: boolean;
+  from: bigint;
+  to: bigint;
+  blocks: { number: bigint; hash: string; parentHash: string }[];
+  cursor: Cursor;
+  /** Finalized block before this batch; rows up to cursor.finalizedBlock get their flag set. */
+  previousFinalized: bigint;
+}
+
+/** Writes one batch and moves the cursor, all in one transaction. */
+export async function writeBatch(db: pg.Pool, batch: BatchWrite): Promise<void> {
+  const { state, cursor } = batch;
+  const client = await db.connect();
+  try {
+    await client.query("begin");
+    if (batch.rawEvents.length) {
+      await client.query(
+        `insert into raw_event select * from json_populate_recordset(null::raw_event, $1) on conflict do nothing`,
+        [JSON.stringify(batch.rawEvents)]);
+    }
+    for (const table of ENTITY_ORDER) {
+      const rows = [...state.dirty[table]].map((key) => state.rows[table].get(key)).filter((row): row is NonNullable<typeof row> => row != null);
+      await upsertEntities(client, table, rows as EntityRows[typeof table][]);
+    }
+    if (state.priceHistory.length) {
+      await client.query(
+        `insert into offer_price_history select * from json_populate_recordset(null::offer_price_history, $1) on conflict do nothing`,
+        [JSON.stringify(state.priceHistory)]);
+    }
+    if (batch.journal) {
+      const undo = [];
+      for (const table of ENTITY_ORDER) {
+        for (const key of state.dirty[table]) {
+          const prior = batch.original.get(`${table}:${key}`) ?? null;
+          undo.push({ table_name: table, row_key: key, prior_image: prior === null ? null : JSON.parse(prior) });
+        }
+      }
+      if (undo.length) {
+        await client.query(
+          `insert into indexer_undo (chain_id, batch_from, batch_to, table_name, row_key, prior_image)
+           select $1, $2, $3, u.table_name, to_jsonb(u.row_key), u.prior_image
+           from json_to_recordset($4) as u(table_name text, row_key text, prior_image jsonb)`,
+          [state.chainId, batch.from.toString(), batch.to.toString(), JSON.stringify(undo)]);
+      }
+    }
+    if (batch.blocks.length) {
+      await client.query(
+        `insert into indexed_block (chain_id, number, hash, parent_hash)
+         select $1, b.number, b.hash, b.parent_hash from json_to_recordset($2) as b(number bigint, hash text, parent_hash text)
+         on conflict (chain_id, number) do update set hash = excluded.hash, parent_hash = excluded.parent_hash`,
+        [state.chainId, JSON.stringify(batch.blocks.map((b) => ({ number: b.number.toString(), hash: b.hash, parent_hash: b.parentHash })))]);
+    }
+    if (state.dirty.provider.size) await refreshReliability(client, state.chainId, [...state.dirty.provider]);
+    if (cursor.finalizedBlock > batch.previousFinalized) await sweepFinalized(client, state.chainId, cursor.finalizedBlock);
+    await saveCursor(client, cursor);
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function refreshReliability(client: pg.PoolClient | pg.Pool, chainId: number, providers: string[]): Promise<void> {
+  await client.query(RELIABILITY_UPDATE_SQL, [chainId, providers]);
+}
+
+/** Marks rows at or below the finalized block final and drops undo/block history nobody can reorg any more. */
+export async function sweepFinalized(client: pg.PoolClient, chainId: number, finalized: bigint): Promise<void> {
+  const f = finalized.toString();
+  await client.query(`update raw_event set finalized = true where chain_id = $1 and not finalized and block_number <= $2`, [chainId, f]);
+  await client.query(`update offer_price_history set finalized = true where chain_id = $1 and not finalized and block_number <= $2`, [chainId, f]);
+  for (const table of ENTITY_ORDER) {
+    await client.query(`update ${table} set finalized = true where chain_id = $1 and not finalized and updated_block <= $2`, [chainId, f]);
+  }
+  await client.query(`delete from indexer_undo where chain_id = $1 and batch_to <= $2`, [chainId, f]);
+  await client.query(
+    `delete from indexed_block where chain_id = $1 and number < (select max(number) from indexed_block where chain_id = $1 and number <= $2)`,
+    [chainId, f]);
+}
+
+/** Stored block hashes, newest first, for finding the common ancestor after a reorg. */
+export async function storedBlocks(db: pg.Pool, chainId: number, below: bigint): Promise<{ number: bigint; hash: string }[]> {
+  const result = await db.query(`select number::text, hash from indexed_block where chain_id = $1 and number <= $2 order by number desc`, [chainId, below.toString()]);
+  return result.rows.map((r) => ({ number: BigInt(r.number), hash: r.hash }));
+}
+
+/**
+ * Rolls derived state back to the end of block `ancestor` or earlier (to the start of the
+ * journaled batch that contains it) and returns the block it actually rolled back to.
+ */
+export async function rollbackTo(db: pg.Pool, cursor: Cursor, ancestor: bigint): Promise<Cursor> {
+  const chainId = cursor.chainId;
+  const client = await db.connect();
+  try {
+    await client.query("begin");
+    const straddling = await client.query<{ from: string | null }>(
+      `select min(batch_from)::text as from from indexer_undo where chain_id = $1 and batch_to > $2`, [chainId, ancestor.toString()]);
+    let target = ancestor;
+    const earliest = straddling.rows[0]?.from;
+    if (earliest != null && BigInt(earliest) - 1n < target) target = BigInt(earliest) - 1n;
+    const journal = await client.query<{ table_name: EntityTable; row_key: string; prior_image: Record<string, unknown> | null }>(
+      `select distinct on (table_name, row_key) table_name, row_key #>> '{}' as row_key, prior_image
+       from indexer_undo where chain_id = $1 and batch_from > $2 order by table_name, row_key, batch_from, id`,
+      [chainId, target.toString()]);
+    const byTable = new Map<EntityTable, typeof journal.rows>();
+    for (const row of journal.rows) byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row]);
+    for (const table of [...ENTITY_ORDER].reverse()) {
+      const keys = (byTable.get(table) ?? []).map((r) => r.row_key);
+      const keyColumn = ENTITY_TABLES[table][1];
+      if (keys.length) await client.query(`delete from ${table} where chain_id = $1 and ${keyColumn} = any($2)`, [chainId, keys]);
+    }
+    for (const table of ENTITY_ORDER) {
+      const priors = (byTable.get(table) ?? []).map((r) => r.prior_image).filter((p) => p !== null);
+      if (priors.length) await client.query(`insert into ${table} select * from json_populate_recordset(null::${table}, $1)`, [JSON.stringify(priors)]);
+    }
+    const t = target.toString();
+    await client.query(`delete from raw_event where chain_id = $1 and block_number > $2`, [chainId, t]);
+    await client.query(`delete from offer_price_history where chain_id = $1 and block_number > $2`, [chainId, t]);
+    await client.query(`delete from indexer_undo where chain_id = $1 and batch_from > $2`, [chainId, t]);
+    await client.query(`delete from indexed_block where chain_id = $1 and number > $2`, [chainId, t]);
+    const hash = await client.query<{ hash: string }>(`select hash from indexed_block where chain_id = $1 and number = $2`, [chainId, t]);
+    if (!hash.rows[0]) throw new Error(`Cannot roll back to block ${t}: its hash was not recorded`);
+    const restoredProviders = (byTable.get("provider") ?? []).map((r) => r.row_key);
+    if (restoredProviders.length) await refreshReliability(client, chainId, restoredProviders);
+    const rolledBack = { ...cursor, blockNumber: target, blockHash: hash.rows[0].hash };
+    await saveCursor(client, rolledBack);
+    await client.query("commit");
+    return rolledBack;
+  } catch (error) {
+    await client.query("rollback").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
