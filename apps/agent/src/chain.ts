@@ -46,7 +46,12 @@ async function contractsFor(config: AgentConfig, chainId: number): Promise<Contr
   } catch {
     known = {};
   }
-  const deployment = known.getDeployment?.(chainId);
+  let deployment;
+  try {
+    deployment = known.getDeployment?.(chainId);
+  } catch {
+    deployment = undefined;
+  }
   if (!deployment) {
     throw new ChainSetupError(`No Gridlease deployment is known for chain ${chainId}; set "contracts" (registry, escrow, token, deployBlock) in the config.`);
   }

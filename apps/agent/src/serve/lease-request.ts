@@ -78,5 +78,6 @@ export function scriptEnvironment(input: LeaseScriptInput): Record<string, strin
     GRIDLEASE_DURATION_HOURS: String(input.durationHours),
     GRIDLEASE_SSH_PUBLIC_KEY: input.sshPublicKey,
     GRIDLEASE_RENTER: input.renter,
+    GRIDLEASE_REASON: input.reason ?? "",
   };
 }

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer, type Server } from "node:http";
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { verifyTypedData, type Hex } from "viem";
+import { openJson } from "@gridlease/sdk/crypto";
+import { heartbeatTypes } from "../src/serve/heartbeat";
+import { AgentProcess, runCli } from "./helpers/agent-process";
+import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
+import { Market, PROVIDER_KEY, usdc } from "./helpers/market";
+
+const fixtures = path.join(import.meta.dirname, "fixtures");
+const CLAIM_SECONDS = 1800;
+
+let node: HardhatNode;
+let market: Market;
+let dir: string;
+let configPath: string;
+let env: NodeJS.ProcessEnv;
+let heartbeats: { body: Record<string, unknown> }[];
+let heartbeatServer: Server;
+let providerEncryptionKey: Hex;
+let offerId: bigint;
+let agent: AgentProcess;
+
+const linesOf = async (file: string) => (await readFile(path.join(dir, "test-state", file), "utf8").catch(() => "")).split("\n").filter(Boolean);
+
+beforeAll(async () => {
+  node = await startHardhatNode();
+  market = await Market.deploy(node.url);
+  dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-agent-e2e-"));
+  await mkdir(path.join(dir, "test-state", "envs"), { recursive: true });
+
+  heartbeats = [];
+  heartbeatServer = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      heartbeats.push({ body: JSON.parse(body) });
+      res.writeHead(req.url === "/api/heartbeats" ? 204 : 404).end();
+    });
+  });
+  await new Promise<void>((r) => heartbeatServer.listen(0, "127.0.0.1", r));
+  const apiPort = (heartbeatServer.address() as { port: number }).port;
+
+  const config = {
+    rpcUrl: node.url,
+    chainId: 31337,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    keyFile: "provider-key.json",
+    stateDir: "agent-state",
+    contracts: {
+      registry: market.deployment.registry.address,
+      escrow: market.deployment.escrow.address,
+      token: market.deployment.token.address,
+      deployBlock: Number(market.deployment.registry.deployBlock),
+    },
+    provider: { stake: "250", metadataURI: "https://gpu-7.example.net/provider.json" },
+    offer: { region: "eu-west", pricePerGpuHour: "2.00", minHours: 1, maxHours: 48, bandwidthMbps: 10000 },
+    provision: { command: path.join(fixtures, "scripts/provision.sh"), timeoutSeconds: 2 },
+    deprovision: { command: path.join(fixtures, "scripts/deprovision.sh"), timeoutSeconds: 10 },
+    intervals: { pollSeconds: 0.2, heartbeatSeconds: 1, claimSeconds: CLAIM_SECONDS },
+    nvidiaSmi: path.join(fixtures, "bin/nvidia-smi"),
+  };
+  configPath = path.join(dir, "agent.json");
+  await writeFile(configPath, JSON.stringify(config, null, 2));
+  await writeFile(path.join(dir, "provider.key"), PROVIDER_KEY);
+  env = {
+    ...process.env,
+    GRIDLEASE_PASSPHRASE: "test passphrase 1",
+    GRIDLEASE_SMI_FIXTURE: path.join(fixtures, "nvidia-smi/h100-sxm-8x"),
+    GRIDLEASE_TEST_STATE: path.join(dir, "test-state"),
+  };
+
+  // The provider's own setup, through the CLI exactly as a provider would run it.
+  const init = await runCli(["-c", configPath, "init", "--import-private-key-file", path.join(dir, "provider.key"), "--scrypt-n", "1024"], env);
+  expect(init.stderr).toBe("");
+  expect(init.stdout).toContain(`Provider address:      ${market.provider.address}`);
+  providerEncryptionKey = /Encryption public key: (0x[0-9a-f]{64})/.exec(init.stdout)![1] as Hex;
+  const register = await runCli(["-c", configPath, "register"], env);
+  expect(register.stdout).toContain(`Registered ${market.provider.address} with stake 250 USDC`);
+  const list = await runCli(["-c", configPath, "list"], env);
+  expect(list.stdout).toMatch(/Listed offer 1: 8× H100-SXM in eu-west at 2 USDC\/GPU\/h\./);
+  offerId = 1n;
+
+  agent = new AgentProcess(configPath, env);
+  await agent.waitForLine(/serving as/);
+}, 120_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  await new Promise((r) => heartbeatServer?.close(r));
+  await node?.stop();
+});
+
+describe("gridlease-agent serve against a Hardhat node", () => {
+  let leaseId: bigint;
+
+  it("accepts a booking, and the renter decrypts exactly what the provisioning script printed", async () => {
+    leaseId = await market.book({ offerId, providerEncryptionKey, gpus: 2, hours: 4 });
+    const accepted = await market.waitFor("LeaseAccepted", async () => (await market.events("LeaseAccepted", leaseId))[0]);
+    const printed = JSON.parse(await readFile(path.join(dir, "test-state/envs", `lease-${leaseId}`, "access.json"), "utf8"));
+    expect(openJson(market.renterKeys, accepted.args.encryptedAccess!)).toEqual(printed);
+    expect(printed).toMatchObject({ user: `lease${leaseId}`, gpuIndices: "0,1" });
+    // The script saw the decrypted request and the lease terms.
+    const input = JSON.parse(await readFile(path.join(dir, "test-state/envs", `lease-${leaseId}`, "lease.json"), "utf8"));
+    expect(input).toMatchObject({ event: "provision", leaseId: leaseId.toString(), gpus: 2, gpuModel: "H100-SXM", gpuIndices: [0, 1], durationHours: 4, pricePerGpuHour: "2" });
+    expect(input.sshPublicKey).toMatch(/^ssh-ed25519 /);
+    expect((await market.getLease(leaseId)).status).toBe(2);
+    expect(await linesOf("provision-runs.log")).toEqual([leaseId.toString()]);
+  });
+
+  it("sends EIP-712 heartbeats signed by the provider key, listing its active offers", async () => {
+    const heartbeat = await market.waitFor("a heartbeat", async () => heartbeats.at(-1));
+    const body = heartbeat.body as { provider: Hex; timestamp: number; offerIds: string[]; chainId: number; signature: Hex };
+    expect(body).toMatchObject({ provider: market.provider.address, offerIds: ["1"], chainId: 31337 });
+    const valid = await verifyTypedData({
+      address: market.provider.address,
+      domain: { name: "Gridlease", version: "1", chainId: 31337 },
+      types: heartbeatTypes,
+      primaryType: "Heartbeat",
+      message: { provider: body.provider, timestamp: BigInt(body.timestamp), offerIds: body.offerIds.map(BigInt) },
+      signature: body.signature,
+    });
+    expect(valid).toBe(true);
+  });
+
+  it("claims accrued earnings on its schedule", async () => {
+    const before = await market.balanceOf(market.provider.address);
+    await market.increaseTime(CLAIM_SECONDS + 1);
+    const claimed = await market.waitFor("EarningsClaimed", async () => (await market.events("EarningsClaimed", leaseId))[0]);
+    const { gross, fee } = claimed.args;
+    // 2 GPUs × 2 USDC/h × ~0.5 h, minus the 2.5 % protocol fee.
+    expect(gross).toBeGreaterThanOrEqual(usdc("2"));
+    expect(gross).toBeLessThan(usdc("2.01"));
+    expect(fee).toBe((gross! * 250n) / 10_000n);
+    expect(await market.balanceOf(market.provider.address)).toBe(before + gross! - fee!);
+  });
+
+  it("runs the deprovision command when the renter cancels", async () => {
+    await market.renterCall("cancel", leaseId);
+    await agent.waitForLine(new RegExp(`lease ${leaseId}: access revoked\\.`));
+    expect(await linesOf("deprovision-runs.log")).toEqual([`${leaseId} the lease was closed (CancelledByRenter)`]);
+    expect(await readdir(path.join(dir, "test-state/envs"))).not.toContain(`lease-${leaseId}`);
+  });
+
+  it("does not accept when the provisioning script fails or hangs, logs why, and the renter reclaims after the accept window", async () => {
+    const failing = await market.book({ offerId, providerEncryptionKey, note: "fail" });
+    const hanging = await market.book({ offerId, providerEncryptionKey, note: "hang" });
+    await agent.waitForLine(new RegExp(`lease ${failing}: provisioning failed, not accepting the lease: .*provision\\.sh exited with code 1; stderr: simulated failure: no space left on device`));
+    await agent.waitForLine(new RegExp(`lease ${hanging}: provisioning failed, not accepting the lease: .*provision\\.sh timed out after 2s`));
+    expect(await market.events("LeaseAccepted", failing)).toEqual([]);
+    expect(await market.events("LeaseAccepted", hanging)).toEqual([]);
+    await expect(market.renterCall("reclaim", failing)).rejects.toThrow(/AcceptWindowOpen/);
+
+    await market.increaseTime(15 * 60 + 1);
+    const before = await market.balanceOf(market.renter.address);
+    const slash = await market.publicClient.readContract({ ...market.escrow, functionName: "notAcceptedSlash" });
+    await market.renterCall("reclaim", failing);
+    await market.renterCall("reclaim", hanging);
+    // Full refunds (1 GPU × 2 h × 2 USDC each) plus the provider's not-accepted slash for each.
+    expect(await market.balanceOf(market.renter.address)).toBe(before + 2n * (usdc("4") + slash));
+    for (const id of [failing, hanging]) expect((await market.getLease(id)).closeReason).toBe(3);
+    // The half-made environments were cleaned up, and neither lease was provisioned twice.
+    const runs = await linesOf("provision-runs.log");
+    expect(runs.filter((r) => r === failing.toString() || r === hanging.toString()).sort()).toEqual([failing.toString(), hanging.toString()].sort());
+  });
+
+  it("revokes access and collects the rest when the lease runs out", async () => {
+    const lease = await market.book({ offerId, providerEncryptionKey, hours: 1 });
+    await market.waitFor("LeaseAccepted", async () => (await market.events("LeaseAccepted", lease))[0]);
+    await market.increaseTime(3600);
+    const closed = await market.waitFor("LeaseClosed", async () => (await market.events("LeaseClosed", lease))[0]);
+    expect(closed.args.reason).toBe(1);
+    // The provider got the whole deposit net of fees: 1 GPU × 1 h × 2 USDC.
+    expect(closed.args.providerTotal! + closed.args.feeTotal!).toBe(usdc("2"));
+    await agent.waitForLine(new RegExp(`lease ${lease}: access revoked\\.`));
+    expect(await linesOf("deprovision-runs.log")).toContain(`${lease} the lease ended`);
+  });
+
+  it("shuts down cleanly on SIGTERM", async () => {
+    expect(await agent.stop()).toEqual({ code: 0, signal: null });
+    expect(agent.lines.at(-1)).toMatch(/INFO  stopped\.$/);
+  });
+});
