@@ -1,0 +1,99 @@
+import { expect } from "chai";
+import hre from "hardhat";
+import { zeroAddress } from "viem";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { DAY, FEE_BPS, PAUSER_ROLE, PRICE, REQUEST, activeLeaseFixture, atTimestamp, offerFixture, systemFixture } from "../helpers/fixtures";
+
+describe("LeaseEscrow admin", () => {
+  it("constructor rejects a zero registry, zero treasury, a fee above 10% and bad windows", async () => {
+    const s = await systemFixture();
+    const good = s.escrowConfig;
+    await expect(hre.viem.deployContract("LeaseEscrow", [zeroAddress, good])).to.be.rejected;
+    await expect(hre.viem.deployContract("LeaseEscrow", [s.registry.address, { ...good, treasury: zeroAddress }])).to.be.rejectedWith("ZeroAddress");
+    await expect(hre.viem.deployContract("LeaseEscrow", [s.registry.address, { ...good, feeBps: 1001 }])).to.be.rejectedWith("FeeTooHigh");
+    await expect(hre.viem.deployContract("LeaseEscrow", [s.registry.address, { ...good, acceptWindow: 0n }])).to.be.rejectedWith("InvalidDuration");
+    await expect(hre.viem.deployContract("LeaseEscrow", [s.registry.address, { ...good, disputeTimeout: 31n * DAY }])).to.be.rejectedWith("InvalidDuration");
+    await expect(hre.viem.deployContract("LeaseEscrow", [s.registry.address, { ...good, disputeGrace: 31n * DAY }])).to.be.rejectedWith("InvalidDuration");
+  });
+
+  it("exposes its configuration", async () => {
+    const s = await systemFixture();
+    expect(await s.escrow.read.feeBps()).to.equal(FEE_BPS);
+    expect(await s.escrow.read.acceptWindow()).to.equal(s.escrowConfig.acceptWindow);
+    expect(await s.escrow.read.disputeGrace()).to.equal(s.escrowConfig.disputeGrace);
+    expect(await s.escrow.read.disputeTimeout()).to.equal(s.escrowConfig.disputeTimeout);
+    expect(await s.escrow.read.notAcceptedSlash()).to.equal(s.escrowConfig.notAcceptedSlash);
+    expect((await s.escrow.read.paymentToken()).toLowerCase()).to.equal(s.token.address.toLowerCase());
+    expect((await s.escrow.read.registry()).toLowerCase()).to.equal(s.registry.address.toLowerCase());
+    expect(await s.escrow.read.isTokenAllowed([s.token.address])).to.equal(true);
+    expect(await s.escrow.read.nextLeaseId()).to.equal(1n);
+  });
+
+  it("setters update values, emit, and are admin-only", async () => {
+    const s = await systemFixture();
+    await s.escrow.write.setFeeBps([1000]);
+    expect(await s.escrow.read.feeBps()).to.equal(1000);
+    await expect(s.escrow.write.setFeeBps([1001])).to.be.rejectedWith("FeeTooHigh");
+    await s.escrow.write.setTreasury([s.stranger.account.address]);
+    expect((await s.escrow.read.treasury()).toLowerCase()).to.equal(s.stranger.account.address);
+    await s.escrow.write.setAcceptWindow([3600n]);
+    expect(await s.escrow.read.acceptWindow()).to.equal(3600n);
+    await s.escrow.write.setDisputeTimeout([DAY]);
+    expect(await s.escrow.read.disputeTimeout()).to.equal(DAY);
+    await s.escrow.write.setDisputeGrace([0n]);
+    expect(await s.escrow.read.disputeGrace()).to.equal(0n);
+    await s.escrow.write.setNotAcceptedSlash([1n]);
+    expect(await s.escrow.read.notAcceptedSlash()).to.equal(1n);
+    await expect(s.escrow.write.setTokenAllowed([zeroAddress, true])).to.be.rejectedWith("ZeroAddress");
+    await s.escrow.write.setTokenAllowed([s.stranger.account.address, true]);
+    expect(await s.escrow.read.isTokenAllowed([s.stranger.account.address])).to.equal(true);
+    expect(await s.escrow.read.isTokenAllowed([s.token.address])).to.equal(true);
+
+    const asStranger = { account: s.stranger.account };
+    for (const call of [
+      () => s.escrow.write.setFeeBps([1], asStranger),
+      () => s.escrow.write.setTreasury([s.stranger.account.address], asStranger),
+      () => s.escrow.write.setTokenAllowed([s.token.address, false], asStranger),
+      () => s.escrow.write.setAcceptWindow([1n], asStranger),
+      () => s.escrow.write.setDisputeTimeout([1n], asStranger),
+      () => s.escrow.write.setDisputeGrace([1n], asStranger),
+      () => s.escrow.write.setNotAcceptedSlash([1n], asStranger),
+      () => s.escrow.write.pause(asStranger),
+      () => s.escrow.write.unpause(asStranger),
+    ]) {
+      await expect(call()).to.be.rejectedWith("AccessControlUnauthorizedAccount");
+    }
+  });
+
+  it("a fee change applies to new leases only", async () => {
+    const s = await activeLeaseFixture();
+    await s.escrow.write.setFeeBps([1000]);
+    await atTimestamp(s.endsAt);
+    await s.escrow.write.complete([1n]);
+    expect(await s.escrow.read.feesAccrued()).to.equal((s.deposit * BigInt(FEE_BPS)) / 10_000n);
+    expect((await s.escrow.read.getLease([1n])).feeBps).to.equal(FEE_BPS);
+  });
+
+  it("pausing stops bookings only: claims, cancels, disputes and withdrawals go on", async () => {
+    const s = await activeLeaseFixture();
+    await s.escrow.write.grantRole([PAUSER_ROLE, s.stranger.account.address]);
+    await s.escrow.write.pause({ account: s.stranger.account });
+    await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter2.account })).to.be.rejectedWith("EnforcedPause");
+    await time.increase(600);
+    await s.escrow.write.claim([1n], { account: s.provider.account });
+    await s.escrow.write.extend([1n, 1], { account: s.renter.account });
+    await s.escrow.write.cancel([1n], { account: s.renter.account });
+    await s.escrow.write.sweepFees();
+    await s.escrow.write.unpause({ account: s.stranger.account });
+    await s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter2.account });
+  });
+
+  it("admin transfer is two-step", async () => {
+    const s = await offerFixture();
+    await s.escrow.write.beginDefaultAdminTransfer([s.stranger.account.address]);
+    expect((await s.escrow.read.defaultAdmin()).toLowerCase()).to.equal(s.deployer.account.address);
+    await time.increase(1);
+    await s.escrow.write.acceptDefaultAdminTransfer({ account: s.stranger.account });
+    expect((await s.escrow.read.defaultAdmin()).toLowerCase()).to.equal(s.stranger.account.address);
+  });
+});

@@ -1,0 +1,50 @@
+import { expect } from "chai";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { LeaseStatus, PRICE, REQUEST, offerFixture } from "../helpers/fixtures";
+import { signPermit } from "../helpers/permit";
+
+describe("LeaseEscrow.bookWithPermit", () => {
+  it("books in one transaction without a prior approval", async () => {
+    const s = await offerFixture();
+    await s.token.write.approve([s.escrow.address, 0n], { account: s.renter.account });
+    const deadline = BigInt(await time.latest()) + 3600n;
+    const { v, r, s: sig } = await signPermit(s, s.renter, s.escrow.address, 2n * 3n * PRICE, deadline);
+    await s.escrow.write.bookWithPermit([1n, 2, 3, PRICE, REQUEST, deadline, v, r, sig], { account: s.renter.account });
+    const lease = await s.escrow.read.getLease([1n]);
+    expect(lease.status).to.equal(LeaseStatus.Pending);
+    expect(lease.deposit).to.equal(2n * 3n * PRICE);
+    expect(await s.token.read.allowance([s.renter.account.address, s.escrow.address])).to.equal(0n);
+  });
+
+  it("still books when someone front-ran the permit (allowance already set)", async () => {
+    const s = await offerFixture();
+    await s.token.write.approve([s.escrow.address, 0n], { account: s.renter.account });
+    const deadline = BigInt(await time.latest()) + 3600n;
+    const { v, r, s: sig } = await signPermit(s, s.renter, s.escrow.address, 2n * 3n * PRICE, deadline);
+    await s.token.write.permit([s.renter.account.address, s.escrow.address, 2n * 3n * PRICE, deadline, v, r, sig], {
+      account: s.stranger.account,
+    });
+    await s.escrow.write.bookWithPermit([1n, 2, 3, PRICE, REQUEST, deadline, v, r, sig], { account: s.renter.account });
+    expect((await s.escrow.read.getLease([1n])).status).to.equal(LeaseStatus.Pending);
+  });
+
+  it("fails on allowance when the permit is invalid and nothing was approved", async () => {
+    const s = await offerFixture();
+    await s.token.write.approve([s.escrow.address, 0n], { account: s.renter.account });
+    const deadline = BigInt(await time.latest()) + 3600n;
+    const { v, r, s: sig } = await signPermit(s, s.renter, s.escrow.address, 1n, deadline);
+    await expect(
+      s.escrow.write.bookWithPermit([1n, 2, 3, PRICE, REQUEST, deadline, v, r, sig], { account: s.renter.account }),
+    ).to.be.rejectedWith("ERC20InsufficientAllowance");
+  });
+
+  it("is blocked while paused", async () => {
+    const s = await offerFixture();
+    await s.escrow.write.pause();
+    const deadline = BigInt(await time.latest()) + 3600n;
+    const { v, r, s: sig } = await signPermit(s, s.renter, s.escrow.address, PRICE, deadline);
+    await expect(
+      s.escrow.write.bookWithPermit([1n, 1, 1, PRICE, REQUEST, deadline, v, r, sig], { account: s.renter.account }),
+    ).to.be.rejectedWith("EnforcedPause");
+  });
+});

@@ -1,0 +1,27 @@
+import { hexToSignature } from "viem";
+import type { Address } from "viem";
+import type { System } from "./fixtures";
+
+type Wallet = System["renter"];
+
+/** Signs an EIP-2612 permit for MockUSDC and splits it into the (v, r, s) the contracts take. */
+export async function signPermit(system: System, owner: Wallet, spender: Address, value: bigint, deadline: bigint) {
+  const nonce = await system.token.read.nonces([owner.account.address]);
+  const signature = await owner.signTypedData({
+    account: owner.account,
+    domain: { name: "Mock USD Coin", version: "1", chainId: 31337, verifyingContract: system.token.address },
+    types: {
+      Permit: [
+        { name: "owner", type: "address" },
+        { name: "spender", type: "address" },
+        { name: "value", type: "uint256" },
+        { name: "nonce", type: "uint256" },
+        { name: "deadline", type: "uint256" },
+      ],
+    },
+    primaryType: "Permit",
+    message: { owner: owner.account.address, spender, value, nonce, deadline },
+  });
+  const { v, r, s } = hexToSignature(signature);
+  return { v: Number(v), r, s };
+}
