@@ -1,0 +1,49 @@
+import { expect } from "chai";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { ENCRYPTION_KEY, MIN_STAKE, ProviderStatus, eventsOf, systemFixture } from "../helpers/fixtures";
+import { signPermit } from "../helpers/permit";
+
+describe("ProviderRegistry.register", () => {
+  it("pulls the stake and records an active provider", async () => {
+    const s = await systemFixture();
+    const hash = await s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, "ipfs://p"], { account: s.provider.account });
+    const provider = await s.registry.read.getProvider([s.provider.account.address]);
+    expect(provider.status).to.equal(ProviderStatus.Active);
+    expect(provider.stake).to.equal(MIN_STAKE);
+    expect(provider.encryptionKey).to.equal(ENCRYPTION_KEY);
+    expect(provider.metadataURI).to.equal("ipfs://p");
+    expect(provider.registeredAt).to.equal(BigInt(await time.latest()));
+    expect(await s.token.read.balanceOf([s.registry.address])).to.equal(MIN_STAKE);
+    const [registered] = await eventsOf(s, s.registry.abi, hash).then((e) => e.filter((x) => x.eventName === "ProviderRegistered"));
+    expect(registered.args).to.deep.include({ stake: MIN_STAKE, encryptionKey: ENCRYPTION_KEY, metadataURI: "ipfs://p" });
+  });
+
+  it("rejects a stake below the minimum, an empty key and a second registration", async () => {
+    const s = await systemFixture();
+    await expect(s.registry.write.register([MIN_STAKE - 1n, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith("StakeBelowMinimum");
+    await expect(s.registry.write.register([MIN_STAKE, `0x${"00".repeat(32)}`, ""], { account: s.provider.account })).to.be.rejectedWith("EmptyEncryptionKey");
+    await s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account });
+    await expect(s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith("AlreadyRegistered");
+  });
+
+  it("is blocked while paused", async () => {
+    const s = await systemFixture();
+    await s.registry.write.pause();
+    await expect(s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith("EnforcedPause");
+    await s.registry.write.unpause();
+    await s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account });
+  });
+
+  it("registerWithPermit stakes in one transaction", async () => {
+    const s = await systemFixture();
+    await s.token.write.approve([s.registry.address, 0n], { account: s.provider.account });
+    const deadline = BigInt(await time.latest()) + 600n;
+    const { v, r, s: sig } = await signPermit(s, s.provider, s.registry.address, MIN_STAKE, deadline);
+    await s.registry.write.registerWithPermit([MIN_STAKE, ENCRYPTION_KEY, "", deadline, v, r, sig], { account: s.provider.account });
+    expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(MIN_STAKE);
+    await s.registry.write.pause();
+    await expect(
+      s.registry.write.registerWithPermit([MIN_STAKE, ENCRYPTION_KEY, "", deadline, v, r, sig], { account: s.provider2.account }),
+    ).to.be.rejectedWith("EnforcedPause");
+  });
+});
