@@ -1,6 +1,6 @@
 import { parseSignature, type Address, type Hex } from "viem";
 import type { Config } from "wagmi";
-import { readContract, signTypedData } from "wagmi/actions";
+import { readContract, signTypedData, simulateContract, writeContract } from "wagmi/actions";
 import { mockUsdcAbi } from "./contracts";
 
 export interface PermitSignature {
@@ -37,4 +37,22 @@ export async function signPermit(
   });
   const { r, s, v, yParity } = parseSignature(signature);
   return { deadline, r, s, v: v !== undefined ? Number(v) : yParity + 27 };
+}
+
+/** Approves `spender` for `amount` when the current allowance is lower (the approve path of a payment). */
+export async function ensureAllowance(
+  config: Config,
+  params: { token: Address; owner: Address; spender: Address; amount: bigint },
+  track: (hash: Hex, label?: string) => Promise<unknown>,
+): Promise<void> {
+  const allowance = await readContract(config, { address: params.token, abi: mockUsdcAbi, functionName: "allowance", args: [params.owner, params.spender] });
+  if (allowance >= params.amount) return;
+  const { request } = await simulateContract(config, {
+    address: params.token,
+    abi: mockUsdcAbi,
+    functionName: "approve",
+    args: [params.spender, params.amount],
+    account: params.owner,
+  });
+  await track(await writeContract(config, request), "Token approval");
 }

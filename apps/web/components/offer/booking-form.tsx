@@ -5,14 +5,14 @@ import { useMemo, useState } from "react";
 import { useForm } from "react-hook-form";
 import { bytesToHex, parseEventLogs, type Hex } from "viem";
 import { useAccount, useConfig, useReadContract } from "wagmi";
-import { readContract, simulateContract, writeContract } from "wagmi/actions";
+import { simulateContract, writeContract } from "wagmi/actions";
 import { z } from "zod";
 import { sealJson, type LeaseRequestPayload } from "@gridlease/sdk/crypto";
 import { useContracts } from "@/lib/app-config";
 import { leaseEscrowAbi, mockUsdcAbi } from "@/lib/contracts";
 import { formatToken } from "@/lib/format";
 import { depositFor, type OfferView } from "@/lib/offer-view";
-import { signPermit } from "@/lib/permit";
+import { ensureAllowance, signPermit } from "@/lib/permit";
 import { useRenterKey } from "@/lib/renter-key";
 import { TxStatus, useTransaction } from "@/lib/use-transaction";
 
@@ -81,11 +81,7 @@ export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: numbe
         });
         hash = await writeContract(config, request);
       } else {
-        const allowance = await readContract(config, { address: contracts.token, abi: mockUsdcAbi, functionName: "allowance", args: [address, contracts.leaseEscrow] });
-        if (allowance < total) {
-          const { request } = await simulateContract(config, { address: contracts.token, abi: mockUsdcAbi, functionName: "approve", args: [contracts.leaseEscrow, total], account: address });
-          await track(await writeContract(config, request), "Approval");
-        }
+        await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, amount: total }, track);
         const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "book", args: common, account: address });
         hash = await writeContract(config, request);
       }

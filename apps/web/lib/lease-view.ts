@@ -1,0 +1,44 @@
+import type { Address, Hex } from "viem";
+
+/** A lease as dashboards hand it to client components (amounts as decimal strings, times in unix seconds). */
+export interface LeaseView {
+  leaseId: string;
+  offerId: string;
+  renter: Address;
+  provider: Address;
+  gpus: number;
+  hours: number;
+  pricePerGpuHour: string;
+  deposit: string;
+  acceptDeadline: number;
+  acceptedAt: number | null;
+  endsAt: number | null;
+  status: "Pending" | "Active" | "Disputed" | "Closed" | string;
+  closeReason: string | null;
+  claimedGross: string;
+  providerTotal: string | null;
+  renterRefund: string | null;
+  feeTotal: string | null;
+  encryptedRequest: Hex;
+  encryptedAccess: Hex | null;
+  gpuLabel: string;
+  region: string;
+  dispute: {
+    evidenceHash: string;
+    evidenceUri: string;
+    status: string;
+    renterAmount: string | null;
+    providerAmount: string | null;
+    slashAmount: string | null;
+  } | null;
+}
+
+/** What the provider has earned gross so far at `nowSeconds` (docs/protocol.md, "Accrual"). */
+export function accruedAt(lease: Pick<LeaseView, "gpus" | "pricePerGpuHour" | "deposit" | "acceptedAt" | "endsAt">, nowSeconds: number): bigint {
+  if (lease.acceptedAt === null || lease.endsAt === null) return 0n;
+  const until = Math.min(nowSeconds, lease.endsAt);
+  if (until <= lease.acceptedAt) return 0n;
+  const owed = (BigInt(lease.gpus) * BigInt(lease.pricePerGpuHour) * BigInt(until - lease.acceptedAt)) / 3600n;
+  const deposit = BigInt(lease.deposit);
+  return owed < deposit ? owed : deposit;
+}

@@ -1,0 +1,60 @@
+import { getAddress, type Address, type Hex } from "viem";
+import { gpuModelById } from "@gridlease/sdk/gpus";
+import { getPrisma } from "@gridlease/db/client";
+import type { LeaseView } from "@/lib/lease-view";
+import { dbAddress } from "./address-param";
+
+type LeaseWhere = { renter?: string; provider?: string; leaseId?: bigint; status?: string };
+
+/** Leases from the indexer's mirror, newest first, with the offer's GPU and the dispute if any. */
+export async function loadLeases(chainId: number, where: LeaseWhere, take = 100): Promise<LeaseView[]> {
+  const prisma = getPrisma();
+  const rows = await prisma.lease.findMany({ where: { chainId, ...where }, orderBy: { leaseId: "desc" }, take, include: { dispute: true } });
+  const offerIds = [...new Set(rows.map((r) => r.offerId))];
+  const offers = offerIds.length
+    ? await prisma.offer.findMany({ where: { chainId, offerId: { in: offerIds } }, select: { offerId: true, gpuModel: true, region: true } })
+    : [];
+  const offerById = new Map(offers.map((o) => [o.offerId.toString(), o]));
+  return rows.map((r) => {
+    const offer = offerById.get(r.offerId.toString());
+    return {
+      leaseId: r.leaseId.toString(),
+      offerId: r.offerId.toString(),
+      renter: getAddress(r.renter),
+      provider: getAddress(r.provider),
+      gpus: r.gpus,
+      hours: Number(r.hours),
+      pricePerGpuHour: r.pricePerGpuHour.toFixed(0),
+      deposit: r.deposit.toFixed(0),
+      acceptDeadline: Number(r.acceptDeadline),
+      acceptedAt: r.acceptedAt === null ? null : Number(r.acceptedAt),
+      endsAt: r.endsAt === null ? null : Number(r.endsAt),
+      status: r.status,
+      closeReason: r.closeReason,
+      claimedGross: r.claimedGross.toFixed(0),
+      providerTotal: r.providerTotal?.toFixed(0) ?? null,
+      renterRefund: r.renterRefund?.toFixed(0) ?? null,
+      feeTotal: r.feeTotal?.toFixed(0) ?? null,
+      encryptedRequest: r.encryptedRequest as Hex,
+      encryptedAccess: (r.encryptedAccess as Hex | null) ?? null,
+      gpuLabel: offer ? (gpuModelById(offer.gpuModel)?.label ?? offer.gpuModel) : "unknown GPU",
+      region: offer?.region ?? "",
+      dispute: r.dispute && {
+        evidenceHash: r.dispute.evidenceHash,
+        evidenceUri: r.dispute.evidenceUri,
+        status: r.dispute.status,
+        renterAmount: r.dispute.renterAmount?.toFixed(0) ?? null,
+        providerAmount: r.dispute.providerAmount?.toFixed(0) ?? null,
+        slashAmount: r.dispute.slashAmount?.toFixed(0) ?? null,
+      },
+    };
+  });
+}
+
+export function leasesOfRenter(chainId: number, renter: Address) {
+  return loadLeases(chainId, { renter: dbAddress(renter) });
+}
+
+export function leasesOfProvider(chainId: number, provider: Address) {
+  return loadLeases(chainId, { provider: dbAddress(provider) });
+}
