@@ -7,7 +7,7 @@ import { argsToJson, decodeLog, type DecodedEvent } from "./events";
 import { BatchState, HANDLERS, keysToLoad } from "./handlers";
 import type { RawEventRow } from "./rows";
 import { Rpc, type BlockHeader } from "./rpc";
-import { loadBatchState, loadCursor, resetChain, rollbackTo, storedBlocks, writeBatch, type Cursor } from "./store";
+import { appliedEvents, loadBatchState, loadCursor, resetChain, rollbackTo, storedBlocks, writeBatch, type Cursor } from "./store";
 
 export interface IndexerDeployment {
   registry: { address: string; deployBlock: bigint };
@@ -128,9 +128,11 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   async function handleReorg(cursor: Cursor): Promise<Cursor> {
     for (const stored of await storedBlocks(db, chainId, cursor.blockNumber)) {
       const onChain = await rpc.block(stored.number, false);
-      if (onChain?.hash !== stored.hash) continue;
-      if (stored.number < cursor.finalizedBlock) {
-        throw new DeepReorgError(`Reorg deeper than the finality depth (${finalityDepth} blocks): block ${stored.number + 1n} changed, but blocks up to ${cursor.finalizedBlock} were final. Stopping; re-index or raise the finality depth.`);
+      if (onChain?.hash !== stored.hash) {
+        if (stored.number <= cursor.finalizedBlock) {
+          throw new DeepReorgError(`Reorg deeper than the finality depth (${finalityDepth} blocks): block ${stored.number} changed, but blocks up to ${cursor.finalizedBlock} were final. Stopping; re-index or raise FINALITY_DEPTH.`);
+        }
+        continue;
       }
       const rolledBack = await rollbackTo(db, cursor, stored.number);
       log(`reorg: common ancestor ${stored.number}; rolled back from ${cursor.blockNumber} to ${rolledBack.blockNumber}`);
@@ -155,14 +157,19 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     const batch = new BatchState(chainId, isFinal);
     const client = await db.connect();
     let original: Map<string, string | null>;
+    let alreadyApplied: Set<string>;
     try {
-      original = await loadBatchState(client, batch, keysToLoad(range.logs));
+      // A replayed range (e.g. a cursor moved back by hand) must not apply an event twice.
+      alreadyApplied = await appliedEvents(client, chainId, range.from, range.to);
+      const fresh = range.logs.filter((e) => !alreadyApplied.has(`${e.txHash}:${e.logIndex}`));
+      original = await loadBatchState(client, batch, keysToLoad(fresh));
     } finally {
       client.release();
     }
     const rawEvents: RawEventRow[] = [];
     const blocks = new Map<bigint, { number: bigint; hash: string; parentHash: string }>();
     for (const event of range.logs) {
+      if (alreadyApplied.has(`${event.txHash}:${event.logIndex}`)) continue;
       HANDLERS[event.name]?.(batch, event, event.args);
       rawEvents.push({
         chain_id: chainId, tx_hash: event.txHash, log_index: event.logIndex, block_number: event.blockNumber.toString(),
@@ -184,7 +191,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   async function run(): Promise<void> {
     let cursor = await openCursor();
     state.cursor = cursor;
-    let rangeSize = 500n;
+    let rangeSize = maxRange < 500n ? maxRange : 500n;
     let lastProgress = Date.now();
     let progressBlocks = 0n;
     let progressEvents = 0;

@@ -8,6 +8,11 @@ const envSchema = z.object({
   CHAIN_ID: z.coerce.number({ error: "CHAIN_ID must be a number" }).int("CHAIN_ID must be a whole number").positive("CHAIN_ID must be positive").default(31337),
   INDEXER_PORT: z.coerce.number({ error: "INDEXER_PORT must be a number" }).int().min(0).max(65535, "INDEXER_PORT must be a TCP port").default(42069),
   FINALITY_DEPTH: z.coerce.number().int().min(0, "FINALITY_DEPTH must be 0 or more").default(12),
+  /** Overrides of the recorded deployment (tests, other networks). */
+  REGISTRY_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "REGISTRY_ADDRESS must be a 0x address").optional(),
+  ESCROW_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "ESCROW_ADDRESS must be a 0x address").optional(),
+  DEPLOY_BLOCK: z.coerce.bigint({ error: "DEPLOY_BLOCK must be a block number" }).optional(),
+  INDEXER_MAX_RANGE_BLOCKS: z.coerce.number().int().positive().optional(),
 });
 
 async function main(): Promise<void> {
@@ -17,10 +22,12 @@ async function main(): Promise<void> {
     throw new Error(`Bad indexer configuration: ${issue.message}.`);
   }
   const env = parsed.data;
-  const deployment = getDeployment(env.CHAIN_ID);
+  const deployment = env.REGISTRY_ADDRESS && env.ESCROW_ADDRESS && env.DEPLOY_BLOCK !== undefined
+    ? { registry: { address: env.REGISTRY_ADDRESS, deployBlock: env.DEPLOY_BLOCK }, escrow: { address: env.ESCROW_ADDRESS, deployBlock: env.DEPLOY_BLOCK } }
+    : getDeployment(env.CHAIN_ID);
   const indexer = await startIndexer({
     databaseUrl: env.DATABASE_URL, rpcUrl: env.RPC_URL, chainId: env.CHAIN_ID, deployment,
-    port: env.INDEXER_PORT, finalityDepth: env.FINALITY_DEPTH,
+    port: env.INDEXER_PORT, finalityDepth: env.FINALITY_DEPTH, maxRangeBlocks: env.INDEXER_MAX_RANGE_BLOCKS,
   });
   console.log(`indexer for chain ${env.CHAIN_ID} at ${env.RPC_URL}; health on http://127.0.0.1:${indexer.port}/health`);
   const shutdown = () => void indexer.stop().then(() => process.exit(0));

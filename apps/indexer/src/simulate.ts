@@ -32,7 +32,7 @@ export class Simulator {
 
   constructor(readonly rpcUrl: string, readonly chainId: number, readonly deployment: SimulationDeployment) {
     this.chain = defineChain({ id: chainId, name: `chain-${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
-    this.publicClient = createPublicClient({ chain: this.chain, transport: http(rpcUrl, { batch: false, retryCount: 0, timeout: 60_000 }) });
+    this.publicClient = createPublicClient({ chain: this.chain, cacheTime: 0, transport: http(rpcUrl, { batch: false, retryCount: 0, timeout: 60_000 }) });
   }
 
   /** Hardhat-mnemonic account `index` (as a local signer, so it needs no unlocked node account). */
@@ -77,6 +77,11 @@ export class Simulator {
       await wallet.sendTransaction({ to: this.account(index).address, value: parseEther("100") });
     }
     await Promise.all(indices.map((index) => this.send(this.account(index), "token", "faucet", [this.account(index).address, usdc * USDC])));
+  }
+
+  /** Forget cached nonces (after evm_revert or a failed send). */
+  resetNonces(): void {
+    this.nonces.clear();
   }
 
   async rpc<T>(method: string, params: unknown[] = []): Promise<T> {

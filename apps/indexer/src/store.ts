@@ -79,6 +79,14 @@ async function loadRows<T extends EntityTable>(client: pg.PoolClient, state: Bat
   }
 }
 
+/** `txHash:logIndex` of the events in [from, to] that are already in the index. */
+export async function appliedEvents(client: pg.PoolClient, chainId: number, from: bigint, to: bigint): Promise<Set<string>> {
+  const result = await client.query<{ key: string }>(
+    `select tx_hash || ':' || log_index as key from raw_event where chain_id = $1 and block_number between $2 and $3`,
+    [chainId, from.toString(), to.toString()]);
+  return new Set(result.rows.map((r) => r.key));
+}
+
 /** Loads every derived row the events can touch; remembers the prior images for the undo journal. */
 export async function loadBatchState(
   client: pg.PoolClient, state: BatchState,
@@ -232,14 +240,16 @@ export async function rollbackTo(db: pg.Pool, cursor: Cursor, ancestor: bigint):
       [chainId, target.toString()]);
     const byTable = new Map<EntityTable, typeof journal.rows>();
     for (const row of journal.rows) byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row]);
+    // Rows that did not exist before go (children first); the others get their prior image back in
+    // place (an upsert, not delete + insert: deleting a provider would cascade to its older offers).
     for (const table of [...ENTITY_ORDER].reverse()) {
-      const keys = (byTable.get(table) ?? []).map((r) => r.row_key);
+      const keys = (byTable.get(table) ?? []).filter((r) => r.prior_image === null).map((r) => r.row_key);
       const keyColumn = ENTITY_TABLES[table][1];
       if (keys.length) await client.query(`delete from ${table} where chain_id = $1 and ${keyColumn} = any($2)`, [chainId, keys]);
     }
     for (const table of ENTITY_ORDER) {
       const priors = (byTable.get(table) ?? []).map((r) => r.prior_image).filter((p) => p !== null);
-      if (priors.length) await client.query(`insert into ${table} select * from json_populate_recordset(null::${table}, $1)`, [JSON.stringify(priors)]);
+      await upsertEntities(client, table, priors as unknown as EntityRows[typeof table][]);
     }
     const t = target.toString();
     await client.query(`delete from raw_event where chain_id = $1 and block_number > $2`, [chainId, t]);

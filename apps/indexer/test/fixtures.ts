@@ -1,0 +1,36 @@
+import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
+import { startIndexer, type IndexerOptions, type RunningIndexer } from "../src/indexer";
+import { buildMarket } from "../src/scenario";
+import type { Simulator } from "../src/simulate";
+import { CHAIN_ID, databaseDigest, DEPLOYER } from "./harness";
+
+export async function seedSmallMarket(sim: Simulator, seed = 11) {
+  return buildMarket(sim, {
+    providerIndices: Array.from({ length: 10 }, (_, i) => 100 + i),
+    renterIndices: [200, 201, 202, 203],
+    funder: DEPLOYER, arbiter: DEPLOYER, bookings: 10, seed,
+  });
+}
+
+export function indexerOptions(databaseUrl: string, rpcUrl: string, deployment: GridleaseDeployment, extra: Partial<IndexerOptions> = {}): IndexerOptions {
+  return { databaseUrl, rpcUrl, chainId: CHAIN_ID, deployment, port: null, pollIntervalMs: 50, log: () => undefined, ...extra };
+}
+
+/** Indexes the chain as it is now into `databaseUrl` from scratch and returns the digest. */
+export async function cleanIndexDigest(databaseUrl: string, rpcUrl: string, deployment: GridleaseDeployment) {
+  const indexer = await startIndexer(indexerOptions(databaseUrl, rpcUrl, deployment));
+  await indexer.ready;
+  await indexer.stop();
+  return databaseDigest(databaseUrl);
+}
+
+export async function waitForBlock(indexer: RunningIndexer, block: bigint, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = indexer.status();
+    if (status.error) throw new Error(status.error);
+    if (status.indexedBlock !== null && BigInt(status.indexedBlock) === block) return;
+    if (Date.now() > deadline) throw new Error(`indexer did not reach block ${block} (at ${status.indexedBlock})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
