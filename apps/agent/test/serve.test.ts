@@ -1,37 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { verifyTypedData, type Hex } from "viem";
 import { openJson } from "@gridlease/sdk/crypto";
 import { heartbeatTypes } from "../src/serve/heartbeat";
-import { AgentProcess, runCli } from "./helpers/agent-process";
+import { AgentProcess } from "./helpers/agent-process";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
-import { Market, PROVIDER_KEY, usdc } from "./helpers/market";
-
-const fixtures = path.join(import.meta.dirname, "fixtures");
+import { usdc, type Market } from "./helpers/market";
+import { prepareProviderHost, type ProviderHost } from "./helpers/provider-host";
 const CLAIM_SECONDS = 1800;
 
 let node: HardhatNode;
+let host: ProviderHost;
 let market: Market;
 let dir: string;
-let configPath: string;
-let env: NodeJS.ProcessEnv;
 let heartbeats: { body: Record<string, unknown> }[];
 let heartbeatServer: Server;
 let providerEncryptionKey: Hex;
 let offerId: bigint;
 let agent: AgentProcess;
-
-const linesOf = async (file: string) => (await readFile(path.join(dir, "test-state", file), "utf8").catch(() => "")).split("\n").filter(Boolean);
+let linesOf: ProviderHost["linesOf"];
 
 beforeAll(async () => {
   node = await startHardhatNode();
-  market = await Market.deploy(node.url);
-  dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-agent-e2e-"));
-  await mkdir(path.join(dir, "test-state", "envs"), { recursive: true });
-
   heartbeats = [];
   heartbeatServer = createServer((req, res) => {
     let body = "";
@@ -43,48 +35,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => heartbeatServer.listen(0, "127.0.0.1", r));
   const apiPort = (heartbeatServer.address() as { port: number }).port;
-
-  const config = {
-    rpcUrl: node.url,
-    chainId: 31337,
-    apiUrl: `http://127.0.0.1:${apiPort}`,
-    keyFile: "provider-key.json",
-    stateDir: "agent-state",
-    contracts: {
-      registry: market.deployment.registry.address,
-      escrow: market.deployment.escrow.address,
-      token: market.deployment.token.address,
-      deployBlock: Number(market.deployment.registry.deployBlock),
-    },
-    provider: { stake: "250", metadataURI: "https://gpu-7.example.net/provider.json" },
-    offer: { region: "eu-west", pricePerGpuHour: "2.00", minHours: 1, maxHours: 48, bandwidthMbps: 10000 },
-    provision: { command: path.join(fixtures, "scripts/provision.sh"), timeoutSeconds: 2 },
-    deprovision: { command: path.join(fixtures, "scripts/deprovision.sh"), timeoutSeconds: 10 },
-    intervals: { pollSeconds: 0.2, heartbeatSeconds: 1, claimSeconds: CLAIM_SECONDS },
-    nvidiaSmi: path.join(fixtures, "bin/nvidia-smi"),
-  };
-  configPath = path.join(dir, "agent.json");
-  await writeFile(configPath, JSON.stringify(config, null, 2));
-  await writeFile(path.join(dir, "provider.key"), PROVIDER_KEY);
-  env = {
-    ...process.env,
-    GRIDLEASE_PASSPHRASE: "test passphrase 1",
-    GRIDLEASE_SMI_FIXTURE: path.join(fixtures, "nvidia-smi/h100-sxm-8x"),
-    GRIDLEASE_TEST_STATE: path.join(dir, "test-state"),
-  };
-
-  // The provider's own setup, through the CLI exactly as a provider would run it.
-  const init = await runCli(["-c", configPath, "init", "--import-private-key-file", path.join(dir, "provider.key"), "--scrypt-n", "1024"], env);
-  expect(init.stderr).toBe("");
-  expect(init.stdout).toContain(`Provider address:      ${market.provider.address}`);
-  providerEncryptionKey = /Encryption public key: (0x[0-9a-f]{64})/.exec(init.stdout)![1] as Hex;
-  const register = await runCli(["-c", configPath, "register"], env);
-  expect(register.stdout).toContain(`Registered ${market.provider.address} with stake 250 USDC`);
-  const list = await runCli(["-c", configPath, "list"], env);
-  expect(list.stdout).toMatch(/Listed offer 1: 8× H100-SXM in eu-west at 2 USDC\/GPU\/h\./);
-  offerId = 1n;
-
-  agent = new AgentProcess(configPath, env);
+  host = await prepareProviderHost(node.url, { apiUrl: `http://127.0.0.1:${apiPort}`, claimSeconds: CLAIM_SECONDS });
+  ({ market, dir, providerEncryptionKey, offerId, linesOf } = host);
+  agent = new AgentProcess(host.configPath, host.env);
   await agent.waitForLine(/serving as/);
 }, 120_000);
 
