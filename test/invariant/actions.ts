@@ -1,0 +1,52 @@
+import fc from "fast-check";
+
+/** One random call. `pick` chooses the lease/offer, `actor` the caller where any account may call. */
+export type Action =
+  | { kind: "book"; pick: number; actor: number; gpus: number; hours: number; priceTooLow: boolean; wrongCaller?: false }
+  | { kind: "warp"; pick: number; seconds: number; wrongCaller?: false }
+  | { kind: "accept" | "decline" | "claim" | "reclaim" | "cancel" | "openDispute"; pick: number; wrongCaller: boolean }
+  | { kind: "extend"; pick: number; hours: number; wrongCaller: boolean }
+  | { kind: "complete" | "finalizeDispute" | "sweepFees" | "withdraw"; pick: number; actor: number; wrongCaller?: false }
+  | { kind: "resolveDispute"; pick: number; shareBps: number; slash: number; wrongCaller: boolean }
+  | { kind: "updatePrice"; pick: number; price: number; wrongCaller?: false }
+  | { kind: "pauseOffer" | "resumeOffer"; pick: number; wrongCaller?: false };
+
+const pick = fc.nat({ max: 1_000 });
+const actor = fc.nat({ max: 100 });
+// Mostly the rightful caller, so the campaign spends its calls on state changes rather than on reverts.
+const wrongCaller = fc.nat({ max: 9 }).map((n) => n === 0);
+
+const leaseCall = (kind: "accept" | "decline" | "claim" | "reclaim" | "cancel" | "openDispute") =>
+  fc.record({ kind: fc.constant(kind), pick, wrongCaller });
+
+export const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant("book" as const), pick, actor, gpus: fc.integer({ min: 1, max: 4 }), hours: fc.integer({ min: 1, max: 12 }), priceTooLow: fc.nat({ max: 19 }).map((n) => n === 0) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("warp" as const),
+      pick,
+      // Mostly short hops (inside accept windows and leases), sometimes past ends, grace periods and timeouts.
+      seconds: fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: 1, max: 300 }) },
+        { weight: 2, arbitrary: fc.integer({ min: 300, max: 3 * 3600 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 3600, max: 4 * 86_400 }) },
+      ),
+    }),
+  },
+  { weight: 5, arbitrary: leaseCall("accept") },
+  { weight: 1, arbitrary: leaseCall("decline") },
+  { weight: 5, arbitrary: leaseCall("claim") },
+  { weight: 2, arbitrary: leaseCall("reclaim") },
+  { weight: 2, arbitrary: leaseCall("cancel") },
+  { weight: 2, arbitrary: leaseCall("openDispute") },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("extend" as const), pick, hours: fc.integer({ min: 1, max: 6 }), wrongCaller }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("complete" as const), pick, actor }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("finalizeDispute" as const), pick, actor }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("resolveDispute" as const), pick, shareBps: fc.integer({ min: 0, max: 10_000 }), slash: fc.integer({ min: 0, max: 20 }), wrongCaller }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("updatePrice" as const), pick, price: fc.integer({ min: 1, max: 60 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("pauseOffer" as const), pick }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("resumeOffer" as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("sweepFees" as const), pick, actor }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("withdraw" as const), pick, actor }) },
+);

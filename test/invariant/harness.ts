@@ -1,0 +1,327 @@
+/**
+ * Stateful invariant harness: random actions from many actors against a real in-process Hardhat
+ * chain, with the invariants checked after every single call. Transactions go straight to the
+ * Hardhat provider (encoded with viem) because wallet-client overhead would dominate 100k calls.
+ */
+import hre from "hardhat";
+import { decodeEventLog, encodeFunctionData, decodeFunctionResult } from "viem";
+import type { Abi, Address, Hex, Log } from "viem";
+import { ARBITER_ROLE, ENCRYPTION_KEY, MIN_STAKE, USDC, LeaseStatus, offerSpec } from "../helpers/fixtures";
+import type { Action } from "./actions";
+
+const GAS = "0x1e8480"; // 2M: skips estimation, far above any single call here
+
+export class InvariantViolation extends Error {}
+
+interface LeaseModel {
+  id: bigint;
+  offer: number;
+  renter: Address;
+  provider: Address;
+  gpus: number;
+  deposit: bigint;
+  providerNet: bigint;
+  renterRefund: bigint;
+  fees: bigint;
+  open: boolean;
+  status: LeaseStatus;
+  closedSnapshot?: string;
+}
+
+/** The lease status each action needs to succeed; the harness prefers such leases. */
+const WANTED_STATUS: Partial<Record<Action["kind"], LeaseStatus>> = {
+  accept: LeaseStatus.Pending,
+  decline: LeaseStatus.Pending,
+  reclaim: LeaseStatus.Pending,
+  claim: LeaseStatus.Active,
+  extend: LeaseStatus.Active,
+  cancel: LeaseStatus.Active,
+  openDispute: LeaseStatus.Active,
+  complete: LeaseStatus.Active,
+  resolveDispute: LeaseStatus.Disputed,
+  finalizeDispute: LeaseStatus.Disputed,
+};
+
+export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUncappedAccrual") {
+  const wallets = await hre.viem.getWalletClients();
+  const addresses = wallets.map((w) => w.account.address);
+  const [admin, arbiter, treasury] = addresses;
+  const providers = addresses.slice(3, 6);
+  const renters = addresses.slice(6, 12);
+  const token = await hre.viem.deployContract("MockUSDC");
+  const registry = await hre.viem.deployContract("ProviderRegistry", [token.address, MIN_STAKE, 86_400n, admin, 0]);
+  const escrow = await hre.viem.deployContract(escrowName as "LeaseEscrow", [
+    registry.address,
+    {
+      admin,
+      adminDelay: 0,
+      treasury,
+      feeBps: 250,
+      acceptWindow: 900n,
+      disputeGrace: 86_400n,
+      disputeTimeout: 3n * 86_400n,
+      notAcceptedSlash: 5n * USDC,
+    },
+  ]);
+  await registry.write.setEscrow([escrow.address]);
+  await escrow.write.setTokenAllowed([token.address, true]);
+  await escrow.write.grantRole([ARBITER_ROLE, arbiter]);
+  const offers: { id: bigint; provider: Address; gpuCount: number }[] = [];
+  for (const [index, provider] of providers.entries()) {
+    const account = { account: provider };
+    await token.write.faucet([provider, 1_000_000n * USDC]);
+    await token.write.approve([registry.address, 2n ** 255n], account);
+    await registry.write.register([MIN_STAKE * 20n, ENCRYPTION_KEY, ""], account);
+    for (const gpuCount of [3, 8 + index]) {
+      await registry.write.listOffer([offerSpec({ gpuCount, pricePerGpuHour: USDC + BigInt(index) * 333_333n, maxHours: 48 })], account);
+      offers.push({ id: BigInt(offers.length + 1), provider, gpuCount });
+    }
+  }
+  for (const renter of renters) {
+    await token.write.faucet([renter, 1_000_000n * USDC]);
+    await token.write.approve([escrow.address, 2n ** 255n], { account: renter });
+  }
+  return { token, registry, escrow, admin, arbiter, treasury, providers, renters, offers };
+}
+
+export type Harness = Awaited<ReturnType<typeof deployHarness>>;
+
+/** Runs one action sequence from a fresh snapshot, checking every invariant after each call. */
+export class Campaign {
+  private leases: LeaseModel[] = [];
+  private withdrawable = new Map<Address, bigint>();
+  private feesAccrued = 0n;
+  calls = 0;
+  reverted = 0;
+  readonly revertsByKind = new Map<string, number>();
+
+  constructor(private readonly h: Harness) {}
+
+  async run(actions: Action[]) {
+    for (const action of actions) {
+      await this.step(action);
+    }
+    await this.checkAllClosedLeases();
+  }
+
+  private async step(action: Action) {
+    const { h } = this;
+    const wanted = WANTED_STATUS[action.kind];
+    // One call in eight goes to any lease at all, to keep exercising the wrong-state reverts.
+    const candidates = wanted !== undefined && action.pick % 8 !== 0 ? this.leases.filter((l) => l.status === wanted) : this.leases;
+    const pool = candidates.length ? candidates : this.leases;
+    const lease = pool.length ? pool[action.pick % pool.length] : undefined;
+    const leaseId = lease?.id ?? 1n;
+    const offer = h.offers[action.pick % h.offers.length];
+    const wrongCaller = action.wrongCaller ? h.renters[(action.pick + 1) % h.renters.length] : undefined;
+    const asProvider = wrongCaller ?? lease?.provider ?? h.providers[0];
+    const asRenter = wrongCaller ?? lease?.renter ?? h.renters[0];
+    let result: { ok: boolean; logs: Log[] };
+    switch (action.kind) {
+      case "book": {
+        const renter = h.renters[action.actor % h.renters.length];
+        const price = await this.read(h.registry.abi, h.registry.address, "getOffer", [offer.id]) as { spec: { pricePerGpuHour: bigint } };
+        const maxPrice = action.priceTooLow ? price.spec.pricePerGpuHour - 1n : price.spec.pricePerGpuHour;
+        result = await this.send(renter, h.escrow, "book", [offer.id, action.gpus, action.hours, maxPrice, "0xabcdef"]);
+        break;
+      }
+      case "warp":
+        await hre.network.provider.request({ method: "evm_increaseTime", params: [action.seconds] });
+        await hre.network.provider.request({ method: "evm_mine", params: [] });
+        result = { ok: true, logs: [] };
+        break;
+      case "accept":
+        result = await this.send(asProvider, h.escrow, "accept", [leaseId, "0x01"]);
+        break;
+      case "decline":
+      case "claim":
+        result = await this.send(asProvider, h.escrow, action.kind, [leaseId]);
+        break;
+      case "reclaim":
+      case "cancel":
+        result = await this.send(asRenter, h.escrow, action.kind, [leaseId]);
+        break;
+      case "extend":
+        result = await this.send(asRenter, h.escrow, "extend", [leaseId, action.hours]);
+        break;
+      case "openDispute":
+        result = await this.send(asRenter, h.escrow, "openDispute", [leaseId, `0x${"ab".repeat(32)}`, "ipfs://x"]);
+        break;
+      case "complete":
+      case "finalizeDispute":
+        result = await this.send(h.renters[action.actor % h.renters.length], h.escrow, action.kind, [leaseId]);
+        break;
+      case "resolveDispute": {
+        const onChain = (await this.read(h.escrow.abi, h.escrow.address, "getLease", [leaseId]).catch(() => undefined)) as
+          | { deposit: bigint; paidGross: bigint }
+          | undefined;
+        const remaining = onChain ? onChain.deposit - onChain.paidGross : 0n;
+        const toRenter = (remaining * BigInt(action.shareBps)) / 10_000n;
+        const arbiter = action.wrongCaller ? h.renters[0] : h.arbiter;
+        result = await this.send(arbiter, h.escrow, "resolveDispute", [leaseId, toRenter, remaining - toRenter, BigInt(action.slash) * USDC]);
+        break;
+      }
+      case "updatePrice":
+        result = await this.send(offer.provider, h.registry, "updatePrice", [offer.id, BigInt(action.price) * 100_000n]);
+        break;
+      case "pauseOffer":
+      case "resumeOffer":
+        result = await this.send(offer.provider, h.registry, action.kind, [offer.id]);
+        break;
+      case "sweepFees":
+        result = await this.send(h.renters[action.actor % h.renters.length], h.escrow, "sweepFees", []);
+        break;
+      case "withdraw": {
+        const everyone = [...h.providers, ...h.renters, h.treasury];
+        result = await this.send(everyone[action.actor % everyone.length], h.escrow, "withdraw", [h.token.address]);
+        break;
+      }
+    }
+    this.calls += 1;
+    if (!result.ok) {
+      this.reverted += 1;
+      this.revertsByKind.set(action.kind, (this.revertsByKind.get(action.kind) ?? 0) + 1);
+    }
+    // Pull payouts and fee sweeps move money that no longer belongs to a lease.
+    const attributable = !["book", "withdraw", "sweepFees", "warp", "updatePrice", "pauseOffer", "resumeOffer"].includes(action.kind);
+    await this.absorb(result.logs, attributable ? lease : undefined);
+    await this.checkInvariants(action, lease, offer.id);
+  }
+
+  /** Updates the model from the events of one call; money is attributed to the touched lease. */
+  private async absorb(logs: Log[], touched: LeaseModel | undefined) {
+    const { h } = this;
+    let slashedToRenter = 0n;
+    const received = new Map<string, bigint>();
+    for (const log of logs) {
+      const source = log.address.toLowerCase();
+      const abi = source === h.escrow.address.toLowerCase() ? h.escrow.abi : source === h.token.address.toLowerCase() ? h.token.abi : h.registry.abi;
+      const event = decodeEventLog({ abi: abi as Abi, data: log.data, topics: log.topics }) as { eventName: string; args: any };
+      const args = event.args;
+      switch (event.eventName) {
+        case "LeaseBooked":
+          this.leases.push({
+            id: args.leaseId, offer: Number(args.offerId), renter: args.renter, provider: args.provider, gpus: args.gpus,
+            deposit: args.deposit, providerNet: 0n, renterRefund: 0n, fees: 0n, open: true, status: LeaseStatus.Pending,
+          });
+          touched = this.leases[this.leases.length - 1];
+          break;
+        case "LeaseExtended":
+          touched!.deposit += args.extraDeposit;
+          break;
+        case "Transfer":
+          if (args.from.toLowerCase() === h.escrow.address.toLowerCase()) {
+            received.set(args.to.toLowerCase(), (received.get(args.to.toLowerCase()) ?? 0n) + args.value);
+          }
+          break;
+        case "PayoutDeferred":
+          received.set(args.account.toLowerCase(), (received.get(args.account.toLowerCase()) ?? 0n) + args.amount);
+          this.withdrawable.set(args.account, (this.withdrawable.get(args.account) ?? 0n) + args.amount);
+          break;
+        case "Withdrawn":
+          this.withdrawable.set(args.account, (this.withdrawable.get(args.account) ?? 0n) - args.amount);
+          break;
+        case "ProviderSlashed":
+          slashedToRenter += args.amount;
+          break;
+        case "LeaseClosed":
+          if (args.providerTotal + args.renterRefund + args.feeTotal !== touched!.deposit) {
+            throw new InvariantViolation(`LeaseClosed totals of lease ${args.leaseId} do not add up to the deposit ${touched!.deposit}`);
+          }
+          touched!.open = false;
+          break;
+      }
+    }
+    const fees = (await this.read(h.escrow.abi, h.escrow.address, "feesAccrued", [])) as bigint;
+    const feeDelta = fees - this.feesAccrued;
+    this.feesAccrued = fees;
+    if (!touched) return;
+    if (feeDelta > 0n) touched.fees += feeDelta;
+    touched.providerNet += received.get(touched.provider.toLowerCase()) ?? 0n;
+    touched.renterRefund += (received.get(touched.renter.toLowerCase()) ?? 0n) - slashedToRenter;
+  }
+
+  private async checkInvariants(action: Action, touched: LeaseModel | undefined, offerId: bigint) {
+    const { h } = this;
+    const fail = (message: string) => {
+      throw new InvariantViolation(`after call ${this.calls} (${JSON.stringify(action)}): ${message}`);
+    };
+    // 1. Solvency: the escrow holds at least every open lease's unpaid deposit, the fees and the pull balances.
+    let owed = this.feesAccrued;
+    for (const amount of this.withdrawable.values()) owed += amount;
+    const subject = touched ?? this.leases[this.leases.length - 1];
+    for (const lease of this.leases) {
+      if (!lease.open) continue;
+      const paid = lease === subject ? await this.paidGross(lease.id) : lease.providerNet + lease.fees;
+      owed += lease.deposit - paid;
+    }
+    const balance = (await this.read(h.token.abi, h.token.address, "balanceOf", [h.escrow.address])) as bigint;
+    if (balance < owed) fail(`escrow holds ${balance} but owes ${owed}`);
+
+    if (subject) {
+      const onChain = (await this.read(h.escrow.abi, h.escrow.address, "getLease", [subject.id])) as any;
+      // 2. Conservation: what left for the provider plus fees equals the gross paid; once closed, with the refund, the deposit.
+      if (subject.providerNet + subject.fees !== onChain.paidGross) {
+        fail(`lease ${subject.id}: provider got ${subject.providerNet} + fees ${subject.fees} != paidGross ${onChain.paidGross}`);
+      }
+      if (onChain.paidGross > onChain.deposit) fail(`lease ${subject.id}: paid ${onChain.paidGross} over deposit ${onChain.deposit}`);
+      if (onChain.deposit !== subject.deposit) fail(`lease ${subject.id}: deposit ${onChain.deposit} != deposited ${subject.deposit}`);
+      subject.status = onChain.status;
+      const closed = onChain.status === LeaseStatus.Closed;
+      if (closed !== !subject.open) fail(`lease ${subject.id}: status ${onChain.status} but model open=${subject.open}`);
+      if (closed) {
+        if (subject.providerNet + subject.renterRefund + subject.fees !== subject.deposit) {
+          fail(`lease ${subject.id}: provider ${subject.providerNet} + renter ${subject.renterRefund} + fees ${subject.fees} != deposit ${subject.deposit}`);
+        }
+        // 3. Closed leases never change.
+        const snapshot = stringify(onChain);
+        if (subject.closedSnapshot && subject.closedSnapshot !== snapshot) fail(`closed lease ${subject.id} changed`);
+        subject.closedSnapshot = snapshot;
+      }
+    }
+    // 4. Capacity: reserved units equal the open leases' GPUs and never exceed the offer.
+    const capacityOffer = subject ? BigInt(subject.offer) : offerId;
+    const offer = (await this.read(h.registry.abi, h.registry.address, "getOffer", [capacityOffer])) as any;
+    const reserved = this.leases.filter((l) => l.open && BigInt(l.offer) === capacityOffer).reduce((sum, l) => sum + l.gpus, 0);
+    if (offer.reservedUnits !== reserved) fail(`offer ${capacityOffer}: reserved ${offer.reservedUnits} but open leases hold ${reserved}`);
+    if (offer.reservedUnits > offer.spec.gpuCount) fail(`offer ${capacityOffer} over-booked`);
+  }
+
+  private async paidGross(leaseId: bigint) {
+    const onChain = (await this.read(this.h.escrow.abi, this.h.escrow.address, "getLease", [leaseId])) as { paidGross: bigint };
+    return onChain.paidGross;
+  }
+
+  private async checkAllClosedLeases() {
+    for (const lease of this.leases) {
+      if (!lease.closedSnapshot) continue;
+      const onChain = await this.read(this.h.escrow.abi, this.h.escrow.address, "getLease", [lease.id]);
+      if (stringify(onChain) !== lease.closedSnapshot) throw new InvariantViolation(`closed lease ${lease.id} changed`);
+    }
+  }
+
+  private async send(from: Address, contract: { address: Address; abi: Abi }, functionName: string, args: unknown[]) {
+    const data = encodeFunctionData({ abi: contract.abi, functionName, args } as never) as Hex;
+    try {
+      const hash = (await hre.network.provider.request({
+        method: "eth_sendTransaction",
+        params: [{ from, to: contract.address, data, gas: GAS }],
+      })) as Hex;
+      const receipt = (await hre.network.provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as { logs: Log[] };
+      return { ok: true, logs: receipt.logs };
+    } catch (error) {
+      if (process.env.INVARIANT_DEBUG) console.log(functionName, (error as Error).message.split("\n")[0]);
+      return { ok: false, logs: [] as Log[] };
+    }
+  }
+
+  private async read(abi: Abi | readonly unknown[], address: Address, functionName: string, args: unknown[]) {
+    const data = encodeFunctionData({ abi: abi as Abi, functionName, args } as never);
+    const result = (await hre.network.provider.request({ method: "eth_call", params: [{ to: address, data }, "latest"] })) as Hex;
+    return decodeFunctionResult({ abi: abi as Abi, functionName, data: result } as never);
+  }
+}
+
+function stringify(value: unknown) {
+  return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v));
+}
