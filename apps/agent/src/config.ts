@@ -13,6 +13,8 @@ const scriptSchema = z.object({
   /** Path of an executable; it gets the lease as JSON on stdin. */
   command: z.string().min(1),
   args: z.array(z.string()).default([]),
+  /** Extra environment for the script (e.g. PUBLIC_HOST for the access details it prints). */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not an environment variable name"), z.string()).default({}),
   timeoutSeconds: z.number().positive().max(24 * 3600).default(300),
 });
 

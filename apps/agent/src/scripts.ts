@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 export interface ScriptSpec {
   command: string;
   args: string[];
+  env?: Record<string, string>;
   timeoutSeconds: number;
 }
 
@@ -31,7 +32,7 @@ export function runScript(spec: ScriptSpec, input: unknown, options: { env?: Nod
     const child = spawn(spec.command, spec.args, {
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...spec.env, ...options.env },
     });
     let stdout = "";
     let stderr = "";

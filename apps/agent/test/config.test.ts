@@ -18,7 +18,7 @@ describe("config", () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-config-"));
     await writeFile(path.join(dir, "agent.json"), JSON.stringify(minimal));
     const config = await loadConfig(path.join(dir, "agent.json"));
-    expect(config.provision).toEqual({ command: path.join(dir, "provision.sh"), args: [], timeoutSeconds: 300 });
+    expect(config.provision).toEqual({ command: path.join(dir, "provision.sh"), args: [], env: {}, timeoutSeconds: 300 });
     expect(config.deprovision.command).toBe("/opt/gridlease/deprovision.sh");
     expect(config.keyFile).toBe(path.join(dir, "provider-key.json"));
     expect(config.intervals).toEqual({ pollSeconds: 5, heartbeatSeconds: 60, claimSeconds: 3600 });
