@@ -112,8 +112,7 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
         bytes32 s
     ) external nonReentrant whenNotPaused returns (uint256 leaseId) {
         uint256 maxDeposit = uint256(gpus) * durationHours * maxPricePerGpuHour;
-        // A front-run permit leaves the allowance in place, so a failed permit is not fatal.
-        try IERC20Permit(address(_token)).permit(msg.sender, address(this), maxDeposit, deadline, v, r, s) {} catch {}
+        _tryPermit(maxDeposit, deadline, v, r, s);
         return _book(offerId, gpus, durationHours, maxPricePerGpuHour, encryptedRequest);
     }
 
@@ -519,6 +518,16 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
         if (!_token.trySafeTransfer(to, amount)) {
             withdrawable[to][address(_token)] += amount;
             emit PayoutDeferred(to, address(_token), amount);
+        }
+    }
+
+    /// @dev A permit that someone front-ran fails but leaves the allowance in place, so a failed permit
+    ///      is not fatal here: the transfer that follows fails anyway if the allowance is missing.
+    function _tryPermit(uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) private returns (bool) {
+        try IERC20Permit(address(_token)).permit(msg.sender, address(this), value, deadline, v, r, s) {
+            return true;
+        } catch {
+            return false;
         }
     }
 

@@ -93,8 +93,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         bytes32 r,
         bytes32 s
     ) external nonReentrant whenNotPaused {
-        // A front-run permit leaves the allowance in place, so a failed permit is not fatal.
-        try IERC20Permit(address(_stakeToken)).permit(msg.sender, address(this), stake, deadline, v, r, s) {} catch {}
+        _tryPermit(stake, deadline, v, r, s);
         _register(stake, encryptionKey, metadataURI);
     }
 
@@ -351,6 +350,16 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev A permit that someone front-ran fails but leaves the allowance in place, so a failed permit
+    ///      is not fatal here: the transfer that follows fails anyway if the allowance is missing.
+    function _tryPermit(uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) private returns (bool) {
+        try IERC20Permit(address(_stakeToken)).permit(msg.sender, address(this), value, deadline, v, r, s) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
 
     function _pullStake(uint256 amount) private {
         uint256 before = _stakeToken.balanceOf(address(this));

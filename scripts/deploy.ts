@@ -3,16 +3,17 @@
  * packages/sdk/src/deployments.generated.ts is still on that chain, then records it there.
  *
  * Env: RPC_URL (default http://127.0.0.1:8545), CHAIN_ID (default: the RPC's),
- * DEPLOYER_PRIVATE_KEY, ARBITER, TREASURY (default: Hardhat accounts #0, #1, #2).
+ * DEPLOYER_PRIVATE_KEY, ARBITER, TREASURY (default: Hardhat accounts #0, #1, #2),
+ * DEPLOYMENTS_FILE (default packages/sdk/src/deployments.generated.ts; tests point it elsewhere).
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { createPublicClient, createWalletClient, defineChain, http, isAddress, isHex } from "viem";
 import type { Address, Hex } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 import { deployGridlease } from "../packages/sdk/src/deploy";
-import { deployments } from "../packages/sdk/src/deployments.generated";
 import type { DeploymentRecord } from "../packages/sdk/src/deployments.generated";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -28,6 +29,7 @@ const envSchema = z.object({
     .optional(),
   ARBITER: addressSchema.optional(),
   TREASURY: addressSchema.optional(),
+  DEPLOYMENTS_FILE: z.string().min(1).optional(),
 });
 
 async function main() {
@@ -55,7 +57,9 @@ async function main() {
   const publicClient = createPublicClient({ chain, transport: http(env.RPC_URL) });
   console.log(`contracts: RPC ${env.RPC_URL}, chain id ${chainId}`);
 
-  const recorded = (deployments as Record<number, DeploymentRecord | undefined>)[chainId];
+  const output = env.DEPLOYMENTS_FILE ? resolve(env.DEPLOYMENTS_FILE) : OUTPUT;
+  const deployments = await loadDeployments(output);
+  const recorded = deployments[chainId];
   if (recorded && (await isStillDeployed(publicClient, recorded))) {
     console.log(`contracts: reusing deployment at registry ${recorded.registry.address}, escrow ${recorded.escrow.address}`);
     return;
@@ -79,9 +83,14 @@ async function main() {
   });
 
   const { chainId: _ignored, ...record } = deployment;
-  const all = { ...(deployments as Record<number, DeploymentRecord>), [chainId]: record };
-  writeFileSync(OUTPUT, renderDeployments(all));
-  console.log(`contracts: wrote ${OUTPUT}`);
+  writeFileSync(output, renderDeployments({ ...deployments, [chainId]: record }));
+  console.log(`contracts: wrote ${output}`);
+}
+
+async function loadDeployments(file: string): Promise<Record<number, DeploymentRecord>> {
+  if (!existsSync(file)) return {};
+  const module = (await import(pathToFileURL(file).href)) as { deployments?: Record<number, DeploymentRecord> };
+  return { ...(module.deployments ?? {}) };
 }
 
 async function isStillDeployed(

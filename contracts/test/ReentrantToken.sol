@@ -13,6 +13,8 @@ contract ReentrantToken is ERC20 {
     bool public lastReentrySucceeded;
     bool private _inHook;
 
+    error ReentryFailed();
+
     constructor() ERC20("Reentrant USD", "RUSD") {}
 
     function decimals() public pure override returns (uint8) {
@@ -37,7 +39,7 @@ contract ReentrantToken is ERC20 {
             // solhint-disable-next-line avoid-low-level-calls
             (bool ok,) = hookedRecipient.call(payload);
             lastReentrySucceeded = ok;
-            if (!ok && revertOnFailedReentry) revert("reentry failed");
+            if (!ok && revertOnFailedReentry) revert ReentryFailed();
             _inHook = false;
         }
     }
