@@ -89,16 +89,34 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   const abort = new AbortController();
   const rpc = new Rpc({ url: options.rpcUrl, timeoutMs: options.rpcTimeoutMs, log, signal: abort.signal });
   await runMigrations(options.databaseUrl);
-  const db = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+  const db = new pg.Pool({ connectionString: options.databaseUrl, max: 5 });
   db.on("error", (error) => log(`idle PostgreSQL connection failed: ${error.message}`));
+
+  // One writer per chain: a second indexer (or a zombie of a killed one) would double-apply batches.
+  const lockClient = await db.connect();
+  let locked = false;
+  // A predecessor that just died may still hold the lock until PostgreSQL notices; give it a few seconds.
+  for (let attempt = 0; attempt < 25 && !locked; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 200));
+    locked = (await lockClient.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtext('gridlease_indexer'), $1) as ok", [chainId])).rows[0]!.ok;
+  }
+  if (!locked) {
+    lockClient.release();
+    await db.end();
+    throw new Error(`Another indexer is already indexing chain ${chainId} in this database; stop it first.`);
+  }
+  const closeDb = async () => {
+    lockClient.release(true); // destroying the session drops the advisory lock
+    await db.end();
+  };
 
   const reportedChainId = await rpc.chainId();
   if (reportedChainId !== chainId) {
-    await db.end();
+    await closeDb();
     throw new Error(`The node at ${options.rpcUrl} is chain ${reportedChainId}, not CHAIN_ID ${chainId}.`);
   }
   if ((await rpc.code(registry)) === "0x") {
-    await db.end();
+    await closeDb();
     throw new Error(`No ProviderRegistry contract at ${registry} on chain ${chainId}; deploy the contracts (pnpm deploy) before starting the indexer.`);
   }
 
@@ -295,7 +313,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
       abort.abort();
       await done.catch(() => undefined);
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await db.end();
+      await closeDb();
     },
   };
 }

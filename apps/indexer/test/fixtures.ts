@@ -4,10 +4,11 @@ import { buildMarket } from "../src/scenario";
 import type { Simulator } from "../src/simulate";
 import { CHAIN_ID, databaseDigest, DEPLOYER } from "./harness";
 
-export async function seedSmallMarket(sim: Simulator, seed = 11) {
+/** ~100 events of every kind; `accountOffset` picks fresh accounts so a chain can hold several rounds. */
+export async function seedSmallMarket(sim: Simulator, seed = 11, accountOffset = 0) {
   return buildMarket(sim, {
-    providerIndices: Array.from({ length: 10 }, (_, i) => 100 + i),
-    renterIndices: [200, 201, 202, 203],
+    providerIndices: Array.from({ length: 10 }, (_, i) => 100 + accountOffset + i),
+    renterIndices: [200, 201, 202, 203].map((i) => i + accountOffset),
     funder: DEPLOYER, arbiter: DEPLOYER, bookings: 10, seed,
   });
 }
