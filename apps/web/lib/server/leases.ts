@@ -4,7 +4,7 @@ import { getPrisma } from "@gridlease/db/client";
 import type { LeaseView } from "@/lib/lease-view";
 import { dbAddress } from "./address-param";
 
-type LeaseWhere = { renter?: string; provider?: string; leaseId?: bigint; status?: string };
+type LeaseWhere = { renter?: string; provider?: string; leaseId?: bigint | { in: bigint[] }; status?: string };
 
 /** Leases from the indexer's mirror, newest first, with the offer's GPU and the dispute if any. */
 export async function loadLeases(chainId: number, where: LeaseWhere, take = 100): Promise<LeaseView[]> {

@@ -4,10 +4,14 @@ import type { HDAccount } from "viem/accounts";
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 export const LOCAL_CHAIN_ID = 31337;
 
-/** #0 admin, #1 arbiter, #2 treasury are the deployment's roles; the dev wallet offers the rest. */
-export const DEV_ACCOUNT_INDICES = Array.from({ length: 17 }, (_, i) => i + 3);
+/**
+ * #0 admin and #2 treasury are the deployment's own; the dev wallet offers #1 (the arbiter, so the
+ * console can be tried) and #3..#19 for renters and providers.
+ */
+export const DEV_ACCOUNT_INDICES = [1, ...Array.from({ length: 17 }, (_, i) => i + 3)];
 
 export function devAccountRole(index: number): string {
+  if (index === 1) return "arbiter";
   if (index <= 5) return "renter";
   if (index <= 9) return "provider";
   return "spare";

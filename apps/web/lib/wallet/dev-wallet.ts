@@ -23,7 +23,7 @@ function storage(): Storage | undefined {
 
 export function selectedDevAccountIndex(): number {
   const stored = Number(storage()?.getItem(SELECTED_KEY));
-  return DEV_ACCOUNT_INDICES.includes(stored) ? stored : DEV_ACCOUNT_INDICES[0]!;
+  return DEV_ACCOUNT_INDICES.includes(stored) ? stored : 3;
 }
 
 type RpcTransaction = { from?: Address; to?: Address; data?: Hex; value?: Hex; gas?: Hex; nonce?: Hex };
