@@ -5,7 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // The chain suites start their own Hardhat node; on a 2-core machine they run one file at a time.
     fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Generous: the machine is shared, and each agent/CLI start transpiles TypeScript.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 });

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Command, Option } from "commander";
-import { isHex, type Hex } from "viem";
+import { formatUnits, isHex, type Hex } from "viem";
 import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { ChainSetupError, connect, TransactionFailedError, describeError } from "./chain";
@@ -11,7 +11,7 @@ import { Journal } from "./journal";
 import { createKeyFile, KeyFileError, unlockKeyFile, DEFAULT_SCRYPT_N } from "./keyfile";
 import { createLogger } from "./log";
 import { obtainPassphrase, PassphraseError } from "./passphrase";
-import { draftOffers, ListingError, publishOffers, registerProvider } from "./provider";
+import { checkProviderReady, draftOffers, fetchOwnOffers, ListingError, OfferStatus, publishOffers, registerProvider } from "./provider";
 import { ProviderAgent } from "./serve/agent";
 
 const USDC_DECIMALS = 6;
@@ -108,11 +108,32 @@ program
     const hardware = await detectHardware({ nvidiaSmi: config.nvidiaSmi, diskPath: config.offer.diskPath });
     if (hardware.gpuProblem) log.warn(`no GPUs detected (${hardware.gpuProblem}); bookings cannot be given GPUs.`);
     else log.info(`hardware: ${hardware.groups.map((g) => `${g.count}× ${g.model?.id ?? g.smiName}`).join(", ")}`);
+    for (const problem of await checkProviderReady(ctx, keys)) log.warn(problem);
     const journal = await Journal.open(config.stateDir);
     const agent = new ProviderAgent({ config, keys, ctx, journal, hardware, log });
     process.once("SIGINT", () => agent.stop());
     process.once("SIGTERM", () => agent.stop());
     await agent.run();
+    await journal.close();
+  });
+
+program
+  .command("status")
+  .description("show this provider's registration, offers and the journal's open environments")
+  .action(async () => {
+    const config = await loadConfig(globals().config);
+    const keys = await unlock(config);
+    const ctx = await connect(config, keys.account);
+    const problems = await checkProviderReady(ctx, keys);
+    say(`Provider ${keys.account.address} on chain ${ctx.chainId}: ${problems.length ? problems.join(" ") : "registered, encryption key matches"}`);
+    const offers = await fetchOwnOffers(ctx, keys.account.address);
+    for (const o of offers) {
+      say(`  offer ${o.offerId}: ${OfferStatus[o.status]}, ${o.spec.gpuCount}× ${o.spec.gpuModel} in ${o.spec.region}, ${o.reservedUnits} GPU(s) booked, ${formatUnits(o.spec.pricePerGpuHour, ctx.tokenDecimals)} ${ctx.tokenSymbol}/GPU/h`);
+    }
+    if (offers.length === 0) say("  no offers; run `gridlease-agent list`.");
+    const journal = await Journal.open(config.stateDir);
+    const open = journal.all().filter((s) => s.provisionStarted && !s.deprovisioned);
+    say(open.length ? `Environments not yet revoked: ${open.map((s) => `lease ${s.leaseId} (GPUs ${s.gpuIndices.join(",") || "-"})`).join(", ")}` : "No provisioned environments.");
     await journal.close();
   });
 

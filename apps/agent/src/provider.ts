@@ -163,3 +163,14 @@ export async function publishOffers(ctx: ChainContext, provider: Address, drafts
   }
   return published;
 }
+
+/** Problems that would make `serve` unable to take bookings, in sentences; empty when it can. */
+export async function checkProviderReady(ctx: ChainContext, keys: ProviderKeys): Promise<string[]> {
+  const provider = await ctx.publicClient.readContract({ address: ctx.contracts.registry, abi: providerRegistryAbi, functionName: "getProvider", args: [keys.account.address] });
+  if (provider.status !== ProviderStatus.Active) return [`${keys.account.address} is not a registered provider; run \`gridlease-agent register\`.`];
+  const ours = bytesToHex(keys.encryption.publicKey).toLowerCase();
+  if (provider.encryptionKey.toLowerCase() !== ours) {
+    return [`the encryption key registered on-chain (${provider.encryptionKey}) is not this key file's (${ours}); renters' requests will not decrypt. Run \`gridlease-agent register\` to update it.`];
+  }
+  return [];
+}

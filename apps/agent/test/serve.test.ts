@@ -5,7 +5,8 @@ import path from "node:path";
 import { verifyTypedData, type Hex } from "viem";
 import { openJson } from "@gridlease/sdk/crypto";
 import { heartbeatTypes } from "../src/serve/heartbeat";
-import { AgentProcess } from "./helpers/agent-process";
+import { providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { AgentProcess, runCli } from "./helpers/agent-process";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
 import { usdc, type Market } from "./helpers/market";
 import { prepareProviderHost, type ProviderHost } from "./helpers/provider-host";
@@ -140,6 +141,20 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(closed.args.providerTotal! + closed.args.feeTotal!).toBe(usdc("2"));
     await agent.waitForLine(new RegExp(`lease ${lease}: access revoked\\.`));
     expect(await linesOf("deprovision-runs.log")).toContain(`${lease} the lease ended`);
+  });
+
+  it("status reports the registration and offers; list re-run updates the price in place", async () => {
+    const status = await runCli(["-c", host.configPath, "status"], host.env);
+    expect(status.stdout).toContain(`Provider ${market.provider.address} on chain 31337: registered, encryption key matches`);
+    expect(status.stdout).toMatch(/offer 1: Active, 8× H100-SXM in eu-west, \d GPU\(s\) booked, 2 USDC\/GPU\/h/);
+
+    expect((await runCli(["-c", host.configPath, "list"], host.env)).stdout).toContain("Offer 1 (8× H100-SXM) is already up to date.");
+    await host.writeConfig({ offer: { region: "eu-west", pricePerGpuHour: "2.35", minHours: 1, maxHours: 48, bandwidthMbps: 10000 } });
+    const relist = await runCli(["-c", host.configPath, "list"], host.env);
+    expect(relist.stdout).toContain("Offer 1 (8× H100-SXM): price updated to 2.35 USDC/GPU/h.");
+    expect(relist.stdout).toContain("Offers: 1\n");
+    const offer = await market.publicClient.readContract({ address: market.deployment.registry.address, abi: providerRegistryAbi, functionName: "getOffer", args: [1n] });
+    expect(offer.spec.pricePerGpuHour).toBe(usdc("2.35"));
   });
 
   it("shuts down cleanly on SIGTERM", async () => {

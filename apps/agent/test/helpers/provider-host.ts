@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { expect } from "vitest";
 import type { Hex } from "viem";
 import { runCli } from "./agent-process";
 import { Market, PROVIDER_KEY } from "./market";
@@ -60,14 +59,17 @@ export async function prepareProviderHost(rpcUrl: string, options: { apiUrl?: st
     GRIDLEASE_TEST_STATE: path.join(dir, "test-state"),
   };
 
-  const init = await runCli(["-c", configPath, "init", "--import-private-key-file", path.join(dir, "provider.key"), "--scrypt-n", "1024"], env);
-  expect(init.stderr).toBe("");
-  expect(init.stdout).toContain(`Provider address:      ${market.provider.address}`);
-  const providerEncryptionKey = /Encryption public key: (0x[0-9a-f]{64})/.exec(init.stdout)![1] as Hex;
-  const register = await runCli(["-c", configPath, "register"], env);
-  expect(register.stdout).toContain(`Registered ${market.provider.address} with stake 250 USDC`);
-  const list = await runCli(["-c", configPath, "list"], env);
-  expect(list.stdout).toMatch(/Listed offer 1: 8× H100-SXM in eu-west at 2 USDC\/GPU\/h\./);
+  // Plain checks rather than `expect`, so benchmarks can reuse this outside vitest.
+  const step = async (args: string[], expected: RegExp) => {
+    const result = await runCli(["-c", configPath, ...args], env);
+    const match = expected.exec(result.stdout);
+    if (result.code !== 0 || result.stderr || !match) throw new Error(`gridlease-agent ${args[0]} did not print ${expected}:\n${result.stdout}${result.stderr}`);
+    return match;
+  };
+  const init = await step(["init", "--import-private-key-file", path.join(dir, "provider.key"), "--scrypt-n", "1024"], new RegExp(`Provider address: +${market.provider.address}[\\s\\S]*Encryption public key: (0x[0-9a-f]{64})`));
+  await step(["register"], new RegExp(`Registered ${market.provider.address} with stake 250 USDC`));
+  await step(["list"], /Listed offer 1: 8× H100-SXM in eu-west at 2 USDC\/GPU\/h\./);
+  const providerEncryptionKey = init[1] as Hex;
 
   const linesOf = async (file: string) => (await readFile(path.join(dir, "test-state", file), "utf8").catch(() => "")).split("\n").filter(Boolean);
   return { market, dir, configPath, env, providerEncryptionKey, offerId: 1n, linesOf, writeConfig };
