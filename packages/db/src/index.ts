@@ -3,3 +3,5 @@ export { runMigrations, checkDatabase, connectionErrorMessage, MIGRATIONS_DIR } 
 export { getPrisma, getPool, closeDatabaseClients } from "./client";
 export * from "./search";
 export { insertSyntheticOffers, type SyntheticOffersOptions } from "./synthetic";
+export * from "./queries";
+export * from "./heartbeats";
