@@ -25,8 +25,8 @@ const listingSchema = z
     bandwidthMbps: int("Bandwidth", 1, 4_294_967_295),
     region: z.string().trim().regex(/^[a-z0-9-]{2,31}$/, "Region: lowercase letters, digits and dashes, like eu-west"),
     price: usdcInput("Price").refine((v) => v > 0n, "Price must be above zero"),
-    minHours: int("Minimum hours", 1, 4_294_967_295),
-    maxHours: int("Maximum hours", 1, 4_294_967_295),
+    minHours: int("Minimum hours", 1, 16_777_215),
+    maxHours: int("Maximum hours", 1, 16_777_215),
   })
   .refine((v) => v.maxHours >= v.minHours, { path: ["maxHours"], message: "Maximum hours must be at least the minimum" });
 
