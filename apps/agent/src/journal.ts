@@ -110,10 +110,14 @@ export class Journal {
     return [...this.leases.values()];
   }
 
+  /**
+   * Updates the in-memory state at once (so concurrent lease work sees, e.g., GPUs as taken before
+   * the write finishes), then appends and fsyncs; callers act only after this resolves.
+   */
   async record(record: JournalRecord): Promise<void> {
+    apply(this.stateOf(record.leaseId), record);
     await this.handle.appendFile(`${JSON.stringify({ at: new Date().toISOString(), ...record })}\n`);
     await this.handle.sync();
-    apply(this.stateOf(record.leaseId), record);
   }
 
   async close(): Promise<void> {

@@ -99,6 +99,23 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(await readdir(path.join(dir, "test-state/envs"))).not.toContain(`lease-${leaseId}`);
   });
 
+  it("gives bookings that arrive together different GPUs", async () => {
+    const leases = [
+      await market.book({ offerId, providerEncryptionKey, gpus: 3 }),
+      await market.book({ offerId, providerEncryptionKey, gpus: 3 }),
+      await market.book({ offerId, providerEncryptionKey, gpus: 2 }),
+    ];
+    const granted: number[][] = [];
+    for (const id of leases) {
+      const accepted = await market.waitFor("LeaseAccepted", async () => (await market.events("LeaseAccepted", id))[0]);
+      granted.push(openJson<{ gpuIndices: string }>(market.renterKeys, accepted.args.encryptedAccess!).gpuIndices.split(",").map(Number));
+    }
+    expect(granted.map((g) => g.length)).toEqual([3, 3, 2]);
+    expect(granted.flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    for (const id of leases) await market.renterCall("cancel", id);
+    for (const id of leases) await agent.waitForLine(new RegExp(`lease ${id}: access revoked\\.`));
+  });
+
   it("does not accept when the provisioning script fails or hangs, logs why, and the renter reclaims after the accept window", async () => {
     const failing = await market.book({ offerId, providerEncryptionKey, note: "fail" });
     const hanging = await market.book({ offerId, providerEncryptionKey, note: "hang" });
