@@ -14,7 +14,7 @@ export const addressSchema = z
   .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
   .transform((value) => value.toLowerCase());
 
-export const idSchema = z.string().regex(/^\d{1,78}$/, "must be a positive whole number").refine((v) => BigInt(v) > 0n, "must be a positive whole number");
+export const idSchema = z.string().regex(/^[1-9]\d{0,77}$/, "must be a positive whole number");
 
 export const chainIdParam = z.coerce.number().int("must be a whole number").positive("must be positive").optional();
 

@@ -15,15 +15,20 @@ const stringList = (max: number, itemMax: number) =>
 
 const minimum = (max: number) => z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").max(max, `must be at most ${max}`).optional();
 
-/** "2.5" (USDC per GPU-hour) → "2500000" (token base units); at most 6 decimals. */
+/**
+ * A USDC amount as typed ("2.5"); stays a decimal string so that parsing an already parsed query
+ * (the web page parses, then calls searchOffers, which parses again) changes nothing.
+ */
 const usdcAmount = z
   .union([z.string(), z.number()])
   .transform((value) => String(value).trim())
-  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, "must be a USDC amount like 2.50 (at most 6 decimals)"))
-  .transform((value) => {
-    const [whole, fraction = ""] = value.split(".");
-    return (BigInt(whole!) * 10n ** BigInt(USDC_DECIMALS) + BigInt(fraction.padEnd(USDC_DECIMALS, "0"))).toString();
-  });
+  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, "must be a USDC amount like 2.50 (at most 6 decimals)"));
+
+/** "2.5" (USDC) → "2500000" (token base units). */
+export function usdcToBaseUnits(value: string): string {
+  const [whole, fraction = ""] = value.split(".");
+  return (BigInt(whole!) * 10n ** BigInt(USDC_DECIMALS) + BigInt(fraction.padEnd(USDC_DECIMALS, "0") || "0")).toString();
+}
 
 const booleanFlag = z
   .union([z.boolean(), z.enum(["true", "false", "1", "0", ""])])

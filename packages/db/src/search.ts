@@ -1,7 +1,7 @@
 import { GPU_MODELS, gpuModelById } from "@gridlease/sdk/gpus";
 import type pg from "pg";
 import { getPool } from "./client";
-import { FILTER_KEYS, offerSearchQuerySchema, type FilterKey, type OfferSearchQuery, type OfferSearchQueryInput, type SearchSort } from "./search-query";
+import { FILTER_KEYS, offerSearchQuerySchema, usdcToBaseUnits, type FilterKey, type OfferSearchQuery, type OfferSearchQueryInput, type SearchSort } from "./search-query";
 
 export * from "./search-query";
 
@@ -84,7 +84,7 @@ function activeFilters(query: OfferSearchQuery): SqlFilter[] {
   for (const [key, value, column] of minimums) {
     if (value !== undefined && value > 0) filters.push({ key, sql: (p) => `${column} >= ${p(value)}` });
   }
-  if (query.maxPricePerGpuHour !== undefined) filters.push({ key: "maxPricePerGpuHour", sql: (p) => `o.price_per_gpu_hour <= ${p(query.maxPricePerGpuHour)}::numeric` });
+  if (query.maxPricePerGpuHour !== undefined) filters.push({ key: "maxPricePerGpuHour", sql: (p) => `o.price_per_gpu_hour <= ${p(usdcToBaseUnits(query.maxPricePerGpuHour!))}::numeric` });
   if (query.minReliability !== undefined && query.minReliability > 0) filters.push({ key: "minReliability", sql: (p) => `p.reliability >= ${p(query.minReliability)}` });
   if (query.availableNow) {
     // Bookable now: free units for the requested GPU count and a provider that is still active.

@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { closeDatabaseClients, getPool } from "@gridlease/db/client";
+import { startEmbeddedPostgres, type RunningPostgres } from "@gridlease/db/embedded";
+import { heartbeatDomain, HEARTBEAT_TYPES } from "@gridlease/db/heartbeats";
+import { runMigrations } from "@gridlease/db/migrate";
+import { clearSearchCaches } from "@gridlease/db/search";
+import { insertSyntheticOffers } from "@gridlease/db/synthetic";
+import fc from "fast-check";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as heartbeats from "@/app/api/heartbeats/route";
+import * as leases from "@/app/api/leases/route";
+import * as offerById from "@/app/api/offers/[id]/route";
+import * as offers from "@/app/api/offers/route";
+import * as providers from "@/app/api/providers/[address]/route";
+import * as stats from "@/app/api/stats/route";
+
+const CHAIN_ID = 31337;
+const provider = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"); // Hardhat #1
+let postgres: RunningPostgres;
+let dataDir: string;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-api-"));
+  postgres = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+  await runMigrations(postgres.url);
+  process.env.DATABASE_URL = postgres.url;
+  process.env.CHAIN_ID = String(CHAIN_ID);
+  await insertSyntheticOffers({ chainId: CHAIN_ID, count: 2_000, seed: 0.1 });
+  // The indexer is the only writer in production; here a provider row stands in for a registered heartbeat signer.
+  await getPool().query(
+    `insert into provider select chain_id, $1, status, stake, pending_unstake, unstake_available_at, total_slashed, encryption_key,
+       metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 0, updated_block, finalized
+     from provider where chain_id = $2 limit 1`, [provider.address.toLowerCase(), CHAIN_ID]);
+});
+
+afterAll(async () => {
+  await closeDatabaseClients();
+  await postgres?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
+const get = (url: string) => new Request(`http://127.0.0.1:3000${url}`, { headers: { "x-forwarded-for": `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` } });
+
+describe("GET /api/offers", () => {
+  it("filters, sorts and pages through every match exactly once", async () => {
+    clearSearchCaches();
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let previous = -1;
+    let total = 0;
+    do {
+      const response = await offers.GET(get(`/api/offers?gpu=H100-SXM,A100-SXM-80G&minGpus=2&sort=price&limit=50${cursor ? `&cursor=${cursor}` : ""}`), ctx({}));
+      expect(response.status).toBe(200);
+      const body = await response.json();
+      total = body.total;
+      for (const offer of body.offers) {
+        expect(["H100-SXM", "A100-SXM-80G"]).toContain(offer.gpuModel);
+        expect(offer.gpuCount).toBeGreaterThanOrEqual(2);
+        expect(Number(offer.pricePerGpuHour)).toBeGreaterThanOrEqual(previous);
+        previous = Number(offer.pricePerGpuHour);
+        expect(seen.has(offer.offerId)).toBe(false);
+        seen.add(offer.offerId);
+      }
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen.size).toBe(total);
+    expect(total).toBeGreaterThan(50);
+  });
+
+  it("returns facets and explains an empty result", async () => {
+    const response = await offers.GET(get("/api/offers?gpu=RTX3090&maxPricePerGpuHour=0.01&region=eu-west"), ctx({}));
+    const body = await response.json();
+    expect(body.total).toBe(0);
+    expect(body.whyNothing.mostExcludingFilter).toBe("maxPricePerGpuHour");
+    expect(body.whyNothing.wouldAddBack[0].offers).toBeGreaterThan(0);
+    expect(body.facets.gpuModel.find((f: { value: string }) => f.value === "RTX3090")).toBeUndefined();
+  });
+
+  it("answers 400 naming the field for bad queries", async () => {
+    for (const [query, field] of [["limit=0", "limit"], ["sort=cheapest", "sort"], ["maxPricePerGpuHour=abc", "maxPricePerGpuHour"], ["colour=red", "(root)"], ["cursor=%21%21", "cursor"]] as const) {
+      const response = await offers.GET(get(`/api/offers?${query}`), ctx({}));
+      expect(response.status, query).toBe(400);
+      expect((await response.json()).error.field).toBe(field);
+    }
+    const wrongSort = await offers.GET(get(`/api/offers?sort=vram&cursor=${Buffer.from(JSON.stringify(["price", "1", "1"])).toString("base64url")}`), ctx({}));
+    expect(wrongSort.status).toBe(400);
+  });
+
+  it("random query strings give 200 or 400, never 500", async () => {
+    const keys = ["gpu", "region", "minGpus", "minVramGb", "minRamGb", "maxPricePerGpuHour", "minReliability", "availableNow", "sort", "limit", "cursor", "chainId", "x"];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...keys), fc.oneof(fc.string(), fc.integer().map(String), fc.double().map(String), fc.constantFrom("price", "vram", "true", "H100-SXM", "-1", "1e309"))), { maxLength: 6 }), async (pairs) => {
+        const params = new URLSearchParams(pairs);
+        const response = await offers.GET(get(`/api/offers?${params}`), ctx({}));
+        expect([200, 400]).toContain(response.status);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("detail routes", () => {
+  it("GET /api/offers/{id} and /api/providers/{address} answer 200, 404 and 400", async () => {
+    const ok = await offerById.GET(get("/api/offers/1"), ctx({ id: "1" }));
+    expect(ok.status).toBe(200);
+    const offer = await ok.json();
+    expect(offer.offerId).toBe("1");
+    expect(offer.provider.address).toMatch(/^0xfeed/);
+    expect((await offerById.GET(get("/api/offers/999999"), ctx({ id: "999999" }))).status).toBe(404);
+    expect((await offerById.GET(get("/api/offers/abc"), ctx({ id: "abc" }))).status).toBe(400);
+    const p = await providers.GET(get(`/api/providers/${offer.provider.address}`), ctx({ address: offer.provider.address }));
+    expect(p.status).toBe(200);
+    expect((await p.json()).offers.length).toBeGreaterThan(0);
+    expect((await providers.GET(get("/api/providers/0x12"), ctx({ address: "0x12" }))).status).toBe(400);
+  });
+
+  it("GET /api/leases needs an address and GET /api/stats sums the market", async () => {
+    expect((await leases.GET(get("/api/leases"), ctx({}))).status).toBe(400);
+    const list = await leases.GET(get(`/api/leases?renter=${provider.address}`), ctx({}));
+    expect(list.status).toBe(200);
+    expect(await list.json()).toEqual({ leases: [], nextCursor: null });
+    const body = await (await stats.GET(get("/api/stats"), ctx({}))).json();
+    expect(body.offers.active).toBe(2_000);
+    expect(body.models.reduce((sum: number, m: { offers: number }) => sum + m.offers, 0)).toBe(2_000);
+  });
+});
+
+describe("POST /api/heartbeats", () => {
+  async function signed(timestamp = Math.floor(Date.now() / 1000), signer = provider) {
+    const message = { provider: provider.address, timestamp: BigInt(timestamp), offerIds: [1n, 2n] };
+    const signature = await signer.signTypedData({ domain: heartbeatDomain(CHAIN_ID), types: HEARTBEAT_TYPES, primaryType: "Heartbeat", message });
+    return { provider: provider.address, timestamp, offerIds: ["1", "2"], chainId: CHAIN_ID, signature };
+  }
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    heartbeats.POST(new Request("http://127.0.0.1:3000/api/heartbeats", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers }), ctx({}));
+
+  it("accepts a fresh signed heartbeat and derives uptime and reliability", async () => {
+    const response = await post(await signed());
+    expect(response.status).toBe(202);
+    const body = await response.json();
+    expect(body.uptime24h).toBe(1);
+    const { rows } = await getPool().query("select reliability from provider where chain_id = $1 and address = $2", [CHAIN_ID, provider.address.toLowerCase()]);
+    expect(rows[0].reliability).toBeGreaterThan(50);
+  });
+
+  it("refuses stale, forged, unknown-provider and cross-site heartbeats", async () => {
+    expect((await post(await signed(Math.floor(Date.now() / 1000) - 3600))).status).toBe(400);
+    const forged = await signed(undefined, privateKeyToAccount("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"));
+    expect((await post(forged)).status).toBe(401);
+    expect((await post(await signed(), { origin: "https://evil.example" })).status).toBe(403);
+  });
+
+  it("random bodies give 4xx, never 500", async () => {
+    const valid = await signed();
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.json(), fc.record({ provider: fc.string(), timestamp: fc.anything(), offerIds: fc.anything(), chainId: fc.anything(), signature: fc.string() }, { requiredKeys: [] }), fc.constant({ ...valid, offerIds: "1" })), async (body) => {
+        const response = await post(body);
+        expect(response.status).toBeGreaterThanOrEqual(400);
+        expect(response.status).toBeLessThan(500);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
