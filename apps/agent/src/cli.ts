@@ -56,7 +56,7 @@ program
   .option("--import-private-key-file <file>", "use this existing Ethereum private key (hex, one line) instead of generating one")
   .addOption(new Option("--scrypt-n <n>", "scrypt cost (power of two)").default(DEFAULT_SCRYPT_N).argParser(Number).hideHelp())
   .action(async (options: { keyFile?: string; importPrivateKeyFile?: string; scryptN: number }) => {
-    const keyFile = options.keyFile ?? (await loadConfig(globals().config).then((c) => c.keyFile, () => path.resolve("provider-key.json")));
+    const keyFile = options.keyFile ?? (existsSync(globals().config) ? (await loadConfig(globals().config)).keyFile : path.resolve("provider-key.json"));
     let privateKey: Hex | undefined;
     if (options.importPrivateKeyFile) {
       const text = (await readFile(options.importPrivateKeyFile, "utf8")).trim();
