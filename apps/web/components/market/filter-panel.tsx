@@ -1,7 +1,6 @@
 import Link from "next/link";
 import type { FacetCount, OfferSearchQuery } from "@gridlease/db/search";
 import { gpuModelById } from "@gridlease/sdk/gpus";
-import { formatToken } from "@/lib/format";
 
 function Facet({ name, title, facets, selected, label }: {
   name: string;
@@ -45,7 +44,8 @@ function NumberField({ name, label, value, step }: { name: string; label: string
  * server-rendered from them, so filtering needs no client-side JavaScript at all.
  */
 export function FilterPanel({ query, facets }: { query: OfferSearchQuery; facets: { gpuModel: FacetCount[]; region: FacetCount[] } }) {
-  const maxPrice = query.maxPricePerGpuHour ? formatToken(query.maxPricePerGpuHour, { symbol: false, digits: 6 }).replace(/,/g, "") : "";
+  // The parsed query keeps the max price as typed USDC ("2.5"), not base units.
+  const maxPrice = query.maxPricePerGpuHour ?? "";
   return (
     <form method="get" action="/" className="space-y-4" aria-label="Filters">
       <input type="hidden" name="sort" value={query.sort} />
