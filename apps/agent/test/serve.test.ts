@@ -160,6 +160,17 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(await linesOf("deprovision-runs.log")).toContain(`${lease} the lease ended`);
   });
 
+  it("keeps access during a dispute and revokes it when the arbiter resolves it", async () => {
+    const lease = await market.book({ offerId, providerEncryptionKey });
+    await market.waitFor("LeaseAccepted", async () => (await market.events("LeaseAccepted", lease))[0]);
+    await market.openDispute(lease);
+    await new Promise((r) => setTimeout(r, 1000)); // five polls of a disputed lease
+    expect(agent.lines.some((l) => l.includes(`lease ${lease}: revoking access`))).toBe(false);
+    await market.resolveForRenter(lease);
+    await agent.waitForLine(new RegExp(`lease ${lease}: access revoked\\.`));
+    expect(await linesOf("deprovision-runs.log")).toContain(`${lease} the lease was closed (DisputeResolved)`);
+  });
+
   it("status reports the registration and offers; list re-run updates the price in place", async () => {
     const status = await runCli(["-c", host.configPath, "status"], host.env);
     expect(status.stdout).toContain(`Provider ${market.provider.address} on chain 31337: registered, encryption key matches`);

@@ -1,4 +1,4 @@
-import { createPublicClient, createTestClient, createWalletClient, http, bytesToHex, parseUnits, type Address, type Hex, type PublicClient } from "viem";
+import { createPublicClient, createTestClient, createWalletClient, http, bytesToHex, keccak256, parseUnits, stringToHex, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { deployGridlease, type GridleaseDeployment } from "@gridlease/sdk/deploy";
@@ -68,6 +68,19 @@ export class Market {
     );
     const [booked] = await this.publicClient.getContractEvents({ ...this.escrow, eventName: "LeaseBooked", blockHash: receipt.blockHash });
     return booked.args.leaseId!;
+  }
+
+  async openDispute(leaseId: bigint) {
+    return this.confirm(
+      await this.renterWallet.writeContract({ ...this.escrow, functionName: "openDispute", args: [leaseId, keccak256(stringToHex("gpu never came up")), "ipfs://evidence"] }),
+    );
+  }
+
+  /** The deployer holds ARBITER_ROLE; it refunds the renter everything not yet paid out. */
+  async resolveForRenter(leaseId: bigint) {
+    const lease = await this.getLease(leaseId);
+    const arbiter = createWalletClient({ chain: hardhat, transport: http(this.rpcUrl), account: privateKeyToAccount(DEPLOYER_KEY) });
+    return this.confirm(await arbiter.writeContract({ ...this.escrow, functionName: "resolveDispute", args: [leaseId, lease.deposit - lease.paidGross, 0n, 0n] }));
   }
 
   async renterCall(functionName: "cancel" | "reclaim", leaseId: bigint) {
