@@ -6,10 +6,11 @@ import { openJson, type EncryptionKeyPair } from "@gridlease/sdk/crypto";
  * OpenSSH public key on one line. Scripts write it into authorized_keys, so anything that could
  * smuggle a second line or an options prefix is refused here, before any script sees it.
  */
-const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [\x20-\x7e]{0,200})?$/;
+const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n\0]{1,500})?$/;
 
 export const leaseRequestSchema = z.object({
-  sshPublicKey: z.string().max(16_384).regex(SSH_PUBLIC_KEY, "not a single-line OpenSSH public key"),
+  // Trimmed like the web app's booking form does: a key pasted from a .pub file ends with a newline.
+  sshPublicKey: z.string().max(16_384).trim().regex(SSH_PUBLIC_KEY, "not a single-line OpenSSH public key"),
   renterEncryptionKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "not a 32-byte hex X25519 public key").transform((k) => k as Hex),
   note: z.string().max(2000).optional(),
 });
