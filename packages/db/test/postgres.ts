@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres, type RunningPostgres } from "../src/embedded";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real PostgreSQL in a temp directory on a free port, removed again by `stop`. */
+export async function startTempPostgres(): Promise<RunningPostgres & { dataDir: string; port: number }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-db-test-"));
+  const port = await freePort();
+  const server = await startEmbeddedPostgres({ dataDir, port });
+  return {
+    ...server, dataDir, port,
+    async stop() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDatabaseClients, getPool } from "../src/client";
+import { runMigrations } from "../src/migrate";
+import { clearSearchCaches, encodeCursor, InvalidCursorError, marketSummary, searchOffers, SEARCH_SORTS, type OfferSearchQueryInput } from "../src/search";
+import { usdcToBaseUnits } from "../src/search-query";
+import { insertSyntheticOffers } from "../src/synthetic";
+import { startTempPostgres } from "./postgres";
+
+const CHAIN_ID = 31337;
+let server: Awaited<ReturnType<typeof startTempPostgres>>;
+
+interface Row {
+  offerId: string; gpuModel: string; region: string; gpuCount: number; vramGb: number; cpuCores: number; ramGb: number;
+  diskGb: number; bandwidthMbps: number; price: bigint; pricePerTflop: number; freeUnits: number; reliability: number;
+}
+let all: Row[];
+
+beforeAll(async () => {
+  server = await startTempPostgres();
+  await runMigrations(server.url);
+  process.env.DATABASE_URL = server.url;
+  process.env.SEARCH_FACET_TTL_MS = "0";
+  await insertSyntheticOffers({ chainId: CHAIN_ID, count: 1_500, seed: 0.3 });
+  // A few offers that are not active must never show up.
+  await getPool().query("update offer set status = 'Paused' where offer_id % 50 = 0");
+  await getPool().query("update offer set status = 'Delisted' where offer_id % 50 = 1");
+  const { rows } = await getPool().query(
+    `select o.offer_id::text as "offerId", gpu_model as "gpuModel", region, gpu_count as "gpuCount", vram_gb as "vramGb", cpu_cores as "cpuCores",
+       ram_gb::int as "ramGb", disk_gb::int as "diskGb", bandwidth_mbps::int as "bandwidthMbps", price_per_gpu_hour::text as price,
+       price_per_tflop as "pricePerTflop", free_units as "freeUnits", p.reliability
+     from offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider where o.status = 'Active'`);
+  all = rows.map((r) => ({ ...r, price: BigInt(r.price) }));
+});
+
+afterAll(async () => {
+  await closeDatabaseClients();
+  await server?.stop();
+});
+
+/** The same search, written the obvious way over every active row. */
+function bruteForce(q: Record<string, unknown>): Row[] {
+  const list = (v: unknown) => (v === undefined ? undefined : String(v).split(","));
+  const gpus = list(q.gpu);
+  const regions = list(q.region);
+  const min = (v: unknown) => (v === undefined ? 0 : Number(v));
+  const rows = all.filter((r) =>
+    (!gpus || gpus.includes(r.gpuModel)) && (!regions || regions.includes(r.region)) && r.gpuCount >= min(q.minGpus)
+    && r.vramGb >= min(q.minVramGb) && r.ramGb >= min(q.minRamGb) && r.cpuCores >= min(q.minCpuCores)
+    && (q.maxPricePerGpuHour === undefined || r.price <= BigInt(usdcToBaseUnits(String(q.maxPricePerGpuHour))))
+    && r.reliability >= min(q.minReliability)
+    && (!q.availableNow || r.freeUnits >= Math.max(1, min(q.minGpus))));
+  const id = (r: Row) => BigInt(r.offerId);
+  const cmp = (a: bigint | number, b: bigint | number) => (a < b ? -1 : a > b ? 1 : 0);
+  const sorters: Record<string, (a: Row, b: Row) => number> = {
+    price: (a, b) => cmp(a.price, b.price) || cmp(id(a), id(b)),
+    price_per_tflop: (a, b) => cmp(a.pricePerTflop, b.pricePerTflop) || cmp(id(a), id(b)),
+    vram: (a, b) => cmp(b.vramGb, a.vramGb) || cmp(id(b), id(a)),
+    reliability: (a, b) => cmp(b.reliability, a.reliability) || cmp(id(b), id(a)),
+    newest: (a, b) => cmp(id(b), id(a)),
+  };
+  return rows.sort(sorters[String(q.sort ?? "price")]);
+}
+
+async function allPages(query: OfferSearchQueryInput) {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  let total = 0;
+  for (let page = 0; page < 200; page++) {
+    const result = await searchOffers({ ...query, cursor });
+    total = result.total;
+    ids.push(...result.offers.map((o) => o.offerId));
+    if (!result.nextCursor) break;
+    cursor = result.nextCursor;
+  }
+  return { ids, total };
+}
+
+const queryArbitrary = fc.record({
+  gpu: fc.option(fc.subarray(["H100-SXM", "A100-SXM-80G", "RTX4090", "L40S", "T4", "NOPE"], { minLength: 1 }).map((a) => a.join(",")), { nil: undefined }),
+  region: fc.option(fc.subarray(["us-east", "eu-west", "ap-south"], { minLength: 1 }).map((a) => a.join(",")), { nil: undefined }),
+  minGpus: fc.option(fc.constantFrom(1, 2, 4, 8), { nil: undefined }),
+  minVramGb: fc.option(fc.constantFrom(24, 48, 80), { nil: undefined }),
+  minRamGb: fc.option(fc.constantFrom(64, 200, 600), { nil: undefined }),
+  maxPricePerGpuHour: fc.option(fc.constantFrom("0.3", "1", "2.5", "0.000001"), { nil: undefined }),
+  minReliability: fc.option(fc.constantFrom(50, 80, 95), { nil: undefined }),
+  availableNow: fc.option(fc.constant(true), { nil: undefined }),
+  sort: fc.constantFrom(...SEARCH_SORTS),
+  limit: fc.constantFrom(7, 25, 100),
+}, { requiredKeys: ["sort", "limit"] });
+
+describe("searchOffers", () => {
+  it("matches a brute-force filter + sort over every row, across all pages", async () => {
+    await fc.assert(
+      fc.asyncProperty(queryArbitrary, async (query) => {
+        const clean = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
+        const expected = bruteForce(clean).map((r) => r.offerId);
+        const { ids, total } = await allPages(clean as OfferSearchQueryInput);
+        expect(total).toBe(expected.length);
+        expect(ids).toEqual(expected);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("counts facets per GPU model and region, each ignoring its own filter", async () => {
+    clearSearchCaches();
+    const result = await searchOffers({ gpu: "H100-SXM", region: "eu-west" });
+    const byRegion = bruteForce({ gpu: "H100-SXM" }).reduce<Record<string, number>>((m, r) => ({ ...m, [r.region]: (m[r.region] ?? 0) + 1 }), {});
+    const byModel = bruteForce({ region: "eu-west" }).reduce<Record<string, number>>((m, r) => ({ ...m, [r.gpuModel]: (m[r.gpuModel] ?? 0) + 1 }), {});
+    expect(Object.fromEntries(result.facets.region.map((f) => [f.value, f.count]))).toEqual(byRegion);
+    expect(Object.fromEntries(result.facets.gpuModel.map((f) => [f.value, f.count]))).toEqual(byModel);
+  });
+
+  it("says which filter excluded the most offers when nothing matches", async () => {
+    const result = await searchOffers({ gpu: "T4", minVramGb: 80, region: "eu-west" });
+    expect(result.total).toBe(0);
+    const why = result.whyNothing!;
+    expect(why.totalOffers).toBe(all.length);
+    const addBack = Object.fromEntries(why.wouldAddBack.map((w) => [w.filter, w.offers]));
+    expect(addBack).toEqual({
+      gpu: bruteForce({ minVramGb: 80, region: "eu-west" }).length,
+      minVramGb: bruteForce({ gpu: "T4", region: "eu-west" }).length,
+      region: 0,
+    });
+    expect(addBack.gpu).toBeGreaterThan(addBack.minVramGb!);
+    expect(why.mostExcludingFilter).toBe("gpu");
+    // When no single filter is to blame, it says so rather than naming one.
+    const hopeless = await searchOffers({ gpu: "T4", minVramGb: 80, maxPricePerGpuHour: "0.000001" });
+    expect(hopeless.whyNothing!.mostExcludingFilter).toBeNull();
+    expect((await searchOffers({ gpu: "H100-SXM" })).whyNothing).toBeNull();
+  });
+
+  it("rejects malformed input and foreign cursors", async () => {
+    await expect(searchOffers({ limit: 0 })).rejects.toThrow();
+    await expect(searchOffers({ sort: "price", cursor: encodeCursor({ sort: "vram", value: "1", offerId: "1" }) })).rejects.toThrow(InvalidCursorError);
+    await expect(searchOffers({ cursor: "bm90LWpzb24" })).rejects.toThrow(InvalidCursorError);
+  });
+});
+
+describe("marketSummary", () => {
+  it("gives supply and the median price per GPU model", async () => {
+    const summary = await marketSummary(CHAIN_ID);
+    const h100 = summary.find((s) => s.gpuModel === "H100-SXM")!;
+    const prices = all.filter((r) => r.gpuModel === "H100-SXM").map((r) => Number(r.price)).sort((a, b) => a - b);
+    const mid = prices.length / 2;
+    const median = prices.length % 2 ? prices[Math.floor(mid)]! : (prices[mid - 1]! + prices[mid]!) / 2;
+    expect(h100.offers).toBe(prices.length);
+    expect(Number(h100.medianPricePerGpuHour)).toBe(Math.round(median));
+    expect(h100.gpuLabel).toBe("NVIDIA H100 SXM 80GB");
+  });
+});
