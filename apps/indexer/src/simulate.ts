@@ -74,7 +74,7 @@ export class Simulator {
   async fund(indices: number[], usdc: bigint, funder: Address): Promise<void> {
     const wallet = createWalletClient({ account: funder, chain: this.chain, transport: http(this.rpcUrl) });
     for (const index of indices) {
-      await wallet.sendTransaction({ to: this.account(index).address, value: parseEther("100") });
+      await wallet.sendTransaction({ to: this.account(index).address, value: parseEther("10") });
     }
     await Promise.all(indices.map((index) => this.send(this.account(index), "token", "faucet", [this.account(index).address, usdc * USDC])));
   }
