@@ -13,6 +13,7 @@ import { createLogger } from "./log";
 import { obtainPassphrase, PassphraseError } from "./passphrase";
 import { checkProviderReady, draftOffers, fetchOwnOffers, ListingError, OfferStatus, publishOffers, registerProvider } from "./provider";
 import { ProviderAgent } from "./serve/agent";
+import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
 
 const USDC_DECIMALS = 6;
 
@@ -90,6 +91,8 @@ program
     if (hardware.gpuProblem) throw new ListingError(`Nothing to list: ${hardware.gpuProblem}`);
     const keys = await unlock(config);
     const ctx = await connect(config, keys.account);
+    const notReady = await checkProviderReady(ctx, keys);
+    if (notReady.length) throw new ListingError(`Cannot list yet: ${notReady.join(" ")}`);
     const { offers, skipped } = draftOffers(config, hardware, ctx.tokenDecimals);
     skipped.forEach((line) => say(line));
     if (offers.length === 0) throw new ListingError("None of this host's GPUs can be listed.");
@@ -109,6 +112,10 @@ program
     if (hardware.gpuProblem) log.warn(`no GPUs detected (${hardware.gpuProblem}); bookings cannot be given GPUs.`);
     else log.info(`hardware: ${hardware.groups.map((g) => `${g.count}× ${g.model?.id ?? g.smiName}`).join(", ")}`);
     for (const problem of await checkProviderReady(ctx, keys)) log.warn(problem);
+    const acceptWindow = await ctx.publicClient.readContract({ address: ctx.contracts.escrow, abi: leaseEscrowAbi, functionName: "acceptWindow" });
+    if (config.provision.timeoutSeconds >= Number(acceptWindow)) {
+      log.warn(`provision.timeoutSeconds (${config.provision.timeoutSeconds}) is not shorter than the escrow's accept window (${acceptWindow} s): a slow provisioning run would finish too late to accept.`);
+    }
     const journal = await Journal.open(config.stateDir);
     const agent = new ProviderAgent({ config, keys, ctx, journal, hardware, log });
     process.once("SIGINT", () => agent.stop());

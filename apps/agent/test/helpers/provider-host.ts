@@ -67,6 +67,10 @@ export async function prepareProviderHost(rpcUrl: string, options: { apiUrl?: st
     return match;
   };
   const init = await step(["init", "--import-private-key-file", path.join(dir, "provider.key"), "--scrypt-n", "1024"], new RegExp(`Provider address: +${market.provider.address}[\\s\\S]*Encryption public key: (0x[0-9a-f]{64})`));
+  const early = await runCli(["-c", configPath, "list"], env);
+  if (early.code !== 1 || !early.stderr.includes("is not a registered provider; run `gridlease-agent register`")) {
+    throw new Error(`list before register should explain itself, got: ${early.stdout}${early.stderr}`);
+  }
   await step(["register"], new RegExp(`Registered ${market.provider.address} with stake 250 USDC`));
   await step(["list"], /Listed offer 1: 8× H100-SXM in eu-west at 2 USDC\/GPU\/h\./);
   const providerEncryptionKey = init[1] as Hex;
