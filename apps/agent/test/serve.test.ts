@@ -6,9 +6,12 @@ import { verifyTypedData, type Hex } from "viem";
 import { openJson } from "@gridlease/sdk/crypto";
 import { heartbeatTypes } from "../src/serve/heartbeat";
 import { providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { privateKeyToAccount } from "viem/accounts";
+import { connect, describeError } from "../src/chain";
+import { loadConfig } from "../src/config";
 import { AgentProcess, runCli } from "./helpers/agent-process";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
-import { usdc, type Market } from "./helpers/market";
+import { PROVIDER_KEY, usdc, type Market } from "./helpers/market";
 import { prepareProviderHost, type ProviderHost } from "./helpers/provider-host";
 const CLAIM_SECONDS = 1800;
 
@@ -183,6 +186,15 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(relist.stdout).toContain("Offers: 1\n");
     const offer = await market.publicClient.readContract({ address: market.deployment.registry.address, abi: providerRegistryAbi, functionName: "getOffer", args: [1n] });
     expect(offer.spec.pricePerGpuHour).toBe(usdc("2.35"));
+  });
+
+  it("reports a transaction that would revert by the contract's error name, without sending it", async () => {
+    const config = await loadConfig(host.configPath);
+    const ctx = await connect(config, privateKeyToAccount(PROVIDER_KEY));
+    const nonce = await market.publicClient.getTransactionCount({ address: market.provider.address });
+    const error = await ctx.sender.send({ ...market.escrow, functionName: "accept", args: [999n, "0x01"] }).catch((e: unknown) => e);
+    expect(describeError(error)).toBe("UnknownLease(999)");
+    expect(await market.publicClient.getTransactionCount({ address: market.provider.address })).toBe(nonce);
   });
 
   it("shuts down cleanly on SIGTERM", async () => {
