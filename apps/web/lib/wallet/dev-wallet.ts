@@ -4,9 +4,6 @@ import {
   type Chain,
   type EIP1193RequestFn,
   type Hex,
-  type TransactionRequest,
-  createWalletClient,
-  hexToBigInt,
   http,
   numberToHex,
   SwitchChainError,
@@ -24,17 +21,6 @@ function storage(): Storage | undefined {
 export function selectedDevAccountIndex(): number {
   const stored = Number(storage()?.getItem(SELECTED_KEY));
   return DEV_ACCOUNT_INDICES.includes(stored) ? stored : 3;
-}
-
-type RpcTransaction = { from?: Address; to?: Address; data?: Hex; value?: Hex; gas?: Hex; nonce?: Hex };
-
-function toViemTransaction(tx: RpcTransaction): TransactionRequest {
-  return {
-    to: tx.to,
-    data: tx.data,
-    value: tx.value ? hexToBigInt(tx.value) : undefined,
-    gas: tx.gas ? hexToBigInt(tx.gas) : undefined,
-  };
 }
 
 export type DevWalletProperties = {
@@ -68,9 +54,8 @@ export function devWallet(chain: Chain) {
           return (await currentAccount()).signTypedData(typed);
         }
         case "eth_sendTransaction": {
-          const account = await currentAccount();
-          const client = createWalletClient({ account, chain, transport: http(rpcUrl) });
-          return client.sendTransaction({ ...toViemTransaction(args[0] as RpcTransaction), account, chain } as never);
+          const [{ sendWithLocalAccount }, account] = await Promise.all([import("./dev-wallet-signer"), currentAccount()]);
+          return sendWithLocalAccount(account, chain, rpcUrl, args[0] as Parameters<typeof sendWithLocalAccount>[3]);
         }
         case "wallet_switchEthereumChain": {
           const wanted = Number((args[0] as { chainId: Hex }).chainId);
