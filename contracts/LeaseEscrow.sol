@@ -5,27 +5,25 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {AccessControlDefaultAdminRules} from
-    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
 import {ILeaseEscrow} from "./interfaces/ILeaseEscrow.sol";
+import {LeaseEscrowSettings} from "./LeaseEscrowSettings.sol";
+
+/// @dev Resolves the payment token before the settings constructor needs it.
+function _stakeTokenOf(IProviderRegistry registry_) view returns (IERC20) {
+    if (address(registry_) == address(0)) revert ILeaseEscrow.ZeroAddress();
+    return IERC20(registry_.stakeToken());
+}
 
 /// @title LeaseEscrow
 /// @notice Prepaid GPU leases streamed to providers per second. Settlement is lazy: nothing is
 ///         stored per second, the owed amount is computed from the acceptance time when needed.
-contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, ReentrancyGuardTransient {
+contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
-    uint16 public constant MAX_FEE_BPS = 1_000;
     uint16 private constant BPS = 10_000;
-    /// @dev Keeps every window well inside the 32 bits it is stored in.
-    uint64 public constant MAX_WINDOW = 30 days;
-
     /// @dev A booking writes two fresh slots (0 and 2); that is what keeps `book` under 150k gas.
     ///      The provider is copied in at acceptance (the registry knows it until then), the per-hour
     ///      rate is deposit / durationHours (exact, as deposit = gpus × price × hours), the end is derived.
@@ -50,40 +48,14 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
     }
 
     IProviderRegistry private immutable _registry;
-    IERC20 private immutable _token;
 
-    // Everything `book` reads or writes besides the lease shares one slot with Pausable's flag, so a
-    // booking pays for a single cold storage read here (the 150k gas budget depends on it).
-    uint16 private _feeBps;
-    uint32 private _acceptWindow;
-    uint32 private _disputeGrace;
-    uint32 private _disputeTimeout;
-    bool private _paymentTokenAllowed;
-    uint64 private _nextLeaseId = 1;
-    uint64 private _notAcceptedSlash;
-
-    address public treasury;
-    /// @dev Fees are accrued here and swept to the treasury in bulk: one storage write per payout
-    ///      instead of a second token transfer keeps claim under 60k and cancel under 90k gas.
-    uint96 public feesAccrued;
-
-    mapping(address token => bool) private _allowedTokens;
     mapping(uint256 leaseId => StoredLease) private _leases;
     mapping(address account => mapping(address token => uint256)) public withdrawable;
 
     constructor(IProviderRegistry registry_, Config memory config)
-        AccessControlDefaultAdminRules(config.adminDelay, config.admin)
+        LeaseEscrowSettings(_stakeTokenOf(registry_), config)
     {
-        if (address(registry_) == address(0)) revert ZeroAddress();
         _registry = registry_;
-        _token = IERC20(registry_.stakeToken());
-        _setTreasury(config.treasury);
-        _setFeeBps(config.feeBps);
-        _setAcceptWindow(config.acceptWindow);
-        _setDisputeGrace(config.disputeGrace);
-        _setDisputeTimeout(config.disputeTimeout);
-        _notAcceptedSlash = config.notAcceptedSlash;
-        _grantRole(PAUSER_ROLE, config.admin);
     }
 
     // ---------------------------------------------------------------- booking
@@ -331,48 +303,6 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
         _pay(to, amount);
     }
 
-    // ---------------------------------------------------------------- admin
-
-    function setFeeBps(uint16 newFeeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setFeeBps(newFeeBps);
-    }
-
-    function setTreasury(address newTreasury) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setTreasury(newTreasury);
-    }
-
-    function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (token == address(0)) revert ZeroAddress();
-        _allowedTokens[token] = allowed;
-        if (token == address(_token)) _paymentTokenAllowed = allowed;
-        emit TokenAllowlistUpdated(token, allowed);
-    }
-
-    function setAcceptWindow(uint64 newWindow) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setAcceptWindow(newWindow);
-    }
-
-    function setDisputeTimeout(uint64 newTimeout) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setDisputeTimeout(newTimeout);
-    }
-
-    function setDisputeGrace(uint64 newGrace) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setDisputeGrace(newGrace);
-    }
-
-    function setNotAcceptedSlash(uint64 newAmount) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        emit NotAcceptedSlashUpdated(_notAcceptedSlash, newAmount);
-        _notAcceptedSlash = newAmount;
-    }
-
-    function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
-    }
-
-    function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
-    }
-
     // ---------------------------------------------------------------- views
 
     function getLease(uint256 leaseId) external view returns (Lease memory view_) {
@@ -405,38 +335,6 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
         StoredLease storage lease = _existingLease(leaseId);
         if (lease.status != LeaseStatus.Active) return 0;
         return _accruedGross(lease) - lease.paidGross;
-    }
-
-    function feeBps() external view returns (uint16) {
-        return _feeBps;
-    }
-
-    function acceptWindow() external view returns (uint64) {
-        return _acceptWindow;
-    }
-
-    function disputeGrace() external view returns (uint64) {
-        return _disputeGrace;
-    }
-
-    function disputeTimeout() external view returns (uint64) {
-        return _disputeTimeout;
-    }
-
-    function notAcceptedSlash() external view returns (uint64) {
-        return _notAcceptedSlash;
-    }
-
-    function nextLeaseId() external view returns (uint256) {
-        return _nextLeaseId;
-    }
-
-    function isTokenAllowed(address token) external view returns (bool) {
-        return _allowedTokens[token];
-    }
-
-    function paymentToken() external view returns (address) {
-        return address(_token);
     }
 
     function registry() external view returns (address) {
@@ -546,35 +444,5 @@ contract LeaseEscrow is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable, 
     function _leaseWithStatus(uint256 leaseId, LeaseStatus expected) private view returns (StoredLease storage lease) {
         lease = _existingLease(leaseId);
         if (lease.status != expected) revert WrongStatus(leaseId, lease.status);
-    }
-
-    function _setFeeBps(uint16 newFeeBps) private {
-        if (newFeeBps > MAX_FEE_BPS) revert FeeTooHigh(newFeeBps, MAX_FEE_BPS);
-        emit FeeUpdated(_feeBps, newFeeBps);
-        _feeBps = newFeeBps;
-    }
-
-    function _setTreasury(address newTreasury) private {
-        if (newTreasury == address(0)) revert ZeroAddress();
-        emit TreasuryUpdated(treasury, newTreasury);
-        treasury = newTreasury;
-    }
-
-    function _setAcceptWindow(uint64 newWindow) private {
-        if (newWindow == 0 || newWindow > MAX_WINDOW) revert InvalidDuration("acceptWindow", newWindow);
-        emit AcceptWindowUpdated(_acceptWindow, newWindow);
-        _acceptWindow = uint32(newWindow);
-    }
-
-    function _setDisputeTimeout(uint64 newTimeout) private {
-        if (newTimeout == 0 || newTimeout > MAX_WINDOW) revert InvalidDuration("disputeTimeout", newTimeout);
-        emit DisputeTimeoutUpdated(_disputeTimeout, newTimeout);
-        _disputeTimeout = uint32(newTimeout);
-    }
-
-    function _setDisputeGrace(uint64 newGrace) private {
-        if (newGrace > MAX_WINDOW) revert InvalidDuration("disputeGrace", newGrace);
-        emit DisputeGraceUpdated(_disputeGrace, newGrace);
-        _disputeGrace = uint32(newGrace);
     }
 }

@@ -34,6 +34,8 @@ describe("LeaseEscrow admin", () => {
     await s.escrow.write.setFeeBps([1000]);
     expect(await s.escrow.read.feeBps()).to.equal(1000);
     await expect(s.escrow.write.setFeeBps([1001])).to.be.rejectedWith("FeeTooHigh");
+    await expect(s.escrow.write.setAcceptWindow([31n * DAY])).to.be.rejectedWith("InvalidDuration");
+    await expect(s.escrow.write.setDisputeTimeout([0n])).to.be.rejectedWith("InvalidDuration");
     await s.escrow.write.setTreasury([s.stranger.account.address]);
     expect((await s.escrow.read.treasury()).toLowerCase()).to.equal(s.stranger.account.address);
     await s.escrow.write.setAcceptWindow([3600n]);

@@ -12,6 +12,7 @@ import {
   offerFixture,
   offerSpec,
   registerAndList,
+  UNDER_COVERAGE,
 } from "../helpers/fixtures";
 
 describe("LeaseEscrow.book", () => {
@@ -146,7 +147,7 @@ describe("LeaseEscrow.book", () => {
     expect(await s.registry.read.freeUnits([1n])).to.equal(8);
   });
 
-  it("costs at most 150k gas", async () => {
+  (UNDER_COVERAGE ? it.skip : it)("costs at most 150k gas", async () => {
     const s = await offerFixture();
     await s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter2.account });
     const hash = await s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account });

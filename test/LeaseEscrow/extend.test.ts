@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { HOUR, PRICE, activeLeaseFixture, atTimestamp, eventsOf, pendingLeaseFixture } from "../helpers/fixtures";
+import { HOUR, PRICE, REQUEST, activeLeaseFixture, atTimestamp, deploySystem, eventsOf, offerSpec, pendingLeaseFixture, registerAndList } from "../helpers/fixtures";
 
 describe("LeaseEscrow.extend", () => {
   it("pulls more hours at the lease's own price and moves the end", async () => {
@@ -45,5 +45,16 @@ describe("LeaseEscrow.extend", () => {
     await expect(s.escrow.write.extend([1n, 1], { account: s.stranger.account })).to.be.rejectedWith("NotRenter");
     const p = await pendingLeaseFixture();
     await expect(p.escrow.write.extend([1n, 1], { account: p.renter.account })).to.be.rejectedWith("WrongStatus");
+  });
+
+  it("rejects an extension whose total deposit would not fit 96 bits", async () => {
+    const s = await deploySystem("BlocklistToken"); // mints without a cap
+    const price = 2n ** 90n;
+    await registerAndList(s, offerSpec({ pricePerGpuHour: price, maxHours: 100 }));
+    await s.fund(s.renter.account.address, price * 70n);
+    await s.escrow.write.book([1n, 1, 60, price, REQUEST], { account: s.renter.account });
+    await s.escrow.write.accept([1n, "0x"], { account: s.provider.account });
+    await expect(s.escrow.write.extend([1n, 4], { account: s.renter.account })).to.be.rejectedWith("DepositTooLarge");
+    await s.escrow.write.extend([1n, 3], { account: s.renter.account });
   });
 });

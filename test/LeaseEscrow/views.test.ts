@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import hre from "hardhat";
 import { HOUR, LeaseStatus, PRICE, accrual, activeLeaseFixture, atTimestamp, pendingLeaseFixture } from "../helpers/fixtures";
 
 describe("LeaseEscrow views", () => {
@@ -22,9 +23,13 @@ describe("LeaseEscrow views", () => {
 
   it("accrued grows per second and stops at the deposit; closed leases report what was paid", async () => {
     const s = await activeLeaseFixture();
-    await atTimestamp(s.acceptedAt + 3n * HOUR);
+    await atTimestamp(s.acceptedAt + HOUR);
     await s.escrow.write.claim([1n], { account: s.provider.account });
-    expect(await s.escrow.read.accrued([1n])).to.equal(accrual(s.deposit, 10n, 3n * HOUR));
+    await atTimestamp(s.acceptedAt + 3n * HOUR);
+    await hre.network.provider.request({ method: "evm_mine", params: [] });
+    expect(await s.escrow.read.claimable([1n])).to.equal(accrual(s.deposit, 10n, 3n * HOUR) - accrual(s.deposit, 10n, HOUR));
+    await s.escrow.write.claim([1n], { account: s.provider.account }); // mined one second later
+    expect(await s.escrow.read.accrued([1n])).to.equal(accrual(s.deposit, 10n, 3n * HOUR + 1n));
     await atTimestamp(s.acceptedAt + 20n * HOUR);
     await s.escrow.write.complete([1n]);
     expect(await s.escrow.read.accrued([1n])).to.equal(s.deposit);

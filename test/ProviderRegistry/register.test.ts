@@ -46,4 +46,14 @@ describe("ProviderRegistry.register", () => {
       s.registry.write.registerWithPermit([MIN_STAKE, ENCRYPTION_KEY, "", deadline, v, r, sig], { account: s.provider2.account }),
     ).to.be.rejectedWith("EnforcedPause");
   });
+
+  it("registerWithPermit still works when the permit was front-run", async () => {
+    const s = await systemFixture();
+    await s.token.write.approve([s.registry.address, 0n], { account: s.provider.account });
+    const deadline = BigInt(await time.latest()) + 600n;
+    const { v, r, s: sig } = await signPermit(s, s.provider, s.registry.address, MIN_STAKE, deadline);
+    await s.token.write.permit([s.provider.account.address, s.registry.address, MIN_STAKE, deadline, v, r, sig]);
+    await s.registry.write.registerWithPermit([MIN_STAKE, ENCRYPTION_KEY, "", deadline, v, r, sig], { account: s.provider.account });
+    expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(MIN_STAKE);
+  });
 });
