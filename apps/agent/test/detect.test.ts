@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import path from "node:path";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { runCli } from "./helpers/agent-process";
 import { detectHardware, groupGpus } from "../src/detect/hardware";
 import { parseCudaVersion, parseQueryGpuCsv, NvidiaSmiError } from "../src/detect/nvidia-smi";
 
@@ -84,5 +86,38 @@ describe("nvidia-smi parsers", () => {
     const gpu = (index: number, name: string) => ({ index, name, uuid: `GPU-${index}`, memoryMiB: 24564, driverVersion: "550.120", pciBusId: "" });
     const groups = groupGpus([gpu(3, "NVIDIA GeForce RTX 4090"), gpu(0, "NVIDIA GeForce RTX 4090"), gpu(1, "NVIDIA RTX A6000")]);
     expect(groups.map((g) => [g.model?.id, g.indices])).toEqual([["RTX4090", [0, 3]], ["A6000", [1]]]);
+  });
+});
+
+describe("gridlease-agent detect (the command)", () => {
+  const env = (host: string) => ({
+    ...process.env,
+    // The recorded nvidia-smi is found on PATH, as the real one would be.
+    PATH: `${path.join(fixtures, "bin")}:${process.env.PATH}`,
+    GRIDLEASE_SMI_FIXTURE: path.join(fixtures, "nvidia-smi", host),
+  });
+
+  it("prints the hardware and the listing a mixed host would publish", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-detect-"));
+    const config = path.join(dir, "agent.json");
+    await writeFile(
+      config,
+      JSON.stringify({ offer: { region: "us-west", pricePerGpuHour: { RTX4090: "0.39", A6000: "0.49" } }, provision: { command: "/bin/true" }, deprovision: { command: "/bin/true" } }),
+    );
+    const { code, stdout } = await runCli(["-c", config, "detect"], env("mixed-rtx4090-a6000"));
+    expect(code).toBe(0);
+    expect(stdout).toContain("GPUs (driver 550.120, CUDA 12.4):");
+    expect(stdout).toContain("2× NVIDIA GeForce RTX 4090 24GB [RTX4090], 24 GB each (nvidia-smi: 24564 MiB), GPU index 0,1");
+    expect(stdout).toContain("2× NVIDIA RTX A6000 48GB [A6000], 48 GB each (nvidia-smi: 49140 MiB), GPU index 2,3");
+    expect(stdout).toMatch(/2× RTX4090 \(24 GB VRAM each\), \d+ CPU cores, .*region us-west, 0\.39 USDC per GPU-hour, 1–168 h/);
+    expect(stdout).toMatch(/2× A6000 \(48 GB VRAM each\), .*0\.49 USDC per GPU-hour/);
+  });
+
+  it("--json gives the same facts to scripts", async () => {
+    const { code, stdout } = await runCli(["detect", "--json", "--no-config"], env("h100-sxm-8x"));
+    expect(code).toBe(0);
+    const { hardware } = JSON.parse(stdout);
+    expect(hardware).toMatchObject({ driverVersion: "535.129.03", cudaVersion: "12.2" });
+    expect(hardware.groups).toEqual([expect.objectContaining({ smiName: "NVIDIA H100 80GB HBM3", count: 8, vramGb: 80, model: expect.objectContaining({ id: "H100-SXM" }) })]);
   });
 });
