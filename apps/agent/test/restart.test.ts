@@ -58,6 +58,8 @@ describe("agent restarts", () => {
 
     const accepted = await market.events("LeaseAccepted", leaseId);
     expect(accepted).toHaveLength(1);
+    // No web app listens on this suite's apiUrl: one warning, and the agent kept serving.
+    expect(second.lines.filter((l) => /WARN  heartbeat not delivered, still serving: http:\/\/127\.0\.0\.1:9\/api\/heartbeats is unreachable/.test(l))).toHaveLength(1);
     expect(await host.linesOf("provision-runs.log")).toEqual([leaseId.toString()]);
     expect(await readdir(path.join(host.dir, "test-state/envs"))).toEqual([`lease-${leaseId}`]);
     expect(second.lines.some((l) => l.includes(`lease ${leaseId}: provisioning`))).toBe(false);
