@@ -1,0 +1,12 @@
+import { expect } from "chai";
+import { MIN_STAKE, USDC, offerFixture } from "../helpers/fixtures";
+
+describe("ProviderRegistry.addStake", () => {
+  it("addStake increases the stake; rejects zero and unregistered callers", async () => {
+    const s = await offerFixture();
+    await s.registry.write.addStake([50n * USDC], { account: s.provider.account });
+    expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(MIN_STAKE + 50n * USDC);
+    await expect(s.registry.write.addStake([0n], { account: s.provider.account })).to.be.rejectedWith("ZeroAmount");
+    await expect(s.registry.write.addStake([1n], { account: s.stranger.account })).to.be.rejectedWith("NotRegistered");
+  });
+});
