@@ -34,7 +34,8 @@ async function startHardhatNode(port: number): Promise<ChildProcess> {
   });
   await new Promise<void>((done, fail) => {
     let output = "";
-    const timer = setTimeout(() => fail(new Error(`hardhat node did not start:\n${output}`)), 60_000);
+    // `hardhat node` compiles first; on a fresh clone solcjs alone takes a while.
+    const timer = setTimeout(() => fail(new Error(`hardhat node did not start:\n${output}`)), 150_000);
     node.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes("Started HTTP")) {
@@ -57,7 +58,7 @@ describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", ()
     const port = await freePort();
     rpcUrl = `http://127.0.0.1:${port}`;
     node = await startHardhatNode(port);
-  }, 90_000);
+  }, 180_000);
 
   afterAll(() => {
     node?.kill();
