@@ -29,6 +29,7 @@ describe("LeaseEscrow invariants", function () {
   it(`hold after every call (${RUNS} runs × ${CALLS_PER_RUN} calls, seed ${SEED})`, async () => {
     let calls = 0;
     let reverted = 0;
+    let runs = 0;
     const revertsByKind = new Map<string, number>();
     const started = Date.now();
     await fc.assert(
@@ -37,6 +38,8 @@ describe("LeaseEscrow invariants", function () {
         try {
           await campaign.run(actions);
         } finally {
+          runs += 1;
+          if (FULL && runs % 20 === 0) console.log(`      ... ${runs} runs, ${calls + campaign.calls} calls, ${((Date.now() - started) / 1000).toFixed(0)} s`);
           calls += campaign.calls;
           reverted += campaign.reverted;
           for (const [kind, n] of campaign.revertsByKind) revertsByKind.set(kind, (revertsByKind.get(kind) ?? 0) + n);

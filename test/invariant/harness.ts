@@ -247,19 +247,20 @@ export class Campaign {
       throw new InvariantViolation(`after call ${this.calls} (${JSON.stringify(action)}): ${message}`);
     };
     // 1. Solvency: the escrow holds at least every open lease's unpaid deposit, the fees and the pull balances.
+    const subject = touched ?? this.leases[this.leases.length - 1];
+    const onChain = subject ? ((await this.read(h.escrow.abi, h.escrow.address, "getLease", [subject.id])) as any) : undefined;
     let owed = this.feesAccrued;
     for (const amount of this.withdrawable.values()) owed += amount;
-    const subject = touched ?? this.leases[this.leases.length - 1];
     for (const lease of this.leases) {
       if (!lease.open) continue;
-      const paid = lease === subject ? await this.paidGross(lease.id) : lease.providerNet + lease.fees;
+      // Only the touched lease can have changed; the others were checked against the chain when last touched.
+      const paid = lease === subject ? onChain.paidGross : lease.providerNet + lease.fees;
       owed += lease.deposit - paid;
     }
     const balance = (await this.read(h.token.abi, h.token.address, "balanceOf", [h.escrow.address])) as bigint;
     if (balance < owed) fail(`escrow holds ${balance} but owes ${owed}`);
 
     if (subject) {
-      const onChain = (await this.read(h.escrow.abi, h.escrow.address, "getLease", [subject.id])) as any;
       // 2. Conservation: what left for the provider plus fees equals the gross paid; once closed, with the refund, the deposit.
       if (subject.providerNet + subject.fees !== onChain.paidGross) {
         fail(`lease ${subject.id}: provider got ${subject.providerNet} + fees ${subject.fees} != paidGross ${onChain.paidGross}`);
@@ -285,11 +286,6 @@ export class Campaign {
     const reserved = this.leases.filter((l) => l.open && BigInt(l.offer) === capacityOffer).reduce((sum, l) => sum + l.gpus, 0);
     if (offer.reservedUnits !== reserved) fail(`offer ${capacityOffer}: reserved ${offer.reservedUnits} but open leases hold ${reserved}`);
     if (offer.reservedUnits > offer.spec.gpuCount) fail(`offer ${capacityOffer} over-booked`);
-  }
-
-  private async paidGross(leaseId: bigint) {
-    const onChain = (await this.read(this.h.escrow.abi, this.h.escrow.address, "getLease", [leaseId])) as { paidGross: bigint };
-    return onChain.paidGross;
   }
 
   private async checkAllClosedLeases() {
