@@ -120,7 +120,7 @@ async function main() {
   const webBuilt = (async () => {
     const hash = webSourceHash(ROOT);
     if (webBuildIsCurrent(ROOT, hash)) return "build reused";
-    const build = startProcess({ name: "web-build", command: BIN("pnpm"), args: ["--dir", "apps/web", "exec", "next", "build"], cwd: ROOT, env: { ...childEnv, NEXT_TELEMETRY_DISABLED: "1" }, logDir });
+    const build = startProcess({ name: "web-build", command: "pnpm", args: ["--dir", "apps/web", "exec", "next", "build"], cwd: ROOT, env: { ...childEnv, NEXT_TELEMETRY_DISABLED: "1" }, logDir });
     await runStep(build, "Building the web app (next build)");
     markWebBuild(ROOT, hash);
     return "built";
@@ -161,7 +161,7 @@ async function main() {
   const buildResult = await webBuilt;
   const web = startProcess({
     name: "web",
-    command: BIN("pnpm"),
+    command: "pnpm", // installed globally by scripts/bootstrap.mjs, not under node_modules/.bin
     args: ["--dir", "apps/web", "exec", "next", "start", "-H", "127.0.0.1", "-p", String(env.WEB_PORT)],
     cwd: ROOT,
     env: { ...childEnv, INDEXER_URL: `http://127.0.0.1:${env.INDEXER_PORT}`, NEXT_TELEMETRY_DISABLED: "1" },
