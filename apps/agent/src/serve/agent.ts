@@ -39,6 +39,8 @@ export class ProviderAgent {
   private lastHeartbeatAt = 0;
   private lastWithdrawCheckAt = 0;
   private lastHeartbeatProblem: string | undefined;
+  /** Heartbeats and withdrawals run beside the poll loop so a slow web app cannot delay lease work. */
+  private readonly sideTasks = new Set<Promise<void>>();
 
   constructor(private readonly options: AgentOptions) {
     this.nextScanBlock = options.ctx.contracts.deployBlock;
@@ -61,7 +63,7 @@ export class ProviderAgent {
       }
       await sleep(config.intervals.pollSeconds * 1000, undefined, { signal: this.shutdown.signal }).catch(() => {});
     }
-    await Promise.allSettled(this.busy.values());
+    await Promise.allSettled([...this.busy.values(), ...this.sideTasks]);
     log.info("stopped.");
   }
 
@@ -89,12 +91,17 @@ export class ProviderAgent {
     const nowMs = Date.now();
     if (nowMs - this.lastHeartbeatAt >= this.options.config.intervals.heartbeatSeconds * 1000) {
       this.lastHeartbeatAt = nowMs;
-      await this.heartbeat();
+      this.inBackground(this.heartbeat());
     }
     if (nowMs - this.lastWithdrawCheckAt >= this.options.config.intervals.claimSeconds * 1000) {
       this.lastWithdrawCheckAt = nowMs;
-      await this.withdrawDeferredPayouts();
+      this.inBackground(this.withdrawDeferredPayouts());
     }
+  }
+
+  private inBackground(task: Promise<void>): void {
+    this.sideTasks.add(task);
+    void task.finally(() => this.sideTasks.delete(task));
   }
 
   private async scanBookings(latest: bigint): Promise<void> {

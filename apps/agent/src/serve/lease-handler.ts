@@ -64,7 +64,7 @@ export class LeaseHandler {
         return false;
       case LeaseStatus.Active:
         if (now >= lease.endsAt) {
-          await this.claim(booking.leaseId, lease, "the lease has ended");
+          await this.claim(booking.leaseId, lease, { final: true });
           if (holdsEnvironment) await this.deprovision(booking, state, "the lease ended");
           return false;
         }
@@ -212,18 +212,20 @@ export class LeaseHandler {
   private async claimOnSchedule(leaseId: bigint, lease: ChainLease, now: bigint): Promise<void> {
     const last = this.lastClaimAt.get(leaseId) ?? lease.acceptedAt;
     if (now - last < BigInt(Math.ceil(this.deps.config.intervals.claimSeconds))) return;
-    await this.claim(leaseId, lease, "scheduled claim");
+    await this.claim(leaseId, lease, { final: false });
     this.lastClaimAt.set(leaseId, now);
   }
 
-  private async claim(leaseId: bigint, lease: ChainLease, why: string): Promise<void> {
+  /** `final`: the lease has ended, so this claim closes it (or `complete` does, when nothing is left to claim). */
+  private async claim(leaseId: bigint, lease: ChainLease, { final }: { final: boolean }): Promise<void> {
     const escrow = { address: this.deps.ctx.contracts.escrow, abi: leaseEscrowAbi } as const;
     const claimable = await this.deps.ctx.publicClient.readContract({ ...escrow, functionName: "claimable", args: [leaseId] });
     try {
       if (claimable > 0n) {
         const receipt = await this.deps.ctx.sender.send({ ...escrow, functionName: "claim", args: [leaseId] });
+        const why = final ? "the lease has ended" : "scheduled claim";
         this.deps.log.info(`lease ${leaseId}: claimed ${formatUnits(claimable, this.deps.ctx.tokenDecimals)} ${this.deps.ctx.tokenSymbol} gross (${why}, tx ${receipt.transactionHash}).`);
-      } else if (lease.status === LeaseStatus.Active && why === "the lease has ended") {
+      } else if (final && lease.status === LeaseStatus.Active) {
         await this.deps.ctx.sender.send({ ...escrow, functionName: "complete", args: [leaseId] });
         this.deps.log.info(`lease ${leaseId}: completed (nothing left to claim).`);
       }
