@@ -1,6 +1,6 @@
 import { parseSignature, type Address, type Hex } from "viem";
 import type { Config } from "wagmi";
-import { readContract, signTypedData, simulateContract, writeContract } from "wagmi/actions";
+import { getBlock, readContract, signTypedData, simulateContract, writeContract } from "wagmi/actions";
 import { mockUsdcAbi } from "./contracts";
 
 export interface PermitSignature {
@@ -15,12 +15,14 @@ export async function signPermit(
   config: Config,
   params: { token: Address; owner: Address; spender: Address; value: bigint; validForSeconds?: number },
 ): Promise<PermitSignature> {
-  const [nonce, domain] = await Promise.all([
+  const [nonce, domain, pending] = await Promise.all([
     readContract(config, { address: params.token, abi: mockUsdcAbi, functionName: "nonces", args: [params.owner] }),
     readContract(config, { address: params.token, abi: mockUsdcAbi, functionName: "eip712Domain" }),
+    getBlock(config, { blockTag: "pending" }),
   ]);
   const [, name, version, chainId, verifyingContract] = domain;
-  const deadline = BigInt(Math.floor(Date.now() / 1000) + (params.validForSeconds ?? 30 * 60));
+  // The token checks the deadline against the chain's clock, which need not match this computer's.
+  const deadline = pending.timestamp + BigInt(params.validForSeconds ?? 30 * 60);
   const signature = await signTypedData(config, {
     domain: { name, version, chainId: Number(chainId), verifyingContract },
     types: {

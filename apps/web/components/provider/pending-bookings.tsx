@@ -11,7 +11,7 @@ import { leaseEscrowAbi } from "@/lib/contracts";
 import { formatDuration, formatToken, shortAddress } from "@/lib/format";
 import type { LeaseView } from "@/lib/lease-view";
 import { useRenterKey } from "@/lib/renter-key";
-import { useNow } from "@/lib/use-now";
+import { useChainNow } from "@/lib/use-now";
 import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
 
@@ -25,7 +25,7 @@ const accessSchema = z.object({
 function PendingBooking({ lease, registeredKey }: { lease: LeaseView; registeredKey: string }) {
   const contracts = useContracts();
   const router = useRouter();
-  const now = useNow();
+  const now = useChainNow();
   const { derive } = useRenterKey();
   const accept = useContractAction(`Accept lease #${lease.leaseId}`, () => router.refresh());
   const decline = useContractAction(`Decline lease #${lease.leaseId}`, () => router.refresh());

@@ -5,14 +5,14 @@ import { useContracts } from "@/lib/app-config";
 import { CLOSE_REASON_TEXT, leaseEscrowAbi } from "@/lib/contracts";
 import { formatDuration, formatToken, shortAddress } from "@/lib/format";
 import type { LeaseView } from "@/lib/lease-view";
-import { useNow } from "@/lib/use-now";
+import { useChainNow } from "@/lib/use-now";
 import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
 
 function ProviderLease({ lease }: { lease: LeaseView }) {
   const contracts = useContracts();
   const router = useRouter();
-  const now = useNow();
+  const now = useChainNow();
   const open = lease.status === "Active" || lease.status === "Disputed";
   const { data: claimable, refetch } = useReadContract({
     address: contracts.leaseEscrow,

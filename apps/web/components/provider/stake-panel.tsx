@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { useNow } from "@/lib/use-now";
+import { useChainNow } from "@/lib/use-now";
 import { useAccount, useConfig, useReadContract } from "wagmi";
 import { simulateContract, writeContract } from "wagmi/actions";
 import { ensureAllowance } from "@/lib/permit";
@@ -19,7 +19,7 @@ export function StakePanel() {
   const router = useRouter();
   const { address } = useAccount();
   const config = useConfig();
-  const now = useNow();
+  const now = useChainNow();
   const { data: provider, refetch } = useReadContract({
     address: contracts.providerRegistry,
     abi: providerRegistryAbi,

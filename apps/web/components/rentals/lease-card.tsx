@@ -5,7 +5,7 @@ import { useContracts } from "@/lib/app-config";
 import { CLOSE_REASON_TEXT, leaseEscrowAbi } from "@/lib/contracts";
 import { formatDate, formatDuration, formatToken, shortAddress } from "@/lib/format";
 import { accruedAt, type LeaseView } from "@/lib/lease-view";
-import { useNow } from "@/lib/use-now";
+import { useChainNow } from "@/lib/use-now";
 import { AccessDetails } from "./access-details";
 import { LeaseActions } from "./lease-actions";
 
@@ -30,7 +30,7 @@ function EscrowBar({ accrued, deposit }: { accrued: bigint; deposit: bigint }) {
 
 export function LeaseCard({ lease }: { lease: LeaseView }) {
   const contracts = useContracts();
-  const now = useNow();
+  const now = useChainNow();
   const deposit = BigInt(lease.deposit);
   // Disputed leases stop accruing at disputedAt, which only the chain knows; ask it.
   const { data: chainAccrued } = useReadContract({

@@ -48,7 +48,7 @@ export function ConnectButton() {
   const { disconnect } = useDisconnect();
   const devConnector = connectors.find((c) => c.type === "devWallet");
   const devAddresses = useDevAddresses(open && !!devConnector);
-  const [devIndex, setDevIndex] = useState<number>(DEV_ACCOUNT_INDICES[0]!);
+  const [devIndex, setDevIndex] = useState<number>(3);
 
   useEffect(() => setDevIndex(selectedDevAccountIndex()), []);
   useEffect(() => {

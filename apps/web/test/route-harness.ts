@@ -1,0 +1,22 @@
+/** Calls Next route handlers in-process with real Request objects (no server, no mocks of our own code). */
+export const HOST = "127.0.0.1:3100";
+export const ORIGIN = `http://${HOST}`;
+
+export type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+export function call(handler: Handler, init: { method?: string; path?: string; body?: string; headers?: Record<string, string> } = {}) {
+  const request = new Request(`${ORIGIN}${init.path ?? "/"}`, {
+    method: init.method ?? "GET",
+    body: init.body,
+    headers: { host: HOST, ...init.headers },
+  });
+  return handler(request, { params: Promise.resolve({}) });
+}
+
+/** Route modules read the limits from the environment when they load: lift them for property tests. */
+export function relaxRateLimits() {
+  process.env.API_RATE_LIMIT_PER_SECOND = "100000";
+  process.env.API_RATE_LIMIT_BURST = "100000";
+  process.env.API_WRITE_RATE_LIMIT_PER_SECOND = "100000";
+  process.env.API_WRITE_RATE_LIMIT_BURST = "100000";
+}
