@@ -52,9 +52,10 @@ describe("agent restarts", () => {
 
     const second = startAgent();
     await second.waitForLine(new RegExp(`lease ${leaseId}: accepted in block`));
-    // Give the restarted agent several more polls to do anything twice, then stop it.
+    // Give the restarted agent several more polls to do anything twice, then stop it as Ctrl-C would.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await second.stop()).toEqual({ code: 0, signal: null });
+    expect(await second.stop("SIGINT")).toEqual({ code: 0, signal: null });
+    expect(second.lines.at(-1)).toMatch(/INFO  stopped\.$/);
 
     const accepted = await market.events("LeaseAccepted", leaseId);
     expect(accepted).toHaveLength(1);
