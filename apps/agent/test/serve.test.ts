@@ -163,6 +163,20 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(await linesOf("deprovision-runs.log")).toContain(`${lease} the lease ended`);
   });
 
+  it("follows an extension: access lasts until the new end", async () => {
+    const lease = await market.book({ offerId, providerEncryptionKey, hours: 1 });
+    await market.waitFor("LeaseAccepted", async () => (await market.events("LeaseAccepted", lease))[0]);
+    await market.extend(lease, 1);
+    await market.increaseTime(3600);
+    await new Promise((r) => setTimeout(r, 1000)); // five polls past the original end
+    expect(agent.lines.some((l) => l.includes(`lease ${lease}: revoking access`))).toBe(false);
+    expect((await market.getLease(lease)).status).toBe(2);
+    await market.increaseTime(3600);
+    await agent.waitForLine(new RegExp(`lease ${lease}: access revoked\\.`));
+    const closed = await market.waitFor("LeaseClosed", async () => (await market.events("LeaseClosed", lease))[0]);
+    expect(closed.args.providerTotal! + closed.args.feeTotal!).toBe(usdc("4")); // 2 h × 2 USDC
+  });
+
   it("keeps access during a dispute and revokes it when the arbiter resolves it", async () => {
     const lease = await market.book({ offerId, providerEncryptionKey });
     await market.waitFor("LeaseAccepted", async () => (await market.events("LeaseAccepted", lease))[0]);

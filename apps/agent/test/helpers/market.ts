@@ -83,6 +83,10 @@ export class Market {
     return this.confirm(await arbiter.writeContract({ ...this.escrow, functionName: "resolveDispute", args: [leaseId, lease.deposit - lease.paidGross, 0n, 0n] }));
   }
 
+  async extend(leaseId: bigint, extraHours: number) {
+    return this.confirm(await this.renterWallet.writeContract({ ...this.escrow, functionName: "extend", args: [leaseId, extraHours] }));
+  }
+
   async renterCall(functionName: "cancel" | "reclaim", leaseId: bigint) {
     return this.confirm(await this.renterWallet.writeContract({ ...this.escrow, functionName, args: [leaseId] }));
   }
