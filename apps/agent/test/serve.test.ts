@@ -6,9 +6,10 @@ import { verifyTypedData, type Hex } from "viem";
 import { openJson } from "@gridlease/sdk/crypto";
 import { heartbeatTypes } from "../src/serve/heartbeat";
 import { providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { getDeployment } from "@gridlease/sdk/deployments.generated";
 import { privateKeyToAccount } from "viem/accounts";
 import { connect, describeError } from "../src/chain";
-import { loadConfig } from "../src/config";
+import { loadConfig, resolveConfig } from "../src/config";
 import { AgentProcess, runCli } from "./helpers/agent-process";
 import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
 import { PROVIDER_KEY, usdc, type Market } from "./helpers/market";
@@ -209,6 +210,18 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     const error = await ctx.sender.send({ ...market.escrow, functionName: "accept", args: [999n, "0x01"] }).catch((e: unknown) => e);
     expect(describeError(error)).toBe("UnknownLease(999)");
     expect(await market.publicClient.getTransactionCount({ address: market.provider.address })).toBe(nonce);
+  });
+
+  it("finds the contracts from the SDK's recorded deployment when the config names none", async () => {
+    const { contracts: _named, ...rest } = JSON.parse(await readFile(host.configPath, "utf8"));
+    const ctx = await connect(resolveConfig(rest, dir), privateKeyToAccount(PROVIDER_KEY));
+    const recorded = getDeployment(31337);
+    expect(ctx.contracts).toEqual({
+      registry: recorded.registry.address,
+      escrow: recorded.escrow.address,
+      token: recorded.token.address,
+      deployBlock: recorded.registry.deployBlock,
+    });
   });
 
   it("shuts down cleanly on SIGTERM", async () => {
