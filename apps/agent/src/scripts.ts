@@ -28,6 +28,8 @@ export interface ScriptResult {
  * timeout (or `signal`) kills everything it started, not just the shell.
  */
 export function runScript(spec: ScriptSpec, input: unknown, options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<ScriptResult> {
+  // An abort listener added to an already-aborted signal never fires, so refuse up front.
+  if (options.signal?.aborted) return Promise.reject(new ScriptError(`${spec.command} not started: the agent is shutting down`));
   return new Promise((resolve, reject) => {
     const child = spawn(spec.command, spec.args, {
       stdio: ["pipe", "pipe", "pipe"],

@@ -43,6 +43,12 @@ describe("runScript", () => {
     await expect(run).rejects.toThrow("stopped because the agent is shutting down");
   });
 
+  it("does not start a script once the agent is shutting down", async () => {
+    const { file, dir } = await script(`touch "${"$(dirname \"$0\")"}/ran"`);
+    await expect(runScript({ command: file, args: [], timeoutSeconds: 5 }, {}, { signal: AbortSignal.abort() })).rejects.toThrow("not started: the agent is shutting down");
+    await expect(readFile(path.join(dir, "ran"))).rejects.toThrow();
+  });
+
   it("reports a command that cannot be started", async () => {
     await expect(runScript({ command: "/nonexistent/provision.sh", args: [], timeoutSeconds: 1 }, {})).rejects.toThrow(ScriptError);
   });
