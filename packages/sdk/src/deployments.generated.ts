@@ -16,10 +16,10 @@ export interface DeploymentRecord {
 
 export const deployments = {
   31337: {
-    token: { address: "0x5fbdb2315678afecb367f032d93f642f64180aa3", deployBlock: 1n },
-    registry: { address: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512", deployBlock: 2n },
-    escrow: { address: "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0", deployBlock: 3n },
-    deployBlockHash: "0xdc36be0d69b3737dde9d79c11610aefae7e5df72054dd7d2746b72b3511b09bc",
+    token: { address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", deployBlock: 1n },
+    registry: { address: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", deployBlock: 2n },
+    escrow: { address: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0", deployBlock: 3n },
+    deployBlockHash: "0xce5deab7a5a16110dbd5adff33d9a477078312a646d49c842f134571812008a2",
   },
 } as const satisfies Record<number, DeploymentRecord>;
 
