@@ -11,7 +11,7 @@ import { Journal } from "./journal";
 import { createKeyFile, KeyFileError, unlockKeyFile, DEFAULT_SCRYPT_N } from "./keyfile";
 import { createLogger } from "./log";
 import { obtainPassphrase, PassphraseError } from "./passphrase";
-import { checkProviderReady, draftOffers, fetchOwnOffers, ListingError, OfferStatus, publishOffers, registerProvider } from "./provider";
+import { changeOffers, checkProviderReady, draftOffers, fetchOwnOffers, ListingError, OfferStatus, publishOffers, registerProvider, type OfferAction } from "./provider";
 import { ProviderAgent } from "./serve/agent";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
 
@@ -122,6 +122,21 @@ program
     process.once("SIGTERM", () => agent.stop());
     await agent.run();
     await journal.close();
+  });
+
+program
+  .command("offers")
+  .description("pause, resume or delist offers (all of this provider's, or the ids given); running leases continue")
+  .argument("<action>", "pause | resume | delist")
+  .argument("[offerIds...]", "offer ids (default: every offer the action applies to)")
+  .action(async (action: string, ids: string[]) => {
+    if (!["pause", "resume", "delist"].includes(action)) throw new ListingError(`Unknown action "${action}": use pause, resume or delist.`);
+    const bad = ids.filter((id) => !/^[1-9]\d*$/.test(id));
+    if (bad.length) throw new ListingError(`Offer ids are positive integers; got ${bad.join(", ")}.`);
+    const config = await loadConfig(globals().config);
+    const keys = await unlock(config);
+    const ctx = await connect(config, keys.account);
+    await changeOffers(ctx, keys.account.address, action as OfferAction, ids.map(BigInt), say);
   });
 
 program

@@ -174,3 +174,25 @@ export async function checkProviderReady(ctx: ChainContext, keys: ProviderKeys):
   }
   return [];
 }
+
+export type OfferAction = "pause" | "resume" | "delist";
+
+/** Pauses, resumes or delists this provider's offers (all that the action applies to when `offerIds` is empty). */
+export async function changeOffers(ctx: ChainContext, provider: Address, action: OfferAction, offerIds: bigint[], log: (line: string) => void): Promise<void> {
+  const registry = { address: ctx.contracts.registry, abi: providerRegistryAbi } as const;
+  const applies: Record<OfferAction, OfferStatus[]> = {
+    pause: [OfferStatus.Active],
+    resume: [OfferStatus.Paused],
+    delist: [OfferStatus.Active, OfferStatus.Paused],
+  };
+  const own = await fetchOwnOffers(ctx, provider);
+  const unknown = offerIds.filter((id) => !own.some((o) => o.offerId === id));
+  if (unknown.length) throw new ListingError(`Offer ${unknown.join(", ")} is not one of ${provider}'s offers.`);
+  const targets = own.filter((o) => (offerIds.length ? offerIds.includes(o.offerId) : true) && applies[action].includes(o.status));
+  if (targets.length === 0) return log(`No offer to ${action}.`);
+  const functionName = ({ pause: "pauseOffer", resume: "resumeOffer", delist: "delistOffer" } as const)[action];
+  for (const offer of targets) {
+    await ctx.sender.send({ ...registry, functionName, args: [offer.offerId] });
+    log(`Offer ${offer.offerId} (${offer.spec.gpuCount}× ${offer.spec.gpuModel}): ${action === "delist" ? "delisted" : action === "pause" ? "paused" : "resumed"}.`);
+  }
+}

@@ -189,12 +189,15 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(await linesOf("deprovision-runs.log")).toContain(`${lease} the lease was closed (DisputeResolved)`);
   });
 
-  it("status reports the registration and offers; list re-run updates the price in place", async () => {
+  it("status reports the registration and offers; offers pause, and list resumes and updates the price in place", async () => {
     const status = await runCli(["-c", host.configPath, "status"], host.env);
     expect(status.stdout).toContain(`Provider ${market.provider.address} on chain 31337: registered, encryption key matches`);
     expect(status.stdout).toMatch(/offer 1: Active, 8× H100-SXM in eu-west, \d GPU\(s\) booked, 2 USDC\/GPU\/h/);
 
-    expect((await runCli(["-c", host.configPath, "list"], host.env)).stdout).toContain("Offer 1 (8× H100-SXM) is already up to date.");
+    expect((await runCli(["-c", host.configPath, "offers", "pause"], host.env)).stdout).toContain("Offer 1 (8× H100-SXM): paused.");
+    expect((await runCli(["-c", host.configPath, "offers", "resume", "7"], host.env)).stderr).toContain("Offer 7 is not one of");
+    // `list` resumes a paused offer that still matches the host.
+    expect((await runCli(["-c", host.configPath, "list"], host.env)).stdout).toContain("Offer 1: resumed.");
     await host.writeConfig({ offer: { region: "eu-west", pricePerGpuHour: "2.35", minHours: 1, maxHours: 48, bandwidthMbps: 10000 } });
     const relist = await runCli(["-c", host.configPath, "list"], host.env);
     expect(relist.stdout).toContain("Offer 1 (8× H100-SXM): price updated to 2.35 USDC/GPU/h.");
