@@ -3,7 +3,6 @@ import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/providers";
 import { SiteHeader } from "@/components/site-header";
-import { NetworkGuard } from "@/components/wallet/network-guard";
 import { loadClientConfig } from "@/lib/server/client-config";
 import "./globals.css";
 
@@ -23,7 +22,6 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className="min-h-screen">
         <Providers config={config}>
           <SiteHeader />
-          <NetworkGuard />
           <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
         </Providers>
       </body>

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { ConnectButton } from "./wallet/connect-button";
+import { LazyWalletArea } from "./wallet/lazy-wallet-area";
 
 const NAV = [
   { href: "/", label: "Marketplace" },
@@ -24,7 +24,7 @@ export function SiteHeader() {
           ))}
         </nav>
         <div className="ml-auto">
-          <ConnectButton />
+          <LazyWalletArea />
         </div>
       </div>
     </header>

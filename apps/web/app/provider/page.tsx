@@ -8,6 +8,7 @@ import { PendingBookings } from "@/components/provider/pending-bookings";
 import { ProviderLeases } from "@/components/provider/provider-leases";
 import { RegisterForm } from "@/components/provider/register-form";
 import { StakePanel } from "@/components/provider/stake-panel";
+import { WalletProviders } from "@/components/wallet/wallet-providers";
 import { formatToken, shortAddress } from "@/lib/format";
 import { addressParam } from "@/lib/server/address-param";
 import { loadProviderDashboard } from "@/lib/server/provider-dashboard";
@@ -24,6 +25,7 @@ export default async function ProviderPage({ searchParams }: { searchParams: Pro
   const others = data?.leases.filter((l) => l.status !== "Pending") ?? [];
 
   return (
+    <WalletProviders>
     <div className="space-y-6">
       <AddressSync path="/provider" address={address} />
       <header className="flex flex-wrap items-end justify-between gap-3">
@@ -62,5 +64,6 @@ export default async function ProviderPage({ searchParams }: { searchParams: Pro
         </>
       )}
     </div>
+    </WalletProviders>
   );
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { AddressSync, ConnectPrompt } from "@/components/common/address-sync";
 import { FaucetButton } from "@/components/common/faucet-button";
 import { LeaseCard } from "@/components/rentals/lease-card";
+import { WalletProviders } from "@/components/wallet/wallet-providers";
 import { addressParam } from "@/lib/server/address-param";
 import { leasesOfRenter } from "@/lib/server/leases";
 import { readRuntimeConfig } from "@/lib/server/runtime-config";
@@ -17,6 +18,7 @@ export default async function RentalsPage({ searchParams }: { searchParams: Prom
   const current = leases.filter((l) => l.status !== "Closed");
   const past = leases.filter((l) => l.status === "Closed");
   return (
+    <WalletProviders>
     <div className="space-y-6">
       <AddressSync path="/rentals" address={address} />
       <header className="flex flex-wrap items-end justify-between gap-3">
@@ -42,5 +44,6 @@ export default async function RentalsPage({ searchParams }: { searchParams: Prom
         </>
       )}
     </div>
+    </WalletProviders>
   );
 }

@@ -9,7 +9,7 @@ export function NetworkGuard() {
   const { switchChain, isPending, error } = useSwitchChain();
   if (!isConnected || chainId === appChainId) return null;
   return (
-    <div role="alert" className="border-b border-amber-500/40 bg-amber-500/10 px-4 py-2 text-sm text-amber-200">
+    <div role="alert" className="fixed inset-x-0 bottom-0 z-50 border-t border-amber-500/40 bg-amber-950/95 px-4 py-2 text-sm text-amber-200">
       <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-3">
         <span>Your wallet is on chain {chainId ?? "unknown"}; Gridlease runs on chain {appChainId}.</span>
         <button type="button" className="btn-primary" disabled={isPending} onClick={() => switchChain({ chainId: appChainId })}>

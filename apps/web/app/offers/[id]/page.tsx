@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BookingForm } from "@/components/offer/booking-form";
 import { PriceChart } from "@/components/offer/price-chart";
+import { WalletProviders } from "@/components/wallet/wallet-providers";
 import { formatDate, formatPercent, formatPricePerHour, formatToken, shortAddress } from "@/lib/format";
 import { loadDeployment } from "@/lib/server/deployment";
 import { loadOfferDetail } from "@/lib/server/offer-detail";
@@ -76,9 +77,12 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
             <PriceChart points={detail.priceHistory} />
           </section>
         </div>
-        <aside>
+        {/* On a phone the booking form comes right after the title; beside the specs on a desktop. */}
+        <aside className="order-first lg:order-none">
           {bookable && contracts ? (
-            <BookingForm offer={offer} feeBps={feeBps} />
+            <WalletProviders>
+              <BookingForm offer={offer} feeBps={feeBps} />
+            </WalletProviders>
           ) : (
             <div className="card text-sm text-slate-300" role="status">
               {!contracts ? "The chain has no indexed deployment yet." : offer.status !== "Active" ? `This offer is ${offer.status.toLowerCase()} and cannot be booked.` : provider.status !== "Active" ? "This provider has exited." : "All GPUs of this offer are rented right now."}
