@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { runMigrations } from "@gridlease/db/migrate";
@@ -87,9 +88,12 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     ? options.deployment.registry.deployBlock : options.deployment.escrow.deployBlock;
 
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // every in-flight RPC call listens to it
   const rpc = new Rpc({ url: options.rpcUrl, timeoutMs: options.rpcTimeoutMs, log, signal: abort.signal });
   await runMigrations(options.databaseUrl);
-  const db = new pg.Pool({ connectionString: options.databaseUrl, max: 5 });
+  // synchronous_commit off: a crash can lose the last batches, but each batch commits with its
+  // cursor, so the index restarts consistent from an earlier block; commits stop waiting on fsync.
+  const db = new pg.Pool({ connectionString: options.databaseUrl, max: 5, options: "-c synchronous_commit=off" });
   db.on("error", (error) => log(`idle PostgreSQL connection failed: ${error.message}`));
 
   // One writer per chain: a second indexer (or a zombie of a killed one) would double-apply batches.
@@ -120,6 +124,8 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     throw new Error(`No ProviderRegistry contract at ${registry} on chain ${chainId}; deploy the contracts (pnpm deploy) before starting the indexer.`);
   }
 
+  /** Milliseconds spent waiting for RPC, loading + applying, and writing (shown in backfill progress lines). */
+  const profile = { wait: 0, apply: 0, write: 0 };
   const state = { ready: false, head: null as bigint | null, cursor: null as Cursor | null, events: 0, error: null as string | null };
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -145,12 +151,15 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   /** Walks stored block hashes back to the newest one the chain still has and rolls back to it. */
   async function handleReorg(cursor: Cursor): Promise<Cursor> {
     for (const stored of await storedBlocks(db, chainId, cursor.blockNumber)) {
-      const onChain = await rpc.block(stored.number, false);
+      const onChain = await existingBlock(stored.number);
       if (onChain?.hash !== stored.hash) {
         if (stored.number <= cursor.finalizedBlock) {
           throw new DeepReorgError(`Reorg deeper than the finality depth (${finalityDepth} blocks): block ${stored.number} changed, but blocks up to ${cursor.finalizedBlock} were final. Stopping; re-index or raise FINALITY_DEPTH.`);
         }
         continue;
+      }
+      if (stored.number < cursor.finalizedBlock) {
+        throw new DeepReorgError(`Reorg deeper than the finality depth (${finalityDepth} blocks): blocks after ${stored.number} changed, but blocks up to ${cursor.finalizedBlock} were final. Stopping; re-index or raise FINALITY_DEPTH.`);
       }
       const rolledBack = await rollbackTo(db, cursor, stored.number);
       log(`reorg: common ancestor ${stored.number}; rolled back from ${cursor.blockNumber} to ${rolledBack.blockNumber}`);
@@ -159,15 +168,29 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     throw new DeepReorgError(`Reorg reaches below every recorded block on chain ${chainId}; the deployment changed. Restart the indexer to re-index.`);
   }
 
-  async function fetchRange(from: bigint, to: bigint): Promise<FetchedRange> {
-    const [fromHeader, toHeader, rawLogs] = await Promise.all([rpc.block(from), rpc.block(to), rpc.logs(addresses, from, to)]);
+  /**
+   * A block header, or null when the chain no longer has it (it shrank under us). A null for a
+   * block at or below the head is asked again: flaky nodes answer null for blocks they have.
+   */
+  async function existingBlock(number: bigint): Promise<BlockHeader | null> {
+    for (let attempt = 0; ; attempt++) {
+      const header = await rpc.block(number, false);
+      if (header || attempt >= 3 || (await rpc.blockNumber()) < number) return header;
+    }
+  }
+
+  /** Logs and boundary headers of [from, to]; null when those blocks vanished (the caller re-reads the head). */
+  async function fetchRange(from: bigint, to: bigint): Promise<FetchedRange | null> {
+    const [fromHeader, toHeader, rawLogs] = await Promise.all([existingBlock(from), existingBlock(to), rpc.logs(addresses, from, to)]);
+    if (!fromHeader || !toHeader) return null;
     const logs = rawLogs.filter((l) => !l.removed).map(decodeLog);
     logs.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
-    return { from, to, fromHeader: fromHeader!, toHeader: toHeader!, logs };
+    return { from, to, fromHeader, toHeader, logs };
   }
 
   async function applyRange(cursor: Cursor, range: FetchedRange, head: bigint): Promise<Cursor | "reorg"> {
     if (range.fromHeader.parentHash !== cursor.blockHash) return "reorg";
+    const applyStart = performance.now();
     const lastLogBlock = range.logs.at(-1);
     if (lastLogBlock && lastLogBlock.blockNumber === range.to && lastLogBlock.blockHash !== range.toHeader.hash) return "reorg";
     const finalizedBlock = head - finalityDepth > cursor.finalizedBlock ? head - finalityDepth : cursor.finalizedBlock;
@@ -197,10 +220,13 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     }
     blocks.set(range.to, { number: range.to, hash: range.toHeader.hash, parentHash: range.toHeader.parentHash });
     const next: Cursor = { ...cursor, blockNumber: range.to, blockHash: range.toHeader.hash, finalizedBlock };
+    profile.apply += performance.now() - applyStart;
+    const writeStart = performance.now();
     await writeBatch(db, {
       state: batch, rawEvents, original, journal: range.to > finalizedBlock, from: range.from, to: range.to,
       blocks: [...blocks.values()], cursor: next, previousFinalized: cursor.finalizedBlock,
     });
+    profile.write += performance.now() - writeStart;
     state.events += range.logs.length;
     options.onBatch?.({ from: range.from, to: range.to, events: range.logs.length });
     return next;
@@ -209,11 +235,12 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   async function run(): Promise<void> {
     let cursor = await openCursor();
     state.cursor = cursor;
-    let rangeSize = maxRange < 500n ? maxRange : 500n;
+    // Start small: the first range measures the event density before ranges grow to the target batch size.
+    let rangeSize = maxRange < 16n ? maxRange : 16n;
     let lastProgress = Date.now();
     let progressBlocks = 0n;
     let progressEvents = 0;
-    const inFlight: Promise<FetchedRange>[] = [];
+    const inFlight: Promise<FetchedRange | null>[] = [];
     let plannedTo = cursor.blockNumber;
     const plan = (head: bigint) => {
       while (inFlight.length < prefetch && plannedTo < head) {
@@ -228,7 +255,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     while (!abort.signal.aborted) {
       const head = await rpc.blockNumber();
       state.head = head;
-      if (head < cursor.blockNumber || (head === cursor.blockNumber && (await rpc.block(head, false))?.hash !== cursor.blockHash)) {
+      if (head < cursor.blockNumber || (head === cursor.blockNumber && (await existingBlock(head))?.hash !== cursor.blockHash)) {
         inFlight.length = 0;
         cursor = await handleReorg(cursor);
         plannedTo = cursor.blockNumber;
@@ -244,10 +271,12 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
         continue;
       }
       plan(head);
+      const waitStart = performance.now();
       const range = await inFlight.shift()!;
+      profile.wait += performance.now() - waitStart;
       if (abort.signal.aborted) break;
-      const result = await applyRange(cursor, range, head);
-      if (result === "reorg") {
+      const result = range ? await applyRange(cursor, range, head) : "reorg";
+      if (result === "reorg" || !range) {
         inFlight.length = 0;
         cursor = await handleReorg(cursor);
         plannedTo = cursor.blockNumber;
@@ -259,13 +288,16 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
       const blocks = range.to - range.from + 1n;
       const density = range.logs.length / Number(blocks);
       const wanted = density > 0 ? BigInt(Math.max(1, Math.floor(targetEvents / density))) : rangeSize * 2n;
-      rangeSize = wanted > maxRange ? maxRange : wanted < 1n ? 1n : wanted;
+      // Grow at most 2x per step so a sparse start cannot jump straight into a huge dense range.
+      const capped = wanted > rangeSize * 2n ? rangeSize * 2n : wanted;
+      rangeSize = capped > maxRange ? maxRange : capped < 1n ? 1n : capped;
       progressBlocks += blocks;
       progressEvents += range.logs.length;
       const now = Date.now();
       if (!state.ready && now - lastProgress >= 2_000) {
         const seconds = (now - lastProgress) / 1000;
-        log(`backfill chain ${chainId}: block ${cursor.blockNumber}/${head} · ${Math.round(Number(progressBlocks) / seconds)} blocks/s · ${Math.round(progressEvents / seconds)} events/s · lag ${head - cursor.blockNumber} blocks`);
+        log(`backfill chain ${chainId}: block ${cursor.blockNumber}/${head} · ${Math.round(Number(progressBlocks) / seconds)} blocks/s · ${Math.round(progressEvents / seconds)} events/s · lag ${head - cursor.blockNumber} blocks · ms waiting for RPC/applying/writing ${Math.round(profile.wait)}/${Math.round(profile.apply)}/${Math.round(profile.write)}`);
+        profile.wait = profile.apply = profile.write = 0;
         lastProgress = now;
         progressBlocks = 0n;
         progressEvents = 0;

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { copyRows } from "@gridlease/db/copy";
 import { RELIABILITY_UPDATE_SQL } from "@gridlease/db/reliability";
 import { BatchState } from "./handlers";
 import { ENTITY_TABLES, type EntityRows, type EntityTable, type RawEventRow } from "./rows";
@@ -14,6 +15,8 @@ export interface Cursor {
   finalizedBlock: bigint;
 }
 
+const RAW_EVENT_COLUMNS = ["chain_id", "tx_hash", "log_index", "block_number", "block_hash", "address", "name", "args", "finalized"];
+const PRICE_HISTORY_COLUMNS = ["chain_id", "tx_hash", "log_index", "offer_id", "gpu_model", "block_number", "price_per_gpu_hour", "finalized"];
 const CHAIN_TABLES = ["dispute", "lease", "offer", "provider", "offer_price_history", "raw_event", "indexed_block", "indexer_undo", "indexer_cursor"] as const;
 /** Derived tables in foreign-key order, parents first. */
 const ENTITY_ORDER = Object.keys(ENTITY_TABLES) as EntityTable[];
@@ -147,20 +150,14 @@ export async function writeBatch(db: pg.Pool, batch: BatchWrite): Promise<void> 
   const client = await db.connect();
   try {
     await client.query("begin");
-    if (batch.rawEvents.length) {
-      await client.query(
-        `insert into raw_event select * from json_populate_recordset(null::raw_event, $1) on conflict do nothing`,
-        [JSON.stringify(batch.rawEvents)]);
-    }
+    // COPY without ON CONFLICT is safe: the batch holds only events not yet in the index
+    // (appliedEvents) and the advisory lock keeps a second writer out.
+    await copyRows(client, "raw_event", RAW_EVENT_COLUMNS, batch.rawEvents as unknown as Record<string, unknown>[]);
     for (const table of ENTITY_ORDER) {
       const rows = [...state.dirty[table]].map((key) => state.rows[table].get(key)).filter((row): row is NonNullable<typeof row> => row != null);
       await upsertEntities(client, table, rows as EntityRows[typeof table][]);
     }
-    if (state.priceHistory.length) {
-      await client.query(
-        `insert into offer_price_history select * from json_populate_recordset(null::offer_price_history, $1) on conflict do nothing`,
-        [JSON.stringify(state.priceHistory)]);
-    }
+    await copyRows(client, "offer_price_history", PRICE_HISTORY_COLUMNS, state.priceHistory as unknown as Record<string, unknown>[]);
     if (batch.journal) {
       const undo = [];
       for (const table of ENTITY_ORDER) {

@@ -1,0 +1,165 @@
+/**
+ * pnpm bench:indexer — cold backfill of ≥ 100,000 real contract events from a local Hardhat node into
+ * PostgreSQL (events/s, total time, peak RSS of the indexer process, database size), then
+ * event → visible-in-search latency while the indexer follows the head (p50/p95).
+ *
+ * Events come from the real ProviderRegistry: a small helper contract (compiled here with solc-js)
+ * registers as a provider, lists offers and then changes their prices thousands of times per
+ * transaction, so one transaction (under the 16.7M gas cap) carries 1,200 OfferPriceUpdated events; a seeded market adds
+ * every other event kind. The indexer runs as its own process (apps/indexer/src/main.ts).
+ * Env: BENCH_EVENTS (default 100000), BENCH_SAMPLES (default 40).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, stringToHex, toHex, type Address, type Hex } from "viem";
+import { startEmbeddedPostgres } from "../packages/db/src/embedded";
+import { runMigrations } from "../packages/db/src/migrate";
+import { deployGridlease } from "../packages/sdk/src/deploy";
+import { buildMarket } from "../apps/indexer/src/scenario";
+import { freePort, startHardhatNode } from "../apps/indexer/src/local-node";
+import { offerSpec, Simulator, USDC } from "../apps/indexer/src/simulate";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const solc = require("solc");
+
+const DEPLOYER: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
+const UPDATES_PER_TX = 1_200;
+
+const PUMP_SOURCE = `// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+interface IERC20 { function approve(address, uint256) external returns (bool); }
+interface IRegistry {
+  struct OfferSpec { bytes32 gpuModel; uint16 gpuCount; uint16 vramGb; uint16 cpuCores; uint32 ramGb; uint32 diskGb; uint32 bandwidthMbps; bytes32 region; uint256 pricePerGpuHour; uint32 minHours; uint32 maxHours; }
+  function register(uint256 stake, bytes32 encryptionKey, string calldata metadataURI) external;
+  function listOffer(OfferSpec calldata spec) external returns (uint256);
+  function updatePrice(uint256 offerId, uint256 newPrice) external;
+}
+/// Benchmark-only provider: many real registry events per transaction.
+contract IndexerBenchProvider {
+  IRegistry private immutable registry;
+  uint256[] private offers;
+  constructor(IRegistry r) { registry = r; }
+  function setup(IERC20 token, uint256 stake, uint256 count, bytes32 gpuModel, bytes32 region) external {
+    token.approve(address(registry), stake);
+    registry.register(stake, keccak256("bench"), "bench");
+    for (uint256 i; i < count; i++) {
+      offers.push(registry.listOffer(IRegistry.OfferSpec(gpuModel, 8, 80, 128, 1024, 8000, 10000, region, 2000000 + i, 1, 720)));
+    }
+  }
+  function pump(uint256 updates, uint256 salt) external {
+    uint256 n = offers.length;
+    for (uint256 i; i < updates; i++) {
+      registry.updatePrice(offers[(i + salt) % n], 1000000 + ((i * 7919 + salt * 104729) % 3000000));
+    }
+  }
+}`;
+
+function compilePump(): { abi: unknown[]; bytecode: Hex } {
+  const output = JSON.parse(solc.compile(JSON.stringify({
+    language: "Solidity",
+    sources: { "IndexerBenchProvider.sol": { content: PUMP_SOURCE } },
+    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+  })));
+  const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === "error");
+  if (errors.length) throw new Error(`bench helper does not compile: ${errors.map((e: { message: string }) => e.message).join("; ")}`);
+  const contract = output.contracts["IndexerBenchProvider.sol"].IndexerBenchProvider;
+  return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Peak resident set size (VmHWM) of a process, in bytes. */
+function peakRss(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-bench-indexer-"));
+  const [node, postgres] = await Promise.all([startHardhatNode(), startEmbeddedPostgres({ dataDir, port: await freePort() })]);
+  const cleanup: (() => Promise<unknown>)[] = [() => node.stop(), () => postgres.stop(), async () => rmSync(dataDir, { recursive: true, force: true })];
+  try {
+    await runMigrations(postgres.url);
+    const wallet = createWalletClient({ account: DEPLOYER, transport: http(node.url) });
+    const publicClient = createPublicClient({ transport: http(node.url, { timeout: 120_000 }), cacheTime: 0 });
+    const deployment = await deployGridlease({ walletClient: wallet as never, publicClient: publicClient as never });
+    const sim = new Simulator(node.url, 31337, { token: deployment.token.address, registry: deployment.registry.address, escrow: deployment.escrow.address });
+
+    let started = Date.now();
+    await buildMarket(sim, { providerIndices: Array.from({ length: 30 }, (_, i) => 100 + i), renterIndices: Array.from({ length: 10 }, (_, i) => 190 + i), funder: DEPLOYER, arbiter: DEPLOYER, bookings: 20 });
+    const pump = compilePump();
+    const deployHash = await wallet.deployContract({ abi: pump.abi, bytecode: pump.bytecode, args: [deployment.registry.address], chain: null });
+    const pumpAddress = (await publicClient.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
+    const call = async (data: Hex) => {
+      const hash = await wallet.sendTransaction({ to: pumpAddress, data, gas: 16_000_000n, chain: null });
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      if (receipt.status !== "success") throw new Error("bench helper transaction reverted");
+      return receipt;
+    };
+    await sim.send(sim.account(100), "token", "faucet", [pumpAddress, 1_000n * USDC]);
+    await call(encodeFunctionData({ abi: pump.abi, functionName: "setup", args: [deployment.token.address, 500n * USDC, 60n, stringToHex("H100-SXM", { size: 32 }), stringToHex("us-east", { size: 32 })] }));
+    for (let salt = 0, made = 0; made < TARGET_EVENTS; salt++, made += UPDATES_PER_TX) {
+      await call(encodeFunctionData({ abi: pump.abi, functionName: "pump", args: [BigInt(UPDATES_PER_TX), BigInt(salt)] }));
+    }
+    const head = await publicClient.getBlockNumber();
+    console.log(`chain ready: ${head} blocks of real contract activity generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    // Cold backfill by the real indexer process.
+    const port = await freePort();
+    started = Date.now();
+    const indexer = spawn(process.execPath, ["--import", "tsx", "apps/indexer/src/main.ts"], {
+      cwd: path.resolve(__dirname, ".."), stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, DATABASE_URL: postgres.url, RPC_URL: node.url, CHAIN_ID: "31337", INDEXER_PORT: String(port),
+        REGISTRY_ADDRESS: deployment.registry.address, ESCROW_ADDRESS: deployment.escrow.address, DEPLOY_BLOCK: String(deployment.token.deployBlock) },
+    });
+    indexer.stdout!.on("data", (chunk: Buffer) => process.stdout.write(`  indexer | ${chunk}`));
+    cleanup.unshift(async () => { indexer.kill("SIGTERM"); await new Promise((r) => indexer.once("exit", r)); });
+    let peak = 0;
+    for (;;) {
+      peak = Math.max(peak, peakRss(indexer.pid!));
+      const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200).catch(() => false);
+      if (ready) break;
+      if (indexer.exitCode !== null) throw new Error("indexer exited during the backfill");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const db = new pg.Client({ connectionString: postgres.url });
+    await db.connect();
+    const counts = (await db.query(`select (select count(*) from raw_event)::int as events, (select count(*) from offer_price_history)::int as prices,
+      (select count(*) from offer)::int as offers, (select count(*) from lease)::int as leases, pg_database_size(current_database())::float8 as size`)).rows[0];
+    console.log(`\ncold backfill: ${counts.events} events (${counts.prices} price-history rows, ${counts.offers} offers, ${counts.leases} leases) in ${seconds.toFixed(1)} s`
+      + ` → ${Math.round(counts.events / seconds)} events/s (process start and migrations included); peak RSS ${mb(peak)}; database ${mb(counts.size)}`);
+
+    // Event → visible in search while following the head.
+    const provider = sim.account(100);
+    const latencies: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const price = (3_000_000n + BigInt(i) * 1_013n) * 1n;
+      await sim.send(provider, "registry", "listOffer", [offerSpec({ gpuModel: "L40S", gpuCount: 2, vramGb: 48, cpuCores: 24, ramGb: 192, diskGb: 1000, bandwidthMbps: 2500, region: "eu-north", pricePerGpuHour: price, minHours: 1, maxHours: 24 })]);
+      const mined = performance.now();
+      for (;;) {
+        const { rowCount } = await db.query(`select 1 from offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider
+          where o.chain_id = 31337 and o.status = 'Active' and o.region = 'eu-north' and o.gpu_model = 'L40S' and o.price_per_gpu_hour = $1`, [price.toString()]);
+        if (rowCount) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      latencies.push(performance.now() - mined);
+    }
+    await db.end();
+    latencies.sort((a, b) => a - b);
+    console.log(`event → visible in search (${SAMPLES} listings while following): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms`);
+    console.log(`machine: ${require("node:os").cpus().length} CPUs, Node ${process.version}`);
+  } finally {
+    for (const step of cleanup) await step().catch(() => undefined);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:indexer failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  process.exit(1);
+});
