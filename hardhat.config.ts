@@ -4,6 +4,7 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task
 import "@nomicfoundation/hardhat-toolbox-viem";
 
 const SOLC_VERSION = "0.8.30";
+const COVERAGE = process.env.SOLIDITY_COVERAGE === "true";
 
 // The machine cannot download compilers, so compile with the solcjs shipped by the `solc` npm package.
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
@@ -23,7 +24,10 @@ const config: HardhatUserConfig = {
     version: SOLC_VERSION,
     settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 10_000 } },
   },
-  paths: { sources: "contracts", tests: "test", cache: "cache", artifacts: "artifacts" },
+  // `pnpm coverage` builds instrumented bytecode; keep it out of the artifacts everyone else uses.
+  paths: COVERAGE
+    ? { sources: "contracts", tests: "test", cache: ".coverage_cache", artifacts: ".coverage_artifacts" }
+    : { sources: "contracts", tests: "test", cache: "cache", artifacts: "artifacts" },
   networks: {
     hardhat: { chainId: 31337 },
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545", chainId: Number(process.env.CHAIN_ID ?? 31337) },
