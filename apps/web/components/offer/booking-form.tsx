@@ -3,7 +3,8 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useForm } from "react-hook-form";
-import { bytesToHex, parseEventLogs, type Hex } from "viem";
+import { BaseError, bytesToHex, parseEventLogs, UserRejectedRequestError, type Hex } from "viem";
+import { toast } from "sonner";
 import { useAccount, useConfig, useReadContract } from "wagmi";
 import { simulateContract, writeContract } from "wagmi/actions";
 import { z } from "zod";
@@ -17,6 +18,17 @@ import { useRenterKey } from "@/lib/renter-key";
 import { TxStatus, useTransaction } from "@/lib/use-transaction";
 
 const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}( \S.*)?$/;
+
+/** Wallets without EIP-712 signing fall back to approve + book; a rejection by the person still stops. */
+async function permitOrNull<T>(sign: () => Promise<T>): Promise<T | null> {
+  try {
+    return await sign();
+  } catch (error) {
+    if (error instanceof BaseError && error.walk((e) => e instanceof UserRejectedRequestError)) throw error;
+    toast.info("Your wallet could not sign a permit; using an approval transaction instead.");
+    return null;
+  }
+}
 
 function bookingSchema(offer: OfferView) {
   return z.object({
@@ -70,8 +82,8 @@ export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: numbe
       // The guard is the price the renter was shown: a provider raising it mid-flight makes the booking revert.
       const common = [BigInt(offer.offerId), values.gpus, values.hours, price, encryptedRequest] as const;
       let hash: Hex;
-      if (values.payment === "permit") {
-        const permit = await signPermit(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, value: total });
+      const permit = values.payment === "permit" ? await permitOrNull(() => signPermit(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, value: total })) : null;
+      if (permit) {
         const { request } = await simulateContract(config, {
           address: contracts.leaseEscrow,
           abi: leaseEscrowAbi,
