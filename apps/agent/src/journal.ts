@@ -1,4 +1,4 @@
-import { open, readFile, mkdir, type FileHandle } from "node:fs/promises";
+import { open, readFile, mkdir, rename, writeFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { Hex } from "viem";
 
@@ -67,11 +67,39 @@ function apply(state: LeaseJournalState, record: JournalRecord): void {
 
 export class Journal {
   private readonly leases = new Map<string, LeaseJournalState>();
+  private savedScanCheckpoint?: bigint;
 
   private constructor(
     readonly filePath: string,
     private readonly handle: FileHandle,
   ) {}
+
+  private get checkpointPath(): string {
+    return path.join(path.dirname(this.filePath), "scan-checkpoint.json");
+  }
+
+  /**
+   * The block from which booking events still matter: no lease booked earlier needs work. Lets a
+   * restart skip history instead of rescanning from the deployment block.
+   */
+  async readScanCheckpoint(): Promise<bigint | undefined> {
+    try {
+      const { block } = JSON.parse(await readFile(this.checkpointPath, "utf8")) as { block: string };
+      this.savedScanCheckpoint = BigInt(block);
+      return this.savedScanCheckpoint;
+    } catch {
+      return undefined; // none yet, or unreadable: scanning from the deployment is always safe
+    }
+  }
+
+  /** Saves the checkpoint when it moved forward; written to a temp file and renamed, so it is never torn. */
+  async saveScanCheckpoint(block: bigint): Promise<void> {
+    if (this.savedScanCheckpoint !== undefined && block <= this.savedScanCheckpoint) return;
+    const temp = `${this.checkpointPath}.tmp`;
+    await writeFile(temp, JSON.stringify({ block: block.toString() }), { mode: 0o600 });
+    await rename(temp, this.checkpointPath);
+    this.savedScanCheckpoint = block;
+  }
 
   static async open(stateDir: string): Promise<Journal> {
     await mkdir(stateDir, { recursive: true, mode: 0o700 });

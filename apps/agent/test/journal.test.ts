@@ -37,4 +37,18 @@ describe("journal", () => {
     expect(lines).toHaveLength(3);
     expect((await Journal.open(dir)).stateOf("1")).toMatchObject({ provisionStarted: true, encryptedAccess: "0x01" });
   });
+
+  it("keeps a scan checkpoint that only moves forward and survives a reopen", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-journal-"));
+    const journal = await Journal.open(dir);
+    expect(await journal.readScanCheckpoint()).toBeUndefined();
+    await journal.saveScanCheckpoint(120n);
+    await journal.saveScanCheckpoint(90n); // a lease booked earlier still needs work: never move back on disk
+    await journal.close();
+    const reopened = await Journal.open(dir);
+    expect(await reopened.readScanCheckpoint()).toBe(120n);
+    await reopened.saveScanCheckpoint(121n);
+    expect(JSON.parse(await readFile(path.join(dir, "scan-checkpoint.json"), "utf8"))).toEqual({ block: "121" });
+    await reopened.close();
+  });
 });

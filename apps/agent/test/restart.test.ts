@@ -84,7 +84,10 @@ describe("agent restarts", () => {
     expect(journal).not.toMatch(new RegExp(`"event":"provision-failed","leaseId":"${leaseId}"`));
     expect(journal).toMatch(new RegExp(`"event":"provision-started","leaseId":"${leaseId}","gpuIndices":\\[3\\]`));
 
+    // Lease 1 (from the previous test) is still active, so the restart rescans from its booking, not from the deployment.
+    const [firstBooking] = await market.events("LeaseBooked", 1n);
     const second = startAgent();
+    await second.waitForLine(new RegExp(`resuming the booking scan at block ${firstBooking.blockNumber} \\(earlier leases need no work\\)\\.`));
     await second.waitForLine(new RegExp(`lease ${leaseId}: provisioning was interrupted \\(agent restart\\); running the provisioning script again for the same GPUs 3\\.`));
     await second.waitForLine(new RegExp(`lease ${leaseId}: accepted in block`));
     expect(await market.events("LeaseAccepted", leaseId)).toHaveLength(1);

@@ -55,6 +55,11 @@ export class ProviderAgent {
   async run(): Promise<void> {
     const { config, log, keys, ctx } = this.options;
     log.info(`serving as ${keys.account.address} on chain ${ctx.chainId} (escrow ${ctx.contracts.escrow}); journal ${this.options.journal.filePath}`);
+    const checkpoint = await this.options.journal.readScanCheckpoint();
+    if (checkpoint !== undefined && checkpoint > this.nextScanBlock) {
+      this.nextScanBlock = checkpoint;
+      log.info(`resuming the booking scan at block ${checkpoint} (earlier leases need no work).`);
+    }
     while (!this.stopping) {
       try {
         await this.tick();
@@ -88,6 +93,7 @@ export class ProviderAgent {
         .finally(() => this.busy.delete(booking.leaseId));
       this.busy.set(booking.leaseId, work);
     }
+    await this.options.journal.saveScanCheckpoint(this.scanCheckpoint());
     const nowMs = Date.now();
     if (nowMs - this.lastHeartbeatAt >= this.options.config.intervals.heartbeatSeconds * 1000) {
       this.lastHeartbeatAt = nowMs;
@@ -97,6 +103,15 @@ export class ProviderAgent {
       this.lastWithdrawCheckAt = nowMs;
       this.inBackground(this.withdrawDeferredPayouts());
     }
+  }
+
+  /** The earliest booking block of a lease that may still need work, else the next block to scan. */
+  private scanCheckpoint(): bigint {
+    let checkpoint = this.nextScanBlock;
+    for (const booking of this.bookings.values()) {
+      if (!this.finished.has(booking.leaseId) && booking.blockNumber < checkpoint) checkpoint = booking.blockNumber;
+    }
+    return checkpoint;
   }
 
   private inBackground(task: Promise<void>): void {

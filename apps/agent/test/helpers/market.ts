@@ -95,7 +95,7 @@ export class Market {
     return this.publicClient.readContract({ ...this.escrow, functionName: "getLease", args: [leaseId] });
   }
 
-  async events<const N extends "LeaseAccepted" | "EarningsClaimed" | "LeaseClosed">(eventName: N, leaseId: bigint) {
+  async events<const N extends "LeaseBooked" | "LeaseAccepted" | "EarningsClaimed" | "LeaseClosed">(eventName: N, leaseId: bigint) {
     return this.publicClient.getContractEvents({ ...this.escrow, eventName, args: { leaseId } as never, fromBlock: this.deployment.escrow.deployBlock });
   }
 
