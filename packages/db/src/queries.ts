@@ -113,7 +113,19 @@ export interface MarketStats {
   models: ModelMarketSummary[];
 }
 
-export async function marketStats(chainId = defaultChainId(), db: pg.Pool = getPool()): Promise<MarketStats> {
+const statsCache = new Map<number, { value: Promise<MarketStats>; expires: number }>();
+
+/** Market totals; cached for 2 s because every figure is a count over whole tables. */
+export function marketStats(chainId = defaultChainId(), db: pg.Pool = getPool()): Promise<MarketStats> {
+  const hit = statsCache.get(chainId);
+  if (hit && hit.expires > Date.now()) return hit.value;
+  const value = loadMarketStats(chainId, db);
+  statsCache.set(chainId, { value, expires: Date.now() + Number(process.env.STATS_TTL_MS ?? 2000) });
+  value.catch(() => statsCache.delete(chainId));
+  return value;
+}
+
+async function loadMarketStats(chainId: number, db: pg.Pool): Promise<MarketStats> {
   const [counts, leases, cursor, models] = await Promise.all([
     db.query(
       `select (select count(*) filter (where status = 'Active') from provider where chain_id = $1)::int as "providersActive",

@@ -183,7 +183,9 @@ class TtlCache<V> {
   }
 }
 
-const facetCache = new TtlCache<{ gpuModel: FacetCount[]; region: FacetCount[] }>(Number(process.env.SEARCH_FACET_TTL_MS ?? 1000));
+// Facet counts scan every matching offer; up to 5 s of staleness in "how many H100s" is invisible,
+// while the offers list itself is always read live.
+const facetCache = new TtlCache<{ gpuModel: FacetCount[]; region: FacetCount[] }>(Number(process.env.SEARCH_FACET_TTL_MS ?? 5000));
 
 export function clearSearchCaches(): void {
   facetCache.clear();
@@ -241,8 +243,20 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
     where += ` and (${sort.column}, o.offer_id) ${op} ($${params.length - 1}::${sort.cast}, $${params.length}::numeric)`;
   }
   params.push(query.limit + 1);
-  const pageSql = `select ${OFFER_COLUMNS}, ${sort.column}::text as "sortValue" from ${FROM}
-    where ${where} order by ${sort.column} ${sort.direction}, o.offer_id ${sort.direction} limit $${params.length}`;
+  const limit = `$${params.length}`;
+  const order = `order by ${sort.column} ${sort.direction}, o.offer_id ${sort.direction}`;
+  const select = `select ${OFFER_COLUMNS}, ${sort.column}::text as "sortValue" from ${FROM}`;
+  let pageSql = `${select} where ${where} ${order} limit ${limit}`;
+  if (query.gpu?.length) {
+    // One ordered index scan per model, merged: "gpu_model = any(…) order by price" cannot use the
+    // (status, gpu_model, price) index order and would walk the whole price index instead.
+    const branches = query.gpu.map((model) => {
+      params.push(model);
+      return `(${select} where ${where} and o.gpu_model = $${params.length} ${order} limit ${limit})`;
+    });
+    pageSql = `select * from (${branches.join(" union all ")}) page
+      order by "sortValue"::${sort.cast} ${sort.direction}, "offerId"::numeric ${sort.direction} limit ${limit}`;
+  }
 
   const facetKey = JSON.stringify([chainId, query.gpu, query.region, query.minGpus, query.minVramGb, query.minCpuCores, query.minRamGb,
     query.minDiskGb, query.minBandwidthMbps, query.maxPricePerGpuHour, query.minReliability, query.availableNow]);

@@ -1,0 +1,119 @@
+/**
+ * pnpm bench:search — 100,000 offers in PostgreSQL, a mix of realistic filter/sort queries through the
+ * real HTTP API (`next start` of apps/web) with autocannon at 50 connections: p50/p95/p99, requests/s, errors.
+ *
+ * Builds apps/web first when it has no production build. The API's per-client rate limit is raised
+ * for the run (API_RATE_LIMIT_PER_SECOND): the load generator is one client doing the work of many.
+ * Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 50).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres } from "../packages/db/src/embedded";
+import { runMigrations } from "../packages/db/src/migrate";
+import { insertSyntheticOffers } from "../packages/db/src/synthetic";
+import { closeDatabaseClients } from "../packages/db/src/client";
+import { freePort } from "../apps/indexer/src/local-node";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require("autocannon");
+
+const OFFERS = Number(process.env.BENCH_OFFERS ?? 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const WEB_DIR = path.resolve(__dirname, "../apps/web");
+
+/** What people search for: a model or two, a region, a budget, sizes, availability, each sort, later pages. */
+const QUERIES = [
+  "/api/offers",
+  "/api/offers?sort=price",
+  "/api/offers?gpu=H100-SXM&sort=price",
+  "/api/offers?gpu=H100-SXM,H100-PCIE&minGpus=8&sort=price",
+  "/api/offers?gpu=A100-SXM-80G&region=us-east&sort=price",
+  "/api/offers?gpu=RTX4090&maxPricePerGpuHour=0.4&availableNow=true",
+  "/api/offers?gpu=RTX4090,RTX3090&sort=price_per_tflop",
+  "/api/offers?sort=price_per_tflop&minVramGb=48",
+  "/api/offers?minVramGb=80&sort=vram",
+  "/api/offers?region=eu-west,eu-central&sort=price",
+  "/api/offers?region=ap-northeast&gpu=L40S&sort=price",
+  "/api/offers?minReliability=90&sort=reliability",
+  "/api/offers?availableNow=true&minGpus=4&sort=price",
+  "/api/offers?sort=newest",
+  "/api/offers?minRamGb=512&minCpuCores=64&sort=price",
+  "/api/offers?gpu=L40S&maxPricePerGpuHour=1.2&sort=price&limit=50",
+  "/api/offers?gpu=A6000&region=us-west&availableNow=true",
+  "/api/offers?minBandwidthMbps=10000&sort=price",
+  "/api/offers?gpu=H200&sort=price&limit=10",
+  "/api/offers?gpu=T4&maxPricePerGpuHour=0.01", // nothing matches: exercises "why nothing"
+  "/api/stats",
+];
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(WEB_DIR, ".next", "BUILD_ID"))) {
+    console.log("building apps/web (pnpm --filter @gridlease/web build) …");
+    const build = spawnSync("pnpm", ["--filter", "@gridlease/web", "build"], { stdio: "inherit" });
+    if (build.status !== 0) throw new Error("the web app does not build; bench:search needs its production build");
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-bench-search-"));
+  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+  let server: ReturnType<typeof spawn> | undefined;
+  try {
+    await runMigrations(postgres.url);
+    process.env.DATABASE_URL = postgres.url;
+    let started = Date.now();
+    await insertSyntheticOffers({ chainId: 31337, count: OFFERS });
+    await closeDatabaseClients();
+    console.log(`inserted ${OFFERS} offers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const port = await freePort();
+    server = spawn(path.join(WEB_DIR, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
+      cwd: WEB_DIR, stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, DATABASE_URL: postgres.url, CHAIN_ID: "31337", NODE_ENV: "production", API_RATE_LIMIT_PER_SECOND: "1000000", API_RATE_LIMIT_BURST: "1000000" },
+    });
+    let serverLog = "";
+    server.stdout!.on("data", (c: Buffer) => (serverLog += c));
+    server.stderr!.on("data", (c: Buffer) => (serverLog += c));
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      if (await fetch(`${base}/api/offers?limit=1`).then((r) => r.ok).catch(() => false)) break;
+      if (server.exitCode !== null || i > 600) throw new Error(`next start did not come up:\n${serverLog.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Warm-up: JIT, connection pool, plans.
+    for (const query of QUERIES) await fetch(base + query).then((r) => r.text());
+
+    started = Date.now();
+    const latencies: number[] = [];
+    const statuses = new Map<number, number>();
+    const result = await autocannon({
+      url: base, connections: CONNECTIONS, duration: SECONDS,
+      requests: QUERIES.map((query) => ({ method: "GET", path: query })),
+      setupClient: (client: { on(event: "response", cb: (status: number, bytes: number, ms: number) => void): void }) =>
+        client.on("response", (status, _bytes, ms) => {
+          latencies.push(ms);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }),
+    });
+    latencies.sort((a, b) => a - b);
+    const non2xx = [...statuses].filter(([s]) => s < 200 || s >= 300).reduce((n, [, c]) => n + c, 0);
+    console.log(`\nsearch API: ${OFFERS} offers, ${QUERIES.length} query shapes, ${CONNECTIONS} connections, ${SECONDS} s`);
+    console.log(`  requests: ${latencies.length} (${Math.round(result.requests.average)} req/s average)`);
+    console.log(`  latency: p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)?.toFixed(1)} ms`);
+    console.log(`  errors: ${result.errors} transport, ${result.timeouts} timeouts, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`);
+    console.log(`  machine: ${cpus().length} CPUs, Node ${process.version}`);
+  } finally {
+    if (server && server.exitCode === null) {
+      server.kill("SIGTERM");
+      await new Promise((r) => server!.once("exit", r));
+    }
+    await postgres.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:search failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
