@@ -22,6 +22,8 @@ const WEB = join(ROOT, "apps/web");
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CHAIN_ID = 31337;
+// A build of its own: rebuilding apps/web/.next would pull the files from under a running `npm start`.
+const DIST_DIR = ".next-bench";
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -68,9 +70,9 @@ async function firstLoadJs(base: string) {
 }
 
 async function main() {
-  if (process.env.BENCH_REBUILD === "1" || !existsSync(join(WEB, ".next/BUILD_ID"))) {
-    console.log("building the web app (next build)…");
-    const build = spawnSync(join(WEB, "node_modules/.bin/next"), ["build"], { cwd: WEB, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (process.env.BENCH_REBUILD === "1" || !existsSync(join(WEB, DIST_DIR, "BUILD_ID"))) {
+    console.log(`building the web app (next build into apps/web/${DIST_DIR})…`);
+    const build = spawnSync(join(WEB, "node_modules/.bin/next"), ["build"], { cwd: WEB, stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" } });
     if (build.status !== 0) throw new Error("next build failed");
   }
   const dir = mkdtempSync(join(tmpdir(), "gridlease-bench-web-"));
@@ -91,7 +93,7 @@ async function main() {
       cwd: WEB,
       stdio: ["ignore", "ignore", "inherit"],
       // No chain is needed: the page reads the database, and no indexer cursor means no contract lookups.
-      env: { ...process.env, DATABASE_URL: pg.url, RPC_URL: "http://127.0.0.1:9", CHAIN_ID: String(CHAIN_ID), NEXT_TELEMETRY_DISABLED: "1" },
+      env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, DATABASE_URL: pg.url, RPC_URL: "http://127.0.0.1:9", CHAIN_ID: String(CHAIN_ID), NEXT_TELEMETRY_DISABLED: "1" },
     });
     await waitForHttp(`${base}/`, web);
     for (let i = 0; i < 20; i++) await fetch(`${base}/?gpu=H100-SXM`).then((r) => r.text());

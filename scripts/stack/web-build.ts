@@ -5,7 +5,7 @@ import { join, relative } from "node:path";
 // Everything that ends up in the Next build. Build output, tests and their artifacts are left out so
 // that running tests or starting the app never forces a rebuild by itself.
 const SOURCES = ["apps/web", "packages/sdk/src", "packages/db/src", "pnpm-lock.yaml"];
-const SKIP = new Set(["node_modules", ".next", "e2e", "test-results", "playwright-report", "coverage"]);
+const SKIP = new Set(["node_modules", ".next", ".next-bench", "e2e", "test-results", "playwright-report", "coverage"]);
 const STAMP = "apps/web/.next/gridlease-build-hash";
 
 function collect(root: string, path: string, out: string[]) {

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { marketSummary, offerSearchQuerySchema, searchOffers, SEARCH_SORTS, type OfferSearchQuery, type SearchSort } from "@gridlease/db/search";
+import { InvalidCursorError, marketSummary, offerSearchQuerySchema, searchOffers, SEARCH_SORTS, type OfferSearchQuery, type SearchSort } from "@gridlease/db/search";
 import { z } from "zod";
 import { FilterPanel } from "@/components/market/filter-panel";
 import { MarketSummary } from "@/components/market/market-summary";
@@ -21,8 +21,20 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
   const params = cleanParams(await searchParams);
   const parsed = offerSearchQuerySchema.safeParse({ ...params, chainId: CHAIN_ID });
   // A hand-edited URL with a bad value still renders the market, with the problem named above it.
-  const query: OfferSearchQuery = parsed.success ? parsed.data : offerSearchQuerySchema.parse({ chainId: CHAIN_ID });
-  const [result, summary] = await Promise.all([searchOffers(query), marketSummary(CHAIN_ID)]);
+  let query: OfferSearchQuery = parsed.success ? parsed.data : offerSearchQuerySchema.parse({ chainId: CHAIN_ID });
+  let problem = parsed.success ? null : z.prettifyError(parsed.error).replace(/\n/g, " ");
+  const search = async () => {
+    try {
+      return await searchOffers(query);
+    } catch (error) {
+      // A stale or edited page link: show the first page instead of failing.
+      if (!(error instanceof InvalidCursorError)) throw error;
+      problem = error.message;
+      query = { ...query, cursor: undefined };
+      return searchOffers(query);
+    }
+  };
+  const [result, summary] = await Promise.all([search(), marketSummary(CHAIN_ID)]);
   const listed = summary.reduce((sum, row) => sum + row.offers, 0);
   const freeGpus = summary.reduce((sum, row) => sum + row.freeGpus, 0);
   const pageParams = { ...params };
@@ -43,9 +55,9 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
 
       <MarketSummary rows={summary} />
 
-      {!parsed.success && (
-        <p role="alert" className="rounded-lg border border-rose-500/40 bg-rose-500/10 p-3 text-sm text-rose-200">
-          Some filters in the address are invalid and were ignored: {z.prettifyError(parsed.error).replace(/\n/g, " ")}
+      {problem && (
+        <p role="alert" className="rounded-lg border border-rose-500/40 bg-rose-500/10 p-3 text-sm text-rose-200" data-testid="bad-filters">
+          Some filters in the address are invalid and were ignored: {problem}
         </p>
       )}
 

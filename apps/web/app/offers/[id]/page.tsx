@@ -24,7 +24,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function OfferPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  if (!/^\d{1,30}$/.test(id) || BigInt(id) === 0n) notFound();
+  if (!/^\d{1,18}$/.test(id) || BigInt(id) === 0n) notFound(); // offer ids are int8 in the mirror
   const { CHAIN_ID } = readRuntimeConfig();
   const [detail, contracts] = await Promise.all([loadOfferDetail(CHAIN_ID, BigInt(id)), loadDeployment(CHAIN_ID)]);
   if (!detail) notFound();
