@@ -187,8 +187,12 @@ class TtlCache<V> {
 // while the offers list itself is always read live.
 const facetCache = new TtlCache<{ gpuModel: FacetCount[]; region: FacetCount[] }>(Number(process.env.SEARCH_FACET_TTL_MS ?? 5000));
 
+/** "Why nothing matched" runs one count per filter; it is as cacheable as the facets. */
+const whyNothingCache = new TtlCache<WhyNothing>(Number(process.env.SEARCH_FACET_TTL_MS ?? 5000));
+
 export function clearSearchCaches(): void {
   facetCache.clear();
+  whyNothingCache.clear();
   summaryCache.clear();
 }
 
@@ -276,7 +280,9 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
   // The GPU facet ignores only the GPU filter, so summing the selected models gives the exact total.
   const selected = query.gpu?.length ? new Set(query.gpu) : null;
   const total = facets.gpuModel.filter((f) => !selected || selected.has(f.value)).reduce((sum, f) => sum + f.count, 0);
-  const whyNothing = total === 0 && filters.length > 0 && !query.cursor ? await explainEmpty(db, chainId, filters) : null;
+  const whyNothing = total === 0 && filters.length > 0 && !query.cursor
+    ? await whyNothingCache.get(facetKey, () => explainEmpty(db, chainId, filters))
+    : null;
   return {
     offers: rows.map(({ sortValue: _sortValue, ...hit }) => normalizeHit(hit)),
     total,
