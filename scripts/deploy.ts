@@ -82,7 +82,9 @@ async function main() {
     log: (line) => console.log(`contracts: ${line}`),
   });
 
-  const { chainId: _ignored, ...record } = deployment;
+  // Only addresses and deploy blocks are recorded: a restarted Hardhat node redeploys to the same
+  // addresses, so the committed module stays unchanged and `npm start` leaves the work tree clean.
+  const { chainId: _ignored, deployBlockHash: _hash, ...record } = deployment;
   writeFileSync(output, renderDeployments({ ...deployments, [chainId]: record }));
   console.log(`contracts: wrote ${output}`);
 }
@@ -97,10 +99,8 @@ async function isStillDeployed(
   client: ReturnType<typeof createPublicClient>,
   recorded: DeploymentRecord,
 ): Promise<boolean> {
-  const code = await client.getCode({ address: recorded.registry.address });
-  if (!code || code === "0x") return false;
-  const block = await client.getBlock({ blockNumber: recorded.registry.deployBlock }).catch(() => null);
-  return block?.hash === recorded.deployBlockHash;
+  const codes = await Promise.all([recorded.registry.address, recorded.escrow.address, recorded.token.address].map((address) => client.getCode({ address })));
+  return codes.every((code) => code !== undefined && code !== "0x");
 }
 
 function renderDeployments(all: Record<number, DeploymentRecord>): string {
@@ -111,14 +111,14 @@ function renderDeployments(all: Record<number, DeploymentRecord>): string {
     .map(
       ([id, d]) =>
         `  ${id}: {\n    token: ${contract(d.token)},\n    registry: ${contract(d.registry)},\n` +
-        `    escrow: ${contract(d.escrow)},\n    deployBlockHash: "${d.deployBlockHash}",\n  },`,
+        `    escrow: ${contract(d.escrow)},\n  },`,
     )
     .join("\n");
   return `${DEPLOYMENTS_HEADER}export const deployments = {\n${entries}\n} as const satisfies Record<number, DeploymentRecord>;\n${DEPLOYMENTS_FOOTER}`;
 }
 
 const DEPLOYMENTS_HEADER = `// Written by scripts/deploy.ts (\`pnpm deploy:contracts\`); the deploy script rewrites it.
-import type { Address, Hash } from "viem";
+import type { Address } from "viem";
 
 export interface DeployedContractRecord {
   readonly address: Address;
@@ -129,8 +129,6 @@ export interface DeploymentRecord {
   readonly token: DeployedContractRecord;
   readonly registry: DeployedContractRecord;
   readonly escrow: DeployedContractRecord;
-  /** Hash of the registry's deploy block. */
-  readonly deployBlockHash: Hash;
 }
 
 `;

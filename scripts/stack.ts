@@ -7,7 +7,7 @@
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { assertPortFree, elapsed, httpOk, log, rpcChainId, runStep, startProcess, stopProcess, StackError, waitFor, type ManagedProcess } from "./stack/processes";
+import { assertPortFree, elapsed, running, silenceChildren, httpOk, log, rpcChainId, runStep, startProcess, stopProcess, StackError, waitFor, type ManagedProcess } from "./stack/processes";
 import { markWebBuild, webBuildIsCurrent, webSourceHash } from "./stack/web-build";
 
 const ROOT = resolve(__dirname, "..");
@@ -35,8 +35,9 @@ let shuttingDown = false;
 async function shutdown(code: number) {
   if (shuttingDown) return;
   shuttingDown = true;
+  silenceChildren();
   log("stopping...");
-  for (const proc of [...children].reverse()) await stopProcess(proc).catch(() => {});
+  for (const proc of [...running].reverse()) await stopProcess(proc).catch(() => {});
   await stopEmbeddedPg?.().catch(() => {});
   log("stopped");
   process.exit(code);
@@ -66,8 +67,8 @@ async function main() {
   if (localChain) await assertPortFree(env.RPC_PORT, "Hardhat node", "RPC_PORT");
   if (!env.DATABASE_URL) await assertPortFree(env.PG_PORT, "embedded PostgreSQL", "PG_PORT");
 
-  const db = await import("@gridlease/db/embedded");
-  const migrate = await import("@gridlease/db/migrate");
+  const db = await import("../packages/db/src/embedded");
+  const migrate = await import("../packages/db/src/migrate");
 
   // Database, chain and compiler are independent: start them together.
   const tDb = Date.now();

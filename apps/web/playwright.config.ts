@@ -31,5 +31,7 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     stdout: "pipe",
     stderr: "pipe",
+    // Let the stack stop its services (they run in their own process groups) instead of a SIGKILL.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
   },
 });

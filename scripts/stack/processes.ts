@@ -28,6 +28,15 @@ export async function assertPortFree(port: number, what: string, envName: string
   });
 }
 
+let quiet = false;
+/** Every child still running, in start order, so shutdown can stop one-shot steps too. */
+export const running: ManagedProcess[] = [];
+
+/** Stops echoing child output: during shutdown, services complaining about each other going away is noise. */
+export function silenceChildren() {
+  quiet = true;
+}
+
 export interface ManagedProcess {
   name: string;
   child: ChildProcess;
@@ -51,14 +60,16 @@ export function startProcess(opts: {
   mkdirSync(opts.logDir, { recursive: true });
   const file = createWriteStream(join(opts.logDir, `${opts.name}.log`), { flags: "a" });
   const ring: string[] = [];
-  const child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: { ...process.env, ...opts.env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  // Each child leads its own process group so that shutdown can stop it with everything it spawned
+  // (tsx and pnpm run the real program as a grandchild), in an order of our choosing.
+  const child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: { ...process.env, ...opts.env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const onData = (data: Buffer) => {
     file.write(data);
     for (const line of data.toString().split(/\r?\n/)) {
       if (!line.trim()) continue;
       ring.push(line);
       if (ring.length > 40) ring.shift();
-      if (opts.echo?.(line)) console.log(`  ${opts.name} | ${line}`);
+      if (!quiet && opts.echo?.(line)) console.log(`  ${opts.name} | ${line}`);
     }
   };
   child.stdout!.on("data", onData);
@@ -73,7 +84,10 @@ export function startProcess(opts: {
       resolve(-1);
     });
   });
-  return { name: opts.name, child, exited, recentOutput: () => ring.slice(-15).join("\n") };
+  const managed: ManagedProcess = { name: opts.name, child, exited, recentOutput: () => ring.slice(-15).join("\n") };
+  running.push(managed);
+  void exited.then(() => running.splice(running.indexOf(managed), 1));
+  return managed;
 }
 
 /** Runs a one-shot step to completion; a non-zero exit becomes a StackError carrying its last output. */
@@ -86,8 +100,15 @@ export async function runStep(proc: ManagedProcess, description: string) {
 
 export async function stopProcess(proc: ManagedProcess, graceMs = 8000) {
   if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  proc.child.kill("SIGTERM");
-  const timer = setTimeout(() => proc.child.kill("SIGKILL"), graceMs);
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-proc.child.pid!, signal);
+    } catch {
+      proc.child.kill(signal);
+    }
+  };
+  signalGroup("SIGTERM");
+  const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
   await proc.exited;
   clearTimeout(timer);
 }

@@ -121,7 +121,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   }
   if ((await rpc.code(registry)) === "0x") {
     await closeDb();
-    throw new Error(`No ProviderRegistry contract at ${registry} on chain ${chainId}; deploy the contracts (pnpm deploy) before starting the indexer.`);
+    throw new Error(`No ProviderRegistry contract at ${registry} on chain ${chainId}; deploy the contracts (pnpm deploy:contracts) before starting the indexer.`);
   }
 
   /** Milliseconds spent waiting for RPC, loading + applying, and writing (shown in backfill progress lines). */

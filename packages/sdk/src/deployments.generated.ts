@@ -1,5 +1,5 @@
 // Written by scripts/deploy.ts (`pnpm deploy:contracts`); the deploy script rewrites it.
-import type { Address, Hash } from "viem";
+import type { Address } from "viem";
 
 export interface DeployedContractRecord {
   readonly address: Address;
@@ -10,8 +10,6 @@ export interface DeploymentRecord {
   readonly token: DeployedContractRecord;
   readonly registry: DeployedContractRecord;
   readonly escrow: DeployedContractRecord;
-  /** Hash of the registry's deploy block. */
-  readonly deployBlockHash: Hash;
 }
 
 export const deployments = {
@@ -19,7 +17,6 @@ export const deployments = {
     token: { address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", deployBlock: 1n },
     registry: { address: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", deployBlock: 2n },
     escrow: { address: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0", deployBlock: 3n },
-    deployBlockHash: "0xce5deab7a5a16110dbd5adff33d9a477078312a646d49c842f134571812008a2",
   },
 } as const satisfies Record<number, DeploymentRecord>;
 
