@@ -32,6 +32,8 @@ export interface IndexerOptions {
   /** getLogs requests in flight ahead of the writer while backfilling. */
   prefetch?: number;
   rpcTimeoutMs?: number;
+  /** How long to wait for the node to answer at startup before giving up. */
+  startupTimeoutMs?: number;
   log?: (line: string) => void;
   /** Called after every committed batch (tests and benchmarks observe progress with it). */
   onBatch?: (info: { from: bigint; to: bigint; events: number }) => void;
@@ -114,7 +116,12 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     await db.end();
   };
 
-  const reportedChainId = await rpc.chainId();
+  // Retries cover a node that is still starting; a node that never answers is a configuration error.
+  const probe = new Rpc({ url: options.rpcUrl, timeoutMs: 2_000, maxBackoffMs: 1_000, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(options.startupTimeoutMs ?? 15_000)]) });
+  const reportedChainId = await probe.chainId().catch(async () => {
+    await closeDb();
+    throw new Error(`Cannot reach an Ethereum node at ${options.rpcUrl}; check RPC_URL and that the node is running.`);
+  });
   if (reportedChainId !== chainId) {
     await closeDb();
     throw new Error(`The node at ${options.rpcUrl} is chain ${reportedChainId}, not CHAIN_ID ${chainId}.`);

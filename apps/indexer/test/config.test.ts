@@ -1,0 +1,39 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, REPO_ROOT, startTestPostgres, type TestDatabase } from "./harness";
+
+function runMain(env: Record<string, string>) {
+  const result = spawnSync(path.join(REPO_ROOT, "node_modules/.bin/tsx"), ["apps/indexer/src/main.ts"], {
+    cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", ...env },
+  });
+  return { code: result.status, stderr: result.stderr.trim() };
+}
+
+let postgres: TestDatabase;
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+});
+afterAll(async () => {
+  await postgres?.stop();
+});
+
+describe("indexer configuration errors", () => {
+  it("exits with one sentence for a bad DATABASE_URL, an unreachable database and an unreachable node", async () => {
+    const bad = runMain({ DATABASE_URL: "mysql://nope", RPC_URL: "http://127.0.0.1:1" });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe("Bad indexer configuration: DATABASE_URL must be a postgresql:// URL.");
+
+    const port = await freePort();
+    const noDb = runMain({ DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${port}/gridlease`, RPC_URL: "http://127.0.0.1:1" });
+    expect(noDb.code).toBe(1);
+    expect(noDb.stderr).toBe(`Cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused). Check DATABASE_URL.`);
+
+    const url = await postgres.create("config");
+    const rpcPort = await freePort();
+    const noNode = runMain({ DATABASE_URL: url, RPC_URL: `http://127.0.0.1:${rpcPort}`, INDEXER_PORT: "0" });
+    expect(noNode.code).toBe(1);
+    expect(noNode.stderr).toBe(`Cannot reach an Ethereum node at http://127.0.0.1:${rpcPort}; check RPC_URL and that the node is running.`);
+  });
+});
