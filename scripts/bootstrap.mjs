@@ -90,7 +90,7 @@ ensurePrismaClient();
 
 switch (command) {
   case "start":
-    handOver("pnpm", ["exec", "tsx", "scripts/stack.ts", ...process.argv.slice(3)]);
+    handOver(process.execPath, ["--import", "tsx", "scripts/stack.ts", ...process.argv.slice(3)]);
     break;
   case "test":
     handOver(process.execPath, ["scripts/test-all.mjs", ...process.argv.slice(3)]);

@@ -29,7 +29,6 @@ const EnvSchema = z.object({
 });
 
 const children: ManagedProcess[] = [];
-let stopEmbeddedPg: (() => Promise<void>) | undefined;
 let shuttingDown = false;
 
 async function shutdown(code: number) {
@@ -38,7 +37,6 @@ async function shutdown(code: number) {
   silenceChildren();
   log("stopping...");
   for (const proc of [...running].reverse()) await stopProcess(proc).catch(() => {});
-  await stopEmbeddedPg?.().catch(() => {});
   log("stopped");
   process.exit(code);
 }
@@ -67,7 +65,6 @@ async function main() {
   if (localChain) await assertPortFree(env.RPC_PORT, "Hardhat node", "RPC_PORT");
   if (!env.DATABASE_URL) await assertPortFree(env.PG_PORT, "embedded PostgreSQL", "PG_PORT");
 
-  const db = await import("../packages/db/src/embedded");
   const migrate = await import("../packages/db/src/migrate");
 
   // Database, chain and compiler are independent: start them together.
@@ -80,10 +77,15 @@ async function main() {
       stepLog(`database: using DATABASE_URL (${elapsed(tDb)})`);
       return env.DATABASE_URL;
     }
-    const pg = await db.startEmbeddedPostgres({ dataDir: join(dataDir, "pg"), port: env.PG_PORT });
-    stopEmbeddedPg = pg.stop;
+    const pg = startProcess({ name: "postgres", command: process.execPath, args: ["--import", "tsx", "scripts/stack/postgres.ts"], cwd: ROOT, env: { PG_DATA_DIR: join(dataDir, "pg"), PG_PORT: String(env.PG_PORT) }, logDir });
+    let url = "";
+    await waitFor("PostgreSQL start", async () => {
+      url = /postgres ready (\S+)/.exec(pg.recentOutput())?.[1] ?? "";
+      return url !== "";
+    }, { timeoutMs: 60_000, process: pg });
+    children.push(pg);
     stepLog(`database: embedded PostgreSQL on 127.0.0.1:${env.PG_PORT}, data in ${join(".data", profile, "pg")} (${elapsed(tDb)})`);
-    return pg.url;
+    return url;
   })();
 
   const tChain = Date.now();
