@@ -3,7 +3,7 @@
 //
 // Env: DATABASE_URL (external PostgreSQL instead of the embedded one), RPC_URL + CHAIN_ID (any EVM
 // RPC instead of a local Hardhat node), WEB_PORT, RPC_PORT, PG_PORT, INDEXER_PORT, SEED=0|1,
-// GRIDLEASE_PROFILE=e2e (fresh data, other ports: used by the browser tests).
+// GRIDLEASE_PROFILE=e2e (fresh data, other ports: used by the browser tests), GRIDLEASE_DATA_DIR.
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   RPC_URL: z.string().url("RPC_URL must be an http(s) URL").optional(),
   CHAIN_ID: z.coerce.number().int().positive("CHAIN_ID must be a positive integer").optional(),
   SEED: z.enum(["0", "1"]).optional(),
+  GRIDLEASE_DATA_DIR: z.string().min(1).optional(),
 });
 
 const children: ManagedProcess[] = [];
@@ -43,6 +44,16 @@ async function shutdown(code: number) {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
+/** Reports the first failure as a sentence and stops everything; later failures are its echoes. */
+async function fatal(err: unknown) {
+  if (shuttingDown) return;
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`[gridlease] error: ${message}`);
+  // A stack trace only helps when debugging Gridlease itself.
+  if (process.env.GRIDLEASE_DEBUG && err instanceof Error && !(err instanceof StackError)) console.error(err.stack);
+  await shutdown(1);
+}
+
 async function main() {
   const parsed = EnvSchema.safeParse(process.env);
   if (!parsed.success) {
@@ -50,7 +61,7 @@ async function main() {
     throw new StackError(`Bad configuration: ${issue.path.join(".")}: ${issue.message}.`);
   }
   const env = parsed.data;
-  const dataDir = join(ROOT, ".data", profile);
+  const dataDir = env.GRIDLEASE_DATA_DIR ? resolve(env.GRIDLEASE_DATA_DIR) : join(ROOT, ".data", profile);
   const logDir = join(dataDir, "logs");
   if (profile === "e2e") rmSync(dataDir, { recursive: true, force: true });
   const localChain = !env.RPC_URL;
@@ -84,7 +95,7 @@ async function main() {
       return url !== "";
     }, { timeoutMs: 60_000, process: pg });
     children.push(pg);
-    stepLog(`database: embedded PostgreSQL on 127.0.0.1:${env.PG_PORT}, data in ${join(".data", profile, "pg")} (${elapsed(tDb)})`);
+    stepLog(`database: embedded PostgreSQL on 127.0.0.1:${env.PG_PORT}, data in ${join(dataDir, "pg")} (${elapsed(tDb)})`);
     return url;
   })();
 
@@ -111,6 +122,8 @@ async function main() {
     stepLog(`contracts: compiled (${elapsed(tCompile)})`);
   })();
 
+  // Steps run side by side: whichever fails first stops the stack at once.
+  for (const step of [databaseReady, chainReady, compiled]) step.catch(fatal);
   const databaseUrl = await databaseReady;
   const tMigrate = Date.now();
   await migrate.runMigrations(databaseUrl);
@@ -128,7 +141,7 @@ async function main() {
     markWebBuild(ROOT, hash);
     return "built";
   })();
-  webBuilt.catch(() => {});
+  webBuilt.catch(fatal);
 
   await Promise.all([chainReady, compiled]);
   const tDeploy = Date.now();
@@ -176,7 +189,7 @@ async function main() {
   await waitFor("Web app start", () => httpOk(webUrl), { timeoutMs: 120_000, process: web });
   stepLog(`web: ${buildResult}, serving (${elapsed(tWeb)} since the build started)`);
 
-  log(`ready: ${webUrl} (${elapsed(started)} in all). Logs in ${join(".data", profile, "logs")}. Ctrl-C stops everything.`);
+  log(`ready: ${webUrl} (${elapsed(started)} in all). Logs in ${logDir}. Ctrl-C stops everything.`);
 
   // A service dying after start is reported and takes the stack down, rather than leaving half of it running.
   const firstExit = await Promise.race(children.map((c) => c.exited.then((code) => ({ c, code }))));
@@ -186,10 +199,4 @@ async function main() {
   }
 }
 
-main().catch(async (err: unknown) => {
-  // Configuration and environment problems are sentences; a stack trace only helps when debugging Gridlease itself.
-  const message = err instanceof Error ? err.message : String(err);
-  console.error(`[gridlease] error: ${message}`);
-  if (process.env.GRIDLEASE_DEBUG && err instanceof Error && !(err instanceof StackError)) console.error(err.stack);
-  await shutdown(1);
-});
+main().catch(fatal);

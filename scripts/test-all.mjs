@@ -10,6 +10,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 const SUITES = [
   { name: "contracts", kind: "mocha", cmd: ["pnpm", "exec", "hardhat", "test"] },
+  { name: "stack", kind: "vitest", cmd: ["pnpm", "exec", "vitest", "run", "--config", "scripts/vitest.config.ts"] },
   { name: "sdk", kind: "vitest", pkg: "packages/sdk", script: "test" },
   { name: "db", kind: "vitest", pkg: "packages/db", script: "test" },
   { name: "indexer", kind: "vitest", pkg: "apps/indexer", script: "test" },
