@@ -50,7 +50,7 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
             <span className="font-semibold text-slate-100">{freeGpus}</span> GPUs free now. Pay into escrow; it streams to the provider per second.
           </p>
         </div>
-        <Link href="/provider" className="btn-secondary">List your GPUs</Link>
+        <Link prefetch={false} href="/provider" className="btn-secondary">List your GPUs</Link>
       </section>
 
       <MarketSummary rows={summary} />
@@ -76,6 +76,7 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
             <nav aria-label="Sort" className="flex flex-wrap gap-1 text-sm">
               {SEARCH_SORTS.map((sort) => (
                 <Link
+                  prefetch={false}
                   key={sort}
                   href={withParams(pageParams, { sort })}
                   aria-current={query.sort === sort ? "page" : undefined}
@@ -88,9 +89,9 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
           </div>
           {result.offers.length === 0 ? <WhyNothingMatched why={result.whyNothing} params={pageParams} /> : <OfferList offers={result.offers} />}
           <nav aria-label="Pages" className="flex justify-between gap-2">
-            {query.cursor ? <Link className="btn-ghost" href={withParams(pageParams, {})}>← First page</Link> : <span />}
+            {query.cursor ? <Link prefetch={false} className="btn-ghost" href={withParams(pageParams, {})}>← First page</Link> : <span />}
             {result.nextCursor && (
-              <Link className="btn-secondary" href={withParams(pageParams, { cursor: result.nextCursor })} data-testid="next-page">
+              <Link prefetch={false} className="btn-secondary" href={withParams(pageParams, { cursor: result.nextCursor })} data-testid="next-page">
                 Next page →
               </Link>
             )}

@@ -9,16 +9,18 @@ const NAV = [
   { href: "/admin", label: "Arbiter" },
 ];
 
+// Links do not prefetch: every page is rendered per request from live data, and the dashboards
+// refresh themselves every few seconds, which would re-prefetch every visible link each time.
 export function SiteHeader() {
   return (
     <header className="sticky top-0 z-40 border-b border-slate-800 bg-slate-950/90 backdrop-blur">
       <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-        <Link href="/" className="text-lg font-bold tracking-tight">
+        <Link prefetch={false} href="/" className="text-lg font-bold tracking-tight">
           Grid<span className="text-indigo-400">lease</span>
         </Link>
         <nav className="order-3 flex w-full gap-1 overflow-x-auto text-sm sm:order-none sm:w-auto" aria-label="Main">
           {NAV.map((item) => (
-            <Link key={item.href} href={item.href} className="rounded-md px-2 py-1 text-slate-300 hover:bg-slate-800 hover:text-white">
+            <Link prefetch={false} key={item.href} href={item.href} className="rounded-md px-2 py-1 text-slate-300 hover:bg-slate-800 hover:text-white">
               {item.label}
             </Link>
           ))}

@@ -32,7 +32,7 @@ export default async function RentalsPage({ searchParams }: { searchParams: Prom
           <section className="space-y-3" aria-labelledby="active-title">
             <h2 id="active-title" className="text-lg font-semibold">Active and pending ({current.length})</h2>
             {current.length === 0 ? (
-              <p className="text-sm text-slate-400">Nothing running. <Link href="/" className="text-indigo-300 hover:underline">Find a GPU</Link>.</p>
+              <p className="text-sm text-slate-400">Nothing running. <Link prefetch={false} href="/" className="text-indigo-300 hover:underline">Find a GPU</Link>.</p>
             ) : (
               <ul className="grid gap-3 lg:grid-cols-2">{current.map((l) => <LeaseCard key={l.leaseId} lease={l} />)}</ul>
             )}

@@ -7,7 +7,7 @@ import { useAccount } from "wagmi";
  * Keeps `?address=` equal to the connected wallet so the server renders that account's data,
  * and re-renders every few seconds to pick up what the indexer mirrored from the chain.
  */
-export function AddressSync({ path, address, refreshMs = 2_500 }: { path: string; address: string | null; refreshMs?: number }) {
+export function AddressSync({ path, address, refreshMs = 3_000 }: { path: string; address: string | null; refreshMs?: number }) {
   const router = useRouter();
   const { address: connected } = useAccount();
   useEffect(() => {

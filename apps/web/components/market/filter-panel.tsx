@@ -66,7 +66,7 @@ export function FilterPanel({ query, facets }: { query: OfferSearchQuery; facets
       </label>
       <div className="flex gap-2">
         <button type="submit" className="btn-primary flex-1">Apply filters</button>
-        <Link href="/" className="btn-ghost">Reset</Link>
+        <Link prefetch={false} href="/" className="btn-ghost">Reset</Link>
       </div>
     </form>
   );

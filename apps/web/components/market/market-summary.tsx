@@ -12,6 +12,7 @@ export function MarketSummary({ rows }: { rows: ModelMarketSummary[] }) {
         {rows.map((row) => (
           <li key={row.gpuModel} className="w-36 shrink-0 lg:w-auto">
             <Link
+              prefetch={false}
               href={`/?gpu=${encodeURIComponent(row.gpuModel)}`}
               className="block rounded-lg border border-slate-800 bg-slate-900/60 px-3 py-2 transition hover:border-indigo-500/60"
               title={`${row.offers} offers, ${row.freeGpus} of ${row.totalGpus} GPUs free, from ${row.minPricePerGpuHour ? formatToken(row.minPricePerGpuHour) : "—"}`}

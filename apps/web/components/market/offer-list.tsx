@@ -16,7 +16,7 @@ export function OfferList({ offers }: { offers: OfferSearchHit[] }) {
     <ul className="space-y-2" data-testid="offer-list">
       {offers.map((offer) => (
         <li key={offer.offerId} data-testid="offer-row" data-offer-id={offer.offerId} data-gpu-model={offer.gpuModel}>
-          <Link href={`/offers/${offer.offerId}`} className="card block transition hover:border-indigo-500/60">
+          <Link prefetch={false} href={`/offers/${offer.offerId}`} className="card block transition hover:border-indigo-500/60">
             <div className="flex flex-wrap items-baseline justify-between gap-2">
               <h3 className="font-semibold">
                 {offer.gpuCount}× {offer.gpuLabel?.replace("NVIDIA ", "") ?? offer.gpuModel}

@@ -154,7 +154,7 @@ export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: numbe
       <TxStatus state={state} />
       {leaseId !== null && (
         <p className="text-sm text-emerald-400" data-testid="booked-lease">
-          Lease #{leaseId.toString()} booked; the provider has to accept it. <Link href="/rentals" className="underline">Go to your rentals</Link>
+          Lease #{leaseId.toString()} booked; the provider has to accept it. <Link prefetch={false} href="/rentals" className="underline">Go to your rentals</Link>
         </p>
       )}
     </form>

@@ -50,7 +50,7 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h3 className="font-semibold">
           Lease #{lease.leaseId} · {lease.gpus}× {lease.gpuLabel.replace("NVIDIA ", "")}
-          <Link href={`/offers/${lease.offerId}`} className="ml-2 text-xs font-normal text-slate-400 hover:text-white">offer #{lease.offerId}</Link>
+          <Link prefetch={false} href={`/offers/${lease.offerId}`} className="ml-2 text-xs font-normal text-slate-400 hover:text-white">offer #{lease.offerId}</Link>
         </h3>
         <span className="badge" data-testid="lease-status">{lease.status}</span>
       </div>

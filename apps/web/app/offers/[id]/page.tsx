@@ -34,7 +34,7 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
 
   return (
     <div className="space-y-6">
-      <nav className="text-sm text-slate-400"><Link href="/" className="hover:text-white">Marketplace</Link> / Offer #{offer.offerId}</nav>
+      <nav className="text-sm text-slate-400"><Link prefetch={false} href="/" className="hover:text-white">Marketplace</Link> / Offer #{offer.offerId}</nav>
       <header className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-bold" data-testid="offer-title">{offer.gpuCount}× {offer.gpuLabel}</h1>
