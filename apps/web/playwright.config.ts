@@ -1,6 +1,14 @@
 import { defineConfig, devices } from "@playwright/test";
 
-const BASE_URL = "http://127.0.0.1:3100";
+// The e2e stack's ports can be moved (E2E_*_PORT) so that a second checkout can run the suite at the same time.
+const ports = {
+  WEB_PORT: process.env.E2E_WEB_PORT ?? "3100",
+  RPC_PORT: process.env.E2E_RPC_PORT ?? "8645",
+  PG_PORT: process.env.E2E_PG_PORT ?? "54330",
+  INDEXER_PORT: process.env.E2E_INDEXER_PORT ?? "42169",
+};
+const BASE_URL = `http://127.0.0.1:${ports.WEB_PORT}`;
+process.env.E2E_RPC_URL ??= `http://127.0.0.1:${ports.RPC_PORT}`;
 
 export default defineConfig({
   testDir: "./e2e",
@@ -24,8 +32,8 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } } }],
   webServer: {
-    command: "pnpm exec tsx ../../scripts/stack.ts",
-    env: { GRIDLEASE_PROFILE: "e2e" },
+    command: "node --import tsx ../../scripts/stack.ts",
+    env: { GRIDLEASE_PROFILE: "e2e", ...ports },
     url: BASE_URL,
     timeout: 300_000,
     reuseExistingServer: !process.env.CI,
