@@ -13,6 +13,8 @@ const envSchema = z.object({
   ESCROW_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "ESCROW_ADDRESS must be a 0x address").optional(),
   DEPLOY_BLOCK: z.coerce.bigint({ error: "DEPLOY_BLOCK must be a block number" }).optional(),
   INDEXER_MAX_RANGE_BLOCKS: z.coerce.number().int().positive().optional(),
+  INDEXER_TARGET_EVENTS: z.coerce.number().int().positive("INDEXER_TARGET_EVENTS must be positive").optional(),
+  INDEXER_PREFETCH: z.coerce.number().int().min(1, "INDEXER_PREFETCH must be at least 1").optional(),
 });
 
 async function main(): Promise<void> {
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
   const indexer = await startIndexer({
     databaseUrl: env.DATABASE_URL, rpcUrl: env.RPC_URL, chainId: env.CHAIN_ID, deployment,
     port: env.INDEXER_PORT, finalityDepth: env.FINALITY_DEPTH, maxRangeBlocks: env.INDEXER_MAX_RANGE_BLOCKS,
+    targetEventsPerBatch: env.INDEXER_TARGET_EVENTS, prefetch: env.INDEXER_PREFETCH,
   });
   console.log(`indexer for chain ${env.CHAIN_ID} at ${env.RPC_URL}; health on http://127.0.0.1:${indexer.port}/health`);
   const shutdown = () => void indexer.stop().then(() => process.exit(0));
