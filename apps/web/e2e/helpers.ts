@@ -1,14 +1,22 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { expect, type Browser, type Page } from "@playwright/test";
+import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 
 export const SCREENSHOT_DIR = join(import.meta.dirname, "../test-results/screenshots");
 export const DESKTOP = { width: 1440, height: 900 };
 export const MOBILE = { width: 390, height: 844 };
 
+const openContexts: BrowserContext[] = [];
+
+/** Closes the contexts a test opened: their self-refreshing dashboards would keep loading the server. */
+export async function closeAccounts() {
+  await Promise.all(openContexts.splice(0).map((context) => context.close()));
+}
+
 /** A fresh browser context signed in with development-wallet account #index (Hardhat mnemonic). */
 export async function asAccount(browser: Browser, index: number, path = "/"): Promise<Page> {
   const context = await browser.newContext({ viewport: DESKTOP });
+  openContexts.push(context);
   const page = await context.newPage();
   await page.goto(path);
   await page.getByTestId("wallet-button").click();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { asAccount, screenshotBoth, useFaucet, walletBalance, waitForBalanceChange } from "./helpers";
+import { asAccount, closeAccounts, screenshotBoth, useFaucet, walletBalance, waitForBalanceChange } from "./helpers";
 
 // Hardhat mnemonic accounts used by these flows (docs: dev wallet). Seeded providers use indices ≥ 100.
 const ARBITER = 1;
@@ -11,6 +11,7 @@ const REGION = "eu-north";
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eTestKeyForGridleaseE2E renter@laptop";
 
 test.describe.configure({ mode: "serial" });
+test.afterEach(closeAccounts);
 
 let offerId = "";
 
