@@ -69,10 +69,18 @@ interface FetchedRange {
   logs: DecodedEvent[];
 }
 
+/** Waits `ms` or until aborted; removes its abort listener either way (the follow loop sleeps forever). */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 
 export async function startIndexer(options: IndexerOptions): Promise<RunningIndexer> {
@@ -90,7 +98,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     ? options.deployment.registry.deployBlock : options.deployment.escrow.deployBlock;
 
   const abort = new AbortController();
-  setMaxListeners(0, abort.signal); // every in-flight RPC call listens to it
+  setMaxListeners(100, abort.signal); // every in-flight RPC call listens to it while it runs
   const rpc = new Rpc({ url: options.rpcUrl, timeoutMs: options.rpcTimeoutMs, log, signal: abort.signal });
   await runMigrations(options.databaseUrl);
   // synchronous_commit off: a crash can lose the last batches, but each batch commits with its

@@ -47,15 +47,26 @@ export class Rpc {
   private async once(method: string, params: unknown[]): Promise<unknown> {
     const id = this.nextId++;
     this.calls++;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
-    const response = await fetch(this.options.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
-      signal,
-    });
-    const text = await response.text();
+    // One controller per call, unlinked afterwards: the indexer's stop signal lives for the whole
+    // process, so anything left registered on it per call would pile up while following the head.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`${method} timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+    const onStop = () => controller.abort(new Error("indexer stopped"));
+    this.options.signal?.addEventListener("abort", onStop, { once: true });
+    let text: string;
+    let response: Response;
+    try {
+      response = await fetch(this.options.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
+        signal: controller.signal,
+      });
+      text = await response.text();
+    } finally {
+      clearTimeout(timer);
+      this.options.signal?.removeEventListener("abort", onStop);
+    }
     if (!response.ok) throw new RpcAnswerError(`HTTP ${response.status} from ${method}`);
     if (!text) throw new RpcAnswerError(`empty answer to ${method}`);
     const body = JSON.parse(text) as { id?: number; result?: unknown; error?: { code: number; message: string } };
