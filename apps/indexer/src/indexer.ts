@@ -61,6 +61,8 @@ export interface IndexerStatus {
 
 export class DeepReorgError extends Error {}
 
+const READY_LAG_BLOCKS = 2;
+
 interface FetchedRange {
   from: bigint;
   to: bigint;
@@ -343,7 +345,9 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
         response.end(JSON.stringify(body));
       };
       if (request.url === "/health") return send(current.error ? 503 : 200, { status: current.error ? "failed" : "ok", ...current });
-      if (request.url === "/ready") return send(current.ready && !current.error ? 200 : 503, current);
+      // Ready = caught up now (a few blocks of slack so every new block does not flap it), not just once.
+      const caughtUp = current.ready && !current.error && current.lagBlocks !== null && current.lagBlocks <= READY_LAG_BLOCKS;
+      if (request.url === "/ready") return send(caughtUp ? 200 : 503, current);
       send(404, { error: "not found; try /health or /ready" });
     });
     await new Promise<void>((resolve, reject) => {
