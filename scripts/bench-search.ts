@@ -2,7 +2,7 @@
  * pnpm bench:search — 100,000 offers in PostgreSQL, a mix of realistic filter/sort queries through the
  * real HTTP API (`next start` of apps/web) with autocannon at 50 connections: p50/p95/p99, requests/s, errors.
  *
- * Builds apps/web first when it has no production build. The API's per-client rate limit is raised
+ * Builds apps/web into apps/web/.next-bench/search first. The API's per-client rate limit is raised
  * for the run (API_RATE_LIMIT_PER_SECOND): the load generator is one client doing the work of many.
  * Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 50).
  */
@@ -22,6 +22,7 @@ const OFFERS = Number(process.env.BENCH_OFFERS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WEB_DIR = path.resolve(__dirname, "../apps/web");
+const DIST_DIR = ".next-bench/search";
 
 /** What people search for: a model or two, a region, a budget, sizes, availability, each sort, later pages. */
 const QUERIES = [
@@ -51,9 +52,11 @@ const QUERIES = [
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(WEB_DIR, ".next", "BUILD_ID"))) {
-    console.log("building apps/web (pnpm --filter @gridlease/web build) …");
-    const build = spawnSync("pnpm", ["--filter", "@gridlease/web", "build"], { stdio: "inherit" });
+  // A build of its own (NEXT_DIST_DIR, see apps/web/next.config.ts): never measures a stale build and
+  // never swaps the build under a running dev stack. BENCH_SKIP_BUILD=1 reuses the previous one.
+  if (process.env.BENCH_SKIP_BUILD !== "1" || !existsSync(path.join(WEB_DIR, DIST_DIR, "BUILD_ID"))) {
+    console.log(`building apps/web into ${DIST_DIR} …`);
+    const build = spawnSync("pnpm", ["--filter", "@gridlease/web", "build"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_DIST_DIR: DIST_DIR } });
     if (build.status !== 0) throw new Error("the web app does not build; bench:search needs its production build");
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-bench-search-"));
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     server = spawn(path.join(WEB_DIR, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
       cwd: WEB_DIR, stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, DATABASE_URL: postgres.url, CHAIN_ID: "31337", NODE_ENV: "production", API_RATE_LIMIT_PER_SECOND: "1000000", API_RATE_LIMIT_BURST: "1000000" },
+      env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, DATABASE_URL: postgres.url, CHAIN_ID: "31337", NODE_ENV: "production", API_RATE_LIMIT_PER_SECOND: "1000000", API_RATE_LIMIT_BURST: "1000000" },
     });
     let serverLog = "";
     server.stdout!.on("data", (c: Buffer) => (serverLog += c));
