@@ -140,6 +140,25 @@ describe("detail routes", () => {
   });
 });
 
+describe("every read route", () => {
+  it("answers random parameters with 200, 400 or 404, never 500", async () => {
+    const text = fc.oneof(fc.string(), fc.constantFrom("0x" + "ab".repeat(20), "1", "0", "-5", "1e99", "Active", "%00", "99999999999999999999999999999999999999999999999999999999999999999999999999999999"));
+    await fc.assert(
+      fc.asyncProperty(text, text, fc.array(fc.tuple(fc.constantFrom("renter", "provider", "status", "limit", "cursor", "chainId", "zzz"), text), { maxLength: 4 }), async (id, address, pairs) => {
+        const query = new URLSearchParams(pairs).toString();
+        const responses = await Promise.all([
+          offerById.GET(get(`/api/offers/x?${query}`), ctx({ id })),
+          providers.GET(get(`/api/providers/x?${query}`), ctx({ address })),
+          leases.GET(get(`/api/leases?${query}`), ctx({})),
+          stats.GET(get(`/api/stats?${query}`), ctx({})),
+        ]);
+        for (const response of responses) expect([200, 400, 404]).toContain(response.status);
+      }),
+      { numRuns: 120 },
+    );
+  });
+});
+
 describe("POST /api/heartbeats", () => {
   async function signed(timestamp = Math.floor(Date.now() / 1000), signer = provider) {
     const message = { provider: provider.address, timestamp: BigInt(timestamp), offerIds: [1n, 2n] };
