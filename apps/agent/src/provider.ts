@@ -1,5 +1,6 @@
-import { erc20Abi, formatUnits, hexToString, parseUnits, stringToHex, bytesToHex, type Address, type Hex } from "viem";
+import { erc20Abi, formatUnits, parseUnits, bytesToHex, type Address, type Hex } from "viem";
 import { providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { decodeOfferSpec, encodeOfferSpec, type OfferSpecDraft, type OfferSpecOnChain } from "@gridlease/sdk/offers";
 import type { AgentConfig } from "./config";
 import type { ChainContext } from "./chain";
 import type { HardwareReport } from "./detect/hardware";
@@ -9,19 +10,7 @@ export enum ProviderStatus { None, Active, Exited }
 export enum OfferStatus { None, Active, Paused, Delisted }
 
 /** OfferSpec with strings where the chain has bytes32. */
-export interface OfferDraft {
-  gpuModel: string;
-  gpuCount: number;
-  vramGb: number;
-  cpuCores: number;
-  ramGb: number;
-  diskGb: number;
-  bandwidthMbps: number;
-  region: string;
-  pricePerGpuHour: bigint;
-  minHours: number;
-  maxHours: number;
-}
+export type OfferDraft = OfferSpecDraft;
 
 export class ListingError extends Error {}
 
@@ -57,15 +46,8 @@ export function draftOffers(config: AgentConfig, hardware: HardwareReport, token
   return { offers, skipped };
 }
 
-export function toOfferSpec(draft: OfferDraft) {
-  return { ...draft, gpuModel: stringToHex(draft.gpuModel, { size: 32 }), region: stringToHex(draft.region, { size: 32 }) };
-}
-
-type ChainOfferSpec = ReturnType<typeof toOfferSpec>;
-
-function fromOfferSpec(spec: ChainOfferSpec): OfferDraft {
-  return { ...spec, gpuModel: hexToString(spec.gpuModel, { size: 32 }), region: hexToString(spec.region, { size: 32 }) };
-}
+export const toOfferSpec = encodeOfferSpec<OfferDraft>;
+const fromOfferSpec = (spec: OfferSpecOnChain): OfferDraft => decodeOfferSpec(spec);
 
 const samePlacement = (a: OfferDraft, b: OfferDraft) =>
   (["gpuModel", "gpuCount", "vramGb", "cpuCores", "ramGb", "diskGb", "bandwidthMbps", "region", "minHours", "maxHours"] as const).every((k) => a[k] === b[k]);

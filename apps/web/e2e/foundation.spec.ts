@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createPublicClient, createWalletClient, defineChain, http, parseEther, stringToHex, toHex } from "viem";
+import { createPublicClient, createWalletClient, defineChain, http, parseEther, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { getDeployment, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
+import { encodeOfferSpec, getDeployment, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
 
 // The e2e stack (GRIDLEASE_PROFILE=e2e in scripts/stack.ts) runs its Hardhat node here.
 const RPC_URL = process.env.E2E_RPC_URL ?? "http://127.0.0.1:8645";
@@ -47,19 +47,19 @@ test("the home page shows the offers listed on the chain, as mirrored by the ind
       abi: providerRegistryAbi,
       functionName: "listOffer",
       args: [
-        {
-          gpuModel: stringToHex("L4", { size: 32 }),
+        encodeOfferSpec({
+          gpuModel: "L4",
           gpuCount: 2,
           vramGb: 24,
           cpuCores: 16,
           ramGb: 64,
           diskGb: 500,
           bandwidthMbps: 1000,
-          region: stringToHex("eu-north", { size: 32 }),
+          region: "eu-north",
           pricePerGpuHour: 450_000n,
           minHours: 1,
           maxHours: 72,
-        },
+        }),
       ],
     }),
   );

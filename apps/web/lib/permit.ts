@@ -1,6 +1,7 @@
 import { parseSignature, type Address, type Hex } from "viem";
 import type { Config } from "wagmi";
 import { getBlock, readContract, signTypedData, simulateContract, writeContract } from "wagmi/actions";
+import { PERMIT_TYPES } from "@gridlease/sdk/offers";
 import { mockUsdcAbi } from "./contracts";
 
 export interface PermitSignature {
@@ -25,15 +26,7 @@ export async function signPermit(
   const deadline = pending.timestamp + BigInt(params.validForSeconds ?? 30 * 60);
   const signature = await signTypedData(config, {
     domain: { name, version, chainId: Number(chainId), verifyingContract },
-    types: {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    types: PERMIT_TYPES,
     primaryType: "Permit",
     message: { owner: params.owner, spender: params.spender, value: params.value, nonce, deadline },
   });

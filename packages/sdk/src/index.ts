@@ -3,3 +3,4 @@ export * from "./crypto";
 export * from "./contracts.generated";
 export * from "./deployments.generated";
 export * from "./deploy";
+export * from "./offers";

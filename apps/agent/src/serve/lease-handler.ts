@@ -1,4 +1,5 @@
-import { formatUnits, hexToString, type Hex } from "viem";
+import { formatUnits, type Hex } from "viem";
+import { bytes32ToText } from "@gridlease/sdk/offers";
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { sealJson } from "@gridlease/sdk/crypto";
 import { describeError, type ChainContext } from "../chain";
@@ -87,7 +88,7 @@ export class LeaseHandler {
     let model = this.offerModels.get(offerId);
     if (!model) {
       const offer = await this.deps.ctx.publicClient.readContract({ address: this.deps.ctx.contracts.registry, abi: providerRegistryAbi, functionName: "getOffer", args: [offerId] });
-      model = hexToString(offer.spec.gpuModel, { size: 32 });
+      model = bytes32ToText(offer.spec.gpuModel);
       this.offerModels.set(offerId, model);
     }
     return model;

@@ -2,9 +2,9 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { useForm } from "react-hook-form";
-import { stringToHex } from "viem";
 import { z } from "zod";
 import { GPU_MODELS, GPU_MODEL_IDS, REGIONS, gpuModelById } from "@gridlease/sdk/gpus";
+import { textToBytes32 } from "@gridlease/sdk/offers";
 import { useContracts } from "@/lib/app-config";
 import { usdcInput } from "@/lib/amounts";
 import { providerRegistryAbi } from "@/lib/contracts";
@@ -65,14 +65,14 @@ export function ListingForm() {
       functionName: "listOffer",
       args: [
         {
-          gpuModel: stringToHex(v.gpuModel, { size: 32 }),
+          gpuModel: textToBytes32(v.gpuModel),
           gpuCount: v.gpuCount,
           vramGb: v.vramGb,
           cpuCores: v.cpuCores,
           ramGb: v.ramGb,
           diskGb: v.diskGb,
           bandwidthMbps: v.bandwidthMbps,
-          region: stringToHex(v.region, { size: 32 }),
+          region: textToBytes32(v.region),
           pricePerGpuHour: v.price,
           minHours: v.minHours,
           maxHours: v.maxHours,

@@ -1,4 +1,5 @@
-import { hexToString, type Hex } from "viem";
+import { type Hex } from "viem";
+import { bytes32ToText } from "@gridlease/sdk/offers";
 import { getPrisma } from "@gridlease/db/client";
 import { serverPublicClient } from "./chain";
 
@@ -101,7 +102,7 @@ export async function loadMarketHistory(chainId: number, buckets = 24): Promise<
     switch (event.name) {
       case "OfferListed": {
         const spec = args.spec as { gpuModel: Hex; gpuCount: number; pricePerGpuHour: string };
-        offers.set(id, { model: hexToString(spec.gpuModel, { size: 32 }), gpus: spec.gpuCount, free: spec.gpuCount, price: BigInt(spec.pricePerGpuHour), status: "Active" });
+        offers.set(id, { model: bytes32ToText(spec.gpuModel), gpus: spec.gpuCount, free: spec.gpuCount, price: BigInt(spec.pricePerGpuHour), status: "Active" });
         break;
       }
       case "OfferPriceUpdated":
