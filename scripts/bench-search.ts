@@ -71,7 +71,9 @@ async function main(): Promise<void> {
     console.log(`inserted ${OFFERS} offers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const port = await freePort();
-    server = spawn(path.join(WEB_DIR, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
+    // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server; NODE_OPTIONS refuses --cpu-prof.
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    server = spawn(process.execPath, [...nodeArgs, path.join(WEB_DIR, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
       cwd: WEB_DIR, stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, DATABASE_URL: postgres.url, CHAIN_ID: "31337", NODE_ENV: "production", API_RATE_LIMIT_PER_SECOND: "1000000", API_RATE_LIMIT_BURST: "1000000" },
     });

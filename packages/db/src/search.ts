@@ -292,6 +292,19 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
   };
 }
 
+/**
+ * A token that changes whenever what search returns can change, on any chain: the indexer cursors
+ * (every chain-derived row moves with them) and the heartbeat-derived uptime rows (the only rows the
+ * web API writes that search reads). One cheap query; callers poll it rather than run it per request.
+ */
+export async function searchDataVersion(db: pg.Pool = getPool()): Promise<string> {
+  const result = await db.query<{ version: string }>(
+    `select coalesce((select string_agg(chain_id || ':' || block_number || ':' || block_hash, ',' order by chain_id) from indexer_cursor), '-')
+       || '/' || (select count(*) || ':' || coalesce(max(updated_at)::text, '-') from provider_uptime) as version`,
+  );
+  return result.rows[0]!.version;
+}
+
 export interface ModelMarketSummary {
   gpuModel: string;
   gpuLabel: string | null;

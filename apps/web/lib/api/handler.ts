@@ -65,9 +65,14 @@ export async function parseJsonBody<S extends z.ZodType>(request: Request, schem
   return schema.parse(value);
 }
 
-/** JSON answer with `bigint` values written as decimal strings (token amounts exceed 2^53). */
+/** JSON text with `bigint` values written as decimal strings (token amounts exceed 2^53). */
+export function toJson(data: unknown): string {
+  return JSON.stringify(data, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+}
+
+/** JSON answer (see toJson). */
 export function json(data: unknown, init?: ResponseInit): Response {
-  const body = JSON.stringify(data, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+  const body = toJson(data);
   const headers = new Headers(init?.headers);
   headers.set("content-type", "application/json; charset=utf-8");
   return new Response(body, { ...init, headers });

@@ -91,6 +91,36 @@ describe("GET /api/offers", () => {
     expect(body.facets.gpuModel.find((f: { value: string }) => f.value === "RTX3090")).toBeUndefined();
   });
 
+  it("reuses an answer until the indexer records a new block, then shows the new data", async () => {
+    await getPool().query(
+      `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
+       values ($1, '0x01', '0x02', 1, '0xaa', 100, '0xbb', 90)
+       on conflict (chain_id) do update set block_number = 100, block_hash = '0xbb'`, [CHAIN_ID]);
+    await new Promise((r) => setTimeout(r, 250)); // past the version check window
+    const url = "/api/offers?gpu=RTX4090&sort=price&limit=5";
+    const first = await offers.GET(get(url), ctx({}));
+    expect(first.headers.get("x-search-cache")).toBe("miss");
+    const before = await first.json();
+    // Same query spelled differently: same normalized key, served from the cache.
+    const again = await offers.GET(get("/api/offers?limit=5&sort=price&gpu=RTX4090"), ctx({}));
+    expect(again.headers.get("x-search-cache")).toBe("hit");
+    expect(await again.json()).toEqual(before);
+
+    // What the indexer does for a PriceUpdated event: the offer row changes, then the cursor advances.
+    const cheapest = await getPool().query<{ offer_id: string }>(
+      `select offer_id::text from offer where chain_id = $1 and gpu_model = 'RTX4090' and status = 'Active' order by price_per_gpu_hour desc limit 1`, [CHAIN_ID]);
+    const repriced = cheapest.rows[0]!.offer_id;
+    await getPool().query(`update offer set price_per_gpu_hour = 1 where chain_id = $1 and offer_id = $2`, [CHAIN_ID, repriced]);
+    await getPool().query(`update indexer_cursor set block_number = 101, block_hash = '0xcc' where chain_id = $1`, [CHAIN_ID]);
+    await new Promise((r) => setTimeout(r, 250));
+    const after = await offers.GET(get(url), ctx({}));
+    expect(after.headers.get("x-search-cache")).toBe("miss");
+    const body = await after.json();
+    expect(body.offers[0].offerId).toBe(repriced);
+    expect(body.offers[0].pricePerGpuHour).toBe("1");
+    expect(before.offers.map((o: { offerId: string }) => o.offerId)).not.toContain(repriced);
+  });
+
   it("answers 400 naming the field for bad queries", async () => {
     for (const [query, field] of [["limit=0", "limit"], ["sort=cheapest", "sort"], ["maxPricePerGpuHour=abc", "maxPricePerGpuHour"], ["colour=red", "(root)"], ["cursor=%21%21", "cursor"]] as const) {
       const response = await offers.GET(get(`/api/offers?${query}`), ctx({}));

@@ -1,0 +1,27 @@
+import { searchDataVersion, searchOffers, type OfferSearchQuery } from "@gridlease/db/search";
+import { toJson } from "./handler";
+import { VersionedResponseCache } from "./response-cache";
+
+function envMs(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/**
+ * GET /api/offers answers as encoded JSON, keyed by the validated query (so `?sort=price&gpu=T4` and
+ * `?gpu=T4&sort=price` share an entry) and the indexer/heartbeat data version. SEARCH_RESPONSE_CACHE_MS=0
+ * turns reuse off (every request computes).
+ */
+export const offerSearchCache = new VersionedResponseCache({
+  readVersion: () => searchDataVersion(),
+  versionCheckMs: envMs("SEARCH_VERSION_CHECK_MS", 200),
+  maxAgeMs: envMs("SEARCH_RESPONSE_CACHE_MS", 1000),
+});
+
+/**
+ * The search answer for a validated query as UTF-8 JSON, computed at most once per data version
+ * (kept encoded: a hit writes the bytes as they are, no re-serializing or re-encoding).
+ */
+export function searchOffersJson(query: OfferSearchQuery): Promise<{ body: Uint8Array; hit: boolean }> {
+  return offerSearchCache.get(JSON.stringify(query), async () => Buffer.from(toJson(await searchOffers(query))));
+}

@@ -1,0 +1,90 @@
+/**
+ * Serialized API answers reused while the data under them cannot have changed.
+ *
+ * Search results change only when the indexer advances or a heartbeat updates uptime, so an answer is
+ * keyed by (normalized query, data version). The version is read at most once per `versionCheckMs`
+ * (one query shared by every request in that window, never one per request), and every entry also
+ * expires after `maxAgeMs` so that a write the version does not see (a manual fix in the database,
+ * two heartbeat transactions committing out of order) still shows within a second.
+ */
+export interface VersionedResponseCacheOptions {
+  /** Reads the current data version (e.g. the indexer cursor's block). */
+  readVersion: () => Promise<string>;
+  /** How long a read version is trusted; bounds how late a new block is noticed. */
+  versionCheckMs?: number;
+  /** Longest an answer is served, whatever the version says. */
+  maxAgeMs?: number;
+  /** Answers kept at most; the least recently used go first. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+interface Entry<V> {
+  version: string;
+  storedAt: number;
+  body: Promise<V>;
+}
+
+export class VersionedResponseCache<V = Uint8Array> {
+  private readonly entries = new Map<string, Entry<V>>();
+  private version: { value: Promise<string>; readAt: number } | null = null;
+  private readonly versionCheckMs: number;
+  private readonly maxAgeMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+  /** Answers served from the cache and answers computed; read by tests and the benchmark's log. */
+  readonly stats = { hits: 0, misses: 0 };
+
+  constructor(private readonly options: VersionedResponseCacheOptions) {
+    this.versionCheckMs = options.versionCheckMs ?? 200;
+    this.maxAgeMs = options.maxAgeMs ?? 1000;
+    this.maxEntries = options.maxEntries ?? 2000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The current data version, re-read when the last read is older than `versionCheckMs`. */
+  currentVersion(): Promise<string> {
+    const now = this.now();
+    if (!this.version || now - this.version.readAt >= this.versionCheckMs) {
+      const value = this.options.readVersion();
+      const read = { value, readAt: now };
+      this.version = read;
+      // A failed read must not be trusted for the whole window: the next request tries again.
+      value.catch(() => {
+        if (this.version === read) this.version = null;
+      });
+    }
+    return this.version.value;
+  }
+
+  /**
+   * The serialized answer for `key` at the current data version: from the cache, or from `compute`
+   * (concurrent misses for one key share a single computation). Failures are never cached.
+   */
+  async get(key: string, compute: () => Promise<V>): Promise<{ body: V; hit: boolean }> {
+    const version = await this.currentVersion();
+    const now = this.now();
+    const cached = this.entries.get(key);
+    if (cached && cached.version === version && now - cached.storedAt < this.maxAgeMs) {
+      // Re-insert so Map order stays least recently used first.
+      this.entries.delete(key);
+      this.entries.set(key, cached);
+      this.stats.hits++;
+      return { body: await cached.body, hit: true };
+    }
+    this.stats.misses++;
+    const entry: Entry<V> = { version, storedAt: now, body: compute() };
+    this.entries.delete(key);
+    while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, entry);
+    entry.body.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return { body: await entry.body, hit: false };
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.version = null;
+  }
+}
