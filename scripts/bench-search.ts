@@ -4,11 +4,13 @@
  *
  * Builds apps/web into apps/web/.next-bench/search first. The API's per-client rate limit is raised
  * for the run (API_RATE_LIMIT_PER_SECOND): the load generator is one client doing the work of many.
- * Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 50).
+ * Two runs: saturation (each connection asks again as soon as answered) and the same connections at a
+ * fixed offered rate (BENCH_RATE). Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20 per run),
+ * BENCH_CONNECTIONS (default 50), BENCH_RATE (default 500), BENCH_SKIP_BUILD=1, BENCH_SERVER_NODE_ARGS.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../packages/db/src/embedded";
 import { runMigrations } from "../packages/db/src/migrate";
@@ -21,6 +23,7 @@ const autocannon = require("autocannon");
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
 const WEB_DIR = path.resolve(__dirname, "../apps/web");
 const DIST_DIR = ".next-bench/search";
 
@@ -51,6 +54,26 @@ const QUERIES = [
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
+async function measure(base: string, label: string, options: { overallRate?: number }): Promise<void> {
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  const result = await autocannon({
+    url: base, connections: CONNECTIONS, duration: SECONDS, ...options,
+    requests: QUERIES.map((query) => ({ method: "GET", path: query })),
+    setupClient: (client: { on(event: "response", cb: (status: number, bytes: number, ms: number) => void): void }) =>
+      client.on("response", (status, _bytes, ms) => {
+        latencies.push(ms);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }),
+  });
+  latencies.sort((a, b) => a - b);
+  const non2xx = [...statuses].filter(([s]) => s < 200 || s >= 300).reduce((n, [, c]) => n + c, 0);
+  console.log(`\nsearch API: ${OFFERS} offers, ${QUERIES.length} query shapes, ${label}, ${SECONDS} s`);
+  console.log(`  requests: ${latencies.length} (${Math.round(result.requests.average)} req/s average)`);
+  console.log(`  latency: p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)?.toFixed(1)} ms`);
+  console.log(`  errors: ${result.errors} transport, ${result.timeouts} timeouts, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`);
+}
+
 async function main(): Promise<void> {
   // A build of its own (NEXT_DIST_DIR, see apps/web/next.config.ts): never measures a stale build and
   // never swaps the build under a running dev stack. BENCH_SKIP_BUILD=1 reuses the previous one.
@@ -65,7 +88,7 @@ async function main(): Promise<void> {
   try {
     await runMigrations(postgres.url);
     process.env.DATABASE_URL = postgres.url;
-    let started = Date.now();
+    const started = Date.now();
     await insertSyntheticOffers({ chainId: 31337, count: OFFERS });
     await closeDatabaseClients();
     console.log(`inserted ${OFFERS} offers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -89,25 +112,14 @@ async function main(): Promise<void> {
     // Warm-up: JIT, connection pool, plans.
     for (const query of QUERIES) await fetch(base + query).then((r) => r.text());
 
-    started = Date.now();
-    const latencies: number[] = [];
-    const statuses = new Map<number, number>();
-    const result = await autocannon({
-      url: base, connections: CONNECTIONS, duration: SECONDS,
-      requests: QUERIES.map((query) => ({ method: "GET", path: query })),
-      setupClient: (client: { on(event: "response", cb: (status: number, bytes: number, ms: number) => void): void }) =>
-        client.on("response", (status, _bytes, ms) => {
-          latencies.push(ms);
-          statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        }),
-    });
-    latencies.sort((a, b) => a - b);
-    const non2xx = [...statuses].filter(([s]) => s < 200 || s >= 300).reduce((n, [, c]) => n + c, 0);
-    console.log(`\nsearch API: ${OFFERS} offers, ${QUERIES.length} query shapes, ${CONNECTIONS} connections, ${SECONDS} s`);
-    console.log(`  requests: ${latencies.length} (${Math.round(result.requests.average)} req/s average)`);
-    console.log(`  latency: p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)?.toFixed(1)} ms`);
-    console.log(`  errors: ${result.errors} transport, ${result.timeouts} timeouts, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`);
-    console.log(`  machine: ${cpus().length} CPUs, Node ${process.version}`);
+    console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    // Saturation: every connection sends its next request as soon as the last answer arrives, so
+    // latency here is queueing (Little's law: mean ≈ connections / throughput).
+    await measure(base, `${CONNECTIONS} connections, as fast as answered`, {});
+    // The target rate offered by the same 50 connections: latency of a server that keeps up.
+    await measure(base, `${CONNECTIONS} connections, ${RATE} req/s offered`, { overallRate: RATE });
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(`machine: ${cpus().length} CPUs, Node ${process.version}`);
   } finally {
     if (server && server.exitCode === null) {
       server.kill("SIGTERM");
