@@ -4,12 +4,13 @@
  *
  * Builds apps/web into apps/web/.next-bench/search first. The API's per-client rate limit is raised
  * for the run (API_RATE_LIMIT_PER_SECOND): the load generator is one client doing the work of many.
- * Two runs: saturation (each connection asks again as soon as answered) and the same connections at a
- * fixed offered rate (BENCH_RATE). Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20 per run),
+ * Two runs: saturation (autocannon; each connection asks again as soon as answered) and an open-loop run
+ * at a fixed, evenly paced rate (BENCH_RATE) over at most the same number of connections. Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20 per run),
  * BENCH_CONNECTIONS (default 50), BENCH_RATE (default 500), BENCH_SKIP_BUILD=1, BENCH_SERVER_NODE_ARGS.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../packages/db/src/embedded";
@@ -54,7 +55,7 @@ const QUERIES = [
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-async function measure(base: string, label: string, options: { overallRate?: number }): Promise<void> {
+async function measure(base: string, label: string, options: Record<string, unknown>): Promise<void> {
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const result = await autocannon({
@@ -72,6 +73,49 @@ async function measure(base: string, label: string, options: { overallRate?: num
   console.log(`  requests: ${latencies.length} (${Math.round(result.requests.average)} req/s average)`);
   console.log(`  latency: p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)?.toFixed(1)} ms`);
   console.log(`  errors: ${result.errors} transport, ${result.timeouts} timeouts, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`);
+}
+
+/** Open loop: one request every 1000/RATE ms, whatever the answers do; latency from send to last byte. */
+async function measurePaced(base: string): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let errors = 0;
+  let sent = 0;
+  const inFlight = new Set<Promise<void>>();
+  const started = performance.now();
+  const total = RATE * SECONDS;
+  while (sent < total) {
+    const due = started + (sent * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const query = QUERIES[sent % QUERIES.length]!;
+    sent++;
+    const request: Promise<void> = new Promise<void>((resolve) => {
+      const begin = performance.now();
+      http.get(base + query, { agent }, (response) => {
+        response.on("data", () => undefined);
+        response.on("end", () => {
+          latencies.push(performance.now() - begin);
+          statuses.set(response.statusCode!, (statuses.get(response.statusCode!) ?? 0) + 1);
+          resolve();
+        });
+      }).on("error", () => {
+        errors++;
+        resolve();
+      });
+    }).finally(() => inFlight.delete(request));
+    inFlight.add(request);
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const non2xx = [...statuses].filter(([s]) => s < 200 || s >= 300).reduce((n, [, c]) => n + c, 0);
+  console.log(`\nsearch API: ${OFFERS} offers, ${QUERIES.length} query shapes, ${RATE} req/s paced over ≤ ${CONNECTIONS} connections, ${SECONDS} s`);
+  console.log(`  requests: ${latencies.length} (${Math.round(latencies.length / seconds)} req/s average)`);
+  console.log(`  latency: p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)?.toFixed(1)} ms`);
+  console.log(`  errors: ${errors} transport, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`);
 }
 
 async function main(): Promise<void> {
@@ -116,8 +160,9 @@ async function main(): Promise<void> {
     // Saturation: every connection sends its next request as soon as the last answer arrives, so
     // latency here is queueing (Little's law: mean ≈ connections / throughput).
     await measure(base, `${CONNECTIONS} connections, as fast as answered`, {});
-    // The target rate offered by the same 50 connections: latency of a server that keeps up.
-    await measure(base, `${CONNECTIONS} connections, ${RATE} req/s offered`, { overallRate: RATE });
+    // The target rate, evenly paced over up to 50 keep-alive connections (autocannon's own rate option
+    // fires each connection's quota at the start of every second, i.e. bursts of saturation).
+    await measurePaced(base);
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     console.log(`machine: ${cpus().length} CPUs, Node ${process.version}`);
   } finally {

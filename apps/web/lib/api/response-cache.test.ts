@@ -56,6 +56,17 @@ describe("VersionedResponseCache", () => {
     expect((await t.cache.get("q", t.compute("b"))).body).toBe("b");
   });
 
+  it("recomputes an answer in the background past half its age, without making requests wait", async () => {
+    const t = setup({ versionCheckMs: 10_000, maxAgeMs: 1000 });
+    await t.cache.get("q", t.compute("a"));
+    t.advance(600);
+    expect(await t.cache.get("q", t.compute("b"))).toEqual({ body: "a", hit: true }); // starts the refresh
+    expect(await t.cache.get("q", t.compute("c"))).toEqual({ body: "b", hit: true });
+    t.advance(900); // 1500 ms after "a", 900 ms after "b" was computed: "b" is still young enough
+    expect((await t.cache.get("q", t.compute("d"))).body).toBe("b");
+    expect(t.counts().computed).toBe(3); // a, b, and the refresh started by the last request
+  });
+
   it("does not keep failures, and a failed version read is retried by the next request", async () => {
     let fail = true;
     let clock = 0;

@@ -5,7 +5,8 @@
  * keyed by (normalized query, data version). The version is read at most once per `versionCheckMs`
  * (one query shared by every request in that window, never one per request), and every entry also
  * expires after `maxAgeMs` so that a write the version does not see (a manual fix in the database,
- * two heartbeat transactions committing out of order) still shows within a second.
+ * two heartbeat transactions committing out of order) still shows within a second; past half that age
+ * it is recomputed in the background, so requests wait only for a new version, never for the age limit.
  */
 export interface VersionedResponseCacheOptions {
   /** Reads the current data version (e.g. the indexer cursor's block). */
@@ -23,6 +24,7 @@ interface Entry<V> {
   version: string;
   storedAt: number;
   body: Promise<V>;
+  refreshing?: boolean;
 }
 
 export class VersionedResponseCache<V = Uint8Array> {
@@ -70,17 +72,33 @@ export class VersionedResponseCache<V = Uint8Array> {
       this.entries.delete(key);
       this.entries.set(key, cached);
       this.stats.hits++;
+      // Past half its life, an answer is recomputed in the background so that requests never queue
+      // behind the age limit (only behind a new version, which must not serve the old data).
+      if (now - cached.storedAt >= this.maxAgeMs / 2 && !cached.refreshing) {
+        cached.refreshing = true;
+        const fresh: Entry<V> = { version, storedAt: now, body: compute() };
+        fresh.body.then(
+          () => {
+            if (this.entries.get(key) === cached) this.entries.set(key, fresh);
+          },
+          () => (cached.refreshing = false),
+        );
+      }
       return { body: await cached.body, hit: true };
     }
     this.stats.misses++;
     const entry: Entry<V> = { version, storedAt: now, body: compute() };
+    this.store(key, entry);
+    return { body: await entry.body, hit: false };
+  }
+
+  private store(key: string, entry: Entry<V>): void {
     this.entries.delete(key);
     while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, entry);
     entry.body.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });
-    return { body: await entry.body, hit: false };
   }
 
   clear(): void {
