@@ -7,11 +7,14 @@
  * registers as a provider, lists offers and then changes their prices thousands of times per
  * transaction, so each transaction carries 100 OfferPriceUpdated events; a seeded market adds
  * every other event kind. The indexer runs as its own process (apps/indexer/src/main.ts).
- * Env: BENCH_EVENTS (default 100000), BENCH_SAMPLES (default 40).
+ * The indexer runs as it is deployed: bundled to apps/indexer/dist/indexer.mjs and started with plain node
+ * with INDEXER_NODE_FLAGS (BENCH_INDEXER_TSX=1 starts src/main.ts under tsx instead, for comparison).
+ * BENCH_NODE_FLAGS="flags;flags;…" backfills once per node flag set, each into a fresh database, on the same chain.
+ * Env: BENCH_EVENTS (default 100000), BENCH_SAMPLES (default 40), INDEXER_* knobs pass through.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, stringToHex, toHex, type Address, type Hex } from "viem";
@@ -19,6 +22,7 @@ import { startEmbeddedPostgres } from "../packages/db/src/embedded";
 import { runMigrations } from "../packages/db/src/migrate";
 import { deployGridlease } from "../packages/sdk/src/deploy";
 import { buildMarket } from "../apps/indexer/src/scenario";
+import { bundleIndexer, INDEXER_NODE_FLAGS } from "../apps/indexer/src/bundle";
 import { freePort, startHardhatNode } from "../apps/indexer/src/local-node";
 import { offerSpec, Simulator, USDC } from "../apps/indexer/src/simulate";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -114,31 +118,57 @@ async function main(): Promise<void> {
     const head = await publicClient.getBlockNumber();
     console.log(`chain ready: ${head} blocks of real contract activity generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    // Cold backfill by the real indexer process.
-    const port = await freePort();
-    started = Date.now();
-    const indexer = spawn(process.execPath, ["--import", "tsx", "apps/indexer/src/main.ts"], {
-      cwd: path.resolve(__dirname, ".."), stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, DATABASE_URL: postgres.url, RPC_URL: node.url, CHAIN_ID: "31337", INDEXER_PORT: String(port),
-        REGISTRY_ADDRESS: deployment.registry.address, ESCROW_ADDRESS: deployment.escrow.address, DEPLOY_BLOCK: String(deployment.token.deployBlock) },
-    });
-    indexer.stdout!.on("data", (chunk: Buffer) => process.stdout.write(`  indexer | ${chunk}`));
-    cleanup.unshift(async () => { indexer.kill("SIGTERM"); await new Promise((r) => indexer.once("exit", r)); });
-    let peak = 0;
-    for (;;) {
-      peak = Math.max(peak, peakRss(indexer.pid!));
-      const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200).catch(() => false);
-      if (ready) break;
-      if (indexer.exitCode !== null) throw new Error("indexer exited during the backfill");
-      await new Promise((r) => setTimeout(r, 50));
+    // Cold backfill by the real indexer process, once per flag set (each into a fresh database).
+    const underTsx = process.env.BENCH_INDEXER_TSX === "1";
+    const script = underTsx ? ["--import", "tsx", "apps/indexer/src/main.ts"] : [await bundleIndexer()];
+    const flagSets = (process.env.BENCH_NODE_FLAGS ?? INDEXER_NODE_FLAGS.join(" ")).split(";").map((set) => set.trim().split(/\s+/).filter(Boolean));
+    let indexer!: ChildProcess;
+    let databaseUrl = postgres.url;
+    for (const [run, flags] of flagSets.entries()) {
+      if (run > 0) {
+        indexer.kill("SIGTERM");
+        await new Promise((r) => indexer.once("exit", r));
+        const admin = new pg.Client({ connectionString: postgres.url });
+        await admin.connect();
+        await admin.query(`create database bench_run_${run}`);
+        await admin.end();
+        databaseUrl = postgres.url.replace(/\/[^/?]+(\?|$)/, `/bench_run_${run}$1`);
+        await runMigrations(databaseUrl);
+      }
+      const port = await freePort();
+      // KEY=VALUE entries in a flag set are environment variables for that run (INDEXER_PREFETCH=1, MALLOC_ARENA_MAX=2).
+      const runEnv = Object.fromEntries(flags.filter((f) => /^[A-Z_]+=/.test(f)).map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)]));
+      const launch = [...flags.filter((f) => !/^[A-Z_]+=/.test(f)), ...script];
+      console.log(`\nindexer: ${Object.entries(runEnv).map(([k, v]) => `${k}=${v} `).join("")}node ${launch.join(" ")}`);
+      started = Date.now();
+      indexer = spawn(process.execPath, launch, {
+        cwd: path.resolve(__dirname, ".."), stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, ...runEnv, DATABASE_URL: databaseUrl, RPC_URL: node.url, CHAIN_ID: "31337", INDEXER_PORT: String(port),
+          REGISTRY_ADDRESS: deployment.registry.address, ESCROW_ADDRESS: deployment.escrow.address, DEPLOY_BLOCK: String(deployment.token.deployBlock) },
+      });
+      const child = indexer;
+      child.stdout!.on("data", (chunk: Buffer) => process.stdout.write(`  indexer | ${chunk}`));
+      cleanup.unshift(async () => { if (child.exitCode === null && child.signalCode === null) { child.kill("SIGTERM"); await new Promise((r) => child.once("exit", r)); } });
+      let peak = 0;
+      for (;;) {
+        peak = Math.max(peak, peakRss(child.pid!));
+        const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200).catch(() => false);
+        if (ready) break;
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`indexer exited during the backfill (${child.signalCode ?? `exit code ${child.exitCode}`})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const seconds = (Date.now() - started) / 1000;
+      peak = Math.max(peak, peakRss(child.pid!));
+      const check = new pg.Client({ connectionString: databaseUrl });
+      await check.connect();
+      const counts = (await check.query(`select (select count(*) from raw_event)::int as events, (select count(*) from offer_price_history)::int as prices,
+        (select count(*) from offer)::int as offers, (select count(*) from lease)::int as leases, pg_database_size(current_database())::float8 as size`)).rows[0];
+      await check.end();
+      console.log(`cold backfill: ${counts.events} events (${counts.prices} price-history rows, ${counts.offers} offers, ${counts.leases} leases) in ${seconds.toFixed(1)} s`
+        + ` → ${Math.round(counts.events / seconds)} events/s (process start and migrations included); peak RSS ${mb(peak)}; database ${mb(counts.size)}; load average ${loadavg()[0]!.toFixed(1)}`);
     }
-    const seconds = (Date.now() - started) / 1000;
-    const db = new pg.Client({ connectionString: postgres.url });
+    const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
-    const counts = (await db.query(`select (select count(*) from raw_event)::int as events, (select count(*) from offer_price_history)::int as prices,
-      (select count(*) from offer)::int as offers, (select count(*) from lease)::int as leases, pg_database_size(current_database())::float8 as size`)).rows[0];
-    console.log(`\ncold backfill: ${counts.events} events (${counts.prices} price-history rows, ${counts.offers} offers, ${counts.leases} leases) in ${seconds.toFixed(1)} s`
-      + ` → ${Math.round(counts.events / seconds)} events/s (process start and migrations included); peak RSS ${mb(peak)}; database ${mb(counts.size)}`);
 
     // Event → visible in search while following the head.
     const provider = sim.account(100);
@@ -157,7 +187,8 @@ async function main(): Promise<void> {
     }
     await db.end();
     latencies.sort((a, b) => a - b);
-    console.log(`event → visible in search (${SAMPLES} listings while following): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms`);
+    console.log(`event → visible in search (${SAMPLES} listings while following): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms`
+      + `; indexer peak RSS over the whole run ${mb(peakRss(indexer.pid!))}`);
     console.log(`machine: ${require("node:os").cpus().length} CPUs, Node ${process.version}`);
   } finally {
     for (const step of cleanup) await step().catch(() => undefined);

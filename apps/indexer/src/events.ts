@@ -50,7 +50,10 @@ export function decodeLog(log: RpcLog): DecodedEvent {
   return { ...base, name: decoded.eventName as string, args: decoded.args as unknown as EventArgs };
 }
 
-/** JSON form of decoded args: bigints as decimal strings, addresses lower-cased. */
-export function argsToJson(args: EventArgs): EventArgs {
-  return JSON.parse(JSON.stringify(args, (_key, value) => (typeof value === "bigint" ? value.toString() : typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value) ? value.toLowerCase() : value)));
+/**
+ * JSON text of decoded args (bigints as decimal strings, addresses lower-cased), kept as text: it goes
+ * into COPY as is, so no second object tree per event lives until the batch is written.
+ */
+export function argsJsonText(args: EventArgs): string {
+  return JSON.stringify(args, (_key, value) => (typeof value === "bigint" ? value.toString() : typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value) ? value.toLowerCase() : value));
 }

@@ -4,11 +4,18 @@ import type { AddressInfo } from "node:net";
 import { runMigrations } from "@gridlease/db/migrate";
 import pg from "pg";
 import type { Hex } from "viem";
-import { argsToJson, decodeLog, type DecodedEvent } from "./events";
+import { argsJsonText, decodeLog, type DecodedEvent } from "./events";
 import { BatchState, HANDLERS, keysToLoad } from "./handlers";
 import type { RawEventRow } from "./rows";
 import { Rpc, type BlockHeader } from "./rpc";
 import { appliedEvents, loadBatchState, loadCursor, resetChain, rollbackTo, storedBlocks, writeBatch, type Cursor } from "./store";
+
+/** Resident memory split into JS heap and off-heap buffers, for the backfill progress line. */
+function memoryLine(): string {
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
+  return `rss ${mb(rss)} MB (heap ${mb(heapUsed)}/${mb(heapTotal)} MB, external ${mb(external)} MB)`;
+}
 
 export interface IndexerDeployment {
   registry: { address: string; deployBlock: bigint };
@@ -91,7 +98,9 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const maxRange = BigInt(options.maxRangeBlocks ?? 5_000);
   const targetEvents = options.targetEventsPerBatch ?? 5_000;
-  const prefetch = options.prefetch ?? 3;
+  // One range fetched ahead of the writer: fetching is faster than writing, so more ahead only holds
+  // parsed logs in memory (prefetch 3: ≈100 MB of heap; 1: ≈30 MB at the same events/s, measured).
+  const prefetch = options.prefetch ?? 1;
   const chainId = options.chainId;
   const registry = options.deployment.registry.address.toLowerCase() as Hex;
   const escrow = options.deployment.escrow.address.toLowerCase() as Hex;
@@ -231,7 +240,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
       HANDLERS[event.name]?.(batch, event, event.args);
       rawEvents.push({
         chain_id: chainId, tx_hash: event.txHash, log_index: event.logIndex, block_number: event.blockNumber.toString(),
-        block_hash: event.blockHash, address: event.address, name: event.name, args: argsToJson(event.args), finalized: isFinal(event.blockNumber),
+        block_hash: event.blockHash, address: event.address, name: event.name, args: argsJsonText(event.args), finalized: isFinal(event.blockNumber),
       });
       if (!isFinal(event.blockNumber)) blocks.set(event.blockNumber, { number: event.blockNumber, hash: event.blockHash, parentHash: "" });
     }
@@ -313,7 +322,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
       const now = Date.now();
       if (!state.ready && now - lastProgress >= 2_000) {
         const seconds = (now - lastProgress) / 1000;
-        log(`backfill chain ${chainId}: block ${cursor.blockNumber}/${head} · ${Math.round(Number(progressBlocks) / seconds)} blocks/s · ${Math.round(progressEvents / seconds)} events/s · lag ${head - cursor.blockNumber} blocks · ms waiting for RPC/applying/writing ${Math.round(profile.wait)}/${Math.round(profile.apply)}/${Math.round(profile.write)}`);
+        log(`backfill chain ${chainId}: block ${cursor.blockNumber}/${head} · ${Math.round(Number(progressBlocks) / seconds)} blocks/s · ${Math.round(progressEvents / seconds)} events/s · lag ${head - cursor.blockNumber} blocks · ms waiting for RPC/applying/writing ${Math.round(profile.wait)}/${Math.round(profile.apply)}/${Math.round(profile.write)} · ${memoryLine()}`);
         profile.wait = profile.apply = profile.write = 0;
         lastProgress = now;
         progressBlocks = 0n;

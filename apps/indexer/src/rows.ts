@@ -117,7 +117,8 @@ export interface RawEventRow {
   block_hash: string;
   address: string;
   name: string;
-  args: unknown;
+  /** JSON text of the decoded args (the jsonb column's value). */
+  args: string;
   finalized: boolean;
 }
 
