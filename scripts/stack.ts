@@ -149,10 +149,13 @@ async function main() {
   await runStep(deploy, "Deploying the contracts");
   stepLog(`deploy: done (${elapsed(tDeploy)})`);
 
+  // The indexer runs as one plain-JS bundle with a small heap: a third of the memory it needs under tsx.
+  const { bundleIndexer, INDEXER_NODE_FLAGS } = await import("../apps/indexer/src/bundle");
+  const indexerBundle = await bundleIndexer();
   const indexer = startProcess({
     name: "indexer",
-    command: BIN("tsx"),
-    args: ["apps/indexer/src/main.ts"],
+    command: process.execPath,
+    args: [...INDEXER_NODE_FLAGS, indexerBundle],
     cwd: ROOT,
     env: { ...childEnv, INDEXER_PORT: String(env.INDEXER_PORT) },
     logDir,
