@@ -1,5 +1,6 @@
 import { gpuModelById } from "@gridlease/sdk/gpus";
-import { hexToString, type Hex } from "viem";
+import { type Hex } from "viem";
+import { bytes32ToText } from "@gridlease/sdk/offers";
 import type { DecodedEvent, EventArgs } from "./events";
 import type { DisputeRow, EntityRows, EntityTable, LeaseRow, OfferRow, PriceHistoryRow, ProviderRow } from "./rows";
 
@@ -39,7 +40,7 @@ export class MissingRowError extends Error {
 
 const str = (value: unknown) => String(value);
 const addr = (value: unknown) => String(value).toLowerCase();
-const bytes32Text = (value: unknown) => hexToString(value as Hex, { size: 32 }).replace(/\0+$/, "");
+const bytes32Text = (value: unknown) => bytes32ToText(value as Hex);
 
 export const CLOSE_REASONS = ["None", "Completed", "CancelledByRenter", "NotAccepted", "DisputeResolved", "ProviderFault"] as const;
 

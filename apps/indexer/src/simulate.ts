@@ -5,9 +5,10 @@
  */
 import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import {
-  createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, keccak256, parseEther, stringToHex, toHex,
+  createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, keccak256, parseEther, toHex,
   type Abi, type Address, type Hex, type PrivateKeyAccount,
 } from "viem";
+import { encodeOfferSpec, type OfferSpecDraft } from "@gridlease/sdk/offers";
 import { mnemonicToAccount } from "viem/accounts";
 
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -94,23 +95,8 @@ export class Simulator {
   }
 }
 
-export interface OfferSpecInput {
-  gpuModel: string;
-  gpuCount: number;
-  vramGb: number;
-  cpuCores: number;
-  ramGb: number;
-  diskGb: number;
-  bandwidthMbps: number;
-  region: string;
-  pricePerGpuHour: bigint;
-  minHours: number;
-  maxHours: number;
-}
-
-export function offerSpec(input: OfferSpecInput) {
-  return { ...input, gpuModel: stringToHex(input.gpuModel, { size: 32 }), region: stringToHex(input.region, { size: 32 }) };
-}
+export type OfferSpecInput = OfferSpecDraft;
+export const offerSpec = encodeOfferSpec<OfferSpecInput>;
 
 export function encryptionKeyFor(index: number): Hex {
   return keccak256(toHex(`gridlease-sim-provider-${index}`));
