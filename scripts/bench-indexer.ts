@@ -23,7 +23,7 @@ import { runMigrations } from "../packages/db/src/migrate";
 import { deployGridlease } from "../packages/sdk/src/deploy";
 import { buildMarket } from "../apps/indexer/src/scenario";
 import { bundleIndexer, INDEXER_NODE_FLAGS } from "../apps/indexer/src/bundle";
-import { freePort, startHardhatNode } from "../apps/indexer/src/local-node";
+import { freePort, startHardhatNode } from "../packages/sdk/src/local-chain";
 import { offerSpec, Simulator, USDC } from "../apps/indexer/src/simulate";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const solc = require("solc");

@@ -17,7 +17,7 @@ import { startEmbeddedPostgres } from "../packages/db/src/embedded";
 import { runMigrations } from "../packages/db/src/migrate";
 import { insertSyntheticOffers } from "../packages/db/src/synthetic";
 import { closeDatabaseClients, getPool } from "../packages/db/src/client";
-import { freePort } from "../apps/indexer/src/local-node";
+import { freePort } from "../packages/sdk/src/local-chain";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require("autocannon");
 

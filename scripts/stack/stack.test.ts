@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { freePort, startHardhatNode, type HardhatNode } from "../../packages/sdk/src/local-chain";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -7,15 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = resolve(__dirname, "../..");
 const dataDir = mkdtempSync(join(tmpdir(), "gridlease-stack-test-"));
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => res(port));
-    });
-  });
-}
 
 /** Runs the orchestrator to completion and returns what it printed. */
 function runStack(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -48,25 +40,16 @@ function expectOneSentence(output: string) {
 }
 
 describe("npm start with bad configuration", () => {
-  let hardhat: ChildProcess;
+  let hardhat: HardhatNode;
   let rpcPort: number;
 
   beforeAll(async () => {
-    rpcPort = await freePort();
-    hardhat = spawn(join(ROOT, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(rpcPort)], { cwd: ROOT, stdio: "pipe" });
-    await new Promise<void>((res, rej) => {
-      const timer = setTimeout(() => rej(new Error("hardhat node did not start")), 60_000);
-      hardhat.stdout!.on("data", (d) => {
-        if (String(d).includes("Started HTTP")) {
-          clearTimeout(timer);
-          res();
-        }
-      });
-    });
+    hardhat = await startHardhatNode();
+    rpcPort = hardhat.port;
   });
 
-  afterAll(() => {
-    hardhat?.kill("SIGTERM");
+  afterAll(async () => {
+    await hardhat?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

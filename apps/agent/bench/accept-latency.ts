@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import { AgentProcess } from "../test/helpers/agent-process";
-import { startHardhatNode } from "../test/helpers/hardhat-node";
+import { startHardhatNode } from "@gridlease/sdk/local-chain";
 import { prepareProviderHost } from "../test/helpers/provider-host";
 
 const POLL_SECONDS = Number(process.env.POLL_SECONDS ?? 1);

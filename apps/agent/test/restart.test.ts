@@ -3,7 +3,7 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { openJson } from "@gridlease/sdk/crypto";
 import { AgentProcess } from "./helpers/agent-process";
-import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
+import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { prepareProviderHost, type ProviderHost } from "./helpers/provider-host";
 import { RpcProxy } from "./helpers/rpc-proxy";
 

@@ -11,7 +11,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { connect, describeError } from "../src/chain";
 import { loadConfig, resolveConfig } from "../src/config";
 import { AgentProcess, runCli } from "./helpers/agent-process";
-import { startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
+import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { PROVIDER_KEY, usdc, type Market } from "./helpers/market";
 import { prepareProviderHost, type ProviderHost } from "./helpers/provider-host";
 const CLAIM_SECONDS = 1800;

@@ -1,18 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { startEmbeddedPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { deployGridlease } from "@gridlease/sdk/deploy";
 import pg from "pg";
 import { createPublicClient, createWalletClient, http, type Address } from "viem";
 import { Simulator } from "../src/simulate";
-import { freePort, startHardhatNode, type HardhatNode } from "../src/local-node";
+import { freePort, REPO_ROOT, startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 
-export { freePort, startHardhatNode, type HardhatNode };
+export { freePort, REPO_ROOT, startHardhatNode, type HardhatNode };
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const CHAIN_ID = 31337;
 export const DEPLOYER: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 

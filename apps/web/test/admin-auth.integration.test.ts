@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, http, type Address } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
+import { freePort, startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { createSiweMessage } from "viem/siwe";
 import { startEmbeddedPostgres, type RunningPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
@@ -17,27 +16,17 @@ import { call, HOST, ORIGIN, relaxRateLimits, type Handler } from "./route-harne
 
 // Real parts: a Hardhat node with the Gridlease contracts, embedded PostgreSQL with the migrations,
 // and the route handlers in-process. The on-chain role is the only source of admin rights.
-const ROOT = resolve(import.meta.dirname, "../../..");
 const account = (index: number): HDAccount => mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index });
 const admin = account(0);
 const arbiter = account(1);
 const stranger = account(5);
 
-let node: ChildProcess;
+let node: HardhatNode;
 let pg: RunningPostgres;
 let dataDir: string;
 let deployment: GridleaseDeployment;
 let rpcUrl: string;
 let routes: { nonce: Handler; verify: Handler; disputes: Handler };
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function signIn(who: HDAccount, overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {}) {
   const nonceResponse = await call(routes.nonce, { method: "POST", headers: { origin: ORIGIN } });
@@ -51,9 +40,8 @@ async function signIn(who: HDAccount, overrides: Partial<Parameters<typeof creat
 }
 
 beforeAll(async () => {
-  const rpcPort = await freePort();
-  rpcUrl = `http://127.0.0.1:${rpcPort}`;
-  node = spawn(join(ROOT, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(rpcPort)], { cwd: ROOT, stdio: "ignore" });
+  node = await startHardhatNode();
+  rpcUrl = node.url;
   dataDir = mkdtempSync(join(tmpdir(), "gridlease-web-auth-"));
   chmodSync(dataDir, 0o755); // the postgres user must traverse it when tests run as root
   pg = await startEmbeddedPostgres({ dataDir: join(dataDir, "pg"), port: await freePort() });
@@ -61,11 +49,6 @@ beforeAll(async () => {
 
   const chain = { ...hardhat, rpcUrls: { default: { http: [rpcUrl] } } };
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
-  for (let i = 0; ; i++) {
-    if (await publicClient.getChainId().then(() => true, () => false)) break;
-    if (i > 120) throw new Error("the Hardhat node did not start");
-    await new Promise((r) => setTimeout(r, 250));
-  }
   const walletClient = createWalletClient({ account: admin, chain, transport: http(rpcUrl) });
   deployment = await deployGridlease({ walletClient, publicClient, arbiter: arbiter.address, treasury: account(2).address });
 
@@ -97,7 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const { closeDatabaseClients } = await import("@gridlease/db/client");
   await closeDatabaseClients();
-  node?.kill("SIGTERM");
+  await node?.stop();
   await pg?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });

@@ -1,18 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres, type RunningPostgres } from "../src/embedded";
+import { freePort } from "@gridlease/sdk/local-chain";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
+
 
 /** A real PostgreSQL in a temp directory on a free port, removed again by `stop`. */
 export async function startTempPostgres(): Promise<RunningPostgres & { dataDir: string; port: number }> {

@@ -1,9 +1,7 @@
-import { spawn, execFile } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, getAddress, http } from "viem";
@@ -11,57 +9,25 @@ import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { leaseEscrowAbi, providerRegistryAbi } from "./contracts.generated";
 import { ARBITER_ROLE, PAUSER_ROLE, defaultDeployParameters, deployGridlease } from "./deploy";
+import { REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
 
-const ROOT = resolve(__dirname, "../../..");
+const ROOT = REPO_ROOT;
 const MNEMONIC = "test test test test test test test test test test test junk";
 const run = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-    server.on("error", fail);
-  });
-}
-
-async function startHardhatNode(port: number): Promise<ChildProcess> {
-  const node = spawn(join(ROOT, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  await new Promise<void>((done, fail) => {
-    let output = "";
-    // `hardhat node` compiles first; on a fresh clone solcjs alone takes a while.
-    const timer = setTimeout(() => fail(new Error(`hardhat node did not start:\n${output}`)), 150_000);
-    node.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Started HTTP")) {
-        clearTimeout(timer);
-        done();
-      }
-    });
-    node.on("exit", (code) => fail(new Error(`hardhat node exited with ${code}:\n${output}`)));
-  });
-  return node;
-}
-
 describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", () => {
-  let node: ChildProcess;
+  let node: HardhatNode;
   let rpcUrl: string;
   const workDir = mkdtempSync(join(tmpdir(), "gridlease-deploy-"));
   const deploymentsFile = join(workDir, "deployments.generated.ts");
 
   beforeAll(async () => {
-    const port = await freePort();
-    rpcUrl = `http://127.0.0.1:${port}`;
-    node = await startHardhatNode(port);
+    node = await startHardhatNode();
+    rpcUrl = node.url;
   }, 180_000);
 
-  afterAll(() => {
-    node?.kill();
+  afterAll(async () => {
+    await node?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });
 

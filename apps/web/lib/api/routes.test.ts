@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { closeDatabaseClients, getPool } from "@gridlease/db/client";
@@ -17,21 +16,13 @@ import * as offerById from "@/app/api/offers/[id]/route";
 import * as offers from "@/app/api/offers/route";
 import * as providers from "@/app/api/providers/[address]/route";
 import * as stats from "@/app/api/stats/route";
+import { freePort } from "@gridlease/sdk/local-chain";
 
 const CHAIN_ID = 31337;
 const provider = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"); // Hardhat #1
 let postgres: RunningPostgres;
 let dataDir: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-api-"));

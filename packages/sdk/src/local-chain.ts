@@ -1,8 +1,11 @@
+// Node-only helpers for tests and benchmarks that need a real local chain. Not re-exported from the
+// package index, which the browser bundle imports: import "@gridlease/sdk/local-chain".
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, "../../../..");
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,17 +20,23 @@ export function freePort(): Promise<number> {
 
 export interface HardhatNode {
   url: string;
+  port: number;
+  process: ChildProcess;
   stop(): Promise<void>;
 }
 
-/** Starts `hardhat node` from the repo root on a free port and waits until it answers JSON-RPC. */
-export async function startHardhatNode(): Promise<HardhatNode> {
+/**
+ * A real `hardhat node` (automine) started from the repo root on a free port, ready once it answers
+ * JSON-RPC. It leads its own process group so `stop()` takes its children along.
+ */
+export async function startHardhatNode(options: { timeoutMs?: number } = {}): Promise<HardhatNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(path.join(REPO_ROOT, "node_modules/.bin/hardhat"), ["node", "--port", String(port), "--hostname", "127.0.0.1"], {
+  const child = spawn(path.join(REPO_ROOT, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
+    env: { ...process.env, NODE_OPTIONS: "" },
   });
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr += chunk));
@@ -37,17 +46,18 @@ export async function startHardhatNode(): Promise<HardhatNode> {
     process.kill(-child.pid!, "SIGTERM");
     await exited;
   };
-  const deadline = Date.now() + 60_000;
+  // `hardhat node` compiles first; on a fresh clone solcjs alone takes a while.
+  const deadline = Date.now() + (options.timeoutMs ?? 150_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`hardhat node exited with ${child.exitCode}: ${stderr.slice(-500)}`);
     try {
       const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' });
-      if (response.ok) return { url, stop };
+      if (response.ok) return { url, port, process: child, stop };
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   await stop();
-  throw new Error(`hardhat node did not start within 60 s: ${stderr}`);
+  throw new Error(`hardhat node did not start within ${(options.timeoutMs ?? 150_000) / 1000} s: ${stderr.slice(-500)}`);
 }
