@@ -1,11 +1,12 @@
 /**
  * pnpm bench:search — 100,000 offers in PostgreSQL, a mix of realistic filter/sort queries through the
- * real HTTP API (`next start` of apps/web) with autocannon at 50 connections: p50/p95/p99, requests/s, errors.
+ * real HTTP API (apps/web/server/main.ts, the production server of `npm start`) with autocannon at 50 connections: p50/p95/p99, requests/s, errors.
  *
  * Builds apps/web into apps/web/.next-bench/search first. The API's per-client rate limit is raised
  * for the run (API_RATE_LIMIT_PER_SECOND): the load generator is one client doing the work of many.
- * Two runs: saturation (autocannon; each connection asks again as soon as answered) and an open-loop run
- * at a fixed, evenly paced rate (BENCH_RATE) over at most the same number of connections. Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20 per run),
+ * Three runs: saturation (autocannon; each connection asks again as soon as answered) over 21 repeated
+ * query shapes, an open-loop run at a fixed, evenly paced rate (BENCH_RATE) over at most the same number
+ * of connections, and saturation again with every query new (the response cache never hits). Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20 per run),
  * BENCH_CONNECTIONS (default 50), BENCH_RATE (default 500), BENCH_SKIP_BUILD=1, BENCH_SERVER_NODE_ARGS.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -53,14 +54,25 @@ const QUERIES = [
   "/api/stats",
 ];
 
+/**
+ * The cache's worst case: every request a query nobody asked before (a shape above with a budget to
+ * six decimals), so each one runs the SQL. Real traffic sits between this and the repeated shapes.
+ */
+let uniqueCounter = 0;
+function uniqueQuery(): string {
+  const shapes = QUERIES.filter((q) => q.startsWith("/api/offers") && !q.includes("maxPricePerGpuHour"));
+  const shape = shapes[uniqueCounter++ % shapes.length]!;
+  const budget = (2 + Math.random() * 38).toFixed(6);
+  return `${shape}${shape.includes("?") ? "&" : "?"}maxPricePerGpuHour=${budget}`;
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-async function measure(base: string, label: string, options: Record<string, unknown>): Promise<void> {
+async function measure(base: string, label: string, requests: { method: "GET"; path?: string; setupRequest?: (r: { path: string }) => { path: string } }[]): Promise<void> {
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const result = await autocannon({
-    url: base, connections: CONNECTIONS, duration: SECONDS, ...options,
-    requests: QUERIES.map((query) => ({ method: "GET", path: query })),
+    url: base, connections: CONNECTIONS, duration: SECONDS, requests,
     setupClient: (client: { on(event: "response", cb: (status: number, bytes: number, ms: number) => void): void }) =>
       client.on("response", (status, _bytes, ms) => {
         latencies.push(ms);
@@ -69,8 +81,8 @@ async function measure(base: string, label: string, options: Record<string, unkn
   });
   latencies.sort((a, b) => a - b);
   const non2xx = [...statuses].filter(([s]) => s < 200 || s >= 300).reduce((n, [, c]) => n + c, 0);
-  console.log(`\nsearch API: ${OFFERS} offers, ${QUERIES.length} query shapes, ${label}, ${SECONDS} s`);
-  console.log(`  requests: ${latencies.length} (${Math.round(result.requests.average)} req/s average)`);
+  console.log(`\nsearch API: ${OFFERS} offers, ${label}, ${SECONDS} s`);
+  console.log(`  requests: ${latencies.length} (${Math.round(result.requests.average)} req/s average, ${(result.throughput.average / result.requests.average / 1024).toFixed(1)} KiB per answer)`);
   console.log(`  latency: p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)?.toFixed(1)} ms`);
   console.log(`  errors: ${result.errors} transport, ${result.timeouts} timeouts, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`);
 }
@@ -142,7 +154,8 @@ async function main(): Promise<void> {
     const port = await freePort();
     // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server; NODE_OPTIONS refuses --cpu-prof.
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-    server = spawn(process.execPath, [...nodeArgs, path.join(WEB_DIR, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
+    // The production server npm start runs: Next, with the public read API answered by its lane.
+    server = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server/main.ts", "--hostname", "127.0.0.1", "--port", String(port)], {
       cwd: WEB_DIR, stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, DATABASE_URL: postgres.url, CHAIN_ID: "31337", NODE_ENV: "production", API_RATE_LIMIT_PER_SECOND: "1000000", API_RATE_LIMIT_BURST: "1000000" },
     });
@@ -152,7 +165,7 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       if (await fetch(`${base}/api/offers?limit=1`).then((r) => r.ok).catch(() => false)) break;
-      if (server.exitCode !== null || i > 600) throw new Error(`next start did not come up:\n${serverLog.slice(-2000)}`);
+      if (server.exitCode !== null || i > 600) throw new Error(`the web server did not come up:\n${serverLog.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     // Warm-up: JIT, connection pool, plans.
@@ -161,10 +174,16 @@ async function main(): Promise<void> {
     console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     // Saturation: every connection sends its next request as soon as the last answer arrives, so
     // latency here is queueing (Little's law: mean ≈ connections / throughput).
-    await measure(base, `${CONNECTIONS} connections, as fast as answered`, {});
+    await measure(base, `${QUERIES.length} query shapes, ${CONNECTIONS} connections, as fast as answered`, QUERIES.map((path) => ({ method: "GET", path })));
     // The target rate, evenly paced over up to 50 keep-alive connections (autocannon's own rate option
     // fires each connection's quota at the start of every second, i.e. bursts of saturation).
     await measurePaced(base);
+    // Cache misses only (checked: a fresh query is answered "x-search-cache: miss").
+    const probe = await fetch(base + uniqueQuery());
+    if (probe.headers.get("x-search-cache") !== "miss") throw new Error("a never-seen query was not a cache miss; the uncached run would measure the cache");
+    await measure(base, `every query new (cache misses), ${CONNECTIONS} connections, as fast as answered`, [
+      { method: "GET", setupRequest: (request) => ({ ...request, path: uniqueQuery() }) },
+    ]);
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     console.log(`machine: ${cpus().length} CPUs, Node ${process.version}`);
   } finally {

@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:web`: server response time and first-load JS of the marketplace page (`/`) with
  * 100,000 offers in PostgreSQL. Builds the web app if it has no build, starts embedded PostgreSQL
- * and `next start` on free ports, prints the figures, stops everything.
+ * and the production server (apps/web/server/main.ts) on free ports, prints the figures, stops everything.
  *
  * Env: BENCH_OFFERS (default 100000), BENCH_REQUESTS per URL (default 200), BENCH_REBUILD=1 forces `next build`.
  */
@@ -38,7 +38,7 @@ function freePort(): Promise<number> {
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 60_000) {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
-    if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the web server exited with code ${child.exitCode}`);
     if (await fetch(url).then((r) => r.ok, () => false)) return;
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -89,7 +89,8 @@ async function main() {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    web = spawn(join(WEB, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
+    // The production server npm start runs (Next plus the API lane), not bare `next start`.
+    web = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--hostname", "127.0.0.1", "--port", String(port)], {
       cwd: WEB,
       stdio: ["ignore", "ignore", "inherit"],
       // No chain is needed: the page reads the database, and no indexer cursor means no contract lookups.

@@ -180,8 +180,9 @@ async function main() {
   const buildResult = await webBuilt;
   const web = startProcess({
     name: "web",
-    command: "pnpm", // installed globally by scripts/bootstrap.mjs, not under node_modules/.bin
-    args: ["--dir", "apps/web", "exec", "next", "start", "-H", "127.0.0.1", "-p", String(env.WEB_PORT)],
+    // `next start` plus the public read API answered outside Next's pipeline (apps/web/server/main.ts).
+    command: process.execPath,
+    args: ["--import", "tsx", "apps/web/server/main.ts", "--hostname", "127.0.0.1", "--port", String(env.WEB_PORT)],
     cwd: ROOT,
     env: { ...childEnv, INDEXER_URL: `http://127.0.0.1:${env.INDEXER_PORT}`, NEXT_TELEMETRY_DISABLED: "1" },
     logDir,

@@ -34,15 +34,20 @@ export async function loadCursor(db: pg.Pool | pg.PoolClient, chainId: number): 
   };
 }
 
-export async function saveCursor(db: pg.Pool | pg.PoolClient, cursor: Cursor): Promise<void> {
+/**
+ * Writes the cursor. `dataChanged` bumps its data version, which search caches key on (searchDataVersion
+ * in packages/db): set it when the transaction changed indexed rows, so empty blocks keep caches warm.
+ */
+export async function saveCursor(db: pg.Pool | pg.PoolClient, cursor: Cursor, dataChanged: boolean): Promise<void> {
   await db.query(
-    `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, now())
+    `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, 1, now())
      on conflict (chain_id) do update set registry_address = excluded.registry_address, escrow_address = excluded.escrow_address,
        deploy_block = excluded.deploy_block, deploy_block_hash = excluded.deploy_block_hash, block_number = excluded.block_number,
-       block_hash = excluded.block_hash, finalized_block = excluded.finalized_block, updated_at = now()`,
+       block_hash = excluded.block_hash, finalized_block = excluded.finalized_block,
+       data_version = indexer_cursor.data_version + case when $9 then 1 else 0 end, updated_at = now()`,
     [cursor.chainId, cursor.registryAddress, cursor.escrowAddress, cursor.deployBlock.toString(), cursor.deployBlockHash,
-      cursor.blockNumber.toString(), cursor.blockHash, cursor.finalizedBlock.toString()],
+      cursor.blockNumber.toString(), cursor.blockHash, cursor.finalizedBlock.toString(), dataChanged],
   );
 }
 
@@ -183,7 +188,8 @@ export async function writeBatch(db: pg.Pool, batch: BatchWrite): Promise<void> 
     }
     if (state.dirty.provider.size) await refreshReliability(client, state.chainId, [...state.dirty.provider]);
     if (cursor.finalizedBlock > batch.previousFinalized) await sweepFinalized(client, state.chainId, cursor.finalizedBlock);
-    await saveCursor(client, cursor);
+    const dataChanged = batch.rawEvents.length > 0 || ENTITY_ORDER.some((table) => state.dirty[table].size > 0);
+    await saveCursor(client, cursor, dataChanged);
     await client.query("commit");
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
@@ -258,7 +264,7 @@ export async function rollbackTo(db: pg.Pool, cursor: Cursor, ancestor: bigint):
     const restoredProviders = (byTable.get("provider") ?? []).map((r) => r.row_key);
     if (restoredProviders.length) await refreshReliability(client, chainId, restoredProviders);
     const rolledBack = { ...cursor, blockNumber: target, blockHash: hash.rows[0].hash };
-    await saveCursor(client, rolledBack);
+    await saveCursor(client, rolledBack, true);
     await client.query("commit");
     return rolledBack;
   } catch (error) {

@@ -75,6 +75,37 @@ describe("reorgs", () => {
     }
   });
 
+  it("bumps the cursor's data version for indexed changes and rollbacks, not for empty blocks", async () => {
+    const url = await postgres.create("data_version");
+    const indexer = await startIndexer(indexerOptions(url, node.url, deployment));
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    const version = async () => BigInt((await db.query<{ v: string }>("select data_version::text as v from indexer_cursor")).rows[0]!.v);
+    try {
+      await indexer.ready;
+      const start = await version();
+      const head = await sim.publicClient.getBlockNumber();
+      await sim.rpc("hardhat_mine", ["0x3"]);
+      await waitForBlock(indexer, head + 3n);
+      expect(await version()).toBe(start);
+
+      const snapshot = await sim.rpc<string>("evm_snapshot");
+      await activity(1, 77);
+      await waitForBlock(indexer, head + 4n);
+      const changed = await version();
+      expect(changed).toBeGreaterThan(start);
+
+      expect(await sim.rpc<boolean>("evm_revert", [snapshot])).toBe(true);
+      sim.resetNonces();
+      await sim.rpc("hardhat_mine", ["0x2"]); // a longer fork with no activity: only the rollback changes data
+      await waitForBlock(indexer, head + 5n);
+      expect(await version()).toBeGreaterThan(changed);
+    } finally {
+      await db.end();
+      await indexer.stop();
+    }
+  });
+
   it("stops with a clear error on a reorg deeper than the finality depth", async () => {
     const url = await postgres.create("reorg_deep");
     const indexer = await startIndexer(indexerOptions(url, node.url, deployment, { finalityDepth: 2 }));

@@ -1,9 +1,11 @@
 import { GPU_MODELS, gpuModelById } from "@gridlease/sdk/gpus";
 import type pg from "pg";
 import { getPool } from "./client";
+import { codeIn, countSnapshot, OfferSnapshots, priceAtMost, type FacetCount, type SnapshotFilter } from "./offer-facets";
 import { FILTER_KEYS, offerSearchQuerySchema, usdcToBaseUnits, type FilterKey, type OfferSearchQuery, type OfferSearchQueryInput, type SearchSort } from "./search-query";
 
 export * from "./search-query";
+export type { FacetCount } from "./offer-facets";
 
 export function defaultChainId(): number {
   return Number(process.env.CHAIN_ID ?? 31337);
@@ -34,11 +36,6 @@ export interface OfferSearchHit {
   providerLastHeartbeatAt: string | null;
 }
 
-export interface FacetCount {
-  value: string;
-  count: number;
-}
-
 export interface WhyNothing {
   /** The filter that, removed alone, brings back the most offers (null when even no filters match nothing). */
   mostExcludingFilter: FilterKey | null;
@@ -57,8 +54,8 @@ export interface OfferSearchResult {
   whyNothing: WhyNothing | null;
 }
 
-interface SqlFilter {
-  key: FilterKey;
+/** One search filter, as SQL for the offer list and as a predicate over the snapshot for counts (offer-facets.ts). */
+interface SqlFilter extends SnapshotFilter {
   sql: (param: (value: unknown) => string) => string;
 }
 
@@ -69,49 +66,63 @@ const OFFER_COLUMNS = `o.offer_id::text as "offerId", o.provider, o.gpu_model as
   o.max_hours::float8 as "maxHours", o.status, o.listed_block::text as "listedBlock", p.reliability as "providerReliability",
   u.uptime_7d as "providerUptime7d", u.last_heartbeat_at as "providerLastHeartbeatAt"`;
 
+type NumericColumn = "gpuCount" | "vramGb" | "cpuCores" | "ramGb" | "diskGb" | "bandwidthMbps";
+
 function activeFilters(query: OfferSearchQuery): SqlFilter[] {
   const filters: SqlFilter[] = [];
-  if (query.gpu?.length) filters.push({ key: "gpu", sql: (p) => `o.gpu_model = any(${p(query.gpu)}::text[])` });
-  if (query.region?.length) filters.push({ key: "region", sql: (p) => `o.region = any(${p(query.region)}::text[])` });
-  const minimums: [FilterKey, number | undefined, string][] = [
-    ["minGpus", query.minGpus, "o.gpu_count"],
-    ["minVramGb", query.minVramGb, "o.vram_gb"],
-    ["minCpuCores", query.minCpuCores, "o.cpu_cores"],
-    ["minRamGb", query.minRamGb, "o.ram_gb"],
-    ["minDiskGb", query.minDiskGb, "o.disk_gb"],
-    ["minBandwidthMbps", query.minBandwidthMbps, "o.bandwidth_mbps"],
-  ];
-  for (const [key, value, column] of minimums) {
-    if (value !== undefined && value > 0) filters.push({ key, sql: (p) => `${column} >= ${p(value)}` });
+  const { gpu, region } = query;
+  if (gpu?.length) {
+    filters.push({ key: "gpu", sql: (p) => `o.gpu_model = any(${p(gpu)}::text[])`, predicate: (s) => codeIn(s.gpuModelCode, s.gpuModels, gpu) });
   }
-  if (query.maxPricePerGpuHour !== undefined) filters.push({ key: "maxPricePerGpuHour", sql: (p) => `o.price_per_gpu_hour <= ${p(usdcToBaseUnits(query.maxPricePerGpuHour!))}::numeric` });
-  if (query.minReliability !== undefined && query.minReliability > 0) filters.push({ key: "minReliability", sql: (p) => `p.reliability >= ${p(query.minReliability)}` });
+  if (region?.length) {
+    filters.push({ key: "region", sql: (p) => `o.region = any(${p(region)}::text[])`, predicate: (s) => codeIn(s.regionCode, s.regions, region) });
+  }
+  const minimums: [FilterKey, number | undefined, string, NumericColumn][] = [
+    ["minGpus", query.minGpus, "o.gpu_count", "gpuCount"],
+    ["minVramGb", query.minVramGb, "o.vram_gb", "vramGb"],
+    ["minCpuCores", query.minCpuCores, "o.cpu_cores", "cpuCores"],
+    ["minRamGb", query.minRamGb, "o.ram_gb", "ramGb"],
+    ["minDiskGb", query.minDiskGb, "o.disk_gb", "diskGb"],
+    ["minBandwidthMbps", query.minBandwidthMbps, "o.bandwidth_mbps", "bandwidthMbps"],
+  ];
+  for (const [key, value, column, field] of minimums) {
+    if (value !== undefined && value > 0) {
+      filters.push({ key, sql: (p) => `${column} >= ${p(value)}`, predicate: (s) => (i) => s[field][i]! >= value });
+    }
+  }
+  if (query.maxPricePerGpuHour !== undefined) {
+    const budget = usdcToBaseUnits(query.maxPricePerGpuHour);
+    filters.push({ key: "maxPricePerGpuHour", sql: (p) => `o.price_per_gpu_hour <= ${p(budget)}::numeric`, predicate: (s) => priceAtMost(s, BigInt(budget)) });
+  }
+  const minReliability = query.minReliability;
+  if (minReliability !== undefined && minReliability > 0) {
+    filters.push({ key: "minReliability", sql: (p) => `p.reliability >= ${p(minReliability)}`, predicate: (s) => (i) => s.reliability[i]! >= minReliability });
+  }
   if (query.availableNow) {
     // Bookable now: free units for the requested GPU count and a provider that is still active.
-    filters.push({ key: "availableNow", sql: (p) => `o.free_units >= ${p(Math.max(1, query.minGpus ?? 1))} and p.status = 'Active'` });
+    const units = Math.max(1, query.minGpus ?? 1);
+    filters.push({
+      key: "availableNow",
+      sql: (p) => `o.free_units >= ${p(units)} and p.status = 'Active'`,
+      predicate: (s) => (i) => s.freeUnits[i]! >= units && s.providerActive[i] === 1,
+    });
   }
   return filters;
 }
 
-/** Builds `where` over offers joined to providers; `except` drops one filter (facets, why-nothing). */
-function whereClause(chainId: number, filters: SqlFilter[], except: FilterKey | null, params: unknown[]): string {
+/** Builds `where` over offers joined to providers. */
+function whereClause(chainId: number, filters: SqlFilter[], params: unknown[]): string {
   const param = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
   const parts = [`o.chain_id = ${param(chainId)}`, `o.status = 'Active'`];
-  for (const filter of filters) if (filter.key !== except) parts.push(filter.sql(param));
+  for (const filter of filters) parts.push(filter.sql(param));
   return parts.join(" and ");
 }
 
 const FROM = `offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider
   left join provider_uptime u on u.chain_id = o.chain_id and u.provider = o.provider`;
-
-/** Counting needs the provider join only when a filter reads provider columns. */
-function countFrom(filters: SqlFilter[], except: FilterKey | null): string {
-  const needsProvider = filters.some((f) => f.key !== except && (f.key === "minReliability" || f.key === "availableNow"));
-  return needsProvider ? `offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider` : `offer o`;
-}
 
 interface SortSpec {
   /** SQL of the sort key and how it is compared to a cursor value. */
@@ -164,7 +175,7 @@ function decodeCursor(cursor: string, sort: SearchSort): CursorState {
   return { sort, value, offerId };
 }
 
-/** Short-lived cache for facet counts: they scan every matching offer, and a second of staleness is invisible. */
+/** Short-lived cache for market summaries: they scan every active offer, and a second of staleness is invisible. */
 class TtlCache<V> {
   private readonly entries = new Map<string, { value: Promise<V>; expires: number }>();
   constructor(private readonly ttlMs: number, private readonly maxEntries = 500) {}
@@ -183,44 +194,12 @@ class TtlCache<V> {
   }
 }
 
-// Facet counts scan every matching offer; up to 5 s of staleness in "how many H100s" is invisible,
-// while the offers list itself is always read live.
-const facetCache = new TtlCache<{ gpuModel: FacetCount[]; region: FacetCount[] }>(Number(process.env.SEARCH_FACET_TTL_MS ?? 5000));
-
-/** "Why nothing matched" runs one count per filter; it is as cacheable as the facets. */
-const whyNothingCache = new TtlCache<WhyNothing>(Number(process.env.SEARCH_FACET_TTL_MS ?? 5000));
+// One column snapshot per chain for counts (offer-facets.ts), reloaded when the data version changes.
+const offerSnapshots = new OfferSnapshots();
 
 export function clearSearchCaches(): void {
-  facetCache.clear();
-  whyNothingCache.clear();
+  offerSnapshots.clear();
   summaryCache.clear();
-}
-
-async function facetCounts(db: pg.Pool, chainId: number, filters: SqlFilter[], column: "gpu_model" | "region", except: FilterKey): Promise<FacetCount[]> {
-  const params: unknown[] = [];
-  const where = whereClause(chainId, filters, except, params);
-  const result = await db.query<{ value: string; count: number }>(
-    `select o.${column} as value, count(*)::int as count from ${countFrom(filters, except)} where ${where} group by 1 order by 2 desc, 1`,
-    params,
-  );
-  return result.rows;
-}
-
-async function countMatching(db: pg.Pool, chainId: number, filters: SqlFilter[], except: FilterKey | null): Promise<number> {
-  const params: unknown[] = [];
-  const where = whereClause(chainId, filters, except, params);
-  const result = await db.query<{ count: number }>(`select count(*)::int as count from ${countFrom(filters, except)} where ${where}`, params);
-  return result.rows[0]!.count;
-}
-
-async function explainEmpty(db: pg.Pool, chainId: number, filters: SqlFilter[]): Promise<WhyNothing> {
-  const [totalOffers, ...counts] = await Promise.all([
-    countMatching(db, chainId, [], null),
-    ...filters.map((filter) => countMatching(db, chainId, filters, filter.key)),
-  ]);
-  const wouldAddBack = filters.map((filter, i) => ({ filter: filter.key, offers: counts[i]! })).sort((a, b) => b.offers - a.offers);
-  const best = wouldAddBack[0];
-  return { mostExcludingFilter: best && best.offers > 0 ? best.filter : null, wouldAddBack, totalOffers: totalOffers! };
 }
 
 function normalizeHit(row: OfferSearchHit): OfferSearchHit {
@@ -232,14 +211,18 @@ function normalizeHit(row: OfferSearchHit): OfferSearchHit {
   };
 }
 
-/** Searches active offers. Accepts raw input (validated with offerSearchQuerySchema) or a parsed query. */
-export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool()): Promise<OfferSearchResult> {
+/**
+ * Searches active offers. Accepts raw input (validated with offerSearchQuerySchema) or a parsed query.
+ * The offer list is read from PostgreSQL; counts (total, facets, why nothing) from the column snapshot
+ * for `dataVersion` (a searchDataVersion() value the caller already holds; read here when omitted).
+ */
+export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<OfferSearchResult> {
   const query = offerSearchQuerySchema.parse(input);
   const chainId = query.chainId ?? defaultChainId();
   const filters = activeFilters(query);
   const sort = SORTS[query.sort];
   const params: unknown[] = [];
-  let where = whereClause(chainId, filters, null, params);
+  let where = whereClause(chainId, filters, params);
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor, query.sort);
     params.push(cursor.value, cursor.offerId);
@@ -262,44 +245,40 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
       order by "sortValue"::${sort.cast} ${sort.direction}, "offerId"::numeric ${sort.direction} limit ${limit}`;
   }
 
-  const facetKey = JSON.stringify([chainId, query.gpu, query.region, query.minGpus, query.minVramGb, query.minCpuCores, query.minRamGb,
-    query.minDiskGb, query.minBandwidthMbps, query.maxPricePerGpuHour, query.minReliability, query.availableNow]);
-  const [page, facets] = await Promise.all([
+  const [page, counts] = await Promise.all([
     db.query<OfferSearchHit & { sortValue: string }>(pageSql, params),
-    facetCache.get(facetKey, async () => {
-      const [gpuModel, region] = await Promise.all([
-        facetCounts(db, chainId, filters, "gpu_model", "gpu"),
-        facetCounts(db, chainId, filters, "region", "region"),
-      ]);
-      return { gpuModel, region };
-    }),
+    (dataVersion !== undefined ? Promise.resolve(dataVersion) : searchDataVersion(db))
+      .then((version) => offerSnapshots.get(db, chainId, version))
+      .then((snapshot) => countSnapshot(snapshot, filters)),
   ]);
   const rows = page.rows.slice(0, query.limit);
   const last = rows.at(-1);
   const nextCursor = page.rows.length > query.limit && last ? encodeCursor({ sort: query.sort, value: last.sortValue, offerId: last.offerId }) : null;
-  // The GPU facet ignores only the GPU filter, so summing the selected models gives the exact total.
-  const selected = query.gpu?.length ? new Set(query.gpu) : null;
-  const total = facets.gpuModel.filter((f) => !selected || selected.has(f.value)).reduce((sum, f) => sum + f.count, 0);
-  const whyNothing = total === 0 && filters.length > 0 && !query.cursor
-    ? await whyNothingCache.get(facetKey, () => explainEmpty(db, chainId, filters))
-    : null;
+  const { total } = counts;
+  let whyNothing: WhyNothing | null = null;
+  if (total === 0 && filters.length > 0 && !query.cursor) {
+    const wouldAddBack = filters.map((filter) => ({ filter: filter.key, offers: counts.withoutFilter.get(filter.key)! })).sort((a, b) => b.offers - a.offers);
+    const best = wouldAddBack[0];
+    whyNothing = { mostExcludingFilter: best && best.offers > 0 ? best.filter : null, wouldAddBack, totalOffers: counts.activeOffers };
+  }
   return {
     offers: rows.map(({ sortValue: _sortValue, ...hit }) => normalizeHit(hit)),
     total,
     nextCursor,
-    facets,
+    facets: { gpuModel: counts.gpuModel, region: counts.region },
     whyNothing,
   };
 }
 
 /**
- * A token that changes whenever what search returns can change, on any chain: the indexer cursors
- * (every chain-derived row moves with them) and the heartbeat-derived uptime rows (the only rows the
- * web API writes that search reads). One cheap query; callers poll it rather than run it per request.
+ * A token that changes whenever what search returns can change, on any chain: each indexer cursor's
+ * data version (bumped in the same transaction as every batch that changed rows and every rollback,
+ * but not by empty blocks) and the heartbeat-derived uptime rows (the only rows the web API writes
+ * that search reads). One cheap query; callers poll it rather than run it per request.
  */
 export async function searchDataVersion(db: pg.Pool = getPool()): Promise<string> {
   const result = await db.query<{ version: string }>(
-    `select coalesce((select string_agg(chain_id || ':' || block_number || ':' || block_hash, ',' order by chain_id) from indexer_cursor), '-')
+    `select coalesce((select string_agg(chain_id || ':' || deploy_block_hash || ':' || data_version, ',' order by chain_id) from indexer_cursor), '-')
        || '/' || (select count(*) || ':' || coalesce(max(updated_at)::text, '-') from provider_uptime) as version`,
   );
   return result.rows[0]!.version;

@@ -20,7 +20,6 @@ beforeAll(async () => {
   server = await startTempPostgres();
   await runMigrations(server.url);
   process.env.DATABASE_URL = server.url;
-  process.env.SEARCH_FACET_TTL_MS = "0";
   await insertSyntheticOffers({ chainId: CHAIN_ID, count: 1_500, seed: 0.3 });
   // A few offers that are not active must never show up.
   await getPool().query("update offer set status = 'Paused' where offer_id % 50 = 0");
@@ -47,6 +46,7 @@ function bruteForce(q: Record<string, unknown>): Row[] {
   const rows = all.filter((r) =>
     (!gpus || gpus.includes(r.gpuModel)) && (!regions || regions.includes(r.region)) && r.gpuCount >= min(q.minGpus)
     && r.vramGb >= min(q.minVramGb) && r.ramGb >= min(q.minRamGb) && r.cpuCores >= min(q.minCpuCores)
+    && r.diskGb >= min(q.minDiskGb) && r.bandwidthMbps >= min(q.minBandwidthMbps)
     && (q.maxPricePerGpuHour === undefined || r.price <= BigInt(usdcToBaseUnits(String(q.maxPricePerGpuHour))))
     && r.reliability >= min(q.minReliability)
     && (!q.availableNow || r.freeUnits >= Math.max(1, min(q.minGpus))));
@@ -82,6 +82,9 @@ const queryArbitrary = fc.record({
   minGpus: fc.option(fc.constantFrom(1, 2, 4, 8), { nil: undefined }),
   minVramGb: fc.option(fc.constantFrom(24, 48, 80), { nil: undefined }),
   minRamGb: fc.option(fc.constantFrom(64, 200, 600), { nil: undefined }),
+  minCpuCores: fc.option(fc.constantFrom(8, 32, 96), { nil: undefined }),
+  minDiskGb: fc.option(fc.constantFrom(500, 2000, 8000), { nil: undefined }),
+  minBandwidthMbps: fc.option(fc.constantFrom(1000, 10000), { nil: undefined }),
   maxPricePerGpuHour: fc.option(fc.constantFrom("0.3", "1", "2.5", "0.000001"), { nil: undefined }),
   minReliability: fc.option(fc.constantFrom(50, 80, 95), { nil: undefined }),
   availableNow: fc.option(fc.constant(true), { nil: undefined }),
@@ -129,6 +132,46 @@ describe("searchOffers", () => {
     const hopeless = await searchOffers({ gpu: "T4", minVramGb: 80, maxPricePerGpuHour: "0.000001" });
     expect(hopeless.whyNothing!.mostExcludingFilter).toBeNull();
     expect((await searchOffers({ gpu: "H100-SXM" })).whyNothing).toBeNull();
+  });
+
+  it("gives facets and why-nothing counts equal to brute force for random filters", async () => {
+    const countBy = (rows: Row[], key: "gpuModel" | "region") => rows.reduce<Record<string, number>>((m, r) => ({ ...m, [r[key]]: (m[r[key]] ?? 0) + 1 }), {});
+    await fc.assert(
+      fc.asyncProperty(queryArbitrary, async (query) => {
+        const clean = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
+        const result = await searchOffers(clean as OfferSearchQueryInput);
+        const without = (key: string) => bruteForce(Object.fromEntries(Object.entries(clean).filter(([k]) => k !== key)));
+        expect(Object.fromEntries(result.facets.gpuModel.map((f) => [f.value, f.count]))).toEqual(countBy(without("gpu"), "gpuModel"));
+        expect(Object.fromEntries(result.facets.region.map((f) => [f.value, f.count]))).toEqual(countBy(without("region"), "region"));
+        if (result.whyNothing) {
+          for (const { filter, offers } of result.whyNothing.wouldAddBack) {
+            // availableNow reads minGpus, so dropping minGpus alone still leaves availableNow's threshold.
+            if (filter === "minGpus" && clean.availableNow) continue;
+            expect(offers, filter).toBe(without(filter).length);
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("recounts when the data version moves, and only then", async () => {
+    const before = await searchOffers({ gpu: "L40S" });
+    const { rows } = await getPool().query<{ offer_id: string }>(
+      "update offer set status = 'Paused' where offer_id = (select min(offer_id) from offer where gpu_model = 'L40S' and status = 'Active') returning offer_id::text");
+    try {
+      // Same version (no indexer block, no heartbeat): the counts are those of that version.
+      expect((await searchOffers({ gpu: "L40S" })).total).toBe(before.total);
+      await getPool().query(
+        `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
+         values ($1, '0x', '0x', 0, '0x0', 1, '0x1', 0)`, [CHAIN_ID]);
+      const after = await searchOffers({ gpu: "L40S" });
+      expect(after.total).toBe(before.total - 1);
+      expect(after.offers.map((o) => o.offerId)).not.toContain(rows[0]!.offer_id);
+    } finally {
+      await getPool().query("update offer set status = 'Active' where offer_id = $1", [rows[0]!.offer_id]);
+      await getPool().query("delete from indexer_cursor where chain_id = $1", [CHAIN_ID]);
+    }
   });
 
   it("rejects malformed input and foreign cursors", async () => {

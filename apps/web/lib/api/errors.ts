@@ -30,15 +30,40 @@ export function zodErrorBody(error: ZodError): ApiErrorBody {
   };
 }
 
-export function jsonError(status: number, code: string, message: string, field?: string, headers?: HeadersInit): Response {
+/**
+ * An API answer independent of any HTTP framework, so that one handler serves Next's route and the
+ * server's API lane (server/api-lane.ts) alike. A string body is sent as UTF-8.
+ */
+export interface ApiAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array | string;
+}
+
+export function toResponse(answer: ApiAnswer): Response {
+  return new Response(answer.body as BodyInit, { status: answer.status, headers: answer.headers });
+}
+
+const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+export function jsonErrorAnswer(status: number, code: string, message: string, field?: string, headers?: Record<string, string>): ApiAnswer {
   const body: ApiErrorBody = { error: { code, message, ...(field ? { field } : {}) } };
-  return Response.json(body, { status, headers });
+  return { status, headers: { "content-type": JSON_CONTENT_TYPE, ...headers }, body: JSON.stringify(body) };
 }
 
 /** Maps anything thrown by a handler to a JSON answer; only unexpected errors become 500. */
-export function errorResponse(error: unknown): Response {
-  if (error instanceof ZodError) return Response.json(zodErrorBody(error), { status: 400 });
-  if (error instanceof ApiError) return jsonError(error.status, error.code, error.message, error.field);
+export function errorAnswer(error: unknown): ApiAnswer {
+  if (error instanceof ZodError) return { status: 400, headers: { "content-type": JSON_CONTENT_TYPE }, body: JSON.stringify(zodErrorBody(error)) };
+  if (error instanceof ApiError) return jsonErrorAnswer(error.status, error.code, error.message, error.field);
   console.error("[api] unexpected error", error);
-  return jsonError(500, "internal", "Internal server error.");
+  return jsonErrorAnswer(500, "internal", "Internal server error.");
+}
+
+export function jsonError(status: number, code: string, message: string, field?: string, headers?: Record<string, string>): Response {
+  return toResponse(jsonErrorAnswer(status, code, message, field, headers));
+}
+
+/** errorAnswer as a fetch Response. */
+export function errorResponse(error: unknown): Response {
+  return toResponse(errorAnswer(error));
 }

@@ -23,7 +23,7 @@ export function apiRoute<P = Record<string, string>>(handler: Handler<P>, option
       const isRead = request.method === "GET" || request.method === "HEAD";
       const limiter = options.rateLimiter ?? (isRead ? publicReadLimiter : writeLimiter);
       if (limiter) {
-        const result = limiter.take(clientKey(request));
+        const result = limiter.take(clientKey(request.headers));
         if (!result.allowed) {
           return jsonError(429, "rate_limited", "Too many requests; slow down.", undefined, {
             "retry-after": String(result.retryAfterSeconds),
@@ -42,14 +42,18 @@ export function apiRoute<P = Record<string, string>>(handler: Handler<P>, option
 }
 
 /** Parses URL search params with a zod schema; repeated keys become arrays, single keys stay strings. */
-export function parseSearchParams<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
-  const params = new URL(request.url).searchParams;
+export function parseQuery<S extends z.ZodType>(params: URLSearchParams, schema: S): z.infer<S> {
   const raw: Record<string, string | string[]> = {};
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
     raw[key] = values.length === 1 ? values[0]! : values;
   }
   return schema.parse(raw);
+}
+
+/** parseQuery over a fetch Request's URL. */
+export function parseSearchParams<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
+  return parseQuery(new URL(request.url).searchParams, schema);
 }
 
 /** Reads a JSON body and parses it; malformed JSON is a 400, not a 500. */

@@ -10,18 +10,20 @@ function envMs(name: string, fallback: number): number {
 /**
  * GET /api/offers answers as encoded JSON, keyed by the validated query (so `?sort=price&gpu=T4` and
  * `?gpu=T4&sort=price` share an entry) and the indexer/heartbeat data version. SEARCH_RESPONSE_CACHE_MS=0
- * turns reuse off (every request computes).
+ * turns reuse off (every request computes). One cache per process, on globalThis: Next and the server's
+ * API lane (server/api-lane.ts) each load this module.
  */
-export const offerSearchCache = new VersionedResponseCache({
+const shared = globalThis as typeof globalThis & { __gridleaseOfferSearchCache?: VersionedResponseCache };
+export const offerSearchCache = (shared.__gridleaseOfferSearchCache ??= new VersionedResponseCache({
   readVersion: () => searchDataVersion(),
   versionCheckMs: envMs("SEARCH_VERSION_CHECK_MS", 200),
-  maxAgeMs: envMs("SEARCH_RESPONSE_CACHE_MS", 1000),
-});
+  maxAgeMs: envMs("SEARCH_RESPONSE_CACHE_MS", 10_000),
+}));
 
 /**
  * The search answer for a validated query as UTF-8 JSON, computed at most once per data version
  * (kept encoded: a hit writes the bytes as they are, no re-serializing or re-encoding).
  */
 export function searchOffersJson(query: OfferSearchQuery): Promise<{ body: Uint8Array; hit: boolean }> {
-  return offerSearchCache.get(JSON.stringify(query), async () => Buffer.from(toJson(await searchOffers(query))));
+  return offerSearchCache.get(JSON.stringify(query), async (version) => Buffer.from(toJson(await searchOffers(query, undefined, version))));
 }

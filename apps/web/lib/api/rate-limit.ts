@@ -53,11 +53,16 @@ export class RateLimiter {
   }
 }
 
+/** The part of a request's headers the API reads; a fetch `Headers` is one. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 /** The client key for rate limiting: first X-Forwarded-For hop, else X-Real-IP, else one shared local key. */
-export function clientKey(request: Request): string {
-  const forwarded = request.headers.get("x-forwarded-for");
+export function clientKey(headers: HeaderReader): string {
+  const forwarded = headers.get("x-forwarded-for");
   if (forwarded) return forwarded.split(",")[0]!.trim();
-  return request.headers.get("x-real-ip") ?? "local";
+  return headers.get("x-real-ip") ?? "local";
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -65,12 +70,14 @@ function envNumber(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
+// One set of limiters per process, kept on globalThis: the route modules are loaded twice in production,
+// by Next and by the server's API lane (server/api-lane.ts), and a client must not get two budgets.
+const shared = globalThis as typeof globalThis & { __gridleaseLimiters?: { publicRead: RateLimiter; write: RateLimiter } };
+shared.__gridleaseLimiters ??= {
+  publicRead: new RateLimiter({ ratePerSecond: envNumber("API_RATE_LIMIT_PER_SECOND", 200), burst: envNumber("API_RATE_LIMIT_BURST", 400) }),
+  write: new RateLimiter({ ratePerSecond: envNumber("API_WRITE_RATE_LIMIT_PER_SECOND", 5), burst: envNumber("API_WRITE_RATE_LIMIT_BURST", 20) }),
+};
+
 /** Limits shared by the public API routes; generous enough for the UI and the benchmark, tunable by env. */
-export const publicReadLimiter = new RateLimiter({
-  ratePerSecond: envNumber("API_RATE_LIMIT_PER_SECOND", 200),
-  burst: envNumber("API_RATE_LIMIT_BURST", 400),
-});
-export const writeLimiter = new RateLimiter({
-  ratePerSecond: envNumber("API_WRITE_RATE_LIMIT_PER_SECOND", 5),
-  burst: envNumber("API_WRITE_RATE_LIMIT_BURST", 20),
-});
+export const publicReadLimiter = shared.__gridleaseLimiters.publicRead;
+export const writeLimiter = shared.__gridleaseLimiters.write;

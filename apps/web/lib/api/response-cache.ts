@@ -5,8 +5,10 @@
  * keyed by (normalized query, data version). The version is read at most once per `versionCheckMs`
  * (one query shared by every request in that window, never one per request), and every entry also
  * expires after `maxAgeMs` so that a write the version does not see (a manual fix in the database,
- * two heartbeat transactions committing out of order) still shows within a second; past half that age
- * it is recomputed in the background, so requests wait only for a new version, never for the age limit.
+ * two heartbeat transactions committing out of order) still shows within `maxAgeMs`; somewhere between
+ * half and nine tenths of that age (a random point per entry, so that answers cached together are not
+ * all recomputed together) it is recomputed in the background, so requests wait only for a new
+ * version, never for the age limit.
  */
 export interface VersionedResponseCacheOptions {
   /** Reads the current data version (e.g. the indexer cursor's block). */
@@ -18,11 +20,15 @@ export interface VersionedResponseCacheOptions {
   /** Answers kept at most; the least recently used go first. */
   maxEntries?: number;
   now?: () => number;
+  /** Source of the refresh jitter, in [0, 1). */
+  random?: () => number;
 }
 
 interface Entry<V> {
   version: string;
   storedAt: number;
+  /** When a hit starts recomputing this answer in the background. */
+  refreshAt: number;
   body: Promise<V>;
   refreshing?: boolean;
 }
@@ -34,6 +40,7 @@ export class VersionedResponseCache<V = Uint8Array> {
   private readonly maxAgeMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  private readonly random: () => number;
   /** Answers served from the cache and answers computed; read by tests and the benchmark's log. */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -42,6 +49,7 @@ export class VersionedResponseCache<V = Uint8Array> {
     this.maxAgeMs = options.maxAgeMs ?? 1000;
     this.maxEntries = options.maxEntries ?? 2000;
     this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
   }
 
   /** The current data version, re-read when the last read is older than `versionCheckMs`. */
@@ -61,9 +69,9 @@ export class VersionedResponseCache<V = Uint8Array> {
 
   /**
    * The serialized answer for `key` at the current data version: from the cache, or from `compute`
-   * (concurrent misses for one key share a single computation). Failures are never cached.
+   * given that version (concurrent misses for one key share a single computation). Failures are never cached.
    */
-  async get(key: string, compute: () => Promise<V>): Promise<{ body: V; hit: boolean }> {
+  async get(key: string, compute: (version: string) => Promise<V>): Promise<{ body: V; hit: boolean }> {
     const version = await this.currentVersion();
     const now = this.now();
     const cached = this.entries.get(key);
@@ -72,11 +80,11 @@ export class VersionedResponseCache<V = Uint8Array> {
       this.entries.delete(key);
       this.entries.set(key, cached);
       this.stats.hits++;
-      // Past half its life, an answer is recomputed in the background so that requests never queue
-      // behind the age limit (only behind a new version, which must not serve the old data).
-      if (now - cached.storedAt >= this.maxAgeMs / 2 && !cached.refreshing) {
+      // Before the age limit, an answer is recomputed in the background so that requests never queue
+      // behind it (only behind a new version, which must not serve the old data).
+      if (now >= cached.refreshAt && !cached.refreshing) {
         cached.refreshing = true;
-        const fresh: Entry<V> = { version, storedAt: now, body: compute() };
+        const fresh = this.entry(version, now, compute(version));
         fresh.body.then(
           () => {
             if (this.entries.get(key) === cached) this.entries.set(key, fresh);
@@ -87,9 +95,13 @@ export class VersionedResponseCache<V = Uint8Array> {
       return { body: await cached.body, hit: true };
     }
     this.stats.misses++;
-    const entry: Entry<V> = { version, storedAt: now, body: compute() };
+    const entry = this.entry(version, now, compute(version));
     this.store(key, entry);
     return { body: await entry.body, hit: false };
+  }
+
+  private entry(version: string, storedAt: number, body: Promise<V>): Entry<V> {
+    return { version, storedAt, refreshAt: storedAt + this.maxAgeMs * (0.5 + 0.4 * this.random()), body };
   }
 
   private store(key: string, entry: Entry<V>): void {

@@ -82,11 +82,11 @@ describe("GET /api/offers", () => {
     expect(body.facets.gpuModel.find((f: { value: string }) => f.value === "RTX3090")).toBeUndefined();
   });
 
-  it("reuses an answer until the indexer records a new block, then shows the new data", async () => {
+  it("reuses an answer until the indexer records changed data, then shows the new data", async () => {
     await getPool().query(
       `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
        values ($1, '0x01', '0x02', 1, '0xaa', 100, '0xbb', 90)
-       on conflict (chain_id) do update set block_number = 100, block_hash = '0xbb'`, [CHAIN_ID]);
+       on conflict (chain_id) do update set block_number = 100, block_hash = '0xbb', data_version = 1`, [CHAIN_ID]);
     await new Promise((r) => setTimeout(r, 250)); // past the version check window
     const url = "/api/offers?gpu=RTX4090&sort=price&limit=5";
     const first = await offers.GET(get(url), ctx({}));
@@ -97,12 +97,18 @@ describe("GET /api/offers", () => {
     expect(again.headers.get("x-search-cache")).toBe("hit");
     expect(await again.json()).toEqual(before);
 
-    // What the indexer does for a PriceUpdated event: the offer row changes, then the cursor advances.
+    // Empty blocks move the cursor but not its data version: answers stay cached.
+    await getPool().query(`update indexer_cursor set block_number = 101, block_hash = '0xcc' where chain_id = $1`, [CHAIN_ID]);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await offers.GET(get(url), ctx({}))).headers.get("x-search-cache")).toBe("hit");
+
+    // What the indexer does for a PriceUpdated event: the offer row changes and, in the same transaction,
+    // the cursor advances with a new data version (apps/indexer/src/store.ts, writeBatch).
     const cheapest = await getPool().query<{ offer_id: string }>(
       `select offer_id::text from offer where chain_id = $1 and gpu_model = 'RTX4090' and status = 'Active' order by price_per_gpu_hour desc limit 1`, [CHAIN_ID]);
     const repriced = cheapest.rows[0]!.offer_id;
     await getPool().query(`update offer set price_per_gpu_hour = 1 where chain_id = $1 and offer_id = $2`, [CHAIN_ID, repriced]);
-    await getPool().query(`update indexer_cursor set block_number = 101, block_hash = '0xcc' where chain_id = $1`, [CHAIN_ID]);
+    await getPool().query(`update indexer_cursor set block_number = 102, block_hash = '0xdd', data_version = data_version + 1 where chain_id = $1`, [CHAIN_ID]);
     await new Promise((r) => setTimeout(r, 250));
     const after = await offers.GET(get(url), ctx({}));
     expect(after.headers.get("x-search-cache")).toBe("miss");

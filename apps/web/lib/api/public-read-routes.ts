@@ -1,0 +1,67 @@
+import { addressSchema, chainIdParam, getOfferDetail, getProviderDetail, idSchema, leaseListQuerySchema, listLeases, marketStats } from "@gridlease/db/queries";
+import { defaultChainId, InvalidCursorError, strictOfferSearchQuerySchema } from "@gridlease/db/search";
+import { z } from "zod";
+import { ApiError } from "./errors";
+import { parseQuery } from "./handler";
+import { searchOffersJson } from "./offer-search-cache";
+import { jsonAnswer, type ReadRoute } from "./read-route";
+
+const chainQuerySchema = z.object({ chainId: chainIdParam }).strict();
+const offerParamsSchema = z.object({ id: idSchema });
+const providerParamsSchema = z.object({ address: addressSchema });
+
+/** The public JSON read API (docs/api.md). Writes and session routes live only in app/api. */
+export const publicReadRoutes = {
+  /**
+   * GET /api/offers — search active offers (filters, sort, cursor pagination, facets, why-nothing).
+   * Answers are reused until the indexer or a heartbeat changes the data (offer-search-cache.ts).
+   */
+  offers: {
+    path: "/api/offers",
+    async handle({ query }) {
+      const search = parseQuery(query, strictOfferSearchQuerySchema);
+      try {
+        const { body, hit } = await searchOffersJson(search);
+        return { status: 200, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-search-cache": hit ? "hit" : "miss" }, body };
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw new ApiError(400, "bad_request", error.message, "cursor");
+        throw error;
+      }
+    },
+  },
+  /** GET /api/offers/{id} — one offer with its provider and price history. */
+  offerById: {
+    path: "/api/offers/:id",
+    async handle({ query, params }) {
+      const { id } = offerParamsSchema.parse(params);
+      const { chainId } = parseQuery(query, chainQuerySchema);
+      const offer = await getOfferDetail(chainId ?? defaultChainId(), id);
+      if (!offer) throw new ApiError(404, "not_found", `Offer ${id} does not exist.`, "id");
+      return jsonAnswer(offer);
+    },
+  },
+  /** GET /api/providers/{address} — stake, reputation counters, uptime, reliability and offers. */
+  provider: {
+    path: "/api/providers/:address",
+    async handle({ query, params }) {
+      const { address } = providerParamsSchema.parse(params);
+      const { chainId } = parseQuery(query, chainQuerySchema);
+      const provider = await getProviderDetail(chainId ?? defaultChainId(), address);
+      if (!provider) throw new ApiError(404, "not_found", `Provider ${address} is not registered.`, "address");
+      return jsonAnswer(provider);
+    },
+  },
+  /** GET /api/leases?renter=0x…|provider=0x…[&status=][&limit=][&cursor=] — newest first. */
+  leases: {
+    path: "/api/leases",
+    handle: async ({ query }) => jsonAnswer(await listLeases(parseQuery(query, leaseListQuerySchema))),
+  },
+  /** GET /api/stats — market totals, supply and median price per GPU model, indexer position. */
+  stats: {
+    path: "/api/stats",
+    async handle({ query }) {
+      const { chainId } = parseQuery(query, chainQuerySchema);
+      return jsonAnswer(await marketStats(chainId ?? defaultChainId()));
+    },
+  },
+} satisfies Record<string, ReadRoute>;

@@ -1,0 +1,59 @@
+/**
+ * The web app's production server: Node's HTTP server with the public read API answered directly
+ * (server/api-lane.ts) and everything else handed to Next.js (`next start` semantics otherwise).
+ *
+ *   node --import tsx apps/web/server/main.ts [--hostname 127.0.0.1] [--port 3000]
+ *
+ * Needs a production build (`next build`, or NEXT_DIST_DIR's). `npm start` runs it via scripts/stack.ts.
+ */
+import http from "node:http";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import next from "next";
+import { serveApiLane } from "./api-lane";
+
+const WEB_DIR = path.resolve(import.meta.dirname, "..");
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { hostname: { type: "string", default: "127.0.0.1" }, port: { type: "string", default: process.env.PORT ?? "3000" } } });
+  const hostname = values.hostname!;
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--port must be a TCP port, got "${values.port}"`);
+  (process.env as Record<string, string>).NODE_ENV = "production"; // what `next start` sets; some libraries read it
+
+  const app = next({ dev: false, dir: WEB_DIR, hostname, port });
+  const handleWithNext = app.getRequestHandler();
+  await app.prepare();
+
+  const origin = `http://${hostname}:${port}`;
+  const server = http.createServer((request, response) => {
+    serveApiLane(request, response)
+      .then((served) => (served ? undefined : handleWithNext(request, response)))
+      .catch((error: unknown) => {
+        console.error("[web] request failed", error);
+        if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
+        response.end("Internal server error");
+      });
+  });
+  // Keep-alive longer than common proxies' idle timeout, as `next start` does.
+  server.keepAliveTimeout = 75_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, resolve);
+  });
+  console.log(`[web] ready on ${origin}`);
+
+  const stop = (signal: string) => {
+    console.log(`[web] ${signal}: closing`);
+    server.close(() => void app.close().finally(() => process.exit(0)));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`[web] error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
