@@ -7,7 +7,8 @@
  * Three runs: saturation (autocannon; each connection asks again as soon as answered) over 21 repeated
  * query shapes, an open-loop run at a fixed, evenly paced rate (BENCH_RATE) over at most the same number
  * of connections, and saturation again with every query new (the response cache never hits). Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20 per run),
- * BENCH_CONNECTIONS (default 50), BENCH_RATE (default 500), BENCH_SKIP_BUILD=1, BENCH_SERVER_NODE_ARGS.
+ * BENCH_CONNECTIONS (default 50), BENCH_RATE (default 500), BENCH_RUNS (default saturation,paced,unique), BENCH_SKIP_BUILD=1,
+ * BENCH_SERVER_NODE_ARGS.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -174,16 +175,19 @@ async function main(): Promise<void> {
     console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     // Saturation: every connection sends its next request as soon as the last answer arrives, so
     // latency here is queueing (Little's law: mean ≈ connections / throughput).
-    await measure(base, `${QUERIES.length} query shapes, ${CONNECTIONS} connections, as fast as answered`, QUERIES.map((path) => ({ method: "GET", path })));
+    const runs = new Set((process.env.BENCH_RUNS ?? "saturation,paced,unique").split(","));
+    if (runs.has("saturation")) await measure(base, `${QUERIES.length} query shapes, ${CONNECTIONS} connections, as fast as answered`, QUERIES.map((path) => ({ method: "GET", path })));
     // The target rate, evenly paced over up to 50 keep-alive connections (autocannon's own rate option
     // fires each connection's quota at the start of every second, i.e. bursts of saturation).
-    await measurePaced(base);
+    if (runs.has("paced")) await measurePaced(base);
     // Cache misses only (checked: a fresh query is answered "x-search-cache: miss").
-    const probe = await fetch(base + uniqueQuery());
-    if (probe.headers.get("x-search-cache") !== "miss") throw new Error("a never-seen query was not a cache miss; the uncached run would measure the cache");
-    await measure(base, `every query new (cache misses), ${CONNECTIONS} connections, as fast as answered`, [
-      { method: "GET", setupRequest: (request) => ({ ...request, path: uniqueQuery() }) },
-    ]);
+    if (runs.has("unique")) {
+      const probe = await fetch(base + uniqueQuery());
+      if (probe.headers.get("x-search-cache") !== "miss") throw new Error("a never-seen query was not a cache miss; the uncached run would measure the cache");
+      await measure(base, `every query new (cache misses), ${CONNECTIONS} connections, as fast as answered`, [
+        { method: "GET", setupRequest: (request) => ({ ...request, path: uniqueQuery() }) },
+      ]);
+    }
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     console.log(`machine: ${cpus().length} CPUs, Node ${process.version}`);
   } finally {

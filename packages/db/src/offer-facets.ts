@@ -4,7 +4,7 @@
  * Each of those is a count over every active offer under all filters but one. In SQL that is a scan of
  * the whole offer table per count: about 40 ms each on 100k offers here, ~80 ms per new query, so a
  * search nobody had asked before topped out near 25 req/s (docs/benchmarks.md). Held as typed arrays,
- * one pass over 100k offers answers all of them in about a millisecond. The snapshot is reloaded when
+ * a few column passes over 100k offers answer all of them in about a millisecond. The snapshot is reloaded when
  * the search data version (indexer cursors, heartbeat uptime) changes, so counts are exact for that
  * version; the offer list itself is still read from PostgreSQL, with its indexes, on every search.
  */
@@ -33,12 +33,18 @@ export interface OfferSnapshot {
   providerActive: Uint8Array;
 }
 
-/** One search filter over the snapshot: true when offer `i` passes. */
-export type SnapshotPredicate = (i: number) => boolean;
+type NumericColumn = "gpuCount" | "vramGb" | "cpuCores" | "ramGb" | "diskGb" | "bandwidthMbps" | "reliability";
+
+/** A search filter as the snapshot evaluates it (the same condition as its SQL in search.ts). */
+export type SnapshotCondition =
+  | { kind: "atLeast"; column: NumericColumn; value: number }
+  | { kind: "oneOf"; column: "gpuModel" | "region"; values: string[] }
+  | { kind: "priceAtMost"; budget: bigint }
+  | { kind: "bookable"; units: number };
 
 export interface SnapshotFilter {
   key: FilterKey;
-  predicate: (snapshot: OfferSnapshot) => SnapshotPredicate;
+  condition: SnapshotCondition;
 }
 
 export interface FacetCount {
@@ -107,29 +113,55 @@ export async function loadOfferSnapshot(db: pg.Pool, chainId: number): Promise<O
     snapshot.price[i] = toDouble(row[8]!);
     if (snapshot.price[i] === Infinity) snapshot.largePrices.set(i, BigInt(row[8]!));
     snapshot.freeUnits[i] = toDouble(row[9]!);
-    snapshot.reliability[i] = Number(row[10]);
+    snapshot.reliability[i] = row[10] === null ? NaN : Number(row[10]);
     snapshot.providerActive[i] = row[11] === "true" ? 1 : 0;
   }
   return snapshot;
 }
 
-/** Offer i passes "price ≤ budget", exactly, whatever the magnitudes. */
-export function priceAtMost(snapshot: OfferSnapshot, budget: bigint): SnapshotPredicate {
-  if (budget <= BigInt(Number.MAX_SAFE_INTEGER)) {
-    const limit = Number(budget);
-    return (i) => snapshot.price[i]! <= limit;
+/**
+ * Counts, per offer, the filters it fails (`fails`) and remembers the last one (`failed`). One tight loop
+ * per filter over one column: no per-offer function calls, which is what makes 100k offers take ~1 ms.
+ */
+function markFailures(snapshot: OfferSnapshot, condition: SnapshotCondition, f: number, fails: Uint8Array, failed: Uint8Array): void {
+  const { size } = snapshot;
+  // Hot loops: the failure bookkeeping is written out in each rather than called.
+  switch (condition.kind) {
+    case "atLeast": {
+      const column = snapshot[condition.column];
+      const { value } = condition;
+      // `!(x >= v)`: a NaN (a missing value) fails, as NULL does in SQL.
+      for (let i = 0; i < size; i++) if (!(column[i]! >= value)) (fails[i]!++, (failed[i] = f));
+      return;
+    }
+    case "oneOf": {
+      const [codes, table] = condition.column === "gpuModel" ? [snapshot.gpuModelCode, snapshot.gpuModels] : [snapshot.regionCode, snapshot.regions];
+      const allowed = new Uint8Array(table.length);
+      for (const name of condition.values) {
+        const index = table.indexOf(name);
+        if (index >= 0) allowed[index] = 1;
+      }
+      for (let i = 0; i < size; i++) if (allowed[codes[i]!] === 0) (fails[i]!++, (failed[i] = f));
+      return;
+    }
+    case "priceAtMost": {
+      const { price, largePrices } = snapshot;
+      if (condition.budget <= BigInt(Number.MAX_SAFE_INTEGER)) {
+        // Doubles are exact up to 2^53, and prices above it are Infinity: over any such budget.
+        const limit = Number(condition.budget);
+        for (let i = 0; i < size; i++) if (!(price[i]! <= limit)) (fails[i]!++, (failed[i] = f));
+      } else {
+        for (const [i, exact] of largePrices) if (exact > condition.budget) (fails[i]!++, (failed[i] = f));
+      }
+      return;
+    }
+    case "bookable": {
+      const { freeUnits, providerActive } = snapshot;
+      const { units } = condition;
+      for (let i = 0; i < size; i++) if (!(freeUnits[i]! >= units && providerActive[i] === 1)) (fails[i]!++, (failed[i] = f));
+      return;
+    }
   }
-  return (i) => snapshot.price[i]! !== Infinity || snapshot.largePrices.get(i)! <= budget;
-}
-
-/** Offer i's code is one of `names` (GPU model or region). */
-export function codeIn(codes: Uint16Array, table: string[], names: string[]): SnapshotPredicate {
-  const allowed = new Uint8Array(table.length);
-  for (const name of names) {
-    const index = table.indexOf(name);
-    if (index >= 0) allowed[index] = 1;
-  }
-  return (i) => allowed[codes[i]!] === 1;
 }
 
 function sortedFacet(counts: Uint32Array, names: string[]): FacetCount[] {
@@ -138,33 +170,31 @@ function sortedFacet(counts: Uint32Array, names: string[]): FacetCount[] {
   return facet.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }
 
-/** Every count search needs, in one pass over the snapshot. */
+/** Every count search needs: one pass per filter, then one to add up. */
 export function countSnapshot(snapshot: OfferSnapshot, filters: SnapshotFilter[]): SnapshotCounts {
-  const predicates = filters.map((filter) => filter.predicate(snapshot));
+  if (filters.length > 255) throw new Error("countSnapshot: at most 255 filters");
+  const fails = new Uint8Array(snapshot.size);
+  const failed = new Uint8Array(snapshot.size);
+  filters.forEach((filter, f) => markFailures(snapshot, filter.condition, f, fails, failed));
   const gpuIndex = filters.findIndex((filter) => filter.key === "gpu");
   const regionIndex = filters.findIndex((filter) => filter.key === "region");
   const byModel = new Uint32Array(snapshot.gpuModels.length);
   const byRegion = new Uint32Array(snapshot.regions.length);
   const failingAlone = new Uint32Array(filters.length);
+  const { size, gpuModelCode, regionCode } = snapshot;
   let total = 0;
-  for (let i = 0; i < snapshot.size; i++) {
-    // Only offers failing at most one filter count anywhere, so stop at the second failure.
-    let failed = -1;
-    let failures = 0;
-    for (let f = 0; f < predicates.length; f++) {
-      if (!predicates[f]!(i)) {
-        failed = f;
-        if (++failures === 2) break;
-      }
-    }
+  for (let i = 0; i < size; i++) {
+    const failures = fails[i]!;
     if (failures === 0) {
       total++;
-      byModel[snapshot.gpuModelCode[i]!]!++;
-      byRegion[snapshot.regionCode[i]!]!++;
+      byModel[gpuModelCode[i]!]!++;
+      byRegion[regionCode[i]!]!++;
     } else if (failures === 1) {
-      failingAlone[failed]!++;
-      if (failed === gpuIndex) byModel[snapshot.gpuModelCode[i]!]!++;
-      if (failed === regionIndex) byRegion[snapshot.regionCode[i]!]!++;
+      // Failing exactly one filter: counted where that filter is the one left out.
+      const f = failed[i]!;
+      failingAlone[f]!++;
+      if (f === gpuIndex) byModel[gpuModelCode[i]!]!++;
+      else if (f === regionIndex) byRegion[regionCode[i]!]!++;
     }
   }
   const withoutFilter = new Map<FilterKey, number>();

@@ -1,7 +1,7 @@
 import { GPU_MODELS, gpuModelById } from "@gridlease/sdk/gpus";
 import type pg from "pg";
 import { getPool } from "./client";
-import { codeIn, countSnapshot, OfferSnapshots, priceAtMost, type FacetCount, type SnapshotFilter } from "./offer-facets";
+import { countSnapshot, OfferSnapshots, type FacetCount, type SnapshotFilter } from "./offer-facets";
 import { FILTER_KEYS, offerSearchQuerySchema, usdcToBaseUnits, type FilterKey, type OfferSearchQuery, type OfferSearchQueryInput, type SearchSort } from "./search-query";
 
 export * from "./search-query";
@@ -66,46 +66,33 @@ const OFFER_COLUMNS = `o.offer_id::text as "offerId", o.provider, o.gpu_model as
   o.max_hours::float8 as "maxHours", o.status, o.listed_block::text as "listedBlock", p.reliability as "providerReliability",
   u.uptime_7d as "providerUptime7d", u.last_heartbeat_at as "providerLastHeartbeatAt"`;
 
-type NumericColumn = "gpuCount" | "vramGb" | "cpuCores" | "ramGb" | "diskGb" | "bandwidthMbps";
-
 function activeFilters(query: OfferSearchQuery): SqlFilter[] {
   const filters: SqlFilter[] = [];
   const { gpu, region } = query;
-  if (gpu?.length) {
-    filters.push({ key: "gpu", sql: (p) => `o.gpu_model = any(${p(gpu)}::text[])`, predicate: (s) => codeIn(s.gpuModelCode, s.gpuModels, gpu) });
-  }
-  if (region?.length) {
-    filters.push({ key: "region", sql: (p) => `o.region = any(${p(region)}::text[])`, predicate: (s) => codeIn(s.regionCode, s.regions, region) });
-  }
-  const minimums: [FilterKey, number | undefined, string, NumericColumn][] = [
+  if (gpu?.length) filters.push({ key: "gpu", sql: (p) => `o.gpu_model = any(${p(gpu)}::text[])`, condition: { kind: "oneOf", column: "gpuModel", values: gpu } });
+  if (region?.length) filters.push({ key: "region", sql: (p) => `o.region = any(${p(region)}::text[])`, condition: { kind: "oneOf", column: "region", values: region } });
+  const minimums = [
     ["minGpus", query.minGpus, "o.gpu_count", "gpuCount"],
     ["minVramGb", query.minVramGb, "o.vram_gb", "vramGb"],
     ["minCpuCores", query.minCpuCores, "o.cpu_cores", "cpuCores"],
     ["minRamGb", query.minRamGb, "o.ram_gb", "ramGb"],
     ["minDiskGb", query.minDiskGb, "o.disk_gb", "diskGb"],
     ["minBandwidthMbps", query.minBandwidthMbps, "o.bandwidth_mbps", "bandwidthMbps"],
-  ];
-  for (const [key, value, column, field] of minimums) {
+    ["minReliability", query.minReliability, "p.reliability", "reliability"],
+  ] as const;
+  for (const [key, value, column, snapshotColumn] of minimums) {
     if (value !== undefined && value > 0) {
-      filters.push({ key, sql: (p) => `${column} >= ${p(value)}`, predicate: (s) => (i) => s[field][i]! >= value });
+      filters.push({ key, sql: (p) => `${column} >= ${p(value)}`, condition: { kind: "atLeast", column: snapshotColumn, value } });
     }
   }
   if (query.maxPricePerGpuHour !== undefined) {
     const budget = usdcToBaseUnits(query.maxPricePerGpuHour);
-    filters.push({ key: "maxPricePerGpuHour", sql: (p) => `o.price_per_gpu_hour <= ${p(budget)}::numeric`, predicate: (s) => priceAtMost(s, BigInt(budget)) });
-  }
-  const minReliability = query.minReliability;
-  if (minReliability !== undefined && minReliability > 0) {
-    filters.push({ key: "minReliability", sql: (p) => `p.reliability >= ${p(minReliability)}`, predicate: (s) => (i) => s.reliability[i]! >= minReliability });
+    filters.push({ key: "maxPricePerGpuHour", sql: (p) => `o.price_per_gpu_hour <= ${p(budget)}::numeric`, condition: { kind: "priceAtMost", budget: BigInt(budget) } });
   }
   if (query.availableNow) {
     // Bookable now: free units for the requested GPU count and a provider that is still active.
     const units = Math.max(1, query.minGpus ?? 1);
-    filters.push({
-      key: "availableNow",
-      sql: (p) => `o.free_units >= ${p(units)} and p.status = 'Active'`,
-      predicate: (s) => (i) => s.freeUnits[i]! >= units && s.providerActive[i] === 1,
-    });
+    filters.push({ key: "availableNow", sql: (p) => `o.free_units >= ${p(units)} and p.status = 'Active'`, condition: { kind: "bookable", units } });
   }
   return filters;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countSnapshot, priceAtMost, type OfferSnapshot } from "../src/offer-facets";
+import { countSnapshot, type OfferSnapshot } from "../src/offer-facets";
 
 /** A snapshot of offers with the given prices (base units) and nothing else of interest. */
 function snapshotWithPrices(prices: bigint[]): OfferSnapshot {
@@ -18,15 +18,15 @@ function snapshotWithPrices(prices: bigint[]): OfferSnapshot {
   };
 }
 
-describe("priceAtMost", () => {
+describe("the price filter", () => {
   const big = 2n ** 60n;
   const prices = [1n, 2_500_000n, BigInt(Number.MAX_SAFE_INTEGER), big - 1n, big, big + 1n];
   const snapshot = snapshotWithPrices(prices);
 
   it("compares exactly on both sides of 2^53", () => {
     for (const budget of [0n, 2_500_000n, BigInt(Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER) + 1n, big - 1n, big, 10n ** 18n]) {
-      const passes = priceAtMost(snapshot, budget);
-      expect(prices.map((_, i) => passes(i)), `budget ${budget}`).toEqual(prices.map((p) => p <= budget));
+      const counts = countSnapshot(snapshot, [{ key: "maxPricePerGpuHour", condition: { kind: "priceAtMost", budget } }]);
+      expect(counts.total, `budget ${budget}`).toBe(prices.filter((p) => p <= budget).length);
     }
   });
 });
@@ -34,13 +34,14 @@ describe("priceAtMost", () => {
 describe("countSnapshot", () => {
   it("counts an offer failing one filter only toward that filter's add-back and facet", () => {
     const snapshot = snapshotWithPrices([1n, 5n, 10n]);
+    snapshot.gpuCount.set([1, 1, 0]);
     const counts = countSnapshot(snapshot, [
-      { key: "maxPricePerGpuHour", predicate: (s) => priceAtMost(s, 4n) },
-      { key: "gpu", predicate: () => (i) => i !== 2 },
+      { key: "maxPricePerGpuHour", condition: { kind: "priceAtMost", budget: 4n } },
+      { key: "minGpus", condition: { kind: "atLeast", column: "gpuCount", value: 1 } },
     ]);
     expect(counts.total).toBe(1); // offer 0
     expect(counts.withoutFilter.get("maxPricePerGpuHour")).toBe(2); // + offer 1
-    expect(counts.withoutFilter.get("gpu")).toBe(1); // offer 2 fails both
+    expect(counts.withoutFilter.get("minGpus")).toBe(1); // offer 2 fails both
     expect(counts.gpuModel).toEqual([{ value: "H100-SXM", count: 1 }]);
     expect(counts.region).toEqual([{ value: "us-east", count: 1 }]);
     expect(counts.activeOffers).toBe(3);
