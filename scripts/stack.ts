@@ -182,8 +182,9 @@ async function main() {
     name: "web",
     // `next start` plus the public read API answered outside Next's pipeline (apps/web/server/main.ts).
     command: process.execPath,
-    args: ["--import", "tsx", "apps/web/server/main.ts", "--hostname", "127.0.0.1", "--port", String(env.WEB_PORT)],
-    cwd: ROOT,
+    // From apps/web, where its tsconfig.json (read by tsx) and its node_modules are.
+    args: ["--import", "tsx", "server/main.ts", "--hostname", "127.0.0.1", "--port", String(env.WEB_PORT)],
+    cwd: join(ROOT, "apps/web"),
     env: { ...childEnv, INDEXER_URL: `http://127.0.0.1:${env.INDEXER_PORT}`, NEXT_TELEMETRY_DISABLED: "1" },
     logDir,
     echo: (line) => /error/i.test(line),

@@ -9,9 +9,9 @@
  * Everything else — pages, auth, writes — goes to Next.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { HeaderReader } from "@/lib/api";
-import { answerRead, type ReadRoute } from "@/lib/api/read-route";
-import { publicReadRoutes } from "@/lib/api/public-read-routes";
+import type { HeaderReader } from "../lib/api/rate-limit";
+import { answerRead, type ReadRoute } from "../lib/api/read-route";
+import { publicReadRoutes } from "../lib/api/public-read-routes";
 
 const ROUTES = Object.values(publicReadRoutes).map((route: ReadRoute) => ({ route, segments: route.path.split("/").slice(1) }));
 
