@@ -1,7 +1,7 @@
 import { GPU_MODELS, gpuModelById } from "@gridlease/sdk/gpus";
 import type pg from "pg";
 import { getPool } from "./client";
-import { countSnapshot, OfferSnapshots, type FacetCount, type SnapshotFilter } from "./offer-facets";
+import { countsFor, OfferSnapshots, type FacetCount, type SnapshotFilter } from "./offer-facets";
 import { FILTER_KEYS, offerSearchQuerySchema, usdcToBaseUnits, type FilterKey, type OfferSearchQuery, type OfferSearchQueryInput, type SearchSort } from "./search-query";
 
 export * from "./search-query";
@@ -236,7 +236,9 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
     db.query<OfferSearchHit & { sortValue: string }>(pageSql, params),
     (dataVersion !== undefined ? Promise.resolve(dataVersion) : searchDataVersion(db))
       .then((version) => offerSnapshots.get(db, chainId, version))
-      .then((snapshot) => countSnapshot(snapshot, filters)),
+      // Other sorts and later pages of the same filters share the counts.
+      .then((snapshot) => countsFor(snapshot, JSON.stringify([query.gpu, query.region, query.minGpus, query.minVramGb, query.minCpuCores, query.minRamGb,
+        query.minDiskGb, query.minBandwidthMbps, query.maxPricePerGpuHour, query.minReliability, query.availableNow]), filters)),
   ]);
   const rows = page.rows.slice(0, query.limit);
   const last = rows.at(-1);
