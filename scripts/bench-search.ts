@@ -6,8 +6,9 @@
  * for the run (API_RATE_LIMIT_PER_SECOND): the load generator is one client doing the work of many.
  * Three runs: saturation (autocannon; each connection asks again as soon as answered) over 21 repeated
  * query shapes, an open-loop run at a fixed, evenly paced rate (BENCH_RATE) over at most the same number
- * of connections, and saturation again with every query new (the response cache never hits). Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20 per run),
- * BENCH_CONNECTIONS (default 50), BENCH_RATE (default 500), BENCH_RUNS (default saturation,paced,unique), BENCH_SKIP_BUILD=1,
+ * of connections, saturation again with every query new (the response cache never hits), and saturation
+ * with the repeated shapes plus a share of never-seen queries. Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20 per run),
+ * BENCH_CONNECTIONS (default 50), BENCH_RATE (default 500), BENCH_RUNS (default saturation,paced,unique,mixed), BENCH_NEW_SHARE (default 0.1), BENCH_SKIP_BUILD=1,
  * BENCH_SERVER_NODE_ARGS.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
     console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     // Saturation: every connection sends its next request as soon as the last answer arrives, so
     // latency here is queueing (Little's law: mean ≈ connections / throughput).
-    const runs = new Set((process.env.BENCH_RUNS ?? "saturation,paced,unique").split(","));
+    const runs = new Set((process.env.BENCH_RUNS ?? "saturation,paced,unique,mixed").split(","));
     if (runs.has("saturation")) await measure(base, `${QUERIES.length} query shapes, ${CONNECTIONS} connections, as fast as answered`, QUERIES.map((path) => ({ method: "GET", path })));
     // The target rate, evenly paced over up to 50 keep-alive connections (autocannon's own rate option
     // fires each connection's quota at the start of every second, i.e. bursts of saturation).
@@ -186,6 +187,14 @@ async function main(): Promise<void> {
       if (probe.headers.get("x-search-cache") !== "miss") throw new Error("a never-seen query was not a cache miss; the uncached run would measure the cache");
       await measure(base, `every query new (cache misses), ${CONNECTIONS} connections, as fast as answered`, [
         { method: "GET", setupRequest: (request) => ({ ...request, path: uniqueQuery() }) },
+      ]);
+    }
+    // Between the two: the popular shapes plus a long tail of never-seen searches (BENCH_NEW_SHARE, default 10%).
+    if (runs.has("mixed")) {
+      const share = Number(process.env.BENCH_NEW_SHARE ?? 0.1);
+      let n = 0;
+      await measure(base, `${QUERIES.length} query shapes + ${Math.round(share * 100)}% never-seen queries, ${CONNECTIONS} connections, as fast as answered`, [
+        { method: "GET", setupRequest: (request) => ({ ...request, path: Math.random() < share ? uniqueQuery() : QUERIES[n++ % QUERIES.length]! }) },
       ]);
     }
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
