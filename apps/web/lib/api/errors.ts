@@ -44,7 +44,7 @@ export function toResponse(answer: ApiAnswer): Response {
   return new Response(answer.body as BodyInit, { status: answer.status, headers: answer.headers });
 }
 
-const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
 export function jsonErrorAnswer(status: number, code: string, message: string, field?: string, headers?: Record<string, string>): ApiAnswer {
   const body: ApiErrorBody = { error: { code, message, ...(field ? { field } : {}) } };

@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { ApiError, errorResponse, jsonError } from "./errors";
+import { ApiError, errorResponse, JSON_CONTENT_TYPE, jsonError, toResponse } from "./errors";
 import { checkOrigin } from "./origin";
-import { clientKey, publicReadLimiter, writeLimiter, type RateLimiter } from "./rate-limit";
+import { publicReadLimiter, rateLimitAnswer, writeLimiter, type RateLimiter } from "./rate-limit";
 
 export interface ApiRouteOptions {
   /** Limiter to charge; defaults to the public read limiter for GET and the write limiter otherwise. `false` turns it off. */
@@ -22,14 +22,8 @@ export function apiRoute<P = Record<string, string>>(handler: Handler<P>, option
     try {
       const isRead = request.method === "GET" || request.method === "HEAD";
       const limiter = options.rateLimiter ?? (isRead ? publicReadLimiter : writeLimiter);
-      if (limiter) {
-        const result = limiter.take(clientKey(request.headers));
-        if (!result.allowed) {
-          return jsonError(429, "rate_limited", "Too many requests; slow down.", undefined, {
-            "retry-after": String(result.retryAfterSeconds),
-          });
-        }
-      }
+      const limited = limiter ? rateLimitAnswer(limiter, request.headers) : null;
+      if (limited) return toResponse(limited);
       if (options.checkOrigin ?? !isRead) {
         const origin = checkOrigin(request);
         if (!origin.ok) return jsonError(403, "forbidden_origin", origin.reason);
@@ -78,6 +72,6 @@ export function toJson(data: unknown): string {
 export function json(data: unknown, init?: ResponseInit): Response {
   const body = toJson(data);
   const headers = new Headers(init?.headers);
-  headers.set("content-type", "application/json; charset=utf-8");
+  headers.set("content-type", JSON_CONTENT_TYPE);
   return new Response(body, { ...init, headers });
 }

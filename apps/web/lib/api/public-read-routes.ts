@@ -1,7 +1,7 @@
 import { addressSchema, chainIdParam, getOfferDetail, getProviderDetail, idSchema, leaseListQuerySchema, listLeases, marketStats } from "@gridlease/db/queries";
 import { defaultChainId, InvalidCursorError, strictOfferSearchQuerySchema } from "@gridlease/db/search";
 import { z } from "zod";
-import { ApiError } from "./errors";
+import { ApiError, JSON_CONTENT_TYPE } from "./errors";
 import { parseQuery } from "./handler";
 import { searchOffersJson } from "./offer-search-cache";
 import { jsonAnswer, type ReadRoute } from "./read-route";
@@ -22,7 +22,7 @@ export const publicReadRoutes = {
       const search = parseQuery(query, strictOfferSearchQuerySchema);
       try {
         const { body, hit } = await searchOffersJson(search);
-        return { status: 200, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-search-cache": hit ? "hit" : "miss" }, body };
+        return { status: 200, headers: { "content-type": JSON_CONTENT_TYPE, "cache-control": "no-store", "x-search-cache": hit ? "hit" : "miss" }, body };
       } catch (error) {
         if (error instanceof InvalidCursorError) throw new ApiError(400, "bad_request", error.message, "cursor");
         throw error;

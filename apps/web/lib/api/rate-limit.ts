@@ -53,6 +53,8 @@ export class RateLimiter {
   }
 }
 
+import { jsonErrorAnswer, type ApiAnswer } from "./errors";
+
 /** The part of a request's headers the API reads; a fetch `Headers` is one. */
 export interface HeaderReader {
   get(name: string): string | null;
@@ -63,6 +65,13 @@ export function clientKey(headers: HeaderReader): string {
   const forwarded = headers.get("x-forwarded-for");
   if (forwarded) return forwarded.split(",")[0]!.trim();
   return headers.get("x-real-ip") ?? "local";
+}
+
+/** The 429 answer when this client is over the limiter's budget (charging one request), else null. */
+export function rateLimitAnswer(limiter: RateLimiter, headers: HeaderReader): ApiAnswer | null {
+  const result = limiter.take(clientKey(headers));
+  if (result.allowed) return null;
+  return jsonErrorAnswer(429, "rate_limited", "Too many requests; slow down.", undefined, { "retry-after": String(result.retryAfterSeconds) });
 }
 
 function envNumber(name: string, fallback: number): number {

@@ -1,6 +1,6 @@
-import { errorAnswer, jsonErrorAnswer, toResponse, type ApiAnswer } from "./errors";
+import { errorAnswer, JSON_CONTENT_TYPE, toResponse, type ApiAnswer } from "./errors";
 import { toJson } from "./handler";
-import { clientKey, publicReadLimiter, type HeaderReader, type RateLimiter } from "./rate-limit";
+import { publicReadLimiter, rateLimitAnswer, type HeaderReader, type RateLimiter } from "./rate-limit";
 
 /** What a public read route sees of a request; built from a fetch Request (Next) or a Node request (API lane). */
 export interface ReadRequest {
@@ -22,11 +22,7 @@ export interface ReadRoute {
 /** Rate limit, run, and map errors (zod → 400 naming the field, ApiError → its status, else 500). */
 export async function answerRead(route: ReadRoute, request: ReadRequest, limiter: RateLimiter = publicReadLimiter): Promise<ApiAnswer> {
   try {
-    const allowance = limiter.take(clientKey(request.headers));
-    if (!allowance.allowed) {
-      return jsonErrorAnswer(429, "rate_limited", "Too many requests; slow down.", undefined, { "retry-after": String(allowance.retryAfterSeconds) });
-    }
-    return await route.handle(request);
+    return rateLimitAnswer(limiter, request.headers) ?? (await route.handle(request));
   } catch (error) {
     return errorAnswer(error);
   }
@@ -40,5 +36,5 @@ export function nextReadRoute<P extends Record<string, string> = Record<string, 
 
 /** A 200 JSON answer that is never cached by browsers or proxies (the data moves with every block). */
 export function jsonAnswer(data: unknown, headers: Record<string, string> = {}): ApiAnswer {
-  return { status: 200, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers }, body: toJson(data) };
+  return { status: 200, headers: { "content-type": JSON_CONTENT_TYPE, "cache-control": "no-store", ...headers }, body: toJson(data) };
 }
