@@ -9,7 +9,7 @@
  * version; the offer list itself is still read from PostgreSQL, with its indexes, on every search.
  */
 import type pg from "pg";
-import type { FilterKey } from "./search-query";
+import { FILTER_KEYS, type FilterKey } from "./search-query";
 
 /** Active offers of one chain as columns; row i of every array is the same offer. */
 export interface OfferSnapshot {
@@ -33,19 +33,14 @@ export interface OfferSnapshot {
   providerActive: Uint8Array;
 }
 
-type NumericColumn = "gpuCount" | "vramGb" | "cpuCores" | "ramGb" | "diskGb" | "bandwidthMbps" | "reliability";
+type MinimumKey = "minGpus" | "minVramGb" | "minCpuCores" | "minRamGb" | "minDiskGb" | "minBandwidthMbps" | "minReliability";
 
 /** A search filter as the snapshot evaluates it (the same condition as its SQL in search.ts). */
-export type SnapshotCondition =
-  | { kind: "atLeast"; column: NumericColumn; value: number }
-  | { kind: "oneOf"; column: "gpuModel" | "region"; values: string[] }
-  | { kind: "priceAtMost"; budget: bigint }
-  | { kind: "bookable"; units: number };
-
-export interface SnapshotFilter {
-  key: FilterKey;
-  condition: SnapshotCondition;
-}
+export type SnapshotFilter =
+  | { key: "gpu" | "region"; values: string[] }
+  | { key: MinimumKey; minimum: number }
+  | { key: "maxPricePerGpuHour"; budget: bigint }
+  | { key: "availableNow"; units: number };
 
 export interface FacetCount {
   value: string;
@@ -126,11 +121,9 @@ function sortedFacet(counts: Uint32Array, names: string[]): FacetCount[] {
   return facet.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }
 
-// Filter slots of the counting loop (countingLoop below). A filter the query does not use keeps a bound
-// every offer passes and is left out of the compiled loop.
-const SLOTS = ["gpu", "region", "minGpus", "minVramGb", "minCpuCores", "minRamGb", "minDiskGb", "minBandwidthMbps", "maxPricePerGpuHour", "minReliability", "availableNow"] as const;
-const SLOT: Record<FilterKey, number> = Object.fromEntries(SLOTS.map((key, i) => [key, i])) as Record<FilterKey, number>;
-const MIN_SLOT_COLUMNS = { minGpus: "gpuCount", minVramGb: "vramGb", minCpuCores: "cpuCores", minRamGb: "ramGb", minDiskGb: "diskGb", minBandwidthMbps: "bandwidthMbps", minReliability: "reliability" } as const;
+// Each filter has a slot in the counting loop (countingLoop below), numbered as in FILTER_KEYS. A filter
+// the query does not use keeps a bound every offer passes and is left out of the compiled loop.
+const SLOT = Object.fromEntries(FILTER_KEYS.map((key, i) => [key, i])) as Record<FilterKey, number>;
 
 /** Bounds for the counting loop: pass-everything unless a filter sets them. */
 function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
@@ -142,48 +135,54 @@ function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
     }
     return mask;
   };
-  const minimum: Record<keyof typeof MIN_SLOT_COLUMNS, number> = { minGpus: -Infinity, minVramGb: -Infinity, minCpuCores: -Infinity, minRamGb: -Infinity, minDiskGb: -Infinity, minBandwidthMbps: -Infinity, minReliability: -Infinity };
+  const minimum: Record<MinimumKey, number> = { minGpus: -Infinity, minVramGb: -Infinity, minCpuCores: -Infinity, minRamGb: -Infinity, minDiskGb: -Infinity, minBandwidthMbps: -Infinity, minReliability: -Infinity };
   let gpu: string[] | null = null;
   let region: string[] | null = null;
   let priceLimit = Infinity;
   // Prices above 2^53 are Infinity in the snapshot; a budget above 2^53 decides them exactly here.
-  let largePriceWithinBudget = new Uint8Array(snapshot.size);
+  const largePriceWithinBudget = new Uint8Array(snapshot.size);
   let units = -Infinity;
   let needsActiveProvider = 0;
-  for (const { key, condition } of filters) {
-    if (condition.kind === "oneOf") {
-      if (key === "gpu") gpu = condition.values;
-      else region = condition.values;
-    } else if (condition.kind === "atLeast") {
-      minimum[key as keyof typeof MIN_SLOT_COLUMNS] = condition.value;
-    } else if (condition.kind === "priceAtMost") {
-      priceLimit = Number(condition.budget);
-      if (condition.budget > BigInt(Number.MAX_SAFE_INTEGER)) {
-        for (const [i, exact] of snapshot.largePrices) if (exact <= condition.budget) largePriceWithinBudget[i] = 1;
-        priceLimit = Number.MAX_SAFE_INTEGER; // every finite price is at most it; Infinity ones go by the flag
-      }
-    } else {
-      units = condition.units;
-      needsActiveProvider = 1;
+  for (const filter of filters) {
+    switch (filter.key) {
+      case "gpu":
+        gpu = filter.values;
+        break;
+      case "region":
+        region = filter.values;
+        break;
+      case "maxPricePerGpuHour":
+        priceLimit = Number(filter.budget);
+        if (filter.budget > BigInt(Number.MAX_SAFE_INTEGER)) {
+          for (const [i, exact] of snapshot.largePrices) if (exact <= filter.budget) largePriceWithinBudget[i] = 1;
+          priceLimit = Number.MAX_SAFE_INTEGER; // every finite price is at most it; Infinity ones go by the flag
+        }
+        break;
+      case "availableNow":
+        units = filter.units;
+        needsActiveProvider = 1;
+        break;
+      default:
+        minimum[filter.key] = filter.minimum;
     }
   }
   return { gpuMask: codeMask(snapshot.gpuModels, gpu), regionMask: codeMask(snapshot.regions, region), minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider };
 }
 
-/** The test of each slot on offer `i`, over the loop's parameters below. */
-const SLOT_TESTS = [
-  "gpuMask[gpuModelCode[i]] === 1",
-  "regionMask[regionCode[i]] === 1",
-  "gpuCount[i] >= minGpus",
-  "vramGb[i] >= minVramGb",
-  "cpuCores[i] >= minCpuCores",
-  "ramGb[i] >= minRamGb",
-  "diskGb[i] >= minDiskGb",
-  "bandwidthMbps[i] >= minBandwidthMbps",
-  "price[i] <= priceLimit || largePriceWithinBudget[i] === 1",
-  "reliability[i] >= minReliability",
-  "freeUnits[i] >= units && providerActive[i] >= needsActiveProvider",
-];
+/** Each filter's test on offer `i`, over the loop's parameters below. */
+const SLOT_TESTS: Record<FilterKey, string> = {
+  gpu: "gpuMask[gpuModelCode[i]] === 1",
+  region: "regionMask[regionCode[i]] === 1",
+  minGpus: "gpuCount[i] >= minGpus",
+  minVramGb: "vramGb[i] >= minVramGb",
+  minCpuCores: "cpuCores[i] >= minCpuCores",
+  minRamGb: "ramGb[i] >= minRamGb",
+  minDiskGb: "diskGb[i] >= minDiskGb",
+  minBandwidthMbps: "bandwidthMbps[i] >= minBandwidthMbps",
+  maxPricePerGpuHour: "price[i] <= priceLimit || largePriceWithinBudget[i] === 1",
+  minReliability: "reliability[i] >= minReliability",
+  availableNow: "freeUnits[i] >= units && providerActive[i] >= needsActiveProvider",
+};
 const LOOP_PARAMETERS = ["size", "gpuModelCode", "regionCode", "gpuMask", "regionMask", "gpuCount", "minGpus", "vramGb", "minVramGb", "cpuCores", "minCpuCores",
   "ramGb", "minRamGb", "diskGb", "minDiskGb", "bandwidthMbps", "minBandwidthMbps", "price", "priceLimit", "largePriceWithinBudget", "reliability",
   "minReliability", "freeUnits", "units", "providerActive", "needsActiveProvider", "byModel", "byRegion", "failingAlone"];
@@ -201,13 +200,13 @@ function countingLoop(active: Set<number>): CountingLoop {
   const key = slots.join(",");
   let loop = countingLoops.get(key);
   if (!loop) {
-    const tests = slots.map((slot) => `if (!(${SLOT_TESTS[slot]})) { if (failed >= 0) continue; failed = ${slot}; }`).join("\n    ");
+    const tests = slots.map((slot) => `if (!(${SLOT_TESTS[FILTER_KEYS[slot]!]})) { if (failed >= 0) continue; failed = ${slot}; }`).join("\n    ");
     const body = `let total = 0;
   for (let i = 0; i < size; i++) {
     let failed = -1;
     ${tests}
     if (failed === -1) { total++; byModel[gpuModelCode[i]]++; byRegion[regionCode[i]]++; }
-    else { failingAlone[failed]++; if (failed === 0) byModel[gpuModelCode[i]]++; else if (failed === 1) byRegion[regionCode[i]]++; }
+    else { failingAlone[failed]++; if (failed === ${SLOT.gpu}) byModel[gpuModelCode[i]]++; else if (failed === ${SLOT.region}) byRegion[regionCode[i]]++; }
   }
   return total;`;
     loop = new Function(...LOOP_PARAMETERS, body) as CountingLoop;
@@ -223,7 +222,7 @@ export function countSnapshot(snapshot: OfferSnapshot, filters: SnapshotFilter[]
   const { minGpus, minVramGb, minCpuCores, minRamGb, minDiskGb, minBandwidthMbps, minReliability } = minimum;
   const byModel = new Uint32Array(snapshot.gpuModels.length);
   const byRegion = new Uint32Array(snapshot.regions.length);
-  const failingAlone = new Uint32Array(SLOTS.length);
+  const failingAlone = new Uint32Array(FILTER_KEYS.length);
   const active = new Set(filters.map((filter) => SLOT[filter.key]));
   const countOffers = countingLoop(active);
   const total = countOffers(size, gpuModelCode, regionCode, gpuMask, regionMask, gpuCount, minGpus, vramGb, minVramGb, cpuCores, minCpuCores, ramGb, minRamGb,

@@ -54,10 +54,8 @@ export interface OfferSearchResult {
   whyNothing: WhyNothing | null;
 }
 
-/** One search filter, as SQL for the offer list and as a predicate over the snapshot for counts (offer-facets.ts). */
-interface SqlFilter extends SnapshotFilter {
-  sql: (param: (value: unknown) => string) => string;
-}
+/** One search filter: its SQL for the offer list, and its bounds for the counts (offer-facets.ts). */
+type SqlFilter = SnapshotFilter & { sql: (param: (value: unknown) => string) => string };
 
 const OFFER_COLUMNS = `o.offer_id::text as "offerId", o.provider, o.gpu_model as "gpuModel", o.gpu_count as "gpuCount",
   o.free_units as "freeUnits", o.vram_gb as "vramGb", o.cpu_cores as "cpuCores", o.ram_gb::float8 as "ramGb",
@@ -69,30 +67,28 @@ const OFFER_COLUMNS = `o.offer_id::text as "offerId", o.provider, o.gpu_model as
 function activeFilters(query: OfferSearchQuery): SqlFilter[] {
   const filters: SqlFilter[] = [];
   const { gpu, region } = query;
-  if (gpu?.length) filters.push({ key: "gpu", sql: (p) => `o.gpu_model = any(${p(gpu)}::text[])`, condition: { kind: "oneOf", column: "gpuModel", values: gpu } });
-  if (region?.length) filters.push({ key: "region", sql: (p) => `o.region = any(${p(region)}::text[])`, condition: { kind: "oneOf", column: "region", values: region } });
+  if (gpu?.length) filters.push({ key: "gpu", values: gpu, sql: (p) => `o.gpu_model = any(${p(gpu)}::text[])` });
+  if (region?.length) filters.push({ key: "region", values: region, sql: (p) => `o.region = any(${p(region)}::text[])` });
   const minimums = [
-    ["minGpus", query.minGpus, "o.gpu_count", "gpuCount"],
-    ["minVramGb", query.minVramGb, "o.vram_gb", "vramGb"],
-    ["minCpuCores", query.minCpuCores, "o.cpu_cores", "cpuCores"],
-    ["minRamGb", query.minRamGb, "o.ram_gb", "ramGb"],
-    ["minDiskGb", query.minDiskGb, "o.disk_gb", "diskGb"],
-    ["minBandwidthMbps", query.minBandwidthMbps, "o.bandwidth_mbps", "bandwidthMbps"],
-    ["minReliability", query.minReliability, "p.reliability", "reliability"],
+    ["minGpus", query.minGpus, "o.gpu_count"],
+    ["minVramGb", query.minVramGb, "o.vram_gb"],
+    ["minCpuCores", query.minCpuCores, "o.cpu_cores"],
+    ["minRamGb", query.minRamGb, "o.ram_gb"],
+    ["minDiskGb", query.minDiskGb, "o.disk_gb"],
+    ["minBandwidthMbps", query.minBandwidthMbps, "o.bandwidth_mbps"],
+    ["minReliability", query.minReliability, "p.reliability"],
   ] as const;
-  for (const [key, value, column, snapshotColumn] of minimums) {
-    if (value !== undefined && value > 0) {
-      filters.push({ key, sql: (p) => `${column} >= ${p(value)}`, condition: { kind: "atLeast", column: snapshotColumn, value } });
-    }
+  for (const [key, minimum, column] of minimums) {
+    if (minimum !== undefined && minimum > 0) filters.push({ key, minimum, sql: (p) => `${column} >= ${p(minimum)}` });
   }
   if (query.maxPricePerGpuHour !== undefined) {
     const budget = usdcToBaseUnits(query.maxPricePerGpuHour);
-    filters.push({ key: "maxPricePerGpuHour", sql: (p) => `o.price_per_gpu_hour <= ${p(budget)}::numeric`, condition: { kind: "priceAtMost", budget: BigInt(budget) } });
+    filters.push({ key: "maxPricePerGpuHour", budget: BigInt(budget), sql: (p) => `o.price_per_gpu_hour <= ${p(budget)}::numeric` });
   }
   if (query.availableNow) {
     // Bookable now: free units for the requested GPU count and a provider that is still active.
     const units = Math.max(1, query.minGpus ?? 1);
-    filters.push({ key: "availableNow", sql: (p) => `o.free_units >= ${p(units)} and p.status = 'Active'`, condition: { kind: "bookable", units } });
+    filters.push({ key: "availableNow", units, sql: (p) => `o.free_units >= ${p(units)} and p.status = 'Active'` });
   }
   return filters;
 }

@@ -25,7 +25,7 @@ describe("the price filter", () => {
 
   it("compares exactly on both sides of 2^53", () => {
     for (const budget of [0n, 2_500_000n, BigInt(Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER) + 1n, big - 1n, big, 10n ** 18n]) {
-      const counts = countSnapshot(snapshot, [{ key: "maxPricePerGpuHour", condition: { kind: "priceAtMost", budget } }]);
+      const counts = countSnapshot(snapshot, [{ key: "maxPricePerGpuHour", budget }]);
       expect(counts.total, `budget ${budget}`).toBe(prices.filter((p) => p <= budget).length);
     }
   });
@@ -36,8 +36,8 @@ describe("countSnapshot", () => {
     const snapshot = snapshotWithPrices([1n, 5n, 10n]);
     snapshot.gpuCount.set([1, 1, 0]);
     const counts = countSnapshot(snapshot, [
-      { key: "maxPricePerGpuHour", condition: { kind: "priceAtMost", budget: 4n } },
-      { key: "minGpus", condition: { kind: "atLeast", column: "gpuCount", value: 1 } },
+      { key: "maxPricePerGpuHour", budget: 4n },
+      { key: "minGpus", minimum: 1 },
     ]);
     expect(counts.total).toBe(1); // offer 0
     expect(counts.withoutFilter.get("maxPricePerGpuHour")).toBe(2); // + offer 1
