@@ -20,6 +20,7 @@ import pg from "pg";
 import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, stringToHex, toHex, type Address, type Hex } from "viem";
 import { startEmbeddedPostgres } from "../packages/db/src/embedded";
 import { runMigrations } from "../packages/db/src/migrate";
+import { searchOffers } from "../packages/db/src/search";
 import { deployGridlease } from "../packages/sdk/src/deploy";
 import { buildMarket } from "../apps/indexer/src/scenario";
 import { bundleIndexer, INDEXER_NODE_FLAGS } from "../apps/indexer/src/bundle";
@@ -167,25 +168,26 @@ async function main(): Promise<void> {
       console.log(`cold backfill: ${counts.events} events (${counts.prices} price-history rows, ${counts.offers} offers, ${counts.leases} leases) in ${seconds.toFixed(1)} s`
         + ` → ${Math.round(counts.events / seconds)} events/s (process start and migrations included); peak RSS ${mb(peak)}; database ${mb(counts.size)}; load average ${loadavg()[0]!.toFixed(1)}`);
     }
-    const db = new pg.Client({ connectionString: databaseUrl });
-    await db.connect();
-
-    // Event → visible in search while following the head.
+    // Event → visible in search while following the head: the search the API runs (packages/db searchOffers:
+    // offer list from PostgreSQL, counts from the snapshot, which reloads when the data version moves).
+    const searchPool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
     const provider = sim.account(100);
     const latencies: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const price = (3_000_000n + BigInt(i) * 1_013n) * 1n;
+      // Visible = first on the newest-first list and counted in the total (which comes from the snapshot).
+      const query = { chainId: 31337, gpu: "L40S", region: "eu-north", maxPricePerGpuHour: (Number(price) / 1e6).toFixed(6), sort: "newest" as const, limit: 5 };
+      const before = (await searchOffers(query, searchPool)).total;
       await sim.send(provider, "registry", "listOffer", [offerSpec({ gpuModel: "L40S", gpuCount: 2, vramGb: 48, cpuCores: 24, ramGb: 192, diskGb: 1000, bandwidthMbps: 2500, region: "eu-north", pricePerGpuHour: price, minHours: 1, maxHours: 24 })]);
       const mined = performance.now();
       for (;;) {
-        const { rowCount } = await db.query(`select 1 from offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider
-          where o.chain_id = 31337 and o.status = 'Active' and o.region = 'eu-north' and o.gpu_model = 'L40S' and o.price_per_gpu_hour = $1`, [price.toString()]);
-        if (rowCount) break;
+        const found = await searchOffers(query, searchPool);
+        if (found.offers[0]?.pricePerGpuHour === price.toString() && found.total === before + 1) break;
         await new Promise((r) => setTimeout(r, 5));
       }
       latencies.push(performance.now() - mined);
     }
-    await db.end();
+    await searchPool.end();
     latencies.sort((a, b) => a - b);
     console.log(`event → visible in search (${SAMPLES} listings while following): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms`
       + `; indexer peak RSS over the whole run ${mb(peakRss(indexer.pid!))}`);
