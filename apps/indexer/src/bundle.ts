@@ -18,8 +18,8 @@ export const INDEXER_BUNDLE = path.join(INDEXER_DIR, "dist", "indexer.mjs");
  * Node flags the indexer is launched with. A 2 MB young generation (default 16 MB) collects batch
  * garbage (parsed getLogs answers, decoded logs, COPY text) before it is promoted, and a 128 MB old
  * space makes V8 collect instead of growing the heap: the live set is ≈30 MB with one range fetched
- * ahead, so this caps RSS without OOM; measured in docs/benchmarks.md, Indexer. A single getLogs
- * answer of ~100k events would not fit; after the crash the restart begins with 16-block ranges.
+ * ahead, so this caps RSS without OOM; measured in docs/benchmarks.md, Indexer. getLogs answers are
+ * read with a byte cap (rpc.ts, maxAnswerBytes) so that no single answer outgrows the heap.
  */
 export const INDEXER_NODE_FLAGS: string[] = ["--max-semi-space-size=2", "--max-old-space-size=128"];
 

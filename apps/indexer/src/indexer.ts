@@ -39,6 +39,8 @@ export interface IndexerOptions {
   /** getLogs requests in flight ahead of the writer while backfilling. */
   prefetch?: number;
   rpcTimeoutMs?: number;
+  /** Largest getLogs answer read before the range is shrunk (default 16 MiB; see RpcOptions). */
+  maxAnswerBytes?: number;
   /** How long to wait for the node to answer at startup before giving up. */
   startupTimeoutMs?: number;
   log?: (line: string) => void;
@@ -72,7 +74,9 @@ const READY_LAG_BLOCKS = 2;
 
 interface FetchedRange {
   from: bigint;
+  /** Last block fetched: `plannedTo`, or earlier when the node's answer for the whole range was too large. */
   to: bigint;
+  plannedTo: bigint;
   toHeader: BlockHeader;
   fromHeader: BlockHeader;
   logs: DecodedEvent[];
@@ -110,7 +114,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
 
   const abort = new AbortController();
   setMaxListeners(100, abort.signal); // every in-flight RPC call listens to it while it runs
-  const rpc = new Rpc({ url: options.rpcUrl, timeoutMs: options.rpcTimeoutMs, log, signal: abort.signal });
+  const rpc = new Rpc({ url: options.rpcUrl, timeoutMs: options.rpcTimeoutMs, maxAnswerBytes: options.maxAnswerBytes, log, signal: abort.signal });
   await runMigrations(options.databaseUrl);
   // synchronous_commit off: a crash can lose the last batches, but each batch commits with its
   // cursor, so the index restarts consistent from an earlier block; commits stop waiting on fsync.
@@ -207,11 +211,12 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
 
   /** Logs and boundary headers of [from, to]; null when those blocks vanished (the caller re-reads the head). */
   async function fetchRange(from: bigint, to: bigint): Promise<FetchedRange | null> {
-    const [fromHeader, toHeader, rawLogs] = await Promise.all([existingBlock(from), existingBlock(to), rpc.logs(addresses, from, to)]);
+    const [fromHeader, plannedHeader, fetched] = await Promise.all([existingBlock(from), existingBlock(to), rpc.logs(addresses, from, to)]);
+    const toHeader = fetched.to === to ? plannedHeader : await existingBlock(fetched.to);
     if (!fromHeader || !toHeader) return null;
-    const logs = rawLogs.filter((l) => !l.removed).map(decodeLog);
+    const logs = fetched.logs.filter((l) => !l.removed).map(decodeLog);
     logs.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
-    return { from, to, fromHeader, toHeader, logs };
+    return { from, to: fetched.to, plannedTo: to, fromHeader, toHeader, logs };
   }
 
   async function applyRange(cursor: Cursor, range: FetchedRange, head: bigint): Promise<Cursor | "reorg"> {
@@ -310,8 +315,14 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
       }
       cursor = result;
       state.cursor = cursor;
-      // Aim the next ranges at the target batch size from the density just seen.
       const blocks = range.to - range.from + 1n;
+      if (range.to < range.plannedTo) {
+        // The range had to shrink to fit one answer: the ranges fetched ahead start past its planned end.
+        inFlight.length = 0;
+        plannedTo = cursor.blockNumber;
+        rangeSize = blocks;
+      }
+      // Aim the next ranges at the target batch size from the density just seen.
       const density = range.logs.length / Number(blocks);
       const wanted = density > 0 ? BigInt(Math.max(1, Math.floor(targetEvents / density))) : rangeSize * 2n;
       // Grow at most 2x per step so a sparse start cannot jump straight into a huge dense range.

@@ -9,6 +9,12 @@ export interface RpcOptions {
   maxBackoffMs?: number;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /**
+   * Largest getLogs answer read (default 16 MiB); a bigger one counts as "too many results". Nodes
+   * without a result cap (Hardhat, anvil, a private geth) would otherwise hand a dense range to the
+   * parser in one piece, which the indexer's 128 MB heap cannot hold.
+   */
+  maxAnswerBytes?: number;
 }
 
 export interface BlockHeader {
@@ -39,9 +45,31 @@ export class Rpc {
   calls = 0;
   retries = 0;
 
+  readonly maxAnswerBytes: number;
+
   constructor(private readonly options: RpcOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? 16 * 1024 * 1024;
+  }
+
+  /** The body as text, refusing (RangeTooLargeError) past maxAnswerBytes without reading further. */
+  private async readCapped(response: Response, method: string, controller: AbortController): Promise<string> {
+    if (!response.body) return "";
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value: chunk } = await reader.read();
+      if (done) break;
+      size += chunk.byteLength;
+      if (size > this.maxAnswerBytes) {
+        controller.abort(new Error("answer too large"));
+        throw new RangeTooLargeError(`answer to ${method} is larger than ${this.maxAnswerBytes} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, size).toString("utf8");
   }
 
   private async once(method: string, params: unknown[]): Promise<unknown> {
@@ -62,7 +90,7 @@ export class Rpc {
         body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
         signal: controller.signal,
       });
-      text = await response.text();
+      text = method === "eth_getLogs" ? await this.readCapped(response, method, controller) : await response.text();
     } finally {
       clearTimeout(timer);
       this.options.signal?.removeEventListener("abort", onStop);
@@ -118,18 +146,22 @@ export class Rpc {
     return this.call<Hex>("eth_getCode", [address, "latest"], (r) => typeof r === "string");
   }
 
-  /** eth_getLogs over [from, to]; splits the range in halves while the node says it is too large. */
-  async logs(addresses: Hex[], from: bigint, to: bigint): Promise<RpcLog[]> {
+  /**
+   * eth_getLogs over [from, to], or over a shorter range starting at `from` when the node refuses the
+   * range as too large (or its answer passes maxAnswerBytes): halves it until it fits and says where it
+   * ended. Only the part that fits is ever held in memory; the caller goes on from `to` + 1.
+   */
+  async logs(addresses: Hex[], from: bigint, to: bigint): Promise<{ logs: RpcLog[]; to: bigint }> {
     try {
-      return await this.call<RpcLog[]>(
+      const logs = await this.call<RpcLog[]>(
         "eth_getLogs", [{ address: addresses, fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }],
         (r) => Array.isArray(r),
       );
+      return { logs, to };
     } catch (error) {
-      if (!(error instanceof RangeTooLargeError) || from === to) throw error;
-      const mid = from + (to - from) / 2n;
-      const [left, right] = await Promise.all([this.logs(addresses, from, mid), this.logs(addresses, mid + 1n, to)]);
-      return left.concat(right);
+      if (!(error instanceof RangeTooLargeError)) throw error;
+      if (from === to) throw new Error(`block ${from} alone has more events than one getLogs answer can carry (${error.message}); raise INDEXER_MAX_ANSWER_BYTES`);
+      return this.logs(addresses, from, from + (to - from) / 2n);
     }
   }
 }

@@ -53,6 +53,20 @@ describe("replay", () => {
   });
 });
 
+describe("answer size", () => {
+  it("shrinks getLogs ranges whose answer is over the byte cap and still indexes every event once", async () => {
+    const url = await postgres.create("answer_cap");
+    const batches: number[] = [];
+    // ≈ 8 logs per answer: every range the sizing plans from the first one's density is too big.
+    const indexer = await startIndexer(indexerOptions(url, node.url, deployment, { maxAnswerBytes: 6_000, onBatch: (b) => batches.push(b.events) }));
+    await indexer.ready;
+    await indexer.stop();
+    const capped = await databaseDigest(url);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(10);
+    expect(capped).toEqual(await cleanIndexDigest(await postgres.create("answer_cap_clean"), node.url, deployment));
+  });
+});
+
 describe("reorgs", () => {
   it.each([1, 2, 3, 4, 5])("a reorg of depth %i leaves the database equal to a clean index of the surviving chain", async (depth) => {
     const url = await postgres.create(`reorg_${depth}`);
