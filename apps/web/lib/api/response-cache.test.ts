@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VersionedResponseCache } from "./response-cache";
 
-function setup(options: { versionCheckMs?: number; maxAgeMs?: number; maxEntries?: number } = {}) {
+function setup(options: { versionCheckMs?: number; maxAgeMs?: number; maxEntries?: number; random?: () => number } = {}) {
   let clock = 0;
   let version = "block-1";
   let versionReads = 0;
@@ -84,6 +84,20 @@ describe("VersionedResponseCache", () => {
     clock += 300;
     await expect(cache.get("other", async () => Promise.reject(new Error("bad query")))).rejects.toThrow("bad query");
     expect(await cache.get("other", async () => "ok")).toEqual({ body: "ok", hit: false });
+  });
+
+  it("spreads the background refreshes of answers cached together", async () => {
+    const draws = [0, 0.99];
+    const t = setup({ versionCheckMs: 100_000, maxAgeMs: 1000, random: () => draws.shift() ?? 0 });
+    await t.cache.get("early", t.compute("e1")); // refreshes from 500 ms
+    await t.cache.get("late", t.compute("l1")); // refreshes from 896 ms
+    t.advance(600);
+    await t.cache.get("early", t.compute("e2"));
+    await t.cache.get("late", t.compute("l2"));
+    expect(t.counts().computed).toBe(3); // e1, l1 and the early one's refresh only
+    t.advance(300);
+    await t.cache.get("late", t.compute("l3"));
+    expect(t.counts().computed).toBe(4);
   });
 
   it("evicts the least recently used answer when full", async () => {
