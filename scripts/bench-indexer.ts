@@ -13,12 +13,12 @@
  * Env: BENCH_EVENTS (default 100000), BENCH_SAMPLES (default 40), INDEXER_* knobs pass through.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, stringToHex, toHex, type Address, type Hex } from "viem";
-import { startEmbeddedPostgres } from "../packages/db/src/embedded";
+import { startTempPostgres } from "../packages/db/src/embedded";
 import { runMigrations } from "../packages/db/src/migrate";
 import { searchOffers } from "../packages/db/src/search";
 import { deployGridlease } from "../packages/sdk/src/deploy";
@@ -87,9 +87,8 @@ function peakRss(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-bench-indexer-"));
-  const [node, postgres] = await Promise.all([startHardhatNode(), startEmbeddedPostgres({ dataDir, port: await freePort() })]);
-  const cleanup: (() => Promise<unknown>)[] = [() => node.stop(), () => postgres.stop(), async () => rmSync(dataDir, { recursive: true, force: true })];
+  const [node, postgres] = await Promise.all([startHardhatNode(), startTempPostgres("gridlease-bench-indexer-")]);
+  const cleanup: (() => Promise<unknown>)[] = [() => node.stop(), () => postgres.stop()];
   try {
     await runMigrations(postgres.url);
     const wallet = createWalletClient({ account: DEPLOYER, transport: http(node.url) });

@@ -12,11 +12,11 @@
  * BENCH_SERVER_NODE_ARGS.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import http from "node:http";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
-import { startEmbeddedPostgres } from "../packages/db/src/embedded";
+import { startTempPostgres } from "../packages/db/src/embedded";
 import { runMigrations } from "../packages/db/src/migrate";
 import { insertSyntheticOffers } from "../packages/db/src/synthetic";
 import { closeDatabaseClients, getPool } from "../packages/db/src/client";
@@ -140,8 +140,7 @@ async function main(): Promise<void> {
     const build = spawnSync("pnpm", ["--filter", "@gridlease/web", "build"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_DIST_DIR: DIST_DIR } });
     if (build.status !== 0) throw new Error("the web app does not build; bench:search needs its production build");
   }
-  const dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-bench-search-"));
-  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+  const postgres = await startTempPostgres("gridlease-bench-search-");
   let server: ReturnType<typeof spawn> | undefined;
   try {
     await runMigrations(postgres.url);
@@ -205,7 +204,6 @@ async function main(): Promise<void> {
       await new Promise((r) => server!.once("exit", r));
     }
     await postgres.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

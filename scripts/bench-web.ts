@@ -6,16 +6,15 @@
  * Env: BENCH_OFFERS (default 100000), BENCH_REQUESTS per URL (default 200), BENCH_REBUILD=1 forces `next build`.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
-import { startEmbeddedPostgres } from "@gridlease/db/embedded";
+import { startTempPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { insertSyntheticOffers } from "@gridlease/db/synthetic";
 import { closeDatabaseClients } from "@gridlease/db/client";
+import { freePort } from "@gridlease/sdk/local-chain";
 
 const ROOT = resolve(__dirname, "..");
 const WEB = join(ROOT, "apps/web");
@@ -24,16 +23,6 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CHAIN_ID = 31337;
 // A build of its own: rebuilding apps/web/.next would pull the files from under a running `npm start`.
 const DIST_DIR = ".next-bench";
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-    server.on("error", fail);
-  });
-}
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 60_000) {
   const start = Date.now();
@@ -75,9 +64,7 @@ async function main() {
     const build = spawnSync(join(WEB, "node_modules/.bin/next"), ["build"], { cwd: WEB, stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" } });
     if (build.status !== 0) throw new Error("next build failed");
   }
-  const dir = mkdtempSync(join(tmpdir(), "gridlease-bench-web-"));
-  chmodSync(dir, 0o755); // the postgres user must traverse it when we run as root
-  const pg = await startEmbeddedPostgres({ dataDir: join(dir, "pg"), port: await freePort() });
+  const pg = await startTempPostgres("gridlease-bench-web-");
   let web: ChildProcess | undefined;
   try {
     await runMigrations(pg.url);
@@ -117,7 +104,6 @@ async function main() {
   } finally {
     web?.kill("SIGTERM");
     await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { startEmbeddedPostgres } from "@gridlease/db/embedded";
+import { startTempPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { deployGridlease } from "@gridlease/sdk/deploy";
 import pg from "pg";
@@ -22,8 +19,7 @@ export interface TestDatabase {
 }
 
 export async function startTestPostgres(): Promise<TestDatabase> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-pg-"));
-  const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+  const server = await startTempPostgres();
   return {
     adminUrl: server.url,
     async create(name: string) {
@@ -38,7 +34,6 @@ export async function startTestPostgres(): Promise<TestDatabase> {
     },
     async stop() {
       await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

