@@ -8,7 +8,9 @@ function runMain(env: Record<string, string>) {
     cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", ...env },
   });
-  return { code: result.status, stderr: result.stderr.trim() };
+  // Everything the child said, for the assertion message when it did not exit as expected.
+  const said = `signal ${result.signal ?? "none"}; stdout: ${result.stdout.trim().slice(-1500)}; stderr: ${result.stderr.trim().slice(-1500)}`;
+  return { code: result.status, stderr: result.stderr.trim(), said };
 }
 
 let postgres: TestDatabase;
@@ -22,18 +24,18 @@ afterAll(async () => {
 describe("indexer configuration errors", () => {
   it("exits with one sentence for a bad DATABASE_URL, an unreachable database and an unreachable node", async () => {
     const bad = runMain({ DATABASE_URL: "mysql://nope", RPC_URL: "http://127.0.0.1:1" });
-    expect(bad.code).toBe(1);
+    expect(bad.code, bad.said).toBe(1);
     expect(bad.stderr).toBe("Bad indexer configuration: DATABASE_URL must be a postgresql:// URL.");
 
     const port = await freePort();
     const noDb = runMain({ DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${port}/gridlease`, RPC_URL: "http://127.0.0.1:1" });
-    expect(noDb.code).toBe(1);
+    expect(noDb.code, noDb.said).toBe(1);
     expect(noDb.stderr).toBe(`Cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused). Check DATABASE_URL.`);
 
     const url = await postgres.create("config");
     const rpcPort = await freePort();
     const noNode = runMain({ DATABASE_URL: url, RPC_URL: `http://127.0.0.1:${rpcPort}`, INDEXER_PORT: "0" });
-    expect(noNode.code).toBe(1);
+    expect(noNode.code, noNode.said).toBe(1);
     expect(noNode.stderr).toBe(`Cannot reach an Ethereum node at http://127.0.0.1:${rpcPort}; check RPC_URL and that the node is running.`);
   });
 });
