@@ -5,27 +5,15 @@
 import hre from "hardhat";
 import { hexToSignature, keccak256, stringToHex } from "viem";
 import type { Hash } from "viem";
+import { PERMIT_TYPES } from "../test/helpers/permit";
+import { offerSpec, PRICE, USDC } from "../test/helpers/fixtures";
 
-const USDC = 1_000_000n;
-const PRICE = 2n * USDC;
 const SEALED_REQUEST = `0x${"ab".repeat(172)}` as const; // typical sealed-box size
 const SEALED_ACCESS = `0x${"cd".repeat(140)}` as const;
 const KEY = keccak256(stringToHex("bench key"));
 const BACKGROUND_SIZES = [1, 1_000];
 
-const spec = (gpuCount = 8) => ({
-  gpuModel: stringToHex("H100-SXM-80GB", { size: 32 }),
-  gpuCount,
-  vramGb: 80,
-  cpuCores: 64,
-  ramGb: 512,
-  diskGb: 2000,
-  bandwidthMbps: 10_000,
-  region: stringToHex("us-east", { size: 32 }),
-  pricePerGpuHour: PRICE,
-  minHours: 1,
-  maxHours: 720,
-});
+const spec = (gpuCount = 8) => offerSpec({ gpuCount });
 
 async function measure(background: number) {
   const publicClient = await hre.viem.getPublicClient();
@@ -83,15 +71,7 @@ async function measure(background: number) {
     const signature = await renter.signTypedData({
       account: renter.account,
       domain: { name: "Mock USD Coin", version: "1", chainId: 31337, verifyingContract: token.address },
-      types: {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
+      types: PERMIT_TYPES,
       primaryType: "Permit",
       message: { owner: renter.account.address, spender: escrow.address, value: 2n * 10n * PRICE, nonce, deadline },
     });

@@ -60,10 +60,10 @@ const QUERIES = [
  * The cache's worst case: every request a query nobody asked before (a shape above with a budget to
  * six decimals), so each one runs the SQL. Real traffic sits between this and the repeated shapes.
  */
+const BUDGETLESS_SHAPES = QUERIES.filter((q) => q.startsWith("/api/offers") && !q.includes("maxPricePerGpuHour"));
 let uniqueCounter = 0;
 function uniqueQuery(): string {
-  const shapes = QUERIES.filter((q) => q.startsWith("/api/offers") && !q.includes("maxPricePerGpuHour"));
-  const shape = shapes[uniqueCounter++ % shapes.length]!;
+  const shape = BUDGETLESS_SHAPES[uniqueCounter++ % BUDGETLESS_SHAPES.length]!;
   const budget = (2 + Math.random() * 38).toFixed(6);
   return `${shape}${shape.includes("?") ? "&" : "?"}maxPricePerGpuHour=${budget}`;
 }

@@ -2,6 +2,20 @@ import { hexToSignature } from "viem";
 import type { Address } from "viem";
 import type { System } from "./fixtures";
 
+/**
+ * EIP-2612 `Permit` types for the Hardhat side. The same constant lives in packages/sdk/src/offers.ts,
+ * but Hardhat's ts-node loads tests as CommonJS and cannot require that ES-module package.
+ */
+export const PERMIT_TYPES = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
 type Wallet = System["renter"];
 
 /** Signs an EIP-2612 permit for MockUSDC and splits it into the (v, r, s) the contracts take. */
@@ -10,15 +24,7 @@ export async function signPermit(system: System, owner: Wallet, spender: Address
   const signature = await owner.signTypedData({
     account: owner.account,
     domain: { name: "Mock USD Coin", version: "1", chainId: 31337, verifyingContract: system.token.address },
-    types: {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    types: PERMIT_TYPES,
     primaryType: "Permit",
     message: { owner: owner.account.address, spender, value, nonce, deadline },
   });

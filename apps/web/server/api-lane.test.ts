@@ -1,25 +1,17 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { closeDatabaseClients } from "@gridlease/db/client";
-import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
-import { runMigrations } from "@gridlease/db/migrate";
-import { insertSyntheticOffers } from "@gridlease/db/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as offers from "@/app/api/offers/route";
 import * as stats from "@/app/api/stats/route";
+import { call, startMarketDatabase, type Handler } from "@/test/route-harness";
 import { matchApiLane, serveApiLane } from "./api-lane";
 
-const CHAIN_ID = 31337;
-let postgres: RunningPostgres;
+let database: Awaited<ReturnType<typeof startMarketDatabase>>;
 let server: http.Server;
 let base: string;
 
 beforeAll(async () => {
-  postgres = await startTempPostgres("gridlease-lane-");
-  await runMigrations(postgres.url);
-  process.env.DATABASE_URL = postgres.url;
-  process.env.CHAIN_ID = String(CHAIN_ID);
-  await insertSyntheticOffers({ chainId: CHAIN_ID, count: 500, seed: 0.2 });
+  database = await startMarketDatabase(500, 0.2, "gridlease-lane-");
   // What server/main.ts does, with a stand-in for Next that says it was asked.
   server = http.createServer((request, response) => {
     void serveApiLane(request, response).then((served) => {
@@ -32,12 +24,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  await closeDatabaseClients();
-  await postgres?.stop();
+  await database?.stop();
 });
 
-const viaNext = (route: { GET: (r: Request, c: { params: Promise<Record<string, string>> }) => Promise<Response> }, url: string) =>
-  route.GET(new Request(`http://127.0.0.1:3000${url}`), { params: Promise.resolve({}) });
+const viaNext = (route: { GET: Handler }, path: string) => call(route.GET, { path });
 
 describe("matchApiLane", () => {
   it("takes the public GET routes and leaves everything else to Next", () => {

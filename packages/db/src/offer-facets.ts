@@ -125,6 +125,15 @@ function sortedFacet(counts: Uint32Array, names: string[]): FacetCount[] {
 // the query does not use keeps a bound every offer passes and is left out of the compiled loop.
 const SLOT = Object.fromEntries(FILTER_KEYS.map((key, i) => [key, i])) as Record<FilterKey, number>;
 
+const noLargePrices = new WeakMap<OfferSnapshot, Uint8Array>();
+
+/** All-zero flags, one array per snapshot: ordinary budgets need them and must not allocate 1 byte per offer each count. */
+function noLargePriceWithinBudget(snapshot: OfferSnapshot): Uint8Array {
+  let flags = noLargePrices.get(snapshot);
+  if (!flags) noLargePrices.set(snapshot, (flags = new Uint8Array(snapshot.size)));
+  return flags;
+}
+
 /** Bounds for the counting loop: pass-everything unless a filter sets them. */
 function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
   const codeMask = (table: string[], names: string[] | null) => {
@@ -140,7 +149,7 @@ function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
   let region: string[] | null = null;
   let priceLimit = Infinity;
   // Prices above 2^53 are Infinity in the snapshot; a budget above 2^53 decides them exactly here.
-  const largePriceWithinBudget = new Uint8Array(snapshot.size);
+  let largePriceWithinBudget = noLargePriceWithinBudget(snapshot);
   let units = -Infinity;
   let needsActiveProvider = 0;
   for (const filter of filters) {
@@ -154,6 +163,7 @@ function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
       case "maxPricePerGpuHour":
         priceLimit = Number(filter.budget);
         if (filter.budget > BigInt(Number.MAX_SAFE_INTEGER)) {
+          largePriceWithinBudget = new Uint8Array(snapshot.size);
           for (const [i, exact] of snapshot.largePrices) if (exact <= filter.budget) largePriceWithinBudget[i] = 1;
           priceLimit = Number.MAX_SAFE_INTEGER; // every finite price is at most it; Infinity ones go by the flag
         }

@@ -1,8 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres } from "../src/embedded";
+import { freePort } from "@gridlease/sdk/local-chain";
+import { startEmbeddedPostgres, startTempPostgres } from "../src/embedded";
 import { checkDatabase, runMigrations } from "../src/migrate";
-import { freePort, startTempPostgres } from "./postgres";
 
 let server: Awaited<ReturnType<typeof startTempPostgres>>;
 

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabaseClients, getPool } from "../src/client";
+import { startTempPostgres } from "../src/embedded";
 import { runMigrations } from "../src/migrate";
 import { clearSearchCaches, encodeCursor, InvalidCursorError, marketSummary, searchOffers, SEARCH_SORTS, type OfferSearchQueryInput } from "../src/search";
 import { usdcToBaseUnits } from "../src/search-query";
 import { insertSyntheticOffers } from "../src/synthetic";
-import { startTempPostgres } from "./postgres";
 
 const CHAIN_ID = 31337;
 let server: Awaited<ReturnType<typeof startTempPostgres>>;

@@ -1,9 +1,6 @@
-import { closeDatabaseClients, getPool } from "@gridlease/db/client";
-import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
+import { getPool } from "@gridlease/db/client";
 import { heartbeatDomain, HEARTBEAT_TYPES } from "@gridlease/db/heartbeats";
-import { runMigrations } from "@gridlease/db/migrate";
 import { clearSearchCaches } from "@gridlease/db/search";
-import { insertSyntheticOffers } from "@gridlease/db/synthetic";
 import fc from "fast-check";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,18 +10,13 @@ import * as offerById from "@/app/api/offers/[id]/route";
 import * as offers from "@/app/api/offers/route";
 import * as providers from "@/app/api/providers/[address]/route";
 import * as stats from "@/app/api/stats/route";
+import { startMarketDatabase, TEST_CHAIN_ID as CHAIN_ID } from "@/test/route-harness";
 
-const CHAIN_ID = 31337;
 const provider = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"); // Hardhat #1
-let postgres: RunningPostgres;
-
+let database: Awaited<ReturnType<typeof startMarketDatabase>>;
 
 beforeAll(async () => {
-  postgres = await startTempPostgres("gridlease-api-");
-  await runMigrations(postgres.url);
-  process.env.DATABASE_URL = postgres.url;
-  process.env.CHAIN_ID = String(CHAIN_ID);
-  await insertSyntheticOffers({ chainId: CHAIN_ID, count: 2_000, seed: 0.1 });
+  database = await startMarketDatabase(2_000, 0.1, "gridlease-api-");
   // The indexer is the only writer in production; here a provider row stands in for a registered heartbeat signer.
   await getPool().query(
     `insert into provider select chain_id, $1, status, stake, pending_unstake, unstake_available_at, total_slashed, encryption_key,
@@ -33,8 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeDatabaseClients();
-  await postgres?.stop();
+  await database?.stop();
 });
 
 const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
