@@ -29,7 +29,8 @@ const config: HardhatUserConfig = {
     ? { sources: "contracts", tests: "test", cache: ".coverage_cache", artifacts: ".coverage_artifacts" }
     : { sources: "contracts", tests: "test", cache: "cache", artifacts: "artifacts" },
   networks: {
-    hardhat: { chainId: 31337 },
+    // Tests start `hardhat node` with another id to exercise what the deploy script does off the local chain.
+    hardhat: { chainId: Number(process.env.HARDHAT_CHAIN_ID ?? 31337) },
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545", chainId: Number(process.env.CHAIN_ID ?? 31337) },
   },
   mocha: { timeout: 600_000 },

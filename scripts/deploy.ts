@@ -3,20 +3,27 @@
  * packages/sdk/src/deployments.generated.ts is still on that chain, then records it there.
  *
  * Env: RPC_URL (default http://127.0.0.1:8545), CHAIN_ID (default: the RPC's),
- * DEPLOYER_PRIVATE_KEY, ARBITER, TREASURY (default: Hardhat accounts #0, #1, #2),
+ * DEPLOYER_PRIVATE_KEY, ADMIN, PAUSER, ARBITER, TREASURY,
  * DEPLOYMENTS_FILE (default packages/sdk/src/deployments.generated.ts; tests point it elsewhere).
+ *
+ * Only on the local chain (id 31337) do the roles default to the public Hardhat accounts (deployer,
+ * admin and pauser #0, arbiter #1, treasury #2). On any other chain every one must be given, and none
+ * may be the zero address or one of the development accounts whose private keys everyone knows.
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createPublicClient, createWalletClient, defineChain, http, isAddress, isHex } from "viem";
+import { createPublicClient, createWalletClient, defineChain, getAddress, http, isAddress, isHex, zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
-import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import { mnemonicToAccount, privateKeyToAccount, type HDAccount, type PrivateKeyAccount } from "viem/accounts";
 import { z } from "zod";
 import { deployGridlease } from "../packages/sdk/src/deploy";
 import type { DeploymentRecord } from "../packages/sdk/src/deployments.generated";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+const LOCAL_CHAIN_ID = 31337;
+/** Hardhat and Anvil both fund the first 20 accounts of the test mnemonic. */
+const DEV_ACCOUNT_COUNT = 20;
 const OUTPUT = join(__dirname, "../packages/sdk/src/deployments.generated.ts");
 
 const addressSchema = z.string().refine((value) => isAddress(value), "must be a 0x-prefixed 20-byte address");
@@ -27,6 +34,8 @@ const envSchema = z.object({
     .string()
     .refine((value) => isHex(value) && value.length === 66, "must be a 0x-prefixed 32-byte hex key")
     .optional(),
+  ADMIN: addressSchema.optional(),
+  PAUSER: addressSchema.optional(),
   ARBITER: addressSchema.optional(),
   TREASURY: addressSchema.optional(),
   DEPLOYMENTS_FILE: z.string().min(1).optional(),
@@ -66,17 +75,17 @@ async function main() {
   }
   if (recorded) console.log("contracts: recorded deployment is not on this chain (restarted node?), deploying again");
 
-  const deployer = env.DEPLOYER_PRIVATE_KEY
-    ? privateKeyToAccount(env.DEPLOYER_PRIVATE_KEY as Hex)
-    : mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 0 });
-  const arbiter = (env.ARBITER ?? mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 1 }).address) as Address;
-  const treasury = (env.TREASURY ?? mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 2 }).address) as Address;
-  console.log(`contracts: deployer ${deployer.address}, arbiter ${arbiter}, treasury ${treasury}`);
+  const { deployer, admin, pauser, arbiter, treasury } = resolveRoles(env, chainId);
+  console.log(
+    `contracts: deployer ${deployer.address}, admin ${admin}, pauser ${pauser}, arbiter ${arbiter}, treasury ${treasury}`,
+  );
 
   const walletClient = createWalletClient({ account: deployer, chain, transport: http(env.RPC_URL) });
   const deployment = await deployGridlease({
     walletClient,
     publicClient,
+    admin,
+    pauser,
     arbiter,
     treasury,
     log: (line) => console.log(`contracts: ${line}`),
@@ -87,6 +96,79 @@ async function main() {
   const { chainId: _ignored, deployBlockHash: _hash, ...record } = deployment;
   writeFileSync(output, renderDeployments({ ...deployments, [chainId]: record }));
   console.log(`contracts: wrote ${output}`);
+}
+
+type DeployEnv = z.infer<typeof envSchema>;
+type RoleVar = "ADMIN" | "PAUSER" | "ARBITER" | "TREASURY";
+
+/** What each role variable controls, for the refusal messages. */
+const ROLE_PURPOSE: Record<RoleVar, string> = {
+  ADMIN: "the address that will own every admin setting of registry and escrow",
+  PAUSER: "the address that may pause and unpause registry and escrow",
+  ARBITER: "the address that may resolve disputes and slash provider stakes",
+  TREASURY: "the address that receives protocol fees",
+};
+
+/**
+ * The deployer and role addresses. On the local chain they default to the public development
+ * accounts so `npm start` needs no setup; anywhere else a default would hand a role to a key that
+ * everyone has, so each must be set and must not be one of those accounts.
+ */
+function resolveRoles(env: DeployEnv, chainId: number) {
+  const local = chainId === LOCAL_CHAIN_ID;
+  const devIndex = new Map<string, number>();
+  if (!local) {
+    for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) {
+      devIndex.set(mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: i }).address.toLowerCase(), i);
+    }
+  }
+  const publicKeyProblem = (name: string, address: string) => {
+    const index = devIndex.get(address.toLowerCase());
+    return index === undefined
+      ? undefined
+      : `${name} is ${getAddress(address)}, development account #${index} of the Hardhat/Anvil test mnemonic, whose private key is public: use an address whose key only you hold.`;
+  };
+  const problems: string[] = [];
+
+  let deployer: PrivateKeyAccount | HDAccount;
+  if (env.DEPLOYER_PRIVATE_KEY) {
+    deployer = privateKeyToAccount(env.DEPLOYER_PRIVATE_KEY as Hex);
+    const problem = publicKeyProblem("DEPLOYER_PRIVATE_KEY's account", deployer.address);
+    if (problem) problems.push(problem);
+  } else {
+    deployer = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 0 });
+    if (!local) {
+      problems.push(
+        `DEPLOYER_PRIVATE_KEY is required on chain ${chainId}: the deployer is admin until the handover, so it must be a key only you hold.`,
+      );
+    }
+  }
+
+  const localDefaults: Record<RoleVar, Address> = {
+    ADMIN: deployer.address,
+    PAUSER: deployer.address,
+    ARBITER: mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 1 }).address,
+    TREASURY: mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 2 }).address,
+  };
+  const roles = {} as Record<RoleVar, Address>;
+  for (const name of Object.keys(ROLE_PURPOSE) as RoleVar[]) {
+    const value = env[name];
+    if (value === undefined) {
+      if (!local) problems.push(`${name} is required on chain ${chainId}: set it to ${ROLE_PURPOSE[name]} (only chain ${LOCAL_CHAIN_ID} falls back to a development account).`);
+      roles[name] = localDefaults[name];
+      continue;
+    }
+    if (getAddress(value) === zeroAddress) {
+      problems.push(`${name} is the zero address: set it to ${ROLE_PURPOSE[name]}.`);
+    } else {
+      const problem = publicKeyProblem(name, value);
+      if (problem) problems.push(problem);
+    }
+    roles[name] = getAddress(value);
+  }
+
+  if (problems.length) throw new Error(`refusing to deploy to chain ${chainId}:\n- ${problems.join("\n- ")}`);
+  return { deployer, admin: roles.ADMIN, pauser: roles.PAUSER, arbiter: roles.ARBITER, treasury: roles.TREASURY };
 }
 
 async function loadDeployments(file: string): Promise<Record<number, DeploymentRecord>> {

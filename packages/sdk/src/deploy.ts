@@ -1,5 +1,5 @@
 import type { Account, Address, Chain, Hash, Hex, PublicClient, Transport, WalletClient } from "viem";
-import { getAddress, keccak256, stringToHex } from "viem";
+import { getAddress, keccak256, parseAbi, stringToHex } from "viem";
 import {
   leaseEscrowAbi,
   leaseEscrowBytecode,
@@ -50,16 +50,35 @@ export interface DeployGridleaseOptions {
   arbiter?: Address;
   /** Receives protocol fees; defaults to the deployer. */
   treasury?: Address;
+  /**
+   * Granted PAUSER_ROLE on registry and escrow in place of the deployer; defaults to `admin`, then
+   * the deployer.
+   */
+  pauser?: Address;
+  /**
+   * Offered DEFAULT_ADMIN_ROLE on registry and escrow; defaults to the deployer. The deployer must
+   * stay admin while it wires the contracts, and the admin rules contract only hands the role over
+   * in two steps, so for another address this starts the transfer and that address accepts it with
+   * `acceptDefaultAdminTransfer()` once the admin delay has passed.
+   */
+  admin?: Address;
   parameters?: Partial<DeployParameters>;
   log?: (line: string) => void;
 }
 
 export const ARBITER_ROLE = keccak256(stringToHex("ARBITER_ROLE"));
 export const PAUSER_ROLE = keccak256(stringToHex("PAUSER_ROLE"));
+/** The role calls registry and escrow share (both are AccessControlDefaultAdminRules). */
+const accessControlAbi = parseAbi([
+  "function grantRole(bytes32 role, address account)",
+  "function renounceRole(bytes32 role, address callerConfirmation)",
+  "function beginDefaultAdminTransfer(address newAdmin)",
+]);
 
 /**
  * Deploys MockUSDC, ProviderRegistry and LeaseEscrow and wires them: the registry trusts the escrow,
- * the token is allowlisted, the arbiter gets ARBITER_ROLE. The deployer is admin and pauser.
+ * the token is allowlisted, the arbiter gets ARBITER_ROLE, the pauser PAUSER_ROLE, and the admin is
+ * offered DEFAULT_ADMIN_ROLE (each defaults to the deployer).
  */
 export async function deployGridlease(options: DeployGridleaseOptions): Promise<GridleaseDeployment> {
   const { walletClient, publicClient } = options;
@@ -69,6 +88,8 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
   const parameters = { ...defaultDeployParameters, ...options.parameters };
   const arbiter = options.arbiter ?? account.address;
   const treasury = options.treasury ?? account.address;
+  const admin = getAddress(options.admin ?? account.address);
+  const pauser = getAddress(options.pauser ?? admin);
   const chainId = await publicClient.getChainId();
 
   async function confirm(hash: Hash, what: string) {
@@ -157,6 +178,34 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
     "escrow.grantRole(ARBITER_ROLE)",
   );
   log(`arbiter role granted to ${arbiter}; treasury is ${treasury}`);
+
+  const deployer = getAddress(account.address);
+  const managed = [
+    { name: "registry", address: registry.address },
+    { name: "escrow", address: escrow.address },
+  ] as const;
+  if (pauser !== deployer) {
+    for (const target of managed) {
+      const write = { address: target.address, abi: accessControlAbi, account, chain } as const;
+      const grant = await walletClient.writeContract({ ...write, functionName: "grantRole", args: [PAUSER_ROLE, pauser] });
+      await confirm(grant, `${target.name}.grantRole(PAUSER_ROLE)`);
+      // The constructor made the deployer pauser; it must not keep a role it was only given by default.
+      const renounce = await walletClient.writeContract({ ...write, functionName: "renounceRole", args: [PAUSER_ROLE, deployer] });
+      await confirm(renounce, `${target.name}.renounceRole(PAUSER_ROLE)`);
+    }
+    log(`pauser role moved from the deployer to ${pauser}`);
+  }
+  if (admin !== deployer) {
+    for (const target of managed) {
+      const write = { address: target.address, abi: accessControlAbi, account, chain } as const;
+      const begin = await walletClient.writeContract({ ...write, functionName: "beginDefaultAdminTransfer", args: [admin] });
+      await confirm(begin, `${target.name}.beginDefaultAdminTransfer`);
+    }
+    log(
+      `admin transfer to ${admin} started: it must call acceptDefaultAdminTransfer() on registry ${registry.address} ` +
+        `and escrow ${escrow.address} after the ${parameters.adminDelay} s admin delay; until then the deployer stays admin`,
+    );
+  }
 
   const strip = ({ address, deployBlock }: DeployedContract): DeployedContract => ({ address, deployBlock });
   return {

@@ -27,16 +27,17 @@ export interface HardhatNode {
 
 /**
  * A real `hardhat node` (automine) started from the repo root on a free port, ready once it answers
- * JSON-RPC. It leads its own process group so `stop()` takes its children along.
+ * JSON-RPC. It leads its own process group so `stop()` takes its children along. `chainId` (default
+ * 31337) lets a test stand in for a chain other than the local one.
  */
-export async function startHardhatNode(options: { timeoutMs?: number } = {}): Promise<HardhatNode> {
+export async function startHardhatNode(options: { timeoutMs?: number; chainId?: number } = {}): Promise<HardhatNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(path.join(REPO_ROOT, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
-    env: { ...process.env, NODE_OPTIONS: "" },
+    env: { ...process.env, NODE_OPTIONS: "", HARDHAT_CHAIN_ID: String(options.chainId ?? 31337) },
   });
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr += chunk));
