@@ -3,6 +3,7 @@
 //
 // Env: DATABASE_URL (external PostgreSQL instead of the embedded one), RPC_URL + CHAIN_ID (any EVM
 // RPC instead of a local Hardhat node), WEB_PORT, RPC_PORT, PG_PORT, INDEXER_PORT, SEED=0|1,
+// PUBLIC_ORIGIN (the web app's public origin, default http://127.0.0.1:WEB_PORT),
 // GRIDLEASE_PROFILE=e2e (fresh data, other ports: used by the browser tests), GRIDLEASE_DATA_DIR.
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -185,7 +186,9 @@ async function main() {
     // From apps/web, where its tsconfig.json (read by tsx) and its node_modules are.
     args: ["--import", "tsx", "server/main.ts", "--hostname", "127.0.0.1", "--port", String(env.WEB_PORT)],
     cwd: join(ROOT, "apps/web"),
-    env: { ...childEnv, INDEXER_URL: `http://127.0.0.1:${env.INDEXER_PORT}`, NEXT_TELEMETRY_DISABLED: "1" },
+    // PUBLIC_ORIGIN: the origin arbiter sign-in messages must name (never the request's Host header);
+    // the local one unless the operator serves the site elsewhere (behind a proxy, another hostname).
+    env: { ...childEnv, INDEXER_URL: `http://127.0.0.1:${env.INDEXER_PORT}`, NEXT_TELEMETRY_DISABLED: "1", PUBLIC_ORIGIN: process.env.PUBLIC_ORIGIN || `http://127.0.0.1:${env.WEB_PORT}` },
     logDir,
     echo: (line) => /error/i.test(line),
   });

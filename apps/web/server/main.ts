@@ -10,6 +10,7 @@ import http from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
+import { publicOrigin } from "../lib/server/runtime-config";
 import { serveApiLane } from "./api-lane";
 
 const WEB_DIR = path.resolve(import.meta.dirname, "..");
@@ -20,6 +21,11 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--port must be a TCP port, got "${values.port}"`);
   (process.env as Record<string, string>).NODE_ENV = "production"; // what `next start` sets; some libraries read it
+
+  // Sign-in checks compare against the public origin (lib/server/runtime-config.ts): default it to the
+  // address served here, and refuse a malformed one now rather than on the first sign-in.
+  process.env.PUBLIC_ORIGIN ||= `http://${hostname}:${port}`;
+  publicOrigin();
 
   const app = next({ dev: false, dir: WEB_DIR, hostname, port });
   const handleWithNext = app.getRequestHandler();

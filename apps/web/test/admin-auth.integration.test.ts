@@ -22,17 +22,25 @@ let node: HardhatNode;
 let pg: RunningPostgres;
 let deployment: GridleaseDeployment;
 let rpcUrl: string;
-let routes: { nonce: Handler; verify: Handler; disputes: Handler };
+let routes: { nonce: Handler; verify: Handler; disputes: Handler; session: Handler; signOut: Handler };
 
-async function signIn(who: HDAccount, overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {}) {
-  const nonceResponse = await call(routes.nonce, { method: "POST", headers: { origin: ORIGIN } });
+/** A signed sign-in body and the pre-login cookie the nonce came with (what the browser holds). */
+async function signInWithCookie(who: HDAccount, overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {}, headers: Record<string, string> = {}) {
+  const nonceResponse = await call(routes.nonce, { method: "POST", headers: { origin: ORIGIN, ...headers } });
   const { nonce } = (await nonceResponse.json()) as { nonce: string };
+  const setCookie = nonceResponse.headers.get("set-cookie") ?? "";
   const issuedAt = new Date();
   const message = createSiweMessage({
     address: who.address, chainId: 31337, domain: HOST, uri: ORIGIN, version: "1", nonce, issuedAt,
     expirationTime: new Date(issuedAt.getTime() + 5 * 60_000), ...overrides,
   });
-  return JSON.stringify({ message, signature: await who.signMessage({ message }) });
+  return { body: JSON.stringify({ message, signature: await who.signMessage({ message }) }), cookie: setCookie.split(";")[0]!, setCookie };
+}
+
+/** Signs in from one browser: the verify request carries the nonce's pre-login cookie. */
+async function verifyAs(who: HDAccount) {
+  const { body, cookie } = await signInWithCookie(who);
+  return call(routes.verify, { method: "POST", body, headers: { origin: ORIGIN, cookie } });
 }
 
 beforeAll(async () => {
@@ -68,6 +76,8 @@ beforeAll(async () => {
     nonce: (await import("@/app/api/auth/nonce/route")).POST as Handler,
     verify: (await import("@/app/api/auth/verify/route")).POST as Handler,
     disputes: (await import("@/app/api/admin/disputes/route")).GET as Handler,
+    session: (await import("@/app/api/auth/session/route")).GET as Handler,
+    signOut: (await import("@/app/api/auth/session/route")).DELETE as Handler,
   };
 }, 120_000);
 
@@ -79,14 +89,13 @@ afterAll(async () => {
 });
 
 function sessionCookie(response: Response): string {
-  const header = response.headers.get("set-cookie") ?? "";
-  return header.split(";")[0]!;
+  return response.headers.getSetCookie().find((c) => c.startsWith("gridlease_admin="))!.split(";")[0]!;
 }
 
 describe("arbiter sign-in against a real chain", () => {
   it("signs in the arbiter, opens the queue with the session, and refuses the replayed message", async () => {
-    const body = await signIn(arbiter);
-    const response = await call(routes.verify, { method: "POST", body, headers: { origin: ORIGIN } });
+    const { body, cookie: prelogin } = await signInWithCookie(arbiter);
+    const response = await call(routes.verify, { method: "POST", body, headers: { origin: ORIGIN, cookie: prelogin } });
     expect(response.status).toBe(200);
     const cookie = sessionCookie(response);
     expect(cookie).toMatch(/^gridlease_admin=/);
@@ -96,18 +105,62 @@ describe("arbiter sign-in against a real chain", () => {
     expect(queue.status).toBe(200);
     expect(await queue.json()).toMatchObject({ arbiter: arbiter.address, open: [], decided: [] });
 
-    const replay = await call(routes.verify, { method: "POST", body, headers: { origin: ORIGIN } });
+    const replay = await call(routes.verify, { method: "POST", body, headers: { origin: ORIGIN, cookie: prelogin } });
     expect(replay.status).toBe(401);
   });
 
   it("refuses an account without the arbiter role with 403 and sets no session", async () => {
-    const response = await call(routes.verify, { method: "POST", body: await signIn(stranger), headers: { origin: ORIGIN } });
+    const response = await verifyAs(stranger);
     expect(response.status).toBe(403);
     expect(response.headers.get("set-cookie")).toBeNull();
   });
 
+  it("sets the pre-login cookie HttpOnly, SameSite=Strict, for /api/auth only and about five minutes", async () => {
+    const { setCookie } = await signInWithCookie(arbiter);
+    expect(setCookie).toMatch(/^gridlease_siwe=[A-Za-z0-9_-]{40,};/);
+    for (const attribute of ["HttpOnly", "SameSite=Strict", "Path=/api/auth", "Max-Age=300"]) expect(setCookie).toContain(attribute);
+  });
+
+  it("refuses the arbiter's sign-in relayed by a phishing site with Host: evil.example and a message for evil.example", async () => {
+    // The arbiter signed on evil.example; the relay asks for a nonce and replays the signature with Host: evil.example.
+    const relayHeaders = { host: "evil.example", origin: "http://evil.example" };
+    const { body, cookie } = await signInWithCookie(arbiter, { domain: "evil.example", uri: "http://evil.example" }, relayHeaders);
+    const response = await call(routes.verify, { method: "POST", body, headers: { ...relayHeaders, cookie } });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("siwe_domain");
+    expect(response.headers.getSetCookie().some((c) => c.startsWith("gridlease_admin="))).toBe(false);
+  });
+
+  it("refuses a nonce presented without its pre-login cookie, or with another browser's", async () => {
+    const withoutCookie = await signInWithCookie(arbiter);
+    const bare = await call(routes.verify, { method: "POST", body: withoutCookie.body, headers: { origin: ORIGIN } });
+    expect(bare.status).toBe(401);
+    expect(((await bare.json()) as { error: { code: string } }).error.code).toBe("siwe_nonce");
+
+    const victim = await signInWithCookie(arbiter);
+    const attacker = await signInWithCookie(stranger);
+    const crossed = await call(routes.verify, { method: "POST", body: victim.body, headers: { origin: ORIGIN, cookie: attacker.cookie } });
+    expect(crossed.status).toBe(401);
+  });
+
+  it("revokes the session on sign-out: a copy of the cookie stops working, and sessions last one hour", async () => {
+    const response = await verifyAs(arbiter);
+    expect(response.status).toBe(200);
+    const { expiresAt } = (await response.json()) as { expiresAt: number };
+    expect(expiresAt - Date.now() / 1000).toBeLessThanOrEqual(3600);
+    expect(response.headers.getSetCookie().find((c) => c.startsWith("gridlease_admin="))).toContain("Max-Age=3600");
+    const copied = sessionCookie(response);
+    expect((await call(routes.disputes, { path: "/api/admin/disputes", headers: { cookie: copied } })).status).toBe(200);
+
+    const out = await call(routes.signOut, { method: "DELETE", path: "/api/auth/session", headers: { origin: ORIGIN, cookie: copied } });
+    expect(out.status).toBe(200);
+    expect((await call(routes.disputes, { path: "/api/admin/disputes", headers: { cookie: copied } })).status).toBe(401);
+    const session = await call(routes.session, { path: "/api/auth/session", headers: { cookie: copied } });
+    expect(await session.json()).toEqual({ session: null });
+  });
+
   it("checks the role on every request: revoking it on-chain closes an existing session", async () => {
-    const response = await call(routes.verify, { method: "POST", body: await signIn(arbiter), headers: { origin: ORIGIN } });
+    const response = await verifyAs(arbiter);
     const cookie = sessionCookie(response);
     const chain = { ...hardhat, rpcUrls: { default: { http: [rpcUrl] } } };
     const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });

@@ -24,9 +24,13 @@ beforeAll(async () => {
 
 const account = privateKeyToAccount(generatePrivateKey());
 
+/** The pre-login cookie of the latest nonce, sent back with the sign-in as the browser would. */
+let prelogin = "";
+
 async function freshNonce(): Promise<string> {
   const response = await call(nonce, { method: "POST", headers: { origin: ORIGIN } });
   expect(response.status).toBe(200);
+  prelogin = (response.headers.get("set-cookie") ?? "").split(";")[0]!;
   return ((await response.json()) as { nonce: string }).nonce;
 }
 
@@ -81,12 +85,12 @@ describe("POST /api/auth/verify with arbitrary bodies", () => {
 describe("SIWE refusals through the route (401)", () => {
   it("refuses a message signed for another domain", async () => {
     const body = await signed({ domain: "evil.example", uri: "https://evil.example" });
-    expect((await call(verify, { method: "POST", body, headers: { origin: ORIGIN } })).status).toBe(401);
+    expect((await call(verify, { method: "POST", body, headers: { origin: ORIGIN, cookie: prelogin } })).status).toBe(401);
   });
 
   it("refuses an expired message", async () => {
     const body = await signed({ issuedAt: new Date(Date.now() - 120_000), expirationTime: new Date(Date.now() - 1_000) });
-    expect((await call(verify, { method: "POST", body, headers: { origin: ORIGIN } })).status).toBe(401);
+    expect((await call(verify, { method: "POST", body, headers: { origin: ORIGIN, cookie: prelogin } })).status).toBe(401);
   });
 
   it("refuses a nonce the server never issued, and a nonce reused after a first attempt", async () => {
@@ -99,11 +103,11 @@ describe("SIWE refusals through the route (401)", () => {
     expect((await call(verify, { method: "POST", body, headers: { origin: ORIGIN } })).status).toBe(401);
 
     const firstAttempt = await signed({ chainId: 1 }); // burns its nonce on a wrong-chain refusal
-    expect((await call(verify, { method: "POST", body: firstAttempt, headers: { origin: ORIGIN } })).status).toBe(401);
+    expect((await call(verify, { method: "POST", body: firstAttempt, headers: { origin: ORIGIN, cookie: prelogin } })).status).toBe(401);
     const { message: burned } = JSON.parse(firstAttempt) as { message: string };
     const reused = burned.replace("Chain ID: 1", "Chain ID: 31337");
     const retry = JSON.stringify({ message: reused, signature: await account.signMessage({ message: reused }) });
-    const response = await call(verify, { method: "POST", body: retry, headers: { origin: ORIGIN } });
+    const response = await call(verify, { method: "POST", body: retry, headers: { origin: ORIGIN, cookie: prelogin } });
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("siwe_nonce");
   });

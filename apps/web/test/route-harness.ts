@@ -6,6 +6,8 @@ import { insertSyntheticOffers } from "@gridlease/db/synthetic";
 /** Calls Next route handlers in-process with real Request objects (no server, no mocks of our own code). */
 export const HOST = "127.0.0.1:3100";
 export const ORIGIN = `http://${HOST}`;
+// The harness plays the site at ORIGIN, so that is the public origin sign-in messages must name.
+process.env.PUBLIC_ORIGIN ??= ORIGIN;
 
 export type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 

@@ -22,3 +22,21 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
   }
   return parsed.data;
 }
+
+const publicOriginSchema = z.url({ protocol: /^https?$/, error: "must be the http(s) origin browsers use for this site, e.g. https://gridlease.example" });
+
+/**
+ * The origin browsers reach this site at (PUBLIC_ORIGIN), e.g. "https://gridlease.example". Sign-in
+ * messages must name it: the request's own Host header cannot be trusted for that, since whoever
+ * relays a phished sign-in chooses it. Defaults to the local origin `npm start` and `next dev` serve.
+ */
+export function publicOrigin(env: NodeJS.ProcessEnv = process.env): URL {
+  const configured = env.PUBLIC_ORIGIN?.trim();
+  if (!configured) return new URL(`http://127.0.0.1:${env.PORT ?? "3000"}`);
+  const parsed = publicOriginSchema.safeParse(configured);
+  const url = parsed.success ? new URL(parsed.data) : null;
+  if (!url || (url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username) {
+    throw new RuntimeConfigError(`PUBLIC_ORIGIN ${JSON.stringify(configured)} must be an http(s) origin with no path, e.g. https://gridlease.example`);
+  }
+  return new URL(url.origin);
+}

@@ -2,12 +2,39 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { getAddress, isAddress, type Address } from "viem";
 
 export const SESSION_COOKIE = "gridlease_admin";
-export const SESSION_TTL_SECONDS = 8 * 3600;
+/** One hour: a session cookie copied off a machine is worth little for long. */
+export const SESSION_TTL_SECONDS = 3600;
+/** Pre-login cookie binding a sign-in nonce to the browser that asked for it (see nonce-store). */
+export const PRELOGIN_COOKIE = "gridlease_siwe";
+export const PRELOGIN_TTL_SECONDS = 5 * 60;
 
 export interface AdminSession {
+  /** Random id, so that logout can revoke this one session server-side. */
+  id: string;
   address: Address;
   chainId: number;
   expiresAt: number;
+}
+
+/**
+ * Sessions signed out before their expiry (id → expiresAt in seconds), kept until they would have
+ * expired anyway, so the list never outgrows one session lifetime of sign-outs. In-process like the
+ * sessions' default key; with SESSION_SECRET set, a restart forgets it (see README).
+ */
+const globalRevoked = globalThis as unknown as { __gridleaseRevokedSessions?: Map<string, number> };
+const revoked = (globalRevoked.__gridleaseRevokedSessions ??= new Map<string, number>());
+
+export function newSessionId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+/** Ends a session server-side: its cookie, wherever copied, is refused from now on. */
+export function revokeSession(session: AdminSession, now = Date.now()) {
+  for (const [id, expiresAt] of revoked) {
+    if (expiresAt * 1000 > now) break; // insertion order ≈ expiry order (one lifetime for all)
+    revoked.delete(id);
+  }
+  revoked.set(session.id, session.expiresAt);
 }
 
 const globalSecret = globalThis as unknown as { __gridleaseSessionSecret?: Buffer };
@@ -37,19 +64,29 @@ export function decodeSession(value: string | undefined, now = Date.now()): Admi
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   try {
     const data = JSON.parse(Buffer.from(payload, "base64url").toString()) as Partial<AdminSession>;
+    if (typeof data.id !== "string" || revoked.has(data.id)) return null;
     if (typeof data.address !== "string" || !isAddress(data.address)) return null;
     if (typeof data.chainId !== "number" || typeof data.expiresAt !== "number") return null;
     if (data.expiresAt * 1000 <= now) return null;
-    return { address: getAddress(data.address), chainId: data.chainId, expiresAt: data.expiresAt };
+    return { id: data.id, address: getAddress(data.address), chainId: data.chainId, expiresAt: data.expiresAt };
   } catch {
     return null;
   }
 }
 
 export function sessionCookieHeader(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return cookieHeader(SESSION_COOKIE, value, "/", maxAgeSeconds, secure);
+}
+
+/** The pre-login cookie, sent only to /api/auth (where the nonce is checked). */
+export function preloginCookieHeader(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return cookieHeader(PRELOGIN_COOKIE, value, "/api/auth", maxAgeSeconds, secure);
+}
+
+function cookieHeader(name: string, value: string, path: string, maxAgeSeconds: number, secure: boolean): string {
   return [
-    `${SESSION_COOKIE}=${value}`,
-    "Path=/",
+    `${name}=${value}`,
+    `Path=${path}`,
     "HttpOnly",
     "SameSite=Strict",
     `Max-Age=${maxAgeSeconds}`,

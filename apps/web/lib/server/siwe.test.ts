@@ -3,10 +3,11 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
 import { ApiError } from "@/lib/api";
 import { NonceStore } from "./nonce-store";
-import { decodeSession, encodeSession } from "./session";
+import { decodeSession, encodeSession, revokeSession } from "./session";
 import { verifySiweLogin } from "./siwe";
 
 const DOMAIN = "127.0.0.1:3100";
+const ORIGIN = new URL(`http://${DOMAIN}`);
 const CHAIN_ID = 31337;
 const account = privateKeyToAccount(generatePrivateKey());
 
@@ -40,16 +41,17 @@ async function statusOf(promise: Promise<unknown>): Promise<number | "ok"> {
 describe("verifySiweLogin", () => {
   it("accepts a fresh, correctly signed message once and refuses its replay", async () => {
     const nonces = new NonceStore();
-    const login = await signedLogin(nonces.issue().nonce);
-    const context = { expectedDomain: DOMAIN, chainId: CHAIN_ID, nonces };
+    const { nonce, token } = nonces.issue();
+    const login = await signedLogin(nonce);
+    const context = { origin: ORIGIN, nonceToken: token, chainId: CHAIN_ID, nonces };
     await expect(verifySiweLogin(login, context)).resolves.toEqual({ address: account.address });
     expect(await statusOf(verifySiweLogin(login, context))).toBe(401);
   });
 
   it("refuses a second message that reuses a consumed nonce", async () => {
     const nonces = new NonceStore();
-    const { nonce } = nonces.issue();
-    const context = { expectedDomain: DOMAIN, chainId: CHAIN_ID, nonces };
+    const { nonce, token } = nonces.issue();
+    const context = { origin: ORIGIN, nonceToken: token, chainId: CHAIN_ID, nonces };
     await verifySiweLogin(await signedLogin(nonce), context);
     const again = await signedLogin(nonce, { statement: "A different statement, same nonce." });
     expect(await statusOf(verifySiweLogin(again, context))).toBe(401);
@@ -57,37 +59,77 @@ describe("verifySiweLogin", () => {
 
   it("refuses nonces it never issued and nonces past their expiry", async () => {
     const nonces = new NonceStore({ ttlMs: 1_000, maxEntries: 10 });
-    const context = { expectedDomain: DOMAIN, chainId: CHAIN_ID, nonces };
-    expect(await statusOf(verifySiweLogin(await signedLogin("abcdefgh12345678"), context))).toBe(401);
-    const { nonce } = nonces.issue(Date.now() - 5_000);
-    expect(await statusOf(verifySiweLogin(await signedLogin(nonce), context))).toBe(401);
+    expect(await statusOf(verifySiweLogin(await signedLogin("abcdefgh12345678"), { origin: ORIGIN, nonceToken: "x", chainId: CHAIN_ID, nonces }))).toBe(401);
+    const { nonce, token } = nonces.issue("client", Date.now() - 5_000);
+    expect(await statusOf(verifySiweLogin(await signedLogin(nonce), { origin: ORIGIN, nonceToken: token, chainId: CHAIN_ID, nonces }))).toBe(401);
   });
 
   it("refuses a message signed for another domain", async () => {
     const nonces = new NonceStore();
-    const login = await signedLogin(nonces.issue().nonce, { domain: "evil.example", uri: "https://evil.example/admin" });
-    expect(await statusOf(verifySiweLogin(login, { expectedDomain: DOMAIN, chainId: CHAIN_ID, nonces }))).toBe(401);
+    const { nonce, token } = nonces.issue();
+    const login = await signedLogin(nonce, { domain: "evil.example", uri: "https://evil.example/admin" });
+    expect(await statusOf(verifySiweLogin(login, { origin: ORIGIN, nonceToken: token, chainId: CHAIN_ID, nonces }))).toBe(401);
   });
 
   it("refuses an expired message", async () => {
     const nonces = new NonceStore();
     const issuedAt = new Date(Date.now() - 3 * 60_000);
-    const login = await signedLogin(nonces.issue().nonce, { issuedAt, expirationTime: new Date(Date.now() - 60_000) });
-    expect(await statusOf(verifySiweLogin(login, { expectedDomain: DOMAIN, chainId: CHAIN_ID, nonces }))).toBe(401);
+    const { nonce, token } = nonces.issue();
+    const login = await signedLogin(nonce, { issuedAt, expirationTime: new Date(Date.now() - 60_000) });
+    expect(await statusOf(verifySiweLogin(login, { origin: ORIGIN, nonceToken: token, chainId: CHAIN_ID, nonces }))).toBe(401);
   });
 
   it("refuses another chain and a signature by someone else", async () => {
     const nonces = new NonceStore();
-    const context = { expectedDomain: DOMAIN, chainId: CHAIN_ID, nonces };
-    expect(await statusOf(verifySiweLogin(await signedLogin(nonces.issue().nonce, { chainId: 1 }), context))).toBe(401);
+    const first = nonces.issue();
+    expect(await statusOf(verifySiweLogin(await signedLogin(first.nonce, { chainId: 1 }), { origin: ORIGIN, nonceToken: first.token, chainId: CHAIN_ID, nonces }))).toBe(401);
     const impostor = privateKeyToAccount(generatePrivateKey());
-    expect(await statusOf(verifySiweLogin(await signedLogin(nonces.issue().nonce, {}, impostor), context))).toBe(401);
+    const second = nonces.issue();
+    expect(await statusOf(verifySiweLogin(await signedLogin(second.nonce, {}, impostor), { origin: ORIGIN, nonceToken: second.token, chainId: CHAIN_ID, nonces }))).toBe(401);
+  });
+});
+
+describe("NonceStore", () => {
+  it("refuses a nonce presented without the pre-login token it was issued with, or with another browser's", async () => {
+    const nonces = new NonceStore();
+    const mine = nonces.issue("a");
+    const theirs = nonces.issue("b");
+    const context = (nonceToken: string | undefined) => ({ origin: ORIGIN, nonceToken, chainId: CHAIN_ID, nonces });
+    expect(await statusOf(verifySiweLogin(await signedLogin(mine.nonce), context(undefined)))).toBe(401);
+    expect(await statusOf(verifySiweLogin(await signedLogin(theirs.nonce), context(mine.token)))).toBe(401);
+  });
+
+  it("keeps other clients' pending nonces however many one client asks for", () => {
+    const nonces = new NonceStore({ ttlMs: 60_000, maxEntries: 1_000, maxPerClient: 5 });
+    const now = Date.now();
+    const victim = nonces.issue("198.51.100.7", now);
+    for (let i = 0; i < 50_000; i++) nonces.issue("203.0.113.66", now);
+    expect(nonces.size).toBe(6);
+    expect(nonces.consume(victim.nonce, victim.token, now)).toBe(true);
+  });
+
+  it("answers 429 rather than evicting when every slot is pending, and frees slots as nonces expire", () => {
+    const nonces = new NonceStore({ ttlMs: 1_000, maxEntries: 3, maxPerClient: 5 });
+    const kept = [1, 2, 3].map((i) => nonces.issue(`client-${i}`, 0));
+    expect(() => nonces.issue("late", 500)).toThrow(expect.objectContaining({ status: 429 }));
+    for (const { nonce, token } of kept.slice(1)) expect(nonces.consume(nonce, token, 500)).toBe(true);
+    expect(nonces.issue("after-expiry", 1_500).nonce).toBeTruthy();
+    expect(nonces.size).toBe(1); // the expired first entry was swept on that issue
   });
 });
 
 describe("admin session cookie", () => {
+  it("is refused everywhere once revoked (sign-out), even as a copy", () => {
+    const session = { id: "session-revoked", address: account.address, chainId: CHAIN_ID, expiresAt: Math.floor(Date.now() / 1000) + 60 };
+    const cookie = encodeSession(session);
+    const copy = `${cookie}`;
+    expect(decodeSession(copy)).toEqual(session);
+    revokeSession(session);
+    expect(decodeSession(copy)).toBeNull();
+  });
+
   it("round-trips and rejects tampering and expiry", () => {
-    const session = { address: account.address, chainId: CHAIN_ID, expiresAt: Math.floor(Date.now() / 1000) + 60 };
+    const session = { id: "session-1", address: account.address, chainId: CHAIN_ID, expiresAt: Math.floor(Date.now() / 1000) + 60 };
     const cookie = encodeSession(session);
     expect(decodeSession(cookie)).toEqual(session);
     const [payload, mac] = cookie.split(".");

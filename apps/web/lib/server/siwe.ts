@@ -19,8 +19,14 @@ function reject(code: string, message: string): never {
 }
 
 export interface SiweContext {
-  /** Host the browser talked to (`host` header), e.g. "127.0.0.1:3100". */
-  expectedDomain: string;
+  /**
+   * The site's configured public origin (runtime-config publicOrigin), e.g. http://127.0.0.1:3100:
+   * the message's domain must be its host and the URI must be on it. Never the request's Host
+   * header, which a relay of a phished sign-in chooses.
+   */
+  origin: URL;
+  /** The pre-login cookie sent with the request; the nonce must have been issued with it. */
+  nonceToken: string | undefined;
   chainId: number;
   nonces: NonceStore;
   now?: Date;
@@ -38,20 +44,21 @@ export async function verifySiweLogin(login: SiweLogin, context: SiweContext): P
   if (!fields.address || !fields.nonce || !fields.domain || !fields.chainId || !fields.uri || !fields.issuedAt) {
     reject("siwe_malformed", "The sign-in message is not a complete EIP-4361 message.");
   }
-  if (!context.nonces.consume(fields.nonce, now.getTime())) {
-    reject("siwe_nonce", "The sign-in nonce is unknown, expired or already used; request a new one.");
+  if (!context.nonces.consume(fields.nonce, context.nonceToken, now.getTime())) {
+    reject("siwe_nonce", "The sign-in nonce is unknown, expired, already used or was issued to another browser; request a new one.");
   }
   if (fields.version !== "1") reject("siwe_version", "Only EIP-4361 version 1 messages are accepted.");
-  if (fields.domain !== context.expectedDomain) {
-    reject("siwe_domain", `The message was signed for ${fields.domain}, not for ${context.expectedDomain}.`);
+  const expectedDomain = context.origin.host;
+  if (fields.domain !== expectedDomain) {
+    reject("siwe_domain", `The message was signed for ${fields.domain}, not for ${expectedDomain}.`);
   }
-  let uriHost: string | undefined;
+  let uriOrigin: string | undefined;
   try {
-    uriHost = new URL(fields.uri).host;
+    uriOrigin = new URL(fields.uri).origin;
   } catch {
-    uriHost = undefined;
+    uriOrigin = undefined;
   }
-  if (uriHost !== context.expectedDomain) reject("siwe_uri", "The message's URI does not belong to this site.");
+  if (uriOrigin !== context.origin.origin) reject("siwe_uri", `The message's URI is not on ${context.origin.origin}.`);
   if (fields.chainId !== context.chainId) {
     reject("siwe_chain", `The message is for chain ${fields.chainId}; this marketplace runs on chain ${context.chainId}.`);
   }

@@ -1,16 +1,18 @@
 import { apiRoute, json } from "@/lib/api";
-import { readRuntimeConfig } from "@/lib/server/runtime-config";
-import { decodeSession, readCookie, SESSION_COOKIE, sessionCookieHeader } from "@/lib/server/session";
+import { publicOrigin, readRuntimeConfig } from "@/lib/server/runtime-config";
+import { decodeSession, readCookie, revokeSession, SESSION_COOKIE, sessionCookieHeader } from "@/lib/server/session";
 
 /** The current admin session, or `{ session: null }` (not an error: the console asks before signing in). */
 export const GET = apiRoute(async (request) => {
   const session = decodeSession(readCookie(request, SESSION_COOKIE));
   const valid = session && session.chainId === readRuntimeConfig().CHAIN_ID ? session : null;
-  return json({ session: valid }, { headers: { "cache-control": "no-store" } });
+  return json({ session: valid && { address: valid.address, chainId: valid.chainId, expiresAt: valid.expiresAt } }, { headers: { "cache-control": "no-store" } });
 });
 
-/** Sign out: overwrite the cookie with an expired one. */
+/** Sign out: revoke the session server-side (a copied cookie stops working too), then expire the cookie. */
 export const DELETE = apiRoute(async (request) => {
-  const secure = new URL(request.url).protocol === "https:";
+  const session = decodeSession(readCookie(request, SESSION_COOKIE));
+  if (session) revokeSession(session);
+  const secure = publicOrigin().protocol === "https:";
   return json({ signedOut: true }, { headers: { "set-cookie": sessionCookieHeader("", 0, secure) } });
 });
