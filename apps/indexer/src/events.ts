@@ -1,5 +1,6 @@
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
-import { decodeEventLog, toEventSelector, type AbiEvent, type Hex } from "viem";
+import { decodeEventLog, toEventSelector, type AbiEvent, type AbiParameter, type Hex } from "viem";
+import { cleanText } from "./sanitize";
 
 /** A log as eth_getLogs returns it (raw JSON-RPC, hex quantities). */
 export interface RpcLog {
@@ -47,7 +48,24 @@ export function decodeLog(log: RpcLog): DecodedEvent {
   const event = eventsBySelector.get(log.topics[0] ?? "0x");
   if (!event) return { ...base, name: "Unknown", args: { topics: log.topics, data: log.data } };
   const decoded = decodeEventLog({ abi: [event], topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true });
-  return { ...base, name: decoded.eventName as string, args: decoded.args as unknown as EventArgs };
+  const args = decoded.args as unknown as EventArgs;
+  // Sanitized here, once, so the handlers' rows and the raw event's JSON both only ever see clean text.
+  for (const input of event.inputs) if (input.name && input.name in args) args[input.name] = cleanStrings(input, args[input.name]);
+  return { ...base, name: decoded.eventName as string, args };
+}
+
+/** `value` with every ABI `string` in it (also inside tuples and arrays) passed through cleanText. */
+function cleanStrings(param: AbiParameter, value: unknown): unknown {
+  if (param.type.endsWith("]") && Array.isArray(value)) {
+    const element = { ...param, type: param.type.slice(0, param.type.lastIndexOf("[")) } as AbiParameter;
+    return value.map((item) => cleanStrings(element, item));
+  }
+  if (param.type === "string") return cleanText(value);
+  if (param.type === "tuple" && "components" in param && value && typeof value === "object") {
+    const tuple = value as Record<string, unknown>;
+    for (const component of param.components) if (component.name && component.name in tuple) tuple[component.name] = cleanStrings(component, tuple[component.name]);
+  }
+  return value;
 }
 
 /**
@@ -55,5 +73,8 @@ export function decodeLog(log: RpcLog): DecodedEvent {
  * into COPY as is, so no second object tree per event lives until the batch is written.
  */
 export function argsJsonText(args: EventArgs): string {
-  return JSON.stringify(args, (_key, value) => (typeof value === "bigint" ? value.toString() : typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value) ? value.toLowerCase() : value));
+  // Strings were cleaned at decode time; cleaning again without a length cap (hex `bytes` args can be
+  // long) keeps a NUL out of the jsonb column even for args that did not come through decodeLog.
+  return JSON.stringify(args, (_key, value) => (typeof value === "bigint" ? value.toString() : typeof value === "string"
+    ? (/^0x[0-9a-fA-F]{40}$/.test(value) ? value.toLowerCase() : cleanText(value, Number.MAX_SAFE_INTEGER)) : value));
 }

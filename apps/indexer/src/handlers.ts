@@ -2,6 +2,7 @@ import { gpuModelById } from "@gridlease/sdk/gpus";
 import { type Hex } from "viem";
 import { bytes32ToText } from "@gridlease/sdk/offers";
 import type { DecodedEvent, EventArgs } from "./events";
+import { cleanText } from "./sanitize";
 import type { DisputeRow, EntityRows, EntityTable, LeaseRow, OfferRow, PriceHistoryRow, ProviderRow } from "./rows";
 
 /**
@@ -40,7 +41,9 @@ export class MissingRowError extends Error {
 
 const str = (value: unknown) => String(value);
 const addr = (value: unknown) => String(value).toLowerCase();
-const bytes32Text = (value: unknown) => bytes32ToText(value as Hex);
+/** On-chain text (URIs, bytes32 labels): never stored without cleanText (NUL, controls, length; see sanitize.ts). */
+const text = (value: unknown) => cleanText(value);
+const bytes32Text = (value: unknown) => cleanText(bytes32ToText(value as Hex));
 
 export const CLOSE_REASONS = ["None", "Completed", "CancelledByRenter", "NotAccepted", "DisputeResolved", "ProviderFault"] as const;
 
@@ -106,14 +109,14 @@ export const HANDLERS: Record<string, Handler> = {
         };
     Object.assign(row, {
       status: "Active", stake: str(args.stake), pending_unstake: "0", unstake_available_at: null,
-      encryption_key: str(args.encryptionKey), metadata_uri: str(args.metadataURI),
+      encryption_key: str(args.encryptionKey), metadata_uri: text(args.metadataURI),
     });
     state.put("provider", address, row, event.blockNumber);
   },
   ProviderUpdated(state, event, args) {
     updateProvider(state, event, addr(args.provider), (row) => {
       row.encryption_key = str(args.encryptionKey);
-      row.metadata_uri = str(args.metadataURI);
+      row.metadata_uri = text(args.metadataURI);
     });
   },
   StakeAdded(state, event, args) {
@@ -238,7 +241,7 @@ export const HANDLERS: Record<string, Handler> = {
     const disputed = lease(state, id, event);
     state.put("dispute", id, {
       chain_id: state.chainId, lease_id: id, renter: addr(args.renter), provider: disputed.provider,
-      evidence_hash: str(args.evidenceHash), evidence_uri: str(args.evidenceURI), status: "Open", arbiter: null,
+      evidence_hash: str(args.evidenceHash), evidence_uri: text(args.evidenceURI), status: "Open", arbiter: null,
       renter_amount: null, provider_amount: null, slash_amount: null, provider_lost: null,
       opened_block: event.blockNumber.toString(), closed_block: null, updated_block: "0", finalized: false,
     }, event.blockNumber);

@@ -4,9 +4,9 @@ import type { AddressInfo } from "node:net";
 import { runMigrations } from "@gridlease/db/migrate";
 import pg from "pg";
 import type { Hex } from "viem";
-import { argsJsonText, decodeLog, type DecodedEvent } from "./events";
-import { BatchState, HANDLERS, keysToLoad } from "./handlers";
-import type { RawEventRow } from "./rows";
+import { decodeLog, type DecodedEvent } from "./events";
+import { BatchState, keysToLoad } from "./handlers";
+import { applyEvent, isEventDataError, rawEventRow, writeEventByEvent } from "./quarantine";
 import { Rpc, type BlockHeader } from "./rpc";
 import { appliedEvents, loadBatchState, loadCursor, resetChain, rollbackTo, storedBlocks, writeBatch, type Cursor } from "./store";
 
@@ -226,37 +226,38 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     if (lastLogBlock && lastLogBlock.blockNumber === range.to && lastLogBlock.blockHash !== range.toHeader.hash) return "reorg";
     const finalizedBlock = head - finalityDepth > cursor.finalizedBlock ? head - finalityDepth : cursor.finalizedBlock;
     const isFinal = (block: bigint) => block <= finalizedBlock;
-    const batch = new BatchState(chainId, isFinal);
-    const client = await db.connect();
-    let original: Map<string, string | null>;
-    let alreadyApplied: Set<string>;
-    try {
-      // A replayed range (e.g. a cursor moved back by hand) must not apply an event twice.
-      alreadyApplied = await appliedEvents(client, chainId, range.from, range.to);
-      const fresh = range.logs.filter((e) => !alreadyApplied.has(`${e.txHash}:${e.logIndex}`));
-      original = await loadBatchState(client, batch, keysToLoad(fresh));
-    } finally {
-      client.release();
-    }
-    const rawEvents: RawEventRow[] = [];
     const blocks = new Map<bigint, { number: bigint; hash: string; parentHash: string }>();
-    for (const event of range.logs) {
-      if (alreadyApplied.has(`${event.txHash}:${event.logIndex}`)) continue;
-      HANDLERS[event.name]?.(batch, event, event.args);
-      rawEvents.push({
-        chain_id: chainId, tx_hash: event.txHash, log_index: event.logIndex, block_number: event.blockNumber.toString(),
-        block_hash: event.blockHash, address: event.address, name: event.name, args: argsJsonText(event.args), finalized: isFinal(event.blockNumber),
-      });
-      if (!isFinal(event.blockNumber)) blocks.set(event.blockNumber, { number: event.blockNumber, hash: event.blockHash, parentHash: "" });
-    }
+    for (const event of range.logs) if (!isFinal(event.blockNumber)) blocks.set(event.blockNumber, { number: event.blockNumber, hash: event.blockHash, parentHash: "" });
     blocks.set(range.to, { number: range.to, hash: range.toHeader.hash, parentHash: range.toHeader.parentHash });
     const next: Cursor = { ...cursor, blockNumber: range.to, blockHash: range.toHeader.hash, finalizedBlock };
-    profile.apply += performance.now() - applyStart;
+    const frame = { journal: range.to > finalizedBlock, from: range.from, to: range.to, blocks: [...blocks.values()], cursor: next, previousFinalized: cursor.finalizedBlock };
+    let fresh: DecodedEvent[] = [];
     const writeStart = performance.now();
-    await writeBatch(db, {
-      state: batch, rawEvents, original, journal: range.to > finalizedBlock, from: range.from, to: range.to,
-      blocks: [...blocks.values()], cursor: next, previousFinalized: cursor.finalizedBlock,
-    });
+    try {
+      const batch = new BatchState(chainId, isFinal);
+      const client = await db.connect();
+      let original: Map<string, string | null>;
+      try {
+        // A replayed range (e.g. a cursor moved back by hand) must not apply an event twice.
+        const alreadyApplied = await appliedEvents(client, chainId, range.from, range.to);
+        fresh = range.logs.filter((e) => !alreadyApplied.has(`${e.txHash}:${e.logIndex}`));
+        original = await loadBatchState(client, batch, keysToLoad(fresh));
+      } finally {
+        client.release();
+      }
+      for (const event of fresh) applyEvent(batch, event);
+      const rawEvents = fresh.map((event) => rawEventRow(chainId, event, isFinal(event.blockNumber)));
+      profile.apply += performance.now() - applyStart;
+      await writeBatch(db, { ...frame, state: batch, rawEvents, original });
+    } catch (error) {
+      // An event whose rows cannot be stored must not stop the index for everyone (see quarantine.ts).
+      if (!isEventDataError(error)) throw error;
+      log(`blocks ${range.from}-${range.to}: ${error instanceof Error ? error.message : String(error)}; storing the range event by event`);
+      const failed = await writeEventByEvent(db, chainId, isFinal, fresh, frame);
+      for (const { event, error: reason } of failed) {
+        log(`unstorable event ${event.name} at block ${event.blockNumber} (tx ${event.txHash}, log ${event.logIndex}) recorded in failed_event: ${reason}`);
+      }
+    }
     profile.write += performance.now() - writeStart;
     state.events += range.logs.length;
     options.onBatch?.({ from: range.from, to: range.to, events: range.logs.length });

@@ -17,7 +17,7 @@ export interface Cursor {
 
 const RAW_EVENT_COLUMNS = ["chain_id", "tx_hash", "log_index", "block_number", "block_hash", "address", "name", "args", "finalized"];
 const PRICE_HISTORY_COLUMNS = ["chain_id", "tx_hash", "log_index", "offer_id", "gpu_model", "block_number", "price_per_gpu_hour", "finalized"];
-const CHAIN_TABLES = ["dispute", "lease", "offer", "provider", "offer_price_history", "raw_event", "indexed_block", "indexer_undo", "indexer_cursor"] as const;
+const CHAIN_TABLES = ["dispute", "lease", "offer", "provider", "offer_price_history", "raw_event", "failed_event", "indexed_block", "indexer_undo", "indexer_cursor"] as const;
 /** Derived tables in foreign-key order, parents first. */
 const ENTITY_ORDER = Object.keys(ENTITY_TABLES) as EntityTable[];
 
@@ -87,10 +87,12 @@ async function loadRows<T extends EntityTable>(client: pg.PoolClient, state: Bat
   }
 }
 
-/** `txHash:logIndex` of the events in [from, to] that are already in the index. */
+/** `txHash:logIndex` of the events in [from, to] that are already in the index (or recorded as unstorable). */
 export async function appliedEvents(client: pg.PoolClient, chainId: number, from: bigint, to: bigint): Promise<Set<string>> {
   const result = await client.query<{ key: string }>(
-    `select tx_hash || ':' || log_index as key from raw_event where chain_id = $1 and block_number between $2 and $3`,
+    `select tx_hash || ':' || log_index as key from raw_event where chain_id = $1 and block_number between $2 and $3
+     union all
+     select tx_hash || ':' || log_index from failed_event where chain_id = $1 and block_number between $2 and $3`,
     [chainId, from.toString(), to.toString()]);
   return new Set(result.rows.map((r) => r.key));
 }
@@ -151,45 +153,13 @@ export interface BatchWrite {
 
 /** Writes one batch and moves the cursor, all in one transaction. */
 export async function writeBatch(db: pg.Pool, batch: BatchWrite): Promise<void> {
-  const { state, cursor } = batch;
   const client = await db.connect();
   try {
     await client.query("begin");
-    // COPY without ON CONFLICT is safe: the batch holds only events not yet in the index
-    // (appliedEvents) and the advisory lock keeps a second writer out.
-    await copyRows(client, "raw_event", RAW_EVENT_COLUMNS, batch.rawEvents as unknown as Record<string, unknown>[]);
-    for (const table of ENTITY_ORDER) {
-      const rows = [...state.dirty[table]].map((key) => state.rows[table].get(key)).filter((row): row is NonNullable<typeof row> => row != null);
-      await upsertEntities(client, table, rows as EntityRows[typeof table][]);
-    }
-    await copyRows(client, "offer_price_history", PRICE_HISTORY_COLUMNS, state.priceHistory as unknown as Record<string, unknown>[]);
-    if (batch.journal) {
-      const undo = [];
-      for (const table of ENTITY_ORDER) {
-        for (const key of state.dirty[table]) {
-          const prior = batch.original.get(`${table}:${key}`) ?? null;
-          undo.push({ table_name: table, row_key: key, prior_image: prior === null ? null : JSON.parse(prior) });
-        }
-      }
-      if (undo.length) {
-        await client.query(
-          `insert into indexer_undo (chain_id, batch_from, batch_to, table_name, row_key, prior_image)
-           select $1, $2, $3, u.table_name, to_jsonb(u.row_key), u.prior_image
-           from json_to_recordset($4) as u(table_name text, row_key text, prior_image jsonb)`,
-          [state.chainId, batch.from.toString(), batch.to.toString(), JSON.stringify(undo)]);
-      }
-    }
-    if (batch.blocks.length) {
-      await client.query(
-        `insert into indexed_block (chain_id, number, hash, parent_hash)
-         select $1, b.number, b.hash, b.parent_hash from json_to_recordset($2) as b(number bigint, hash text, parent_hash text)
-         on conflict (chain_id, number) do update set hash = excluded.hash, parent_hash = excluded.parent_hash`,
-        [state.chainId, JSON.stringify(batch.blocks.map((b) => ({ number: b.number.toString(), hash: b.hash, parent_hash: b.parentHash })))]);
-    }
-    if (state.dirty.provider.size) await refreshReliability(client, state.chainId, [...state.dirty.provider]);
-    if (cursor.finalizedBlock > batch.previousFinalized) await sweepFinalized(client, state.chainId, cursor.finalizedBlock);
+    await writeEventRows(client, batch);
+    const { state } = batch;
     const dataChanged = batch.rawEvents.length > 0 || ENTITY_ORDER.some((table) => state.dirty[table].size > 0);
-    await saveCursor(client, cursor, dataChanged);
+    await finishBatch(client, batch, [...state.dirty.provider], dataChanged);
     await client.query("commit");
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
@@ -197,6 +167,50 @@ export async function writeBatch(db: pg.Pool, batch: BatchWrite): Promise<void> 
   } finally {
     client.release();
   }
+}
+
+/** Raw events, derived rows, price history and (near the head) undo images of a batch, in the caller's transaction. */
+export async function writeEventRows(client: pg.PoolClient, batch: Pick<BatchWrite, "state" | "rawEvents" | "original" | "journal" | "from" | "to">): Promise<void> {
+  const { state } = batch;
+  // COPY without ON CONFLICT is safe: the batch holds only events not yet in the index
+  // (appliedEvents) and the advisory lock keeps a second writer out.
+  await copyRows(client, "raw_event", RAW_EVENT_COLUMNS, batch.rawEvents as unknown as Record<string, unknown>[]);
+  for (const table of ENTITY_ORDER) {
+    const rows = [...state.dirty[table]].map((key) => state.rows[table].get(key)).filter((row): row is NonNullable<typeof row> => row != null);
+    await upsertEntities(client, table, rows as EntityRows[typeof table][]);
+  }
+  await copyRows(client, "offer_price_history", PRICE_HISTORY_COLUMNS, state.priceHistory as unknown as Record<string, unknown>[]);
+  if (batch.journal) {
+    const undo = [];
+    for (const table of ENTITY_ORDER) {
+      for (const key of state.dirty[table]) {
+        const prior = batch.original.get(`${table}:${key}`) ?? null;
+        undo.push({ table_name: table, row_key: key, prior_image: prior === null ? null : JSON.parse(prior) });
+      }
+    }
+    if (undo.length) {
+      await client.query(
+        `insert into indexer_undo (chain_id, batch_from, batch_to, table_name, row_key, prior_image)
+         select $1, $2, $3, u.table_name, to_jsonb(u.row_key), u.prior_image
+         from json_to_recordset($4) as u(table_name text, row_key text, prior_image jsonb)`,
+        [state.chainId, batch.from.toString(), batch.to.toString(), JSON.stringify(undo)]);
+    }
+  }
+}
+
+/** Block hashes, reliability of the touched providers, the finality sweep and the cursor, in the caller's transaction. */
+export async function finishBatch(client: pg.PoolClient, batch: Pick<BatchWrite, "blocks" | "cursor" | "previousFinalized">, providers: string[], dataChanged: boolean): Promise<void> {
+  const { cursor } = batch;
+  if (batch.blocks.length) {
+    await client.query(
+      `insert into indexed_block (chain_id, number, hash, parent_hash)
+       select $1, b.number, b.hash, b.parent_hash from json_to_recordset($2) as b(number bigint, hash text, parent_hash text)
+       on conflict (chain_id, number) do update set hash = excluded.hash, parent_hash = excluded.parent_hash`,
+      [cursor.chainId, JSON.stringify(batch.blocks.map((b) => ({ number: b.number.toString(), hash: b.hash, parent_hash: b.parentHash })))]);
+  }
+  if (providers.length) await refreshReliability(client, cursor.chainId, providers);
+  if (cursor.finalizedBlock > batch.previousFinalized) await sweepFinalized(client, cursor.chainId, cursor.finalizedBlock);
+  await saveCursor(client, cursor, dataChanged);
 }
 
 export async function refreshReliability(client: pg.PoolClient | pg.Pool, chainId: number, providers: string[]): Promise<void> {
@@ -256,6 +270,7 @@ export async function rollbackTo(db: pg.Pool, cursor: Cursor, ancestor: bigint):
     }
     const t = target.toString();
     await client.query(`delete from raw_event where chain_id = $1 and block_number > $2`, [chainId, t]);
+    await client.query(`delete from failed_event where chain_id = $1 and block_number > $2`, [chainId, t]);
     await client.query(`delete from offer_price_history where chain_id = $1 and block_number > $2`, [chainId, t]);
     await client.query(`delete from indexer_undo where chain_id = $1 and batch_from > $2`, [chainId, t]);
     await client.query(`delete from indexed_block where chain_id = $1 and number > $2`, [chainId, t]);
