@@ -44,6 +44,12 @@ export interface IndexerOptions {
   /** How long to wait for the node to answer at startup before giving up. */
   startupTimeoutMs?: number;
   log?: (line: string) => void;
+  /**
+   * A development chain (default: chain id 31337, Hardhat): `hardhat_mine` of many blocks leaves
+   * padding blocks whose parentHash reads as zero. There, a zero parentHash is checked by reading the
+   * cursor's block again instead of being taken for a reorg. Never set this for a real network.
+   */
+  devChain?: boolean;
   /** Called after every committed batch (tests and benchmarks observe progress with it). */
   onBatch?: (info: { from: bigint; to: bigint; events: number }) => void;
 }
@@ -106,6 +112,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   // parsed logs in memory (prefetch 3: ≈100 MB of heap; 1: ≈30 MB at the same events/s, measured).
   const prefetch = options.prefetch ?? 1;
   const chainId = options.chainId;
+  const devChain = options.devChain ?? chainId === 31337;
   const registry = options.deployment.registry.address.toLowerCase() as Hex;
   const escrow = options.deployment.escrow.address.toLowerCase() as Hex;
   const addresses = [registry, escrow];
@@ -219,8 +226,19 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     return { from, to: fetched.to, plannedTo: to, fromHeader, toHeader, logs };
   }
 
+  /**
+   * Whether `header` (the block after the cursor) still extends the indexed chain. On a development
+   * chain a zero parentHash is Hardhat's mining padding, not a fork: the link is checked by asking
+   * whether the cursor's block is still there. A real reorg changes that block's hash, so it is caught.
+   */
+  async function extendsCursor(cursor: Cursor, header: BlockHeader): Promise<boolean> {
+    if (header.parentHash === cursor.blockHash) return true;
+    if (!devChain || BigInt(header.parentHash) !== 0n) return false;
+    return (await existingBlock(cursor.blockNumber))?.hash === cursor.blockHash;
+  }
+
   async function applyRange(cursor: Cursor, range: FetchedRange, head: bigint): Promise<Cursor | "reorg"> {
-    if (range.fromHeader.parentHash !== cursor.blockHash) return "reorg";
+    if (!(await extendsCursor(cursor, range.fromHeader))) return "reorg";
     const applyStart = performance.now();
     const lastLogBlock = range.logs.at(-1);
     if (lastLogBlock && lastLogBlock.blockNumber === range.to && lastLogBlock.blockHash !== range.toHeader.hash) return "reorg";

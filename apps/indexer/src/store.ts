@@ -233,7 +233,10 @@ export async function sweepFinalized(client: pg.PoolClient, chainId: number, fin
 
 /** Stored block hashes, newest first, for finding the common ancestor after a reorg. */
 export async function storedBlocks(db: pg.Pool, chainId: number, below: bigint): Promise<{ number: bigint; hash: string }[]> {
-  const result = await db.query(`select number::text, hash from indexed_block where chain_id = $1 and number <= $2 order by number desc`, [chainId, below.toString()]);
+  // Ordered by the bigint column, qualified: a bare `number` binds to the text output column of the
+  // same name, which sorted "995" above "1015" and started the walk below the finality line.
+  const result = await db.query(
+    `select number::text, hash from indexed_block where chain_id = $1 and number <= $2 order by indexed_block.number desc`, [chainId, below.toString()]);
   return result.rows.map((r) => ({ number: BigInt(r.number), hash: r.hash }));
 }
 
