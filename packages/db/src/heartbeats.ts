@@ -1,33 +1,35 @@
 import { z } from "zod";
 import type pg from "pg";
-import { verifyTypedData, type Address, type Hex } from "viem";
+import { getAddress, verifyTypedData, type Address, type Hex } from "viem";
+import {
+  HEARTBEAT_MAX_AGE_SECONDS,
+  HEARTBEAT_MAX_FUTURE_SECONDS,
+  HEARTBEAT_MAX_OFFER_IDS,
+  HEARTBEAT_SLOT_SECONDS,
+  HEARTBEAT_TYPES,
+  heartbeatDomain,
+  heartbeatSlot,
+} from "@gridlease/sdk/heartbeat";
 import { getPool } from "./client";
 import { RELIABILITY_UPDATE_SQL } from "./reliability";
 
-/** EIP-712 types of a provider heartbeat (docs/protocol.md, "Off-chain heartbeats"). */
-export const HEARTBEAT_TYPES = {
-  Heartbeat: [
-    { name: "provider", type: "address" },
-    { name: "timestamp", type: "uint64" },
-    { name: "offerIds", type: "uint256[]" },
-  ],
-} as const;
-
-export function heartbeatDomain(chainId: number) {
-  return { name: "Gridlease", version: "1", chainId } as const;
-}
-
-/** Heartbeats older or further in the future than this are refused (replays, wrong clocks). */
-export const HEARTBEAT_MAX_SKEW_SECONDS = 120;
-/** Uptime counts 5-minute slots with at least one heartbeat. */
-const SLOT_SECONDS = 300;
+/** Uptime windows in slots (HEARTBEAT_SLOT_SECONDS each): 24 h, 7 d, 30 d. The longest bounds what is kept. */
+const WINDOW_24H = (24 * 3600) / HEARTBEAT_SLOT_SECONDS;
+const WINDOW_7D = (7 * 24 * 3600) / HEARTBEAT_SLOT_SECONDS;
+export const UPTIME_WINDOW_SLOTS = (30 * 24 * 3600) / HEARTBEAT_SLOT_SECONDS;
+/** Offer ids are uint256 on chain but bigint in the index: a larger one cannot be an indexed offer. */
+const MAX_INDEXED_OFFER_ID = 2n ** 63n - 1n;
 
 export const heartbeatBodySchema = z
   .object({
     provider: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address"),
     timestamp: z.number({ error: "must be unix seconds (a number)" }).int("must be whole seconds").positive("must be positive").max(2 ** 40, "is not a plausible unix time"),
-    offerIds: z.array(z.string().regex(/^\d{1,78}$/, "must be decimal offer ids"), { error: "must be an array of decimal strings" }).max(1000, "at most 1000 offer ids"),
-    chainId: z.number({ error: "must be a chain id (number)" }).int().positive(),
+    // Canonical decimals (no leading zeros), so two strings cannot name the same offer.
+    offerIds: z
+      .array(z.string().regex(/^(0|[1-9]\d{0,77})$/, "must be decimal offer ids without leading zeros"), { error: "must be an array of decimal strings" })
+      .max(HEARTBEAT_MAX_OFFER_IDS, `at most ${HEARTBEAT_MAX_OFFER_IDS} offer ids`)
+      .refine((ids) => new Set(ids).size === ids.length, "must not repeat an offer id"),
+    chainId: z.number({ error: "must be a chain id (number)" }).int().positive().max(Number.MAX_SAFE_INTEGER),
     signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte 0x-prefixed hex signature"),
   })
   .strict();
@@ -48,45 +50,95 @@ export interface Uptime {
   lastHeartbeatAt: string;
 }
 
-/**
- * Verifies a signed heartbeat (signature by `provider`, fresh timestamp, a provider the index knows),
- * stores it, and recomputes the provider's uptime and reliability. Throws HeartbeatRejected.
- */
-export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db: pg.Pool = getPool()): Promise<Uptime> {
-  const skew = Math.abs(now / 1000 - body.timestamp);
-  if (skew > HEARTBEAT_MAX_SKEW_SECONDS) {
-    throw new HeartbeatRejected(400, "stale_heartbeat", `timestamp: is ${Math.round(skew)} s away from the server clock (at most ${HEARTBEAT_MAX_SKEW_SECONDS} s allowed)`, "timestamp");
+export interface HeartbeatResult {
+  /** false: this provider already had a heartbeat in the beat's slot, so nothing was written. */
+  recorded: boolean;
+  uptime: Uptime;
+}
+
+function checkClock(timestamp: number, now: number) {
+  const ahead = timestamp - now / 1000;
+  if (ahead > HEARTBEAT_MAX_FUTURE_SECONDS) {
+    throw new HeartbeatRejected(400, "future_heartbeat", `timestamp: is ${Math.round(ahead)} s ahead of the server clock (at most ${HEARTBEAT_MAX_FUTURE_SECONDS} s allowed)`, "timestamp");
   }
+  if (-ahead > HEARTBEAT_MAX_AGE_SECONDS) {
+    throw new HeartbeatRejected(400, "stale_heartbeat", `timestamp: is ${Math.round(-ahead)} s old (at most ${HEARTBEAT_MAX_AGE_SECONDS} s allowed)`, "timestamp");
+  }
+}
+
+/** The registry of the deployment the index mirrors on this chain: the heartbeat domain's verifyingContract. */
+async function deploymentRegistry(db: pg.Pool, chainId: number): Promise<Address> {
+  const cursor = await db.query<{ registry: string }>("select registry_address as registry from indexer_cursor where chain_id = $1", [chainId]);
+  if (cursor.rowCount === 0) throw new HeartbeatRejected(404, "unknown_chain", `chainId: no Gridlease deployment is indexed on chain ${chainId}`, "chainId");
+  return getAddress(cursor.rows[0]!.registry);
+}
+
+async function checkOwnOffers(db: pg.Pool, chainId: number, provider: string, offerIds: string[]) {
+  if (offerIds.length === 0) return;
+  const indexable = offerIds.filter((id) => BigInt(id) <= MAX_INDEXED_OFFER_ID);
+  const own = new Set(
+    (await db.query<{ id: string }>("select offer_id::text as id from offer where chain_id = $1 and provider = $2 and offer_id = any($3::bigint[])", [chainId, provider, indexable])).rows.map((r) => r.id),
+  );
+  const foreign = offerIds.find((id) => !own.has(id));
+  if (foreign !== undefined) throw new HeartbeatRejected(400, "foreign_offer", `offerIds: offer ${foreign} is not an offer of provider ${provider} on chain ${chainId}`, "offerIds");
+}
+
+/**
+ * Verifies a signed heartbeat (fresh timestamp, the provider's EIP-712 signature for this chain's
+ * deployment, a provider the index knows, its own offers) and stores it if it is the provider's first
+ * in its slot: then old rows are pruned and uptime and reliability recomputed. A replay or a further
+ * beat in a stored slot writes nothing (so it cannot grow the table or move the search data version)
+ * and is answered with the stored uptime. Throws HeartbeatRejected.
+ */
+export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db: pg.Pool = getPool()): Promise<HeartbeatResult> {
+  checkClock(body.timestamp, now);
+  const registry = await deploymentRegistry(db, body.chainId);
   const valid = await verifyTypedData({
     address: body.provider as Address,
-    domain: heartbeatDomain(body.chainId),
+    domain: heartbeatDomain({ chainId: body.chainId, registry }),
     types: HEARTBEAT_TYPES,
     primaryType: "Heartbeat",
     message: { provider: body.provider as Address, timestamp: BigInt(body.timestamp), offerIds: body.offerIds.map(BigInt) },
     signature: body.signature as Hex,
   }).catch(() => false);
-  if (!valid) throw new HeartbeatRejected(401, "bad_signature", "signature: is not the provider's EIP-712 signature of this heartbeat", "signature");
+  if (!valid) throw new HeartbeatRejected(401, "bad_signature", `signature: is not the provider's EIP-712 signature of this heartbeat for registry ${registry} on chain ${body.chainId}`, "signature");
   const provider = body.provider.toLowerCase();
   const known = await db.query("select 1 from provider where chain_id = $1 and address = $2", [body.chainId, provider]);
   if (known.rowCount === 0) throw new HeartbeatRejected(404, "unknown_provider", `provider: ${provider} is not a registered provider on chain ${body.chainId}`, "provider");
+  await checkOwnOffers(db, body.chainId, provider, body.offerIds);
 
+  const slot = heartbeatSlot(body.timestamp);
   const client = await db.connect();
   try {
     await client.query("begin");
-    await client.query(
-      `insert into provider_heartbeat (chain_id, provider, signed_at, offer_ids, signature)
-       values ($1, $2, to_timestamp($3), $4, $5) on conflict (chain_id, provider, signed_at) do nothing`,
-      [body.chainId, provider, body.timestamp, body.offerIds, body.signature.toLowerCase()]);
+    // A concurrent beat for the same slot waits on the unique index and then inserts nothing.
+    const inserted = await client.query(
+      `insert into provider_heartbeat (chain_id, provider, signed_at, slot, offer_ids, signature)
+       values ($1, $2, to_timestamp($3), $4, $5, $6) on conflict (chain_id, provider, slot) do nothing`,
+      [body.chainId, provider, body.timestamp, slot, body.offerIds, body.signature.toLowerCase()]);
+    if (inserted.rowCount === 0) {
+      await client.query("commit");
+      const stored = await storedUptime(client, body.chainId, provider);
+      if (stored) return { recorded: false, uptime: stored };
+      throw new Error(`provider_uptime is missing for ${provider} on chain ${body.chainId} although a heartbeat row exists`);
+    }
+    // Pruned here, per provider, on each new slot: amortised to about one row per insert, through the
+    // same index, with no background job. A provider that stops beating keeps at most its last
+    // UPTIME_WINDOW_SLOTS rows (about 2 MB), and only registered (staked) providers get rows at all.
+    const nowSlot = heartbeatSlot(now / 1000);
+    await client.query("delete from provider_heartbeat where chain_id = $1 and provider = $2 and slot <= $3", [body.chainId, provider, nowSlot - UPTIME_WINDOW_SLOTS]);
     const uptime = await computeUptime(client, body.chainId, provider, now);
     await client.query(
-      `insert into provider_uptime (chain_id, provider, last_heartbeat_at, uptime_24h, uptime_7d, uptime_30d, updated_at)
-       values ($1, $2, $3, $4, $5, $6, now())
-       on conflict (chain_id, provider) do update set last_heartbeat_at = excluded.last_heartbeat_at, uptime_24h = excluded.uptime_24h,
+      `insert into provider_uptime (chain_id, provider, first_heartbeat_at, last_heartbeat_at, uptime_24h, uptime_7d, uptime_30d, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, now())
+       on conflict (chain_id, provider) do update set first_heartbeat_at = least(provider_uptime.first_heartbeat_at, excluded.first_heartbeat_at),
+         last_heartbeat_at = excluded.last_heartbeat_at, uptime_24h = excluded.uptime_24h,
          uptime_7d = excluded.uptime_7d, uptime_30d = excluded.uptime_30d, updated_at = now()`,
-      [body.chainId, provider, uptime.lastHeartbeatAt, uptime.uptime24h, uptime.uptime7d, uptime.uptime30d]);
+      [body.chainId, provider, uptime.firstHeartbeatAt, uptime.lastHeartbeatAt, uptime.uptime24h, uptime.uptime7d, uptime.uptime30d]);
     await client.query(RELIABILITY_UPDATE_SQL, [body.chainId, [provider]]);
     await client.query("commit");
-    return uptime;
+    const { firstHeartbeatAt: _first, ...shown } = uptime;
+    return { recorded: true, uptime: shown };
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
     throw error;
@@ -95,27 +147,45 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
   }
 }
 
+async function storedUptime(client: pg.PoolClient, chainId: number, provider: string): Promise<Uptime | undefined> {
+  const result = await client.query<{ uptime24h: number; uptime7d: number; uptime30d: number; last: Date }>(
+    `select uptime_24h as "uptime24h", uptime_7d as "uptime7d", uptime_30d as "uptime30d", last_heartbeat_at as last
+     from provider_uptime where chain_id = $1 and provider = $2`, [chainId, provider]);
+  const row = result.rows[0];
+  return row && { uptime24h: row.uptime24h, uptime7d: row.uptime7d, uptime30d: row.uptime30d, lastHeartbeatAt: row.last.toISOString() };
+}
+
 /**
- * Share of 5-minute slots with a heartbeat in the last 24 h / 7 d / 30 d. A window counts only
- * from the provider's first heartbeat, so a new provider is not punished for time before it existed.
+ * Slots with a heartbeat in each window, bounded to the longest window so it reads at most
+ * UPTIME_WINDOW_SLOTS rows through the (chain_id, provider, slot) unique index. Rows are one per slot,
+ * so count(*) counts slots. The first heartbeat ever comes from provider_uptime (rows are pruned).
+ * Parameters: $1 chain id, $2 provider, $3 the current slot.
  */
-export async function computeUptime(client: pg.PoolClient | pg.Pool, chainId: number, provider: string, now = Date.now()): Promise<Uptime> {
-  const nowSlot = Math.floor(now / 1000 / SLOT_SECONDS);
-  const result = await client.query<{ slots24h: number; slots7d: number; slots30d: number; first: string; last: Date }>(
-    `select count(distinct s) filter (where s > $3 - 288)::int as "slots24h",
-            count(distinct s) filter (where s > $3 - 2016)::int as "slots7d",
-            count(distinct s) filter (where s > $3 - 8640)::int as "slots30d",
-            min(s)::text as first, max(signed_at) as last
-     from (select floor(extract(epoch from signed_at) / ${SLOT_SECONDS})::bigint as s, signed_at
-           from provider_heartbeat where chain_id = $1 and provider = $2) hb`,
-    [chainId, provider, nowSlot]);
+export const UPTIME_SQL = `
+select count(*) filter (where hb.slot > $3 - ${WINDOW_24H})::int as "slots24h",
+       count(*) filter (where hb.slot > $3 - ${WINDOW_7D})::int as "slots7d",
+       count(*)::int as "slots30d",
+       least(min(hb.signed_at), (select u.first_heartbeat_at from provider_uptime u where u.chain_id = $1 and u.provider = $2)) as first,
+       max(hb.signed_at) as last
+from provider_heartbeat hb
+where hb.chain_id = $1 and hb.provider = $2 and hb.slot > $3 - ${UPTIME_WINDOW_SLOTS}`;
+
+/**
+ * Share of slots with a heartbeat in the last 24 h / 7 d / 30 d. A window counts only from the
+ * provider's first heartbeat, so a new provider is not punished for time before it existed.
+ */
+export async function computeUptime(client: pg.PoolClient | pg.Pool, chainId: number, provider: string, now = Date.now()): Promise<Uptime & { firstHeartbeatAt: string }> {
+  const nowSlot = heartbeatSlot(now / 1000);
+  const result = await client.query<{ slots24h: number; slots7d: number; slots30d: number; first: Date | null; last: Date | null }>(UPTIME_SQL, [chainId, provider, nowSlot]);
   const row = result.rows[0]!;
-  const lived = row.first === null ? 0 : nowSlot - Number(row.first) + 1;
+  // A first beat up to HEARTBEAT_MAX_FUTURE_SECONDS ahead may sit in the next slot: it has still lived one slot.
+  const lived = row.first === null ? 0 : Math.max(1, nowSlot - heartbeatSlot(row.first.getTime() / 1000) + 1);
   const share = (slots: number, window: number) => (lived <= 0 ? 0 : Math.min(1, slots / Math.max(1, Math.min(window, lived))));
   return {
-    uptime24h: share(row.slots24h, 288),
-    uptime7d: share(row.slots7d, 2016),
-    uptime30d: share(row.slots30d, 8640),
+    uptime24h: share(row.slots24h, WINDOW_24H),
+    uptime7d: share(row.slots7d, WINDOW_7D),
+    uptime30d: share(row.slots30d, UPTIME_WINDOW_SLOTS),
     lastHeartbeatAt: (row.last ?? new Date(now)).toISOString(),
+    firstHeartbeatAt: (row.first ?? new Date(now)).toISOString(),
   };
 }

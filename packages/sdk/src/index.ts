@@ -4,3 +4,4 @@ export * from "./contracts.generated";
 export * from "./deployments.generated";
 export * from "./deploy";
 export * from "./offers";
+export * from "./heartbeat";

@@ -157,7 +157,7 @@ export class ProviderAgent {
     try {
       const offers = await fetchOwnOffers(ctx, keys.account.address);
       const offerIds = offers.filter((o) => o.status === OfferStatus.Active).map((o) => o.offerId);
-      const problem = await postHeartbeat(config.apiUrl, await signHeartbeat(keys.account, ctx.chainId, offerIds));
+      const problem = await postHeartbeat(config.apiUrl, await signHeartbeat(keys.account, { chainId: ctx.chainId, registry: ctx.contracts.registry }, offerIds));
       if (problem && problem !== this.lastHeartbeatProblem) log.warn(`heartbeat not delivered, still serving: ${problem}`);
       if (!problem && this.lastHeartbeatProblem) log.info("heartbeats are being delivered again.");
       this.lastHeartbeatProblem = problem;

@@ -1,12 +1,5 @@
 import type { Account, Hex } from "viem";
-
-export const heartbeatTypes = {
-  Heartbeat: [
-    { name: "provider", type: "address" },
-    { name: "timestamp", type: "uint64" },
-    { name: "offerIds", type: "uint256[]" },
-  ],
-} as const;
+import { HEARTBEAT_MAX_OFFER_IDS, HEARTBEAT_TYPES, heartbeatDomain, type HeartbeatDeployment } from "@gridlease/sdk/heartbeat";
 
 export interface SignedHeartbeat {
   provider: string;
@@ -16,16 +9,22 @@ export interface SignedHeartbeat {
   signature: Hex;
 }
 
-/** EIP-712 `Heartbeat(address provider, uint64 timestamp, uint256[] offerIds)`, domain Gridlease/1/chainId (docs/protocol.md). */
-export async function signHeartbeat(account: Account, chainId: number, offerIds: bigint[], timestamp = Math.floor(Date.now() / 1000)): Promise<SignedHeartbeat> {
+/**
+ * EIP-712 `Heartbeat(address provider, uint64 timestamp, uint256[] offerIds)` for this deployment
+ * (domain Gridlease/1/chainId/verifyingContract = the registry; types and domain from the sdk, shared
+ * with the web API that verifies them). The web API takes at most HEARTBEAT_MAX_OFFER_IDS offer ids, so a
+ * provider with more active offers lists the first ones rather than losing its heartbeat.
+ */
+export async function signHeartbeat(account: Account, deployment: HeartbeatDeployment, offerIds: bigint[], timestamp = Math.floor(Date.now() / 1000)): Promise<SignedHeartbeat> {
   if (!account.signTypedData) throw new Error("This account cannot sign typed data.");
+  const listed = [...new Set(offerIds)].slice(0, HEARTBEAT_MAX_OFFER_IDS);
   const signature = await account.signTypedData({
-    domain: { name: "Gridlease", version: "1", chainId },
-    types: heartbeatTypes,
+    domain: heartbeatDomain(deployment),
+    types: HEARTBEAT_TYPES,
     primaryType: "Heartbeat",
-    message: { provider: account.address, timestamp: BigInt(timestamp), offerIds },
+    message: { provider: account.address, timestamp: BigInt(timestamp), offerIds: listed },
   });
-  return { provider: account.address, timestamp, offerIds: offerIds.map(String), chainId, signature };
+  return { provider: account.address, timestamp, offerIds: listed.map(String), chainId: deployment.chainId, signature };
 }
 
 /** POSTs a heartbeat; resolves to a problem description, or undefined when the web app took it. */

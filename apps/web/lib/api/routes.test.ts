@@ -1,5 +1,5 @@
 import { getPool } from "@gridlease/db/client";
-import { heartbeatDomain, HEARTBEAT_TYPES } from "@gridlease/db/heartbeats";
+import { heartbeatDomain, HEARTBEAT_TYPES } from "@gridlease/sdk/heartbeat";
 import { clearSearchCaches } from "@gridlease/db/search";
 import fc from "fast-check";
 import { privateKeyToAccount } from "viem/accounts";
@@ -171,10 +171,17 @@ describe("every read route", () => {
 });
 
 describe("POST /api/heartbeats", () => {
+  // The registry of the deployment the index mirrors is the heartbeat domain's verifyingContract.
+  const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+  beforeAll(async () => {
+    await getPool().query(
+      `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
+       values ($1, $2, '0x02', 1, '0xaa', 100, '0xbb', 90) on conflict (chain_id) do update set registry_address = $2`, [CHAIN_ID, registry.toLowerCase()]);
+  });
   async function signed(timestamp = Math.floor(Date.now() / 1000), signer = provider) {
-    const message = { provider: provider.address, timestamp: BigInt(timestamp), offerIds: [1n, 2n] };
-    const signature = await signer.signTypedData({ domain: heartbeatDomain(CHAIN_ID), types: HEARTBEAT_TYPES, primaryType: "Heartbeat", message });
-    return { provider: provider.address, timestamp, offerIds: ["1", "2"], chainId: CHAIN_ID, signature };
+    const message = { provider: provider.address, timestamp: BigInt(timestamp), offerIds: [] };
+    const signature = await signer.signTypedData({ domain: heartbeatDomain({ chainId: CHAIN_ID, registry }), types: HEARTBEAT_TYPES, primaryType: "Heartbeat", message });
+    return { provider: provider.address, timestamp, offerIds: [], chainId: CHAIN_ID, signature };
   }
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     heartbeats.POST(new Request("http://127.0.0.1:3000/api/heartbeats", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers }), ctx({}));
