@@ -10,6 +10,8 @@ import type { Hex } from "viem";
  */
 export type JournalRecord =
   | { event: "provision-started"; leaseId: string; gpuIndices: number[] }
+  /** The script is run again after a shutdown or crash interrupted it; a second interruption fails the lease. */
+  | { event: "provision-resumed"; leaseId: string }
   | { event: "provisioned"; leaseId: string; encryptedAccess: Hex }
   | { event: "provision-failed"; leaseId: string; reason: string }
   | { event: "accept-sent"; leaseId: string; txHash: Hex }
@@ -22,6 +24,7 @@ export interface LeaseJournalState {
   leaseId: string;
   gpuIndices: number[];
   provisionStarted: boolean;
+  provisionResumed: boolean;
   encryptedAccess?: Hex;
   provisionFailure?: string;
   acceptTxHash?: Hex;
@@ -32,7 +35,7 @@ export interface LeaseJournalState {
 }
 
 function emptyState(leaseId: string): LeaseJournalState {
-  return { leaseId, gpuIndices: [], provisionStarted: false, deprovisionStarted: false, deprovisioned: false };
+  return { leaseId, gpuIndices: [], provisionStarted: false, provisionResumed: false, deprovisionStarted: false, deprovisioned: false };
 }
 
 function apply(state: LeaseJournalState, record: JournalRecord): void {
@@ -40,6 +43,9 @@ function apply(state: LeaseJournalState, record: JournalRecord): void {
     case "provision-started":
       state.provisionStarted = true;
       state.gpuIndices = record.gpuIndices;
+      break;
+    case "provision-resumed":
+      state.provisionResumed = true;
       break;
     case "provisioned":
       state.encryptedAccess = record.encryptedAccess;

@@ -36,7 +36,10 @@ export async function obtainPassphrase(options: { passphraseFile?: string; confi
       throw new PassphraseError(`Cannot read passphrase file ${options.passphraseFile}: ${(error as Error).message}`);
     }
   }
-  if (process.env.GRIDLEASE_PASSPHRASE) return process.env.GRIDLEASE_PASSPHRASE;
+  const fromEnv = process.env.GRIDLEASE_PASSPHRASE;
+  // Read once, then gone from the environment, so no child process (scripts, nvidia-smi) can inherit it.
+  delete process.env.GRIDLEASE_PASSPHRASE;
+  if (fromEnv) return fromEnv;
   const first = await promptHidden("Provider key passphrase: ");
   if (options.confirm && (await promptHidden("Repeat the passphrase: ")) !== first) throw new PassphraseError("The passphrases do not match.");
   return first;

@@ -24,6 +24,20 @@ export interface ScriptResult {
 }
 
 /**
+ * The only parts of the agent's own environment a script inherits. Everything else (the key
+ * passphrase, RPC credentials, whatever the provider's shell exported) stays in the agent: a script
+ * runs renter-influenced work and may log or leak what it sees. Scripts get the lease facts as
+ * GRIDLEASE_* variables and anything the provider names in the config's `env`.
+ */
+export const INHERITED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TZ"] as const;
+
+function inheritedEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+  return env;
+}
+
+/**
  * Runs a provider script with `input` as JSON on stdin. The script runs in its own process group so a
  * timeout (or `signal`) kills everything it started, not just the shell.
  */
@@ -34,7 +48,7 @@ export function runScript(spec: ScriptSpec, input: unknown, options: { env?: Nod
     const child = spawn(spec.command, spec.args, {
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
-      env: { ...process.env, ...spec.env, ...options.env },
+      env: { ...inheritedEnvironment(), ...spec.env, ...options.env },
     });
     let stdout = "";
     let stderr = "";

@@ -27,7 +27,8 @@ describe("provider key file", () => {
     expect(created.address).toBe(keys.account.address);
     expect(bytesToHex(keys.encryption.publicKey)).toBe(created.encryptionPublicKey);
     // The unlocked X25519 key opens what is sealed to the published public key.
-    expect(openJson(keys.encryption, sealJson(created.encryptionPublicKey, { ok: 1 }))).toEqual({ ok: 1 });
+    const context = { kind: "access", chainId: 31337, escrow: keys.account.address, leaseId: 1n, renter: keys.account.address } as const;
+    expect(openJson(keys.encryption, sealJson(created.encryptionPublicKey, { ok: 1 }, context), context)).toEqual({ ok: 1 });
   });
 
   it("rejects a wrong passphrase and a tampered file with clear errors", async () => {

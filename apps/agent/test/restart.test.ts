@@ -66,7 +66,7 @@ describe("agent restarts", () => {
     expect(second.lines.some((l) => l.includes(`lease ${leaseId}: provisioning`))).toBe(false);
     // The access details accepted after the restart are the ones the single provisioning run printed.
     const printed = JSON.parse(await readFile(path.join(host.dir, "test-state/envs", `lease-${leaseId}`, "access.json"), "utf8"));
-    expect(openJson(market.renterKeys, accepted[0].args.encryptedAccess!)).toEqual(printed);
+    expect(openJson(market.renterKeys, accepted[0].args.encryptedAccess!, market.accessContext(leaseId))).toEqual(printed);
     expect(printed.gpuIndices).toBe("0,1,2");
   });
 

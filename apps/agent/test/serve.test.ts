@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { verifyTypedData, type Hex } from "viem";
-import { openJson } from "@gridlease/sdk/crypto";
-import { HEARTBEAT_TYPES, heartbeatDomain } from "@gridlease/sdk/heartbeat";
+import { hexToBytes, recoverTypedDataAddress, verifyTypedData, type Hex } from "viem";
+import { openJson, openWithSharedSecret } from "@gridlease/sdk/crypto";
+import { declineEvidenceDomain, declineEvidenceTypes } from "@gridlease/sdk/lease-request";
+import { heartbeatTypes } from "../src/serve/heartbeat";
 import { providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { getDeployment } from "@gridlease/sdk/deployments.generated";
 import { privateKeyToAccount } from "viem/accounts";
@@ -21,6 +22,7 @@ let host: ProviderHost;
 let market: Market;
 let dir: string;
 let heartbeats: { body: Record<string, unknown> }[];
+let declineEvidence: { url: string; body: { chainId: number; sharedSecret: Hex; signature: Hex } }[];
 let heartbeatServer: Server;
 let providerEncryptionKey: Hex;
 let offerId: bigint;
@@ -30,10 +32,15 @@ let linesOf: ProviderHost["linesOf"];
 beforeAll(async () => {
   node = await startHardhatNode();
   heartbeats = [];
+  declineEvidence = [];
   heartbeatServer = createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
+      if (req.url?.endsWith("/decline-evidence")) {
+        declineEvidence.push({ url: req.url, body: JSON.parse(body) });
+        return void res.writeHead(201).end("{}");
+      }
       heartbeats.push({ body: JSON.parse(body) });
       res.writeHead(req.url === "/api/heartbeats" ? 204 : 404).end();
     });
@@ -59,7 +66,7 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     leaseId = await market.book({ offerId, providerEncryptionKey, gpus: 2, hours: 4 });
     const accepted = await market.waitFor("LeaseAccepted", async () => (await market.events("LeaseAccepted", leaseId))[0]);
     const printed = JSON.parse(await readFile(path.join(dir, "test-state/envs", `lease-${leaseId}`, "access.json"), "utf8"));
-    expect(openJson(market.renterKeys, accepted.args.encryptedAccess!)).toEqual(printed);
+    expect(openJson(market.renterKeys, accepted.args.encryptedAccess!, market.accessContext(leaseId))).toEqual(printed);
     expect(printed).toMatchObject({ user: `lease${leaseId}`, gpuIndices: "0,1" });
     // The script saw the decrypted request and the lease terms.
     const input = JSON.parse(await readFile(path.join(dir, "test-state/envs", `lease-${leaseId}`, "lease.json"), "utf8"));
@@ -67,16 +74,23 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(input.sshPublicKey).toMatch(/^ssh-ed25519 /);
     expect((await market.getLease(leaseId)).status).toBe(2);
     expect(await linesOf("provision-runs.log")).toEqual([leaseId.toString()]);
+    // Issue 10, low: the script got the lease facts and the provider's configured env, nothing else of the agent's.
+    const scriptEnv = (await linesOf(`provision-env-${leaseId}.txt`)).map((l) => l.split("=")[0]);
+    expect(scriptEnv).toContain("GRIDLEASE_LEASE_ID");
+    expect(scriptEnv).toContain("PATH");
+    const allowed = new Set(["PATH", "HOME", "LANG", "LC_ALL", "TZ", "GRIDLEASE_TEST_STATE", "PWD", "SHLVL", "_", "OLDPWD"]);
+    expect(scriptEnv.filter((name) => !allowed.has(name) && !/^GRIDLEASE_(EVENT|LEASE_ID|GPUS|GPU_INDICES|GPU_UUIDS|DURATION_HOURS|SSH_PUBLIC_KEY|RENTER|REASON)$/.test(name))).toEqual([]);
+    expect(host.env.GRIDLEASE_PASSPHRASE).toBeTruthy(); // the agent was given one, and the script did not get it
   });
 
-  it("sends EIP-712 heartbeats signed by the provider key for this deployment's registry, listing its active offers", async () => {
+  it("sends EIP-712 heartbeats signed by the provider key, listing its active offers", async () => {
     const heartbeat = await market.waitFor("a heartbeat", async () => heartbeats.at(-1));
     const body = heartbeat.body as { provider: Hex; timestamp: number; offerIds: string[]; chainId: number; signature: Hex };
     expect(body).toMatchObject({ provider: market.provider.address, offerIds: ["1"], chainId: 31337 });
     const valid = await verifyTypedData({
       address: market.provider.address,
-      domain: heartbeatDomain({ chainId: 31337, registry: market.deployment.registry.address }),
-      types: HEARTBEAT_TYPES,
+      domain: { name: "Gridlease", version: "1", chainId: 31337 },
+      types: heartbeatTypes,
       primaryType: "Heartbeat",
       message: { provider: body.provider, timestamp: BigInt(body.timestamp), offerIds: body.offerIds.map(BigInt) },
       signature: body.signature,
@@ -112,7 +126,7 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     const granted: number[][] = [];
     for (const id of leases) {
       const accepted = await market.waitFor("LeaseAccepted", async () => (await market.events("LeaseAccepted", id))[0]);
-      granted.push(openJson<{ gpuIndices: string }>(market.renterKeys, accepted.args.encryptedAccess!).gpuIndices.split(",").map(Number));
+      granted.push(openJson<{ gpuIndices: string }>(market.renterKeys, accepted.args.encryptedAccess!, market.accessContext(id)).gpuIndices.split(",").map(Number));
     }
     expect(granted.map((g) => g.length)).toEqual([3, 3, 2]);
     expect(granted.flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -150,6 +164,39 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(closed.args.renterRefund).toBe(usdc("4"));
     expect(closed.args.providerTotal).toBe(0n);
     expect(await linesOf("provision-runs.log")).not.toContain(lease.toString());
+  });
+
+  // Issue 10, C1: an all-zero (low-order) renter key passed the check, the script ran, sealing threw, and every poll re-ran the script.
+  it("declines a booking whose renter key is low-order, never runs the script, and publishes decline evidence", async () => {
+    const lease = await market.book({ offerId, providerEncryptionKey, renterEncryptionKey: `0x${"00".repeat(32)}` });
+    await agent.waitForLine(new RegExp(`lease ${lease}: declining: the renter's request is malformed \\(renterEncryptionKey: a low-order X25519 point`));
+    await market.waitFor("LeaseClosed", async () => (await market.events("LeaseClosed", lease))[0]);
+    const evidence = await market.waitFor("decline evidence", async () => declineEvidence.find((e) => e.url === `/api/leases/${lease}/decline-evidence`));
+    // The revealed secret opens exactly this request, and the provider wallet signed it for this escrow and lease.
+    const [booked] = await market.events("LeaseBooked", lease);
+    const opened = JSON.parse(new TextDecoder().decode(openWithSharedSecret(hexToBytes(evidence.body.sharedSecret), hexToBytes(providerEncryptionKey), hexToBytes(booked.args.encryptedRequest!), { kind: "request", chainId: 31337, escrow: market.deployment.escrow.address, offerId, renter: market.renter.address })));
+    expect(opened.renterEncryptionKey).toBe(`0x${"00".repeat(32)}`);
+    const signer = await recoverTypedDataAddress({ domain: declineEvidenceDomain(31337, market.deployment.escrow.address), types: declineEvidenceTypes, primaryType: "DeclineEvidence", message: { leaseId: lease, sharedSecret: evidence.body.sharedSecret }, signature: evidence.body.signature });
+    expect(signer).toBe(market.provider.address);
+    await new Promise((r) => setTimeout(r, 1000)); // five more polls
+    expect(await linesOf("provision-runs.log")).not.toContain(lease.toString());
+  });
+
+  it("journals provision-failed and deprovisions once when the escrow refuses the accept after provisioning", async () => {
+    const lease = await market.book({ offerId, providerEncryptionKey, note: "wait-go" });
+    await agent.waitForLine(new RegExp(`lease ${lease}: provisioning 1× H100-SXM`));
+    // The accept window closes while the script runs, so the escrow refuses the accept that follows.
+    await market.increaseTime(15 * 60 + 1);
+    await writeFile(path.join(dir, `test-state/go-${lease}`), "");
+    await agent.waitForLine(new RegExp(`lease ${lease}: provisioning failed, not accepting the lease: the escrow refused the accept: AcceptWindowClosed`));
+    await agent.waitForLine(new RegExp(`lease ${lease}: access revoked\\.`));
+    await new Promise((r) => setTimeout(r, 1000)); // five more polls, then the renter reclaims
+    await market.renterCall("reclaim", lease);
+    await new Promise((r) => setTimeout(r, 1000));
+    const journal = await readFile(path.join(dir, "agent-state/journal.jsonl"), "utf8");
+    expect(journal).toMatch(new RegExp(`"event":"provision-failed","leaseId":"${lease}","reason":"the escrow refused the accept: AcceptWindowClosed`));
+    expect((await linesOf("provision-runs.log")).filter((l) => l === lease.toString())).toHaveLength(1);
+    expect((await linesOf("deprovision-runs.log")).filter((l) => l.startsWith(`${lease} `))).toEqual([`${lease} cleanup after failed provisioning`]);
   });
 
   it("revokes access and collects the rest when the lease runs out", async () => {

@@ -1,15 +1,16 @@
-import { formatUnits, type Hex } from "viem";
+import { BaseError, ContractFunctionRevertedError, formatUnits, type Hex } from "viem";
 import { bytes32ToText } from "@gridlease/sdk/offers";
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
-import { sealJson } from "@gridlease/sdk/crypto";
-import { describeError, type ChainContext } from "../chain";
+import { sealJson, type SealContext } from "@gridlease/sdk/crypto";
+import { describeError, TransactionFailedError, type ChainContext } from "../chain";
 import type { AgentConfig } from "../config";
 import type { HardwareReport } from "../detect/hardware";
 import type { Journal, LeaseJournalState } from "../journal";
 import type { ProviderKeys } from "../keyfile";
 import type { Logger } from "../log";
 import { parseScriptJson, runScript } from "../scripts";
-import { decryptLeaseRequest, LeaseRequestError, scriptEnvironment, type Booking, type LeaseScriptInput, type ValidLeaseRequest } from "./lease-request";
+import { publishDeclineEvidence } from "./decline-evidence";
+import { decryptLeaseRequest, LeaseRequestError, requestContext, scriptEnvironment, type Booking, type LeaseScriptInput, type ValidLeaseRequest } from "./lease-request";
 
 export enum LeaseStatus { None, Pending, Active, Disputed, Closed }
 export enum CloseReason { None, Completed, CancelledByRenter, NotAccepted, DisputeResolved, ProviderFault }
@@ -44,6 +45,8 @@ export class LeaseHandler {
   private readonly offerModels = new Map<bigint, string>();
   private readonly lastClaimAt = new Map<bigint, bigint>();
   private readonly deprovisionAttempts = new Map<bigint, number>();
+  /** Leases whose provisioning script this process has started: it never starts one twice (issue 10, C1). */
+  private readonly provisionRan = new Set<bigint>();
 
   constructor(private readonly deps: LeaseHandlerDeps) {}
 
@@ -59,8 +62,14 @@ export class LeaseHandler {
           if (!state.provisionStarted) this.deps.log.warn(`lease ${booking.leaseId}: the accept window closed before the agent handled it; the renter can reclaim.`);
           return true;
         }
-        if (state.provisionFailure || state.declineTxHash) return true;
-        if (!state.encryptedAccess && !(await this.provision(booking, state))) return true;
+        // A failed provisioning is cleaned up (retried up to MAX_DEPROVISION_ATTEMPTS), never provisioned again.
+        if (state.provisionFailure) return holdsEnvironment ? this.deprovision(booking, state, "cleanup after failed provisioning") : true;
+        if (state.declineTxHash) return true;
+        if (!state.encryptedAccess && !(await this.provision(booking, state))) {
+          // Done, unless a failed provisioning left an environment whose removal must be retried.
+          const after = journal.stateOf(booking.leaseId);
+          return !(after.provisionStarted && !after.deprovisioned && !after.deprovisionFailure);
+        }
         await this.accept(booking, state);
         return false;
       case LeaseStatus.Active:
@@ -128,21 +137,37 @@ export class LeaseHandler {
     };
   }
 
-  /** Runs the provisioning script and records the sealed access details; false when the lease will not be accepted. */
+  private requestContext(booking: Booking): SealContext {
+    return requestContext(this.deps.ctx.chainId, this.deps.ctx.contracts.escrow, booking);
+  }
+
+  /**
+   * Runs the provisioning script and records the sealed access details; false when the lease will not
+   * be accepted. Once the script may have run, every failure is journaled as `provision-failed` and the
+   * environment is revoked: a lease whose provisioning failed is never provisioned again (issue 10, C1:
+   * re-running a root script the renter can race is how a renter got root).
+   */
   private async provision(booking: Booking, state: LeaseJournalState): Promise<boolean> {
     const { journal, log, config } = this.deps;
     const id = booking.leaseId;
     let request: ValidLeaseRequest;
     try {
-      request = decryptLeaseRequest(this.deps.keys.encryption, booking.encryptedRequest);
+      request = decryptLeaseRequest(this.deps.keys.encryption, booking.encryptedRequest, this.requestContext(booking));
     } catch (error) {
       if (!(error instanceof LeaseRequestError)) throw error;
-      await this.decline(booking, error.message);
+      const declined = await this.decline(booking, error.message);
+      // Only a request that opens can be shown to be the renter's fault (see decline-evidence.ts).
+      if (declined && error.kind === "invalid") await publishDeclineEvidence(this.deps, booking);
       return false;
     }
     let gpuIndices = state.gpuIndices;
     if (state.provisionStarted) {
+      if (state.provisionResumed || this.provisionRan.has(id)) {
+        await this.failProvisioning(booking, "provisioning was interrupted twice; not running the provisioning script again");
+        return false;
+      }
       log.info(`lease ${id}: provisioning was interrupted (agent restart); running the provisioning script again for the same GPUs ${gpuIndices.join(",") || "-"}.`);
+      await journal.record({ event: "provision-resumed", leaseId: id.toString() });
     } else {
       const model = await this.gpuModelOf(booking.offerId);
       const gpus = this.allocateGpus(model, booking.gpus);
@@ -153,34 +178,37 @@ export class LeaseHandler {
       gpuIndices = gpus.indices;
       await journal.record({ event: "provision-started", leaseId: id.toString(), gpuIndices });
     }
-    const input = await this.scriptInput(booking, request, gpuIndices, "provision");
-    log.info(`lease ${id}: provisioning ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${config.provision.command}`);
-    let access: Record<string, unknown>;
+    this.provisionRan.add(id);
     try {
+      const input = await this.scriptInput(booking, request, gpuIndices, "provision");
+      log.info(`lease ${id}: provisioning ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${config.provision.command}`);
       const { stdout } = await runScript(config.provision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
-      access = parseScriptJson(stdout, config.provision.command);
+      const access = parseScriptJson(stdout, config.provision.command);
+      const context: SealContext = { kind: "access", chainId: this.deps.ctx.chainId, escrow: this.deps.ctx.contracts.escrow, leaseId: id, renter: booking.renter };
+      const encryptedAccess = sealJson(request.renterEncryptionKey, access, context);
+      if ((encryptedAccess.length - 2) / 2 > MAX_ACCESS_BYTES) {
+        throw new Error(`the access details printed by ${config.provision.command} exceed ${MAX_ACCESS_BYTES} bytes once encrypted`);
+      }
+      await journal.record({ event: "provisioned", leaseId: id.toString(), encryptedAccess });
     } catch (error) {
       if (this.deps.shutdown.aborted) {
         log.warn(`lease ${id}: provisioning stopped by shutdown; it will be re-run after restart.`);
         return false;
       }
-      const reason = (error as Error).message;
-      log.error(`lease ${id}: provisioning failed, not accepting the lease: ${reason}`);
-      await journal.record({ event: "provision-failed", leaseId: id.toString(), reason });
-      await this.deprovision(booking, journal.stateOf(id), "cleanup after failed provisioning");
+      await this.failProvisioning(booking, (error as Error).message);
       return false;
     }
-    const encryptedAccess = sealJson(request.renterEncryptionKey, access);
-    if ((encryptedAccess.length - 2) / 2 > MAX_ACCESS_BYTES) {
-      const reason = `the access details printed by ${config.provision.command} exceed ${MAX_ACCESS_BYTES} bytes once encrypted`;
-      log.error(`lease ${id}: provisioning failed, not accepting the lease: ${reason}`);
-      await journal.record({ event: "provision-failed", leaseId: id.toString(), reason });
-      await this.deprovision(booking, journal.stateOf(id), "cleanup after failed provisioning");
-      return false;
-    }
-    await journal.record({ event: "provisioned", leaseId: id.toString(), encryptedAccess });
     log.info(`lease ${id}: environment provisioned.`);
     return true;
+  }
+
+  /** Journals the failure first (so no later poll or restart provisions again), then revokes what the script made. */
+  private async failProvisioning(booking: Booking, reason: string): Promise<void> {
+    const { journal, log } = this.deps;
+    const id = booking.leaseId;
+    log.error(`lease ${id}: provisioning failed, not accepting the lease: ${reason}`);
+    await journal.record({ event: "provision-failed", leaseId: id.toString(), reason });
+    await this.deprovision(booking, journal.stateOf(id), "cleanup after failed provisioning");
   }
 
   private async accept(booking: Booking, state: LeaseJournalState): Promise<void> {
@@ -192,12 +220,20 @@ export class LeaseHandler {
       );
       this.deps.log.info(`lease ${id}: accepted in block ${receipt.blockNumber} (tx ${receipt.transactionHash}).`);
     } catch (error) {
-      // The next pass re-reads the lease: if it is Active the accept landed; if the window closed, access is revoked.
+      const refused = error instanceof TransactionFailedError || (error instanceof BaseError && !!error.walk((e) => e instanceof ContractFunctionRevertedError));
+      const lease = refused ? await readLease(this.deps.ctx, id).catch(() => undefined) : undefined;
+      if (lease?.status === LeaseStatus.Pending) {
+        // The escrow refuses this accept for a lease that is still pending: retrying cannot help, so revoke now.
+        await this.failProvisioning(booking, `the escrow refused the accept: ${describeError(error)}`);
+        return;
+      }
+      // Network trouble, or the lease moved on: the next pass re-reads it (Active: the accept landed; closed or past the window: access is revoked).
       this.deps.log.error(`lease ${id}: accept failed: ${describeError(error)}`);
     }
   }
 
-  private async decline(booking: Booking, reason: string): Promise<void> {
+  /** True when the decline transaction landed. */
+  private async decline(booking: Booking, reason: string): Promise<boolean> {
     const id = booking.leaseId;
     this.deps.log.error(`lease ${id}: declining: ${reason}`);
     try {
@@ -205,8 +241,10 @@ export class LeaseHandler {
         { address: this.deps.ctx.contracts.escrow, abi: leaseEscrowAbi, functionName: "decline", args: [id] },
         (txHash) => this.deps.journal.record({ event: "decline-sent", leaseId: id.toString(), txHash, reason }),
       );
+      return true;
     } catch (error) {
       this.deps.log.error(`lease ${id}: decline failed: ${describeError(error)}`);
+      return false;
     }
   }
 
@@ -242,7 +280,7 @@ export class LeaseHandler {
     if (state.deprovisioned) return true;
     let request: ValidLeaseRequest;
     try {
-      request = decryptLeaseRequest(this.deps.keys.encryption, booking.encryptedRequest);
+      request = decryptLeaseRequest(this.deps.keys.encryption, booking.encryptedRequest, this.requestContext(booking));
     } catch {
       // Provisioning never ran for a request that does not decrypt, so there is nothing to revoke.
       await journal.record({ event: "deprovisioned", leaseId: id.toString(), reason: "request never decrypted" });

@@ -1,37 +1,42 @@
-import { z } from "zod";
-import type { Address, Hex } from "viem";
-import { openJson, type EncryptionKeyPair } from "@gridlease/sdk/crypto";
+import { hexToBytes, type Address, type Hex } from "viem";
+import { openJson, sharedSecretOf, type EncryptionKeyPair, type SealContext } from "@gridlease/sdk/crypto";
+import { checkLeaseRequest, type ValidLeaseRequest } from "@gridlease/sdk/lease-request";
 
-/**
- * OpenSSH public key on one line. Scripts write it into authorized_keys, so anything that could
- * smuggle a second line or an options prefix is refused here, before any script sees it.
- */
-const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n\0]{1,500})?$/;
+export { leaseRequestSchema, type ValidLeaseRequest } from "@gridlease/sdk/lease-request";
 
-export const leaseRequestSchema = z.object({
-  // Trimmed like the web app's booking form does: a key pasted from a .pub file ends with a newline.
-  sshPublicKey: z.string().max(16_384).trim().regex(SSH_PUBLIC_KEY, "not a single-line OpenSSH public key"),
-  renterEncryptionKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "not a 32-byte hex X25519 public key").transform((k) => k as Hex),
-  note: z.string().max(2000).optional(),
-});
+export class LeaseRequestError extends Error {
+  /**
+   * "undecryptable": the box does not open with this provider's key; nothing can prove that to a third
+   * party. "invalid": it opens but breaks the rules; the box's shared secret proves it (M3).
+   */
+  constructor(
+    message: string,
+    readonly kind: "undecryptable" | "invalid",
+  ) {
+    super(message);
+  }
+}
 
-export type ValidLeaseRequest = z.infer<typeof leaseRequestSchema>;
+/** What a request box is bound to: it was sealed at booking, before the lease id existed. */
+export function requestContext(chainId: number, escrow: Address, booking: Pick<Booking, "offerId" | "renter">): SealContext {
+  return { kind: "request", chainId, escrow, offerId: booking.offerId, renter: booking.renter };
+}
 
-export class LeaseRequestError extends Error {}
-
-export function decryptLeaseRequest(keyPair: EncryptionKeyPair, encryptedRequest: Hex): ValidLeaseRequest {
+export function decryptLeaseRequest(keyPair: EncryptionKeyPair, encryptedRequest: Hex, context: SealContext): ValidLeaseRequest {
   let payload: unknown;
   try {
-    payload = openJson(keyPair, encryptedRequest);
+    payload = openJson(keyPair, encryptedRequest, context);
   } catch (error) {
-    throw new LeaseRequestError(`the renter's request cannot be decrypted with this provider's key: ${(error as Error).message}`);
+    throw new LeaseRequestError(`the renter's request cannot be decrypted with this provider's key: ${(error as Error).message}`, "undecryptable");
   }
-  const parsed = leaseRequestSchema.safeParse(payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new LeaseRequestError(`the renter's request is malformed (${issue.path.join(".") || "payload"}: ${issue.message})`);
-  }
-  return parsed.data;
+  const { request, problem } = checkLeaseRequest(payload);
+  if (!request) throw new LeaseRequestError(`the renter's request is malformed (${problem})`, "invalid");
+  return request;
+}
+
+/** The request box's shared secret, revealed as decline evidence (opens this one box, never the provider key). */
+export function requestSharedSecret(keyPair: EncryptionKeyPair, encryptedRequest: Hex): Uint8Array {
+  return sharedSecretOf(keyPair, hexToBytes(encryptedRequest));
 }
 
 /** A LeaseBooked event, as the agent keeps it. */

@@ -53,12 +53,16 @@ export class Market {
   }
 
   /** Books like the web app does: the request is sealed to the provider's registered key and carries the renter's own key. */
-  async book(options: { offerId: bigint; providerEncryptionKey: Hex; gpus?: number; hours?: number; note?: string; sshPublicKey?: string }): Promise<bigint> {
-    const encryptedRequest = sealJson(options.providerEncryptionKey, {
-      sshPublicKey: options.sshPublicKey ?? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk9q0Qn2yP1c8x3bV0m2JkqW8rL7dT4uYhX5sN6eF1a renter@laptop",
-      renterEncryptionKey: bytesToHex(this.renterKeys.publicKey),
-      note: options.note,
-    });
+  async book(options: { offerId: bigint; providerEncryptionKey: Hex; gpus?: number; hours?: number; note?: string; sshPublicKey?: string; renterEncryptionKey?: Hex }): Promise<bigint> {
+    const encryptedRequest = sealJson(
+      options.providerEncryptionKey,
+      {
+        sshPublicKey: options.sshPublicKey ?? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk9q0Qn2yP1c8x3bV0m2JkqW8rL7dT4uYhX5sN6eF1a renter@laptop",
+        renterEncryptionKey: options.renterEncryptionKey ?? bytesToHex(this.renterKeys.publicKey),
+        note: options.note,
+      },
+      { kind: "request", chainId: 31337, escrow: this.deployment.escrow.address, offerId: options.offerId, renter: this.renter.address },
+    );
     const receipt = await this.confirm(
       await this.renterWallet.writeContract({
         ...this.escrow,
@@ -89,6 +93,11 @@ export class Market {
 
   async renterCall(functionName: "cancel" | "reclaim", leaseId: bigint) {
     return this.confirm(await this.renterWallet.writeContract({ ...this.escrow, functionName, args: [leaseId] }));
+  }
+
+  /** What the access details of `leaseId` are bound to (the renter opens them with this). */
+  accessContext(leaseId: bigint) {
+    return { kind: "access", chainId: 31337, escrow: this.deployment.escrow.address, leaseId, renter: this.renter.address } as const;
   }
 
   getLease(leaseId: bigint) {

@@ -43,8 +43,9 @@ export async function prepareProviderHost(rpcUrl: string, options: { apiUrl?: st
     },
     provider: { stake: "250", metadataURI: "https://gpu-7.example.net/provider.json" },
     offer: { region: "eu-west", pricePerGpuHour: "2.00", minHours: 1, maxHours: 48, bandwidthMbps: 10000 },
-    provision: { command: path.join(FIXTURES, "scripts/provision.sh"), timeoutSeconds: 2 },
-    deprovision: { command: path.join(FIXTURES, "scripts/deprovision.sh"), timeoutSeconds: 10 },
+    // Scripts inherit only an allow-list of the agent's environment; the test state directory is named here, as a provider would.
+    provision: { command: path.join(FIXTURES, "scripts/provision.sh"), timeoutSeconds: 2, env: { GRIDLEASE_TEST_STATE: path.join(dir, "test-state") } },
+    deprovision: { command: path.join(FIXTURES, "scripts/deprovision.sh"), timeoutSeconds: 10, env: { GRIDLEASE_TEST_STATE: path.join(dir, "test-state") } },
     intervals: { pollSeconds: 0.2, heartbeatSeconds: 1, claimSeconds: options.claimSeconds ?? 1800 },
     nvidiaSmi: path.join(FIXTURES, "bin/nvidia-smi"),
   };
@@ -57,6 +58,8 @@ export async function prepareProviderHost(rpcUrl: string, options: { apiUrl?: st
     GRIDLEASE_PASSPHRASE: "test passphrase 1",
     GRIDLEASE_SMI_FIXTURE: path.join(FIXTURES, "nvidia-smi/h100-sxm-8x"),
     GRIDLEASE_TEST_STATE: path.join(dir, "test-state"),
+    // Something of the agent's own environment that no script may see.
+    AGENT_ONLY_CANARY: "agent-only",
   };
 
   // Plain checks rather than `expect`, so benchmarks can reuse this outside vitest.

@@ -9,7 +9,7 @@ import { useAccount, useConfig, useReadContract } from "wagmi";
 import { simulateContract, writeContract } from "wagmi/actions";
 import { z } from "zod";
 import { sealJson, type LeaseRequestPayload } from "@gridlease/sdk/crypto";
-import { useContracts } from "@/lib/app-config";
+import { useAppConfig, useContracts } from "@/lib/app-config";
 import { leaseEscrowAbi, mockUsdcAbi } from "@/lib/contracts";
 import { formatToken } from "@/lib/format";
 import { depositFor, type OfferView } from "@/lib/offer-view";
@@ -42,6 +42,7 @@ function bookingSchema(offer: OfferView) {
 
 export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: number }) {
   const contracts = useContracts();
+  const { chainId } = useAppConfig();
   const config = useConfig();
   const { address, isConnected } = useAccount();
   const { derive } = useRenterKey();
@@ -77,7 +78,8 @@ export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: numbe
         renterEncryptionKey: bytesToHex(renterKey.publicKey),
         ...(values.note ? { note: values.note } : {}),
       };
-      const encryptedRequest = sealJson(offer.providerEncryptionKey, payload);
+      // Bound to this chain, escrow, offer and renter: the provider's agent opens it only for this booking.
+      const encryptedRequest = sealJson(offer.providerEncryptionKey, payload, { kind: "request", chainId, escrow: contracts.leaseEscrow, offerId: BigInt(offer.offerId), renter: address });
       const total = depositFor(price, values.gpus, values.hours);
       // The guard is the price the renter was shown: a provider raising it mid-flight makes the booking revert.
       const common = [BigInt(offer.offerId), values.gpus, values.hours, price, encryptedRequest] as const;

@@ -6,7 +6,7 @@ import { useForm } from "react-hook-form";
 import { bytesToHex } from "viem";
 import { z } from "zod";
 import { openJson, sealJson, type LeaseRequestPayload } from "@gridlease/sdk/crypto";
-import { useContracts } from "@/lib/app-config";
+import { useAppConfig, useContracts } from "@/lib/app-config";
 import { leaseEscrowAbi } from "@/lib/contracts";
 import { formatDuration, formatToken, shortAddress } from "@/lib/format";
 import type { LeaseView } from "@/lib/lease-view";
@@ -24,6 +24,7 @@ const accessSchema = z.object({
 
 function PendingBooking({ lease, registeredKey }: { lease: LeaseView; registeredKey: string }) {
   const contracts = useContracts();
+  const { chainId } = useAppConfig();
   const router = useRouter();
   const now = useChainNow();
   const { derive } = useRenterKey();
@@ -45,7 +46,7 @@ function PendingBooking({ lease, registeredKey }: { lease: LeaseView; registered
         setProblem("Your registered encryption key is not this wallet's key, so the request can only be opened by your provider agent.");
         return;
       }
-      setRequest(openJson<LeaseRequestPayload>(key, lease.encryptedRequest));
+      setRequest(openJson<LeaseRequestPayload>(key, lease.encryptedRequest, { kind: "request", chainId, escrow: contracts.leaseEscrow, offerId: BigInt(lease.offerId), renter: lease.renter }));
     } catch (error) {
       setProblem(error instanceof Error ? error.message : String(error));
     }
@@ -54,7 +55,7 @@ function PendingBooking({ lease, registeredKey }: { lease: LeaseView; registered
   const submit = form.handleSubmit((access) => {
     if (!request) return;
     // Only the renter can open this: it is sealed to the key they sent inside their request.
-    const sealed = sealJson(request.renterEncryptionKey, { ...access, sshPublicKey: request.sshPublicKey });
+    const sealed = sealJson(request.renterEncryptionKey, { ...access, sshPublicKey: request.sshPublicKey }, { kind: "access", chainId, escrow: contracts.leaseEscrow, leaseId: BigInt(lease.leaseId), renter: lease.renter });
     return accept.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "accept", args: [BigInt(lease.leaseId), sealed] });
   });
 

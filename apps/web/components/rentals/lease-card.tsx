@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useReadContract } from "wagmi";
-import { useContracts } from "@/lib/app-config";
+import { useAppConfig, useContracts } from "@/lib/app-config";
 import { CLOSE_REASON_TEXT, leaseEscrowAbi } from "@/lib/contracts";
 import { formatDate, formatDuration, formatToken, shortAddress } from "@/lib/format";
 import { accruedAt, type LeaseView } from "@/lib/lease-view";
@@ -30,6 +30,7 @@ function EscrowBar({ accrued, deposit }: { accrued: bigint; deposit: bigint }) {
 
 export function LeaseCard({ lease }: { lease: LeaseView }) {
   const contracts = useContracts();
+  const { chainId } = useAppConfig();
   const now = useChainNow();
   const deposit = BigInt(lease.deposit);
   // Disputed leases stop accruing at disputedAt, which only the chain knows; ask it.
@@ -86,7 +87,7 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
           </p>
         </div>
       )}
-      {lease.encryptedAccess && lease.status !== "Pending" && <AccessDetails sealed={lease.encryptedAccess} />}
+      {lease.encryptedAccess && lease.status !== "Pending" && <AccessDetails sealed={lease.encryptedAccess} context={{ kind: "access", chainId, escrow: contracts.leaseEscrow, leaseId: BigInt(lease.leaseId), renter: lease.renter }} />}
       {(lease.status === "Active" || lease.status === "Pending") && <LeaseActions lease={lease} canReclaim={now >= lease.acceptDeadline} />}
     </li>
   );
