@@ -89,14 +89,17 @@ async function main() {
       stepLog(`database: using DATABASE_URL (${elapsed(tDb)})`);
       return env.DATABASE_URL;
     }
-    const pg = startProcess({ name: "postgres", command: process.execPath, args: ["--import", "tsx", "scripts/stack/postgres.ts"], cwd: ROOT, env: { PG_DATA_DIR: join(dataDir, "pg"), PG_PORT: String(env.PG_PORT) }, logDir });
+    // Lines starting "postgres: " say where root's PostgreSQL keeps what the `postgres` user cannot reach in the checkout.
+    const pg = startProcess({ name: "postgres", command: process.execPath, args: ["--import", "tsx", "scripts/stack/postgres.ts"], cwd: ROOT, env: { PG_DATA_DIR: join(dataDir, "pg"), PG_PORT: String(env.PG_PORT) }, logDir, echo: (line) => line.startsWith("postgres: ") });
     let url = "";
+    let pgData = join(dataDir, "pg");
     await waitFor("PostgreSQL start", async () => {
-      url = /postgres ready (\S+)/.exec(pg.recentOutput())?.[1] ?? "";
+      const ready = /postgres ready (\S+) data (.+)$/m.exec(pg.recentOutput());
+      [url, pgData] = ready ? [ready[1], ready[2]] : ["", pgData];
       return url !== "";
     }, { timeoutMs: 60_000, process: pg });
     children.push(pg);
-    stepLog(`database: embedded PostgreSQL on 127.0.0.1:${env.PG_PORT}, data in ${join(dataDir, "pg")} (${elapsed(tDb)})`);
+    stepLog(`database: embedded PostgreSQL on 127.0.0.1:${env.PG_PORT}, data in ${pgData} (${elapsed(tDb)})`);
     return url;
   })();
 

@@ -11,7 +11,7 @@ if (!dataDir || !port) {
 }
 
 startEmbeddedPostgres({ dataDir, port }).then(
-  ({ url }) => console.log(`postgres ready ${url}`),
+  ({ url, dataDir: where }) => console.log(`postgres ready ${url} data ${where}`),
   (error: Error) => {
     console.error(error.message);
     process.exit(1);
