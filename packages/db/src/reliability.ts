@@ -1,4 +1,11 @@
 /**
+ * Declines that count against the provider: all of them, less those the web API verified to be a
+ * renter's invalid request (lease_decline_evidence, issue 10 M3) on leases the chain closed by decline.
+ */
+const PROVIDER_FAULT_DECLINES = `greatest(0, p.leases_declined - (select count(*) from lease_decline_evidence e join lease l on l.chain_id = e.chain_id and l.lease_id = e.lease_id
+    where e.chain_id = p.chain_id and e.provider = p.address and l.close_reason = 'ProviderFault'))`;
+
+/**
  * Provider reliability, 0..100, from what the index knows:
  *  - 50 % uptime over 7 days (heartbeats; 0 without any),
  *  - 30 % lease completion: (completed + 1) / (completed + not accepted + declined + disputes lost + 2),
@@ -10,8 +17,8 @@
 export const RELIABILITY_UPDATE_SQL = `
 update provider p set reliability = round((100 * (
     0.5 * coalesce(u.uptime_7d, 0)
-  + 0.3 * (p.leases_completed + 1)::float8 / (p.leases_completed + p.leases_not_accepted + p.leases_declined + p.disputes_lost + 2)
-  + 0.2 * (1 - least(1, p.disputes_lost::float8 / greatest(1, p.leases_completed + p.leases_cancelled + p.leases_not_accepted + p.leases_declined + p.disputes_lost)))
+  + 0.3 * (p.leases_completed + 1)::float8 / (p.leases_completed + p.leases_not_accepted + ${PROVIDER_FAULT_DECLINES} + p.disputes_lost + 2)
+  + 0.2 * (1 - least(1, p.disputes_lost::float8 / greatest(1, p.leases_completed + p.leases_cancelled + p.leases_not_accepted + ${PROVIDER_FAULT_DECLINES} + p.disputes_lost)))
 ))::numeric, 1)::float8
 from provider q left join provider_uptime u on u.chain_id = q.chain_id and u.provider = q.address
 where p.chain_id = $1 and p.address = any($2::text[]) and q.chain_id = p.chain_id and q.address = p.address`;
