@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import next from "next";
 import { publicOrigin } from "../lib/server/runtime-config";
 import { serveApiLane } from "./api-lane";
+import { refuseOversizedBody } from "./body-limit";
 
 const WEB_DIR = path.resolve(import.meta.dirname, "..");
 
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
 
   const origin = `http://${hostname}:${port}`;
   const server = http.createServer((request, response) => {
+    if (refuseOversizedBody(request, response)) return;
     serveApiLane(request, response)
       .then((served) => (served ? undefined : handleWithNext(request, response)))
       .catch((error: unknown) => {

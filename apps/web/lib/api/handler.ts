@@ -50,10 +50,49 @@ export function parseSearchParams<S extends z.ZodType>(request: Request, schema:
   return parseQuery(new URL(request.url).searchParams, schema);
 }
 
-/** Reads a JSON body and parses it; malformed JSON is a 400, not a 500. */
-export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S, maxBytes = 64 * 1024): Promise<z.infer<S>> {
-  const text = await request.text();
-  if (text.length > maxBytes) throw new ApiError(413, "payload_too_large", `Body is larger than ${maxBytes} bytes.`);
+/** Largest JSON body any API route reads (parseJsonBody's default). */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(413, "payload_too_large", `(body): the request body is larger than ${maxBytes} bytes.`, "(body)");
+}
+
+/**
+ * The request body, read up to `maxBytes` and no further: a declared Content-Length over the limit is
+ * refused before reading anything, and a body without one (chunked) is counted as it streams and
+ * dropped at the limit. So a huge upload costs at most `maxBytes` of memory, never its own size.
+ */
+export async function readBodyLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      // Stop reading and let go of what was read; the server discards or closes the rest. Not
+      // `cancel()`: on Node that destroys the socket, and the client would never see the 413.
+      reader.releaseLock();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/** Reads a JSON body (at most `maxBytes`, else 413 naming the body) and parses it; malformed JSON is a 400, not a 500. */
+export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S, maxBytes = MAX_JSON_BODY_BYTES): Promise<z.infer<S>> {
+  const text = new TextDecoder().decode(await readBodyLimited(request, maxBytes));
   let value: unknown;
   try {
     value = JSON.parse(text);
