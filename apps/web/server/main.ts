@@ -10,9 +10,9 @@ import http from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
+import { trustedProxies } from "../lib/api/rate-limit";
 import { publicOrigin } from "../lib/server/runtime-config";
-import { serveApiLane } from "./api-lane";
-import { refuseOversizedBody } from "./body-limit";
+import { createDispatcher } from "./dispatch";
 
 const WEB_DIR = path.resolve(import.meta.dirname, "..");
 
@@ -27,22 +27,14 @@ async function main(): Promise<void> {
   // address served here, and refuse a malformed one now rather than on the first sign-in.
   process.env.PUBLIC_ORIGIN ||= `http://${hostname}:${port}`;
   publicOrigin();
+  trustedProxies(); // a malformed TRUSTED_PROXIES stops the start with its reason
 
   const app = next({ dev: false, dir: WEB_DIR, hostname, port });
   const handleWithNext = app.getRequestHandler();
   await app.prepare();
 
   const origin = `http://${hostname}:${port}`;
-  const server = http.createServer((request, response) => {
-    if (refuseOversizedBody(request, response)) return;
-    serveApiLane(request, response)
-      .then((served) => (served ? undefined : handleWithNext(request, response)))
-      .catch((error: unknown) => {
-        console.error("[web] request failed", error);
-        if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
-        response.end("Internal server error");
-      });
-  });
+  const server = http.createServer(createDispatcher(handleWithNext));
   // Keep-alive longer than common proxies' idle timeout, as `next start` does.
   server.keepAliveTimeout = 75_000;
   await new Promise<void>((resolve, reject) => {

@@ -1,49 +1,21 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import http from "node:http";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDispatchServer, type DispatchServer } from "./dispatch-server-process";
 
 // A real HTTP server in its own process (server/main.ts's dispatch, Next's route adapter, the real
 // sign-in route), so its peak memory can be read from /proc while a client streams a huge body.
-let child: ChildProcess;
+let server: DispatchServer;
 let port: number;
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/body-limit-server.ts"], {
-    cwd: `${import.meta.dirname}/..`,
-    env: {
-      ...process.env,
-      // Nothing listens on these: the body limit answers before a database or chain is needed.
-      DATABASE_URL: "postgresql://nobody:nothing@127.0.0.1:9/none",
-      RPC_URL: "http://127.0.0.1:9",
-      CHAIN_ID: "31337",
-      API_WRITE_RATE_LIMIT_BURST: "100000",
-      API_RATE_LIMIT_BURST: "100000",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let output = "";
-  for await (const chunk of child.stdout!) {
-    output += String(chunk);
-    const match = /listening (\d+)/.exec(output);
-    if (match) {
-      port = Number(match[1]);
-      break;
-    }
-  }
-  expect(port).toBeGreaterThan(0);
+  server = await startDispatchServer({ API_WRITE_RATE_LIMIT_BURST: "100000", API_RATE_LIMIT_BURST: "100000" });
+  port = server.port;
 }, 120_000);
 
-afterAll(() => {
-  child?.kill("SIGTERM");
-});
+afterAll(() => server?.stop());
 
-/** The server process's peak resident memory so far (VmHWM), in MiB. */
-function peakRssMiB(): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)![1]) / 1024;
-}
+const peakRssMiB = () => server.peakRssMiB();
 
 interface Sent {
   status: number;

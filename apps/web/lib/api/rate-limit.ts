@@ -53,6 +53,7 @@ export class RateLimiter {
   }
 }
 
+import { BlockList, isIP } from "node:net";
 import { jsonErrorAnswer, type ApiAnswer } from "./errors";
 
 /** The part of a request's headers the API reads; a fetch `Headers` is one. */
@@ -60,11 +61,63 @@ export interface HeaderReader {
   get(name: string): string | null;
 }
 
-/** The client key for rate limiting: first X-Forwarded-For hop, else X-Real-IP, else one shared local key. */
-export function clientKey(headers: HeaderReader): string {
-  const forwarded = headers.get("x-forwarded-for");
-  if (forwarded) return forwarded.split(",")[0]!.trim();
-  return headers.get("x-real-ip") ?? "local";
+/**
+ * The TCP peer's address, written by the production server (server/dispatch.ts) over whatever the
+ * client sent under this name. Absent when nothing stamped it (`next dev`, in-process tests).
+ */
+export const PEER_ADDRESS_HEADER = "x-gridlease-peer-address";
+
+/** An address as written in X-Forwarded-For or by the socket, without port, brackets or IPv4-mapping prefix. */
+function normalizeAddress(raw: string): string {
+  let value = raw.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
+  if (bracketed) value = bracketed[1]!;
+  else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(value)) value = value.slice(0, value.lastIndexOf(":"));
+  if (/^::ffff:\d{1,3}(\.\d{1,3}){3}$/i.test(value)) value = value.slice(7);
+  return value.toLowerCase();
+}
+
+let trustedCache: { source: string; list: BlockList } | undefined;
+
+/** TRUSTED_PROXIES: comma-separated CIDRs (or single addresses) of the reverse proxies in front of this server; none by default. */
+export function trustedProxies(source = process.env.TRUSTED_PROXIES ?? ""): BlockList {
+  if (trustedCache?.source === source) return trustedCache.list;
+  const list = new BlockList();
+  for (const entry of source.split(",").map((e) => e.trim()).filter(Boolean)) {
+    const [address, prefix] = entry.split("/");
+    const family = isIP(address ?? "");
+    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
+    if (family === 0 || !Number.isInteger(bits) || bits < 0 || bits > (family === 6 ? 128 : 32)) {
+      throw new Error(`TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR range`);
+    }
+    list.addSubnet(address!, bits, family === 6 ? "ipv6" : "ipv4");
+  }
+  trustedCache = { source, list };
+  return list;
+}
+
+function isTrusted(list: BlockList, address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && list.check(address, family === 6 ? "ipv6" : "ipv4");
+}
+
+/**
+ * The client key for rate limiting: the TCP peer's address, which a client cannot choose. Only when
+ * that peer is one of TRUSTED_PROXIES is X-Forwarded-For consulted, from the right (what the trusted
+ * proxies appended) to the first hop that is not itself a trusted proxy: everything left of it was
+ * written by the client and is ignored. Without a stamped peer (dev server, tests) all requests share
+ * one key rather than trusting a header.
+ */
+export function clientKey(headers: HeaderReader, trusted: BlockList = trustedProxies()): string {
+  const peerHeader = headers.get(PEER_ADDRESS_HEADER);
+  if (!peerHeader) return "local";
+  const peer = normalizeAddress(peerHeader);
+  if (!isTrusted(trusted, peer)) return peer;
+  const hops = (headers.get("x-forwarded-for") ?? "").split(",").map(normalizeAddress).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    if (!isTrusted(trusted, hops[i]!)) return hops[i]!.slice(0, 64);
+  }
+  return hops[0] ?? peer; // every hop a trusted proxy: the request started inside
 }
 
 /** The 429 answer when this client is over the limiter's budget (charging one request), else null. */

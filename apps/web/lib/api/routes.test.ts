@@ -10,6 +10,7 @@ import * as offerById from "@/app/api/offers/[id]/route";
 import * as offers from "@/app/api/offers/route";
 import * as providers from "@/app/api/providers/[address]/route";
 import * as stats from "@/app/api/stats/route";
+import { PEER_ADDRESS_HEADER } from "./rate-limit";
 import { startMarketDatabase, TEST_CHAIN_ID as CHAIN_ID } from "@/test/route-harness";
 
 const provider = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"); // Hardhat #1
@@ -29,7 +30,8 @@ afterAll(async () => {
 });
 
 const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
-const get = (url: string) => new Request(`http://127.0.0.1:3000${url}`, { headers: { "x-forwarded-for": `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` } });
+// Each request from another client, as the production server stamps the connected peer (server/dispatch.ts).
+const get = (url: string) => new Request(`http://127.0.0.1:3000${url}`, { headers: { [PEER_ADDRESS_HEADER]: `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` } });
 
 describe("GET /api/offers", () => {
   it("filters, sorts and pages through every match exactly once", async () => {

@@ -1,0 +1,33 @@
+/**
+ * What the production server does with each request, in order (server/main.ts; the tests run the same
+ * function with a stand-in for Next): stamp the TCP peer's address for the rate limiters, refuse a
+ * declared oversized body, answer the public read API directly, hand the rest to Next.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { PEER_ADDRESS_HEADER } from "../lib/api/rate-limit";
+import { serveApiLane } from "./api-lane";
+import { refuseOversizedBody } from "./body-limit";
+
+export type NextHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/**
+ * Writes the socket's address under PEER_ADDRESS_HEADER, replacing any value the client sent, so the
+ * rate limiters (lib/api/rate-limit.ts clientKey) key on who is connected rather than on a header.
+ */
+export function stampPeerAddress(request: IncomingMessage) {
+  request.headers[PEER_ADDRESS_HEADER] = request.socket.remoteAddress ?? "unknown";
+}
+
+export function createDispatcher(handleWithNext: NextHandler) {
+  return (request: IncomingMessage, response: ServerResponse) => {
+    stampPeerAddress(request);
+    if (refuseOversizedBody(request, response)) return;
+    serveApiLane(request, response)
+      .then((served) => (served ? undefined : handleWithNext(request, response)))
+      .catch((error: unknown) => {
+        console.error("[web] request failed", error);
+        if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
+        response.end("Internal server error");
+      });
+  };
+}
