@@ -1,10 +1,12 @@
 /**
  * What the production server does with each request, in order (server/main.ts; the tests run the same
- * function with a stand-in for Next): stamp the TCP peer's address for the rate limiters, refuse a
+ * function with a stand-in for Next): set the security headers (CSP, no framing), stamp the TCP
+ * peer's address for the rate limiters, refuse a
  * declared oversized body, answer the public read API directly, hand the rest to Next.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { PEER_ADDRESS_HEADER } from "../lib/api/rate-limit";
+import { securityHeaders } from "../lib/security-headers";
 import { serveApiLane } from "./api-lane";
 import { refuseOversizedBody } from "./body-limit";
 
@@ -19,7 +21,10 @@ export function stampPeerAddress(request: IncomingMessage) {
 }
 
 export function createDispatcher(handleWithNext: NextHandler) {
+  const headers = Object.entries(securityHeaders()); // RPC_URL is fixed for the life of the process
   return (request: IncomingMessage, response: ServerResponse) => {
+    // Set before anyone answers, so pages, the API lane and error answers all carry them.
+    for (const [name, value] of headers) response.setHeader(name, value);
     stampPeerAddress(request);
     if (refuseOversizedBody(request, response)) return;
     serveApiLane(request, response)
