@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientKey, PEER_ADDRESS_HEADER, RateLimiter, rateLimitAnswer, trustedProxies } from "./rate-limit";
+import { addressKey, clientKey, PEER_ADDRESS_HEADER, RateLimiter, rateLimitAnswer, trustedProxies } from "./rate-limit";
 
 const headers = (values: Record<string, string>) => new Headers(values);
 const NONE = trustedProxies("");
@@ -25,10 +25,19 @@ describe("clientKey", () => {
     expect(via("203.0.113.9")).toBe("203.0.113.9");
     expect(via("6.6.6.6, 203.0.113.9")).toBe("203.0.113.9"); // the client wrote 6.6.6.6; the proxy appended the rest
     expect(via("6.6.6.6, 203.0.113.9, 10.9.9.9")).toBe("203.0.113.9"); // two trusted proxies in a row
-    expect(via("[2001:db9::1]:443, 2001:db8::5", "2001:db8::7")).toBe("2001:db9::1");
+    expect(via("[2001:db9::1]:443, 2001:db8::5", "2001:db8::7")).toBe("2001:db9:0:0::/64");
     expect(via("203.0.113.9:5151")).toBe("203.0.113.9");
     expect(via("6.6.6.6", "198.51.100.1")).toBe("198.51.100.1"); // an untrusted peer's header is ignored
     expect(via("")).toBe("10.1.2.3");
+  });
+
+  it("keys IPv6 clients by their /64, so one host's addresses share a budget", () => {
+    const key = (peer: string) => clientKey(headers({ [PEER_ADDRESS_HEADER]: peer }), NONE);
+    expect(key("2001:db8:1:2::1")).toBe(key("2001:0db8:0001:0002:ffff:ffff:ffff:ffff"));
+    expect(key("2001:db8:1:2::1")).not.toBe(key("2001:db8:1:3::1"));
+    expect(addressKey("::1")).toBe("0:0:0:0::/64");
+    expect(addressKey("fe80::")).toBe("fe80:0:0:0::/64");
+    expect(addressKey("203.0.113.9")).toBe("203.0.113.9");
   });
 
   it("shares one key when no server stamped the peer, rather than trusting a header", () => {

@@ -77,6 +77,19 @@ function normalizeAddress(raw: string): string {
   return value.toLowerCase();
 }
 
+/**
+ * The key for one client address: IPv4 as is, IPv6 by its /64, since one host is routinely handed a
+ * whole /64 and could otherwise take 2^64 fresh budgets.
+ */
+export function addressKey(address: string): string {
+  if (isIP(address) !== 6 || address.includes(".")) return address;
+  const [head, tail] = address.split("::") as [string, string | undefined];
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
 let trustedCache: { source: string; list: BlockList } | undefined;
 
 /** TRUSTED_PROXIES: comma-separated CIDRs (or single addresses) of the reverse proxies in front of this server; none by default. */
@@ -112,12 +125,12 @@ export function clientKey(headers: HeaderReader, trusted: BlockList = trustedPro
   const peerHeader = headers.get(PEER_ADDRESS_HEADER);
   if (!peerHeader) return "local";
   const peer = normalizeAddress(peerHeader);
-  if (!isTrusted(trusted, peer)) return peer;
+  if (!isTrusted(trusted, peer)) return addressKey(peer);
   const hops = (headers.get("x-forwarded-for") ?? "").split(",").map(normalizeAddress).filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) {
-    if (!isTrusted(trusted, hops[i]!)) return hops[i]!.slice(0, 64);
+    if (!isTrusted(trusted, hops[i]!)) return addressKey(hops[i]!.slice(0, 64));
   }
-  return hops[0] ?? peer; // every hop a trusted proxy: the request started inside
+  return addressKey(hops[0] ?? peer); // every hop a trusted proxy: the request started inside
 }
 
 /** The 429 answer when this client is over the limiter's budget (charging one request), else null. */
