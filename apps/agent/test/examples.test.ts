@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { runScript } from "../src/scripts";
-import { parseScriptJson } from "../src/scripts";
 import { scriptEnvironment, type LeaseScriptInput } from "../src/serve/lease-request";
 
 const examples = path.resolve(import.meta.dirname, "../examples");
-const canManageUsers = process.getuid?.() === 0 && existsSync("/usr/sbin/useradd");
 
 function leaseInput(leaseId: string, event: LeaseScriptInput["event"]): LeaseScriptInput {
   return {
@@ -34,40 +30,7 @@ async function run(script: string, input: LeaseScriptInput, env: Record<string, 
   return runScript({ command: path.join(examples, script), args: [], env, timeoutSeconds: 30 }, input, { env: scriptEnvironment(input) });
 }
 
-describe("examples/provision-local-user.sh (run for real; needs root)", () => {
-  it.skipIf(!canManageUsers)("creates a user with only the renter's key, is idempotent, and deprovision removes it", async () => {
-    const leaseId = String(900_000 + Math.floor(Math.random() * 90_000));
-    const user = `gl-lease-${leaseId}`;
-    const input = leaseInput(leaseId, "provision");
-    try {
-      const first = parseScriptJson((await run("provision-local-user.sh", input, { PUBLIC_HOST: "gpu-7.example.net", SSH_PORT: "2222" })).stdout, "provision");
-      expect(first).toEqual({ host: "gpu-7.example.net", port: 2222, user, ssh: `ssh -p 2222 ${user}@gpu-7.example.net`, gpuIndices: "2,3" });
-      const home = execFileSync("getent", ["passwd", user], { encoding: "utf8" }).split(":")[5];
-      const keys = path.join(home, ".ssh/authorized_keys");
-      expect(await readFile(keys, "utf8")).toBe(`${input.sshPublicKey}\n`);
-      const keyStat = await stat(keys);
-      expect(keyStat.mode & 0o777).toBe(0o600);
-      expect(keyStat.uid).toBe(Number(execFileSync("id", ["-u", user], { encoding: "utf8" })));
-      expect(await readFile(path.join(home, ".gridlease-env"), "utf8")).toBe(`export CUDA_VISIBLE_DEVICES=${input.gpuUuids.join(",")}\n`);
-      // A second run (after an agent restart) changes nothing and prints the same access details.
-      const second = parseScriptJson((await run("provision-local-user.sh", input, { PUBLIC_HOST: "gpu-7.example.net", SSH_PORT: "2222" })).stdout, "provision");
-      expect(second).toEqual(first);
-      expect((await readFile(path.join(home, ".bashrc"), "utf8")).match(/gridlease-env/g)).toHaveLength(1);
-
-      await run("deprovision-local-user.sh", leaseInput(leaseId, "deprovision"));
-      expect(() => execFileSync("id", [user], { stdio: "ignore" })).toThrow();
-      expect(existsSync(home)).toBe(false);
-      // Revoking twice is harmless.
-      await expect(run("deprovision-local-user.sh", leaseInput(leaseId, "deprovision"))).resolves.toBeDefined();
-    } finally {
-      try {
-        execFileSync("userdel", ["--remove", user], { stdio: "ignore" });
-      } catch {
-        // already removed
-      }
-    }
-  });
-});
+// The local-user example is run for real, inside private namespaces, by local-user-isolation.test.ts.
 
 describe("example scripts", () => {
   it("all parse as POSIX shell", () => {
