@@ -5,7 +5,7 @@ import path from "node:path";
 import { hexToBytes, recoverTypedDataAddress, verifyTypedData, type Hex } from "viem";
 import { openJson, openWithSharedSecret } from "@gridlease/sdk/crypto";
 import { declineEvidenceDomain, declineEvidenceTypes } from "@gridlease/sdk/lease-request";
-import { heartbeatTypes } from "../src/serve/heartbeat";
+import { HEARTBEAT_TYPES, heartbeatDomain } from "@gridlease/sdk/heartbeat";
 import { providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { getDeployment } from "@gridlease/sdk/deployments.generated";
 import { privateKeyToAccount } from "viem/accounts";
@@ -83,14 +83,14 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(host.env.GRIDLEASE_PASSPHRASE).toBeTruthy(); // the agent was given one, and the script did not get it
   });
 
-  it("sends EIP-712 heartbeats signed by the provider key, listing its active offers", async () => {
+  it("sends EIP-712 heartbeats signed by the provider key for this deployment's registry, listing its active offers", async () => {
     const heartbeat = await market.waitFor("a heartbeat", async () => heartbeats.at(-1));
     const body = heartbeat.body as { provider: Hex; timestamp: number; offerIds: string[]; chainId: number; signature: Hex };
     expect(body).toMatchObject({ provider: market.provider.address, offerIds: ["1"], chainId: 31337 });
     const valid = await verifyTypedData({
       address: market.provider.address,
-      domain: { name: "Gridlease", version: "1", chainId: 31337 },
-      types: heartbeatTypes,
+      domain: heartbeatDomain({ chainId: 31337, registry: market.deployment.registry.address }),
+      types: HEARTBEAT_TYPES,
       primaryType: "Heartbeat",
       message: { provider: body.provider, timestamp: BigInt(body.timestamp), offerIds: body.offerIds.map(BigInt) },
       signature: body.signature,
