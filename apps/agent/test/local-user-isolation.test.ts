@@ -178,6 +178,8 @@ describe.skipIf(unavailable)(`examples/*-local-user.sh keep renters apart (run f
         as_lease ${A} sh -c "umask 077; echo 'secret of A' > $dir/a-secret"
       done
       as_lease ${A} ipcmk -M 4096 >/dev/null
+      # A link of A's to a host file: the cleanup must delete the link, never what it points to.
+      as_lease ${A} ln -s /etc/passwd /tmp/a-link
       echo "shm_before=$(awk -v u="$uid_a" 'NR > 1 && $8 == u' /proc/sysvipc/shm | wc -l)"
       deprovision_${A} >/dev/null 2>&1
       provision_${B} >/dev/null
@@ -186,11 +188,13 @@ describe.skipIf(unavailable)(`examples/*-local-user.sh keep renters apart (run f
         as_lease ${B} cat "$dir/a-secret" 2>/dev/null || true
       done | grep -c 'secret of A' | sed 's/^/read_by_b=/' || true
       echo "shm_after=$(awk -v u="$uid_a" 'NR > 1 && $8 == u' /proc/sysvipc/shm | wc -l)"
+      echo "link=$([ -L /tmp/a-link ] && echo present || echo gone) passwd=$([ -s /etc/passwd ] && echo intact || echo damaged)"
     `);
     expect(r.shm_before).toBe("1");
     expect(r.left).toBe("0");
     expect(r.read_by_b).toBe("0");
     expect(r.shm_after).toBe("0");
+    expect(r.link).toBe("gone passwd=intact");
   });
 
   it("a re-run never writes or chowns through a symlink the renter planted in its home", async () => {
