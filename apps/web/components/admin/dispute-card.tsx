@@ -10,6 +10,7 @@ import { formatToken, shortAddress } from "@/lib/format";
 import type { DisputeCase } from "@/lib/server/disputes";
 import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
+import { txDone } from "@/lib/tx-messages";
 
 function evidenceText(uri: string): string {
   const prefix = "data:text/plain;charset=utf-8,";
@@ -59,7 +60,7 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
     if (remaining === null || providerAmount === null) return setError("Still reading the lease from the chain.");
     if (providerAmount < 0n) return setError(`The renter can get at most ${formatToken(remaining)}.`);
     setError(null);
-    return resolve.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "resolveDispute", args: [id, renterAmount.data, providerAmount, slashAmount.data] });
+    return resolve.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "resolveDispute", args: [id, renterAmount.data, providerAmount, slashAmount.data] }, txDone.resolved(lease.leaseId, renterAmount.data, providerAmount));
   };
 
   return (

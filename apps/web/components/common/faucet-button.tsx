@@ -4,6 +4,7 @@ import { useAccount } from "wagmi";
 import { useAppConfig } from "@/lib/app-config";
 import { mockUsdcAbi } from "@/lib/contracts";
 import { useContractAction } from "@/lib/use-contract-action";
+import { txDone } from "@/lib/tx-messages";
 import { LOCAL_CHAIN_ID } from "@/lib/wallet/dev-accounts";
 
 /** Local chain only: the mock token has a public faucet so a newcomer can try every flow. */
@@ -17,7 +18,7 @@ export function FaucetButton({ amount = "1000" }: { amount?: string }) {
       type="button"
       className="btn-ghost"
       disabled={busy}
-      onClick={() => send({ address: contracts.token, abi: mockUsdcAbi, functionName: "faucet", args: [address, parseUnits(amount, 6)] })}
+      onClick={() => send({ address: contracts.token, abi: mockUsdcAbi, functionName: "faucet", args: [address, parseUnits(amount, 6)] }, txDone.faucet(parseUnits(amount, 6)))}
     >
       Get {amount} test USDC
     </button>

@@ -11,6 +11,7 @@ import { providerRegistryAbi } from "@/lib/contracts";
 import { formatDate, formatDuration, formatToken } from "@/lib/format";
 import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
+import { txDone } from "@/lib/tx-messages";
 
 
 /** Stake, unstake cooldown and withdrawal, read live from the registry (the cooldown is a chain fact). */
@@ -44,7 +45,7 @@ export function StakePanel() {
     if (!parsed.success || parsed.data === 0n) return setError("Enter a USDC amount above zero, like 25.");
     setError(null);
     if (kind === "requestUnstake") {
-      return action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: kind, args: [parsed.data] });
+      return action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: kind, args: [parsed.data] }, txDone.unstakeRequested(parsed.data, cooldown !== undefined ? Number(cooldown) : null));
     }
     return action.run(async (track) => {
       if (!address) throw new Error("Connect a wallet first.");
@@ -53,6 +54,7 @@ export function StakePanel() {
       await track(await writeContract(config, request));
       void refetch();
       router.refresh();
+      return txDone.staked(parsed.data);
     });
   };
 
@@ -81,7 +83,7 @@ export function StakePanel() {
           type="button"
           className="btn-primary"
           disabled={action.busy || pending === 0n || waiting}
-          onClick={() => action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "withdrawStake", args: [] })}
+          onClick={() => action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "withdrawStake", args: [] }, txDone.stakeWithdrawn(pending))}
         >
           Withdraw
         </button>
