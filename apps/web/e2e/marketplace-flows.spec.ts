@@ -151,6 +151,9 @@ test("a renter opens a dispute and the arbiter resolves it in the console; both 
   // Billing froze at the dispute: the whole 11 USDC deposit minus nothing claimed is to split.
   await expect(dispute.getByTestId("dispute-remaining")).toContainText("11");
   await dispute.getByLabel("To the renter (USDC)").fill("7.5");
+  // Before resolving, the console shows what each side receives after the fee.
+  await expect(dispute.getByTestId("renter-receives")).toHaveAttribute("data-raw", "7500000");
+  const providerPreview = BigInt((await dispute.getByTestId("provider-receives").getAttribute("data-raw"))!);
   await screenshotBoth(arbiter, "admin");
   const remainingText = await dispute.getByTestId("dispute-remaining").innerText();
   await dispute.getByRole("button", { name: "Resolve" }).click();
@@ -162,6 +165,7 @@ test("a renter opens a dispute and the arbiter resolves it in the console; both 
   const providerGross = BigInt(Math.round(Number(remainingText.replace(/[^0-9.]/g, "")) * 1e6)) - 7_500_000n;
   // The provider gets its share minus the protocol fee (2.5% on the local deployment).
   expect(providerAfter - providerBefore).toBe(providerGross - (providerGross * 250n) / 10_000n);
+  expect(providerAfter - providerBefore).toBe(providerPreview);
   await renter.goto("/rentals");
   await expect(leaseCard(renter, leaseId, "Closed")).toContainText("Closed by an arbiter");
 });

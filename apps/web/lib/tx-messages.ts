@@ -20,8 +20,9 @@ export const txDone = {
   declined: (leaseId: Id) => `Lease #${leaseId} declined, the deposit went back to the renter`,
   claimed: (leaseId: Id, net: bigint | null) =>
     net === null ? `Earnings of lease #${leaseId} claimed` : `Claimed ${formatToken(net)} from lease #${leaseId}`,
+  /** `renter` includes the slash paid to them, `provider` is net of the fee (lib/lease-money.ts disputePayouts). */
   resolved: (leaseId: Id, renter: bigint, provider: bigint) =>
-    `Dispute on lease #${leaseId} resolved: ${formatToken(renter)} to the renter, ${formatToken(provider)} to the provider before the fee`,
+    `Dispute on lease #${leaseId} resolved: ${formatToken(renter)} to the renter, ${formatToken(provider)} to the provider after the fee`,
   registered: (stake: bigint) => `Registered as a provider with ${formatToken(stake)} staked`,
   listed: (offerId: bigint | null) => `Offer ${offerId === null ? "" : `#${offerId} `}listed; it shows in search once indexed`,
   priceUpdated: (offerId: Id, price: bigint) => `Offer #${offerId} now costs ${formatToken(price)}/GPU·h`,
