@@ -13,6 +13,8 @@ import { createLogger } from "./log";
 import { obtainPassphrase, PassphraseError } from "./passphrase";
 import { changeOffers, checkProviderReady, draftOffers, fetchOwnOffers, ListingError, OfferStatus, publishOffers, registerProvider, type OfferAction } from "./provider";
 import { ProviderAgent } from "./serve/agent";
+import { Fleet } from "./serve/fleet";
+import { loadFleetConfig } from "./serve/fleet-config";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
 
 const USDC_DECIMALS = 6;
@@ -122,6 +124,16 @@ program
     process.once("SIGTERM", () => agent.stop());
     await agent.run();
     await journal.close();
+  });
+
+program
+  .command("fleet")
+  .description("serve many provider identities in one process (the same loop as `serve`); --config names the fleet config")
+  .action(async () => {
+    const fleet = await Fleet.open(await loadFleetConfig(globals().config));
+    process.once("SIGINT", () => fleet.stop());
+    process.once("SIGTERM", () => fleet.stop());
+    await fleet.run();
   });
 
 program
