@@ -5,7 +5,6 @@ import {
   HEARTBEAT_MAX_AGE_SECONDS,
   HEARTBEAT_MAX_FUTURE_SECONDS,
   HEARTBEAT_MAX_OFFER_IDS,
-  HEARTBEAT_SLOT_SECONDS,
   HEARTBEAT_TYPES,
   ONLINE_WINDOW_SECONDS,
   heartbeatDomain,
@@ -13,11 +12,11 @@ import {
 } from "@gridlease/sdk/heartbeat";
 import { getPool } from "./client";
 import { RELIABILITY_UPDATE_SQL } from "./reliability";
+import { computeUptime, UPTIME_WINDOW_SLOTS, type Uptime } from "./uptime";
 
-/** Uptime windows in slots (HEARTBEAT_SLOT_SECONDS each): 24 h, 7 d, 30 d. The longest bounds what is kept. */
-const WINDOW_24H = (24 * 3600) / HEARTBEAT_SLOT_SECONDS;
-const WINDOW_7D = (7 * 24 * 3600) / HEARTBEAT_SLOT_SECONDS;
-export const UPTIME_WINDOW_SLOTS = (30 * 24 * 3600) / HEARTBEAT_SLOT_SECONDS;
+// Uptime lives in uptime.ts (no database client import, so the indexer bundle can use it).
+export { computeUptime, UPTIME_SQL, UPTIME_WINDOW_SLOTS, type Uptime } from "./uptime";
+
 /** Offer ids are uint256 on chain but bigint in the index: a larger one cannot be an indexed offer. */
 const MAX_INDEXED_OFFER_ID = 2n ** 63n - 1n;
 
@@ -42,13 +41,6 @@ export class HeartbeatRejected extends Error {
     super(message);
     this.name = "HeartbeatRejected";
   }
-}
-
-export interface Uptime {
-  uptime24h: number;
-  uptime7d: number;
-  uptime30d: number;
-  lastHeartbeatAt: string;
 }
 
 export interface HeartbeatResult {
@@ -161,39 +153,4 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
   } finally {
     client.release();
   }
-}
-
-/**
- * Slots with a heartbeat in each window, bounded to the longest window so it reads at most
- * UPTIME_WINDOW_SLOTS rows through the (chain_id, provider, slot) unique index. Rows are one per slot,
- * so count(*) counts slots. The first heartbeat ever comes from provider_uptime (rows are pruned).
- * Parameters: $1 chain id, $2 provider, $3 the current slot.
- */
-export const UPTIME_SQL = `
-select count(*) filter (where hb.slot > $3 - ${WINDOW_24H})::int as "slots24h",
-       count(*) filter (where hb.slot > $3 - ${WINDOW_7D})::int as "slots7d",
-       count(*)::int as "slots30d",
-       least(min(hb.signed_at), (select u.first_heartbeat_at from provider_uptime u where u.chain_id = $1 and u.provider = $2)) as first,
-       max(hb.signed_at) as last
-from provider_heartbeat hb
-where hb.chain_id = $1 and hb.provider = $2 and hb.slot > $3 - ${UPTIME_WINDOW_SLOTS}`;
-
-/**
- * Share of slots with a heartbeat in the last 24 h / 7 d / 30 d. A window counts only from the
- * provider's first heartbeat, so a new provider is not punished for time before it existed.
- */
-export async function computeUptime(client: pg.PoolClient | pg.Pool, chainId: number, provider: string, now = Date.now()): Promise<Uptime & { firstHeartbeatAt: string }> {
-  const nowSlot = heartbeatSlot(now / 1000);
-  const result = await client.query<{ slots24h: number; slots7d: number; slots30d: number; first: Date | null; last: Date | null }>(UPTIME_SQL, [chainId, provider, nowSlot]);
-  const row = result.rows[0]!;
-  // A first beat up to HEARTBEAT_MAX_FUTURE_SECONDS ahead may sit in the next slot: it has still lived one slot.
-  const lived = row.first === null ? 0 : Math.max(1, nowSlot - heartbeatSlot(row.first.getTime() / 1000) + 1);
-  const share = (slots: number, window: number) => (lived <= 0 ? 0 : Math.min(1, slots / Math.max(1, Math.min(window, lived))));
-  return {
-    uptime24h: share(row.slots24h, WINDOW_24H),
-    uptime7d: share(row.slots7d, WINDOW_7D),
-    uptime30d: share(row.slots30d, UPTIME_WINDOW_SLOTS),
-    lastHeartbeatAt: (row.last ?? new Date(now)).toISOString(),
-    firstHeartbeatAt: (row.first ?? new Date(now)).toISOString(),
-  };
 }

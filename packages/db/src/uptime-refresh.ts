@@ -1,7 +1,6 @@
 import type pg from "pg";
 import { ONLINE_WINDOW_SECONDS, heartbeatSlot } from "@gridlease/sdk/heartbeat";
-import { getPool } from "./client";
-import { computeUptime } from "./heartbeats";
+import { computeUptime } from "./uptime";
 import { RELIABILITY_UPDATE_SQL } from "./reliability";
 
 /**
@@ -21,17 +20,17 @@ export const UPTIME_REFRESH_INTERVAL_MS = 60_000;
  * (no beat in ONLINE_WINDOW_SECONDS: an online one recomputes itself on its next beat), whose values
  * were computed for an earlier slot (uptime_slot), and that still has uptime to lose. Each provider is
  * rewritten at most once per slot, so search's data version moves at most once per slot for it.
- * Returns the providers refreshed.
+ * Imports no database client (the indexer bundles it with its own pool). Returns the providers refreshed.
  */
-export async function refreshSilentUptime(now = Date.now(), db: pg.Pool = getPool()): Promise<{ chainId: number; provider: string }[]> {
+export async function refreshSilentUptime(db: pg.Pool, chainId: number, now = Date.now()): Promise<{ chainId: number; provider: string }[]> {
   const nowSlot = heartbeatSlot(now / 1000);
   const offlineBefore = new Date(now - ONLINE_WINDOW_SECONDS * 1000);
   const stale = await db.query<{ chainId: number; provider: string }>(
     `select chain_id as "chainId", provider from provider_uptime
-     where last_heartbeat_at < $1 and uptime_slot < $2 and (uptime_24h > 0 or uptime_7d > 0 or uptime_30d > 0)
-     order by chain_id, provider`,
-    [offlineBefore, nowSlot]);
-  for (const { chainId, provider } of stale.rows) {
+     where chain_id = $3 and last_heartbeat_at < $1 and uptime_slot < $2 and (uptime_24h > 0 or uptime_7d > 0 or uptime_30d > 0)
+     order by provider`,
+    [offlineBefore, nowSlot, chainId]);
+  for (const { provider } of stale.rows) {
     const client = await db.connect();
     try {
       await client.query("begin");

@@ -82,7 +82,7 @@ describe("a provider that stops heartbeating", () => {
     expect(afterLastBeat.last.getTime()).toBe(end * 1000);
     expect(isOnline(afterLastBeat.last)).toBe(false);
 
-    const refreshed = await refreshSilentUptime(Date.now());
+    const refreshed = await refreshSilentUptime(getPool(), CHAIN_ID, Date.now());
     expect(refreshed).toContainEqual({ chainId: CHAIN_ID, provider: stopping.address.toLowerCase() });
     const now = await uptimeRow(stopping);
     // Lived from the first beat's slot to now; beats in the first hour's slots only.
@@ -93,13 +93,13 @@ describe("a provider that stops heartbeating", () => {
     expect(now.uptime24h).toBeLessThan(0.4);
     expect(now.reliability).toBeLessThan(afterLastBeat.reliability);
     // Once per slot: a second run in the same slot rewrites nothing.
-    expect(await refreshSilentUptime(Date.now())).toEqual([]);
+    expect(await refreshSilentUptime(getPool(), CHAIN_ID, Date.now())).toEqual([]);
   });
 
   it("leaves a provider that is still beating to its own heartbeats", async () => {
     const t = Math.floor(Date.now() / 1000);
     await recordHeartbeat(await beat(live, t), t * 1000);
-    expect(await refreshSilentUptime(Date.now())).not.toContainEqual(expect.objectContaining({ provider: live.address.toLowerCase() }));
+    expect(await refreshSilentUptime(getPool(), CHAIN_ID, Date.now())).not.toContainEqual(expect.objectContaining({ provider: live.address.toLowerCase() }));
   });
 });
 
