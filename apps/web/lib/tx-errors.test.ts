@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ContractFunctionExecutionError, ContractFunctionRevertedError, encodeErrorResult, UserRejectedRequestError } from "viem";
 import { leaseEscrowAbi, mockUsdcAbi } from "./contracts";
-import { describeTxError } from "./tx-errors";
+import { describeTxError, isContractError } from "./tx-errors";
 
 const escrow = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
 
@@ -35,5 +35,15 @@ describe("describeTxError", () => {
     });
     expect(describeTxError(rejection)).toBe("You rejected the request in your wallet.");
     expect(describeTxError(new Error("socket hang up"))).toBe("socket hang up");
+  });
+});
+
+describe("isContractError", () => {
+  it("recognises the booking's price-guard refusal, so the offer page reloads the new price", () => {
+    const guard = reverted(encodeErrorResult({ abi: leaseEscrowAbi, errorName: "PriceAboveMax", args: [3_000_000n, 2_500_000n] }));
+    expect(isContractError(guard, "PriceAboveMax")).toBe(true);
+    const other = reverted(encodeErrorResult({ abi: leaseEscrowAbi, errorName: "WrongStatus", args: [7n, 4] }));
+    expect(isContractError(other, "PriceAboveMax")).toBe(false);
+    expect(isContractError(new Error("PriceAboveMax"), "PriceAboveMax")).toBe(false);
   });
 });
