@@ -72,7 +72,9 @@ export async function connect(config: AgentConfig, account: Account): Promise<Ch
     throw new ChainSetupError(`Cannot reach the RPC endpoint ${config.rpcUrl}: ${(error as Error).message.split("\n")[0]}`);
   }
   if (config.chainId !== undefined && config.chainId !== chainId) {
-    throw new ChainSetupError(`The RPC endpoint ${config.rpcUrl} serves chain ${chainId}, but the config says chainId ${config.chainId}.`);
+    throw new ChainSetupError(
+      `The RPC endpoint ${config.rpcUrl} serves chain ${chainId}, but the config says chainId ${config.chainId}: point rpcUrl at a chain ${config.chainId} node, or set "chainId": ${chainId} if that is the chain you mean.`,
+    );
   }
   const chain = defineChain({
     id: chainId,
