@@ -60,9 +60,11 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
       if (!address) throw new Error("Connect a wallet first.");
       await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, amount: extraCost }, track);
       const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "extend", args: [id, parsed.data], account: address });
-      await track(await writeContract(config, request));
+      const receipt = await track(await writeContract(config, request));
       router.refresh();
-      return txDone.extended(lease.leaseId, parsed.data, extraCost);
+      // The amount the escrow actually pulled, from its event, rather than the estimate shown before.
+      const [extended] = parseEventLogs({ abi: leaseEscrowAbi, eventName: "LeaseExtended", logs: receipt.logs });
+      return txDone.extended(lease.leaseId, parsed.data, extended?.args.extraDeposit ?? extraCost);
     });
   };
   const cancel = () =>
