@@ -1,4 +1,5 @@
 "use client";
+import { useQueryClient } from "@tanstack/react-query";
 import { parseUnits } from "viem";
 import { useAccount } from "wagmi";
 import { useAppConfig } from "@/lib/app-config";
@@ -11,7 +12,9 @@ import { LOCAL_CHAIN_ID } from "@/lib/wallet/dev-accounts";
 export function FaucetButton({ amount = "1000" }: { amount?: string }) {
   const { chainId, contracts } = useAppConfig();
   const { address } = useAccount();
-  const { send, busy } = useContractAction("Faucet");
+  const queryClient = useQueryClient();
+  // Balance reads elsewhere on the page (the booking form's "below the deposit" check) refresh at once.
+  const { send, busy } = useContractAction("Faucet", () => void queryClient.invalidateQueries({ queryKey: ["readContract"] }));
   if (chainId !== LOCAL_CHAIN_ID || !contracts || !address) return null;
   return (
     <button
