@@ -22,6 +22,7 @@ import { maxPriceWithTolerance } from "@/lib/lease-money";
 import { isContractError } from "@/lib/tx-errors";
 import { txDone } from "@/lib/tx-messages";
 import { LOCAL_CHAIN_ID } from "@/lib/wallet/dev-accounts";
+import { OFFLINE_EXPLANATION, onlineStatus } from "@/lib/last-seen";
 
 /** Price tolerances offered like a swap's slippage setting, in basis points; 0 = exactly the shown price. */
 const TOLERANCES_BPS = [0, 50, 100, 300] as const;
@@ -50,7 +51,11 @@ function bookingSchema(offer: OfferView) {
   });
 }
 
-export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: number }) {
+/** providerLastHeartbeatAt: the provider's last seen; an offline provider needs an explicit "book anyway" first. */
+export function BookingForm({ offer, feeBps, providerLastHeartbeatAt = null }: { offer: OfferView; feeBps: number; providerLastHeartbeatAt?: string | null }) {
+  const providerStatus = onlineStatus(providerLastHeartbeatAt);
+  const [offlineAccepted, setOfflineAccepted] = useState(false);
+  const offlineBlocked = !providerStatus.online && !offlineAccepted;
   const contracts = useContracts();
   const { chainId } = useAppConfig();
   const config = useConfig();
@@ -197,7 +202,15 @@ export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: numbe
           {chainId === LOCAL_CHAIN_ID && <FaucetButton />}
         </div>
       )}
-      <button type="submit" className="btn-primary w-full" disabled={!isConnected || busy || offer.freeUnits === 0 || short}>
+      {!providerStatus.online && (
+        <div className="space-y-2 rounded-lg border border-amber-500/40 bg-amber-500/10 p-3 text-sm text-amber-200" role="alert" data-testid="offline-warning">
+          <p>This provider is offline ({providerStatus.lastSeen}). {OFFLINE_EXPLANATION}</p>
+          <label className="flex items-center gap-2">
+            <input type="checkbox" checked={offlineAccepted} onChange={(event) => setOfflineAccepted(event.target.checked)} data-testid="offline-accept" /> Book anyway
+          </label>
+        </div>
+      )}
+      <button type="submit" className="btn-primary w-full" disabled={!isConnected || busy || offer.freeUnits === 0 || short || offlineBlocked}>
         {!isConnected ? "Connect a wallet to book" : busy ? "Booking…" : `Book for ${formatToken(deposit)}`}
       </button>
       <TxStatus state={state} />
