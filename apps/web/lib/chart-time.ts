@@ -26,3 +26,17 @@ export function stepSeries<T extends { time: number | null }>(points: readonly T
   if (last && until > last.time) placed.push({ ...last, time: until });
   return placed;
 }
+
+const STEPS = [60, 300, 900, 1_800, 3_600, 3 * 3_600, 6 * 3_600, 12 * 3_600, 86_400, 7 * 86_400, 30 * 86_400, 365 * 86_400];
+
+/**
+ * Tick positions on round UTC times (whole minutes, hours, days) between `start` and `end`, at most
+ * `maxTicks` of them: a plain numeric axis would tick at round numbers of seconds, like 1764580500.
+ */
+export function timeTicks(start: number, end: number, maxTicks = 5): number[] {
+  if (!(end > start)) return [start];
+  const step = STEPS.find((s) => (end - start) / s <= maxTicks) ?? Math.ceil((end - start) / maxTicks / 86_400) * 86_400;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(start / step) * step; t <= end; t += step) ticks.push(t);
+  return ticks;
+}

@@ -1,6 +1,6 @@
 "use client";
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { stepSeries, timeLabel, timeTick } from "@/lib/chart-time";
+import { stepSeries, timeLabel, timeTick, timeTicks } from "@/lib/chart-time";
 import { useNow } from "@/lib/use-now";
 
 /** The offer's price over time: each listing or price change holds until the next, drawn up to now. */
@@ -14,7 +14,7 @@ export function PriceChart({ points }: { points: { block: number; time: number |
       <ResponsiveContainer>
         <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
           <CartesianGrid stroke="#1e293b" strokeDasharray="3 3" />
-          <XAxis dataKey="time" type="number" scale="time" domain={["dataMin", "dataMax"]} stroke="#64748b" fontSize={11} minTickGap={32} tickFormatter={(t: number) => timeTick(t, span)} />
+          <XAxis dataKey="time" type="number" domain={["dataMin", "dataMax"]} ticks={timeTicks(data[0]!.time, data.at(-1)!.time)} stroke="#64748b" fontSize={11} minTickGap={32} tickFormatter={(t: number) => timeTick(t, span)} />
           <YAxis stroke="#64748b" fontSize={11} domain={["auto", "auto"]} tickFormatter={(v: number) => v.toFixed(2)} />
           <Tooltip
             contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 8 }}

@@ -1,6 +1,6 @@
 "use client";
 import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { stepSeries, timeLabel, timeTick } from "@/lib/chart-time";
+import { stepSeries, timeLabel, timeTick, timeTicks } from "@/lib/chart-time";
 import { useNow } from "@/lib/use-now";
 
 /** Cumulative net earnings (USDC) over time, stepping at each payout and held up to now. */
@@ -14,7 +14,7 @@ export function EarningsChart({ points }: { points: { block: number; time: numbe
       <ResponsiveContainer>
         <AreaChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
           <CartesianGrid stroke="#1e293b" strokeDasharray="3 3" />
-          <XAxis dataKey="time" type="number" scale="time" domain={["dataMin", "dataMax"]} stroke="#64748b" fontSize={11} minTickGap={32} tickFormatter={(t: number) => timeTick(t, span)} />
+          <XAxis dataKey="time" type="number" domain={["dataMin", "dataMax"]} ticks={timeTicks(data[0]!.time, data.at(-1)!.time)} stroke="#64748b" fontSize={11} minTickGap={32} tickFormatter={(t: number) => timeTick(t, span)} />
           <YAxis stroke="#64748b" fontSize={11} tickFormatter={(v: number) => v.toFixed(2)} />
           <Tooltip contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 8 }} labelFormatter={(t) => timeLabel(Number(t))} formatter={(v) => [`${Number(v).toFixed(2)} USDC`, "earned"]} />
           <Area type="stepAfter" dataKey="usdc" stroke="#34d399" fill="#34d39933" strokeWidth={2} isAnimationActive={false} />

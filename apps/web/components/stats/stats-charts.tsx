@@ -1,6 +1,6 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { timeLabel, timeTick } from "@/lib/chart-time";
+import { timeLabel, timeTick, timeTicks } from "@/lib/chart-time";
 import type { StatsPoint } from "@/lib/server/market-stats";
 
 const COLORS = ["#818cf8", "#34d399", "#f472b6", "#fbbf24", "#60a5fa", "#f87171", "#a3e635", "#c084fc"];
@@ -24,7 +24,7 @@ function Chart({ title, points, models, value, format, testId }: {
         <ResponsiveContainer>
           <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -4 }}>
             <CartesianGrid stroke="#1e293b" strokeDasharray="3 3" />
-            <XAxis dataKey="x" type="number" scale="time" domain={["dataMin", "dataMax"]} stroke="#64748b" fontSize={11} minTickGap={32} tickFormatter={(t: number) => timeTick(t, span)} />
+            <XAxis dataKey="x" type="number" domain={["dataMin", "dataMax"]} ticks={placed.length ? timeTicks(placed[0]!.time, placed.at(-1)!.time) : []} stroke="#64748b" fontSize={11} minTickGap={32} tickFormatter={(t: number) => timeTick(t, span)} />
             <YAxis stroke="#64748b" fontSize={11} tickFormatter={(v: number) => format(v)} width={56} />
             <Tooltip contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 8 }} labelFormatter={(t) => timeLabel(Number(t))} formatter={(v) => format(Number(v))} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
