@@ -5,17 +5,14 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createTestClient, createWalletClient, http, parseEther, verifyTypedData, type Hex } from "viem";
-import { hardhat } from "viem/chains";
-import { privateKeyToAccount } from "viem/accounts";
-import { mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { verifyTypedData, type Hex } from "viem";
 import { openJson } from "@gridlease/sdk/crypto";
 import { HEARTBEAT_TYPES, heartbeatDomain } from "@gridlease/sdk/heartbeat";
 import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
-import { encodeOfferSpec } from "@gridlease/sdk/offers";
 import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { AgentProcess } from "./helpers/agent-process";
-import { DEPLOYER_KEY, Market, usdc } from "./helpers/market";
+import { registerLocalProviders } from "./helpers/local-providers";
+import { Market } from "./helpers/market";
 
 const SANDBOX = path.join(import.meta.dirname, "..", "examples", "sandbox");
 const SERVED = [100, 101, 102];
@@ -29,24 +26,6 @@ let heartbeats: { provider: Hex; timestamp: number; offerIds: string[]; chainId:
 let server: Server;
 const offerOf = new Map<number, bigint>();
 let fleet: AgentProcess | undefined;
-
-/** Registers Hardhat-mnemonic account `index` the way the seed does (its encryption key derived from the index) and lists one offer. */
-async function seedProvider(index: number): Promise<bigint> {
-  const account = localAccount(index);
-  const test = createTestClient({ chain: hardhat, mode: "hardhat", transport: http(node.url) });
-  await test.setBalance({ address: account.address, value: parseEther("10") });
-  const deployer = createWalletClient({ chain: hardhat, transport: http(node.url), account: privateKeyToAccount(DEPLOYER_KEY) });
-  const wallet = createWalletClient({ chain: hardhat, transport: http(node.url), account });
-  const confirm = async (hash: Hex) => market.publicClient.waitForTransactionReceipt({ hash });
-  const { token, registry } = market.deployment;
-  await confirm(await deployer.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [account.address, usdc("1000")] }));
-  await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, usdc("500")] }));
-  await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "register", args: [usdc("500"), localProviderEncryptionPublicKey(index), `ipfs://fleet/${index}`] }));
-  const spec = encodeOfferSpec({ gpuModel: "RTX4090", gpuCount: 2, vramGb: 24, cpuCores: 16, ramGb: 64, diskGb: 1000, bandwidthMbps: 1000, region: "eu-west", pricePerGpuHour: usdc("0.50"), minHours: 1, maxHours: 48 });
-  const receipt = await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] }));
-  const [listed] = await market.publicClient.getContractEvents({ address: registry.address, abi: providerRegistryAbi, eventName: "OfferListed", blockHash: receipt.blockHash });
-  return listed!.args.offerId!;
-}
 
 const stateOf = (index: number) => path.join(dir, "fleet-state", localAccount(index).address.toLowerCase());
 const journalOf = async (index: number) => (await readFile(path.join(stateOf(index), "journal.jsonl"), "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { event: string; leaseId: string });
@@ -66,7 +45,7 @@ async function openWhenAccepted(leaseId: bigint): Promise<{ leaseId: bigint; acc
 beforeAll(async () => {
   node = await startHardhatNode();
   market = await Market.deploy(node.url);
-  for (const index of SERVED) offerOf.set(index, await seedProvider(index));
+  for (const [index, offerId] of await registerLocalProviders(market, SERVED)) offerOf.set(index, offerId);
   heartbeats = [];
   server = createServer((req, res) => {
     let body = "";
