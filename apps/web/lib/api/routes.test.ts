@@ -223,6 +223,8 @@ describe("POST /api/heartbeats", () => {
     expect([200, 202]).toContain((await post(await signed(t - 2))).status);
     const later = await (await post(await signed(t))).json();
     expect(later.lastHeartbeatAt).toBe(new Date(t * 1000).toISOString());
+    const summary = await (await providers.GET(get(`/api/providers/${provider.address}`), ctx({ address: provider.address }))).json();
+    expect(summary).toMatchObject({ lastHeartbeatAt: new Date(t * 1000).toISOString(), online: true });
   });
 
   it("refuses stale, forged, unknown-provider and cross-site heartbeats", async () => {
