@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { bytesToHex, createPublicClient, createWalletClient, defineChain, http, parseEther, parseEventLogs, toHex } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { encodeOfferSpec, generateEncryptionKeyPair, getDeployment, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import { encodeOfferSpec, generateEncryptionKeyPair, getDeployment, leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
 import { asAccount, closeAccounts, walletBalance } from "./helpers";
 
 // Issue 11, "what the journey tripped over": the fixes a new user meets first, on the e2e stack.
@@ -11,6 +11,9 @@ const publicClient = createPublicClient({ chain, transport: http(RPC_URL) });
 // Spare development accounts (lib/wallet/dev-accounts.ts) no other spec uses.
 const WITHDRAWING_RENTER = 12;
 const EMPTY_RENTER = 13;
+const RECLAIMING_RENTER = 14;
+// The local deployment's admin is Hardhat account #0 (public mnemonic, local chain only).
+const admin = createWalletClient({ account: mnemonicToAccount("test test test test test test test test test test test junk", { addressIndex: 0 }), chain, transport: http(RPC_URL) });
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eTestKeyForGridleaseE2E renter@laptop";
 
 test.describe.configure({ mode: "serial" });
@@ -124,4 +127,54 @@ test("a renter withdraws a pending booking at once: a toast says the refund, the
   await expect(closed.getByTestId("received")).toHaveAttribute("data-raw", "1000000");
   await expect(closed.getByRole("button", { name: "Decrypt access details" })).toHaveCount(0);
   await expect.poll(() => walletBalance(page)).toBe(before + 1_000_000n);
+});
+
+test("a booking nobody accepts is reclaimed at the first click once its window has passed, and the card shows the refund plus the slash received", async ({ browser }) => {
+  const offerId = await listSilentOffer(500_000n);
+  const { escrow } = getDeployment(31337);
+  const [window, slash] = await Promise.all([
+    publicClient.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "acceptWindow" }),
+    publicClient.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "notAcceptedSlash" }),
+  ]);
+  const setWindow = async (seconds: bigint) => {
+    const hash = await admin.writeContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "setAcceptWindow", args: [seconds] });
+    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+  };
+  const page = await asAccount(browser, RECLAIMING_RENTER);
+  await openOffer(page, offerId);
+  await page.getByLabel("SSH public key").fill(SSH_KEY);
+  await page.getByLabel("Hours").fill("2");
+  const short = page.getByTestId("balance-short");
+  if (await short.isVisible()) await short.getByRole("button", { name: /Get 1000 test USDC/ }).click();
+  await expect(page.getByRole("button", { name: /^Book for/ })).toBeEnabled({ timeout: 30_000 });
+  // A short window for this one booking (its deadline is fixed when it lands), then the deployment's own again.
+  await setWindow(15n);
+  let leaseId: string;
+  try {
+    await page.getByRole("button", { name: /^Book for/ }).click();
+    const booked = page.getByTestId("booked-lease");
+    await expect(booked).toBeVisible({ timeout: 30_000 });
+    leaseId = (await booked.innerText()).match(/Lease #(\d+)/)![1]!;
+  } finally {
+    await setWindow(window);
+  }
+
+  await page.goto("/rentals");
+  const card = page.locator(`[data-testid="lease-card"][data-lease-id="${leaseId}"][data-status="Pending"]`);
+  await expect(card).toBeVisible({ timeout: 30_000 });
+  await page.waitForTimeout(16_000);
+  // One block past the deadline even on a node that mines only when a transaction arrives.
+  await publicClient.request({ method: "evm_mine" as never, params: [] as never });
+  const reclaim = card.getByRole("button", { name: "Reclaim deposit" });
+  await expect(reclaim).toBeVisible({ timeout: 30_000 });
+  const before = await walletBalance(page);
+  await reclaim.click();
+  // The provider's stake (minStake) covers the whole slash, so the renter gets deposit + slash.
+  const expected = 1_000_000n + slash;
+  await expect(page.getByText(`Lease #${leaseId} reclaimed, ${(Number(expected) / 1e6).toFixed(2)} USDC received`).first()).toBeVisible({ timeout: 30_000 });
+  const closed = page.locator(`[data-testid="lease-card"][data-lease-id="${leaseId}"][data-status="Closed"]`);
+  await expect(closed).toBeVisible({ timeout: 30_000 });
+  await expect(closed.getByTestId("received")).toHaveAttribute("data-raw", expected.toString());
+  await expect(closed.getByTestId("received-breakdown")).toContainText("from the provider's stake");
+  await expect.poll(() => walletBalance(page)).toBe(before + expected);
 });
