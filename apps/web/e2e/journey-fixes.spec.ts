@@ -55,6 +55,18 @@ async function openOffer(page: Page, offerId: string) {
   }, { timeout: 30_000 }).toBe(true);
 }
 
+/**
+ * Fills the booking form for `hours`; the silent provider sends no heartbeats, so the form asks for
+ * "Book anyway" first; a fresh account gets its test USDC from the faucet the form offers.
+ */
+async function fillBooking(page: Page, hours: number) {
+  await page.getByLabel("SSH public key").fill(SSH_KEY);
+  await page.getByLabel("Hours").fill(String(hours));
+  if (await page.getByTestId("offline-warning").isVisible()) await page.getByTestId("offline-accept").check();
+  const short = page.getByTestId("balance-short");
+  if (await short.isVisible()) await short.getByRole("button", { name: /Get 1000 test USDC/ }).click();
+}
+
 test("the header nav fits a 375 px phone without sideways scrolling, and the wallet menu lists no wallet that is not installed", async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 375, height: 812 } });
   const page = await context.newPage();
@@ -103,11 +115,7 @@ test("a renter withdraws a pending booking at once: a toast says the refund, the
   const offerId = await listSilentOffer(500_000n);
   const page = await asAccount(browser, WITHDRAWING_RENTER);
   await openOffer(page, offerId);
-  await page.getByLabel("SSH public key").fill(SSH_KEY);
-  await page.getByLabel("Hours").fill("2");
-  // A fresh account holds no test USDC: the faucet is offered right where the booking needs it.
-  const short = page.getByTestId("balance-short");
-  if (await short.isVisible()) await short.getByRole("button", { name: /Get 1000 test USDC/ }).click();
+  await fillBooking(page, 2);
   await expect(page.getByRole("button", { name: /^Book for/ })).toBeEnabled({ timeout: 30_000 });
   await page.getByRole("button", { name: /^Book for/ }).click();
   const booked = page.getByTestId("booked-lease");
@@ -142,10 +150,7 @@ test("a booking nobody accepts is reclaimed at the first click once its window h
   };
   const page = await asAccount(browser, RECLAIMING_RENTER);
   await openOffer(page, offerId);
-  await page.getByLabel("SSH public key").fill(SSH_KEY);
-  await page.getByLabel("Hours").fill("2");
-  const short = page.getByTestId("balance-short");
-  if (await short.isVisible()) await short.getByRole("button", { name: /Get 1000 test USDC/ }).click();
+  await fillBooking(page, 2);
   await expect(page.getByRole("button", { name: /^Book for/ })).toBeEnabled({ timeout: 30_000 });
   // A short window for this one booking (its deadline is fixed when it lands), then the deployment's own again.
   await setWindow(15n);
