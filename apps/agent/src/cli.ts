@@ -2,7 +2,7 @@ import path from "node:path";
 import { Command, Option } from "commander";
 import { formatUnits, isHex, type Hex } from "viem";
 import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { ChainSetupError, connect, TransactionFailedError, describeError } from "./chain";
 import { ConfigError, loadConfig, type AgentConfig } from "./config";
 import { detectHardware, HardwareError } from "./detect/hardware";
@@ -22,9 +22,14 @@ import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
 
 const USDC_DECIMALS = 6;
 
+/** Set by the bundle (scripts/bundle.mjs); from package.json when run from the workspace. */
+declare const __GRIDLEASE_AGENT_VERSION__: string | undefined;
+const VERSION = typeof __GRIDLEASE_AGENT_VERSION__ === "string" ? __GRIDLEASE_AGENT_VERSION__ : (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
 const program = new Command()
   .name("gridlease-agent")
   .description("Turns a GPU host into a Gridlease listing and serves its renters.")
+  .version(`gridlease-agent ${VERSION}`, "-V, --version")
   .option("-c, --config <file>", "agent config (JSON)", "gridlease-agent.json")
   .option("--passphrase-file <file>", "read the key passphrase from this file (else GRIDLEASE_PASSPHRASE, else a prompt)")
   .showHelpAfterError();
