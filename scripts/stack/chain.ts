@@ -3,8 +3,8 @@
 // blocks keep coming while it is idle, so its clock is the wall clock (deadlines the page shows are
 // the ones the contracts enforce). Hardhat remains the compile/test toolchain.
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
+import { anvilBinary } from "../../packages/sdk/src/local-chain";
 import { log, rpcChainId, startProcess, stopProcess, waitFor, type ManagedProcess } from "./processes";
 
 /**
@@ -15,21 +15,6 @@ export const SEEDED_SPAN_SECONDS = 3 * 3600;
 
 /** Seconds between dumps of the state file while running, so a crash loses at most that much. */
 const STATE_INTERVAL_SECONDS = 10;
-
-/**
- * The anvil binary of this platform's package. Run directly rather than through the npm wrapper
- * (bin.mjs), which forwards signals itself: a SIGTERM to the process group would reach anvil twice
- * while it writes its state file.
- */
-export function anvilBinary(root: string): string {
-  const require = createRequire(join(root, "node_modules/@foundry-rs/anvil/package.json"));
-  const arch = process.arch === "x64" ? "amd64" : process.arch;
-  try {
-    return require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/bin/anvil`);
-  } catch {
-    return join(root, "node_modules/.bin/anvil");
-  }
-}
 
 /** Why a state file cannot be loaded, or null when it looks like one anvil wrote. */
 export function stateFileProblem(file: string): string | null {

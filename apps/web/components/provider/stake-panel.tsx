@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { useChainNow } from "@/lib/use-now";
+import { useChainNow, useLatestBlockTime } from "@/lib/use-now";
 import { useAccount, useConfig, useReadContract } from "wagmi";
 import { simulateContract, writeContract } from "wagmi/actions";
 import { ensureAllowance } from "@/lib/permit";
@@ -28,6 +28,7 @@ export function StakePanel() {
     args: address ? [address] : undefined,
     query: { enabled: !!address },
   });
+  const latestBlockTime = useLatestBlockTime((provider?.pendingUnstake ?? 0n) > 0n);
   const { data: cooldown } = useReadContract({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "unstakeCooldown" });
   const action = useContractAction("Stake", () => {
     void refetch();
@@ -38,7 +39,8 @@ export function StakePanel() {
   if (!provider) return null;
   const availableAt = Number(provider.unstakeAvailableAt);
   const pending = provider.pendingUnstake;
-  const waiting = pending > 0n && now < availableAt;
+  // Withdrawing is simulated against the latest block, so it is offered once that block is past the cooldown.
+  const waiting = pending > 0n && (latestBlockTime ?? 0) < availableAt;
 
   const submit = (kind: "requestUnstake" | "addStake") => {
     const parsed = usdcInput("Amount").safeParse(amount);
@@ -71,7 +73,7 @@ export function StakePanel() {
         {pending > 0n && (
           <>
             <dt className="text-slate-400">Withdrawable</dt>
-            <dd className="text-right" data-testid="unstake-countdown">{waiting ? `in ${formatDuration(availableAt - now)} (${formatDate(availableAt)})` : "now"}</dd>
+            <dd className="text-right" data-testid="unstake-countdown">{waiting ? `in ${formatDuration(Math.max(0, availableAt - now))} (${formatDate(availableAt)})` : "now"}</dd>
           </>
         )}
       </dl>

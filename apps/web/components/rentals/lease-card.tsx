@@ -5,7 +5,7 @@ import { useAppConfig, useContracts } from "@/lib/app-config";
 import { CLOSE_REASON_TEXT, leaseEscrowAbi } from "@/lib/contracts";
 import { formatDate, formatDuration, formatToken, shortAddress } from "@/lib/format";
 import { accruedAt, type LeaseView } from "@/lib/lease-view";
-import { useChainNow } from "@/lib/use-now";
+import { latestBlockIsPast, useChainNow, useLatestBlockTime } from "@/lib/use-now";
 import { AccessDetails } from "./access-details";
 import { LeaseActions } from "./lease-actions";
 
@@ -32,6 +32,8 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
   const contracts = useContracts();
   const { chainId } = useAppConfig();
   const now = useChainNow();
+  // Reclaim is simulated against the latest block: offer it once that block is past the deadline.
+  const latestBlockTime = useLatestBlockTime(lease.status === "Pending");
   const deposit = BigInt(lease.deposit);
   // Disputed leases stop accruing at disputedAt, which only the chain knows; ask it.
   const { data: chainAccrued } = useReadContract({
@@ -95,7 +97,7 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
       )}
       {/* Only while the machine is the renter's: after close the provider has deprovisioned it. */}
       {lease.encryptedAccess && (lease.status === "Active" || lease.status === "Disputed") && <AccessDetails sealed={lease.encryptedAccess} context={{ kind: "access", chainId, escrow: contracts.leaseEscrow, leaseId: BigInt(lease.leaseId), renter: lease.renter }} />}
-      {(lease.status === "Active" || lease.status === "Pending") && <LeaseActions lease={lease} canReclaim={now > lease.acceptDeadline} />}
+      {(lease.status === "Active" || lease.status === "Pending") && <LeaseActions lease={lease} canReclaim={latestBlockIsPast(latestBlockTime, lease.acceptDeadline)} />}
     </li>
   );
 }
