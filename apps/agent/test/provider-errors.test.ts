@@ -3,6 +3,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { runCli } from "./helpers/agent-process";
+import { readFile } from "node:fs/promises";
+import { GPU_MODEL_IDS } from "@gridlease/sdk/gpus";
 import { describeOffers } from "../src/format";
 
 // Issue 12: errors a new provider hits must be one sentence that names the fix, not a stack trace.
@@ -59,5 +61,13 @@ describe("errors a provider can hit", () => {
       "USDC",
     );
     expect(text).toContain("1 CPU core, 8 GiB RAM");
+  });
+
+  it("docs/protocol.md names only GPU model ids from the SDK's table", async () => {
+    const protocol = await readFile(path.resolve(import.meta.dirname, "../../../docs/protocol.md"), "utf8");
+    const line = protocol.split("\n").find((l) => l.includes("bytes32 gpuModel;"))!;
+    const ids = [...line.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(GPU_MODEL_IDS).toContain(id);
   });
 });
