@@ -204,7 +204,7 @@ export function BookingForm({ offer, feeBps, providerLastHeartbeatAt = null }: {
       )}
       {!providerStatus.online && (
         <div className="space-y-2 rounded-lg border border-amber-500/40 bg-amber-500/10 p-3 text-sm text-amber-200" role="alert" data-testid="offline-warning">
-          <p>This provider is offline ({providerStatus.lastSeen}). {OFFLINE_EXPLANATION}</p>
+          <p>This provider is offline (<span suppressHydrationWarning>{providerStatus.lastSeen}</span>). {OFFLINE_EXPLANATION}</p>
           <label className="flex items-center gap-2">
             <input type="checkbox" checked={offlineAccepted} onChange={(event) => setOfflineAccepted(event.target.checked)} data-testid="offline-accept" /> Book anyway
           </label>
