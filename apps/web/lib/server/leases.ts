@@ -9,17 +9,19 @@ import { dbAddress } from "./address-param";
  * Provider stake slashed to the renter when each closed lease closed (ProviderSlashed in the same
  * transaction as LeaseClosed), keyed by lease id: reclaim and dispute results pay it on top of the refund.
  */
-async function slashesAtClose(chainId: number, leaseIds: bigint[]): Promise<Map<string, SlashPayment[]>> {
+async function slashesAtClose(chainId: number, closed: { leaseId: bigint; closedBlock: bigint | null }[]): Promise<Map<string, SlashPayment[]>> {
   const byLease = new Map<string, SlashPayment[]>();
-  if (leaseIds.length === 0) return byLease;
+  if (closed.length === 0) return byLease;
   const prisma = getPrisma();
+  // The closing blocks narrow both lookups to the (chain_id, block_number) index before the JSON match.
+  const blocks = [...new Set(closed.flatMap((c) => (c.closedBlock === null ? [] : [c.closedBlock])))];
   const closes = await prisma.rawEvent.findMany({
-    where: { chainId, name: "LeaseClosed", OR: leaseIds.map((id) => ({ args: { path: ["leaseId"], equals: id.toString() } })) },
+    where: { chainId, name: "LeaseClosed", blockNumber: { in: blocks }, OR: closed.map((c) => ({ args: { path: ["leaseId"], equals: c.leaseId.toString() } })) },
     select: { txHash: true, args: true },
   });
   if (closes.length === 0) return byLease;
   const slashes = await prisma.rawEvent.findMany({
-    where: { chainId, name: "ProviderSlashed", txHash: { in: [...new Set(closes.map((c) => c.txHash))] } },
+    where: { chainId, name: "ProviderSlashed", blockNumber: { in: blocks }, txHash: { in: [...new Set(closes.map((c) => c.txHash))] } },
     select: { txHash: true, args: true },
   });
   for (const close of closes) {
@@ -44,7 +46,7 @@ export async function loadLeases(chainId: number, where: LeaseWhere, take = 100)
     ? await prisma.offer.findMany({ where: { chainId, offerId: { in: offerIds } }, select: { offerId: true, gpuModel: true, region: true } })
     : [];
   const offerById = new Map(offers.map((o) => [o.offerId.toString(), o]));
-  const slashes = await slashesAtClose(chainId, rows.filter((r) => r.status === "Closed").map((r) => r.leaseId));
+  const slashes = await slashesAtClose(chainId, rows.filter((r) => r.status === "Closed"));
   return rows.map((r) => {
     const offer = offerById.get(r.offerId.toString());
     return {
