@@ -53,7 +53,13 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
-  await indexer.done;
+  try {
+    await indexer.done;
+  } finally {
+    // The refresh must not keep a stopped indexer's process alive.
+    clearInterval(uptimeTimer);
+    await uptimeDb.end().catch(() => undefined);
+  }
 }
 
 main().catch((error: unknown) => {
