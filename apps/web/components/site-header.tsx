@@ -5,6 +5,7 @@ const NAV = [
   { href: "/", label: "Marketplace" },
   { href: "/rentals", label: "Rentals" },
   { href: "/provider", label: "Provide" },
+  { href: "/provide", label: "Agent" },
   { href: "/stats", label: "Stats" },
   { href: "/admin", label: "Arbiter" },
 ];
