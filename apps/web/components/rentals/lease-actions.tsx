@@ -117,8 +117,8 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
       {mode === "cancel" && lease.status === "Active" && (
         <div className="space-y-2 rounded-lg border border-slate-700 p-3" role="group" aria-label="Confirm cancellation" data-testid="cancel-confirm">
           <p className="text-sm">
-            Cancel lease #{lease.leaseId} now? You get back about <strong data-testid="refund-preview" data-raw={refund.toString()}>{formatToken(refund)}</strong>; the
-            provider keeps {formatToken(BigInt(lease.deposit) - refund)} for the time used. The machine is released and the access details stop working.
+            Cancel lease #{lease.leaseId} now? You get back about <strong data-testid="refund-preview" data-raw={refund.toString()}>{formatToken(refund)}</strong>;{" "}
+            {formatToken(BigInt(lease.deposit) - refund)} pays the provider for the time used. The machine is released and the access details stop working.
           </p>
           <div className="flex flex-wrap gap-2">
             <button type="button" className="btn-danger" disabled={action.busy} onClick={cancel}>Yes, cancel and refund</button>
