@@ -12,6 +12,7 @@ import { z } from "zod";
 import { assertPortFree, elapsed, running, silenceChildren, httpOk, log, rpcChainId, runStep, startProcess, stopProcess, StackError, waitFor, type ManagedProcess } from "./stack/processes";
 import { startLocalChain, type LocalChain } from "./stack/chain";
 import { markWebBuild, webBuildIsCurrent, webSourceHash } from "./stack/web-build";
+import { startFleet } from "./stack/fleet";
 
 const ROOT = resolve(__dirname, "..");
 const BIN = (name: string) => join(ROOT, "node_modules/.bin", name);
@@ -71,7 +72,7 @@ async function main() {
   const localChain = !env.RPC_URL;
   const chainId = env.CHAIN_ID ?? 31337;
   const rpcUrl = env.RPC_URL ?? `http://127.0.0.1:${env.RPC_PORT}`;
-  const steps = 8;
+  const steps = 9;
   let step = 0;
   const stepLog = (msg: string) => log(`[${++step}/${steps}] ${msg}`);
 
@@ -213,6 +214,16 @@ async function main() {
   const webUrl = `http://127.0.0.1:${env.WEB_PORT}`;
   await waitFor("Web app start", () => httpOk(webUrl), { timeoutMs: 120_000, process: web });
   stepLog(`web: ${buildResult}, serving (${elapsed(tWeb)} since the build started)`);
+
+  // The seeded providers' agents: only on the local chain, whose seeded keys are the public mnemonic's.
+  if (localChain && chainId === 31337) {
+    const tFleet = Date.now();
+    const fleet = await startFleet({ root: ROOT, dataDir, logDir, rpcUrl, chainId, webUrl, providers: Number(process.env.SEED_PROVIDERS ?? 36), freshChain: chain?.fresh !== false });
+    children.push(fleet.process);
+    stepLog(`fleet: ${fleet.summary}, sandboxes in ${join(dataDir, "sandboxes")} (${elapsed(tFleet)})`);
+  } else {
+    stepLog("fleet: skipped (not the local chain)");
+  }
 
   log(`ready: ${webUrl} (${elapsed(started)} in all). Logs in ${logDir}. Ctrl-C stops everything.`);
 

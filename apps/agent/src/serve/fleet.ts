@@ -7,7 +7,7 @@ import { connect, describeError, withAccount, type ChainContext } from "../chain
 import type { GpuGroup, HardwareReport } from "../detect/hardware";
 import { Journal } from "../journal";
 import { createLogger, type Logger } from "../log";
-import { OfferStatus, type ProviderOffer } from "../provider";
+import { checkProviderReady, OfferStatus, type ProviderOffer } from "../provider";
 import { bookingFromEvent, ProviderAgent } from "./agent";
 import type { FleetConfig } from "./fleet-config";
 
@@ -118,7 +118,11 @@ export class Fleet {
         hardware.groups = hardwareFromOffers(address, current).groups;
         return current;
       };
-      const agent = new ProviderAgent({ config, keys: keys[i]!, ctx: withAccount(ctx, fleet.rpcUrl, keys[i]!.account), journal, hardware, log: prefixed(log, `provider ${address}:`), ownOffers });
+      const providerCtx = withAccount(ctx, fleet.rpcUrl, keys[i]!.account);
+      const providerLog = prefixed(log, `provider ${address}:`);
+      // E.g. a chain seeded with other encryption keys: bookings could not be decrypted, so say so at start.
+      for (const problem of await checkProviderReady(providerCtx, keys[i]!)) providerLog.warn(problem);
+      const agent = new ProviderAgent({ config, keys: keys[i]!, ctx: providerCtx, journal, hardware, log: providerLog, ownOffers });
       const entry: Member = { agent, journal, pollMs: (member.source.pollSeconds ?? fleet.pollSeconds) * 1000, lastStepAt: 0 };
       self.members.push(entry);
       self.byAddress.set(address.toLowerCase(), entry);
