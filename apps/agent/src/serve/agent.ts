@@ -24,6 +24,8 @@ export interface AgentOptions {
   log: Logger;
   /** This provider's offers; the fleet answers from one shared snapshot instead of a scan per provider. */
   ownOffers?: () => Promise<ProviderOffer[]>;
+  /** Delays the first heartbeat; the fleet spreads its providers' heartbeats so they do not all sign and post in one poll. */
+  firstHeartbeatDelayMs?: number;
 }
 
 /** The block a poll works against. */
@@ -54,6 +56,7 @@ export class ProviderAgent {
 
   constructor(private readonly options: AgentOptions) {
     this.nextScanBlock = options.ctx.contracts.deployBlock;
+    if (options.firstHeartbeatDelayMs) this.lastHeartbeatAt = Date.now() - options.config.intervals.heartbeatSeconds * 1000 + options.firstHeartbeatDelayMs;
     this.handler = new LeaseHandler({ ...options, shutdown: this.shutdown.signal });
   }
 

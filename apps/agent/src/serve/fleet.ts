@@ -122,7 +122,9 @@ export class Fleet {
       const providerLog = prefixed(log, `provider ${address}:`);
       // E.g. a chain seeded with other encryption keys: bookings could not be decrypted, so say so at start.
       for (const problem of await checkProviderReady(providerCtx, keys[i]!)) providerLog.warn(problem);
-      const agent = new ProviderAgent({ config, keys: keys[i]!, ctx: providerCtx, journal, hardware, log: providerLog, ownOffers });
+      // The first heartbeats are spread over at most 5 s (then each keeps its own rhythm), so every provider is online soon after start.
+      const firstHeartbeatDelayMs = Math.floor((i / fleet.members.length) * Math.min(config.intervals.heartbeatSeconds, 5) * 1000);
+      const agent = new ProviderAgent({ config, keys: keys[i]!, ctx: providerCtx, journal, hardware, log: providerLog, ownOffers, firstHeartbeatDelayMs });
       const entry: Member = { agent, journal, pollMs: (member.source.pollSeconds ?? fleet.pollSeconds) * 1000, lastStepAt: 0 };
       self.members.push(entry);
       self.byAddress.set(address.toLowerCase(), entry);
