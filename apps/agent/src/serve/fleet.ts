@@ -6,6 +6,7 @@ import { gpuModelById } from "@gridlease/sdk/gpus";
 import { connect, describeError, withAccount, type ChainContext } from "../chain";
 import type { GpuGroup, HardwareReport } from "../detect/hardware";
 import { Journal } from "../journal";
+import type { ProviderKeys } from "../keyfile";
 import { createLogger, type Logger } from "../log";
 import { checkProviderReady, OfferStatus, type ProviderOffer } from "../provider";
 import { bookingFromEvent, ProviderAgent } from "./agent";
@@ -13,6 +14,7 @@ import type { FleetConfig } from "./fleet-config";
 
 /** Many RPC providers cap eth_getLogs ranges; scan in slices this size (as `serve` does). */
 const LOG_RANGE = 5_000n;
+const OFFER_READS_AT_ONCE = 50;
 
 /**
  * Every provider's offers from one OfferListed scan plus one getOffer per offer, refreshed at most once
@@ -40,14 +42,17 @@ class OfferBook {
     const registry = { address: ctx.contracts.registry, abi: providerRegistryAbi } as const;
     const listed = await ctx.publicClient.getContractEvents({ ...registry, eventName: "OfferListed", fromBlock: ctx.contracts.deployBlock, toBlock: "latest" });
     const next = new Map<string, ProviderOffer[]>();
-    await Promise.all(
-      listed.map(async ({ args }) => {
-        const offer = await ctx.publicClient.readContract({ ...registry, functionName: "getOffer", args: [args.offerId!] });
-        const key = args.provider!.toLowerCase();
-        if (!next.has(key)) next.set(key, []);
-        next.get(key)!.push({ offerId: args.offerId!, status: offer.status as OfferStatus, spec: decodeOfferSpec(offer.spec), reservedUnits: offer.reservedUnits });
-      }),
-    );
+    // In slices: a thousand reads at once would open as many sockets, and each journal already holds a descriptor.
+    for (let i = 0; i < listed.length; i += OFFER_READS_AT_ONCE) {
+      await Promise.all(
+        listed.slice(i, i + OFFER_READS_AT_ONCE).map(async ({ args }) => {
+          const offer = await ctx.publicClient.readContract({ ...registry, functionName: "getOffer", args: [args.offerId!] });
+          const key = args.provider!.toLowerCase();
+          if (!next.has(key)) next.set(key, []);
+          next.get(key)!.push({ offerId: args.offerId!, status: offer.status as OfferStatus, spec: decodeOfferSpec(offer.spec), reservedUnits: offer.reservedUnits });
+        }),
+      );
+    }
     for (const offers of next.values()) offers.sort((a, b) => (a.offerId < b.offerId ? -1 : 1));
     this.byProvider = next;
     this.refreshedAt = Date.now();
@@ -97,7 +102,9 @@ export class Fleet {
 
   static async open(fleet: FleetConfig, log: Logger = createLogger()): Promise<Fleet> {
     const served = fleet.members.filter((m) => !m.source.offline);
-    const keys = await Promise.all(fleet.members.map((m) => m.keys()));
+    // One at a time: a key file's scrypt takes ~128 MiB while it runs, so unlocking hundreds at once would not fit in memory.
+    const keys: ProviderKeys[] = [];
+    for (const member of fleet.members) keys.push(await member.keys());
     const ctx = await connect(fleet.base, keys[0]!.account);
     const self = new Fleet(fleet, ctx, log);
     const offers = new OfferBook(ctx, fleet.base.intervals.heartbeatSeconds * 1000);
