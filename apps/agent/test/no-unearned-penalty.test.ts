@@ -71,4 +71,18 @@ describe("a failed provisioning whose cleanup fails", () => {
     expect(agent.lines.filter((l) => /booked by/.test(l))).toEqual([]);
     await agent.stop();
   });
+
+  it("after an upgrade, an environment an older agent gave up on (checkpoint moved past it) is still revoked, and status stops listing it", async () => {
+    const { market } = host;
+    // What an agent before issue 12 left behind: lease 2's environment open in the journal, the scan checkpoint past its booking.
+    const latest = await market.publicClient.getBlockNumber();
+    await writeFile(path.join(host.dir, "agent-state/scan-checkpoint.json"), JSON.stringify({ block: (latest + 1n).toString() }));
+    await market.renterCall("cancel", 2n);
+    const agent = startAgent();
+    await agent.waitForLine(/lease 2: its environment is not revoked yet \(journal\); handling it again\./);
+    await agent.waitForLine(/lease 2: access revoked\./);
+    await agent.stop();
+    const status = await runCli(["-c", host.configPath, "status"], host.env);
+    expect(status.stdout).toMatch(/No provisioned environments\./);
+  });
 });

@@ -82,7 +82,25 @@ export class ProviderAgent {
       this.nextScanBlock = checkpoint;
       log.info(`resuming the booking scan at block ${checkpoint} (earlier leases need no work).`);
     }
+    await this.adoptOpenEnvironments();
     return this.nextScanBlock;
+  }
+
+  /**
+   * Environments the journal says still exist are always worked on, even when the checkpoint is past
+   * their booking: an agent before issue 12 gave up on a failing deprovision and moved on, which left
+   * the GPUs held and `status` listing the lease forever. Their LeaseBooked events are read by lease id.
+   */
+  private async adoptOpenEnvironments(): Promise<void> {
+    const { ctx, journal, log } = this.options;
+    for (const state of journal.all().filter((s) => s.provisionStarted && !s.deprovisioned)) {
+      const leaseId = BigInt(state.leaseId);
+      if (this.bookings.has(leaseId)) continue;
+      const [event] = await ctx.publicClient.getContractEvents({ address: ctx.contracts.escrow, abi: leaseEscrowAbi, eventName: "LeaseBooked", args: { leaseId }, fromBlock: ctx.contracts.deployBlock });
+      if (!event || event.blockNumber >= this.nextScanBlock) continue; // the scan will find it
+      this.addBooking(bookingFromEvent(event));
+      log.info(`lease ${leaseId}: its environment is not revoked yet (journal); handling it again.`);
+    }
   }
 
   /** Serves until stop(); resolves once in-flight work has wound down. */
