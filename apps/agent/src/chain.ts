@@ -106,6 +106,9 @@ export function withAccount(ctx: ChainContext, rpcUrl: string, account: Account)
 
 export class TransactionFailedError extends Error {}
 
+/** The sender has no ETH: nothing the contract refused, so the same call can succeed once the address is funded. */
+export class NoGasError extends TransactionFailedError {}
+
 /** The local Hardhat/Anvil chain, where `gridlease-agent faucet` can fund an address. */
 export const LOCAL_CHAIN_ID = 31337;
 
@@ -143,7 +146,7 @@ export class TransactionSender {
         // Nodes answer a sender without gas money in ways viem reports vaguely ("Missing or invalid parameters."); say what it is.
         const me = this.walletClient.account.address;
         const balance = await this.publicClient.getBalance({ address: me }).catch(() => undefined);
-        if (balance === 0n) throw new TransactionFailedError(noEthSentence(me, this.walletClient.chain.id));
+        if (balance === 0n) throw new NoGasError(noEthSentence(me, this.walletClient.chain.id));
         throw error;
       });
       await onSubmitted?.(hash);

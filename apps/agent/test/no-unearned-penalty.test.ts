@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { createTestClient, http } from "viem";
+import { hardhat } from "viem/chains";
 import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { AgentProcess, runCli } from "./helpers/agent-process";
 import { prepareProviderHost, type ProviderHost } from "./helpers/provider-host";
@@ -84,5 +86,21 @@ describe("a failed provisioning whose cleanup fails", () => {
     await agent.stop();
     const status = await runCli(["-c", host.configPath, "status"], host.env);
     expect(status.stdout).toMatch(/No provisioned environments\./);
+  });
+
+  it("an accept that fails for want of gas is sent again once the address is funded, instead of failing the lease", async () => {
+    const { market, providerEncryptionKey, offerId } = host;
+    const test = createTestClient({ chain: hardhat, mode: "hardhat", transport: http(node.url) });
+    const address = market.provider.address;
+    const funds = await market.publicClient.getBalance({ address });
+    await test.setBalance({ address, value: 0n });
+    const agent = startAgent();
+    await agent.waitForLine(new RegExp(`WARN  The address ${address} has no ETH for gas on chain 31337: run \`gridlease-agent faucet\``));
+    const lease = await market.book({ offerId, providerEncryptionKey });
+    await agent.waitForLine(new RegExp(`lease ${lease}: accept failed: The address ${address} has no ETH for gas on chain 31337`));
+    await test.setBalance({ address, value: funds });
+    await market.waitFor("the accept after funding", async () => (await market.events("LeaseAccepted", lease))[0]);
+    expect(agent.lines.some((l) => l.includes(`lease ${lease}: provisioning failed`))).toBe(false);
+    await agent.stop();
   });
 });

@@ -2,7 +2,7 @@ import { BaseError, ContractFunctionRevertedError, formatUnits, type Hex } from 
 import { bytes32ToText } from "@gridlease/sdk/offers";
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { sealJson, type SealContext } from "@gridlease/sdk/crypto";
-import { describeError, TransactionFailedError, type ChainContext } from "../chain";
+import { describeError, NoGasError, TransactionFailedError, type ChainContext } from "../chain";
 import type { AgentConfig } from "../config";
 import type { HardwareReport } from "../detect/hardware";
 import type { Journal, LeaseJournalState } from "../journal";
@@ -238,7 +238,8 @@ export class LeaseHandler {
       );
       this.deps.log.info(`lease ${id}: accepted in block ${receipt.blockNumber} (tx ${receipt.transactionHash}).`);
     } catch (error) {
-      const refused = error instanceof TransactionFailedError || (error instanceof BaseError && !!error.walk((e) => e instanceof ContractFunctionRevertedError));
+      // No gas is not a refusal: the next pass sends the accept again, in time if the provider funds the address.
+      const refused = !(error instanceof NoGasError) && (error instanceof TransactionFailedError || (error instanceof BaseError && !!error.walk((e) => e instanceof ContractFunctionRevertedError)));
       const lease = refused ? await readLease(this.deps.ctx, id).catch(() => undefined) : undefined;
       if (lease?.status === LeaseStatus.Pending) {
         // The escrow refuses this accept for a lease that is still pending: retrying cannot help, so revoke now.
