@@ -4,7 +4,8 @@ import { mkdtempSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseScriptJson } from "../src/scripts";
-import { scriptEnvironment, type LeaseScriptInput } from "../src/serve/lease-request";
+import { scriptEnvironment } from "../src/serve/lease-request";
+import { leaseInput } from "./helpers/lease-input";
 
 // The local-user example creates users and writes /etc, /home and the shared temporary directories,
 // so every scenario runs in fresh mount, PID and IPC namespaces: /etc is a bind-mounted copy, the
@@ -24,26 +25,6 @@ const unavailable = sandboxUnavailable();
 
 const A = "7001";
 const B = "7002";
-
-function leaseInput(leaseId: string, event: LeaseScriptInput["event"]): LeaseScriptInput {
-  return {
-    event,
-    reason: event === "deprovision" ? "the lease ended" : undefined,
-    chainId: 31337,
-    leaseId,
-    offerId: "1",
-    provider: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-    renter: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
-    gpuModel: "RTX4090",
-    gpus: 2,
-    gpuIndices: [2, 3],
-    gpuUuids: ["GPU-e19a4c7f-0b52-d6e8-3a91-7c4f0e2db596", "GPU-5c8b1e3d-a702-4f69-e0d5-b9a63c1f7e20"],
-    durationHours: 4,
-    pricePerGpuHour: "0.39",
-    acceptDeadline: 1_800_000_000,
-    sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk9q0Qn2yP1c8x3bV0m2JkqW8rL7dT4uYhX5sN6eF1a renter@laptop",
-  };
-}
 
 const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
