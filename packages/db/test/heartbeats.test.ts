@@ -1,44 +1,18 @@
 import { HEARTBEAT_SLOT_SECONDS, HEARTBEAT_TYPES, heartbeatDomain, heartbeatSlot } from "@gridlease/sdk/heartbeat";
-import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabaseClients, getPool } from "../src/client";
-import { startTempPostgres } from "../src/embedded";
 import { computeUptime, recordHeartbeat, UPTIME_SQL, UPTIME_WINDOW_SLOTS, type HeartbeatBody } from "../src/heartbeats";
-import { runMigrations } from "../src/migrate";
 import { searchDataVersion } from "../src/search";
-import { insertSyntheticOffers } from "../src/synthetic";
+import { CHAIN_ID, registerProvider, signedBeat, startHeartbeatDatabase } from "./helpers/heartbeat-database";
 
-const CHAIN_ID = 31337;
-const REGISTRY: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const signer = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"); // Hardhat #1
 const other = privateKeyToAccount("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"); // Hardhat #2
-let server: Awaited<ReturnType<typeof startTempPostgres>>;
+let server: Awaited<ReturnType<typeof startHeartbeatDatabase>>;
 let ownOffer: string;
 
-/** A provider row (and one offer) for `account`, copied from a synthetic one: the indexer writes these in production. */
-async function registerProvider(address: string): Promise<string> {
-  const db = getPool();
-  await db.query(
-    `insert into provider select chain_id, $1, status, stake, pending_unstake, unstake_available_at, total_slashed, encryption_key,
-       metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 0, updated_block, finalized
-     from provider where chain_id = $2 limit 1`, [address.toLowerCase(), CHAIN_ID]);
-  const { rows } = await db.query<{ id: string }>(
-    `insert into offer select chain_id, (select max(offer_id) + 1 from offer), $1, gpu_model, gpu_count, vram_gb, cpu_cores, ram_gb, disk_gb,
-       bandwidth_mbps, region, price_per_gpu_hour, price_per_tflop, min_hours, max_hours, status, free_units, listed_block, listed_log_index,
-       updated_block, finalized
-     from offer where chain_id = $2 limit 1 returning offer_id::text as id`, [address.toLowerCase(), CHAIN_ID]);
-  return rows[0]!.id;
-}
-
 beforeAll(async () => {
-  server = await startTempPostgres("gridlease-heartbeats-");
-  await runMigrations(server.url);
-  process.env.DATABASE_URL = server.url;
-  await insertSyntheticOffers({ chainId: CHAIN_ID, count: 200, seed: 0.7 });
-  await getPool().query(
-    `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
-     values ($1, $2, '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', 1, '0xaa', 100, '0xbb', 90)`, [CHAIN_ID, REGISTRY.toLowerCase()]);
+  server = await startHeartbeatDatabase("gridlease-heartbeats-", { count: 200, seed: 0.7 });
   ownOffer = await registerProvider(signer.address);
   await registerProvider(other.address);
 }, 120_000);
@@ -48,15 +22,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function beat(timestamp: number, offerIds: string[] = [ownOffer], account = signer): Promise<HeartbeatBody> {
-  const signature = await account.signTypedData({
-    domain: heartbeatDomain({ chainId: CHAIN_ID, registry: REGISTRY }),
-    types: HEARTBEAT_TYPES,
-    primaryType: "Heartbeat",
-    message: { provider: account.address, timestamp: BigInt(timestamp), offerIds: offerIds.map(BigInt) },
-  });
-  return { provider: account.address, timestamp, offerIds, chainId: CHAIN_ID, signature };
-}
+const beat = (timestamp: number, offerIds: string[] = [ownOffer], account = signer): Promise<HeartbeatBody> => signedBeat(account, timestamp, offerIds);
 
 const rowsOf = async (address: string) =>
   Number((await getPool().query("select count(*) from provider_heartbeat where chain_id = $1 and provider = $2", [CHAIN_ID, address.toLowerCase()])).rows[0].count);

@@ -1,47 +1,18 @@
-import { HEARTBEAT_SLOT_SECONDS, HEARTBEAT_TYPES, ONLINE_WINDOW_SECONDS, heartbeatDomain, isOnline } from "@gridlease/sdk/heartbeat";
-import type { Address } from "viem";
+import { HEARTBEAT_SLOT_SECONDS, ONLINE_WINDOW_SECONDS, isOnline } from "@gridlease/sdk/heartbeat";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabaseClients, getPool } from "../src/client";
-import { startTempPostgres } from "../src/embedded";
 import { recordHeartbeat, type HeartbeatBody } from "../src/heartbeats";
-import { runMigrations } from "../src/migrate";
 import { clearSearchCaches, searchDataVersion, searchOffers } from "../src/search";
-import { insertSyntheticOffers } from "../src/synthetic";
 import { refreshSilentUptime } from "../src/uptime-refresh";
+import { CHAIN_ID, registerProvider, signedBeat, startHeartbeatDatabase } from "./helpers/heartbeat-database";
 
-const CHAIN_ID = 31337;
-const REGISTRY: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const stopping = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"); // Hardhat #1
 const live = privateKeyToAccount("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"); // Hardhat #2
 const offers = new Map<string, string>();
-let server: Awaited<ReturnType<typeof startTempPostgres>>;
+let server: Awaited<ReturnType<typeof startHeartbeatDatabase>>;
 
-/** A provider row and one offer (with a free unit) for `address`, copied from a synthetic one: the indexer writes these in production. */
-async function registerProvider(address: string): Promise<string> {
-  const db = getPool();
-  await db.query(
-    `insert into provider select chain_id, $1, status, stake, pending_unstake, unstake_available_at, total_slashed, encryption_key,
-       metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 0, updated_block, finalized
-     from provider where chain_id = $2 limit 1`, [address.toLowerCase(), CHAIN_ID]);
-  const { rows } = await db.query<{ id: string }>(
-    `insert into offer select chain_id, (select max(offer_id) + 1 from offer), $1, 'H200', gpu_count, vram_gb, cpu_cores, ram_gb, disk_gb,
-       bandwidth_mbps, 'moon-1', price_per_gpu_hour, price_per_tflop, min_hours, max_hours, 'Active', gpu_count, listed_block, listed_log_index,
-       updated_block, finalized
-     from offer where chain_id = $2 limit 1 returning offer_id::text as id`, [address.toLowerCase(), CHAIN_ID]);
-  return rows[0]!.id;
-}
-
-async function beat(account: PrivateKeyAccount, timestamp: number): Promise<HeartbeatBody> {
-  const offerIds = [offers.get(account.address)!];
-  const signature = await account.signTypedData({
-    domain: heartbeatDomain({ chainId: CHAIN_ID, registry: REGISTRY }),
-    types: HEARTBEAT_TYPES,
-    primaryType: "Heartbeat",
-    message: { provider: account.address, timestamp: BigInt(timestamp), offerIds: offerIds.map(BigInt) },
-  });
-  return { provider: account.address, timestamp, offerIds, chainId: CHAIN_ID, signature };
-}
+const beat = (account: PrivateKeyAccount, timestamp: number): Promise<HeartbeatBody> => signedBeat(account, timestamp, [offers.get(account.address)!]);
 
 /** Beats every 60 s (the agent's interval) from `from` to `to` (unix seconds), each received when signed. */
 async function beatEveryMinute(account: PrivateKeyAccount, from: number, to: number) {
@@ -55,14 +26,11 @@ const uptimeRow = async (account: PrivateKeyAccount) =>
     [CHAIN_ID, account.address.toLowerCase()])).rows[0]!;
 
 beforeAll(async () => {
-  server = await startTempPostgres("gridlease-online-");
-  await runMigrations(server.url);
-  process.env.DATABASE_URL = server.url;
-  await insertSyntheticOffers({ chainId: CHAIN_ID, count: 300, seed: 0.2 });
-  await getPool().query(
-    `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
-     values ($1, $2, '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', 1, '0xaa', 100, '0xbb', 90)`, [CHAIN_ID, REGISTRY.toLowerCase()]);
-  for (const account of [stopping, live]) offers.set(account.address, await registerProvider(account.address));
+  server = await startHeartbeatDatabase("gridlease-online-", { count: 300, seed: 0.2 });
+  // Each gets an H200 offer in its own region, Active with every unit free, so searches can single it out.
+  for (const account of [stopping, live]) {
+    offers.set(account.address, await registerProvider(account.address, { gpuModel: "H200", region: "moon-1", status: "Active", allUnitsFree: true }));
+  }
 }, 120_000);
 
 afterAll(async () => {
