@@ -34,12 +34,32 @@ export interface HardhatNode {
  */
 export async function startHardhatNode(options: { timeoutMs?: number; chainId?: number } = {}): Promise<HardhatNode> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(path.join(REPO_ROOT, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
+  // `hardhat node` compiles first; on a fresh clone solcjs alone takes a while.
+  return startJsonRpcNode("hardhat node", port, path.join(REPO_ROOT, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: REPO_ROOT,
+    env: { ...process.env, NODE_OPTIONS: "", HARDHAT_CHAIN_ID: String(options.chainId ?? 31337) },
+    timeoutMs: options.timeoutMs ?? 150_000,
+    pollMs: 200,
+  });
+}
+
+/**
+ * Spawns a chain node listening on 127.0.0.1:`port` and waits until it answers eth_chainId. The node
+ * leads its own process group so `stop()` takes its children along; stderr is kept for the errors.
+ */
+async function startJsonRpcNode(
+  name: string,
+  port: number,
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; pollMs: number },
+): Promise<HardhatNode> {
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(command, args, {
+    cwd: options.cwd, // undefined: this process's folder and environment, as spawn does without them
+    env: options.env,
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
-    env: { ...process.env, NODE_OPTIONS: "", HARDHAT_CHAIN_ID: String(options.chainId ?? 31337) },
   });
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr += chunk));
@@ -49,20 +69,19 @@ export async function startHardhatNode(options: { timeoutMs?: number; chainId?: 
     process.kill(-child.pid!, "SIGTERM");
     await exited;
   };
-  // `hardhat node` compiles first; on a fresh clone solcjs alone takes a while.
-  const deadline = Date.now() + (options.timeoutMs ?? 150_000);
+  const deadline = Date.now() + options.timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited with ${child.exitCode}: ${stderr.slice(-500)}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr.slice(-500)}`);
     try {
       const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' });
       if (response.ok) return { url, port, process: child, stop };
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, options.pollMs));
   }
   await stop();
-  throw new Error(`hardhat node did not start within ${(options.timeoutMs ?? 150_000) / 1000} s: ${stderr.slice(-500)}`);
+  throw new Error(`${name} did not start within ${options.timeoutMs / 1000} s: ${stderr.slice(-500)}`);
 }
 
 /**
@@ -88,30 +107,8 @@ export function anvilBinary(root = REPO_ROOT): string {
  */
 export async function startAnvilNode(options: { blockTime?: number; timeoutMs?: number } = {}): Promise<HardhatNode> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(anvilBinary(), ["--host", "127.0.0.1", "--port", String(port), "--chain-id", "31337", "--accounts", "20", "--block-time", String(options.blockTime ?? 1), "--mixed-mining"], {
-    stdio: ["ignore", "ignore", "pipe"],
-    detached: true,
+  return startJsonRpcNode("anvil", port, anvilBinary(), ["--host", "127.0.0.1", "--port", String(port), "--chain-id", "31337", "--accounts", "20", "--block-time", String(options.blockTime ?? 1), "--mixed-mining"], {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    pollMs: 100,
   });
-  let stderr = "";
-  child.stderr!.on("data", (chunk) => (stderr += chunk));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    process.kill(-child.pid!, "SIGTERM");
-    await exited;
-  };
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`anvil exited with ${child.exitCode}: ${stderr.slice(-500)}`);
-    try {
-      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' });
-      if (response.ok) return { url, port, process: child, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await stop();
-  throw new Error(`anvil did not start within ${(options.timeoutMs ?? 30_000) / 1000} s: ${stderr.slice(-500)}`);
 }
