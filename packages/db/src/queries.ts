@@ -24,7 +24,11 @@ const OFFER_SELECT = `o.offer_id::text as "offerId", o.provider, o.gpu_model as 
   o.price_per_gpu_hour::text as "pricePerGpuHour", o.min_hours::float8 as "minHours", o.max_hours::float8 as "maxHours",
   o.status, o.listed_block::text as "listedBlock", o.finalized`;
 
+/** Largest id the mirror's BIGINT columns hold; a larger one names nothing stored (and would make PostgreSQL throw). */
+const MAX_STORED_ID = 2n ** 63n - 1n;
+
 export async function getOfferDetail(chainId: number, offerId: string, db: pg.Pool = getPool()) {
+  if (BigInt(offerId) > MAX_STORED_ID) return null;
   const offer = await db.query(`select ${OFFER_SELECT} from offer o where o.chain_id = $1 and o.offer_id = $2`, [chainId, offerId]);
   const row = offer.rows[0];
   if (!row) return null;

@@ -21,9 +21,18 @@ function fieldName(path: readonly PropertyKey[]): string {
   return path.length === 0 ? "(root)" : path.map(String).join(".");
 }
 
+/**
+ * The field an issue is about. An unknown key (`.strict()` objects) is reported by zod on the object
+ * itself (path `[]`, the names in `keys`): name the key, so a client sees which parameter to drop.
+ */
+function issueField(issue: ZodError["issues"][number]): string {
+  if (issue.code === "unrecognized_keys" && issue.keys.length > 0) return fieldName([...issue.path, issue.keys[0]!]);
+  return fieldName(issue.path);
+}
+
 /** The body of a 400 answer for a zod failure; the message names the first offending field. */
 export function zodErrorBody(error: ZodError): ApiErrorBody {
-  const issues = error.issues.map((issue) => ({ field: fieldName(issue.path), message: issue.message }));
+  const issues = error.issues.map((issue) => ({ field: issueField(issue), message: issue.message }));
   const first = issues[0] ?? { field: "(root)", message: "Invalid input" };
   return {
     error: { code: "bad_request", message: `${first.field}: ${first.message}`, field: first.field, issues },

@@ -3,15 +3,20 @@
  * foreign or opaque (`null`) Origin is refused; requests without Origin come from non-browser
  * clients (the provider agent, curl) and are allowed.
  */
+import { peerIsTrustedProxy } from "./rate-limit";
+
 export type OriginCheck = { ok: true } | { ok: false; reason: string };
 
 function allowedOrigins(request: Request): Set<string> {
   const allowed = new Set<string>();
   const url = new URL(request.url);
   allowed.add(url.origin);
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  // X-Forwarded-Host/-Proto are any client's to write: they count only when the connection comes from
+  // one of TRUSTED_PROXIES, else a foreign page could name its own host there and pass this check.
+  const forwarded = peerIsTrustedProxy(request.headers);
+  const host = (forwarded ? request.headers.get("x-forwarded-host") : null) ?? request.headers.get("host");
   if (host) {
-    const proto = request.headers.get("x-forwarded-proto") ?? url.protocol.replace(":", "");
+    const proto = (forwarded ? request.headers.get("x-forwarded-proto") : null) ?? url.protocol.replace(":", "");
     allowed.add(`${proto}://${host}`);
   }
   for (const origin of (process.env.ALLOWED_ORIGINS ?? "").split(",")) {

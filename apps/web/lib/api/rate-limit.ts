@@ -115,6 +115,15 @@ function isTrusted(list: BlockList, address: string): boolean {
 }
 
 /**
+ * Whether the TCP peer (as stamped by the production server) is one of TRUSTED_PROXIES, so that its
+ * X-Forwarded-* headers were written by our own proxy. Unstamped (dev server, tests): no.
+ */
+export function peerIsTrustedProxy(headers: HeaderReader, trusted: BlockList = trustedProxies()): boolean {
+  const peerHeader = headers.get(PEER_ADDRESS_HEADER);
+  return peerHeader !== null && peerHeader !== "" && isTrusted(trusted, normalizeAddress(peerHeader));
+}
+
+/**
  * The client key for rate limiting: the TCP peer's address, which a client cannot choose. Only when
  * that peer is one of TRUSTED_PROXIES is X-Forwarded-For consulted, from the right (what the trusted
  * proxies appended) to the first hop that is not itself a trusted proxy: everything left of it was
