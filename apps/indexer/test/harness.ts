@@ -3,6 +3,7 @@ import { runMigrations } from "@gridlease/db/migrate";
 import { deployGridlease } from "@gridlease/sdk/deploy";
 import pg from "pg";
 import { createPublicClient, createWalletClient, http, type Address } from "viem";
+import { afterAll, beforeAll } from "vitest";
 import { Simulator } from "../src/simulate";
 import { freePort, REPO_ROOT, startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 
@@ -44,6 +45,26 @@ export async function deployContracts(rpcUrl: string) {
   const deployment = await deployGridlease({ walletClient: walletClient as never, publicClient: publicClient as never });
   const sim = new Simulator(rpcUrl, CHAIN_ID, { token: deployment.token.address, registry: deployment.registry.address, escrow: deployment.escrow.address });
   return { deployment, sim };
+}
+
+export type DeployedChain = { node: HardhatNode; postgres: TestDatabase } & Awaited<ReturnType<typeof deployContracts>>;
+
+/**
+ * Registers the suite's beforeAll/afterAll: a Hardhat node and a PostgreSQL cluster started side by
+ * side, the contracts deployed, then `seed` run. The fields are filled once beforeAll has run, so
+ * read them inside tests and hooks, not at module level.
+ */
+export function useDeployedChain(seed?: (sim: Simulator) => Promise<unknown>): DeployedChain {
+  const chain = {} as DeployedChain;
+  beforeAll(async () => {
+    [chain.node, chain.postgres] = await Promise.all([startHardhatNode(), startTestPostgres()]);
+    Object.assign(chain, await deployContracts(chain.node.url));
+    await seed?.(chain.sim);
+  });
+  afterAll(async () => {
+    await Promise.all([chain.node?.stop(), chain.postgres?.stop()]);
+  });
+  return chain;
 }
 
 const DIGEST_TABLES: Record<string, string> = {

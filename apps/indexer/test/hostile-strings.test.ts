@@ -1,30 +1,18 @@
-import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import pg from "pg";
 import { createWalletClient, encodeFunctionData, http, keccak256, toHex, type Hex, type PrivateKeyAccount } from "viem";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startIndexer, type RunningIndexer } from "../src/indexer";
 import { MAX_TEXT_CHARS } from "../src/sanitize";
-import { encryptionKeyFor, offerSpec, USDC, type Simulator } from "../src/simulate";
+import { encryptionKeyFor, offerSpec, USDC } from "../src/simulate";
 import { indexerOptions, waitForBlock } from "./fixtures";
-import { DEPLOYER, deployContracts, startHardhatNode, startTestPostgres, type HardhatNode, type TestDatabase } from "./harness";
+import { DEPLOYER, useDeployedChain } from "./harness";
 
-let node: HardhatNode;
-let postgres: TestDatabase;
-let deployment: GridleaseDeployment;
-let sim: Simulator;
-
-beforeAll(async () => {
-  [node, postgres] = await Promise.all([startHardhatNode(), startTestPostgres()]);
-  ({ deployment, sim } = await deployContracts(node.url));
-});
-afterAll(async () => {
-  await Promise.all([node?.stop(), postgres?.stop()]);
-});
+const chain = useDeployedChain();
 
 const readId = async (contract: "registry" | "escrow", name: "nextOfferId" | "nextLeaseId") =>
-  (await sim.publicClient.readContract({
-    address: deployment[contract].address, abi: (contract === "registry" ? providerRegistryAbi : leaseEscrowAbi) as never, functionName: name as never,
+  (await chain.sim.publicClient.readContract({
+    address: chain.deployment[contract].address, abi: (contract === "registry" ? providerRegistryAbi : leaseEscrowAbi) as never, functionName: name as never,
   })) as bigint;
 
 const spec = (region: string, price = 90n) => offerSpec({
@@ -33,17 +21,17 @@ const spec = (region: string, price = 90n) => offerSpec({
 });
 
 async function register(provider: PrivateKeyAccount, index: number, metadataURI: string) {
-  await sim.send(provider, "token", "approve", [deployment.registry.address, 10_000n * USDC]);
-  await sim.send(provider, "registry", "register", [500n * USDC, encryptionKeyFor(index), metadataURI]);
+  await chain.sim.send(provider, "token", "approve", [chain.deployment.registry.address, 10_000n * USDC]);
+  await chain.sim.send(provider, "registry", "register", [500n * USDC, encryptionKeyFor(index), metadataURI]);
 }
 
 /** Lists an offer and books and accepts one lease on it; returns the offer and lease ids. */
 async function listAndLease(provider: PrivateKeyAccount, renter: PrivateKeyAccount, region: string) {
   const offerId = await readId("registry", "nextOfferId");
-  await sim.send(provider, "registry", "listOffer", [spec(region)]);
+  await chain.sim.send(provider, "registry", "listOffer", [spec(region)]);
   const leaseId = await readId("escrow", "nextLeaseId");
-  await sim.send(renter, "escrow", "book", [offerId, 1, 2, 90n * (USDC / 100n), toHex("sealed-request")]);
-  await sim.send(provider, "escrow", "accept", [leaseId, toHex("sealed-access")]);
+  await chain.sim.send(renter, "escrow", "book", [offerId, 1, 2, 90n * (USDC / 100n), toHex("sealed-request")]);
+  await chain.sim.send(provider, "escrow", "accept", [leaseId, toHex("sealed-access")]);
   return { offerId, leaseId };
 }
 
@@ -53,10 +41,10 @@ async function updateWithInvalidUtf8(provider: PrivateKeyAccount, index: number)
   const data = encodeFunctionData({ abi: providerRegistryAbi, functionName: "updateProvider", args: [encryptionKeyFor(index), `ipfs://bad/${marker}\u001b[2J`] });
   const patched = data.replace(toHex(marker).slice(2), "ffc328a0e28228c0") as Hex;
   expect(patched).not.toBe(data);
-  const wallet = createWalletClient({ account: provider, transport: http(node.url) });
-  const hash = await wallet.sendTransaction({ to: deployment.registry.address, data: patched, chain: null, gas: 1_000_000n });
-  expect((await sim.publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
-  sim.resetNonces();
+  const wallet = createWalletClient({ account: provider, transport: http(chain.node.url) });
+  const hash = await wallet.sendTransaction({ to: chain.deployment.registry.address, data: patched, chain: null, gas: 1_000_000n });
+  expect((await chain.sim.publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+  chain.sim.resetNonces();
 }
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -70,7 +58,7 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, para
 }
 
 async function indexTo(url: string, block: bigint, extra = {}): Promise<RunningIndexer> {
-  const indexer = await startIndexer(indexerOptions(url, node.url, deployment, extra));
+  const indexer = await startIndexer(indexerOptions(url, chain.node.url, chain.deployment, extra));
   await waitForBlock(indexer, block);
   return indexer;
 }
@@ -79,22 +67,22 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 describe("hostile on-chain strings", () => {
   it("a NUL, invalid UTF-8 or a huge string in provider, offer and dispute text is stored sanitized and indexing goes on, also after a restart", async () => {
-    const url = await postgres.create("hostile");
-    const [provider, renter, honest] = [sim.account(300), sim.account(301), sim.account(302)];
-    await sim.fund([300, 301, 302], 100_000n, DEPLOYER);
-    await sim.send(renter, "token", "approve", [deployment.escrow.address, 10n ** 15n]);
-    const indexer = await indexTo(url, await sim.publicClient.getBlockNumber());
+    const url = await chain.postgres.create("hostile");
+    const [provider, renter, honest] = [chain.sim.account(300), chain.sim.account(301), chain.sim.account(302)];
+    await chain.sim.fund([300, 301, 302], 100_000n, DEPLOYER);
+    await chain.sim.send(renter, "token", "approve", [chain.deployment.escrow.address, 10n ** 15n]);
+    const indexer = await indexTo(url, await chain.sim.publicClient.getBlockNumber());
     try {
       await register(provider, 300, "ipfs://provider\u0000evil");
       const { offerId, leaseId } = await listAndLease(provider, renter, "eu\u0000west");
       const hugeEvidence = `ipfs://evidence\u0000${"x".repeat(100_000)}`;
-      await sim.send(renter, "escrow", "openDispute", [leaseId, keccak256(toHex("evidence")), hugeEvidence], 5_000_000n);
+      await chain.sim.send(renter, "escrow", "openDispute", [leaseId, keccak256(toHex("evidence")), hugeEvidence], 5_000_000n);
       await updateWithInvalidUtf8(provider, 300);
       // Events after the hostile ones must be indexed too.
       await register(honest, 302, "ipfs://honest");
       const honestOffer = await readId("registry", "nextOfferId");
-      await sim.send(honest, "registry", "listOffer", [spec("us-east")]);
-      await waitForBlock(indexer, await sim.publicClient.getBlockNumber());
+      await chain.sim.send(honest, "registry", "listOffer", [spec("us-east")]);
+      await waitForBlock(indexer, await chain.sim.publicClient.getBlockNumber());
       expect(indexer.status().error).toBeNull();
 
       const [stored] = await query<{ metadata_uri: string }>(url, "select metadata_uri from provider where address = $1", [provider.address.toLowerCase()]);
@@ -119,11 +107,11 @@ describe("hostile on-chain strings", () => {
     }
 
     // A restart goes on from the stored cursor without stopping and indexes what came since.
-    const restarted = await indexTo(url, await sim.publicClient.getBlockNumber());
+    const restarted = await indexTo(url, await chain.sim.publicClient.getBlockNumber());
     try {
       const later = await readId("registry", "nextOfferId");
-      await sim.send(honest, "registry", "listOffer", [spec("us\u0000west", 95n)]);
-      await waitForBlock(restarted, await sim.publicClient.getBlockNumber());
+      await chain.sim.send(honest, "registry", "listOffer", [spec("us\u0000west", 95n)]);
+      await waitForBlock(restarted, await chain.sim.publicClient.getBlockNumber());
       expect(await query(url, "select region from offer where offer_id = $1", [later.toString()])).toEqual([{ region: "us\ufffdwest" }]);
     } finally {
       await restarted.stop();
@@ -131,28 +119,28 @@ describe("hostile on-chain strings", () => {
   });
 
   it("an event the database refuses is recorded in failed_event, the rest of its batch is stored once, and a restart or replay goes on", async () => {
-    const url = await postgres.create("unstorable");
+    const url = await chain.postgres.create("unstorable");
     // A real PostgreSQL refusal of one row, standing in for any value that sanitizing cannot make storable.
     await query(url, "alter table offer add constraint refuse_region check (region <> 'refused-region')");
-    const [a, b] = [sim.account(310), sim.account(311)];
-    await sim.fund([310, 311], 100_000n, DEPLOYER);
+    const [a, b] = [chain.sim.account(310), chain.sim.account(311)];
+    await chain.sim.fund([310, 311], 100_000n, DEPLOYER);
     await register(a, 310, "ipfs://a");
     await register(b, 311, "ipfs://b");
     const lines: string[] = [];
-    const indexer = await indexTo(url, await sim.publicClient.getBlockNumber(), { log: (line: string) => lines.push(line) });
+    const indexer = await indexTo(url, await chain.sim.publicClient.getBlockNumber(), { log: (line: string) => lines.push(line) });
     let refusedId: bigint, keptId: bigint;
     try {
       // Both listings in one block, so the refused one shares its batch with one that must be kept.
       refusedId = await readId("registry", "nextOfferId");
       keptId = refusedId + 1n;
-      await sim.rpc("evm_setAutomine", [false]);
-      await sim.send(a, "registry", "listOffer", [spec("refused-region")]);
-      await sim.send(b, "registry", "listOffer", [spec("eu-west")]);
-      await sim.rpc("evm_mine");
-      await sim.rpc("evm_setAutomine", [true]);
-      await sim.send(a, "registry", "updatePrice", [refusedId, 80n * (USDC / 100n)]); // refers to the offer the index lacks
-      await sim.send(b, "registry", "updatePrice", [keptId, 85n * (USDC / 100n)]);
-      await waitForBlock(indexer, await sim.publicClient.getBlockNumber());
+      await chain.sim.rpc("evm_setAutomine", [false]);
+      await chain.sim.send(a, "registry", "listOffer", [spec("refused-region")]);
+      await chain.sim.send(b, "registry", "listOffer", [spec("eu-west")]);
+      await chain.sim.rpc("evm_mine");
+      await chain.sim.rpc("evm_setAutomine", [true]);
+      await chain.sim.send(a, "registry", "updatePrice", [refusedId, 80n * (USDC / 100n)]); // refers to the offer the index lacks
+      await chain.sim.send(b, "registry", "updatePrice", [keptId, 85n * (USDC / 100n)]);
+      await waitForBlock(indexer, await chain.sim.publicClient.getBlockNumber());
       expect(indexer.status().error).toBeNull();
     } finally {
       await indexer.stop();
@@ -163,7 +151,7 @@ describe("hostile on-chain strings", () => {
     expect(failed[0]!.error).toMatch(/refuse_region/);
     expect(failed[1]!.error).toMatch(/offer .* which the index does not have/);
     for (const f of failed) {
-      const receipt = await sim.publicClient.getTransactionReceipt({ hash: f.tx_hash as Hex });
+      const receipt = await chain.sim.publicClient.getTransactionReceipt({ hash: f.tx_hash as Hex });
       expect(receipt.blockNumber.toString()).toBe(f.block_number);
       expect(receipt.logs.some((l) => l.logIndex === f.log_index)).toBe(true);
     }
@@ -178,12 +166,12 @@ describe("hostile on-chain strings", () => {
     const keys = (table: string) => query(url, `select tx_hash, log_index from ${table} order by block_number, log_index`);
     const [rawBefore, pricesBefore] = [await keys("raw_event"), await keys("offer_price_history")];
     const back = BigInt(failed[0]!.block_number) - 1n;
-    const header = await sim.publicClient.getBlock({ blockNumber: back });
+    const header = await chain.sim.publicClient.getBlock({ blockNumber: back });
     await query(url, "update indexer_cursor set block_number = $1, block_hash = $2", [back.toString(), header.hash]);
-    const restarted = await indexTo(url, await sim.publicClient.getBlockNumber());
+    const restarted = await indexTo(url, await chain.sim.publicClient.getBlockNumber());
     try {
-      await sim.send(b, "registry", "pauseOffer", [keptId!]);
-      await waitForBlock(restarted, await sim.publicClient.getBlockNumber());
+      await chain.sim.send(b, "registry", "pauseOffer", [keptId!]);
+      await waitForBlock(restarted, await chain.sim.publicClient.getBlockNumber());
     } finally {
       await restarted.stop();
     }
