@@ -5,6 +5,7 @@ import { openWithSharedSecret, SealedBoxError } from "@gridlease/sdk/crypto";
 import { checkLeaseRequest, declineEvidenceDomain, declineEvidenceTypes } from "@gridlease/sdk/lease-request";
 import { getPool } from "./client";
 import { RELIABILITY_UPDATE_SQL } from "./reliability";
+import { chainIdField, signatureField, SignedRequestRejected } from "./signed-request";
 
 /**
  * Issue 10, M3: a provider shows that a declined request was the renter's fault. The request box is
@@ -18,19 +19,16 @@ import { RELIABILITY_UPDATE_SQL } from "./reliability";
  */
 export const declineEvidenceBodySchema = z
   .object({
-    chainId: z.number({ error: "must be a chain id (number)" }).int().positive().max(Number.MAX_SAFE_INTEGER),
+    chainId: chainIdField,
     sharedSecret: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte 0x-prefixed hex X25519 shared secret"),
-    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte 0x-prefixed hex signature"),
+    signature: signatureField,
   })
   .strict();
 
 export type DeclineEvidenceBody = z.infer<typeof declineEvidenceBodySchema>;
 
-export class DeclineEvidenceRejected extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
-    super(message);
-    this.name = "DeclineEvidenceRejected";
-  }
+export class DeclineEvidenceRejected extends SignedRequestRejected {
+  override name = "DeclineEvidenceRejected";
 }
 
 interface LeaseRow {

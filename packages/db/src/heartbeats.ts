@@ -12,6 +12,7 @@ import {
 } from "@gridlease/sdk/heartbeat";
 import { getPool } from "./client";
 import { RELIABILITY_UPDATE_SQL } from "./reliability";
+import { chainIdField, signatureField, SignedRequestRejected } from "./signed-request";
 import { computeUptime, UPTIME_WINDOW_SLOTS, type Uptime } from "./uptime";
 
 // Uptime lives in uptime.ts (no database client import, so the indexer bundle can use it).
@@ -29,18 +30,15 @@ export const heartbeatBodySchema = z
       .array(z.string().regex(/^(0|[1-9]\d{0,77})$/, "must be decimal offer ids without leading zeros"), { error: "must be an array of decimal strings" })
       .max(HEARTBEAT_MAX_OFFER_IDS, `at most ${HEARTBEAT_MAX_OFFER_IDS} offer ids`)
       .refine((ids) => new Set(ids).size === ids.length, "must not repeat an offer id"),
-    chainId: z.number({ error: "must be a chain id (number)" }).int().positive().max(Number.MAX_SAFE_INTEGER),
-    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte 0x-prefixed hex signature"),
+    chainId: chainIdField,
+    signature: signatureField,
   })
   .strict();
 
 export type HeartbeatBody = z.infer<typeof heartbeatBodySchema>;
 
-export class HeartbeatRejected extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
-    super(message);
-    this.name = "HeartbeatRejected";
-  }
+export class HeartbeatRejected extends SignedRequestRejected {
+  override name = "HeartbeatRejected";
 }
 
 export interface HeartbeatResult {
