@@ -6,9 +6,9 @@ import { parseQuery } from "./handler";
 import { searchOffersJson } from "./offer-search-cache";
 import { jsonAnswer, type ReadRoute } from "./read-route";
 
-const chainQuerySchema = z.object({ chainId: chainIdParam }).strict();
-const offerParamsSchema = z.object({ id: idSchema });
-const providerParamsSchema = z.object({ address: addressSchema });
+export const chainQuerySchema = z.object({ chainId: chainIdParam }).strict();
+export const offerParamsSchema = z.object({ id: idSchema });
+export const providerParamsSchema = z.object({ address: addressSchema });
 
 /** The public JSON read API (docs/api.md). Writes and session routes live only in app/api. */
 export const publicReadRoutes = {
