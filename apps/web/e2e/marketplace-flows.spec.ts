@@ -71,8 +71,15 @@ test("a provider registers and creates a listing that then appears in the market
   offerId = (await listing.getAttribute("data-offer-id"))!;
   await screenshotBoth(provider, "provider-dashboard");
 
+  // This provider runs no agent (it accepts in the browser), so it is offline: search hides it by
+  // default and shows it, marked offline, once the renter includes offline providers.
   const renter = await asAccount(browser, RENTER, `/?gpu=H100-SXM&region=${REGION}&sort=newest`);
-  await expect(renter.locator(`[data-testid="offer-row"][data-offer-id="${offerId}"]`)).toBeVisible();
+  await expect(renter.getByTestId("result-count")).toBeVisible();
+  await expect(renter.locator(`[data-testid="offer-row"][data-offer-id="${offerId}"]`)).toHaveCount(0);
+  await renter.goto(`/?gpu=H100-SXM&region=${REGION}&sort=newest&online=any`);
+  const row = renter.locator(`[data-testid="offer-row"][data-offer-id="${offerId}"]`);
+  await expect(row).toBeVisible();
+  await expect(row.getByTestId("online-badge")).toHaveAttribute("data-online", "false");
 });
 
 test("a renter filters to the H100 offer, books it, the provider accepts, the renter decrypts access, cancels and gets the refund", async ({ browser }) => {
@@ -86,6 +93,7 @@ test("a renter filters to the H100 offer, books it, the provider accepts, the re
   if (!(await filters.isVisible())) await renter.getByText("Filters", { exact: true }).click();
   await filters.getByRole("checkbox", { name: /H100 SXM/ }).check();
   await filters.getByRole("checkbox", { name: REGION }).check();
+  await filters.getByTestId("include-offline").check();
   await filters.getByRole("button", { name: "Apply filters" }).click();
   await expect(renter).toHaveURL(/gpu=H100-SXM/);
   const rows = renter.getByTestId("offer-row");
