@@ -426,18 +426,23 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
 
     function _payProviderAndTreasury(address provider, uint256 net, uint256 fee) private {
         _pay(provider, net);
-        // Fees never exceed the total of all deposits, which is bounded by the token supply.
-        if (fee != 0) feesAccrued += uint96(fee);
+        if (fee == 0) return;
+        uint256 total = feesAccrued + fee;
+        // A token with a huge supply could overflow the 96-bit counter; that must never block a close.
+        if (total > type(uint96).max) _credit(treasury, fee);
+        else feesAccrued = uint96(total);
     }
 
     /// @dev Push, and fall back to a pull balance if the push fails, so one blocked recipient
     ///      never locks the other party's money.
     function _pay(address to, uint256 amount) private {
         if (amount == 0) return;
-        if (!_token.trySafeTransfer(to, amount)) {
-            withdrawable[to][address(_token)] += amount;
-            emit PayoutDeferred(to, address(_token), amount);
-        }
+        if (!_token.trySafeTransfer(to, amount)) _credit(to, amount);
+    }
+
+    function _credit(address to, uint256 amount) private {
+        withdrawable[to][address(_token)] += amount;
+        emit PayoutDeferred(to, address(_token), amount);
     }
 
     /// @dev A permit that someone front-ran fails but leaves the allowance in place, so a failed permit

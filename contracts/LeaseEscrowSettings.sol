@@ -34,8 +34,9 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
     address public treasury;
     /// @dev Fees are accrued here and swept to the treasury in bulk: one storage write per payout
     ///      instead of a second token transfer keeps claim under 60k and cancel under 90k gas.
-    ///      A full word: it cannot overflow whatever the token's supply.
-    uint256 public feesAccrued;
+    ///      Packed with the treasury so that the first fee after a sweep is not a fresh-slot write;
+    ///      a fee that would overflow it is credited to the treasury's pull balance instead.
+    uint96 public feesAccrued;
 
     /// @dev Append-only: a version, once written, never changes, so an admin change never reaches a lease
     ///      booked under an older one.

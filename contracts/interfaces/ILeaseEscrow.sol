@@ -276,7 +276,7 @@ interface ILeaseEscrow {
     function disputeBond(uint256 leaseId) external view returns (uint256);
 
     /// @notice Fees taken so far and not yet swept to the treasury.
-    function feesAccrued() external view returns (uint256);
+    function feesAccrued() external view returns (uint96);
 
     function isTokenAllowed(address token) external view returns (bool);
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { encodeFunctionData, getAddress, parseEventLogs } from "viem";
-import { HOUR, MIN_STAKE, ENCRYPTION_KEY, PRICE, REQUEST, USDC, accrual, deploySystem, feeOn, registerAndList } from "../helpers/fixtures";
+import { HOUR, MIN_STAKE, ENCRYPTION_KEY, PRICE, REQUEST, USDC, accrual, bondOf, deploySystem, feeOn, registerAndList } from "../helpers/fixtures";
 
 async function reentrantSystem() {
   const s = await deploySystem("ReentrantToken");
@@ -85,14 +85,14 @@ describe("LeaseEscrow security", () => {
       await s.escrow.write.openDispute([1n, `0x${"11".repeat(32)}`, ""], { account: s.renter.account });
       await s.token.write.setBlocked([s.renter.account.address, true]);
       const providerBefore = await s.token.read.balanceOf([s.provider.account.address]);
-      await s.escrow.write.resolveDispute([1n, 10n * USDC, s.deposit - 10n * USDC, 3n * USDC], {
+      await s.escrow.write.resolveDispute([1n, 10n * USDC, s.deposit - 10n * USDC, 3n * USDC, true], {
         account: s.arbiter.account,
       });
       const providerGross = s.deposit - 10n * USDC;
       expect(await s.token.read.balanceOf([s.provider.account.address])).to.equal(
         providerBefore + providerGross - feeOn(providerGross),
       );
-      expect(await s.escrow.read.withdrawable([s.renter.account.address, s.token.address])).to.equal(13n * USDC);
+      expect(await s.escrow.read.withdrawable([s.renter.account.address, s.token.address])).to.equal(13n * USDC + bondOf(s.deposit)); // split + slash + the bond back (the arbiter agreed)
     });
 
     it("a blocklisted treasury gets its sweep credited instead", async () => {
@@ -117,7 +117,7 @@ describe("LeaseEscrow security", () => {
       await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
         "UnsupportedToken",
       );
-      await expect(s.escrow.write.extend([1n, 1], { account: s.renter.account })).to.be.rejectedWith("UnsupportedToken");
+      await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith("UnsupportedToken");
       await expect(
         s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider2.account }),
       ).to.be.rejectedWith("UnsupportedToken");

@@ -20,14 +20,14 @@ describe("ProviderRegistry.withdrawStake", () => {
 
   it("open leases block a withdrawal below the minimum; the stake stays slashable meanwhile", async () => {
     const s = await offerFixture();
-    await s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account });
+    await s.escrow.write.book([1n, 1, 50, PRICE, REQUEST], { account: s.renter.account }); // 100 USDC deposit
     await s.registry.write.requestUnstake([MIN_STAKE], { account: s.provider.account });
     await time.increase(COOLDOWN);
     await expect(s.registry.write.withdrawStake({ account: s.provider.account })).to.be.rejectedWith("OpenLeasesBlockWithdrawal");
-    await s.escrow.write.reclaim([1n], { account: s.renter.account }); // slashes 5 USDC during the cooldown
+    await s.escrow.write.reclaim([1n], { account: s.renter.account }); // slashes 10 % = 10 USDC during the cooldown
     const p = await s.registry.read.getProvider([s.provider.account.address]);
-    expect(p.stake).to.equal(MIN_STAKE - 5n * USDC);
-    expect(p.pendingUnstake).to.equal(MIN_STAKE - 5n * USDC);
+    expect(p.stake).to.equal(MIN_STAKE - 10n * USDC);
+    expect(p.pendingUnstake).to.equal(MIN_STAKE - 10n * USDC);
     await s.registry.write.withdrawStake({ account: s.provider.account });
     const exited = await s.registry.read.getProvider([s.provider.account.address]);
     expect(exited.status).to.equal(ProviderStatus.Exited);

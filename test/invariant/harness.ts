@@ -6,7 +6,7 @@
 import hre from "hardhat";
 import { decodeEventLog, encodeFunctionData, decodeFunctionResult } from "viem";
 import type { Abi, Address, Hex, Log } from "viem";
-import { ARBITER_ROLE, ENCRYPTION_KEY, MIN_STAKE, USDC, LeaseStatus, offerSpec } from "../helpers/fixtures";
+import { ARBITER_ROLE, ENCRYPTION_KEY, MIN_STAKE, USDC, LeaseStatus, SLASH_TERMS, deployEscrow, offerSpec } from "../helpers/fixtures";
 import type { Action } from "./actions";
 
 const GAS = "0x1e8480"; // 2M: skips estimation, far above any single call here
@@ -50,7 +50,7 @@ export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUnca
   const renters = addresses.slice(6, 12);
   const token = await hre.viem.deployContract("MockUSDC");
   const registry = await hre.viem.deployContract("ProviderRegistry", [token.address, MIN_STAKE, 86_400n, admin, 0]);
-  const escrow = await hre.viem.deployContract(escrowName as "LeaseEscrow", [
+  const escrow = await deployEscrow(escrowName, [
     registry.address,
     {
       admin,
@@ -60,7 +60,7 @@ export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUnca
       acceptWindow: 900n,
       disputeGrace: 86_400n,
       disputeTimeout: 3n * 86_400n,
-      notAcceptedSlash: 5n * USDC,
+      slash: SLASH_TERMS,
     },
   ]);
   await registry.write.setEscrow([escrow.address]);
