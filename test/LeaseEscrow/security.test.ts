@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { encodeFunctionData, getAddress, parseEventLogs } from "viem";
+import { encodeFunctionData, getAddress, parseEventLogs, zeroAddress } from "viem";
 import { HOUR, MIN_STAKE, ENCRYPTION_KEY, PRICE, REQUEST, USDC, accrual, bondOf, deploySystem, feeOn, registerAndList } from "../helpers/fixtures";
 
 async function reentrantSystem() {
@@ -93,6 +93,23 @@ describe("LeaseEscrow security", () => {
         providerBefore + providerGross - feeOn(providerGross),
       );
       expect(await s.escrow.read.withdrawable([s.renter.account.address, s.token.address])).to.equal(13n * USDC + bondOf(s.deposit)); // split + slash + the bond back (the arbiter agreed)
+    });
+
+    it("L-2: a blocklisted renter recovers its credit with withdrawTo, to an address it names", async () => {
+      const s = await loadFixture(blocklistSystem);
+      await s.token.write.setBlocked([s.renter.account.address, true]);
+      await s.escrow.write.cancel([1n], { account: s.renter.account });
+      const owed = await s.escrow.read.withdrawable([s.renter.account.address, s.token.address]);
+      expect(owed > 0n).to.equal(true);
+      await expect(s.escrow.write.withdraw([s.token.address], { account: s.renter.account })).to.be.rejectedWith("Blocked");
+      await expect(s.escrow.write.withdrawTo([s.token.address, zeroAddress], { account: s.renter.account })).to.be.rejectedWith("ZeroAddress()");
+      const before = await s.token.read.balanceOf([s.renter2.account.address]);
+      await s.escrow.write.withdrawTo([s.token.address, s.renter2.account.address], { account: s.renter.account });
+      expect(await s.token.read.balanceOf([s.renter2.account.address])).to.equal(before + owed);
+      expect(await s.escrow.read.withdrawable([s.renter.account.address, s.token.address])).to.equal(0n);
+      await expect(s.escrow.write.withdrawTo([s.token.address, s.renter2.account.address], { account: s.renter.account })).to.be.rejectedWith(
+        `NothingToWithdraw("${getAddress(s.renter.account.address)}", "${getAddress(s.token.address)}")`,
+      );
     });
 
     it("a blocklisted treasury gets its sweep credited instead", async () => {

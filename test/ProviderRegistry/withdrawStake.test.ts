@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { zeroAddress } from "viem";
 import { COOLDOWN, ENCRYPTION_KEY, MIN_STAKE, PRICE, ProviderStatus, REQUEST, USDC, atTimestamp, offerFixture, systemFixture } from "../helpers/fixtures";
 
 describe("ProviderRegistry.withdrawStake", () => {
@@ -45,6 +46,17 @@ describe("ProviderRegistry.withdrawStake", () => {
     await time.increase(COOLDOWN);
     await s.registry.write.withdrawStake({ account: s.provider.account });
     expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(MIN_STAKE);
+  });
+
+  it("L-2: withdrawStakeTo pays a recipient the provider names (a blocklisted provider still recovers its stake)", async () => {
+    const s = await offerFixture();
+    await s.registry.write.requestUnstake([10n * USDC], { account: s.provider.account });
+    await time.increase(COOLDOWN);
+    await expect(s.registry.write.withdrawStakeTo([zeroAddress], { account: s.provider.account })).to.be.rejectedWith("ZeroAddress()");
+    const before = await s.token.read.balanceOf([s.stranger.account.address]);
+    await s.registry.write.withdrawStakeTo([s.stranger.account.address], { account: s.provider.account });
+    expect(await s.token.read.balanceOf([s.stranger.account.address])).to.equal(before + 10n * USDC);
+    expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(MIN_STAKE - 10n * USDC);
   });
 
   it("unregistered accounts cannot unstake", async () => {
