@@ -46,6 +46,8 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
   const remaining = onChain ? onChain.deposit - onChain.paidGross : null;
   const [renterShare, setRenterShare] = useState("");
   const [slash, setSlash] = useState("0");
+  // Contracts v2: the renter's dispute bond goes back to the renter when the arbiter agrees, else to the provider.
+  const [renterRight, setRenterRight] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const resolve = useContractAction(`Resolve dispute on lease #${lease.leaseId}`, () => void queryClient.invalidateQueries({ queryKey: ["disputes"] }));
 
@@ -59,7 +61,7 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
     if (remaining === null || providerAmount === null) return setError("Still reading the lease from the chain.");
     if (providerAmount < 0n) return setError(`The renter can get at most ${formatToken(remaining)}.`);
     setError(null);
-    return resolve.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "resolveDispute", args: [id, renterAmount.data, providerAmount, slashAmount.data] });
+    return resolve.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "resolveDispute", args: [id, renterAmount.data, providerAmount, slashAmount.data, renterRight] });
   };
 
   return (
@@ -97,6 +99,10 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
             <div><span className="label">To the provider</span><p className="py-2 text-sm tabular-nums" data-testid="provider-share">{providerAmount !== null && providerAmount >= 0n ? formatToken(providerAmount) : "—"}</p></div>
             <label><span className="label">Slash provider stake (USDC)</span><input className="input w-full" inputMode="decimal" value={slash} onChange={(e) => setSlash(e.target.value)} /></label>
           </div>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={renterRight} onChange={(e) => setRenterRight(e.target.checked)} />
+            The renter was right: return the dispute bond to the renter (otherwise it goes to the provider)
+          </label>
           <button type="button" className="btn-primary" disabled={resolve.busy} onClick={submit}>Resolve</button>
           {error && <p className="field-error">{error}</p>}
           <TxStatus state={resolve.state} />

@@ -2,11 +2,11 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { keccak256, stringToHex } from "viem";
-import { useAccount, useConfig } from "wagmi";
+import { useAccount, useConfig, useReadContract } from "wagmi";
 import { simulateContract, writeContract } from "wagmi/actions";
 import { z } from "zod";
 import { useContracts } from "@/lib/app-config";
-import { leaseEscrowAbi } from "@/lib/contracts";
+import { leaseEscrowAbi, providerRegistryAbi } from "@/lib/contracts";
 import { formatToken } from "@/lib/format";
 import type { LeaseView } from "@/lib/lease-view";
 import { ensureAllowance } from "@/lib/permit";
@@ -28,9 +28,16 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
   const [evidence, setEvidence] = useState("");
   const [mode, setMode] = useState<"none" | "extend" | "dispute">("none");
   const [error, setError] = useState<string | null>(null);
+  // Contracts v2: an extension is bought at the offer's current price (and only while it is on sale);
+  // the dispute bond is a share of the deposit fixed when the lease was booked.
+  const active = lease.status === "Active";
+  const { data: offer } = useReadContract({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "getOffer", args: [BigInt(lease.offerId)], query: { enabled: active } });
+  const { data: terms } = useReadContract({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "leaseTerms", args: [id], query: { enabled: active } });
+  const currentPrice = offer?.spec.pricePerGpuHour ?? BigInt(lease.pricePerGpuHour);
+  const bond = terms ? (BigInt(lease.deposit) * BigInt(terms.disputeBondBps)) / 10_000n : 0n;
   const extraCost = (() => {
     const parsed = extraHoursSchema.safeParse(hours);
-    return parsed.success ? BigInt(lease.gpus) * BigInt(lease.pricePerGpuHour) * BigInt(parsed.data) : 0n;
+    return parsed.success ? BigInt(lease.gpus) * currentPrice * BigInt(parsed.data) : 0n;
   })();
 
   const extend = () => {
@@ -40,7 +47,7 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
     return action.run(async (track) => {
       if (!address) throw new Error("Connect a wallet first.");
       await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, amount: extraCost }, track);
-      const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "extend", args: [id, parsed.data], account: address });
+      const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "extend", args: [id, parsed.data, currentPrice], account: address });
       await track(await writeContract(config, request));
       router.refresh();
     });
@@ -51,7 +58,13 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
     setError(null);
     // The hash commits to the exact text; the URI carries it so arbiters can read it without another service.
     const evidenceUri = `data:text/plain;charset=utf-8,${encodeURIComponent(parsed.data)}`;
-    return action.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "openDispute", args: [id, keccak256(stringToHex(parsed.data)), evidenceUri] });
+    return action.run(async (track) => {
+      if (!address) throw new Error("Connect a wallet first.");
+      if (bond > 0n) await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, amount: bond }, track);
+      const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "openDispute", args: [id, keccak256(stringToHex(parsed.data)), evidenceUri], account: address });
+      await track(await writeContract(config, request));
+      router.refresh();
+    });
   };
 
   return (
@@ -66,6 +79,11 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
             <button type="button" className="btn-ghost text-amber-300" onClick={() => setMode(mode === "dispute" ? "none" : "dispute")}>Open a dispute</button>
           </>
         )}
+        {lease.status === "Pending" && !canReclaim && (
+          <button type="button" className="btn-secondary" disabled={action.busy} onClick={() => action.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "cancel", args: [id] })}>
+            Withdraw booking
+          </button>
+        )}
         {lease.status === "Pending" && canReclaim && (
           <button type="button" className="btn-primary" disabled={action.busy} onClick={() => action.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "reclaim", args: [id] })}>
             Reclaim deposit
@@ -75,7 +93,7 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
       {mode === "extend" && lease.status === "Active" && (
         <div className="flex flex-wrap items-center gap-2">
           <input aria-label="Extra hours" type="number" min={1} className="input w-24" value={hours} onChange={(e) => setHours(e.target.value)} />
-          <span className="text-sm text-slate-400">hours for {formatToken(extraCost)}</span>
+          <span className="text-sm text-slate-400">hours for {formatToken(extraCost)} at today&apos;s price</span>
           <button type="button" className="btn-primary" disabled={action.busy} onClick={extend}>Pay and extend</button>
         </div>
       )}
@@ -83,7 +101,9 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
         <div className="space-y-2">
           <textarea aria-label="Evidence" className="input h-24 w-full" placeholder="What went wrong, with times and what you tried." value={evidence} onChange={(e) => setEvidence(e.target.value)} />
           <button type="button" className="btn-danger" disabled={action.busy} onClick={dispute}>Submit dispute</button>
-          <p className="text-xs text-slate-500">Billing freezes when the dispute opens; an arbiter decides how the rest of the deposit is split.</p>
+          <p className="text-xs text-slate-500">
+            Billing freezes when the dispute opens; an arbiter decides how the rest of the deposit is split. Opening it holds a bond of {formatToken(bond)}, returned if the arbiter agrees with you.
+          </p>
         </div>
       )}
       {error && <p className="field-error">{error}</p>}
