@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ContractFunctionExecutionError, ContractFunctionRevertedError, encodeErrorResult, UserRejectedRequestError } from "viem";
-import type { AbiError, AbiParameter } from "viem";
+import type { Abi, AbiParameter } from "viem";
+
+type AbiError = Extract<Abi[number], { type: "error" }>;
 import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts";
 import { describeTxError } from "./tx-errors";
 
@@ -41,7 +43,7 @@ describe("describeTxError", () => {
   it("has a sentence for every custom error of the registry and the escrow (contracts v2 included)", () => {
     const sample = (param: AbiParameter): unknown =>
       param.type === "address" ? escrow : param.type === "string" ? "feeBps" : param.type === "bool" ? true : param.type.startsWith("bytes") ? `0x${"00".repeat(32)}` : 1n;
-    const errors = [...providerRegistryAbi, ...leaseEscrowAbi].filter((item): item is AbiError => item.type === "error");
+    const errors = ([...providerRegistryAbi, ...leaseEscrowAbi] as Abi).filter((item): item is AbiError => item.type === "error");
     const missing = errors.filter((error) => {
       const data = encodeErrorResult({ abi: [error], errorName: error.name, args: error.inputs.map(sample) } as never);
       return describeTxError(reverted(data, [...providerRegistryAbi, ...leaseEscrowAbi] as never)).startsWith("The contract refused");
