@@ -4,6 +4,11 @@
  * (#150…) booking them, accepts and declines, a cancellation, an extension, a resolved dispute,
  * price changes and completed leases. Idempotent: does nothing when the chain already has offers.
  *
+ * Time: the seeded history spans about three hours of use. On a chain that starts that far in the
+ * past (the local chain of `npm start`, scripts/stack/chain.ts) the seed lets exactly the time up to
+ * the wall clock pass, so the history ends at "now" and every end time the UI shows is real. On a
+ * chain already at the wall clock it fast-forwards three hours, as before, and says so.
+ *
  * Env: RPC_URL (default http://127.0.0.1:8545), CHAIN_ID (default: the node's), ARBITER (default Hardhat #1).
  */
 import { z } from "zod";
@@ -16,6 +21,9 @@ import { Simulator } from "../apps/indexer/src/simulate";
 
 const HARDHAT_0: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const HARDHAT_1: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+/** Below this much room before the wall clock, leases booked for hours could not complete. */
+const MIN_HISTORY_SECONDS = 2 * 3600;
 
 const envSchema = z.object({
   RPC_URL: z.url({ error: "RPC_URL must be an http(s) URL" }).default("http://127.0.0.1:8545"),
@@ -54,11 +62,18 @@ async function main(): Promise<void> {
   }
   if (!arbiter) throw new Error("No unlocked account holds ARBITER_ROLE on the escrow; set ARBITER to one that does.");
 
+  // A fresh block carries the chain's current time; the latest one may be older (automining).
+  await sim.rpc("evm_mine");
+  const latest = await sim.publicClient.getBlock({ blockTag: "latest" });
+  const behind = Math.floor(Date.now() / 1000) - Number(latest.timestamp);
+  const elapseSeconds = behind >= MIN_HISTORY_SECONDS ? behind : 3 * 3600;
+  if (behind < MIN_HISTORY_SECONDS) console.log("seed: the chain's clock is not hours behind the wall clock; fast-forwarding it three hours, so it will run ahead of the wall clock.");
+
   const providers = Array.from({ length: env.SEED_PROVIDERS }, (_, i) => 100 + i);
   const renters = Array.from({ length: 12 }, (_, i) => 190 + i);
   const summary = await buildMarket(sim, {
     providerIndices: providers, renterIndices: renters, funder: HARDHAT_0, arbiter, seed: 2026,
-    offersPerProvider: [1, 3], bookings: 24, log: (line) => console.log(`seed: ${line}`),
+    offersPerProvider: [1, 3], bookings: 24, elapseSeconds, log: (line) => console.log(`seed: ${line}`),
   });
   console.log(`seed: ${summary.providers} providers, ${summary.offers} offers, ${summary.leases} leases, ${summary.transactions} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -2,14 +2,17 @@
 // indexer and the web app, each step printed with its time. Ctrl-C stops everything cleanly.
 //
 // Env: DATABASE_URL (external PostgreSQL instead of the embedded one), RPC_URL + CHAIN_ID (any EVM
-// RPC instead of a local Hardhat node), WEB_PORT, RPC_PORT, PG_PORT, INDEXER_PORT, SEED=0|1,
+// RPC instead of the local anvil chain, whose state persists in <data dir>/chain), WEB_PORT, RPC_PORT, PG_PORT, INDEXER_PORT, SEED=0|1,
 // PUBLIC_ORIGIN (the web app's public origin, default http://127.0.0.1:WEB_PORT),
-// GRIDLEASE_PROFILE=e2e (fresh data, other ports: used by the browser tests), GRIDLEASE_DATA_DIR.
+// GRIDLEASE_PROFILE=e2e (fresh data, other ports: used by the browser tests), GRIDLEASE_DATA_DIR,
+// WEB=0 (everything but the web app: the restart test of the chain and indexer).
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { assertPortFree, elapsed, running, silenceChildren, httpOk, log, rpcChainId, runStep, startProcess, stopProcess, StackError, waitFor, type ManagedProcess } from "./stack/processes";
+import { startLocalChain, type LocalChain } from "./stack/chain";
 import { markWebBuild, webBuildIsCurrent, webSourceHash } from "./stack/web-build";
+import { startFleet } from "./stack/fleet";
 
 const ROOT = resolve(__dirname, "..");
 const BIN = (name: string) => join(ROOT, "node_modules/.bin", name);
@@ -27,6 +30,7 @@ const EnvSchema = z.object({
   RPC_URL: z.string().url("RPC_URL must be an http(s) URL").optional(),
   CHAIN_ID: z.coerce.number().int().positive("CHAIN_ID must be a positive integer").optional(),
   SEED: z.enum(["0", "1"]).optional(),
+  WEB: z.enum(["0", "1"]).default("1"),
   GRIDLEASE_DATA_DIR: z.string().min(1).optional(),
 });
 
@@ -68,13 +72,13 @@ async function main() {
   const localChain = !env.RPC_URL;
   const chainId = env.CHAIN_ID ?? 31337;
   const rpcUrl = env.RPC_URL ?? `http://127.0.0.1:${env.RPC_PORT}`;
-  const steps = 8;
+  const steps = 9;
   let step = 0;
   const stepLog = (msg: string) => log(`[${++step}/${steps}] ${msg}`);
 
   await assertPortFree(env.WEB_PORT, "web app", "WEB_PORT");
   await assertPortFree(env.INDEXER_PORT, "indexer health", "INDEXER_PORT");
-  if (localChain) await assertPortFree(env.RPC_PORT, "Hardhat node", "RPC_PORT");
+  if (localChain) await assertPortFree(env.RPC_PORT, "local chain", "RPC_PORT");
   if (!env.DATABASE_URL) await assertPortFree(env.PG_PORT, "embedded PostgreSQL", "PG_PORT");
 
   const migrate = await import("../packages/db/src/migrate");
@@ -104,11 +108,11 @@ async function main() {
   })();
 
   const tChain = Date.now();
+  let chain: LocalChain | undefined;
   const chainReady = (async () => {
     if (localChain) {
-      const node = startProcess({ name: "hardhat", command: BIN("hardhat"), args: ["node", "--hostname", "127.0.0.1", "--port", String(env.RPC_PORT)], cwd: ROOT, env: {}, logDir });
-      children.push(node);
-      await waitFor("Hardhat node start", () => rpcChainId(rpcUrl).then(() => true), { timeoutMs: 60_000, process: node });
+      chain = await startLocalChain({ root: ROOT, dataDir, port: env.RPC_PORT, chainId, logDir });
+      children.push(chain.process);
     }
     const actual = await rpcChainId(rpcUrl).catch((e: Error) => {
       throw new StackError(`Cannot reach the RPC at ${rpcUrl} (${e.message}). Check RPC_URL.`);
@@ -116,7 +120,7 @@ async function main() {
     if (actual !== chainId) {
       throw new StackError(`The RPC at ${rpcUrl} is on chain id ${actual}, but CHAIN_ID is ${chainId}. Set CHAIN_ID=${actual} if that chain is the one you mean.`);
     }
-    stepLog(`chain: ${localChain ? "Hardhat node" : "RPC"} at ${rpcUrl}, chain id ${chainId} (${elapsed(tChain)})`);
+    stepLog(`chain: ${localChain ? (chain!.fresh ? "new local chain" : "saved local chain") : "RPC"} at ${rpcUrl}, chain id ${chainId} (${elapsed(tChain)})`);
   })();
 
   const tCompile = Date.now();
@@ -138,6 +142,7 @@ async function main() {
   // The web build only needs the sources and the migrated schema, so it overlaps the chain work.
   const tWeb = Date.now();
   const webBuilt = (async () => {
+    if (env.WEB === "0") return "not started (WEB=0)";
     const hash = webSourceHash(ROOT);
     if (webBuildIsCurrent(ROOT, hash)) return "build reused";
     const build = startProcess({ name: "web-build", command: "pnpm", args: ["--dir", "apps/web", "exec", "next", "build"], cwd: ROOT, env: { ...childEnv, NEXT_TELEMETRY_DISABLED: "1" }, logDir });
@@ -153,6 +158,22 @@ async function main() {
   await runStep(deploy, "Deploying the contracts");
   stepLog(`deploy: done (${elapsed(tDeploy)})`);
 
+  // A saved local chain was seeded before its state file got its name (scripts/stack/chain.ts).
+  const seed = (env.SEED ? env.SEED === "1" : localChain) && chain?.fresh !== false;
+  if (seed) {
+    const tSeed = Date.now();
+    const seeding = startProcess({ name: "seed", command: BIN("tsx"), args: ["scripts/seed.ts"], cwd: ROOT, env: childEnv, logDir, echo: () => true });
+    await runStep(seeding, "Seeding the market");
+    stepLog(`seed: market created (${elapsed(tSeed)})`);
+  } else {
+    stepLog(chain?.fresh === false ? "seed: skipped (saved chain)" : "seed: skipped");
+  }
+  if (chain?.fresh) {
+    // Deploy and seed ran with automining; from here on blocks come every second (see chain.ts).
+    const restarted = await chain.startIntervalMining();
+    children.splice(children.indexOf(chain.process), 1, restarted);
+  }
+
   // The indexer runs as one plain-JS bundle with a small heap: a third of the memory it needs under tsx.
   const { bundleIndexer, INDEXER_NODE_FLAGS } = await import("../apps/indexer/src/bundle");
   const indexerBundle = await bundleIndexer();
@@ -167,21 +188,15 @@ async function main() {
   });
   children.push(indexer);
 
-  const seed = env.SEED ? env.SEED === "1" : localChain;
-  if (seed) {
-    const tSeed = Date.now();
-    const seeding = startProcess({ name: "seed", command: BIN("tsx"), args: ["scripts/seed.ts"], cwd: ROOT, env: childEnv, logDir, echo: () => true });
-    await runStep(seeding, "Seeding the market");
-    stepLog(`seed: market created (${elapsed(tSeed)})`);
-  } else {
-    stepLog("seed: skipped");
-  }
-
   const tIndex = Date.now();
   await waitFor("Indexer catching up with the chain", () => httpOk(`http://127.0.0.1:${env.INDEXER_PORT}/ready`), { timeoutMs: 180_000, process: indexer });
   stepLog(`indexer: caught up (${elapsed(tIndex)})`);
 
   const buildResult = await webBuilt;
+  if (env.WEB === "0") {
+    log(`ready without the web app (WEB=0) (${elapsed(started)} in all). Logs in ${logDir}. Ctrl-C stops everything.`);
+    return waitForFirstExit();
+  }
   const web = startProcess({
     name: "web",
     // `next start` plus the public read API answered outside Next's pipeline (apps/web/server/main.ts).
@@ -200,9 +215,23 @@ async function main() {
   await waitFor("Web app start", () => httpOk(webUrl), { timeoutMs: 120_000, process: web });
   stepLog(`web: ${buildResult}, serving (${elapsed(tWeb)} since the build started)`);
 
+  // The seeded providers' agents: only on the local chain, whose seeded keys are the public mnemonic's.
+  if (localChain && chainId === 31337) {
+    const tFleet = Date.now();
+    const fleet = await startFleet({ root: ROOT, dataDir, logDir, rpcUrl, chainId, webUrl, providers: Number(process.env.SEED_PROVIDERS ?? 36), freshChain: chain?.fresh !== false });
+    children.push(fleet.process);
+    stepLog(`fleet: ${fleet.summary}, sandboxes in ${join(dataDir, "sandboxes")} (${elapsed(tFleet)})`);
+  } else {
+    stepLog("fleet: skipped (not the local chain)");
+  }
+
   log(`ready: ${webUrl} (${elapsed(started)} in all). Logs in ${logDir}. Ctrl-C stops everything.`);
 
-  // A service dying after start is reported and takes the stack down, rather than leaving half of it running.
+  await waitForFirstExit();
+}
+
+/** A service dying after start is reported and takes the stack down, rather than leaving half of it running. */
+async function waitForFirstExit() {
   const firstExit = await Promise.race(children.map((c) => c.exited.then((code) => ({ c, code }))));
   if (!shuttingDown) {
     console.error(`[gridlease] error: ${firstExit.c.name} exited unexpectedly (code ${firstExit.code}). Last output:\n${firstExit.c.recentOutput()}`);

@@ -4,11 +4,11 @@
 #
 # Prerequisites: docker, nvidia-container-toolkit (`nvidia-ctk runtime configure --runtime=docker`),
 # and the image from examples/docker (`docker build -t gridlease/cuda-ssh:12.4 examples/docker`).
-# Configure in the agent config, e.g.
-#   "provision": { "command": "./examples/provision-docker.sh", "timeoutSeconds": 600,
+# Copy the scripts next to the agent config and configure them there (relative to the config file), e.g.
+#   "provision": { "command": "./provision-docker.sh", "timeoutSeconds": 600,
 #                  "env": { "PUBLIC_HOST": "gpu-7.example.net", "IMAGE": "gridlease/cuda-ssh:12.4",
 #                           "CPUS_PER_GPU": "8", "MEMORY_PER_GPU": "64g" } }
-#   "deprovision": { "command": "./examples/deprovision-docker.sh" }
+#   "deprovision": { "command": "./deprovision-docker.sh" }
 #
 # Input: the lease as JSON on stdin and as GRIDLEASE_* variables; everything Docker prints goes to
 # stderr, so stdout carries only the access details (JSON) that the agent encrypts to the renter.

@@ -4,9 +4,9 @@
 #
 # Input: the lease as JSON on stdin, and the same facts as GRIDLEASE_* variables (used here, so no
 # JSON parser is needed). Output: one JSON object on stdout, encrypted to the renter by the agent.
-# Configure in the agent config, e.g.
-#   "provision":   { "command": "./examples/provision-local-user.sh", "env": { "PUBLIC_HOST": "gpu-7.example.net", "SSH_PORT": "22" } }
-#   "deprovision": { "command": "./examples/deprovision-local-user.sh" }
+# Copy the scripts next to the agent config and configure them there (relative to the config file), e.g.
+#   "provision":   { "command": "./provision-local-user.sh", "env": { "PUBLIC_HOST": "gpu-7.example.net", "SSH_PORT": "22" } }
+#   "deprovision": { "command": "./deprovision-local-user.sh" }
 # Optional env (give both scripts the same values): LEASE_UID_MIN / LEASE_UID_MAX (the UID range
 # reserved for leases), STATE_DIR (where the UID counter lives), HOME_BASE, SHARED_TMP_DIRS.
 #

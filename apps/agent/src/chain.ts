@@ -72,7 +72,9 @@ export async function connect(config: AgentConfig, account: Account): Promise<Ch
     throw new ChainSetupError(`Cannot reach the RPC endpoint ${config.rpcUrl}: ${(error as Error).message.split("\n")[0]}`);
   }
   if (config.chainId !== undefined && config.chainId !== chainId) {
-    throw new ChainSetupError(`The RPC endpoint ${config.rpcUrl} serves chain ${chainId}, but the config says chainId ${config.chainId}.`);
+    throw new ChainSetupError(
+      `The RPC endpoint ${config.rpcUrl} serves chain ${chainId}, but the config says chainId ${config.chainId}: point rpcUrl at a chain ${config.chainId} node, or set "chainId": ${chainId} if that is the chain you mean.`,
+    );
   }
   const chain = defineChain({
     id: chainId,
@@ -92,7 +94,26 @@ export async function connect(config: AgentConfig, account: Account): Promise<Ch
   return { chainId, publicClient, walletClient, account, contracts, tokenDecimals, tokenSymbol, sender: new TransactionSender(publicClient, walletClient) };
 }
 
+/**
+ * The same chain connection for another signer: the read client (and its connection) is shared, the
+ * wallet and its one-at-a-time sender are the account's own, since nonces are per account. The fleet
+ * serves many providers this way over one connection.
+ */
+export function withAccount(ctx: ChainContext, rpcUrl: string, account: Account): ChainContext {
+  const walletClient = createWalletClient({ chain: ctx.walletClient.chain, transport: http(rpcUrl, { retryCount: 2 }), account });
+  return { ...ctx, account, walletClient, sender: new TransactionSender(ctx.publicClient, walletClient) };
+}
+
 export class TransactionFailedError extends Error {}
+
+/** The local Hardhat/Anvil chain, where `gridlease-agent faucet` can fund an address. */
+export const LOCAL_CHAIN_ID = 31337;
+
+/** What an address without gas money must do, in one sentence. */
+export function noEthSentence(address: Address, chainId: number): string {
+  const fix = chainId === LOCAL_CHAIN_ID ? "run `gridlease-agent faucet` (local chain)" : "send it ETH from a funded wallet";
+  return `The address ${address} has no ETH for gas on chain ${chainId}: ${fix}.`;
+}
 
 /**
  * Sends the agent's transactions one at a time: concurrent lease work would otherwise race for the
@@ -118,7 +139,13 @@ export class TransactionSender {
   ): Promise<TransactionReceipt> {
     const run = async () => {
       const { request } = await this.publicClient.simulateContract({ ...call, account: this.walletClient.account } as never);
-      const hash = await this.walletClient.writeContract(request as never);
+      const hash = await this.walletClient.writeContract(request as never).catch(async (error: unknown) => {
+        // Nodes answer a sender without gas money in ways viem reports vaguely ("Missing or invalid parameters."); say what it is.
+        const me = this.walletClient.account.address;
+        const balance = await this.publicClient.getBalance({ address: me }).catch(() => undefined);
+        if (balance === 0n) throw new TransactionFailedError(noEthSentence(me, this.walletClient.chain.id));
+        throw error;
+      });
       await onSubmitted?.(hash);
       const receipt = await this.publicClient.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new TransactionFailedError(`${call.functionName} reverted (tx ${hash})`);

@@ -2,10 +2,10 @@ import path from "node:path";
 import { Command, Option } from "commander";
 import { formatUnits, isHex, type Hex } from "viem";
 import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { ChainSetupError, connect, TransactionFailedError, describeError } from "./chain";
 import { ConfigError, loadConfig, type AgentConfig } from "./config";
-import { detectHardware } from "./detect/hardware";
+import { detectHardware, HardwareError } from "./detect/hardware";
 import { describeHardware, describeOffers } from "./format";
 import { Journal } from "./journal";
 import { createKeyFile, KeyFileError, unlockKeyFile, DEFAULT_SCRYPT_N } from "./keyfile";
@@ -13,13 +13,23 @@ import { createLogger } from "./log";
 import { obtainPassphrase, PassphraseError } from "./passphrase";
 import { changeOffers, checkProviderReady, draftOffers, fetchOwnOffers, ListingError, OfferStatus, publishOffers, registerProvider, type OfferAction } from "./provider";
 import { ProviderAgent } from "./serve/agent";
+import { FaucetError, fundLocally } from "./faucet";
+import { formatChecklist, selfTest } from "./self-test";
+import { readKeyFile } from "./keyfile";
+import { Fleet } from "./serve/fleet";
+import { loadFleetConfig } from "./serve/fleet-config";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
 
 const USDC_DECIMALS = 6;
 
+/** Set by the bundle (scripts/bundle.mjs); from package.json when run from the workspace. */
+declare const __GRIDLEASE_AGENT_VERSION__: string | undefined;
+const VERSION = typeof __GRIDLEASE_AGENT_VERSION__ === "string" ? __GRIDLEASE_AGENT_VERSION__ : (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
 const program = new Command()
   .name("gridlease-agent")
   .description("Turns a GPU host into a Gridlease listing and serves its renters.")
+  .version(`gridlease-agent ${VERSION}`, "-V, --version")
   .option("-c, --config <file>", "agent config (JSON)", "gridlease-agent.json")
   .option("--passphrase-file <file>", "read the key passphrase from this file (else GRIDLEASE_PASSPHRASE, else a prompt)")
   .showHelpAfterError();
@@ -37,8 +47,9 @@ program
   .option("--json", "print machine-readable JSON")
   .option("--no-config", "do not read the config file (hardware only)")
   .action(async (options: { json?: boolean; config: boolean }) => {
-    // A missing config only means "hardware only"; a broken one is reported.
-    const config = options.config && existsSync(globals().config) ? await loadConfig(globals().config) : undefined;
+    // A missing default config only means "hardware only"; a file named with -c must exist, and a broken one is reported.
+    const named = program.getOptionValueSource("config") === "cli";
+    const config = options.config && (named || existsSync(globals().config)) ? await loadConfig(globals().config) : undefined;
     const hardware = await detectHardware({ nvidiaSmi: config?.nvidiaSmi, diskPath: config?.offer.diskPath });
     const listing = config ? draftOffers(config, hardware, USDC_DECIMALS) : undefined;
     if (options.json) {
@@ -47,7 +58,7 @@ program
     }
     say(describeHardware(hardware));
     if (listing) say(describeOffers(listing.offers, listing.skipped, USDC_DECIMALS, "USDC"));
-    else if (options.config) say(`(No config at at ${globals().config}: add one with offer.region and offer.pricePerGpuHour to preview the listing.)`);
+    else if (options.config) say(`(No config at ${globals().config}: add one with offer.region and offer.pricePerGpuHour to preview the listing.)`);
   });
 
 program
@@ -68,8 +79,9 @@ program
     const passphrase = await obtainPassphrase({ passphraseFile: globals().passphraseFile, confirm: true });
     const created = await createKeyFile(keyFile, passphrase, { privateKey, scryptN: options.scryptN });
     say(`Wrote ${keyFile}`);
-    say(`Provider address:      ${created.address}  (fund it with gas and the stake token)`);
+    say(`Provider address:      ${created.address}`);
     say(`Encryption public key: ${created.encryptionPublicKey}`);
+    say(`Next: fund ${created.address} with ETH for gas and the stake token (provider.stake in the config) — on the local chain (31337) run \`gridlease-agent faucet\`; elsewhere send both from a funded wallet — then run \`gridlease-agent register\`.`);
   });
 
 program
@@ -104,14 +116,19 @@ program
   .command("serve")
   .description("run the daemon: heartbeats, accept bookings via the provisioning script, revoke access, claim earnings")
   .action(async () => {
-    const config = await loadConfig(globals().config);
     const log = createLogger();
-    const keys = await unlock(config);
-    const ctx = await connect(config, keys.account);
-    const hardware = await detectHardware({ nvidiaSmi: config.nvidiaSmi, diskPath: config.offer.diskPath });
+    // The fast part of `self-test`: a missing or non-executable script, or an unusable key, chain or
+    // host, is refused here rather than discovered by a paying renter. Funding and registration only warn.
+    const checked = await selfTest({ configPath: globals().config, passphrase: () => obtainPassphrase({ passphraseFile: globals().passphraseFile }), cycle: false });
+    const fatal = checked.checks.filter((c) => c.problem && ["config", "provision script", "deprovision script", "provider key", "chain"].includes(c.name));
+    if (fatal.length || !checked.config || !checked.keys || !checked.ctx || !checked.hardware) {
+      const problems = checked.checks.filter((c) => c.problem).map((c) => c.problem);
+      throw new ServeRefusedError(`Not serving: ${problems.join(" ")} (Run \`gridlease-agent self-test\` for the full checklist.)`);
+    }
+    for (const c of checked.checks) if (c.problem && c.name !== "GPU detection") log.warn(c.problem);
+    const { config, keys, ctx, hardware } = checked;
     if (hardware.gpuProblem) log.warn(`no GPUs detected (${hardware.gpuProblem}); bookings cannot be given GPUs.`);
     else log.info(`hardware: ${hardware.groups.map((g) => `${g.count}× ${g.model?.id ?? g.smiName}`).join(", ")}`);
-    for (const problem of await checkProviderReady(ctx, keys)) log.warn(problem);
     const acceptWindow = await ctx.publicClient.readContract({ address: ctx.contracts.escrow, abi: leaseEscrowAbi, functionName: "acceptWindow" });
     if (config.provision.timeoutSeconds >= Number(acceptWindow)) {
       log.warn(`provision.timeoutSeconds (${config.provision.timeoutSeconds}) is not shorter than the escrow's accept window (${acceptWindow} s): a slow provisioning run would finish too late to accept.`);
@@ -122,6 +139,37 @@ program
     process.once("SIGTERM", () => agent.stop());
     await agent.run();
     await journal.close();
+  });
+
+program
+  .command("fleet")
+  .description("serve many provider identities in one process (the same loop as `serve`); --config names the fleet config")
+  .action(async () => {
+    const fleet = await Fleet.open(await loadFleetConfig(globals().config));
+    process.once("SIGINT", () => fleet.stop());
+    process.once("SIGTERM", () => fleet.stop());
+    await fleet.run();
+  });
+
+program
+  .command("self-test")
+  .description("check config, chain, funds, registration, GPUs and scripts, and run one dry-run provision → deprovision cycle")
+  .option("--script-timeout <seconds>", "a dry-run script taking longer counts as hanging", (v) => Number(v), 120)
+  .action(async (options: { scriptTimeout: number }) => {
+    const result = await selfTest({ configPath: globals().config, passphrase: () => obtainPassphrase({ passphraseFile: globals().passphraseFile }), cycle: true, scriptTimeoutSeconds: options.scriptTimeout });
+    say(formatChecklist(result.checks));
+    const failed = result.checks.filter((c) => c.problem).length;
+    say(failed ? `${failed} check(s) failed; fix them before \`gridlease-agent serve\`.` : "All checks passed: this host is ready to serve.");
+    if (failed) process.exitCode = 1;
+  });
+
+program
+  .command("faucet")
+  .description("local chain only (31337): fund the provider address with ETH for gas and the stake token")
+  .action(async () => {
+    const config = await loadConfig(globals().config);
+    const { address } = await readKeyFile(config.keyFile);
+    await fundLocally(config, address as `0x${string}`, say);
   });
 
 program
@@ -159,7 +207,9 @@ program
     await journal.close();
   });
 
-const expected = [ConfigError, KeyFileError, PassphraseError, ChainSetupError, ListingError, TransactionFailedError];
+class ServeRefusedError extends Error {}
+
+const expected = [ConfigError, KeyFileError, PassphraseError, ChainSetupError, ListingError, TransactionFailedError, HardwareError, FaucetError, ServeRefusedError];
 
 program.parseAsync().catch((error: unknown) => {
   if (expected.some((kind) => error instanceof kind)) process.stderr.write(`${(error as Error).message}\n`);

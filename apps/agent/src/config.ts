@@ -65,6 +65,9 @@ export async function loadConfig(configPath: string): Promise<AgentConfig> {
   try {
     text = await readFile(configPath, "utf8");
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new ConfigError(`No config file at ${configPath}: copy examples/gridlease-agent.example.json there and edit it, or pass -c <file>.`);
+    }
     throw new ConfigError(`Cannot read config file ${configPath}: ${(error as Error).message}`);
   }
   let json: unknown;

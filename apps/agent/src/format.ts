@@ -21,7 +21,7 @@ export function describeOffers(offers: OfferDraft[], skipped: string[], decimals
   const lines = ["Listing it would publish:"];
   for (const o of offers) {
     lines.push(
-      `  ${o.gpuCount}× ${o.gpuModel} (${o.vramGb} GB VRAM each), ${o.cpuCores} CPU cores, ${o.ramGb} GiB RAM, ${o.diskGb} GB disk, ${o.bandwidthMbps} Mbps, ` +
+      `  ${o.gpuCount}× ${o.gpuModel} (${o.vramGb} GB VRAM each), ${o.cpuCores} CPU core${o.cpuCores === 1 ? "" : "s"}, ${o.ramGb} GiB RAM, ${o.diskGb} GB disk, ${o.bandwidthMbps} Mbps, ` +
         `region ${o.region}, ${formatUnits(o.pricePerGpuHour, decimals)} ${symbol} per GPU-hour, ${o.minHours}–${o.maxHours} h`,
     );
   }

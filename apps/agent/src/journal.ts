@@ -140,6 +140,12 @@ export class Journal {
     return state;
   }
 
+  /** Whether any record about the lease was ever written (a lease seen again after a restart). */
+  knows(leaseId: string | bigint): boolean {
+    const state = this.leases.get(leaseId.toString());
+    return !!state && (state.provisionStarted || !!state.declineTxHash || !!state.provisionFailure || state.deprovisionStarted || state.deprovisioned);
+  }
+
   all(): LeaseJournalState[] {
     return [...this.leases.values()];
   }

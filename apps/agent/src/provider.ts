@@ -2,7 +2,7 @@ import { erc20Abi, formatUnits, parseUnits, bytesToHex, type Address, type Hex }
 import { providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { decodeOfferSpec, encodeOfferSpec, type OfferSpecDraft, type OfferSpecOnChain } from "@gridlease/sdk/offers";
 import type { AgentConfig } from "./config";
-import type { ChainContext } from "./chain";
+import { LOCAL_CHAIN_ID, noEthSentence, type ChainContext } from "./chain";
 import type { HardwareReport } from "./detect/hardware";
 import type { ProviderKeys } from "./keyfile";
 
@@ -99,7 +99,11 @@ export async function registerProvider(ctx: ChainContext, keys: ProviderKeys, co
   ]);
   const fmt = (v: bigint) => `${formatUnits(v, ctx.tokenDecimals)} ${ctx.tokenSymbol}`;
   if (stake < minStake) throw new ListingError(`provider.stake is ${fmt(stake)} but the registry's minimum stake is ${fmt(minStake)}.`);
-  if (balance < stake) throw new ListingError(`${me} holds ${fmt(balance)}, less than the ${fmt(stake)} stake.`);
+  if (balance < stake) {
+    const fix = ctx.chainId === LOCAL_CHAIN_ID ? "run `gridlease-agent faucet` (local chain)" : `send it ${fmt(stake - balance)} more (token ${ctx.contracts.token}) on chain ${ctx.chainId}`;
+    throw new ListingError(`${me} holds ${fmt(balance)}, less than the ${fmt(stake)} stake: ${fix}.`);
+  }
+  if ((await ctx.publicClient.getBalance({ address: me })) === 0n) throw new ListingError(noEthSentence(me, ctx.chainId));
   if (allowance < stake) {
     await ctx.sender.send({ address: ctx.contracts.token, abi: erc20Abi, functionName: "approve", args: [ctx.contracts.registry, stake] });
   }

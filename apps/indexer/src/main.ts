@@ -1,4 +1,6 @@
+import { refreshSilentUptime, UPTIME_REFRESH_INTERVAL_MS } from "@gridlease/db/uptime-refresh";
 import { getDeployment } from "@gridlease/sdk/deployments.generated";
+import pg from "pg";
 import { z } from "zod";
 import { startIndexer } from "./indexer";
 
@@ -37,10 +39,27 @@ async function main(): Promise<void> {
     devChain: env.INDEXER_DEV_CHAIN === undefined ? undefined : env.INDEXER_DEV_CHAIN === "true",
   });
   console.log(`indexer for chain ${env.CHAIN_ID} at ${env.RPC_URL}; health on http://127.0.0.1:${indexer.port}/health`);
-  const shutdown = () => void indexer.stop().then(() => process.exit(0));
+  // A silent provider's uptime decays only if something recomputes it (no heartbeat will). The indexer
+  // runs it: exactly one indexer holds each chain's lock, while web servers may be many or none.
+  const uptimeDb = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
+  uptimeDb.on("error", (error) => console.error(`uptime refresh: idle PostgreSQL connection failed: ${error.message}`));
+  const refreshUptime = () =>
+    refreshSilentUptime(uptimeDb, env.CHAIN_ID).catch((error: unknown) => console.error(`uptime refresh failed: ${error instanceof Error ? error.message : String(error)}`));
+  const uptimeTimer = setInterval(refreshUptime, UPTIME_REFRESH_INTERVAL_MS);
+  void refreshUptime();
+  const shutdown = () => {
+    clearInterval(uptimeTimer);
+    void Promise.all([indexer.stop(), uptimeDb.end()]).then(() => process.exit(0));
+  };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
-  await indexer.done;
+  try {
+    await indexer.done;
+  } finally {
+    // The refresh must not keep a stopped indexer's process alive.
+    clearInterval(uptimeTimer);
+    await uptimeDb.end().catch(() => undefined);
+  }
 }
 
 main().catch((error: unknown) => {

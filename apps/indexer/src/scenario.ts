@@ -25,6 +25,11 @@ export interface MarketOptions {
   seed?: number;
   offersPerProvider?: [number, number];
   bookings?: number;
+  /**
+   * Seconds of use to let pass before completing and claiming leases (default three hours). The
+   * local chain starts that far in the past so that the history ends at the wall clock.
+   */
+  elapseSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -140,8 +145,9 @@ export async function buildMarket(sim: Simulator, options: MarketOptions): Promi
     });
   }
 
-  log("letting three hours pass; completing and claiming leases");
-  await sim.increaseTime(3 * 3600);
+  const elapse = options.elapseSeconds ?? 3 * 3600;
+  log(`letting ${(elapse / 3600).toFixed(1)} hours pass; completing and claiming leases`);
+  if (elapse > 0) await sim.increaseTime(elapse);
   const closers = accepted.filter((l) => l !== disputed && l !== cancelled);
   await Promise.all(closers.map((lease, i) =>
     i % 2 === 0

@@ -5,11 +5,12 @@
  */
 import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import {
-  createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, keccak256, parseEther, toHex,
+  createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, parseEther,
   type Abi, type Address, type Hex, type PrivateKeyAccount,
 } from "viem";
 import { encodeOfferSpec, type OfferSpecDraft } from "@gridlease/sdk/offers";
 import { mnemonicToAccount } from "viem/accounts";
+import { localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
 
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 const USDC = 1_000_000n;
@@ -98,8 +99,9 @@ export class Simulator {
 export type OfferSpecInput = OfferSpecDraft;
 export const offerSpec = encodeOfferSpec<OfferSpecInput>;
 
+/** A real X25519 public key whose private half the local provider fleet derives too, so it can serve seeded offers. */
 export function encryptionKeyFor(index: number): Hex {
-  return keccak256(toHex(`gridlease-sim-provider-${index}`));
+  return localProviderEncryptionPublicKey(index);
 }
 
 /** Deterministic PRNG (mulberry32) so simulated activity is reproducible. */

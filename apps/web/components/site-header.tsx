@@ -5,6 +5,7 @@ const NAV = [
   { href: "/", label: "Marketplace" },
   { href: "/rentals", label: "Rentals" },
   { href: "/provider", label: "Provide" },
+  { href: "/provide", label: "Agent" },
   { href: "/stats", label: "Stats" },
   { href: "/admin", label: "Arbiter" },
 ];
@@ -18,9 +19,10 @@ export function SiteHeader() {
         <Link prefetch={false} href="/" className="text-lg font-bold tracking-tight">
           Grid<span className="text-indigo-400">lease</span>
         </Link>
-        <nav className="order-3 flex w-full gap-1 overflow-x-auto text-sm sm:order-none sm:w-auto" aria-label="Main">
+        {/* Wraps instead of scrolling: a sideways-scrolling nav hides links on a phone (375 px) with no hint they exist. */}
+        <nav className="order-3 flex w-full min-w-0 flex-wrap gap-1 text-sm sm:order-none sm:w-auto" aria-label="Main" data-testid="main-nav">
           {NAV.map((item) => (
-            <Link prefetch={false} key={item.href} href={item.href} className="rounded-md px-2 py-1 text-slate-300 hover:bg-slate-800 hover:text-white">
+            <Link prefetch={false} key={item.href} href={item.href} className="rounded-md px-1.5 py-1 whitespace-nowrap text-slate-300 hover:bg-slate-800 hover:text-white sm:px-2">
               {item.label}
             </Link>
           ))}

@@ -41,7 +41,8 @@ export async function waitForBalanceChange(page: Page, before: bigint): Promise<
 export async function useFaucet(page: Page) {
   const before = await walletBalance(page);
   await page.getByRole("button", { name: /Get 1000 test USDC/ }).click();
-  await expect(page.getByText("Faucet: confirmed")).toBeVisible();
+  // The toast and the status line both say what happened (lib/tx-messages.ts).
+  await expect(page.getByText("Faucet sent 1,000.00 USDC to your wallet").first()).toBeVisible();
   await expect.poll(() => walletBalance(page)).toBeGreaterThan(before);
 }
 

@@ -19,6 +19,8 @@ export interface LeaseView {
   providerTotal: string | null;
   renterRefund: string | null;
   feeTotal: string | null;
+  /** Closed leases: the refund plus provider stake slashed to the renter at close (lib/lease-money.ts). */
+  renterReceived: string | null;
   encryptedRequest: Hex;
   encryptedAccess: Hex | null;
   gpuLabel: string;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ContractFunctionExecutionError, ContractFunctionRevertedError, encodeErrorResult, UserRejectedRequestError } from "viem";
 import type { Abi, AbiParameter } from "viem";
+import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts";
+import { describeTxError, isContractError } from "./tx-errors";
 
 type AbiError = Extract<Abi[number], { type: "error" }>;
-import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts";
-import { describeTxError } from "./tx-errors";
 
 const escrow = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
 
@@ -56,5 +56,15 @@ describe("describeTxError", () => {
     expect(describeTxError(reverted(cap))).toBe("A slash of 60 USDC on lease #3 is above its per-lease cap of 50 USDC.");
     const gone = encodeErrorResult({ abi: leaseEscrowAbi, errorName: "OfferNotBookable", args: [9n] });
     expect(describeTxError(reverted(gone))).toBe("Offer #9 is no longer on sale, so the lease cannot be extended; book another offer instead.");
+  });
+});
+
+describe("isContractError", () => {
+  it("recognises the booking's price-guard refusal, so the offer page reloads the new price", () => {
+    const guard = reverted(encodeErrorResult({ abi: leaseEscrowAbi, errorName: "PriceAboveMax", args: [3_000_000n, 2_500_000n] }));
+    expect(isContractError(guard, "PriceAboveMax")).toBe(true);
+    const other = reverted(encodeErrorResult({ abi: leaseEscrowAbi, errorName: "WrongStatus", args: [7n, 4] }));
+    expect(isContractError(other, "PriceAboveMax")).toBe(false);
+    expect(isContractError(new Error("PriceAboveMax"), "PriceAboveMax")).toBe(false);
   });
 });

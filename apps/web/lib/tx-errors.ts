@@ -86,6 +86,11 @@ const SENTENCES: Record<string, (a: Args) => string> = {
   SafeERC20FailedOperation: () => "The token transfer failed.",
 };
 
+/** Whether `error` is the contract's custom error `name` (e.g. the booking's price guard, PriceAboveMax). */
+export function isContractError(error: unknown, name: string): boolean {
+  return error instanceof BaseError && !!error.walk((e) => e instanceof ContractFunctionRevertedError && e.data?.errorName === name);
+}
+
 /** Turns anything a wallet or contract call throws into one sentence a person can act on. */
 export function describeTxError(error: unknown): string {
   if (error instanceof BaseError) {

@@ -22,12 +22,17 @@ export function useContractAction(label: string, onConfirmed?: (receipt: Transac
   const tx = useTransaction(label);
   const { run } = tx;
   const send = useCallback(
-    async <abi extends Abi, fn extends ContractFunctionName<abi, "nonpayable" | "payable">>(params: WriteParams<abi, fn>) =>
+    async <abi extends Abi, fn extends ContractFunctionName<abi, "nonpayable" | "payable">>(
+      params: WriteParams<abi, fn>,
+      /** The sentence for the toast (lib/tx-messages.ts); a function when the receipt tells the amount. */
+      done?: string | ((receipt: TransactionReceipt) => string),
+    ) =>
       run(async (track) => {
         if (!address) throw new Error("Connect a wallet first.");
         const { request } = await simulateContract(config, { ...params, account: address } as never);
         const receipt = await track(await writeContract(config, request as never));
         onConfirmed?.(receipt);
+        return typeof done === "function" ? done(receipt) : done;
       }),
     [address, config, onConfirmed, run],
   );

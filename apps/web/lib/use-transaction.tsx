@@ -12,7 +12,12 @@ export interface TxState {
   phase: TxPhase;
   hash?: Hash;
   error?: string;
+  /** What the action did, once it is done (lib/tx-messages.ts). */
+  done?: string;
 }
+
+/** The steps of one action; they may return the sentence saying what happened, which wins over `done`. */
+export type TxSteps = (track: (hash: Hash, stepLabel?: string) => Promise<TransactionReceipt>) => Promise<string | void>;
 
 /**
  * Runs one user action made of wallet steps (signatures and transactions) and reports each
@@ -23,7 +28,7 @@ export function useTransaction(label: string) {
   const [state, setState] = useState<TxState>({ phase: "idle" });
 
   const run = useCallback(
-    async (steps: (track: (hash: Hash, stepLabel?: string) => Promise<TransactionReceipt>) => Promise<void>): Promise<boolean> => {
+    async (steps: TxSteps, done?: string): Promise<boolean> => {
       const id = toast.loading(`${label}: confirm in your wallet…`);
       setState({ phase: "signing" });
       const track = async (hash: Hash, stepLabel = label) => {
@@ -34,9 +39,9 @@ export function useTransaction(label: string) {
         return receipt;
       };
       try {
-        await steps(track);
-        setState((s) => ({ phase: "confirmed", hash: s.hash }));
-        toast.success(`${label}: confirmed`, { id });
+        const said = (await steps(track)) || done || `${label}: done`;
+        setState((s) => ({ phase: "confirmed", hash: s.hash, done: said }));
+        toast.success(said, { id });
         return true;
       } catch (error) {
         const message = describeTxError(error);
@@ -56,7 +61,7 @@ export function TxStatus({ state }: { state: TxState }) {
   const text = {
     signing: "Waiting for your wallet…",
     pending: "Transaction pending…",
-    confirmed: "Confirmed.",
+    confirmed: state.done ? `${state.done}.` : "Done.",
     failed: state.error ?? "Failed.",
   }[state.phase];
   const color = state.phase === "failed" ? "text-rose-400" : state.phase === "confirmed" ? "text-emerald-400" : "text-slate-300";

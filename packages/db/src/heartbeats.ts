@@ -5,18 +5,18 @@ import {
   HEARTBEAT_MAX_AGE_SECONDS,
   HEARTBEAT_MAX_FUTURE_SECONDS,
   HEARTBEAT_MAX_OFFER_IDS,
-  HEARTBEAT_SLOT_SECONDS,
   HEARTBEAT_TYPES,
+  ONLINE_WINDOW_SECONDS,
   heartbeatDomain,
   heartbeatSlot,
 } from "@gridlease/sdk/heartbeat";
 import { getPool } from "./client";
 import { RELIABILITY_UPDATE_SQL } from "./reliability";
+import { computeUptime, UPTIME_WINDOW_SLOTS, type Uptime } from "./uptime";
 
-/** Uptime windows in slots (HEARTBEAT_SLOT_SECONDS each): 24 h, 7 d, 30 d. The longest bounds what is kept. */
-const WINDOW_24H = (24 * 3600) / HEARTBEAT_SLOT_SECONDS;
-const WINDOW_7D = (7 * 24 * 3600) / HEARTBEAT_SLOT_SECONDS;
-export const UPTIME_WINDOW_SLOTS = (30 * 24 * 3600) / HEARTBEAT_SLOT_SECONDS;
+// Uptime lives in uptime.ts (no database client import, so the indexer bundle can use it).
+export { computeUptime, UPTIME_SQL, UPTIME_WINDOW_SLOTS, type Uptime } from "./uptime";
+
 /** Offer ids are uint256 on chain but bigint in the index: a larger one cannot be an indexed offer. */
 const MAX_INDEXED_OFFER_ID = 2n ** 63n - 1n;
 
@@ -41,13 +41,6 @@ export class HeartbeatRejected extends Error {
     super(message);
     this.name = "HeartbeatRejected";
   }
-}
-
-export interface Uptime {
-  uptime24h: number;
-  uptime7d: number;
-  uptime30d: number;
-  lastHeartbeatAt: string;
 }
 
 export interface HeartbeatResult {
@@ -87,8 +80,9 @@ async function checkOwnOffers(db: pg.Pool, chainId: number, provider: string, of
  * Verifies a signed heartbeat (fresh timestamp, the provider's EIP-712 signature for this chain's
  * deployment, a provider the index knows, its own offers) and stores it if it is the provider's first
  * in its slot: then old rows are pruned and uptime and reliability recomputed. A replay or a further
- * beat in a stored slot writes nothing (so it cannot grow the table or move the search data version)
- * and is answered with the stored uptime. Throws HeartbeatRejected.
+ * beat in a stored slot adds no row (so it cannot grow the table) and only moves the provider's last
+ * seen time, which moves the search data version only when the provider was offline; it is answered
+ * with the stored uptime. Throws HeartbeatRejected.
  */
 export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db: pg.Pool = getPool()): Promise<HeartbeatResult> {
   checkClock(body.timestamp, now);
@@ -108,6 +102,10 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
   await checkOwnOffers(db, body.chainId, provider, body.offerIds);
 
   const slot = heartbeatSlot(body.timestamp);
+  // Last seen: the signed time, but never later than the beat arrived, so a clock ahead of ours
+  // cannot buy online time, and a replayed (older) beat cannot move it forward.
+  const seenAt = new Date(Math.min(body.timestamp * 1000, now));
+  const offlineBefore = new Date(now - ONLINE_WINDOW_SECONDS * 1000);
   const client = await db.connect();
   try {
     await client.query("begin");
@@ -117,9 +115,18 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
        values ($1, $2, to_timestamp($3), $4, $5, $6) on conflict (chain_id, provider, slot) do nothing`,
       [body.chainId, provider, body.timestamp, slot, body.offerIds, body.signature.toLowerCase()]);
     if (inserted.rowCount === 0) {
+      // A further beat in a stored slot still moves last seen: one row, one update. It moves the search
+      // data version (updated_at) only when it brings an offline provider back online; online to offline
+      // needs no write at all (searchDataVersion counts who is online now).
+      const stored = await client.query<{ uptime24h: number; uptime7d: number; uptime30d: number; last: Date }>(
+        `update provider_uptime set last_heartbeat_at = greatest(last_heartbeat_at, $3),
+           updated_at = case when last_heartbeat_at < $4 and $3 >= $4 then now() else updated_at end
+         where chain_id = $1 and provider = $2
+         returning uptime_24h as "uptime24h", uptime_7d as "uptime7d", uptime_30d as "uptime30d", last_heartbeat_at as last`,
+        [body.chainId, provider, seenAt, offlineBefore]);
       await client.query("commit");
-      const stored = await storedUptime(client, body.chainId, provider);
-      if (stored) return { recorded: false, uptime: stored };
+      const row = stored.rows[0];
+      if (row) return { recorded: false, uptime: { uptime24h: row.uptime24h, uptime7d: row.uptime7d, uptime30d: row.uptime30d, lastHeartbeatAt: row.last.toISOString() } };
       throw new Error(`provider_uptime is missing for ${provider} on chain ${body.chainId} although a heartbeat row exists`);
     }
     // Pruned here, per provider, on each new slot: amortised to about one row per insert, through the
@@ -129,63 +136,21 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
     await client.query("delete from provider_heartbeat where chain_id = $1 and provider = $2 and slot <= $3", [body.chainId, provider, nowSlot - UPTIME_WINDOW_SLOTS]);
     const uptime = await computeUptime(client, body.chainId, provider, now);
     await client.query(
-      `insert into provider_uptime (chain_id, provider, first_heartbeat_at, last_heartbeat_at, uptime_24h, uptime_7d, uptime_30d, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, now())
+      `insert into provider_uptime (chain_id, provider, first_heartbeat_at, last_heartbeat_at, uptime_24h, uptime_7d, uptime_30d, updated_at, uptime_slot)
+       values ($1, $2, $3, $4, $5, $6, $7, now(), $8)
        on conflict (chain_id, provider) do update set first_heartbeat_at = least(provider_uptime.first_heartbeat_at, excluded.first_heartbeat_at),
-         last_heartbeat_at = excluded.last_heartbeat_at, uptime_24h = excluded.uptime_24h,
-         uptime_7d = excluded.uptime_7d, uptime_30d = excluded.uptime_30d, updated_at = now()`,
-      [body.chainId, provider, uptime.firstHeartbeatAt, uptime.lastHeartbeatAt, uptime.uptime24h, uptime.uptime7d, uptime.uptime30d]);
+         last_heartbeat_at = greatest(provider_uptime.last_heartbeat_at, excluded.last_heartbeat_at), uptime_24h = excluded.uptime_24h,
+         uptime_7d = excluded.uptime_7d, uptime_30d = excluded.uptime_30d, updated_at = now(), uptime_slot = excluded.uptime_slot`,
+      [body.chainId, provider, uptime.firstHeartbeatAt, seenAt.toISOString(), uptime.uptime24h, uptime.uptime7d, uptime.uptime30d, nowSlot]);
     await client.query(RELIABILITY_UPDATE_SQL, [body.chainId, [provider]]);
+    const last = await client.query<{ last: Date }>("select last_heartbeat_at as last from provider_uptime where chain_id = $1 and provider = $2", [body.chainId, provider]);
     await client.query("commit");
     const { firstHeartbeatAt: _first, ...shown } = uptime;
-    return { recorded: true, uptime: shown };
+    return { recorded: true, uptime: { ...shown, lastHeartbeatAt: last.rows[0]!.last.toISOString() } };
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
     throw error;
   } finally {
     client.release();
   }
-}
-
-async function storedUptime(client: pg.PoolClient, chainId: number, provider: string): Promise<Uptime | undefined> {
-  const result = await client.query<{ uptime24h: number; uptime7d: number; uptime30d: number; last: Date }>(
-    `select uptime_24h as "uptime24h", uptime_7d as "uptime7d", uptime_30d as "uptime30d", last_heartbeat_at as last
-     from provider_uptime where chain_id = $1 and provider = $2`, [chainId, provider]);
-  const row = result.rows[0];
-  return row && { uptime24h: row.uptime24h, uptime7d: row.uptime7d, uptime30d: row.uptime30d, lastHeartbeatAt: row.last.toISOString() };
-}
-
-/**
- * Slots with a heartbeat in each window, bounded to the longest window so it reads at most
- * UPTIME_WINDOW_SLOTS rows through the (chain_id, provider, slot) unique index. Rows are one per slot,
- * so count(*) counts slots. The first heartbeat ever comes from provider_uptime (rows are pruned).
- * Parameters: $1 chain id, $2 provider, $3 the current slot.
- */
-export const UPTIME_SQL = `
-select count(*) filter (where hb.slot > $3 - ${WINDOW_24H})::int as "slots24h",
-       count(*) filter (where hb.slot > $3 - ${WINDOW_7D})::int as "slots7d",
-       count(*)::int as "slots30d",
-       least(min(hb.signed_at), (select u.first_heartbeat_at from provider_uptime u where u.chain_id = $1 and u.provider = $2)) as first,
-       max(hb.signed_at) as last
-from provider_heartbeat hb
-where hb.chain_id = $1 and hb.provider = $2 and hb.slot > $3 - ${UPTIME_WINDOW_SLOTS}`;
-
-/**
- * Share of slots with a heartbeat in the last 24 h / 7 d / 30 d. A window counts only from the
- * provider's first heartbeat, so a new provider is not punished for time before it existed.
- */
-export async function computeUptime(client: pg.PoolClient | pg.Pool, chainId: number, provider: string, now = Date.now()): Promise<Uptime & { firstHeartbeatAt: string }> {
-  const nowSlot = heartbeatSlot(now / 1000);
-  const result = await client.query<{ slots24h: number; slots7d: number; slots30d: number; first: Date | null; last: Date | null }>(UPTIME_SQL, [chainId, provider, nowSlot]);
-  const row = result.rows[0]!;
-  // A first beat up to HEARTBEAT_MAX_FUTURE_SECONDS ahead may sit in the next slot: it has still lived one slot.
-  const lived = row.first === null ? 0 : Math.max(1, nowSlot - heartbeatSlot(row.first.getTime() / 1000) + 1);
-  const share = (slots: number, window: number) => (lived <= 0 ? 0 : Math.min(1, slots / Math.max(1, Math.min(window, lived))));
-  return {
-    uptime24h: share(row.slots24h, WINDOW_24H),
-    uptime7d: share(row.slots7d, WINDOW_7D),
-    uptime30d: share(row.slots30d, UPTIME_WINDOW_SLOTS),
-    lastHeartbeatAt: (row.last ?? new Date(now)).toISOString(),
-    firstHeartbeatAt: (row.first ?? new Date(now)).toISOString(),
-  };
 }

@@ -9,6 +9,7 @@
  * version; the offer list itself is still read from PostgreSQL, with its indexes, on every search.
  */
 import type pg from "pg";
+import { ONLINE_WINDOW_SECONDS } from "@gridlease/sdk/heartbeat";
 import { FILTER_KEYS, type FilterKey } from "./search-query";
 
 /** Active offers of one chain as columns; row i of every array is the same offer. */
@@ -31,6 +32,8 @@ export interface OfferSnapshot {
   freeUnits: Float64Array;
   reliability: Float64Array;
   providerActive: Uint8Array;
+  /** 1: the provider was online (ONLINE_WINDOW_SECONDS) when the snapshot was read. The data version counts online providers, so it is reloaded when that changes. */
+  online: Uint8Array;
 }
 
 type MinimumKey = "minGpus" | "minVramGb" | "minCpuCores" | "minRamGb" | "minDiskGb" | "minBandwidthMbps" | "minReliability";
@@ -40,7 +43,8 @@ export type SnapshotFilter =
   | { key: "gpu" | "region"; values: string[] }
   | { key: MinimumKey; minimum: number }
   | { key: "maxPricePerGpuHour"; budget: bigint }
-  | { key: "availableNow"; units: number };
+  | { key: "availableNow"; units: number }
+  | { key: "online" };
 
 export interface FacetCount {
   value: string;
@@ -70,10 +74,12 @@ function toDouble(text: string): number {
 export async function loadOfferSnapshot(db: pg.Pool, chainId: number): Promise<OfferSnapshot> {
   const result = await db.query<string[]>({
     text: `select o.gpu_model, o.region, o.gpu_count::text, o.vram_gb::text, o.cpu_cores::text, o.ram_gb::text, o.disk_gb::text,
-             o.bandwidth_mbps::text, o.price_per_gpu_hour::text, o.free_units::text, p.reliability::text, (p.status = 'Active')::text
+             o.bandwidth_mbps::text, o.price_per_gpu_hour::text, o.free_units::text, p.reliability::text, (p.status = 'Active')::text,
+             coalesce(u.last_heartbeat_at >= now() - make_interval(secs => $2), false)::text
            from offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider
+             left join provider_uptime u on u.chain_id = o.chain_id and u.provider = o.provider
            where o.chain_id = $1 and o.status = 'Active'`,
-    values: [chainId],
+    values: [chainId, ONLINE_WINDOW_SECONDS],
     rowMode: "array",
   });
   const size = result.rows.length;
@@ -93,7 +99,7 @@ export async function loadOfferSnapshot(db: pg.Pool, chainId: number): Promise<O
     gpuModelCode: new Uint16Array(size), regionCode: new Uint16Array(size), gpuModels: models.names, regions: regions.names,
     gpuCount: new Float64Array(size), vramGb: new Float64Array(size), cpuCores: new Float64Array(size), ramGb: new Float64Array(size),
     diskGb: new Float64Array(size), bandwidthMbps: new Float64Array(size), price: new Float64Array(size), largePrices: new Map(),
-    freeUnits: new Float64Array(size), reliability: new Float64Array(size), providerActive: new Uint8Array(size),
+    freeUnits: new Float64Array(size), reliability: new Float64Array(size), providerActive: new Uint8Array(size), online: new Uint8Array(size),
   };
   for (let i = 0; i < size; i++) {
     const row = result.rows[i]!;
@@ -111,6 +117,7 @@ export async function loadOfferSnapshot(db: pg.Pool, chainId: number): Promise<O
     // A provider without a score passes no reliability minimum, as NULL >= x is not true in SQL.
     snapshot.reliability[i] = row[10] === null ? -Infinity : Number(row[10]);
     snapshot.providerActive[i] = row[11] === "true" ? 1 : 0;
+    snapshot.online[i] = row[12] === "true" ? 1 : 0;
   }
   return snapshot;
 }
@@ -152,6 +159,7 @@ function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
   let largePriceWithinBudget = noLargePriceWithinBudget(snapshot);
   let units = -Infinity;
   let needsActiveProvider = 0;
+  let needsOnline = 0;
   for (const filter of filters) {
     switch (filter.key) {
       case "gpu":
@@ -171,12 +179,16 @@ function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
       case "availableNow":
         units = filter.units;
         needsActiveProvider = 1;
+        needsOnline = 1;
+        break;
+      case "online":
+        needsOnline = 1;
         break;
       default:
         minimum[filter.key] = filter.minimum;
     }
   }
-  return { gpuMask: codeMask(snapshot.gpuModels, gpu), regionMask: codeMask(snapshot.regions, region), minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider };
+  return { gpuMask: codeMask(snapshot.gpuModels, gpu), regionMask: codeMask(snapshot.regions, region), minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline };
 }
 
 /** Each filter's test on offer `i`, over the loop's parameters below. */
@@ -191,11 +203,12 @@ const SLOT_TESTS: Record<FilterKey, string> = {
   minBandwidthMbps: "bandwidthMbps[i] >= minBandwidthMbps",
   maxPricePerGpuHour: "price[i] <= priceLimit || largePriceWithinBudget[i] === 1",
   minReliability: "reliability[i] >= minReliability",
-  availableNow: "freeUnits[i] >= units && providerActive[i] >= needsActiveProvider",
+  availableNow: "freeUnits[i] >= units && providerActive[i] >= needsActiveProvider && online[i] >= needsOnline",
+  online: "online[i] >= needsOnline",
 };
 const LOOP_PARAMETERS = ["size", "gpuModelCode", "regionCode", "gpuMask", "regionMask", "gpuCount", "minGpus", "vramGb", "minVramGb", "cpuCores", "minCpuCores",
   "ramGb", "minRamGb", "diskGb", "minDiskGb", "bandwidthMbps", "minBandwidthMbps", "price", "priceLimit", "largePriceWithinBudget", "reliability",
-  "minReliability", "freeUnits", "units", "providerActive", "needsActiveProvider", "byModel", "byRegion", "failingAlone"];
+  "minReliability", "freeUnits", "units", "providerActive", "needsActiveProvider", "online", "needsOnline", "byModel", "byRegion", "failingAlone"];
 type CountingLoop = (...args: unknown[]) => number;
 const countingLoops = new Map<string, CountingLoop>();
 
@@ -227,8 +240,8 @@ function countingLoop(active: Set<number>): CountingLoop {
 
 /** Every count search needs (total, facets, what dropping each filter adds back), in one pass. */
 export function countSnapshot(snapshot: OfferSnapshot, filters: SnapshotFilter[]): SnapshotCounts {
-  const { gpuMask, regionMask, minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider } = slotBounds(snapshot, filters);
-  const { size, gpuModelCode, regionCode, gpuCount, vramGb, cpuCores, ramGb, diskGb, bandwidthMbps, price, reliability, freeUnits, providerActive } = snapshot;
+  const { gpuMask, regionMask, minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline } = slotBounds(snapshot, filters);
+  const { size, gpuModelCode, regionCode, gpuCount, vramGb, cpuCores, ramGb, diskGb, bandwidthMbps, price, reliability, freeUnits, providerActive, online } = snapshot;
   const { minGpus, minVramGb, minCpuCores, minRamGb, minDiskGb, minBandwidthMbps, minReliability } = minimum;
   const byModel = new Uint32Array(snapshot.gpuModels.length);
   const byRegion = new Uint32Array(snapshot.regions.length);
@@ -237,7 +250,7 @@ export function countSnapshot(snapshot: OfferSnapshot, filters: SnapshotFilter[]
   const countOffers = countingLoop(active);
   const total = countOffers(size, gpuModelCode, regionCode, gpuMask, regionMask, gpuCount, minGpus, vramGb, minVramGb, cpuCores, minCpuCores, ramGb, minRamGb,
     diskGb, minDiskGb, bandwidthMbps, minBandwidthMbps, price, priceLimit, largePriceWithinBudget, reliability, minReliability, freeUnits, units,
-    providerActive, needsActiveProvider, byModel, byRegion, failingAlone);
+    providerActive, needsActiveProvider, online, needsOnline, byModel, byRegion, failingAlone);
   const withoutFilter = new Map<FilterKey, number>();
   for (const { key } of filters) withoutFilter.set(key, total + failingAlone[SLOT[key]]!);
   return { total, gpuModel: sortedFacet(byModel, snapshot.gpuModels), region: sortedFacet(byRegion, snapshot.regions), withoutFilter, activeOffers: snapshot.size };

@@ -2,7 +2,7 @@ import { gpuModelById } from "@gridlease/sdk/gpus";
 import { z } from "zod";
 import type pg from "pg";
 import { getPool } from "./client";
-import { defaultChainId, marketSummary, type ModelMarketSummary } from "./search";
+import { defaultChainId, marketSummary, ONLINE_SQL, type ModelMarketSummary } from "./search";
 
 /**
  * Read models behind the public API (offer, provider, leases, stats). Plain SQL over the shared
@@ -45,7 +45,7 @@ async function getProviderSummary(chainId: number, address: string, db: pg.Pool)
        p.leases_cancelled as "leasesCancelled", p.leases_not_accepted as "leasesNotAccepted", p.leases_declined as "leasesDeclined",
        p.disputes_opened as "disputesOpened", p.disputes_lost as "disputesLost", p.earnings_net::text as "earningsNet",
        p.reliability, u.uptime_24h as "uptime24h", u.uptime_7d as "uptime7d", u.uptime_30d as "uptime30d",
-       u.last_heartbeat_at as "lastHeartbeatAt"
+       u.last_heartbeat_at as "lastHeartbeatAt", coalesce(${ONLINE_SQL}, false) as online
      from provider p left join provider_uptime u on u.chain_id = p.chain_id and u.provider = p.address
      where p.chain_id = $1 and p.address = $2`, [chainId, address]);
   const row = result.rows[0];

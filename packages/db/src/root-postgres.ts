@@ -3,6 +3,8 @@
 // `mktemp -d`, or in /root) is left as it is: what `postgres` needs goes under STATE_DIR instead,
 // a root-owned folder every user may pass through, and the folder modes of the user's tree stay
 // untouched.
+/// <reference path="./async-exit-hook.d.ts" />
+// (the reference makes the declaration travel with this file into other packages' type checks: next build of the web app)
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {

@@ -6,6 +6,9 @@ export type SearchSort = (typeof SEARCH_SORTS)[number];
 
 const USDC_DECIMALS = 6;
 
+/** Values of the `online` search parameter. */
+export const ONLINE_MODES = ["only", "any"] as const;
+
 /** Accepts one value or a repeated/comma-separated list (query strings), returns a de-duplicated array. */
 const stringList = (max: number, itemMax: number) =>
   z
@@ -50,6 +53,11 @@ export const offerSearchQuerySchema = z
     maxPricePerGpuHour: usdcAmount.optional(),
     minReliability: z.coerce.number().min(0, "must be between 0 and 100").max(100, "must be between 0 and 100").optional(),
     availableNow: booleanFlag.optional(),
+    /**
+     * "only" (default): offers whose provider is online (a heartbeat within ONLINE_WINDOW_SECONDS);
+     * "any": offline providers' offers too. Offline offers cannot be served, so they are hidden unless asked for.
+     */
+    online: z.enum(ONLINE_MODES, { error: `must be one of ${ONLINE_MODES.join(", ")}` }).default("only"),
     sort: z.enum(SEARCH_SORTS).default("price"),
     limit: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").default(25),
     cursor: z.string().max(200, "is too long").regex(/^[A-Za-z0-9_-]+$/, "is not a cursor returned by this API").optional(),
@@ -64,6 +72,6 @@ export type OfferSearchQuery = z.output<typeof offerSearchQuerySchema>;
 /** Filters that can exclude offers, named as in the query (used by "why nothing matched"). */
 export const FILTER_KEYS = [
   "gpu", "region", "minGpus", "minVramGb", "minCpuCores", "minRamGb", "minDiskGb",
-  "minBandwidthMbps", "maxPricePerGpuHour", "minReliability", "availableNow",
+  "minBandwidthMbps", "maxPricePerGpuHour", "minReliability", "availableNow", "online",
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];

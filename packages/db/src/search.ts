@@ -1,4 +1,5 @@
 import { GPU_MODELS, gpuModelById } from "@gridlease/sdk/gpus";
+import { ONLINE_WINDOW_SECONDS } from "@gridlease/sdk/heartbeat";
 import type pg from "pg";
 import { getPool } from "./client";
 import { countsFor, OfferSnapshots, type FacetCount, type SnapshotFilter } from "./offer-facets";
@@ -33,7 +34,10 @@ export interface OfferSearchHit {
   listedBlock: string;
   providerReliability: number;
   providerUptime7d: number | null;
+  /** The provider's last valid heartbeat (last seen). */
   providerLastHeartbeatAt: string | null;
+  /** Last seen within ONLINE_WINDOW_SECONDS when the answer was computed. */
+  providerOnline: boolean;
 }
 
 export interface WhyNothing {
@@ -57,12 +61,20 @@ export interface OfferSearchResult {
 /** One search filter: its SQL for the offer list, and its bounds for the counts (offer-facets.ts). */
 type SqlFilter = SnapshotFilter & { sql: (param: (value: unknown) => string) => string };
 
+/**
+ * "Online" in SQL (the provider_uptime row is `u`): ONLINE_WINDOW_SECONDS as in isOnline
+ * (packages/sdk/src/heartbeat.ts). Evaluated at read time, so a provider goes offline with no write;
+ * searchDataVersion counts online providers with the same test so cached answers follow.
+ */
+export const ONLINE_SQL = `u.last_heartbeat_at >= now() - interval '${ONLINE_WINDOW_SECONDS} seconds'`;
+
 const OFFER_COLUMNS = `o.offer_id::text as "offerId", o.provider, o.gpu_model as "gpuModel", o.gpu_count as "gpuCount",
   o.free_units as "freeUnits", o.vram_gb as "vramGb", o.cpu_cores as "cpuCores", o.ram_gb::float8 as "ramGb",
   o.disk_gb::float8 as "diskGb", o.bandwidth_mbps::float8 as "bandwidthMbps", o.region,
   o.price_per_gpu_hour::text as "pricePerGpuHour", o.price_per_tflop as "pricePerTflop", o.min_hours::float8 as "minHours",
   o.max_hours::float8 as "maxHours", o.status, o.listed_block::text as "listedBlock", p.reliability as "providerReliability",
-  u.uptime_7d as "providerUptime7d", u.last_heartbeat_at as "providerLastHeartbeatAt"`;
+  u.uptime_7d as "providerUptime7d", u.last_heartbeat_at as "providerLastHeartbeatAt",
+  coalesce(${ONLINE_SQL}, false) as "providerOnline"`;
 
 function activeFilters(query: OfferSearchQuery): SqlFilter[] {
   const filters: SqlFilter[] = [];
@@ -86,10 +98,11 @@ function activeFilters(query: OfferSearchQuery): SqlFilter[] {
     filters.push({ key: "maxPricePerGpuHour", budget: BigInt(budget), sql: (p) => `o.price_per_gpu_hour <= ${p(budget)}::numeric` });
   }
   if (query.availableNow) {
-    // Bookable now: free units for the requested GPU count and a provider that is still active.
+    // Bookable now: free units for the requested GPU count and a provider that is active and online.
     const units = Math.max(1, query.minGpus ?? 1);
-    filters.push({ key: "availableNow", units, sql: (p) => `o.free_units >= ${p(units)} and p.status = 'Active'` });
+    filters.push({ key: "availableNow", units, sql: (p) => `o.free_units >= ${p(units)} and p.status = 'Active' and ${ONLINE_SQL}` });
   }
+  if (query.online === "only") filters.push({ key: "online", sql: () => ONLINE_SQL });
   return filters;
 }
 
@@ -234,7 +247,7 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
       .then((version) => offerSnapshots.get(db, chainId, version))
       // Other sorts and later pages of the same filters share the counts.
       .then((snapshot) => countsFor(snapshot, JSON.stringify([query.gpu, query.region, query.minGpus, query.minVramGb, query.minCpuCores, query.minRamGb,
-        query.minDiskGb, query.minBandwidthMbps, query.maxPricePerGpuHour, query.minReliability, query.availableNow]), filters)),
+        query.minDiskGb, query.minBandwidthMbps, query.maxPricePerGpuHour, query.minReliability, query.availableNow, query.online]), filters)),
   ]);
   const rows = page.rows.slice(0, query.limit);
   const last = rows.at(-1);
@@ -258,13 +271,16 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
 /**
  * A token that changes whenever what search returns can change, on any chain: each indexer cursor's
  * data version (bumped in the same transaction as every batch that changed rows and every rollback,
- * but not by empty blocks) and the heartbeat-derived uptime rows (the only rows the web API writes
- * that search reads). One cheap query; callers poll it rather than run it per request.
+ * but not by empty blocks), the heartbeat-derived uptime rows (the only rows the web API writes
+ * that search reads; a beat that brings a provider back online bumps updated_at) and the number of
+ * providers online now, which drops when one goes silent with no write at all. One cheap query (the
+ * online count reads the last_heartbeat_at index); callers poll it rather than run it per request.
  */
 export async function searchDataVersion(db: pg.Pool = getPool()): Promise<string> {
   const result = await db.query<{ version: string }>(
     `select coalesce((select string_agg(chain_id || ':' || deploy_block_hash || ':' || data_version, ',' order by chain_id) from indexer_cursor), '-')
-       || '/' || (select count(*) || ':' || coalesce(max(updated_at)::text, '-') from provider_uptime) as version`,
+       || '/' || (select count(*) || ':' || coalesce(max(updated_at)::text, '-') from provider_uptime)
+       || '/' || (select count(*) from provider_uptime u where ${ONLINE_SQL}) as version`,
   );
   return result.rows[0]!.version;
 }

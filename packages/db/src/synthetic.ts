@@ -9,6 +9,12 @@ export interface SyntheticOffersOptions {
   offersPerProvider?: number;
   /** Seed for reproducible data (PostgreSQL setseed, -1..1). */
   seed?: number;
+  /**
+   * Share of the new providers that are online (default 0.9). Their last seen time is set a year
+   * ahead, so they stay online however long a benchmark or test runs (a real heartbeat can never do
+   * that: the API caps last seen at the beat's arrival); the others were last seen an hour ago.
+   */
+  onlineShare?: number;
 }
 
 /** Rough market prices in USDC per GPU-hour, to keep synthetic data realistic. */
@@ -62,6 +68,15 @@ export async function insertSyntheticOffers(options: SyntheticOffersOptions, db:
          from (select i, 1 + floor(random() * $11::int)::int as m from generate_series(1, $3::int) as i) picked
        ) spec`,
       [options.chainId, firstId.toString(), options.count, firstProvider, perProvider, models, vram, tflops, [...REGIONS], prices, models.length],
+    );
+    // Uptime rows like the heartbeat API writes: random 7-day uptime, online or an hour silent.
+    await client.query(
+      `insert into provider_uptime (chain_id, provider, first_heartbeat_at, last_heartbeat_at, uptime_24h, uptime_7d, uptime_30d, updated_at, uptime_slot)
+       select $1, '0xfeed' || lpad(to_hex($2::int + i), 36, '0'), now() - interval '30 days',
+         case when random() < $4::float8 then now() + interval '365 days' else now() - interval '1 hour' end, u, u, u, now(),
+         floor(extract(epoch from now()) / 300)::bigint
+       from (select i, round(random()::numeric, 3)::float8 as u from generate_series(1, $3::int) as i) picked`,
+      [options.chainId, firstProvider, providers, options.onlineShare ?? 0.9],
     );
     await client.query("commit");
   } catch (error) {

@@ -15,6 +15,7 @@ function snapshotWithPrices(prices: bigint[]): OfferSnapshot {
     size, gpuModelCode: new Uint16Array(size), regionCode: new Uint16Array(size), gpuModels: ["H100-SXM"], regions: ["us-east"],
     gpuCount: column(), vramGb: column(), cpuCores: column(), ramGb: column(), diskGb: column(), bandwidthMbps: column(),
     price, largePrices, freeUnits: column(), reliability: column(), providerActive: new Uint8Array(size),
+    online: new Uint8Array(size),
   };
 }
 
@@ -45,5 +46,26 @@ describe("countSnapshot", () => {
     expect(counts.gpuModel).toEqual([{ value: "H100-SXM", count: 1 }]);
     expect(counts.region).toEqual([{ value: "us-east", count: 1 }]);
     expect(counts.activeOffers).toBe(3);
+  });
+});
+
+describe("the online filter", () => {
+  it("counts only online providers' offers, and available now needs online as well as free units", () => {
+    const snapshot = snapshotWithPrices([1n, 2n, 3n, 4n]);
+    snapshot.online.set([1, 0, 1, 0]);
+    snapshot.freeUnits.set([1, 1, 0, 2]);
+    snapshot.providerActive.set([1, 1, 1, 1]);
+    const online = countSnapshot(snapshot, [{ key: "online" }]);
+    expect(online.total).toBe(2);
+    expect(online.gpuModel).toEqual([{ value: "H100-SXM", count: 2 }]);
+    expect(online.withoutFilter.get("online")).toBe(4);
+    // Offer 1 has a free unit but its provider is offline; offer 2 is online but full.
+    expect(countSnapshot(snapshot, [{ key: "availableNow", units: 1 }]).total).toBe(1);
+    const both = countSnapshot(snapshot, [{ key: "availableNow", units: 1 }, { key: "online" }]);
+    expect(both.total).toBe(1);
+    // Offer 2 fails only "available now"; offers 1 and 3 fail both, so dropping one filter adds nothing back.
+    expect(both.withoutFilter.get("availableNow")).toBe(2);
+    expect(both.withoutFilter.get("online")).toBe(1);
+    expect(countSnapshot(snapshot, []).total).toBe(4);
   });
 });

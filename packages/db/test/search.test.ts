@@ -12,7 +12,7 @@ let server: Awaited<ReturnType<typeof startTempPostgres>>;
 
 interface Row {
   offerId: string; gpuModel: string; region: string; gpuCount: number; vramGb: number; cpuCores: number; ramGb: number;
-  diskGb: number; bandwidthMbps: number; price: bigint; pricePerTflop: number; freeUnits: number; reliability: number;
+  diskGb: number; bandwidthMbps: number; price: bigint; pricePerTflop: number; freeUnits: number; reliability: number; online: boolean;
 }
 let all: Row[];
 
@@ -27,8 +27,13 @@ beforeAll(async () => {
   const { rows } = await getPool().query(
     `select o.offer_id::text as "offerId", gpu_model as "gpuModel", region, gpu_count as "gpuCount", vram_gb as "vramGb", cpu_cores as "cpuCores",
        ram_gb::int as "ramGb", disk_gb::int as "diskGb", bandwidth_mbps::int as "bandwidthMbps", price_per_gpu_hour::text as price,
-       price_per_tflop as "pricePerTflop", free_units as "freeUnits", p.reliability
-     from offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider where o.status = 'Active'`);
+       price_per_tflop as "pricePerTflop", free_units as "freeUnits", p.reliability,
+       coalesce(u.last_heartbeat_at > now(), false) as online
+     from offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider
+       left join provider_uptime u on u.chain_id = o.chain_id and u.provider = o.provider
+     where o.status = 'Active'`);
+  // Synthetic providers are online (last seen a year ahead) or an hour silent: both kinds are here.
+  expect(rows.some((r) => r.online) && rows.some((r) => !r.online)).toBe(true);
   all = rows.map((r) => ({ ...r, price: BigInt(r.price) }));
 });
 
@@ -49,7 +54,8 @@ function bruteForce(q: Record<string, unknown>): Row[] {
     && r.diskGb >= min(q.minDiskGb) && r.bandwidthMbps >= min(q.minBandwidthMbps)
     && (q.maxPricePerGpuHour === undefined || r.price <= BigInt(usdcToBaseUnits(String(q.maxPricePerGpuHour))))
     && r.reliability >= min(q.minReliability)
-    && (!q.availableNow || r.freeUnits >= Math.max(1, min(q.minGpus))));
+    && (!q.availableNow || (r.freeUnits >= Math.max(1, min(q.minGpus)) && r.online))
+    && (q.online === "any" || r.online));
   const id = (r: Row) => BigInt(r.offerId);
   const cmp = (a: bigint | number, b: bigint | number) => (a < b ? -1 : a > b ? 1 : 0);
   const sorters: Record<string, (a: Row, b: Row) => number> = {
@@ -88,6 +94,7 @@ const queryArbitrary = fc.record({
   maxPricePerGpuHour: fc.option(fc.constantFrom("0.3", "1", "2.5", "0.000001"), { nil: undefined }),
   minReliability: fc.option(fc.constantFrom(50, 80, 95), { nil: undefined }),
   availableNow: fc.option(fc.constant(true), { nil: undefined }),
+  online: fc.option(fc.constantFrom("only", "any"), { nil: undefined }),
   sort: fc.constantFrom(...SEARCH_SORTS),
   limit: fc.constantFrom(7, 25, 100),
 }, { requiredKeys: ["sort", "limit"] });
@@ -125,6 +132,7 @@ describe("searchOffers", () => {
       gpu: bruteForce({ minVramGb: 80, region: "eu-west" }).length,
       minVramGb: bruteForce({ gpu: "T4", region: "eu-west" }).length,
       region: 0,
+      online: 0,
     });
     expect(addBack.gpu).toBeGreaterThan(addBack.minVramGb!);
     expect(why.mostExcludingFilter).toBe("gpu");
@@ -140,7 +148,9 @@ describe("searchOffers", () => {
       fc.asyncProperty(queryArbitrary, async (query) => {
         const clean = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
         const result = await searchOffers(clean as OfferSearchQueryInput);
-        const without = (key: string) => bruteForce(Object.fromEntries(Object.entries(clean).filter(([k]) => k !== key)));
+        // Without the online filter is online=any: leaving the parameter out means "only".
+        const without = (key: string) =>
+          bruteForce(key === "online" ? { ...clean, online: "any" } : Object.fromEntries(Object.entries(clean).filter(([k]) => k !== key)));
         expect(Object.fromEntries(result.facets.gpuModel.map((f) => [f.value, f.count]))).toEqual(countBy(without("gpu"), "gpuModel"));
         expect(Object.fromEntries(result.facets.region.map((f) => [f.value, f.count]))).toEqual(countBy(without("region"), "region"));
         if (result.whyNothing) {

@@ -40,6 +40,21 @@ export const HEARTBEAT_SLOT_SECONDS = 300;
 export const HEARTBEAT_MAX_FUTURE_SECONDS = 30;
 /** Beats older than this are refused: a delivery takes seconds (the agent gives up after 5 s), so older ones are replays. */
 export const HEARTBEAT_MAX_AGE_SECONDS = 120;
+/**
+ * A provider is online while its last valid heartbeat (the signed time, never later than when it
+ * arrived) is at most this old. The agent beats every 60 s, so one lost or late beat does not take it
+ * offline, and a stopped agent is offline within 2 minutes. Search, offer pages and the booking form
+ * all use this one definition (isOnline below; the same comparison in SQL in packages/db).
+ */
+export const ONLINE_WINDOW_SECONDS = 120;
+
+/** Whether a provider last seen at `lastSeen` (ISO string, Date or null) is online at `now` (ms). */
+export function isOnline(lastSeen: string | Date | null | undefined, now = Date.now()): boolean {
+  if (!lastSeen) return false;
+  const seen = typeof lastSeen === "string" ? Date.parse(lastSeen) : lastSeen.getTime();
+  return Number.isFinite(seen) && now - seen <= ONLINE_WINDOW_SECONDS * 1000;
+}
+
 /** At most this many offer ids in one heartbeat (each must be an offer of the signing provider). */
 export const HEARTBEAT_MAX_OFFER_IDS = 256;
 

@@ -1,6 +1,8 @@
 // Node-only helpers for tests and benchmarks that need a real local chain. Not re-exported from the
 // package index, which the browser bundle imports: import "@gridlease/sdk/local-chain".
 import { spawn, type ChildProcess } from "node:child_process";
+import { realpathSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,4 +63,55 @@ export async function startHardhatNode(options: { timeoutMs?: number; chainId?: 
   }
   await stop();
   throw new Error(`hardhat node did not start within ${(options.timeoutMs ?? 150_000) / 1000} s: ${stderr.slice(-500)}`);
+}
+
+/**
+ * The anvil binary of this platform's package (`@foundry-rs/anvil`, a root devDependency). Run
+ * directly rather than through the npm wrapper (bin.mjs), which forwards signals itself: a SIGTERM to
+ * the process group would reach anvil twice while it writes its state file.
+ */
+export function anvilBinary(root = REPO_ROOT): string {
+  const arch = process.arch === "x64" ? "amd64" : process.arch;
+  try {
+    // From the package's real folder: pnpm keeps its platform package beside it, not in the root node_modules.
+    const require = createRequire(realpathSync(path.join(root, "node_modules/@foundry-rs/anvil/package.json")));
+    return require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/bin/anvil`);
+  } catch {
+    return path.join(root, "node_modules/.bin/anvil");
+  }
+}
+
+/**
+ * A real anvil node like the one `npm start` runs (scripts/stack/chain.ts): chain 31337, the Hardhat
+ * mnemonic's first 20 accounts, a block every `blockTime` seconds while idle and at once for each
+ * transaction, so its clock follows the wall clock.
+ */
+export async function startAnvilNode(options: { blockTime?: number; timeoutMs?: number } = {}): Promise<HardhatNode> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(anvilBinary(), ["--host", "127.0.0.1", "--port", String(port), "--chain-id", "31337", "--accounts", "20", "--block-time", String(options.blockTime ?? 1), "--mixed-mining"], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => (stderr += chunk));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    process.kill(-child.pid!, "SIGTERM");
+    await exited;
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`anvil exited with ${child.exitCode}: ${stderr.slice(-500)}`);
+    try {
+      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' });
+      if (response.ok) return { url, port, process: child, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error(`anvil did not start within ${(options.timeoutMs ?? 30_000) / 1000} s: ${stderr.slice(-500)}`);
 }

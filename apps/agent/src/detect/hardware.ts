@@ -61,8 +61,21 @@ export interface DetectOptions {
 
 const GIB = 1024 ** 3;
 
+/** A host fact the agent cannot read, in one sentence that names the fix. */
+export class HardwareError extends Error {}
+
+async function diskOf(diskPath: string) {
+  try {
+    return await statfs(diskPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist on this host" : `cannot be read (${code ?? (error as Error).message})`;
+    throw new HardwareError(`offer.diskPath ${diskPath} ${why}: set offer.diskPath in the config to the filesystem renters' data lives on (for example "/").`);
+  }
+}
+
 export async function detectHardware(options: DetectOptions = {}): Promise<HardwareReport> {
-  const disk = await statfs(options.diskPath ?? "/");
+  const disk = await diskOf(options.diskPath ?? "/");
   const host = {
     cpuCores: os.availableParallelism(),
     // RAM in GiB (what `free -g` shows); disks are sold in decimal GB, so disk uses 10^9.

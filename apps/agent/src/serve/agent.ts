@@ -7,7 +7,7 @@ import type { HardwareReport } from "../detect/hardware";
 import type { Journal } from "../journal";
 import type { ProviderKeys } from "../keyfile";
 import type { Logger } from "../log";
-import { fetchOwnOffers, OfferStatus } from "../provider";
+import { fetchOwnOffers, OfferStatus, type ProviderOffer } from "../provider";
 import { postHeartbeat, signHeartbeat } from "./heartbeat";
 import { LeaseHandler } from "./lease-handler";
 import type { Booking } from "./lease-request";
@@ -22,12 +22,24 @@ export interface AgentOptions {
   journal: Journal;
   hardware: HardwareReport;
   log: Logger;
+  /** This provider's offers; the fleet answers from one shared snapshot instead of a scan per provider. */
+  ownOffers?: () => Promise<ProviderOffer[]>;
+  /** Delays the first heartbeat; the fleet spreads its providers' heartbeats so they do not all sign and post in one poll. */
+  firstHeartbeatDelayMs?: number;
+}
+
+/** The block a poll works against. */
+export interface PollBlock {
+  number: bigint;
+  timestamp: bigint;
 }
 
 /**
- * The `serve` daemon. Each poll it reads new LeaseBooked events for this provider and hands every
- * lease that still needs work to the LeaseHandler, without waiting for it, so a slow provisioning
- * script does not delay other leases. Heartbeats and payout withdrawals run on their own schedules.
+ * One provider's loop, used by `serve` (run(): it polls the chain itself) and by `fleet` (which
+ * reads the booking events of all its providers in one scan, hands each its own through addBooking(),
+ * then calls step()). Each poll hands every lease that still needs work to the LeaseHandler, without
+ * waiting for it, so a slow provisioning script does not delay other leases. Heartbeats and payout
+ * withdrawals run on their own schedules.
  */
 export class ProviderAgent {
   private readonly bookings = new Map<bigint, Booking>();
@@ -44,6 +56,7 @@ export class ProviderAgent {
 
   constructor(private readonly options: AgentOptions) {
     this.nextScanBlock = options.ctx.contracts.deployBlock;
+    if (options.firstHeartbeatDelayMs) this.lastHeartbeatAt = Date.now() - options.config.intervals.heartbeatSeconds * 1000 + options.firstHeartbeatDelayMs;
     this.handler = new LeaseHandler({ ...options, shutdown: this.shutdown.signal });
   }
 
@@ -51,15 +64,49 @@ export class ProviderAgent {
     return this.shutdown.signal.aborted;
   }
 
-  /** Serves until stop(); resolves once in-flight work has wound down. */
-  async run(): Promise<void> {
-    const { config, log, keys, ctx } = this.options;
+  get address(): string {
+    return this.options.keys.account.address;
+  }
+
+  /** The first block whose booking events this provider has not seen. */
+  get scanFrom(): bigint {
+    return this.nextScanBlock;
+  }
+
+  /** Announces the provider and moves the scan start to the journal's checkpoint. */
+  async resume(): Promise<bigint> {
+    const { log, keys, ctx } = this.options;
     log.info(`serving as ${keys.account.address} on chain ${ctx.chainId} (escrow ${ctx.contracts.escrow}); journal ${this.options.journal.filePath}`);
     const checkpoint = await this.options.journal.readScanCheckpoint();
     if (checkpoint !== undefined && checkpoint > this.nextScanBlock) {
       this.nextScanBlock = checkpoint;
       log.info(`resuming the booking scan at block ${checkpoint} (earlier leases need no work).`);
     }
+    await this.adoptOpenEnvironments();
+    return this.nextScanBlock;
+  }
+
+  /**
+   * Environments the journal says still exist are always worked on, even when the checkpoint is past
+   * their booking: an agent before issue 12 gave up on a failing deprovision and moved on, which left
+   * the GPUs held and `status` listing the lease forever. Their LeaseBooked events are read by lease id.
+   */
+  private async adoptOpenEnvironments(): Promise<void> {
+    const { ctx, journal, log } = this.options;
+    for (const state of journal.all().filter((s) => s.provisionStarted && !s.deprovisioned)) {
+      const leaseId = BigInt(state.leaseId);
+      if (this.bookings.has(leaseId)) continue;
+      const [event] = await ctx.publicClient.getContractEvents({ address: ctx.contracts.escrow, abi: leaseEscrowAbi, eventName: "LeaseBooked", args: { leaseId }, fromBlock: ctx.contracts.deployBlock });
+      if (!event || event.blockNumber >= this.nextScanBlock) continue; // the scan will find it
+      this.addBooking(bookingFromEvent(event));
+      log.info(`lease ${leaseId}: its environment is not revoked yet (journal); handling it again.`);
+    }
+  }
+
+  /** Serves until stop(); resolves once in-flight work has wound down. */
+  async run(): Promise<void> {
+    const { config, log } = this.options;
+    await this.resume();
     while (!this.stopping) {
       try {
         await this.tick();
@@ -68,8 +115,13 @@ export class ProviderAgent {
       }
       await sleep(config.intervals.pollSeconds * 1000, undefined, { signal: this.shutdown.signal }).catch(() => {});
     }
-    await Promise.allSettled([...this.busy.values(), ...this.sideTasks]);
+    await this.drain();
     log.info("stopped.");
+  }
+
+  /** Waits for in-flight lease work, heartbeats and withdrawals. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.busy.values(), ...this.sideTasks]);
   }
 
   /** Stops polling and interrupts running scripts; run() resolves when in-flight work has settled. */
@@ -82,6 +134,26 @@ export class ProviderAgent {
   async tick(): Promise<void> {
     const block = await this.options.ctx.publicClient.getBlock({ blockTag: "latest" });
     await this.scanBookings(block.number);
+    await this.step(block);
+  }
+
+  /** Records a LeaseBooked event of this provider (once per lease). */
+  addBooking(booking: Booking): void {
+    if (this.bookings.has(booking.leaseId)) return;
+    this.bookings.set(booking.leaseId, booking);
+    // After a restart the scan re-reads bookings the journal already knows; only new ones are news.
+    if (!this.options.journal.knows(booking.leaseId)) {
+      this.options.log.info(`lease ${booking.leaseId}: booked by ${booking.renter} (${booking.gpus} GPU × ${booking.durationHours} h on offer ${booking.offerId}).`);
+    }
+  }
+
+  /** Every booking event up to `block` has been handed over through addBooking(). */
+  markScanned(block: bigint): void {
+    if (block + 1n > this.nextScanBlock) this.nextScanBlock = block + 1n;
+  }
+
+  /** One poll's work against `block`, once its booking events are known. */
+  async step(block: PollBlock): Promise<void> {
     for (const booking of this.bookings.values()) {
       if (this.finished.has(booking.leaseId) || this.busy.has(booking.leaseId)) continue;
       const work = this.handler
@@ -132,21 +204,8 @@ export class ProviderAgent {
         fromBlock: this.nextScanBlock,
         toBlock,
       });
-      for (const { args, blockNumber } of logs) {
-        if (args.provider!.toLowerCase() !== me || this.bookings.has(args.leaseId!)) continue;
-        this.bookings.set(args.leaseId!, {
-          leaseId: args.leaseId!,
-          offerId: args.offerId!,
-          renter: args.renter!,
-          gpus: args.gpus!,
-          durationHours: args.durationHours!,
-          pricePerGpuHour: args.pricePerGpuHour!,
-          deposit: args.deposit!,
-          acceptDeadline: args.acceptDeadline!,
-          encryptedRequest: args.encryptedRequest!,
-          blockNumber,
-        });
-        this.options.log.info(`lease ${args.leaseId}: booked by ${args.renter} (${args.gpus} GPU × ${args.durationHours} h on offer ${args.offerId}).`);
+      for (const event of logs) {
+        if (event.args.provider!.toLowerCase() === me) this.addBooking(bookingFromEvent(event));
       }
       this.nextScanBlock = toBlock + 1n;
     }
@@ -155,7 +214,7 @@ export class ProviderAgent {
   private async heartbeat(): Promise<void> {
     const { ctx, keys, config, log } = this.options;
     try {
-      const offers = await fetchOwnOffers(ctx, keys.account.address);
+      const offers = this.options.ownOffers ? await this.options.ownOffers() : await fetchOwnOffers(ctx, keys.account.address);
       const offerIds = offers.filter((o) => o.status === OfferStatus.Active).map((o) => o.offerId);
       const problem = await postHeartbeat(config.apiUrl, await signHeartbeat(keys.account, { chainId: ctx.chainId, registry: ctx.contracts.registry }, offerIds));
       if (problem && problem !== this.lastHeartbeatProblem) log.warn(`heartbeat not delivered, still serving: ${problem}`);
@@ -180,4 +239,33 @@ export class ProviderAgent {
       log.error(`withdrawing deferred payouts failed: ${describeError(error)}`);
     }
   }
+}
+
+interface LeaseBookedArgs {
+  leaseId?: bigint;
+  offerId?: bigint;
+  provider?: string;
+  renter?: `0x${string}`;
+  gpus?: number;
+  durationHours?: number;
+  pricePerGpuHour?: bigint;
+  deposit?: bigint;
+  acceptDeadline?: bigint;
+  encryptedRequest?: `0x${string}`;
+}
+
+/** A decoded LeaseBooked log as the handler's Booking. */
+export function bookingFromEvent({ args, blockNumber }: { args: LeaseBookedArgs; blockNumber: bigint }): Booking {
+  return {
+    leaseId: args.leaseId!,
+    offerId: args.offerId!,
+    renter: args.renter!,
+    gpus: args.gpus!,
+    durationHours: args.durationHours!,
+    pricePerGpuHour: args.pricePerGpuHour!,
+    deposit: args.deposit!,
+    acceptDeadline: args.acceptDeadline!,
+    encryptedRequest: args.encryptedRequest!,
+    blockNumber,
+  };
 }

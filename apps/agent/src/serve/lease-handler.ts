@@ -17,7 +17,8 @@ export enum CloseReason { None, Completed, CancelledByRenter, NotAccepted, Dispu
 
 /** On-chain `encryptedAccess` is calldata the renter's wallet pays nothing for, but the provider does; keep it small. */
 const MAX_ACCESS_BYTES = 8 * 1024;
-const MAX_DEPROVISION_ATTEMPTS = 3;
+/** A failed deprovisioning is retried until it succeeds, waiting twice as long each time up to this cap. */
+const MAX_DEPROVISION_BACKOFF_SECONDS = 300;
 
 export interface LeaseHandlerDeps {
   config: AgentConfig;
@@ -44,7 +45,7 @@ function readLease(ctx: ChainContext, leaseId: bigint) {
 export class LeaseHandler {
   private readonly offerModels = new Map<bigint, string>();
   private readonly lastClaimAt = new Map<bigint, bigint>();
-  private readonly deprovisionAttempts = new Map<bigint, number>();
+  private readonly deprovisionAttempts = new Map<bigint, { attempts: number; retryAtMs: number }>();
   /** Leases whose provisioning script this process has started: it never starts one twice (issue 10, C1). */
   private readonly provisionRan = new Set<bigint>();
 
@@ -54,7 +55,10 @@ export class LeaseHandler {
     const { journal } = this.deps;
     const lease = await readLease(this.deps.ctx, booking.leaseId);
     const state = journal.stateOf(booking.leaseId);
-    const holdsEnvironment = state.provisionStarted && !state.deprovisioned && !state.deprovisionFailure;
+    // An environment is held until the deprovision script has succeeded: the GPUs stay taken and the
+    // scan checkpoint stays behind the lease until then (a `deprovision-failed` record from an older
+    // agent that gave up is retried too).
+    const holdsEnvironment = state.provisionStarted && !state.deprovisioned;
     switch (lease.status as LeaseStatus) {
       case LeaseStatus.Pending:
         if (now > lease.acceptDeadline) {
@@ -62,13 +66,14 @@ export class LeaseHandler {
           if (!state.provisionStarted) this.deps.log.warn(`lease ${booking.leaseId}: the accept window closed before the agent handled it; the renter can reclaim.`);
           return true;
         }
-        // A failed provisioning is cleaned up (retried up to MAX_DEPROVISION_ATTEMPTS), never provisioned again.
-        if (state.provisionFailure) return holdsEnvironment ? this.deprovision(booking, state, "cleanup after failed provisioning") : true;
+        // A failed provisioning is never provisioned again: the lease is declined at once (a refund now,
+        // not a slash when the renter reclaims after the accept window) and the environment cleaned up.
+        if (state.provisionFailure) return this.settleFailedProvisioning(booking, state);
         if (state.declineTxHash) return true;
         if (!state.encryptedAccess && !(await this.provision(booking, state))) {
           // Done, unless a failed provisioning left an environment whose removal must be retried.
           const after = journal.stateOf(booking.leaseId);
-          return !(after.provisionStarted && !after.deprovisioned && !after.deprovisionFailure);
+          return !(after.provisionStarted && !after.deprovisioned);
         }
         await this.accept(booking, state);
         return false;
@@ -202,13 +207,26 @@ export class LeaseHandler {
     return true;
   }
 
-  /** Journals the failure first (so no later poll or restart provisions again), then revokes what the script made. */
+  /**
+   * Journals the failure first (so no later poll or restart provisions again), declines the lease
+   * (the renter is refunded at once; waiting out the accept window would cost the provider the
+   * not-accepted slash), then revokes what the script made.
+   */
   private async failProvisioning(booking: Booking, reason: string): Promise<void> {
     const { journal, log } = this.deps;
     const id = booking.leaseId;
-    log.error(`lease ${id}: provisioning failed, not accepting the lease: ${reason}`);
+    log.error(`lease ${id}: provisioning failed, declining the lease: ${reason}`);
     await journal.record({ event: "provision-failed", leaseId: id.toString(), reason });
-    await this.deprovision(booking, journal.stateOf(id), "cleanup after failed provisioning");
+    await this.settleFailedProvisioning(booking, journal.stateOf(id));
+  }
+
+  /** Decline (once) and clean up a lease whose provisioning failed; true once both are done. */
+  private async settleFailedProvisioning(booking: Booking, state: LeaseJournalState): Promise<boolean> {
+    if (!state.declineTxHash) await this.decline(booking, `provisioning failed: ${state.provisionFailure}`);
+    const after = this.deps.journal.stateOf(booking.leaseId);
+    if (after.provisionStarted && !after.deprovisioned) return this.deprovision(booking, after, "cleanup after failed provisioning");
+    // A decline that did not land is retried on the next pass while the lease is still pending.
+    return !!after.declineTxHash;
   }
 
   private async accept(booking: Booking, state: LeaseJournalState): Promise<void> {
@@ -273,11 +291,17 @@ export class LeaseHandler {
     }
   }
 
-  /** Runs the deprovision script once per environment; returns true when done (or given up after repeated failures). */
+  /**
+   * Runs the deprovision script until it succeeds; true once the environment is gone. A failure is an
+   * alert and is retried with exponential backoff: giving up would leave the renter's access and keep
+   * the GPUs out of every later booking.
+   */
   private async deprovision(booking: Booking, state: LeaseJournalState, reason: string): Promise<boolean> {
     const { journal, log, config } = this.deps;
     const id = booking.leaseId;
     if (state.deprovisioned) return true;
+    const pending = this.deprovisionAttempts.get(id);
+    if (pending && Date.now() < pending.retryAtMs) return false;
     let request: ValidLeaseRequest;
     try {
       request = decryptLeaseRequest(this.deps.keys.encryption, booking.encryptedRequest, this.requestContext(booking));
@@ -293,15 +317,15 @@ export class LeaseHandler {
       await runScript(config.deprovision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
     } catch (error) {
       if (this.deps.shutdown.aborted) return false;
-      const attempts = (this.deprovisionAttempts.get(id) ?? 0) + 1;
-      this.deprovisionAttempts.set(id, attempts);
-      const message = (error as Error).message;
-      log.error(`lease ${id}: deprovisioning failed (attempt ${attempts} of ${MAX_DEPROVISION_ATTEMPTS}): ${message}`);
-      if (attempts < MAX_DEPROVISION_ATTEMPTS) return false;
-      await journal.record({ event: "deprovision-failed", leaseId: id.toString(), reason: message });
-      log.error(`lease ${id}: giving up on deprovisioning; remove the environment by hand.`);
-      return true;
+      const attempts = (pending?.attempts ?? 0) + 1;
+      const backoffSeconds = Math.min(config.intervals.pollSeconds * 2 ** attempts, MAX_DEPROVISION_BACKOFF_SECONDS);
+      this.deprovisionAttempts.set(id, { attempts, retryAtMs: Date.now() + backoffSeconds * 1000 });
+      log.error(
+        `ALERT lease ${id}: deprovisioning failed (attempt ${attempts}), the renter may still have access and GPUs ${state.gpuIndices.join(",") || "-"} stay reserved; retrying in ${backoffSeconds} s. Fix ${config.deprovision.command}: ${(error as Error).message}`,
+      );
+      return false;
     }
+    this.deprovisionAttempts.delete(id);
     await journal.record({ event: "deprovisioned", leaseId: id.toString(), reason });
     log.info(`lease ${id}: access revoked.`);
     return true;

@@ -16,15 +16,15 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
   });
 }
 
-/** A running `gridlease-agent serve` whose log lines the test can wait for. */
+/** A running `gridlease-agent serve` (or `fleet`) whose log lines the test can wait for. */
 export class AgentProcess {
   readonly lines: string[] = [];
   private readonly child: ChildProcess;
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private waiters: (() => void)[] = [];
 
-  constructor(configPath: string, env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [BIN, "-c", configPath, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  constructor(configPath: string, env: NodeJS.ProcessEnv, command: "serve" | "fleet" = "serve") {
+    this.child = spawn(process.execPath, [BIN, "-c", configPath, command], { env, stdio: ["ignore", "pipe", "pipe"] });
     let partial = "";
     const onData = (chunk: Buffer) => {
       partial += chunk.toString();

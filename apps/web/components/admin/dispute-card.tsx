@@ -5,11 +5,13 @@ import { formatUnits } from "viem";
 import { useReadContract } from "wagmi";
 import { useContracts } from "@/lib/app-config";
 import { usdcInput } from "@/lib/amounts";
-import { leaseEscrowAbi } from "@/lib/contracts";
+import { leaseEscrowAbi, providerRegistryAbi } from "@/lib/contracts";
 import { formatToken, shortAddress } from "@/lib/format";
+import { disputePayouts } from "@/lib/lease-money";
 import type { DisputeCase } from "@/lib/server/disputes";
 import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
+import { txDone } from "@/lib/tx-messages";
 
 function evidenceText(uri: string): string {
   const prefix = "data:text/plain;charset=utf-8,";
@@ -44,15 +46,23 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
   const id = BigInt(lease.leaseId);
   const { data: onChain } = useReadContract({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "getLease", args: [id], query: { enabled: !decided } });
   const remaining = onChain ? onChain.deposit - onChain.paidGross : null;
+  // The slash comes out of the provider's stake and is capped by it; read it to show what the renter really gets.
+  const { data: providerRow } = useReadContract({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "getProvider", args: [lease.provider], query: { enabled: !decided } });
   const [renterShare, setRenterShare] = useState("");
   const [slash, setSlash] = useState("0");
   // Contracts v2: the renter's dispute bond goes back to the renter when the arbiter agrees, else to the provider.
   const [renterRight, setRenterRight] = useState(true);
+  const { data: bond } = useReadContract({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "disputeBond", args: [id], query: { enabled: !decided } });
   const [error, setError] = useState<string | null>(null);
   const resolve = useContractAction(`Resolve dispute on lease #${lease.leaseId}`, () => void queryClient.invalidateQueries({ queryKey: ["disputes"] }));
 
   const renterAmount = usdcInput("Renter amount").safeParse(renterShare || "0");
   const providerAmount = remaining !== null && renterAmount.success ? remaining - renterAmount.data : null;
+  const slashInput = usdcInput("Slash").safeParse(slash || "0");
+  const payouts =
+    onChain && renterAmount.success && slashInput.success && providerAmount !== null && providerAmount >= 0n
+      ? disputePayouts({ paidGross: onChain.paidGross, renterAmount: renterAmount.data, providerAmount, slash: slashInput.data, providerStake: providerRow?.stake ?? null, feeBps: onChain.feeBps, bond: bond ?? 0n, renterRight })
+      : null;
 
   const submit = () => {
     const slashAmount = usdcInput("Slash").safeParse(slash || "0");
@@ -61,7 +71,7 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
     if (remaining === null || providerAmount === null) return setError("Still reading the lease from the chain.");
     if (providerAmount < 0n) return setError(`The renter can get at most ${formatToken(remaining)}.`);
     setError(null);
-    return resolve.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "resolveDispute", args: [id, renterAmount.data, providerAmount, slashAmount.data, renterRight] });
+    return resolve.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "resolveDispute", args: [id, renterAmount.data, providerAmount, slashAmount.data, renterRight] }, txDone.resolved(lease.leaseId, payouts?.renter ?? renterAmount.data, payouts?.provider ?? providerAmount));
   };
 
   return (
@@ -96,13 +106,22 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
           )}
           <div className="grid grid-cols-1 gap-2 sm:grid-cols-3">
             <label><span className="label">To the renter (USDC)</span><input className="input w-full" inputMode="decimal" value={renterShare} onChange={(e) => setRenterShare(e.target.value)} placeholder="0" /></label>
-            <div><span className="label">To the provider</span><p className="py-2 text-sm tabular-nums" data-testid="provider-share">{providerAmount !== null && providerAmount >= 0n ? formatToken(providerAmount) : "—"}</p></div>
+            <div><span className="label">To the provider (before fee)</span><p className="py-2 text-sm tabular-nums" data-testid="provider-share">{providerAmount !== null && providerAmount >= 0n ? formatToken(providerAmount) : "—"}</p></div>
             <label><span className="label">Slash provider stake (USDC)</span><input className="input w-full" inputMode="decimal" value={slash} onChange={(e) => setSlash(e.target.value)} /></label>
           </div>
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" checked={renterRight} onChange={(e) => setRenterRight(e.target.checked)} />
             The renter was right: return the dispute bond to the renter (otherwise it goes to the provider)
           </label>
+          {payouts && onChain && (
+            <p className="text-sm" data-testid="dispute-payouts">
+              The renter receives <strong data-testid="renter-receives" data-raw={payouts.renter.toString()}>{formatToken(payouts.renter)}</strong>
+              {payouts.slashPaid > 0n && <> ({formatToken(payouts.renter - payouts.slashPaid - (renterRight ? payouts.bond : 0n))} of the deposit + {formatToken(payouts.slashPaid)} slashed)</>}
+              {payouts.bond > 0n && <> (the {formatToken(payouts.bond)} dispute bond goes to the {renterRight ? "renter" : "provider"})</>}; the provider receives{" "}
+              <strong data-testid="provider-receives" data-raw={payouts.provider.toString()}>{formatToken(payouts.provider)}</strong> after the {onChain.feeBps / 100}% fee of {formatToken(payouts.fee)}.
+              {slashInput.success && payouts.slashPaid < slashInput.data && <span className="text-amber-300"> The provider&apos;s stake covers only {formatToken(payouts.slashPaid)} of the slash.</span>}
+            </p>
+          )}
           <button type="button" className="btn-primary" disabled={resolve.busy} onClick={submit}>Resolve</button>
           {error && <p className="field-error">{error}</p>}
           <TxStatus state={resolve.state} />

@@ -64,6 +64,10 @@ export function FilterPanel({ query, facets }: { query: OfferSearchQuery; facets
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="availableNow" value="true" defaultChecked={query.availableNow ?? false} /> Available now
       </label>
+      {/* Offline providers (no heartbeat within the online window) are hidden unless asked for: online=any. */}
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="online" value="any" defaultChecked={query.online === "any"} data-testid="include-offline" /> Include offline providers
+      </label>
       <div className="flex gap-2">
         <button type="submit" className="btn-primary flex-1">Apply filters</button>
         <Link prefetch={false} href="/" className="btn-ghost">Reset</Link>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { OfferSearchHit } from "@gridlease/db/search";
 import { formatPercent, formatPricePerHour, shortAddress } from "@/lib/format";
+import { OnlineBadge } from "./online-badge";
 
 function Spec({ label, value }: { label: string; value: string }) {
   return (
@@ -33,7 +34,8 @@ export function OfferList({ offers }: { offers: OfferSearchHit[] }) {
               <Spec label="Free" value={`${offer.freeUnits}/${offer.gpuCount}`} />
               <Spec label="Reliability" value={`${offer.providerReliability.toFixed(0)} · up ${formatPercent(offer.providerUptime7d)}`} />
             </dl>
-            <p className="mt-2 text-xs text-slate-500">
+            <p className="mt-2 flex flex-wrap items-center gap-x-2 text-xs text-slate-500">
+              <OnlineBadge lastHeartbeatAt={offer.providerLastHeartbeatAt} />
               Provider {shortAddress(offer.provider)}
               {offer.pricePerTflop !== null && ` · ${(offer.pricePerTflop / 1e6).toFixed(5)} USDC per TFLOP·h`}
               {` · ${offer.minHours}–${offer.maxHours} h`}

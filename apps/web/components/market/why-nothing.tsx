@@ -14,6 +14,7 @@ export const FILTER_LABELS: Record<FilterKey, string> = {
   maxPricePerGpuHour: "the maximum price",
   minReliability: "the minimum reliability",
   availableNow: "“available now”",
+  online: "“online providers only”",
 };
 
 export function WhyNothingMatched({ why, params }: { why: WhyNothing | null; params: Record<string, string | string[]> }) {
@@ -32,7 +33,7 @@ export function WhyNothingMatched({ why, params }: { why: WhyNothing | null; par
         <ul className="space-y-1 text-sm">
           {why.wouldAddBack.map((entry) => (
             <li key={entry.filter}>
-              <Link prefetch={false} className="text-indigo-300 hover:underline" href={withParams(base, { [entry.filter]: undefined })}>
+              <Link prefetch={false} className="text-indigo-300 hover:underline" href={withParams(base, { [entry.filter]: entry.filter === "online" ? "any" : undefined })}>
                 Remove {FILTER_LABELS[entry.filter]}
               </Link>{" "}
               <span className="text-slate-400">→ {entry.offers} offer(s)</span>

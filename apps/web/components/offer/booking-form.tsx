@@ -1,6 +1,7 @@
 "use client";
 import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useForm } from "react-hook-form";
 import { BaseError, bytesToHex, parseEventLogs, UserRejectedRequestError, type Hex } from "viem";
@@ -11,11 +12,21 @@ import { z } from "zod";
 import { sealJson, type LeaseRequestPayload } from "@gridlease/sdk/crypto";
 import { useAppConfig, useContracts } from "@/lib/app-config";
 import { leaseEscrowAbi, mockUsdcAbi } from "@/lib/contracts";
-import { formatToken } from "@/lib/format";
+import { formatPricePerHour, formatToken } from "@/lib/format";
 import { depositFor, type OfferView } from "@/lib/offer-view";
 import { ensureAllowance, signPermit } from "@/lib/permit";
 import { useRenterKey } from "@/lib/renter-key";
 import { TxStatus, useTransaction } from "@/lib/use-transaction";
+import { FaucetButton } from "@/components/common/faucet-button";
+import { maxPriceWithTolerance } from "@/lib/lease-money";
+import { isContractError } from "@/lib/tx-errors";
+import { txDone } from "@/lib/tx-messages";
+import { LOCAL_CHAIN_ID } from "@/lib/wallet/dev-accounts";
+import { OFFLINE_EXPLANATION, onlineStatus } from "@/lib/last-seen";
+
+/** Price tolerances offered like a swap's slippage setting, in basis points; 0 = exactly the shown price. */
+const TOLERANCES_BPS = [0, 50, 100, 300] as const;
+const DEFAULT_TOLERANCE_BPS = 50;
 
 const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}( \S.*)?$/;
 
@@ -40,14 +51,20 @@ function bookingSchema(offer: OfferView) {
   });
 }
 
-export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: number }) {
+/** providerLastHeartbeatAt: the provider's last seen; an offline provider needs an explicit "book anyway" first. */
+export function BookingForm({ offer, feeBps, providerLastHeartbeatAt = null }: { offer: OfferView; feeBps: number; providerLastHeartbeatAt?: string | null }) {
+  const providerStatus = onlineStatus(providerLastHeartbeatAt);
+  const [offlineAccepted, setOfflineAccepted] = useState(false);
+  const offlineBlocked = !providerStatus.online && !offlineAccepted;
   const contracts = useContracts();
   const { chainId } = useAppConfig();
   const config = useConfig();
   const { address, isConnected } = useAccount();
   const { derive } = useRenterKey();
   const { state, run, busy } = useTransaction("Booking");
+  const router = useRouter();
   const [leaseId, setLeaseId] = useState<bigint | null>(null);
+  const [toleranceBps, setToleranceBps] = useState<number>(DEFAULT_TOLERANCE_BPS);
   const schema = useMemo(() => bookingSchema(offer), [offer]);
   const form = useForm<z.input<typeof schema>, unknown, z.output<typeof schema>>({
     resolver: zodResolver(schema),
@@ -67,6 +84,18 @@ export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: numbe
   const deposit = gpus > 0 && hours > 0 ? depositFor(price, gpus, hours) : 0n;
   const fee = (deposit * BigInt(feeBps)) / 10_000n;
   const short = balance !== undefined && deposit > balance;
+  // The guard sent with the booking: the chain refuses it if the provider's price is above this when it lands.
+  const maxPrice = maxPriceWithTolerance(price, toleranceBps);
+
+  /** After a price-guard refusal, reload the offer so the form shows (and guards) the new price. */
+  async function refreshOnGuard<T>(simulation: Promise<T>): Promise<T> {
+    try {
+      return await simulation;
+    } catch (error) {
+      if (isContractError(error, "PriceAboveMax")) router.refresh();
+      throw error;
+    }
+  }
 
   const submit = form.handleSubmit(async (values) => {
     setLeaseId(null);
@@ -80,28 +109,30 @@ export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: numbe
       };
       // Bound to this chain, escrow, offer and renter: the provider's agent opens it only for this booking.
       const encryptedRequest = sealJson(offer.providerEncryptionKey, payload, { kind: "request", chainId, escrow: contracts.leaseEscrow, offerId: BigInt(offer.offerId), renter: address });
-      const total = depositFor(price, values.gpus, values.hours);
-      // The guard is the price the renter was shown: a provider raising it mid-flight makes the booking revert.
-      const common = [BigInt(offer.offerId), values.gpus, values.hours, price, encryptedRequest] as const;
+      // The permit and allowance cover the deposit at the guard price; the escrow pulls it at the actual price.
+      const total = depositFor(maxPrice, values.gpus, values.hours);
+      // The guard is the price the renter was shown plus their tolerance: a larger rise mid-flight makes the booking revert.
+      const common = [BigInt(offer.offerId), values.gpus, values.hours, maxPrice, encryptedRequest] as const;
       let hash: Hex;
       const permit = values.payment === "permit" ? await permitOrNull(() => signPermit(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, value: total })) : null;
       if (permit) {
-        const { request } = await simulateContract(config, {
+        const { request } = await refreshOnGuard(simulateContract(config, {
           address: contracts.leaseEscrow,
           abi: leaseEscrowAbi,
           functionName: "bookWithPermit",
           args: [...common, permit.deadline, permit.v, permit.r, permit.s],
           account: address,
-        });
+        }));
         hash = await writeContract(config, request);
       } else {
         await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, amount: total }, track);
-        const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "book", args: common, account: address });
+        const { request } = await refreshOnGuard(simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "book", args: common, account: address }));
         hash = await writeContract(config, request);
       }
       const receipt = await track(hash);
       const [booked] = parseEventLogs({ abi: leaseEscrowAbi, eventName: "LeaseBooked", logs: receipt.logs });
       if (booked) setLeaseId(booked.args.leaseId);
+      return booked ? txDone.booked(booked.args.leaseId, booked.args.deposit) : undefined;
     });
   });
 
@@ -148,9 +179,38 @@ export function BookingForm({ offer, feeBps }: { offer: OfferView; feeBps: numbe
         <dd className="text-right">{formatToken(fee)}</dd>
         <dt className="text-slate-400">Unused time</dt>
         <dd className="text-right">refunded on cancel</dd>
+        <dt className="text-slate-400">Max price you accept</dt>
+        <dd className="text-right tabular-nums" data-testid="max-price" data-raw={maxPrice.toString()}>{formatPricePerHour(maxPrice)}</dd>
       </dl>
-      {short && <p className="field-error">Your balance ({formatToken(balance ?? 0n)}) is below the deposit.</p>}
-      <button type="submit" className="btn-primary w-full" disabled={!isConnected || busy || offer.freeUnits === 0}>
+      <fieldset data-testid="price-tolerance">
+        <legend className="label">Price tolerance</legend>
+        <div className="flex flex-wrap items-center gap-2 text-sm">
+          {TOLERANCES_BPS.map((bps) => (
+            <label key={bps} className={`cursor-pointer rounded-md border px-2 py-1 ${toleranceBps === bps ? "border-indigo-400 text-white" : "border-slate-700 text-slate-300"}`}>
+              <input type="radio" name="price-tolerance" className="sr-only" checked={toleranceBps === bps} onChange={() => setToleranceBps(bps)} />
+              {bps / 100}%
+            </label>
+          ))}
+        </div>
+        <p className="mt-1 text-xs text-slate-400">
+          If the provider raises the price above {formatPricePerHour(maxPrice)} before your booking lands, it is refused and nothing is charged; you pay the price at that moment, never more.
+        </p>
+      </fieldset>
+      {short && (
+        <div className="space-y-1" data-testid="balance-short">
+          <p className="field-error">Your balance ({formatToken(balance ?? 0n)}) is below the deposit of {formatToken(deposit)}; add funds to book.</p>
+          {chainId === LOCAL_CHAIN_ID && <FaucetButton />}
+        </div>
+      )}
+      {!providerStatus.online && (
+        <div className="space-y-2 rounded-lg border border-amber-500/40 bg-amber-500/10 p-3 text-sm text-amber-200" role="alert" data-testid="offline-warning">
+          <p>This provider is offline (<span suppressHydrationWarning>{providerStatus.lastSeen}</span>). {OFFLINE_EXPLANATION}</p>
+          <label className="flex items-center gap-2">
+            <input type="checkbox" checked={offlineAccepted} onChange={(event) => setOfflineAccepted(event.target.checked)} data-testid="offline-accept" /> Book anyway
+          </label>
+        </div>
+      )}
+      <button type="submit" className="btn-primary w-full" disabled={!isConnected || busy || offer.freeUnits === 0 || short || offlineBlocked}>
         {!isConnected ? "Connect a wallet to book" : busy ? "Booking…" : `Book for ${formatToken(deposit)}`}
       </button>
       <TxStatus state={state} />

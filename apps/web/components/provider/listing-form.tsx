@@ -1,6 +1,7 @@
 "use client";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
+import { parseEventLogs } from "viem";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { GPU_MODELS, GPU_MODEL_IDS, REGIONS, gpuModelById } from "@gridlease/sdk/gpus";
@@ -10,6 +11,7 @@ import { usdcInput } from "@/lib/amounts";
 import { providerRegistryAbi } from "@/lib/contracts";
 import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
+import { txDone } from "@/lib/tx-messages";
 
 const int = (label: string, min: number, max: number) =>
   z.coerce.number({ error: `${label} must be a number` }).int(`${label} must be a whole number`).min(min, `${label} must be at least ${min}`).max(max, `${label} must be at most ${max}`);
@@ -78,7 +80,7 @@ export function ListingForm() {
           maxHours: v.maxHours,
         },
       ],
-    });
+    }, (receipt) => txDone.listed(parseEventLogs({ abi: providerRegistryAbi, eventName: "OfferListed", logs: receipt.logs })[0]?.args.offerId ?? null));
     if (ok) form.reset(form.getValues());
   });
 

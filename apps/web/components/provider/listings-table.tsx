@@ -8,6 +8,7 @@ import { providerRegistryAbi } from "@/lib/contracts";
 import { formatPricePerHour, formatToken } from "@/lib/format";
 import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
+import { txDone } from "@/lib/tx-messages";
 
 export interface ListingRow {
   offerId: string;
@@ -29,12 +30,12 @@ function Listing({ offer }: { offer: ListingRow }) {
   const [priceError, setPriceError] = useState<string | null>(null);
   const id = BigInt(offer.offerId);
   const call = (functionName: "pauseOffer" | "resumeOffer" | "delistOffer") =>
-    action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName, args: [id] });
+    action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName, args: [id] }, txDone.offerStatus(offer.offerId, functionName));
   const updatePrice = () => {
     const parsed = priceSchema.safeParse(price);
     if (!parsed.success) return setPriceError(z.prettifyError(parsed.error).replace(/^✖ /, ""));
     setPriceError(null);
-    return action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "updatePrice", args: [id, parsed.data] });
+    return action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "updatePrice", args: [id, parsed.data] }, txDone.priceUpdated(offer.offerId, parsed.data));
   };
   const delisted = offer.status === "Delisted";
   return (

@@ -14,6 +14,7 @@ import { useRenterKey } from "@/lib/renter-key";
 import { useChainNow } from "@/lib/use-now";
 import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
+import { txDone } from "@/lib/tx-messages";
 
 const accessSchema = z.object({
   host: z.string().trim().min(1, "Host is required").max(253, "Host is too long"),
@@ -56,7 +57,7 @@ function PendingBooking({ lease, registeredKey }: { lease: LeaseView; registered
     if (!request) return;
     // Only the renter can open this: it is sealed to the key they sent inside their request.
     const sealed = sealJson(request.renterEncryptionKey, { ...access, sshPublicKey: request.sshPublicKey }, { kind: "access", chainId, escrow: contracts.leaseEscrow, leaseId: BigInt(lease.leaseId), renter: lease.renter });
-    return accept.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "accept", args: [BigInt(lease.leaseId), sealed] });
+    return accept.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "accept", args: [BigInt(lease.leaseId), sealed] }, txDone.accepted(lease.leaseId));
   });
 
   const left = lease.acceptDeadline - now;
@@ -74,7 +75,7 @@ function PendingBooking({ lease, registeredKey }: { lease: LeaseView; registered
             type="button"
             className="btn-ghost text-rose-300"
             disabled={decline.busy}
-            onClick={() => decline.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "decline", args: [BigInt(lease.leaseId)] })}
+            onClick={() => decline.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "decline", args: [BigInt(lease.leaseId)] }, txDone.declined(lease.leaseId))}
           >
             Decline
           </button>

@@ -1,5 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
+import { parseEventLogs } from "viem";
 import { useReadContract } from "wagmi";
 import { useContracts } from "@/lib/app-config";
 import { CLOSE_REASON_TEXT, leaseEscrowAbi } from "@/lib/contracts";
@@ -8,6 +9,7 @@ import type { LeaseView } from "@/lib/lease-view";
 import { useChainNow } from "@/lib/use-now";
 import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
+import { txDone } from "@/lib/tx-messages";
 
 function ProviderLease({ lease }: { lease: LeaseView }) {
   const contracts = useContracts();
@@ -38,7 +40,11 @@ function ProviderLease({ lease }: { lease: LeaseView }) {
             type="button"
             className="btn-secondary"
             disabled={claim.busy || !claimable}
-            onClick={() => claim.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "claim", args: [BigInt(lease.leaseId)] })}
+            onClick={() => claim.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "claim", args: [BigInt(lease.leaseId)] }, (receipt) => {
+              // A claim after the end closes the lease instead of emitting EarningsClaimed.
+              const [claimed] = parseEventLogs({ abi: leaseEscrowAbi, eventName: "EarningsClaimed", logs: receipt.logs });
+              return txDone.claimed(lease.leaseId, claimed ? claimed.args.gross - claimed.args.fee : null);
+            })}
           >
             Claim
           </button>

@@ -13,6 +13,7 @@ import { formatToken } from "@/lib/format";
 import { signPermit } from "@/lib/permit";
 import { useRenterKey } from "@/lib/renter-key";
 import { TxStatus, useTransaction } from "@/lib/use-transaction";
+import { txDone } from "@/lib/tx-messages";
 
 const registerSchema = z
   .object({
@@ -59,6 +60,7 @@ export function RegisterForm() {
         account: address,
       });
       await track(await writeContract(config, request));
+      return txDone.registered(values.stake);
     });
     if (ok) router.refresh();
   });

@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { useChainNow } from "@/lib/use-now";
+import { useChainNow, useLatestBlockTime } from "@/lib/use-now";
 import { useAccount, useConfig, useReadContract } from "wagmi";
 import { simulateContract, writeContract } from "wagmi/actions";
 import { ensureAllowance } from "@/lib/permit";
@@ -11,6 +11,7 @@ import { providerRegistryAbi } from "@/lib/contracts";
 import { formatDate, formatDuration, formatToken } from "@/lib/format";
 import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
+import { txDone } from "@/lib/tx-messages";
 
 
 /** Stake, unstake cooldown and withdrawal, read live from the registry (the cooldown is a chain fact). */
@@ -27,6 +28,7 @@ export function StakePanel() {
     args: address ? [address] : undefined,
     query: { enabled: !!address },
   });
+  const latestBlockTime = useLatestBlockTime((provider?.pendingUnstake ?? 0n) > 0n);
   const { data: cooldown } = useReadContract({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "unstakeCooldown" });
   const action = useContractAction("Stake", () => {
     void refetch();
@@ -37,14 +39,15 @@ export function StakePanel() {
   if (!provider) return null;
   const availableAt = Number(provider.unstakeAvailableAt);
   const pending = provider.pendingUnstake;
-  const waiting = pending > 0n && now < availableAt;
+  // Withdrawing is simulated against the latest block, so it is offered once that block is past the cooldown.
+  const waiting = pending > 0n && (latestBlockTime ?? 0) < availableAt;
 
   const submit = (kind: "requestUnstake" | "addStake") => {
     const parsed = usdcInput("Amount").safeParse(amount);
     if (!parsed.success || parsed.data === 0n) return setError("Enter a USDC amount above zero, like 25.");
     setError(null);
     if (kind === "requestUnstake") {
-      return action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: kind, args: [parsed.data] });
+      return action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: kind, args: [parsed.data] }, txDone.unstakeRequested(parsed.data, cooldown !== undefined ? Number(cooldown) : null));
     }
     return action.run(async (track) => {
       if (!address) throw new Error("Connect a wallet first.");
@@ -53,6 +56,7 @@ export function StakePanel() {
       await track(await writeContract(config, request));
       void refetch();
       router.refresh();
+      return txDone.staked(parsed.data);
     });
   };
 
@@ -69,7 +73,7 @@ export function StakePanel() {
         {pending > 0n && (
           <>
             <dt className="text-slate-400">Withdrawable</dt>
-            <dd className="text-right" data-testid="unstake-countdown">{waiting ? `in ${formatDuration(availableAt - now)} (${formatDate(availableAt)})` : "now"}</dd>
+            <dd className="text-right" data-testid="unstake-countdown">{waiting ? `in ${formatDuration(Math.max(0, availableAt - now))} (${formatDate(availableAt)})` : "now"}</dd>
           </>
         )}
       </dl>
@@ -81,7 +85,7 @@ export function StakePanel() {
           type="button"
           className="btn-primary"
           disabled={action.busy || pending === 0n || waiting}
-          onClick={() => action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "withdrawStake", args: [] })}
+          onClick={() => action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "withdrawStake", args: [] }, txDone.stakeWithdrawn(pending))}
         >
           Withdraw
         </button>

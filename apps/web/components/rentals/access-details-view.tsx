@@ -1,5 +1,6 @@
 import type { LeaseAccessPayload } from "@gridlease/sdk/crypto";
 import { buildSshCommand } from "@/lib/ssh-command";
+import { localSandboxCommand } from "@/lib/sandbox-access";
 
 /** Our own labels for the fields we know; anything else the provider sends is shown under its key, as data. */
 const LABELS: Record<string, string> = { host: "Host", user: "User", port: "Port" };
@@ -17,12 +18,19 @@ function inertText(value: unknown): string {
  * The decrypted access details: a copyable ssh command only when host, user and port pass validation
  * (lib/ssh-command.ts), else the reason; every field the provider sent, as labelled, inert text.
  */
-export function AccessDetailsView({ access }: { access: LeaseAccessPayload }) {
+export function AccessDetailsView({ access, chainId, leaseId }: { access: LeaseAccessPayload; chainId?: number; leaseId?: bigint }) {
   const ssh = buildSshCommand(access);
+  // The local demo's sandbox has no SSH: its `enter` command is what the renter runs (lib/sandbox-access.ts).
+  const sandbox = chainId !== undefined && leaseId !== undefined ? localSandboxCommand(access, chainId, leaseId) : undefined;
   const fields = Object.entries(access).filter(([key, value]) => key !== "sshPublicKey" && value !== "" && value !== null && value !== undefined);
   return (
     <div className="rounded-lg bg-slate-950/70 p-3 text-sm" data-testid="access-details">
-      {ssh.ok ? (
+      {sandbox && !ssh.ok ? (
+        <>
+          <p className="text-xs text-slate-400">A sandboxed shell on the machine running the local market; run in a terminal there:</p>
+          <p className="font-mono text-emerald-300" data-testid="sandbox-command">{sandbox}</p>
+        </>
+      ) : ssh.ok ? (
         <p className="font-mono text-emerald-300" data-testid="ssh-command">{ssh.command}</p>
       ) : (
         <p className="field-error" data-testid="ssh-command-refused">{ssh.reason}</p>

@@ -26,5 +26,5 @@ export function AccessDetails({ sealed, context }: { sealed: Hex; context: SealC
       </div>
     );
   }
-  return <AccessDetailsView access={access} />;
+  return <AccessDetailsView access={access} chainId={context.chainId} leaseId={context.kind === "access" ? context.leaseId : undefined} />;
 }

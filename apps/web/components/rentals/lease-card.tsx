@@ -5,7 +5,7 @@ import { useAppConfig, useContracts } from "@/lib/app-config";
 import { CLOSE_REASON_TEXT, leaseEscrowAbi } from "@/lib/contracts";
 import { formatDate, formatDuration, formatToken, shortAddress } from "@/lib/format";
 import { accruedAt, type LeaseView } from "@/lib/lease-view";
-import { useChainNow } from "@/lib/use-now";
+import { latestBlockIsPast, useChainNow, useLatestBlockTime } from "@/lib/use-now";
 import { AccessDetails } from "./access-details";
 import { LeaseActions } from "./lease-actions";
 
@@ -32,6 +32,8 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
   const contracts = useContracts();
   const { chainId } = useAppConfig();
   const now = useChainNow();
+  // Reclaim is simulated against the latest block: offer it once that block is past the deadline.
+  const latestBlockTime = useLatestBlockTime(lease.status === "Pending");
   const deposit = BigInt(lease.deposit);
   // Disputed leases stop accruing at disputedAt, which only the chain knows; ask it.
   const { data: chainAccrued } = useReadContract({
@@ -44,6 +46,9 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
   const accrued = lease.status === "Disputed" ? (chainAccrued ?? 0n) : accruedAt(lease, now);
   const secondsLeft = lease.endsAt ? lease.endsAt - now : 0;
   const totalSeconds = lease.hours * 3600;
+  // A reclaim pays the provider's slashed stake on top of the refund; show the sum the wallet got.
+  const received = BigInt(lease.renterReceived ?? lease.renterRefund ?? 0);
+  const slashed = received - BigInt(lease.renterRefund ?? 0);
   const low = lease.status === "Active" && secondsLeft > 0 && (secondsLeft < LOW_BALANCE_SECONDS || secondsLeft / totalSeconds < LOW_BALANCE_SHARE);
 
   return (
@@ -60,7 +65,7 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
       </p>
       {lease.status === "Pending" && (
         <p className="text-sm text-amber-300">
-          Waiting for the provider to accept {now < lease.acceptDeadline ? `(${formatDuration(lease.acceptDeadline - now)} left)` : "— the window has closed, you can reclaim the deposit"}.
+          Waiting for the provider to accept {now <= lease.acceptDeadline ? `(${formatDuration(lease.acceptDeadline - now)} left)` : `— the window closed at ${formatDate(lease.acceptDeadline)}, you can reclaim the deposit`}.
         </p>
       )}
       {(lease.status === "Active" || lease.status === "Disputed") && (
@@ -82,13 +87,17 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
         <div className="text-sm" data-testid="close-summary">
           <p>{lease.closeReason ? (CLOSE_REASON_TEXT[lease.closeReason] ?? lease.closeReason) : "Closed."}</p>
           <p className="text-slate-400">
-            Refunded to you <span data-testid="refund" data-raw={lease.renterRefund ?? "0"}>{formatToken(lease.renterRefund ?? 0)}</span> · paid to the provider{" "}
-            {formatToken(lease.providerTotal ?? 0)} · fee {formatToken(lease.feeTotal ?? 0)}
+            You received <span className="font-semibold text-white" data-testid="received" data-raw={received.toString()}>{formatToken(received)}</span>
+            {slashed > 0n && (
+              <span data-testid="received-breakdown"> ({formatToken(lease.renterRefund ?? 0)} deposit back + {formatToken(slashed)} from the provider&apos;s stake)</span>
+            )}{" "}
+            · paid to the provider {formatToken(lease.providerTotal ?? 0)} · fee {formatToken(lease.feeTotal ?? 0)}
           </p>
         </div>
       )}
-      {lease.encryptedAccess && lease.status !== "Pending" && <AccessDetails sealed={lease.encryptedAccess} context={{ kind: "access", chainId, escrow: contracts.leaseEscrow, leaseId: BigInt(lease.leaseId), renter: lease.renter }} />}
-      {(lease.status === "Active" || lease.status === "Pending") && <LeaseActions lease={lease} canReclaim={now >= lease.acceptDeadline} />}
+      {/* Only while the machine is the renter's: after close the provider has deprovisioned it. */}
+      {lease.encryptedAccess && (lease.status === "Active" || lease.status === "Disputed") && <AccessDetails sealed={lease.encryptedAccess} context={{ kind: "access", chainId, escrow: contracts.leaseEscrow, leaseId: BigInt(lease.leaseId), renter: lease.renter }} />}
+      {(lease.status === "Active" || lease.status === "Pending") && <LeaseActions lease={lease} canReclaim={latestBlockIsPast(latestBlockTime, lease.acceptDeadline)} />}
     </li>
   );
 }

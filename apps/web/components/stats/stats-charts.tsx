@@ -1,13 +1,9 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { timeLabel, timeTick, timeTicks } from "@/lib/chart-time";
 import type { StatsPoint } from "@/lib/server/market-stats";
 
 const COLORS = ["#818cf8", "#34d399", "#f472b6", "#fbbf24", "#60a5fa", "#f87171", "#a3e635", "#c084fc"];
-
-function label(point: StatsPoint): string {
-  if (point.time === null) return `#${point.block}`;
-  return new Date(point.time * 1000).toISOString().slice(5, 16).replace("T", " ");
-}
 
 function Chart({ title, points, models, value, format, testId }: {
   title: string;
@@ -17,7 +13,10 @@ function Chart({ title, points, models, value, format, testId }: {
   format: (v: number) => string;
   testId: string;
 }) {
-  const data = points.map((p) => ({ x: label(p), ...Object.fromEntries(models.map((m) => [m, value(p, m)])) }));
+  // Snapshots sit at their block's time on a numeric axis, so uneven gaps between them stay visible.
+  const placed = points.filter((p): p is StatsPoint & { time: number } => p.time !== null);
+  const data = placed.map((p) => ({ x: p.time, ...Object.fromEntries(models.map((m) => [m, value(p, m)])) }));
+  const span = placed.length ? placed.at(-1)!.time - placed[0]!.time : 0;
   return (
     <section className="card" data-testid={testId}>
       <h2 className="mb-2 font-semibold">{title}</h2>
@@ -25,9 +24,9 @@ function Chart({ title, points, models, value, format, testId }: {
         <ResponsiveContainer>
           <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -4 }}>
             <CartesianGrid stroke="#1e293b" strokeDasharray="3 3" />
-            <XAxis dataKey="x" stroke="#64748b" fontSize={11} minTickGap={24} />
+            <XAxis dataKey="x" type="number" domain={["dataMin", "dataMax"]} ticks={placed.length ? timeTicks(placed[0]!.time, placed.at(-1)!.time) : []} stroke="#64748b" fontSize={11} minTickGap={32} tickFormatter={(t: number) => timeTick(t, span)} />
             <YAxis stroke="#64748b" fontSize={11} tickFormatter={(v: number) => format(v)} width={56} />
-            <Tooltip contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 8 }} formatter={(v) => format(Number(v))} />
+            <Tooltip contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 8 }} labelFormatter={(t) => timeLabel(Number(t))} formatter={(v) => format(Number(v))} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {models.map((m, i) => (
               <Line key={m} type="stepAfter" dataKey={m} stroke={COLORS[i % COLORS.length]} strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />

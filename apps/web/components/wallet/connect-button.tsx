@@ -6,6 +6,7 @@ import { useAppConfig } from "@/lib/app-config";
 import { formatToken, shortAddress } from "@/lib/format";
 import { DEV_ACCOUNT_INDICES, devAccount, devAccountRole } from "@/lib/wallet/dev-accounts";
 import { selectedDevAccountIndex, type DevWalletProperties } from "@/lib/wallet/dev-wallet";
+import { visibleBrowserWallets } from "@/lib/wallet/visible-connectors";
 
 function useDevAddresses(enabled: boolean) {
   const [addresses, setAddresses] = useState<Record<number, Address>>({});
@@ -60,7 +61,10 @@ export function ConnectButton() {
     return () => document.removeEventListener("mousedown", close);
   }, [open]);
 
-  const injectedConnectors = connectors.filter((c) => c.type !== "devWallet");
+  const [hasWindowEthereum, setHasWindowEthereum] = useState(false);
+  // Read after mount: the server has no window, and wallets inject themselves before our script runs.
+  useEffect(() => setHasWindowEthereum(typeof window !== "undefined" && !!(window as { ethereum?: unknown }).ethereum), [open]);
+  const injectedConnectors = visibleBrowserWallets(connectors, hasWindowEthereum);
 
   async function connectDevAccount(index: number) {
     if (!devConnector) return;
@@ -110,7 +114,11 @@ export function ConnectButton() {
           )}
           <section>
             <h3 className="mb-2 text-sm font-semibold">Browser wallets</h3>
-            {injectedConnectors.length === 0 && <p className="text-xs text-slate-400">No browser wallet detected.</p>}
+            {injectedConnectors.length === 0 && (
+              <p className="text-xs text-slate-400" data-testid="no-browser-wallet">
+                No browser wallet detected. Install one (any EIP-6963 wallet, such as MetaMask or Rabby) and reload{devConnector ? ", or use the development wallet above" : ""}.
+              </p>
+            )}
             <ul className="space-y-2">
               {injectedConnectors.map((c) => (
                 <li key={c.uid}>

@@ -104,6 +104,26 @@ describe("GET /api/offers", () => {
     expect(before.offers.map((o: { offerId: string }) => o.offerId)).not.toContain(repriced);
   });
 
+  it("lists only online providers' offers unless online=any, marks each, and counts what it lists", async () => {
+    const { rows: [market] } = await getPool().query<{ online: number; all: number }>(
+      `select count(*) filter (where u.last_heartbeat_at >= now() - interval '120 seconds')::int as online, count(*)::int as all
+       from offer o left join provider_uptime u on u.chain_id = o.chain_id and u.provider = o.provider
+       where o.chain_id = $1 and o.status = 'Active' and o.gpu_model = 'L4' and o.region = 'eu-west'`, [CHAIN_ID]);
+    expect(market!.online).toBeGreaterThan(0);
+    expect(market!.online).toBeLessThan(market!.all);
+    const onlineOnly = await (await offers.GET(get("/api/offers?gpu=L4&region=eu-west&limit=100"), ctx({}))).json();
+    expect(onlineOnly.total).toBe(market!.online);
+    expect(onlineOnly.offers).toHaveLength(market!.online);
+    expect(onlineOnly.offers.every((o: { providerOnline: boolean }) => o.providerOnline)).toBe(true);
+    expect(onlineOnly.facets.gpuModel.find((f: { value: string }) => f.value === "L4").count).toBe(market!.online);
+    const any = await (await offers.GET(get("/api/offers?gpu=L4&region=eu-west&limit=100&online=any"), ctx({}))).json();
+    expect(any.total).toBe(market!.all);
+    expect(any.offers.filter((o: { providerOnline: boolean }) => !o.providerOnline)).toHaveLength(market!.all - market!.online);
+    const bad = await offers.GET(get("/api/offers?online=maybe"), ctx({}));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.field).toBe("online");
+  });
+
   it("answers 400 naming the field for bad queries", async () => {
     for (const [query, field] of [["limit=0", "limit"], ["sort=cheapest", "sort"], ["maxPricePerGpuHour=abc", "maxPricePerGpuHour"], ["colour=red", "(root)"], ["cursor=%21%21", "cursor"]] as const) {
       const response = await offers.GET(get(`/api/offers?${query}`), ctx({}));
@@ -115,7 +135,7 @@ describe("GET /api/offers", () => {
   });
 
   it("random query strings give 200 or 400, never 500", async () => {
-    const keys = ["gpu", "region", "minGpus", "minVramGb", "minRamGb", "maxPricePerGpuHour", "minReliability", "availableNow", "sort", "limit", "cursor", "chainId", "x"];
+    const keys = ["gpu", "region", "minGpus", "minVramGb", "minRamGb", "maxPricePerGpuHour", "minReliability", "availableNow", "online", "sort", "limit", "cursor", "chainId", "x"];
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...keys), fc.oneof(fc.string(), fc.integer().map(String), fc.double().map(String), fc.constantFrom("price", "vram", "true", "H100-SXM", "-1", "1e309"))), { maxLength: 6 }), async (pairs) => {
         const params = new URLSearchParams(pairs);
@@ -195,6 +215,16 @@ describe("POST /api/heartbeats", () => {
     expect(body.uptime24h).toBe(1);
     const { rows } = await getPool().query("select reliability from provider where chain_id = $1 and address = $2", [CHAIN_ID, provider.address.toLowerCase()]);
     expect(rows[0].reliability).toBeGreaterThan(50);
+  });
+
+  it("moves last seen with every beat, also beats in an already counted slot", async () => {
+    const t = Math.floor(Date.now() / 1000);
+    // 202 when it opens a new slot, 200 when the slot is already counted: both move last seen.
+    expect([200, 202]).toContain((await post(await signed(t - 2))).status);
+    const later = await (await post(await signed(t))).json();
+    expect(later.lastHeartbeatAt).toBe(new Date(t * 1000).toISOString());
+    const summary = await (await providers.GET(get(`/api/providers/${provider.address}`), ctx({ address: provider.address }))).json();
+    expect(summary).toMatchObject({ lastHeartbeatAt: new Date(t * 1000).toISOString(), online: true });
   });
 
   it("refuses stale, forged, unknown-provider and cross-site heartbeats", async () => {

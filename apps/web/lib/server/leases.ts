@@ -2,7 +2,38 @@ import { getAddress, type Address, type Hex } from "viem";
 import { gpuModelById } from "@gridlease/sdk/gpus";
 import { getPrisma } from "@gridlease/db/client";
 import type { LeaseView } from "@/lib/lease-view";
+import { renterReceived, type SlashPayment } from "@/lib/lease-money";
 import { dbAddress } from "./address-param";
+
+/**
+ * Provider stake slashed to the renter when each closed lease closed (ProviderSlashed in the same
+ * transaction as LeaseClosed), keyed by lease id: reclaim and dispute results pay it on top of the refund.
+ */
+async function slashesAtClose(chainId: number, closed: { leaseId: bigint; closedBlock: bigint | null }[]): Promise<Map<string, SlashPayment[]>> {
+  const byLease = new Map<string, SlashPayment[]>();
+  if (closed.length === 0) return byLease;
+  const prisma = getPrisma();
+  // The closing blocks narrow both lookups to the (chain_id, block_number) index before the JSON match.
+  const blocks = [...new Set(closed.flatMap((c) => (c.closedBlock === null ? [] : [c.closedBlock])))];
+  const closes = await prisma.rawEvent.findMany({
+    where: { chainId, name: "LeaseClosed", blockNumber: { in: blocks }, OR: closed.map((c) => ({ args: { path: ["leaseId"], equals: c.leaseId.toString() } })) },
+    select: { txHash: true, args: true },
+  });
+  if (closes.length === 0) return byLease;
+  const slashes = await prisma.rawEvent.findMany({
+    where: { chainId, name: "ProviderSlashed", blockNumber: { in: blocks }, txHash: { in: [...new Set(closes.map((c) => c.txHash))] } },
+    select: { txHash: true, args: true },
+  });
+  for (const close of closes) {
+    const leaseId = String((close.args as Record<string, unknown>).leaseId);
+    const inTx = slashes
+      .filter((s) => s.txHash === close.txHash)
+      .map((s) => s.args as Record<string, string>)
+      .map((a) => ({ recipient: String(a.recipient), amount: String(a.amount) }));
+    byLease.set(leaseId, inTx);
+  }
+  return byLease;
+}
 
 type LeaseWhere = { renter?: string; provider?: string; leaseId?: bigint | { in: bigint[] }; status?: string };
 
@@ -15,6 +46,7 @@ export async function loadLeases(chainId: number, where: LeaseWhere, take = 100)
     ? await prisma.offer.findMany({ where: { chainId, offerId: { in: offerIds } }, select: { offerId: true, gpuModel: true, region: true } })
     : [];
   const offerById = new Map(offers.map((o) => [o.offerId.toString(), o]));
+  const slashes = await slashesAtClose(chainId, rows.filter((r) => r.status === "Closed"));
   return rows.map((r) => {
     const offer = offerById.get(r.offerId.toString());
     return {
@@ -35,6 +67,7 @@ export async function loadLeases(chainId: number, where: LeaseWhere, take = 100)
       providerTotal: r.providerTotal?.toFixed(0) ?? null,
       renterRefund: r.renterRefund?.toFixed(0) ?? null,
       feeTotal: r.feeTotal?.toFixed(0) ?? null,
+      renterReceived: r.status === "Closed" ? renterReceived(r.renterRefund?.toFixed(0) ?? null, slashes.get(r.leaseId.toString()) ?? [], r.renter).toString() : null,
       encryptedRequest: r.encryptedRequest as Hex,
       encryptedAccess: (r.encryptedAccess as Hex | null) ?? null,
       gpuLabel: offer ? (gpuModelById(offer.gpuModel)?.label ?? offer.gpuModel) : "unknown GPU",

@@ -1,7 +1,7 @@
 import { type Hex } from "viem";
 import { bytes32ToText } from "@gridlease/sdk/offers";
 import { getPrisma } from "@gridlease/db/client";
-import { serverPublicClient } from "./chain";
+import { blockTimestamps } from "./block-times";
 
 export interface ModelPoint {
   /** GPUs in active offers. */
@@ -28,7 +28,6 @@ interface OfferState {
 
 const EVENTS = ["OfferListed", "OfferPriceUpdated", "OfferPaused", "OfferResumed", "OfferDelisted", "UnitsReserved", "UnitsReleased"];
 const MAX_EVENTS = 200_000;
-const blockTimes = new Map<number, number>();
 
 function median(values: bigint[]): number | null {
   if (values.length === 0) return null;
@@ -54,18 +53,6 @@ function snapshot(offers: Map<string, OfferState>): Record<string, ModelPoint> {
   return Object.fromEntries(
     [...byModel].map(([model, e]) => [model, { supply: e.supply, utilization: e.listed ? e.reserved / e.listed : 0, medianPrice: median(e.prices) }]),
   );
-}
-
-async function blockTime(block: number): Promise<number | null> {
-  const cached = blockTimes.get(block);
-  if (cached !== undefined) return cached;
-  try {
-    const { timestamp } = await serverPublicClient().getBlock({ blockNumber: BigInt(block) });
-    blockTimes.set(block, Number(timestamp));
-    return Number(timestamp);
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -124,6 +111,6 @@ export async function loadMarketHistory(chainId: number, buckets = 24): Promise<
     }
   }
   flushUntil(Number.MAX_SAFE_INTEGER);
-  const times = await Promise.all(points.map((p) => blockTime(p.block)));
-  return points.map((p, i) => ({ ...p, time: times[i] ?? null }));
+  const times = await blockTimestamps(points.map((p) => p.block));
+  return points.map((p) => ({ ...p, time: times.get(p.block) ?? null }));
 }

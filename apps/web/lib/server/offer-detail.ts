@@ -2,6 +2,7 @@ import { getAddress, type Hex } from "viem";
 import { gpuModelById } from "@gridlease/sdk/gpus";
 import { getPrisma } from "@gridlease/db/client";
 import type { OfferView } from "@/lib/offer-view";
+import { blockTimestamps } from "./block-times";
 
 export interface OfferDetail {
   offer: OfferView;
@@ -19,7 +20,8 @@ export interface OfferDetail {
     metadataUri: string;
   };
   uptime: { uptime24h: number; uptime7d: number; uptime30d: number; lastHeartbeatAt: string } | null;
-  priceHistory: { block: number; price: string }[];
+  /** Each price from `block` on; `time` is that block's timestamp (null if the node could not say). */
+  priceHistory: { block: number; time: number | null; price: string }[];
   activeLeases: number;
 }
 
@@ -33,6 +35,7 @@ export async function loadOfferDetail(chainId: number, offerId: bigint): Promise
     prisma.lease.count({ where: { chainId, offerId, status: { in: ["Pending", "Active", "Disputed"] } } }),
   ]);
   const p = row.providerRow;
+  const times = await blockTimestamps(history.map((h) => Number(h.blockNumber)));
   return {
     offer: {
       offerId: row.offerId.toString(),
@@ -72,7 +75,7 @@ export async function loadOfferDetail(chainId: number, offerId: bigint): Promise
       uptime30d: uptime.uptime30d,
       lastHeartbeatAt: uptime.lastHeartbeatAt.toISOString(),
     },
-    priceHistory: history.map((h) => ({ block: Number(h.blockNumber), price: h.pricePerGpuHour.toFixed(0) })),
+    priceHistory: history.map((h) => ({ block: Number(h.blockNumber), time: times.get(Number(h.blockNumber)) ?? null, price: h.pricePerGpuHour.toFixed(0) })),
     activeLeases,
   };
 }

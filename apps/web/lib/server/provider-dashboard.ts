@@ -4,6 +4,7 @@ import { getPrisma } from "@gridlease/db/client";
 import type { ListingRow } from "@/components/provider/listings-table";
 import type { LeaseView } from "@/lib/lease-view";
 import { dbAddress } from "./address-param";
+import { blockTimestamps } from "./block-times";
 import { leasesOfProvider } from "./leases";
 
 export interface ProviderDashboardData {
@@ -13,7 +14,8 @@ export interface ProviderDashboardData {
   earningsNet: string;
   offers: ListingRow[];
   leases: LeaseView[];
-  earnings: { block: number; cumulative: string }[];
+  /** Cumulative net earnings after each payout; `time` is the payout block's timestamp (null if unknown). */
+  earnings: { block: number; time: number | null; cumulative: string }[];
 }
 
 export async function loadProviderDashboard(chainId: number, address: Address): Promise<ProviderDashboardData> {
@@ -43,7 +45,8 @@ export async function loadProviderDashboard(chainId: number, address: Address): 
   }
   payouts.sort((a, b) => a.block - b.block);
   let running = 0n;
-  const earnings = payouts.map((p) => ({ block: p.block, cumulative: (running += p.amount).toString() }));
+  const times = await blockTimestamps(payouts.map((p) => p.block));
+  const earnings = payouts.map((p) => ({ block: p.block, time: times.get(p.block) ?? null, cumulative: (running += p.amount).toString() }));
 
   return {
     registered: row !== null && row.status !== "None",

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BookingForm } from "@/components/offer/booking-form";
 import { PriceChart } from "@/components/offer/price-chart";
+import { OnlineBadge } from "@/components/market/online-badge";
 import { WalletProviders } from "@/components/wallet/wallet-providers";
 import { formatDate, formatPercent, formatPricePerHour, formatToken, shortAddress } from "@/lib/format";
 import { loadDeployment } from "@/lib/server/deployment";
@@ -38,7 +39,10 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
       <header className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-bold" data-testid="offer-title">{offer.gpuCount}× {offer.gpuLabel}</h1>
-          <p className="text-slate-400">{offer.region} · provider {shortAddress(offer.provider)} · <span className="badge">{offer.status}</span></p>
+          <p className="flex flex-wrap items-center gap-x-2 text-slate-400">
+            {offer.region} · provider {shortAddress(offer.provider)} · <span className="badge">{offer.status}</span>
+            <OnlineBadge lastHeartbeatAt={uptime?.lastHeartbeatAt} />
+          </p>
         </div>
         <p className="text-2xl font-semibold text-indigo-300" data-testid="offer-price" data-raw={offer.pricePerGpuHour}>{formatPricePerHour(offer.pricePerGpuHour)}</p>
       </header>
@@ -64,7 +68,7 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
                 <Row label="Leases running on this offer" value={detail.activeLeases} />
                 <Row label="Reliability score" value={`${provider.reliability.toFixed(0)} / 100`} />
                 <Row label="Uptime 24h · 7d · 30d" value={uptime ? `${formatPercent(uptime.uptime24h)} · ${formatPercent(uptime.uptime7d)} · ${formatPercent(uptime.uptime30d)}` : "no heartbeats yet"} />
-                <Row label="Last heartbeat" value={uptime ? formatDate(new Date(uptime.lastHeartbeatAt)) : "—"} />
+                <Row label="Last seen (heartbeat)" value={uptime ? formatDate(new Date(uptime.lastHeartbeatAt)) : "—"} />
                 <Row label="Leases completed / total" value={`${provider.leasesCompleted} / ${provider.leasesTotal}`} />
                 <Row label="Not accepted · declined" value={`${provider.leasesNotAccepted} · ${provider.leasesDeclined}`} />
                 <Row label="Disputes lost / opened" value={`${provider.disputesLost} / ${provider.disputesOpened}`} />
@@ -81,7 +85,7 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
         <aside className="order-first lg:order-none">
           {bookable && contracts ? (
             <WalletProviders>
-              <BookingForm offer={offer} feeBps={feeBps} />
+              <BookingForm offer={offer} feeBps={feeBps} providerLastHeartbeatAt={uptime?.lastHeartbeatAt ?? null} />
             </WalletProviders>
           ) : (
             <div className="card text-sm text-slate-300" role="status">

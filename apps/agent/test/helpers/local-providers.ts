@@ -1,0 +1,36 @@
+import { createTestClient, createWalletClient, http, parseEther, type Hex } from "viem";
+import { hardhat } from "viem/chains";
+import { mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
+import { encodeOfferSpec } from "@gridlease/sdk/offers";
+import { usdc, type Market } from "./market";
+
+/**
+ * Registers Hardhat-mnemonic accounts the way scripts/seed.ts does (encryption key derived from the
+ * index, so a fleet config naming the index can decrypt their bookings) and lists one 2× RTX 4090 offer
+ * each. Providers are set up `concurrency` at a time; each one's transactions go in order. Returns the
+ * offer id per index.
+ */
+export async function registerLocalProviders(market: Market, indices: number[], concurrency = 32): Promise<Map<number, bigint>> {
+  const test = createTestClient({ chain: hardhat, mode: "hardhat", transport: http(market.rpcUrl) });
+  const { token, registry } = market.deployment;
+  const offers = new Map<number, bigint>();
+  const setUp = async (index: number) => {
+    const account = localAccount(index);
+    await test.setBalance({ address: account.address, value: parseEther("10") });
+    const wallet = createWalletClient({ chain: hardhat, transport: http(market.rpcUrl), account });
+    const confirm = (hash: Hex) => market.publicClient.waitForTransactionReceipt({ hash });
+    await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [account.address, usdc("1000")] }));
+    await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, usdc("500")] }));
+    await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "register", args: [usdc("500"), localProviderEncryptionPublicKey(index), `ipfs://fleet/${index}`] }));
+    const spec = encodeOfferSpec({ gpuModel: "RTX4090", gpuCount: 2, vramGb: 24, cpuCores: 16, ramGb: 64, diskGb: 1000, bandwidthMbps: 1000, region: "eu-west", pricePerGpuHour: usdc("0.50"), minHours: 1, maxHours: 48 });
+    const receipt = await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] }));
+    const [listed] = await market.publicClient.getContractEvents({ address: registry.address, abi: providerRegistryAbi, eventName: "OfferListed", blockHash: receipt.blockHash });
+    offers.set(index, listed!.args.offerId!);
+  };
+  const queue = [...indices];
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+    for (let index = queue.shift(); index !== undefined; index = queue.shift()) await setUp(index);
+  }));
+  return offers;
+}
