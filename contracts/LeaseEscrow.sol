@@ -9,6 +9,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
 import {ILeaseEscrow} from "./interfaces/ILeaseEscrow.sol";
 import {LeaseEscrowSettings} from "./LeaseEscrowSettings.sol";
+import {StoredLease, LeaseTiming} from "./LeaseStorage.sol";
+import {LeaseDisputes} from "./LeaseDisputes.sol";
+import {LeaseExtensions} from "./LeaseExtensions.sol";
 
 /// @dev Resolves the payment token before the settings constructor needs it.
 function _stakeTokenOf(IProviderRegistry registry_) view returns (IERC20) {
@@ -24,28 +27,7 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
     using SafeCast for uint256;
 
     uint16 private constant BPS = 10_000;
-    /// @dev A booking writes two fresh slots (0 and 2); that is what keeps `book` under 150k gas.
-    ///      The provider is copied in at acceptance (the registry knows it until then), the per-hour
-    ///      rate is deposit / durationHours (exact, as deposit = gpus × price × hours), the end is derived.
-    struct StoredLease {
-        // slot 0: written at booking
-        address renter;
-        uint40 acceptDeadline;
-        uint16 gpus;
-        LeaseStatus status;
-        CloseReason closeReason;
-        uint24 durationHours;
-        // slot 1: written at acceptance
-        address provider;
-        uint64 acceptedAt;
-        // slot 2: written at booking
-        uint96 deposit;
-        uint96 paidGross;
-        uint48 offerId;
-        uint16 feeBps;
-        // slot 3: written only when a dispute opens
-        uint64 disputedAt;
-    }
+    using LeaseTiming for StoredLease;
 
     IProviderRegistry private immutable _registry;
 
@@ -83,7 +65,11 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         bytes32 r,
         bytes32 s
     ) external nonReentrant whenNotPaused returns (uint256 leaseId) {
-        uint256 maxDeposit = uint256(gpus) * durationHours * maxPricePerGpuHour;
+        // Saturates like `book`'s guard does (L-4): "any price" must not overflow into a revert here.
+        uint256 units = uint256(gpus) * durationHours;
+        uint256 maxDeposit = units != 0 && maxPricePerGpuHour > type(uint256).max / units
+            ? type(uint256).max
+            : units * maxPricePerGpuHour;
         _tryPermit(maxDeposit, deadline, v, r, s);
         return _book(offerId, gpus, durationHours, maxPricePerGpuHour, encryptedRequest);
     }
@@ -118,8 +104,9 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         // The registry caps maxHours at 24 bits, so this cannot truncate.
         lease.durationHours = uint24(durationHours);
         lease.deposit = uint96(deposit);
-        lease.offerId = offerId.toUint48();
+        lease.offerId = offerId.toUint32();
         lease.feeBps = _feeBps;
+        lease.termsId = _termsId;
         _emitBooked(leaseId, lease, reservation, encryptedRequest);
     }
 
@@ -164,7 +151,7 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
     function decline(uint256 leaseId) external nonReentrant {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Pending);
         if (msg.sender != _registry.offerProvider(lease.offerId)) revert NotProvider(leaseId, msg.sender);
-        _close(leaseId, lease, CloseReason.ProviderFault, 0);
+        _closePending(leaseId, lease, CloseReason.ProviderFault);
     }
 
     /// @inheritdoc ILeaseEscrow
@@ -172,8 +159,17 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Pending);
         if (msg.sender != lease.renter) revert NotRenter(leaseId, msg.sender);
         if (block.timestamp <= lease.acceptDeadline) revert AcceptWindowOpen(leaseId, lease.acceptDeadline);
-        _close(leaseId, lease, CloseReason.NotAccepted, 0);
-        _slashToRenter(lease, _notAcceptedSlash);
+        _closePending(leaseId, lease, CloseReason.NotAccepted);
+    }
+
+    /// @dev Within the accept window a pending lease closes for `reason` with a full refund; after it,
+    ///      whoever closes it, it is a no-show and the slash applies (M-1).
+    function _closePending(uint256 leaseId, StoredLease storage lease, CloseReason reason) private {
+        if (block.timestamp <= lease.acceptDeadline) {
+            _close(leaseId, lease, reason, 0, 0, 0, 0);
+        } else {
+            _close(leaseId, lease, CloseReason.NotAccepted, 0, _noShowSlash(lease), 0, 0);
+        }
     }
 
     // ---------------------------------------------------------------- running leases
@@ -184,7 +180,7 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         if (msg.sender != lease.provider) revert NotProvider(leaseId, msg.sender);
         uint256 endsAt = _endsAt(lease);
         if (block.timestamp >= endsAt) {
-            _close(leaseId, lease, CloseReason.Completed, _accruedGross(lease));
+            _close(leaseId, lease, CloseReason.Completed, _accruedGross(lease), 0, 0, 0);
             return;
         }
         uint256 owed = _accruedGross(lease);
@@ -197,17 +193,18 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILeaseEscrow
-    function extend(uint256 leaseId, uint32 extraHours) external nonReentrant {
+    function extend(uint256 leaseId, uint32 extraHours, uint256 maxPricePerGpuHour)
+        external
+        nonReentrant
+        whenNotPaused
+    {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Active);
         if (msg.sender != lease.renter) revert NotRenter(leaseId, msg.sender);
         if (extraHours == 0) revert ZeroExtension();
         uint64 endsAt = _endsAt(lease);
         if (block.timestamp >= endsAt) revert LeaseEnded(leaseId, endsAt);
-        uint32 maxHours = _registry.getOffer(lease.offerId).spec.maxHours;
-        uint256 totalHours = uint256(lease.durationHours) + extraHours;
-        // Reported as the extension asked for and the most that still fits the offer's maximum.
-        if (totalHours > maxHours) revert HoursOutOfRange(extraHours, 1, maxHours - lease.durationHours);
-        uint256 extraDeposit = (lease.deposit / lease.durationHours) * extraHours;
+        (uint256 extraDeposit, uint256 totalHours) =
+            LeaseExtensions.quote(lease, _registry, extraHours, maxPricePerGpuHour);
         uint256 newDeposit = lease.deposit + extraDeposit;
         if (newDeposit > type(uint96).max) revert DepositTooLarge(newDeposit);
         _pullExact(extraDeposit);
@@ -221,13 +218,13 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         StoredLease storage lease = _existingLease(leaseId);
         if (msg.sender != lease.renter) revert NotRenter(leaseId, msg.sender);
         if (lease.status == LeaseStatus.Pending) {
-            _close(leaseId, lease, CloseReason.CancelledByRenter, 0);
+            _closePending(leaseId, lease, CloseReason.CancelledByRenter);
             return;
         }
         if (lease.status != LeaseStatus.Active) revert WrongStatus(leaseId, lease.status);
         uint64 endsAt = _endsAt(lease);
         if (block.timestamp >= endsAt) revert LeaseEnded(leaseId, endsAt);
-        _close(leaseId, lease, CloseReason.CancelledByRenter, _accruedGross(lease));
+        _close(leaseId, lease, CloseReason.CancelledByRenter, _accruedGross(lease), 0, 0, 0);
     }
 
     /// @inheritdoc ILeaseEscrow
@@ -235,62 +232,70 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Active);
         uint64 endsAt = _endsAt(lease);
         if (block.timestamp < endsAt) revert LeaseNotEnded(leaseId, endsAt);
-        _close(leaseId, lease, CloseReason.Completed, _accruedGross(lease));
+        _close(leaseId, lease, CloseReason.Completed, _accruedGross(lease), 0, 0, 0);
     }
 
     // ---------------------------------------------------------------- disputes
 
+    // The rules of disputes live in the LeaseDisputes library (its own deployed contract, reached by
+    // DELEGATECALL), which keeps this contract under the EIP-170 size limit; money moves only here.
+
     /// @inheritdoc ILeaseEscrow
     function openDispute(uint256 leaseId, bytes32 evidenceHash, string calldata evidenceURI) external nonReentrant {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Active);
-        if (msg.sender != lease.renter) revert NotRenter(leaseId, msg.sender);
-        uint64 closesAt = _endsAt(lease) + _disputeGrace;
-        if (block.timestamp > closesAt) revert DisputeWindowClosed(leaseId, closesAt);
-        lease.status = LeaseStatus.Disputed;
-        lease.disputedAt = uint64(block.timestamp);
-        emit DisputeOpened(leaseId, msg.sender, evidenceHash, evidenceURI);
+        uint256 bond = LeaseDisputes.open(lease, _terms[lease.termsId], leaseId, evidenceHash, evidenceURI);
+        if (bond != 0) _pullExact(bond);
     }
 
     /// @inheritdoc ILeaseEscrow
-    function resolveDispute(uint256 leaseId, uint256 renterAmount, uint256 providerAmount, uint256 slashAmount)
-        external
-        nonReentrant
-        onlyRole(ARBITER_ROLE)
-    {
+    function answerDispute(uint256 leaseId, bytes32 evidenceHash, string calldata evidenceURI) external {
+        LeaseDisputes.answer(_leaseWithStatus(leaseId, LeaseStatus.Disputed), leaseId, evidenceHash, evidenceURI);
+    }
+
+    /// @inheritdoc ILeaseEscrow
+    function resolveDispute(
+        uint256 leaseId,
+        uint256 renterAmount,
+        uint256 providerAmount,
+        uint256 slashAmount,
+        bool renterRight
+    ) external nonReentrant onlyRole(ARBITER_ROLE) {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Disputed);
-        uint256 remaining = lease.deposit - lease.paidGross;
-        if (renterAmount + providerAmount != remaining) {
-            revert SplitMismatch(renterAmount, providerAmount, remaining);
-        }
-        emit DisputeResolved(leaseId, msg.sender, renterAmount, providerAmount, slashAmount);
-        _close(leaseId, lease, CloseReason.DisputeResolved, lease.paidGross + providerAmount);
-        _slashToRenter(lease, slashAmount);
+        uint256 bond = LeaseDisputes.resolve(
+            lease, _terms[lease.termsId], leaseId, renterAmount, providerAmount, slashAmount, renterRight
+        );
+        uint256 providerGross = lease.paidGross + providerAmount;
+        if (renterRight) _close(leaseId, lease, CloseReason.DisputeResolved, providerGross, slashAmount, bond, 0);
+        else _close(leaseId, lease, CloseReason.DisputeResolved, providerGross, slashAmount, 0, bond);
     }
 
     /// @inheritdoc ILeaseEscrow
     function finalizeDispute(uint256 leaseId) external nonReentrant {
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Disputed);
-        uint64 finalizableAt = lease.disputedAt + _disputeTimeout;
-        if (block.timestamp < finalizableAt) revert DisputeTimeoutNotReached(leaseId, finalizableAt);
         uint256 owed = _accruedGross(lease);
-        uint256 renterAmount;
-        // owed ≤ deposit because accrual is capped (see _close).
-        unchecked {
-            renterAmount = lease.deposit - owed;
-        }
-        emit DisputeFinalized(leaseId, renterAmount, owed - lease.paidGross);
-        _close(leaseId, lease, CloseReason.DisputeResolved, owed);
+        uint256 bond = LeaseDisputes.finalize(lease, _terms[lease.termsId], leaseId, owed);
+        _close(leaseId, lease, CloseReason.DisputeResolved, owed, 0, bond, 0);
     }
 
     // ---------------------------------------------------------------- pull payouts
 
     /// @inheritdoc ILeaseEscrow
     function withdraw(address token) external nonReentrant {
+        _withdraw(token, msg.sender);
+    }
+
+    /// @inheritdoc ILeaseEscrow
+    function withdrawTo(address token, address to) external nonReentrant {
+        if (to == address(0)) revert ZeroAddress();
+        _withdraw(token, to);
+    }
+
+    function _withdraw(address token, address to) private {
         uint256 amount = withdrawable[msg.sender][token];
         if (amount == 0) revert NothingToWithdraw(msg.sender, token);
         withdrawable[msg.sender][token] = 0;
         emit Withdrawn(msg.sender, token, amount);
-        IERC20(token).safeTransfer(msg.sender, amount);
+        IERC20(token).safeTransfer(to, amount);
     }
 
     /// @inheritdoc ILeaseEscrow
@@ -305,24 +310,10 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- views
 
-    function getLease(uint256 leaseId) external view returns (Lease memory view_) {
+    function getLease(uint256 leaseId) external view returns (Lease memory) {
         StoredLease storage lease = _existingLease(leaseId);
-        view_.offerId = lease.offerId;
-        view_.renter = lease.renter;
-        view_.provider = lease.provider == address(0) ? _registry.offerProvider(lease.offerId) : lease.provider;
-        view_.token = address(_token);
-        view_.gpus = lease.gpus;
-        view_.durationHours = lease.durationHours;
-        view_.pricePerGpuHour = lease.deposit / lease.durationHours / lease.gpus;
-        view_.deposit = lease.deposit;
-        view_.paidGross = lease.paidGross;
-        view_.feeBps = lease.feeBps;
-        view_.acceptDeadline = lease.acceptDeadline;
-        view_.acceptedAt = lease.acceptedAt;
-        view_.endsAt = lease.acceptedAt == 0 ? 0 : _endsAt(lease);
-        view_.disputedAt = lease.disputedAt;
-        view_.status = lease.status;
-        view_.closeReason = lease.closeReason;
+        address provider = lease.provider == address(0) ? _registry.offerProvider(lease.offerId) : lease.provider;
+        return LeaseDisputes.describe(lease, provider, address(_token));
     }
 
     function accrued(uint256 leaseId) external view returns (uint256) {
@@ -339,6 +330,18 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
 
     function registry() external view returns (address) {
         return address(_registry);
+    }
+
+    function leaseTerms(uint256 leaseId) external view returns (Terms memory) {
+        return _terms[_existingLease(leaseId).termsId];
+    }
+
+    function noShowSlash(uint256 leaseId) external view returns (uint256) {
+        return _noShowSlash(_existingLease(leaseId));
+    }
+
+    function disputeBond(uint256 leaseId) external view returns (uint256) {
+        return _existingLease(leaseId).disputeBond;
     }
 
     // ---------------------------------------------------------------- internals
@@ -365,7 +368,7 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
     }
 
     function _endsAt(StoredLease storage lease) internal view returns (uint64) {
-        return lease.acceptedAt + uint64(lease.durationHours) * 1 hours;
+        return lease.endsAt();
     }
 
     /// @dev Fee is taken on the cumulative gross so that rounding never depends on how often the provider claims.
@@ -374,10 +377,20 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
     }
 
     /// @dev Settles a lease: the provider ends up with `providerGross` in total (already paid included),
-    ///      the renter gets the rest of the deposit back, units are released.
-    function _close(uint256 leaseId, StoredLease storage lease, CloseReason reason, uint256 providerGross) private {
+    ///      the renter gets the rest of the deposit back, units are released, `slashAmount` of stake goes
+    ///      to the renter, and the extras (a dispute bond) go to whom the caller says. Every registry
+    ///      effect happens before any payout (L-1): a recipient that is called back by the token finds
+    ///      the slash already taken and the units already released.
+    function _close(
+        uint256 leaseId,
+        StoredLease storage lease,
+        CloseReason reason,
+        uint256 providerGross,
+        uint256 slashAmount,
+        uint256 renterExtra,
+        uint256 providerExtra
+    ) private {
         uint256 paid = lease.paidGross;
-        uint256 deposit = lease.deposit;
         uint16 bps = lease.feeBps;
         lease.status = LeaseStatus.Closed;
         lease.closeReason = reason;
@@ -389,34 +402,47 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         // arbiter's split is checked against the unpaid remainder. The invariant suite plants an
         // uncapped accrual to show that this bound is what keeps the escrow solvent.
         unchecked {
-            refund = deposit - providerGross;
+            refund = lease.deposit - providerGross;
         }
         emit LeaseClosed(leaseId, reason, providerGross - feeTotal, refund, feeTotal);
         _registry.releaseUnits(lease.offerId, lease.gpus);
-        _payProviderAndTreasury(lease.provider, providerGross - paid - feeNow, feeNow);
-        _pay(lease.renter, refund);
+        if (slashAmount != 0) {
+            renterExtra += _registry.slash(_registry.offerProvider(lease.offerId), slashAmount, lease.renter);
+        }
+        _payProviderAndTreasury(lease.provider, providerGross - paid - feeNow + providerExtra, feeNow);
+        _pay(lease.renter, refund + renterExtra);
     }
 
-    function _slashToRenter(StoredLease storage lease, uint256 amount) private {
-        if (amount == 0) return;
-        uint256 slashed = _registry.slash(_registry.offerProvider(lease.offerId), amount, lease.renter);
-        _pay(lease.renter, slashed);
+    /// @dev Proportional to the booking, capped per lease, and nothing at all below the minimum deposit:
+    ///      many tiny bookings of an offline provider can no longer drain its stake.
+    function _noShowSlash(StoredLease storage lease) private view returns (uint256) {
+        Terms storage terms = _terms[lease.termsId];
+        uint256 deposit = lease.deposit;
+        if (deposit < terms.minSlashableDeposit) return 0;
+        uint256 amount = (deposit * terms.noShowSlashBps) / BPS;
+        uint256 cap = terms.maxSlashPerLease;
+        return amount < cap ? amount : cap;
     }
 
     function _payProviderAndTreasury(address provider, uint256 net, uint256 fee) private {
         _pay(provider, net);
-        // Fees never exceed the total of all deposits, which is bounded by the token supply.
-        if (fee != 0) feesAccrued += uint96(fee);
+        if (fee == 0) return;
+        uint256 total = feesAccrued + fee;
+        // A token with a huge supply could overflow the 96-bit counter; that must never block a close.
+        if (total > type(uint96).max) _credit(treasury, fee);
+        else feesAccrued = uint96(total);
     }
 
     /// @dev Push, and fall back to a pull balance if the push fails, so one blocked recipient
     ///      never locks the other party's money.
     function _pay(address to, uint256 amount) private {
         if (amount == 0) return;
-        if (!_token.trySafeTransfer(to, amount)) {
-            withdrawable[to][address(_token)] += amount;
-            emit PayoutDeferred(to, address(_token), amount);
-        }
+        if (!_token.trySafeTransfer(to, amount)) _credit(to, amount);
+    }
+
+    function _credit(address to, uint256 amount) private {
+        withdrawable[to][address(_token)] += amount;
+        emit PayoutDeferred(to, address(_token), amount);
     }
 
     /// @dev A permit that someone front-ran fails but leaves the allowance in place, so a failed permit

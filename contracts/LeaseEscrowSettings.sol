@@ -16,6 +16,9 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
     uint16 public constant MAX_FEE_BPS = 1_000;
     /// @dev Keeps every window well inside the 32 bits it is stored in.
     uint64 public constant MAX_WINDOW = 30 days;
+    /// @dev A no-show never costs more than half the booking; a dispute bond never more than a fifth of it.
+    uint16 public constant MAX_NO_SHOW_SLASH_BPS = 5_000;
+    uint16 public constant MAX_DISPUTE_BOND_BPS = 2_000;
 
     IERC20 internal immutable _token;
 
@@ -23,27 +26,32 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
     // booking pays for a single cold storage read here (the 150k gas budget depends on it).
     uint16 internal _feeBps;
     uint32 internal _acceptWindow;
-    uint32 internal _disputeGrace;
-    uint32 internal _disputeTimeout;
     bool internal _paymentTokenAllowed;
     uint64 internal _nextLeaseId = 1;
-    uint64 internal _notAcceptedSlash;
+    /// @dev Version of the terms new leases get; each lease stores the version it was booked under (L-5).
+    uint16 internal _termsId;
 
     address public treasury;
     /// @dev Fees are accrued here and swept to the treasury in bulk: one storage write per payout
     ///      instead of a second token transfer keeps claim under 60k and cancel under 90k gas.
+    ///      Packed with the treasury so that the first fee after a sweep is not a fresh-slot write;
+    ///      a fee that would overflow it is credited to the treasury's pull balance instead.
     uint96 public feesAccrued;
 
-    mapping(address token => bool) private _allowedTokens;
+    /// @dev Append-only: a version, once written, never changes, so an admin change never reaches a lease
+    ///      booked under an older one.
+    mapping(uint16 termsId => Terms) internal _terms;
 
     constructor(IERC20 token_, Config memory config) AccessControlDefaultAdminRules(config.adminDelay, config.admin) {
         _token = token_;
         _setTreasury(config.treasury);
         _setFeeBps(config.feeBps);
         _setAcceptWindow(config.acceptWindow);
-        _setDisputeGrace(config.disputeGrace);
-        _setDisputeTimeout(config.disputeTimeout);
-        _notAcceptedSlash = config.notAcceptedSlash;
+        Terms memory terms;
+        terms.disputeGrace = _checkedGrace(config.disputeGrace);
+        terms.disputeTimeout = _checkedTimeout(config.disputeTimeout);
+        _applySlashTerms(terms, config.slash);
+        _publishTerms(terms);
         _grantRole(PAUSER_ROLE, config.admin);
     }
 
@@ -57,10 +65,11 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
         _setTreasury(newTreasury);
     }
 
+    /// @notice Switches bookings in the payment token on or off. The escrow settles in one token only,
+    ///         so any other token is refused rather than "allowed" to no effect.
     function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (token == address(0)) revert ZeroAddress();
-        _allowedTokens[token] = allowed;
-        if (token == address(_token)) _paymentTokenAllowed = allowed;
+        if (token != address(_token)) revert TokenNotAllowed(token);
+        _paymentTokenAllowed = allowed;
         emit TokenAllowlistUpdated(token, allowed);
     }
 
@@ -69,16 +78,21 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
     }
 
     function setDisputeTimeout(uint64 newTimeout) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setDisputeTimeout(newTimeout);
+        Terms memory terms = _terms[_termsId];
+        terms.disputeTimeout = _checkedTimeout(newTimeout);
+        _publishTerms(terms);
     }
 
     function setDisputeGrace(uint64 newGrace) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setDisputeGrace(newGrace);
+        Terms memory terms = _terms[_termsId];
+        terms.disputeGrace = _checkedGrace(newGrace);
+        _publishTerms(terms);
     }
 
-    function setNotAcceptedSlash(uint64 newAmount) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        emit NotAcceptedSlashUpdated(_notAcceptedSlash, newAmount);
-        _notAcceptedSlash = newAmount;
+    function setSlashTerms(SlashTerms calldata slash) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Terms memory terms = _terms[_termsId];
+        _applySlashTerms(terms, slash);
+        _publishTerms(terms);
     }
 
     function pause() external onlyRole(PAUSER_ROLE) {
@@ -100,15 +114,15 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
     }
 
     function disputeGrace() external view returns (uint64) {
-        return _disputeGrace;
+        return _terms[_termsId].disputeGrace;
     }
 
     function disputeTimeout() external view returns (uint64) {
-        return _disputeTimeout;
+        return _terms[_termsId].disputeTimeout;
     }
 
-    function notAcceptedSlash() external view returns (uint64) {
-        return _notAcceptedSlash;
+    function currentTerms() external view returns (Terms memory) {
+        return _terms[_termsId];
     }
 
     function nextLeaseId() external view returns (uint256) {
@@ -116,7 +130,7 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
     }
 
     function isTokenAllowed(address token) external view returns (bool) {
-        return _allowedTokens[token];
+        return token == address(_token) && _paymentTokenAllowed;
     }
 
     function paymentToken() external view returns (address) {
@@ -133,6 +147,8 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
 
     function _setTreasury(address newTreasury) private {
         if (newTreasury == address(0)) revert ZeroAddress();
+        // Fees swept to the escrow itself would sit there unaccounted for, owned by nobody.
+        if (newTreasury == address(this)) revert InvalidTreasury(newTreasury);
         emit TreasuryUpdated(treasury, newTreasury);
         treasury = newTreasury;
     }
@@ -143,15 +159,30 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
         _acceptWindow = uint32(newWindow);
     }
 
-    function _setDisputeTimeout(uint64 newTimeout) private {
+    function _checkedTimeout(uint64 newTimeout) private pure returns (uint32) {
         if (newTimeout == 0 || newTimeout > MAX_WINDOW) revert InvalidDuration("disputeTimeout", newTimeout);
-        emit DisputeTimeoutUpdated(_disputeTimeout, newTimeout);
-        _disputeTimeout = uint32(newTimeout);
+        return uint32(newTimeout);
     }
 
-    function _setDisputeGrace(uint64 newGrace) private {
+    function _checkedGrace(uint64 newGrace) private pure returns (uint32) {
         if (newGrace > MAX_WINDOW) revert InvalidDuration("disputeGrace", newGrace);
-        emit DisputeGraceUpdated(_disputeGrace, newGrace);
-        _disputeGrace = uint32(newGrace);
+        return uint32(newGrace);
+    }
+
+    function _applySlashTerms(Terms memory terms, SlashTerms memory slash) private pure {
+        if (slash.noShowSlashBps > MAX_NO_SHOW_SLASH_BPS) revert InvalidBps("noShowSlashBps", slash.noShowSlashBps);
+        if (slash.disputeBondBps > MAX_DISPUTE_BOND_BPS) revert InvalidBps("disputeBondBps", slash.disputeBondBps);
+        terms.noShowSlashBps = slash.noShowSlashBps;
+        terms.disputeBondBps = slash.disputeBondBps;
+        terms.maxSlashPerLease = slash.maxSlashPerLease;
+        terms.minSlashableDeposit = slash.minSlashableDeposit;
+    }
+
+    /// @dev Writes a new version rather than editing the current one, which open leases point at.
+    function _publishTerms(Terms memory terms) private {
+        uint16 id = _termsId + 1;
+        _termsId = id;
+        _terms[id] = terms;
+        emit TermsUpdated(id, terms);
     }
 }

@@ -54,9 +54,17 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
 
     mapping(address provider => Provider) private _providers;
     mapping(uint256 offerId => StoredOffer) private _offers;
+    /// @dev Every escrow ever wired. Only the current one reserves; all of them may release and slash,
+    ///      so that rewiring can never strand the open leases of a retired escrow (M-2).
+    mapping(address account => bool) public isEscrow;
 
     modifier onlyEscrow() {
         if (msg.sender != escrow) revert NotEscrow(msg.sender);
+        _;
+    }
+
+    modifier onlyAnyEscrow() {
+        if (!isEscrow[msg.sender]) revert NotEscrow(msg.sender);
         _;
     }
 
@@ -146,6 +154,26 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IProviderRegistry
     function withdrawStake() external nonReentrant {
+        _withdrawStake(msg.sender);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function withdrawStakeTo(address to) external nonReentrant {
+        if (to == address(0)) revert ZeroAddress();
+        _withdrawStake(to);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function cancelUnstake() external {
+        Provider storage provider = _activeProvider(msg.sender);
+        uint256 amount = provider.pendingUnstake;
+        if (amount == 0) revert NoPendingUnstake(msg.sender);
+        provider.pendingUnstake = 0;
+        provider.unstakeAvailableAt = 0;
+        emit UnstakeCancelled(msg.sender, amount);
+    }
+
+    function _withdrawStake(address to) private {
         Provider storage provider = _activeProvider(msg.sender);
         uint256 amount = provider.pendingUnstake;
         if (amount == 0) revert NoPendingUnstake(msg.sender);
@@ -161,7 +189,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         provider.unstakeAvailableAt = 0;
         if (remaining == 0) provider.status = ProviderStatus.Exited;
         emit StakeWithdrawn(msg.sender, amount, remaining);
-        _stakeToken.safeTransfer(msg.sender, amount);
+        _stakeToken.safeTransfer(to, amount);
     }
 
     // ---------------------------------------------------------------- offers
@@ -245,7 +273,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
     }
 
     /// @inheritdoc IProviderRegistry
-    function releaseUnits(uint256 offerId, uint16 units) external onlyEscrow {
+    function releaseUnits(uint256 offerId, uint16 units) external onlyAnyEscrow {
         StoredOffer storage offer = _offers[offerId];
         uint16 reserved = offer.reservedUnits;
         if (units > reserved) revert UnitsUnderflow(offerId, units, reserved);
@@ -259,7 +287,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
     /// @inheritdoc IProviderRegistry
     function slash(address providerAddress, uint256 amount, address recipient)
         external
-        onlyEscrow
+        onlyAnyEscrow
         returns (uint256 slashed)
     {
         Provider storage provider = _providers[providerAddress];
@@ -281,6 +309,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         if (newEscrow == address(0)) revert ZeroAddress();
         emit EscrowUpdated(escrow, newEscrow);
         escrow = newEscrow;
+        isEscrow[newEscrow] = true;
     }
 
     function setMinStake(uint256 newMinStake) external onlyRole(DEFAULT_ADMIN_ROLE) {

@@ -93,7 +93,7 @@ async function main() {
 
   // Only addresses and deploy blocks are recorded: a restarted Hardhat node redeploys to the same
   // addresses, so the committed module stays unchanged and `npm start` leaves the work tree clean.
-  const { chainId: _ignored, deployBlockHash: _hash, ...record } = deployment;
+  const { chainId: _ignored, deployBlockHash: _hash, timelock: _timelock, ...record } = deployment;
   writeFileSync(output, renderDeployments({ ...deployments, [chainId]: record }));
   console.log(`contracts: wrote ${output}`);
 }

@@ -11,6 +11,9 @@ const OUTPUT = join(ROOT, "packages/sdk/src/contracts.generated.ts");
 const CONTRACTS = [
   { artifact: "contracts/ProviderRegistry.sol/ProviderRegistry.json", name: "providerRegistry" },
   { artifact: "contracts/LeaseEscrow.sol/LeaseEscrow.json", name: "leaseEscrow" },
+  { artifact: "contracts/LeaseDisputes.sol/LeaseDisputes.json", name: "leaseDisputes" },
+  { artifact: "contracts/LeaseExtensions.sol/LeaseExtensions.json", name: "leaseExtensions" },
+  { artifact: "contracts/governance/GridleaseTimelock.sol/GridleaseTimelock.json", name: "gridleaseTimelock" },
   { artifact: "contracts/MockUSDC.sol/MockUSDC.json", name: "mockUsdc" },
 ] as const;
 
@@ -18,6 +21,7 @@ interface Artifact {
   contractName: string;
   abi: unknown[];
   bytecode: string;
+  linkReferences: Record<string, Record<string, { start: number; length: number }[]>>;
 }
 
 function readArtifact(relativePath: string): Artifact {
@@ -30,13 +34,23 @@ function readArtifact(relativePath: string): Artifact {
 }
 
 const sections = CONTRACTS.map(({ artifact, name }) => {
-  const { contractName, abi, bytecode } = readArtifact(artifact);
+  const { contractName, abi, bytecode, linkReferences } = readArtifact(artifact);
+  // Libraries the bytecode must be linked to before deploying (see linkBytecode in deploy.ts):
+  // library name → byte offsets of its 20-byte placeholder.
+  const links = Object.fromEntries(
+    Object.values(linkReferences ?? {}).flatMap((byLibrary) =>
+      Object.entries(byLibrary).map(([library, refs]) => [library, refs.map((ref) => ref.start)]),
+    ),
+  );
   return [
     `/** ABI of ${contractName} (contracts/${artifact.split("/")[1]}). */`,
     `export const ${name}Abi = ${JSON.stringify(abi, null, 2)} as const;`,
     "",
     `/** Creation bytecode of ${contractName}. */`,
     `export const ${name}Bytecode = ${JSON.stringify(bytecode)} as const;`,
+    ...(Object.keys(links).length
+      ? ["", `/** Byte offsets of the library placeholders in ${name}Bytecode. */`, `export const ${name}LinkReferences = ${JSON.stringify(links)} as const;`]
+      : []),
   ].join("\n");
 });
 

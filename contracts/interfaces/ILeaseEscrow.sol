@@ -51,7 +51,29 @@ interface ILeaseEscrow {
         uint64 acceptWindow;
         uint64 disputeGrace;
         uint64 disputeTimeout;
-        uint64 notAcceptedSlash;
+        SlashTerms slash;
+    }
+
+    /// @notice Terms fixed per lease at booking (L-5): a later admin change never reaches open leases.
+    /// @param noShowSlashBps share of the deposit slashed when the provider lets the accept window pass
+    /// @param disputeBondBps share of the deposit a renter puts up to open a dispute
+    /// @param maxSlashPerLease most one lease can take from a stake, whatever the reason
+    /// @param minSlashableDeposit bookings below this deposit never trigger the no-show slash
+    struct SlashTerms {
+        uint16 noShowSlashBps;
+        uint16 disputeBondBps;
+        uint64 maxSlashPerLease;
+        uint64 minSlashableDeposit;
+    }
+
+    /// @notice A lease's fixed terms as stored (one slot).
+    struct Terms {
+        uint32 disputeGrace;
+        uint32 disputeTimeout;
+        uint16 noShowSlashBps;
+        uint16 disputeBondBps;
+        uint64 maxSlashPerLease;
+        uint64 minSlashableDeposit;
     }
 
     error ZeroAddress();
@@ -78,6 +100,10 @@ interface ILeaseEscrow {
     error NothingToSweep();
     error FeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
     error InvalidDuration(string name, uint64 value);
+    error InvalidBps(string name, uint16 value);
+    error SlashAboveCap(uint256 leaseId, uint256 slashAmount, uint256 maxSlashPerLease);
+    error OfferNotBookable(uint256 offerId);
+    error InvalidTreasury(address treasury);
 
     event LeaseBooked(
         uint256 indexed leaseId,
@@ -109,7 +135,9 @@ interface ILeaseEscrow {
         uint256 renterRefund,
         uint256 feeTotal
     );
-    event DisputeOpened(uint256 indexed leaseId, address indexed renter, bytes32 evidenceHash, string evidenceURI);
+    event DisputeOpened(
+        uint256 indexed leaseId, address indexed renter, bytes32 evidenceHash, string evidenceURI, uint256 bond
+    );
     event DisputeResolved(
         uint256 indexed leaseId,
         address indexed arbiter,
@@ -118,15 +146,18 @@ interface ILeaseEscrow {
         uint256 slashAmount
     );
     event DisputeFinalized(uint256 indexed leaseId, uint256 renterAmount, uint256 providerAmount);
+    /// @notice The provider's answer to a dispute, for the arbiter.
+    event DisputeAnswered(uint256 indexed leaseId, address indexed provider, bytes32 evidenceHash, string evidenceURI);
+    /// @notice Where a dispute bond went: back to the renter (arbiter agreed, or nobody ruled) or to the provider.
+    event DisputeBondSettled(uint256 indexed leaseId, address indexed to, uint256 amount);
     event PayoutDeferred(address indexed account, address indexed token, uint256 amount);
     event Withdrawn(address indexed account, address indexed token, uint256 amount);
     event FeeUpdated(uint16 oldBps, uint16 newBps);
     event TreasuryUpdated(address oldTreasury, address newTreasury);
     event TokenAllowlistUpdated(address token, bool allowed);
     event AcceptWindowUpdated(uint64 oldWindow, uint64 newWindow);
-    event DisputeTimeoutUpdated(uint64 oldTimeout, uint64 newTimeout);
-    event DisputeGraceUpdated(uint64 oldGrace, uint64 newGrace);
-    event NotAcceptedSlashUpdated(uint64 oldAmount, uint64 newAmount);
+    /// @notice New terms for leases booked from now on; open leases keep the version they were booked under.
+    event TermsUpdated(uint256 indexed termsId, Terms terms);
     event FeesSwept(address indexed treasury, uint256 amount);
 
     /// @notice Books `gpus` units of an offer for `durationHours`, pulling gpus × price × hours into escrow.
@@ -156,7 +187,8 @@ interface ILeaseEscrow {
     /// @notice Provider accepts a pending lease up to and including its accept deadline; billing starts now.
     function accept(uint256 leaseId, bytes calldata encryptedAccess) external;
 
-    /// @notice Provider declines a pending lease; the renter gets everything back.
+    /// @notice Provider declines a pending lease; the renter gets everything back. After the accept
+    ///         window this closes as NotAccepted and applies the no-show slash, as `reclaim` would (M-1).
     function decline(uint256 leaseId) external;
 
     /// @notice Renter takes back a lease the provider did not accept in time; the provider is slashed.
@@ -165,23 +197,39 @@ interface ILeaseEscrow {
     /// @notice Provider collects accrued earnings (minus fee); after the end this also closes the lease.
     function claim(uint256 leaseId) external;
 
-    /// @notice Renter prepays more hours at the lease's price, before the lease ends.
-    function extend(uint256 leaseId, uint32 extraHours) external;
+    /// @notice Renter prepays more hours at the offer's *current* price, which must not exceed
+    ///         `maxPricePerGpuHour`, while the offer is active and before the lease ends. The lease then
+    ///         streams its whole deposit evenly over its whole duration (a blended rate).
+    function extend(uint256 leaseId, uint32 extraHours, uint256 maxPricePerGpuHour) external;
 
     /// @notice Renter ends a pending or running lease: the provider keeps what accrued, the renter gets the rest.
+    ///         A pending lease is withdrawn with a full refund; after its accept window it closes as
+    ///         NotAccepted with the no-show slash instead.
     function cancel(uint256 leaseId) external;
 
     /// @notice Anyone closes a lease whose time ran out, paying the provider the remainder.
     function complete(uint256 leaseId) external;
 
     /// @notice Renter disputes a running lease (or one that ended less than `disputeGrace` ago); accrual freezes.
+    ///         Pulls the dispute bond (`disputeBondBps` of the deposit, fixed at booking) from the renter.
     function openDispute(uint256 leaseId, bytes32 evidenceHash, string calldata evidenceURI) external;
 
-    /// @notice Arbiter splits the unpaid remainder and optionally slashes the provider's stake to the renter.
-    function resolveDispute(uint256 leaseId, uint256 renterAmount, uint256 providerAmount, uint256 slashAmount)
-        external;
+    /// @notice Provider answers an open dispute with its own evidence (an event for the arbiter).
+    function answerDispute(uint256 leaseId, bytes32 evidenceHash, string calldata evidenceURI) external;
 
-    /// @notice Anyone settles a dispute no arbiter resolved within `disputeTimeout`, as if cancelled when opened.
+    /// @notice Arbiter splits the unpaid remainder, optionally slashes the provider's stake to the renter
+    ///         (at most the lease's `maxSlashPerLease`), and sends the bond back to the renter when it
+    ///         agrees with the renter (`renterRight`), to the provider otherwise.
+    function resolveDispute(
+        uint256 leaseId,
+        uint256 renterAmount,
+        uint256 providerAmount,
+        uint256 slashAmount,
+        bool renterRight
+    ) external;
+
+    /// @notice Anyone settles a dispute no arbiter resolved within `disputeTimeout`, as if cancelled when
+    ///         opened; the bond goes back to the renter (nobody ruled against them).
     function finalizeDispute(uint256 leaseId) external;
 
     /// @notice Anyone moves the accrued protocol fees to the treasury (push, or its pull balance if blocked).
@@ -189,6 +237,9 @@ interface ILeaseEscrow {
 
     /// @notice Pulls payouts that could not be pushed to the caller.
     function withdraw(address token) external;
+
+    /// @notice Pulls the caller's payouts to another address (L-2: a blocklisted account can still recover them).
+    function withdrawTo(address token, address to) external;
 
     function getLease(uint256 leaseId) external view returns (Lease memory);
 
@@ -212,7 +263,17 @@ interface ILeaseEscrow {
 
     function disputeGrace() external view returns (uint64);
 
-    function notAcceptedSlash() external view returns (uint64);
+    /// @notice Terms that leases booked now get.
+    function currentTerms() external view returns (Terms memory);
+
+    /// @notice Terms a lease was booked under.
+    function leaseTerms(uint256 leaseId) external view returns (Terms memory);
+
+    /// @notice What the no-show slash of this lease would take (before the stake bound).
+    function noShowSlash(uint256 leaseId) external view returns (uint256);
+
+    /// @notice The bond held for a lease's open dispute (zero when none).
+    function disputeBond(uint256 leaseId) external view returns (uint256);
 
     /// @notice Fees taken so far and not yet swept to the treasury.
     function feesAccrued() external view returns (uint96);

@@ -102,6 +102,7 @@ interface IProviderRegistry {
     event MinStakeUpdated(uint256 oldMinStake, uint256 newMinStake);
     event UnstakeCooldownUpdated(uint64 oldCooldown, uint64 newCooldown);
     event EscrowUpdated(address oldEscrow, address newEscrow);
+    event UnstakeCancelled(address indexed provider, uint256 amount);
 
     /// @notice Registers the caller as a provider, pulling `stake` (at least `minStake`).
     function register(uint256 stake, bytes32 encryptionKey, string calldata metadataURI) external;
@@ -129,6 +130,12 @@ interface IProviderRegistry {
     /// @notice Withdraws the pending unstake after the cooldown. Going below `minStake` needs zero open leases.
     function withdrawStake() external;
 
+    /// @notice `withdrawStake` paid to another address (L-2: a blocklisted provider can still recover its stake).
+    function withdrawStakeTo(address to) external;
+
+    /// @notice Cancels a pending unstake request: the amount counts as bookable stake again.
+    function cancelUnstake() external;
+
     /// @notice Lists a new offer; ids start at 1.
     function listOffer(OfferSpec calldata spec) external returns (uint256 offerId);
 
@@ -145,10 +152,11 @@ interface IProviderRegistry {
     /// @notice Escrow only: reserves `units` of an active offer and counts an open lease for its provider.
     function reserveUnits(uint256 offerId, uint16 units) external returns (Reservation memory reservation);
 
-    /// @notice Escrow only: releases `units` of an offer and closes one open lease of its provider.
+    /// @notice Any escrow ever wired (current or retired, M-2): releases `units` of an offer and closes one
+    ///         open lease of its provider. A retired escrow keeps this right so its open leases can close.
     function releaseUnits(uint256 offerId, uint16 units) external;
 
-    /// @notice Escrow only: takes up to `amount` of stake and sends it to the escrow, on behalf of `recipient`.
+    /// @notice Any escrow ever wired (current or retired): takes up to `amount` of stake and sends it to the escrow, on behalf of `recipient`.
     /// @return slashed the amount actually taken (bounded by the stake)
     function slash(address provider, uint256 amount, address recipient) external returns (uint256 slashed);
 
@@ -170,4 +178,7 @@ interface IProviderRegistry {
     function stakeToken() external view returns (address);
 
     function escrow() external view returns (address);
+
+    /// @notice Whether `account` is or was the escrow (retired escrows may still release and slash).
+    function isEscrow(address account) external view returns (bool);
 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {LeaseEscrow} from "../LeaseEscrow.sol";
+import {StoredLease} from "../LeaseStorage.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 
 /// @notice Planted bug for the invariant suite: accrual is not capped at the lease end, so a

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { maxUint256 } from "viem";
 import { LeaseStatus, PRICE, REQUEST, offerFixture } from "../helpers/fixtures";
 import { signPermit } from "../helpers/permit";
 
@@ -14,6 +15,18 @@ describe("LeaseEscrow.bookWithPermit", () => {
     expect(lease.status).to.equal(LeaseStatus.Pending);
     expect(lease.deposit).to.equal(2n * 3n * PRICE);
     expect(await s.token.read.allowance([s.renter.account.address, s.escrow.address])).to.equal(0n);
+  });
+
+  it("L-4: max price = 2^256 − 1 means 'any price', as with book: the permit covers all, no overflow", async () => {
+    const s = await offerFixture();
+    await s.token.write.approve([s.escrow.address, 0n], { account: s.renter.account });
+    const deadline = BigInt(await time.latest()) + 3600n;
+    const max = maxUint256;
+    const { v, r, s: sig } = await signPermit(s, s.renter, s.escrow.address, max, deadline);
+    await s.escrow.write.bookWithPermit([1n, 2, 3, max, REQUEST, deadline, v, r, sig], { account: s.renter.account });
+    expect((await s.escrow.read.getLease([1n])).deposit).to.equal(2n * 3n * PRICE);
+    // book accepts the same argument.
+    await s.escrow.write.book([1n, 1, 1, max, REQUEST], { account: s.renter2.account });
   });
 
   it("still books when someone front-ran the permit (allowance already set)", async () => {

@@ -10,6 +10,7 @@ import {
   disputedLeaseFixture,
   eventsOf,
   feeOn,
+  noShowSlashOf,
   pendingLeaseFixture,
   UNDER_COVERAGE,
 } from "../helpers/fixtures";
@@ -48,11 +49,24 @@ describe("LeaseEscrow.cancel", () => {
     expect(closed.args.feeTotal).to.equal(feeOn(gross));
   });
 
-  it("a pending lease is cancelled with a full refund and no slash", async () => {
+  it("M-1: a pending lease cancelled after the accept window closes as NotAccepted with the slash", async () => {
+    const s = await pendingLeaseFixture();
+    const { acceptDeadline } = await s.escrow.read.getLease([1n]);
+    const stake = (await s.registry.read.getProvider([s.provider.account.address])).stake;
+    await atTimestamp(acceptDeadline + 1n);
+    await s.escrow.write.cancel([1n], { account: s.renter.account });
+    expect((await s.escrow.read.getLease([1n])).closeReason).to.equal(CloseReason.NotAccepted);
+    expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(stake - noShowSlashOf(s.deposit));
+  });
+
+  it("a pending lease is withdrawn by its renter with a full refund, units released and no slash", async () => {
     const s = await pendingLeaseFixture();
     const stake = (await s.registry.read.getProvider([s.provider.account.address])).stake;
+    const before = await s.token.read.balanceOf([s.renter.account.address]);
     await s.escrow.write.cancel([1n], { account: s.renter.account });
     expect((await s.escrow.read.getLease([1n])).closeReason).to.equal(CloseReason.CancelledByRenter);
+    expect(await s.token.read.balanceOf([s.renter.account.address])).to.equal(before + s.deposit);
+    expect(await s.registry.read.freeUnits([1n])).to.equal(8);
     expect(await s.token.read.balanceOf([s.escrow.address])).to.equal(0n);
     expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(stake);
   });

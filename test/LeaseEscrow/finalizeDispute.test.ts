@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { CloseReason, DISPUTE_TIMEOUT, HOUR, accrual, atTimestamp, disputedLeaseFixture, eventsOf, feeOn } from "../helpers/fixtures";
+import { CloseReason, DISPUTE_TIMEOUT, HOUR, accrual, atTimestamp, disputedLeaseFixture, bondOf, eventsOf, feeOn } from "../helpers/fixtures";
 
 describe("LeaseEscrow.finalizeDispute", () => {
   it("after the timeout anyone settles as if cancelled when the dispute opened", async () => {
@@ -9,7 +9,7 @@ describe("LeaseEscrow.finalizeDispute", () => {
     await atTimestamp(s.disputedAt + DISPUTE_TIMEOUT);
     const hash = await s.escrow.write.finalizeDispute([1n], { account: s.stranger.account });
     const owed = accrual(s.deposit, 10n, HOUR);
-    expect(await s.token.read.balanceOf([s.renter.account.address])).to.equal(renterBefore + s.deposit - owed);
+    expect(await s.token.read.balanceOf([s.renter.account.address])).to.equal(renterBefore + s.deposit - owed + bondOf(s.deposit));
     expect(await s.token.read.balanceOf([s.provider.account.address])).to.equal(providerBefore + owed - feeOn(owed));
     const lease = await s.escrow.read.getLease([1n]);
     expect(lease.closeReason).to.equal(CloseReason.DisputeResolved);
@@ -25,7 +25,7 @@ describe("LeaseEscrow.finalizeDispute", () => {
 
   it("cannot run twice, nor after the arbiter resolved", async () => {
     const s = await disputedLeaseFixture();
-    await s.escrow.write.resolveDispute([1n, s.deposit, 0n, 0n], { account: s.arbiter.account });
+    await s.escrow.write.resolveDispute([1n, s.deposit, 0n, 0n, true], { account: s.arbiter.account });
     await atTimestamp(s.disputedAt + DISPUTE_TIMEOUT + 1n);
     await expect(s.escrow.write.finalizeDispute([1n])).to.be.rejectedWith("WrongStatus");
   });

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { encodeFunctionData, getAddress, parseEventLogs } from "viem";
-import { HOUR, MIN_STAKE, ENCRYPTION_KEY, PRICE, REQUEST, USDC, accrual, deploySystem, feeOn, registerAndList } from "../helpers/fixtures";
+import { encodeFunctionData, getAddress, parseEventLogs, zeroAddress } from "viem";
+import { HOUR, MIN_STAKE, ENCRYPTION_KEY, PRICE, REQUEST, USDC, accrual, bondOf, deploySystem, feeOn, registerAndList } from "../helpers/fixtures";
 
 async function reentrantSystem() {
   const s = await deploySystem("ReentrantToken");
@@ -85,14 +85,31 @@ describe("LeaseEscrow security", () => {
       await s.escrow.write.openDispute([1n, `0x${"11".repeat(32)}`, ""], { account: s.renter.account });
       await s.token.write.setBlocked([s.renter.account.address, true]);
       const providerBefore = await s.token.read.balanceOf([s.provider.account.address]);
-      await s.escrow.write.resolveDispute([1n, 10n * USDC, s.deposit - 10n * USDC, 3n * USDC], {
+      await s.escrow.write.resolveDispute([1n, 10n * USDC, s.deposit - 10n * USDC, 3n * USDC, true], {
         account: s.arbiter.account,
       });
       const providerGross = s.deposit - 10n * USDC;
       expect(await s.token.read.balanceOf([s.provider.account.address])).to.equal(
         providerBefore + providerGross - feeOn(providerGross),
       );
-      expect(await s.escrow.read.withdrawable([s.renter.account.address, s.token.address])).to.equal(13n * USDC);
+      expect(await s.escrow.read.withdrawable([s.renter.account.address, s.token.address])).to.equal(13n * USDC + bondOf(s.deposit)); // split + slash + the bond back (the arbiter agreed)
+    });
+
+    it("L-2: a blocklisted renter recovers its credit with withdrawTo, to an address it names", async () => {
+      const s = await loadFixture(blocklistSystem);
+      await s.token.write.setBlocked([s.renter.account.address, true]);
+      await s.escrow.write.cancel([1n], { account: s.renter.account });
+      const owed = await s.escrow.read.withdrawable([s.renter.account.address, s.token.address]);
+      expect(owed > 0n).to.equal(true);
+      await expect(s.escrow.write.withdraw([s.token.address], { account: s.renter.account })).to.be.rejectedWith("Blocked");
+      await expect(s.escrow.write.withdrawTo([s.token.address, zeroAddress], { account: s.renter.account })).to.be.rejectedWith("ZeroAddress()");
+      const before = await s.token.read.balanceOf([s.renter2.account.address]);
+      await s.escrow.write.withdrawTo([s.token.address, s.renter2.account.address], { account: s.renter.account });
+      expect(await s.token.read.balanceOf([s.renter2.account.address])).to.equal(before + owed);
+      expect(await s.escrow.read.withdrawable([s.renter.account.address, s.token.address])).to.equal(0n);
+      await expect(s.escrow.write.withdrawTo([s.token.address, s.renter2.account.address], { account: s.renter.account })).to.be.rejectedWith(
+        `NothingToWithdraw("${getAddress(s.renter.account.address)}", "${getAddress(s.token.address)}")`,
+      );
     });
 
     it("a blocklisted treasury gets its sweep credited instead", async () => {
@@ -117,7 +134,7 @@ describe("LeaseEscrow security", () => {
       await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
         "UnsupportedToken",
       );
-      await expect(s.escrow.write.extend([1n, 1], { account: s.renter.account })).to.be.rejectedWith("UnsupportedToken");
+      await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith("UnsupportedToken");
       await expect(
         s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider2.account }),
       ).to.be.rejectedWith("UnsupportedToken");

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { zeroAddress } from "viem";
 import { COOLDOWN, ENCRYPTION_KEY, MIN_STAKE, PRICE, ProviderStatus, REQUEST, USDC, atTimestamp, offerFixture, systemFixture } from "../helpers/fixtures";
 
 describe("ProviderRegistry.withdrawStake", () => {
@@ -20,14 +21,14 @@ describe("ProviderRegistry.withdrawStake", () => {
 
   it("open leases block a withdrawal below the minimum; the stake stays slashable meanwhile", async () => {
     const s = await offerFixture();
-    await s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account });
+    await s.escrow.write.book([1n, 1, 50, PRICE, REQUEST], { account: s.renter.account }); // 100 USDC deposit
     await s.registry.write.requestUnstake([MIN_STAKE], { account: s.provider.account });
     await time.increase(COOLDOWN);
     await expect(s.registry.write.withdrawStake({ account: s.provider.account })).to.be.rejectedWith("OpenLeasesBlockWithdrawal");
-    await s.escrow.write.reclaim([1n], { account: s.renter.account }); // slashes 5 USDC during the cooldown
+    await s.escrow.write.reclaim([1n], { account: s.renter.account }); // slashes 10 % = 10 USDC during the cooldown
     const p = await s.registry.read.getProvider([s.provider.account.address]);
-    expect(p.stake).to.equal(MIN_STAKE - 5n * USDC);
-    expect(p.pendingUnstake).to.equal(MIN_STAKE - 5n * USDC);
+    expect(p.stake).to.equal(MIN_STAKE - 10n * USDC);
+    expect(p.pendingUnstake).to.equal(MIN_STAKE - 10n * USDC);
     await s.registry.write.withdrawStake({ account: s.provider.account });
     const exited = await s.registry.read.getProvider([s.provider.account.address]);
     expect(exited.status).to.equal(ProviderStatus.Exited);
@@ -45,6 +46,17 @@ describe("ProviderRegistry.withdrawStake", () => {
     await time.increase(COOLDOWN);
     await s.registry.write.withdrawStake({ account: s.provider.account });
     expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(MIN_STAKE);
+  });
+
+  it("L-2: withdrawStakeTo pays a recipient the provider names (a blocklisted provider still recovers its stake)", async () => {
+    const s = await offerFixture();
+    await s.registry.write.requestUnstake([10n * USDC], { account: s.provider.account });
+    await time.increase(COOLDOWN);
+    await expect(s.registry.write.withdrawStakeTo([zeroAddress], { account: s.provider.account })).to.be.rejectedWith("ZeroAddress()");
+    const before = await s.token.read.balanceOf([s.stranger.account.address]);
+    await s.registry.write.withdrawStakeTo([s.stranger.account.address], { account: s.provider.account });
+    expect(await s.token.read.balanceOf([s.stranger.account.address])).to.equal(before + 10n * USDC);
+    expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(MIN_STAKE - 10n * USDC);
   });
 
   it("unregistered accounts cannot unstake", async () => {

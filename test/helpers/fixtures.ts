@@ -12,7 +12,22 @@ export const ACCEPT_WINDOW = 15n * 60n;
 export const DISPUTE_GRACE = DAY;
 export const DISPUTE_TIMEOUT = 3n * DAY;
 export const FEE_BPS = 250;
-export const NOT_ACCEPTED_SLASH = 5n * USDC;
+/** Slash and bond terms of the local profile: no-show slash 10 % of the deposit, capped at 50 USDC per
+ *  lease, none below a 10 USDC deposit; dispute bond 5 % of the deposit. */
+export const SLASH_TERMS = {
+  noShowSlashBps: 1_000,
+  disputeBondBps: 500,
+  maxSlashPerLease: 50n * USDC,
+  minSlashableDeposit: 10n * USDC,
+};
+export function noShowSlashOf(deposit: bigint, terms = SLASH_TERMS) {
+  if (deposit < terms.minSlashableDeposit) return 0n;
+  const amount = (deposit * BigInt(terms.noShowSlashBps)) / 10_000n;
+  return amount < terms.maxSlashPerLease ? amount : terms.maxSlashPerLease;
+}
+export function bondOf(deposit: bigint, terms = SLASH_TERMS) {
+  return (deposit * BigInt(terms.disputeBondBps)) / 10_000n;
+}
 export const PRICE = 2n * USDC; // per GPU-hour
 export const ENCRYPTION_KEY = keccak256(stringToHex("provider x25519 key"));
 export const ARBITER_ROLE = keccak256(stringToHex("ARBITER_ROLE"));
@@ -75,6 +90,15 @@ function baseSpec() {
   };
 }
 
+/** Deploys the escrow's linked libraries (once per chain state) and the escrow (or a test subclass). */
+export async function deployEscrow(escrowName: string, args: readonly unknown[]) {
+  const disputes = await hre.viem.deployContract("LeaseDisputes");
+  const extensions = await hre.viem.deployContract("LeaseExtensions");
+  return hre.viem.deployContract(escrowName as "LeaseEscrow", args as any, {
+    libraries: { LeaseDisputes: disputes.address, LeaseExtensions: extensions.address },
+  });
+}
+
 /** Deploys token, registry and escrow (or a test subclass) with the local parameters and wires them. */
 export async function deploySystem(tokenKind: TokenKind = "MockUSDC", escrowName = "LeaseEscrow") {
   const wallets = await hre.viem.getWalletClients();
@@ -96,9 +120,9 @@ export async function deploySystem(tokenKind: TokenKind = "MockUSDC", escrowName
     acceptWindow: ACCEPT_WINDOW,
     disputeGrace: DISPUTE_GRACE,
     disputeTimeout: DISPUTE_TIMEOUT,
-    notAcceptedSlash: NOT_ACCEPTED_SLASH,
+    slash: SLASH_TERMS,
   };
-  const escrow = await hre.viem.deployContract(escrowName as "LeaseEscrow", [registry.address, escrowConfig]);
+  const escrow = await deployEscrow(escrowName, [registry.address, escrowConfig]);
   await registry.write.setEscrow([escrow.address]);
   await escrow.write.setTokenAllowed([token.address, true]);
   await escrow.write.grantRole([ARBITER_ROLE, arbiter.account.address]);

@@ -4,10 +4,12 @@ import fc from "fast-check";
 export type Action =
   | { kind: "book"; pick: number; actor: number; gpus: number; hours: number; priceTooLow: boolean; wrongCaller?: false }
   | { kind: "warp"; pick: number; seconds: number; wrongCaller?: false }
-  | { kind: "accept" | "decline" | "claim" | "reclaim" | "cancel" | "openDispute"; pick: number; wrongCaller: boolean }
-  | { kind: "extend"; pick: number; hours: number; wrongCaller: boolean }
+  | { kind: "accept" | "decline" | "claim" | "reclaim" | "cancel" | "withdrawPending" | "openDispute" | "answerDispute"; pick: number; wrongCaller: boolean }
+  | { kind: "extend"; pick: number; hours: number; priceTooLow: boolean; wrongCaller: boolean }
+  | { kind: "setTerms"; pick: number; noShowSlashBps: number; disputeBondBps: number; cap: number; minDeposit: number; timeoutHours: number; wrongCaller?: false }
+  | { kind: "withdrawTo"; pick: number; actor: number; wrongCaller?: false }
   | { kind: "complete" | "finalizeDispute" | "sweepFees" | "withdraw"; pick: number; actor: number; wrongCaller?: false }
-  | { kind: "resolveDispute"; pick: number; shareBps: number; slash: number; wrongCaller: boolean }
+  | { kind: "resolveDispute"; pick: number; shareBps: number; slash: number; renterRight: boolean; wrongCaller: boolean }
   | { kind: "updatePrice"; pick: number; price: number; wrongCaller?: false }
   | { kind: "pauseOffer" | "resumeOffer"; pick: number; wrongCaller?: false };
 
@@ -16,7 +18,7 @@ const actor = fc.nat({ max: 100 });
 // Mostly the rightful caller, so the campaign spends its calls on state changes rather than on reverts.
 const wrongCaller = fc.nat({ max: 9 }).map((n) => n === 0);
 
-const leaseCall = (kind: "accept" | "decline" | "claim" | "reclaim" | "cancel" | "openDispute") =>
+const leaseCall = (kind: "accept" | "decline" | "claim" | "reclaim" | "cancel" | "withdrawPending" | "openDispute" | "answerDispute") =>
   fc.record({ kind: fc.constant(kind), pick, wrongCaller });
 
 export const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
@@ -39,11 +41,28 @@ export const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: leaseCall("claim") },
   { weight: 2, arbitrary: leaseCall("reclaim") },
   { weight: 2, arbitrary: leaseCall("cancel") },
+  { weight: 1, arbitrary: leaseCall("withdrawPending") },
   { weight: 2, arbitrary: leaseCall("openDispute") },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("extend" as const), pick, hours: fc.integer({ min: 1, max: 6 }), wrongCaller }) },
+  { weight: 1, arbitrary: leaseCall("answerDispute") },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("extend" as const), pick, hours: fc.integer({ min: 1, max: 6 }), priceTooLow: fc.nat({ max: 9 }).map((n) => n === 0), wrongCaller }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("complete" as const), pick, actor }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("finalizeDispute" as const), pick, actor }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("resolveDispute" as const), pick, shareBps: fc.integer({ min: 0, max: 10_000 }), slash: fc.integer({ min: 0, max: 20 }), wrongCaller }) },
+  // Slashes up to 60 USDC against a 50 USDC per-lease cap at the start: some arbiter calls overshoot it.
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("resolveDispute" as const), pick, shareBps: fc.integer({ min: 0, max: 10_000 }), slash: fc.integer({ min: 0, max: 60 }), renterRight: fc.boolean(), wrongCaller }) },
+  // Settings go through the timelock (schedule, wait the delay, execute); leases keep their booked terms.
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("setTerms" as const),
+      pick,
+      noShowSlashBps: fc.integer({ min: 0, max: 5_000 }),
+      disputeBondBps: fc.integer({ min: 0, max: 2_000 }),
+      cap: fc.integer({ min: 0, max: 80 }),
+      minDeposit: fc.integer({ min: 0, max: 30 }),
+      timeoutHours: fc.integer({ min: 1, max: 96 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("withdrawTo" as const), pick, actor }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("updatePrice" as const), pick, price: fc.integer({ min: 1, max: 60 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("pauseOffer" as const), pick }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("resumeOffer" as const), pick }) },

@@ -6,9 +6,10 @@
 import hre from "hardhat";
 import { decodeEventLog, encodeFunctionData, decodeFunctionResult } from "viem";
 import type { Abi, Address, Hex, Log } from "viem";
-import { ARBITER_ROLE, ENCRYPTION_KEY, MIN_STAKE, USDC, LeaseStatus, offerSpec } from "../helpers/fixtures";
+import { ARBITER_ROLE, ENCRYPTION_KEY, MIN_STAKE, USDC, LeaseStatus, SLASH_TERMS, deployEscrow, offerSpec } from "../helpers/fixtures";
 import type { Action } from "./actions";
 
+const ZERO = `0x${"00".repeat(32)}` as Hex;
 const GAS = "0x1e8480"; // 2M: skips estimation, far above any single call here
 
 export class InvariantViolation extends Error {}
@@ -26,6 +27,12 @@ interface LeaseModel {
   open: boolean;
   status: LeaseStatus;
   closedSnapshot?: string;
+  /** Dispute bond held for the lease (not part of its deposit). */
+  bond: bigint;
+  /** Stake slashed to the renter over the lease's life. */
+  slashed: bigint;
+  /** The terms read right after booking; they must never change (L-5). */
+  terms?: { maxSlashPerLease: bigint; snapshot: string };
 }
 
 /** The lease status each action needs to succeed; the harness prefers such leases. */
@@ -40,7 +47,12 @@ const WANTED_STATUS: Partial<Record<Action["kind"], LeaseStatus>> = {
   complete: LeaseStatus.Active,
   resolveDispute: LeaseStatus.Disputed,
   finalizeDispute: LeaseStatus.Disputed,
+  answerDispute: LeaseStatus.Disputed,
+  withdrawPending: LeaseStatus.Pending,
 };
+
+/** Short on purpose: the campaign waits it out inside one action. Public chains use ≥ 48 h. */
+const TIMELOCK_DELAY = 60n;
 
 export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUncappedAccrual") {
   const wallets = await hre.viem.getWalletClients();
@@ -50,7 +62,7 @@ export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUnca
   const renters = addresses.slice(6, 12);
   const token = await hre.viem.deployContract("MockUSDC");
   const registry = await hre.viem.deployContract("ProviderRegistry", [token.address, MIN_STAKE, 86_400n, admin, 0]);
-  const escrow = await hre.viem.deployContract(escrowName as "LeaseEscrow", [
+  const escrow = await deployEscrow(escrowName, [
     registry.address,
     {
       admin,
@@ -60,12 +72,19 @@ export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUnca
       acceptWindow: 900n,
       disputeGrace: 86_400n,
       disputeTimeout: 3n * 86_400n,
-      notAcceptedSlash: 5n * USDC,
+      slash: SLASH_TERMS,
     },
   ]);
   await registry.write.setEscrow([escrow.address]);
   await escrow.write.setTokenAllowed([token.address, true]);
   await escrow.write.grantRole([ARBITER_ROLE, arbiter]);
+  // The escrow's settings are then only reachable through the timelock, as deployed.
+  const timelock = await hre.viem.deployContract("GridleaseTimelock", [TIMELOCK_DELAY, [admin], [admin]]);
+  await escrow.write.beginDefaultAdminTransfer([timelock.address]);
+  const accept = encodeFunctionData({ abi: escrow.abi, functionName: "acceptDefaultAdminTransfer" });
+  await timelock.write.schedule([escrow.address, 0n, accept, ZERO, ZERO, TIMELOCK_DELAY]);
+  await hre.network.provider.request({ method: "evm_increaseTime", params: [Number(TIMELOCK_DELAY)] });
+  await timelock.write.execute([escrow.address, 0n, accept, ZERO, ZERO]);
   const offers: { id: bigint; provider: Address; gpuCount: number }[] = [];
   for (const [index, provider] of providers.entries()) {
     const account = { account: provider };
@@ -81,7 +100,7 @@ export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUnca
     await token.write.faucet([renter, 1_000_000n * USDC]);
     await token.write.approve([escrow.address, 2n ** 255n], { account: renter });
   }
-  return { token, registry, escrow, admin, arbiter, treasury, providers, renters, offers };
+  return { token, registry, escrow, timelock, admin, arbiter, treasury, providers, renters, offers };
 }
 
 export type Harness = Awaited<ReturnType<typeof deployHarness>>;
@@ -141,9 +160,40 @@ export class Campaign {
       case "cancel":
         result = await this.send(asRenter, h.escrow, action.kind, [leaseId]);
         break;
-      case "extend":
-        result = await this.send(asRenter, h.escrow, "extend", [leaseId, action.hours]);
+      case "withdrawPending":
+        // A renter taking back a booking still pending: the same `cancel`, aimed at pending leases.
+        result = await this.send(asRenter, h.escrow, "cancel", [leaseId]);
         break;
+      case "answerDispute":
+        result = await this.send(asProvider, h.escrow, "answerDispute", [leaseId, `0x${"cd".repeat(32)}`, "ipfs://answer"]);
+        break;
+      case "extend": {
+        const leaseOffer = lease ? BigInt(lease.offer) : offer.id;
+        const current = (await this.read(h.registry.abi, h.registry.address, "getOffer", [leaseOffer])) as { spec: { pricePerGpuHour: bigint } };
+        const maxPrice = action.priceTooLow ? current.spec.pricePerGpuHour - 1n : current.spec.pricePerGpuHour;
+        result = await this.send(asRenter, h.escrow, "extend", [leaseId, action.hours, maxPrice]);
+        break;
+      }
+      case "setTerms": {
+        const slash = {
+          noShowSlashBps: action.noShowSlashBps,
+          disputeBondBps: action.disputeBondBps,
+          maxSlashPerLease: BigInt(action.cap) * USDC,
+          minSlashableDeposit: BigInt(action.minDeposit) * USDC,
+        };
+        const calls = [
+          encodeFunctionData({ abi: h.escrow.abi, functionName: "setSlashTerms", args: [slash] }),
+          encodeFunctionData({ abi: h.escrow.abi, functionName: "setDisputeTimeout", args: [BigInt(action.timeoutHours) * 3600n] }),
+        ];
+        const targets = [h.escrow.address, h.escrow.address];
+        const salt = `0x${BigInt(this.calls + 1).toString(16).padStart(64, "0")}` as Hex;
+        const early = await this.send(h.admin, h.escrow, "setSlashTerms", [slash]); // the old admin path is closed
+        if (early.ok) throw new InvariantViolation("the deployer changed settings without the timelock");
+        await this.send(h.admin, h.timelock, "scheduleBatch", [targets, [0n, 0n], calls, ZERO, salt, TIMELOCK_DELAY]);
+        await hre.network.provider.request({ method: "evm_increaseTime", params: [Number(TIMELOCK_DELAY)] });
+        result = await this.send(h.admin, h.timelock, "executeBatch", [targets, [0n, 0n], calls, ZERO, salt]);
+        break;
+      }
       case "openDispute":
         result = await this.send(asRenter, h.escrow, "openDispute", [leaseId, `0x${"ab".repeat(32)}`, "ipfs://x"]);
         break;
@@ -158,7 +208,7 @@ export class Campaign {
         const remaining = onChain ? onChain.deposit - onChain.paidGross : 0n;
         const toRenter = (remaining * BigInt(action.shareBps)) / 10_000n;
         const arbiter = action.wrongCaller ? h.renters[0] : h.arbiter;
-        result = await this.send(arbiter, h.escrow, "resolveDispute", [leaseId, toRenter, remaining - toRenter, BigInt(action.slash) * USDC]);
+        result = await this.send(arbiter, h.escrow, "resolveDispute", [leaseId, toRenter, remaining - toRenter, BigInt(action.slash) * USDC, action.renterRight]);
         break;
       }
       case "updatePrice":
@@ -176,6 +226,12 @@ export class Campaign {
         result = await this.send(everyone[action.actor % everyone.length], h.escrow, "withdraw", [h.token.address]);
         break;
       }
+      case "withdrawTo": {
+        const everyone = [...h.providers, ...h.renters, h.treasury];
+        const from = everyone[action.actor % everyone.length];
+        result = await this.send(from, h.escrow, "withdrawTo", [h.token.address, everyone[(action.actor + 1) % everyone.length]]);
+        break;
+      }
     }
     this.calls += 1;
     if (!result.ok) {
@@ -183,7 +239,7 @@ export class Campaign {
       this.revertsByKind.set(action.kind, (this.revertsByKind.get(action.kind) ?? 0) + 1);
     }
     // Pull payouts and fee sweeps move money that no longer belongs to a lease.
-    const attributable = !["book", "withdraw", "sweepFees", "warp", "updatePrice", "pauseOffer", "resumeOffer"].includes(action.kind);
+    const attributable = !["book", "withdraw", "withdrawTo", "sweepFees", "warp", "updatePrice", "pauseOffer", "resumeOffer", "setTerms"].includes(action.kind);
     await this.absorb(result.logs, attributable ? lease : undefined);
     await this.checkInvariants(action, lease, offer.id);
   }
@@ -192,9 +248,11 @@ export class Campaign {
   private async absorb(logs: Log[], touched: LeaseModel | undefined) {
     const { h } = this;
     let slashedToRenter = 0n;
+    const bondsPaid = new Map<string, bigint>();
     const received = new Map<string, bigint>();
     for (const log of logs) {
       const source = log.address.toLowerCase();
+      if (source === h.timelock.address.toLowerCase()) continue;
       const abi = source === h.escrow.address.toLowerCase() ? h.escrow.abi : source === h.token.address.toLowerCase() ? h.token.abi : h.registry.abi;
       const event = decodeEventLog({ abi: abi as Abi, data: log.data, topics: log.topics }) as { eventName: string; args: any };
       const args = event.args;
@@ -203,8 +261,20 @@ export class Campaign {
           this.leases.push({
             id: args.leaseId, offer: Number(args.offerId), renter: args.renter, provider: args.provider, gpus: args.gpus,
             deposit: args.deposit, providerNet: 0n, renterRefund: 0n, fees: 0n, open: true, status: LeaseStatus.Pending,
+            bond: 0n, slashed: 0n,
           });
           touched = this.leases[this.leases.length - 1];
+          {
+            const terms = (await this.read(h.escrow.abi, h.escrow.address, "leaseTerms", [args.leaseId])) as { maxSlashPerLease: bigint };
+            touched.terms = { maxSlashPerLease: terms.maxSlashPerLease, snapshot: stringify(terms) };
+          }
+          break;
+        case "DisputeOpened":
+          touched!.bond += args.bond;
+          break;
+        case "DisputeBondSettled":
+          touched!.bond -= args.amount;
+          bondsPaid.set(args.to.toLowerCase(), (bondsPaid.get(args.to.toLowerCase()) ?? 0n) + args.amount);
           break;
         case "LeaseExtended":
           touched!.deposit += args.extraDeposit;
@@ -237,8 +307,11 @@ export class Campaign {
     this.feesAccrued = fees;
     if (!touched) return;
     if (feeDelta > 0n) touched.fees += feeDelta;
-    touched.providerNet += received.get(touched.provider.toLowerCase()) ?? 0n;
-    touched.renterRefund += (received.get(touched.renter.toLowerCase()) ?? 0n) - slashedToRenter;
+    // A bond goes back to the party the ruling favours; it is not part of the lease's deposit.
+    const bondTo = (who: Address) => bondsPaid.get(who.toLowerCase()) ?? 0n;
+    touched.providerNet += (received.get(touched.provider.toLowerCase()) ?? 0n) - bondTo(touched.provider);
+    touched.renterRefund += (received.get(touched.renter.toLowerCase()) ?? 0n) - slashedToRenter - bondTo(touched.renter);
+    touched.slashed += slashedToRenter;
   }
 
   private async checkInvariants(action: Action, touched: LeaseModel | undefined, offerId: bigint) {
@@ -255,7 +328,7 @@ export class Campaign {
       if (!lease.open) continue;
       // Only the touched lease can have changed; the others were checked against the chain when last touched.
       const paid = lease === subject ? onChain.paidGross : lease.providerNet + lease.fees;
-      owed += lease.deposit - paid;
+      owed += lease.deposit - paid + lease.bond;
     }
     const balance = (await this.read(h.token.abi, h.token.address, "balanceOf", [h.escrow.address])) as bigint;
     if (balance < owed) fail(`escrow holds ${balance} but owes ${owed}`);
@@ -268,6 +341,13 @@ export class Campaign {
       if (onChain.paidGross > onChain.deposit) fail(`lease ${subject.id}: paid ${onChain.paidGross} over deposit ${onChain.deposit}`);
       if (onChain.deposit !== subject.deposit) fail(`lease ${subject.id}: deposit ${onChain.deposit} != deposited ${subject.deposit}`);
       subject.status = onChain.status;
+      // 5. Terms are fixed at booking (L-5), and no lease slashes more than its cap.
+      const terms = await this.read(h.escrow.abi, h.escrow.address, "leaseTerms", [subject.id]);
+      if (subject.terms && stringify(terms) !== subject.terms.snapshot) fail(`lease ${subject.id}: terms changed after booking`);
+      if (subject.terms && subject.slashed > subject.terms.maxSlashPerLease) {
+        fail(`lease ${subject.id}: slashed ${subject.slashed} over its cap ${subject.terms.maxSlashPerLease}`);
+      }
+      if (onChain.status === LeaseStatus.Closed && subject.bond !== 0n) fail(`closed lease ${subject.id} still holds a bond`);
       const closed = onChain.status === LeaseStatus.Closed;
       if (closed !== !subject.open) fail(`lease ${subject.id}: status ${onChain.status} but model open=${subject.open}`);
       if (closed) {

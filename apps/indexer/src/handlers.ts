@@ -128,6 +128,12 @@ export const HANDLERS: Record<string, Handler> = {
       row.unstake_available_at = str(args.availableAt);
     });
   },
+  UnstakeCancelled(state, event, args) {
+    updateProvider(state, event, addr(args.provider), (row) => {
+      row.pending_unstake = "0";
+      row.unstake_available_at = null;
+    });
+  },
   StakeWithdrawn(state, event, args) {
     updateProvider(state, event, addr(args.provider), (row) => {
       row.stake = str(args.totalStake);
@@ -243,6 +249,7 @@ export const HANDLERS: Record<string, Handler> = {
       chain_id: state.chainId, lease_id: id, renter: addr(args.renter), provider: disputed.provider,
       evidence_hash: str(args.evidenceHash), evidence_uri: text(args.evidenceURI), status: "Open", arbiter: null,
       renter_amount: null, provider_amount: null, slash_amount: null, provider_lost: null,
+      bond: str(args.bond ?? 0n), bond_to: null, answer_hash: null, answer_uri: null,
       opened_block: event.blockNumber.toString(), closed_block: null, updated_block: "0", finalized: false,
     }, event.blockNumber);
     updateProvider(state, event, disputed.provider, (row) => (row.disputes_opened += 1));
@@ -258,6 +265,18 @@ export const HANDLERS: Record<string, Handler> = {
     });
     state.put("dispute", id, row, event.blockNumber);
     if (lost) updateProvider(state, event, row.provider, (p) => (p.disputes_lost += 1));
+  },
+  DisputeAnswered(state, event, args) {
+    const id = str(args.leaseId);
+    const row = dispute(state, id, event);
+    Object.assign(row, { answer_hash: str(args.evidenceHash), answer_uri: text(args.evidenceURI) });
+    state.put("dispute", id, row, event.blockNumber);
+  },
+  DisputeBondSettled(state, event, args) {
+    const id = str(args.leaseId);
+    const row = dispute(state, id, event);
+    row.bond_to = addr(args.to);
+    state.put("dispute", id, row, event.blockNumber);
   },
   DisputeFinalized(state, event, args) {
     const id = str(args.leaseId);

@@ -91,6 +91,10 @@ export interface DisputeRow {
   renter_amount: string | null;
   provider_amount: string | null;
   slash_amount: string | null;
+  bond: string;
+  bond_to: string | null;
+  answer_hash: string | null;
+  answer_uri: string | null;
   provider_lost: boolean | null;
   opened_block: string;
   closed_block: string | null;

@@ -118,7 +118,7 @@ export async function buildMarket(sim: Simulator, options: MarketOptions): Promi
   const [disputed, cancelled, extended] = accepted;
   if (disputed) await sim.send(renters[disputed.renter]!, "escrow", "openDispute", [disputed.id, keccak256(toHex("gpu never came up")), "ipfs://gridlease/evidence-1"]);
   if (cancelled) await sim.send(renters[cancelled.renter]!, "escrow", "cancel", [cancelled.id]);
-  if (extended) await sim.send(renters[extended.renter]!, "escrow", "extend", [extended.id, 2]);
+  if (extended) await sim.send(renters[extended.renter]!, "escrow", "extend", [extended.id, 2, extended.offer.price]);
 
   log("updating prices, pausing and delisting a few offers");
   const touched = offers.filter((_, i) => i % 5 === 0);
@@ -141,7 +141,7 @@ export async function buildMarket(sim: Simulator, options: MarketOptions): Promi
     const arbiter = createWalletClient({ account: options.arbiter, transport: http(sim.rpcUrl) });
     await arbiter.sendTransaction({
       to: sim.deployment.escrow, chain: null,
-      data: encodeFunctionData({ abi: leaseEscrowAbi, functionName: "resolveDispute", args: [disputed.id, remaining - remaining / 2n, remaining / 2n, 10n * USDC] }),
+      data: encodeFunctionData({ abi: leaseEscrowAbi, functionName: "resolveDispute", args: [disputed.id, remaining - remaining / 2n, remaining / 2n, 10n * USDC, true] }),
     });
   }
 

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
-import { bytesToHex, createPublicClient, createWalletClient, defineChain, http, parseEther, parseEventLogs, toHex } from "viem";
+import { bytesToHex, createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, parseEther, parseEventLogs, toHex, zeroHash, type Hex } from "viem";
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
-import { encodeOfferSpec, generateEncryptionKeyPair, getDeployment, leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
+import { encodeOfferSpec, generateEncryptionKeyPair, getDeployment, gridleaseTimelockAbi, leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
 import { asAccount, closeAccounts, walletBalance } from "./helpers";
 
 // Issue 11, "what the journey tripped over": the fixes a new user meets first, on the e2e stack.
@@ -14,6 +14,19 @@ const EMPTY_RENTER = 13;
 const RECLAIMING_RENTER = 14;
 // The local deployment's admin is Hardhat account #0 (public mnemonic, local chain only).
 const admin = createWalletClient({ account: mnemonicToAccount("test test test test test test test test test test test junk", { addressIndex: 0 }), chain, transport: http(RPC_URL) });
+/**
+ * Contracts v2: the deployment's admin is the GridleaseTimelock (one-second delay on the local chain),
+ * with account #0 as proposer and executor, so an admin change is scheduled, waited out and executed.
+ */
+async function throughTimelock(calls: Hex[]) {
+  const { escrow } = getDeployment(31337);
+  const timelock = await publicClient.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "defaultAdmin" });
+  const batch = [calls.map(() => escrow.address), calls.map(() => 0n), calls, zeroHash, toHex(BigInt(Date.now()), { size: 32 })] as const;
+  const confirm = async (hash: Hex) => expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+  await confirm(await admin.writeContract({ address: timelock, abi: gridleaseTimelockAbi, functionName: "scheduleBatch", args: [...batch, 1n] }));
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await confirm(await admin.writeContract({ address: timelock, abi: gridleaseTimelockAbi, functionName: "executeBatch", args: batch }));
+}
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eTestKeyForGridleaseE2E renter@laptop";
 
 test.describe.configure({ mode: "serial" });
@@ -140,20 +153,26 @@ test("a renter withdraws a pending booking at once: a toast says the refund, the
 test("a booking nobody accepts is reclaimed at the first click once its window has passed, and the card shows the refund plus the slash received", async ({ browser }) => {
   const offerId = await listSilentOffer(500_000n);
   const { escrow } = getDeployment(31337);
-  const [window, slash] = await Promise.all([
+  const [window, terms] = await Promise.all([
     publicClient.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "acceptWindow" }),
-    publicClient.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "notAcceptedSlash" }),
+    publicClient.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "currentTerms" }),
   ]);
-  const setWindow = async (seconds: bigint) => {
-    const hash = await admin.writeContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "setAcceptWindow", args: [seconds] });
-    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
-  };
+  // Contracts v2: a 1 USDC booking is below the deployment's minimum slashable deposit, so this one booking
+  // is made under terms without that minimum (terms are fixed per lease at booking), then restored.
+  const slashTerms = (minSlashableDeposit: bigint) => ({
+    noShowSlashBps: terms.noShowSlashBps, disputeBondBps: terms.disputeBondBps, maxSlashPerLease: terms.maxSlashPerLease, minSlashableDeposit,
+  });
+  const setWindow = async (seconds: bigint, minSlashableDeposit: bigint) =>
+    throughTimelock([
+      encodeFunctionData({ abi: leaseEscrowAbi, functionName: "setAcceptWindow", args: [seconds] }),
+      encodeFunctionData({ abi: leaseEscrowAbi, functionName: "setSlashTerms", args: [slashTerms(minSlashableDeposit)] }),
+    ]);
   const page = await asAccount(browser, RECLAIMING_RENTER);
   await openOffer(page, offerId);
   await fillBooking(page, 2);
   await expect(page.getByRole("button", { name: /^Book for/ })).toBeEnabled({ timeout: 30_000 });
   // A short window for this one booking (its deadline is fixed when it lands), then the deployment's own again.
-  await setWindow(15n);
+  await setWindow(15n, 0n);
   let leaseId: string;
   try {
     await page.getByRole("button", { name: /^Book for/ }).click();
@@ -161,7 +180,7 @@ test("a booking nobody accepts is reclaimed at the first click once its window h
     await expect(booked).toBeVisible({ timeout: 30_000 });
     leaseId = (await booked.innerText()).match(/Lease #(\d+)/)![1]!;
   } finally {
-    await setWindow(window);
+    await setWindow(window, terms.minSlashableDeposit);
   }
 
   await page.goto("/rentals");
@@ -175,6 +194,8 @@ test("a booking nobody accepts is reclaimed at the first click once its window h
   const before = await walletBalance(page);
   await reclaim.click();
   // The provider's stake (minStake) covers the whole slash, so the renter gets deposit + slash.
+  const slash = await publicClient.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "noShowSlash", args: [BigInt(leaseId)] });
+  expect(slash).toBeGreaterThan(0n);
   const expected = 1_000_000n + slash;
   await expect(page.getByText(`Lease #${leaseId} reclaimed, ${(Number(expected) / 1e6).toFixed(2)} USDC received`).first()).toBeVisible({ timeout: 30_000 });
   const closed = page.locator(`[data-testid="lease-card"][data-lease-id="${leaseId}"][data-status="Closed"]`);

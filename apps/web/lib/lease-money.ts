@@ -56,10 +56,28 @@ export function feeOn(gross: bigint, feeBps: number): bigint {
  * the renter gets its share plus the slash (capped by the provider's stake); the provider gets its
  * share minus the fee, taken on the cumulative gross as `_close` does.
  */
-export function disputePayouts(input: { paidGross: bigint; renterAmount: bigint; providerAmount: bigint; slash: bigint; providerStake: bigint | null; feeBps: number }) {
+export function disputePayouts(input: {
+  paidGross: bigint;
+  renterAmount: bigint;
+  providerAmount: bigint;
+  slash: bigint;
+  providerStake: bigint | null;
+  feeBps: number;
+  /** Contracts v2: the renter's dispute bond, to the renter when the arbiter agrees (`renterRight`), else to the provider. */
+  bond?: bigint;
+  renterRight?: boolean;
+}) {
   const slashPaid = input.providerStake === null || input.slash <= input.providerStake ? input.slash : input.providerStake;
   const fee = feeOn(input.paidGross + input.providerAmount, input.feeBps) - feeOn(input.paidGross, input.feeBps);
-  return { renter: input.renterAmount + slashPaid, provider: input.providerAmount - fee, fee, slashPaid };
+  const bond = input.bond ?? 0n;
+  const renterRight = input.renterRight ?? true;
+  return {
+    renter: input.renterAmount + slashPaid + (renterRight ? bond : 0n),
+    provider: input.providerAmount - fee + (renterRight ? 0n : bond),
+    fee,
+    slashPaid,
+    bond,
+  };
 }
 
 /**

@@ -36,11 +36,13 @@ export interface LeaseView {
 }
 
 /** What the provider has earned gross so far at `nowSeconds` (docs/protocol.md, "Accrual"). */
-export function accruedAt(lease: Pick<LeaseView, "gpus" | "pricePerGpuHour" | "deposit" | "acceptedAt" | "endsAt">, nowSeconds: number): bigint {
+/** The escrow's own formula, deposit × elapsed / (hours × 3600): after an extension at another price the
+ *  lease streams at the blended rate, which gpus × booked price would get wrong. */
+export function accruedAt(lease: Pick<LeaseView, "hours" | "deposit" | "acceptedAt" | "endsAt">, nowSeconds: number): bigint {
   if (lease.acceptedAt === null || lease.endsAt === null) return 0n;
   const until = Math.min(nowSeconds, lease.endsAt);
   if (until <= lease.acceptedAt) return 0n;
-  const owed = (BigInt(lease.gpus) * BigInt(lease.pricePerGpuHour) * BigInt(until - lease.acceptedAt)) / 3600n;
+  const owed = (BigInt(lease.deposit) * BigInt(until - lease.acceptedAt)) / (BigInt(lease.hours) * 3600n);
   const deposit = BigInt(lease.deposit);
   return owed < deposit ? owed : deposit;
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ContractFunctionExecutionError, ContractFunctionRevertedError, encodeErrorResult, UserRejectedRequestError } from "viem";
-import { leaseEscrowAbi, mockUsdcAbi } from "./contracts";
+import type { Abi, AbiParameter } from "viem";
+import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts";
 import { describeTxError, isContractError } from "./tx-errors";
+
+type AbiError = Extract<Abi[number], { type: "error" }>;
 
 const escrow = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
 
@@ -35,6 +38,24 @@ describe("describeTxError", () => {
     });
     expect(describeTxError(rejection)).toBe("You rejected the request in your wallet.");
     expect(describeTxError(new Error("socket hang up"))).toBe("socket hang up");
+  });
+
+  it("has a sentence for every custom error of the registry and the escrow (contracts v2 included)", () => {
+    const sample = (param: AbiParameter): unknown =>
+      param.type === "address" ? escrow : param.type === "string" ? "feeBps" : param.type === "bool" ? true : param.type.startsWith("bytes") ? `0x${"00".repeat(32)}` : 1n;
+    const errors = ([...providerRegistryAbi, ...leaseEscrowAbi] as Abi).filter((item): item is AbiError => item.type === "error");
+    const missing = errors.filter((error) => {
+      const data = encodeErrorResult({ abi: [error], errorName: error.name, args: error.inputs.map(sample) } as never);
+      return describeTxError(reverted(data, [...providerRegistryAbi, ...leaseEscrowAbi] as never)).startsWith("The contract refused");
+    });
+    expect(missing.map((error) => error.name)).toEqual([]);
+  });
+
+  it("explains the v2 errors with their numbers", () => {
+    const cap = encodeErrorResult({ abi: leaseEscrowAbi, errorName: "SlashAboveCap", args: [3n, 60_000_000n, 50_000_000n] });
+    expect(describeTxError(reverted(cap))).toBe("A slash of 60 USDC on lease #3 is above its per-lease cap of 50 USDC.");
+    const gone = encodeErrorResult({ abi: leaseEscrowAbi, errorName: "OfferNotBookable", args: [9n] });
+    expect(describeTxError(reverted(gone))).toBe("Offer #9 is no longer on sale, so the lease cannot be extended; book another offer instead.");
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, http, type Address } from "viem";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, zeroHash, type Address } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
@@ -7,7 +7,7 @@ import { createSiweMessage } from "viem/siwe";
 import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { ARBITER_ROLE, deployGridlease, type GridleaseDeployment } from "@gridlease/sdk/deploy";
-import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
+import { gridleaseTimelockAbi, leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
 import { HARDHAT_MNEMONIC } from "@/lib/wallet/dev-accounts";
 import { call, HOST, ORIGIN, relaxRateLimits, type Handler } from "./route-harness";
 
@@ -165,9 +165,14 @@ describe("arbiter sign-in against a real chain", () => {
     const chain = { ...hardhat, rpcUrls: { default: { http: [rpcUrl] } } };
     const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
     const walletClient = createWalletClient({ account: admin, chain, transport: http(rpcUrl) });
-    const hash = await walletClient.writeContract({
-      address: deployment.escrow.address as Address, abi: leaseEscrowAbi, functionName: "revokeRole", args: [ARBITER_ROLE, arbiter.address],
-    });
+    // Contracts v2: the admin acts through the timelock (one-second delay on the local chain).
+    const revoke = encodeFunctionData({ abi: leaseEscrowAbi, functionName: "revokeRole", args: [ARBITER_ROLE, arbiter.address] });
+    const operation = [deployment.escrow.address as Address, 0n, revoke, zeroHash, zeroHash] as const;
+    const timelock = { address: deployment.timelock!.address, abi: gridleaseTimelockAbi } as const;
+    let hash = await walletClient.writeContract({ ...timelock, functionName: "schedule", args: [...operation, 1n] });
+    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+    await publicClient.request({ method: "evm_increaseTime", params: [2] } as never);
+    hash = await walletClient.writeContract({ ...timelock, functionName: "execute", args: operation });
     expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
     const queue = await call(routes.disputes, { path: "/api/admin/disputes", headers: { cookie } });
     expect(queue.status).toBe(403);

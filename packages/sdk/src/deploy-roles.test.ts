@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, getAddress, http, parseAbi, type Address } from "viem";
+import { createPublicClient, createWalletClient, encodeFunctionData, getAddress, http, parseAbi, zeroHash, type Address } from "viem";
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
-import { leaseEscrowAbi, providerRegistryAbi } from "./contracts.generated";
+import { gridleaseTimelockAbi, leaseEscrowAbi, providerRegistryAbi } from "./contracts.generated";
 import { ARBITER_ROLE, PAUSER_ROLE } from "./deploy";
 import { REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
 
@@ -105,6 +105,7 @@ describe("scripts/deploy.ts on a chain other than 31337", () => {
     expect(result.code).toBe(0);
     const [, registryAddress] = result.stdout.match(/deployed ProviderRegistry at (0x[0-9a-fA-F]{40})/)!;
     const [, escrowAddress] = result.stdout.match(/deployed LeaseEscrow at (0x[0-9a-fA-F]{40})/)!;
+    const timelock = getAddress(result.stdout.match(/deployed GridleaseTimelock at (0x[0-9a-fA-F]{40})/)![1]);
     const client = createPublicClient({ transport: http(node.url) });
     expect(await client.getChainId()).toBe(CHAIN_ID);
     const escrow = { address: escrowAddress as Address, abi: leaseEscrowAbi } as const;
@@ -119,19 +120,26 @@ describe("scripts/deploy.ts on a chain other than 31337", () => {
       expect(await hasRole(PAUSER_ROLE, roles.PAUSER)).toBe(true);
       expect(await hasRole(PAUSER_ROLE, deployer)).toBe(false);
       const [pendingAdmin] = await client.readContract({ address: target.address, abi: adminRulesAbi, functionName: "pendingDefaultAdmin" });
-      expect(pendingAdmin).toBe(getAddress(roles.ADMIN));
+      expect(pendingAdmin).toBe(timelock);
     }
-    expect(result.stdout).toContain(`admin transfer to ${getAddress(roles.ADMIN)} started`);
+    expect(result.stdout).toContain(`admin transfer to timelock ${timelock} (proposer ${getAddress(roles.ADMIN)}) started`);
 
-    // The admin completes the handover (impersonated: its key stays with the operator), after which
-    // the deployer holds nothing.
+    // The admin completes the handover through the timelock after its 48 h delay (impersonated: its
+    // key stays with the operator), after which the deployer holds nothing and the timelock is admin.
     await rpc("hardhat_impersonateAccount", [roles.ADMIN]);
     await rpc("hardhat_setBalance", [roles.ADMIN, "0xDE0B6B3A7640000"]);
     const admin = createWalletClient({ account: roles.ADMIN as Address, transport: http(node.url) });
+    const accept = encodeFunctionData({ abi: adminRulesAbi, functionName: "acceptDefaultAdminTransfer" });
+    const batch = [[escrow.address, registry.address], [0n, 0n], [accept, accept], zeroHash, zeroHash] as const;
+    const timelockContract = { address: timelock, abi: gridleaseTimelockAbi, chain: null } as const;
+    expect(await client.readContract({ ...timelockContract, functionName: "getMinDelay" })).toBe(2n * 86_400n);
+    let hash = await admin.writeContract({ ...timelockContract, functionName: "scheduleBatch", args: [...batch, 2n * 86_400n] });
+    expect((await client.waitForTransactionReceipt({ hash })).status).toBe("success");
+    await rpc("evm_increaseTime", [2 * 86_400]);
+    hash = await admin.writeContract({ ...timelockContract, functionName: "executeBatch", args: batch });
+    expect((await client.waitForTransactionReceipt({ hash })).status).toBe("success");
     for (const target of [escrow, registry]) {
-      const hash = await admin.writeContract({ address: target.address, abi: adminRulesAbi, functionName: "acceptDefaultAdminTransfer", chain: null });
-      expect((await client.waitForTransactionReceipt({ hash })).status).toBe("success");
-      expect(await client.readContract({ address: target.address, abi: adminRulesAbi, functionName: "defaultAdmin" })).toBe(getAddress(roles.ADMIN));
+      expect(await client.readContract({ address: target.address, abi: adminRulesAbi, functionName: "defaultAdmin" })).toBe(timelock);
     }
   }, 120_000);
 });

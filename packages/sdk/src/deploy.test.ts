@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, getAddress, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { leaseEscrowAbi, providerRegistryAbi } from "./contracts.generated";
+import { gridleaseTimelockAbi, leaseEscrowAbi, providerRegistryAbi } from "./contracts.generated";
 import { ARBITER_ROLE, PAUSER_ROLE, defaultDeployParameters, deployGridlease } from "./deploy";
 import { REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
 
@@ -59,6 +59,12 @@ describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", ()
     expect(
       await publicClient.readContract({ ...readEscrow, functionName: "hasRole", args: [PAUSER_ROLE, deployer.address] }),
     ).toBe(true);
+    // Admin power sits behind the timelock, with the local one-second delay.
+    expect(await publicClient.readContract({ ...readEscrow, functionName: "defaultAdmin" })).toBe(getAddress(deployment.timelock!.address));
+    expect(await publicClient.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "defaultAdmin" })).toBe(
+      getAddress(deployment.timelock!.address),
+    );
+    expect(await publicClient.readContract({ address: deployment.timelock!.address, abi: gridleaseTimelockAbi, functionName: "getMinDelay" })).toBe(1n);
   }, 60_000);
 
   it("the deploy script deploys once, reuses the deployment, and redeploys after a chain reset", async () => {

@@ -1,8 +1,15 @@
 import type { Account, Address, Chain, Hash, Hex, PublicClient, Transport, WalletClient } from "viem";
-import { getAddress, keccak256, parseAbi, stringToHex } from "viem";
+import { encodeFunctionData, getAddress, keccak256, parseAbi, stringToHex, zeroHash } from "viem";
 import {
+  gridleaseTimelockAbi,
+  gridleaseTimelockBytecode,
+  leaseDisputesAbi,
+  leaseDisputesBytecode,
   leaseEscrowAbi,
   leaseEscrowBytecode,
+  leaseEscrowLinkReferences,
+  leaseExtensionsAbi,
+  leaseExtensionsBytecode,
   mockUsdcAbi,
   mockUsdcBytecode,
   providerRegistryAbi,
@@ -21,9 +28,34 @@ export const defaultDeployParameters = {
   disputeGrace: DAY,
   disputeTimeout: 3n * DAY,
   feeBps: 250,
-  notAcceptedSlash: 5n * USDC,
+  /** No-show slash: 10 % of the deposit, at most 50 USDC per lease, none below a 10 USDC deposit. */
+  noShowSlashBps: 1_000,
+  maxSlashPerLease: 50n * USDC,
+  minSlashableDeposit: 10n * USDC,
+  /** Dispute bond: 5 % of the deposit, back to the renter when the arbiter agrees. */
+  disputeBondBps: 500,
   adminDelay: 0,
+  /**
+   * Minimum delay of the GridleaseTimelock that becomes the admin. 48 h is the floor off the local
+   * chain (docs/protocol.md, "Trust model"); the local profile passes seconds.
+   */
+  timelockDelay: 2n * DAY,
 } as const;
+
+/** The smallest timelock delay accepted on any chain but the local one. */
+export const PUBLIC_MIN_TIMELOCK_DELAY = 2n * DAY;
+const LOCAL_CHAIN_ID = 31337;
+
+/** Replaces each library placeholder (20 bytes at the given offsets) with the library's address. */
+export function linkBytecode(bytecode: string, references: Record<string, readonly number[]>, libraries: Record<string, Address>): Hex {
+  let code = bytecode.slice(2);
+  for (const [library, offsets] of Object.entries(references)) {
+    const address = libraries[library];
+    if (!address) throw new Error(`No address for library ${library}`);
+    for (const offset of offsets) code = code.slice(0, offset * 2) + address.slice(2).toLowerCase() + code.slice(offset * 2 + 40);
+  }
+  return `0x${code}`;
+}
 
 export type DeployParameters = {
   [K in keyof typeof defaultDeployParameters]: (typeof defaultDeployParameters)[K] extends bigint ? bigint : number;
@@ -39,6 +71,8 @@ export interface GridleaseDeployment {
   token: DeployedContract;
   registry: DeployedContract;
   escrow: DeployedContract;
+  /** The admin of registry and escrow once the handover completes. */
+  timelock?: DeployedContract;
   /** Hash of the registry's deploy block: tells a reused deployment apart from a restarted chain. */
   deployBlockHash: Hash;
 }
@@ -56,10 +90,11 @@ export interface DeployGridleaseOptions {
    */
   pauser?: Address;
   /**
-   * Offered DEFAULT_ADMIN_ROLE on registry and escrow; defaults to the deployer. The deployer must
-   * stay admin while it wires the contracts, and the admin rules contract only hands the role over
-   * in two steps, so for another address this starts the transfer and that address accepts it with
-   * `acceptDefaultAdminTransfer()` once the admin delay has passed.
+   * Proposer and executor of the GridleaseTimelock, which is offered DEFAULT_ADMIN_ROLE on registry
+   * and escrow; defaults to the deployer. The deployer stays admin while it wires the contracts,
+   * then starts the handover to the timelock. When the admin is the deployer (local profile) the
+   * deploy completes it through the timelock; otherwise the admin schedules
+   * `acceptDefaultAdminTransfer()` on both through the timelock and executes it after the delay.
    */
   admin?: Address;
   parameters?: Partial<DeployParameters>;
@@ -73,7 +108,16 @@ const accessControlAbi = parseAbi([
   "function grantRole(bytes32 role, address account)",
   "function renounceRole(bytes32 role, address callerConfirmation)",
   "function beginDefaultAdminTransfer(address newAdmin)",
+  "function acceptDefaultAdminTransfer()",
 ]);
+
+/**
+ * Waits out a local timelock delay in real time: a local node stamps each block with the wall clock
+ * (plus any offset a test added), so the next transaction lands at least this much later.
+ */
+async function waitOut(seconds: bigint) {
+  await new Promise((resolve) => setTimeout(resolve, Number(seconds + 1n) * 1000));
+}
 
 /**
  * Deploys MockUSDC, ProviderRegistry and LeaseEscrow and wires them: the registry trusts the escrow,
@@ -85,12 +129,17 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
   const log = options.log ?? (() => {});
   const account = walletClient.account;
   const chain = walletClient.chain ?? null;
-  const parameters = { ...defaultDeployParameters, ...options.parameters };
+  const chainId = await publicClient.getChainId();
+  // The local chain's timelock waits one second unless told otherwise; every other chain keeps 48 h.
+  const localDefaults = chainId === LOCAL_CHAIN_ID ? { timelockDelay: 1n } : {};
+  const parameters = { ...defaultDeployParameters, ...localDefaults, ...options.parameters };
   const arbiter = options.arbiter ?? account.address;
   const treasury = options.treasury ?? account.address;
   const admin = getAddress(options.admin ?? account.address);
   const pauser = getAddress(options.pauser ?? admin);
-  const chainId = await publicClient.getChainId();
+  if (chainId !== LOCAL_CHAIN_ID && BigInt(parameters.timelockDelay) < PUBLIC_MIN_TIMELOCK_DELAY) {
+    throw new Error(`timelockDelay ${parameters.timelockDelay} s is below the ${PUBLIC_MIN_TIMELOCK_DELAY} s minimum off the local chain`);
+  }
 
   async function confirm(hash: Hash, what: string) {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
@@ -119,11 +168,23 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
       chain,
     }),
   );
+  // The escrow's dispute rules and extension pricing are linked libraries (EIP-170 size limit).
+  const disputes = await deploy(
+    "LeaseDisputes",
+    await walletClient.deployContract({ abi: leaseDisputesAbi, bytecode: leaseDisputesBytecode as Hex, account, chain }),
+  );
+  const extensions = await deploy(
+    "LeaseExtensions",
+    await walletClient.deployContract({ abi: leaseExtensionsAbi, bytecode: leaseExtensionsBytecode as Hex, account, chain }),
+  );
   const escrow = await deploy(
     "LeaseEscrow",
     await walletClient.deployContract({
       abi: leaseEscrowAbi,
-      bytecode: leaseEscrowBytecode as Hex,
+      bytecode: linkBytecode(leaseEscrowBytecode, leaseEscrowLinkReferences, {
+        LeaseDisputes: disputes.address,
+        LeaseExtensions: extensions.address,
+      }),
       args: [
         registry.address,
         {
@@ -134,7 +195,12 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
           acceptWindow: parameters.acceptWindow,
           disputeGrace: parameters.disputeGrace,
           disputeTimeout: parameters.disputeTimeout,
-          notAcceptedSlash: parameters.notAcceptedSlash,
+          slash: {
+            noShowSlashBps: parameters.noShowSlashBps,
+            disputeBondBps: parameters.disputeBondBps,
+            maxSlashPerLease: parameters.maxSlashPerLease,
+            minSlashableDeposit: parameters.minSlashableDeposit,
+          },
         },
       ],
       account,
@@ -195,15 +261,40 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
     }
     log(`pauser role moved from the deployer to ${pauser}`);
   }
-  if (admin !== deployer) {
-    for (const target of managed) {
-      const write = { address: target.address, abi: accessControlAbi, account, chain } as const;
-      const begin = await walletClient.writeContract({ ...write, functionName: "beginDefaultAdminTransfer", args: [admin] });
-      await confirm(begin, `${target.name}.beginDefaultAdminTransfer`);
-    }
+  const timelock = await deploy(
+    "GridleaseTimelock",
+    await walletClient.deployContract({
+      abi: gridleaseTimelockAbi,
+      bytecode: gridleaseTimelockBytecode as Hex,
+      args: [BigInt(parameters.timelockDelay), [admin], [admin]],
+      account,
+      chain,
+    }),
+  );
+  for (const target of managed) {
+    const write = { address: target.address, abi: accessControlAbi, account, chain } as const;
+    const begin = await walletClient.writeContract({ ...write, functionName: "beginDefaultAdminTransfer", args: [timelock.address] });
+    await confirm(begin, `${target.name}.beginDefaultAdminTransfer`);
+  }
+  if (admin === deployer && chainId === LOCAL_CHAIN_ID) {
+    // Local profile: the deployer is the timelock's proposer, so it completes the handover itself,
+    // waiting out the (short) delay like anyone would.
+    const accept = encodeFunctionData({ abi: accessControlAbi, functionName: "acceptDefaultAdminTransfer" });
+    const targets = managed.map((target) => target.address);
+    const batch = [targets, [0n, 0n], [accept, accept], zeroHash, zeroHash] as const;
+    const timelockWrite = { address: timelock.address, abi: gridleaseTimelockAbi, account, chain } as const;
+    await confirm(
+      await walletClient.writeContract({ ...timelockWrite, functionName: "scheduleBatch", args: [...batch, BigInt(parameters.timelockDelay)] }),
+      "timelock.scheduleBatch(acceptDefaultAdminTransfer)",
+    );
+    await waitOut(BigInt(parameters.timelockDelay));
+    await confirm(await walletClient.writeContract({ ...timelockWrite, functionName: "executeBatch", args: batch }), "timelock.executeBatch");
+    log(`admin of registry and escrow is the timelock ${timelock.address} (delay ${parameters.timelockDelay} s)`);
+  } else {
     log(
-      `admin transfer to ${admin} started: it must call acceptDefaultAdminTransfer() on registry ${registry.address} ` +
-        `and escrow ${escrow.address} after the ${parameters.adminDelay} s admin delay; until then the deployer stays admin`,
+      `admin transfer to timelock ${timelock.address} (proposer ${admin}) started: ${admin} must schedule ` +
+        `acceptDefaultAdminTransfer() on registry ${registry.address} and escrow ${escrow.address} through the timelock ` +
+        `and execute it after the ${parameters.timelockDelay} s delay; until then the deployer stays admin`,
     );
   }
 
@@ -213,6 +304,7 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
     token: strip(token),
     registry: strip(registry),
     escrow: strip(escrow),
+    timelock: strip(timelock),
     deployBlockHash: registry.blockHash,
   };
 }

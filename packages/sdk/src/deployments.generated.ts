@@ -16,7 +16,7 @@ export const deployments = {
   31337: {
     token: { address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", deployBlock: 1n },
     registry: { address: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", deployBlock: 2n },
-    escrow: { address: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0", deployBlock: 3n },
+    escrow: { address: "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9", deployBlock: 5n },
   },
 } as const satisfies Record<number, DeploymentRecord>;
 

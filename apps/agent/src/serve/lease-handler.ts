@@ -66,8 +66,9 @@ export class LeaseHandler {
           if (!state.provisionStarted) this.deps.log.warn(`lease ${booking.leaseId}: the accept window closed before the agent handled it; the renter can reclaim.`);
           return true;
         }
-        // A failed provisioning is never provisioned again: the lease is declined at once (a refund now,
-        // not a slash when the renter reclaims after the accept window) and the environment cleaned up.
+        // A failed provisioning is never provisioned again: the lease is declined at once (a refund now; inside
+        // the accept window no slash, after it the contracts apply the no-show slash whoever closes, see
+        // docs/protocol.md) and the environment cleaned up.
         if (state.provisionFailure) return this.settleFailedProvisioning(booking, state);
         if (state.declineTxHash) return true;
         if (!state.encryptedAccess && !(await this.provision(booking, state))) {
@@ -209,8 +210,8 @@ export class LeaseHandler {
 
   /**
    * Journals the failure first (so no later poll or restart provisions again), declines the lease
-   * (the renter is refunded at once; waiting out the accept window would cost the provider the
-   * not-accepted slash), then revokes what the script made.
+   * (the renter is refunded at once; inside the accept window this costs no slash, while waiting it out
+   * would cost the no-show slash), then revokes what the script made.
    */
   private async failProvisioning(booking: Booking, reason: string): Promise<void> {
     const { journal, log } = this.deps;

@@ -2,7 +2,7 @@ import { createPublicClient, createTestClient, createWalletClient, http, bytesTo
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { deployGridlease, type GridleaseDeployment } from "@gridlease/sdk/deploy";
-import { leaseEscrowAbi, mockUsdcAbi } from "@gridlease/sdk/contracts.generated";
+import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { generateEncryptionKeyPair, sealJson, type EncryptionKeyPair } from "@gridlease/sdk/crypto";
 
 /** Hardhat's default accounts (public test mnemonic). */
@@ -84,11 +84,14 @@ export class Market {
   async resolveForRenter(leaseId: bigint) {
     const lease = await this.getLease(leaseId);
     const arbiter = createWalletClient({ chain: hardhat, transport: http(this.rpcUrl), account: privateKeyToAccount(DEPLOYER_KEY) });
-    return this.confirm(await arbiter.writeContract({ ...this.escrow, functionName: "resolveDispute", args: [leaseId, lease.deposit - lease.paidGross, 0n, 0n] }));
+    return this.confirm(await arbiter.writeContract({ ...this.escrow, functionName: "resolveDispute", args: [leaseId, lease.deposit - lease.paidGross, 0n, 0n, true] }));
   }
 
   async extend(leaseId: bigint, extraHours: number) {
-    return this.confirm(await this.renterWallet.writeContract({ ...this.escrow, functionName: "extend", args: [leaseId, extraHours] }));
+    // Contracts v2: extensions are bought at the offer's current price.
+    const lease = await this.getLease(leaseId);
+    const offer = await this.publicClient.readContract({ address: this.deployment.registry.address, abi: providerRegistryAbi, functionName: "getOffer", args: [lease.offerId] });
+    return this.confirm(await this.renterWallet.writeContract({ ...this.escrow, functionName: "extend", args: [leaseId, extraHours, offer.spec.pricePerGpuHour] }));
   }
 
   async renterCall(functionName: "cancel" | "reclaim", leaseId: bigint) {

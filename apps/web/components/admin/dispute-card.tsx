@@ -50,6 +50,9 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
   const { data: providerRow } = useReadContract({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "getProvider", args: [lease.provider], query: { enabled: !decided } });
   const [renterShare, setRenterShare] = useState("");
   const [slash, setSlash] = useState("0");
+  // Contracts v2: the renter's dispute bond goes back to the renter when the arbiter agrees, else to the provider.
+  const [renterRight, setRenterRight] = useState(true);
+  const { data: bond } = useReadContract({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "disputeBond", args: [id], query: { enabled: !decided } });
   const [error, setError] = useState<string | null>(null);
   const resolve = useContractAction(`Resolve dispute on lease #${lease.leaseId}`, () => void queryClient.invalidateQueries({ queryKey: ["disputes"] }));
 
@@ -58,7 +61,7 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
   const slashInput = usdcInput("Slash").safeParse(slash || "0");
   const payouts =
     onChain && renterAmount.success && slashInput.success && providerAmount !== null && providerAmount >= 0n
-      ? disputePayouts({ paidGross: onChain.paidGross, renterAmount: renterAmount.data, providerAmount, slash: slashInput.data, providerStake: providerRow?.stake ?? null, feeBps: onChain.feeBps })
+      ? disputePayouts({ paidGross: onChain.paidGross, renterAmount: renterAmount.data, providerAmount, slash: slashInput.data, providerStake: providerRow?.stake ?? null, feeBps: onChain.feeBps, bond: bond ?? 0n, renterRight })
       : null;
 
   const submit = () => {
@@ -68,7 +71,7 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
     if (remaining === null || providerAmount === null) return setError("Still reading the lease from the chain.");
     if (providerAmount < 0n) return setError(`The renter can get at most ${formatToken(remaining)}.`);
     setError(null);
-    return resolve.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "resolveDispute", args: [id, renterAmount.data, providerAmount, slashAmount.data] }, txDone.resolved(lease.leaseId, payouts?.renter ?? renterAmount.data, payouts?.provider ?? providerAmount));
+    return resolve.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "resolveDispute", args: [id, renterAmount.data, providerAmount, slashAmount.data, renterRight] }, txDone.resolved(lease.leaseId, payouts?.renter ?? renterAmount.data, payouts?.provider ?? providerAmount));
   };
 
   return (
@@ -106,10 +109,15 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
             <div><span className="label">To the provider (before fee)</span><p className="py-2 text-sm tabular-nums" data-testid="provider-share">{providerAmount !== null && providerAmount >= 0n ? formatToken(providerAmount) : "—"}</p></div>
             <label><span className="label">Slash provider stake (USDC)</span><input className="input w-full" inputMode="decimal" value={slash} onChange={(e) => setSlash(e.target.value)} /></label>
           </div>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={renterRight} onChange={(e) => setRenterRight(e.target.checked)} />
+            The renter was right: return the dispute bond to the renter (otherwise it goes to the provider)
+          </label>
           {payouts && onChain && (
             <p className="text-sm" data-testid="dispute-payouts">
               The renter receives <strong data-testid="renter-receives" data-raw={payouts.renter.toString()}>{formatToken(payouts.renter)}</strong>
-              {payouts.slashPaid > 0n && <> ({formatToken(payouts.renter - payouts.slashPaid)} of the deposit + {formatToken(payouts.slashPaid)} slashed)</>}; the provider receives{" "}
+              {payouts.slashPaid > 0n && <> ({formatToken(payouts.renter - payouts.slashPaid - (renterRight ? payouts.bond : 0n))} of the deposit + {formatToken(payouts.slashPaid)} slashed)</>}
+              {payouts.bond > 0n && <> (the {formatToken(payouts.bond)} dispute bond goes to the {renterRight ? "renter" : "provider"})</>}; the provider receives{" "}
               <strong data-testid="provider-receives" data-raw={payouts.provider.toString()}>{formatToken(payouts.provider)}</strong> after the {onChain.feeBps / 100}% fee of {formatToken(payouts.fee)}.
               {slashInput.success && payouts.slashPaid < slashInput.data && <span className="text-amber-300"> The provider&apos;s stake covers only {formatToken(payouts.slashPaid)} of the slash.</span>}
             </p>

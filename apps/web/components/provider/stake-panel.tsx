@@ -89,6 +89,16 @@ export function StakePanel() {
         >
           Withdraw
         </button>
+        {pending > 0n && (
+          <button
+            type="button"
+            className="btn-ghost"
+            disabled={action.busy}
+            onClick={() => action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "cancelUnstake", args: [] })}
+          >
+            Cancel unstake
+          </button>
+        )}
       </div>
       {error && <p className="field-error">{error}</p>}
       <TxStatus state={action.state} />

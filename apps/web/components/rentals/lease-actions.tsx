@@ -44,12 +44,20 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
   const [evidence, setEvidence] = useState("");
   const [mode, setMode] = useState<"none" | "extend" | "dispute" | "cancel">("none");
   const now = useChainNow();
-  const { data: penalty } = useReadContract({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "notAcceptedSlash", query: { enabled: lease.status === "Pending" } });
+  // Contracts v2: the no-show slash is per lease (a share of its deposit, capped, none below a minimum deposit).
+  const { data: penalty } = useReadContract({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "noShowSlash", args: [id], query: { enabled: lease.status === "Pending" } });
   const refund = cancelRefund(lease, now + MINING_ALLOWANCE_SECONDS);
   const [error, setError] = useState<string | null>(null);
+  // Contracts v2: an extension is bought at the offer's current price (and only while it is on sale);
+  // the dispute bond is a share of the deposit fixed when the lease was booked.
+  const active = lease.status === "Active";
+  const { data: offer } = useReadContract({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "getOffer", args: [BigInt(lease.offerId)], query: { enabled: active } });
+  const { data: terms } = useReadContract({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "leaseTerms", args: [id], query: { enabled: active } });
+  const currentPrice = offer?.spec.pricePerGpuHour ?? BigInt(lease.pricePerGpuHour);
+  const bond = terms ? (BigInt(lease.deposit) * BigInt(terms.disputeBondBps)) / 10_000n : 0n;
   const extraCost = (() => {
     const parsed = extraHoursSchema.safeParse(hours);
-    return parsed.success ? BigInt(lease.gpus) * BigInt(lease.pricePerGpuHour) * BigInt(parsed.data) : 0n;
+    return parsed.success ? BigInt(lease.gpus) * currentPrice * BigInt(parsed.data) : 0n;
   })();
 
   const extend = () => {
@@ -59,7 +67,7 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
     return action.run(async (track) => {
       if (!address) throw new Error("Connect a wallet first.");
       await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, amount: extraCost }, track);
-      const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "extend", args: [id, parsed.data], account: address });
+      const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "extend", args: [id, parsed.data, currentPrice], account: address });
       const receipt = await track(await writeContract(config, request));
       router.refresh();
       // The amount the escrow actually pulled, from its event, rather than the estimate shown before.
@@ -76,7 +84,14 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
     setError(null);
     // The hash commits to the exact text; the URI carries it so arbiters can read it without another service.
     const evidenceUri = `data:text/plain;charset=utf-8,${encodeURIComponent(parsed.data)}`;
-    return action.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "openDispute", args: [id, keccak256(stringToHex(parsed.data)), evidenceUri] }, txDone.disputed(lease.leaseId));
+    return action.run(async (track) => {
+      if (!address) throw new Error("Connect a wallet first.");
+      if (bond > 0n) await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, amount: bond }, track);
+      const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "openDispute", args: [id, keccak256(stringToHex(parsed.data)), evidenceUri], account: address });
+      await track(await writeContract(config, request));
+      router.refresh();
+      return txDone.disputed(lease.leaseId);
+    });
   };
 
   return (
@@ -129,7 +144,7 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
       {mode === "extend" && lease.status === "Active" && (
         <div className="flex flex-wrap items-center gap-2">
           <input aria-label="Extra hours" type="number" min={1} className="input w-24" value={hours} onChange={(e) => setHours(e.target.value)} />
-          <span className="text-sm text-slate-400">hours for {formatToken(extraCost)}</span>
+          <span className="text-sm text-slate-400">hours for {formatToken(extraCost)} at today&apos;s price</span>
           <button type="button" className="btn-primary" disabled={action.busy} onClick={extend}>Pay and extend</button>
         </div>
       )}
@@ -137,7 +152,9 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
         <div className="space-y-2">
           <textarea aria-label="Evidence" className="input h-24 w-full" placeholder="What went wrong, with times and what you tried." value={evidence} onChange={(e) => setEvidence(e.target.value)} />
           <button type="button" className="btn-danger" disabled={action.busy} onClick={dispute}>Submit dispute</button>
-          <p className="text-xs text-slate-500">Billing freezes when the dispute opens; an arbiter decides how the rest of the deposit is split.</p>
+          <p className="text-xs text-slate-500">
+            Billing freezes when the dispute opens; an arbiter decides how the rest of the deposit is split. Opening it holds a bond of {formatToken(bond)}, returned if the arbiter agrees with you.
+          </p>
         </div>
       )}
       {error && <p className="field-error">{error}</p>}
