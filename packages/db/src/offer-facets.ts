@@ -4,12 +4,10 @@
  * Each of those is a count over every active offer under all filters but one. In SQL that is a scan of
  * the whole offer table per count: about 40 ms each on 100k offers here, ~80 ms per new query, so a
  * search nobody had asked before topped out near 25 req/s (docs/benchmarks.md). Held as typed arrays,
- * one pass over 100k offers answers all of them in about 0.3 ms. The snapshot is reloaded when
- * the search data version (indexer cursors, heartbeat uptime) changes, so counts are exact for that
- * version; the offer list itself is still read from PostgreSQL, with its indexes, on every search.
+ * one pass over 100k offers answers all of them in about 0.3 ms. The snapshot (loaded and kept by
+ * offer-list.ts / offer-page.ts, which also answer the offer list from it) follows the search data
+ * version, so counts are exact for that version.
  */
-import type pg from "pg";
-import { ONLINE_WINDOW_SECONDS } from "@gridlease/sdk/heartbeat";
 import { FILTER_KEYS, type FilterKey } from "./search-query";
 
 /** Active offers of one chain as columns; row i of every array is the same offer. */
@@ -32,7 +30,7 @@ export interface OfferSnapshot {
   freeUnits: Float64Array;
   reliability: Float64Array;
   providerActive: Uint8Array;
-  /** 1: the provider was online (ONLINE_WINDOW_SECONDS) when the snapshot was read. The data version counts online providers, so it is reloaded when that changes. */
+  /** 1: the provider is online (ONLINE_WINDOW_SECONDS); offer-list.ts withOnlineAt re-evaluates it at query time. */
   online: Uint8Array;
 }
 
@@ -64,64 +62,6 @@ export interface SnapshotCounts {
   activeOffers: number;
 }
 
-/** Integer columns become exact doubles; beyond 2^53 (never a real spec) Infinity still passes every "min" filter. */
-function toDouble(text: string): number {
-  const value = Number(text);
-  return Number.isSafeInteger(value) || !/^\d+$/.test(text) ? value : Infinity;
-}
-
-/** Reads every active offer of a chain with the provider columns filters use. ≈250 ms per 100k offers here. */
-export async function loadOfferSnapshot(db: pg.Pool, chainId: number): Promise<OfferSnapshot> {
-  const result = await db.query<string[]>({
-    text: `select o.gpu_model, o.region, o.gpu_count::text, o.vram_gb::text, o.cpu_cores::text, o.ram_gb::text, o.disk_gb::text,
-             o.bandwidth_mbps::text, o.price_per_gpu_hour::text, o.free_units::text, p.reliability::text, (p.status = 'Active')::text,
-             coalesce(u.last_heartbeat_at >= now() - make_interval(secs => $2), false)::text
-           from offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider
-             left join provider_uptime u on u.chain_id = o.chain_id and u.provider = o.provider
-           where o.chain_id = $1 and o.status = 'Active'`,
-    values: [chainId, ONLINE_WINDOW_SECONDS],
-    rowMode: "array",
-  });
-  const size = result.rows.length;
-  const codes = () => ({ names: [] as string[], byName: new Map<string, number>() });
-  const models = codes();
-  const regions = codes();
-  const code = (table: ReturnType<typeof codes>, name: string) => {
-    let value = table.byName.get(name);
-    if (value === undefined) {
-      value = table.names.push(name) - 1;
-      table.byName.set(name, value);
-    }
-    return value;
-  };
-  const snapshot: OfferSnapshot = {
-    size,
-    gpuModelCode: new Uint16Array(size), regionCode: new Uint16Array(size), gpuModels: models.names, regions: regions.names,
-    gpuCount: new Float64Array(size), vramGb: new Float64Array(size), cpuCores: new Float64Array(size), ramGb: new Float64Array(size),
-    diskGb: new Float64Array(size), bandwidthMbps: new Float64Array(size), price: new Float64Array(size), largePrices: new Map(),
-    freeUnits: new Float64Array(size), reliability: new Float64Array(size), providerActive: new Uint8Array(size), online: new Uint8Array(size),
-  };
-  for (let i = 0; i < size; i++) {
-    const row = result.rows[i]!;
-    snapshot.gpuModelCode[i] = code(models, row[0]!);
-    snapshot.regionCode[i] = code(regions, row[1]!);
-    snapshot.gpuCount[i] = toDouble(row[2]!);
-    snapshot.vramGb[i] = toDouble(row[3]!);
-    snapshot.cpuCores[i] = toDouble(row[4]!);
-    snapshot.ramGb[i] = toDouble(row[5]!);
-    snapshot.diskGb[i] = toDouble(row[6]!);
-    snapshot.bandwidthMbps[i] = toDouble(row[7]!);
-    snapshot.price[i] = toDouble(row[8]!);
-    if (snapshot.price[i] === Infinity) snapshot.largePrices.set(i, BigInt(row[8]!));
-    snapshot.freeUnits[i] = toDouble(row[9]!);
-    // A provider without a score passes no reliability minimum, as NULL >= x is not true in SQL.
-    snapshot.reliability[i] = row[10] === null ? -Infinity : Number(row[10]);
-    snapshot.providerActive[i] = row[11] === "true" ? 1 : 0;
-    snapshot.online[i] = row[12] === "true" ? 1 : 0;
-  }
-  return snapshot;
-}
-
 function sortedFacet(counts: Uint32Array, names: string[]): FacetCount[] {
   const facet: FacetCount[] = [];
   counts.forEach((count, index) => count > 0 && facet.push({ value: names[index]!, count }));
@@ -130,7 +70,7 @@ function sortedFacet(counts: Uint32Array, names: string[]): FacetCount[] {
 
 // Each filter has a slot in the counting loop (countingLoop below), numbered as in FILTER_KEYS. A filter
 // the query does not use keeps a bound every offer passes and is left out of the compiled loop.
-const SLOT = Object.fromEntries(FILTER_KEYS.map((key, i) => [key, i])) as Record<FilterKey, number>;
+export const SLOT = Object.fromEntries(FILTER_KEYS.map((key, i) => [key, i])) as Record<FilterKey, number>;
 
 const noLargePrices = new WeakMap<OfferSnapshot, Uint8Array>();
 
@@ -142,7 +82,7 @@ function noLargePriceWithinBudget(snapshot: OfferSnapshot): Uint8Array {
 }
 
 /** Bounds for the counting loop: pass-everything unless a filter sets them. */
-function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
+export function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
   const codeMask = (table: string[], names: string[] | null) => {
     const mask = new Uint8Array(table.length).fill(names ? 0 : 1);
     for (const name of names ?? []) {
@@ -191,8 +131,8 @@ function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
   return { gpuMask: codeMask(snapshot.gpuModels, gpu), regionMask: codeMask(snapshot.regions, region), minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline };
 }
 
-/** Each filter's test on offer `i`, over the loop's parameters below. */
-const SLOT_TESTS: Record<FilterKey, string> = {
+/** Each filter's test on offer `i`, over the loop's parameters below (offer-list.ts walks with the same tests). */
+export const SLOT_TESTS: Record<FilterKey, string> = {
   gpu: "gpuMask[gpuModelCode[i]] === 1",
   region: "regionMask[regionCode[i]] === 1",
   minGpus: "gpuCount[i] >= minGpus",
@@ -206,7 +146,7 @@ const SLOT_TESTS: Record<FilterKey, string> = {
   availableNow: "freeUnits[i] >= units && providerActive[i] >= needsActiveProvider && online[i] >= needsOnline",
   online: "online[i] >= needsOnline",
 };
-const LOOP_PARAMETERS = ["size", "gpuModelCode", "regionCode", "gpuMask", "regionMask", "gpuCount", "minGpus", "vramGb", "minVramGb", "cpuCores", "minCpuCores",
+export const LOOP_PARAMETERS = ["size", "gpuModelCode", "regionCode", "gpuMask", "regionMask", "gpuCount", "minGpus", "vramGb", "minVramGb", "cpuCores", "minCpuCores",
   "ramGb", "minRamGb", "diskGb", "minDiskGb", "bandwidthMbps", "minBandwidthMbps", "price", "priceLimit", "largePriceWithinBudget", "reliability",
   "minReliability", "freeUnits", "units", "providerActive", "needsActiveProvider", "online", "needsOnline", "byModel", "byRegion", "failingAlone"];
 type CountingLoop = (...args: unknown[]) => number;
@@ -269,27 +209,4 @@ export function countsFor(snapshot: OfferSnapshot, key: string, filters: Snapsho
     cache.set(key, counts);
   }
   return counts;
-}
-
-/**
- * The latest snapshot per chain, reloaded when the data version changes. Concurrent searches at one
- * version share one load; a failed load is not kept.
- */
-export class OfferSnapshots {
-  private readonly byChain = new Map<number, { version: string; snapshot: Promise<OfferSnapshot> }>();
-
-  get(db: pg.Pool, chainId: number, version: string): Promise<OfferSnapshot> {
-    const current = this.byChain.get(chainId);
-    if (current && current.version === version) return current.snapshot;
-    const entry = { version, snapshot: loadOfferSnapshot(db, chainId) };
-    this.byChain.set(chainId, entry);
-    entry.snapshot.catch(() => {
-      if (this.byChain.get(chainId) === entry) this.byChain.delete(chainId);
-    });
-    return entry.snapshot;
-  }
-
-  clear(): void {
-    this.byChain.clear();
-  }
 }

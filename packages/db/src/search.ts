@@ -2,7 +2,8 @@ import { GPU_MODELS, gpuModelById } from "@gridlease/sdk/gpus";
 import { ONLINE_WINDOW_SECONDS } from "@gridlease/sdk/heartbeat";
 import type pg from "pg";
 import { getPool } from "./client";
-import { countsFor, OfferSnapshots, type FacetCount, type SnapshotFilter } from "./offer-facets";
+import { countsFor, type FacetCount, type SnapshotFilter } from "./offer-facets";
+import { ListSnapshots, snapshotPage } from "./offer-page";
 import { FILTER_KEYS, offerSearchQuerySchema, usdcToBaseUnits, type FilterKey, type OfferSearchQuery, type OfferSearchQueryInput, type SearchSort } from "./search-query";
 
 export * from "./search-query";
@@ -190,15 +191,20 @@ class TtlCache<V> {
   }
 }
 
-// One column snapshot per chain for counts (offer-facets.ts), reloaded when the data version changes.
-const offerSnapshots = new OfferSnapshots();
+// One column snapshot per chain for counts (offer-facets.ts) and the list (offer-page.ts), reloaded when the data version changes.
+export const offerSnapshots = new ListSnapshots();
+
+/** SEARCH_LIST_SOURCE=sql reads the offer list from PostgreSQL (the reference path) instead of the snapshot. */
+function listFromSql(): boolean {
+  return process.env.SEARCH_LIST_SOURCE === "sql";
+}
 
 export function clearSearchCaches(): void {
   offerSnapshots.clear();
   summaryCache.clear();
 }
 
-function normalizeHit(row: OfferSearchHit): OfferSearchHit {
+function normalizeHit(row: Omit<OfferSearchHit, "gpuLabel">): OfferSearchHit {
   return {
     ...row,
     gpuLabel: gpuModelById(row.gpuModel)?.label ?? null,
@@ -207,20 +213,12 @@ function normalizeHit(row: OfferSearchHit): OfferSearchHit {
   };
 }
 
-/**
- * Searches active offers. Accepts raw input (validated with offerSearchQuerySchema) or a parsed query.
- * The offer list is read from PostgreSQL; counts (total, facets, why nothing) from the column snapshot
- * for `dataVersion` (a searchDataVersion() value the caller already holds; read here when omitted).
- */
-export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<OfferSearchResult> {
-  const query = offerSearchQuerySchema.parse(input);
-  const chainId = query.chainId ?? defaultChainId();
-  const filters = activeFilters(query);
+/** The page from PostgreSQL: the reference the snapshot path must equal, and its fallback. */
+function sqlPage(db: pg.Pool, chainId: number, query: OfferSearchQuery, filters: SqlFilter[], cursor: CursorState | null) {
   const sort = SORTS[query.sort];
   const params: unknown[] = [];
   let where = whereClause(chainId, filters, params);
-  if (query.cursor) {
-    const cursor = decodeCursor(query.cursor, query.sort);
+  if (cursor) {
     params.push(cursor.value, cursor.offerId);
     const op = sort.direction === "asc" ? ">" : "<";
     where += ` and (${sort.column}, o.offer_id) ${op} ($${params.length - 1}::${sort.cast}, $${params.length}::numeric)`;
@@ -240,18 +238,30 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
     pageSql = `select * from (${branches.join(" union all ")}) page
       order by "sortValue"::${sort.cast} ${sort.direction}, "offerId"::numeric ${sort.direction} limit ${limit}`;
   }
+  return db.query<Omit<OfferSearchHit, "gpuLabel"> & { sortValue: string }>(pageSql, params);
+}
 
-  const [page, counts] = await Promise.all([
-    db.query<OfferSearchHit & { sortValue: string }>(pageSql, params),
-    (dataVersion !== undefined ? Promise.resolve(dataVersion) : searchDataVersion(db))
-      .then((version) => offerSnapshots.get(db, chainId, version))
-      // Other sorts and later pages of the same filters share the counts.
-      .then((snapshot) => countsFor(snapshot, JSON.stringify([query.gpu, query.region, query.minGpus, query.minVramGb, query.minCpuCores, query.minRamGb,
-        query.minDiskGb, query.minBandwidthMbps, query.maxPricePerGpuHour, query.minReliability, query.availableNow, query.online]), filters)),
-  ]);
-  const rows = page.rows.slice(0, query.limit);
+/**
+ * Searches active offers. Accepts raw input (validated with offerSearchQuerySchema) or a parsed query.
+ * The list and the counts (total, facets, why nothing) come from the column snapshot for `dataVersion`
+ * (a searchDataVersion() value the caller already holds; read here when omitted); the list from
+ * PostgreSQL when the snapshot cannot answer it exactly (offer-page.ts) or SEARCH_LIST_SOURCE=sql.
+ */
+export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<OfferSearchResult> {
+  const query = offerSearchQuerySchema.parse(input);
+  const chainId = query.chainId ?? defaultChainId();
+  const filters = activeFilters(query);
+  const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : null;
+  const snapshot = await offerSnapshots.get(db, chainId, dataVersion !== undefined ? dataVersion : await searchDataVersion(db));
+  // Other sorts and later pages of the same filters share the counts.
+  const counts = countsFor(snapshot, JSON.stringify([query.gpu, query.region, query.minGpus, query.minVramGb, query.minCpuCores, query.minRamGb,
+    query.minDiskGb, query.minBandwidthMbps, query.maxPricePerGpuHour, query.minReliability, query.availableNow, query.online]), filters);
+  // Nothing matches: no page to walk for (a walk would visit every offer to find none).
+  const fromSnapshot = listFromSql() ? null : counts.total === 0 ? [] : snapshotPage(snapshot, query.sort, filters, cursor, query.limit + 1);
+  const page = fromSnapshot ?? (await sqlPage(db, chainId, query, filters, cursor)).rows;
+  const rows = page.slice(0, query.limit);
   const last = rows.at(-1);
-  const nextCursor = page.rows.length > query.limit && last ? encodeCursor({ sort: query.sort, value: last.sortValue, offerId: last.offerId }) : null;
+  const nextCursor = page.length > query.limit && last ? encodeCursor({ sort: query.sort, value: last.sortValue, offerId: last.offerId }) : null;
   const { total } = counts;
   let whyNothing: WhyNothing | null = null;
   if (total === 0 && filters.length > 0 && !query.cursor) {

@@ -1,0 +1,201 @@
+/**
+ * One page of the offer list from a ListSnapshot (offer-list.ts): the order PostgreSQL gives for
+ * `order by <key> <dir>, offer_id <dir>` with the keyset cursor `(key, offer_id) >/< (value, id)`,
+ * walked from the cursor's position (a binary search) until `want` offers pass every filter.
+ */
+import type pg from "pg";
+import { LOOP_PARAMETERS, SLOT, SLOT_TESTS, slotBounds, type SnapshotFilter } from "./offer-facets";
+import { loadListSnapshot, refreshLastSeen, reloadProviders, withOnlineAt, type ListSnapshot } from "./offer-list";
+import { FILTER_KEYS, type SearchSort } from "./search-query";
+
+const DIRECTION: Record<SearchSort, "asc" | "desc"> = { price: "asc", price_per_tflop: "asc", vram: "desc", reliability: "desc", newest: "desc" };
+
+function sortKey(snapshot: ListSnapshot, sort: SearchSort): Float64Array {
+  switch (sort) {
+    case "price": return snapshot.price;
+    case "price_per_tflop": return snapshot.pricePerTflop;
+    case "vram": return snapshot.vramGb;
+    case "reliability": return snapshot.reliability;
+    case "newest": return snapshot.offerId;
+  }
+}
+
+/** Rows sorted by the sort key, ties by offer id (rows are loaded in offer id order, so by row index). */
+function orderFor(snapshot: ListSnapshot, sort: SearchSort): Uint32Array {
+  const cache = sort === "reliability" ? snapshot.orders.reliability : snapshot.orders.rows;
+  let order = cache.get(sort);
+  if (order) return order;
+  order = new Uint32Array(snapshot.size);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  const key = sortKey(snapshot, sort);
+  // Infinity - Infinity is NaN, which `||` turns into the row tie-break: equal keys, as in SQL.
+  if (sort === "newest") order.reverse();
+  else if (DIRECTION[sort] === "asc") order.sort((a, b) => key[a]! - key[b]! || a - b);
+  else order.sort((a, b) => key[b]! - key[a]! || b - a);
+  cache.set(sort, order);
+  return order;
+}
+
+const INTEGER_SORTS = new Set<SearchSort>(["price", "vram", "newest"]);
+
+/** The cursor's key as a double, or null when only SQL can compare it exactly (its cast would round or fail). */
+function cursorKey(sort: SearchSort, value: string): number | null {
+  if (INTEGER_SORTS.has(sort)) {
+    if (!/^-?\d+$/.test(value)) return null;
+    const key = Number(value);
+    if (!Number.isSafeInteger(key) || (sort === "vram" && Math.abs(key) > 2 ** 31 - 1)) return null;
+    return key;
+  }
+  const key = Number(value);
+  return Number.isFinite(key) || /^-?Infinity$/.test(value) ? key : null;
+}
+
+type Walk = (...args: unknown[]) => void;
+const walks = new Map<string, Walk>();
+const FILTER_PARAMETERS = LOOP_PARAMETERS.slice(0, -3); // the counting loop's, less its three count arrays
+
+/** The page walk for one set of filter slots, compiled once from the fixed SLOT_TESTS as countingLoop is. */
+function walkFor(filters: SnapshotFilter[]): Walk {
+  const slots = [...new Set(filters.map((f) => SLOT[f.key]))].sort((a, b) => a - b);
+  const key = slots.join(",");
+  let walk = walks.get(key);
+  if (!walk) {
+    const tests = slots.map((slot) => `if (!(${SLOT_TESTS[FILTER_KEYS[slot]!]})) continue;`).join("\n    ");
+    walk = new Function(...FILTER_PARAMETERS, "order", "start", "want", "out", `
+  for (let pos = start; pos < order.length; pos++) {
+    const i = order[pos];
+    ${tests}
+    out.push(i);
+    if (out.length >= want) return;
+  }`) as Walk;
+    walks.set(key, walk);
+  }
+  return walk;
+}
+
+export interface SnapshotRow {
+  offerId: string; provider: string; gpuModel: string; gpuCount: number; freeUnits: number; vramGb: number; cpuCores: number;
+  ramGb: number; diskGb: number; bandwidthMbps: number; region: string; pricePerGpuHour: string; pricePerTflop: number;
+  minHours: number; maxHours: number; status: string; listedBlock: string; providerReliability: number; providerUptime7d: number | null;
+  providerLastHeartbeatAt: string | null; providerOnline: boolean; sortValue: string;
+}
+
+/**
+ * Up to `want` offers passing `filters` in `sort` order after the cursor, as search.ts's SQL returns
+ * them; null when the snapshot cannot answer exactly (the caller asks PostgreSQL).
+ */
+export function snapshotPage(snapshot: ListSnapshot, sort: SearchSort, filters: SnapshotFilter[], cursor: { value: string; offerId: string } | null, want: number): SnapshotRow[] | null {
+  if (!snapshot.listable) return null;
+  const order = orderFor(snapshot, sort);
+  const key = sortKey(snapshot, sort);
+  let start = 0;
+  if (cursor) {
+    const value = cursorKey(sort, cursor.value);
+    const id = Number(cursor.offerId);
+    if (value === null || !Number.isSafeInteger(id)) return null;
+    const asc = DIRECTION[sort] === "asc";
+    // First position strictly after (value, id) in the walk's direction; everything before it is not.
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const i = order[mid]!;
+      const k = key[i]!;
+      const after = asc ? k > value || (k === value && snapshot.offerId[i]! > id) : k < value || (k === value && snapshot.offerId[i]! < id);
+      if (after) hi = mid;
+      else lo = mid + 1;
+    }
+    start = lo;
+  }
+  const bounds = slotBounds(snapshot, filters);
+  const scope: Record<string, unknown> = { ...snapshot, ...bounds, ...bounds.minimum };
+  const out: number[] = [];
+  walkFor(filters)(...FILTER_PARAMETERS.map((name) => scope[name]), order, start, want, out);
+  const { providers } = snapshot;
+  return out.map((i) => {
+    const p = snapshot.providerCode[i]!;
+    const lastSeen = providers.lastSeen[p]!;
+    const uptime = providers.uptime7d[p]!;
+    return {
+      offerId: String(snapshot.offerId[i]), provider: providers.addresses[p]!, gpuModel: snapshot.gpuModels[snapshot.gpuModelCode[i]!]!,
+      gpuCount: snapshot.gpuCount[i]!, freeUnits: snapshot.freeUnits[i]!, vramGb: snapshot.vramGb[i]!, cpuCores: snapshot.cpuCores[i]!,
+      ramGb: snapshot.ramGb[i]!, diskGb: snapshot.diskGb[i]!, bandwidthMbps: snapshot.bandwidthMbps[i]!, region: snapshot.regions[snapshot.regionCode[i]!]!,
+      pricePerGpuHour: String(snapshot.price[i]), pricePerTflop: snapshot.pricePerTflop[i]!, minHours: snapshot.minHours[i]!, maxHours: snapshot.maxHours[i]!,
+      status: "Active", listedBlock: String(snapshot.listedBlock[i]), providerReliability: snapshot.reliability[i]!,
+      providerUptime7d: Number.isNaN(uptime) ? null : uptime, providerLastHeartbeatAt: Number.isNaN(lastSeen) ? null : new Date(lastSeen).toISOString(),
+      providerOnline: snapshot.online[i] === 1, sortValue: String(key[i]),
+    };
+  });
+}
+
+/** How often last seen times are re-read (a beat moves them without a new data version). */
+const LAST_SEEN_REFRESH_MS = Number(process.env.SEARCH_LAST_SEEN_REFRESH_MS ?? 1000);
+/** Re-read beats this far before the last read too: a beat may commit a little after its recorded time. */
+const LAST_SEEN_OVERLAP_MS = 10_000;
+
+interface ChainEntry {
+  version: string;
+  /** The indexer part of the version: while it stays, the offer rows stay and only providers are re-read. */
+  offersKey: string;
+  snapshot: Promise<ListSnapshot>;
+  latest?: ListSnapshot;
+  lastSeenSince: number;
+  lastSeenCheckedAt: number;
+  refreshing?: Promise<void>;
+}
+
+/**
+ * The latest list snapshot per chain. A new indexer data version reloads every offer; a heartbeat-only
+ * change (uptime, online count) re-reads the providers and keeps the offer rows and their sort orders.
+ * Concurrent searches at one version share one load; a failed load is not kept.
+ */
+export class ListSnapshots {
+  private readonly byChain = new Map<number, ChainEntry>();
+  /** Last load of each kind, ms (read by the benchmark and the tests). */
+  readonly timings = { fullLoadMs: NaN, providerReloadMs: NaN };
+
+  async get(db: pg.Pool, chainId: number, version: string): Promise<ListSnapshot> {
+    let entry = this.byChain.get(chainId);
+    if (!entry || entry.version !== version) {
+      const offersKey = version.split("/")[0]!;
+      const started = performance.now();
+      const previous = entry;
+      const snapshot = previous && previous.offersKey === offersKey
+        ? previous.snapshot.then((s) => reloadProviders(db, chainId, s)).then((s) => ((this.timings.providerReloadMs = performance.now() - started), s))
+        : loadListSnapshot(db, chainId).then((s) => ((this.timings.fullLoadMs = performance.now() - started), s));
+      const fresh: ChainEntry = { version, offersKey, snapshot, lastSeenSince: Date.now() - LAST_SEEN_OVERLAP_MS, lastSeenCheckedAt: 0 };
+      entry = fresh;
+      this.byChain.set(chainId, fresh);
+      snapshot.catch(() => {
+        if (this.byChain.get(chainId) === fresh) this.byChain.delete(chainId);
+      });
+    }
+    const base = await entry.snapshot;
+    if (Date.now() - entry.lastSeenCheckedAt >= LAST_SEEN_REFRESH_MS) {
+      const current = entry;
+      current.refreshing ??= refreshLastSeen(db, chainId, base.providers, current.lastSeenSince)
+        .then((dbNow) => {
+          current.lastSeenSince = dbNow - LAST_SEEN_OVERLAP_MS;
+          current.lastSeenCheckedAt = Date.now();
+        })
+        .finally(() => (current.refreshing = undefined));
+      await current.refreshing;
+    }
+    entry.latest = withOnlineAt(entry.latest ?? base, Date.now());
+    return entry.latest;
+  }
+
+  clear(): void {
+    this.byChain.clear();
+  }
+}
+
+/** Bytes the snapshot's arrays hold (sort orders included) and an estimate for its strings. */
+export function snapshotBytes(snapshot: ListSnapshot): number {
+  let bytes = 0;
+  for (const value of Object.values(snapshot)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+  for (const value of Object.values(snapshot.providers)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+  for (const order of [...snapshot.orders.rows.values(), ...snapshot.orders.reliability.values()]) bytes += order.byteLength;
+  bytes += snapshot.providers.addresses.length * 120; // a 42-character address string and its map entry
+  return bytes;
+}

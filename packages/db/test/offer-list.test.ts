@@ -1,0 +1,177 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDatabaseClients, getPool } from "../src/client";
+import { startTempPostgres } from "../src/embedded";
+import { runMigrations } from "../src/migrate";
+import { snapshotBytes, snapshotPage } from "../src/offer-page";
+import { clearSearchCaches, offerSearchQuerySchema, offerSnapshots, searchDataVersion, searchOffers, SEARCH_SORTS, type OfferSearchQueryInput } from "../src/search";
+import { insertSyntheticOffers } from "../src/synthetic";
+
+const CHAIN_ID = 31337;
+let server: Awaited<ReturnType<typeof startTempPostgres>>;
+
+beforeAll(async () => {
+  server = await startTempPostgres("gridlease-offer-list-");
+  await runMigrations(server.url);
+  process.env.DATABASE_URL = server.url;
+  await insertSyntheticOffers({ chainId: CHAIN_ID, count: 1_200, seed: 0.7 });
+  // Many equal sort values, so pages end in the middle of runs of ties: a few prices and TFLOP prices
+  // shared by hundreds of offers (reliability and VRAM repeat already), and some not active.
+  await getPool().query("update offer set price_per_gpu_hour = 1000000 * (offer_id % 4), price_per_tflop = (offer_id % 3)::float8 / 7 where offer_id % 5 <> 0");
+  await getPool().query("update offer set price_per_tflop = 'Infinity' where offer_id % 11 = 0");
+  await getPool().query("update offer set status = 'Paused' where offer_id % 40 = 0");
+}, 120_000);
+
+afterAll(async () => {
+  delete process.env.SEARCH_LIST_SOURCE;
+  await closeDatabaseClients();
+  await server?.stop();
+});
+
+/** Every page of a search, through the snapshot or through PostgreSQL (SEARCH_LIST_SOURCE=sql). */
+async function allPages(query: OfferSearchQueryInput, source: "snapshot" | "sql") {
+  if (source === "sql") process.env.SEARCH_LIST_SOURCE = "sql";
+  else delete process.env.SEARCH_LIST_SOURCE;
+  try {
+    const pages = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 400; page++) {
+      const result = await searchOffers({ ...query, cursor });
+      pages.push(result);
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    return pages;
+  } finally {
+    delete process.env.SEARCH_LIST_SOURCE;
+  }
+}
+
+const queryArbitrary = fc.record({
+  gpu: fc.option(fc.subarray(["H100-SXM", "A100-SXM-80G", "RTX4090", "L40S", "T4", "H200"], { minLength: 1 }).map((a) => a.join(",")), { nil: undefined }),
+  region: fc.option(fc.subarray(["us-east", "eu-west", "ap-south", "us-west"], { minLength: 1 }).map((a) => a.join(",")), { nil: undefined }),
+  minGpus: fc.option(fc.constantFrom(1, 2, 4, 8), { nil: undefined }),
+  minVramGb: fc.option(fc.constantFrom(24, 48, 80), { nil: undefined }),
+  minRamGb: fc.option(fc.constantFrom(64, 200), { nil: undefined }),
+  minCpuCores: fc.option(fc.constantFrom(8, 32), { nil: undefined }),
+  maxPricePerGpuHour: fc.option(fc.constantFrom("0", "1", "2.5", "3"), { nil: undefined }),
+  minReliability: fc.option(fc.constantFrom(50, 80), { nil: undefined }),
+  availableNow: fc.option(fc.constant(true), { nil: undefined }),
+  online: fc.option(fc.constantFrom("only", "any"), { nil: undefined }),
+  sort: fc.constantFrom(...SEARCH_SORTS),
+  limit: fc.constantFrom(3, 7, 50),
+}, { requiredKeys: ["sort", "limit"] });
+
+describe("the offer list from the in-memory snapshot", () => {
+  it("answers every filter set, sort key and page exactly as PostgreSQL does, ties included", async () => {
+    await fc.assert(
+      fc.asyncProperty(queryArbitrary, async (query) => {
+        const clean = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as OfferSearchQueryInput;
+        const fromSql = await allPages(clean, "sql");
+        const fromSnapshot = await allPages(clean, "snapshot");
+        // Every field of every hit, page by page (cursors differ only in how a float is spelled, so pages are compared, not cursors).
+        expect(fromSnapshot.map((p) => p.offers)).toEqual(fromSql.map((p) => p.offers));
+        expect(fromSnapshot.map((p) => p.total)).toEqual(fromSql.map((p) => p.total));
+      }),
+      { numRuns: 40 },
+    );
+  }, 240_000);
+
+  it("answers from the snapshot itself, not by falling back to SQL", async () => {
+    const version = await searchDataVersion();
+    const snapshot = await offerSnapshots.get(getPool(), CHAIN_ID, version);
+    expect(snapshot.listable).toBe(true);
+    for (const sort of SEARCH_SORTS) expect(snapshotPage(snapshot, sort, [], null, 10)).toHaveLength(10);
+    // Arrays (sort orders included) plus provider strings: bounded per offer.
+    expect(snapshotBytes(snapshot) / snapshot.size).toBeLessThan(400);
+  });
+
+  it("continues a PostgreSQL cursor in the snapshot and the other way round", async () => {
+    for (const sort of SEARCH_SORTS) {
+      const query = offerSearchQuerySchema.parse({ sort, limit: 9, online: "any" });
+      process.env.SEARCH_LIST_SOURCE = "sql";
+      const first = await searchOffers(query);
+      delete process.env.SEARCH_LIST_SOURCE;
+      const second = await searchOffers({ ...query, cursor: first.nextCursor! });
+      process.env.SEARCH_LIST_SOURCE = "sql";
+      const reference = await searchOffers({ ...query, limit: 18 });
+      const third = await searchOffers({ ...query, cursor: second.nextCursor! });
+      delete process.env.SEARCH_LIST_SOURCE;
+      const referenceThird = await searchOffers({ ...query, limit: 27 });
+      expect([...first.offers, ...second.offers].map((o) => o.offerId), sort).toEqual(reference.offers.map((o) => o.offerId));
+      expect(third.offers.map((o) => o.offerId), sort).toEqual(referenceThird.offers.slice(18).map((o) => o.offerId));
+    }
+  });
+});
+
+describe("online in the snapshot", () => {
+  /** One provider with active offers, its last seen set to `secondsAgo` without touching the data version (as a beat does). */
+  async function setLastSeen(provider: string, secondsAgo: number): Promise<void> {
+    await getPool().query(`update provider_uptime set last_heartbeat_at = now() - make_interval(secs => $2) where chain_id = $1 and provider = $3`, [CHAIN_ID, secondsAgo, provider]);
+  }
+
+  it("is evaluated at query time: a provider goes offline when its last seen ages past the window, with no data change", async () => {
+    clearSearchCaches();
+    const { rows } = await getPool().query<{ provider: string }>(
+      "select provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1", [CHAIN_ID]);
+    const provider = rows[0]!.provider;
+    await setLastSeen(provider, 118.5);
+    const version = await searchDataVersion();
+    const mine = async () => (await searchOffers({ online: "any", limit: 100, sort: "newest" }, getPool(), version)).offers.filter((o) => o.provider === provider);
+    const onlineBefore = await searchOffers({ limit: 1 }, getPool(), version);
+    expect((await mine()).every((o) => o.providerOnline)).toBe(true);
+    await new Promise((r) => setTimeout(r, 2_000));
+    // Same data version (as a cached version read would give): the snapshot was not reloaded.
+    const after = await mine();
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((o) => !o.providerOnline)).toBe(true);
+    const onlineAfter = await searchOffers({ limit: 1 }, getPool(), version);
+    expect(onlineAfter.total).toBe(onlineBefore.total - after.length);
+  });
+
+  it("follows last seen moved by beats that leave the data version alone", async () => {
+    clearSearchCaches();
+    const { rows } = await getPool().query<{ provider: string }>(
+      `select provider from offer where chain_id = $1 and status = 'Active'
+       and provider <> (select provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1) order by offer_id desc limit 1`, [CHAIN_ID]);
+    const provider = rows[0]!.provider;
+    await setLastSeen(provider, 118.5);
+    const version = await searchDataVersion();
+    const mine = async () => (await searchOffers({ online: "any", limit: 100, sort: "newest" }, getPool(), version)).offers.filter((o) => o.provider === provider);
+    expect((await mine()).every((o) => o.providerOnline)).toBe(true);
+    await setLastSeen(provider, 0); // a beat: last seen moves, updated_at does not
+    await new Promise((r) => setTimeout(r, 2_000));
+    const { rows: seen } = await getPool().query<{ last: Date }>("select last_heartbeat_at as last from provider_uptime where chain_id = $1 and provider = $2", [CHAIN_ID, provider]);
+    const after = await mine();
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((o) => o.providerOnline && o.providerLastHeartbeatAt === seen[0]!.last.toISOString())).toBe(true);
+  });
+});
+
+describe("snapshot updates", () => {
+  it("shows a price change once the indexer's data version moves, and a heartbeat-only change keeps the offer rows", async () => {
+    clearSearchCaches();
+    const { rows } = await getPool().query<{ id: string }>(
+      "select offer_id::text as id from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1", [CHAIN_ID]);
+    const target = rows[0]!.id;
+    const newest = async () => (await searchOffers({ sort: "newest", limit: 1, online: "any" })).offers[0]!;
+    expect((await newest()).offerId).toBe(target);
+    const before = await offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
+    // An uptime-only change (a heartbeat's updated_at): providers are re-read, the offer rows and their orders kept.
+    await getPool().query("update provider_uptime set updated_at = now() + interval '1 second' where chain_id = $1 and provider = (select min(provider) from provider_uptime)", [CHAIN_ID]);
+    const providersOnly = await offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
+    expect(providersOnly).not.toBe(before);
+    expect(providersOnly.offerId).toBe(before.offerId);
+    expect(providersOnly.providers).not.toBe(before.providers);
+    // A price update, committed with a data version bump as the indexer does.
+    await getPool().query("update offer set price_per_gpu_hour = 123457 where chain_id = $1 and offer_id = $2", [CHAIN_ID, target]);
+    // No new version yet: the answer is still that of the version it was computed for.
+    expect((await newest()).pricePerGpuHour).not.toBe("123457");
+    await getPool().query(
+      `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version)
+       values ($1, '0x', '0x', 0, '0x0', 1, '0x1', 0, 1) on conflict (chain_id) do update set data_version = indexer_cursor.data_version + 1`, [CHAIN_ID]);
+    expect((await newest()).pricePerGpuHour).toBe("123457");
+    const budget = await searchOffers({ maxPricePerGpuHour: "0.123457", sort: "newest", limit: 1, online: "any" });
+    expect(budget.offers[0]!.offerId).toBe(target);
+  });
+});
