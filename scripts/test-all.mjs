@@ -16,6 +16,7 @@ const SUITES = [
   { name: "indexer", kind: "vitest", pkg: "apps/indexer", script: "test" },
   { name: "agent", kind: "vitest", pkg: "apps/agent", script: "test" },
   { name: "web", kind: "vitest", pkg: "apps/web", script: "test" },
+  { name: "client", kind: "vitest", pkg: "packages/client", script: "test" },
   { name: "browser", kind: "playwright", pkg: "apps/web", script: "test:e2e" },
 ];
 

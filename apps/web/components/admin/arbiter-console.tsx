@@ -1,9 +1,11 @@
 "use client";
+import { GridleaseApiError } from "@gridlease/client";
 import { useQuery } from "@tanstack/react-query";
 import { useAccount } from "wagmi";
 import type { DisputeCase } from "@/lib/server/disputes";
 import { shortAddress } from "@/lib/format";
 import { DisputeCard } from "./dispute-card";
+import { webApi } from "@/lib/api-client";
 import { useAdminSession } from "./use-admin-session";
 
 interface Queue {
@@ -37,12 +39,11 @@ export function ArbiterConsole() {
     refetchInterval: 3_000,
     retry: false,
     queryFn: async (): Promise<Queue> => {
-      const response = await fetch("/api/admin/disputes", { cache: "no-store" });
-      if (!response.ok) {
-        const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-        throw new QueueError(response.status, body?.error?.message ?? `Request failed (${response.status}).`);
+      try {
+        return await webApi.listDisputes<Queue>();
+      } catch (error) {
+        throw error instanceof GridleaseApiError ? new QueueError(error.status, error.message) : error;
       }
-      return response.json();
     },
   });
 

@@ -4,17 +4,9 @@ import { useCallback, useState } from "react";
 import { createSiweMessage } from "viem/siwe";
 import { useAccount, useSignMessage } from "wagmi";
 import { useAppConfig } from "@/lib/app-config";
+import { webApi } from "@/lib/api-client";
 
-export interface AdminSessionInfo {
-  address: string;
-  chainId: number;
-  expiresAt: number;
-}
-
-async function apiError(response: Response): Promise<string> {
-  const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-  return body?.error?.message ?? `Request failed with status ${response.status}.`;
-}
+export type { AdminSession as AdminSessionInfo } from "@gridlease/client";
 
 /** EIP-4361 sign-in against /api/auth/*: fresh nonce, message bound to this host and chain, one signature. */
 export function useAdminSession() {
@@ -27,11 +19,7 @@ export function useAdminSession() {
 
   const session = useQuery({
     queryKey: ["admin-session"],
-    queryFn: async (): Promise<AdminSessionInfo | null> => {
-      const response = await fetch("/api/auth/session", { cache: "no-store" });
-      if (!response.ok) throw new Error(await apiError(response));
-      return ((await response.json()) as { session: AdminSessionInfo | null }).session;
-    },
+    queryFn: async () => (await webApi.getSession()).session,
   });
 
   const signIn = useCallback(async () => {
@@ -39,9 +27,7 @@ export function useAdminSession() {
     setSignInError(null);
     setSigningIn(true);
     try {
-      const nonceResponse = await fetch("/api/auth/nonce", { method: "POST" });
-      if (!nonceResponse.ok) throw Object.assign(new Error(await apiError(nonceResponse)), { status: nonceResponse.status });
-      const { nonce } = (await nonceResponse.json()) as { nonce: string };
+      const { nonce } = await webApi.createNonce();
       const issuedAt = new Date();
       const message = createSiweMessage({
         address,
@@ -55,8 +41,7 @@ export function useAdminSession() {
         statement: "Sign in to the Gridlease arbiter console.",
       });
       const signature = await signMessageAsync({ message });
-      const verify = await fetch("/api/auth/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message, signature }) });
-      if (!verify.ok) throw Object.assign(new Error(await apiError(verify)), { status: verify.status });
+      await webApi.verifySignIn({ message, signature }); // a refusal throws GridleaseApiError with its status
       await queryClient.invalidateQueries({ queryKey: ["admin-session"] });
       await queryClient.invalidateQueries({ queryKey: ["disputes"] });
     } catch (error) {
@@ -68,7 +53,7 @@ export function useAdminSession() {
   }, [address, chainId, queryClient, signMessageAsync]);
 
   const signOut = useCallback(async () => {
-    await fetch("/api/auth/session", { method: "DELETE" });
+    await webApi.signOut();
     await queryClient.invalidateQueries({ queryKey: ["admin-session"] });
   }, [queryClient]);
 

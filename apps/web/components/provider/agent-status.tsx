@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { agentView, type AgentView } from "@/lib/agent-view";
+import { webApi } from "@/lib/api-client";
 
 /** How often the page re-reads the provider's last heartbeat; agents beat every minute by default. */
 const REFRESH_MS = 15_000;
@@ -19,9 +20,7 @@ export function AgentStatus({ address }: { address: string }) {
     let cancelled = false;
     const load = async () => {
       try {
-        const response = await fetch(`/api/providers/${address}`, { cache: "no-store" });
-        if (response.status !== 404 && !response.ok) throw new Error(`the market answered ${response.status}`);
-        const summary = response.status === 404 ? null : ((await response.json()) as { online?: boolean; lastHeartbeatAt?: string | null });
+        const summary = await webApi.getProvider(address); // null: not registered (404)
         if (!cancelled) {
           setView(agentView(summary));
           setProblem(null);
