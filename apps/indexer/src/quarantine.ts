@@ -7,6 +7,7 @@
  * range is stored once, and the cursor moves past the range in the same transaction, so a crash or a
  * replay neither skips nor doubles anything (appliedEvents counts recorded failures as handled).
  */
+import { inTransaction } from "@gridlease/db/transaction";
 import type pg from "pg";
 import { argsJsonText, type DecodedEvent } from "./events";
 import { BatchState, HANDLERS, keysToLoad } from "./handlers";
@@ -63,11 +64,9 @@ export async function writeEventByEvent(
   db: pg.Pool, chainId: number, isFinal: (block: bigint) => boolean, events: DecodedEvent[],
   batch: Pick<BatchWrite, "journal" | "from" | "to" | "blocks" | "cursor" | "previousFinalized">,
 ): Promise<FailedEvent[]> {
-  const client = await db.connect();
   const failed: FailedEvent[] = [];
   const providers = new Set<string>();
-  try {
-    await client.query("begin");
+  return inTransaction(db, async (client) => {
     for (const event of events) {
       await client.query("savepoint one_event");
       try {
@@ -90,12 +89,6 @@ export async function writeEventByEvent(
       }
     }
     await finishBatch(client, batch, [...providers], true);
-    await client.query("commit");
     return failed;
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { copyRows } from "@gridlease/db/copy";
 import { RELIABILITY_UPDATE_SQL } from "@gridlease/db/reliability";
+import { inTransaction } from "@gridlease/db/transaction";
 import { BatchState } from "./handlers";
 import { ENTITY_TABLES, type EntityRows, type EntityTable, type RawEventRow } from "./rows";
 
@@ -153,20 +154,12 @@ export interface BatchWrite {
 
 /** Writes one batch and moves the cursor, all in one transaction. */
 export async function writeBatch(db: pg.Pool, batch: BatchWrite): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query("begin");
+  return inTransaction(db, async (client) => {
     await writeEventRows(client, batch);
     const { state } = batch;
     const dataChanged = batch.rawEvents.length > 0 || ENTITY_ORDER.some((table) => state.dirty[table].size > 0);
     await finishBatch(client, batch, [...state.dirty.provider], dataChanged);
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Raw events, derived rows, price history and (near the head) undo images of a batch, in the caller's transaction. */
@@ -246,9 +239,7 @@ export async function storedBlocks(db: pg.Pool, chainId: number, below: bigint):
  */
 export async function rollbackTo(db: pg.Pool, cursor: Cursor, ancestor: bigint): Promise<Cursor> {
   const chainId = cursor.chainId;
-  const client = await db.connect();
-  try {
-    await client.query("begin");
+  return inTransaction(db, async (client) => {
     const straddling = await client.query<{ from: string | null }>(
       `select min(batch_from)::text as from from indexer_undo where chain_id = $1 and batch_to > $2`, [chainId, ancestor.toString()]);
     let target = ancestor;
@@ -283,12 +274,6 @@ export async function rollbackTo(db: pg.Pool, cursor: Cursor, ancestor: bigint):
     if (restoredProviders.length) await refreshReliability(client, chainId, restoredProviders);
     const rolledBack = { ...cursor, blockNumber: target, blockHash: hash.rows[0].hash };
     await saveCursor(client, rolledBack, true);
-    await client.query("commit");
     return rolledBack;
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { ONLINE_WINDOW_SECONDS, heartbeatSlot } from "@gridlease/sdk/heartbeat";
 import { computeUptime } from "./uptime";
 import { RELIABILITY_UPDATE_SQL } from "./reliability";
+import { inTransaction } from "./transaction";
 
 /**
  * How often the indexer runs refreshSilentUptime. Uptime only changes at 5-minute slot boundaries, so
@@ -31,9 +32,7 @@ export async function refreshSilentUptime(db: pg.Pool, chainId: number, now = Da
      order by provider`,
     [offlineBefore, nowSlot, chainId]);
   for (const { provider } of stale.rows) {
-    const client = await db.connect();
-    try {
-      await client.query("begin");
+    await inTransaction(db, async (client) => {
       const uptime = await computeUptime(client, chainId, provider, now);
       // A beat that arrived meanwhile (last_heartbeat_at moved) has already recomputed this row.
       const updated = await client.query(
@@ -41,13 +40,7 @@ export async function refreshSilentUptime(db: pg.Pool, chainId: number, now = Da
          where chain_id = $1 and provider = $2 and last_heartbeat_at < $6`,
         [chainId, provider, uptime.uptime24h, uptime.uptime7d, uptime.uptime30d, offlineBefore, nowSlot]);
       if (updated.rowCount) await client.query(RELIABILITY_UPDATE_SQL, [chainId, [provider]]);
-      await client.query("commit");
-    } catch (error) {
-      await client.query("rollback").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
   return stale.rows;
 }
