@@ -17,6 +17,7 @@ const SUITES = [
   { name: "agent", kind: "vitest", pkg: "apps/agent", script: "test" },
   { name: "web", kind: "vitest", pkg: "apps/web", script: "test" },
   { name: "client", kind: "vitest", pkg: "packages/client", script: "test" },
+  { name: "cli", kind: "vitest", pkg: "apps/cli", script: "test" },
   { name: "browser", kind: "playwright", pkg: "apps/web", script: "test:e2e" },
 ];
 
