@@ -41,19 +41,93 @@ export interface ListSnapshot extends OfferSnapshot {
   providerOnline: Uint8Array;
   /** False when a value is not exactly a double (ids or prices beyond 2^53, NaN): the list then comes from SQL. */
   listable: boolean;
+  /** Name tables behind gpuModelCode / regionCode (offer-delta.ts adds names). */
+  codes: { models: CodeTable; regions: CodeTable };
+  /** The indexer cursor the rows were read at (same transaction): offer-delta.ts reads what changed after it. */
+  indexedAt: { block: string; hash: string } | null;
   /** Sorted row orders by sort key, built on first use; shared by snapshots with the same rows (reliability: same providers). */
   orders: { rows: Map<SearchSort, Uint32Array>; reliability: Map<SearchSort, Uint32Array> };
 }
 
 const BATCH = 50_000;
 
-/** Reads the providers of chain `chainId` (the offers' provider codes come from `byAddress`). */
-async function readProviders(client: pg.PoolClient | pg.Pool, chainId: number, providers: ProviderColumns): Promise<void> {
+export interface CodeTable {
+  list: string[];
+  byName: Map<string, number>;
+}
+
+export function codeOf(table: CodeTable, name: string): number {
+  let value = table.byName.get(name);
+  if (value === undefined) table.byName.set(name, (value = table.list.push(name) - 1));
+  return value;
+}
+
+/** The offer columns a snapshot row is read from, in the order setRow takes them. */
+export const OFFER_SELECT = `o.offer_id::text, o.provider, o.gpu_model, o.region, o.gpu_count::text, o.vram_gb::text, o.cpu_cores::text, o.ram_gb::text,
+  o.disk_gb::text, o.bandwidth_mbps::text, o.price_per_gpu_hour::text, o.free_units::text, o.price_per_tflop::text,
+  o.min_hours::text, o.max_hours::text, o.listed_block::text`;
+
+/** Active offers whose provider row exists (search joins providers). */
+export const ACTIVE_OFFER = `o.status = 'Active' and exists (select 1 from provider p where p.chain_id = o.chain_id and p.address = o.provider)`;
+
+/** Stores one OFFER_SELECT row at index `i`; clears `listable` for a value a double does not hold exactly. */
+export function setRow(s: ListSnapshot, i: number, row: string[], providerNames: CodeTable): void {
+  const exact = (text: string) => {
+    const value = Number(text);
+    if (Number.isSafeInteger(value)) return value;
+    s.listable = false;
+    return Infinity; // beyond 2^53 (never a real spec) passes every minimum; prices there are exact in largePrices
+  };
+  s.offerId[i] = exact(row[0]!);
+  s.providerCode[i] = codeOf(providerNames, row[1]!);
+  s.gpuModelCode[i] = codeOf(s.codes.models, row[2]!);
+  s.regionCode[i] = codeOf(s.codes.regions, row[3]!);
+  s.gpuCount[i] = exact(row[4]!);
+  s.vramGb[i] = exact(row[5]!);
+  s.cpuCores[i] = exact(row[6]!);
+  s.ramGb[i] = exact(row[7]!);
+  s.diskGb[i] = exact(row[8]!);
+  s.bandwidthMbps[i] = exact(row[9]!);
+  s.price[i] = exact(row[10]!);
+  if (s.price[i] === Infinity) s.largePrices.set(i, BigInt(row[10]!));
+  s.freeUnits[i] = exact(row[11]!);
+  s.pricePerTflop[i] = Number(row[12]);
+  if (Number.isNaN(s.pricePerTflop[i])) s.listable = false; // NaN sorts last in PostgreSQL, and compares with nothing here
+  s.minHours[i] = exact(row[13]!);
+  s.maxHours[i] = exact(row[14]!);
+  s.listedBlock[i] = exact(row[15]!);
+}
+
+/** An empty snapshot of `size` rows over the given name tables. */
+export function emptySnapshot(size: number, codes: ListSnapshot["codes"], indexedAt: ListSnapshot["indexedAt"]): ListSnapshot {
+  const f64 = () => new Float64Array(size);
+  return {
+    size, gpuModelCode: new Uint16Array(size), regionCode: new Uint16Array(size), gpuModels: codes.models.list, regions: codes.regions.list,
+    gpuCount: f64(), vramGb: f64(), cpuCores: f64(), ramGb: f64(), diskGb: f64(), bandwidthMbps: f64(), price: f64(), largePrices: new Map(),
+    freeUnits: f64(), reliability: f64(), providerActive: new Uint8Array(size), online: new Uint8Array(size),
+    offerId: f64(), providerCode: new Uint32Array(size), pricePerTflop: f64(), minHours: f64(), maxHours: f64(), listedBlock: f64(),
+    providers: emptyProviders([], new Map()), providerOnline: new Uint8Array(0), listable: true, orders: { rows: new Map(), reliability: new Map() },
+    codes, indexedAt,
+  };
+}
+
+/** The indexer cursor of a chain as the snapshot records it. */
+export async function readIndexedAt(client: pg.PoolClient, chainId: number): Promise<ListSnapshot["indexedAt"]> {
+  const { rows } = await client.query<{ block: string; hash: string }>("select block_number::text as block, block_hash as hash from indexer_cursor where chain_id = $1", [chainId]);
+  return rows[0] ?? null;
+}
+
+/**
+ * Reads the providers of chain `chainId` into `providers` (by `byAddress`; others are skipped): all of
+ * them, or those the indexer changed after block `changedAfter`.
+ */
+export async function readProviders(client: pg.PoolClient | pg.Pool, chainId: number, providers: ProviderColumns, changedAfter?: string): Promise<void> {
   const { rows } = await client.query<string[]>({
     text: `select p.address, p.reliability::text, (p.status = 'Active')::text, u.uptime_7d::text,
              floor(extract(epoch from u.last_heartbeat_at) * 1000)::text
-           from provider p left join provider_uptime u on u.chain_id = p.chain_id and u.provider = p.address where p.chain_id = $1`,
-    values: [chainId],
+           from provider p left join provider_uptime u on u.chain_id = p.chain_id and u.provider = p.address
+           where p.chain_id = $1 ${changedAfter === undefined ? "" : "and p.updated_block > $2::bigint"}`,
+    values: changedAfter === undefined ? [chainId] : [chainId, changedAfter],
     rowMode: "array",
   });
   for (const row of rows) {
@@ -66,13 +140,13 @@ async function readProviders(client: pg.PoolClient | pg.Pool, chainId: number, p
   }
 }
 
-function emptyProviders(addresses: string[], byAddress: Map<string, number>): ProviderColumns {
+export function emptyProviders(addresses: string[], byAddress: Map<string, number>): ProviderColumns {
   const n = addresses.length;
   return { addresses, byAddress, reliability: new Float64Array(n).fill(-Infinity), active: new Uint8Array(n), uptime7d: new Float64Array(n).fill(NaN), lastSeen: new Float64Array(n).fill(NaN) };
 }
 
 /** Per-offer provider columns (what the counting loop reads) from the provider table. */
-function applyProviders(snapshot: ListSnapshot, providers: ProviderColumns): ListSnapshot {
+export function applyProviders(snapshot: ListSnapshot, providers: ProviderColumns): ListSnapshot {
   const { size, providerCode } = snapshot;
   const reliability = new Float64Array(size);
   const providerActive = new Uint8Array(size);
@@ -93,38 +167,15 @@ export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<Li
   const client = await db.connect();
   try {
     await client.query("begin isolation level repeatable read read only");
-    const where = `o.chain_id = $1 and o.status = 'Active' and exists (select 1 from provider p where p.chain_id = o.chain_id and p.address = o.provider)`;
+    const where = `o.chain_id = $1 and ${ACTIVE_OFFER}`;
     const size = Number((await client.query<{ n: string }>(`select count(*)::text as n from offer o where ${where}`, [chainId])).rows[0]!.n);
-    const f64 = () => new Float64Array(size);
-    const names = () => ({ list: [] as string[], byName: new Map<string, number>() });
-    const models = names();
-    const regions = names();
-    const providerNames = names();
-    const code = (table: ReturnType<typeof names>, name: string) => {
-      let value = table.byName.get(name);
-      if (value === undefined) table.byName.set(name, (value = table.list.push(name) - 1));
-      return value;
-    };
-    const s: ListSnapshot = {
-      size, gpuModelCode: new Uint16Array(size), regionCode: new Uint16Array(size), gpuModels: models.list, regions: regions.list,
-      gpuCount: f64(), vramGb: f64(), cpuCores: f64(), ramGb: f64(), diskGb: f64(), bandwidthMbps: f64(), price: f64(), largePrices: new Map(),
-      freeUnits: f64(), reliability: f64(), providerActive: new Uint8Array(size), online: new Uint8Array(size),
-      offerId: f64(), providerCode: new Uint32Array(size), pricePerTflop: f64(), minHours: f64(), maxHours: f64(), listedBlock: f64(),
-      providers: emptyProviders([], new Map()), providerOnline: new Uint8Array(0), listable: true, orders: { rows: new Map(), reliability: new Map() },
-    };
-    const exact = (text: string) => {
-      const value = Number(text);
-      if (Number.isSafeInteger(value)) return value;
-      s.listable = false;
-      return Infinity; // beyond 2^53 (never a real spec) passes every minimum; prices there are exact in largePrices
-    };
+    const providerNames: CodeTable = { list: [], byName: new Map() };
+    const s = emptySnapshot(size, { models: { list: [], byName: new Map() }, regions: { list: [], byName: new Map() } }, await readIndexedAt(client, chainId));
     let i = 0;
     let after = "-1";
     while (i < size) {
       const { rows } = await client.query<string[]>({
-        text: `select o.offer_id::text, o.provider, o.gpu_model, o.region, o.gpu_count::text, o.vram_gb::text, o.cpu_cores::text, o.ram_gb::text,
-                 o.disk_gb::text, o.bandwidth_mbps::text, o.price_per_gpu_hour::text, o.free_units::text, o.price_per_tflop::text,
-                 o.min_hours::text, o.max_hours::text, o.listed_block::text
+        text: `select ${OFFER_SELECT}
                from offer o where ${where} and o.offer_id > $2::numeric order by o.offer_id limit $3`,
         values: [chainId, after, BATCH],
         rowMode: "array",
@@ -132,24 +183,7 @@ export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<Li
       if (rows.length === 0) break;
       for (const row of rows) {
         if (i >= size) break;
-        s.offerId[i] = exact(row[0]!);
-        s.providerCode[i] = code(providerNames, row[1]!);
-        s.gpuModelCode[i] = code(models, row[2]!);
-        s.regionCode[i] = code(regions, row[3]!);
-        s.gpuCount[i] = exact(row[4]!);
-        s.vramGb[i] = exact(row[5]!);
-        s.cpuCores[i] = exact(row[6]!);
-        s.ramGb[i] = exact(row[7]!);
-        s.diskGb[i] = exact(row[8]!);
-        s.bandwidthMbps[i] = exact(row[9]!);
-        s.price[i] = exact(row[10]!);
-        if (s.price[i] === Infinity) s.largePrices.set(i, BigInt(row[10]!));
-        s.freeUnits[i] = exact(row[11]!);
-        s.pricePerTflop[i] = Number(row[12]);
-        if (Number.isNaN(s.pricePerTflop[i])) s.listable = false; // NaN sorts last in PostgreSQL, and compares with nothing here
-        s.minHours[i] = exact(row[13]!);
-        s.maxHours[i] = exact(row[14]!);
-        s.listedBlock[i] = exact(row[15]!);
+        setRow(s, i, row, providerNames);
         i++;
       }
       after = rows.at(-1)![0]!;

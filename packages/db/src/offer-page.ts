@@ -5,6 +5,7 @@
  */
 import type pg from "pg";
 import { LOOP_PARAMETERS, SLOT, SLOT_TESTS, slotBounds, type SnapshotFilter } from "./offer-facets";
+import { applyDelta } from "./offer-delta";
 import { loadListSnapshot, refreshLastSeen, reloadProviders, withOnlineAt, type ListSnapshot } from "./offer-list";
 import { FILTER_KEYS, type SearchSort } from "./search-query";
 
@@ -20,18 +21,23 @@ function sortKey(snapshot: ListSnapshot, sort: SearchSort): Float64Array {
   }
 }
 
-/** Rows sorted by the sort key, ties by offer id (rows are loaded in offer id order, so by row index). */
+/** Row comparison in `sort` order: the key, ties by offer id (rows are kept in offer id order, so by row index). */
+export function compareRows(snapshot: ListSnapshot, sort: SearchSort): (a: number, b: number) => number {
+  const key = sortKey(snapshot, sort);
+  // Infinity - Infinity is NaN, which `||` turns into the row tie-break: equal keys, as in SQL.
+  if (sort === "newest") return (a, b) => b - a;
+  return DIRECTION[sort] === "asc" ? (a, b) => key[a]! - key[b]! || a - b : (a, b) => key[b]! - key[a]! || b - a;
+}
+
+/** Rows sorted by the sort key, ties by offer id. */
 function orderFor(snapshot: ListSnapshot, sort: SearchSort): Uint32Array {
   const cache = sort === "reliability" ? snapshot.orders.reliability : snapshot.orders.rows;
   let order = cache.get(sort);
   if (order) return order;
   order = new Uint32Array(snapshot.size);
   for (let i = 0; i < order.length; i++) order[i] = i;
-  const key = sortKey(snapshot, sort);
-  // Infinity - Infinity is NaN, which `||` turns into the row tie-break: equal keys, as in SQL.
   if (sort === "newest") order.reverse();
-  else if (DIRECTION[sort] === "asc") order.sort((a, b) => key[a]! - key[b]! || a - b);
-  else order.sort((a, b) => key[b]! - key[a]! || b - a);
+  else order.sort(compareRows(snapshot, sort));
   cache.set(sort, order);
   return order;
 }
@@ -151,8 +157,8 @@ interface ChainEntry {
  */
 export class ListSnapshots {
   private readonly byChain = new Map<number, ChainEntry>();
-  /** Last load of each kind, ms (read by the benchmark and the tests). */
-  readonly timings = { fullLoadMs: NaN, providerReloadMs: NaN };
+  /** Loads of each kind and the last one's duration in ms (read by the benchmark and the tests). */
+  readonly loads = { full: 0, delta: 0, providers: 0, fullMs: NaN, deltaMs: NaN, providersMs: NaN };
 
   async get(db: pg.Pool, chainId: number, version: string): Promise<ListSnapshot> {
     let entry = this.byChain.get(chainId);
@@ -160,9 +166,22 @@ export class ListSnapshots {
       const offersKey = version.split("/")[0]!;
       const started = performance.now();
       const previous = entry;
-      const snapshot = previous && previous.offersKey === offersKey
-        ? previous.snapshot.then((s) => reloadProviders(db, chainId, s)).then((s) => ((this.timings.providerReloadMs = performance.now() - started), s))
-        : loadListSnapshot(db, chainId).then((s) => ((this.timings.fullLoadMs = performance.now() - started), s));
+      const timed = (kind: "full" | "delta" | "providers") => (s: ListSnapshot) => {
+        this.loads[kind]++;
+        this.loads[`${kind}Ms`] = performance.now() - started;
+        return s;
+      };
+      const full = () => loadListSnapshot(db, chainId).then(timed("full"));
+      let snapshot: Promise<ListSnapshot>;
+      if (!previous) snapshot = full();
+      else if (previous.offersKey === offersKey) snapshot = previous.snapshot.then((s) => reloadProviders(db, chainId, s)).then(timed("providers"), full);
+      else {
+        // The indexer moved: apply what changed since the previous snapshot's block (a full reload when that is not exact).
+        const heartbeatsToo = version.slice(offersKey.length) !== previous.version.slice(previous.offersKey.length);
+        snapshot = previous.snapshot
+          .then((s) => applyDelta(db, chainId, s, heartbeatsToo))
+          .then((s) => (s ? timed("delta")(s) : full()), full);
+      }
       const fresh: ChainEntry = { version, offersKey, snapshot, lastSeenSince: Date.now() - LAST_SEEN_OVERLAP_MS, lastSeenCheckedAt: 0 };
       entry = fresh;
       this.byChain.set(chainId, fresh);

@@ -1,0 +1,116 @@
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDatabaseClients, getPool } from "../src/client";
+import { startTempPostgres } from "../src/embedded";
+import { runMigrations } from "../src/migrate";
+import { offerSnapshots, searchOffers, SEARCH_SORTS } from "../src/search";
+import { insertSyntheticOffers } from "../src/synthetic";
+import { expectSnapshotEqualsSql } from "./search-paths";
+
+const CHAIN_ID = 31337;
+let server: Awaited<ReturnType<typeof startTempPostgres>>;
+let block = 10;
+
+/** What the indexer does per batch: rows written with updated_block = the batch's block, the cursor moved and its data version bumped, in one transaction. */
+async function indexerBatch(write: (client: pg.PoolClient, block: number) => Promise<unknown>): Promise<void> {
+  const client = await getPool().connect();
+  try {
+    await client.query("begin");
+    block++;
+    await write(client, block);
+    await client.query("insert into indexed_block (chain_id, number, hash, parent_hash) values ($1, $2, $3, '0x')", [CHAIN_ID, block, `0xa${block}`]);
+    await client.query("update indexer_cursor set block_number = $2, block_hash = $3, data_version = data_version + 1 where chain_id = $1", [CHAIN_ID, block, `0xa${block}`]);
+    await client.query("commit");
+  } finally {
+    client.release();
+  }
+}
+
+/** Searches every sort, so every sort order exists and an update has to carry it over. */
+async function touchEverySort(): Promise<void> {
+  for (const sort of SEARCH_SORTS) await searchOffers({ sort, limit: 5 });
+}
+
+beforeAll(async () => {
+  server = await startTempPostgres("gridlease-offer-delta-");
+  await runMigrations(server.url);
+  process.env.DATABASE_URL = server.url;
+  await insertSyntheticOffers({ chainId: CHAIN_ID, count: 800, seed: 0.5 });
+  await getPool().query("update offer set price_per_gpu_hour = 1000000 * (offer_id % 3) where offer_id % 4 <> 0");
+  await getPool().query("update offer set status = 'Paused' where offer_id % 30 = 0");
+  await getPool().query(
+    `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version)
+     values ($1, '0x', '0x', 0, '0x0', $2, $3, 0, 1)`, [CHAIN_ID, block, `0xa${block}`]);
+  await getPool().query("insert into indexed_block (chain_id, number, hash, parent_hash) values ($1, $2, $3, '0x')", [CHAIN_ID, block, `0xa${block}`]);
+}, 120_000);
+
+afterAll(async () => {
+  await closeDatabaseClients();
+  await server?.stop();
+});
+
+describe("incremental snapshot updates", () => {
+  it("apply indexer batches without a full reload and answer as PostgreSQL does", async () => {
+    await touchEverySort();
+    const full = offerSnapshots.loads.full;
+    // Price changes into and out of runs of equal prices.
+    await indexerBatch((c, b) => c.query("update offer set price_per_gpu_hour = 1000000, updated_block = $1 where offer_id % 7 = 1", [b]));
+    await touchEverySort();
+    // Delistings, a relisting of paused offers, a changed spec and free units.
+    await indexerBatch(async (c, b) => {
+      await c.query("update offer set status = 'Delisted', updated_block = $1 where offer_id % 11 = 2", [b]);
+      await c.query("update offer set status = 'Active', updated_block = $1 where offer_id % 60 = 0", [b]);
+      await c.query("update offer set vram_gb = 96, free_units = 0, updated_block = $1 where offer_id % 13 = 3", [b]);
+    });
+    await touchEverySort();
+    // A new provider with new offers, and another provider's reliability moved.
+    await indexerBatch(async (c, b) => {
+      await c.query(
+        `insert into provider select chain_id, '0xbeef000000000000000000000000000000000001', status, stake, pending_unstake, unstake_available_at, total_slashed,
+           encryption_key, metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 97.5, $2, finalized from provider where chain_id = $1 limit 1`, [CHAIN_ID, b]);
+      await c.query(
+        `insert into provider_uptime (chain_id, provider, first_heartbeat_at, last_heartbeat_at, uptime_24h, uptime_7d, uptime_30d)
+         values ($1, '0xbeef000000000000000000000000000000000001', now(), now(), 1, 1, 1)`, [CHAIN_ID]);
+      await c.query(
+        `insert into offer select chain_id, offer_id + 10000, '0xbeef000000000000000000000000000000000001', gpu_model, gpu_count, vram_gb, cpu_cores, ram_gb,
+           disk_gb, bandwidth_mbps, region, price_per_gpu_hour, price_per_tflop, min_hours, max_hours, 'Active', free_units, listed_block, listed_log_index, $2, finalized
+         from offer where chain_id = $1 and offer_id <= 5`, [CHAIN_ID, b]);
+      await c.query("update provider set reliability = 99.9, updated_block = $2 where chain_id = $1 and address = (select min(provider) from offer where provider like '0xfeed%')", [CHAIN_ID, b]);
+    });
+    await touchEverySort();
+    expect(offerSnapshots.loads.full).toBe(full);
+    expect(offerSnapshots.loads.delta).toBe(3);
+    const newcomer = await searchOffers({ sort: "newest", limit: 1 });
+    expect(newcomer.offers[0]!.provider).toBe("0xbeef000000000000000000000000000000000001");
+    expect(newcomer.offers[0]!.providerReliability).toBe(97.5);
+    await expectSnapshotEqualsSql(20);
+  }, 240_000);
+
+  it("reloads in full after a rollback, which restores rows without a newer updated_block", async () => {
+    await touchEverySort();
+    const full = offerSnapshots.loads.full;
+    const { rows } = await getPool().query<{ id: string; price: string }>(
+      "select offer_id::text as id, price_per_gpu_hour::text as price from offer where status = 'Active' and offer_id % 7 = 1 order by offer_id limit 1");
+    // The undo journal puts back the prior image (an old updated_block) and the cursor goes back.
+    await getPool().query("update offer set price_per_gpu_hour = 4242, gpu_count = 55, updated_block = 5 where offer_id = $1", [rows[0]!.id]);
+    block -= 2;
+    await getPool().query("delete from indexed_block where chain_id = $1 and number > $2", [CHAIN_ID, block]);
+    await getPool().query("update indexer_cursor set block_number = $2, block_hash = $3, data_version = data_version + 1 where chain_id = $1", [CHAIN_ID, block, `0xa${block}`]);
+    const cheapest = await searchOffers({ sort: "price", limit: 1, online: "any", minGpus: 55 });
+    expect(offerSnapshots.loads.full).toBe(full + 1);
+    expect(cheapest.offers.map((o) => o.pricePerGpuHour)).toContain("4242");
+  });
+
+  it("reloads in full when its block was replaced by a reorg, even once the cursor is past it", async () => {
+    await touchEverySort();
+    const full = offerSnapshots.loads.full;
+    const { rows } = await getPool().query<{ id: string }>("select offer_id::text as id from offer where status = 'Active' order by offer_id desc limit 1");
+    // Rolled back to before the snapshot's block and re-indexed on another branch within one version poll.
+    await getPool().query("update offer set free_units = 0, gpu_count = 77, updated_block = 1 where offer_id = $1", [rows[0]!.id]);
+    await getPool().query("update indexed_block set hash = '0xother' where chain_id = $1 and number = $2", [CHAIN_ID, block]);
+    await getPool().query("update indexer_cursor set block_number = $2, block_hash = '0xother2', data_version = data_version + 1 where chain_id = $1", [CHAIN_ID, block + 1]);
+    const newest = await searchOffers({ sort: "newest", limit: 1, online: "any", minGpus: 77 });
+    expect(offerSnapshots.loads.full).toBe(full + 1);
+    expect(newest.offers[0]!.offerId).toBe(rows[0]!.id);
+  });
+});
