@@ -3,8 +3,7 @@ import type { Abi } from "viem";
 
 export { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi };
 
-/** Custom errors of every contract a Gridlease call can reach, for decoding bubbled reverts. */
-export const allContractErrors = [...providerRegistryAbi, ...leaseEscrowAbi, ...mockUsdcAbi].filter((item) => item.type === "error") as Abi;
+export { allContractErrors } from "@gridlease/sdk/tx-errors";
 
 export const LEASE_STATUS = ["None", "Pending", "Active", "Disputed", "Closed"] as const;
 export const CLOSE_REASON = ["None", "Completed", "CancelledByRenter", "NotAccepted", "DisputeResolved", "ProviderFault"] as const;

@@ -5,8 +5,17 @@ import {
   UserRejectedRequestError,
   decodeErrorResult,
   formatUnits,
+  type Abi,
 } from "viem";
-import { allContractErrors } from "./contracts";
+import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts.generated";
+
+/**
+ * Reverts as sentences a person can act on — the one source of truth for the web app, the renter CLI
+ * (apps/cli) and @gridlease/client, so a refusal reads the same wherever it happens.
+ */
+
+/** Custom errors of every contract a Gridlease call can reach, for decoding bubbled reverts. */
+export const allContractErrors = [...providerRegistryAbi, ...leaseEscrowAbi, ...mockUsdcAbi].filter((item) => item.type === "error") as Abi;
 
 type Args = readonly unknown[];
 const usdc = (v: unknown) => `${Number(formatUnits(BigInt(v as bigint), 6)).toLocaleString("en-US")} USDC`;
