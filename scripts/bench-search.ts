@@ -7,12 +7,12 @@
  * Three runs: saturation (autocannon; each connection asks again as soon as answered) over 21 repeated
  * query shapes, an open-loop run at a fixed, evenly paced rate (BENCH_RATE) over at most the same number
  * of connections, saturation again with every query new (the response cache never hits), and saturation
- * with the repeated shapes plus a share of never-seen queries. Env: BENCH_OFFERS (default 100000), BENCH_SECONDS (default 20 per run),
- * BENCH_CONNECTIONS (default 50), BENCH_RATE (default 500), BENCH_RUNS (default saturation,paced,unique,mixed), BENCH_NEW_SHARE (default 0.1), BENCH_SKIP_BUILD=1,
+ * with the repeated shapes plus a share of never-seen queries. Env: BENCH_OFFERS (default 100000; BENCH_OFFERS=1000000 for the 1M-offer market), BENCH_SECONDS (default 20 per run),
+ * BENCH_CONNECTIONS (default 50), BENCH_RATE (default 500), BENCH_RUNS (default saturation,paced,unique,mixed,update; update: one price change until visible, incremental and after a rollback; the web server's RSS is printed too), BENCH_NEW_SHARE (default 0.1), BENCH_SKIP_BUILD=1,
  * BENCH_SERVER_NODE_ARGS.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
@@ -132,6 +132,54 @@ async function measurePaced(base: string): Promise<void> {
   console.log(`  errors: ${errors} transport, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`);
 }
 
+/** Resident memory of a process (Linux /proc), MB. */
+function serverRssMb(pid: number): string {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return (Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024).toFixed(0);
+}
+
+/**
+ * One price update as the indexer writes it (the row's updated_block, the cursor's block and data
+ * version in one transaction): time until /api/offers shows it. First incrementally (the snapshot's
+ * block is still canonical), then after a rollback, which only a full reload answers exactly.
+ */
+async function measureUpdate(base: string): Promise<void> {
+  const db = getPool();
+  const { rows } = await db.query<{ id: string }>("select max(offer_id)::text as id from offer where chain_id = 31337 and status = 'Active'");
+  const id = rows[0]!.id;
+  const visible = async (label: string, price: string, write: () => Promise<void>) => {
+    const started = performance.now();
+    await write();
+    for (;;) {
+      const body = (await (await fetch(`${base}/api/offers?sort=newest&limit=1&online=any`)).json()) as { offers: { offerId: string; pricePerGpuHour: string }[] };
+      if (body.offers[0]?.offerId === id && body.offers[0].pricePerGpuHour === price) break;
+      if (performance.now() - started > 60_000) throw new Error(`${label}: not visible after 60 s`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    console.log(`  ${label}: visible in search after ${(performance.now() - started).toFixed(0)} ms`);
+  };
+  console.log(`\nsearch API: ${OFFERS} offers, one price update until visible (version checked every 200 ms)`);
+  await visible("incremental update (indexer batch at block 2)", "1234567", async () => {
+    const c = await db.connect();
+    await c.query("begin");
+    await c.query("update offer set price_per_gpu_hour = 1234567, updated_block = 2 where chain_id = 31337 and offer_id = $1", [id]);
+    await c.query("insert into indexed_block (chain_id, number, hash, parent_hash) values (31337, 2, '0xb2', '0xb1')");
+    await c.query("update indexer_cursor set block_number = 2, block_hash = '0xb2', data_version = data_version + 1 where chain_id = 31337");
+    await c.query("commit");
+    c.release();
+  });
+  await visible("full reload (rollback to block 1)", "7654321", async () => {
+    const c = await db.connect();
+    await c.query("begin");
+    await c.query("update offer set price_per_gpu_hour = 7654321, updated_block = 1 where chain_id = 31337 and offer_id = $1", [id]);
+    await c.query("delete from indexed_block where chain_id = 31337 and number = 2");
+    await c.query("update indexer_cursor set block_number = 1, block_hash = '0xb1', data_version = data_version + 1 where chain_id = 31337");
+    await c.query("commit");
+    c.release();
+  });
+  await closeDatabaseClients();
+}
+
 async function main(): Promise<void> {
   // A build of its own (NEXT_DIST_DIR, see apps/web/next.config.ts): never measures a stale build and
   // never swaps the build under a running dev stack. BENCH_SKIP_BUILD=1 reuses the previous one.
@@ -147,6 +195,12 @@ async function main(): Promise<void> {
     process.env.DATABASE_URL = postgres.url;
     const started = Date.now();
     await insertSyntheticOffers({ chainId: 31337, count: OFFERS });
+    // An indexer cursor at block 1, as a running indexer leaves it: later data changes are then applied
+    // to the search snapshot incrementally (packages/db/src/offer-delta.ts), as in production.
+    await getPool().query(
+      `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version)
+       values (31337, '0x', '0x', 0, '0x0', 1, '0xb1', 0, 1)`);
+    await getPool().query("insert into indexed_block (chain_id, number, hash, parent_hash) values (31337, 1, '0xb1', '0x')");
     // A bulk load leaves autovacuum work behind that a live database has long done; do it before measuring.
     await getPool().query("vacuum (analyze) offer, provider");
     await closeDatabaseClients();
@@ -172,10 +226,11 @@ async function main(): Promise<void> {
     // Warm-up: JIT, connection pool, plans.
     for (const query of QUERIES) await fetch(base + query).then((r) => r.text());
 
+    console.log(`web server RSS after warm-up: ${serverRssMb(server.pid!)} MB`);
     console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     // Saturation: every connection sends its next request as soon as the last answer arrives, so
     // latency here is queueing (Little's law: mean ≈ connections / throughput).
-    const runs = new Set((process.env.BENCH_RUNS ?? "saturation,paced,unique,mixed").split(","));
+    const runs = new Set((process.env.BENCH_RUNS ?? "saturation,paced,unique,mixed,update").split(","));
     if (runs.has("saturation")) await measure(base, `${QUERIES.length} query shapes, ${CONNECTIONS} connections, as fast as answered`, QUERIES.map((path) => ({ method: "GET", path })));
     // The target rate, evenly paced over up to 50 keep-alive connections (autocannon's own rate option
     // fires each connection's quota at the start of every second, i.e. bursts of saturation).
@@ -196,6 +251,8 @@ async function main(): Promise<void> {
         { method: "GET", setupRequest: (request) => ({ ...request, path: Math.random() < share ? uniqueQuery() : QUERIES[n++ % QUERIES.length]! }) },
       ]);
     }
+    if (runs.has("update")) await measureUpdate(base);
+    console.log(`web server RSS at the end: ${serverRssMb(server.pid!)} MB`);
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     console.log(`machine: ${cpus().length} CPUs, Node ${process.version}`);
   } finally {

@@ -3,10 +3,10 @@
  * 100,000 offers in PostgreSQL. Builds the web app if it has no build, starts embedded PostgreSQL
  * and the production server (apps/web/server/main.ts) on free ports, prints the figures, stops everything.
  *
- * Env: BENCH_OFFERS (default 100000), BENCH_REQUESTS per URL (default 200), BENCH_REBUILD=1 forces `next build`.
+ * Env: BENCH_OFFERS (default 100000; BENCH_OFFERS=1000000 for the 1M-offer market of issue 19), BENCH_REQUESTS per URL (default 200), BENCH_REBUILD=1 forces `next build`.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
@@ -99,6 +99,8 @@ async function main() {
       const l = await latency(`${base}${path}`);
       console.log(`  ${name.padEnd(58)} mean ${l.mean.toFixed(1)}  p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  max ${l.max}`);
     }
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${web.pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
+    console.log(`\nweb server RSS: ${rss.toFixed(0)} MB (the search snapshot of ${OFFERS.toLocaleString("en-US")} offers included)`);
     const js = await firstLoadJs(base);
     console.log(`\nfirst-load JS of /: ${js.scripts} scripts, ${js.rawKb.toFixed(1)} kB raw, ${js.gzipKb.toFixed(1)} kB gzip (target ≤ 200 kB)`);
   } finally {

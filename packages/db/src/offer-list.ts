@@ -27,6 +27,8 @@ export interface ProviderColumns {
   uptime7d: Float64Array;
   /** Last seen, ms since epoch; NaN when the provider never beat. Moved in place by refreshLastSeen. */
   lastSeen: Float64Array;
+  /** Bumped whenever refreshLastSeen moves a last seen time. */
+  lastSeenMoves: number;
 }
 
 export interface ListSnapshot extends OfferSnapshot {
@@ -39,6 +41,8 @@ export interface ListSnapshot extends OfferSnapshot {
   providers: ProviderColumns;
   /** Per provider: whether it counted as online when `online` (per offer) was computed. */
   providerOnline: Uint8Array;
+  /** `online` holds until this time (the first online provider's last seen + the window) unless last seen moves. */
+  onlineValid: { until: number; moves: number };
   /** False when a value is not exactly a double (ids or prices beyond 2^53, NaN): the list then comes from SQL. */
   listable: boolean;
   /** Name tables behind gpuModelCode / regionCode (offer-delta.ts adds names). */
@@ -106,7 +110,7 @@ export function emptySnapshot(size: number, codes: ListSnapshot["codes"], indexe
     gpuCount: f64(), vramGb: f64(), cpuCores: f64(), ramGb: f64(), diskGb: f64(), bandwidthMbps: f64(), price: f64(), largePrices: new Map(),
     freeUnits: f64(), reliability: f64(), providerActive: new Uint8Array(size), online: new Uint8Array(size),
     offerId: f64(), providerCode: new Uint32Array(size), pricePerTflop: f64(), minHours: f64(), maxHours: f64(), listedBlock: f64(),
-    providers: emptyProviders([], new Map()), providerOnline: new Uint8Array(0), listable: true, orders: { rows: new Map(), reliability: new Map() },
+    providers: emptyProviders([], new Map()), providerOnline: new Uint8Array(0), onlineValid: { until: -Infinity, moves: -1 }, listable: true, orders: { rows: new Map(), reliability: new Map() },
     codes, indexedAt,
   };
 }
@@ -142,7 +146,7 @@ export async function readProviders(client: pg.PoolClient | pg.Pool, chainId: nu
 
 export function emptyProviders(addresses: string[], byAddress: Map<string, number>): ProviderColumns {
   const n = addresses.length;
-  return { addresses, byAddress, reliability: new Float64Array(n).fill(-Infinity), active: new Uint8Array(n), uptime7d: new Float64Array(n).fill(NaN), lastSeen: new Float64Array(n).fill(NaN) };
+  return { addresses, byAddress, reliability: new Float64Array(n).fill(-Infinity), active: new Uint8Array(n), uptime7d: new Float64Array(n).fill(NaN), lastSeen: new Float64Array(n).fill(NaN), lastSeenMoves: 0 };
 }
 
 /** Per-offer provider columns (what the counting loop reads) from the provider table. */
@@ -155,7 +159,7 @@ export function applyProviders(snapshot: ListSnapshot, providers: ProviderColumn
     providerActive[i] = providers.active[providerCode[i]!]!;
   }
   const orders = { rows: snapshot.orders.rows, reliability: new Map<SearchSort, Uint32Array>() };
-  return { ...snapshot, providers, reliability, providerActive, orders, providerOnline: new Uint8Array(0), online: new Uint8Array(size) };
+  return { ...snapshot, providers, reliability, providerActive, orders, providerOnline: new Uint8Array(0), onlineValid: { until: -Infinity, moves: -1 }, online: new Uint8Array(size) };
 }
 
 /**
@@ -222,7 +226,12 @@ export async function refreshLastSeen(db: pg.Pool, chainId: number, providers: P
   });
   for (const row of rows) {
     const code = row[0] === null ? undefined : providers.byAddress.get(row[0]!);
-    if (code !== undefined) providers.lastSeen[code] = Math.max(Number(row[1]), Number.isNaN(providers.lastSeen[code]!) ? -Infinity : providers.lastSeen[code]!);
+    if (code === undefined) continue;
+    const seen = Number(row[1]);
+    if (!(seen <= providers.lastSeen[code]!)) {
+      providers.lastSeen[code] = seen;
+      providers.lastSeenMoves++;
+    }
   }
   return Number(rows.at(-1)![2]);
 }
@@ -232,16 +241,28 @@ export async function refreshLastSeen(db: pg.Pool, chainId: number, providers: P
  * Returns the same object while no provider crossed the window, so counts cached for it stay valid.
  */
 export function withOnlineAt(snapshot: ListSnapshot, nowMs: number): ListSnapshot {
-  const { lastSeen } = snapshot.providers;
-  const cutoff = nowMs - ONLINE_WINDOW_SECONDS * 1000;
+  const { lastSeen, lastSeenMoves } = snapshot.providers;
+  // Nothing can have crossed the window: no last seen moved and no online provider's window ended
+  // (checking every provider per query costs ~1 ms at 100k providers).
+  if (nowMs < snapshot.onlineValid.until && lastSeenMoves === snapshot.onlineValid.moves) return snapshot;
+  const windowMs = ONLINE_WINDOW_SECONDS * 1000;
+  const cutoff = nowMs - windowMs;
   const flags = new Uint8Array(lastSeen.length);
   let changed = snapshot.providerOnline.length !== flags.length;
+  let until = Infinity;
   for (let p = 0; p < flags.length; p++) {
-    flags[p] = lastSeen[p]! >= cutoff ? 1 : 0;
+    const online = lastSeen[p]! >= cutoff;
+    flags[p] = online ? 1 : 0;
+    if (online && lastSeen[p]! + windowMs < until) until = lastSeen[p]! + windowMs;
     if (!changed && flags[p] !== snapshot.providerOnline[p]) changed = true;
   }
-  if (!changed) return snapshot;
+  // ONLINE_SQL is `last_heartbeat_at >= now() - window`: still online at exactly lastSeen + window, offline 1 ms later.
+  const valid = { until: until + 1, moves: lastSeenMoves };
+  if (!changed) {
+    snapshot.onlineValid = valid;
+    return snapshot;
+  }
   const online = new Uint8Array(snapshot.size);
   for (let i = 0; i < snapshot.size; i++) online[i] = flags[snapshot.providerCode[i]!]!;
-  return { ...snapshot, online, providerOnline: flags };
+  return { ...snapshot, online, providerOnline: flags, onlineValid: valid };
 }
