@@ -7,15 +7,15 @@ import { Command, CommanderError, Option } from "commander";
 import { QueryError } from "./query";
 import { offersTable, usdc } from "./output";
 import { searchOffers } from "./search";
-import { registerChainCommands } from "./chain-commands";
+import { KNOWN_ERRORS, registerChainCommands } from "./chain-commands";
+import { CliError } from "./errors";
 
 export interface Io {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
 }
 
-/** An error whose message is the whole story for the user (no stack trace). */
-export class CliError extends Error {}
+export { CliError } from "./errors";
 
 export interface GlobalOptions {
   api: string;
@@ -85,7 +85,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const known = error instanceof CliError || error instanceof QueryError || error instanceof GridleaseApiError || (error as Error)?.name === "KeyFileError" || (error as Error)?.name === "PassphraseError";
+    const known = [...KNOWN_ERRORS, QueryError, GridleaseApiError].some((kind) => error instanceof kind);
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`gridlease: ${known ? message : `unexpected error: ${(error as Error)?.stack ?? message}`}\n`);
     if (error instanceof TypeError && /fetch failed/.test(message)) io.stderr.write(`gridlease: is the web app running at ${program.opts<GlobalOptions>().api}? (--api / GRIDLEASE_API)\n`);

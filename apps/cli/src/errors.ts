@@ -1,0 +1,2 @@
+/** An error whose message is the whole story for the user (printed without a stack trace). */
+export class CliError extends Error {}
