@@ -12,10 +12,53 @@
 import type pg from "pg";
 import { applyProviders, emptyProviders, emptySnapshot, OFFER_SELECT, ACTIVE_OFFER, readIndexedAt, readProviders, setRow, type CodeTable, type ListSnapshot } from "./offer-list";
 import { compareRows } from "./offer-page";
+import type { SearchSort } from "./search-query";
 
 /** Per-offer columns copied as they are (provider-derived ones are recomputed by applyProviders). */
 const COPIED = ["gpuModelCode", "regionCode", "gpuCount", "vramGb", "cpuCores", "ramGb", "diskGb", "bandwidthMbps", "price", "freeUnits",
   "offerId", "providerCode", "pricePerTflop", "minHours", "maxHours", "listedBlock"] as const;
+
+/** First index in sorted `values[0..size)` not below `value`. */
+function lowerBound(values: Float64Array, size: number, value: number): number {
+  let lo = 0;
+  let hi = size;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** An old sort order with removed rows dropped, kept rows renumbered and `addedAt` rows inserted where `compare` puts them. */
+function mergeOrder(order: Uint32Array, oldToNew: Int32Array, addedAt: Int32Array, compare: (a: number, b: number) => number): Uint32Array {
+  const kept = new Uint32Array(order.length);
+  let n = 0;
+  for (let p = 0; p < order.length; p++) {
+    const to = oldToNew[order[p]!]!;
+    if (to >= 0) kept[n++] = to;
+  }
+  const fresh = Uint32Array.from(addedAt).sort(compare);
+  const merged = new Uint32Array(n + fresh.length);
+  let from = 0;
+  let dest = 0;
+  for (const row of fresh) {
+    // Binary search in the kept rows for the first one after `row`.
+    let lo = from;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compare(kept[mid]!, row) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    merged.set(kept.subarray(from, lo), dest);
+    dest += lo - from;
+    from = lo;
+    merged[dest++] = row;
+  }
+  merged.set(kept.subarray(from, n), dest);
+  return merged;
+}
 
 /** Is block `block` (hash `hash`) still on the indexer's chain? */
 async function stillCanonical(client: pg.PoolClient, chainId: number, block: string, hash: string, now: { block: string; hash: string }): Promise<boolean> {
@@ -44,23 +87,38 @@ export async function applyDelta(db: pg.Pool, chainId: number, old: ListSnapshot
       values: [chainId, old.indexedAt.block],
       rowMode: "array",
     });
-    const changed = new Set<number>();
+    // Old rows whose offer changed (found by id: rows are in id order), and the changed offers still active.
+    const removed: number[] = [];
     const added: string[][] = [];
     for (const row of rows) {
       const id = Number(row[0]);
       if (!Number.isSafeInteger(id)) return null;
-      changed.add(id);
+      const at = lowerBound(old.offerId, old.size, id);
+      if (at < old.size && old.offerId[at] === id) removed.push(at);
       if (row[16] === "true") added.push(row);
     }
-    // Old rows that stay, and where every row lands in the new id order.
+    // Where every row lands in the new id order; kept rows move in contiguous runs (copied as blocks).
     const oldToNew = new Int32Array(old.size).fill(-1);
     const addedAt = new Int32Array(added.length);
+    const runs: { from: number; to: number; dest: number }[] = [];
     let k = 0;
     let j = 0;
+    let r = 0;
+    let run: { from: number; to: number; dest: number } | null = null;
     for (let i = 0; i < old.size; i++) {
       const id = old.offerId[i]!;
-      while (j < added.length && Number(added[j]![0]) < id) addedAt[j++] = k++;
-      if (!changed.has(id)) oldToNew[i] = k++;
+      while (j < added.length && Number(added[j]![0]) < id) {
+        addedAt[j++] = k++;
+        run = null;
+      }
+      if (r < removed.length && removed[r] === i) {
+        r++;
+        run = null;
+        continue;
+      }
+      if (!run) runs.push((run = { from: i, to: i, dest: k }));
+      run.to = i + 1;
+      oldToNew[i] = k++;
     }
     while (j < added.length) addedAt[j++] = k++;
     const copyTable = (t: CodeTable): CodeTable => ({ list: [...t.list], byName: new Map(t.byName) });
@@ -68,7 +126,7 @@ export async function applyDelta(db: pg.Pool, chainId: number, old: ListSnapshot
     for (const column of COPIED) {
       const from = old[column];
       const to = next[column];
-      for (let i = 0; i < old.size; i++) if (oldToNew[i]! >= 0) to[oldToNew[i]!] = from[i]!;
+      for (const { from: a, to: b, dest } of runs) to.set(from.subarray(a, b) as never, dest);
     }
     const providerNames = copyTable({ list: old.providers.addresses, byName: old.providers.byAddress });
     added.forEach((row, n) => setRow(next, addedAt[n]!, row, providerNames));
@@ -82,20 +140,14 @@ export async function applyDelta(db: pg.Pool, chainId: number, old: ListSnapshot
     if (allProviders || providerNames.list.length > old.providers.addresses.length) await readProviders(client, chainId, providers);
     else await readProviders(client, chainId, providers, old.indexedAt.block);
     await client.query("commit");
+    const result = applyProviders(next, providers);
     // Sort orders built so far: the kept rows keep their relative order; the new ones are merged in.
-    for (const [sort, order] of old.orders.rows) {
-      const compare = compareRows(next, sort);
-      const kept = new Uint32Array(next.size - added.length);
-      let n = 0;
-      for (let p = 0; p < order.length; p++) if (oldToNew[order[p]!]! >= 0) kept[n++] = oldToNew[order[p]!]!;
-      const fresh = Uint32Array.from(addedAt).sort(compare);
-      const merged = new Uint32Array(next.size);
-      let a = 0;
-      let b = 0;
-      for (let p = 0; p < merged.length; p++) merged[p] = b >= fresh.length || (a < kept.length && compare(kept[a]!, fresh[b]!) < 0) ? kept[a++]! : fresh[b++]!;
-      next.orders.rows.set(sort, merged);
-    }
-    return applyProviders(next, providers);
+    // Reliability's too, unless a provider's reliability moved (then it is re-sorted on first use).
+    const sameReliability = old.providers.reliability.every((value, code) => Object.is(value, providers.reliability[code]));
+    const merges: [Map<SearchSort, Uint32Array>, Map<SearchSort, Uint32Array>][] = [[old.orders.rows, result.orders.rows]];
+    if (sameReliability) merges.push([old.orders.reliability, result.orders.reliability]);
+    for (const [from, to] of merges) for (const [sort, order] of from) to.set(sort, mergeOrder(order, oldToNew, addedAt, compareRows(result, sort)));
+    return result;
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
     throw error;

@@ -63,6 +63,8 @@ describe("incremental snapshot updates", () => {
       await c.query("update offer set vram_gb = 96, free_units = 0, updated_block = $1 where offer_id % 13 = 3", [b]);
     });
     await touchEverySort();
+    // No provider changed so far: every order, reliability's included, was carried over, not rebuilt.
+    await expectSnapshotEqualsSql(10);
     // A new provider with new offers, and another provider's reliability moved.
     await indexerBatch(async (c, b) => {
       await c.query(
