@@ -88,7 +88,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     const known = [...KNOWN_ERRORS, QueryError, GridleaseApiError].some((kind) => error instanceof kind);
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`gridlease: ${known ? message : `unexpected error: ${(error as Error)?.stack ?? message}`}\n`);
-    if (error instanceof TypeError && /fetch failed/.test(message)) io.stderr.write(`gridlease: is the web app running at ${program.opts<GlobalOptions>().api}? (--api / GRIDLEASE_API)\n`);
+    if (error instanceof GridleaseApiError && error.status === 0) io.stderr.write("gridlease: is the web app running there? Point --api (or GRIDLEASE_API) at it.\n");
     return 1;
   }
 }

@@ -1,4 +1,5 @@
 import { GridleaseApi, type OfferSearchAnswer } from "@gridlease/client";
+import { freePort } from "@gridlease/sdk/local-chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebApi, type WebApi } from "../../../packages/client/test/web-api";
 import { searchOutputSchema } from "../src/output";
@@ -87,6 +88,9 @@ describe("gridlease search against the real API", () => {
     const bad = await cli(["--api", web.baseUrl, "search", "colour==blue"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^gridlease: Unknown field "colour"/);
+    const closed = await freePort(); // nothing listens there
+    const unreachable = await cli(["--api", `http://127.0.0.1:${closed}`, "search", "gpus>=1"]);
+    expect([unreachable.code, unreachable.stderr.split("\n")[0]]).toEqual([1, `gridlease: Cannot reach the Gridlease API at http://127.0.0.1:${closed}: ECONNREFUSED.`]);
     const noList = await cli(["--api", web.baseUrl, "search", "gpu in H100"]);
     expect(noList.stderr).toContain("give a list like [a, b]");
   });

@@ -59,12 +59,19 @@ export class GridleaseApi {
 
   /** Sends one request and returns the parsed JSON, or throws GridleaseApiError with the API's sentence. */
   async request<T>(method: string, path: string, init: { body?: unknown; allow404?: boolean } = {}): Promise<T> {
-    const response = await this.fetcher(`${this.baseUrl}${path}`, {
-      method,
-      cache: "no-store",
-      headers: init.body === undefined ? {} : { "content-type": "application/json" },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
+    let response: Response;
+    try {
+      response = await this.fetcher(`${this.baseUrl}${path}`, {
+        method,
+        cache: "no-store",
+        headers: init.body === undefined ? {} : { "content-type": "application/json" },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+    } catch (error) {
+      // No answer at all (refused, DNS, TLS): say where we tried, as a status-0 API error.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new GridleaseApiError(0, "unreachable", `Cannot reach the Gridlease API at ${this.baseUrl || "this site"}: ${cause?.code ?? cause?.message ?? (error as Error).message}.`);
+    }
     const text = await response.text();
     let payload: unknown = null;
     try {
