@@ -42,6 +42,25 @@ function orderFor(snapshot: ListSnapshot, sort: SearchSort): Uint32Array {
   return order;
 }
 
+const modelOrders = new WeakMap<Uint32Array, Map<number, Uint32Array>>();
+
+/** The rows of one GPU model in `order`'s order; kept per order array, so a new order (update) gets new ones. */
+function modelOrder(snapshot: ListSnapshot, order: Uint32Array, code: number): Uint32Array {
+  let byModel = modelOrders.get(order);
+  if (!byModel) modelOrders.set(order, (byModel = new Map()));
+  let sub = byModel.get(code);
+  if (!sub) {
+    const { gpuModelCode } = snapshot;
+    let n = 0;
+    for (let p = 0; p < order.length; p++) if (gpuModelCode[order[p]!] === code) n++;
+    sub = new Uint32Array(n);
+    n = 0;
+    for (let p = 0; p < order.length; p++) if (gpuModelCode[order[p]!] === code) sub[n++] = order[p]!;
+    byModel.set(code, sub);
+  }
+  return sub;
+}
+
 const INTEGER_SORTS = new Set<SearchSort>(["price", "vram", "newest"]);
 
 /** The cursor's key as a double, or null when only SQL can compare it exactly (its cast would round or fail). */
@@ -94,29 +113,48 @@ export function snapshotPage(snapshot: ListSnapshot, sort: SearchSort, filters: 
   if (!snapshot.listable) return null;
   const order = orderFor(snapshot, sort);
   const key = sortKey(snapshot, sort);
-  let start = 0;
+  let after: ((order: Uint32Array) => number) | null = null;
   if (cursor) {
     const value = cursorKey(sort, cursor.value);
     const id = Number(cursor.offerId);
     if (value === null || !Number.isSafeInteger(id)) return null;
     const asc = DIRECTION[sort] === "asc";
     // First position strictly after (value, id) in the walk's direction; everything before it is not.
-    let lo = 0;
-    let hi = order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const i = order[mid]!;
-      const k = key[i]!;
-      const after = asc ? k > value || (k === value && snapshot.offerId[i]! > id) : k < value || (k === value && snapshot.offerId[i]! < id);
-      if (after) hi = mid;
-      else lo = mid + 1;
-    }
-    start = lo;
+    after = (order) => {
+      let lo = 0;
+      let hi = order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const i = order[mid]!;
+        const k = key[i]!;
+        const past = asc ? k > value || (k === value && snapshot.offerId[i]! > id) : k < value || (k === value && snapshot.offerId[i]! < id);
+        if (past) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
   }
   const bounds = slotBounds(snapshot, filters);
   const scope: Record<string, unknown> = { ...snapshot, ...bounds, ...bounds.minimum };
-  const out: number[] = [];
-  walkFor(filters)(...FILTER_PARAMETERS.map((name) => scope[name]), order, start, want, out);
+  const walk = walkFor(filters);
+  const args = FILTER_PARAMETERS.map((name) => scope[name]);
+  let out: number[] = [];
+  const gpu = filters.find((f) => f.key === "gpu");
+  if (gpu && gpu.key === "gpu") {
+    // One walk per model over that model's rows only (a model's offers can sit far down another
+    // model-mixed order), then the first `want` of their union in sort order.
+    for (const name of gpu.values) {
+      const code = snapshot.codes.models.byName.get(name);
+      if (code === undefined) continue;
+      const sub = modelOrder(snapshot, order, code);
+      const found: number[] = []; // the walk stops at `want` found, so each model has its own
+      walk(...args, sub, after ? after(sub) : 0, want, found);
+      out.push(...found);
+    }
+    if (gpu.values.length > 1) out = out.sort(compareRows(snapshot, sort)).slice(0, want);
+  } else {
+    walk(...args, order, after ? after(order) : 0, want, out);
+  }
   const { providers } = snapshot;
   return out.map((i) => {
     const p = snapshot.providerCode[i]!;
@@ -214,7 +252,10 @@ export function snapshotBytes(snapshot: ListSnapshot): number {
   let bytes = 0;
   for (const value of Object.values(snapshot)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
   for (const value of Object.values(snapshot.providers)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
-  for (const order of [...snapshot.orders.rows.values(), ...snapshot.orders.reliability.values()]) bytes += order.byteLength;
+  for (const order of [...snapshot.orders.rows.values(), ...snapshot.orders.reliability.values()]) {
+    bytes += order.byteLength;
+    for (const sub of modelOrders.get(order)?.values() ?? []) bytes += sub.byteLength;
+  }
   bytes += snapshot.providers.addresses.length * 120; // a 42-character address string and its map entry
   return bytes;
 }
