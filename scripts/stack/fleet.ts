@@ -65,6 +65,7 @@ export async function startFleet(options: FleetOptions): Promise<{ process: Mana
     rmSync(join(options.dataDir, "sandboxes"), { recursive: true, force: true });
   }
   const configPath = ensureFleetConfig(options);
+  let summary = "";
   const fleet = startProcess({
     name: "fleet",
     command: process.execPath,
@@ -72,11 +73,15 @@ export async function startFleet(options: FleetOptions): Promise<{ process: Mana
     cwd: options.root,
     env: {},
     logDir: options.logDir,
-    echo: (line) => / ERROR /.test(line),
+    // Every line passes here: the summary is caught as it is printed, because on a chain with seeded
+    // leases the fleet logs dozens of lines in the same millisecond and the ring of recent output
+    // no longer holds it by the time waitFor looks (a fresh clone's npm start failed that way).
+    echo: (line) => {
+      summary ||= /fleet: (serving \d+ provider\(s\), \d+ offline)/.exec(line)?.[1] ?? "";
+      return / ERROR /.test(line);
+    },
   });
-  let summary = "";
   await waitFor("Provider fleet start", async () => {
-    summary = /fleet: (serving \d+ provider\(s\), \d+ offline)/.exec(fleet.recentOutput())?.[1] ?? "";
     return summary !== "";
   }, { timeoutMs: 120_000, process: fleet });
   return { process: fleet, summary };
