@@ -198,7 +198,10 @@ export class ListSnapshots {
   /** Loads of each kind and the last one's duration in ms (read by the benchmark and the tests). */
   readonly loads = { full: 0, delta: 0, providers: 0, fullMs: NaN, deltaMs: NaN, providersMs: NaN };
 
-  async get(db: pg.Pool, chainId: number, version: string): Promise<ListSnapshot> {
+  async get(db: pg.Pool, chainId: number, dataVersion: string): Promise<ListSnapshot> {
+    // The version's last part counts online providers (searchDataVersion): it moves when one goes
+    // silent, with no data written. The snapshot evaluates online at query time, so that alone needs no reload.
+    const version = dataVersion.replace(/\/\d+$/, "");
     let entry = this.byChain.get(chainId);
     if (!entry || entry.version !== version) {
       const offersKey = version.split("/")[0]!;

@@ -85,6 +85,24 @@ describe("online in the snapshot", () => {
     expect(onlineAfter.total).toBe(onlineBefore.total - after.length);
   });
 
+  it("needs no reload when the only change is a provider going silent (the online count in the version)", async () => {
+    const { rows } = await getPool().query<{ provider: string }>(
+      "select provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc offset 40 limit 1", [CHAIN_ID]);
+    const provider = rows[0]!.provider;
+    await setLastSeen(provider, 118.5);
+    clearSearchCaches();
+    const mine = async () => (await searchOffers({ online: "any", limit: 100, sort: "newest", gpu: undefined }, getPool(), await searchDataVersion())).offers.filter((o) => o.provider === provider);
+    expect((await mine()).every((o) => o.providerOnline)).toBe(true);
+    const before = await searchDataVersion();
+    const loads = { ...offerSnapshots.loads };
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await searchDataVersion()).not.toBe(before);
+    const after = await mine();
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((o) => !o.providerOnline)).toBe(true);
+    expect([offerSnapshots.loads.full, offerSnapshots.loads.providers, offerSnapshots.loads.delta]).toEqual([loads.full, loads.providers, loads.delta]);
+  });
+
   it("follows last seen moved by beats that leave the data version alone", async () => {
     clearSearchCaches();
     const { rows } = await getPool().query<{ provider: string }>(
