@@ -49,8 +49,9 @@ function startOnce(label) {
   });
 }
 
+let results = [];
 try {
-  const results = [await startOnce("first start (fresh clone, install included)"), await startOnce("second start")];
+  results = [await startOnce("first start (fresh clone, install included)"), await startOnce("second start")];
   for (const r of results) {
     console.log(`\n${r.label}: home page served after ${r.served.toFixed(1)} s; Ctrl-C stopped everything in ${r.stopped.toFixed(1)} s`);
     for (const s of r.steps) console.log(`  ${s}`);
@@ -58,4 +59,10 @@ try {
   console.log(`\nfirst start ${results[0].served.toFixed(1)} s (target ≤ 180 s), second start ${results[1].served.toFixed(1)} s (target ≤ 30 s)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  // Run as root from a checkout under a 0700 temp folder, PostgreSQL's data lives outside the clone
+  // (/var/lib/gridlease/<hash>, see packages/db/src/root-postgres.ts): remove that too.
+  for (const line of results.flatMap((r) => r.steps)) {
+    const outside = / data in (\/var\/lib\/gridlease\/[0-9a-f]{16})\/pg /.exec(line)?.[1];
+    if (outside) rmSync(outside, { recursive: true, force: true });
+  }
 }
