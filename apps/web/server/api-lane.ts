@@ -36,7 +36,7 @@ export function matchApiLane(method: string | undefined, pathname: string): Lane
         try {
           params[expected.slice(1)] = decodeURIComponent(segments[i]!);
         } catch {
-          matched = false; // a malformed escape: Next answers it as it always has
+          matched = false; // a malformed escape: the dispatch answered it already (server/path-guard.ts)
         }
       }
     }
