@@ -10,7 +10,7 @@
  * or indexed_block holds another hash for it and it is not final) the caller reloads in full.
  */
 import type pg from "pg";
-import { applyProviders, emptyProviders, emptySnapshot, OFFER_SELECT, ACTIVE_OFFER, readIndexedAt, readProviders, setRow, type CodeTable, type ListSnapshot } from "./offer-list";
+import { applyProviders, copyProviders, databaseNow, emptySnapshot, OFFER_SELECT, ACTIVE_OFFER, readIndexedAt, readProviders, setRow, type CodeTable, type ListSnapshot } from "./offer-list";
 import { compareRows } from "./offer-page";
 import type { SearchSort } from "./search-query";
 
@@ -132,15 +132,13 @@ export async function applyDelta(db: pg.Pool, chainId: number, old: ListSnapshot
     added.forEach((row, n) => setRow(next, addedAt[n]!, row, providerNames));
     if (!next.listable) return null;
     // Providers: the old columns, grown for new ones, then re-read where the indexer (or heartbeats) changed them.
-    const providers = emptyProviders(providerNames.list, providerNames.byName);
-    providers.reliability.set(old.providers.reliability);
-    providers.active.set(old.providers.active);
-    providers.uptime7d.set(old.providers.uptime7d);
-    providers.lastSeen.set(old.providers.lastSeen);
+    const providers = copyProviders(old.providers, providerNames.list, providerNames.byName);
+    const readAt = await databaseNow(client);
     if (allProviders || providerNames.list.length > old.providers.addresses.length) await readProviders(client, chainId, providers);
-    else await readProviders(client, chainId, providers, old.indexedAt.block);
+    else await readProviders(client, chainId, providers, { afterBlock: old.indexedAt.block });
     await client.query("commit");
     const result = applyProviders(next, providers);
+    result.providersReadAt = allProviders || providerNames.list.length > old.providers.addresses.length ? readAt : old.providersReadAt;
     // Sort orders built so far: the kept rows keep their relative order; the new ones are merged in.
     // Reliability's too, unless a provider's reliability moved (then it is re-sorted on first use).
     const sameReliability = old.providers.reliability.every((value, code) => Object.is(value, providers.reliability[code]));

@@ -47,6 +47,8 @@ export interface ListSnapshot extends OfferSnapshot {
   listable: boolean;
   /** Name tables behind gpuModelCode / regionCode (offer-delta.ts adds names). */
   codes: { models: CodeTable; regions: CodeTable };
+  /** Database time the providers were read at: reloadProviders re-reads uptime rows changed after it. */
+  providersReadAt: number;
   /** The indexer cursor the rows were read at (same transaction): offer-delta.ts reads what changed after it. */
   indexedAt: { block: string; hash: string } | null;
   /** Sorted row orders by sort key, built on first use; shared by snapshots with the same rows (reliability: same providers). */
@@ -111,7 +113,7 @@ export function emptySnapshot(size: number, codes: ListSnapshot["codes"], indexe
     freeUnits: f64(), reliability: f64(), providerActive: new Uint8Array(size), online: new Uint8Array(size),
     offerId: f64(), providerCode: new Uint32Array(size), pricePerTflop: f64(), minHours: f64(), maxHours: f64(), listedBlock: f64(),
     providers: emptyProviders([], new Map()), providerOnline: new Uint8Array(0), onlineValid: { until: -Infinity, moves: -1 }, listable: true, orders: { rows: new Map(), reliability: new Map() },
-    codes, indexedAt,
+    codes, indexedAt, providersReadAt: -Infinity,
   };
 }
 
@@ -123,15 +125,17 @@ export async function readIndexedAt(client: pg.PoolClient, chainId: number): Pro
 
 /**
  * Reads the providers of chain `chainId` into `providers` (by `byAddress`; others are skipped): all of
- * them, or those the indexer changed after block `changedAfter`.
+ * them, those the indexer changed after a block, or those whose uptime row (heartbeats, uptime refresh:
+ * they recompute reliability in the same transaction) changed after a time.
  */
-export async function readProviders(client: pg.PoolClient | pg.Pool, chainId: number, providers: ProviderColumns, changedAfter?: string): Promise<void> {
+export async function readProviders(client: pg.PoolClient | pg.Pool, chainId: number, providers: ProviderColumns, changed?: { afterBlock: string } | { uptimeAfterMs: number }): Promise<void> {
+  const condition = !changed ? "" : "afterBlock" in changed ? "and p.updated_block > $2::bigint" : "and u.updated_at > to_timestamp($2::float8 / 1000)";
   const { rows } = await client.query<string[]>({
     text: `select p.address, p.reliability::text, (p.status = 'Active')::text, u.uptime_7d::text,
              floor(extract(epoch from u.last_heartbeat_at) * 1000)::text
            from provider p left join provider_uptime u on u.chain_id = p.chain_id and u.provider = p.address
-           where p.chain_id = $1 ${changedAfter === undefined ? "" : "and p.updated_block > $2::bigint"}`,
-    values: changedAfter === undefined ? [chainId] : [chainId, changedAfter],
+           where p.chain_id = $1 ${condition}`,
+    values: !changed ? [chainId] : [chainId, "afterBlock" in changed ? changed.afterBlock : changed.uptimeAfterMs],
     rowMode: "array",
   });
   for (const row of rows) {
@@ -175,6 +179,7 @@ export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<Li
     const size = Number((await client.query<{ n: string }>(`select count(*)::text as n from offer o where ${where}`, [chainId])).rows[0]!.n);
     const providerNames: CodeTable = { list: [], byName: new Map() };
     const s = emptySnapshot(size, { models: { list: [], byName: new Map() }, regions: { list: [], byName: new Map() } }, await readIndexedAt(client, chainId));
+    s.providersReadAt = await databaseNow(client);
     let i = 0;
     let after = "-1";
     while (i < size) {
@@ -205,30 +210,59 @@ export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<Li
   }
 }
 
-/** The same offer rows with the providers re-read (reliability, status, uptime, last seen): a heartbeat or uptime change. */
+/** A commit can land a little after the time it records (updated_at is its transaction's start): re-read this far back. */
+const UPTIME_OVERLAP_MS = 10_000;
+
+/** The database clock, ms. */
+export async function databaseNow(client: pg.PoolClient | pg.Pool): Promise<number> {
+  return Number((await client.query<{ now: string }>("select floor(extract(epoch from now()) * 1000)::text as now")).rows[0]!.now);
+}
+
+/** A copy of provider columns, to change without touching a snapshot still in use. */
+export function copyProviders(from: ProviderColumns, addresses = from.addresses, byAddress = from.byAddress): ProviderColumns {
+  const providers = emptyProviders(addresses, byAddress);
+  providers.reliability.set(from.reliability);
+  providers.active.set(from.active);
+  providers.uptime7d.set(from.uptime7d);
+  providers.lastSeen.set(from.lastSeen);
+  return providers;
+}
+
+/**
+ * The same offer rows with the providers whose uptime row changed since the last read re-read
+ * (a heartbeat or the uptime refresh: uptime, reliability, last seen). The sort by reliability is
+ * kept unless a reliability moved.
+ */
 export async function reloadProviders(db: pg.Pool, chainId: number, snapshot: ListSnapshot): Promise<ListSnapshot> {
-  const providers = emptyProviders(snapshot.providers.addresses, snapshot.providers.byAddress);
-  await readProviders(db, chainId, providers);
-  return applyProviders(snapshot, providers);
+  const readAt = await databaseNow(db);
+  const providers = copyProviders(snapshot.providers);
+  await readProviders(db, chainId, providers, { uptimeAfterMs: snapshot.providersReadAt - UPTIME_OVERLAP_MS });
+  const sameReliability = snapshot.providers.reliability.every((value, code) => Object.is(value, providers.reliability[code]));
+  const next = applyProviders(snapshot, providers);
+  if (sameReliability) next.orders.reliability = snapshot.orders.reliability;
+  next.providersReadAt = readAt;
+  return next;
 }
 
 /**
  * Moves last seen for the providers whose last heartbeat moved since `sinceMs` (a beat moves it
- * without changing the data version). Returns the database's clock at the read, for the next call.
+ * without changing the data version), or, with `sinceMs` null, sets every provider's as stored (the
+ * online count disagreed: something other than a beat moved one). Returns the database's clock at
+ * the read, for the next call.
  */
-export async function refreshLastSeen(db: pg.Pool, chainId: number, providers: ProviderColumns, sinceMs: number): Promise<number> {
+export async function refreshLastSeen(db: pg.Pool, chainId: number, providers: ProviderColumns, sinceMs: number | null): Promise<number> {
   const { rows } = await db.query<string[]>({
     text: `select provider, floor(extract(epoch from last_heartbeat_at) * 1000)::text, floor(extract(epoch from now()) * 1000)::text
-           from provider_uptime where last_heartbeat_at > to_timestamp($2::float8 / 1000) and chain_id = $1
+           from provider_uptime where ${sinceMs === null ? "" : "last_heartbeat_at > to_timestamp($2::float8 / 1000) and"} chain_id = $1
            union all select null, null, floor(extract(epoch from now()) * 1000)::text`,
-    values: [chainId, sinceMs],
+    values: sinceMs === null ? [chainId] : [chainId, sinceMs],
     rowMode: "array",
   });
   for (const row of rows) {
     const code = row[0] === null ? undefined : providers.byAddress.get(row[0]!);
     if (code === undefined) continue;
     const seen = Number(row[1]);
-    if (!(seen <= providers.lastSeen[code]!)) {
+    if (sinceMs === null ? !Object.is(seen, providers.lastSeen[code]) : !(seen <= providers.lastSeen[code]!)) {
       providers.lastSeen[code] = seen;
       providers.lastSeenMoves++;
     }

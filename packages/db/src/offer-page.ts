@@ -185,6 +185,8 @@ interface ChainEntry {
   latest?: ListSnapshot;
   lastSeenSince: number;
   lastSeenCheckedAt: number;
+  /** The version's online count when last seen times were last read in full. */
+  onlineCount: string;
   refreshing?: Promise<void>;
 }
 
@@ -202,6 +204,7 @@ export class ListSnapshots {
     // The version's last part counts online providers (searchDataVersion): it moves when one goes
     // silent, with no data written. The snapshot evaluates online at query time, so that alone needs no reload.
     const version = dataVersion.replace(/\/\d+$/, "");
+    const onlineCount = dataVersion.slice(version.length);
     let entry = this.byChain.get(chainId);
     if (!entry || entry.version !== version) {
       const offersKey = version.split("/")[0]!;
@@ -223,7 +226,7 @@ export class ListSnapshots {
           .then((s) => applyDelta(db, chainId, s, heartbeatsToo))
           .then((s) => (s ? timed("delta")(s) : full()), full);
       }
-      const fresh: ChainEntry = { version, offersKey, snapshot, lastSeenSince: Date.now() - LAST_SEEN_OVERLAP_MS, lastSeenCheckedAt: 0 };
+      const fresh: ChainEntry = { version, offersKey, snapshot, lastSeenSince: Date.now() - LAST_SEEN_OVERLAP_MS, lastSeenCheckedAt: 0, onlineCount };
       entry = fresh;
       this.byChain.set(chainId, fresh);
       snapshot.catch(() => {
@@ -231,9 +234,14 @@ export class ListSnapshots {
       });
     }
     const base = await entry.snapshot;
-    if (Date.now() - entry.lastSeenCheckedAt >= LAST_SEEN_REFRESH_MS) {
+    // Time alone takes providers offline (evaluated below), so a new online count usually needs nothing;
+    // but a last seen moved back (an edit, not a beat) only shows there: then every last seen is re-read.
+    const allLastSeen = entry.onlineCount !== onlineCount;
+    if (allLastSeen || Date.now() - entry.lastSeenCheckedAt >= LAST_SEEN_REFRESH_MS) {
       const current = entry;
-      current.refreshing ??= refreshLastSeen(db, chainId, base.providers, current.lastSeenSince)
+      if (allLastSeen) await current.refreshing;
+      current.onlineCount = onlineCount;
+      current.refreshing ??= refreshLastSeen(db, chainId, base.providers, allLastSeen ? null : current.lastSeenSince)
         .then((dbNow) => {
           current.lastSeenSince = dbNow - LAST_SEEN_OVERLAP_MS;
           current.lastSeenCheckedAt = Date.now();

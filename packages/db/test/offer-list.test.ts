@@ -132,11 +132,17 @@ describe("snapshot updates", () => {
     expect((await newest()).offerId).toBe(target);
     const before = await offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
     // An uptime-only change (a heartbeat's updated_at): providers are re-read, the offer rows and their orders kept.
-    await getPool().query("update provider_uptime set updated_at = now() + interval '1 second' where chain_id = $1 and provider = (select min(provider) from provider_uptime)", [CHAIN_ID]);
+    // As a heartbeat does: the provider's reliability recomputed and its uptime row's updated_at moved, in one transaction.
+    await getPool().query(
+      `with moved as (update provider_uptime set updated_at = now() + interval '1 second' where chain_id = $1
+         and provider = (select min(provider) from provider_uptime where chain_id = $1) returning provider)
+       update provider set reliability = 12.5 where chain_id = $1 and address = (select provider from moved)`, [CHAIN_ID]);
     const providersOnly = await offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
     expect(providersOnly).not.toBe(before);
     expect(providersOnly.offerId).toBe(before.offerId);
     expect(providersOnly.providers).not.toBe(before.providers);
+    expect(offerSnapshots.loads.providers).toBeGreaterThan(0);
+    await expectSnapshotEqualsSql(10);
     // A price update, committed with a data version bump as the indexer does.
     await getPool().query("update offer set price_per_gpu_hour = 123457 where chain_id = $1 and offer_id = $2", [CHAIN_ID, target]);
     // No new version yet: the answer is still that of the version it was computed for.
