@@ -4,7 +4,7 @@
 // there, then hands over to the real command.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -51,7 +51,14 @@ function fingerprint(files) {
 // Re-install only when the lockfile or a manifest changed since the last successful install.
 function ensureInstalled() {
   const stamp = join(ROOT, "node_modules", ".gridlease-install");
-  const manifests = ["pnpm-lock.yaml", "pnpm-workspace.yaml", "package.json", "apps/web/package.json", "apps/indexer/package.json", "apps/agent/package.json", "packages/sdk/package.json", "packages/db/package.json"];
+  // Every workspace manifest (apps/*, packages/*), found rather than listed, so a new app or package counts.
+  const workspaceManifests = ["apps", "packages"].flatMap((dir) =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, dir, entry.name, "package.json")))
+      .map((entry) => `${dir}/${entry.name}/package.json`)
+      .sort(),
+  );
+  const manifests = ["pnpm-lock.yaml", "pnpm-workspace.yaml", "package.json", ...workspaceManifests];
   const want = fingerprint(manifests);
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === want) return log("packages up to date");
   log("installing packages (pnpm install --frozen-lockfile)...");
