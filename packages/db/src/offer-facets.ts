@@ -180,6 +180,19 @@ function countingLoop(active: Set<number>): CountingLoop {
 
 /** Every count search needs (total, facets, what dropping each filter adds back), in one pass. */
 export function countSnapshot(snapshot: OfferSnapshot, filters: SnapshotFilter[]): SnapshotCounts {
+  return finishCounts(snapshot, filters, countRaw(snapshot, filters));
+}
+
+/** The counting loop's own output: offers passing everything, per facet value, and failing exactly one filter (by slot). */
+export interface RawCounts {
+  total: number;
+  byModel: Uint32Array;
+  byRegion: Uint32Array;
+  failingAlone: Uint32Array;
+}
+
+/** One pass of the counting loop over every offer. */
+export function countRaw(snapshot: OfferSnapshot, filters: SnapshotFilter[]): RawCounts {
   const { gpuMask, regionMask, minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline } = slotBounds(snapshot, filters);
   const { size, gpuModelCode, regionCode, gpuCount, vramGb, cpuCores, ramGb, diskGb, bandwidthMbps, price, reliability, freeUnits, providerActive, online } = snapshot;
   const { minGpus, minVramGb, minCpuCores, minRamGb, minDiskGb, minBandwidthMbps, minReliability } = minimum;
@@ -191,22 +204,12 @@ export function countSnapshot(snapshot: OfferSnapshot, filters: SnapshotFilter[]
   const total = countOffers(size, gpuModelCode, regionCode, gpuMask, regionMask, gpuCount, minGpus, vramGb, minVramGb, cpuCores, minCpuCores, ramGb, minRamGb,
     diskGb, minDiskGb, bandwidthMbps, minBandwidthMbps, price, priceLimit, largePriceWithinBudget, reliability, minReliability, freeUnits, units,
     providerActive, needsActiveProvider, online, needsOnline, byModel, byRegion, failingAlone);
+  return { total, byModel, byRegion, failingAlone };
+}
+
+/** What search returns from the loop's output. */
+export function finishCounts(snapshot: OfferSnapshot, filters: SnapshotFilter[], { total, byModel, byRegion, failingAlone }: RawCounts): SnapshotCounts {
   const withoutFilter = new Map<FilterKey, number>();
   for (const { key } of filters) withoutFilter.set(key, total + failingAlone[SLOT[key]]!);
   return { total, gpuModel: sortedFacet(byModel, snapshot.gpuModels), region: sortedFacet(byRegion, snapshot.regions), withoutFilter, activeOffers: snapshot.size };
-}
-
-const countsBySnapshot = new WeakMap<OfferSnapshot, Map<string, SnapshotCounts>>();
-
-/** countSnapshot, remembered per snapshot for the last 500 filter sets (`key` names the filters). */
-export function countsFor(snapshot: OfferSnapshot, key: string, filters: SnapshotFilter[]): SnapshotCounts {
-  let cache = countsBySnapshot.get(snapshot);
-  if (!cache) countsBySnapshot.set(snapshot, (cache = new Map()));
-  let counts = cache.get(key);
-  if (!counts) {
-    counts = countSnapshot(snapshot, filters);
-    if (cache.size >= 500) cache.delete(cache.keys().next().value!);
-    cache.set(key, counts);
-  }
-  return counts;
 }

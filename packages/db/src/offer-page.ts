@@ -30,7 +30,7 @@ export function compareRows(snapshot: ListSnapshot, sort: SearchSort): (a: numbe
 }
 
 /** Rows sorted by the sort key, ties by offer id. */
-function orderFor(snapshot: ListSnapshot, sort: SearchSort): Uint32Array {
+export function orderFor(snapshot: ListSnapshot, sort: SearchSort): Uint32Array {
   const cache = sort === "reliability" ? snapshot.orders.reliability : snapshot.orders.rows;
   let order = cache.get(sort);
   if (order) return order;

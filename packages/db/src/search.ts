@@ -2,7 +2,8 @@ import { GPU_MODELS, gpuModelById } from "@gridlease/sdk/gpus";
 import { ONLINE_WINDOW_SECONDS } from "@gridlease/sdk/heartbeat";
 import type pg from "pg";
 import { getPool } from "./client";
-import { countsFor, type FacetCount, type SnapshotFilter } from "./offer-facets";
+import { searchCounts } from "./offer-counts";
+import type { FacetCount, SnapshotFilter } from "./offer-facets";
 import { ListSnapshots, snapshotPage } from "./offer-page";
 import { FILTER_KEYS, offerSearchQuerySchema, usdcToBaseUnits, type FilterKey, type OfferSearchQuery, type OfferSearchQueryInput, type SearchSort } from "./search-query";
 
@@ -253,9 +254,10 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
   const filters = activeFilters(query);
   const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : null;
   const snapshot = await offerSnapshots.get(db, chainId, dataVersion !== undefined ? dataVersion : await searchDataVersion(db));
-  // Other sorts and later pages of the same filters share the counts.
-  const counts = countsFor(snapshot, JSON.stringify([query.gpu, query.region, query.minGpus, query.minVramGb, query.minCpuCores, query.minRamGb,
-    query.minDiskGb, query.minBandwidthMbps, query.maxPricePerGpuHour, query.minReliability, query.availableNow, query.online]), filters);
+  // Other sorts and later pages of the same filters share the counts; other budgets, the budget-less ones (offer-counts.ts).
+  const countKey = (budget: string | undefined) => JSON.stringify([query.gpu, query.region, query.minGpus, query.minVramGb, query.minCpuCores, query.minRamGb,
+    query.minDiskGb, query.minBandwidthMbps, budget, query.minReliability, query.availableNow, query.online]);
+  const counts = searchCounts(snapshot, countKey(query.maxPricePerGpuHour), countKey(undefined), filters);
   // Nothing matches: no page to walk for (a walk would visit every offer to find none).
   const fromSnapshot = listFromSql() ? null : counts.total === 0 ? [] : snapshotPage(snapshot, query.sort, filters, cursor, query.limit + 1);
   const page = fromSnapshot ?? (await sqlPage(db, chainId, query, filters, cursor)).rows;

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabaseClients, getPool } from "../src/client";
 import { startTempPostgres } from "../src/embedded";
 import { runMigrations } from "../src/migrate";
+import fc from "fast-check";
+import { searchCounts } from "../src/offer-counts";
+import { countSnapshot, type SnapshotFilter } from "../src/offer-facets";
 import { snapshotBytes, snapshotPage } from "../src/offer-page";
 import { clearSearchCaches, offerSearchQuerySchema, offerSnapshots, searchDataVersion, searchOffers, SEARCH_SORTS } from "../src/search";
 import { insertSyntheticOffers } from "../src/synthetic";
@@ -57,6 +60,38 @@ describe("the offer list from the in-memory snapshot", () => {
       expect([...first.offers, ...second.offers].map((o) => o.offerId), sort).toEqual(reference.offers.map((o) => o.offerId));
       expect(third.offers.map((o) => o.offerId), sort).toEqual(referenceThird.offers.slice(18).map((o) => o.offerId));
     }
+  });
+});
+
+describe("counts for a new budget", () => {
+  it("equal a full count when derived from the same filters' budget-less counts", async () => {
+    const snapshot = await offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
+    const filterSets = fc.record({
+      gpu: fc.option(fc.subarray(["H100-SXM", "RTX4090", "L40S", "T4"], { minLength: 1 }), { nil: undefined }),
+      region: fc.option(fc.subarray(["us-east", "eu-west"], { minLength: 1 }), { nil: undefined }),
+      minVramGb: fc.option(fc.constantFrom(24, 80), { nil: undefined }),
+      availableNow: fc.boolean(),
+      online: fc.boolean(),
+      budgets: fc.array(fc.constantFrom(0n, 1n, 999_999n, 1_000_000n, 1_500_000n, 2_000_000n, 3_000_000n, 10n ** 12n), { minLength: 1, maxLength: 5 }),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.property(filterSets, (set) => {
+        const others: SnapshotFilter[] = [];
+        if (set.gpu) others.push({ key: "gpu", values: set.gpu });
+        if (set.region) others.push({ key: "region", values: set.region });
+        if (set.minVramGb) others.push({ key: "minVramGb", minimum: set.minVramGb });
+        if (set.availableNow) others.push({ key: "availableNow", units: 1 });
+        if (set.online) others.push({ key: "online" });
+        const budgetless = `run ${run++}`;
+        // The first (highest) budget leaves most offers within it, so the budget-less counts are computed and kept; the rest derive from them.
+        for (const budget of [10n ** 12n, ...set.budgets]) {
+          const filters: SnapshotFilter[] = [...others, { key: "maxPricePerGpuHour", budget }];
+          expect(searchCounts(snapshot, `${budgetless} ${budget}`, budgetless, filters)).toEqual(countSnapshot(snapshot, filters));
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
