@@ -167,9 +167,8 @@ export function applyProviders(snapshot: ListSnapshot, providers: ProviderColumn
 }
 
 /**
- * Every active offer of a chain and its provider, in one repeatable-read transaction, read in batches
- * of BATCH rows by offer id (so the rows are in offer id order, and the text rows of a million offers
- * are never all in memory at once).
+ * Every active offer of a chain and its provider, in one repeatable-read transaction, in offer id order
+ * (ties of every sort order are broken by row index), read in batches of BATCH rows.
  */
 export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<ListSnapshot> {
   const client = await db.connect();
@@ -180,22 +179,17 @@ export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<Li
     const providerNames: CodeTable = { list: [], byName: new Map() };
     const s = emptySnapshot(size, { models: { list: [], byName: new Map() }, regions: { list: [], byName: new Map() } }, await readIndexedAt(client, chainId));
     s.providersReadAt = await databaseNow(client);
+    // One query, fetched in batches through a cursor: the text rows of a million offers are never all in memory at once.
+    await client.query(`declare offer_rows no scroll cursor for select ${OFFER_SELECT} from offer o where ${where} order by o.offer_id`, [chainId]);
     let i = 0;
-    let after = "-1";
-    while (i < size) {
-      const { rows } = await client.query<string[]>({
-        text: `select ${OFFER_SELECT}
-               from offer o where ${where} and o.offer_id > $2::numeric order by o.offer_id limit $3`,
-        values: [chainId, after, BATCH],
-        rowMode: "array",
-      });
+    for (;;) {
+      const { rows } = await client.query<string[]>({ text: `fetch ${BATCH} from offer_rows`, rowMode: "array" });
       if (rows.length === 0) break;
       for (const row of rows) {
         if (i >= size) break;
         setRow(s, i, row, providerNames);
         i++;
       }
-      after = rows.at(-1)![0]!;
     }
     if (i !== size) throw new Error("offer snapshot: the row count moved inside one transaction");
     const providers = emptyProviders(providerNames.list, providerNames.byName);
