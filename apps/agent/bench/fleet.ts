@@ -65,6 +65,7 @@ try {
       await fleet.waitForLine(/fleet: serving/, 600_000);
       const startup = performance.now() - spawnedAt;
       const latencies: number[] = [];
+      const leases: bigint[] = [];
       for (let b = 0; b < BOOKINGS; b++) {
         // Spread over the fleet; each offer has 2 GPUs, so no provider runs out.
         const index = FIRST_INDEX + Math.floor((b * size) / BOOKINGS) % size;
@@ -72,12 +73,15 @@ try {
         const leaseId = await market.book({ offerId: offers.get(index)!, providerEncryptionKey: localProviderEncryptionPublicKey(index), gpus: 1, hours: 1 });
         await market.waitFor(`lease ${leaseId} accepted`, async () => (await market.events("LeaseAccepted", leaseId)).length > 0, 120_000);
         latencies.push(performance.now() - bookedAt);
+        leases.push(leaseId);
       }
       const rss = await statusKb(fleet.pid, "VmRSS");
       const peak = await statusKb(fleet.pid, "VmHWM");
       const row = `| ${size} | ${BOOKINGS} | ${seconds(percentile(latencies, 50))} | ${seconds(percentile(latencies, 95))} | ${seconds(Math.max(...latencies))} | ${(rss / 1024).toFixed(0)} MiB | ${(peak / 1024).toFixed(0)} MiB | ${seconds(startup)} | ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} |`;
       rows.push(row);
       console.log(row);
+      // The next size's fleet serves these same first providers again: give their GPUs back first.
+      for (const leaseId of leases) await market.renterCall("cancel", leaseId);
     } finally {
       await fleet.stop();
     }

@@ -161,8 +161,11 @@ test("a renter opens a dispute and the arbiter resolves it in the console; both 
   // Billing froze at the dispute: the whole 11 USDC deposit minus nothing claimed is to split.
   await expect(dispute.getByTestId("dispute-remaining")).toContainText("11");
   await dispute.getByLabel("To the renter (USDC)").fill("7.5");
-  // Before resolving, the console shows what each side receives after the fee.
-  await expect(dispute.getByTestId("renter-receives")).toHaveAttribute("data-raw", "7500000");
+  // Before resolving, the console shows what each side receives after the fee; with contracts v2 the
+  // renter's figure includes the 5 % dispute bond (0.55 USDC of the 11 USDC deposit) that comes back
+  // when the arbiter agrees with the renter (the console's default).
+  await expect(dispute.getByTestId("renter-receives")).toHaveAttribute("data-raw", String(7_500_000 + 550_000));
+  const renterPreview = BigInt((await dispute.getByTestId("renter-receives").getAttribute("data-raw"))!);
   const providerPreview = BigInt((await dispute.getByTestId("provider-receives").getAttribute("data-raw"))!);
   await screenshotBoth(arbiter, "admin");
   const remainingText = await dispute.getByTestId("dispute-remaining").innerText();
@@ -173,6 +176,7 @@ test("a renter opens a dispute and the arbiter resolves it in the console; both 
   // Contracts v2: the arbiter agreed with the renter (the console's default), so the 5 % dispute bond
   // (0.55 USDC of the 11 USDC deposit, paid when the dispute opened) comes back with the split.
   expect(renterAfter - renterBefore).toBe(7_500_000n + 550_000n);
+  expect(renterAfter - renterBefore).toBe(renterPreview);
   const providerAfter = await waitForBalanceChange(provider, providerBefore);
   const providerGross = BigInt(Math.round(Number(remainingText.replace(/[^0-9.]/g, "")) * 1e6)) - 7_500_000n;
   // The provider gets its share minus the protocol fee (2.5% on the local deployment).
