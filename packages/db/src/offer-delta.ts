@@ -12,7 +12,6 @@
 import type pg from "pg";
 import { applyProviders, copyProviders, databaseNow, emptySnapshot, OFFER_SELECT, ACTIVE_OFFER, readIndexedAt, readProviders, setRow, type CodeTable, type ListSnapshot } from "./offer-list";
 import { compareRows } from "./offer-page";
-import type { SearchSort } from "./search-query";
 
 /** Per-offer columns copied as they are (provider-derived ones are recomputed by applyProviders). */
 const COPIED = ["gpuModelCode", "regionCode", "gpuCount", "vramGb", "cpuCores", "ramGb", "diskGb", "bandwidthMbps", "price", "freeUnits",
@@ -58,6 +57,40 @@ function mergeOrder(order: Uint32Array, oldToNew: Int32Array, addedAt: Int32Arra
   }
   merged.set(kept.subarray(from, n), dest);
   return merged;
+}
+
+/**
+ * Carries `old`'s reliability sort order over to `next` (same offers renumbered by `oldToNew`, plus
+ * `addedAt`): the offers of providers whose reliability moved are taken out and merged back in at
+ * their new place, O(offers) instead of a re-sort (≈ 0.5 s at 1M offers, on the event loop). When
+ * most providers moved, the order is left to be re-sorted on first use.
+ */
+export function carryReliabilityOrders(old: ListSnapshot, next: ListSnapshot, oldToNew?: Int32Array, addedAt: Int32Array = new Int32Array(0)): void {
+  const order = old.orders.reliability.get("reliability");
+  if (!order) return;
+  const moved = new Uint8Array(old.providers.reliability.length);
+  let movedCount = 0;
+  old.providers.reliability.forEach((value, code) => {
+    if (!Object.is(value, next.providers.reliability[code])) {
+      moved[code] = 1;
+      movedCount++;
+    }
+  });
+  if (movedCount * 10 > moved.length) return;
+  if (movedCount === 0 && !oldToNew) {
+    next.orders.reliability.set("reliability", order); // same rows, same keys
+    return;
+  }
+  const renumber = new Int32Array(old.size);
+  const again: number[] = [...addedAt];
+  for (let i = 0; i < old.size; i++) {
+    const to = oldToNew ? oldToNew[i]! : i;
+    if (to >= 0 && moved[old.providerCode[i]!] === 1) {
+      renumber[i] = -1;
+      again.push(to);
+    } else renumber[i] = to;
+  }
+  next.orders.reliability.set("reliability", mergeOrder(order, renumber, Int32Array.from(again), compareRows(next, "reliability")));
 }
 
 /** Is block `block` (hash `hash`) still on the indexer's chain? */
@@ -141,10 +174,8 @@ export async function applyDelta(db: pg.Pool, chainId: number, old: ListSnapshot
     result.providersReadAt = allProviders || providerNames.list.length > old.providers.addresses.length ? readAt : old.providersReadAt;
     // Sort orders built so far: the kept rows keep their relative order; the new ones are merged in.
     // Reliability's too, unless a provider's reliability moved (then it is re-sorted on first use).
-    const sameReliability = old.providers.reliability.every((value, code) => Object.is(value, providers.reliability[code]));
-    const merges: [Map<SearchSort, Uint32Array>, Map<SearchSort, Uint32Array>][] = [[old.orders.rows, result.orders.rows]];
-    if (sameReliability) merges.push([old.orders.reliability, result.orders.reliability]);
-    for (const [from, to] of merges) for (const [sort, order] of from) to.set(sort, mergeOrder(order, oldToNew, addedAt, compareRows(result, sort)));
+    for (const [sort, order] of old.orders.rows) result.orders.rows.set(sort, mergeOrder(order, oldToNew, addedAt, compareRows(result, sort)));
+    carryReliabilityOrders(old, result, oldToNew, addedAt);
     return result;
   } catch (error) {
     await client.query("rollback").catch(() => undefined);

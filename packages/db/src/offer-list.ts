@@ -225,15 +225,13 @@ export function copyProviders(from: ProviderColumns, addresses = from.addresses,
 /**
  * The same offer rows with the providers whose uptime row changed since the last read re-read
  * (a heartbeat or the uptime refresh: uptime, reliability, last seen). The sort by reliability is
- * kept unless a reliability moved.
+ * carried over by the caller (offer-delta.ts carryReliabilityOrders).
  */
 export async function reloadProviders(db: pg.Pool, chainId: number, snapshot: ListSnapshot): Promise<ListSnapshot> {
   const readAt = await databaseNow(db);
   const providers = copyProviders(snapshot.providers);
   await readProviders(db, chainId, providers, { uptimeAfterMs: snapshot.providersReadAt - UPTIME_OVERLAP_MS });
-  const sameReliability = snapshot.providers.reliability.every((value, code) => Object.is(value, providers.reliability[code]));
   const next = applyProviders(snapshot, providers);
-  if (sameReliability) next.orders.reliability = snapshot.orders.reliability;
   next.providersReadAt = readAt;
   return next;
 }

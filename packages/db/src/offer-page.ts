@@ -5,7 +5,7 @@
  */
 import type pg from "pg";
 import { LOOP_PARAMETERS, SLOT, SLOT_TESTS, slotBounds, type SnapshotFilter } from "./offer-facets";
-import { applyDelta } from "./offer-delta";
+import { applyDelta, carryReliabilityOrders } from "./offer-delta";
 import { loadListSnapshot, refreshLastSeen, reloadProviders, withOnlineAt, type ListSnapshot } from "./offer-list";
 import { FILTER_KEYS, type SearchSort } from "./search-query";
 
@@ -218,7 +218,15 @@ export class ListSnapshots {
       const full = () => loadListSnapshot(db, chainId).then(timed("full"));
       let snapshot: Promise<ListSnapshot>;
       if (!previous) snapshot = full();
-      else if (previous.offersKey === offersKey) snapshot = previous.snapshot.then((s) => reloadProviders(db, chainId, s)).then(timed("providers"), full);
+      else if (previous.offersKey === offersKey) {
+        snapshot = previous.snapshot
+          .then(async (s) => {
+            const next = await reloadProviders(db, chainId, s);
+            carryReliabilityOrders(s, next);
+            return next;
+          })
+          .then(timed("providers"), full);
+      }
       else {
         // The indexer moved: apply what changed since the previous snapshot's block (a full reload when that is not exact).
         const heartbeatsToo = version.slice(offersKey.length) !== previous.version.slice(previous.offersKey.length);

@@ -5,7 +5,7 @@ import { startTempPostgres } from "../src/embedded";
 import { runMigrations } from "../src/migrate";
 import { offerSnapshots, searchOffers, SEARCH_SORTS } from "../src/search";
 import { insertSyntheticOffers } from "../src/synthetic";
-import { expectSnapshotEqualsSql } from "./search-paths";
+import { expectEverySortEqualsSql, expectSnapshotEqualsSql } from "./search-paths";
 
 const CHAIN_ID = 31337;
 let server: Awaited<ReturnType<typeof startTempPostgres>>;
@@ -85,6 +85,7 @@ describe("incremental snapshot updates", () => {
     const newcomer = await searchOffers({ sort: "newest", limit: 1 });
     expect(newcomer.offers[0]!.provider).toBe("0xbeef000000000000000000000000000000000001");
     expect(newcomer.offers[0]!.providerReliability).toBe(97.5);
+    await expectEverySortEqualsSql();
     await expectSnapshotEqualsSql(20);
   }, 240_000);
 

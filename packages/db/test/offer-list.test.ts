@@ -8,7 +8,7 @@ import { countSnapshot, type SnapshotFilter } from "../src/offer-facets";
 import { snapshotBytes, snapshotPage } from "../src/offer-page";
 import { clearSearchCaches, offerSearchQuerySchema, offerSnapshots, searchDataVersion, searchOffers, SEARCH_SORTS } from "../src/search";
 import { insertSyntheticOffers } from "../src/synthetic";
-import { expectSnapshotEqualsSql } from "./search-paths";
+import { expectEverySortEqualsSql, expectSnapshotEqualsSql } from "./search-paths";
 
 const CHAIN_ID = 31337;
 let server: Awaited<ReturnType<typeof startTempPostgres>>;
@@ -165,6 +165,7 @@ describe("snapshot updates", () => {
     const target = rows[0]!.id;
     const newest = async () => (await searchOffers({ sort: "newest", limit: 1, online: "any" })).offers[0]!;
     expect((await newest()).offerId).toBe(target);
+    await searchOffers({ sort: "reliability", limit: 3 }); // so there is a reliability order to carry over
     const before = await offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
     // An uptime-only change (a heartbeat's updated_at): providers are re-read, the offer rows and their orders kept.
     // As a heartbeat does: the provider's reliability recomputed and its uptime row's updated_at moved, in one transaction.
@@ -177,6 +178,7 @@ describe("snapshot updates", () => {
     expect(providersOnly.offerId).toBe(before.offerId);
     expect(providersOnly.providers).not.toBe(before.providers);
     expect(offerSnapshots.loads.providers).toBeGreaterThan(0);
+    await expectEverySortEqualsSql();
     await expectSnapshotEqualsSql(10);
     // A price update, committed with a data version bump as the indexer does.
     await getPool().query("update offer set price_per_gpu_hour = 123457 where chain_id = $1 and offer_id = $2", [CHAIN_ID, target]);

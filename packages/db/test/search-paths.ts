@@ -50,3 +50,12 @@ export async function expectSnapshotEqualsSql(runs: number): Promise<void> {
     { numRuns: runs },
   );
 }
+
+/** Every sort, no filters but online=any (every active offer), all pages: the snapshot's pages equal PostgreSQL's. */
+export async function expectEverySortEqualsSql(): Promise<void> {
+  for (const sort of SEARCH_SORTS) {
+    const query: OfferSearchQueryInput = { sort, online: "any", limit: 100 };
+    const [fromSql, fromSnapshot] = [await allPages(query, "sql"), await allPages(query, "snapshot")];
+    expect(fromSnapshot.flatMap((p) => p.offers.map((o) => o.offerId)), sort).toEqual(fromSql.flatMap((p) => p.offers.map((o) => o.offerId)));
+  }
+}
