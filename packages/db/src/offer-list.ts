@@ -16,6 +16,7 @@
 import type pg from "pg";
 import { ONLINE_WINDOW_SECONDS } from "@gridlease/sdk/heartbeat";
 import type { OfferSnapshot } from "./offer-facets";
+import { copyOfferRows } from "./offer-copy";
 import type { SearchSort } from "./search-query";
 
 /** Providers of the snapshot's offers, by code (`providerCode` of an offer). */
@@ -54,8 +55,6 @@ export interface ListSnapshot extends OfferSnapshot {
   /** Sorted row orders by sort key, built on first use; shared by snapshots with the same rows (reliability: same providers). */
   orders: { rows: Map<SearchSort, Uint32Array>; reliability: Map<SearchSort, Uint32Array> };
 }
-
-const BATCH = 50_000;
 
 export interface CodeTable {
   list: string[];
@@ -168,7 +167,7 @@ export function applyProviders(snapshot: ListSnapshot, providers: ProviderColumn
 
 /**
  * Every active offer of a chain and its provider, in one repeatable-read transaction, in offer id order
- * (ties of every sort order are broken by row index), read in batches of BATCH rows.
+ * (ties of every sort order are broken by row index), read with binary COPY (offer-copy.ts).
  */
 export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<ListSnapshot> {
   const client = await db.connect();
@@ -179,18 +178,9 @@ export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<Li
     const providerNames: CodeTable = { list: [], byName: new Map() };
     const s = emptySnapshot(size, { models: { list: [], byName: new Map() }, regions: { list: [], byName: new Map() } }, await readIndexedAt(client, chainId));
     s.providersReadAt = await databaseNow(client);
-    // One query, fetched in batches through a cursor: the text rows of a million offers are never all in memory at once.
-    await client.query(`declare offer_rows no scroll cursor for select ${OFFER_SELECT} from offer o where ${where} order by o.offer_id`, [chainId]);
-    let i = 0;
-    for (;;) {
-      const { rows } = await client.query<string[]>({ text: `fetch ${BATCH} from offer_rows`, rowMode: "array" });
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        if (i >= size) break;
-        setRow(s, i, row, providerNames);
-        i++;
-      }
-    }
+    if (!Number.isSafeInteger(chainId)) throw new Error(`offer snapshot: chain id ${chainId} is not an integer`);
+    // COPY takes no parameters: the chain id, an integer, is written into the statement.
+    const i = await copyOfferRows(client, `o.chain_id = ${chainId} and ${ACTIVE_OFFER}`, s, providerNames);
     if (i !== size) throw new Error("offer snapshot: the row count moved inside one transaction");
     const providers = emptyProviders(providerNames.list, providerNames.byName);
     await readProviders(client, chainId, providers);

@@ -192,3 +192,23 @@ describe("snapshot updates", () => {
     expect(budget.offers[0]!.offerId).toBe(target);
   });
 });
+
+describe("values a double cannot hold", () => {
+  it("leave the list to PostgreSQL and count prices beyond 2^53 exactly", async () => {
+    const { rows } = await getPool().query<{ id: string; price: string }>(
+      "select offer_id::text as id, price_per_gpu_hour::text as price from offer where chain_id = $1 and status = 'Active' order by offer_id limit 1", [CHAIN_ID]);
+    await getPool().query("update offer set price_per_gpu_hour = 1152921504606846976 where offer_id = $1", [rows[0]!.id]); // 2^60
+    try {
+      clearSearchCaches();
+      const snapshot = await offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
+      expect(snapshot.listable).toBe(false);
+      expect(snapshot.largePrices.get(0)).toBe(2n ** 60n);
+      const expensive = await searchOffers({ sort: "price", online: "any", limit: 100, maxPricePerGpuHour: "999999999999" });
+      expect(expensive.offers.map((o) => o.offerId)).not.toContain(rows[0]!.id);
+      await expectSnapshotEqualsSql(5);
+    } finally {
+      await getPool().query("update offer set price_per_gpu_hour = $2 where offer_id = $1", [rows[0]!.id, rows[0]!.price]);
+      clearSearchCaches();
+    }
+  });
+});
