@@ -170,7 +170,8 @@ test("a renter opens a dispute and the arbiter resolves it in the console; both 
   await screenshotBoth(arbiter, "admin");
   const remainingText = await dispute.getByTestId("dispute-remaining").innerText();
   await dispute.getByRole("button", { name: "Resolve" }).click();
-  await expect(arbiter.getByText(`Dispute on lease #${leaseId} resolved: 7.50 USDC to the renter`).first()).toBeVisible();
+  // The toast names what the renter receives: the 7.50 USDC split plus the 0.55 USDC bond back.
+  await expect(arbiter.getByText(`Dispute on lease #${leaseId} resolved: 8.05 USDC to the renter`).first()).toBeVisible();
 
   const renterAfter = await waitForBalanceChange(renter, renterBefore);
   // Contracts v2: the arbiter agreed with the renter (the console's default), so the 5 % dispute bond
