@@ -3,6 +3,7 @@
  * `order by <key> <dir>, offer_id <dir>` with the keyset cursor `(key, offer_id) >/< (value, id)`,
  * walked from the cursor's position (a binary search) until `want` offers pass every filter.
  */
+import { gpuModelById } from "@gridlease/sdk/gpus";
 import type pg from "pg";
 import { LOOP_PARAMETERS, SLOT, SLOT_TESTS, slotBounds, type SnapshotFilter } from "./offer-facets";
 import { applyDelta, carryReliabilityOrders } from "./offer-delta";
@@ -100,9 +101,9 @@ function walkFor(filters: SnapshotFilter[]): Walk {
 
 export interface SnapshotRow {
   offerId: string; provider: string; gpuModel: string; gpuCount: number; freeUnits: number; vramGb: number; cpuCores: number;
-  ramGb: number; diskGb: number; bandwidthMbps: number; region: string; pricePerGpuHour: string; pricePerTflop: number;
+  ramGb: number; diskGb: number; bandwidthMbps: number; region: string; pricePerGpuHour: string; pricePerTflop: number | null;
   minHours: number; maxHours: number; status: string; listedBlock: string; providerReliability: number; providerUptime7d: number | null;
-  providerLastHeartbeatAt: string | null; providerOnline: boolean; sortValue: string;
+  providerLastHeartbeatAt: string | null; providerOnline: boolean; gpuLabel: string | null; sortValue: string;
 }
 
 /**
@@ -164,12 +165,23 @@ export function snapshotPage(snapshot: ListSnapshot, sort: SearchSort, filters: 
       offerId: String(snapshot.offerId[i]), provider: providers.addresses[p]!, gpuModel: snapshot.gpuModels[snapshot.gpuModelCode[i]!]!,
       gpuCount: snapshot.gpuCount[i]!, freeUnits: snapshot.freeUnits[i]!, vramGb: snapshot.vramGb[i]!, cpuCores: snapshot.cpuCores[i]!,
       ramGb: snapshot.ramGb[i]!, diskGb: snapshot.diskGb[i]!, bandwidthMbps: snapshot.bandwidthMbps[i]!, region: snapshot.regions[snapshot.regionCode[i]!]!,
-      pricePerGpuHour: String(snapshot.price[i]), pricePerTflop: snapshot.pricePerTflop[i]!, minHours: snapshot.minHours[i]!, maxHours: snapshot.maxHours[i]!,
+      pricePerGpuHour: String(snapshot.price[i]), pricePerTflop: Number.isFinite(snapshot.pricePerTflop[i]) ? snapshot.pricePerTflop[i]! : null, minHours: snapshot.minHours[i]!, maxHours: snapshot.maxHours[i]!,
       status: "Active", listedBlock: String(snapshot.listedBlock[i]), providerReliability: snapshot.reliability[i]!,
       providerUptime7d: Number.isNaN(uptime) ? null : uptime, providerLastHeartbeatAt: Number.isNaN(lastSeen) ? null : new Date(lastSeen).toISOString(),
-      providerOnline: snapshot.online[i] === 1, sortValue: String(key[i]),
+      providerOnline: snapshot.online[i] === 1,
+      // As search.ts normalizeHit gives SQL rows (label last, as JSON shows it), without its per-hit lookups.
+      gpuLabel: gpuLabels(snapshot)[snapshot.gpuModelCode[i]!]!, sortValue: String(key[i]),
     };
   });
+}
+
+const labels = new WeakMap<string[], (string | null)[]>();
+
+/** GPU model labels by model code (the code table only grows, so a longer table gets a new list). */
+function gpuLabels(snapshot: ListSnapshot): (string | null)[] {
+  let list = labels.get(snapshot.gpuModels);
+  if (!list || list.length !== snapshot.gpuModels.length) labels.set(snapshot.gpuModels, (list = snapshot.gpuModels.map((id) => gpuModelById(id)?.label ?? null)));
+  return list;
 }
 
 /** How often last seen times are re-read (a beat moves them without a new data version). */

@@ -260,7 +260,8 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
   const counts = searchCounts(snapshot, countKey(query.maxPricePerGpuHour), countKey(undefined), filters);
   // Nothing matches: no page to walk for (a walk would visit every offer to find none).
   const fromSnapshot = listFromSql() ? null : counts.total === 0 ? [] : snapshotPage(snapshot, query.sort, filters, cursor, query.limit + 1);
-  const page = fromSnapshot ?? (await sqlPage(db, chainId, query, filters, cursor)).rows;
+  // Snapshot rows are built as normalizeHit would leave them.
+  const page = fromSnapshot ?? (await sqlPage(db, chainId, query, filters, cursor)).rows.map(({ sortValue, ...row }) => ({ ...normalizeHit(row), sortValue }));
   const rows = page.slice(0, query.limit);
   const last = rows.at(-1);
   const nextCursor = page.length > query.limit && last ? encodeCursor({ sort: query.sort, value: last.sortValue, offerId: last.offerId }) : null;
@@ -272,7 +273,7 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
     whyNothing = { mostExcludingFilter: best && best.offers > 0 ? best.filter : null, wouldAddBack, totalOffers: counts.activeOffers };
   }
   return {
-    offers: rows.map(({ sortValue: _sortValue, ...hit }) => normalizeHit(hit)),
+    offers: rows.map(({ sortValue: _sortValue, ...hit }) => hit),
     total,
     nextCursor,
     facets: { gpuModel: counts.gpuModel, region: counts.region },
