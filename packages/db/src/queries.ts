@@ -117,16 +117,24 @@ export interface MarketStats {
   models: ModelMarketSummary[];
 }
 
-const statsCache = new Map<number, { value: Promise<MarketStats>; expires: number }>();
+const statsCache = new Map<number, { value: Promise<MarketStats>; expires: number; settled?: Promise<MarketStats> }>();
 
 /** Market totals; cached for 2 s because every figure is a count over whole tables. */
 export function marketStats(chainId = defaultChainId(), db: pg.Pool = getPool()): Promise<MarketStats> {
   const hit = statsCache.get(chainId);
   if (hit && hit.expires > Date.now()) return hit.value;
   const value = loadMarketStats(chainId, db);
-  statsCache.set(chainId, { value, expires: Date.now() + Number(process.env.STATS_TTL_MS ?? 2000) });
-  value.catch(() => statsCache.delete(chainId));
-  return value;
+  const entry = { value, expires: Date.now() + Number(process.env.STATS_TTL_MS ?? 2000) };
+  // Expired: recompute, but answer with the last stats until the new ones are in (at 1M offers a
+  // recomputation takes seconds, and every /api/stats request waited for it).
+  const stale = hit?.settled;
+  // While it runs, the stale stats stay (one recomputation at a time, however long it takes).
+  statsCache.set(chainId, stale ? { value: stale, expires: Infinity, settled: stale } : entry);
+  value.then(
+    (stats) => statsCache.set(chainId, { value, expires: Date.now() + Number(process.env.STATS_TTL_MS ?? 2000), settled: Promise.resolve(stats) }),
+    () => statsCache.delete(chainId),
+  );
+  return stale ?? value;
 }
 
 async function loadMarketStats(chainId: number, db: pg.Pool): Promise<MarketStats> {

@@ -173,19 +173,27 @@ function decodeCursor(cursor: string, sort: SearchSort): CursorState {
   return { sort, value, offerId };
 }
 
-/** Short-lived cache for market summaries: they scan every active offer, and a second of staleness is invisible. */
+/**
+ * Short-lived cache for market summaries: they scan every active offer, and a second of staleness is
+ * invisible. An expired entry is recomputed once while the last value keeps being served (at 1M
+ * offers the scan takes seconds; nobody waits for it but the very first caller).
+ */
 class TtlCache<V> {
-  private readonly entries = new Map<string, { value: Promise<V>; expires: number }>();
+  private readonly entries = new Map<string, { value: Promise<V>; expires: number; settled?: Promise<V> }>();
   constructor(private readonly ttlMs: number, private readonly maxEntries = 500) {}
   get(key: string, load: () => Promise<V>): Promise<V> {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.expires > now) return hit.value;
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if (!hit && this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     const value = load();
-    this.entries.set(key, { value, expires: now + this.ttlMs });
-    value.catch(() => this.entries.delete(key));
-    return value;
+    const stale = hit?.settled;
+    this.entries.set(key, stale ? { value: stale, expires: Infinity, settled: stale } : { value, expires: now + this.ttlMs });
+    value.then(
+      (result) => this.entries.set(key, { value, expires: Date.now() + this.ttlMs, settled: Promise.resolve(result) }),
+      () => this.entries.delete(key),
+    );
+    return stale ?? value;
   }
   clear(): void {
     this.entries.clear();
