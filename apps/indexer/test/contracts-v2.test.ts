@@ -1,11 +1,10 @@
 import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
-import pg from "pg";
 import { createWalletClient, http, keccak256, toHex, type PrivateKeyAccount } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
 import { encryptionKeyFor, offerSpec, USDC, type Simulator } from "../src/simulate";
-import { indexerOptions, waitForBlock } from "./fixtures";
+import { indexerOptions, query, waitForBlock } from "./fixtures";
 import { DEPLOYER, deployContracts, startHardhatNode, startTestPostgres, type HardhatNode, type TestDatabase } from "./harness";
 
 let node: HardhatNode;
@@ -20,16 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([node?.stop(), postgres?.stop()]);
 });
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 const read = async (contract: "registry" | "escrow", name: "nextOfferId" | "nextLeaseId") =>
   (await sim.publicClient.readContract({

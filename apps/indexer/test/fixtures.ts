@@ -1,4 +1,5 @@
 import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
+import pg from "pg";
 import { startIndexer, type IndexerOptions, type RunningIndexer } from "../src/indexer";
 import { buildMarket } from "../src/scenario";
 import type { Simulator } from "../src/simulate";
@@ -33,5 +34,16 @@ export async function waitForBlock(indexer: RunningIndexer, block: bigint, timeo
     if (status.indexedBlock !== null && BigInt(status.indexedBlock) === block) return;
     if (Date.now() > deadline) throw new Error(`indexer did not reach block ${block} (at ${status.indexedBlock})`);
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Rows of one query on its own connection (tests read the index the indexer wrote). */
+export async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
   }
 }

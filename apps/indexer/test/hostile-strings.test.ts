@@ -1,11 +1,10 @@
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
-import pg from "pg";
 import { createWalletClient, encodeFunctionData, http, keccak256, toHex, type Hex, type PrivateKeyAccount } from "viem";
 import { describe, expect, it } from "vitest";
 import { startIndexer, type RunningIndexer } from "../src/indexer";
 import { MAX_TEXT_CHARS } from "../src/sanitize";
 import { encryptionKeyFor, offerSpec, USDC } from "../src/simulate";
-import { indexerOptions, waitForBlock } from "./fixtures";
+import { indexerOptions, query, waitForBlock } from "./fixtures";
 import { DEPLOYER, useDeployedChain } from "./harness";
 
 const chain = useDeployedChain();
@@ -45,16 +44,6 @@ async function updateWithInvalidUtf8(provider: PrivateKeyAccount, index: number)
   const hash = await wallet.sendTransaction({ to: chain.deployment.registry.address, data: patched, chain: null, gas: 1_000_000n });
   expect((await chain.sim.publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
   chain.sim.resetNonces();
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 async function indexTo(url: string, block: bigint, extra = {}): Promise<RunningIndexer> {
