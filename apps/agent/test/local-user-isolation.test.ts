@@ -47,6 +47,11 @@ set -euo pipefail
 mount --make-rprivate /
 cp -a /etc "$SANDBOX/etc"
 mount --bind "$SANDBOX/etc" /etc
+# The scripts may live under /tmp (a checkout in a mktemp -d folder, as CI makes): keep them reachable
+# at /mnt once /tmp is an empty tmpfs. /mnt is only a mount point here; nothing is written to it.
+[ -d /mnt ] || { echo "no /mnt to mount the example scripts on" >&2; exit 98; }
+mount --bind "$SCRIPTS" /mnt
+SCRIPTS=/mnt
 for dir in /home /var/log /var/spool /var/mail /var/lib; do mount -t tmpfs -o mode=0755 tmpfs "$dir"; done
 for dir in /tmp /var/tmp /dev/shm; do mount -t tmpfs -o mode=1777 tmpfs "$dir"; done
 if [ -d /dev/mqueue ]; then mount -t mqueue mqueue /dev/mqueue; fi
