@@ -1,12 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createPublicClient, createWalletClient, defineChain, http, parseEther, toHex } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { encodeOfferSpec, getDeployment, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
+import { getDeployment, providerRegistryAbi } from "@gridlease/sdk";
+import { listOfferFromNewProvider, publicClient } from "./local-chain";
 
-// The e2e stack (GRIDLEASE_PROFILE=e2e in scripts/stack.ts) runs its Hardhat node here.
-const RPC_URL = process.env.E2E_RPC_URL ?? "http://127.0.0.1:8645";
-const chain = defineChain({ id: 31337, name: "Hardhat", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [RPC_URL] } } });
-const publicClient = createPublicClient({ chain, transport: http(RPC_URL) });
 const OFFER_STATUS_ACTIVE = 1;
 
 async function activeOffersOnChain(registry: `0x${string}`): Promise<number> {
@@ -22,7 +17,7 @@ async function shownOfferCount(page: Page): Promise<number> {
 }
 
 test("the home page shows the offers listed on the chain, as mirrored by the indexer into the database", async ({ page }) => {
-  const { registry, token } = getDeployment(31337);
+  const { registry } = getDeployment(31337);
 
   await page.goto("/");
   const onChain = await activeOffersOnChain(registry.address);
@@ -30,39 +25,7 @@ test("the home page shows the offers listed on the chain, as mirrored by the ind
   await expect.poll(() => shownOfferCount(page)).toBe(onChain);
 
   // A brand-new provider lists one more offer straight on the chain; the page must follow.
-  const provider = privateKeyToAccount(generatePrivateKey());
-  await publicClient.request({ method: "hardhat_setBalance" as never, params: [provider.address, toHex(parseEther("10"))] as never });
-  const wallet = createWalletClient({ account: provider, chain, transport: http(RPC_URL) });
-  const stake = await publicClient.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "minStake" });
-  const send = async (hash: Promise<`0x${string}`>) => {
-    const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash });
-    expect(receipt.status).toBe("success");
-  };
-  await send(wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [provider.address, stake] }));
-  await send(wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, stake] }));
-  await send(wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "register", args: [stake, toHex(1, { size: 32 }), "ipfs://foundation-e2e"] }));
-  await send(
-    wallet.writeContract({
-      address: registry.address,
-      abi: providerRegistryAbi,
-      functionName: "listOffer",
-      args: [
-        encodeOfferSpec({
-          gpuModel: "L4",
-          gpuCount: 2,
-          vramGb: 24,
-          cpuCores: 16,
-          ramGb: 64,
-          diskGb: 500,
-          bandwidthMbps: 1000,
-          region: "eu-north",
-          pricePerGpuHour: 450_000n,
-          minHours: 1,
-          maxHours: 72,
-        }),
-      ],
-    }),
-  );
+  await listOfferFromNewProvider(450_000n, "ipfs://foundation-e2e");
 
   expect(await activeOffersOnChain(registry.address)).toBe(onChain + 1);
   await expect
