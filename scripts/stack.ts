@@ -95,13 +95,9 @@ async function main() {
     }
     // Lines starting "postgres: " say where root's PostgreSQL keeps what the `postgres` user cannot reach in the checkout.
     const pg = startProcess({ name: "postgres", command: process.execPath, args: ["--import", "tsx", "scripts/stack/postgres.ts"], cwd: ROOT, env: { PG_DATA_DIR: join(dataDir, "pg"), PG_PORT: String(env.PG_PORT) }, logDir, echo: (line) => line.startsWith("postgres: ") });
-    let url = "";
-    let pgData = join(dataDir, "pg");
-    await waitFor("PostgreSQL start", async () => {
-      const ready = /postgres ready (\S+) data (.+)$/m.exec(pg.recentOutput());
-      [url, pgData] = ready ? [ready[1], ready[2]] : ["", pgData];
-      return url !== "";
-    }, { timeoutMs: 60_000, process: pg });
+    const ready = pg.watchFor(/postgres ready (\S+) data (.+)$/);
+    await waitFor("PostgreSQL start", async () => ready() !== undefined, { timeoutMs: 60_000, process: pg });
+    const [, url, pgData] = ready()!;
     children.push(pg);
     stepLog(`database: embedded PostgreSQL on 127.0.0.1:${env.PG_PORT}, data in ${pgData} (${elapsed(tDb)})`);
     return url;

@@ -65,7 +65,6 @@ export async function startFleet(options: FleetOptions): Promise<{ process: Mana
     rmSync(join(options.dataDir, "sandboxes"), { recursive: true, force: true });
   }
   const configPath = ensureFleetConfig(options);
-  let summary = "";
   const fleet = startProcess({
     name: "fleet",
     command: process.execPath,
@@ -73,16 +72,11 @@ export async function startFleet(options: FleetOptions): Promise<{ process: Mana
     cwd: options.root,
     env: {},
     logDir: options.logDir,
-    // Every line passes here: the summary is caught as it is printed, because on a chain with seeded
-    // leases the fleet logs dozens of lines in the same millisecond and the ring of recent output
-    // no longer holds it by the time waitFor looks (a fresh clone's npm start failed that way).
-    echo: (line) => {
-      summary ||= /fleet: (serving \d+ provider\(s\), \d+ offline)/.exec(line)?.[1] ?? "";
-      return / ERROR /.test(line);
-    },
+    echo: (line) => / ERROR /.test(line),
   });
-  await waitFor("Provider fleet start", async () => {
-    return summary !== "";
-  }, { timeoutMs: 120_000, process: fleet });
+  // Watched line by line: with seeded leases the fleet logs dozens of lines right after this one.
+  const started = fleet.watchFor(/fleet: (serving \d+ provider\(s\), \d+ offline)/);
+  await waitFor("Provider fleet start", async () => started() !== undefined, { timeoutMs: 120_000, process: fleet });
+  const summary = started()![1]!;
   return { process: fleet, summary };
 }

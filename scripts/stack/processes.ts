@@ -42,6 +42,11 @@ export interface ManagedProcess {
   child: ChildProcess;
   exited: Promise<number | null>;
   recentOutput: () => string;
+  /**
+   * The first output line matching `pattern` from now on (every line is checked as it arrives, so a
+   * burst of later output cannot push it out of the ring before a waiter looks); undefined until then.
+   */
+  watchFor: (pattern: RegExp) => () => RegExpExecArray | undefined;
 }
 
 /**
@@ -60,6 +65,7 @@ export function startProcess(opts: {
   mkdirSync(opts.logDir, { recursive: true });
   const file = createWriteStream(join(opts.logDir, `${opts.name}.log`), { flags: "a" });
   const ring: string[] = [];
+  const watchers: { pattern: RegExp; match?: RegExpExecArray }[] = [];
   // Each child leads its own process group so that shutdown can stop it with everything it spawned
   // (tsx and pnpm run the real program as a grandchild), in an order of our choosing.
   const child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: { ...process.env, ...opts.env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -69,6 +75,7 @@ export function startProcess(opts: {
       if (!line.trim()) continue;
       ring.push(line);
       if (ring.length > 40) ring.shift();
+      for (const w of watchers) w.match ??= w.pattern.exec(line) ?? undefined;
       if (!quiet && opts.echo?.(line)) console.log(`  ${opts.name} | ${line}`);
     }
   };
@@ -85,7 +92,12 @@ export function startProcess(opts: {
       resolve(-1);
     });
   });
-  const managed: ManagedProcess = { name: opts.name, child, exited, recentOutput: () => ring.slice(-15).join("\n") };
+  const watchFor = (pattern: RegExp) => {
+    const watcher: { pattern: RegExp; match?: RegExpExecArray } = { pattern };
+    watchers.push(watcher);
+    return () => watcher.match;
+  };
+  const managed: ManagedProcess = { name: opts.name, child, exited, recentOutput: () => ring.slice(-15).join("\n"), watchFor };
   running.push(managed);
   void exited.then(() => running.splice(running.indexOf(managed), 1));
   return managed;
