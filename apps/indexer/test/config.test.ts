@@ -33,7 +33,9 @@ describe("indexer configuration errors", () => {
     expect(noDb.stderr).toBe(`Cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused). Check DATABASE_URL.`);
 
     const url = await postgres.create("config");
-    const rpcPort = await freePort();
+    // Port 1, not a "free" port: test files run in parallel, and a Hardhat node another file starts can
+    // take a port found free a moment earlier; the indexer then indexed it instead of failing (seen in CI).
+    const rpcPort = 1;
     const noNode = runMain({ DATABASE_URL: url, RPC_URL: `http://127.0.0.1:${rpcPort}`, INDEXER_PORT: "0" });
     expect(noNode.code, noNode.said).toBe(1);
     expect(noNode.stderr).toBe(`Cannot reach an Ethereum node at http://127.0.0.1:${rpcPort}; check RPC_URL and that the node is running.`);
