@@ -143,9 +143,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   }
   const closeDb = async () => {
     lockClient.release(true); // destroying the session drops the advisory lock
-    // On a failed start the error must be reported even if the pool's end is slow to settle (seen:
-    // an unreachable-node start sometimes never reached its sentence); the process exits right after.
-    await Promise.race([db.end(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    await db.end();
   };
 
   // Retries cover a node that is still starting; a node that never answers is a configuration error.
