@@ -198,8 +198,9 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         nonReentrant
         whenNotPaused
     {
+        // Anyone may pay: the money joins the renter's deposit and any refund goes to the renter, so a
+        // payer can only give (this is what lets a top-up keeper extend a lease within the renter's cap).
         StoredLease storage lease = _leaseWithStatus(leaseId, LeaseStatus.Active);
-        if (msg.sender != lease.renter) revert NotRenter(leaseId, msg.sender);
         if (extraHours == 0) revert ZeroExtension();
         uint64 endsAt = _endsAt(lease);
         if (block.timestamp >= endsAt) revert LeaseEnded(leaseId, endsAt);

@@ -197,9 +197,12 @@ interface ILeaseEscrow {
     /// @notice Provider collects accrued earnings (minus fee); after the end this also closes the lease.
     function claim(uint256 leaseId) external;
 
-    /// @notice Renter prepays more hours at the offer's *current* price, which must not exceed
+    /// @notice Prepays more hours at the offer's *current* price, which must not exceed
     ///         `maxPricePerGpuHour`, while the offer is active and before the lease ends. The lease then
     ///         streams its whole deposit evenly over its whole duration (a blended rate).
+    ///         Requirements: none on the caller. Whoever pays (the renter, or a keeper such as
+    ///         LeaseTopUps acting within the renter's cap) adds to the renter's deposit; every refund goes
+    ///         to the renter, whose refund at any moment is never smaller than without the extension.
     function extend(uint256 leaseId, uint32 extraHours, uint256 maxPricePerGpuHour) external;
 
     /// @notice Renter ends a pending or running lease: the provider keeps what accrued, the renter gets the rest.

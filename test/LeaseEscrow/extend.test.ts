@@ -52,10 +52,25 @@ describe("LeaseEscrow.extend", () => {
     await s.escrow.write.extend([1n, 710, PRICE], { account: s.renter.account });
   });
 
-  it("rejects zero hours, strangers and leases that are not running", async () => {
+  it("lets anyone pay for more hours, and every refund still goes to the renter", async () => {
+    const s = await activeLeaseFixture();
+    const strangerBefore = await s.token.read.balanceOf([s.stranger.account.address]);
+    await s.escrow.write.extend([1n, 2, PRICE], { account: s.stranger.account });
+    const extra = 2n * 2n * PRICE;
+    expect(await s.token.read.balanceOf([s.stranger.account.address])).to.equal(strangerBefore - extra);
+    await atTimestamp(s.acceptedAt + HOUR);
+    const renterBefore = await s.token.read.balanceOf([s.renter.account.address]);
+    await s.escrow.write.cancel([1n], { account: s.renter.account });
+    const accruedOneHour = ((s.deposit + extra) * HOUR) / (12n * HOUR);
+    expect(await s.token.read.balanceOf([s.renter.account.address])).to.equal(
+      renterBefore + s.deposit + extra - accruedOneHour,
+    );
+    expect(await s.token.read.balanceOf([s.stranger.account.address])).to.equal(strangerBefore - extra);
+  });
+
+  it("rejects zero hours and leases that are not running", async () => {
     const s = await activeLeaseFixture();
     await expect(s.escrow.write.extend([1n, 0, PRICE], { account: s.renter.account })).to.be.rejectedWith("ZeroExtension");
-    await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.stranger.account })).to.be.rejectedWith("NotRenter");
     const p = await pendingLeaseFixture();
     await expect(p.escrow.write.extend([1n, 1, PRICE], { account: p.renter.account })).to.be.rejectedWith("WrongStatus");
   });
