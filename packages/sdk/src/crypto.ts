@@ -162,6 +162,8 @@ export interface LeaseRequestPayload {
   /** X25519 public key (hex) the provider must encrypt the access details to. */
   renterEncryptionKey: Hex;
   note?: string;
+  /** The workload to run (launch-spec.ts); checked by the agent with launchSpecSchema. */
+  launch?: import("./launch-spec").LaunchSpecInput;
 }
 
 /** What a provider returns inside `encryptedAccess` (the provisioning script's JSON, passed through). */

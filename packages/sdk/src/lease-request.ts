@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { hexToBytes, type Hex } from "viem";
 import { x25519PublicKeyProblem } from "./crypto";
+import { launchSpecSchema } from "./launch-spec";
 
 /**
  * The one definition of a valid renter request, shared by the provider agent (which refuses invalid
@@ -30,6 +31,8 @@ export const leaseRequestSchema = z.object({
     })
     .transform((k) => k as Hex),
   note: z.string().max(2000).optional(),
+  /** What to run (issue 16); absent from older clients, which get the plain SSH template. */
+  launch: launchSpecSchema.optional(),
 });
 
 export type ValidLeaseRequest = z.infer<typeof leaseRequestSchema>;
