@@ -1,0 +1,26 @@
+import { expect } from "chai";
+import hre from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { HOUR_COST, POLICY, policyFixture } from "./fixtures";
+import { USDC } from "../helpers/fixtures";
+
+describe("LeaseTopUps.previewTopUp and views", () => {
+  it("tells what a top-up would buy now, or why it would be refused", async () => {
+    const s = await policyFixture();
+    await expect(s.topUps.read.previewTopUp([1n])).to.be.rejectedWith("TopUpNotNeeded");
+    await time.increaseTo(s.endsAt - 1800n);
+    expect(await s.topUps.read.previewTopUp([1n])).to.deep.equal([2, 2n * HOUR_COST]);
+    await s.registry.write.updatePrice([1n, 5n * USDC], { account: s.provider.account });
+    await expect(s.topUps.read.previewTopUp([1n])).to.be.rejectedWith(`PriceAboveLimit(1, ${5n * USDC}, ${POLICY.maxPricePerGpuHour})`);
+  });
+
+  it("knows its escrow, and holds a standing approval only for the escrow", async () => {
+    const s = await policyFixture();
+    expect((await s.topUps.read.escrow()).toLowerCase()).to.equal(s.escrow.address.toLowerCase());
+    expect(await s.token.read.allowance([s.topUps.address, s.escrow.address])).to.equal(2n ** 256n - 1n);
+  });
+
+  it("cannot be deployed without an escrow", async () => {
+    await expect(hre.viem.deployContract("LeaseTopUps", ["0x0000000000000000000000000000000000000000"])).to.be.rejected;
+  });
+});
