@@ -5,3 +5,4 @@ export * from "./deployments.generated";
 export * from "./deploy";
 export * from "./offers";
 export * from "./heartbeat";
+export * from "./liveness";

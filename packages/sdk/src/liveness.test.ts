@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { createWalletClient, http, recoverTypedDataAddress, type Address } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { LOCAL_LIVENESS_CONFIG, PRODUCTION_LIVENESS_CONFIG, latestLivenessProof, livenessBond, livenessProofFor, livenessTypedData } from "./liveness";
+
+// Hardhat's well-known dev key #1; no chain is contacted (local signing only).
+const provider = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+const deployment = { chainId: 31337, liveness: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Address };
+const proof = { leaseId: 7n, blockNumber: 123n, blockHash: `0x${"ab".repeat(32)}` as const };
+
+describe("liveness proofs", () => {
+  it("are signed by the provider's local account and recover to it", async () => {
+    const signature = await livenessProofFor(provider, proof, deployment);
+    expect(await recoverTypedDataAddress({ ...livenessTypedData(proof, deployment), signature })).toBe(provider.address);
+  });
+
+  it("sign the same with a wallet client holding the account", async () => {
+    const wallet = createWalletClient({ account: provider, chain: foundry, transport: http("http://127.0.0.1:1") });
+    expect(await livenessProofFor(wallet, proof, deployment)).toBe(await livenessProofFor(provider, proof, deployment));
+  });
+
+  it("do not recover to the provider for another lease, block or deployment", async () => {
+    const signature = await livenessProofFor(provider, proof, deployment);
+    for (const [p, d] of [
+      [{ ...proof, leaseId: 8n }, deployment],
+      [{ ...proof, blockNumber: 124n }, deployment],
+      [proof, { ...deployment, chainId: 1 }],
+      [proof, { ...deployment, liveness: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" as Address }],
+    ] as const) {
+      expect(await recoverTypedDataAddress({ ...livenessTypedData(p, d), signature })).not.toBe(provider.address);
+    }
+  });
+
+  it("over the latest block refuse a block that is not after the report's", async () => {
+    const client = { getBlock: async () => ({ number: 50n, hash: proof.blockHash }) };
+    await expect(latestLivenessProof({ signer: provider, client, leaseId: 7n, reportBlock: 50n, deployment })).rejects.toThrow(/not after/);
+    const made = await latestLivenessProof({ signer: provider, client, leaseId: 7n, reportBlock: 49n, deployment });
+    expect(made.blockNumber).toBe(50n);
+    expect(made.signature).toBe(await livenessProofFor(provider, { leaseId: 7n, blockNumber: 50n, blockHash: proof.blockHash }, deployment));
+  });
+});
+
+describe("liveness bond", () => {
+  it("is bondBps of the deposit, never below minBond", () => {
+    expect(livenessBond(1_000_000_000n, PRODUCTION_LIVENESS_CONFIG)).toBe(10_000_000n); // 1 % of 1,000 USDC
+    expect(livenessBond(10_000_000n, PRODUCTION_LIVENESS_CONFIG)).toBe(1_000_000n); // 1 % of 10 USDC is below 1 USDC
+  });
+
+  it("local windows are shorter than production's and still allow a report", () => {
+    for (const c of [PRODUCTION_LIVENESS_CONFIG, LOCAL_LIVENESS_CONFIG]) expect(c.grace).toBeLessThan(c.maxOutageAge);
+    expect(LOCAL_LIVENESS_CONFIG.challengeWindow).toBeLessThan(PRODUCTION_LIVENESS_CONFIG.challengeWindow);
+  });
+});
