@@ -17,7 +17,7 @@ import { createPublicClient, createWalletClient, defineChain, getAddress, http, 
 import type { Address, Hex } from "viem";
 import { mnemonicToAccount, privateKeyToAccount, type HDAccount, type PrivateKeyAccount } from "viem/accounts";
 import { z } from "zod";
-import { deployGridlease } from "../packages/sdk/src/deploy";
+import { deployGridlease, deployLeaseTopUps } from "../packages/sdk/src/deploy";
 import type { DeploymentRecord } from "../packages/sdk/src/deployments.generated";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -71,6 +71,19 @@ async function main() {
   const recorded = deployments[chainId];
   if (recorded && (await isStillDeployed(publicClient, recorded))) {
     console.log(`contracts: reusing deployment at registry ${recorded.registry.address}, escrow ${recorded.escrow.address}`);
+    // A chain deployed before LeaseTopUps existed (a local chain kept across `npm start`s) gets it on its own.
+    if (!recorded.topUps || !(await hasCode(publicClient, recorded.topUps.address))) {
+      const { deployer } = resolveRoles(env, chainId);
+      const walletClient = createWalletClient({ account: deployer, chain, transport: http(env.RPC_URL) });
+      const topUps = await deployLeaseTopUps({
+        walletClient,
+        publicClient,
+        escrow: recorded.escrow.address,
+        log: (line) => console.log(`contracts: ${line}`),
+      });
+      writeFileSync(output, renderDeployments({ ...deployments, [chainId]: { ...recorded, topUps } }));
+      console.log(`contracts: wrote ${output}`);
+    }
     return;
   }
   if (recorded) console.log("contracts: recorded deployment is not on this chain (restarted node?), deploying again");
@@ -181,8 +194,13 @@ async function isStillDeployed(
   client: ReturnType<typeof createPublicClient>,
   recorded: DeploymentRecord,
 ): Promise<boolean> {
-  const codes = await Promise.all([recorded.registry.address, recorded.escrow.address, recorded.token.address].map((address) => client.getCode({ address })));
-  return codes.every((code) => code !== undefined && code !== "0x");
+  const codes = await Promise.all([recorded.registry.address, recorded.escrow.address, recorded.token.address].map((address) => hasCode(client, address)));
+  return codes.every(Boolean);
+}
+
+async function hasCode(client: ReturnType<typeof createPublicClient>, address: Address) {
+  const code = await client.getCode({ address });
+  return code !== undefined && code !== "0x";
 }
 
 function renderDeployments(all: Record<number, DeploymentRecord>): string {
@@ -193,7 +211,9 @@ function renderDeployments(all: Record<number, DeploymentRecord>): string {
     .map(
       ([id, d]) =>
         `  ${id}: {\n    token: ${contract(d.token)},\n    registry: ${contract(d.registry)},\n` +
-        `    escrow: ${contract(d.escrow)},\n  },`,
+        `    escrow: ${contract(d.escrow)},\n` +
+        (d.topUps ? `    topUps: ${contract(d.topUps)},\n` : "") +
+        "  },",
     )
     .join("\n");
   return `${DEPLOYMENTS_HEADER}export const deployments = {\n${entries}\n} as const satisfies Record<number, DeploymentRecord>;\n${DEPLOYMENTS_FOOTER}`;
@@ -211,6 +231,8 @@ export interface DeploymentRecord {
   readonly token: DeployedContractRecord;
   readonly registry: DeployedContractRecord;
   readonly escrow: DeployedContractRecord;
+  /** LeaseTopUps (absent only in records written before it existed). */
+  readonly topUps?: DeployedContractRecord;
 }
 
 `;

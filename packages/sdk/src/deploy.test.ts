@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, getAddress, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { gridleaseTimelockAbi, leaseEscrowAbi, providerRegistryAbi } from "./contracts.generated";
+import { gridleaseTimelockAbi, leaseEscrowAbi, leaseTopUpsAbi, providerRegistryAbi } from "./contracts.generated";
 import { ARBITER_ROLE, PAUSER_ROLE, defaultDeployParameters, deployGridlease } from "./deploy";
 import { REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
 
@@ -65,6 +65,10 @@ describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", ()
       getAddress(deployment.timelock!.address),
     );
     expect(await publicClient.readContract({ address: deployment.timelock!.address, abi: gridleaseTimelockAbi, functionName: "getMinDelay" })).toBe(1n);
+    // LeaseTopUps serves this escrow and may pull from nobody but renters who approved it.
+    expect(await publicClient.readContract({ address: deployment.topUps.address, abi: leaseTopUpsAbi, functionName: "escrow" })).toBe(
+      getAddress(escrow.address),
+    );
   }, 60_000);
 
   it("the deploy script deploys once, reuses the deployment, and redeploys after a chain reset", async () => {
@@ -78,6 +82,14 @@ describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", ()
     const second = await run(tsx, ["scripts/deploy.ts"], { cwd: ROOT, env });
     expect(second.stdout).toContain("contracts: reusing deployment at");
     expect(readFileSync(deploymentsFile, "utf8")).toBe(written);
+
+    // A chain deployed before LeaseTopUps existed gets LeaseTopUps alone, and its record gains it.
+    expect(written).toMatch(/ {4}topUps: \{ address: "0x[0-9a-fA-F]{40}", deployBlock: \d+n \}/);
+    writeFileSync(deploymentsFile, written.replace(/ {4}topUps: .*\n/, ""));
+    const upgrade = await run(tsx, ["scripts/deploy.ts"], { cwd: ROOT, env });
+    expect(upgrade.stdout).toContain("deployed LeaseTopUps");
+    expect(upgrade.stdout).not.toContain("deployed LeaseEscrow");
+    expect(readFileSync(deploymentsFile, "utf8")).toMatch(/ {4}topUps: \{ address: "0x[0-9a-fA-F]{40}", deployBlock: \d+n \}/);
 
     await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hardhat_reset", params: [] }) });
     const third = await run(tsx, ["scripts/deploy.ts"], { cwd: ROOT, env });

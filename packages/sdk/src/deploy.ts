@@ -10,6 +10,8 @@ import {
   leaseEscrowLinkReferences,
   leaseExtensionsAbi,
   leaseExtensionsBytecode,
+  leaseTopUpsAbi,
+  leaseTopUpsBytecode,
   mockUsdcAbi,
   mockUsdcBytecode,
   providerRegistryAbi,
@@ -73,6 +75,8 @@ export interface GridleaseDeployment {
   escrow: DeployedContract;
   /** The admin of registry and escrow once the handover completes. */
   timelock?: DeployedContract;
+  /** Renter-capped auto top-up of running leases (no admin). */
+  topUps: DeployedContract;
   /** Hash of the registry's deploy block: tells a reused deployment apart from a restarted chain. */
   deployBlockHash: Hash;
 }
@@ -298,6 +302,9 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
     );
   }
 
+  // Last, so that adding it moved none of the addresses deployed before it.
+  const topUps = await deployLeaseTopUps({ walletClient, publicClient, escrow: escrow.address, log });
+
   const strip = ({ address, deployBlock }: DeployedContract): DeployedContract => ({ address, deployBlock });
   return {
     chainId,
@@ -305,6 +312,31 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
     registry: strip(registry),
     escrow: strip(escrow),
     timelock: strip(timelock),
+    topUps,
     deployBlockHash: registry.blockHash,
   };
+}
+
+/**
+ * Deploys LeaseTopUps for an escrow. It has no admin and no settings, so it is also what a chain
+ * deployed before LeaseTopUps existed gets on its own (scripts/deploy.ts).
+ */
+export async function deployLeaseTopUps(options: {
+  walletClient: WalletClient<Transport, Chain | undefined, Account>;
+  publicClient: PublicClient;
+  escrow: Address;
+  log?: (line: string) => void;
+}): Promise<DeployedContract> {
+  const { walletClient, publicClient } = options;
+  const hash = await walletClient.deployContract({
+    abi: leaseTopUpsAbi,
+    bytecode: leaseTopUpsBytecode as Hex,
+    args: [options.escrow],
+    account: walletClient.account,
+    chain: walletClient.chain ?? null,
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success" || !receipt.contractAddress) throw new Error(`Deployment step failed: LeaseTopUps (tx ${hash})`);
+  options.log?.(`deployed LeaseTopUps at ${receipt.contractAddress} (block ${receipt.blockNumber})`);
+  return { address: getAddress(receipt.contractAddress), deployBlock: receipt.blockNumber };
 }

@@ -10,6 +10,8 @@ export interface DeploymentRecord {
   readonly token: DeployedContractRecord;
   readonly registry: DeployedContractRecord;
   readonly escrow: DeployedContractRecord;
+  /** LeaseTopUps (absent only in records written before it existed). */
+  readonly topUps?: DeployedContractRecord;
 }
 
 export const deployments = {
@@ -17,6 +19,7 @@ export const deployments = {
     token: { address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", deployBlock: 1n },
     registry: { address: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", deployBlock: 2n },
     escrow: { address: "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9", deployBlock: 5n },
+    topUps: { address: "0x0DCd1Bf9A1b36cE34237eEaFef220932846BCD82", deployBlock: 14n },
   },
 } as const satisfies Record<number, DeploymentRecord>;
 

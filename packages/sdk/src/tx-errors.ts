@@ -7,7 +7,7 @@ import {
   formatUnits,
   type Abi,
 } from "viem";
-import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts.generated";
+import { leaseEscrowAbi, leaseTopUpsAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts.generated";
 
 /**
  * Reverts as sentences a person can act on — the one source of truth for the web app, the renter CLI
@@ -15,13 +15,27 @@ import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts.ge
  */
 
 /** Custom errors of every contract a Gridlease call can reach, for decoding bubbled reverts. */
-export const allContractErrors = [...providerRegistryAbi, ...leaseEscrowAbi, ...mockUsdcAbi].filter((item) => item.type === "error") as Abi;
+export const allContractErrors = [...providerRegistryAbi, ...leaseEscrowAbi, ...leaseTopUpsAbi, ...mockUsdcAbi].filter((item) => item.type === "error") as Abi;
 
 type Args = readonly unknown[];
 const usdc = (v: unknown) => `${Number(formatUnits(BigInt(v as bigint), 6)).toLocaleString("en-US")} USDC`;
 const when = (v: unknown) => new Date(Number(v) * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 const OFFER_STATUS = ["none", "active", "paused", "delisted"];
 const LEASE_STATUS = ["none", "pending", "active", "disputed", "closed"];
+const POLICY_FIELDS: Record<string, string> = {
+  minSecondsLeft: "time to keep left",
+  maxTotalSpend: "spending cap",
+  maxPricePerGpuHour: "price limit",
+};
+const policyField = (v: unknown) => POLICY_FIELDS[String(v)] ?? String(v);
+/** Seconds as "1 h 5 min" (or "42 s" under a minute). */
+const duration = (v: unknown) => {
+  const s = Number(v);
+  if (s < 60) return `${s} s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h} h${m ? ` ${m} min` : ""}` : `${m} min`;
+};
 
 /** One sentence per custom error of the Gridlease contracts and the token they use. */
 const SENTENCES: Record<string, (a: Args) => string> = {
@@ -87,6 +101,17 @@ const SENTENCES: Record<string, (a: Args) => string> = {
   ExpectedPause: () => "This needs the protocol to be paused first.",
   ReentrancyGuardReentrantCall: () => "A call tried to re-enter the contract and was refused.",
   SafeCastOverflowedUintDowncast: () => "A number is too large for the contract to store.",
+  // LeaseTopUps (auto top-up; NotRenter and the escrow's errors read as above)
+  InvalidPolicy: (a) => `The auto top-up policy needs a non-zero ${policyField(a[0])}.`,
+  LeaseNotOpen: (a) => `Lease #${a[0]} is ${LEASE_STATUS[Number(a[1])] ?? "not open"}; auto top-up can only be set on a pending or running lease.`,
+  TopUpNotEnabled: (a) => `Auto top-up is not on for lease #${a[0]} (never set, or revoked by the renter).`,
+  LeaseNotActive: (a) => `Lease #${a[0]} is ${LEASE_STATUS[Number(a[1])] ?? "not running"}; only a running lease can be topped up.`,
+  LeaseAlreadyEnded: (a) => `Lease #${a[0]} already ended at ${when(a[1])}; it can no longer be topped up.`,
+  TopUpNotNeeded: (a) => `Lease #${a[0]} still has ${duration(a[1])} left; a top-up is due below ${duration(a[2])}.`,
+  PriceAboveLimit: (a) => `The offer of lease #${a[0]} now costs ${usdc(a[1])} per GPU-hour, above the renter's auto top-up limit of ${usdc(a[2])}.`,
+  SpendCapReached: (a) => `The auto top-up cap of lease #${a[0]} is reached: ${usdc(a[2])} is left, one more hour costs ${usdc(a[1])}.`,
+  OfferMaxHoursReached: (a) => `Lease #${a[0]} already runs for the offer's maximum of ${a[1]} hours.`,
+  AllowanceTooLow: (a) => `The renter allowed auto top-up to spend ${usdc(a[1])} but this top-up needs ${usdc(a[2])}; approve more first.`,
   // ERC-20 / permit (OpenZeppelin)
   ERC20InsufficientBalance: (a) => `Your token balance of ${usdc(a[1])} is less than the ${usdc(a[2])} needed.`,
   ERC20InsufficientAllowance: (a) => `The escrow may spend ${usdc(a[1])} of your tokens but needs ${usdc(a[2])}; approve more first.`,
