@@ -50,6 +50,11 @@ export interface IndexerOptions {
    * cursor's block again instead of being taken for a reorg. Never set this for a real network.
    */
   devChain?: boolean;
+  /**
+   * Wait as a standby while another indexer holds the chain's writer lock, and take over when it stops
+   * (default: give up after a few seconds with an error). main.ts sets it (INDEXER_STANDBY).
+   */
+  standby?: boolean;
   /** Called after every committed batch (tests and benchmarks observe progress with it). */
   onBatch?: (info: { from: bigint; to: bigint; events: number }) => void;
 }
@@ -77,6 +82,8 @@ export interface IndexerStatus {
 export class DeepReorgError extends Error {}
 
 const READY_LAG_BLOCKS = 2;
+/** How often a standby asks for the writer lock: a dead writer is replaced within this plus PostgreSQL noticing. */
+const STANDBY_POLL_MS = 500;
 
 interface FetchedRange {
   from: bigint;
@@ -120,6 +127,8 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     ? options.deployment.registry.deployBlock : options.deployment.escrow.deployBlock;
 
   const abort = new AbortController();
+  /** Why the indexer gave up the writer role by itself, if it did. */
+  let lockLost: string | null = null;
   setMaxListeners(100, abort.signal); // every in-flight RPC call listens to it while it runs
   const rpc = new Rpc({ url: options.rpcUrl, timeoutMs: options.rpcTimeoutMs, maxAnswerBytes: options.maxAnswerBytes, log, signal: abort.signal });
   await runMigrations(options.databaseUrl);
@@ -129,18 +138,36 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   db.on("error", (error) => log(`idle PostgreSQL connection failed: ${error.message}`));
 
   // One writer per chain: a second indexer (or a zombie of a killed one) would double-apply batches.
+  // The lock is held by a dedicated session; PostgreSQL drops it the moment that session ends (the
+  // process died, or its connection broke), which is what lets a standby take over.
   const lockClient = await db.connect();
+  const lockKey = "select pg_try_advisory_lock(hashtext('gridlease_indexer'), $1) as ok";
   let locked = false;
-  // A predecessor that just died may still hold the lock until PostgreSQL notices; give it a few seconds.
-  for (let attempt = 0; attempt < 25 && !locked; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, 200));
-    locked = (await lockClient.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtext('gridlease_indexer'), $1) as ok", [chainId])).rows[0]!.ok;
+  let announced = false;
+  // A predecessor that just died may still hold the lock until PostgreSQL notices; give it a few
+  // seconds. A standby waits for as long as it takes, asking twice a second.
+  for (let attempt = 0; !locked && !abort.signal.aborted; attempt++) {
+    if (attempt > 0) await sleep(options.standby ? STANDBY_POLL_MS : 200, abort.signal);
+    locked = (await lockClient.query<{ ok: boolean }>(lockKey, [chainId])).rows[0]!.ok;
+    if (!locked && options.standby && !announced) {
+      announced = true;
+      log(`standby: another indexer is writing chain ${chainId}; taking over when it stops`);
+    }
+    if (!locked && !options.standby && attempt >= 24) break;
   }
   if (!locked) {
-    lockClient.release();
+    lockClient.release(true);
     await db.end();
-    throw new Error(`Another indexer is already indexing chain ${chainId} in this database; stop it first.`);
+    throw new Error(abort.signal.aborted ? `Indexer for chain ${chainId} stopped while waiting as standby.` : `Another indexer is already indexing chain ${chainId} in this database; stop it first.`);
   }
+  if (announced) log(`standby: took over as the writer of chain ${chainId}`);
+  // Losing the lock session means another indexer may be writing by now: stop rather than write on.
+  // (A write that races the loss is refused by the fenced cursor update; see saveCursor.)
+  lockClient.on("error", (error) => {
+    if (abort.signal.aborted) return;
+    lockLost = `lost the writer lock (PostgreSQL session failed: ${error.message}); stopping so that another indexer can write`;
+    abort.abort();
+  });
   const closeDb = async () => {
     lockClient.release(true); // destroying the session drops the advisory lock
     await db.end();
@@ -248,7 +275,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     for (const event of range.logs) if (!isFinal(event.blockNumber)) blocks.set(event.blockNumber, { number: event.blockNumber, hash: event.blockHash, parentHash: "" });
     blocks.set(range.to, { number: range.to, hash: range.toHeader.hash, parentHash: range.toHeader.parentHash });
     const next: Cursor = { ...cursor, blockNumber: range.to, blockHash: range.toHeader.hash, finalizedBlock };
-    const frame = { journal: range.to > finalizedBlock, from: range.from, to: range.to, blocks: [...blocks.values()], cursor: next, previousFinalized: cursor.finalizedBlock };
+    const frame = { journal: range.to > finalizedBlock, from: range.from, to: range.to, blocks: [...blocks.values()], cursor: next, previousFinalized: cursor.finalizedBlock, previous: cursor };
     let fresh: DecodedEvent[] = [];
     const writeStart = performance.now();
     try {
@@ -361,8 +388,10 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     }
   }
 
-  const done = run().catch((error: unknown) => {
-    if (abort.signal.aborted) return;
+  const done = run().then(() => {
+    if (lockLost) throw new Error(lockLost);
+  }).catch((error: unknown) => {
+    if (abort.signal.aborted && !lockLost) return;
     state.error = error instanceof Error ? error.message : String(error);
     log(`indexer stopped: ${state.error}`);
     throw error;

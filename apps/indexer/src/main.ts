@@ -19,6 +19,8 @@ const envSchema = z.object({
   INDEXER_PREFETCH: z.coerce.number().int().min(1, "INDEXER_PREFETCH must be at least 1").optional(),
   INDEXER_MAX_ANSWER_BYTES: z.coerce.number().int().min(1024, "INDEXER_MAX_ANSWER_BYTES must be at least 1024").optional(),
   /** Development chain (hardhat_mine padding tolerated); default: CHAIN_ID is 31337. Never for a real network. */
+  /** Wait as a hot standby while another indexer writes this chain, and take over when it dies (default true). */
+  INDEXER_STANDBY: z.enum(["true", "false"], { error: "INDEXER_STANDBY must be true or false" }).default("true"),
   INDEXER_DEV_CHAIN: z.enum(["true", "false"], { error: "INDEXER_DEV_CHAIN must be true or false" }).optional(),
 });
 
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     databaseUrl: env.DATABASE_URL, rpcUrl: env.RPC_URL, chainId: env.CHAIN_ID, deployment,
     port: env.INDEXER_PORT, finalityDepth: env.FINALITY_DEPTH, maxRangeBlocks: env.INDEXER_MAX_RANGE_BLOCKS,
     targetEventsPerBatch: env.INDEXER_TARGET_EVENTS, prefetch: env.INDEXER_PREFETCH, maxAnswerBytes: env.INDEXER_MAX_ANSWER_BYTES,
+    standby: env.INDEXER_STANDBY === "true",
     devChain: env.INDEXER_DEV_CHAIN === undefined ? undefined : env.INDEXER_DEV_CHAIN === "true",
   });
   console.log(`indexer for chain ${env.CHAIN_ID} at ${env.RPC_URL}; health on http://127.0.0.1:${indexer.port}/health`);

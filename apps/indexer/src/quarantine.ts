@@ -62,7 +62,7 @@ export interface FailedEvent {
  */
 export async function writeEventByEvent(
   db: pg.Pool, chainId: number, isFinal: (block: bigint) => boolean, events: DecodedEvent[],
-  batch: Pick<BatchWrite, "journal" | "from" | "to" | "blocks" | "cursor" | "previousFinalized">,
+  batch: Pick<BatchWrite, "journal" | "from" | "to" | "blocks" | "cursor" | "previousFinalized" | "previous">,
 ): Promise<FailedEvent[]> {
   const failed: FailedEvent[] = [];
   const providers = new Set<string>();

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { copyRows } from "@gridlease/db/copy";
+import { notifyData } from "@gridlease/db/data-events";
 import { RELIABILITY_UPDATE_SQL } from "@gridlease/db/reliability";
 import { inTransaction } from "@gridlease/db/transaction";
 import { BatchState } from "./handlers";
@@ -35,21 +36,34 @@ export async function loadCursor(db: pg.Pool | pg.PoolClient, chainId: number): 
   };
 }
 
+/** Thrown when the cursor is not where this writer left it: another indexer wrote meanwhile. */
+export class CursorMovedError extends Error {}
+
 /**
  * Writes the cursor. `dataChanged` bumps its data version, which search caches key on (searchDataVersion
  * in packages/db): set it when the transaction changed indexed rows, so empty blocks keep caches warm.
+ * `previous` fences the write: it succeeds only while the stored cursor is still that block, so a writer
+ * that lost the advisory lock without noticing (a stalled process whose lock connection was dropped)
+ * cannot commit on top of the standby that took over; its transaction rolls back instead.
  */
-export async function saveCursor(db: pg.Pool | pg.PoolClient, cursor: Cursor, dataChanged: boolean): Promise<void> {
-  await db.query(
+export async function saveCursor(db: pg.Pool | pg.PoolClient, cursor: Cursor, dataChanged: boolean, previous?: Pick<Cursor, "blockNumber" | "blockHash">): Promise<void> {
+  const result = await db.query(
     `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, 1, now())
      on conflict (chain_id) do update set registry_address = excluded.registry_address, escrow_address = excluded.escrow_address,
        deploy_block = excluded.deploy_block, deploy_block_hash = excluded.deploy_block_hash, block_number = excluded.block_number,
        block_hash = excluded.block_hash, finalized_block = excluded.finalized_block,
-       data_version = indexer_cursor.data_version + case when $9 then 1 else 0 end, updated_at = now()`,
+       data_version = indexer_cursor.data_version + case when $9 then 1 else 0 end, updated_at = now()
+     where $10::bigint is null or (indexer_cursor.block_number = $10::bigint and indexer_cursor.block_hash = $11)`,
     [cursor.chainId, cursor.registryAddress, cursor.escrowAddress, cursor.deployBlock.toString(), cursor.deployBlockHash,
-      cursor.blockNumber.toString(), cursor.blockHash, cursor.finalizedBlock.toString(), dataChanged],
+      cursor.blockNumber.toString(), cursor.blockHash, cursor.finalizedBlock.toString(), dataChanged,
+      previous?.blockNumber.toString() ?? null, previous?.blockHash ?? null],
   );
+  if (result.rowCount === 0) {
+    throw new CursorMovedError(`The cursor of chain ${cursor.chainId} is no longer at block ${previous!.blockNumber}: another indexer wrote it. Stopping this one.`);
+  }
+  // Delivered at commit (see data-events.ts): web processes drop their cached data version then.
+  await notifyData(db, { chainId: cursor.chainId, source: "indexer", block: cursor.blockNumber.toString(), dataChanged });
 }
 
 /** Drops everything indexed for a chain (a restarted dev chain or a new deployment); heartbeats are kept. */
@@ -150,6 +164,8 @@ export interface BatchWrite {
   cursor: Cursor;
   /** Finalized block before this batch; rows up to cursor.finalizedBlock get their flag set. */
   previousFinalized: bigint;
+  /** The cursor this batch continues from; the cursor write is fenced on it (saveCursor). */
+  previous?: Pick<Cursor, "blockNumber" | "blockHash">;
 }
 
 /** Writes one batch and moves the cursor, all in one transaction. */
@@ -192,7 +208,7 @@ export async function writeEventRows(client: pg.PoolClient, batch: Pick<BatchWri
 }
 
 /** Block hashes, reliability of the touched providers, the finality sweep and the cursor, in the caller's transaction. */
-export async function finishBatch(client: pg.PoolClient, batch: Pick<BatchWrite, "blocks" | "cursor" | "previousFinalized">, providers: string[], dataChanged: boolean): Promise<void> {
+export async function finishBatch(client: pg.PoolClient, batch: Pick<BatchWrite, "blocks" | "cursor" | "previousFinalized" | "previous">, providers: string[], dataChanged: boolean): Promise<void> {
   const { cursor } = batch;
   if (batch.blocks.length) {
     await client.query(
@@ -203,7 +219,7 @@ export async function finishBatch(client: pg.PoolClient, batch: Pick<BatchWrite,
   }
   if (providers.length) await refreshReliability(client, cursor.chainId, providers);
   if (cursor.finalizedBlock > batch.previousFinalized) await sweepFinalized(client, cursor.chainId, cursor.finalizedBlock);
-  await saveCursor(client, cursor, dataChanged);
+  await saveCursor(client, cursor, dataChanged, batch.previous);
 }
 
 export async function refreshReliability(client: pg.PoolClient | pg.Pool, chainId: number, providers: string[]): Promise<void> {
@@ -273,7 +289,7 @@ export async function rollbackTo(db: pg.Pool, cursor: Cursor, ancestor: bigint):
     const restoredProviders = (byTable.get("provider") ?? []).map((r) => r.row_key);
     if (restoredProviders.length) await refreshReliability(client, chainId, restoredProviders);
     const rolledBack = { ...cursor, blockNumber: target, blockHash: hash.rows[0].hash };
-    await saveCursor(client, rolledBack, true);
+    await saveCursor(client, rolledBack, true, cursor);
     return rolledBack;
   });
 }
