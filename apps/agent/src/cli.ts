@@ -18,6 +18,7 @@ import { formatChecklist, selfTest } from "./self-test";
 import { readKeyFile } from "./keyfile";
 import { Fleet } from "./serve/fleet";
 import { loadFleetConfig } from "./serve/fleet-config";
+import { startWorkloads } from "./workloads/serve";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
 
 const USDC_DECIMALS = 6;
@@ -134,11 +135,13 @@ program
       log.warn(`provision.timeoutSeconds (${config.provision.timeoutSeconds}) is not shorter than the escrow's accept window (${acceptWindow} s): a slow provisioning run would finish too late to accept.`);
     }
     const journal = await Journal.open(config.stateDir);
-    const agent = new ProviderAgent({ config, keys, ctx, journal, hardware, log });
+    const containers = await startWorkloads(config, keys, ctx, journal, log);
+    const agent = new ProviderAgent({ config, keys, ctx, journal, hardware, log, workloads: containers?.workloads });
     process.once("SIGINT", () => agent.stop());
     process.once("SIGTERM", () => agent.stop());
     await agent.run();
     await journal.close();
+    await containers?.close();
   });
 
 program

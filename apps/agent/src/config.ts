@@ -18,6 +18,45 @@ const scriptSchema = z.object({
   timeoutSeconds: z.number().positive().max(24 * 3600).default(300),
 });
 
+/**
+ * The container provisioner (issue 16): renters' launch specs run in Podman or Docker containers
+ * instead of the provision/deprovision scripts, which may then be left out.
+ */
+const workloadsSchema = z.object({
+  runtime: z.enum(["podman", "docker"]),
+  /** The runtime's binary, when not on PATH under its own name. */
+  command: z.string().min(1).optional(),
+  /** Flags before every subcommand (e.g. podman's --root/--runroot for a separate store). */
+  globalArgs: z.array(z.string()).default([]),
+  /** Environment for the runtime (e.g. CONTAINERS_CONF); the agent's own environment is not passed on. */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not an environment variable name"), z.string()).default({}),
+  /** Host name or address renters reach the published ports and the status API on. */
+  publicHost: z.string().min(1).default("127.0.0.1"),
+  /** Host address the published ports bind to. */
+  bindAddress: z.string().min(1).default("0.0.0.0"),
+  /** The status/logs/endpoints API (GET /leases/<id>/workload with the lease's bearer token). */
+  statusApi: z.object({ host: z.string().default("0.0.0.0"), port: z.number().int().min(0).max(65535).default(7380), publicUrl: z.url().optional() }).prefault({}),
+  /** The image each catalogue template runs on this host (pin it: name@sha256:… or a local build). */
+  templateImages: z.partialRecord(z.enum(["linux-ssh", "pytorch-jupyter", "openai-inference"]), z.string().min(1)).default({}),
+  /** How the lease's GPUs reach the container: CDI devices (Podman, nvidia-ctk cdi generate), Docker's --gpus, or none (no GPU host). */
+  gpuAccess: z.enum(["cdi", "gpus", "none"]).optional(),
+  /** Per-lease disk: an ext4 file of the booked size loop-mounted at /data (needs root), or none (no limit, a plain folder). */
+  disk: z.enum(["loop", "none"]).default("loop"),
+  /** Seconds a container and its data stay after a lease ends by time, for the renter to copy results out. */
+  exportGraceSeconds: z.number().int().min(0).max(24 * 3600).default(600),
+  pullTimeoutSeconds: z.number().positive().max(24 * 3600).default(1800),
+  logLines: z.number().int().min(1).max(1000).default(200),
+});
+
+/** With `workloads`, the scripts are not run; a config may leave them out. */
+const BUILTIN_CONTAINERS = { command: "builtin:containers" };
+
+function withBuiltinScripts(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || !("workloads" in raw)) return raw;
+  const c = raw as Record<string, unknown>;
+  return { ...c, provision: c.provision ?? BUILTIN_CONTAINERS, deprovision: c.deprovision ?? BUILTIN_CONTAINERS };
+}
+
 export const agentConfigSchema = z
   .object({
     rpcUrl: z.url().default("http://127.0.0.1:8545"),
@@ -52,8 +91,11 @@ export const agentConfigSchema = z
       })
       .prefault({}),
     nvidiaSmi: z.string().default("nvidia-smi"),
+    workloads: workloadsSchema.optional(),
   })
   .refine((c) => c.offer.minHours <= c.offer.maxHours, { message: "offer.minHours must not exceed offer.maxHours", path: ["offer"] });
+
+export type WorkloadsConfig = z.infer<typeof workloadsSchema>;
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
@@ -80,14 +122,14 @@ export async function loadConfig(configPath: string): Promise<AgentConfig> {
 }
 
 export function resolveConfig(json: unknown, baseDir: string): AgentConfig {
-  const parsed = agentConfigSchema.safeParse(json);
+  const parsed = agentConfigSchema.safeParse(withBuiltinScripts(json));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");
     throw new ConfigError(`Config is invalid:\n${problems}`);
   }
   const config = parsed.data;
   const resolve = (p: string) => path.resolve(baseDir, p);
-  const resolveCommand = (c: string) => (c.includes("/") ? resolve(c) : c);
+  const resolveCommand = (c: string) => (c.includes("/") && !c.startsWith("builtin:") ? resolve(c) : c);
   return {
     ...config,
     keyFile: resolve(config.keyFile),

@@ -18,7 +18,11 @@ export type JournalRecord =
   | { event: "decline-sent"; leaseId: string; txHash: Hex; reason: string }
   | { event: "deprovision-started"; leaseId: string; reason: string }
   | { event: "deprovisioned"; leaseId: string; reason: string }
-  | { event: "deprovision-failed"; leaseId: string; reason: string };
+  | { event: "deprovision-failed"; leaseId: string; reason: string }
+  /** A step of the container provisioner (issue 16): network, disk, pull, start, exit, grace, removal. */
+  | { event: "workload"; leaseId: string; step: WorkloadStep; detail?: string };
+
+export type WorkloadStep = "prepared" | "pull-skipped" | "pulled" | "started" | "exited" | "failed" | "grace-started" | "removed";
 
 export interface LeaseJournalState {
   leaseId: string;
@@ -32,6 +36,9 @@ export interface LeaseJournalState {
   deprovisionStarted: boolean;
   deprovisioned: boolean;
   deprovisionFailure?: string;
+  /** The last container step journaled, and the end of the export grace once it started (ISO time). */
+  workloadStep?: WorkloadStep;
+  graceUntil?: string;
 }
 
 function emptyState(leaseId: string): LeaseJournalState {
@@ -67,6 +74,10 @@ function apply(state: LeaseJournalState, record: JournalRecord): void {
       break;
     case "deprovision-failed":
       state.deprovisionFailure = record.reason;
+      break;
+    case "workload":
+      state.workloadStep = record.step;
+      if (record.step === "grace-started") state.graceUntil = record.detail;
       break;
   }
 }

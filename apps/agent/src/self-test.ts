@@ -123,7 +123,8 @@ export async function selfTest(options: SelfTestOptions): Promise<SelfTestResult
     checks.push({ name: "config", problem: message(error) });
     return done();
   }
-  for (const key of ["provision", "deprovision"] as const) {
+  // With `workloads` the container provisioner replaces the scripts (its runtime is checked when `serve` starts).
+  for (const key of config.workloads ? [] : (["provision", "deprovision"] as const)) {
     const problem = await scriptProblem(key, config[key]);
     checks.push({ name: `${key} script`, detail: config[key].command, problem });
   }
@@ -170,7 +171,7 @@ export async function selfTest(options: SelfTestOptions): Promise<SelfTestResult
   const ready = await checkProviderReady(ctx, keys);
   checks.push({ name: "registration and key", detail: ready.length ? undefined : "registered, encryption key matches", problem: ready.length ? ready.join(" ") : undefined });
   const scriptsRunnable = checks.every((c) => !c.name.endsWith(" script") || !c.problem);
-  if (options.cycle && scriptsRunnable) checks.push(await dryRunCycle(config, hardware, me, ctx.chainId, options.scriptTimeoutSeconds ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS));
+  if (options.cycle && scriptsRunnable && !config.workloads) checks.push(await dryRunCycle(config, hardware, me, ctx.chainId, options.scriptTimeoutSeconds ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS));
   return done({ config, keys, ctx, hardware });
 }
 

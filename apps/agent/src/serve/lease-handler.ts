@@ -10,6 +10,8 @@ import type { ProviderKeys } from "../keyfile";
 import type { Logger } from "../log";
 import { parseScriptJson, runScript } from "../scripts";
 import { publishDeclineEvidence } from "./decline-evidence";
+import { DEFAULT_LAUNCH_SPEC } from "@gridlease/sdk/launch-spec";
+import type { WorkloadLease, WorkloadManager } from "../workloads/manager";
 import { decryptLeaseRequest, LeaseRequestError, requestContext, scriptEnvironment, type Booking, type LeaseScriptInput, type ValidLeaseRequest } from "./lease-request";
 
 export enum LeaseStatus { None, Pending, Active, Disputed, Closed }
@@ -29,6 +31,8 @@ export interface LeaseHandlerDeps {
   log: Logger;
   /** Aborted on shutdown: running scripts are stopped and nothing is recorded as failed. */
   shutdown: AbortSignal;
+  /** The container provisioner (config `workloads`); without it the provision/deprovision scripts run. */
+  workloads?: WorkloadManager;
 }
 
 type ChainLease = Awaited<ReturnType<typeof readLease>>;
@@ -43,7 +47,7 @@ function readLease(ctx: ChainContext, leaseId: bigint) {
  * Returns true when the lease needs no further attention.
  */
 export class LeaseHandler {
-  private readonly offerModels = new Map<bigint, string>();
+  private readonly offerSpecs = new Map<bigint, { model: string; gpuCount: number; cpuCores: number; ramGb: number }>();
   private readonly lastClaimAt = new Map<bigint, bigint>();
   private readonly deprovisionAttempts = new Map<bigint, { attempts: number; retryAtMs: number }>();
   /** Leases whose provisioning script this process has started: it never starts one twice (issue 10, C1). */
@@ -76,6 +80,8 @@ export class LeaseHandler {
           const after = journal.stateOf(booking.leaseId);
           return !(after.provisionStarted && !after.deprovisioned);
         }
+        // The pull and start run beside the accept transaction; the renter watches them through the status API.
+        await this.launchWorkload(booking);
         await this.accept(booking, state);
         return false;
       case LeaseStatus.Active:
@@ -84,6 +90,7 @@ export class LeaseHandler {
           if (holdsEnvironment) await this.deprovision(booking, state, "the lease ended");
           return false;
         }
+        if (holdsEnvironment) await this.launchWorkload(booking);
         await this.claimOnSchedule(booking.leaseId, lease, now);
         return false;
       case LeaseStatus.Disputed:
@@ -99,14 +106,32 @@ export class LeaseHandler {
     }
   }
 
-  private async gpuModelOf(offerId: bigint): Promise<string> {
-    let model = this.offerModels.get(offerId);
-    if (!model) {
+  private async offerSpecOf(offerId: bigint) {
+    let spec = this.offerSpecs.get(offerId);
+    if (!spec) {
       const offer = await this.deps.ctx.publicClient.readContract({ address: this.deps.ctx.contracts.registry, abi: providerRegistryAbi, functionName: "getOffer", args: [offerId] });
-      model = bytes32ToText(offer.spec.gpuModel);
-      this.offerModels.set(offerId, model);
+      spec = { model: bytes32ToText(offer.spec.gpuModel), gpuCount: offer.spec.gpuCount, cpuCores: offer.spec.cpuCores, ramGb: offer.spec.ramGb };
+      this.offerSpecs.set(offerId, spec);
     }
-    return model;
+    return spec;
+  }
+
+  private async gpuModelOf(offerId: bigint): Promise<string> {
+    return (await this.offerSpecOf(offerId)).model;
+  }
+
+  /** The lease as the container provisioner needs it: the renter's launch spec (plain SSH when none) and the offer's CPU/RAM share. */
+  private async workloadLease(booking: Booking, request: ValidLeaseRequest, gpuIndices: number[]): Promise<WorkloadLease> {
+    const offer = await this.offerSpecOf(booking.offerId);
+    return { leaseId: booking.leaseId, gpuIndices, gpus: booking.gpus, offer, spec: request.launch ?? DEFAULT_LAUNCH_SPEC, sshPublicKey: request.sshPublicKey };
+  }
+
+  /** Pulls and starts the lease's container unless already under way (idempotent; also adopts one after a restart). */
+  private async launchWorkload(booking: Booking): Promise<void> {
+    const workloads = this.deps.workloads;
+    if (!workloads) return;
+    const request = decryptLeaseRequest(this.deps.keys.encryption, booking.encryptedRequest, this.requestContext(booking));
+    workloads.ensureLaunched(await this.workloadLease(booking, request, this.deps.journal.stateOf(booking.leaseId).gpuIndices));
   }
 
   /** Free GPUs of the offer's model: those not held by a lease whose environment still exists. */
@@ -187,9 +212,15 @@ export class LeaseHandler {
     this.provisionRan.add(id);
     try {
       const input = await this.scriptInput(booking, request, gpuIndices, "provision");
-      log.info(`lease ${id}: provisioning ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${config.provision.command}`);
-      const { stdout } = await runScript(config.provision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
-      const access = parseScriptJson(stdout, config.provision.command);
+      let access: Record<string, unknown>;
+      if (this.deps.workloads) {
+        log.info(`lease ${id}: preparing a ${(request.launch ?? DEFAULT_LAUNCH_SPEC).template} container on ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${this.deps.workloads.runtime.kind}`);
+        access = await this.deps.workloads.prepare(await this.workloadLease(booking, request, gpuIndices));
+      } else {
+        log.info(`lease ${id}: provisioning ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${config.provision.command}`);
+        const { stdout } = await runScript(config.provision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
+        access = parseScriptJson(stdout, config.provision.command);
+      }
       const context: SealContext = { kind: "access", chainId: this.deps.ctx.chainId, escrow: this.deps.ctx.contracts.escrow, leaseId: id, renter: booking.renter };
       const encryptedAccess = sealJson(request.renterEncryptionKey, access, context);
       if ((encryptedAccess.length - 2) / 2 > MAX_ACCESS_BYTES) {
@@ -312,11 +343,18 @@ export class LeaseHandler {
       await journal.record({ event: "deprovisioned", leaseId: id.toString(), reason: "request never decrypted" });
       return true;
     }
-    if (!state.deprovisionStarted) await journal.record({ event: "deprovision-started", leaseId: id.toString(), reason });
+    const firstAttempt = !state.deprovisionStarted;
+    if (firstAttempt) await journal.record({ event: "deprovision-started", leaseId: id.toString(), reason });
     const input = await this.scriptInput(booking, request, state.gpuIndices, "deprovision", reason);
-    log.info(`lease ${id}: revoking access (${reason}) with ${config.deprovision.command}`);
+    const workloads = this.deps.workloads;
+    // Said once: during the export grace this runs on every poll.
+    if (firstAttempt || pending || !workloads) log.info(`lease ${id}: revoking access (${reason}) with ${workloads ? `the ${workloads.runtime.kind} provisioner` : config.deprovision.command}`);
     try {
-      await runScript(config.deprovision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
+      if (workloads) {
+        // A lease that ran its full time keeps its container for the export grace; a cancelled, declined or failed one goes at once.
+        const grace = reason === "the lease ended" || reason === "the lease ended while disputed" ? (config.workloads?.exportGraceSeconds ?? 0) : 0;
+        if (!(await workloads.remove(id, reason, grace))) return false;
+      } else await runScript(config.deprovision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
     } catch (error) {
       if (this.deps.shutdown.aborted) return false;
       const attempts = (pending?.attempts ?? 0) + 1;

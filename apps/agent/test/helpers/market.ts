@@ -1,3 +1,4 @@
+import type { LaunchSpecInput } from "@gridlease/sdk/launch-spec";
 import { createPublicClient, createTestClient, createWalletClient, http, bytesToHex, keccak256, parseUnits, stringToHex, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
@@ -53,13 +54,14 @@ export class Market {
   }
 
   /** Books like the web app does: the request is sealed to the provider's registered key and carries the renter's own key. */
-  async book(options: { offerId: bigint; providerEncryptionKey: Hex; gpus?: number; hours?: number; note?: string; sshPublicKey?: string; renterEncryptionKey?: Hex }): Promise<bigint> {
+  async book(options: { offerId: bigint; providerEncryptionKey: Hex; gpus?: number; hours?: number; note?: string; sshPublicKey?: string; renterEncryptionKey?: Hex; launch?: LaunchSpecInput }): Promise<bigint> {
     const encryptedRequest = sealJson(
       options.providerEncryptionKey,
       {
         sshPublicKey: options.sshPublicKey ?? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk9q0Qn2yP1c8x3bV0m2JkqW8rL7dT4uYhX5sN6eF1a renter@laptop",
         renterEncryptionKey: options.renterEncryptionKey ?? bytesToHex(this.renterKeys.publicKey),
         note: options.note,
+        launch: options.launch,
       },
       { kind: "request", chainId: 31337, escrow: this.deployment.escrow.address, offerId: options.offerId, renter: this.renter.address },
     );

@@ -1,0 +1,91 @@
+import { execFileSync } from "node:child_process";
+import { mkdir, symlink, copyFile, writeFile, rm } from "node:fs/promises";
+import path from "node:path";
+
+/**
+ * Real containers for the agent's tests (issue 16): Podman with the runc runtime and a store of its
+ * own under the test's folder, so nothing of the machine's Podman state is read or changed. crun
+ * fails on this machine's cgroup layout and the default ulimits cannot be applied here, hence the
+ * containers.conf. No registry is reachable, so the image is built from the static busybox binary
+ * (Debian's busybox-static) with `podman import`.
+ */
+
+function has(command: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const BUSYBOX = ["/usr/bin/busybox", "/bin/busybox"].find((p) => {
+  try {
+    return execFileSync("sh", ["-c", `file -L ${p} 2>/dev/null || true`], { encoding: "utf8" }).includes("statically linked") || (has("ldd") && /not a dynamic/.test(execFileSync("sh", ["-c", `ldd ${p} 2>&1 || true`], { encoding: "utf8" })));
+  } catch {
+    return false;
+  }
+});
+
+/** Why the container tests cannot run here, or undefined when they can. */
+export const podmanMissing: string | undefined = !has("podman")
+  ? "podman is not installed (apt-get install -y podman runc busybox-static; .ci/run does this)"
+  : !has("runc")
+    ? "runc is not installed (apt-get install -y runc)"
+    : !BUSYBOX
+      ? "no static busybox to build the test image from (apt-get install -y busybox-static)"
+      : process.getuid?.() !== 0
+        ? "the container tests run Podman as root (loop-mounted disks, per-lease networks)"
+        : undefined;
+
+export interface TestPodman {
+  /** For the agent config's `workloads`. */
+  workloads: { runtime: "podman"; globalArgs: string[]; env: Record<string, string> };
+  /** Runs podman against the test's store; returns stdout. */
+  podman(...args: string[]): string;
+  /** The test image, pinned by digest (localhost/gridlease-test/busybox@sha256:…). */
+  image: string;
+  /** The same image by tag (for templateImages). */
+  tag: string;
+  cleanup(): Promise<void>;
+}
+
+const APPLETS = ["sh", "echo", "cat", "ls", "ps", "sleep", "httpd", "wget", "mkdir", "id", "hostname", "df", "env", "kill", "nc", "ip", "grep", "wc", "head", "true", "dd", "sync", "rm", "touch", "test"];
+
+export async function startTestPodman(dir: string): Promise<TestPodman> {
+  if (podmanMissing) throw new Error(podmanMissing);
+  const root = path.join(dir, "podman");
+  await mkdir(path.join(root, "networks"), { recursive: true });
+  const conf = path.join(root, "containers.conf");
+  await writeFile(conf, `[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\n\n[network]\nnetwork_config_dir = "${path.join(root, "networks")}"\n`);
+  const globalArgs = ["--root", path.join(root, "storage"), "--runroot", path.join(root, "run")];
+  const env = { CONTAINERS_CONF: conf };
+  const podman = (...args: string[]) => execFileSync("podman", [...globalArgs, ...args], { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+
+  const rootfs = path.join(root, "rootfs");
+  for (const d of ["bin", "tmp", "www", "etc", "data"]) await mkdir(path.join(rootfs, d), { recursive: true });
+  await copyFile(BUSYBOX!, path.join(rootfs, "bin", "busybox"));
+  for (const applet of APPLETS) await symlink("busybox", path.join(rootfs, "bin", applet));
+  await writeFile(path.join(rootfs, "www", "index.html"), "served from the lease container\n");
+  const tarball = path.join(root, "busybox.tar");
+  execFileSync("tar", ["-C", rootfs, "-cf", tarball, "."]);
+  const tag = "localhost/gridlease-test/busybox:1";
+  podman("import", "--quiet", "--change", "CMD [\"/bin/sh\"]", tarball, tag);
+  const digest = podman("image", "inspect", "--format", "{{.Digest}}", tag).trim();
+  return {
+    workloads: { runtime: "podman", globalArgs, env },
+    podman,
+    image: `localhost/gridlease-test/busybox@${digest}`,
+    tag,
+    async cleanup() {
+      try {
+        for (const id of podman("ps", "-aq").split("\n").filter(Boolean)) podman("rm", "-f", id);
+        for (const net of podman("network", "ls", "--format", "{{.Name}}").split("\n").filter((n) => n.startsWith("gridlease-"))) podman("network", "rm", "-f", net);
+        execFileSync("sh", ["-c", `grep -o '${dir}[^ ]*' /proc/mounts | xargs -r -n1 umount -l`], { stdio: "ignore" });
+      } catch {
+        // best effort: the folder is removed below either way
+      }
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    },
+  };
+}
