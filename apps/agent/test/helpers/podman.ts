@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, symlink, copyFile, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
 
@@ -19,13 +20,22 @@ function has(command: string): boolean {
   }
 }
 
-const BUSYBOX = ["/usr/bin/busybox", "/bin/busybox"].find((p) => {
+/** A busybox without an ELF interpreter (PT_INTERP) runs in an image that holds nothing else. */
+function isStaticElf(file: string): boolean {
   try {
-    return execFileSync("sh", ["-c", `file -L ${p} 2>/dev/null || true`], { encoding: "utf8" }).includes("statically linked") || (has("ldd") && /not a dynamic/.test(execFileSync("sh", ["-c", `ldd ${p} 2>&1 || true`], { encoding: "utf8" })));
+    const elf = readFileSync(file);
+    if (elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2) return false; // 64-bit ELF only
+    const phoff = Number(elf.readBigUInt64LE(0x20));
+    const size = elf.readUInt16LE(0x36);
+    const count = elf.readUInt16LE(0x38);
+    for (let i = 0; i < count; i++) if (elf.readUInt32LE(phoff + i * size) === 3) return false;
+    return true;
   } catch {
     return false;
   }
-});
+}
+
+const BUSYBOX = ["/bin/busybox", "/usr/bin/busybox"].find(isStaticElf);
 
 /** Why the container tests cannot run here, or undefined when they can. */
 export const podmanMissing: string | undefined = !has("podman")
