@@ -11,7 +11,11 @@ export type Action =
   | { kind: "complete" | "finalizeDispute" | "sweepFees" | "withdraw"; pick: number; actor: number; wrongCaller?: false }
   | { kind: "resolveDispute"; pick: number; shareBps: number; slash: number; renterRight: boolean; wrongCaller: boolean }
   | { kind: "updatePrice"; pick: number; price: number; wrongCaller?: false }
-  | { kind: "pauseOffer" | "resumeOffer"; pick: number; wrongCaller?: false };
+  | { kind: "pauseOffer" | "resumeOffer"; pick: number; wrongCaller?: false }
+  // LeaseTopUps: the renter sets or revokes a policy; anyone calls topUp.
+  | { kind: "setTopUpPolicy"; pick: number; minMinutes: number; maxHoursPerTopUp: number; cap: number; priceTooLow: boolean; wrongCaller: boolean }
+  | { kind: "revokeTopUp"; pick: number; wrongCaller: boolean }
+  | { kind: "topUp"; pick: number; actor: number; wrongCaller?: false };
 
 const pick = fc.nat({ max: 1_000 });
 const actor = fc.nat({ max: 100 });
@@ -68,4 +72,20 @@ export const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("resumeOffer" as const), pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("sweepFees" as const), pick, actor }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("withdraw" as const), pick, actor }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("setTopUpPolicy" as const),
+      pick,
+      // Mostly above what short leases have left, so many policies are due at once.
+      minMinutes: fc.integer({ min: 1, max: 12 * 60 }),
+      maxHoursPerTopUp: fc.integer({ min: 0, max: 4 }),
+      // Caps from below one hour of one GPU to a few hours of four: top-ups often end at the cap.
+      cap: fc.integer({ min: 0, max: 40 }),
+      priceTooLow: fc.nat({ max: 9 }).map((n) => n === 0),
+      wrongCaller,
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("revokeTopUp" as const), pick, wrongCaller }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("topUp" as const), pick, actor }) },
 );

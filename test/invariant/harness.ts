@@ -33,6 +33,8 @@ interface LeaseModel {
   slashed: bigint;
   /** The terms read right after booking; they must never change (L-5). */
   terms?: { maxSlashPerLease: bigint; snapshot: string };
+  /** Whether an auto top-up policy is in force (LeaseTopUps). */
+  topUpPolicy?: boolean;
 }
 
 /** The lease status each action needs to succeed; the harness prefers such leases. */
@@ -49,6 +51,8 @@ const WANTED_STATUS: Partial<Record<Action["kind"], LeaseStatus>> = {
   finalizeDispute: LeaseStatus.Disputed,
   answerDispute: LeaseStatus.Disputed,
   withdrawPending: LeaseStatus.Pending,
+  revokeTopUp: LeaseStatus.Active,
+  topUp: LeaseStatus.Active,
 };
 
 /** Short on purpose: the campaign waits it out inside one action. Public chains use ≥ 48 h. */
@@ -96,11 +100,14 @@ export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUnca
       offers.push({ id: BigInt(offers.length + 1), provider, gpuCount });
     }
   }
+  // Auto top-up: every renter lets LeaseTopUps pull, so only the policies limit what it spends.
+  const topUps = await hre.viem.deployContract("LeaseTopUps", [escrow.address]);
   for (const renter of renters) {
     await token.write.faucet([renter, 1_000_000n * USDC]);
     await token.write.approve([escrow.address, 2n ** 255n], { account: renter });
+    await token.write.approve([topUps.address, 2n ** 255n], { account: renter });
   }
-  return { token, registry, escrow, timelock, admin, arbiter, treasury, providers, renters, offers };
+  return { token, registry, escrow, timelock, topUps, admin, arbiter, treasury, providers, renters, offers };
 }
 
 export type Harness = Awaited<ReturnType<typeof deployHarness>>;
@@ -112,6 +119,8 @@ export class Campaign {
   private feesAccrued = 0n;
   calls = 0;
   reverted = 0;
+  /** Successful auto top-ups, so the campaign shows that the cap checks ran on real spending. */
+  toppedUp = 0;
   readonly revertsByKind = new Map<string, number>();
 
   constructor(private readonly h: Harness) {}
@@ -127,7 +136,15 @@ export class Campaign {
     const { h } = this;
     const wanted = WANTED_STATUS[action.kind];
     // One call in eight goes to any lease at all, to keep exercising the wrong-state reverts.
-    const candidates = wanted !== undefined && action.pick % 8 !== 0 ? this.leases.filter((l) => l.status === wanted) : this.leases;
+    let candidates = wanted !== undefined && action.pick % 8 !== 0 ? this.leases.filter((l) => l.status === wanted) : this.leases;
+    // Policies go to open leases (pending ones may opt in before acceptance); a top-up goes mostly to
+    // leases with a policy, else nearly every one would be refused.
+    if (action.kind === "setTopUpPolicy" && action.pick % 8 !== 0) {
+      const unset = this.leases.filter((l) => l.open && !l.topUpPolicy);
+      const running = unset.filter((l) => l.status === LeaseStatus.Active);
+      candidates = running.length ? running : unset;
+    }
+    if (action.kind === "topUp" && action.pick % 8 !== 0) candidates = candidates.filter((l) => l.topUpPolicy);
     const pool = candidates.length ? candidates : this.leases;
     const lease = pool.length ? pool[action.pick % pool.length] : undefined;
     const leaseId = lease?.id ?? 1n;
@@ -226,6 +243,26 @@ export class Campaign {
         result = await this.send(everyone[action.actor % everyone.length], h.escrow, "withdraw", [h.token.address]);
         break;
       }
+      case "setTopUpPolicy": {
+        const leaseOffer = lease ? BigInt(lease.offer) : offer.id;
+        const current = (await this.read(h.registry.abi, h.registry.address, "getOffer", [leaseOffer])) as { spec: { pricePerGpuHour: bigint } };
+        const policy = {
+          minSecondsLeft: action.minMinutes * 60,
+          maxHoursPerTopUp: action.maxHoursPerTopUp,
+          maxTotalSpend: BigInt(action.cap) * USDC,
+          maxPricePerGpuHour: action.priceTooLow ? current.spec.pricePerGpuHour - 1n : current.spec.pricePerGpuHour,
+        };
+        result = await this.send(asRenter, h.topUps, "setPolicy", [leaseId, policy]);
+        break;
+      }
+      case "revokeTopUp":
+        result = await this.send(asRenter, h.topUps, "revoke", [leaseId]);
+        break;
+      case "topUp": {
+        const everyone = [...h.providers, ...h.renters, h.treasury];
+        result = await this.send(everyone[action.actor % everyone.length], h.topUps, "topUp", [leaseId]);
+        break;
+      }
       case "withdrawTo": {
         const everyone = [...h.providers, ...h.renters, h.treasury];
         const from = everyone[action.actor % everyone.length];
@@ -253,7 +290,11 @@ export class Campaign {
     for (const log of logs) {
       const source = log.address.toLowerCase();
       if (source === h.timelock.address.toLowerCase()) continue;
-      const abi = source === h.escrow.address.toLowerCase() ? h.escrow.abi : source === h.token.address.toLowerCase() ? h.token.abi : h.registry.abi;
+      const abi =
+        source === h.escrow.address.toLowerCase() ? h.escrow.abi
+        : source === h.token.address.toLowerCase() ? h.token.abi
+        : source === h.topUps.address.toLowerCase() ? h.topUps.abi
+        : h.registry.abi;
       const event = decodeEventLog({ abi: abi as Abi, data: log.data, topics: log.topics }) as { eventName: string; args: any };
       const args = event.args;
       switch (event.eventName) {
@@ -279,6 +320,26 @@ export class Campaign {
         case "LeaseExtended":
           touched!.deposit += args.extraDeposit;
           break;
+        case "PolicySet":
+        case "PolicyRevoked": {
+          const model = this.leases.find((l) => l.id === args.leaseId);
+          if (model) model.topUpPolicy = event.eventName === "PolicySet";
+          break;
+        }
+        case "LeaseToppedUp": {
+          this.toppedUp += 1;
+          // 6. No top-up spends past the renter's cap or pays above the renter's price limit.
+          const policy = (await this.read(h.topUps.abi, h.topUps.address, "policyOf", [args.leaseId])) as {
+            maxTotalSpend: bigint; spent: bigint; maxPricePerGpuHour: bigint;
+          };
+          if (args.totalSpent !== policy.spent || policy.spent > policy.maxTotalSpend) {
+            throw new InvariantViolation(`lease ${args.leaseId}: top-ups spent ${policy.spent} over the cap ${policy.maxTotalSpend}`);
+          }
+          if (args.cost > BigInt(touched!.gpus) * BigInt(args.extraHours) * policy.maxPricePerGpuHour) {
+            throw new InvariantViolation(`lease ${args.leaseId}: top-up of ${args.extraHours} h cost ${args.cost}, above the price limit`);
+          }
+          break;
+        }
         case "Transfer":
           if (args.from.toLowerCase() === h.escrow.address.toLowerCase()) {
             received.set(args.to.toLowerCase(), (received.get(args.to.toLowerCase()) ?? 0n) + args.value);
@@ -332,6 +393,9 @@ export class Campaign {
     }
     const balance = (await this.read(h.token.abi, h.token.address, "balanceOf", [h.escrow.address])) as bigint;
     if (balance < owed) fail(`escrow holds ${balance} but owes ${owed}`);
+    // 6b. LeaseTopUps never keeps anything past the call that pulled it.
+    const kept = (await this.read(h.token.abi, h.token.address, "balanceOf", [h.topUps.address])) as bigint;
+    if (kept !== 0n) fail(`LeaseTopUps holds ${kept}`);
 
     if (subject) {
       // 2. Conservation: what left for the provider plus fees equals the gross paid; once closed, with the refund, the deposit.
