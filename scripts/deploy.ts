@@ -19,9 +19,8 @@ import { mnemonicToAccount, privateKeyToAccount, type HDAccount, type PrivateKey
 import { z } from "zod";
 import { deployGridlease, deployLeaseTopUps } from "../packages/sdk/src/deploy";
 import type { DeploymentRecord } from "../packages/sdk/src/deployments.generated";
+import { HARDHAT_MNEMONIC, LOCAL_CHAIN_ID } from "../packages/sdk/src/protocol";
 
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-const LOCAL_CHAIN_ID = 31337;
 /** Hardhat and Anvil both fund the first 20 accounts of the test mnemonic. */
 const DEV_ACCOUNT_COUNT = 20;
 const OUTPUT = join(__dirname, "../packages/sdk/src/deployments.generated.ts");

@@ -1,5 +1,6 @@
 /**
- * Writes packages/sdk/src/contracts.generated.ts from the Hardhat artifacts (`pnpm compile` first).
+ * Writes packages/sdk/src/contracts.generated.ts (ABIs, bytecode) and enums.generated.ts (the member
+ * names of every enum an ABI uses) from the Hardhat artifacts (`pnpm compile` first).
  * ABIs are emitted `as const` so viem infers argument and event types in every package.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -64,3 +65,48 @@ const header = [
 
 writeFileSync(OUTPUT, `${header}\n${sections.join("\n\n")}\n`);
 console.log(`gen-sdk: wrote ${CONTRACTS.length} contracts to ${OUTPUT}`);
+
+// Enums: an ABI names an enum only in `internalType` ("enum ILeaseEscrow.LeaseStatus") and encodes it
+// as uint8, so the member names come from the compiler's AST (the build info behind each artifact).
+// Every enum some ABI mentions is emitted, so a member added to a contract reaches every package that
+// imports packages/sdk/src/protocol.ts with the next `pnpm gen:sdk`, and nowhere is it typed by hand.
+const enumsUsed = new Set<string>();
+const collectEnums = (node: unknown): void => {
+  if (Array.isArray(node)) return node.forEach(collectEnums);
+  if (!node || typeof node !== "object") return;
+  const { internalType } = node as { internalType?: unknown };
+  if (typeof internalType === "string" && internalType.startsWith("enum ")) enumsUsed.add(internalType.slice(5).replace(/\[\d*\]/g, ""));
+  Object.values(node).forEach(collectEnums);
+};
+const enumMembers = new Map<string, string[]>();
+const walkAst = (node: unknown): void => {
+  if (Array.isArray(node)) return node.forEach(walkAst);
+  if (!node || typeof node !== "object") return;
+  const n = node as { nodeType?: string; canonicalName?: string; members?: { name: string }[] };
+  if (n.nodeType === "EnumDefinition" && n.canonicalName) enumMembers.set(n.canonicalName, n.members!.map((m) => m.name));
+  Object.values(node).forEach(walkAst);
+};
+for (const { artifact } of CONTRACTS) {
+  collectEnums(readArtifact(artifact).abi);
+  const debug = JSON.parse(readFileSync(join(ROOT, "artifacts", artifact.replace(/\.json$/, ".dbg.json")), "utf8")) as { buildInfo: string };
+  const buildInfo = JSON.parse(readFileSync(join(ROOT, "artifacts", artifact, "..", debug.buildInfo), "utf8")) as { output: { sources: Record<string, { ast: unknown }> } };
+  for (const source of Object.values(buildInfo.output.sources)) walkAst(source.ast);
+}
+/** `ILeaseEscrow.LeaseStatus` → `LEASE_STATUS`. */
+const constName = (canonical: string) => canonical.split(".").pop()!.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+const enumNames = [...enumsUsed].sort((a, b) => constName(a).localeCompare(constName(b)));
+const seen = new Map<string, string>();
+const enumSections = enumNames.map((canonical) => {
+  const members = enumMembers.get(canonical);
+  if (!members) throw new Error(`gen-sdk: no definition of enum ${canonical} in the build info; run \`pnpm compile\``);
+  const name = constName(canonical);
+  if (seen.has(name)) throw new Error(`gen-sdk: enums ${seen.get(name)} and ${canonical} would both be ${name}`);
+  seen.set(name, canonical);
+  return [
+    `/** ${canonical}: member names in declaration order; a member's uint8 value is its index. */`,
+    `export const ${name} = ${JSON.stringify(members)} as const;`,
+  ].join("\n");
+});
+const ENUMS_OUTPUT = join(ROOT, "packages/sdk/src/enums.generated.ts");
+writeFileSync(ENUMS_OUTPUT, `${header}\n${enumSections.join("\n\n")}\n`);
+console.log(`gen-sdk: wrote ${enumSections.length} enums to ${ENUMS_OUTPUT}`);

@@ -13,12 +13,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { leaseEscrowAbi, mockUsdcAbi } from "../../packages/sdk/src/contracts.generated";
 import { getDeployment } from "../../packages/sdk/src/deployments.generated";
 import { freePort } from "../../packages/sdk/src/local-chain";
+import { HARDHAT_MNEMONIC } from "../../packages/sdk/src/protocol";
 import { searchOffers } from "../../packages/db/src/search";
 import { leaseListQuerySchema, listLeases } from "../../packages/db/src/queries";
 
 const ROOT = resolve(__dirname, "../..");
 const dataDir = mkdtempSync(join(tmpdir(), "gridlease-restart-test-"));
-const MNEMONIC = "test test test test test test test test test test test junk";
+const MNEMONIC = HARDHAT_MNEMONIC;
 const START_TIMEOUT_MS = 420_000;
 
 interface Stack {

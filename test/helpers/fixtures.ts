@@ -2,6 +2,7 @@ import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress, keccak256, parseEventLogs, stringToHex } from "viem";
 import type { Address, Hash, Hex } from "viem";
+import { ARBITER_ROLE, CloseReason, LeaseStatus, OfferStatus, PAUSER_ROLE, ProviderStatus } from "../../packages/sdk/src/protocol";
 
 export const USDC = 1_000_000n;
 export const HOUR = 3600n;
@@ -30,8 +31,8 @@ export function bondOf(deposit: bigint, terms = SLASH_TERMS) {
 }
 export const PRICE = 2n * USDC; // per GPU-hour
 export const ENCRYPTION_KEY = keccak256(stringToHex("provider x25519 key"));
-export const ARBITER_ROLE = keccak256(stringToHex("ARBITER_ROLE"));
-export const PAUSER_ROLE = keccak256(stringToHex("PAUSER_ROLE"));
+// Role ids and enums come from the sdk (enums generated from the compiler output by `pnpm gen:sdk`).
+export { ARBITER_ROLE, CloseReason, LeaseStatus, OfferStatus, PAUSER_ROLE, ProviderStatus };
 /** Same size as a real sealed box (32 + 24 + ~100 byte plaintext + 16 tag), so gas figures are realistic. */
 export const REQUEST = keccak256Chain(172);
 
@@ -39,33 +40,6 @@ function keccak256Chain(bytes: number): Hex {
   let out = "";
   for (let seed = 0; out.length < bytes * 2; seed++) out += keccak256(stringToHex(`sealed-${seed}`)).slice(2);
   return `0x${out.slice(0, bytes * 2)}`;
-}
-
-export enum LeaseStatus {
-  None,
-  Pending,
-  Active,
-  Disputed,
-  Closed,
-}
-export enum CloseReason {
-  None,
-  Completed,
-  CancelledByRenter,
-  NotAccepted,
-  DisputeResolved,
-  ProviderFault,
-}
-export enum OfferStatus {
-  None,
-  Active,
-  Paused,
-  Delisted,
-}
-export enum ProviderStatus {
-  None,
-  Active,
-  Exited,
 }
 
 export type TokenKind = "MockUSDC" | "BlocklistToken" | "FeeOnTransferToken" | "ReentrantToken";

@@ -2,19 +2,10 @@ import { hexToSignature } from "viem";
 import type { Address } from "viem";
 import type { System } from "./fixtures";
 
-/**
- * EIP-2612 `Permit` types for the Hardhat side. The same constant lives in packages/sdk/src/offers.ts,
- * but Hardhat's ts-node loads tests as CommonJS and cannot require that ES-module package.
- */
-export const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-} as const;
+import { PERMIT_TYPES } from "../../packages/sdk/src/protocol";
+
+// The sdk's one definition; ts-node compiles packages/sdk as CommonJS for Hardhat (root tsconfig.json).
+export { PERMIT_TYPES };
 
 type Wallet = System["renter"];
 

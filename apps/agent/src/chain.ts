@@ -17,6 +17,7 @@ import {
   type Chain,
 } from "viem";
 import type { AgentConfig } from "./config";
+import { LOCAL_CHAIN_ID } from "@gridlease/sdk/protocol";
 
 export interface ContractAddresses {
   registry: Address;
@@ -110,7 +111,7 @@ export class TransactionFailedError extends Error {}
 export class NoGasError extends TransactionFailedError {}
 
 /** The local Hardhat/Anvil chain, where `gridlease-agent faucet` can fund an address. */
-export const LOCAL_CHAIN_ID = 31337;
+export { LOCAL_CHAIN_ID };
 
 /** What an address without gas money must do, in one sentence. */
 export function noEthSentence(address: Address, chainId: number): string {

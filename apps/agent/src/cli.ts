@@ -11,7 +11,7 @@ import { Journal } from "./journal";
 import { createKeyFile, KeyFileError, unlockKeyFile, DEFAULT_SCRYPT_N } from "./keyfile";
 import { createLogger } from "./log";
 import { obtainPassphrase, PassphraseError } from "./passphrase";
-import { changeOffers, checkProviderReady, draftOffers, fetchOwnOffers, ListingError, OfferStatus, publishOffers, registerProvider, type OfferAction } from "./provider";
+import { changeOffers, checkProviderReady, draftOffers, fetchOwnOffers, ListingError, publishOffers, registerProvider, type OfferAction } from "./provider";
 import { ProviderAgent } from "./serve/agent";
 import { FaucetError, fundLocally } from "./faucet";
 import { formatChecklist, selfTest } from "./self-test";
@@ -20,6 +20,7 @@ import { Fleet } from "./serve/fleet";
 import { loadFleetConfig } from "./serve/fleet-config";
 import { startWorkloads } from "./workloads/serve";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
+import { OFFER_STATUS } from "@gridlease/sdk/protocol";
 
 const USDC_DECIMALS = 6;
 
@@ -201,7 +202,7 @@ program
     say(`Provider ${keys.account.address} on chain ${ctx.chainId}: ${problems.length ? problems.join(" ") : "registered, encryption key matches"}`);
     const offers = await fetchOwnOffers(ctx, keys.account.address);
     for (const o of offers) {
-      say(`  offer ${o.offerId}: ${OfferStatus[o.status]}, ${o.spec.gpuCount}× ${o.spec.gpuModel} in ${o.spec.region}, ${o.reservedUnits} GPU(s) booked, ${formatUnits(o.spec.pricePerGpuHour, ctx.tokenDecimals)} ${ctx.tokenSymbol}/GPU/h`);
+      say(`  offer ${o.offerId}: ${OFFER_STATUS[o.status] ?? o.status}, ${o.spec.gpuCount}× ${o.spec.gpuModel} in ${o.spec.region}, ${o.reservedUnits} GPU(s) booked, ${formatUnits(o.spec.pricePerGpuHour, ctx.tokenDecimals)} ${ctx.tokenSymbol}/GPU/h`);
     }
     if (offers.length === 0) say("  no offers; run `gridlease-agent list`.");
     const journal = await Journal.open(config.stateDir);

@@ -1,13 +1,13 @@
 import { erc20Abi, formatUnits, parseUnits, bytesToHex, type Address, type Hex } from "viem";
 import { providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { decodeOfferSpec, encodeOfferSpec, type OfferSpecDraft, type OfferSpecOnChain } from "@gridlease/sdk/offers";
+import { OfferStatus, ProviderStatus } from "@gridlease/sdk/protocol";
 import type { AgentConfig } from "./config";
 import { LOCAL_CHAIN_ID, noEthSentence, type ChainContext } from "./chain";
 import type { HardwareReport } from "./detect/hardware";
 import type { ProviderKeys } from "./keyfile";
 
-export enum ProviderStatus { None, Active, Exited }
-export enum OfferStatus { None, Active, Paused, Delisted }
+export { OfferStatus, ProviderStatus };
 
 /** OfferSpec with strings where the chain has bytes32. */
 export type OfferDraft = OfferSpecDraft;

@@ -3,6 +3,7 @@
  * so scripts can rely on it; amounts stay decimal strings in token base units as in the API.
  */
 import { z } from "zod";
+import { LEASE_STATUS } from "@gridlease/sdk/protocol";
 import type { OfferHit } from "./search";
 
 const decimal = z.string().regex(/^\d+$/);
@@ -45,7 +46,7 @@ export const leaseStatusSchema = z.object({
   offerId: decimal,
   renter: address,
   provider: address,
-  status: z.enum(["None", "Pending", "Active", "Disputed", "Closed"]),
+  status: z.enum(LEASE_STATUS),
   gpuCount: z.number().int(),
   pricePerGpuHour: decimal,
   startedAt: z.number().int().nullable(),

@@ -1,6 +1,7 @@
 import { gpuModelById } from "@gridlease/sdk/gpus";
 import { type Hex } from "viem";
 import { bytes32ToText } from "@gridlease/sdk/offers";
+import { CLOSE_REASON } from "@gridlease/sdk/protocol";
 import type { DecodedEvent, EventArgs } from "./events";
 import { cleanText } from "./sanitize";
 import type { DisputeRow, EntityRows, EntityTable, LeaseRow, OfferRow, PriceHistoryRow, ProviderRow } from "./rows";
@@ -45,7 +46,8 @@ const addr = (value: unknown) => String(value).toLowerCase();
 const text = (value: unknown) => cleanText(value);
 const bytes32Text = (value: unknown) => cleanText(bytes32ToText(value as Hex));
 
-export const CLOSE_REASONS = ["None", "Completed", "CancelledByRenter", "NotAccepted", "DisputeResolved", "ProviderFault"] as const;
+/** Close reason names by on-chain value, generated from the contracts. */
+export const CLOSE_REASONS = CLOSE_REASON;
 
 function pricePerTflop(model: string, price: string): number | "Infinity" {
   const tflops = gpuModelById(model)?.tflops;

@@ -1,9 +1,10 @@
 /** Row shapes of the derived tables, keyed by column name so they go straight into json_populate_recordset. */
+import type { LeaseStatusName, OfferStatusName, ProviderStatusName } from "@gridlease/sdk/protocol";
 
 export interface ProviderRow {
   chain_id: number;
   address: string;
-  status: "Active" | "Exited";
+  status: Exclude<ProviderStatusName, "None">;
   stake: string;
   pending_unstake: string;
   unstake_available_at: string | null;
@@ -41,7 +42,7 @@ export interface OfferRow {
   price_per_tflop: number | "Infinity";
   min_hours: string;
   max_hours: string;
-  status: "Active" | "Paused" | "Delisted";
+  status: Exclude<OfferStatusName, "None">;
   free_units: number;
   listed_block: string;
   listed_log_index: number;
@@ -63,7 +64,7 @@ export interface LeaseRow {
   accept_deadline: string;
   accepted_at: string | null;
   ends_at: string | null;
-  status: "Pending" | "Active" | "Disputed" | "Closed";
+  status: Exclude<LeaseStatusName, "None">;
   close_reason: string | null;
   claimed_gross: string;
   claimed_fee: string;

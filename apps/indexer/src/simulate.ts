@@ -11,8 +11,9 @@ import {
 import { encodeOfferSpec, type OfferSpecDraft } from "@gridlease/sdk/offers";
 import { mnemonicToAccount } from "viem/accounts";
 import { localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
+import { HARDHAT_MNEMONIC } from "@gridlease/sdk/protocol";
 
-export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+export { HARDHAT_MNEMONIC };
 const USDC = 1_000_000n;
 
 export interface SimulationDeployment {

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { mnemonicToAccount } from "viem/accounts";
+import { HARDHAT_MNEMONIC } from "@gridlease/sdk/protocol";
 import { asAccount, closeAccounts } from "./helpers";
 
 // Issue 11, "a living market": on the plain `npm start` stack (its provider fleet included, nothing
@@ -33,7 +34,7 @@ test.afterEach(closeAccounts);
 test("a new renter books a seeded offer and sees it Active with working access details within 10 s; its provider shows online with last seen moving", async ({ browser, request }) => {
   // Search shows only online providers by default; take the cheapest seeded offer of a prompt one.
   const prompt = new Set(
-    [...promptProviderIndices()].map((i) => mnemonicToAccount("test test test test test test test test test test test junk", { addressIndex: i }).address.toLowerCase()),
+    [...promptProviderIndices()].map((i) => mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: i }).address.toLowerCase()),
   );
   let offerId = "";
   let provider = "";

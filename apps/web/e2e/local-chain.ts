@@ -2,6 +2,7 @@ import { expect } from "@playwright/test";
 import { bytesToHex, createPublicClient, createWalletClient, defineChain, http, parseEther, parseEventLogs, toHex, type Hex } from "viem";
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { encodeOfferSpec, generateEncryptionKeyPair, getDeployment, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
+import { HARDHAT_MNEMONIC } from "@gridlease/sdk/protocol";
 
 // The e2e stack (GRIDLEASE_PROFILE=e2e in scripts/stack.ts) runs its local chain here.
 export const RPC_URL = process.env.E2E_RPC_URL ?? "http://127.0.0.1:8645";
@@ -10,7 +11,7 @@ export const publicClient = createPublicClient({ chain, transport: http(RPC_URL)
 
 /** Development account #index of the public test mnemonic (local chain only), as a wallet. */
 export function devWallet(index: number) {
-  return createWalletClient({ account: mnemonicToAccount("test test test test test test test test test test test junk", { addressIndex: index }), chain, transport: http(RPC_URL) });
+  return createWalletClient({ account: mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }), chain, transport: http(RPC_URL) });
 }
 
 async function confirmed(hash: Promise<Hex>) {

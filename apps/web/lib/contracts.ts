@@ -1,17 +1,16 @@
 import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import type { CloseReasonName } from "@gridlease/sdk/protocol";
 import type { Abi } from "viem";
 
 export { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi };
 
 export { allContractErrors } from "@gridlease/sdk/tx-errors";
 
-export const LEASE_STATUS = ["None", "Pending", "Active", "Disputed", "Closed"] as const;
-export const CLOSE_REASON = ["None", "Completed", "CancelledByRenter", "NotAccepted", "DisputeResolved", "ProviderFault"] as const;
-
+/** One sentence per close reason; `satisfies` the contracts' enum so a new reason fails the type check here until it has one. */
 export const CLOSE_REASON_TEXT: Record<string, string> = {
   Completed: "Completed: the lease ran its full time.",
   CancelledByRenter: "Cancelled by the renter; the unused time was refunded.",
   NotAccepted: "The provider did not accept in time; fully refunded and the provider was slashed.",
   DisputeResolved: "Closed by an arbiter's decision.",
   ProviderFault: "The provider declined the booking; fully refunded.",
-};
+} satisfies Record<Exclude<CloseReasonName, "None">, string>;

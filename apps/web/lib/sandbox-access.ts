@@ -5,7 +5,8 @@
  * development chain, an absolute path of inert characters ending in `/lease-<this lease>/enter`. Anywhere
  * else it stays labelled provider text, since pasting a provider's command into a shell runs their code.
  */
-export const LOCAL_CHAIN_ID = 31337;
+import { LOCAL_CHAIN_ID } from "@gridlease/sdk/protocol";
+
 const ENTER_PATH = /^\/[-A-Za-z0-9_./]*\/lease-(\d+)\/enter$/;
 
 export function localSandboxCommand(access: Record<string, unknown>, chainId: number, leaseId: bigint): string | undefined {

@@ -7,11 +7,12 @@
 import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { ENCRYPTION_KEY_MESSAGE, keyPairFromSignature, openJson, sealJson, type EncryptionKeyPair, type LeaseAccessPayload, type LeaseRequestPayload } from "@gridlease/sdk/crypto";
 import { getDeployment } from "@gridlease/sdk/deployments.generated";
-import { PERMIT_TYPES } from "@gridlease/sdk/offers";
+import { LEASE_STATUS, PERMIT_TYPES } from "@gridlease/sdk/protocol";
 import { describeTxError } from "@gridlease/sdk/tx-errors";
 import { bytesToHex, keccak256, parseEventLogs, parseSignature, stringToHex, type Account, type Address, type Hex, type PublicClient, type TransactionReceipt, type WalletClient } from "viem";
 
-export const LEASE_STATUSES = ["None", "Pending", "Active", "Disputed", "Closed"] as const;
+/** Lease status names by on-chain value, generated from the contracts (@gridlease/sdk/protocol). */
+export const LEASE_STATUSES = LEASE_STATUS;
 
 /** A refused or failed transaction; `message` is one sentence a person can act on. */
 export class TxError extends Error {

@@ -8,11 +8,12 @@ import { generateEncryptionKeyPair, openJson, sealJson, type LeaseRequestPayload
 import { deployGridlease, type GridleaseDeployment } from "@gridlease/sdk/deploy";
 import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { encodeOfferSpec } from "@gridlease/sdk/offers";
+import { HARDHAT_MNEMONIC } from "@gridlease/sdk/protocol";
 import { bytesToHex, createPublicClient, createWalletClient, http, type Chain, type Hex, type PublicClient } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 
-const MNEMONIC = "test test test test test test test test test test test junk";
+const MNEMONIC = HARDHAT_MNEMONIC;
 export const USDC = 1_000_000n;
 
 export interface LocalMarket {

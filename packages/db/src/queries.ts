@@ -1,4 +1,5 @@
 import { gpuModelById } from "@gridlease/sdk/gpus";
+import { STORED_LEASE_STATUSES } from "@gridlease/sdk/protocol";
 import { z } from "zod";
 import type pg from "pg";
 import { getPool } from "./client";
@@ -64,7 +65,8 @@ export async function getProviderDetail(chainId: number, address: string, db: pg
   return { ...provider, offers: offers.rows.map((o) => ({ ...o, gpuLabel: gpuModelById(o.gpuModel)?.label ?? null })) };
 }
 
-export const LEASE_STATUSES = ["Pending", "Active", "Disputed", "Closed"] as const;
+/** Statuses a stored lease can have: every on-chain one but None (generated from the contracts). */
+export const LEASE_STATUSES = STORED_LEASE_STATUSES;
 
 export const leaseListQuerySchema = z
   .object({

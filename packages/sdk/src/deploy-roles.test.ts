@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, encodeFunctionData, getAddress, http, parseAbi, zeroHash, type Address } from "viem";
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { gridleaseTimelockAbi, leaseEscrowAbi, providerRegistryAbi } from "./contracts.generated";
-import { ARBITER_ROLE, PAUSER_ROLE } from "./deploy";
+import { ARBITER_ROLE, HARDHAT_MNEMONIC, PAUSER_ROLE } from "./protocol";
 import { REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
 
 const CHAIN_ID = 1337;
-const MNEMONIC = "test test test test test test test test test test test junk";
+const MNEMONIC = HARDHAT_MNEMONIC;
 const TSX = join(REPO_ROOT, "node_modules/.bin/tsx");
 const run = promisify(execFile);
 const devAccount = (index: number) => mnemonicToAccount(MNEMONIC, { addressIndex: index }).address;

@@ -8,11 +8,12 @@ import { createPublicClient, createWalletClient, getAddress, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { gridleaseTimelockAbi, leaseEscrowAbi, leaseTopUpsAbi, providerRegistryAbi } from "./contracts.generated";
-import { ARBITER_ROLE, PAUSER_ROLE, defaultDeployParameters, deployGridlease } from "./deploy";
+import { defaultDeployParameters, deployGridlease } from "./deploy";
+import { ARBITER_ROLE, HARDHAT_MNEMONIC, PAUSER_ROLE } from "./protocol";
 import { REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
 
 const ROOT = REPO_ROOT;
-const MNEMONIC = "test test test test test test test test test test test junk";
+const MNEMONIC = HARDHAT_MNEMONIC;
 const run = promisify(execFile);
 
 describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", () => {

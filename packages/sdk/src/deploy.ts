@@ -1,5 +1,5 @@
 import type { Account, Address, Chain, Hash, Hex, PublicClient, Transport, WalletClient } from "viem";
-import { encodeFunctionData, getAddress, keccak256, parseAbi, stringToHex, zeroHash } from "viem";
+import { encodeFunctionData, getAddress, parseAbi, zeroHash } from "viem";
 import {
   gridleaseTimelockAbi,
   gridleaseTimelockBytecode,
@@ -17,6 +17,7 @@ import {
   providerRegistryAbi,
   providerRegistryBytecode,
 } from "./contracts.generated";
+import { ARBITER_ROLE, LOCAL_CHAIN_ID, PAUSER_ROLE } from "./protocol";
 
 const USDC = 1_000_000n;
 const HOUR = 3600n;
@@ -46,7 +47,7 @@ export const defaultDeployParameters = {
 
 /** The smallest timelock delay accepted on any chain but the local one. */
 export const PUBLIC_MIN_TIMELOCK_DELAY = 2n * DAY;
-const LOCAL_CHAIN_ID = 31337;
+
 
 /** Replaces each library placeholder (20 bytes at the given offsets) with the library's address. */
 export function linkBytecode(bytecode: string, references: Record<string, readonly number[]>, libraries: Record<string, Address>): Hex {
@@ -105,8 +106,7 @@ export interface DeployGridleaseOptions {
   log?: (line: string) => void;
 }
 
-export const ARBITER_ROLE = keccak256(stringToHex("ARBITER_ROLE"));
-export const PAUSER_ROLE = keccak256(stringToHex("PAUSER_ROLE"));
+export { ARBITER_ROLE, PAUSER_ROLE };
 /** The role calls registry and escrow share (both are AccessControlDefaultAdminRules). */
 const accessControlAbi = parseAbi([
   "function grantRole(bytes32 role, address account)",

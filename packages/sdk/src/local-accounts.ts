@@ -2,14 +2,14 @@ import { bytesToHex, hexToBytes, keccak256, toHex, type Hex } from "viem";
 import { pbkdf2Sync } from "node:crypto";
 import { HDKey, hdKeyToAccount, type HDAccount } from "viem/accounts";
 import { keyPairFromPrivateKey, type EncryptionKeyPair } from "./crypto";
+import { HARDHAT_MNEMONIC } from "./protocol";
 
 /**
  * Accounts of the local development chain only. The Hardhat mnemonic is public, so anything derived
  * here (signing keys and the seeded providers' encryption keys) is known to everyone and must never
  * hold value: callers refuse these on any chain but LOCAL_CHAIN_ID.
  */
-export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-export const LOCAL_CHAIN_ID = 31337;
+export { HARDHAT_MNEMONIC, LOCAL_CHAIN_ID } from "./protocol";
 
 /** Hardhat-mnemonic account `index` (the seed's providers are #100…, its renters #190…). */
 export function localAccount(index: number): HDAccount {

@@ -34,12 +34,4 @@ export function decodeOfferSpec<T extends OfferSpecOnChain>(spec: T): Omit<T, "g
 }
 
 /** EIP-2612 `Permit` typed-data types, for signing approvals that `bookWithPermit`/`registerWithPermit` take. */
-export const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-} as const;
+export { PERMIT_TYPES } from "./protocol";

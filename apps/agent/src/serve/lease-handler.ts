@@ -2,6 +2,7 @@ import { BaseError, ContractFunctionRevertedError, formatUnits, type Hex } from 
 import { bytes32ToText } from "@gridlease/sdk/offers";
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { sealJson, type SealContext } from "@gridlease/sdk/crypto";
+import { CLOSE_REASON, CloseReason, LeaseStatus } from "@gridlease/sdk/protocol";
 import { describeError, NoGasError, TransactionFailedError, type ChainContext } from "../chain";
 import type { AgentConfig } from "../config";
 import type { HardwareReport } from "../detect/hardware";
@@ -14,8 +15,7 @@ import { DEFAULT_LAUNCH_SPEC } from "@gridlease/sdk/launch-spec";
 import type { WorkloadLease, WorkloadManager } from "../workloads/manager";
 import { decryptLeaseRequest, LeaseRequestError, requestContext, scriptEnvironment, type Booking, type LeaseScriptInput, type ValidLeaseRequest } from "./lease-request";
 
-export enum LeaseStatus { None, Pending, Active, Disputed, Closed }
-export enum CloseReason { None, Completed, CancelledByRenter, NotAccepted, DisputeResolved, ProviderFault }
+export { CloseReason, LeaseStatus };
 
 /** On-chain `encryptedAccess` is calldata the renter's wallet pays nothing for, but the provider does; keep it small. */
 const MAX_ACCESS_BYTES = 8 * 1024;
@@ -98,7 +98,7 @@ export class LeaseHandler {
         if (now >= lease.endsAt && holdsEnvironment) await this.deprovision(booking, state, "the lease ended while disputed");
         return false;
       case LeaseStatus.Closed:
-        if (holdsEnvironment) return this.deprovision(booking, state, `the lease was closed (${CloseReason[lease.closeReason]})`);
+        if (holdsEnvironment) return this.deprovision(booking, state, `the lease was closed (${CLOSE_REASON[lease.closeReason] ?? lease.closeReason})`);
         return true;
       default:
         this.deps.log.warn(`lease ${booking.leaseId}: unknown on-chain status ${lease.status}`);

@@ -1,5 +1,6 @@
 import { type Hex } from "viem";
 import { bytes32ToText } from "@gridlease/sdk/offers";
+import type { OfferStatusName } from "@gridlease/sdk/protocol";
 import { getPrisma } from "@gridlease/db/client";
 import { blockTimestamps } from "./block-times";
 
@@ -23,7 +24,7 @@ interface OfferState {
   gpus: number;
   free: number;
   price: bigint;
-  status: "Active" | "Paused" | "Delisted";
+  status: Exclude<OfferStatusName, "None">;
 }
 
 const EVENTS = ["OfferListed", "OfferPriceUpdated", "OfferPaused", "OfferResumed", "OfferDelisted", "UnitsReserved", "UnitsReleased"];

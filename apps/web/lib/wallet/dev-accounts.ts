@@ -1,8 +1,8 @@
 import type { HDAccount } from "viem/accounts";
+import { HARDHAT_MNEMONIC } from "@gridlease/sdk/protocol";
 
 /** Hardhat's default mnemonic: every local node funds these accounts, so it is public by design. */
-export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-export const LOCAL_CHAIN_ID = 31337;
+export { HARDHAT_MNEMONIC, LOCAL_CHAIN_ID } from "@gridlease/sdk/protocol";
 
 /**
  * #0 admin and #2 treasury are the deployment's own; the dev wallet offers #1 (the arbiter, so the
