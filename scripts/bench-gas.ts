@@ -5,7 +5,7 @@
 import hre from "hardhat";
 import { hexToSignature, keccak256, stringToHex } from "viem";
 import type { Hash } from "viem";
-import { ARBITER_ROLE, PERMIT_TYPES } from "../packages/sdk/src/protocol";
+import { PERMIT_TYPES } from "../test/helpers/permit";
 import { SLASH_TERMS, deployEscrow, offerSpec, PRICE, USDC } from "../test/helpers/fixtures";
 
 const SEALED_REQUEST = `0x${"ab".repeat(172)}` as const; // typical sealed-box size
@@ -36,7 +36,7 @@ async function measure(background: number) {
   ]);
   await registry.write.setEscrow([escrow.address]);
   await escrow.write.setTokenAllowed([token.address, true]);
-  await escrow.write.grantRole([ARBITER_ROLE, arbiter.account.address]);
+  await escrow.write.grantRole([keccak256(stringToHex("ARBITER_ROLE")), arbiter.account.address]);
   for (const wallet of [provider, renter, crowdProvider, crowdRenter]) {
     await token.write.faucet([wallet.account.address, 1_000_000n * USDC]);
     await token.write.approve([registry.address, 2n ** 255n], { account: wallet.account });
@@ -94,6 +94,14 @@ async function measure(background: number) {
   await increase(600);
   await record("claim", escrow.write.claim([leaseA], { account: provider.account }));
   await record("extend", escrow.write.extend([leaseA, 5, PRICE], { account: renter.account }));
+  // Auto top-up (LeaseTopUps): the renter's policy, then a keeper's top-ups of 2 GPUs, paid by the renter.
+  const topUps = await hre.viem.deployContract("LeaseTopUps", [escrow.address]);
+  await token.write.approve([topUps.address, 2n ** 255n], { account: renter.account });
+  const policy = { minSecondsLeft: 16 * 3600, maxHoursPerTopUp: 0, maxTotalSpend: 1_000n * USDC, maxPricePerGpuHour: PRICE };
+  await record("setPolicy (auto top-up)", topUps.write.setPolicy([leaseA, policy], { account: renter.account }));
+  await record("topUp (first, 2 h)", topUps.write.topUp([leaseA], { account: crowdRenter.account }));
+  await increase(3600);
+  await record("topUp (later, 1 h)", topUps.write.topUp([leaseA], { account: crowdRenter.account }));
   await increase(600);
   await record("cancel", escrow.write.cancel([leaseA], { account: renter.account }));
   await record("openDispute", escrow.write.openDispute([leaseB, KEY, "ipfs://evidence"], { account: renter.account }));
@@ -157,6 +165,8 @@ async function main() {
     "cancel (renter holds 0)": 115_000,
     // Two fresh token balance slots (≈ 2 × 17k) are the token's cost, not the escrow's: stated, not squeezed.
     "cancel (both hold 0)": 125_000,
+    // extend (≈ 86k) plus reading the lease and the offer, the allowance check and passing the money through.
+    "topUp (later, 1 h)": 135_000,
   };
   // Ids above 255 cost a few more calldata bytes (16 gas each instead of 4); anything beyond that is not flat.
   const FLAT_TOLERANCE = 100n;
