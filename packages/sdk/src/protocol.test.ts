@@ -6,7 +6,7 @@ import * as enums from "./enums.generated";
 import { CLOSE_REASON, CloseReason, enumName, LEASE_STATUS, LeaseStatus } from "./protocol";
 import { REPO_ROOT } from "./local-chain";
 
-/** Every `enum Name { … }` in the Solidity sources, comments stripped: what the contracts really declare. */
+/** Every `enum Name { … }` in the Solidity sources and OpenZeppelin's, comments stripped: what the contracts really declare. */
 function solidityEnums(): Map<string, string[]> {
   const found = new Map<string, string[]>();
   const walk = (dir: string): void => {
@@ -20,6 +20,7 @@ function solidityEnums(): Map<string, string[]> {
     }
   };
   walk(join(REPO_ROOT, "contracts"));
+  walk(join(REPO_ROOT, "node_modules/@openzeppelin/contracts"));
   return found;
 }
 
