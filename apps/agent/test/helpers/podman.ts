@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, symlink, copyFile, writeFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, symlink, copyFile, writeFile, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 
 /**
@@ -68,7 +69,9 @@ export async function startTestPodman(dir: string): Promise<TestPodman> {
   await mkdir(path.join(root, "networks"), { recursive: true });
   const conf = path.join(root, "containers.conf");
   await writeFile(conf, `[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\n\n[network]\nnetwork_config_dir = "${path.join(root, "networks")}"\n`);
-  const globalArgs = ["--root", path.join(root, "storage"), "--runroot", path.join(root, "run")];
+  // Podman refuses a runroot longer than 50 characters; a test folder under mktemp can be longer.
+  const runroot = await mkdtemp(path.join(os.tmpdir().length < 30 ? os.tmpdir() : "/tmp", "glrun-"));
+  const globalArgs = ["--root", path.join(root, "storage"), "--runroot", runroot];
   const env = { CONTAINERS_CONF: conf };
   const podman = (...args: string[]) => execFileSync("podman", [...globalArgs, ...args], { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
 
@@ -96,6 +99,7 @@ export async function startTestPodman(dir: string): Promise<TestPodman> {
         // best effort: the folder is removed below either way
       }
       await rm(dir, { recursive: true, force: true }).catch(() => {});
+      await rm(runroot, { recursive: true, force: true }).catch(() => {});
     },
   };
 }
