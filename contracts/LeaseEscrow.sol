@@ -12,6 +12,7 @@ import {LeaseEscrowSettings} from "./LeaseEscrowSettings.sol";
 import {StoredLease, LeaseTiming} from "./LeaseStorage.sol";
 import {LeaseDisputes} from "./LeaseDisputes.sol";
 import {LeaseExtensions} from "./LeaseExtensions.sol";
+import {LeaseLiveness} from "./LeaseLiveness.sol";
 
 /// @dev Resolves the payment token before the settings constructor needs it.
 function _stakeTokenOf(IProviderRegistry registry_) view returns (IERC20) {
@@ -30,6 +31,8 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
     using LeaseTiming for StoredLease;
 
     IProviderRegistry private immutable _registry;
+    /// @dev Created here and immutable, so no admin can ever point the outage hook at another contract.
+    address private immutable _liveness;
 
     mapping(uint256 leaseId => StoredLease) private _leases;
     mapping(address account => mapping(address token => uint256)) public withdrawable;
@@ -38,6 +41,7 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         LeaseEscrowSettings(_stakeTokenOf(registry_), config)
     {
         _registry = registry_;
+        _liveness = address(new LeaseLiveness(this, _token, config.liveness));
     }
 
     // ---------------------------------------------------------------- booking
@@ -278,6 +282,39 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         _close(leaseId, lease, CloseReason.DisputeResolved, owed, 0, bond, 0);
     }
 
+    // ---------------------------------------------------------------- liveness
+
+    /// @inheritdoc ILeaseEscrow
+    function setOutage(uint256 leaseId, OutageAction action, uint64 cutoff)
+        external
+        nonReentrant
+        returns (address renter, address provider, uint256 deposit)
+    {
+        if (msg.sender != _liveness) revert NotLiveness(msg.sender);
+        StoredLease storage lease =
+            _leaseWithStatus(leaseId, action == OutageAction.Suspend ? LeaseStatus.Active : LeaseStatus.Suspended);
+        renter = lease.renter;
+        provider = lease.provider;
+        deposit = lease.deposit;
+        if (action == OutageAction.Suspend) {
+            // An outage may straddle the end (the lease ran out but is not closed yet); one that began
+            // after the end cost the renter nothing.
+            uint64 endsAt = _endsAt(lease);
+            if (cutoff >= endsAt) revert LeaseEnded(leaseId, endsAt);
+            lease.status = LeaseStatus.Suspended;
+            // The dispute's slot: both freeze accrual there, and a lease is never disputed and suspended at once.
+            lease.disputedAt = cutoff;
+        } else if (action == OutageAction.Resume) {
+            lease.status = LeaseStatus.Active;
+            lease.disputedAt = 0;
+        } else {
+            // Frozen at the cutoff; a provider that claimed after the cutoff but before the report keeps it.
+            uint256 owed = _accruedGross(lease);
+            uint256 paid = lease.paidGross;
+            _close(leaseId, lease, CloseReason.ProviderOffline, owed > paid ? owed : paid, _noShowSlash(lease), 0, 0);
+        }
+    }
+
     // ---------------------------------------------------------------- pull payouts
 
     /// @inheritdoc ILeaseEscrow
@@ -329,6 +366,10 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         return _accruedGross(lease) - lease.paidGross;
     }
 
+    function liveness() external view returns (address) {
+        return _liveness;
+    }
+
     function registry() external view returns (address) {
         return address(_registry);
     }
@@ -353,7 +394,8 @@ contract LeaseEscrow is LeaseEscrowSettings, ReentrancyGuardTransient {
         cutoff = block.timestamp;
         uint256 endsAt = _endsAt(lease);
         if (cutoff > endsAt) cutoff = endsAt;
-        if (lease.status == LeaseStatus.Disputed) {
+        LeaseStatus status = lease.status;
+        if (status == LeaseStatus.Disputed || status == LeaseStatus.Suspended) {
             uint256 disputedAt = lease.disputedAt;
             if (cutoff > disputedAt) cutoff = disputedAt;
         }

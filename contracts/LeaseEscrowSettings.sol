@@ -6,6 +6,7 @@ import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ILeaseEscrow} from "./interfaces/ILeaseEscrow.sol";
+import {LeaseEscrowAdmin} from "./LeaseEscrowAdmin.sol";
 
 /// @title LeaseEscrowSettings
 /// @notice Roles, admin-set parameters and the fee counter of the lease escrow, kept apart from the
@@ -13,12 +14,11 @@ import {ILeaseEscrow} from "./interfaces/ILeaseEscrow.sol";
 abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdminRules, Pausable {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
-    uint16 public constant MAX_FEE_BPS = 1_000;
-    /// @dev Keeps every window well inside the 32 bits it is stored in.
-    uint64 public constant MAX_WINDOW = 30 days;
-    /// @dev A no-show never costs more than half the booking; a dispute bond never more than a fifth of it.
-    uint16 public constant MAX_NO_SHOW_SLASH_BPS = 5_000;
-    uint16 public constant MAX_DISPUTE_BOND_BPS = 2_000;
+    // The bounds live in LeaseEscrowAdmin, which checks them (see there for why).
+    uint16 public constant MAX_FEE_BPS = LeaseEscrowAdmin.MAX_FEE_BPS;
+    uint64 public constant MAX_WINDOW = LeaseEscrowAdmin.MAX_WINDOW;
+    uint16 public constant MAX_NO_SHOW_SLASH_BPS = LeaseEscrowAdmin.MAX_NO_SHOW_SLASH_BPS;
+    uint16 public constant MAX_DISPUTE_BOND_BPS = LeaseEscrowAdmin.MAX_DISPUTE_BOND_BPS;
 
     IERC20 internal immutable _token;
 
@@ -47,11 +47,7 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
         _setTreasury(config.treasury);
         _setFeeBps(config.feeBps);
         _setAcceptWindow(config.acceptWindow);
-        Terms memory terms;
-        terms.disputeGrace = _checkedGrace(config.disputeGrace);
-        terms.disputeTimeout = _checkedTimeout(config.disputeTimeout);
-        _applySlashTerms(terms, config.slash);
-        _publishTerms(terms);
+        _termsId = LeaseEscrowAdmin.publishInitialTerms(_terms, config.disputeGrace, config.disputeTimeout, config.slash);
         _grantRole(PAUSER_ROLE, config.admin);
     }
 
@@ -78,21 +74,15 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
     }
 
     function setDisputeTimeout(uint64 newTimeout) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Terms memory terms = _terms[_termsId];
-        terms.disputeTimeout = _checkedTimeout(newTimeout);
-        _publishTerms(terms);
+        _termsId = LeaseEscrowAdmin.setDisputeTimeout(_terms, _termsId, newTimeout);
     }
 
     function setDisputeGrace(uint64 newGrace) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Terms memory terms = _terms[_termsId];
-        terms.disputeGrace = _checkedGrace(newGrace);
-        _publishTerms(terms);
+        _termsId = LeaseEscrowAdmin.setDisputeGrace(_terms, _termsId, newGrace);
     }
 
     function setSlashTerms(SlashTerms calldata slash) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Terms memory terms = _terms[_termsId];
-        _applySlashTerms(terms, slash);
-        _publishTerms(terms);
+        _termsId = LeaseEscrowAdmin.setSlashTerms(_terms, _termsId, slash);
     }
 
     function pause() external onlyRole(PAUSER_ROLE) {
@@ -140,49 +130,14 @@ abstract contract LeaseEscrowSettings is ILeaseEscrow, AccessControlDefaultAdmin
     // ---------------------------------------------------------------- internals
 
     function _setFeeBps(uint16 newFeeBps) private {
-        if (newFeeBps > MAX_FEE_BPS) revert FeeTooHigh(newFeeBps, MAX_FEE_BPS);
-        emit FeeUpdated(_feeBps, newFeeBps);
-        _feeBps = newFeeBps;
+        _feeBps = LeaseEscrowAdmin.checkedFeeBps(_feeBps, newFeeBps);
     }
 
     function _setTreasury(address newTreasury) private {
-        if (newTreasury == address(0)) revert ZeroAddress();
-        // Fees swept to the escrow itself would sit there unaccounted for, owned by nobody.
-        if (newTreasury == address(this)) revert InvalidTreasury(newTreasury);
-        emit TreasuryUpdated(treasury, newTreasury);
-        treasury = newTreasury;
+        treasury = LeaseEscrowAdmin.checkedTreasury(treasury, newTreasury);
     }
 
     function _setAcceptWindow(uint64 newWindow) private {
-        if (newWindow == 0 || newWindow > MAX_WINDOW) revert InvalidDuration("acceptWindow", newWindow);
-        emit AcceptWindowUpdated(_acceptWindow, newWindow);
-        _acceptWindow = uint32(newWindow);
-    }
-
-    function _checkedTimeout(uint64 newTimeout) private pure returns (uint32) {
-        if (newTimeout == 0 || newTimeout > MAX_WINDOW) revert InvalidDuration("disputeTimeout", newTimeout);
-        return uint32(newTimeout);
-    }
-
-    function _checkedGrace(uint64 newGrace) private pure returns (uint32) {
-        if (newGrace > MAX_WINDOW) revert InvalidDuration("disputeGrace", newGrace);
-        return uint32(newGrace);
-    }
-
-    function _applySlashTerms(Terms memory terms, SlashTerms memory slash) private pure {
-        if (slash.noShowSlashBps > MAX_NO_SHOW_SLASH_BPS) revert InvalidBps("noShowSlashBps", slash.noShowSlashBps);
-        if (slash.disputeBondBps > MAX_DISPUTE_BOND_BPS) revert InvalidBps("disputeBondBps", slash.disputeBondBps);
-        terms.noShowSlashBps = slash.noShowSlashBps;
-        terms.disputeBondBps = slash.disputeBondBps;
-        terms.maxSlashPerLease = slash.maxSlashPerLease;
-        terms.minSlashableDeposit = slash.minSlashableDeposit;
-    }
-
-    /// @dev Writes a new version rather than editing the current one, which open leases point at.
-    function _publishTerms(Terms memory terms) private {
-        uint16 id = _termsId + 1;
-        _termsId = id;
-        _terms[id] = terms;
-        emit TermsUpdated(id, terms);
+        _acceptWindow = LeaseEscrowAdmin.checkedAcceptWindow(_acceptWindow, newWindow);
     }
 }

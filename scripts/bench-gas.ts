@@ -6,7 +6,7 @@ import hre from "hardhat";
 import { hexToSignature, keccak256, stringToHex } from "viem";
 import type { Hash } from "viem";
 import { PERMIT_TYPES } from "../test/helpers/permit";
-import { SLASH_TERMS, deployEscrow, offerSpec, PRICE, USDC } from "../test/helpers/fixtures";
+import { LIVENESS_CONFIG, SLASH_TERMS, deployEscrow, offerSpec, PRICE, USDC } from "../test/helpers/fixtures";
 
 const SEALED_REQUEST = `0x${"ab".repeat(172)}` as const; // typical sealed-box size
 const SEALED_ACCESS = `0x${"cd".repeat(140)}` as const;
@@ -32,6 +32,7 @@ async function measure(background: number) {
       disputeGrace: 86_400n,
       disputeTimeout: 3n * 86_400n,
       slash: SLASH_TERMS,
+      liveness: LIVENESS_CONFIG,
     },
   ]);
   await registry.write.setEscrow([escrow.address]);

@@ -193,7 +193,12 @@ async function isStillDeployed(
   client: ReturnType<typeof createPublicClient>,
   recorded: DeploymentRecord,
 ): Promise<boolean> {
-  const codes = await Promise.all([recorded.registry.address, recorded.escrow.address, recorded.token.address].map((address) => hasCode(client, address)));
+  // An escrow from before LeaseLiveness (no `liveness` recorded) cannot gain one: it is created in the
+  // escrow's constructor, so such a chain gets a whole new deployment.
+  if (!recorded.liveness) return false;
+  const codes = await Promise.all(
+    [recorded.registry.address, recorded.escrow.address, recorded.token.address, recorded.liveness.address].map((address) => hasCode(client, address)),
+  );
   return codes.every(Boolean);
 }
 
@@ -212,6 +217,7 @@ function renderDeployments(all: Record<number, DeploymentRecord>): string {
         `  ${id}: {\n    token: ${contract(d.token)},\n    registry: ${contract(d.registry)},\n` +
         `    escrow: ${contract(d.escrow)},\n` +
         (d.topUps ? `    topUps: ${contract(d.topUps)},\n` : "") +
+        (d.liveness ? `    liveness: ${contract(d.liveness)},\n` : "") +
         "  },",
     )
     .join("\n");
@@ -232,6 +238,8 @@ export interface DeploymentRecord {
   readonly escrow: DeployedContractRecord;
   /** LeaseTopUps (absent only in records written before it existed). */
   readonly topUps?: DeployedContractRecord;
+  /** LeaseLiveness, created by the escrow (absent only in records written before it existed). */
+  readonly liveness?: DeployedContractRecord;
 }
 
 `;

@@ -14,6 +14,8 @@ const CONTRACTS = [
   { artifact: "contracts/LeaseEscrow.sol/LeaseEscrow.json", name: "leaseEscrow" },
   { artifact: "contracts/LeaseDisputes.sol/LeaseDisputes.json", name: "leaseDisputes" },
   { artifact: "contracts/LeaseExtensions.sol/LeaseExtensions.json", name: "leaseExtensions" },
+  { artifact: "contracts/LeaseEscrowAdmin.sol/LeaseEscrowAdmin.json", name: "leaseEscrowAdmin" },
+  { artifact: "contracts/LeaseLiveness.sol/LeaseLiveness.json", name: "leaseLiveness" },
   { artifact: "contracts/LeaseTopUps.sol/LeaseTopUps.json", name: "leaseTopUps" },
   { artifact: "contracts/governance/GridleaseTimelock.sol/GridleaseTimelock.json", name: "gridleaseTimelock" },
   { artifact: "contracts/MockUSDC.sol/MockUSDC.json", name: "mockUsdc" },

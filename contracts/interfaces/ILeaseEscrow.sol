@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ILeaseLiveness} from "./ILeaseLiveness.sol";
+
 /// @title Gridlease lease escrow
 /// @notice Holds renters' prepayments and streams them to providers per second, with disputes,
 ///         a protocol fee and pull balances for payouts that could not be pushed.
@@ -10,7 +12,9 @@ interface ILeaseEscrow {
         Pending,
         Active,
         Disputed,
-        Closed
+        Closed,
+        /// An outage is reported (LeaseLiveness) and awaits refutation; accrual is frozen at its cutoff.
+        Suspended
     }
 
     enum CloseReason {
@@ -19,7 +23,20 @@ interface ILeaseEscrow {
         CancelledByRenter,
         NotAccepted,
         DisputeResolved,
-        ProviderFault
+        ProviderFault,
+        /// An outage report stood unrefuted through its challenge window (LeaseLiveness).
+        ProviderOffline
+    }
+
+    /// @notice What LeaseLiveness asks of the escrow through `setOutage`.
+    enum OutageAction {
+        None,
+        /// Active → Suspended, accrual frozen at the cutoff.
+        Suspend,
+        /// Suspended → Active (the provider refuted): accrual runs again as if never frozen.
+        Resume,
+        /// Suspended → Closed as ProviderOffline, paid up to the cutoff, the no-show slash to the renter.
+        Close
     }
 
     /// @notice A lease as seen from outside; `pricePerGpuHour` and `endsAt` are derived.
@@ -52,6 +69,8 @@ interface ILeaseEscrow {
         uint64 disputeGrace;
         uint64 disputeTimeout;
         SlashTerms slash;
+        /// Windows and bond of the LeaseLiveness the escrow creates (immutable there).
+        ILeaseLiveness.Config liveness;
     }
 
     /// @notice Terms fixed per lease at booking (L-5): a later admin change never reaches open leases.
@@ -104,6 +123,8 @@ interface ILeaseEscrow {
     error SlashAboveCap(uint256 leaseId, uint256 slashAmount, uint256 maxSlashPerLease);
     error OfferNotBookable(uint256 offerId);
     error InvalidTreasury(address treasury);
+    /// @notice Only the escrow's own LeaseLiveness may call the outage hook.
+    error NotLiveness(address caller);
 
     event LeaseBooked(
         uint256 indexed leaseId,
@@ -243,6 +264,24 @@ interface ILeaseEscrow {
 
     /// @notice Pulls the caller's payouts to another address (L-2: a blocklisted account can still recover them).
     function withdrawTo(address token, address to) external;
+
+    /// @notice The outage hook, callable only by `liveness()` (see ILeaseLiveness).
+    /// @dev Requirements: the caller is `liveness()`;
+    ///      - Suspend: the lease is Active and `cutoff` is before its end (it may be past its end, not yet
+    ///        closed); the lease becomes Suspended with accrual frozen at `cutoff`;
+    ///      - Resume: the lease is Suspended; it becomes Active again (accrual no longer frozen);
+    ///      - Close: the lease is Suspended; it closes as ProviderOffline, the provider keeping the
+    ///        larger of what accrued until the cutoff and what it already claimed, and the renter
+    ///        receiving the rest and the lease's no-show slash.
+    /// @return renter the lease's renter
+    /// @return provider the lease's provider
+    /// @return deposit the lease's deposit (LeaseLiveness sizes the report bond by it)
+    function setOutage(uint256 leaseId, OutageAction action, uint64 cutoff)
+        external
+        returns (address renter, address provider, uint256 deposit);
+
+    /// @notice The LeaseLiveness this escrow created in its constructor; the only caller of `setOutage`.
+    function liveness() external view returns (address);
 
     function getLease(uint256 leaseId) external view returns (Lease memory);
 

@@ -2,6 +2,7 @@ import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress, keccak256, parseEventLogs, stringToHex } from "viem";
 import type { Address, Hash, Hex } from "viem";
+import { LOCAL_LIVENESS_CONFIG } from "../../packages/sdk/src/liveness";
 import { ARBITER_ROLE, CloseReason, LeaseStatus, OfferStatus, PAUSER_ROLE, ProviderStatus } from "../../packages/sdk/src/protocol";
 
 export const USDC = 1_000_000n;
@@ -13,6 +14,8 @@ export const ACCEPT_WINDOW = 15n * 60n;
 export const DISPUTE_GRACE = DAY;
 export const DISPUTE_TIMEOUT = 3n * DAY;
 export const FEE_BPS = 250;
+/** The liveness windows and bond of the local profile (seconds; packages/sdk/src/liveness.ts). */
+export const LIVENESS_CONFIG = LOCAL_LIVENESS_CONFIG;
 /** Slash and bond terms of the local profile: no-show slash 10 % of the deposit, capped at 50 USDC per
  *  lease, none below a 10 USDC deposit; dispute bond 5 % of the deposit. */
 export const SLASH_TERMS = {
@@ -68,8 +71,9 @@ function baseSpec() {
 export async function deployEscrow(escrowName: string, args: readonly unknown[]) {
   const disputes = await hre.viem.deployContract("LeaseDisputes");
   const extensions = await hre.viem.deployContract("LeaseExtensions");
+  const admin = await hre.viem.deployContract("LeaseEscrowAdmin");
   return hre.viem.deployContract(escrowName as "LeaseEscrow", args as any, {
-    libraries: { LeaseDisputes: disputes.address, LeaseExtensions: extensions.address },
+    libraries: { LeaseDisputes: disputes.address, LeaseExtensions: extensions.address, LeaseEscrowAdmin: admin.address },
   });
 }
 
@@ -95,6 +99,7 @@ export async function deploySystem(tokenKind: TokenKind = "MockUSDC", escrowName
     disputeGrace: DISPUTE_GRACE,
     disputeTimeout: DISPUTE_TIMEOUT,
     slash: SLASH_TERMS,
+    liveness: LIVENESS_CONFIG,
   };
   const escrow = await deployEscrow(escrowName, [registry.address, escrowConfig]);
   await registry.write.setEscrow([escrow.address]);

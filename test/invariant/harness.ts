@@ -6,7 +6,7 @@
 import hre from "hardhat";
 import { decodeEventLog, encodeFunctionData, decodeFunctionResult } from "viem";
 import type { Abi, Address, Hex, Log } from "viem";
-import { ARBITER_ROLE, ENCRYPTION_KEY, MIN_STAKE, USDC, LeaseStatus, SLASH_TERMS, deployEscrow, offerSpec } from "../helpers/fixtures";
+import { ARBITER_ROLE, ENCRYPTION_KEY, MIN_STAKE, USDC, LeaseStatus, LIVENESS_CONFIG, SLASH_TERMS, deployEscrow, offerSpec } from "../helpers/fixtures";
 import type { Action } from "./actions";
 
 const ZERO = `0x${"00".repeat(32)}` as Hex;
@@ -77,6 +77,7 @@ export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUnca
       disputeGrace: 86_400n,
       disputeTimeout: 3n * 86_400n,
       slash: SLASH_TERMS,
+      liveness: LIVENESS_CONFIG,
     },
   ]);
   await registry.write.setEscrow([escrow.address]);

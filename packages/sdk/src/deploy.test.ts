@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, getAddress, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { gridleaseTimelockAbi, leaseEscrowAbi, leaseTopUpsAbi, providerRegistryAbi } from "./contracts.generated";
+import { gridleaseTimelockAbi, leaseEscrowAbi, leaseLivenessAbi, leaseTopUpsAbi, providerRegistryAbi } from "./contracts.generated";
 import { defaultDeployParameters, deployGridlease } from "./deploy";
+import { LOCAL_LIVENESS_CONFIG } from "./liveness";
 import { ARBITER_ROLE, HARDHAT_MNEMONIC, PAUSER_ROLE } from "./protocol";
 import { REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
 
@@ -70,6 +71,15 @@ describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", ()
     expect(await publicClient.readContract({ address: deployment.topUps.address, abi: leaseTopUpsAbi, functionName: "escrow" })).toBe(
       getAddress(escrow.address),
     );
+    // The escrow created its LeaseLiveness, with the local profile's windows (seconds) on the local chain.
+    expect(await publicClient.readContract({ ...readEscrow, functionName: "liveness" })).toBe(deployment.liveness.address);
+    const readLiveness = (functionName: "escrow" | "challengeWindow" | "grace" | "maxOutageAge") =>
+      publicClient.readContract({ address: deployment.liveness.address, abi: leaseLivenessAbi, functionName });
+    expect(await readLiveness("escrow")).toBe(getAddress(escrow.address));
+    expect(await readLiveness("challengeWindow")).toBe(BigInt(LOCAL_LIVENESS_CONFIG.challengeWindow));
+    expect(await readLiveness("grace")).toBe(BigInt(LOCAL_LIVENESS_CONFIG.grace));
+    expect(await readLiveness("maxOutageAge")).toBe(BigInt(LOCAL_LIVENESS_CONFIG.maxOutageAge));
+    expect(deployment.liveness.deployBlock).toBe(escrow.deployBlock);
   }, 60_000);
 
   it("the deploy script deploys once, reuses the deployment, and redeploys after a chain reset", async () => {
@@ -79,6 +89,7 @@ describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", ()
     expect(first.stdout).toContain("deployed LeaseEscrow");
     const written = readFileSync(deploymentsFile, "utf8");
     expect(written).toMatch(/31337: \{\n {4}token: \{ address: "0x[0-9a-fA-F]{40}", deployBlock: \d+n \}/);
+    expect(written).toMatch(/ {4}liveness: \{ address: "0x[0-9a-fA-F]{40}", deployBlock: \d+n \}/);
 
     const second = await run(tsx, ["scripts/deploy.ts"], { cwd: ROOT, env });
     expect(second.stdout).toContain("contracts: reusing deployment at");

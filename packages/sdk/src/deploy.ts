@@ -8,6 +8,8 @@ import {
   leaseEscrowAbi,
   leaseEscrowBytecode,
   leaseEscrowLinkReferences,
+  leaseEscrowAdminAbi,
+  leaseEscrowAdminBytecode,
   leaseExtensionsAbi,
   leaseExtensionsBytecode,
   leaseTopUpsAbi,
@@ -18,6 +20,7 @@ import {
   providerRegistryBytecode,
 } from "./contracts.generated";
 import { ARBITER_ROLE, LOCAL_CHAIN_ID, PAUSER_ROLE } from "./protocol";
+import { LOCAL_LIVENESS_CONFIG, PRODUCTION_LIVENESS_CONFIG, type LivenessConfig } from "./liveness";
 
 const USDC = 1_000_000n;
 const HOUR = 3600n;
@@ -78,6 +81,8 @@ export interface GridleaseDeployment {
   timelock?: DeployedContract;
   /** Renter-capped auto top-up of running leases (no admin). */
   topUps: DeployedContract;
+  /** Outage reports of leases (created by the escrow's constructor: `escrow.liveness()`, same block). */
+  liveness: DeployedContract;
   /** Hash of the registry's deploy block: tells a reused deployment apart from a restarted chain. */
   deployBlockHash: Hash;
 }
@@ -103,6 +108,12 @@ export interface DeployGridleaseOptions {
    */
   admin?: Address;
   parameters?: Partial<DeployParameters>;
+  /**
+   * Windows and bond of the LeaseLiveness the escrow creates (immutable). Defaults to the local
+   * profile (seconds) on the local chain and to the production defaults everywhere else
+   * (packages/sdk/src/liveness.ts, docs/protocol.md "Liveness").
+   */
+  liveness?: LivenessConfig;
   log?: (line: string) => void;
 }
 
@@ -181,6 +192,11 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
     "LeaseExtensions",
     await walletClient.deployContract({ abi: leaseExtensionsAbi, bytecode: leaseExtensionsBytecode as Hex, account, chain }),
   );
+  const escrowAdmin = await deploy(
+    "LeaseEscrowAdmin",
+    await walletClient.deployContract({ abi: leaseEscrowAdminAbi, bytecode: leaseEscrowAdminBytecode as Hex, account, chain }),
+  );
+  const liveness = options.liveness ?? (chainId === LOCAL_CHAIN_ID ? LOCAL_LIVENESS_CONFIG : PRODUCTION_LIVENESS_CONFIG);
   const escrow = await deploy(
     "LeaseEscrow",
     await walletClient.deployContract({
@@ -188,6 +204,7 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
       bytecode: linkBytecode(leaseEscrowBytecode, leaseEscrowLinkReferences, {
         LeaseDisputes: disputes.address,
         LeaseExtensions: extensions.address,
+        LeaseEscrowAdmin: escrowAdmin.address,
       }),
       args: [
         registry.address,
@@ -205,6 +222,7 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
             maxSlashPerLease: parameters.maxSlashPerLease,
             minSlashableDeposit: parameters.minSlashableDeposit,
           },
+          liveness,
         },
       ],
       account,
@@ -313,6 +331,10 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
     escrow: strip(escrow),
     timelock: strip(timelock),
     topUps,
+    liveness: {
+      address: getAddress(await publicClient.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "liveness" })),
+      deployBlock: escrow.deployBlock,
+    },
     deployBlockHash: registry.blockHash,
   };
 }

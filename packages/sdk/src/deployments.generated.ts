@@ -12,14 +12,17 @@ export interface DeploymentRecord {
   readonly escrow: DeployedContractRecord;
   /** LeaseTopUps (absent only in records written before it existed). */
   readonly topUps?: DeployedContractRecord;
+  /** LeaseLiveness, created by the escrow (absent only in records written before it existed). */
+  readonly liveness?: DeployedContractRecord;
 }
 
 export const deployments = {
   31337: {
     token: { address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", deployBlock: 1n },
     registry: { address: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", deployBlock: 2n },
-    escrow: { address: "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9", deployBlock: 5n },
-    topUps: { address: "0x0DCd1Bf9A1b36cE34237eEaFef220932846BCD82", deployBlock: 14n },
+    escrow: { address: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707", deployBlock: 6n },
+    topUps: { address: "0x9A676e781A523b5d0C0e43731313A708CB607508", deployBlock: 15n },
+    liveness: { address: "0x61c36a8d610163660E21a8b7359e1Cac0C9133e1", deployBlock: 6n },
   },
 } as const satisfies Record<number, DeploymentRecord>;
 

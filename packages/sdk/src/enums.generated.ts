@@ -3,16 +3,22 @@
 /* eslint-disable */
 
 /** ILeaseEscrow.CloseReason: member names in declaration order; a member's uint8 value is its index. */
-export const CLOSE_REASON = ["None","Completed","CancelledByRenter","NotAccepted","DisputeResolved","ProviderFault"] as const;
+export const CLOSE_REASON = ["None","Completed","CancelledByRenter","NotAccepted","DisputeResolved","ProviderFault","ProviderOffline"] as const;
 
 /** ILeaseEscrow.LeaseStatus: member names in declaration order; a member's uint8 value is its index. */
-export const LEASE_STATUS = ["None","Pending","Active","Disputed","Closed"] as const;
+export const LEASE_STATUS = ["None","Pending","Active","Disputed","Closed","Suspended"] as const;
 
 /** IProviderRegistry.OfferStatus: member names in declaration order; a member's uint8 value is its index. */
 export const OFFER_STATUS = ["None","Active","Paused","Delisted"] as const;
 
 /** TimelockController.OperationState: member names in declaration order; a member's uint8 value is its index. */
 export const OPERATION_STATE = ["Unset","Waiting","Ready","Done"] as const;
+
+/** ILeaseEscrow.OutageAction: member names in declaration order; a member's uint8 value is its index. */
+export const OUTAGE_ACTION = ["None","Suspend","Resume","Close"] as const;
+
+/** ILeaseLiveness.OutageStatus: member names in declaration order; a member's uint8 value is its index. */
+export const OUTAGE_STATUS = ["None","Reported","Refuted","Settled"] as const;
 
 /** IProviderRegistry.ProviderStatus: member names in declaration order; a member's uint8 value is its index. */
 export const PROVIDER_STATUS = ["None","Active","Exited"] as const;

@@ -151,7 +151,3 @@ export function livenessBond(deposit: bigint, config: Pick<LivenessConfig, "bond
   const proportional = (deposit * BigInt(config.bondBps)) / 10_000n;
   return proportional > config.minBond ? proportional : config.minBond;
 }
-
-/** `ILeaseLiveness.OutageStatus`, by index. */
-export const OUTAGE_STATUS = ["None", "Reported", "Refuted", "Settled"] as const;
-export type OutageStatus = (typeof OUTAGE_STATUS)[number];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ContractFunctionExecutionError, ContractFunctionRevertedError, encodeErrorResult } from "viem";
 import type { Abi, AbiParameter } from "viem";
-import { leaseTopUpsAbi } from "./contracts.generated";
+import { leaseEscrowAbi, leaseLivenessAbi, leaseTopUpsAbi } from "./contracts.generated";
 import { describeTxError } from "./tx-errors";
 
 type AbiError = Extract<Abi[number], { type: "error" }>;
@@ -39,5 +39,32 @@ describe("describeTxError for LeaseTopUps", () => {
     expect(describeTxError(reverted(field))).toBe("The auto top-up policy needs a non-zero spending cap.");
     const disputed = encodeErrorResult({ abi: leaseTopUpsAbi, errorName: "LeaseNotActive", args: [4n, 3] });
     expect(describeTxError(reverted(disputed))).toBe("Lease #4 is disputed; only a running lease can be topped up.");
+  });
+});
+
+describe("describeTxError for LeaseLiveness", () => {
+  const liveness = "0x61c36a8d610163660E21a8b7359e1Cac0C9133e1";
+  const refused = (data: `0x${string}`) => {
+    const cause = new ContractFunctionRevertedError({ abi: leaseLivenessAbi, data, functionName: "reportOutage" });
+    return new ContractFunctionExecutionError(cause, { abi: leaseLivenessAbi, functionName: "reportOutage", args: [], contractAddress: liveness });
+  };
+
+  it("has a sentence for every custom error of LeaseLiveness and the escrow's outage hook", () => {
+    const sample = (param: AbiParameter): unknown =>
+      param.type === "address" ? liveness : param.type === "string" ? "grace" : param.type === "uint8" ? 5 : param.type === "bytes32" ? `0x${"00".repeat(32)}` : 1n;
+    const errors = [...leaseLivenessAbi, ...leaseEscrowAbi].filter((item): item is AbiError => item.type === "error");
+    expect(errors.map((e) => e.name)).toEqual(expect.arrayContaining(["NotReporter", "StaleProof", "InvalidLivenessProof", "NotLiveness"]));
+    const missing = errors.filter((error) => {
+      const data = encodeErrorResult({ abi: [error], errorName: error.name, args: error.inputs.map(sample) } as never);
+      return describeTxError(refused(data)).startsWith("The contract refused");
+    });
+    expect(missing.map((error) => error.name)).toEqual([]);
+  });
+
+  it("names the blocks of a stale proof and a suspended lease's state", () => {
+    const stale = encodeErrorResult({ abi: leaseLivenessAbi, errorName: "StaleProof", args: [10n, 12n] });
+    expect(describeTxError(refused(stale))).toBe("The liveness proof is over block 10, not after the report's block 12; sign over a newer block.");
+    const suspended = encodeErrorResult({ abi: leaseEscrowAbi, errorName: "WrongStatus", args: [3n, 5] });
+    expect(describeTxError(refused(suspended))).toBe("Lease #3 is suspended by an outage report, so this action is not possible now.");
   });
 });

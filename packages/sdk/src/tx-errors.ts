@@ -7,7 +7,7 @@ import {
   formatUnits,
   type Abi,
 } from "viem";
-import { leaseEscrowAbi, leaseTopUpsAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts.generated";
+import { leaseEscrowAbi, leaseLivenessAbi, leaseTopUpsAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts.generated";
 
 /**
  * Reverts as sentences a person can act on — the one source of truth for the web app, the renter CLI
@@ -15,13 +15,13 @@ import { leaseEscrowAbi, leaseTopUpsAbi, mockUsdcAbi, providerRegistryAbi } from
  */
 
 /** Custom errors of every contract a Gridlease call can reach, for decoding bubbled reverts. */
-export const allContractErrors = [...providerRegistryAbi, ...leaseEscrowAbi, ...leaseTopUpsAbi, ...mockUsdcAbi].filter((item) => item.type === "error") as Abi;
+export const allContractErrors = [...providerRegistryAbi, ...leaseEscrowAbi, ...leaseTopUpsAbi, ...leaseLivenessAbi, ...mockUsdcAbi].filter((item) => item.type === "error") as Abi;
 
 type Args = readonly unknown[];
 const usdc = (v: unknown) => `${Number(formatUnits(BigInt(v as bigint), 6)).toLocaleString("en-US")} USDC`;
 const when = (v: unknown) => new Date(Number(v) * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 const OFFER_STATUS = ["none", "active", "paused", "delisted"];
-const LEASE_STATUS = ["none", "pending", "active", "disputed", "closed"];
+const LEASE_STATUS = ["none", "pending", "active", "disputed", "closed", "suspended by an outage report"];
 const POLICY_FIELDS: Record<string, string> = {
   minSecondsLeft: "time to keep left",
   maxTotalSpend: "spending cap",
@@ -112,6 +112,24 @@ const SENTENCES: Record<string, (a: Args) => string> = {
   SpendCapReached: (a) => `The auto top-up cap of lease #${a[0]} is reached: ${usdc(a[2])} is left, one more hour costs ${usdc(a[1])}.`,
   OfferMaxHoursReached: (a) => `Lease #${a[0]} already runs for the offer's maximum of ${a[1]} hours.`,
   AllowanceTooLow: (a) => `The renter allowed auto top-up to spend ${usdc(a[1])} but this top-up needs ${usdc(a[2])}; approve more first.`,
+  // LeaseLiveness (outage reports; the escrow's WrongStatus and LeaseEnded read as above)
+  NotLiveness: () => "Only the escrow's liveness contract may suspend, resume or close a lease for an outage.",
+  NotReporter: (a) => `Only the renter of lease #${a[0]}, or a watcher the renter approved, can report its provider offline.`,
+  OutageAlreadyReported: (a) => `An outage of lease #${a[0]} is already reported and waiting for the provider's answer.`,
+  NoOpenOutage: (a) => `No outage report of lease #${a[0]} is waiting to be refuted or settled.`,
+  OutageTooOld: (a) => `The provider's last sighting of ${when(a[0])} is too far back; an outage can be reported from ${when(a[1])} at the earliest.`,
+  CutoffInFuture: (a) => `The provider is still within its grace until ${when(a[0])}; report the outage after that.`,
+  ChallengeWindowOpen: (a) => `The provider of lease #${a[0]} can still answer the outage report until ${when(a[1])}; settle it after that.`,
+  ChallengeWindowClosed: (a) => `The window to answer the outage report of lease #${a[0]} closed at ${when(a[1])}; it can only be settled now.`,
+  StaleProof: (a) => `The liveness proof is over block ${a[0]}, not after the report's block ${a[1]}; sign over a newer block.`,
+  UnknownBlockHash: (a) => `Block ${a[0]} is not among the chain's last 256 blocks (or not mined yet); sign over the latest block.`,
+  InvalidLivenessProof: (a) => `The liveness proof for lease #${a[0]} is not signed by its provider ${String(a[1])}.`,
+  InvalidLivenessConfig: (a) => `The liveness setting ${String(a[0])} of ${a[1]} is outside the allowed range.`,
+  NoBondToWithdraw: () => "There is no outage-report bond waiting to be withdrawn.",
+  ZeroRecipient: () => "An address is required (the zero address is not allowed).",
+  // OpenZeppelin EIP712's short strings: only its constructor can raise them
+  InvalidShortString: () => "A signing-domain name is not a valid short string.",
+  StringTooLong: (a) => `The signing-domain name "${String(a[0])}" is too long.`,
   // ERC-20 / permit (OpenZeppelin)
   ERC20InsufficientBalance: (a) => `Your token balance of ${usdc(a[1])} is less than the ${usdc(a[2])} needed.`,
   ERC20InsufficientAllowance: (a) => `The escrow may spend ${usdc(a[1])} of your tokens but needs ${usdc(a[2])}; approve more first.`,
