@@ -1,5 +1,5 @@
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
-import { decodeEventLog, toEventSelector, type AbiEvent, type AbiParameter, type Hex } from "viem";
+import { decodeEventLog, toEventSelector, type AbiEvent, type AbiParameter, type ContractEventName, type GetEventArgs, type Hex } from "viem";
 import { cleanText } from "./sanitize";
 
 /** A log as eth_getLogs returns it (raw JSON-RPC, hex quantities). */
@@ -16,6 +16,19 @@ export interface RpcLog {
 
 export type EventArgs = Record<string, unknown>;
 
+/**
+ * The events the indexer decodes: every event of these ABIs. A contract whose events get handlers
+ * joins this list, and its handlers are then typed like the rest (handlers.ts).
+ */
+export const INDEXED_ABI = [...providerRegistryAbi, ...leaseEscrowAbi] as const;
+export type IndexedEventName = ContractEventName<typeof INDEXED_ABI>;
+/**
+ * The args of event `N` exactly as decodeLog produces them (strict decoding: every field present,
+ * uint64+ as bigint, addresses checksummed, structs as objects). A renamed or retyped event field
+ * makes every handler that reads it fail to compile.
+ */
+export type EventArgsOf<N extends IndexedEventName> = GetEventArgs<typeof INDEXED_ABI, N, { EnableUnion: false; IndexedOnly: false; Required: true }>;
+
 export interface DecodedEvent {
   blockNumber: bigint;
   blockHash: Hex;
@@ -27,7 +40,7 @@ export interface DecodedEvent {
 }
 
 const eventsBySelector = new Map<Hex, AbiEvent>();
-for (const item of [...providerRegistryAbi, ...leaseEscrowAbi]) {
+for (const item of INDEXED_ABI) {
   if (item.type !== "event") continue;
   eventsBySelector.set(toEventSelector(item as AbiEvent), item as AbiEvent);
 }

@@ -1,8 +1,8 @@
 import { gpuModelById } from "@gridlease/sdk/gpus";
-import { type Hex } from "viem";
+import { type Address, type Hex } from "viem";
 import { bytes32ToText } from "@gridlease/sdk/offers";
 import { CLOSE_REASON } from "@gridlease/sdk/protocol";
-import type { DecodedEvent, EventArgs } from "./events";
+import type { DecodedEvent, EventArgsOf, IndexedEventName } from "./events";
 import { cleanText } from "./sanitize";
 import type { DisputeRow, EntityRows, EntityTable, LeaseRow, OfferRow, PriceHistoryRow, ProviderRow } from "./rows";
 
@@ -40,11 +40,11 @@ export class MissingRowError extends Error {
   }
 }
 
-const str = (value: unknown) => String(value);
-const addr = (value: unknown) => String(value).toLowerCase();
+const str = (value: bigint | number | string) => String(value);
+const addr = (value: Address) => value.toLowerCase();
 /** On-chain text (URIs, bytes32 labels): never stored without cleanText (NUL, controls, length; see sanitize.ts). */
-const text = (value: unknown) => cleanText(value);
-const bytes32Text = (value: unknown) => cleanText(bytes32ToText(value as Hex));
+const text = (value: string) => cleanText(value);
+const bytes32Text = (value: Hex) => cleanText(bytes32ToText(value));
 
 /** Close reason names by on-chain value, generated from the contracts. */
 export const CLOSE_REASONS = CLOSE_REASON;
@@ -54,7 +54,14 @@ function pricePerTflop(model: string, price: string): number | "Infinity" {
   return tflops ? Number(price) / tflops : "Infinity";
 }
 
-type Handler = (state: BatchState, event: DecodedEvent, args: EventArgs) => void;
+/**
+ * The handler of event `N`. Its args are typed from the ABI (EventArgsOf in events.ts), so reading a
+ * field the event does not have, or using it as the wrong type, fails to compile instead of writing
+ * "undefined". To handle a new event, add a method named after it to HANDLERS below (its args are then
+ * typed by that name); an event of a new contract needs that contract's ABI in INDEXED_ABI first.
+ */
+type Handler<N extends IndexedEventName> = (state: BatchState, event: DecodedEvent, args: EventArgsOf<N>) => void;
+export type Handlers = { [N in IndexedEventName]?: Handler<N> };
 
 function provider(state: BatchState, address: string, event: DecodedEvent): ProviderRow {
   const row = state.get("provider", address);
@@ -93,10 +100,10 @@ const updateLease = (state: BatchState, event: DecodedEvent, id: string, change:
   state.put("lease", id, row, event.blockNumber);
 };
 
-const add = (a: string, b: unknown) => (BigInt(a) + BigInt(b as bigint)).toString();
+const add = (a: string, b: bigint | number) => (BigInt(a) + BigInt(b)).toString();
 
 /** One handler per event name; events without a handler are only kept as raw events. */
-export const HANDLERS: Record<string, Handler> = {
+export const HANDLERS: Handlers = {
   ProviderRegistered(state, event, args) {
     const address = addr(args.provider);
     const existing = state.get("provider", address);
@@ -152,7 +159,7 @@ export const HANDLERS: Record<string, Handler> = {
     });
   },
   OfferListed(state, event, args) {
-    const spec = args.spec as Record<string, unknown>;
+    const { spec } = args;
     const id = str(args.offerId);
     const providerAddress = addr(args.provider);
     const gpuModel = bytes32Text(spec.gpuModel);
@@ -228,7 +235,7 @@ export const HANDLERS: Record<string, Handler> = {
   },
   LeaseClosed(state, event, args) {
     const id = str(args.leaseId);
-    const reason = CLOSE_REASONS[Number(args.reason)] ?? `Unknown(${String(args.reason)})`;
+    const reason = CLOSE_REASONS[args.reason] ?? `Unknown(${args.reason})`;
     updateLease(state, event, id, (row) => {
       row.status = "Closed";
       row.close_reason = reason;
@@ -251,7 +258,7 @@ export const HANDLERS: Record<string, Handler> = {
       chain_id: state.chainId, lease_id: id, renter: addr(args.renter), provider: disputed.provider,
       evidence_hash: str(args.evidenceHash), evidence_uri: text(args.evidenceURI), status: "Open", arbiter: null,
       renter_amount: null, provider_amount: null, slash_amount: null, provider_lost: null,
-      bond: str(args.bond ?? 0n), bond_to: null, answer_hash: null, answer_uri: null,
+      bond: str(args.bond), bond_to: null, answer_hash: null, answer_uri: null,
       opened_block: event.blockNumber.toString(), closed_block: null, updated_block: "0", finalized: false,
     }, event.blockNumber);
     updateProvider(state, event, disputed.provider, (row) => (row.disputes_opened += 1));
@@ -260,7 +267,7 @@ export const HANDLERS: Record<string, Handler> = {
     const id = str(args.leaseId);
     const row = dispute(state, id, event);
     // The provider "lost" when the arbiter slashed it or gave the renter the larger share.
-    const lost = BigInt(args.slashAmount as bigint) > 0n || BigInt(args.renterAmount as bigint) > BigInt(args.providerAmount as bigint);
+    const lost = args.slashAmount > 0n || args.renterAmount > args.providerAmount;
     Object.assign(row, {
       status: "Resolved", arbiter: addr(args.arbiter), renter_amount: str(args.renterAmount), provider_amount: str(args.providerAmount),
       slash_amount: str(args.slashAmount), provider_lost: lost, closed_block: event.blockNumber.toString(),
@@ -291,6 +298,15 @@ export const HANDLERS: Record<string, Handler> = {
   },
 };
 
+/**
+ * Runs the handler of `event`, if any. The one place a decoded event meets its typed handler: decodeLog
+ * decoded `event.args` with the ABI entry of `event.name` (strict), so they have that handler's type.
+ */
+export function applyHandler(state: BatchState, event: DecodedEvent): void {
+  const handler = (HANDLERS as Record<string, Handler<IndexedEventName> | undefined>)[event.name];
+  handler?.(state, event, event.args as EventArgsOf<IndexedEventName>);
+}
+
 function recordPrice(state: BatchState, event: DecodedEvent, offerId: string, gpuModel: string, price: string): void {
   state.priceHistory.push({
     chain_id: state.chainId, tx_hash: event.txHash, log_index: event.logIndex, offer_id: offerId, gpu_model: gpuModel,
@@ -303,10 +319,11 @@ export function keysToLoad(events: DecodedEvent[]): { providers: Set<string>; of
   const providers = new Set<string>();
   const offers = new Set<string>();
   const leases = new Set<string>();
+  // Any event (of any contract) naming a provider, offer or lease: read by field name, untyped on purpose.
   for (const { args } of events) {
-    if (args.provider !== undefined) providers.add(addr(args.provider));
-    if (args.offerId !== undefined) offers.add(str(args.offerId));
-    if (args.leaseId !== undefined) leases.add(str(args.leaseId));
+    if (args.provider !== undefined) providers.add(String(args.provider).toLowerCase());
+    if (args.offerId !== undefined) offers.add(String(args.offerId));
+    if (args.leaseId !== undefined) leases.add(String(args.leaseId));
   }
   return { providers, offers, leases };
 }

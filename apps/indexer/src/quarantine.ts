@@ -10,7 +10,7 @@
 import { inTransaction } from "@gridlease/db/transaction";
 import type pg from "pg";
 import { argsJsonText, type DecodedEvent } from "./events";
-import { BatchState, HANDLERS, keysToLoad } from "./handlers";
+import { applyHandler, BatchState, keysToLoad } from "./handlers";
 import type { RawEventRow } from "./rows";
 import { cleanText } from "./sanitize";
 import { finishBatch, loadBatchState, writeEventRows, type BatchWrite } from "./store";
@@ -26,7 +26,7 @@ export class EventApplyError extends Error {
 /** Runs the event's handler; its errors become EventApplyError (about this event, not the database or the node). */
 export function applyEvent(state: BatchState, event: DecodedEvent): void {
   try {
-    HANDLERS[event.name]?.(state, event, event.args);
+    applyHandler(state, event);
   } catch (error) {
     throw new EventApplyError(event, error);
   }
