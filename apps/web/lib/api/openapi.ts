@@ -10,10 +10,11 @@ import { leaseListQuerySchema } from "@gridlease/db/queries";
 import { strictOfferSearchQuerySchema } from "@gridlease/db/search";
 import { z } from "zod";
 import { siweLoginSchema } from "../server/siwe";
+import { createSubscriptionSchema, idParamSchema, messagesQuerySchema, tokenQuerySchema, updateSubscriptionSchema } from "../server/notifications";
 import { chainQuerySchema, offerParamsSchema, providerParamsSchema, publicReadRoutes } from "./public-read-routes";
 
 type Schema = z.ZodType;
-export type HttpMethod = "get" | "post" | "delete";
+export type HttpMethod = "get" | "post" | "patch" | "delete";
 
 export interface ApiOperation {
   method: HttpMethod;
@@ -21,7 +22,7 @@ export interface ApiOperation {
   path: string;
   operationId: string;
   summary: string;
-  tag: "market" | "leases" | "providers" | "auth" | "admin";
+  tag: "market" | "leases" | "providers" | "auth" | "admin" | "notifications";
   query?: Schema;
   params?: Schema;
   body?: Schema;
@@ -59,6 +60,30 @@ export const apiOperations: ApiOperation[] = [
     ok: { 200: "The session or null." }, errors: [429] },
   { method: "delete", path: "/api/auth/session", operationId: "signOut", tag: "auth", summary: "Sign out (revokes the session server-side).",
     ok: { 200: "Signed out." }, errors: [403, 429] },
+  { method: "post", path: "/api/auth/account", operationId: "signInAccount", tag: "auth", summary: "Sign in with Ethereum as any wallet (renter or provider) to manage notifications.",
+    body: siweLoginSchema, ok: { 200: "Signed in." }, errors: [400, 401, 403, 413, 429] },
+  { method: "get", path: "/api/auth/account", operationId: "getAccountSession", tag: "auth", summary: "The signed-in wallet for notifications, or null.",
+    ok: { 200: "The session or null." }, errors: [429] },
+  { method: "delete", path: "/api/auth/account", operationId: "signOutAccount", tag: "auth", summary: "Sign the wallet out of notifications.",
+    ok: { 200: "Signed out." }, errors: [403, 429] },
+  { method: "get", path: "/api/notifications/subscriptions", operationId: "listSubscriptions", tag: "notifications", summary: "The signed-in wallet's email and webhook subscriptions.",
+    ok: { 200: "Subscriptions (secrets never included)." }, errors: [401, 429] },
+  { method: "post", path: "/api/notifications/subscriptions", operationId: "createSubscription", tag: "notifications", summary: "Subscribe an email address (confirmed by link) or a webhook URL (secret returned once) to event kinds.",
+    body: createSubscriptionSchema, ok: { 201: "Created; `secret` for a new webhook, `confirmationSent` for an email." }, errors: [400, 401, 403, 409, 413, 429] },
+  { method: "patch", path: "/api/notifications/subscriptions/{id}", operationId: "updateSubscription", tag: "notifications", summary: "Change a subscription's kinds or low-balance threshold.",
+    params: idParamSchema, body: updateSubscriptionSchema, ok: { 200: "The subscription." }, errors: [400, 401, 403, 404, 413, 429] },
+  { method: "delete", path: "/api/notifications/subscriptions/{id}", operationId: "deleteSubscription", tag: "notifications", summary: "Delete a subscription and its messages.",
+    params: idParamSchema, ok: { 200: "Deleted." }, errors: [400, 401, 403, 404, 429] },
+  { method: "post", path: "/api/notifications/subscriptions/{id}/test", operationId: "testSubscription", tag: "notifications", summary: "Queue a test message (an unconfirmed email address is refused).",
+    params: idParamSchema, ok: { 202: "Queued." }, errors: [400, 401, 403, 404, 409, 429] },
+  { method: "get", path: "/api/notifications/messages", operationId: "listNotifications", tag: "notifications", summary: "The notification centre: the wallet's messages (pending, retrying, sent, dead), newest first.",
+    query: messagesQuerySchema, ok: { 200: "Messages and counts per status." }, errors: [400, 401, 429] },
+  { method: "get", path: "/api/notifications/confirm", operationId: "confirmEmail", tag: "notifications", summary: "The confirmation link of an email subscription (answers an HTML page).",
+    query: tokenQuerySchema, ok: { 200: "Confirmed (HTML)." }, errors: [400, 404, 429] },
+  { method: "get", path: "/api/notifications/unsubscribe", operationId: "unsubscribeLink", tag: "notifications", summary: "The unsubscribe link in every message (answers an HTML page).",
+    query: tokenQuerySchema, ok: { 200: "Unsubscribed (HTML)." }, errors: [400, 404, 429] },
+  { method: "post", path: "/api/notifications/unsubscribe", operationId: "unsubscribeOneClick", tag: "notifications", summary: "RFC 8058 one-click unsubscribe.",
+    query: tokenQuerySchema, ok: { 200: "Unsubscribed (HTML)." }, errors: [400, 404, 429] },
   { method: "get", path: "/api/admin/disputes", operationId: "listDisputes", tag: "admin", summary: "The arbiter's dispute queue (arbiter session required).",
     ok: { 200: "Open disputes." }, errors: [401, 403, 429] },
   { method: "get", path: "/api/openapi.json", operationId: "getOpenApi", tag: "market", summary: "This document.",
@@ -127,7 +152,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: { title: "Gridlease API", version: "1", description: "The Gridlease web app's JSON API. Generated from the routes' zod schemas (apps/web/lib/api/openapi.ts)." },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     servers: [{ url: "/" }],
-    tags: [{ name: "market" }, { name: "providers" }, { name: "leases" }, { name: "auth" }, { name: "admin" }],
+    tags: [{ name: "market" }, { name: "providers" }, { name: "leases" }, { name: "auth" }, { name: "admin" }, { name: "notifications" }],
     paths,
     components: { schemas: { Error: inputSchema(errorBodySchema) } },
   };

@@ -78,6 +78,16 @@ export function sessionCookieHeader(value: string, maxAgeSeconds: number, secure
   return cookieHeader(SESSION_COOKIE, value, "/", maxAgeSeconds, secure);
 }
 
+/**
+ * A renter's or provider's session (notifications, issue 17): same signed format as the admin session,
+ * another cookie, so signing in to manage notifications never opens the arbiter console.
+ */
+export const ACCOUNT_COOKIE = "gridlease_account";
+
+export function accountCookieHeader(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return cookieHeader(ACCOUNT_COOKIE, value, "/", maxAgeSeconds, secure);
+}
+
 /** The pre-login cookie, sent only to /api/auth (where the nonce is checked). */
 export function preloginCookieHeader(value: string, maxAgeSeconds: number, secure: boolean): string {
   return cookieHeader(PRELOGIN_COOKIE, value, "/api/auth", maxAgeSeconds, secure);
