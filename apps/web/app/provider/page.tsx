@@ -6,6 +6,7 @@ import { ListingForm } from "@/components/provider/listing-form";
 import { ListingsTable } from "@/components/provider/listings-table";
 import { PendingBookings } from "@/components/provider/pending-bookings";
 import { ProviderLeases } from "@/components/provider/provider-leases";
+import { ProviderWorkloads } from "@/components/provider/provider-workloads";
 import { RegisterForm } from "@/components/provider/register-form";
 import { StakePanel } from "@/components/provider/stake-panel";
 import { WalletProviders } from "@/components/wallet/wallet-providers";
@@ -61,6 +62,7 @@ export default async function ProviderPage({ searchParams }: { searchParams: Pro
             <h2 id="leases-title" className="text-lg font-semibold">Leases</h2>
             <ProviderLeases leases={others} />
           </section>
+          <ProviderWorkloads />
         </>
       )}
     </div>

@@ -23,6 +23,8 @@ import { isContractError } from "@/lib/tx-errors";
 import { txDone } from "@/lib/tx-messages";
 import { LOCAL_CHAIN_ID } from "@/lib/wallet/dev-accounts";
 import { OFFLINE_EXPLANATION, onlineStatus } from "@/lib/last-seen";
+import { launchFromFields } from "@/lib/launch-form";
+import { LAUNCH_FIELD_DEFAULTS, LaunchFields } from "./launch-fields";
 
 /** Price tolerances offered like a swap's slippage setting, in basis points; 0 = exactly the shown price. */
 const TOLERANCES_BPS = [0, 50, 100, 300] as const;
@@ -48,7 +50,19 @@ function bookingSchema(offer: OfferView) {
     sshPublicKey: z.string().trim().regex(SSH_KEY, "Paste an OpenSSH public key (ssh-ed25519 AAAA… or ssh-rsa AAAA…)"),
     note: z.string().max(500, "Keep the note under 500 characters").optional(),
     payment: z.enum(["permit", "approve"]),
-  });
+    template: z.string(),
+    image: z.string(),
+    env: z.string(),
+    ports: z.string(),
+    command: z.string(),
+    diskGb: z.coerce.string(),
+  })
+    // The launch spec's own rules (packages/sdk/src/launch-spec.ts): a bad spec stops the booking before any signature.
+    .superRefine((values, ctx) => {
+      const checked = launchFromFields(values);
+      if (checked.problem) ctx.addIssue({ code: "custom", path: [checked.field.split(".")[0]!], message: checked.problem });
+    })
+    .transform((values) => ({ ...values, launch: launchFromFields(values).spec! }));
 }
 
 /** providerLastHeartbeatAt: the provider's last seen; an offline provider needs an explicit "book anyway" first. */
@@ -68,7 +82,7 @@ export function BookingForm({ offer, feeBps, providerLastHeartbeatAt = null }: {
   const schema = useMemo(() => bookingSchema(offer), [offer]);
   const form = useForm<z.input<typeof schema>, unknown, z.output<typeof schema>>({
     resolver: zodResolver(schema),
-    defaultValues: { gpus: 1, hours: Math.max(1, offer.minHours), sshPublicKey: "", note: "", payment: "permit" },
+    defaultValues: { gpus: 1, hours: Math.max(1, offer.minHours), sshPublicKey: "", note: "", payment: "permit", ...LAUNCH_FIELD_DEFAULTS },
   });
   const { data: balance } = useReadContract({
     address: contracts.token,
@@ -106,6 +120,7 @@ export function BookingForm({ offer, feeBps, providerLastHeartbeatAt = null }: {
         sshPublicKey: values.sshPublicKey,
         renterEncryptionKey: bytesToHex(renterKey.publicKey),
         ...(values.note ? { note: values.note } : {}),
+        launch: values.launch,
       };
       // Bound to this chain, escrow, offer and renter: the provider's agent opens it only for this booking.
       const encryptedRequest = sealJson(offer.providerEncryptionKey, payload, { kind: "request", chainId, escrow: contracts.leaseEscrow, offerId: BigInt(offer.offerId), renter: address });
@@ -157,6 +172,11 @@ export function BookingForm({ offer, feeBps, providerLastHeartbeatAt = null }: {
         <textarea className="input h-20 w-full font-mono text-xs" placeholder="ssh-ed25519 AAAAC3Nza… you@laptop" {...form.register("sshPublicKey")} />
         {errors.sshPublicKey && <p className="field-error">{errors.sshPublicKey.message}</p>}
       </label>
+      <LaunchFields
+        register={form.register as never}
+        errors={errors as never}
+        values={{ template: form.watch("template"), image: form.watch("image"), env: form.watch("env"), ports: form.watch("ports"), command: form.watch("command"), diskGb: form.watch("diskGb") as string }}
+      />
       <label className="block">
         <span className="label">Note to the provider (optional, encrypted)</span>
         <input className="input w-full" {...form.register("note")} />

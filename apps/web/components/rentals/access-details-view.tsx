@@ -1,6 +1,8 @@
 import type { LeaseAccessPayload } from "@gridlease/sdk/crypto";
 import { buildSshCommand } from "@/lib/ssh-command";
 import { localSandboxCommand } from "@/lib/sandbox-access";
+import { containerAccess } from "@/lib/workload-view";
+import { WorkloadPanel } from "./workload-panel";
 
 /** Our own labels for the fields we know; anything else the provider sends is shown under its key, as data. */
 const LABELS: Record<string, string> = { host: "Host", user: "User", port: "Port" };
@@ -22,10 +24,14 @@ export function AccessDetailsView({ access, chainId, leaseId }: { access: LeaseA
   const ssh = buildSshCommand(access);
   // The local demo's sandbox has no SSH: its `enter` command is what the renter runs (lib/sandbox-access.ts).
   const sandbox = chainId !== undefined && leaseId !== undefined ? localSandboxCommand(access, chainId, leaseId) : undefined;
-  const fields = Object.entries(access).filter(([key, value]) => key !== "sshPublicKey" && value !== "" && value !== null && value !== undefined);
+  // A container lease (issue 16): the live workload panel; its status token is not shown as a field.
+  const container = containerAccess(access);
+  const fields = Object.entries(access).filter(([key, value]) => key !== "sshPublicKey" && !(container && key === "workload") && value !== "" && value !== null && value !== undefined);
   return (
     <div className="rounded-lg bg-slate-950/70 p-3 text-sm" data-testid="access-details">
-      {sandbox && !ssh.ok ? (
+      {container ? (
+        <WorkloadPanel access={container} />
+      ) : sandbox && !ssh.ok ? (
         <>
           <p className="text-xs text-slate-400">A sandboxed shell on the machine running the local market; run in a terminal there:</p>
           <p className="font-mono text-emerald-300" data-testid="sandbox-command">{sandbox}</p>

@@ -8,8 +8,10 @@ import { declineEvidenceBodySchema } from "@gridlease/db/decline-evidence";
 import { heartbeatBodySchema } from "@gridlease/db/heartbeats";
 import { leaseListQuerySchema } from "@gridlease/db/queries";
 import { strictOfferSearchQuerySchema } from "@gridlease/db/search";
+import { launchSpecSchema } from "@gridlease/sdk/launch-spec";
 import { z } from "zod";
 import { siweLoginSchema } from "../server/siwe";
+import { workloadRelayBodySchema } from "../server/workload-relay";
 import { createSubscriptionSchema, idParamSchema, messagesQuerySchema, tokenQuerySchema, updateSubscriptionSchema } from "../server/notifications";
 import { chainQuerySchema, offerParamsSchema, providerParamsSchema, publicReadRoutes } from "./public-read-routes";
 
@@ -52,6 +54,10 @@ export const apiOperations: ApiOperation[] = [
     body: heartbeatBodySchema, ok: { 202: "Recorded.", 200: "Valid, but this 5-minute slot already had one." }, errors: [400, 401, 403, 413, 429] },
   { method: "post", path: "/api/leases/{id}/decline-evidence", operationId: "postDeclineEvidence", tag: "leases", summary: "A provider shows a declined request was the renter's fault.",
     params: z.object({ id: z.string().regex(/^(0|[1-9]\d{0,18})$/) }), body: declineEvidenceBodySchema, ok: { 201: "Evidence recorded with the problem found." }, errors: [400, 403, 404, 409, 413, 429] },
+  { method: "post", path: "/api/launch-specs/check", operationId: "checkLaunchSpec", tag: "leases", summary: "Check a launch spec (template, image, env, ports, command, disk) before booking; returns its hash.",
+    body: launchSpecSchema, ok: { 200: "Valid: the normalised spec and its keccak256 hash." }, errors: [400, 403, 413, 429] },
+  { method: "post", path: "/api/workloads/relay", operationId: "relayWorkloadStatus", tag: "leases", summary: "Read a workload's status, log tail and endpoints from the provider's agent with the lease's (or provider's) token.",
+    body: workloadRelayBodySchema, ok: { 200: "The agent's workload status." }, errors: [400, 401, 403, 404, 413, 429, 502] },
   { method: "post", path: "/api/auth/nonce", operationId: "createNonce", tag: "auth", summary: "A single-use sign-in nonce bound to a pre-login cookie.",
     ok: { 200: "The nonce and its expiry." }, errors: [403, 429] },
   { method: "post", path: "/api/auth/verify", operationId: "verifySignIn", tag: "auth", summary: "Sign in with Ethereum (EIP-4361): verify the signed message, set the session cookie.",
