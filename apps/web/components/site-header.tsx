@@ -7,6 +7,7 @@ const NAV = [
   { href: "/provider", label: "Provide" },
   { href: "/provide", label: "Agent" },
   { href: "/stats", label: "Stats" },
+  { href: "/notifications", label: "Alerts" },
   { href: "/admin", label: "Arbiter" },
 ];
 
