@@ -188,6 +188,23 @@ async function main() {
   await waitFor("Indexer catching up with the chain", () => httpOk(`http://127.0.0.1:${env.INDEXER_PORT}/ready`), { timeoutMs: 180_000, process: indexer });
   stepLog(`indexer: caught up (${elapsed(tIndex)})`);
 
+  // The notifier (apps/notifier): indexed lease events → email and signed webhooks. Without SMTP_URL its
+  // emails are written as .eml files under <data dir>/mail (no mail server is started locally).
+  const tNotifier = Date.now();
+  const notifier = startProcess({
+    name: "notifier",
+    command: process.execPath,
+    args: ["--import", "tsx", "apps/notifier/src/main.ts"],
+    cwd: ROOT,
+    env: { ...childEnv, MAIL_DIR: join(dataDir, "mail"), PUBLIC_ORIGIN: process.env.PUBLIC_ORIGIN || `http://127.0.0.1:${env.WEB_PORT}` },
+    logDir,
+    echo: (line) => /error|failed/i.test(line),
+  });
+  children.push(notifier);
+  const notifierReady = notifier.watchFor(/\[notifier\] ready: (.*)$/);
+  await waitFor("Notifier start", async () => notifierReady() !== undefined, { timeoutMs: 60_000, process: notifier });
+  log(`notifier: ${notifierReady()![1]} (${elapsed(tNotifier)})`);
+
   const buildResult = await webBuilt;
   if (env.WEB === "0") {
     log(`ready without the web app (WEB=0) (${elapsed(started)} in all). Logs in ${logDir}. Ctrl-C stops everything.`);

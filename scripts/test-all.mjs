@@ -15,6 +15,7 @@ const SUITES = [
   { name: "db", kind: "vitest", pkg: "packages/db", script: "test" },
   { name: "indexer", kind: "vitest", pkg: "apps/indexer", script: "test" },
   { name: "agent", kind: "vitest", pkg: "apps/agent", script: "test" },
+  { name: "notifier", kind: "vitest", pkg: "apps/notifier", script: "test" },
   { name: "web", kind: "vitest", pkg: "apps/web", script: "test" },
   { name: "client", kind: "vitest", pkg: "packages/client", script: "test" },
   { name: "cli", kind: "vitest", pkg: "apps/cli", script: "test" },

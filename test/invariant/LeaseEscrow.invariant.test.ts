@@ -30,6 +30,7 @@ describe("LeaseEscrow invariants", function () {
     let calls = 0;
     let reverted = 0;
     let toppedUp = 0;
+    const outages = { reported: 0, refuted: 0, settled: 0 };
     let runs = 0;
     const revertsByKind = new Map<string, number>();
     const started = Date.now();
@@ -44,6 +45,7 @@ describe("LeaseEscrow invariants", function () {
           calls += campaign.calls;
           reverted += campaign.reverted;
           toppedUp += campaign.toppedUp;
+          for (const key of ["reported", "refuted", "settled"] as const) outages[key] += campaign.outages[key];
           for (const [kind, n] of campaign.revertsByKind) revertsByKind.set(kind, (revertsByKind.get(kind) ?? 0) + n);
         }
       }),
@@ -55,10 +57,12 @@ describe("LeaseEscrow invariants", function () {
         `${Math.round(calls / seconds)} calls/s, seed ${SEED}`,
     );
     console.log(`      auto top-ups that went through: ${toppedUp}`);
+    console.log(`      outages reported ${outages.reported}, refuted ${outages.refuted}, settled ${outages.settled}`);
     console.log(`      reverts by call: ${[...revertsByKind].map(([k, n]) => `${k} ${n}`).join(", ")}`);
     expect(calls).to.be.greaterThanOrEqual(RUNS * CALLS_PER_RUN);
     // A short campaign tops up only a handful of leases (so zero is possible); the full one hundreds.
     if (FULL) expect(toppedUp, "the campaign should have topped leases up").to.be.greaterThan(0);
+    if (FULL) for (const [path, n] of Object.entries(outages)) expect(n, `the campaign should have ${path} outages`).to.be.greaterThan(0);
   });
 
   it("catch a planted bug: accrual not capped at the lease end or the dispute", async () => {

@@ -15,7 +15,12 @@ export type Action =
   // LeaseTopUps: the renter sets or revokes a policy; anyone calls topUp.
   | { kind: "setTopUpPolicy"; pick: number; minMinutes: number; maxHoursPerTopUp: number; cap: number; priceTooLow: boolean; wrongCaller: boolean }
   | { kind: "revokeTopUp"; pick: number; wrongCaller: boolean }
-  | { kind: "topUp"; pick: number; actor: number; wrongCaller?: false };
+  | { kind: "topUp"; pick: number; actor: number; wrongCaller?: false }
+  // LeaseLiveness: the renter (or its approved watcher) reports, the provider refutes, anyone settles.
+  | { kind: "reportOutage"; pick: number; lastSeenAgo: number; viaWatcher: boolean; wrongCaller: boolean }
+  | { kind: "refuteOutage"; pick: number; proof: "fresh" | "stale" | "foreign"; wrongCaller?: false }
+  | { kind: "settleOutage"; pick: number; actor: number; wrongCaller?: false }
+  | { kind: "approveReporter"; pick: number; actor: number; approved: boolean; wrongCaller?: false };
 
 const pick = fc.nat({ max: 1_000 });
 const actor = fc.nat({ max: 100 });
@@ -88,4 +93,18 @@ export const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("revokeTopUp" as const), pick, wrongCaller }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("topUp" as const), pick, actor }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("reportOutage" as const),
+      pick,
+      // Mostly within the harness's bounds (grace 5 s, maxOutageAge 900 s), sometimes outside either.
+      lastSeenAgo: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 5, max: 900 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 1_000 }) }),
+      viaWatcher: fc.boolean(),
+      wrongCaller,
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("refuteOutage" as const), pick, proof: fc.constantFrom("fresh" as const, "fresh" as const, "stale" as const, "foreign" as const) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("settleOutage" as const), pick, actor }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("approveReporter" as const), pick, actor, approved: fc.nat({ max: 3 }).map((n) => n !== 0) }) },
 );

@@ -8,6 +8,9 @@ import { decodeEventLog, encodeFunctionData, decodeFunctionResult } from "viem";
 import type { Abi, Address, Hex, Log } from "viem";
 import { ARBITER_ROLE, ENCRYPTION_KEY, MIN_STAKE, USDC, LeaseStatus, LIVENESS_CONFIG, SLASH_TERMS, deployEscrow, offerSpec } from "../helpers/fixtures";
 import type { Action } from "./actions";
+import { mnemonicToAccount, type HDAccount } from "viem/accounts";
+import { HARDHAT_MNEMONIC } from "../../packages/sdk/src/protocol";
+import { livenessProofFor } from "../../packages/sdk/src/liveness";
 
 const ZERO = `0x${"00".repeat(32)}` as Hex;
 const GAS = "0x1e8480"; // 2M: skips estimation, far above any single call here
@@ -35,6 +38,8 @@ interface LeaseModel {
   terms?: { maxSlashPerLease: bigint; snapshot: string };
   /** Whether an auto top-up policy is in force (LeaseTopUps). */
   topUpPolicy?: boolean;
+  /** Bond of the open outage report, held by LeaseLiveness (not part of the deposit). */
+  outageBond?: bigint;
 }
 
 /** The lease status each action needs to succeed; the harness prefers such leases. */
@@ -53,6 +58,9 @@ const WANTED_STATUS: Partial<Record<Action["kind"], LeaseStatus>> = {
   withdrawPending: LeaseStatus.Pending,
   revokeTopUp: LeaseStatus.Active,
   topUp: LeaseStatus.Active,
+  reportOutage: LeaseStatus.Active,
+  refuteOutage: LeaseStatus.Suspended,
+  settleOutage: LeaseStatus.Suspended,
 };
 
 /** Short on purpose: the campaign waits it out inside one action. Public chains use ≥ 48 h. */
@@ -77,7 +85,9 @@ export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUnca
       disputeGrace: 86_400n,
       disputeTimeout: 3n * 86_400n,
       slash: SLASH_TERMS,
-      liveness: LIVENESS_CONFIG,
+      // A 10-minute challenge window (the local profile's 15 s would close before most refutations, given
+      // the campaign's warps) so that refute, settle and closed-window reverts all happen often.
+      liveness: { ...LIVENESS_CONFIG, challengeWindow: 600, maxOutageAge: 900 },
     },
   ]);
   await registry.write.setEscrow([escrow.address]);
@@ -108,7 +118,16 @@ export async function deployHarness(escrowName: "LeaseEscrow" | "LeaseEscrowUnca
     await token.write.approve([escrow.address, 2n ** 255n], { account: renter });
     await token.write.approve([topUps.address, 2n ** 255n], { account: renter });
   }
-  return { token, registry, escrow, timelock, topUps, admin, arbiter, treasury, providers, renters, offers };
+  // Liveness: renters and a watcher (account 12) pay report bonds; providers sign proofs with their keys.
+  const liveness = await hre.viem.getContractAt("LeaseLiveness", await escrow.read.liveness());
+  const watcher = addresses[12];
+  await token.write.faucet([watcher, 1_000_000n * USDC]);
+  for (const reporter of [...renters, watcher]) await token.write.approve([liveness.address, 2n ** 255n], { account: reporter });
+  const keys = new Map<string, HDAccount>(
+    addresses.slice(0, 13).map((address, addressIndex) => [address.toLowerCase(), mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex })]),
+  );
+  const chainId = await (await hre.viem.getPublicClient()).getChainId();
+  return { token, registry, escrow, timelock, topUps, liveness, watcher, keys, chainId, admin, arbiter, treasury, providers, renters, offers };
 }
 
 export type Harness = Awaited<ReturnType<typeof deployHarness>>;
@@ -122,6 +141,10 @@ export class Campaign {
   reverted = 0;
   /** Successful auto top-ups, so the campaign shows that the cap checks ran on real spending. */
   toppedUp = 0;
+  /** Liveness outcomes that went through, so the campaign shows each path ran. */
+  readonly outages = { reported: 0, refuted: 0, settled: 0 };
+  /** Deferred bond payouts LeaseLiveness owes (BondPayoutDeferred minus BondWithdrawn). */
+  private bondWithdrawable = 0n;
   readonly revertsByKind = new Map<string, number>();
 
   constructor(private readonly h: Harness) {}
@@ -264,6 +287,37 @@ export class Campaign {
         result = await this.send(everyone[action.actor % everyone.length], h.topUps, "topUp", [leaseId]);
         break;
       }
+      case "reportOutage": {
+        const reporter = action.wrongCaller ? h.renters[(action.pick + 1) % h.renters.length] : action.viaWatcher ? h.watcher : asRenter;
+        const latest = (await hre.network.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: Hex };
+        const now = BigInt(latest.timestamp);
+        // The report lands in the next block, a second (or more) later.
+        result = await this.send(reporter, h.liveness, "reportOutage", [leaseId, now + 1n - BigInt(action.lastSeenAgo)]);
+        break;
+      }
+      case "refuteOutage": {
+        const outage = (await this.read(h.liveness.abi, h.liveness.address, "outage", [leaseId])) as { reportBlock: bigint; provider: Address };
+        let latest = BigInt((await hre.network.provider.request({ method: "eth_blockNumber", params: [] })) as Hex);
+        if (action.proof !== "stale" && latest <= outage.reportBlock) {
+          await hre.network.provider.request({ method: "evm_mine", params: [] });
+          latest += 1n;
+        }
+        const blockNumber = action.proof === "stale" ? outage.reportBlock : latest;
+        const block = (await hre.network.provider.request({ method: "eth_getBlockByNumber", params: [`0x${blockNumber.toString(16)}`, false] })) as { hash: Hex };
+        const signer = h.keys.get((action.proof === "foreign" ? h.renters[0] : (lease?.provider ?? h.providers[0])).toLowerCase())!;
+        const signature = await livenessProofFor(signer, { leaseId, blockNumber, blockHash: block.hash }, { chainId: h.chainId, liveness: h.liveness.address });
+        result = await this.send(h.renters[action.pick % h.renters.length], h.liveness, "refuteOutage", [leaseId, blockNumber, signature]);
+        if (result.ok && action.proof !== "fresh") throw new InvariantViolation(`a ${action.proof} liveness proof refuted lease ${leaseId}`);
+        break;
+      }
+      case "settleOutage": {
+        const everyone = [...h.providers, ...h.renters, h.treasury];
+        result = await this.send(everyone[action.actor % everyone.length], h.liveness, "settleOutage", [leaseId]);
+        break;
+      }
+      case "approveReporter":
+        result = await this.send(h.renters[action.actor % h.renters.length], h.liveness, "approveReporter", [h.watcher, action.approved]);
+        break;
       case "withdrawTo": {
         const everyone = [...h.providers, ...h.renters, h.treasury];
         const from = everyone[action.actor % everyone.length];
@@ -277,7 +331,7 @@ export class Campaign {
       this.revertsByKind.set(action.kind, (this.revertsByKind.get(action.kind) ?? 0) + 1);
     }
     // Pull payouts and fee sweeps move money that no longer belongs to a lease.
-    const attributable = !["book", "withdraw", "withdrawTo", "sweepFees", "warp", "updatePrice", "pauseOffer", "resumeOffer", "setTerms"].includes(action.kind);
+    const attributable = !["book", "withdraw", "withdrawTo", "sweepFees", "warp", "updatePrice", "pauseOffer", "resumeOffer", "setTerms", "approveReporter"].includes(action.kind);
     await this.absorb(result.logs, attributable ? lease : undefined);
     await this.checkInvariants(action, lease, offer.id);
   }
@@ -295,6 +349,7 @@ export class Campaign {
         source === h.escrow.address.toLowerCase() ? h.escrow.abi
         : source === h.token.address.toLowerCase() ? h.token.abi
         : source === h.topUps.address.toLowerCase() ? h.topUps.abi
+        : source === h.liveness.address.toLowerCase() ? h.liveness.abi
         : h.registry.abi;
       const event = decodeEventLog({ abi: abi as Abi, data: log.data, topics: log.topics }) as { eventName: string; args: any };
       const args = event.args;
@@ -341,6 +396,26 @@ export class Campaign {
           }
           break;
         }
+        case "OutageReported":
+          this.outages.reported += 1;
+          touched!.outageBond = args.bond;
+          break;
+        case "OutageRefuted":
+        case "OutageSettled": {
+          const paidOut = event.eventName === "OutageRefuted" ? args.bond : args.bondReturned;
+          // 7. A report's bond leaves LeaseLiveness once, whole: to the provider when refuted, else back to the reporter.
+          if (paidOut !== touched!.outageBond) throw new InvariantViolation(`lease ${args.leaseId}: bond ${paidOut} paid out for ${touched!.outageBond} held`);
+          touched!.outageBond = 0n;
+          if (event.eventName === "OutageRefuted") this.outages.refuted += 1;
+          else this.outages.settled += 1;
+          break;
+        }
+        case "BondPayoutDeferred":
+          this.bondWithdrawable += args.amount;
+          break;
+        case "BondWithdrawn":
+          this.bondWithdrawable -= args.amount;
+          break;
         case "Transfer":
           if (args.from.toLowerCase() === h.escrow.address.toLowerCase()) {
             received.set(args.to.toLowerCase(), (received.get(args.to.toLowerCase()) ?? 0n) + args.value);
@@ -397,6 +472,10 @@ export class Campaign {
     // 6b. LeaseTopUps never keeps anything past the call that pulled it.
     const kept = (await this.read(h.token.abi, h.token.address, "balanceOf", [h.topUps.address])) as bigint;
     if (kept !== 0n) fail(`LeaseTopUps holds ${kept}`);
+    // 7b. LeaseLiveness holds exactly the open reports' bonds and the deferred bond payouts: no money made or lost.
+    const bonds = this.leases.reduce((sum, l) => sum + (l.outageBond ?? 0n), this.bondWithdrawable);
+    const heldByLiveness = (await this.read(h.token.abi, h.token.address, "balanceOf", [h.liveness.address])) as bigint;
+    if (heldByLiveness !== bonds) fail(`LeaseLiveness holds ${heldByLiveness} but owes ${bonds} in bonds`);
 
     if (subject) {
       // 2. Conservation: what left for the provider plus fees equals the gross paid; once closed, with the refund, the deposit.
