@@ -5,13 +5,17 @@
  *   node --import tsx apps/web/server/main.ts [--hostname 127.0.0.1] [--port 3000]
  *
  * Needs a production build (`next build`, or NEXT_DIST_DIR's). `npm start` runs it via scripts/stack.ts.
+ * WEB_PROCESSES=N runs N of these behind the one port (server/cluster.ts).
  */
+import cluster from "node:cluster";
 import http from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
 import { trustedProxies } from "../lib/api/rate-limit";
 import { publicOrigin } from "../lib/server/runtime-config";
+import { startSharedState } from "../lib/server/shared-state";
+import { runPrimary, webProcessCount, WORKER_READY, WORKER_SHUTDOWN } from "./cluster";
 import { createDispatcher } from "./dispatch";
 
 const WEB_DIR = path.resolve(import.meta.dirname, "..");
@@ -28,7 +32,11 @@ async function main(): Promise<void> {
   process.env.PUBLIC_ORIGIN ||= `http://${hostname}:${port}`;
   publicOrigin();
   trustedProxies(); // a malformed TRUSTED_PROXIES stops the start with its reason
+  const processes = webProcessCount();
+  if (processes > 1 && cluster.isPrimary) return runPrimary(processes, `http://${hostname}:${port}`);
 
+  // Shared session key and revocations, and LISTEN for new data, before the first request.
+  await startSharedState();
   const app = next({ dev: false, dir: WEB_DIR, hostname, port });
   const handleWithNext = app.getRequestHandler();
   await app.prepare();
@@ -41,16 +49,27 @@ async function main(): Promise<void> {
     server.once("error", reject);
     server.listen(port, hostname, resolve);
   });
-  console.log(`[web] ready on ${origin}`);
+  if (cluster.isWorker) {
+    console.log(`[web] process ${process.pid} ready on ${origin}`);
+    process.send?.(WORKER_READY);
+  } else {
+    console.log(`[web] ready on ${origin}`);
+  }
 
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     console.log(`[web] ${signal}: closing`);
     server.close(() => void app.close().finally(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5_000).unref();
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("message", (message) => {
+    if (message === WORKER_SHUTDOWN) stop("shutdown");
+  });
 }
 
 main().catch((error: unknown) => {

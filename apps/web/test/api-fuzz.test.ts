@@ -7,8 +7,8 @@ import { createSiweMessage } from "viem/siwe";
 import { call, HOST, ORIGIN, relaxRateLimits, type Handler } from "./route-harness";
 import { startDispatchServer, type DispatchServer } from "./dispatch-server-process";
 
-// Nothing listens on these: every case below must be answered before a database or chain is needed.
-process.env.DATABASE_URL = "postgresql://nobody:nothing@127.0.0.1:9/none";
+// Nothing listens on the chain: every case below must be answered before it is needed. The database is
+// real (started in beforeAll): sign-in nonces live there, shared by every web process.
 process.env.RPC_URL = "http://127.0.0.1:9";
 process.env.CHAIN_ID = "31337";
 relaxRateLimits();
@@ -17,12 +17,22 @@ let verify: Handler;
 let nonce: Handler;
 let session: Handler;
 let disputes: Handler;
+let nonceDatabase: Awaited<ReturnType<typeof startTempPostgres>>;
 
 beforeAll(async () => {
+  nonceDatabase = await startTempPostgres("gridlease-web-fuzz-nonces-");
+  await runMigrations(nonceDatabase.url);
+  process.env.DATABASE_URL = nonceDatabase.url;
   verify = (await import("@/app/api/auth/verify/route")).POST as Handler;
   nonce = (await import("@/app/api/auth/nonce/route")).POST as Handler;
   session = (await import("@/app/api/auth/session/route")).GET as Handler;
   disputes = (await import("@/app/api/admin/disputes/route")).GET as Handler;
+});
+
+afterAll(async () => {
+  const { closeDatabaseClients } = await import("@gridlease/db/client");
+  await closeDatabaseClients();
+  await nonceDatabase?.stop();
 });
 
 const account = privateKeyToAccount(generatePrivateKey());

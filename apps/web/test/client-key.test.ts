@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
+import { runMigrations } from "@gridlease/db/migrate";
 import { startDispatchServer, type DispatchServer } from "./dispatch-server-process";
 
 // Real servers (the production dispatch in a child process) with small budgets: three requests, then
@@ -6,16 +8,22 @@ import { startDispatchServer, type DispatchServer } from "./dispatch-server-proc
 const budget = { API_RATE_LIMIT_BURST: "3", API_RATE_LIMIT_PER_SECOND: "0.001", API_WRITE_RATE_LIMIT_BURST: "3", API_WRITE_RATE_LIMIT_PER_SECOND: "0.001" };
 let direct: DispatchServer;
 let behindProxy: DispatchServer;
+// The budgets (and the nonces POST /api/auth/nonce issues) live in PostgreSQL, shared by both servers;
+// the tests below use distinct client keys on each.
+let postgres: RunningPostgres;
 
 beforeAll(async () => {
-  direct = await startDispatchServer(budget);
+  postgres = await startTempPostgres("gridlease-web-client-key-");
+  await runMigrations(postgres.url);
+  direct = await startDispatchServer({ ...budget, DATABASE_URL: postgres.url });
   // As if this machine (127.0.0.1) were the reverse proxy in front of the web app.
-  behindProxy = await startDispatchServer({ ...budget, TRUSTED_PROXIES: "127.0.0.1/32, ::1" });
+  behindProxy = await startDispatchServer({ ...budget, DATABASE_URL: postgres.url, TRUSTED_PROXIES: "127.0.0.1/32, ::1" });
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
   direct?.stop();
   behindProxy?.stop();
+  await postgres?.stop();
 });
 
 async function statuses(server: DispatchServer, method: "GET" | "POST", path: string, forwardedFor: (i: number) => string, count = 5): Promise<number[]> {

@@ -37,6 +37,23 @@ export interface DataListener {
  * `onEvent(null)` then says "anything may have changed" and the caller drops its caches.
  */
 export function listenForData(connectionString: string, onEvent: (event: DataEvent | null) => void, log: (line: string) => void = () => undefined): DataListener {
+  return listenChannels(connectionString, [DATA_CHANNEL], (_channel, payload) => {
+    if (payload === null) return onEvent(null);
+    try {
+      onEvent(JSON.parse(payload) as DataEvent);
+    } catch {
+      onEvent(null);
+    }
+  }, log);
+}
+
+/**
+ * LISTEN on `channels` over one dedicated connection, re-opened with backoff when it drops. After every
+ * (re)connect, `onMessage(channel, null)` is called for each channel: notifications sent while nobody
+ * listened are lost, so the caller treats it as "anything may have changed".
+ */
+export function listenChannels(connectionString: string, channels: string[], onMessage: (channel: string, payload: string | null) => void, log: (line: string) => void = () => undefined): DataListener {
+  for (const channel of channels) if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
   let client: pg.Client | null = null;
   let closed = false;
   let delayMs = 250;
@@ -47,23 +64,18 @@ export function listenForData(connectionString: string, onEvent: (event: DataEve
     if (closed) return;
     const next = new pg.Client({ connectionString });
     next.on("notification", (message) => {
-      if (message.channel !== DATA_CHANNEL) return;
-      try {
-        onEvent(JSON.parse(message.payload ?? "") as DataEvent);
-      } catch {
-        onEvent(null);
-      }
+      if (channels.includes(message.channel)) onMessage(message.channel, message.payload ?? "");
     });
     next.on("error", (error) => {
-      log(`data listener: PostgreSQL connection failed (${error.message}); reconnecting`);
+      log(`listener: PostgreSQL connection failed (${error.message}); reconnecting`);
       retry(next);
     });
     next.on("end", () => retry(next));
     try {
       await next.connect();
-      await next.query(`listen ${DATA_CHANNEL}`);
+      for (const channel of channels) await next.query(`listen ${channel}`);
     } catch (error) {
-      log(`data listener: cannot listen (${error instanceof Error ? error.message : String(error)}); retrying in ${delayMs} ms`);
+      log(`listener: cannot listen (${error instanceof Error ? error.message : String(error)}); retrying in ${delayMs} ms`);
       retry(next);
       return;
     }
@@ -73,7 +85,7 @@ export function listenForData(connectionString: string, onEvent: (event: DataEve
     }
     client = next;
     delayMs = 250;
-    onEvent(null); // whatever was announced while we were not listening is unknown
+    for (const channel of channels) onMessage(channel, null); // whatever was announced while nobody listened is unknown
     markReady();
   };
 

@@ -11,6 +11,7 @@ import {
   heartbeatSlot,
 } from "@gridlease/sdk/heartbeat";
 import { getPool } from "./client";
+import { notifyData } from "./data-events";
 import { RELIABILITY_UPDATE_SQL } from "./reliability";
 import { chainIdField, signatureField, SignedRequestRejected } from "./signed-request";
 import { computeUptime, UPTIME_WINDOW_SLOTS, type Uptime } from "./uptime";
@@ -142,6 +143,8 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
       [body.chainId, provider, uptime.firstHeartbeatAt, seenAt.toISOString(), uptime.uptime24h, uptime.uptime7d, uptime.uptime30d, nowSlot]);
     await client.query(RELIABILITY_UPDATE_SQL, [body.chainId, [provider]]);
     const last = await client.query<{ last: Date }>("select last_heartbeat_at as last from provider_uptime where chain_id = $1 and provider = $2", [body.chainId, provider]);
+    // Uptime and reliability moved: every web process's search cache hears of it at commit.
+    await notifyData(client, { chainId: body.chainId, source: "heartbeat", block: null, dataChanged: true });
     await client.query("commit");
     const { firstHeartbeatAt: _first, ...shown } = uptime;
     return { recorded: true, uptime: { ...shown, lastHeartbeatAt: last.rows[0]!.last.toISOString() } };

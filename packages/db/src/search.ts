@@ -208,6 +208,11 @@ function listFromSql(): boolean {
   return process.env.SEARCH_LIST_SOURCE === "sql";
 }
 
+/** Drops the market summaries (new data was announced); the offer snapshots follow the data version by themselves. */
+export function clearMarketSummaryCache(): void {
+  summaryCache.clear();
+}
+
 export function clearSearchCaches(): void {
   offerSnapshots.clear();
   summaryCache.clear();

@@ -1,11 +1,11 @@
 import type { z } from "zod";
 import { ApiError, errorResponse, JSON_CONTENT_TYPE, jsonError, toResponse } from "./errors";
 import { checkOrigin } from "./origin";
-import { publicReadLimiter, rateLimitAnswer, writeLimiter, type RateLimiter } from "./rate-limit";
+import { publicReadLimiter, rateLimitAnswer, writeLimiter, type Limiter } from "./rate-limit";
 
 export interface ApiRouteOptions {
   /** Limiter to charge; defaults to the public read limiter for GET and the write limiter otherwise. `false` turns it off. */
-  rateLimiter?: RateLimiter | false;
+  rateLimiter?: Limiter | false;
   /** Refuse foreign/`null` Origins; defaults to true for non-GET methods. */
   checkOrigin?: boolean;
 }
@@ -22,7 +22,7 @@ export function apiRoute<P = Record<string, string>>(handler: Handler<P>, option
     try {
       const isRead = request.method === "GET" || request.method === "HEAD";
       const limiter = options.rateLimiter ?? (isRead ? publicReadLimiter : writeLimiter);
-      const limited = limiter ? rateLimitAnswer(limiter, request.headers) : null;
+      const limited = limiter ? await rateLimitAnswer(limiter, request.headers) : null;
       if (limited) return toResponse(limited);
       if (options.checkOrigin ?? !isRead) {
         const origin = checkOrigin(request);

@@ -1,7 +1,10 @@
-/**
- * Fixed-memory token-bucket rate limiter keyed by client (IP). In-process: the web app runs as one
- * Node server, so a shared store would only add a moving part.
- */
+import { getPool } from "@gridlease/db/client";
+
+/** Anything that charges one request to a client's budget: the shared limiter, or the in-process one. */
+export interface Limiter {
+  take(key: string): RateLimitResult | Promise<RateLimitResult>;
+}
+
 export interface RateLimitOptions {
   /** Tokens refilled per second. */
   ratePerSecond: number;
@@ -22,6 +25,11 @@ interface Bucket {
   updatedAt: number;
 }
 
+/**
+ * Fixed-memory token-bucket rate limiter keyed by client (IP), in this process only. The API uses
+ * SharedRateLimiter (one budget across every web process); this one is its fallback while PostgreSQL
+ * cannot be reached, and the reference its SQL implements.
+ */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly maxClients: number;
@@ -50,6 +58,73 @@ export class RateLimiter {
       return { allowed: true, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
     }
     return { allowed: false, remaining: 0, retryAfterSeconds: Math.ceil((1 - bucket.tokens) / ratePerSecond) };
+  }
+}
+
+/** The bucket's level after refilling for the time since its last request ($3 burst, $5 rate per second). */
+const REFILLED = "least($3::float8, b.tokens + greatest(0, excluded.updated_ms - b.updated_ms) / 1000.0 * $5::float8)";
+
+/**
+ * One statement per request: insert a full bucket minus one, or refill the existing one and take a
+ * token if there is one. The row lock serializes one client's concurrent requests across processes;
+ * the SET expressions all read the row as it was, so `allowed` and `tokens` agree. Time is the
+ * database's clock (one clock for every web host) unless a test passes its own.
+ */
+const TAKE_SQL = `insert into rate_limit_bucket as b (limiter, client, tokens, updated_ms, allowed)
+  select $1, $2, $3::float8 - 1, coalesce($4::bigint, (extract(epoch from clock_timestamp()) * 1000)::bigint), true
+  on conflict (limiter, client) do update set
+    tokens = ${REFILLED} - case when ${REFILLED} >= 1 then 1 else 0 end,
+    allowed = ${REFILLED} >= 1,
+    updated_ms = greatest(b.updated_ms, excluded.updated_ms)
+  returning tokens, allowed`;
+
+/** How long the in-process fallback is used after PostgreSQL failed, before the database is tried again. */
+const FALLBACK_MS = 5_000;
+/** How often a process deletes buckets that have refilled completely (they equal a missing row). */
+const SWEEP_INTERVAL_MS = 30_000;
+
+/**
+ * Token-bucket rate limiter whose buckets live in PostgreSQL (rate_limit_bucket), so a client has one
+ * budget however many web processes serve it: N processes must not mean N budgets. When the database
+ * fails, requests are limited per process (RateLimiter) for FALLBACK_MS rather than refused: the
+ * limiter protects the service, it must not become the reason every request fails.
+ */
+export class SharedRateLimiter implements Limiter {
+  private readonly fallback: RateLimiter;
+  private fallbackUntil = 0;
+  private lastSweep = 0;
+
+  constructor(readonly name: string, private readonly options: RateLimitOptions, private readonly db: () => { query: ReturnType<typeof getPool>["query"] } = getPool) {
+    this.fallback = new RateLimiter(options);
+  }
+
+  async take(key: string, now?: number): Promise<RateLimitResult> {
+    const { ratePerSecond, burst } = this.options;
+    if (Date.now() < this.fallbackUntil) return this.fallback.take(key, now);
+    try {
+      const result = await this.db().query<{ tokens: number; allowed: boolean }>(TAKE_SQL, [this.name, key, burst, now ?? null, ratePerSecond]);
+      this.sweep(now);
+      const { tokens, allowed } = result.rows[0]!;
+      if (allowed) return { allowed: true, remaining: Math.floor(tokens), retryAfterSeconds: 0 };
+      return { allowed: false, remaining: 0, retryAfterSeconds: Math.ceil((1 - tokens) / ratePerSecond) };
+    } catch (error) {
+      this.fallbackUntil = Date.now() + FALLBACK_MS;
+      console.error(`[web] rate limiter ${this.name}: PostgreSQL failed (${error instanceof Error ? error.message : String(error)}); limiting per process for ${FALLBACK_MS / 1000} s`);
+      return this.fallback.take(key, now);
+    }
+  }
+
+  /** Drops buckets idle long enough to be full again: the table holds only clients active lately. */
+  private sweep(now?: number) {
+    const at = now ?? Date.now();
+    if (at - this.lastSweep < SWEEP_INTERVAL_MS) return;
+    this.lastSweep = at;
+    const fullAfterMs = Math.ceil((this.options.burst / this.options.ratePerSecond) * 1000);
+    this.db().query(
+      `delete from rate_limit_bucket where limiter = $1
+         and updated_ms < coalesce($2::bigint, (extract(epoch from clock_timestamp()) * 1000)::bigint) - $3::bigint`,
+      [this.name, now ?? null, fullAfterMs],
+    ).catch(() => undefined);
   }
 }
 
@@ -143,8 +218,8 @@ export function clientKey(headers: HeaderReader, trusted: BlockList = trustedPro
 }
 
 /** The 429 answer when this client is over the limiter's budget (charging one request), else null. */
-export function rateLimitAnswer(limiter: RateLimiter, headers: HeaderReader): ApiAnswer | null {
-  const result = limiter.take(clientKey(headers));
+export async function rateLimitAnswer(limiter: Limiter, headers: HeaderReader): Promise<ApiAnswer | null> {
+  const result = await limiter.take(clientKey(headers));
   if (result.allowed) return null;
   return jsonErrorAnswer(429, "rate_limited", "Too many requests; slow down.", undefined, { "retry-after": String(result.retryAfterSeconds) });
 }
@@ -154,12 +229,13 @@ function envNumber(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-// One set of limiters per process, kept on globalThis: the route modules are loaded twice in production,
-// by Next and by the server's API lane (server/api-lane.ts), and a client must not get two budgets.
-const shared = globalThis as typeof globalThis & { __gridleaseLimiters?: { publicRead: RateLimiter; write: RateLimiter } };
+// The budgets live in PostgreSQL (SharedRateLimiter), named by limiter, so every web process and both
+// loaders of the route modules in one process (Next and the API lane, server/api-lane.ts) charge the
+// same bucket. Kept on globalThis so each process builds its limiters (and fallbacks) once.
+const shared = globalThis as typeof globalThis & { __gridleaseLimiters?: { publicRead: SharedRateLimiter; write: SharedRateLimiter } };
 shared.__gridleaseLimiters ??= {
-  publicRead: new RateLimiter({ ratePerSecond: envNumber("API_RATE_LIMIT_PER_SECOND", 200), burst: envNumber("API_RATE_LIMIT_BURST", 400) }),
-  write: new RateLimiter({ ratePerSecond: envNumber("API_WRITE_RATE_LIMIT_PER_SECOND", 5), burst: envNumber("API_WRITE_RATE_LIMIT_BURST", 20) }),
+  publicRead: new SharedRateLimiter("read", { ratePerSecond: envNumber("API_RATE_LIMIT_PER_SECOND", 200), burst: envNumber("API_RATE_LIMIT_BURST", 400) }),
+  write: new SharedRateLimiter("write", { ratePerSecond: envNumber("API_WRITE_RATE_LIMIT_PER_SECOND", 5), burst: envNumber("API_WRITE_RATE_LIMIT_BURST", 20) }),
 };
 
 /** Limits shared by the public API routes; generous enough for the UI and the benchmark, tunable by env. */

@@ -1,6 +1,6 @@
 import { errorAnswer, JSON_CONTENT_TYPE, toResponse, type ApiAnswer } from "./errors";
 import { toJson } from "./handler";
-import { publicReadLimiter, rateLimitAnswer, type HeaderReader, type RateLimiter } from "./rate-limit";
+import { publicReadLimiter, rateLimitAnswer, type HeaderReader, type Limiter } from "./rate-limit";
 
 /** What a public read route sees of a request; built from a fetch Request (Next) or a Node request (API lane). */
 export interface ReadRequest {
@@ -20,9 +20,9 @@ export interface ReadRoute {
 }
 
 /** Rate limit, run, and map errors (zod → 400 naming the field, ApiError → its status, else 500). */
-export async function answerRead(route: ReadRoute, request: ReadRequest, limiter: RateLimiter = publicReadLimiter): Promise<ApiAnswer> {
+export async function answerRead(route: ReadRoute, request: ReadRequest, limiter: Limiter = publicReadLimiter): Promise<ApiAnswer> {
   try {
-    return rateLimitAnswer(limiter, request.headers) ?? (await route.handle(request));
+    return (await rateLimitAnswer(limiter, request.headers)) ?? (await route.handle(request));
   } catch (error) {
     return errorAnswer(error);
   }

@@ -36,7 +36,7 @@ interface Entry<V> {
 export class VersionedResponseCache<V = Uint8Array> {
   private readonly entries = new Map<string, Entry<V>>();
   private version: { value: Promise<string>; readAt: number } | null = null;
-  private readonly versionCheckMs: number;
+  private versionCheckMs: number;
   private readonly maxAgeMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
@@ -116,5 +116,19 @@ export class VersionedResponseCache<V = Uint8Array> {
   clear(): void {
     this.entries.clear();
     this.version = null;
+  }
+
+  /**
+   * Forgets the version read last, so the next request reads it again: called when PostgreSQL
+   * announces new data (lib/server/shared-state.ts). Entries stay; those whose version still matches
+   * keep being served.
+   */
+  invalidateVersion(): void {
+    this.version = null;
+  }
+
+  /** While notifications arrive, the version poll is only a fallback and can be slow (see shared-state.ts). */
+  setVersionCheckMs(ms: number): void {
+    this.versionCheckMs = ms;
   }
 }

@@ -3,7 +3,7 @@ import { ApiError } from "@/lib/api";
 import { serverPublicClient } from "./chain";
 import { loadDeployment } from "./deployment";
 import { readRuntimeConfig } from "./runtime-config";
-import { decodeSession, readCookie, SESSION_COOKIE, type AdminSession } from "./session";
+import { readCookie, readSession, SESSION_COOKIE, type AdminSession } from "./session";
 
 const accessControlAbi = parseAbi([
   "function ARBITER_ROLE() view returns (bytes32)",
@@ -22,7 +22,7 @@ export async function isArbiter(address: Address): Promise<boolean> {
 
 /** The signed-in arbiter, or a 401 (no/expired session) / 403 (role missing now). */
 export async function requireArbiterSession(request: Request): Promise<AdminSession> {
-  const session = decodeSession(readCookie(request, SESSION_COOKIE));
+  const session = await readSession(readCookie(request, SESSION_COOKIE));
   const { CHAIN_ID } = readRuntimeConfig();
   if (!session || session.chainId !== CHAIN_ID) throw new ApiError(401, "not_signed_in", "Sign in with Ethereum first.");
   if (!(await isArbiter(session.address))) {

@@ -1,4 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { getPool } from "@gridlease/db/client";
+import type pg from "pg";
 import { generateSiweNonce } from "viem/siwe";
 import { ApiError } from "@/lib/api";
 
@@ -10,12 +12,7 @@ export interface NonceStoreOptions {
   maxPerClient?: number;
 }
 
-interface Pending {
-  expiresAt: number;
-  client: string;
-  /** SHA-256 of the pre-login cookie the nonce was issued with. */
-  binding: Buffer;
-}
+type Queryable = Pick<pg.Pool, "query">;
 
 /** Expired entries removed per `issue` at most: the work per request stays bounded. */
 const SWEEP_BUDGET = 64;
@@ -23,78 +20,70 @@ const SWEEP_BUDGET = 64;
 const digest = (token: string) => createHash("sha256").update(token).digest();
 
 /**
- * Single-use sign-in nonces with expiry, kept in this server process. Each nonce is bound to a random
+ * Single-use sign-in nonces with expiry, kept in PostgreSQL (siwe_nonce) so that any web process can
+ * spend a nonce another one issued, and none can spend it twice: `consume` is one DELETE … RETURNING,
+ * and only one transaction, in whichever process, gets the row. Each nonce is bound to a random
  * pre-login token the issuing browser holds in an HttpOnly cookie (see auth/nonce), so a nonce copied
  * to another browser, or relayed by a phishing site, is useless without that cookie. `consume` deletes
  * the nonce before anything else looks at the message, so a nonce can succeed at most once even under
  * replay.
  *
- * Memory and work are bounded: entries sit in issue order (one TTL for all), so expiry pops from the
- * front and stops at the first live one; a client holds at most `maxPerClient` nonces, so one client
- * flooding the endpoint only recycles its own.
+ * Rows and work are bounded: each issue sweeps at most SWEEP_BUDGET expired rows; a client holds at
+ * most `maxPerClient` nonces, so one client flooding the endpoint only recycles its own; past
+ * `maxEntries` pending, sign-ins wait (429).
  */
 export class NonceStore {
-  private readonly pending = new Map<string, Pending>();
-  private readonly byClient = new Map<string, string[]>();
   private readonly maxPerClient: number;
 
-  constructor(private readonly options: NonceStoreOptions = { ttlMs: 5 * 60_000, maxEntries: 50_000, maxPerClient: 5 }) {
+  constructor(
+    private readonly options: NonceStoreOptions = { ttlMs: 5 * 60_000, maxEntries: 50_000, maxPerClient: 5 },
+    private readonly db: () => Queryable = getPool,
+  ) {
     this.maxPerClient = options.maxPerClient ?? 5;
   }
 
-  get size(): number {
-    return this.pending.size;
+  /** Pending (unexpired) nonces, all clients together. */
+  async size(now = Date.now()): Promise<number> {
+    const result = await this.db().query<{ n: number }>("select count(*)::int as n from siwe_nonce where expires_at > $1", [new Date(now)]);
+    return result.rows[0]!.n;
   }
 
   /** A new nonce for `client` (the rate-limit key) and the pre-login token to set as its cookie. */
-  issue(client = "local", now = Date.now()): { nonce: string; token: string; expiresAt: Date } {
-    this.sweep(now);
-    const own = this.byClient.get(client) ?? [];
-    if (own.length >= this.maxPerClient) this.delete(own[0]!);
-    if (this.pending.size >= this.options.maxEntries) {
+  async issue(client = "local", now = Date.now()): Promise<{ nonce: string; token: string; expiresAt: Date }> {
+    const db = this.db();
+    const at = new Date(now);
+    await db.query(
+      `delete from siwe_nonce where nonce in (select nonce from siwe_nonce where expires_at <= $1 order by expires_at limit ${SWEEP_BUDGET})`, [at]);
+    // Make room among the client's own nonces first (its oldest go), so the capacity check below
+    // never refuses a client on account of its own earlier requests.
+    await db.query(
+      `delete from siwe_nonce where nonce in (select nonce from siwe_nonce where client = $1 order by issued_at desc, nonce offset $2)`,
+      [client, this.maxPerClient - 1]);
+    if ((await this.size(now)) >= this.options.maxEntries) {
       throw new ApiError(429, "too_many_sign_ins", "Too many sign-ins are pending; try again in a few minutes.");
     }
     const nonce = generateSiweNonce();
     const token = randomBytes(32).toString("base64url");
-    const expiresAt = now + this.options.ttlMs;
-    this.pending.set(nonce, { expiresAt, client, binding: digest(token) });
-    own.push(nonce);
-    this.byClient.set(client, own);
-    return { nonce, token, expiresAt: new Date(expiresAt) };
+    const expiresAt = new Date(now + this.options.ttlMs);
+    await db.query("insert into siwe_nonce (nonce, client, binding, issued_at, expires_at) values ($1, $2, $3, $4, $5)",
+      [nonce, client, digest(token), at, expiresAt]);
+    return { nonce, token, expiresAt };
   }
 
   /**
    * True exactly once for a nonce this store issued, that has not expired, presented with the
    * pre-login token it was issued with. The nonce is spent whatever the verdict.
    */
-  consume(nonce: string, token: string | undefined, now = Date.now()): boolean {
-    const entry = this.pending.get(nonce);
+  async consume(nonce: string, token: string | undefined, now = Date.now()): Promise<boolean> {
+    const result = await this.db().query<{ binding: Buffer; expires_at: Date }>(
+      "delete from siwe_nonce where nonce = $1 returning binding, expires_at", [nonce]);
+    const entry = result.rows[0];
     if (entry === undefined) return false;
-    this.delete(nonce);
-    if (entry.expiresAt <= now || !token) return false;
+    if (entry.expires_at.getTime() <= now || !token) return false;
     return timingSafeEqual(entry.binding, digest(token));
-  }
-
-  private delete(nonce: string) {
-    const entry = this.pending.get(nonce);
-    if (!entry) return;
-    this.pending.delete(nonce);
-    const own = this.byClient.get(entry.client);
-    if (!own) return;
-    const index = own.indexOf(nonce);
-    if (index !== -1) own.splice(index, 1);
-    if (own.length === 0) this.byClient.delete(entry.client);
-  }
-
-  private sweep(now: number) {
-    let budget = SWEEP_BUDGET;
-    for (const [nonce, entry] of this.pending) {
-      if (entry.expiresAt > now || budget-- === 0) break;
-      this.delete(nonce);
-    }
   }
 }
 
 const globalStore = globalThis as unknown as { __gridleaseNonces?: NonceStore };
-/** The process-wide store (survives dev-server module reloads). */
+/** The process-wide store (its rows are shared by every web process). */
 export const siweNonces = (globalStore.__gridleaseNonces ??= new NonceStore());

@@ -44,7 +44,7 @@ export async function verifySiweLogin(login: SiweLogin, context: SiweContext): P
   if (!fields.address || !fields.nonce || !fields.domain || !fields.chainId || !fields.uri || !fields.issuedAt) {
     reject("siwe_malformed", "The sign-in message is not a complete EIP-4361 message.");
   }
-  if (!context.nonces.consume(fields.nonce, context.nonceToken, now.getTime())) {
+  if (!(await context.nonces.consume(fields.nonce, context.nonceToken, now.getTime()))) {
     reject("siwe_nonce", "The sign-in nonce is unknown, expired, already used or was issued to another browser; request a new one.");
   }
   if (fields.version !== "1") reject("siwe_version", "Only EIP-4361 version 1 messages are accepted.");

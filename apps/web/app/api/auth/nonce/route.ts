@@ -8,7 +8,7 @@ import { PRELOGIN_TTL_SECONDS, preloginCookieHeader } from "@/lib/server/session
  * to a pre-login cookie: only this browser can spend it, so a sign-in captured elsewhere is useless.
  */
 export const POST = apiRoute(async (request) => {
-  const { nonce, token, expiresAt } = siweNonces.issue(clientKey(request.headers));
+  const { nonce, token, expiresAt } = await siweNonces.issue(clientKey(request.headers));
   const secure = publicOrigin().protocol === "https:";
   return json(
     { nonce, expiresAt: expiresAt.toISOString() },
