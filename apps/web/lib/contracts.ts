@@ -13,4 +13,5 @@ export const CLOSE_REASON_TEXT: Record<string, string> = {
   NotAccepted: "The provider did not accept in time; fully refunded and the provider was slashed.",
   DisputeResolved: "Closed by an arbiter's decision.",
   ProviderFault: "The provider declined the booking; fully refunded.",
+  ProviderOffline: "The provider went offline and did not answer the outage report; refunded from the cutoff and the provider was slashed.",
 } satisfies Record<Exclude<CloseReasonName, "None">, string>;

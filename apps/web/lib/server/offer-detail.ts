@@ -1,6 +1,8 @@
 import { getAddress, type Hex } from "viem";
 import { gpuModelById } from "@gridlease/sdk/gpus";
 import { getPrisma } from "@gridlease/db/client";
+import { countOpenLeases } from "@gridlease/db/leases";
+import { getPriceHistory } from "@gridlease/db/offers";
 import type { OfferView } from "@/lib/offer-view";
 import { blockTimestamps } from "./block-times";
 
@@ -31,8 +33,9 @@ export async function loadOfferDetail(chainId: number, offerId: bigint): Promise
   if (!row) return null;
   const [uptime, history, activeLeases] = await Promise.all([
     prisma.providerUptime.findUnique({ where: { chainId_provider: { chainId, provider: row.provider } } }),
-    prisma.offerPriceHistory.findMany({ where: { chainId, offerId }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }], take: 500 }),
-    prisma.lease.count({ where: { chainId, offerId, status: { in: ["Pending", "Active", "Disputed"] } } }),
+    // The same points, in the same order, as GET /api/offers/{id}.
+    getPriceHistory(chainId, offerId.toString()),
+    countOpenLeases(chainId, offerId.toString()),
   ]);
   const p = row.providerRow;
   const times = await blockTimestamps(history.map((h) => Number(h.blockNumber)));
@@ -75,7 +78,7 @@ export async function loadOfferDetail(chainId: number, offerId: bigint): Promise
       uptime30d: uptime.uptime30d,
       lastHeartbeatAt: uptime.lastHeartbeatAt.toISOString(),
     },
-    priceHistory: history.map((h) => ({ block: Number(h.blockNumber), time: times.get(Number(h.blockNumber)) ?? null, price: h.pricePerGpuHour.toFixed(0) })),
+    priceHistory: history.map((h) => ({ block: Number(h.blockNumber), time: times.get(Number(h.blockNumber)) ?? null, price: h.pricePerGpuHour })),
     activeLeases,
   };
 }

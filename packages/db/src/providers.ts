@@ -1,0 +1,30 @@
+import { gpuModelById } from "@gridlease/sdk/gpus";
+import type pg from "pg";
+import { getPool } from "./client";
+import { OFFER_SELECT } from "./offer-select";
+import { ONLINE_SQL } from "./search";
+
+/** Provider reads: the summary an offer page and the API show, and a provider with its offers. */
+
+export async function getProviderSummary(chainId: number, address: string, db: pg.Pool = getPool()) {
+  const result = await db.query(
+    `select p.address, p.status, p.stake::text as stake, p.pending_unstake::text as "pendingUnstake", p.total_slashed::text as "totalSlashed",
+       p.encryption_key as "encryptionKey", p.metadata_uri as "metadataUri", p.registered_block::text as "registeredBlock",
+       p.offers_listed as "offersListed", p.leases_total as "leasesTotal", p.leases_completed as "leasesCompleted",
+       p.leases_cancelled as "leasesCancelled", p.leases_not_accepted as "leasesNotAccepted", p.leases_declined as "leasesDeclined",
+       p.disputes_opened as "disputesOpened", p.disputes_lost as "disputesLost", p.earnings_net::text as "earningsNet",
+       p.reliability, u.uptime_24h as "uptime24h", u.uptime_7d as "uptime7d", u.uptime_30d as "uptime30d",
+       u.last_heartbeat_at as "lastHeartbeatAt", coalesce(${ONLINE_SQL}, false) as online
+     from provider p left join provider_uptime u on u.chain_id = p.chain_id and u.provider = p.address
+     where p.chain_id = $1 and p.address = $2`, [chainId, address]);
+  const row = result.rows[0];
+  if (!row) return null;
+  return { ...row, lastHeartbeatAt: row.lastHeartbeatAt ? new Date(row.lastHeartbeatAt).toISOString() : null };
+}
+
+export async function getProviderDetail(chainId: number, address: string, db: pg.Pool = getPool()) {
+  const provider = await getProviderSummary(chainId, address, db);
+  if (!provider) return null;
+  const offers = await db.query(`select ${OFFER_SELECT} from offer o where o.chain_id = $1 and o.provider = $2 order by o.offer_id desc limit 500`, [chainId, address]);
+  return { ...provider, offers: offers.rows.map((o) => ({ ...o, gpuLabel: gpuModelById(o.gpuModel)?.label ?? null })) };
+}
