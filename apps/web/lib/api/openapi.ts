@@ -13,6 +13,8 @@ import { z } from "zod";
 import { siweLoginSchema } from "../server/siwe";
 import { workloadRelayBodySchema } from "../server/workload-relay";
 import { createSubscriptionSchema, idParamSchema, messagesQuerySchema, tokenQuerySchema, updateSubscriptionSchema } from "../server/notifications";
+import { billingRoutes, billingCsvQuerySchema } from "./billing-routes";
+import { billingQuerySchema } from "@gridlease/db/billing";
 import { chainQuerySchema, offerParamsSchema, providerParamsSchema, publicReadRoutes } from "./public-read-routes";
 
 type Schema = z.ZodType;
@@ -48,6 +50,11 @@ export const apiOperations: ApiOperation[] = [
     params: providerParamsSchema, query: chainQuerySchema, ok: { 200: "The provider." }, errors: [400, 404, 429] },
   { method: "get", path: toTemplate(read.leases.path), operationId: "listLeases", tag: "leases", summary: "Leases of a renter or provider, newest first.",
     query: leaseListQuerySchema, ok: { 200: "A page of leases and the next cursor." }, errors: [400, 429] },
+  { method: "get", path: billingRoutes.history.path, operationId: "getBillingHistory", tag: "leases",
+    summary: "An account's billing history as renter or provider (deposits, extensions and top-ups, refunds, compensation; earnings, fees, slashes), newest first, with totals.",
+    query: billingQuerySchema, ok: { 200: "A page of entries (signed token units, block time where known) and totals over all." }, errors: [400, 429] },
+  { method: "get", path: billingRoutes.csv.path, operationId: "getBillingCsv", tag: "leases", summary: "The same billing history as a CSV download (amounts in USDC).",
+    query: billingCsvQuerySchema, ok: { 200: "text/csv: time_utc, block, lease, kind, amount_usdc, gross_usdc, fee_usdc, tx, note." }, errors: [400, 429] },
   { method: "get", path: toTemplate(read.stats.path), operationId: "getStats", tag: "market", summary: "Market totals, supply and median price per GPU model, indexer position.",
     query: chainQuerySchema, ok: { 200: "Market statistics." }, errors: [400, 429] },
   { method: "post", path: "/api/heartbeats", operationId: "postHeartbeat", tag: "providers", summary: "A provider agent's signed liveness heartbeat (EIP-712).",
