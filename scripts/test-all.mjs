@@ -9,6 +9,10 @@ import { fileURLToPath } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 const SUITES = [
+  // Static checks first: they take seconds to a minute or two and name the file and line.
+  { name: "typecheck", kind: "check", cmd: ["node", "scripts/check.mjs", "typecheck"] },
+  { name: "lint", kind: "check", cmd: ["node", "scripts/check.mjs", "lint"] },
+  { name: "format", kind: "check", cmd: ["node", "scripts/check.mjs", "format"] },
   { name: "contracts", kind: "mocha", cmd: ["pnpm", "exec", "hardhat", "test"] },
   { name: "stack", kind: "vitest", cmd: ["pnpm", "exec", "vitest", "run", "--config", "scripts/vitest.config.ts"] },
   { name: "sdk", kind: "vitest", pkg: "packages/sdk", script: "test" },
@@ -41,6 +45,11 @@ function parseCounts(kind, text) {
   const t = stripAnsi(text);
   if (kind === "mocha") {
     return { passed: num(t, /^\s*(\d+) passing/gm), failed: num(t, /^\s*(\d+) failing/gm), skipped: num(t, /^\s*(\d+) pending/gm) };
+  }
+  if (kind === "check") {
+    // scripts/check.mjs closes with "<check>: N passed, N failed in S s" (projects or files).
+    const line = [...t.matchAll(/^\w+: (\d+) passed, (\d+) failed in /gm)].at(-1);
+    return { passed: Number(line?.[1] ?? 0), failed: Number(line?.[2] ?? 0), skipped: 0 };
   }
   if (kind === "vitest") {
     const line = [...t.matchAll(/^\s*Tests\s+(.*)$/gm)].at(-1)?.[1] ?? "";
