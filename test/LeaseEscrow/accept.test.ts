@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress } from "viem";
+import { customError } from "../helpers/errors";
 import { HOUR, LeaseStatus, atTimestamp, eventsOf, pendingLeaseFixture } from "../helpers/fixtures";
 
 describe("LeaseEscrow.accept", () => {
@@ -33,15 +34,19 @@ describe("LeaseEscrow.accept", () => {
     const { acceptDeadline } = await s.escrow.read.getLease([1n]);
     await atTimestamp(acceptDeadline + 1n);
     await expect(s.escrow.write.accept([1n, "0x01"], { account: s.provider.account })).to.be.rejectedWith(
-      "AcceptWindowClosed",
+      customError("AcceptWindowClosed", 1n, acceptDeadline),
     );
   });
 
   it("only the offer's provider can accept, only once", async () => {
     const s = await pendingLeaseFixture();
-    await expect(s.escrow.write.accept([1n, "0x01"], { account: s.stranger.account })).to.be.rejectedWith("NotProvider");
+    await expect(s.escrow.write.accept([1n, "0x01"], { account: s.stranger.account })).to.be.rejectedWith(
+      customError("NotProvider", 1n, s.stranger.account.address),
+    );
     await s.escrow.write.accept([1n, "0x01"], { account: s.provider.account });
-    await expect(s.escrow.write.accept([1n, "0x01"], { account: s.provider.account })).to.be.rejectedWith("WrongStatus");
-    await expect(s.escrow.write.accept([2n, "0x01"], { account: s.provider.account })).to.be.rejectedWith("UnknownLease");
+    await expect(s.escrow.write.accept([1n, "0x01"], { account: s.provider.account })).to.be.rejectedWith(
+      customError("WrongStatus", 1n, LeaseStatus.Active),
+    );
+    await expect(s.escrow.write.accept([2n, "0x01"], { account: s.provider.account })).to.be.rejectedWith(customError("UnknownLease", 2n));
   });
 });

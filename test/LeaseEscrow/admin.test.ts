@@ -1,19 +1,30 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { getAddress, zeroAddress } from "viem";
+import { getAddress, zeroAddress, zeroHash } from "viem";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { customError } from "../helpers/errors";
 import { DAY, FEE_BPS, PAUSER_ROLE, PRICE, REQUEST, SLASH_TERMS, activeLeaseFixture, atTimestamp, deployEscrow, offerFixture, systemFixture } from "../helpers/fixtures";
+
+/** The contract's caps: a fee of at most 10 %, windows of at most 30 days. */
+const MAX_FEE_BPS = 1_000;
+const MAX_WINDOW = 30n * DAY;
 
 describe("LeaseEscrow admin", () => {
   it("constructor rejects a zero registry, zero treasury, a fee above 10% and bad windows", async () => {
     const s = await systemFixture();
     const good = s.escrowConfig;
-    await expect(deployEscrow("LeaseEscrow", [zeroAddress, good])).to.be.rejected;
-    await expect(deployEscrow("LeaseEscrow", [s.registry.address, { ...good, treasury: zeroAddress }])).to.be.rejectedWith("ZeroAddress");
-    await expect(deployEscrow("LeaseEscrow", [s.registry.address, { ...good, feeBps: 1001 }])).to.be.rejectedWith("FeeTooHigh");
-    await expect(deployEscrow("LeaseEscrow", [s.registry.address, { ...good, acceptWindow: 0n }])).to.be.rejectedWith("InvalidDuration");
-    await expect(deployEscrow("LeaseEscrow", [s.registry.address, { ...good, disputeTimeout: 31n * DAY }])).to.be.rejectedWith("InvalidDuration");
-    await expect(deployEscrow("LeaseEscrow", [s.registry.address, { ...good, disputeGrace: 31n * DAY }])).to.be.rejectedWith("InvalidDuration");
+    await expect(deployEscrow("LeaseEscrow", [zeroAddress, good])).to.be.rejectedWith(customError("ZeroAddress"));
+    await expect(deployEscrow("LeaseEscrow", [s.registry.address, { ...good, treasury: zeroAddress }])).to.be.rejectedWith(customError("ZeroAddress"));
+    await expect(deployEscrow("LeaseEscrow", [s.registry.address, { ...good, feeBps: 1001 }])).to.be.rejectedWith(customError("FeeTooHigh", 1001, MAX_FEE_BPS));
+    await expect(deployEscrow("LeaseEscrow", [s.registry.address, { ...good, acceptWindow: 0n }])).to.be.rejectedWith(
+      customError("InvalidDuration", "acceptWindow", 0n),
+    );
+    await expect(deployEscrow("LeaseEscrow", [s.registry.address, { ...good, disputeTimeout: MAX_WINDOW + DAY }])).to.be.rejectedWith(
+      customError("InvalidDuration", "disputeTimeout", MAX_WINDOW + DAY),
+    );
+    await expect(deployEscrow("LeaseEscrow", [s.registry.address, { ...good, disputeGrace: MAX_WINDOW + DAY }])).to.be.rejectedWith(
+      customError("InvalidDuration", "disputeGrace", MAX_WINDOW + DAY),
+    );
   });
 
   it("exposes its configuration", async () => {
@@ -37,9 +48,11 @@ describe("LeaseEscrow admin", () => {
     const s = await systemFixture();
     await s.escrow.write.setFeeBps([1000]);
     expect(await s.escrow.read.feeBps()).to.equal(1000);
-    await expect(s.escrow.write.setFeeBps([1001])).to.be.rejectedWith("FeeTooHigh");
-    await expect(s.escrow.write.setAcceptWindow([31n * DAY])).to.be.rejectedWith("InvalidDuration");
-    await expect(s.escrow.write.setDisputeTimeout([0n])).to.be.rejectedWith("InvalidDuration");
+    await expect(s.escrow.write.setFeeBps([1001])).to.be.rejectedWith(customError("FeeTooHigh", 1001, MAX_FEE_BPS));
+    await expect(s.escrow.write.setAcceptWindow([MAX_WINDOW + DAY])).to.be.rejectedWith(
+      customError("InvalidDuration", "acceptWindow", MAX_WINDOW + DAY),
+    );
+    await expect(s.escrow.write.setDisputeTimeout([0n])).to.be.rejectedWith(customError("InvalidDuration", "disputeTimeout", 0n));
     await s.escrow.write.setTreasury([s.stranger.account.address]);
     expect((await s.escrow.read.treasury()).toLowerCase()).to.equal(s.stranger.account.address);
     await s.escrow.write.setAcceptWindow([3600n]);
@@ -56,18 +69,19 @@ describe("LeaseEscrow admin", () => {
     await expect(s.escrow.write.setTreasury([s.escrow.address])).to.be.rejectedWith(`InvalidTreasury("${getAddress(s.escrow.address)}")`);
 
     const asStranger = { account: s.stranger.account };
-    for (const call of [
-      () => s.escrow.write.setFeeBps([1], asStranger),
-      () => s.escrow.write.setTreasury([s.stranger.account.address], asStranger),
-      () => s.escrow.write.setTokenAllowed([s.token.address, false], asStranger),
-      () => s.escrow.write.setAcceptWindow([1n], asStranger),
-      () => s.escrow.write.setDisputeTimeout([1n], asStranger),
-      () => s.escrow.write.setDisputeGrace([1n], asStranger),
-      () => s.escrow.write.setSlashTerms([SLASH_TERMS], asStranger),
-      () => s.escrow.write.pause(asStranger),
-      () => s.escrow.write.unpause(asStranger),
-    ]) {
-      await expect(call()).to.be.rejectedWith("AccessControlUnauthorizedAccount");
+    // Settings need the default admin role (zero id); pausing and unpausing need the pauser role.
+    for (const [call, role] of [
+      [() => s.escrow.write.setFeeBps([1], asStranger), zeroHash],
+      [() => s.escrow.write.setTreasury([s.stranger.account.address], asStranger), zeroHash],
+      [() => s.escrow.write.setTokenAllowed([s.token.address, false], asStranger), zeroHash],
+      [() => s.escrow.write.setAcceptWindow([1n], asStranger), zeroHash],
+      [() => s.escrow.write.setDisputeTimeout([1n], asStranger), zeroHash],
+      [() => s.escrow.write.setDisputeGrace([1n], asStranger), zeroHash],
+      [() => s.escrow.write.setSlashTerms([SLASH_TERMS], asStranger), zeroHash],
+      [() => s.escrow.write.pause(asStranger), PAUSER_ROLE],
+      [() => s.escrow.write.unpause(asStranger), PAUSER_ROLE],
+    ] as const) {
+      await expect(call()).to.be.rejectedWith(customError("AccessControlUnauthorizedAccount", s.stranger.account.address, role));
     }
   });
 
@@ -84,11 +98,11 @@ describe("LeaseEscrow admin", () => {
     const s = await activeLeaseFixture();
     await s.escrow.write.grantRole([PAUSER_ROLE, s.stranger.account.address]);
     await s.escrow.write.pause({ account: s.stranger.account });
-    await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter2.account })).to.be.rejectedWith("EnforcedPause");
+    await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter2.account })).to.be.rejectedWith(customError("EnforcedPause"));
     await time.increase(600);
     await s.escrow.write.claim([1n], { account: s.provider.account });
     // Informational finding: an extension is a new deposit, so it stops with bookings.
-    await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith("EnforcedPause");
+    await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith(customError("EnforcedPause"));
     await s.escrow.write.cancel([1n], { account: s.renter.account });
     await s.escrow.write.sweepFees();
     await s.escrow.write.unpause({ account: s.stranger.account });

@@ -2,9 +2,11 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress } from "viem";
+import { customError } from "../helpers/errors";
 import {
   ACCEPT_WINDOW,
   LeaseStatus,
+  OfferStatus,
   PRICE,
   REQUEST,
   USDC,
@@ -14,6 +16,8 @@ import {
   registerAndList,
   UNDER_COVERAGE,
 } from "../helpers/fixtures";
+
+const { gpuCount: OFFER_GPUS, minHours: MIN_HOURS, maxHours: MAX_HOURS } = offerSpec();
 
 describe("LeaseEscrow.book", () => {
   it("pulls gpus × price × hours, reserves the units and records a pending lease", async () => {
@@ -56,7 +60,7 @@ describe("LeaseEscrow.book", () => {
     await s.registry.write.updatePrice([1n, PRICE + 1n], { account: s.provider.account });
     await expect(
       s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account }),
-    ).to.be.rejectedWith("PriceAboveMax");
+    ).to.be.rejectedWith(customError("PriceAboveMax", PRICE + 1n, PRICE));
   });
 
   it("books at the current price when it is below the renter's maximum", async () => {
@@ -70,7 +74,7 @@ describe("LeaseEscrow.book", () => {
     await s.escrow.write.book([1n, 6, 1, PRICE, REQUEST], { account: s.renter.account });
     await expect(
       s.escrow.write.book([1n, 3, 1, PRICE, REQUEST], { account: s.renter2.account }),
-    ).to.be.rejectedWith("InsufficientUnits");
+    ).to.be.rejectedWith(customError("InsufficientUnits", 1n, 3, OFFER_GPUS - 6));
     await s.escrow.write.book([1n, 2, 1, PRICE, REQUEST], { account: s.renter2.account });
     expect(await s.registry.read.freeUnits([1n])).to.equal(0);
   });
@@ -78,28 +82,28 @@ describe("LeaseEscrow.book", () => {
   it("rejects zero GPUs and hours outside the offer's range", async () => {
     const s = await offerFixture();
     await expect(s.escrow.write.book([1n, 0, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      "InvalidGpuCount",
+      customError("InvalidGpuCount", 0),
     );
     await expect(s.escrow.write.book([1n, 1, 0, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      "HoursOutOfRange",
+      customError("HoursOutOfRange", 0, MIN_HOURS, MAX_HOURS),
     );
     await expect(
       s.escrow.write.book([1n, 1, 721, PRICE, REQUEST], { account: s.renter.account }),
-    ).to.be.rejectedWith("HoursOutOfRange");
+    ).to.be.rejectedWith(customError("HoursOutOfRange", 721, MIN_HOURS, MAX_HOURS));
   });
 
   it("rejects offers that are paused, delisted or unknown", async () => {
     const s = await offerFixture();
     await s.registry.write.pauseOffer([1n], { account: s.provider.account });
     await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      "OfferNotActive",
+      customError("OfferNotActive", 1n, OfferStatus.Paused),
     );
     await s.registry.write.delistOffer([1n], { account: s.provider.account });
     await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      "OfferNotActive",
+      customError("OfferNotActive", 1n, OfferStatus.Delisted),
     );
     await expect(s.escrow.write.book([9n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      "OfferNotActive",
+      customError("OfferNotActive", 9n, OfferStatus.None),
     );
   });
 
@@ -107,7 +111,7 @@ describe("LeaseEscrow.book", () => {
     const s = await offerFixture();
     await s.registry.write.requestUnstake([1n], { account: s.provider.account });
     await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      "ProviderNotBookable",
+      customError("ProviderNotBookable", s.provider.account.address),
     );
   });
 
@@ -117,14 +121,14 @@ describe("LeaseEscrow.book", () => {
     await registerAndList(s, offerSpec({ pricePerGpuHour: hugePrice }), s.provider2);
     await expect(
       s.escrow.write.book([2n, 2, 1, hugePrice, REQUEST], { account: s.renter.account }),
-    ).to.be.rejectedWith("DepositTooLarge");
+    ).to.be.rejectedWith(customError("DepositTooLarge", 2n * hugePrice));
   });
 
   it("refuses to book when the payment token is off the allowlist", async () => {
     const s = await offerFixture();
     await s.escrow.write.setTokenAllowed([s.token.address, false]);
     await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      "TokenNotAllowed",
+      customError("TokenNotAllowed", s.token.address),
     );
   });
 
@@ -132,7 +136,7 @@ describe("LeaseEscrow.book", () => {
     const s = await offerFixture();
     await s.escrow.write.pause();
     await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      "EnforcedPause",
+      customError("EnforcedPause"),
     );
     await s.escrow.write.unpause();
     await s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account });
@@ -142,7 +146,7 @@ describe("LeaseEscrow.book", () => {
     const s = await offerFixture();
     await s.token.write.approve([s.escrow.address, PRICE - 1n], { account: s.renter.account });
     await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      "ERC20InsufficientAllowance",
+      customError("ERC20InsufficientAllowance", s.escrow.address, PRICE - 1n, PRICE),
     );
     expect(await s.registry.read.freeUnits([1n])).to.equal(8);
   });

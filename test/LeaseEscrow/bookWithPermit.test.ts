@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { maxUint256 } from "viem";
+import { customError } from "../helpers/errors";
 import { LeaseStatus, PRICE, REQUEST, offerFixture } from "../helpers/fixtures";
 import { signPermit } from "../helpers/permit";
 
@@ -48,7 +49,7 @@ describe("LeaseEscrow.bookWithPermit", () => {
     const { v, r, s: sig } = await signPermit(s, s.renter, s.escrow.address, 1n, deadline);
     await expect(
       s.escrow.write.bookWithPermit([1n, 2, 3, PRICE, REQUEST, deadline, v, r, sig], { account: s.renter.account }),
-    ).to.be.rejectedWith("ERC20InsufficientAllowance");
+    ).to.be.rejectedWith(customError("ERC20InsufficientAllowance", s.escrow.address, 0n, 2n * 3n * PRICE));
   });
 
   it("is blocked while paused", async () => {
@@ -58,6 +59,6 @@ describe("LeaseEscrow.bookWithPermit", () => {
     const { v, r, s: sig } = await signPermit(s, s.renter, s.escrow.address, PRICE, deadline);
     await expect(
       s.escrow.write.bookWithPermit([1n, 1, 1, PRICE, REQUEST, deadline, v, r, sig], { account: s.renter.account }),
-    ).to.be.rejectedWith("EnforcedPause");
+    ).to.be.rejectedWith(customError("EnforcedPause"));
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { customError } from "../helpers/errors";
 import {
   CloseReason,
   HOUR,
@@ -74,7 +75,7 @@ describe("LeaseEscrow.cancel", () => {
   it("works at endsAt − 1 and reverts at endsAt", async () => {
     const s = await activeLeaseFixture();
     await atTimestamp(s.endsAt);
-    await expect(s.escrow.write.cancel([1n], { account: s.renter.account })).to.be.rejectedWith("LeaseEnded");
+    await expect(s.escrow.write.cancel([1n], { account: s.renter.account })).to.be.rejectedWith(customError("LeaseEnded", 1n, s.endsAt));
     const t = await activeLeaseFixture();
     await atTimestamp(t.endsAt - 1n);
     await t.escrow.write.cancel([1n], { account: t.renter.account });
@@ -83,8 +84,12 @@ describe("LeaseEscrow.cancel", () => {
 
   it("rejects strangers, disputed and closed leases", async () => {
     const s = await disputedLeaseFixture();
-    await expect(s.escrow.write.cancel([1n], { account: s.stranger.account })).to.be.rejectedWith("NotRenter");
-    await expect(s.escrow.write.cancel([1n], { account: s.renter.account })).to.be.rejectedWith("WrongStatus");
+    await expect(s.escrow.write.cancel([1n], { account: s.stranger.account })).to.be.rejectedWith(
+      customError("NotRenter", 1n, s.stranger.account.address),
+    );
+    await expect(s.escrow.write.cancel([1n], { account: s.renter.account })).to.be.rejectedWith(
+      customError("WrongStatus", 1n, LeaseStatus.Disputed),
+    );
   });
 
   (UNDER_COVERAGE ? it.skip : it)("costs at most 90k gas", async () => {

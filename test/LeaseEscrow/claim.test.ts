@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { customError } from "../helpers/errors";
 import {
   CloseReason,
   HOUR,
@@ -63,7 +64,7 @@ describe("LeaseEscrow.claim", () => {
     await s.escrow.write.book([2n, 1, 2, 1n, REQUEST], { account: s.renter.account });
     await s.escrow.write.accept([2n, "0x"], { account: s.provider2.account });
     await time.increase(3000);
-    await expect(s.escrow.write.claim([2n], { account: s.provider2.account })).to.be.rejectedWith("NothingToClaim");
+    await expect(s.escrow.write.claim([2n], { account: s.provider2.account })).to.be.rejectedWith(customError("NothingToClaim", 2n));
     await time.increase(600);
     await s.escrow.write.claim([2n], { account: s.provider2.account });
     expect((await s.escrow.read.getLease([2n])).paidGross).to.equal(1n);
@@ -71,13 +72,17 @@ describe("LeaseEscrow.claim", () => {
 
   it("is blocked by a dispute", async () => {
     const s = await disputedLeaseFixture();
-    await expect(s.escrow.write.claim([1n], { account: s.provider.account })).to.be.rejectedWith("WrongStatus");
+    await expect(s.escrow.write.claim([1n], { account: s.provider.account })).to.be.rejectedWith(
+      customError("WrongStatus", 1n, LeaseStatus.Disputed),
+    );
   });
 
   it("is for the lease's provider only", async () => {
     const s = await activeLeaseFixture();
     await time.increase(100);
-    await expect(s.escrow.write.claim([1n], { account: s.renter.account })).to.be.rejectedWith("NotProvider");
+    await expect(s.escrow.write.claim([1n], { account: s.renter.account })).to.be.rejectedWith(
+      customError("NotProvider", 1n, s.renter.account.address),
+    );
   });
 
   (UNDER_COVERAGE ? it.skip : it)("costs at most 60k gas", async () => {

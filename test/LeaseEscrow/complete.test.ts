@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { CloseReason, activeLeaseFixture, atTimestamp, feeOn, pendingLeaseFixture } from "../helpers/fixtures";
+import { customError } from "../helpers/errors";
+import { CloseReason, LeaseStatus, activeLeaseFixture, atTimestamp, feeOn, pendingLeaseFixture } from "../helpers/fixtures";
 
 describe("LeaseEscrow.complete", () => {
   it("anyone closes an ended lease; the provider gets the deposit minus the fee", async () => {
@@ -18,8 +19,8 @@ describe("LeaseEscrow.complete", () => {
   it("reverts at endsAt − 1, and for leases that are not running", async () => {
     const s = await activeLeaseFixture();
     await atTimestamp(s.endsAt - 1n);
-    await expect(s.escrow.write.complete([1n])).to.be.rejectedWith("LeaseNotEnded");
+    await expect(s.escrow.write.complete([1n])).to.be.rejectedWith(customError("LeaseNotEnded", 1n, s.endsAt));
     const p = await pendingLeaseFixture();
-    await expect(p.escrow.write.complete([1n])).to.be.rejectedWith("WrongStatus");
+    await expect(p.escrow.write.complete([1n])).to.be.rejectedWith(customError("WrongStatus", 1n, LeaseStatus.Pending));
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { customError } from "../helpers/errors";
 import { CloseReason, LeaseStatus, atTimestamp, eventsOf, noShowSlashOf, pendingLeaseFixture } from "../helpers/fixtures";
 
 describe("LeaseEscrow.decline", () => {
@@ -52,8 +53,12 @@ describe("LeaseEscrow.decline", () => {
 
   it("is for the provider of a pending lease only", async () => {
     const s = await pendingLeaseFixture();
-    await expect(s.escrow.write.decline([1n], { account: s.renter.account })).to.be.rejectedWith("NotProvider");
+    await expect(s.escrow.write.decline([1n], { account: s.renter.account })).to.be.rejectedWith(
+      customError("NotProvider", 1n, s.renter.account.address),
+    );
     await s.escrow.write.accept([1n, "0x"], { account: s.provider.account });
-    await expect(s.escrow.write.decline([1n], { account: s.provider.account })).to.be.rejectedWith("WrongStatus");
+    await expect(s.escrow.write.decline([1n], { account: s.provider.account })).to.be.rejectedWith(
+      customError("WrongStatus", 1n, LeaseStatus.Active),
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { HOUR, PRICE, REQUEST, activeLeaseFixture, atTimestamp, deploySystem, eventsOf, offerSpec, pendingLeaseFixture, registerAndList } from "../helpers/fixtures";
+import { customError } from "../helpers/errors";
+import { HOUR, LeaseStatus, PRICE, REQUEST, activeLeaseFixture, atTimestamp, deploySystem, eventsOf, offerSpec, pendingLeaseFixture, registerAndList } from "../helpers/fixtures";
 
 describe("LeaseEscrow.extend", () => {
   it("pulls more hours at the offer's current price, within the renter's max price", async () => {
@@ -43,12 +44,18 @@ describe("LeaseEscrow.extend", () => {
     await atTimestamp(s.endsAt - 1n);
     await s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account });
     await atTimestamp(s.endsAt + HOUR);
-    await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith("LeaseEnded");
+    await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith(
+      customError("LeaseEnded", 1n, s.endsAt + HOUR),
+    );
   });
 
   it("stays within the offer's maximum hours", async () => {
     const s = await activeLeaseFixture();
-    await expect(s.escrow.write.extend([1n, 711, PRICE], { account: s.renter.account })).to.be.rejectedWith("HoursOutOfRange");
+    // The lease runs 10 hours, so 710 more reach the offer's 720-hour maximum.
+    const { minHours, maxHours } = offerSpec();
+    await expect(s.escrow.write.extend([1n, 711, PRICE], { account: s.renter.account })).to.be.rejectedWith(
+      customError("HoursOutOfRange", 711, minHours, maxHours - 10),
+    );
     await s.escrow.write.extend([1n, 710, PRICE], { account: s.renter.account });
   });
 
@@ -70,9 +77,11 @@ describe("LeaseEscrow.extend", () => {
 
   it("rejects zero hours and leases that are not running", async () => {
     const s = await activeLeaseFixture();
-    await expect(s.escrow.write.extend([1n, 0, PRICE], { account: s.renter.account })).to.be.rejectedWith("ZeroExtension");
+    await expect(s.escrow.write.extend([1n, 0, PRICE], { account: s.renter.account })).to.be.rejectedWith(customError("ZeroExtension"));
     const p = await pendingLeaseFixture();
-    await expect(p.escrow.write.extend([1n, 1, PRICE], { account: p.renter.account })).to.be.rejectedWith("WrongStatus");
+    await expect(p.escrow.write.extend([1n, 1, PRICE], { account: p.renter.account })).to.be.rejectedWith(
+      customError("WrongStatus", 1n, LeaseStatus.Pending),
+    );
   });
 
   it("rejects an extension whose total deposit would not fit 96 bits", async () => {
@@ -82,7 +91,9 @@ describe("LeaseEscrow.extend", () => {
     await s.fund(s.renter.account.address, price * 70n);
     await s.escrow.write.book([1n, 1, 60, price, REQUEST], { account: s.renter.account });
     await s.escrow.write.accept([1n, "0x"], { account: s.provider.account });
-    await expect(s.escrow.write.extend([1n, 4, price], { account: s.renter.account })).to.be.rejectedWith("DepositTooLarge");
+    await expect(s.escrow.write.extend([1n, 4, price], { account: s.renter.account })).to.be.rejectedWith(
+      customError("DepositTooLarge", price * (60n + 4n)),
+    );
     await s.escrow.write.extend([1n, 3, price], { account: s.renter.account });
   });
 });

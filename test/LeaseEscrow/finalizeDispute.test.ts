@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { CloseReason, DISPUTE_TIMEOUT, HOUR, accrual, atTimestamp, disputedLeaseFixture, bondOf, eventsOf, feeOn } from "../helpers/fixtures";
+import { customError } from "../helpers/errors";
+import { CloseReason, DISPUTE_TIMEOUT, HOUR, LeaseStatus, accrual, atTimestamp, disputedLeaseFixture, bondOf, eventsOf, feeOn } from "../helpers/fixtures";
 
 describe("LeaseEscrow.finalizeDispute", () => {
   it("after the timeout anyone settles as if cancelled when the dispute opened", async () => {
@@ -20,13 +21,15 @@ describe("LeaseEscrow.finalizeDispute", () => {
   it("is refused one second before the timeout", async () => {
     const s = await disputedLeaseFixture();
     await atTimestamp(s.disputedAt + DISPUTE_TIMEOUT - 1n);
-    await expect(s.escrow.write.finalizeDispute([1n])).to.be.rejectedWith("DisputeTimeoutNotReached");
+    await expect(s.escrow.write.finalizeDispute([1n])).to.be.rejectedWith(
+      customError("DisputeTimeoutNotReached", 1n, s.disputedAt + DISPUTE_TIMEOUT),
+    );
   });
 
   it("cannot run twice, nor after the arbiter resolved", async () => {
     const s = await disputedLeaseFixture();
     await s.escrow.write.resolveDispute([1n, s.deposit, 0n, 0n, true], { account: s.arbiter.account });
     await atTimestamp(s.disputedAt + DISPUTE_TIMEOUT + 1n);
-    await expect(s.escrow.write.finalizeDispute([1n])).to.be.rejectedWith("WrongStatus");
+    await expect(s.escrow.write.finalizeDispute([1n])).to.be.rejectedWith(customError("WrongStatus", 1n, LeaseStatus.Closed));
   });
 });

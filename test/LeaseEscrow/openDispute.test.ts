@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress, keccak256, stringToHex } from "viem";
+import { customError } from "../helpers/errors";
 import { DISPUTE_GRACE, DISPUTE_TIMEOUT, HOUR, LeaseStatus, USDC, accrual, bondOf, activeLeaseFixture, atTimestamp, eventsOf, pendingLeaseFixture } from "../helpers/fixtures";
 
 const EVIDENCE = keccak256(stringToHex("gpu missing"));
@@ -31,17 +32,23 @@ describe("LeaseEscrow.openDispute", () => {
     const s = await activeLeaseFixture();
     await atTimestamp(s.endsAt + DISPUTE_GRACE + 1n);
     await expect(s.escrow.write.openDispute([1n, EVIDENCE, ""], { account: s.renter.account })).to.be.rejectedWith(
-      "DisputeWindowClosed",
+      customError("DisputeWindowClosed", 1n, s.endsAt + DISPUTE_GRACE),
     );
   });
 
   it("is for the renter of a running lease only, once", async () => {
     const s = await activeLeaseFixture();
-    await expect(s.escrow.write.openDispute([1n, EVIDENCE, ""], { account: s.provider.account })).to.be.rejectedWith("NotRenter");
+    await expect(s.escrow.write.openDispute([1n, EVIDENCE, ""], { account: s.provider.account })).to.be.rejectedWith(
+      customError("NotRenter", 1n, s.provider.account.address),
+    );
     await s.escrow.write.openDispute([1n, EVIDENCE, ""], { account: s.renter.account });
-    await expect(s.escrow.write.openDispute([1n, EVIDENCE, ""], { account: s.renter.account })).to.be.rejectedWith("WrongStatus");
+    await expect(s.escrow.write.openDispute([1n, EVIDENCE, ""], { account: s.renter.account })).to.be.rejectedWith(
+      customError("WrongStatus", 1n, LeaseStatus.Disputed),
+    );
     const p = await pendingLeaseFixture();
-    await expect(p.escrow.write.openDispute([1n, EVIDENCE, ""], { account: p.renter.account })).to.be.rejectedWith("WrongStatus");
+    await expect(p.escrow.write.openDispute([1n, EVIDENCE, ""], { account: p.renter.account })).to.be.rejectedWith(
+      customError("WrongStatus", 1n, LeaseStatus.Pending),
+    );
   });
 });
 

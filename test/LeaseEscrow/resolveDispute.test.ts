@@ -2,7 +2,9 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { encodeFunctionData, getAddress, keccak256, stringToHex } from "viem";
+import { customError } from "../helpers/errors";
 import {
+  ARBITER_ROLE,
   COOLDOWN,
   CloseReason,
   ENCRYPTION_KEY,
@@ -65,7 +67,7 @@ describe("LeaseEscrow.resolveDispute", () => {
     const remaining = s.deposit - paid;
     await expect(
       s.escrow.write.resolveDispute([1n, remaining, 1n, 0n, true], { account: s.arbiter.account }),
-    ).to.be.rejectedWith("SplitMismatch");
+    ).to.be.rejectedWith(customError("SplitMismatch", remaining, 1n, remaining));
     await s.escrow.write.resolveDispute([1n, remaining, 0n, 0n, true], { account: s.arbiter.account });
     expect((await s.escrow.read.getLease([1n])).paidGross).to.equal(paid);
   });
@@ -74,11 +76,11 @@ describe("LeaseEscrow.resolveDispute", () => {
     const s = await disputedLeaseFixture();
     await expect(
       s.escrow.write.resolveDispute([1n, s.deposit, 0n, 0n, true], { account: s.renter.account }),
-    ).to.be.rejectedWith("AccessControlUnauthorizedAccount");
+    ).to.be.rejectedWith(customError("AccessControlUnauthorizedAccount", s.renter.account.address, ARBITER_ROLE));
     const a = await activeLeaseFixture();
     await expect(
       a.escrow.write.resolveDispute([1n, a.deposit, 0n, 0n, true], { account: a.arbiter.account }),
-    ).to.be.rejectedWith("WrongStatus");
+    ).to.be.rejectedWith(customError("WrongStatus", 1n, LeaseStatus.Active));
   });
 });
 

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { encodeFunctionData, getAddress, parseEventLogs, zeroAddress } from "viem";
+import { customError } from "../helpers/errors";
 import { HOUR, MIN_STAKE, ENCRYPTION_KEY, PRICE, REQUEST, USDC, accrual, bondOf, deploySystem, feeOn, registerAndList } from "../helpers/fixtures";
 
 async function reentrantSystem() {
@@ -56,7 +57,7 @@ describe("LeaseEscrow security", () => {
       const before = await s.token.read.balanceOf([s.attacker.address]);
       await s.attacker.write.withdraw();
       expect(await s.token.read.balanceOf([s.attacker.address])).to.equal(before + refund);
-      await expect(s.attacker.write.withdraw()).to.be.rejectedWith("NothingToWithdraw");
+      await expect(s.attacker.write.withdraw()).to.be.rejectedWith(customError("NothingToWithdraw", s.attacker.address, s.token.address));
     });
   });
 
@@ -73,7 +74,9 @@ describe("LeaseEscrow security", () => {
       const owedToProvider = gross - feeOn(gross);
       expect(await s.escrow.read.withdrawable([s.provider.account.address, s.token.address])).to.equal(owedToProvider);
 
-      await expect(s.escrow.write.withdraw([s.token.address], { account: s.provider.account })).to.be.rejectedWith("Blocked");
+      await expect(s.escrow.write.withdraw([s.token.address], { account: s.provider.account })).to.be.rejectedWith(
+        customError("Blocked", s.provider.account.address),
+      );
       await s.token.write.setBlocked([s.provider.account.address, false]);
       const providerBefore = await s.token.read.balanceOf([s.provider.account.address]);
       await s.escrow.write.withdraw([s.token.address], { account: s.provider.account });
@@ -101,7 +104,9 @@ describe("LeaseEscrow security", () => {
       await s.escrow.write.cancel([1n], { account: s.renter.account });
       const owed = await s.escrow.read.withdrawable([s.renter.account.address, s.token.address]);
       expect(owed > 0n).to.equal(true);
-      await expect(s.escrow.write.withdraw([s.token.address], { account: s.renter.account })).to.be.rejectedWith("Blocked");
+      await expect(s.escrow.write.withdraw([s.token.address], { account: s.renter.account })).to.be.rejectedWith(
+        customError("Blocked", s.renter.account.address),
+      );
       await expect(s.escrow.write.withdrawTo([s.token.address, zeroAddress], { account: s.renter.account })).to.be.rejectedWith("ZeroAddress()");
       const before = await s.token.read.balanceOf([s.renter2.account.address]);
       await s.escrow.write.withdrawTo([s.token.address, s.renter2.account.address], { account: s.renter.account });
@@ -131,14 +136,14 @@ describe("LeaseEscrow security", () => {
       await s.escrow.write.accept([1n, "0x"], { account: s.provider.account });
       const token = s.token as any;
       await token.write.setFeeOn([true]);
-      await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-        "UnsupportedToken",
-      );
-      await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith("UnsupportedToken");
+      // The token burns 1 % of every transfer, so each contract names what it expected and the 99 % it received.
+      const refused = (expected: bigint) => customError("UnsupportedToken", s.token.address, expected, expected - expected / 100n);
+      await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(refused(PRICE));
+      await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith(refused(PRICE));
       await expect(
         s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider2.account }),
-      ).to.be.rejectedWith("UnsupportedToken");
-      await expect(s.registry.write.addStake([USDC], { account: s.provider.account })).to.be.rejectedWith("UnsupportedToken");
+      ).to.be.rejectedWith(refused(MIN_STAKE));
+      await expect(s.registry.write.addStake([USDC], { account: s.provider.account })).to.be.rejectedWith(refused(USDC));
     });
   });
 });

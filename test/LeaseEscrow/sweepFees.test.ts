@@ -1,12 +1,13 @@
 import { expect } from "chai";
 import { setStorageAt, time } from "@nomicfoundation/hardhat-network-helpers";
 import { toHex } from "viem";
+import { customError } from "../helpers/errors";
 import { HOUR, accrual, activeLeaseFixture, atTimestamp, feeOn, pendingLeaseFixture } from "../helpers/fixtures";
 
 describe("LeaseEscrow.sweepFees", () => {
   it("reverts while no fee accrued", async () => {
     const s = await pendingLeaseFixture();
-    await expect(s.escrow.write.sweepFees()).to.be.rejectedWith("NothingToSweep");
+    await expect(s.escrow.write.sweepFees()).to.be.rejectedWith(customError("NothingToSweep"));
   });
 
   it("moves the accrued fees to the treasury; anyone may call it", async () => {

@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import hre from "hardhat";
+import { customError } from "../helpers/errors";
 import { HOUR, LeaseStatus, PRICE, accrual, activeLeaseFixture, atTimestamp, pendingLeaseFixture } from "../helpers/fixtures";
 
 describe("LeaseEscrow views", () => {
   it("getLease reverts for an unknown lease; accrued and claimable too", async () => {
     const s = await pendingLeaseFixture();
-    await expect(s.escrow.read.getLease([2n])).to.be.rejectedWith("UnknownLease");
-    await expect(s.escrow.read.accrued([0n])).to.be.rejectedWith("UnknownLease");
-    await expect(s.escrow.read.claimable([9n])).to.be.rejectedWith("UnknownLease");
+    await expect(s.escrow.read.getLease([2n])).to.be.rejectedWith(customError("UnknownLease", 2n));
+    await expect(s.escrow.read.accrued([0n])).to.be.rejectedWith(customError("UnknownLease", 0n));
+    await expect(s.escrow.read.claimable([9n])).to.be.rejectedWith(customError("UnknownLease", 9n));
   });
 
   it("a pending lease shows the offer's provider, price and no accrual", async () => {

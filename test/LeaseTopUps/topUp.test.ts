@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { getAddress, keccak256, stringToHex } from "viem";
+import { customError } from "../helpers/errors";
 import { HOUR, LeaseStatus, PRICE, REQUEST, USDC, atTimestamp, eventsOf } from "../helpers/fixtures";
 import { HOUR_COST, POLICY, policyFixture, quoted, topUpFixture } from "./fixtures";
 
@@ -45,8 +46,11 @@ describe("LeaseTopUps.topUp", () => {
     const lease = await s.escrow.read.getLease([1n]);
     expect(lease.endsAt).to.equal(s.endsAt + HOUR);
     expect((await s.topUps.read.policyOf([1n])).spent).to.equal(HOUR_COST);
-    // Right after a top-up it is no longer due.
-    await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith("TopUpNotNeeded");
+    // Right after a top-up it is no longer due: one second later an hour more than the threshold is left, less 2 s.
+    await atTimestamp(s.endsAt - threshold + 2n);
+    await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith(
+      customError("TopUpNotNeeded", 1n, HOUR + threshold - 2n, threshold),
+    );
   });
 
   it("buys no more than maxHoursPerTopUp at a time", async () => {
@@ -146,7 +150,9 @@ describe("LeaseTopUps.topUp", () => {
     );
     // Someone else's allowance is of no use: the money only ever comes from the renter.
     await s.token.write.approve([s.topUps.address, 1_000n * USDC], { account: s.stranger.account });
-    await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith("AllowanceTooLow");
+    await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith(
+      customError("AllowanceTooLow", s.renter.account.address, HOUR_COST, 2n * HOUR_COST),
+    );
   });
 
   it("refuses when the offer is off sale or the lease is at the offer's maximum, and buys only what still fits", async () => {

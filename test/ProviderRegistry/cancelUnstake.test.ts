@@ -1,12 +1,15 @@
 import { expect } from "chai";
 import { getAddress } from "viem";
+import { customError } from "../helpers/errors";
 import { MIN_STAKE, PRICE, REQUEST, eventsOf, offerFixture } from "../helpers/fixtures";
 
 describe("ProviderRegistry.cancelUnstake", () => {
   it("takes back a pending unstake so the stake counts (and books) again", async () => {
     const s = await offerFixture();
     await s.registry.write.requestUnstake([MIN_STAKE], { account: s.provider.account });
-    await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith("ProviderNotBookable");
+    await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
+      customError("ProviderNotBookable", s.provider.account.address),
+    );
     const hash = await s.registry.write.cancelUnstake({ account: s.provider.account });
     const p = await s.registry.read.getProvider([s.provider.account.address]);
     expect(p.pendingUnstake).to.equal(0n);
@@ -21,6 +24,8 @@ describe("ProviderRegistry.cancelUnstake", () => {
     await expect(s.registry.write.cancelUnstake({ account: s.provider.account })).to.be.rejectedWith(
       `NoPendingUnstake("${getAddress(s.provider.account.address)}")`,
     );
-    await expect(s.registry.write.cancelUnstake({ account: s.stranger.account })).to.be.rejectedWith("NotRegistered");
+    await expect(s.registry.write.cancelUnstake({ account: s.stranger.account })).to.be.rejectedWith(
+      customError("NotRegistered", s.stranger.account.address),
+    );
   });
 });

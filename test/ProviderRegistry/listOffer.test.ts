@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { getAddress, stringToHex } from "viem";
+import { customError } from "../helpers/errors";
 import { ENCRYPTION_KEY, MIN_STAKE, OfferStatus, eventsOf, offerFixture, offerSpec, systemFixture } from "../helpers/fixtures";
 
 describe("ProviderRegistry.listOffer", () => {
@@ -23,16 +24,18 @@ describe("ProviderRegistry.listOffer", () => {
   it("listOffer validates the spec", async () => {
     const s = await offerFixture();
     const zero = `0x${"00".repeat(32)}` as const;
+    const invalid = (reason: string) => customError("InvalidOfferSpec", reason);
     const cases: [Partial<ReturnType<typeof offerSpec>>, string][] = [
-      [{ gpuModel: zero }, "gpuModel empty"],
-      [{ region: zero }, "region empty"],
-      [{ gpuCount: 0 }, "gpuCount zero"],
-      [{ vramGb: 0 }, "vramGb zero"],
-      [{ minHours: 0 }, "hours range"],
-      [{ minHours: 10, maxHours: 9 }, "hours range"],
-      [{ maxHours: 2 ** 24 }, "hours range"],
-      [{ pricePerGpuHour: 0n }, "price zero"],
-      [{ pricePerGpuHour: 2n ** 96n }, "PriceTooHigh"],
+      [{ gpuModel: zero }, invalid("gpuModel empty")],
+      [{ region: zero }, invalid("region empty")],
+      [{ gpuCount: 0 }, invalid("gpuCount zero")],
+      [{ vramGb: 0 }, invalid("vramGb zero")],
+      [{ minHours: 0 }, invalid("hours range")],
+      [{ minHours: 10, maxHours: 9 }, invalid("hours range")],
+      [{ maxHours: 2 ** 24 }, invalid("hours range")],
+      [{ pricePerGpuHour: 0n }, invalid("price zero")],
+      // Prices are stored in 96 bits.
+      [{ pricePerGpuHour: 2n ** 96n }, customError("PriceTooHigh", 2n ** 96n, 2n ** 96n - 1n)],
     ];
     for (const [override, message] of cases) {
       await expect(s.registry.write.listOffer([offerSpec(override)], { account: s.provider.account })).to.be.rejectedWith(message);
@@ -41,12 +44,16 @@ describe("ProviderRegistry.listOffer", () => {
 
   it("listOffer needs a registered, sufficiently staked provider and an unpaused registry", async () => {
     const s = await offerFixture();
-    await expect(s.registry.write.listOffer([offerSpec()], { account: s.stranger.account })).to.be.rejectedWith("NotRegistered");
+    await expect(s.registry.write.listOffer([offerSpec()], { account: s.stranger.account })).to.be.rejectedWith(
+      customError("NotRegistered", s.stranger.account.address),
+    );
     await s.registry.write.requestUnstake([1n], { account: s.provider.account });
-    await expect(s.registry.write.listOffer([offerSpec()], { account: s.provider.account })).to.be.rejectedWith("StakeBelowMinimum");
+    await expect(s.registry.write.listOffer([offerSpec()], { account: s.provider.account })).to.be.rejectedWith(
+      customError("StakeBelowMinimum", MIN_STAKE - 1n, MIN_STAKE),
+    );
     await s.registry.write.addStake([1n], { account: s.provider.account });
     await s.registry.write.pause();
-    await expect(s.registry.write.listOffer([offerSpec()], { account: s.provider.account })).to.be.rejectedWith("EnforcedPause");
+    await expect(s.registry.write.listOffer([offerSpec()], { account: s.provider.account })).to.be.rejectedWith(customError("EnforcedPause"));
     await s.registry.write.unpause();
     await s.registry.write.listOffer([offerSpec()], { account: s.provider.account });
   });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { customError } from "../helpers/errors";
 import { ENCRYPTION_KEY, MIN_STAKE, ProviderStatus, eventsOf, systemFixture } from "../helpers/fixtures";
 
 describe("ProviderRegistry.register", () => {
@@ -19,16 +20,24 @@ describe("ProviderRegistry.register", () => {
 
   it("rejects a stake below the minimum, an empty key and a second registration", async () => {
     const s = await systemFixture();
-    await expect(s.registry.write.register([MIN_STAKE - 1n, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith("StakeBelowMinimum");
-    await expect(s.registry.write.register([MIN_STAKE, `0x${"00".repeat(32)}`, ""], { account: s.provider.account })).to.be.rejectedWith("EmptyEncryptionKey");
+    await expect(s.registry.write.register([MIN_STAKE - 1n, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith(
+      customError("StakeBelowMinimum", MIN_STAKE - 1n, MIN_STAKE),
+    );
+    await expect(s.registry.write.register([MIN_STAKE, `0x${"00".repeat(32)}`, ""], { account: s.provider.account })).to.be.rejectedWith(
+      customError("EmptyEncryptionKey"),
+    );
     await s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account });
-    await expect(s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith("AlreadyRegistered");
+    await expect(s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith(
+      customError("AlreadyRegistered", s.provider.account.address),
+    );
   });
 
   it("is blocked while paused", async () => {
     const s = await systemFixture();
     await s.registry.write.pause();
-    await expect(s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith("EnforcedPause");
+    await expect(s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith(
+      customError("EnforcedPause"),
+    );
     await s.registry.write.unpause();
     await s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account });
   });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { customError } from "../helpers/errors";
 import { ENCRYPTION_KEY, MIN_STAKE, systemFixture } from "../helpers/fixtures";
 import { signPermit } from "../helpers/permit";
 
@@ -14,7 +15,7 @@ describe("ProviderRegistry.registerWithPermit", () => {
     await s.registry.write.pause();
     await expect(
       s.registry.write.registerWithPermit([MIN_STAKE, ENCRYPTION_KEY, "", deadline, v, r, sig], { account: s.provider2.account }),
-    ).to.be.rejectedWith("EnforcedPause");
+    ).to.be.rejectedWith(customError("EnforcedPause"));
   });
 
   it("registerWithPermit still works when the permit was front-run", async () => {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { COOLDOWN, USDC, offerFixture } from "../helpers/fixtures";
+import { customError } from "../helpers/errors";
+import { COOLDOWN, MIN_STAKE, USDC, offerFixture } from "../helpers/fixtures";
 
 describe("ProviderRegistry.requestUnstake", () => {
   it("requestUnstake starts the cooldown and cannot exceed the unlocked stake", async () => {
@@ -10,7 +11,9 @@ describe("ProviderRegistry.requestUnstake", () => {
     const p = await s.registry.read.getProvider([s.provider.account.address]);
     expect(p.pendingUnstake).to.equal(30n * USDC);
     expect(p.unstakeAvailableAt).to.equal(BigInt(await time.latest()) + COOLDOWN);
-    await expect(s.registry.write.requestUnstake([121n * USDC], { account: s.provider.account })).to.be.rejectedWith("UnstakeExceedsStake");
-    await expect(s.registry.write.requestUnstake([0n], { account: s.provider.account })).to.be.rejectedWith("ZeroAmount");
+    await expect(s.registry.write.requestUnstake([121n * USDC], { account: s.provider.account })).to.be.rejectedWith(
+      customError("UnstakeExceedsStake", 121n * USDC, MIN_STAKE + 50n * USDC - 30n * USDC),
+    );
+    await expect(s.registry.write.requestUnstake([0n], { account: s.provider.account })).to.be.rejectedWith(customError("ZeroAmount"));
   });
 });

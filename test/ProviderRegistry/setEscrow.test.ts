@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { getAddress } from "viem";
+import { getAddress, zeroHash } from "viem";
+import { customError } from "../helpers/errors";
 import { CloseReason, LeaseStatus, atTimestamp, deployEscrow, disputedLeaseFixture, noShowSlashOf, PRICE, REQUEST } from "../helpers/fixtures";
 
 describe("ProviderRegistry.setEscrow", () => {
@@ -42,7 +43,7 @@ describe("ProviderRegistry.setEscrow", () => {
   it("is admin-only and refuses the zero address", async () => {
     const s = await disputedLeaseFixture();
     await expect(s.registry.write.setEscrow([s.stranger.account.address], { account: s.stranger.account })).to.be.rejectedWith(
-      "AccessControlUnauthorizedAccount",
+      customError("AccessControlUnauthorizedAccount", s.stranger.account.address, zeroHash),
     );
     await expect(s.registry.write.setEscrow(["0x0000000000000000000000000000000000000000"])).to.be.rejectedWith("ZeroAddress()");
   });

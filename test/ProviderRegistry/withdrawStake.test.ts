@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { zeroAddress } from "viem";
+import { customError } from "../helpers/errors";
 import { COOLDOWN, ENCRYPTION_KEY, MIN_STAKE, PRICE, ProviderStatus, REQUEST, USDC, atTimestamp, offerFixture, systemFixture } from "../helpers/fixtures";
 
 describe("ProviderRegistry.withdrawStake", () => {
@@ -10,13 +11,17 @@ describe("ProviderRegistry.withdrawStake", () => {
     await s.registry.write.requestUnstake([50n * USDC], { account: s.provider.account });
     const { unstakeAvailableAt } = await s.registry.read.getProvider([s.provider.account.address]);
     await atTimestamp(unstakeAvailableAt - 1n);
-    await expect(s.registry.write.withdrawStake({ account: s.provider.account })).to.be.rejectedWith("UnstakeCooldownActive");
+    await expect(s.registry.write.withdrawStake({ account: s.provider.account })).to.be.rejectedWith(
+      customError("UnstakeCooldownActive", unstakeAvailableAt, unstakeAvailableAt - 1n),
+    );
     await atTimestamp(unstakeAvailableAt);
     const before = await s.token.read.balanceOf([s.provider.account.address]);
     await s.registry.write.withdrawStake({ account: s.provider.account });
     expect(await s.token.read.balanceOf([s.provider.account.address])).to.equal(before + 50n * USDC);
     expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(MIN_STAKE);
-    await expect(s.registry.write.withdrawStake({ account: s.provider.account })).to.be.rejectedWith("NoPendingUnstake");
+    await expect(s.registry.write.withdrawStake({ account: s.provider.account })).to.be.rejectedWith(
+      customError("NoPendingUnstake", s.provider.account.address),
+    );
   });
 
   it("open leases block a withdrawal below the minimum; the stake stays slashable meanwhile", async () => {
@@ -24,7 +29,9 @@ describe("ProviderRegistry.withdrawStake", () => {
     await s.escrow.write.book([1n, 1, 50, PRICE, REQUEST], { account: s.renter.account }); // 100 USDC deposit
     await s.registry.write.requestUnstake([MIN_STAKE], { account: s.provider.account });
     await time.increase(COOLDOWN);
-    await expect(s.registry.write.withdrawStake({ account: s.provider.account })).to.be.rejectedWith("OpenLeasesBlockWithdrawal");
+    await expect(s.registry.write.withdrawStake({ account: s.provider.account })).to.be.rejectedWith(
+      customError("OpenLeasesBlockWithdrawal", s.provider.account.address, 1),
+    );
     await s.escrow.write.reclaim([1n], { account: s.renter.account }); // slashes 10 % = 10 USDC during the cooldown
     const p = await s.registry.read.getProvider([s.provider.account.address]);
     expect(p.stake).to.equal(MIN_STAKE - 10n * USDC);
@@ -33,7 +40,9 @@ describe("ProviderRegistry.withdrawStake", () => {
     const exited = await s.registry.read.getProvider([s.provider.account.address]);
     expect(exited.status).to.equal(ProviderStatus.Exited);
     expect(exited.stake).to.equal(0n);
-    await expect(s.registry.write.addStake([1n], { account: s.provider.account })).to.be.rejectedWith("NotRegistered");
+    await expect(s.registry.write.addStake([1n], { account: s.provider.account })).to.be.rejectedWith(
+      customError("NotRegistered", s.provider.account.address),
+    );
     await s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, "back"], { account: s.provider.account });
     expect((await s.registry.read.getProvider([s.provider.account.address])).status).to.equal(ProviderStatus.Active);
   });
@@ -61,7 +70,8 @@ describe("ProviderRegistry.withdrawStake", () => {
 
   it("unregistered accounts cannot unstake", async () => {
     const s = await systemFixture();
-    await expect(s.registry.write.requestUnstake([1n], { account: s.stranger.account })).to.be.rejectedWith("NotRegistered");
-    await expect(s.registry.write.withdrawStake({ account: s.stranger.account })).to.be.rejectedWith("NotRegistered");
+    const notRegistered = customError("NotRegistered", s.stranger.account.address);
+    await expect(s.registry.write.requestUnstake([1n], { account: s.stranger.account })).to.be.rejectedWith(notRegistered);
+    await expect(s.registry.write.withdrawStake({ account: s.stranger.account })).to.be.rejectedWith(notRegistered);
   });
 });
