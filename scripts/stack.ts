@@ -72,7 +72,7 @@ async function main() {
   const localChain = !env.RPC_URL;
   const chainId = env.CHAIN_ID ?? 31337;
   const rpcUrl = env.RPC_URL ?? `http://127.0.0.1:${env.RPC_PORT}`;
-  const steps = 9;
+  const steps = 10;
   let step = 0;
   const stepLog = (msg: string) => log(`[${++step}/${steps}] ${msg}`);
 
@@ -187,6 +187,28 @@ async function main() {
   const tIndex = Date.now();
   await waitFor("Indexer catching up with the chain", () => httpOk(`http://127.0.0.1:${env.INDEXER_PORT}/ready`), { timeoutMs: 180_000, process: indexer });
   stepLog(`indexer: caught up (${elapsed(tIndex)})`);
+
+  // The liveness watcher (apps/watcher): reports outages for renters who opted in and settles expired
+  // reports. Locally its wallet is a development account; elsewhere it needs WATCHER_KEY_FILE.
+  if (localChain || process.env.WATCHER_KEY_FILE) {
+    const tWatcher = Date.now();
+    const watcher = startProcess({
+      name: "watcher",
+      command: process.execPath,
+      args: ["--import", "tsx", "apps/watcher/src/main.ts"],
+      cwd: ROOT,
+      env: childEnv,
+      logDir,
+      echo: (line) => /error|failed/i.test(line),
+    });
+    children.push(watcher);
+    const watching = watcher.watchFor(/watcher: (?:watching as (0x[0-9a-fA-F]{40})|(idle): )/);
+    await waitFor("Liveness watcher start", async () => watching() !== undefined, { timeoutMs: 60_000, process: watcher });
+    const [, address] = watching()!;
+    stepLog(`watcher: ${address ? `reporting outages as ${address}` : "idle (this deployment has no LeaseLiveness)"} (${elapsed(tWatcher)})`);
+  } else {
+    stepLog("watcher: skipped (set WATCHER_KEY_FILE to run it on this chain)");
+  }
 
   // The notifier (apps/notifier): indexed lease events → email and signed webhooks. Without SMTP_URL its
   // emails are written as .eml files under <data dir>/mail (no mail server is started locally).

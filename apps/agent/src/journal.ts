@@ -19,6 +19,9 @@ export type JournalRecord =
   | { event: "deprovision-started"; leaseId: string; reason: string }
   | { event: "deprovisioned"; leaseId: string; reason: string }
   | { event: "deprovision-failed"; leaseId: string; reason: string }
+  /** An outage report (docs/protocol.md, "Liveness") answered with a liveness proof; the chain keeps the rest. */
+  | { event: "outage-refuted"; leaseId: string; txHash: Hex; reportBlock: string; proofBlock: string }
+  | { event: "outage-refute-failed"; leaseId: string; reportBlock: string; reason: string }
   /** A step of the container provisioner (issue 16): network, disk, pull, start, exit, grace, removal. */
   | { event: "workload"; leaseId: string; step: WorkloadStep; detail?: string };
 

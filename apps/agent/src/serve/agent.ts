@@ -10,6 +10,7 @@ import type { Logger } from "../log";
 import { fetchOwnOffers, OfferStatus, type ProviderOffer } from "../provider";
 import { postHeartbeat, signHeartbeat } from "./heartbeat";
 import { LeaseHandler } from "./lease-handler";
+import { livenessAddress, LivenessResponder, scanOutageReports, type OutageReport } from "./liveness";
 import type { Booking } from "./lease-request";
 
 import type { WorkloadManager } from "../workloads/manager";
@@ -56,11 +57,17 @@ export class ProviderAgent {
   private lastHeartbeatProblem: string | undefined;
   /** Heartbeats and withdrawals run beside the poll loop so a slow web app cannot delay lease work. */
   private readonly sideTasks = new Set<Promise<void>>();
+  /** Refutes outage reports on leases this agent serves (docs/protocol.md, "Liveness"). */
+  private readonly liveness: LivenessResponder;
+  private responding = false;
+  /** The first block whose OutageReported events `serve` has not read (the fleet reads them for all its providers). */
+  private nextReportScanBlock?: bigint;
 
   constructor(private readonly options: AgentOptions) {
     this.nextScanBlock = options.ctx.contracts.deployBlock;
     if (options.firstHeartbeatDelayMs) this.lastHeartbeatAt = Date.now() - options.config.intervals.heartbeatSeconds * 1000 + options.firstHeartbeatDelayMs;
     this.handler = new LeaseHandler({ ...options, shutdown: this.shutdown.signal });
+    this.liveness = new LivenessResponder(options);
   }
 
   get stopping(): boolean {
@@ -86,6 +93,8 @@ export class ProviderAgent {
       log.info(`resuming the booking scan at block ${checkpoint} (earlier leases need no work).`);
     }
     await this.adoptOpenEnvironments();
+    // Reports come after an accept, so none on a lease that still needs work lies before the booking scan's start.
+    this.nextReportScanBlock ??= this.nextScanBlock;
     return this.nextScanBlock;
   }
 
@@ -137,6 +146,7 @@ export class ProviderAgent {
   async tick(): Promise<void> {
     const block = await this.options.ctx.publicClient.getBlock({ blockTag: "latest" });
     await this.scanBookings(block.number);
+    await this.scanOutageReports(block.number);
     await this.step(block);
   }
 
@@ -148,6 +158,11 @@ export class ProviderAgent {
     if (!this.options.journal.knows(booking.leaseId)) {
       this.options.log.info(`lease ${booking.leaseId}: booked by ${booking.renter} (${booking.gpus} GPU × ${booking.durationHours} h on offer ${booking.offerId}).`);
     }
+  }
+
+  /** An OutageReported event; kept only when it is about one of this provider's leases. */
+  addOutageReport(report: OutageReport): void {
+    if (this.bookings.has(report.leaseId)) this.liveness.add(report);
   }
 
   /** Every booking event up to `block` has been handed over through addBooking(). */
@@ -169,6 +184,11 @@ export class ProviderAgent {
       this.busy.set(booking.leaseId, work);
     }
     await this.options.journal.saveScanCheckpoint(this.scanCheckpoint());
+    // Beside the lease work (a slow provisioning script must not delay a refutation), one pass at a time.
+    if (this.liveness.waiting > 0 && !this.responding) {
+      this.responding = true;
+      this.inBackground(this.liveness.respond(block.timestamp).finally(() => (this.responding = false)));
+    }
     const nowMs = Date.now();
     if (nowMs - this.lastHeartbeatAt >= this.options.config.intervals.heartbeatSeconds * 1000) {
       this.lastHeartbeatAt = nowMs;
@@ -212,6 +232,14 @@ export class ProviderAgent {
       }
       this.nextScanBlock = toBlock + 1n;
     }
+  }
+
+  private async scanOutageReports(latest: bigint): Promise<void> {
+    const liveness = await livenessAddress(this.options.ctx);
+    const from = this.nextReportScanBlock ?? this.nextScanBlock;
+    if (!liveness || from > latest) return;
+    for (const report of await scanOutageReports(this.options.ctx.publicClient, liveness, from, latest)) this.addOutageReport(report);
+    this.nextReportScanBlock = latest + 1n;
   }
 
   private async heartbeat(): Promise<void> {

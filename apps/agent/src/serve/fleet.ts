@@ -10,6 +10,7 @@ import type { ProviderKeys } from "../keyfile";
 import { createLogger, type Logger } from "../log";
 import { checkProviderReady, OfferStatus, type ProviderOffer } from "../provider";
 import { bookingFromEvent, ProviderAgent } from "./agent";
+import { livenessAddress, scanOutageReports } from "./liveness";
 import type { FleetConfig } from "./fleet-config";
 
 /** Many RPC providers cap eth_getLogs ranges; scan in slices this size (as `serve` does). */
@@ -97,6 +98,8 @@ export class Fleet {
   private readonly members: Member[] = [];
   private readonly byAddress = new Map<string, Member>();
   private readonly shutdown = new AbortController();
+  /** The first block whose OutageReported events no provider has seen; read once for all of them. */
+  private reportScanFrom = 0n;
 
   private constructor(private readonly fleet: FleetConfig, private readonly ctx: ChainContext, private readonly log: Logger) {}
 
@@ -152,6 +155,7 @@ export class Fleet {
       if (scanFrom === undefined || from < scanFrom) scanFrom = from;
     }
     scanFrom ??= this.ctx.contracts.deployBlock;
+    this.reportScanFrom = scanFrom;
     while (!this.shutdown.signal.aborted) {
       try {
         scanFrom = await this.tick(scanFrom);
@@ -184,6 +188,14 @@ export class Fleet {
         if (member && event.blockNumber >= member.agent.scanFrom) member.agent.addBooking(bookingFromEvent(event));
       }
       scanFrom = toBlock + 1n;
+    }
+    const liveness = await livenessAddress(this.ctx);
+    if (liveness && this.reportScanFrom <= block.number) {
+      for (const report of await scanOutageReports(this.ctx.publicClient, liveness, this.reportScanFrom, block.number)) {
+        // Each agent keeps only reports on its own leases.
+        for (const m of this.members) m.agent.addOutageReport(report);
+      }
+      this.reportScanFrom = block.number + 1n;
     }
     const now = Date.now();
     const due = this.members.filter((m) => now - m.lastStepAt >= m.pollMs);

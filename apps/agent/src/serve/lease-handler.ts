@@ -97,6 +97,10 @@ export class LeaseHandler {
         // Accrual froze when the dispute opened; access lasts until the booked end, the money waits for the arbiter.
         if (now >= lease.endsAt && holdsEnvironment) await this.deprovision(booking, state, "the lease ended while disputed");
         return false;
+      case LeaseStatus.Suspended:
+        // An outage report awaits refutation (issue 15): the liveness responder answers it; access stays,
+        // accrual is frozen at the report's cutoff, and a claim would revert until it is resolved.
+        return false;
       case LeaseStatus.Closed:
         if (holdsEnvironment) return this.deprovision(booking, state, `the lease was closed (${CLOSE_REASON[lease.closeReason] ?? lease.closeReason})`);
         return true;
