@@ -19,6 +19,7 @@ const SUITES = [
   { name: "db", kind: "vitest", pkg: "packages/db", script: "test" },
   { name: "indexer", kind: "vitest", pkg: "apps/indexer", script: "test" },
   { name: "agent", kind: "vitest", pkg: "apps/agent", script: "test" },
+  { name: "watcher", kind: "vitest", pkg: "apps/watcher", script: "test" },
   { name: "notifier", kind: "vitest", pkg: "apps/notifier", script: "test" },
   { name: "web", kind: "vitest", pkg: "apps/web", script: "test" },
   { name: "client", kind: "vitest", pkg: "packages/client", script: "test" },
