@@ -1,4 +1,4 @@
-import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { leaseEscrowAbi, leaseLivenessAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { decodeEventLog, toEventSelector, type AbiEvent, type AbiParameter, type ContractEventName, type GetEventArgs, type Hex } from "viem";
 import { cleanText } from "./sanitize";
 
@@ -20,7 +20,7 @@ export type EventArgs = Record<string, unknown>;
  * The events the indexer decodes: every event of these ABIs. A contract whose events get handlers
  * joins this list, and its handlers are then typed like the rest (handlers.ts).
  */
-export const INDEXED_ABI = [...providerRegistryAbi, ...leaseEscrowAbi] as const;
+export const INDEXED_ABI = [...providerRegistryAbi, ...leaseEscrowAbi, ...leaseLivenessAbi] as const;
 export type IndexedEventName = ContractEventName<typeof INDEXED_ABI>;
 /**
  * The args of event `N` exactly as decodeLog produces them (strict decoding: every field present,

@@ -4,7 +4,7 @@ import { bytes32ToText } from "@gridlease/sdk/offers";
 import { CLOSE_REASON } from "@gridlease/sdk/protocol";
 import type { DecodedEvent, EventArgsOf, IndexedEventName } from "./events";
 import { cleanText } from "./sanitize";
-import type { DisputeRow, EntityRows, EntityTable, LeaseRow, OfferRow, PriceHistoryRow, ProviderRow } from "./rows";
+import type { DisputeRow, EntityRows, EntityTable, LeaseOutageRow, LeaseRow, OfferRow, PriceHistoryRow, ProviderRow } from "./rows";
 
 /**
  * The derived rows a batch touches: loaded from the database before the batch (`null` = no row),
@@ -12,10 +12,10 @@ import type { DisputeRow, EntityRows, EntityTable, LeaseRow, OfferRow, PriceHist
  */
 export class BatchState {
   readonly rows: { [T in EntityTable]: Map<string, EntityRows[T] | null> } = {
-    provider: new Map(), offer: new Map(), lease: new Map(), dispute: new Map(),
+    provider: new Map(), offer: new Map(), lease: new Map(), dispute: new Map(), lease_outage: new Map(), reporter_approval: new Map(),
   };
   readonly dirty: { [T in EntityTable]: Set<string> } = {
-    provider: new Set(), offer: new Set(), lease: new Set(), dispute: new Set(),
+    provider: new Set(), offer: new Set(), lease: new Set(), dispute: new Set(), lease_outage: new Set(), reporter_approval: new Set(),
   };
   readonly priceHistory: PriceHistoryRow[] = [];
 
@@ -113,7 +113,8 @@ export const HANDLERS: Handlers = {
           chain_id: state.chainId, address, status: "Active", stake: "0", pending_unstake: "0", unstake_available_at: null,
           total_slashed: "0", encryption_key: "", metadata_uri: "", registered_block: event.blockNumber.toString(),
           offers_listed: 0, leases_total: 0, leases_completed: 0, leases_cancelled: 0, leases_not_accepted: 0,
-          leases_declined: 0, disputes_opened: 0, disputes_lost: 0, earnings_net: "0", reliability: 0,
+          leases_declined: 0, disputes_opened: 0, disputes_lost: 0, outages_reported: 0, outages_refuted: 0, outages_settled: 0,
+          earnings_net: "0", reliability: 0,
           updated_block: "0", finalized: false,
         };
     Object.assign(row, {
@@ -208,7 +209,7 @@ export const HANDLERS: Handlers = {
       deposit: str(args.deposit), accept_deadline: str(args.acceptDeadline), accepted_at: null, ends_at: null, status: "Pending",
       close_reason: null, claimed_gross: "0", claimed_fee: "0", provider_total: null, renter_refund: null, fee_total: null,
       encrypted_request: str(args.encryptedRequest), encrypted_access: null, booked_block: event.blockNumber.toString(),
-      booked_tx_hash: event.txHash, closed_block: null, updated_block: "0", finalized: false,
+      booked_tx_hash: event.txHash, closed_block: null, outages_reported: 0, updated_block: "0", finalized: false,
     }, event.blockNumber);
     updateProvider(state, event, providerAddress, (row) => (row.leases_total += 1));
   },
@@ -296,7 +297,56 @@ export const HANDLERS: Handlers = {
     });
     state.put("dispute", id, row, event.blockNumber);
   },
+  // LeaseLiveness (issue 15). The escrow emits nothing for a suspension or a resumption, so the lease's
+  // status follows these events; a settlement's close arrives as the escrow's LeaseClosed (ProviderOffline).
+  ReporterApproved(state, event, args) {
+    const renter = addr(args.renter);
+    const reporter = addr(args.reporter);
+    const id = `${renter}:${reporter}`;
+    state.put("reporter_approval", id, {
+      chain_id: state.chainId, approval_id: id, renter, reporter, approved: args.approved, updated_block: "0", finalized: false,
+    }, event.blockNumber);
+  },
+  OutageReported(state, event, args) {
+    const id = str(args.leaseId);
+    updateLease(state, event, id, (row) => {
+      row.status = "Suspended";
+      row.outages_reported += 1;
+    });
+    const reported = lease(state, id, event);
+    const seq = reported.outages_reported;
+    state.put("lease_outage", `${id}:${seq}`, {
+      chain_id: state.chainId, outage_id: `${id}:${seq}`, lease_id: id, seq, renter: reported.renter, provider: reported.provider,
+      reporter: addr(args.reporter), last_seen: str(args.lastSeen), cutoff: str(args.cutoff), bond: str(args.bond),
+      refutable_until: str(args.refutableUntil), status: "Reported", reported_block: event.blockNumber.toString(),
+      reported_tx_hash: event.txHash, reported_log_index: event.logIndex, refuted_block: null, refuted_tx_hash: null,
+      proof_block: null, settled_block: null, settled_tx_hash: null, updated_block: "0", finalized: false,
+    }, event.blockNumber);
+    updateProvider(state, event, reported.provider, (row) => (row.outages_reported += 1));
+  },
+  OutageRefuted(state, event, args) {
+    const id = str(args.leaseId);
+    updateLease(state, event, id, (row) => (row.status = "Active"));
+    const row = openOutage(state, id, event);
+    Object.assign(row, { status: "Refuted", refuted_block: event.blockNumber.toString(), refuted_tx_hash: event.txHash, proof_block: str(args.proofBlock) });
+    state.put("lease_outage", row.outage_id, row, event.blockNumber);
+    updateProvider(state, event, row.provider, (p) => (p.outages_refuted += 1));
+  },
+  OutageSettled(state, event, args) {
+    const row = openOutage(state, str(args.leaseId), event);
+    Object.assign(row, { status: "Settled", settled_block: event.blockNumber.toString(), settled_tx_hash: event.txHash });
+    state.put("lease_outage", row.outage_id, row, event.blockNumber);
+    updateProvider(state, event, row.provider, (p) => (p.outages_settled += 1));
+  },
 };
+
+/** The lease's latest outage report, which a refutation or settlement closes. */
+function openOutage(state: BatchState, leaseId: string, event: DecodedEvent): LeaseOutageRow {
+  const { outages_reported: seq } = lease(state, leaseId, event);
+  const row = state.get("lease_outage", `${leaseId}:${seq}`);
+  if (!row || row.status !== "Reported") throw new MissingRowError(`an open outage report of lease ${leaseId}`, event);
+  return { ...row };
+}
 
 /**
  * Runs the handler of `event`, if any. The one place a decoded event meets its typed handler: decodeLog
@@ -315,15 +365,18 @@ function recordPrice(state: BatchState, event: DecodedEvent, offerId: string, gp
 }
 
 /** Keys of the rows a batch's events need loaded before the handlers run. */
-export function keysToLoad(events: DecodedEvent[]): { providers: Set<string>; offers: Set<string>; leases: Set<string> } {
+export function keysToLoad(events: DecodedEvent[]): { providers: Set<string>; offers: Set<string>; leases: Set<string>; approvals: Set<string> } {
   const providers = new Set<string>();
   const offers = new Set<string>();
   const leases = new Set<string>();
+  const approvals = new Set<string>();
   // Any event (of any contract) naming a provider, offer or lease: read by field name, untyped on purpose.
-  for (const { args } of events) {
+  // A lease's outage rows are found from its row (outages_reported) once loaded (loadBatchState).
+  for (const { name, args } of events) {
     if (args.provider !== undefined) providers.add(String(args.provider).toLowerCase());
     if (args.offerId !== undefined) offers.add(String(args.offerId));
     if (args.leaseId !== undefined) leases.add(String(args.leaseId));
+    if (name === "ReporterApproved") approvals.add(`${String(args.renter).toLowerCase()}:${String(args.reporter).toLowerCase()}`);
   }
-  return { providers, offers, leases };
+  return { providers, offers, leases, approvals };
 }

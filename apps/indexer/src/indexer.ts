@@ -20,6 +20,8 @@ function memoryLine(): string {
 export interface IndexerDeployment {
   registry: { address: string; deployBlock: bigint };
   escrow: { address: string; deployBlock: bigint };
+  /** The escrow's LeaseLiveness (`escrow.liveness()`), whose outage events are indexed too; absent for older deployments. */
+  liveness?: { address: string; deployBlock: bigint };
 }
 
 export interface IndexerOptions {
@@ -122,7 +124,8 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   const devChain = options.devChain ?? chainId === 31337;
   const registry = options.deployment.registry.address.toLowerCase() as Hex;
   const escrow = options.deployment.escrow.address.toLowerCase() as Hex;
-  const addresses = [registry, escrow];
+  const liveness = options.deployment.liveness?.address.toLowerCase() as Hex | undefined;
+  const addresses = liveness ? [registry, escrow, liveness] : [registry, escrow];
   const deployBlock = options.deployment.registry.deployBlock < options.deployment.escrow.deployBlock
     ? options.deployment.registry.deployBlock : options.deployment.escrow.deployBlock;
 

@@ -20,6 +20,10 @@ export interface ProviderRow {
   leases_declined: number;
   disputes_opened: number;
   disputes_lost: number;
+  /** SLA history (LeaseLiveness): reports against the provider, refuted by its agent, settled. */
+  outages_reported: number;
+  outages_refuted: number;
+  outages_settled: number;
   earnings_net: string;
   reliability: number;
   updated_block: string;
@@ -76,6 +80,8 @@ export interface LeaseRow {
   booked_block: string;
   booked_tx_hash: string;
   closed_block: string | null;
+  /** Outage reports so far: the latest report's row is lease_outage "<lease_id>:<outages_reported>". */
+  outages_reported: number;
   updated_block: string;
   finalized: boolean;
 }
@@ -99,6 +105,43 @@ export interface DisputeRow {
   provider_lost: boolean | null;
   opened_block: string;
   closed_block: string | null;
+  updated_block: string;
+  finalized: boolean;
+}
+
+/** One outage report of a lease (LeaseLiveness), keyed "<lease_id>:<n>" for the lease's n-th report. */
+export interface LeaseOutageRow {
+  chain_id: number;
+  outage_id: string;
+  lease_id: string;
+  seq: number;
+  renter: string;
+  provider: string;
+  reporter: string;
+  last_seen: string;
+  cutoff: string;
+  bond: string;
+  refutable_until: string;
+  status: "Reported" | "Refuted" | "Settled";
+  reported_block: string;
+  reported_tx_hash: string;
+  reported_log_index: number;
+  refuted_block: string | null;
+  refuted_tx_hash: string | null;
+  proof_block: string | null;
+  settled_block: string | null;
+  settled_tx_hash: string | null;
+  updated_block: string;
+  finalized: boolean;
+}
+
+/** A renter's approval of a reporter (approveReporter), keyed "<renter>:<reporter>". */
+export interface ReporterApprovalRow {
+  chain_id: number;
+  approval_id: string;
+  renter: string;
+  reporter: string;
+  approved: boolean;
   updated_block: string;
   finalized: boolean;
 }
@@ -133,6 +176,8 @@ export const ENTITY_TABLES = {
   offer: ["chain_id", "offer_id"],
   lease: ["chain_id", "lease_id"],
   dispute: ["chain_id", "lease_id"],
+  lease_outage: ["chain_id", "outage_id"],
+  reporter_approval: ["chain_id", "approval_id"],
 } as const;
 
 export type EntityTable = keyof typeof ENTITY_TABLES;
@@ -142,4 +187,6 @@ export interface EntityRows {
   offer: OfferRow;
   lease: LeaseRow;
   dispute: DisputeRow;
+  lease_outage: LeaseOutageRow;
+  reporter_approval: ReporterApprovalRow;
 }

@@ -3,7 +3,7 @@
  * indexer benchmark all create market activity through this. Accounts are derived from the
  * Hardhat mnemonic at indices ≥ 100 (the web dev wallet and e2e tests use #3..#19).
  */
-import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { leaseEscrowAbi, leaseLivenessAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import {
   createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, parseEther,
   type Abi, type Address, type Hex, type PrivateKeyAccount,
@@ -20,10 +20,14 @@ export interface SimulationDeployment {
   token: Address;
   registry: Address;
   escrow: Address;
+  /** The escrow's LeaseLiveness (outage reports), when the deployment has one. */
+  liveness?: Address;
 }
 
-export type Contract = "token" | "registry" | "escrow";
-const ABIS: Record<Contract, Abi> = { token: mockUsdcAbi as Abi, registry: providerRegistryAbi as Abi, escrow: leaseEscrowAbi as Abi };
+export type Contract = "token" | "registry" | "escrow" | "liveness";
+const ABIS: Record<Contract, Abi> = {
+  token: mockUsdcAbi as Abi, registry: providerRegistryAbi as Abi, escrow: leaseEscrowAbi as Abi, liveness: leaseLivenessAbi as Abi,
+};
 
 export class Simulator {
   readonly publicClient;
@@ -58,7 +62,7 @@ export class Simulator {
       const wallet = createWalletClient({ account: from, chain: this.chain, transport: http(this.rpcUrl, { retryCount: 0, timeout: 60_000 }) });
       const data = encodeFunctionData({ abi: ABIS[contract], functionName, args });
       const hash = await wallet.sendTransaction({
-        to: this.deployment[contract], data, gas, nonce, maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
+        to: this.deployment[contract]!, data, gas, nonce, maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
       } as Parameters<typeof wallet.sendTransaction>[0]);
       this.nonces.set(from.address, nonce + 1);
       this.transactions++;

@@ -19,7 +19,7 @@ export interface Cursor {
 
 const RAW_EVENT_COLUMNS = ["chain_id", "tx_hash", "log_index", "block_number", "block_hash", "address", "name", "args", "finalized"];
 const PRICE_HISTORY_COLUMNS = ["chain_id", "tx_hash", "log_index", "offer_id", "gpu_model", "block_number", "price_per_gpu_hour", "finalized"];
-const CHAIN_TABLES = ["dispute", "lease", "offer", "provider", "offer_price_history", "raw_event", "failed_event", "indexed_block", "indexer_undo", "indexer_cursor"] as const;
+const CHAIN_TABLES = ["lease_outage", "reporter_approval", "dispute", "lease", "offer", "provider", "offer_price_history", "raw_event", "failed_event", "indexed_block", "indexer_undo", "indexer_cursor"] as const;
 /** Derived tables in foreign-key order, parents first. */
 const ENTITY_ORDER = Object.keys(ENTITY_TABLES) as EntityTable[];
 
@@ -115,11 +115,15 @@ export async function appliedEvents(client: pg.PoolClient, chainId: number, from
 /** Loads every derived row the events can touch; remembers the prior images for the undo journal. */
 export async function loadBatchState(
   client: pg.PoolClient, state: BatchState,
-  keys: { providers: Set<string>; offers: Set<string>; leases: Set<string> },
+  keys: { providers: Set<string>; offers: Set<string>; leases: Set<string>; approvals?: Set<string> },
 ): Promise<Map<string, string | null>> {
   const original = new Map<string, string | null>();
   await loadRows(client, state, "lease", "lease_id", [...keys.leases], original);
   await loadRows(client, state, "dispute", "lease_id", [...keys.leases], original);
+  // Each loaded lease's latest outage report: the one a refutation or settlement in this batch closes.
+  const outages = [...state.rows.lease.values()].filter((row) => row && row.outages_reported > 0).map((row) => `${row!.lease_id}:${row!.outages_reported}`);
+  await loadRows(client, state, "lease_outage", "outage_id", outages, original);
+  await loadRows(client, state, "reporter_approval", "approval_id", [...(keys.approvals ?? [])], original);
   await loadRows(client, state, "offer", "offer_id", [...keys.offers], original);
   const providers = new Set(keys.providers);
   for (const row of state.rows.lease.values()) if (row) providers.add(row.provider);

@@ -43,7 +43,9 @@ export async function deployContracts(rpcUrl: string) {
   const walletClient = createWalletClient({ account: DEPLOYER, transport: http(rpcUrl) });
   const publicClient = createPublicClient({ transport: http(rpcUrl) });
   const deployment = await deployGridlease({ walletClient: walletClient as never, publicClient: publicClient as never });
-  const sim = new Simulator(rpcUrl, CHAIN_ID, { token: deployment.token.address, registry: deployment.registry.address, escrow: deployment.escrow.address });
+  const sim = new Simulator(rpcUrl, CHAIN_ID, {
+    token: deployment.token.address, registry: deployment.registry.address, escrow: deployment.escrow.address, liveness: deployment.liveness.address,
+  });
   return { deployment, sim };
 }
 
@@ -72,6 +74,8 @@ const DIGEST_TABLES: Record<string, string> = {
   offer: "offer_id",
   lease: "lease_id",
   dispute: "lease_id",
+  lease_outage: "outage_id",
+  reporter_approval: "approval_id",
   offer_price_history: "tx_hash, log_index",
   raw_event: "block_number, log_index",
 };

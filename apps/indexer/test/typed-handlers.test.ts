@@ -33,7 +33,7 @@ function providerRow(): ProviderRow {
     chain_id: 31337, address: PROVIDER, status: "Active", stake: "100", pending_unstake: "0", unstake_available_at: null,
     total_slashed: "0", encryption_key: "", metadata_uri: "", registered_block: "1", offers_listed: 0, leases_total: 0,
     leases_completed: 0, leases_cancelled: 0, leases_not_accepted: 0, leases_declined: 0, disputes_opened: 0, disputes_lost: 0,
-    earnings_net: "0", reliability: 0, updated_block: "1", finalized: false,
+    outages_reported: 0, outages_refuted: 0, outages_settled: 0, earnings_net: "0", reliability: 0, updated_block: "1", finalized: false,
   };
 }
 
