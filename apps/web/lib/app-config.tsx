@@ -6,6 +6,8 @@ export interface ContractAddresses {
   providerRegistry: Address;
   leaseEscrow: Address;
   token: Address;
+  /** LeaseTopUps serving this escrow (auto top-up), or null where none is deployed. */
+  leaseTopUps: Address | null;
 }
 
 /** What the server hands the browser at request time (no NEXT_PUBLIC_* baked into the build). */

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { BillingHistory } from "@/components/billing/billing-history";
 import { AddressSync, ConnectPrompt } from "@/components/common/address-sync";
 import { FaucetButton } from "@/components/common/faucet-button";
 import { EarningsChart } from "@/components/provider/earnings-chart";
@@ -63,6 +64,7 @@ export default async function ProviderPage({ searchParams }: { searchParams: Pro
             <ProviderLeases leases={others} />
           </section>
           <ProviderWorkloads />
+          <BillingHistory chainId={CHAIN_ID} account={address} role="provider" />
         </>
       )}
     </div>

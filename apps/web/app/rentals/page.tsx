@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { BillingHistory } from "@/components/billing/billing-history";
 import { AddressSync, ConnectPrompt } from "@/components/common/address-sync";
 import { FaucetButton } from "@/components/common/faucet-button";
 import { LeaseCard } from "@/components/rentals/lease-card";
@@ -41,6 +42,7 @@ export default async function RentalsPage({ searchParams }: { searchParams: Prom
             <h2 id="past-title" className="text-lg font-semibold">Past ({past.length})</h2>
             {past.length === 0 ? <p className="text-sm text-slate-400">No finished rentals yet.</p> : <ul className="grid gap-3 lg:grid-cols-2">{past.map((l) => <LeaseCard key={l.leaseId} lease={l} />)}</ul>}
           </section>
+          <BillingHistory chainId={CHAIN_ID} account={address} role="renter" />
         </>
       )}
     </div>

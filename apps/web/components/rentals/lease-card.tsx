@@ -2,11 +2,12 @@
 import Link from "next/link";
 import { useReadContract } from "wagmi";
 import { useAppConfig, useContracts } from "@/lib/app-config";
-import { CLOSE_REASON_TEXT, leaseEscrowAbi } from "@/lib/contracts";
+import { CLOSE_REASON_TEXT, LEASE_STATUS_TEXT, leaseEscrowAbi } from "@/lib/contracts";
 import { formatDate, formatDuration, formatToken, shortAddress } from "@/lib/format";
 import { accruedAt, type LeaseView } from "@/lib/lease-view";
 import { latestBlockIsPast, useChainNow, useLatestBlockTime } from "@/lib/use-now";
 import { AccessDetails } from "./access-details";
+import { AutoTopUp } from "./auto-top-up";
 import { LeaseActions } from "./lease-actions";
 
 /** Warn when less than this share of the paid time, or less than this many seconds, is left. */
@@ -35,15 +36,17 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
   // Reclaim is simulated against the latest block: offer it once that block is past the deadline.
   const latestBlockTime = useLatestBlockTime(lease.status === "Pending");
   const deposit = BigInt(lease.deposit);
-  // Disputed leases stop accruing at disputedAt, which only the chain knows; ask it.
+  // Disputed leases stop accruing at disputedAt, suspended ones (an outage report) at the report's
+  // cutoff: only the chain knows either moment, so ask it.
+  const frozen = lease.status === "Disputed" || lease.status === "Suspended";
   const { data: chainAccrued } = useReadContract({
     address: contracts.leaseEscrow,
     abi: leaseEscrowAbi,
     functionName: "accrued",
     args: [BigInt(lease.leaseId)],
-    query: { enabled: lease.status === "Disputed" },
+    query: { enabled: frozen },
   });
-  const accrued = lease.status === "Disputed" ? (chainAccrued ?? 0n) : accruedAt(lease, now);
+  const accrued = frozen ? (chainAccrued ?? 0n) : accruedAt(lease, now);
   const secondsLeft = lease.endsAt ? lease.endsAt - now : 0;
   const totalSeconds = lease.hours * 3600;
   // A reclaim pays the provider's slashed stake on top of the refund; show the sum the wallet got.
@@ -58,7 +61,7 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
           Lease #{lease.leaseId} · {lease.gpus}× {lease.gpuLabel.replace("NVIDIA ", "")}
           <Link prefetch={false} href={`/offers/${lease.offerId}`} className="ml-2 text-xs font-normal text-slate-400 hover:text-white">offer #{lease.offerId}</Link>
         </h3>
-        <span className="badge" data-testid="lease-status">{lease.status}</span>
+        <span className="badge" data-testid="lease-status">{LEASE_STATUS_TEXT[lease.status] ?? lease.status}</span>
       </div>
       <p className="text-sm text-slate-400">
         {lease.hours} h at {formatToken(lease.pricePerGpuHour)}/GPU·h · deposit {formatToken(deposit)} · provider {shortAddress(lease.provider)}
@@ -68,7 +71,7 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
           Waiting for the provider to accept {now <= lease.acceptDeadline ? `(${formatDuration(lease.acceptDeadline - now)} left)` : `— the window closed at ${formatDate(lease.acceptDeadline)}, you can reclaim the deposit`}.
         </p>
       )}
-      {(lease.status === "Active" || lease.status === "Disputed") && (
+      {(lease.status === "Active" || frozen) && (
         <>
           {lease.status === "Active" && (
             <p className="text-sm">
@@ -79,6 +82,12 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
           <EscrowBar accrued={accrued} deposit={deposit} />
           {low && <p role="alert" className="text-sm text-amber-300" data-testid="low-balance">Less than {formatDuration(secondsLeft)} of paid time is left. Extend to keep the machine.</p>}
         </>
+      )}
+      {lease.status === "Suspended" && (
+        <p className="text-sm text-amber-300" data-testid="outage-reported">
+          Outage reported: billing is frozen from the provider&apos;s last sign of life (plus a short grace). If the provider does not prove it
+          is online within the challenge window, the lease closes and you are refunded from then on, plus a penalty from its stake.
+        </p>
       )}
       {lease.status === "Disputed" && lease.dispute && (
         <p className="text-sm text-amber-300">Dispute open; billing is frozen until an arbiter decides.</p>
@@ -96,8 +105,9 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
         </div>
       )}
       {/* Only while the machine is the renter's: after close the provider has deprovisioned it. */}
-      {lease.encryptedAccess && (lease.status === "Active" || lease.status === "Disputed") && <AccessDetails sealed={lease.encryptedAccess} context={{ kind: "access", chainId, escrow: contracts.leaseEscrow, leaseId: BigInt(lease.leaseId), renter: lease.renter }} />}
+      {lease.encryptedAccess && (lease.status === "Active" || frozen) && <AccessDetails sealed={lease.encryptedAccess} context={{ kind: "access", chainId, escrow: contracts.leaseEscrow, leaseId: BigInt(lease.leaseId), renter: lease.renter }} />}
       {(lease.status === "Active" || lease.status === "Pending") && <LeaseActions lease={lease} canReclaim={latestBlockIsPast(latestBlockTime, lease.acceptDeadline)} />}
+      {(lease.status === "Active" || lease.status === "Pending") && <AutoTopUp lease={lease} />}
     </li>
   );
 }

@@ -1,10 +1,29 @@
 import { getAddress, parseAbi, type Address } from "viem";
 import { getPrisma } from "@gridlease/db/client";
+import { deployments, type DeploymentRecord } from "@gridlease/sdk/deployments.generated";
 import type { ContractAddresses } from "@/lib/app-config";
 import { serverPublicClient } from "./chain";
 
 const escrowReadAbi = parseAbi(["function paymentToken() view returns (address)", "function registry() view returns (address)"]);
+const topUpsReadAbi = parseAbi(["function escrow() view returns (address)"]);
 const tokenCache = new Map<Address, Address>();
+const topUpsCache = new Map<Address, Address | null>();
+
+/**
+ * The LeaseTopUps recorded for this chain, if it serves this escrow (a chain redeployed by other means
+ * may have a recorded LeaseTopUps of another escrow, or none at that address): null hides auto top-up.
+ */
+async function topUpsFor(chainId: number, leaseEscrow: Address): Promise<Address | null> {
+  if (topUpsCache.has(leaseEscrow)) return topUpsCache.get(leaseEscrow)!;
+  const recorded = (deployments as Record<number, DeploymentRecord | undefined>)[chainId]?.topUps;
+  let found: Address | null = null;
+  if (recorded) {
+    const served = await serverPublicClient().readContract({ address: recorded.address, abi: topUpsReadAbi, functionName: "escrow" }).catch(() => null);
+    if (served && getAddress(served) === leaseEscrow) found = getAddress(recorded.address);
+  }
+  topUpsCache.set(leaseEscrow, found);
+  return found;
+}
 
 /**
  * The deployment the indexer mirrors (its cursor row), so the web app and the database always agree
@@ -19,5 +38,5 @@ export async function loadDeployment(chainId: number): Promise<ContractAddresses
     token = await serverPublicClient().readContract({ address: leaseEscrow, abi: escrowReadAbi, functionName: "paymentToken" });
     tokenCache.set(leaseEscrow, token);
   }
-  return { providerRegistry: getAddress(cursor.registryAddress), leaseEscrow, token };
+  return { providerRegistry: getAddress(cursor.registryAddress), leaseEscrow, token, leaseTopUps: await topUpsFor(chainId, leaseEscrow) };
 }
