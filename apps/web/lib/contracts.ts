@@ -1,5 +1,5 @@
 import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
-import type { CloseReasonName } from "@gridlease/sdk/protocol";
+import type { CloseReasonName, LeaseStatusName } from "@gridlease/sdk/protocol";
 import type { Abi } from "viem";
 
 export { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi };
@@ -15,3 +15,8 @@ export const CLOSE_REASON_TEXT: Record<string, string> = {
   ProviderFault: "The provider declined the booking; fully refunded.",
   ProviderOffline: "The provider went offline and did not answer the outage report; refunded from the cutoff and the provider was slashed.",
 } satisfies Record<Exclude<CloseReasonName, "None">, string>;
+
+/** Status badges where the contracts' name is not what a person reads (an outage report suspends a lease). */
+export const LEASE_STATUS_TEXT: Partial<Record<Exclude<LeaseStatusName, "None">, string>> & Record<string, string> = {
+  Suspended: "Outage reported",
+};

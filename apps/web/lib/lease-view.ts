@@ -13,7 +13,7 @@ export interface LeaseView {
   acceptDeadline: number;
   acceptedAt: number | null;
   endsAt: number | null;
-  status: "Pending" | "Active" | "Disputed" | "Closed" | string;
+  status: "Pending" | "Active" | "Disputed" | "Suspended" | "Closed" | string;
   closeReason: string | null;
   claimedGross: string;
   providerTotal: string | null;

@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { parseEventLogs } from "viem";
 import { useReadContract } from "wagmi";
 import { useContracts } from "@/lib/app-config";
-import { CLOSE_REASON_TEXT, leaseEscrowAbi } from "@/lib/contracts";
+import { CLOSE_REASON_TEXT, LEASE_STATUS_TEXT, leaseEscrowAbi } from "@/lib/contracts";
 import { formatDuration, formatToken, shortAddress } from "@/lib/format";
 import type { LeaseView } from "@/lib/lease-view";
 import { useChainNow } from "@/lib/use-now";
@@ -15,7 +15,7 @@ function ProviderLease({ lease }: { lease: LeaseView }) {
   const contracts = useContracts();
   const router = useRouter();
   const now = useChainNow();
-  const open = lease.status === "Active" || lease.status === "Disputed";
+  const open = lease.status === "Active" || lease.status === "Disputed" || lease.status === "Suspended";
   const { data: claimable, refetch } = useReadContract({
     address: contracts.leaseEscrow,
     abi: leaseEscrowAbi,
@@ -31,7 +31,7 @@ function ProviderLease({ lease }: { lease: LeaseView }) {
     <tr className="border-t border-slate-800 align-top" data-testid="provider-lease" data-lease-id={lease.leaseId} data-status={lease.status}>
       <td className="py-2">#{lease.leaseId}</td>
       <td className="py-2">{lease.gpus}× {lease.gpuLabel.replace("NVIDIA ", "")}<div className="text-xs text-slate-500">renter {shortAddress(lease.renter)}</div></td>
-      <td className="py-2"><span className="badge">{lease.status}</span>{lease.closeReason && <div className="mt-1 text-xs text-slate-400">{CLOSE_REASON_TEXT[lease.closeReason] ?? lease.closeReason}</div>}</td>
+      <td className="py-2"><span className="badge">{LEASE_STATUS_TEXT[lease.status] ?? lease.status}</span>{lease.closeReason && <div className="mt-1 text-xs text-slate-400">{CLOSE_REASON_TEXT[lease.closeReason] ?? lease.closeReason}</div>}</td>
       <td className="py-2 text-right tabular-nums">{lease.status === "Active" && lease.endsAt ? formatDuration(lease.endsAt - now) : "—"}</td>
       <td className="py-2 text-right tabular-nums">{lease.providerTotal !== null ? formatToken(lease.providerTotal) : claimable !== undefined ? `${formatToken(claimable)} claimable` : "—"}</td>
       <td className="py-2 text-right">
