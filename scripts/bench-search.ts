@@ -20,6 +20,7 @@ import { startTempPostgres } from "../packages/db/src/embedded";
 import { runMigrations } from "../packages/db/src/migrate";
 import { insertSyntheticOffers } from "../packages/db/src/synthetic";
 import { closeDatabaseClients, getPool } from "../packages/db/src/client";
+import { inTransaction } from "../packages/db/src/transaction";
 import { freePort } from "../packages/sdk/src/local-chain";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require("autocannon");
@@ -160,22 +161,18 @@ async function measureUpdate(base: string): Promise<void> {
   };
   console.log(`\nsearch API: ${OFFERS} offers, one price update until visible (version checked every 200 ms)`);
   await visible("incremental update (indexer batch at block 2)", "1234567", async () => {
-    const c = await db.connect();
-    await c.query("begin");
-    await c.query("update offer set price_per_gpu_hour = 1234567, updated_block = 2 where chain_id = 31337 and offer_id = $1", [id]);
-    await c.query("insert into indexed_block (chain_id, number, hash, parent_hash) values (31337, 2, '0xb2', '0xb1')");
-    await c.query("update indexer_cursor set block_number = 2, block_hash = '0xb2', data_version = data_version + 1 where chain_id = 31337");
-    await c.query("commit");
-    c.release();
+    await inTransaction(db, async (c) => {
+      await c.query("update offer set price_per_gpu_hour = 1234567, updated_block = 2 where chain_id = 31337 and offer_id = $1", [id]);
+      await c.query("insert into indexed_block (chain_id, number, hash, parent_hash) values (31337, 2, '0xb2', '0xb1')");
+      await c.query("update indexer_cursor set block_number = 2, block_hash = '0xb2', data_version = data_version + 1 where chain_id = 31337");
+    });
   });
   await visible("full reload (rollback to block 1)", "7654321", async () => {
-    const c = await db.connect();
-    await c.query("begin");
-    await c.query("update offer set price_per_gpu_hour = 7654321, updated_block = 1 where chain_id = 31337 and offer_id = $1", [id]);
-    await c.query("delete from indexed_block where chain_id = 31337 and number = 2");
-    await c.query("update indexer_cursor set block_number = 1, block_hash = '0xb1', data_version = data_version + 1 where chain_id = 31337");
-    await c.query("commit");
-    c.release();
+    await inTransaction(db, async (c) => {
+      await c.query("update offer set price_per_gpu_hour = 7654321, updated_block = 1 where chain_id = 31337 and offer_id = $1", [id]);
+      await c.query("delete from indexed_block where chain_id = 31337 and number = 2");
+      await c.query("update indexer_cursor set block_number = 1, block_hash = '0xb1', data_version = data_version + 1 where chain_id = 31337");
+    });
   });
   await closeDatabaseClients();
 }

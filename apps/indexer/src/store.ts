@@ -68,17 +68,9 @@ export async function saveCursor(db: pg.Pool | pg.PoolClient, cursor: Cursor, da
 
 /** Drops everything indexed for a chain (a restarted dev chain or a new deployment); heartbeats are kept. */
 export async function resetChain(db: pg.Pool, chainId: number): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query("begin");
+  await inTransaction(db, async (client) => {
     for (const table of CHAIN_TABLES) await client.query(`delete from ${table} where chain_id = $1`, [chainId]);
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** pg returns float8 Infinity as a JS number; JSON has no Infinity, so keep it as text for the round trip. */

@@ -15,6 +15,7 @@ import { notifyData } from "./data-events";
 import { RELIABILITY_UPDATE_SQL } from "./reliability";
 import { chainIdField, signatureField, SignedRequestRejected } from "./signed-request";
 import { computeUptime, UPTIME_WINDOW_SLOTS, type Uptime } from "./uptime";
+import { inTransaction } from "./transaction";
 
 // Uptime lives in uptime.ts (no database client import, so the indexer bundle can use it).
 export { computeUptime, UPTIME_SQL, UPTIME_WINDOW_SLOTS, type Uptime } from "./uptime";
@@ -105,9 +106,7 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
   // cannot buy online time, and a replayed (older) beat cannot move it forward.
   const seenAt = new Date(Math.min(body.timestamp * 1000, now));
   const offlineBefore = new Date(now - ONLINE_WINDOW_SECONDS * 1000);
-  const client = await db.connect();
-  try {
-    await client.query("begin");
+  return inTransaction(db, async (client): Promise<HeartbeatResult> => {
     // A concurrent beat for the same slot waits on the unique index and then inserts nothing.
     const inserted = await client.query(
       `insert into provider_heartbeat (chain_id, provider, signed_at, slot, offer_ids, signature)
@@ -123,7 +122,6 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
          where chain_id = $1 and provider = $2
          returning uptime_24h as "uptime24h", uptime_7d as "uptime7d", uptime_30d as "uptime30d", last_heartbeat_at as last`,
         [body.chainId, provider, seenAt, offlineBefore]);
-      await client.query("commit");
       const row = stored.rows[0];
       if (row) return { recorded: false, uptime: { uptime24h: row.uptime24h, uptime7d: row.uptime7d, uptime30d: row.uptime30d, lastHeartbeatAt: row.last.toISOString() } };
       throw new Error(`provider_uptime is missing for ${provider} on chain ${body.chainId} although a heartbeat row exists`);
@@ -145,13 +143,7 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
     const last = await client.query<{ last: Date }>("select last_heartbeat_at as last from provider_uptime where chain_id = $1 and provider = $2", [body.chainId, provider]);
     // Uptime and reliability moved: every web process's search cache hears of it at commit.
     await notifyData(client, { chainId: body.chainId, source: "heartbeat", block: null, dataChanged: true });
-    await client.query("commit");
     const { firstHeartbeatAt: _first, ...shown } = uptime;
     return { recorded: true, uptime: { ...shown, lastHeartbeatAt: last.rows[0]!.last.toISOString() } };
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

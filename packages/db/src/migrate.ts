@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
+import { withTransaction } from "./transaction";
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../prisma/migrations");
 
@@ -92,15 +93,13 @@ export async function runMigrations(databaseUrl: string, options: MigrateOptions
         if (previous !== migration.checksum) log(`warning: migration ${migration.name} changed after it was applied; leaving it as is`);
         continue;
       }
-      await client.query("begin");
-      try {
+      // On this client: it holds the advisory lock for the whole run.
+      await withTransaction(client, async () => {
         await client.query(migration.sql);
         await client.query("insert into _gridlease_migrations (name, checksum) values ($1, $2)", [migration.name, migration.checksum]);
-        await client.query("commit");
-      } catch (error) {
-        await client.query("rollback");
+      }).catch((error: unknown) => {
         throw new Error(`Migration ${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      });
       applied.push(migration.name);
       log(`applied migration ${migration.name}`);
     }

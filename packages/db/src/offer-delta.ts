@@ -12,6 +12,7 @@
 import type pg from "pg";
 import { applyProviders, copyProviders, databaseNow, emptySnapshot, OFFER_SELECT, ACTIVE_OFFER, readIndexedAt, readProviders, setRow, type CodeTable, type ListSnapshot } from "./offer-list";
 import { compareRows } from "./offer-page";
+import { inTransaction } from "./transaction";
 
 /** Per-offer columns copied as they are (provider-derived ones are recomputed by applyProviders). */
 const COPIED = ["gpuModelCode", "regionCode", "gpuCount", "vramGb", "cpuCores", "ramGb", "diskGb", "bandwidthMbps", "price", "freeUnits",
@@ -110,14 +111,14 @@ async function stillCanonical(client: pg.PoolClient, chainId: number, block: str
  */
 export async function applyDelta(db: pg.Pool, chainId: number, old: ListSnapshot, allProviders: boolean): Promise<ListSnapshot | null> {
   if (!old.indexedAt || !old.listable) return null;
-  const client = await db.connect();
-  try {
-    await client.query("begin isolation level repeatable read read only");
+  const since = old.indexedAt;
+  // Read-only: an early `return null` commits nothing, so inTransaction's commit ends it like a rollback.
+  return inTransaction(db, async (client) => {
     const now = await readIndexedAt(client, chainId);
-    if (!now || !(await stillCanonical(client, chainId, old.indexedAt.block, old.indexedAt.hash, now))) return null;
+    if (!now || !(await stillCanonical(client, chainId, since.block, since.hash, now))) return null;
     const { rows } = await client.query<string[]>({
       text: `select ${OFFER_SELECT}, (${ACTIVE_OFFER})::text from offer o where o.chain_id = $1 and o.updated_block > $2::bigint order by o.offer_id`,
-      values: [chainId, old.indexedAt.block],
+      values: [chainId, since.block],
       rowMode: "array",
     });
     // Old rows whose offer changed (found by id: rows are in id order), and the changed offers still active.
@@ -168,8 +169,7 @@ export async function applyDelta(db: pg.Pool, chainId: number, old: ListSnapshot
     const providers = copyProviders(old.providers, providerNames.list, providerNames.byName);
     const readAt = await databaseNow(client);
     if (allProviders || providerNames.list.length > old.providers.addresses.length) await readProviders(client, chainId, providers);
-    else await readProviders(client, chainId, providers, { afterBlock: old.indexedAt.block });
-    await client.query("commit");
+    else await readProviders(client, chainId, providers, { afterBlock: since.block });
     const result = applyProviders(next, providers);
     result.providersReadAt = allProviders || providerNames.list.length > old.providers.addresses.length ? readAt : old.providersReadAt;
     // Sort orders built so far: the kept rows keep their relative order; the new ones are merged in.
@@ -177,12 +177,5 @@ export async function applyDelta(db: pg.Pool, chainId: number, old: ListSnapshot
     for (const [sort, order] of old.orders.rows) result.orders.rows.set(sort, mergeOrder(order, oldToNew, addedAt, compareRows(result, sort)));
     carryReliabilityOrders(old, result, oldToNew, addedAt);
     return result;
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    // An early `return null` leaves the read-only transaction open: end it before the client goes back.
-    await client.query("rollback").catch(() => undefined);
-    client.release();
-  }
+  }, "begin isolation level repeatable read read only");
 }

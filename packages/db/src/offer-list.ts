@@ -18,6 +18,7 @@ import { ONLINE_WINDOW_SECONDS } from "@gridlease/sdk/heartbeat";
 import type { OfferSnapshot } from "./offer-facets";
 import { copyOfferRows } from "./offer-copy";
 import type { SearchSort } from "./search-query";
+import { inTransaction } from "./transaction";
 
 /** Providers of the snapshot's offers, by code (`providerCode` of an offer). */
 export interface ProviderColumns {
@@ -170,9 +171,7 @@ export function applyProviders(snapshot: ListSnapshot, providers: ProviderColumn
  * (ties of every sort order are broken by row index), read with binary COPY (offer-copy.ts).
  */
 export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<ListSnapshot> {
-  const client = await db.connect();
-  try {
-    await client.query("begin isolation level repeatable read read only");
+  return inTransaction(db, async (client) => {
     const where = `o.chain_id = $1 and ${ACTIVE_OFFER}`;
     const size = Number((await client.query<{ n: string }>(`select count(*)::text as n from offer o where ${where}`, [chainId])).rows[0]!.n);
     const providerNames: CodeTable = { list: [], byName: new Map() };
@@ -184,14 +183,8 @@ export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<Li
     if (i !== size) throw new Error("offer snapshot: the row count moved inside one transaction");
     const providers = emptyProviders(providerNames.list, providerNames.byName);
     await readProviders(client, chainId, providers);
-    await client.query("commit");
     return applyProviders(s, providers);
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  }, "begin isolation level repeatable read read only");
 }
 
 /** A commit can land a little after the time it records (updated_at is its transaction's start): re-read this far back. */

@@ -1,6 +1,7 @@
 import { GPU_MODELS, REGIONS } from "@gridlease/sdk/gpus";
 import type pg from "pg";
 import { getPool } from "./client";
+import { inTransaction } from "./transaction";
 
 export interface SyntheticOffersOptions {
   chainId: number;
@@ -36,9 +37,7 @@ export async function insertSyntheticOffers(options: SyntheticOffersOptions, db:
   const vram = GPU_MODELS.map((m) => m.vramGb);
   const tflops = GPU_MODELS.map((m) => m.tflops);
   const prices = GPU_MODELS.map((m) => Math.round((BASE_PRICE_USDC[m.id] ?? 1) * 1e6));
-  const client = await db.connect();
-  try {
-    await client.query("begin");
+  await inTransaction(db, async (client) => {
     await client.query("select setseed($1)", [options.seed ?? 0.42]);
     const start = await client.query<{ next: string }>("select coalesce(max(offer_id), 0)::text as next from offer where chain_id = $1", [options.chainId]);
     const firstId = BigInt(start.rows[0]!.next) + 1n;
@@ -78,13 +77,7 @@ export async function insertSyntheticOffers(options: SyntheticOffersOptions, db:
        from (select i, round(random()::numeric, 3)::float8 as u from generate_series(1, $3::int) as i) picked`,
       [options.chainId, firstProvider, providers, options.onlineShare ?? 0.9],
     );
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   await db.query("analyze offer; analyze provider");
   return { offers: options.count, providers };
 }
