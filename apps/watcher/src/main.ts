@@ -50,7 +50,7 @@ async function addresses(env: WatcherEnv, publicClient: PublicClient): Promise<{
 }
 
 function progress(result: CycleResult): string {
-  return `block ${result.block}: ${result.watched} active lease(s) indexed, ${result.dark} with a dark provider, ${result.reported.length} reported, ${result.settled.length} settled, ${result.open} report(s) open.`;
+  return `block ${result.block}: ${result.watched} active lease(s) of renters who approved this watcher, ${result.dark} with a dark provider, ${result.reported.length} reported, ${result.settled.length} settled, ${result.open} report(s) open.`;
 }
 
 async function main(): Promise<void> {

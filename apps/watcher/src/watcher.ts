@@ -116,16 +116,20 @@ export class Watcher {
     return { block: block.number, watched, dark, reported, settled, open: this.open.size };
   }
 
-  /** Active leases of renters who may have approved this watcher, with their provider's last heartbeat. */
+  /**
+   * Active leases whose renter approved this watcher (ReporterApproved, as indexed), with their
+   * provider's last heartbeat. The approval is asked of the chain again before a report.
+   */
   private async candidates(): Promise<CandidateRow[]> {
     const { rows } = await this.options.db.query<CandidateRow>(
       `select l.lease_id::text, l.renter, l.provider, l.accepted_at::text, l.ends_at::text,
               floor(extract(epoch from u.last_heartbeat_at))::bigint::text as last_heartbeat
          from lease l
+         join reporter_approval a on a.chain_id = l.chain_id and a.renter = l.renter and a.reporter = $2 and a.approved
          left join provider_uptime u on u.chain_id = l.chain_id and u.provider = l.provider
         where l.chain_id = $1 and l.status = 'Active' and l.accepted_at is not null
         order by l.lease_id`,
-      [this.options.chainId],
+      [this.options.chainId, this.me.toLowerCase()],
     );
     return rows;
   }

@@ -116,7 +116,9 @@ describe("watcher", () => {
 
     const result = await watcher.cycle();
     expect(result.reported, `${JSON.stringify(result, (_, v) => (typeof v === "bigint" ? String(v) : v))}\n${lines.join("\n")}`).toEqual([approvedLease]);
-    expect(result.dark).toBe(2); // both leases of the dark provider; the silent renter's is not the watcher's to report
+    // Only leases of renters who approved the watcher are looked at: the silent renter's is not its to report.
+    expect(result.watched).toBe(2);
+    expect(result.dark).toBe(1);
     const outage = await outageOf(approvedLease);
     expect(OUTAGE_STATUS[outage.status]).toBe("Reported");
     expect(outage.reporter).toBe(localAccount(WATCHER_INDEX).address);
