@@ -13,6 +13,7 @@ export async function getProviderSummary(chainId: number, address: string, db: p
        p.offers_listed as "offersListed", p.leases_total as "leasesTotal", p.leases_completed as "leasesCompleted",
        p.leases_cancelled as "leasesCancelled", p.leases_not_accepted as "leasesNotAccepted", p.leases_declined as "leasesDeclined",
        p.disputes_opened as "disputesOpened", p.disputes_lost as "disputesLost", p.earnings_net::text as "earningsNet",
+       p.outages_reported as "outagesReported", p.outages_refuted as "outagesRefuted", p.outages_settled as "outagesSettled",
        p.reliability, u.uptime_24h as "uptime24h", u.uptime_7d as "uptime7d", u.uptime_30d as "uptime30d",
        u.last_heartbeat_at as "lastHeartbeatAt", coalesce(${ONLINE_SQL}, false) as online
      from provider p left join provider_uptime u on u.chain_id = p.chain_id and u.provider = p.address

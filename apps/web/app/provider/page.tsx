@@ -6,6 +6,7 @@ import { EarningsChart } from "@/components/provider/earnings-chart";
 import { ListingForm } from "@/components/provider/listing-form";
 import { ListingsTable } from "@/components/provider/listings-table";
 import { PendingBookings } from "@/components/provider/pending-bookings";
+import { OutageHistory } from "@/components/provider/outage-history";
 import { ProviderLeases } from "@/components/provider/provider-leases";
 import { ProviderWorkloads } from "@/components/provider/provider-workloads";
 import { RegisterForm } from "@/components/provider/register-form";
@@ -63,6 +64,7 @@ export default async function ProviderPage({ searchParams }: { searchParams: Pro
             <h2 id="leases-title" className="text-lg font-semibold">Leases</h2>
             <ProviderLeases leases={others} />
           </section>
+          <OutageHistory outages={data.outages} />
           <ProviderWorkloads />
           <BillingHistory chainId={CHAIN_ID} account={address} role="provider" />
         </>

@@ -18,6 +18,10 @@ export interface OfferDetail {
     leasesDeclined: number;
     disputesOpened: number;
     disputesLost: number;
+    /** SLA history (LeaseLiveness): outage reports against the provider, refuted by its agent, settled. */
+    outagesReported: number;
+    outagesRefuted: number;
+    outagesSettled: number;
     totalSlashed: string;
     metadataUri: string;
   };
@@ -69,6 +73,9 @@ export async function loadOfferDetail(chainId: number, offerId: bigint): Promise
       leasesDeclined: p.leasesDeclined,
       disputesOpened: p.disputesOpened,
       disputesLost: p.disputesLost,
+      outagesReported: p.outagesReported,
+      outagesRefuted: p.outagesRefuted,
+      outagesSettled: p.outagesSettled,
       totalSlashed: p.totalSlashed.toFixed(0),
       metadataUri: p.metadataUri,
     },

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import { gpuModelById } from "@gridlease/sdk/gpus";
 import { getPrisma } from "@gridlease/db/client";
+import { outageHistory, type OutageRecord } from "@gridlease/db/outages";
 import type { ListingRow } from "@/components/provider/listings-table";
 import type { LeaseView } from "@/lib/lease-view";
 import { dbAddress } from "./address-param";
@@ -16,12 +17,14 @@ export interface ProviderDashboardData {
   leases: LeaseView[];
   /** Cumulative net earnings after each payout; `time` is the payout block's timestamp (null if unknown). */
   earnings: { block: number; time: number | null; cumulative: string }[];
+  /** SLA history (LeaseLiveness): outage reports against this provider and their outcome, newest first. */
+  outages: { reported: number; refuted: number; settled: number; latest: OutageRecord[] };
 }
 
 export async function loadProviderDashboard(chainId: number, address: Address): Promise<ProviderDashboardData> {
   const prisma = getPrisma();
   const provider = dbAddress(address);
-  const [row, offers, leases, claims, closed] = await Promise.all([
+  const [row, offers, leases, claims, closed, latestOutages] = await Promise.all([
     prisma.provider.findUnique({ where: { chainId_address: { chainId, address: provider } } }),
     prisma.offer.findMany({ where: { chainId, provider }, orderBy: { offerId: "desc" }, take: 200 }),
     leasesOfProvider(chainId, address),
@@ -31,6 +34,7 @@ export async function loadProviderDashboard(chainId: number, address: Address): 
       select: { closedBlock: true, providerTotal: true, claimedGross: true, claimedFee: true },
       take: 1_000,
     }),
+    outageHistory(chainId, provider, 20),
   ]);
   // Net payouts in block order: each claim pays gross − fee; the close pays whatever the lifetime total still owed.
   const payouts: { block: number; amount: bigint }[] = claims.map((event) => {
@@ -64,5 +68,6 @@ export async function loadProviderDashboard(chainId: number, address: Address): 
     })),
     leases,
     earnings,
+    outages: { reported: row?.outagesReported ?? 0, refuted: row?.outagesRefuted ?? 0, settled: row?.outagesSettled ?? 0, latest: latestOutages },
   };
 }

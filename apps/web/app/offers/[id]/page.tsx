@@ -72,6 +72,7 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
                 <Row label="Leases completed / total" value={`${provider.leasesCompleted} / ${provider.leasesTotal}`} />
                 <Row label="Not accepted · declined" value={`${provider.leasesNotAccepted} · ${provider.leasesDeclined}`} />
                 <Row label="Disputes lost / opened" value={`${provider.disputesLost} / ${provider.disputesOpened}`} />
+                <Row label="Outages reported · refuted · settled" value={`${provider.outagesReported} · ${provider.outagesRefuted} · ${provider.outagesSettled}`} testId="outage-sla" />
                 <Row label="Stake (slashed so far)" value={`${formatToken(provider.stake)} (${formatToken(provider.totalSlashed)})`} />
               </dl>
             </section>
