@@ -26,8 +26,6 @@ describe("LeaseTopUps.previewTopUp and views", () => {
   });
 
   it("cannot be deployed without an escrow", async () => {
-    await expect(hre.viem.deployContract("LeaseTopUps", ["0x0000000000000000000000000000000000000000"])).to.be.rejectedWith(
-      customError("ZeroAddress"),
-    );
+    await expect(hre.viem.deployContract("LeaseTopUps", ["0x0000000000000000000000000000000000000000"])).to.be.rejectedWith(customError("ZeroAddress"));
   });
 });

@@ -37,9 +37,7 @@ describe("LeaseTopUps.revoke", () => {
   it("is the renter's alone", async () => {
     const s = await policyFixture();
     for (const wallet of [s.stranger, s.provider]) {
-      await expect(s.topUps.write.revoke([1n], { account: wallet.account })).to.be.rejectedWith(
-        `NotRenter(1, ${quoted(wallet.account.address)})`,
-      );
+      await expect(s.topUps.write.revoke([1n], { account: wallet.account })).to.be.rejectedWith(`NotRenter(1, ${quoted(wallet.account.address)})`);
     }
   });
 

@@ -34,9 +34,7 @@ describe("LeaseTopUps.setPolicy", () => {
   it("is refused to anyone but the lease's renter, naming the caller", async () => {
     const s = await topUpFixture();
     for (const wallet of [s.stranger, s.provider, s.renter2]) {
-      await expect(s.topUps.write.setPolicy([1n, POLICY], { account: wallet.account })).to.be.rejectedWith(
-        `NotRenter(1, ${quoted(wallet.account.address)})`,
-      );
+      await expect(s.topUps.write.setPolicy([1n, POLICY], { account: wallet.account })).to.be.rejectedWith(`NotRenter(1, ${quoted(wallet.account.address)})`);
     }
   });
 
@@ -51,14 +49,10 @@ describe("LeaseTopUps.setPolicy", () => {
   it("refuses a disputed or closed lease and an unknown one", async () => {
     const s = await topUpFixture();
     await s.escrow.write.openDispute([1n, keccak256(stringToHex("logs")), "ipfs://e"], { account: s.renter.account });
-    await expect(s.topUps.write.setPolicy([1n, POLICY], { account: s.renter.account })).to.be.rejectedWith(
-      `LeaseNotOpen(1, ${LeaseStatus.Disputed})`,
-    );
+    await expect(s.topUps.write.setPolicy([1n, POLICY], { account: s.renter.account })).to.be.rejectedWith(`LeaseNotOpen(1, ${LeaseStatus.Disputed})`);
     await s.escrow.write.book([1n, 1, 3, PRICE, REQUEST], { account: s.renter.account });
     await s.escrow.write.cancel([2n], { account: s.renter.account });
-    await expect(s.topUps.write.setPolicy([2n, POLICY], { account: s.renter.account })).to.be.rejectedWith(
-      `LeaseNotOpen(2, ${LeaseStatus.Closed})`,
-    );
+    await expect(s.topUps.write.setPolicy([2n, POLICY], { account: s.renter.account })).to.be.rejectedWith(`LeaseNotOpen(2, ${LeaseStatus.Closed})`);
     await expect(s.topUps.write.setPolicy([99n, POLICY], { account: s.renter.account })).to.be.rejectedWith("UnknownLease(99)");
   });
 });

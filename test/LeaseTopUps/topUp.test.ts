@@ -38,9 +38,7 @@ describe("LeaseTopUps.topUp", () => {
     const s = await policyFixture();
     const threshold = BigInt(POLICY.minSecondsLeft);
     await atTimestamp(s.endsAt - threshold);
-    await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith(
-      `TopUpNotNeeded(1, ${threshold}, ${threshold})`,
-    );
+    await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith(`TopUpNotNeeded(1, ${threshold}, ${threshold})`);
     await atTimestamp(s.endsAt - threshold + 1n);
     await s.topUps.write.topUp([1n], { account: s.stranger.account });
     const lease = await s.escrow.read.getLease([1n]);
@@ -119,26 +117,18 @@ describe("LeaseTopUps.topUp", () => {
     const s = await policyFixture();
     await s.escrow.write.book([1n, 1, 3, PRICE, REQUEST], { account: s.renter.account });
     await s.topUps.write.setPolicy([2n, { ...POLICY, minSecondsLeft: 100 * 3600 }], { account: s.renter.account });
-    await expect(s.topUps.write.topUp([2n], { account: s.stranger.account })).to.be.rejectedWith(
-      `LeaseNotActive(2, ${LeaseStatus.Pending})`,
-    );
+    await expect(s.topUps.write.topUp([2n], { account: s.stranger.account })).to.be.rejectedWith(`LeaseNotActive(2, ${LeaseStatus.Pending})`);
     await s.escrow.write.openDispute([1n, keccak256(stringToHex("logs")), "ipfs://e"], { account: s.renter.account });
     await atTimestamp(s.endsAt - 60n);
-    await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith(
-      `LeaseNotActive(1, ${LeaseStatus.Disputed})`,
-    );
+    await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith(`LeaseNotActive(1, ${LeaseStatus.Disputed})`);
     await s.escrow.write.cancel([2n], { account: s.renter.account });
-    await expect(s.topUps.write.topUp([2n], { account: s.stranger.account })).to.be.rejectedWith(
-      `LeaseNotActive(2, ${LeaseStatus.Closed})`,
-    );
+    await expect(s.topUps.write.topUp([2n], { account: s.stranger.account })).to.be.rejectedWith(`LeaseNotActive(2, ${LeaseStatus.Closed})`);
   });
 
   it("refuses a lease whose time already ran out", async () => {
     const s = await policyFixture();
     await atTimestamp(s.endsAt);
-    await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith(
-      `LeaseAlreadyEnded(1, ${s.endsAt})`,
-    );
+    await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith(`LeaseAlreadyEnded(1, ${s.endsAt})`);
   });
 
   it("refuses without the renter's allowance, naming what is missing", async () => {

@@ -188,7 +188,10 @@ const keeperEnvSchema = z.object({
   RPC_URL: z.url({ error: "must be the chain's JSON-RPC URL, e.g. http://127.0.0.1:8545" }).optional(),
   CHAIN_ID: z.coerce.number().int().positive("must be a positive integer"),
   /** The keeper's own key (it pays gas only). Required off the local chain. */
-  TOP_UP_KEEPER_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex private key").optional(),
+  TOP_UP_KEEPER_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex private key")
+    .optional(),
   TOP_UP_KEEPER_INTERVAL_MS: z.coerce.number().int().min(200).default(15_000),
 });
 

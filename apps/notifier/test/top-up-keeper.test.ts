@@ -63,7 +63,12 @@ async function setPolicy(id: bigint, minSecondsLeft: number, maxTotalSpend: bigi
 }
 
 function keeper() {
-  return new TopUpKeeper({ publicClient: client, walletClient: wallet(keeperAccount), topUps: deployment.topUps.address, fromBlock: deployment.topUps.deployBlock });
+  return new TopUpKeeper({
+    publicClient: client,
+    walletClient: wallet(keeperAccount),
+    topUps: deployment.topUps.address,
+    fromBlock: deployment.topUps.deployBlock,
+  });
 }
 
 beforeAll(async () => {
@@ -89,10 +94,21 @@ beforeAll(async () => {
   await send(provider, {
     ...registry,
     functionName: "listOffer",
-    args: [{
-      gpuModel: stringToHex("H100-SXM-80GB", { size: 32 }), gpuCount: 8, vramGb: 80, cpuCores: 64, ramGb: 512, diskGb: 2000,
-      bandwidthMbps: 10_000, region: stringToHex("us-east", { size: 32 }), pricePerGpuHour: PRICE, minHours: 1, maxHours: 720,
-    }],
+    args: [
+      {
+        gpuModel: stringToHex("H100-SXM-80GB", { size: 32 }),
+        gpuCount: 8,
+        vramGb: 80,
+        cpuCores: 64,
+        ramGb: 512,
+        diskGb: 2000,
+        bandwidthMbps: 10_000,
+        region: stringToHex("us-east", { size: 32 }),
+        pricePerGpuHour: PRICE,
+        minHours: 1,
+        maxHours: 720,
+      },
+    ],
   } as never);
 }, 240_000);
 

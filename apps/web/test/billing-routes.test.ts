@@ -28,7 +28,10 @@ beforeAll(async () => {
     [CHAIN_ID, RENTER, PROVIDER],
   );
   const events: [string, Record<string, unknown>][] = [
-    ["LeaseBooked", { leaseId: "7", offerId: "1", renter: RENTER, provider: PROVIDER, gpus: 1, durationHours: 4, pricePerGpuHour: "2000000", deposit: "8000000" }],
+    [
+      "LeaseBooked",
+      { leaseId: "7", offerId: "1", renter: RENTER, provider: PROVIDER, gpus: 1, durationHours: 4, pricePerGpuHour: "2000000", deposit: "8000000" },
+    ],
     ["LeaseExtended", { leaseId: "7", extraHours: 1, extraDeposit: "2000000", endsAt: "1" }],
     ["LeaseClosed", { leaseId: "7", reason: 2, providerTotal: "2925000", renterRefund: "7000000", feeTotal: "75000" }],
   ];

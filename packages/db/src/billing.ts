@@ -151,7 +151,11 @@ export function billingEntries(events: EventRow[], account: string, role: Billin
         if (String(a.to).toLowerCase() === me) row(role === "renter" ? "bond_returned" : "bond_received", big(a.amount), "dispute bond");
         break;
       case "DisputeResolved":
-        row("dispute_ruling", 0n, `arbiter: ${usdc(big(a.renterAmount))} to the renter, ${usdc(big(a.providerAmount))} to the provider, ${usdc(big(a.slashAmount))} slashed`);
+        row(
+          "dispute_ruling",
+          0n,
+          `arbiter: ${usdc(big(a.renterAmount))} to the renter, ${usdc(big(a.providerAmount))} to the provider, ${usdc(big(a.slashAmount))} slashed`,
+        );
         break;
       case "ProviderSlashed":
         if (role === "renter") row("compensation", big(a.amount), "provider stake slashed to you");
@@ -246,7 +250,9 @@ export function billingCsv(entries: BillingEntry[], times: Map<number, number> =
         e.fee === undefined ? "" : usdc(BigInt(e.fee)),
         e.txHash,
         e.note,
-      ].map(csvField).join(","),
+      ]
+        .map(csvField)
+        .join(","),
     );
   }
   return `${lines.join("\r\n")}\r\n`;

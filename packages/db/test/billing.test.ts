@@ -57,14 +57,20 @@ beforeAll(async () => {
 
   // Lease 1: 40 USDC booked, extended by 8, 10 gross claimed (fee 0.25), cancelled after 15 gross in all.
   await lease(1, RENTER, PROVIDER, 48n * U);
-  await tx(["LeaseBooked", { leaseId: 1n, offerId: 1n, renter: RENTER, provider: PROVIDER, gpus: 2, durationHours: 10, pricePerGpuHour: 2n * U, deposit: 40n * U }]);
+  await tx([
+    "LeaseBooked",
+    { leaseId: 1n, offerId: 1n, renter: RENTER, provider: PROVIDER, gpus: 2, durationHours: 10, pricePerGpuHour: 2n * U, deposit: 40n * U },
+  ]);
   await tx(["LeaseExtended", { leaseId: 1n, extraHours: 2, extraDeposit: 8n * U, endsAt: 1 }]);
   await tx(["EarningsClaimed", { leaseId: 1n, provider: PROVIDER, gross: 10n * U, fee: 250_000n }]);
   await tx(["LeaseClosed", { leaseId: 1n, reason: 2, providerTotal: 14_625_000n, renterRefund: 33n * U, feeTotal: 375_000n }]);
   // Lease 2: 20 USDC, dispute with a 1 USDC bond; the arbiter gives 14 to the renter and 6 to the provider,
   // slashes 5 of stake to the renter and returns the bond.
   await lease(2, RENTER, PROVIDER, 20n * U);
-  await tx(["LeaseBooked", { leaseId: 2n, offerId: 1n, renter: RENTER, provider: PROVIDER, gpus: 1, durationHours: 10, pricePerGpuHour: 2n * U, deposit: 20n * U }]);
+  await tx([
+    "LeaseBooked",
+    { leaseId: 2n, offerId: 1n, renter: RENTER, provider: PROVIDER, gpus: 1, durationHours: 10, pricePerGpuHour: 2n * U, deposit: 20n * U },
+  ]);
   await tx(["DisputeOpened", { leaseId: 2n, renter: RENTER, evidenceHash: "0x00", evidenceURI: "", bond: 1n * U }]);
   await tx(
     ["DisputeResolved", { leaseId: 2n, arbiter: ARBITER, renterAmount: 14n * U, providerAmount: 6n * U, slashAmount: 5n * U }],
@@ -74,17 +80,35 @@ beforeAll(async () => {
   );
   // Lease 3: another renter of the same provider, completed.
   await lease(3, RENTER2, PROVIDER, 10n * U);
-  await tx(["LeaseBooked", { leaseId: 3n, offerId: 1n, renter: RENTER2, provider: PROVIDER, gpus: 1, durationHours: 5, pricePerGpuHour: 2n * U, deposit: 10n * U }]);
+  await tx([
+    "LeaseBooked",
+    { leaseId: 3n, offerId: 1n, renter: RENTER2, provider: PROVIDER, gpus: 1, durationHours: 5, pricePerGpuHour: 2n * U, deposit: 10n * U },
+  ]);
   await tx(["LeaseClosed", { leaseId: 3n, reason: 1, providerTotal: 9_750_000n, renterRefund: 0n, feeTotal: 250_000n }]);
   // Lease 4: RENTER with another provider that never accepted: refund in full, no-show slash of 1 to RENTER.
   await lease(4, RENTER, OTHER_PROVIDER, 12n * U);
-  await tx(["LeaseBooked", { leaseId: 4n, offerId: 2n, renter: RENTER, provider: OTHER_PROVIDER, gpus: 1, durationHours: 6, pricePerGpuHour: 2n * U, deposit: 12n * U }]);
+  await tx([
+    "LeaseBooked",
+    { leaseId: 4n, offerId: 2n, renter: RENTER, provider: OTHER_PROVIDER, gpus: 1, durationHours: 6, pricePerGpuHour: 2n * U, deposit: 12n * U },
+  ]);
   await tx(
     ["LeaseClosed", { leaseId: 4n, reason: 3, providerTotal: 0n, renterRefund: 12n * U, feeTotal: 0n }],
     ["ProviderSlashed", { provider: OTHER_PROVIDER, amount: 1n * U, recipient: RENTER, totalStake: 99n * U }],
   );
   // An event of an unrelated lease (no lease row of these accounts) must never appear.
-  await tx(["LeaseBooked", { leaseId: 99n, offerId: 1n, renter: "0x0000000000000000000000000000000000000099", provider: PROVIDER, gpus: 1, durationHours: 1, pricePerGpuHour: 1n, deposit: 1n }]);
+  await tx([
+    "LeaseBooked",
+    {
+      leaseId: 99n,
+      offerId: 1n,
+      renter: "0x0000000000000000000000000000000000000099",
+      provider: PROVIDER,
+      gpus: 1,
+      durationHours: 1,
+      pricePerGpuHour: 1n,
+      deposit: 1n,
+    },
+  ]);
 }, 180_000);
 
 afterAll(async () => {

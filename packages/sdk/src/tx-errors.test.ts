@@ -30,9 +30,7 @@ describe("describeTxError for LeaseTopUps", () => {
     const cap = encodeErrorResult({ abi: leaseTopUpsAbi, errorName: "SpendCapReached", args: [4n, 4_000_000n, 2_000_000n] });
     expect(describeTxError(reverted(cap))).toBe("The auto top-up cap of lease #4 is reached: 2 USDC is left, one more hour costs 4 USDC.");
     const price = encodeErrorResult({ abi: leaseTopUpsAbi, errorName: "PriceAboveLimit", args: [4n, 3_500_000n, 3_000_000n] });
-    expect(describeTxError(reverted(price))).toBe(
-      "The offer of lease #4 now costs 3.5 USDC per GPU-hour, above the renter's auto top-up limit of 3 USDC.",
-    );
+    expect(describeTxError(reverted(price))).toBe("The offer of lease #4 now costs 3.5 USDC per GPU-hour, above the renter's auto top-up limit of 3 USDC.");
     const early = encodeErrorResult({ abi: leaseTopUpsAbi, errorName: "TopUpNotNeeded", args: [4n, 9_000n, 7_200n] });
     expect(describeTxError(reverted(early))).toBe("Lease #4 still has 2 h 30 min left; a top-up is due below 2 h.");
     const field = encodeErrorResult({ abi: leaseTopUpsAbi, errorName: "InvalidPolicy", args: ["maxTotalSpend"] });
@@ -51,7 +49,15 @@ describe("describeTxError for LeaseLiveness", () => {
 
   it("has a sentence for every custom error of LeaseLiveness and the escrow's outage hook", () => {
     const sample = (param: AbiParameter): unknown =>
-      param.type === "address" ? liveness : param.type === "string" ? "grace" : param.type === "uint8" ? 5 : param.type === "bytes32" ? `0x${"00".repeat(32)}` : 1n;
+      param.type === "address"
+        ? liveness
+        : param.type === "string"
+          ? "grace"
+          : param.type === "uint8"
+            ? 5
+            : param.type === "bytes32"
+              ? `0x${"00".repeat(32)}`
+              : 1n;
     const errors = [...leaseLivenessAbi, ...leaseEscrowAbi].filter((item): item is AbiError => item.type === "error");
     expect(errors.map((e) => e.name)).toEqual(expect.arrayContaining(["NotReporter", "StaleProof", "InvalidLivenessProof", "NotLiveness"]));
     const missing = errors.filter((error) => {

@@ -22,10 +22,17 @@ const usdcField = (label: string) =>
 
 /** The form as typed; each message names the field, as the contract's InvalidPolicy would. */
 const policyFormSchema = z.object({
-  keepHours: z.coerce.number({ error: "Time to keep left must be a number of hours" }).positive("Time to keep left must be more than 0 hours").max(720, "Time to keep left must be at most 720 hours"),
+  keepHours: z.coerce
+    .number({ error: "Time to keep left must be a number of hours" })
+    .positive("Time to keep left must be more than 0 hours")
+    .max(720, "Time to keep left must be at most 720 hours"),
   cap: usdcField("The spending cap"),
   maxPrice: usdcField("The price limit"),
-  maxHoursPerTopUp: z.coerce.number().int("Hours per top-up must be whole hours").min(0, "Hours per top-up must not be negative").max(720, "Hours per top-up must be at most 720"),
+  maxHoursPerTopUp: z.coerce
+    .number()
+    .int("Hours per top-up must be whole hours")
+    .min(0, "Hours per top-up must not be negative")
+    .max(720, "Hours per top-up must be at most 720"),
 });
 
 /**
@@ -48,9 +55,18 @@ function AutoTopUpPanel({ lease, topUps }: { lease: LeaseView; topUps: Address }
   const mine = address?.toLowerCase() === lease.renter.toLowerCase();
   const { data: policy, refetch: refetchPolicy } = useReadContract({ address: topUps, abi: leaseTopUpsAbi, functionName: "policyOf", args: [id] });
   const { data: allowance, refetch: refetchAllowance } = useReadContract({
-    address: contracts.token, abi: mockUsdcAbi, functionName: "allowance", args: [address ?? lease.renter as Address, topUps], query: { enabled: mine },
+    address: contracts.token,
+    abi: mockUsdcAbi,
+    functionName: "allowance",
+    args: [address ?? (lease.renter as Address), topUps],
+    query: { enabled: mine },
   });
-  const { data: offer } = useReadContract({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "getOffer", args: [BigInt(lease.offerId)] });
+  const { data: offer } = useReadContract({
+    address: contracts.providerRegistry,
+    abi: providerRegistryAbi,
+    functionName: "getOffer",
+    args: [BigInt(lease.offerId)],
+  });
   const refresh = () => {
     void refetchPolicy();
     void refetchAllowance();
@@ -72,7 +88,13 @@ function AutoTopUpPanel({ lease, topUps }: { lease: LeaseView; topUps: Address }
     return action.run(async (track) => {
       if (!address) throw new Error("Connect a wallet first.");
       // Simulate the policy first (a refusal reads as a sentence before any wallet prompt) ...
-      const { request } = await simulateContract(config, { address: topUps, abi: leaseTopUpsAbi, functionName: "setPolicy", args: [id, params], account: address });
+      const { request } = await simulateContract(config, {
+        address: topUps,
+        abi: leaseTopUpsAbi,
+        functionName: "setPolicy",
+        args: [id, params],
+        account: address,
+      });
       // ... then let LeaseTopUps spend what the cap still allows (the cap counts what was already spent).
       const stillAllowed = cap > spent ? cap - spent : 0n;
       await ensureAllowance(config, { token: contracts.token, owner: address, spender: topUps, amount: stillAllowed }, track);
@@ -90,7 +112,15 @@ function AutoTopUpPanel({ lease, topUps }: { lease: LeaseView; topUps: Address }
     <div className="space-y-2 rounded-lg border border-slate-800 p-3" data-testid="auto-top-up">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h4 className="text-sm font-semibold">Auto top-up</h4>
-        {enabled ? <span className="badge" data-testid="auto-top-up-state">on</span> : <span className="badge" data-testid="auto-top-up-state">off</span>}
+        {enabled ? (
+          <span className="badge" data-testid="auto-top-up-state">
+            on
+          </span>
+        ) : (
+          <span className="badge" data-testid="auto-top-up-state">
+            off
+          </span>
+        )}
       </div>
       {enabled && policy && (
         <p className="text-sm text-slate-300" data-testid="auto-top-up-policy">
@@ -101,33 +131,61 @@ function AutoTopUpPanel({ lease, topUps }: { lease: LeaseView; topUps: Address }
       <p className="text-xs text-slate-400" data-testid="auto-top-up-spent" data-raw={spent.toString()}>
         Spent by auto top-up so far: {formatToken(spent)}
         {enabled && mine && allowance !== undefined && allowance < needed && (
-          <span className="text-amber-300"> · approval covers only {formatToken(allowance)} of the {formatToken(needed)} the cap still allows; top-ups beyond it will be refused</span>
+          <span className="text-amber-300">
+            {" "}
+            · approval covers only {formatToken(allowance)} of the {formatToken(needed)} the cap still allows; top-ups beyond it will be refused
+          </span>
         )}
       </p>
       {mine && (
         <div className="flex flex-wrap gap-2">
-          <button type="button" className="btn-secondary" onClick={() => setOpen(!open)}>{enabled ? "Change" : "Set up auto top-up"}</button>
-          {enabled && <button type="button" className="btn-ghost text-amber-300" disabled={action.busy} onClick={revoke}>Revoke</button>}
+          <button type="button" className="btn-secondary" onClick={() => setOpen(!open)}>
+            {enabled ? "Change" : "Set up auto top-up"}
+          </button>
+          {enabled && (
+            <button type="button" className="btn-ghost text-amber-300" disabled={action.busy} onClick={revoke}>
+              Revoke
+            </button>
+          )}
         </div>
       )}
       {open && mine && (
-        <form className="grid gap-2 sm:grid-cols-2" onSubmit={(e) => { e.preventDefault(); void save(); }} aria-label="Auto top-up policy">
-          <label className="text-xs text-slate-400">Keep at least (hours left)
+        <form
+          className="grid gap-2 sm:grid-cols-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+          aria-label="Auto top-up policy"
+        >
+          <label className="text-xs text-slate-400">
+            Keep at least (hours left)
             <input className="input w-full" inputMode="decimal" value={form.keepHours} onChange={(e) => setForm({ ...form, keepHours: e.target.value })} />
           </label>
-          <label className="text-xs text-slate-400">Spend at most in total (USDC)
+          <label className="text-xs text-slate-400">
+            Spend at most in total (USDC)
             <input className="input w-full" inputMode="decimal" value={form.cap} onChange={(e) => setForm({ ...form, cap: e.target.value })} />
           </label>
-          <label className="text-xs text-slate-400">Never above (USDC per GPU-hour; now {formatToken(currentPrice)})
+          <label className="text-xs text-slate-400">
+            Never above (USDC per GPU-hour; now {formatToken(currentPrice)})
             <input className="input w-full" inputMode="decimal" value={form.maxPrice} onChange={(e) => setForm({ ...form, maxPrice: e.target.value })} />
           </label>
-          <label className="text-xs text-slate-400">Hours per top-up at most (0: as needed)
-            <input className="input w-full" inputMode="numeric" value={form.maxHoursPerTopUp} onChange={(e) => setForm({ ...form, maxHoursPerTopUp: e.target.value })} />
+          <label className="text-xs text-slate-400">
+            Hours per top-up at most (0: as needed)
+            <input
+              className="input w-full"
+              inputMode="numeric"
+              value={form.maxHoursPerTopUp}
+              onChange={(e) => setForm({ ...form, maxHoursPerTopUp: e.target.value })}
+            />
           </label>
           <p className="text-xs text-slate-500 sm:col-span-2">
-            Saving asks your wallet to let LeaseTopUps spend up to the cap. Anyone may trigger a top-up, but only within these limits; the money only ever extends this lease.
+            Saving asks your wallet to let LeaseTopUps spend up to the cap. Anyone may trigger a top-up, but only within these limits; the money only ever
+            extends this lease.
           </p>
-          <button type="submit" className="btn-primary sm:col-span-2" disabled={action.busy}>Save and approve</button>
+          <button type="submit" className="btn-primary sm:col-span-2" disabled={action.busy}>
+            Save and approve
+          </button>
         </form>
       )}
       {error && <p className="field-error">{error}</p>}
