@@ -10,7 +10,7 @@ describe("LeaseEscrow.setOutage (the liveness hook)", () => {
     for (const wallet of [s.renter, s.provider, s.deployer, s.stranger]) {
       for (const action of [1, 2, 3]) {
         await expect(s.escrow.write.setOutage([1n, action, 0n], { account: wallet.account })).to.be.rejectedWith(
-          `NotLiveness(${quoted(wallet.account.address)})`,
+          `custom error 'NotLiveness(${quoted(wallet.account.address)})'`,
         );
       }
     }
@@ -18,7 +18,7 @@ describe("LeaseEscrow.setOutage (the liveness hook)", () => {
 
   it("blocks claim, cancel, complete, extend and a dispute while the lease is suspended", async () => {
     const s = await reportedFixture();
-    const suspended = `WrongStatus(1, ${LeaseStatus.Suspended})`;
+    const suspended = `custom error 'WrongStatus(1, ${LeaseStatus.Suspended})'`;
     await expect(s.escrow.write.claim([1n], { account: s.provider.account })).to.be.rejectedWith(suspended);
     await expect(s.escrow.write.cancel([1n], { account: s.renter.account })).to.be.rejectedWith(suspended);
     await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith(suspended);

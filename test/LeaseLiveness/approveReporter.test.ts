@@ -20,6 +20,6 @@ describe("LeaseLiveness.approveReporter", () => {
 
   it("refuses the zero address", async () => {
     const s = await activeLeaseFixture();
-    await expect(s.liveness.write.approveReporter([zeroAddress, true], { account: s.renter.account })).to.be.rejectedWith("ZeroRecipient()");
+    await expect(s.liveness.write.approveReporter([zeroAddress, true], { account: s.renter.account })).to.be.rejectedWith("custom error 'ZeroRecipient()'");
   });
 });

@@ -1,7 +1,9 @@
 import { expect } from "chai";
+import hre from "hardhat";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { getAddress } from "viem";
-import { LeaseStatus, accrual, eventsOf } from "../helpers/fixtures";
+import hre from "hardhat";
+import { encodeFunctionData, getAddress } from "viem";
+import { ENCRYPTION_KEY, LeaseStatus, MIN_STAKE, PRICE, USDC, accrual, eventsOf, offerSpec } from "../helpers/fixtures";
 import { DEPOSIT, MIN_BOND, activeLeaseFixture, blocklistActiveFixture, proofOver, quoted, report, reportedFixture } from "./fixtures";
 
 describe("LeaseLiveness.refuteOutage", () => {
@@ -34,7 +36,7 @@ describe("LeaseLiveness.refuteOutage", () => {
     expect((await s.liveness.read.outage([1n])).status).to.equal(1);
     // The first report's proof is stale for the second one.
     await expect(s.liveness.write.refuteOutage([1n, proofBlock, await proofOver(s, proofBlock)])).to.be.rejectedWith(
-      `StaleProof(${proofBlock}, ${second.reportBlock})`,
+      `custom error 'StaleProof(${proofBlock}, ${second.reportBlock})'`,
     );
   });
 
@@ -43,7 +45,7 @@ describe("LeaseLiveness.refuteOutage", () => {
     await mine(2);
     for (const block of [s.reported.reportBlock, s.reported.reportBlock - 1n]) {
       await expect(s.liveness.write.refuteOutage([1n, block, await proofOver(s, block)])).to.be.rejectedWith(
-        `StaleProof(${block}, ${s.reported.reportBlock})`,
+        `custom error 'StaleProof(${block}, ${s.reported.reportBlock})'`,
       );
     }
   });
@@ -56,11 +58,11 @@ describe("LeaseLiveness.refuteOutage", () => {
     const byRenter = await proofOver(s, block, s.renter);
     for (const signature of [otherLease, foreign, byRenter]) {
       await expect(s.liveness.write.refuteOutage([1n, block, signature])).to.be.rejectedWith(
-        `InvalidLivenessProof(1, ${quoted(s.provider.account.address)})`,
+        `custom error 'InvalidLivenessProof(1, ${quoted(s.provider.account.address)})'`,
       );
     }
     await expect(s.liveness.write.refuteOutage([1n, block, "0x1234"])).to.be.rejectedWith(
-      `InvalidLivenessProof(1, ${quoted(s.provider.account.address)})`,
+      `custom error 'InvalidLivenessProof(1, ${quoted(s.provider.account.address)})'`,
     );
   });
 
@@ -70,9 +72,9 @@ describe("LeaseLiveness.refuteOutage", () => {
     const signature = await proofOver(s, block);
     // 256 more blocks within the same second: the window is still open, the block hash is gone.
     await mine(256, { interval: 0 });
-    await expect(s.liveness.write.refuteOutage([1n, block, signature])).to.be.rejectedWith(`UnknownBlockHash(${block})`);
+    await expect(s.liveness.write.refuteOutage([1n, block, signature])).to.be.rejectedWith(`custom error 'UnknownBlockHash(${block})'`);
     const future = (await s.publicClient.getBlockNumber()) + 5n;
-    await expect(s.liveness.write.refuteOutage([1n, future, signature])).to.be.rejectedWith(`UnknownBlockHash(${future})`);
+    await expect(s.liveness.write.refuteOutage([1n, future, signature])).to.be.rejectedWith(`custom error 'UnknownBlockHash(${future})'`);
   });
 
   it("refuses after the challenge window closed, naming its end", async () => {
@@ -81,7 +83,7 @@ describe("LeaseLiveness.refuteOutage", () => {
     const signature = await proofOver(s, block);
     await time.setNextBlockTimestamp(s.reported.refutableUntil + 1n);
     await expect(s.liveness.write.refuteOutage([1n, block, signature])).to.be.rejectedWith(
-      `ChallengeWindowClosed(1, ${s.reported.refutableUntil})`,
+      `custom error 'ChallengeWindowClosed(1, ${s.reported.refutableUntil})'`,
     );
   });
 
@@ -94,10 +96,32 @@ describe("LeaseLiveness.refuteOutage", () => {
     expect((await s.escrow.read.getLease([1n])).status).to.equal(LeaseStatus.Active);
   });
 
+  it("takes a proof from a smart-contract wallet provider (ERC-1271) signed by its owner key, and no one else's", async () => {
+    const s = await activeLeaseFixture();
+    // provider2's key owns a contract wallet that is itself the provider of offer 2.
+    const wallet = await hre.viem.deployContract("ContractWalletProvider", [s.provider2.account.address]);
+    const run = async (target: `0x${string}`, data: `0x${string}`) => wallet.write.execute([target, data], { account: s.provider2.account });
+    await s.token.write.faucet([wallet.address, 1_000n * USDC]);
+    await run(s.token.address, encodeFunctionData({ abi: s.token.abi, functionName: "approve", args: [s.registry.address, MIN_STAKE] }));
+    await run(s.registry.address, encodeFunctionData({ abi: s.registry.abi, functionName: "register", args: [MIN_STAKE, ENCRYPTION_KEY, ""] }));
+    await run(s.registry.address, encodeFunctionData({ abi: s.registry.abi, functionName: "listOffer", args: [offerSpec()] }));
+    await s.escrow.write.book([2n, 1, 4, PRICE, "0x"], { account: s.renter.account });
+    await run(s.escrow.address, encodeFunctionData({ abi: s.escrow.abi, functionName: "accept", args: [2n, "0x"] }));
+    const r = await report({ ...s, leaseId: 2n });
+    const block = r.reportBlock + 1n;
+    const byStranger = await proofOver({ ...s, leaseId: 2n }, block, s.stranger);
+    await expect(s.liveness.write.refuteOutage([2n, block, byStranger])).to.be.rejectedWith(
+      `custom error 'InvalidLivenessProof(2, ${quoted(wallet.address)})'`,
+    );
+    await s.liveness.write.refuteOutage([2n, block, await proofOver({ ...s, leaseId: 2n }, block, s.provider2)]);
+    expect((await s.escrow.read.getLease([2n])).status).to.equal(LeaseStatus.Active);
+    expect(await s.token.read.balanceOf([wallet.address])).to.equal(1_000n * USDC - MIN_STAKE + MIN_BOND);
+  });
+
   it("refuses when no report is open", async () => {
     const s = await activeLeaseFixture();
     await mine(1);
-    await expect(s.liveness.write.refuteOutage([1n, 1n, "0x"])).to.be.rejectedWith("NoOpenOutage(1)");
+    await expect(s.liveness.write.refuteOutage([1n, 1n, "0x"])).to.be.rejectedWith("custom error 'NoOpenOutage(1)'");
   });
 
   it("credits the bond to a provider the token refuses to pay, who withdraws it elsewhere", async () => {
@@ -105,7 +129,7 @@ describe("LeaseLiveness.refuteOutage", () => {
     const r = await report(s);
     const block = r.reportBlock + 1n;
     const signature = await proofOver(s, block);
-    await (s.token as any).write.setBlocked([s.provider.account.address, true]);
+    await (await hre.viem.getContractAt("BlocklistToken", s.token.address)).write.setBlocked([s.provider.account.address, true]);
     const hash = await s.liveness.write.refuteOutage([1n, block, signature]);
     expect((await s.escrow.read.getLease([1n])).status).to.equal(LeaseStatus.Active);
     expect(await s.liveness.read.withdrawableBond([s.provider.account.address])).to.equal(MIN_BOND);
@@ -116,7 +140,7 @@ describe("LeaseLiveness.refuteOutage", () => {
     expect(await s.token.read.balanceOf([s.provider2.account.address])).to.equal(before + MIN_BOND);
     expect(await s.liveness.read.withdrawableBond([s.provider.account.address])).to.equal(0n);
     await expect(s.liveness.write.withdrawBond([s.provider2.account.address], { account: s.provider.account })).to.be.rejectedWith(
-      `NoBondToWithdraw(${quoted(s.provider.account.address)})`,
+      `custom error 'NoBondToWithdraw(${quoted(s.provider.account.address)})'`,
     );
   });
 });

@@ -53,23 +53,23 @@ describe("LeaseLiveness.reportOutage", () => {
     const now = BigInt(await time.latest());
     await s.escrow.write.book([1n, 1, 2, PRICE, REQUEST], { account: s.renter.account }); // lease 2, pending
     await expect(s.liveness.write.reportOutage([2n, now - 30n], { account: s.renter.account })).to.be.rejectedWith(
-      `WrongStatus(2, ${LeaseStatus.Pending})`,
+      `custom error 'WrongStatus(2, ${LeaseStatus.Pending})'`,
     );
     await s.escrow.write.openDispute([1n, keccak256(stringToHex("logs")), "ipfs://e"], { account: s.renter.account });
     await expect(s.liveness.write.reportOutage([1n, now - 30n], { account: s.renter.account })).to.be.rejectedWith(
-      `WrongStatus(1, ${LeaseStatus.Disputed})`,
+      `custom error 'WrongStatus(1, ${LeaseStatus.Disputed})'`,
     );
     await s.escrow.write.cancel([2n], { account: s.renter.account });
     await expect(s.liveness.write.reportOutage([2n, now - 30n], { account: s.renter.account })).to.be.rejectedWith(
-      `WrongStatus(2, ${LeaseStatus.Closed})`,
+      `custom error 'WrongStatus(2, ${LeaseStatus.Closed})'`,
     );
-    await expect(s.liveness.write.reportOutage([99n, now - 30n], { account: s.renter.account })).to.be.rejectedWith("UnknownLease(99)");
+    await expect(s.liveness.write.reportOutage([99n, now - 30n], { account: s.renter.account })).to.be.rejectedWith("custom error 'UnknownLease(99)'");
   });
 
   it("is refused while a report is open (a suspended lease)", async () => {
     const s = await reportedFixture();
     const now = BigInt(await time.latest());
-    await expect(s.liveness.write.reportOutage([1n, now - 30n], { account: s.renter.account })).to.be.rejectedWith("OutageAlreadyReported(1)");
+    await expect(s.liveness.write.reportOutage([1n, now - 30n], { account: s.renter.account })).to.be.rejectedWith("custom error 'OutageAlreadyReported(1)'");
   });
 
   it("is the renter's or an approved reporter's alone", async () => {
@@ -77,13 +77,13 @@ describe("LeaseLiveness.reportOutage", () => {
     const now = BigInt(await time.latest());
     for (const wallet of [s.stranger, s.provider, s.renter2]) {
       await expect(s.liveness.write.reportOutage([1n, now - 30n], { account: wallet.account })).to.be.rejectedWith(
-        `NotReporter(1, ${quoted(wallet.account.address)})`,
+        `custom error 'NotReporter(1, ${quoted(wallet.account.address)})'`,
       );
     }
     // Another renter's approval does not count for this lease.
     await s.liveness.write.approveReporter([s.stranger.account.address, true], { account: s.renter2.account });
     await expect(s.liveness.write.reportOutage([1n, now - 30n], { account: s.stranger.account })).to.be.rejectedWith(
-      `NotReporter(1, ${quoted(s.stranger.account.address)})`,
+      `custom error 'NotReporter(1, ${quoted(s.stranger.account.address)})'`,
     );
     await s.liveness.write.approveReporter([s.stranger.account.address, true], { account: s.renter.account });
     const strangerBefore = await s.token.read.balanceOf([s.stranger.account.address]);
@@ -98,7 +98,7 @@ describe("LeaseLiveness.reportOutage", () => {
     const at = BigInt(await time.latest()) + 10n;
     await time.setNextBlockTimestamp(at);
     await expect(s.liveness.write.reportOutage([1n, at - MAX_AGE - 1n], { account: s.renter.account })).to.be.rejectedWith(
-      `OutageTooOld(${at - MAX_AGE - 1n}, ${at - MAX_AGE})`,
+      `custom error 'OutageTooOld(${at - MAX_AGE - 1n}, ${at - MAX_AGE})'`,
     );
     await time.setNextBlockTimestamp(at + 1n);
     await s.liveness.write.reportOutage([1n, at + 1n - MAX_AGE], { account: s.renter.account }); // exactly the oldest: fine
@@ -109,7 +109,7 @@ describe("LeaseLiveness.reportOutage", () => {
     const at = BigInt(await time.latest()) + 10n;
     await time.setNextBlockTimestamp(at);
     await expect(s.liveness.write.reportOutage([1n, at - GRACE + 1n], { account: s.renter.account })).to.be.rejectedWith(
-      `CutoffInFuture(${at + 1n})`,
+      `custom error 'CutoffInFuture(${at + 1n})'`,
     );
     await time.setNextBlockTimestamp(at + 1n);
     await s.liveness.write.reportOutage([1n, at + 1n - GRACE], { account: s.renter.account }); // cutoff == now: fine
@@ -121,7 +121,7 @@ describe("LeaseLiveness.reportOutage", () => {
     const at = s.endsAt + 101n;
     await time.setNextBlockTimestamp(at);
     await expect(s.liveness.write.reportOutage([1n, s.endsAt - GRACE], { account: s.renter.account })).to.be.rejectedWith(
-      `LeaseEnded(1, ${s.endsAt})`,
+      `custom error 'LeaseEnded(1, ${s.endsAt})'`,
     );
     await time.setNextBlockTimestamp(at + 1n);
     await s.liveness.write.reportOutage([1n, s.endsAt - GRACE - 1n], { account: s.renter.account });

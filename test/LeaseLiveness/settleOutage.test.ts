@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress } from "viem";
 import { CloseReason, HOUR, LeaseStatus, MIN_STAKE, accrual, eventsOf, feeOn, noShowSlashOf } from "../helpers/fixtures";
@@ -44,16 +45,16 @@ describe("LeaseLiveness.settleOutage", () => {
   it("refuses while the provider may still refute, naming the window's end", async () => {
     const s = await reportedFixture();
     await time.setNextBlockTimestamp(s.reported.refutableUntil);
-    await expect(s.liveness.write.settleOutage([1n])).to.be.rejectedWith(`ChallengeWindowOpen(1, ${s.reported.refutableUntil})`);
+    await expect(s.liveness.write.settleOutage([1n])).to.be.rejectedWith(`custom error 'ChallengeWindowOpen(1, ${s.reported.refutableUntil})'`);
   });
 
   it("refuses without an open report, and a second time", async () => {
     const s = await activeLeaseFixture();
-    await expect(s.liveness.write.settleOutage([1n])).to.be.rejectedWith("NoOpenOutage(1)");
+    await expect(s.liveness.write.settleOutage([1n])).to.be.rejectedWith("custom error 'NoOpenOutage(1)'");
     const r = await report(s);
     await time.setNextBlockTimestamp(r.refutableUntil + 1n);
     await s.liveness.write.settleOutage([1n]);
-    await expect(s.liveness.write.settleOutage([1n])).to.be.rejectedWith("NoOpenOutage(1)");
+    await expect(s.liveness.write.settleOutage([1n])).to.be.rejectedWith("custom error 'NoOpenOutage(1)'");
   });
 
   it("sends the bond back to an approved watcher, the refund and slash to the renter", async () => {
@@ -115,14 +116,14 @@ describe("LeaseLiveness.settleOutage", () => {
   it("credits a refund the token refuses to push to the renter, and the bond to a blocked reporter", async () => {
     const s = await blocklistActiveFixture();
     const r = await report(s);
-    await (s.token as any).write.setBlocked([s.renter.account.address, true]);
+    await (await hre.viem.getContractAt("BlocklistToken", s.token.address)).write.setBlocked([s.renter.account.address, true]);
     await time.setNextBlockTimestamp(r.refutableUntil + 1n);
     await s.liveness.write.settleOutage([1n], { account: s.stranger.account });
     const gross = accrual(DEPOSIT, 10n, r.cutoff - s.acceptedAt);
     expect(await s.escrow.read.withdrawable([s.renter.account.address, s.token.address])).to.equal(DEPOSIT - gross + noShowSlashOf(DEPOSIT));
     expect(await s.liveness.read.withdrawableBond([s.renter.account.address])).to.equal(MIN_BOND);
     await expect(s.liveness.write.withdrawBond(["0x0000000000000000000000000000000000000000"], { account: s.renter.account })).to.be.rejectedWith(
-      "ZeroRecipient()",
+      "custom error 'ZeroRecipient()'",
     );
     await s.liveness.write.withdrawBond([s.renter2.account.address], { account: s.renter.account });
     expect(await s.liveness.read.withdrawableBond([s.renter.account.address])).to.equal(0n);

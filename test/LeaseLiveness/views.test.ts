@@ -28,7 +28,7 @@ describe("LeaseLiveness views and construction", () => {
     ] as const;
     for (const [override, error] of bad) {
       const config = { ...s.escrowConfig, liveness: { ...LIVENESS_CONFIG, ...override } };
-      await expect(deployEscrow("LeaseEscrow", [s.registry.address, config])).to.be.rejectedWith(error);
+      await expect(deployEscrow("LeaseEscrow", [s.registry.address, config])).to.be.rejectedWith(`custom error '${error}'`);
     }
   });
 });
