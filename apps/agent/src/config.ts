@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { isAddress, type Address } from "viem";
 import { GPU_MODEL_IDS } from "@gridlease/sdk/gpus";
+import { AgentError } from "./errors";
 
 /** A token amount written the way people read it ("2.35" USDC); converted with the token's decimals. */
 const decimalAmount = z.string().regex(/^\d+(\.\d+)?$/, 'write amounts as decimal strings, e.g. "2.35"');
@@ -46,6 +47,14 @@ const workloadsSchema = z.object({
   exportGraceSeconds: z.number().int().min(0).max(24 * 3600).default(600),
   pullTimeoutSeconds: z.number().positive().max(24 * 3600).default(1800),
   logLines: z.number().int().min(1).max(1000).default(200),
+  /** iptables rules per lease bridge: no path to the host's services or to blockedNets (cloud metadata). */
+  fence: z
+    .object({
+      enabled: z.boolean().default(true),
+      iptables: z.string().default("iptables"),
+      blockedNets: z.array(z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, "a CIDR range, e.g. 10.0.0.0/8")).default(["169.254.0.0/16"]),
+    })
+    .prefault({}),
 });
 
 /** With `workloads`, the scripts are not run; a config may leave them out. */
@@ -99,7 +108,9 @@ export type WorkloadsConfig = z.infer<typeof workloadsSchema>;
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
-export class ConfigError extends Error {}
+export class ConfigError extends AgentError {
+  readonly code = "config";
+}
 
 /** Reads and validates a JSON config; relative paths in it are relative to the config file. */
 export async function loadConfig(configPath: string): Promise<AgentConfig> {

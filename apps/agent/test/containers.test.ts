@@ -7,7 +7,8 @@ import { checkLaunchSpec, type LaunchSpecInput } from "@gridlease/sdk/launch-spe
 import { Journal } from "../src/journal";
 import type { Logger } from "../src/log";
 import { WorkloadManager, type WorkloadLease } from "../src/workloads/manager";
-import { runArgs, type ContainerPlan } from "../src/workloads/runtime";
+import { execFileSync, spawn } from "node:child_process";
+import { bridgeName, fenceRules, runArgs, type ContainerPlan } from "../src/workloads/runtime";
 import { StatusServer } from "../src/workloads/status-server";
 import { podmanMissing, startTestPodman, type TestPodman } from "./helpers/podman";
 
@@ -58,12 +59,33 @@ describe("container run arguments (recorded argv; no GPU here)", () => {
     expect(args[args.indexOf("--volume") + 1]).toBe("/var/lib/gridlease/workloads/lease-7/data:/data");
   });
 
+  it("fences each lease's bridge: replies and the runtime's DNS in, nothing else to the host, nothing forwarded to metadata", () => {
+    expect(bridgeName(7n)).toBe("glease7");
+    expect(bridgeName(2n ** 64n).length).toBeLessThanOrEqual(15);
+    const rules = fenceRules(7n, "glease7", ["169.254.0.0/16", "10.0.0.0/8"]).map((r) => r.join(" "));
+    const tag = "-m comment --comment gridlease-lease-7";
+    expect(rules).toEqual([
+      `INPUT -i glease7 ${tag} -j DROP`,
+      `INPUT -i glease7 -p udp --dport 53 ${tag} -j ACCEPT`,
+      `INPUT -i glease7 -p tcp --dport 53 ${tag} -j ACCEPT`,
+      `INPUT -i glease7 -m conntrack --ctstate ESTABLISHED,RELATED ${tag} -j ACCEPT`,
+      `FORWARD -i glease7 -d 169.254.0.0/16 ${tag} -j DROP`,
+      `FORWARD -i glease7 -d 10.0.0.0/8 ${tag} -j DROP`,
+    ]);
+  });
+
   it("gives no GPU flags when the host has none configured", () => {
     const args = runArgs({ ...PLAN, gpuAccess: "none" }, "podman");
     expect(args).not.toContain("--device");
     expect(args).not.toContain("--gpus");
   });
 });
+
+/**
+ * The first line of an HTTP answer from ip:port, or nothing within 3 s. busybox nc, not wget: the
+ * static busybox's wget crashes in glibc's resolver inside the image, which would look like "unreachable".
+ */
+const httpProbe = (ip: string, port: number) => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${ip} ${port} | head -n 1 | tr -d '\\r'`;
 
 const reason = podmanMissing;
 if (reason) console.warn(`[agent tests] container tests skipped: ${reason}`);
@@ -83,7 +105,7 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
     podman = await startTestPodman(dir);
     journal = await Journal.open(path.join(dir, "state"));
     manager = new WorkloadManager({
-      config: { ...podman.workloads, publicHost: "127.0.0.1", bindAddress: "127.0.0.1", statusApi: { host: "127.0.0.1", port: 0 }, templateImages: { "linux-ssh": podman.tag }, gpuAccess: "none", disk: "loop", exportGraceSeconds: 1, pullTimeoutSeconds: 20, logLines: 50 },
+      config: { ...podman.workloads, publicHost: "127.0.0.1", bindAddress: "127.0.0.1", statusApi: { host: "127.0.0.1", port: 0 }, templateImages: { "linux-ssh": podman.tag }, gpuAccess: "none", disk: "loop", exportGraceSeconds: 1, pullTimeoutSeconds: 20, logLines: 50, fence: { enabled: true, iptables: "iptables", blockedNets: ["169.254.0.0/16"] } },
       stateDir: path.join(dir, "state"),
       journal,
       log,
@@ -188,11 +210,41 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
     // Process names only (a command line would match the grep itself): lease 2's httpd is not among them.
     expect(look("ps -o comm | grep -cx httpd || true")).toBe("0");
     expect(podman.podman("exec", "gridlease-lease-2", "sh", "-c", "ps -o comm | grep -cx httpd || true").trim()).toBe("1");
-    expect(look(`wget -q -T 3 -O - http://${firstIp}:8080/ 2>&1 && echo reached || echo unreachable`)).toMatch(/unreachable$/);
+    // The probe works (lease 2 reaches its own server on that address); lease 3 does not reach it.
+    expect(podman.podman("exec", "gridlease-lease-2", "sh", "-c", httpProbe(firstIp, 8080)).trim()).toBe("HTTP/1.1 200 OK");
+    expect(look(httpProbe(firstIp, 8080))).toBe("");
     // The first lease sees its own file (the check above is not vacuous).
     expect(podman.podman("exec", "gridlease-lease-2", "cat", "/data/secret").trim()).toBe("secret-of-lease-2");
     await manager.remove(2n, "test done");
     await manager.remove(3n, "test done");
+  }, 60_000);
+
+  it("keeps a lease's container from the host's services (fenced bridge) and rules out metadata; an unfenced network would reach the host", async () => {
+    // In its own process: the podman calls below are synchronous and would block a server in this one.
+    const hostService = spawn(process.execPath, ["-e", 'const s = require("node:http").createServer((q, r) => r.end("host service\\n")).listen(0, "0.0.0.0", () => console.log(s.address().port))'], { stdio: ["ignore", "pipe", "inherit"] });
+    const port = await new Promise<number>((resolve) => hostService.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+    try {
+      const fenced = lease(8n, { template: "custom", image: podman.image, command: "exec sleep 300", diskGb: 1 });
+      await manager.prepare(fenced);
+      manager.ensureLaunched(fenced);
+      await manager.settled(8n);
+      const gateway = podman.podman("network", "inspect", "--format", "{{range .Subnets}}{{.Gateway}}{{end}}", "gridlease-lease-8").trim();
+      expect(podman.podman("exec", "gridlease-lease-8", "sh", "-c", httpProbe(gateway, port)).trim()).toBe("");
+      const device = podman.podman("network", "inspect", "--format", "{{.NetworkInterface}}", "gridlease-lease-8").trim();
+      const metadataRule = ["-C", "FORWARD", "-i", device, "-d", "169.254.0.0/16", "-m", "comment", "--comment", "gridlease-lease-8", "-j", "DROP"];
+      expect(() => execFileSync("iptables", metadataRule, { stdio: "ignore" })).not.toThrow();
+      // The same probe from a container on a plain network reaches the host: the fence is what stops it.
+      podman.podman("network", "create", "gridlease-unfenced");
+      const plainGateway = podman.podman("network", "inspect", "--format", "{{range .Subnets}}{{.Gateway}}{{end}}", "gridlease-unfenced").trim();
+      const open = podman.podman("run", "--rm", "--network", "gridlease-unfenced", podman.tag, "sh", "-c", httpProbe(plainGateway, port)).trim();
+      podman.podman("network", "rm", "gridlease-unfenced");
+      expect(open).toBe("HTTP/1.1 200 OK");
+      await manager.remove(8n, "test done");
+      expect(() => execFileSync("iptables", metadataRule, { stdio: "ignore" })).toThrow();
+      expect(execFileSync("iptables", ["-S"], { encoding: "utf8" })).not.toContain("gridlease-lease-8");
+    } finally {
+      hostService.kill();
+    }
   }, 60_000);
 
   it("reports an exit with its code, and a failed pull as a sentence", async () => {

@@ -9,7 +9,7 @@ import { launchCommand, launchPorts, launchSpecHash, launchTemplate, type Launch
 import type { WorkloadsConfig } from "../config";
 import type { Journal, WorkloadStep } from "../journal";
 import type { Logger } from "../log";
-import { containerName, ContainerRuntime, networkCreateArgs, networkName, runArgs, RuntimeError } from "./runtime";
+import { bridgeName, containerName, ContainerRuntime, fenceRules, networkCreateArgs, networkName, runArgs, RuntimeError } from "./runtime";
 
 /** One lease's workload as the lease handler hands it over. */
 export interface WorkloadLease {
@@ -124,6 +124,7 @@ export class WorkloadManager {
       const created = await this.runtime.exec(networkCreateArgs(leaseId, this.runtime.kind));
       if (created.code !== 0 && !/already exists/i.test(created.stderr)) throw new RuntimeError(`creating the lease's network failed: ${created.stderr.trim()}`);
     }
+    await this.fence(leaseId);
     await this.prepareDisk(leaseId, spec.diskGb);
     await this.step(leaseId, "prepared", `${meta.image}; ${spec.diskGb} GB disk; network ${networkName(leaseId)}`);
     this.deps.log.info(`lease ${leaseId}: workload prepared (${spec.template}, ${meta.image}, ${spec.diskGb} GB at /data, network ${networkName(leaseId)}).`);
@@ -136,6 +137,35 @@ export class WorkloadManager {
       ports: launchPorts(spec),
       workload: { url: this.statusUrl(leaseId), token: this.leaseToken(leaseId) },
     };
+  }
+
+  /** Inserts the lease's fence rules (each once); refuses when iptables is missing, unless the config turns the fence off. */
+  private async fence(leaseId: bigint): Promise<void> {
+    const { fence } = this.deps.config;
+    if (!fence.enabled) return;
+    const device = this.runtime.kind === "docker" ? bridgeName(leaseId) : (await this.runtime.ok(["network", "inspect", "--format", "{{.NetworkInterface}}", networkName(leaseId)])).trim();
+    if (!/^[\w.-]{1,15}$/.test(device)) throw new RuntimeError(`the lease's network has no bridge device to fence (got "${device}")`);
+    for (const rule of fenceRules(leaseId, device, fence.blockedNets)) {
+      const [chain, ...spec] = rule;
+      const present = await run(fence.iptables, ["-C", chain!, ...spec]);
+      if (present.code === 0) continue;
+      if (present.code === -1) throw new RuntimeError(`${fence.iptables} is missing, so the lease's container could reach the host and 169.254.169.254; install iptables or set workloads.fence.enabled to false if you fence the bridges another way (${present.stderr})`);
+      await checked(fence.iptables, ["-I", chain!, "1", ...spec]);
+    }
+  }
+
+  private async unfence(leaseId: bigint): Promise<void> {
+    const { fence } = this.deps.config;
+    if (!fence.enabled) return;
+    // Found by the lease's comment, so this works after the network (and its device name) is gone.
+    const tag = `--comment gridlease-lease-${leaseId} `;
+    for (const chain of ["INPUT", "FORWARD"]) {
+      const listed = await runOut(fence.iptables, ["-S", chain]);
+      if (listed.code !== 0) throw new RuntimeError(`${fence.iptables} -S ${chain} failed: ${listed.stderr.trim()}`);
+      for (const line of listed.stdout.split("\n").filter((l) => l.startsWith(`-A ${chain} `) && `${l} `.includes(tag))) {
+        await checked(fence.iptables, ["-D", ...line.slice(3).split(" ")]);
+      }
+    }
   }
 
   private async prepareDisk(leaseId: bigint, diskGb: number): Promise<void> {
@@ -322,6 +352,7 @@ export class WorkloadManager {
     if (removed.code !== 0 && !/no such container|no container with name/i.test(removed.stderr)) throw new RuntimeError(`removing ${name} failed: ${removed.stderr.trim()}`);
     const net = await this.runtime.exec(["network", "rm", networkName(leaseId)]);
     if (net.code !== 0 && !/not found|no such network|unable to find/i.test(net.stderr)) throw new RuntimeError(`removing network ${networkName(leaseId)} failed: ${net.stderr.trim()}`);
+    await this.unfence(leaseId);
     const data = path.join(this.leaseDir(leaseId), "data");
     if ((await run("mountpoint", ["-q", data])).code === 0) await checked("umount", [data]);
     await rm(this.leaseDir(leaseId), { recursive: true, force: true });
@@ -342,6 +373,18 @@ function run(command: string, args: string[]): Promise<{ code: number | null; st
     child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
     child.on("error", (error) => resolve({ code: -1, stderr: error.message }));
     child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
+
+function runOut(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    child.on("error", (error) => resolve({ code: -1, stdout, stderr: error.message }));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
 

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import type { WorkloadsConfig } from "../config";
 import { INHERITED_ENV } from "../scripts";
+import { AgentError } from "../errors";
 
 /**
  * Argument lists for Podman/Docker and a runner for them. The argv builders are pure, so the flags a
@@ -75,14 +76,41 @@ function hostPart(address: string): string {
   return address.includes(":") ? `[${address}]` : address;
 }
 
+/** The bridge device Docker is told to give a lease's network (Podman 4.3 names its own; it is read back). */
+export function bridgeName(leaseId: bigint): string {
+  const name = `glease${leaseId}`;
+  return name.length <= 15 ? name : `gl${leaseId.toString(36).slice(-13)}`;
+}
+
 /** A per-lease network: Podman's `isolate` and Docker's separate bridge keep other leases' containers off it. */
 export function networkCreateArgs(leaseId: bigint, runtime: "podman" | "docker"): string[] {
   return runtime === "podman"
     ? ["network", "create", "--opt", "isolate=true", "--label", `gridlease.lease=${leaseId}`, networkName(leaseId)]
-    : ["network", "create", "--driver", "bridge", "--opt", "com.docker.network.bridge.enable_icc=true", "--label", `gridlease.lease=${leaseId}`, networkName(leaseId)];
+    : ["network", "create", "--driver", "bridge", "--opt", `com.docker.network.bridge.name=${bridgeName(leaseId)}`, "--label", `gridlease.lease=${leaseId}`, networkName(leaseId)];
 }
 
-export class RuntimeError extends Error {}
+/**
+ * iptables rules that fence a lease's bridge (docs/security.md, requirements for issue 16): nothing
+ * from the container reaches the host's own services except replies and the runtime's DNS on the
+ * bridge, and nothing is forwarded to `blockedNets` (link-local, which holds cloud metadata at
+ * 169.254.169.254, plus whatever the provider adds). Each rule carries the lease's comment so removal
+ * finds exactly its own, even once the network (and so the device name) is gone. Listed in insertion order: each is inserted at position 1, so the last
+ * listed ends up first.
+ */
+export function fenceRules(leaseId: bigint, dev: string, blockedNets: string[]): string[][] {
+  const tag = ["-m", "comment", "--comment", `gridlease-lease-${leaseId}`];
+  return [
+    ["INPUT", "-i", dev, ...tag, "-j", "DROP"],
+    ["INPUT", "-i", dev, "-p", "udp", "--dport", "53", ...tag, "-j", "ACCEPT"],
+    ["INPUT", "-i", dev, "-p", "tcp", "--dport", "53", ...tag, "-j", "ACCEPT"],
+    ["INPUT", "-i", dev, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", ...tag, "-j", "ACCEPT"],
+    ...blockedNets.map((net) => ["FORWARD", "-i", dev, "-d", net, ...tag, "-j", "DROP"]),
+  ];
+}
+
+export class RuntimeError extends AgentError {
+  readonly code = "container_runtime";
+}
 
 export interface RuntimeResult {
   code: number | null;

@@ -93,7 +93,14 @@ export async function startTestPodman(dir: string): Promise<TestPodman> {
     async cleanup() {
       try {
         for (const id of podman("ps", "-aq").split("\n").filter(Boolean)) podman("rm", "-f", id);
-        for (const net of podman("network", "ls", "--format", "{{.Name}}").split("\n").filter((n) => n.startsWith("gridlease-"))) podman("network", "rm", "-f", net);
+        for (const net of podman("network", "ls", "--format", "{{.Name}}").split("\n").filter((n) => n.startsWith("gridlease-"))) {
+          // A test that failed midway leaves the lease's fence rules; Podman reuses device names, so they would fence a later network.
+          const device = podman("network", "inspect", "--format", "{{.NetworkInterface}}", net).trim();
+          for (const line of execFileSync("iptables", ["-S"], { encoding: "utf8" }).split("\n")) {
+            if (line.startsWith("-A ") && line.includes(` -i ${device} `) && line.includes("--comment gridlease-lease-")) execFileSync("iptables", ["-D", ...line.slice(3).split(" ")]);
+          }
+          podman("network", "rm", "-f", net);
+        }
         execFileSync("sh", ["-c", `grep -o '${dir}[^ ]*' /proc/mounts | xargs -r -n1 umount -l`], { stdio: "ignore" });
       } catch {
         // best effort: the folder is removed below either way
