@@ -4,7 +4,7 @@ import { createWalletClient, defineChain, http, type Hex } from "viem";
 import { recordHeartbeat } from "@gridlease/db/heartbeats";
 import { leaseEscrowAbi, leaseLivenessAbi } from "@gridlease/sdk/contracts.generated";
 import { HEARTBEAT_TYPES, heartbeatDomain } from "@gridlease/sdk/heartbeat";
-import { LOCAL_LIVENESS_CONFIG } from "@gridlease/sdk/liveness";
+import { LOCAL_LIVENESS_CONFIG, latestLivenessProof } from "@gridlease/sdk/liveness";
 import { LeaseStatus, OUTAGE_STATUS } from "@gridlease/sdk/protocol";
 import { localAccount } from "@gridlease/sdk/local-accounts";
 import { Watcher } from "../src/watcher";
@@ -61,6 +61,10 @@ async function indexed(leaseId: bigint, status: string) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`lease ${leaseId} was not indexed as ${status}`);
+}
+
+async function waitForBlockAfter(block: bigint) {
+  while ((await stack.publicClient.getBlockNumber({ cacheTime: 0 })) <= block) await new Promise((r) => setTimeout(r, 200));
 }
 
 const outageOf = (leaseId: bigint) =>
@@ -167,6 +171,36 @@ describe("watcher", () => {
     expect(args.renterRefund).toBeGreaterThanOrEqual(lease.deposit - accrued - perSecond);
     expect(await reportsOf(approvedLease)).toHaveLength(1);
     expect(lines.some((l) => l.includes(`lease ${approvedLease}: settled the outage`))).toBe(true);
+  });
+
+  it("does not report again after a refutation until a heartbeat arrives after it (stuck heartbeats must not cost a bond per cycle)", async () => {
+    const [mute] = await stack.addProviders([122]);
+    const leaseId = await activeLease(APPROVING, mute!);
+    await indexed(leaseId, "Active");
+    await beat(mute!, 0);
+    await new Promise((r) => setTimeout(r, (OFFLINE_AFTER + 2) * 1000));
+    expect((await watcher.cycle()).reported).toEqual([leaseId]);
+    const reported = await outageOf(leaseId);
+    // The provider's agent is alive but its heartbeats do not reach the web app: it refutes (here the test signs as the agent would).
+    await waitForBlockAfter(reported.reportBlock);
+    const proof = await latestLivenessProof({
+      signer: localAccount(mute!.index),
+      client: stack.publicClient,
+      leaseId,
+      reportBlock: reported.reportBlock,
+      deployment: { chainId: CHAIN_ID, liveness: stack.liveness },
+    });
+    await stack.send(mute!.index, stack.liveness, leaseLivenessAbi, "refuteOutage", [leaseId, proof.blockNumber, proof.signature]);
+    expect(OUTAGE_STATUS[(await outageOf(leaseId)).status]).toBe("Refuted");
+    await indexed(leaseId, "Active"); // so the lease is a candidate again, with its old heartbeat
+
+    expect((await watcher.cycle()).reported).toEqual([]);
+    expect(lines.some((l) => l.includes(`lease ${leaseId}: no heartbeat since its provider refuted the last report`))).toBe(true);
+    // Heartbeats resume, then stop again: that is a new outage.
+    await beat(mute!, 0);
+    await new Promise((r) => setTimeout(r, (OFFLINE_AFTER + 2) * 1000));
+    expect((await watcher.cycle()).reported).toEqual([leaseId]);
+    expect(await reportsOf(leaseId)).toHaveLength(2);
   });
 
   it("keeps running through an unreachable database, saying so each cycle", async () => {
