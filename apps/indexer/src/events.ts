@@ -1,4 +1,4 @@
-import { leaseEscrowAbi, leaseLivenessAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { leaseEscrowAbi, leaseLivenessAbi, leaseTopUpsAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { decodeEventLog, toEventSelector, type AbiEvent, type AbiParameter, type ContractEventName, type GetEventArgs, type Hex } from "viem";
 import { cleanText } from "./sanitize";
 
@@ -20,7 +20,9 @@ export type EventArgs = Record<string, unknown>;
  * The events the indexer decodes: every event of these ABIs. A contract whose events get handlers
  * joins this list, and its handlers are then typed like the rest (handlers.ts).
  */
-export const INDEXED_ABI = [...providerRegistryAbi, ...leaseEscrowAbi, ...leaseLivenessAbi] as const;
+// LeaseTopUps has no handlers: its events (policies, top-ups) are kept as raw events, which the billing
+// history reads to tell an auto top-up from the renter's own extension.
+export const INDEXED_ABI = [...providerRegistryAbi, ...leaseEscrowAbi, ...leaseLivenessAbi, ...leaseTopUpsAbi] as const;
 export type IndexedEventName = ContractEventName<typeof INDEXED_ABI>;
 /**
  * The args of event `N` exactly as decodeLog produces them (strict decoding: every field present,

@@ -22,6 +22,8 @@ export interface IndexerDeployment {
   escrow: { address: string; deployBlock: bigint };
   /** The escrow's LeaseLiveness (`escrow.liveness()`), whose outage events are indexed too; absent for older deployments. */
   liveness?: { address: string; deployBlock: bigint };
+  /** LeaseTopUps (auto top-up), whose events are kept as raw events; absent for older deployments. */
+  topUps?: { address: string; deployBlock: bigint };
 }
 
 export interface IndexerOptions {
@@ -125,7 +127,8 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   const registry = options.deployment.registry.address.toLowerCase() as Hex;
   const escrow = options.deployment.escrow.address.toLowerCase() as Hex;
   const liveness = options.deployment.liveness?.address.toLowerCase() as Hex | undefined;
-  const addresses = liveness ? [registry, escrow, liveness] : [registry, escrow];
+  const topUps = options.deployment.topUps?.address.toLowerCase() as Hex | undefined;
+  const addresses = [registry, escrow, ...(liveness ? [liveness] : []), ...(topUps ? [topUps] : [])];
   const deployBlock = options.deployment.registry.deployBlock < options.deployment.escrow.deployBlock
     ? options.deployment.registry.deployBlock : options.deployment.escrow.deployBlock;
 

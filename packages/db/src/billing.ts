@@ -12,7 +12,8 @@ import { defaultChainId } from "./search";
  * exact decimal strings of token units, signed from the account's side: negative leaves it, positive
  * reaches it.
  *
- * Renter: deposits (booking), extensions (the renter's own or auto top-ups, both add to the deposit),
+ * Renter: deposits (booking), extensions (the renter's own, or anyone's payment) and auto top-ups (an
+ * extension in a transaction whose LeaseTopUps event the indexer kept: paid from the renter's allowance),
  * dispute bonds, refunds at close (what the arbiter awarded included), bonds returned, and compensation
  * (provider stake slashed to the renter: no-show and dispute slashes).
  * Provider: earnings claimed while a lease runs and the payout at close (net of the protocol fee, the
@@ -24,7 +25,7 @@ export const BILLING_ROLES = ["renter", "provider"] as const;
 export type BillingRole = (typeof BILLING_ROLES)[number];
 
 export const BILLING_KINDS = {
-  renter: ["deposit", "extension", "dispute_bond", "refund", "bond_returned", "compensation", "dispute_ruling"],
+  renter: ["deposit", "extension", "top_up", "dispute_bond", "refund", "bond_returned", "compensation", "dispute_ruling"],
   provider: ["earnings", "final_payout", "bond_received", "slashed", "dispute_ruling"],
 } as const;
 export type BillingKind = (typeof BILLING_KINDS)[BillingRole][number];
@@ -81,7 +82,7 @@ export interface BillingHistory {
   entries: BillingEntry[];
 }
 
-const RENTER_EVENTS = ["LeaseBooked", "LeaseExtended", "LeaseClosed", "DisputeOpened", "DisputeBondSettled", "DisputeResolved"];
+const RENTER_EVENTS = ["LeaseBooked", "LeaseExtended", "LeaseToppedUp", "LeaseClosed", "DisputeOpened", "DisputeBondSettled", "DisputeResolved"];
 const PROVIDER_EVENTS = ["EarningsClaimed", "LeaseClosed", "DisputeBondSettled", "DisputeResolved"];
 
 interface EventRow {
@@ -133,6 +134,8 @@ export function billingEntries(events: EventRow[], account: string, role: Billin
   const entries: BillingEntry[] = [];
   // Provider: what claims already paid per lease, so the close row is only what the close paid.
   const claimed = new Map<string, { net: bigint; fee: bigint }>();
+  // LeaseTopUps emits LeaseToppedUp before it calls extend: the extension of that transaction is a top-up.
+  const topUpTxs = new Set(events.filter((e) => e.name === "LeaseToppedUp").map((e) => e.txHash));
   for (const e of events) {
     const a = e.args;
     const row = (kind: BillingKind, amount: bigint, note: string, extra: Partial<BillingEntry> = {}) =>
@@ -142,7 +145,8 @@ export function billingEntries(events: EventRow[], account: string, role: Billin
         row("deposit", -big(a.deposit), `booked ${a.gpus} GPU × ${a.durationHours} h at ${usdc(big(a.pricePerGpuHour))} per GPU-hour`);
         break;
       case "LeaseExtended":
-        row("extension", -big(a.extraDeposit), `${a.extraHours} more hour(s) (extension or auto top-up)`);
+        if (topUpTxs.has(e.txHash)) row("top_up", -big(a.extraDeposit), `auto top-up: ${a.extraHours} more hour(s)`);
+        else row("extension", -big(a.extraDeposit), `${a.extraHours} more hour(s)`);
         break;
       case "DisputeOpened":
         if (big(a.bond) > 0n) row("dispute_bond", -big(a.bond), "dispute bond");

@@ -61,7 +61,12 @@ beforeAll(async () => {
     "LeaseBooked",
     { leaseId: 1n, offerId: 1n, renter: RENTER, provider: PROVIDER, gpus: 2, durationHours: 10, pricePerGpuHour: 2n * U, deposit: 40n * U },
   ]);
-  await tx(["LeaseExtended", { leaseId: 1n, extraHours: 2, extraDeposit: 8n * U, endsAt: 1 }]);
+  await tx(["LeaseExtended", { leaseId: 1n, extraHours: 1, extraDeposit: 4n * U, endsAt: 1 }]);
+  // An auto top-up: LeaseTopUps' event, then the escrow's, in one transaction.
+  await tx(
+    ["LeaseToppedUp", { leaseId: 1n, caller: ARBITER, extraHours: 1, cost: 4n * U, totalSpent: 4n * U, endsAt: 2 }],
+    ["LeaseExtended", { leaseId: 1n, extraHours: 1, extraDeposit: 4n * U, endsAt: 2 }],
+  );
   await tx(["EarningsClaimed", { leaseId: 1n, provider: PROVIDER, gross: 10n * U, fee: 250_000n }]);
   await tx(["LeaseClosed", { leaseId: 1n, reason: 2, providerTotal: 14_625_000n, renterRefund: 33n * U, feeTotal: 375_000n }]);
   // Lease 2: 20 USDC, dispute with a 1 USDC bond; the arbiter gives 14 to the renter and 6 to the provider,
@@ -132,10 +137,11 @@ describe("billingHistory", () => {
       `2:dispute_bond:${-1n * U}`,
       `2:deposit:${-20n * U}`,
       `1:refund:${33n * U}`,
-      `1:extension:${-8n * U}`,
+      `1:top_up:${-4n * U}`,
+      `1:extension:${-4n * U}`,
       `1:deposit:${-40n * U}`,
     ]);
-    expect(h.total).toBe(12);
+    expect(h.total).toBe(13);
     expect(h.totals).toMatchObject({
       paid: String(40n * U + 8n * U + 20n * U + 1n * U + 12n * U),
       received: String(33n * U + 14n * U + 1n * U + 5n * U + 12n * U + 1n * U),
@@ -169,7 +175,7 @@ describe("billingHistory", () => {
     for (const leaseId of ["1", "2", "3"]) {
       const renterSide = [...renter.entries, ...renter2.entries].filter((e) => e.leaseId === leaseId);
       const providerSide = provider.entries.filter((e) => e.leaseId === leaseId && (e.kind === "earnings" || e.kind === "final_payout"));
-      const putIn = -renterSide.filter((e) => e.kind === "deposit" || e.kind === "extension").reduce((s, e) => s + BigInt(e.amount), 0n);
+      const putIn = -renterSide.filter((e) => ["deposit", "extension", "top_up"].includes(e.kind)).reduce((s, e) => s + BigInt(e.amount), 0n);
       const refunded = renterSide.filter((e) => e.kind === "refund").reduce((s, e) => s + BigInt(e.amount), 0n);
       const providerGross = providerSide.reduce((s, e) => s + BigInt(e.gross!), 0n);
       expect(refunded + providerGross, `lease ${leaseId}`).toBe(putIn);

@@ -5,7 +5,8 @@ import { blockTimestamps } from "@/lib/server/block-times";
 /** Labels of the billing kinds (packages/db/src/billing.ts) as a person reads them. */
 const KIND_LABEL: Record<string, string> = {
   deposit: "Deposit",
-  extension: "Extension / auto top-up",
+  extension: "Extension",
+  top_up: "Auto top-up",
   dispute_bond: "Dispute bond",
   refund: "Refund",
   bond_returned: "Bond returned",
