@@ -32,7 +32,19 @@ const config: HardhatUserConfig = {
     // Tests start `hardhat node` with another id to exercise what the deploy script does off the local chain.
     hardhat: { chainId: Number(process.env.HARDHAT_CHAIN_ID ?? 31337) },
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545", chainId: Number(process.env.CHAIN_ID ?? 31337) },
+    // Whatever chain `pnpm deploy:contracts` deployed to: source verification (scripts/verify-contracts.ts) runs on it.
+    gridlease: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
   },
+  // Source verification through hardhat-verify against any Etherscan-compatible explorer API
+  // (VERIFY_API_URL; Etherscan itself: https://api.etherscan.io/v2/api?chainid=<id>). The per-network
+  // key form keeps the API URL configurable (a single string key would force Etherscan's own URL).
+  etherscan: {
+    apiKey: { gridlease: process.env.VERIFY_API_KEY ?? "" },
+    customChains: process.env.VERIFY_API_URL
+      ? [{ network: "gridlease", chainId: Number(process.env.CHAIN_ID), urls: { apiURL: process.env.VERIFY_API_URL, browserURL: process.env.VERIFY_BROWSER_URL ?? process.env.VERIFY_API_URL } }]
+      : [],
+  },
+  sourcify: { enabled: false },
   mocha: { timeout: 600_000 },
   gasReporter: { enabled: process.env.REPORT_GAS === "true" },
 };

@@ -3,21 +3,32 @@
  * packages/sdk/src/deployments.generated.ts is still on that chain, then records it there.
  *
  * Env: RPC_URL (default http://127.0.0.1:8545), CHAIN_ID (default: the RPC's),
- * DEPLOYER_PRIVATE_KEY, ADMIN, PAUSER, ARBITER, TREASURY,
+ * DEPLOYER_KEY_FILE (an encrypted key file, packages/sdk/src/keyfile.ts; passphrase from
+ * DEPLOYER_PASSPHRASE_FILE or GRIDLEASE_PASSPHRASE or a prompt) or DEPLOYER_PRIVATE_KEY,
+ * ADMIN (the timelock's proposer/executor: a multisig), PAUSER, ARBITER, TREASURY,
+ * PAYMENT_TOKEN (default: the chain's USDC from packages/sdk/src/chains.ts), FINALITY_DEPTH (default:
+ * the chain's from the same table; recorded for the indexer), VERIFY_API_URL + VERIFY_API_KEY
+ * (+ VERIFY_BROWSER_URL): verify the sources on that Etherscan-compatible explorer (scripts/verify-contracts.ts),
  * DEPLOYMENTS_FILE (default packages/sdk/src/deployments.generated.ts; tests point it elsewhere).
+ * Off the local chain no mock token is ever deployed: the escrow takes the chain's real USDC.
  *
  * Only on the local chain (id 31337) do the roles default to the public Hardhat accounts (deployer,
  * admin and pauser #0, arbiter #1, treasury #2). On any other chain every one must be given, and none
  * may be the zero address or one of the development accounts whose private keys everyone knows.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createPublicClient, createWalletClient, defineChain, getAddress, http, isAddress, isHex, zeroAddress } from "viem";
+import { createPublicClient, createWalletClient, defineChain, getAddress, http, isAddress, isHex, parseAbi, zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
 import { mnemonicToAccount, privateKeyToAccount, type HDAccount, type PrivateKeyAccount } from "viem/accounts";
 import { z } from "zod";
+import { chainProfile, finalityDepthFor } from "../packages/sdk/src/chains";
 import { deployGridlease, deployLeaseTopUps } from "../packages/sdk/src/deploy";
+import { unlockKeyFile } from "../packages/sdk/src/keyfile";
+import { obtainPassphrase } from "../packages/sdk/src/passphrase";
 import type { DeploymentRecord } from "../packages/sdk/src/deployments.generated";
 import { HARDHAT_MNEMONIC, LOCAL_CHAIN_ID } from "../packages/sdk/src/protocol";
 
@@ -38,6 +49,13 @@ const envSchema = z.object({
   ARBITER: addressSchema.optional(),
   TREASURY: addressSchema.optional(),
   DEPLOYMENTS_FILE: z.string().min(1).optional(),
+  DEPLOYER_KEY_FILE: z.string().min(1).optional(),
+  DEPLOYER_PASSPHRASE_FILE: z.string().min(1).optional(),
+  PAYMENT_TOKEN: addressSchema.optional(),
+  FINALITY_DEPTH: z.coerce.number().int("must be a whole number of blocks").min(0, "must be 0 or more").optional(),
+  VERIFY_API_URL: z.url().optional(),
+  VERIFY_API_KEY: z.string().optional(),
+  VERIFY_BROWSER_URL: z.url().optional(),
 });
 
 async function main() {
@@ -47,6 +65,13 @@ async function main() {
     throw new Error(`Invalid deploy environment: ${problems}`);
   }
   const env = parsed.data;
+  if (env.DEPLOYER_KEY_FILE) {
+    if (env.DEPLOYER_PRIVATE_KEY) throw new Error("Invalid deploy environment: set DEPLOYER_KEY_FILE or DEPLOYER_PRIVATE_KEY, not both.");
+    const passphrase = await obtainPassphrase({ passphraseFile: env.DEPLOYER_PASSPHRASE_FILE, prompt: "Deployer key passphrase: " });
+    const keys = await unlockKeyFile(env.DEPLOYER_KEY_FILE, passphrase, { what: "deployer key file", createWith: "gridlease keys init" });
+    // The key stays in this process: it is never written to the environment children inherit.
+    deployerFromFile = keys.account;
+  }
 
   const probe = createPublicClient({ transport: http(env.RPC_URL) });
   const rpcChainId = await probe.getChainId().catch((error: Error) => {
@@ -88,9 +113,12 @@ async function main() {
   if (recorded) console.log("contracts: recorded deployment is not on this chain (restarted node?), deploying again");
 
   const { deployer, admin, pauser, arbiter, treasury } = resolveRoles(env, chainId);
+  const { token, finalityDepth } = await resolveChainSettings(env, chainId, publicClient);
   console.log(
     `contracts: deployer ${deployer.address}, admin ${admin}, pauser ${pauser}, arbiter ${arbiter}, treasury ${treasury}`,
   );
+  console.log(`contracts: payment token ${token ?? "MockUSDC (deployed now: local chain)"}, indexer finality depth ${finalityDepth} blocks`);
+  const created: { name: string; address: Address; transactionHash: Hex }[] = [];
 
   const walletClient = createWalletClient({ account: deployer, chain, transport: http(env.RPC_URL) });
   const deployment = await deployGridlease({
@@ -100,17 +128,71 @@ async function main() {
     pauser,
     arbiter,
     treasury,
+    token,
+    onContract: (contract) => created.push(contract),
     log: (line) => console.log(`contracts: ${line}`),
   });
 
   // Only addresses and deploy blocks are recorded: a restarted Hardhat node redeploys to the same
   // addresses, so the committed module stays unchanged and `npm start` leaves the work tree clean.
   const { chainId: _ignored, deployBlockHash: _hash, timelock: _timelock, ...record } = deployment;
-  writeFileSync(output, renderDeployments({ ...deployments, [chainId]: record }));
+  writeFileSync(output, renderDeployments({ ...deployments, [chainId]: { ...record, finalityDepth } }));
   console.log(`contracts: wrote ${output}`);
+  if (env.VERIFY_API_URL) verifySources(env, chainId, { token: deployment.token.address, contracts: created, liveness: deployment.liveness.address });
+}
+
+/**
+ * The payment token and the indexer's finality depth. Off the local chain the token is the chain's real
+ * USDC (PAYMENT_TOKEN, else packages/sdk/src/chains.ts), checked to be a contract with 6 decimals, and
+ * the finality depth must be known and above 0; on the local chain MockUSDC is deployed unless
+ * PAYMENT_TOKEN names another token.
+ */
+async function resolveChainSettings(env: DeployEnv, chainId: number, client: ReturnType<typeof createPublicClient>) {
+  const local = chainId === LOCAL_CHAIN_ID;
+  const profile = chainProfile(chainId);
+  const problems: string[] = [];
+  const token = env.PAYMENT_TOKEN ? getAddress(env.PAYMENT_TOKEN) : local ? undefined : profile?.usdc;
+  if (!token && !local) {
+    problems.push(`PAYMENT_TOKEN is required on chain ${chainId}: it is not in the USDC table (packages/sdk/src/chains.ts); set it to the chain's USDC address (no mock token is deployed off the local chain).`);
+  }
+  if (token) {
+    const code = await client.getCode({ address: token });
+    if (!code || code === "0x") {
+      problems.push(`PAYMENT_TOKEN ${token} has no contract code on chain ${chainId}: is it the USDC of this chain?`);
+    } else {
+      const decimals = await client.readContract({ address: token, abi: parseAbi(["function decimals() view returns (uint8)"]), functionName: "decimals" }).catch(() => undefined);
+      if (decimals !== 6) problems.push(`PAYMENT_TOKEN ${token} has ${decimals ?? "no"} decimals; prices and stakes are in USDC units of 6 decimals.`);
+    }
+  }
+  const finalityDepth = env.FINALITY_DEPTH ?? finalityDepthFor(chainId);
+  if (finalityDepth === undefined) {
+    problems.push(`FINALITY_DEPTH is required on chain ${chainId}: the number of blocks after which the indexer treats a block as final (not in packages/sdk/src/chains.ts).`);
+  } else if (!local && finalityDepth === 0) {
+    problems.push(`FINALITY_DEPTH is 0 on chain ${chainId}: a public chain can reorg, so the indexer needs at least 1 block.`);
+  }
+  if (problems.length) throw new Error(`refusing to deploy to chain ${chainId}:\n- ${problems.join("\n- ")}`);
+  return { token, finalityDepth: finalityDepth! };
+}
+
+/** Runs scripts/verify-contracts.ts under Hardhat (hardhat-verify) against VERIFY_API_URL; a failure fails the deploy step. */
+function verifySources(env: DeployEnv, chainId: number, manifest: { token: Address; contracts: { name: string; address: Address; transactionHash: Hex }[]; liveness: Address }) {
+  const file = join(mkdtempSync(join(tmpdir(), "gridlease-verify-")), "manifest.json");
+  writeFileSync(file, JSON.stringify(manifest, null, 2));
+  console.log(`contracts: verifying sources on ${env.VERIFY_API_URL} (manifest ${file})`);
+  const root = join(__dirname, "..");
+  const result = spawnSync(join(root, "node_modules/.bin/hardhat"), ["run", "--no-compile", "--network", "gridlease", "scripts/verify-contracts.ts"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, CHAIN_ID: String(chainId), RPC_URL: env.RPC_URL, VERIFY_MANIFEST: file },
+  });
+  if (result.status !== 0) {
+    throw new Error(`source verification failed (the contracts are deployed and recorded; rerun it with VERIFY_MANIFEST=${file} npx hardhat run --no-compile --network gridlease scripts/verify-contracts.ts)`);
+  }
 }
 
 type DeployEnv = z.infer<typeof envSchema>;
+/** The deployer unlocked from DEPLOYER_KEY_FILE, if one was given. */
+let deployerFromFile: PrivateKeyAccount | undefined;
 type RoleVar = "ADMIN" | "PAUSER" | "ARBITER" | "TREASURY";
 
 /** What each role variable controls, for the refusal messages. */
@@ -143,7 +225,11 @@ function resolveRoles(env: DeployEnv, chainId: number) {
   const problems: string[] = [];
 
   let deployer: PrivateKeyAccount | HDAccount;
-  if (env.DEPLOYER_PRIVATE_KEY) {
+  if (deployerFromFile) {
+    deployer = deployerFromFile;
+    const problem = publicKeyProblem("DEPLOYER_KEY_FILE's account", deployer.address);
+    if (problem) problems.push(problem);
+  } else if (env.DEPLOYER_PRIVATE_KEY) {
     deployer = privateKeyToAccount(env.DEPLOYER_PRIVATE_KEY as Hex);
     const problem = publicKeyProblem("DEPLOYER_PRIVATE_KEY's account", deployer.address);
     if (problem) problems.push(problem);
@@ -151,7 +237,7 @@ function resolveRoles(env: DeployEnv, chainId: number) {
     deployer = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 0 });
     if (!local) {
       problems.push(
-        `DEPLOYER_PRIVATE_KEY is required on chain ${chainId}: the deployer is admin until the handover, so it must be a key only you hold.`,
+        `DEPLOYER_KEY_FILE (or DEPLOYER_PRIVATE_KEY) is required on chain ${chainId}: the deployer is admin until the handover, so it must be a key only you hold.`,
       );
     }
   }
@@ -218,6 +304,7 @@ function renderDeployments(all: Record<number, DeploymentRecord>): string {
         `    escrow: ${contract(d.escrow)},\n` +
         (d.topUps ? `    topUps: ${contract(d.topUps)},\n` : "") +
         (d.liveness ? `    liveness: ${contract(d.liveness)},\n` : "") +
+        (d.finalityDepth !== undefined ? `    finalityDepth: ${d.finalityDepth},\n` : "") +
         "  },",
     )
     .join("\n");
@@ -240,6 +327,8 @@ export interface DeploymentRecord {
   readonly topUps?: DeployedContractRecord;
   /** LeaseLiveness, created by the escrow (absent only in records written before it existed). */
   readonly liveness?: DeployedContractRecord;
+  /** Blocks the indexer treats as reorg-able on this chain (FINALITY_DEPTH at deploy time; packages/sdk/src/chains.ts). */
+  readonly finalityDepth?: number;
 }
 
 `;

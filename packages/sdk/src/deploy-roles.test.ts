@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, encodeFunctionData, getAddress, http, parseAbi, zeroHash, type Address } from "viem";
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
-import { gridleaseTimelockAbi, leaseEscrowAbi, providerRegistryAbi } from "./contracts.generated";
+import { gridleaseTimelockAbi, leaseEscrowAbi, mockUsdcAbi, mockUsdcBytecode, providerRegistryAbi } from "./contracts.generated";
 import { ARBITER_ROLE, HARDHAT_MNEMONIC, PAUSER_ROLE } from "./protocol";
 import { REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
 
@@ -29,11 +29,17 @@ describe("scripts/deploy.ts on a chain other than 31337", () => {
   const workDir = mkdtempSync(join(tmpdir(), "gridlease-deploy-roles-"));
   const deployerKey = generatePrivateKey();
   const deployer = privateKeyToAccount(deployerKey).address;
+  let paymentToken: string;
 
   beforeAll(async () => {
     node = await startHardhatNode({ chainId: CHAIN_ID });
     // The fresh deployer needs gas; the node's own cheat code funds it.
     await rpc("hardhat_setBalance", [deployer, "0x56BC75E2D63100000"]);
+    // The chain's payment token, there before Gridlease (off the local chain no mock is deployed for it).
+    const issuer = privateKeyToAccount(generatePrivateKey());
+    await rpc("hardhat_setBalance", [issuer.address, "0x56BC75E2D63100000"]);
+    const hash = await createWalletClient({ account: issuer, transport: http(node.url) }).deployContract({ abi: mockUsdcAbi, bytecode: mockUsdcBytecode as `0x${string}`, chain: null });
+    paymentToken = (await createPublicClient({ transport: http(node.url) }).waitForTransactionReceipt({ hash })).contractAddress!;
   }, 180_000);
 
   afterAll(async () => {
@@ -64,6 +70,8 @@ describe("scripts/deploy.ts on a chain other than 31337", () => {
     PAUSER: freshAddress(),
     ARBITER: freshAddress(),
     TREASURY: freshAddress(),
+    PAYMENT_TOKEN: paymentToken,
+    FINALITY_DEPTH: "12",
   });
 
   it("refuses to deploy without ARBITER and says so by name", async () => {
@@ -76,7 +84,7 @@ describe("scripts/deploy.ts on a chain other than 31337", () => {
   it("names every missing role and the missing deployer key at once", async () => {
     const result = await deploy({});
     expect(result.code).toBe(1);
-    for (const name of ["DEPLOYER_PRIVATE_KEY", "ADMIN", "PAUSER", "ARBITER", "TREASURY"]) {
+    for (const name of ["DEPLOYER_KEY_FILE (or DEPLOYER_PRIVATE_KEY)", "ADMIN", "PAUSER", "ARBITER", "TREASURY"]) {
       expect(result.stderr).toContain(`${name} is required on chain ${CHAIN_ID}`);
     }
   }, 60_000);

@@ -114,6 +114,13 @@ export interface DeployGridleaseOptions {
    * (packages/sdk/src/liveness.ts, docs/protocol.md "Liveness").
    */
   liveness?: LivenessConfig;
+  /**
+   * The chain's payment token (its real USDC, see chains.ts). Required off the local chain, where no
+   * mock token is ever deployed; on the local chain MockUSDC is deployed when it is not given.
+   */
+  token?: Address;
+  /** Called for each contract deployed by a transaction (for source verification: scripts/verify-contracts.ts). */
+  onContract?: (contract: { name: string; address: Address; transactionHash: Hash }) => void;
   log?: (line: string) => void;
 }
 
@@ -166,13 +173,20 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
     const receipt = await confirm(hash, what);
     if (!receipt.contractAddress) throw new Error(`Deployment of ${what} returned no contract address (tx ${hash})`);
     log(`deployed ${what} at ${receipt.contractAddress} (block ${receipt.blockNumber})`);
+    options.onContract?.({ name: what, address: getAddress(receipt.contractAddress), transactionHash: hash });
     return { address: getAddress(receipt.contractAddress), deployBlock: receipt.blockNumber, blockHash: receipt.blockHash };
   }
 
-  const token = await deploy(
-    "MockUSDC",
-    await walletClient.deployContract({ abi: mockUsdcAbi, bytecode: mockUsdcBytecode as Hex, account, chain }),
-  );
+  if (!options.token && chainId !== LOCAL_CHAIN_ID) {
+    throw new Error(`No payment token given for chain ${chainId}: off the local chain the escrow takes the chain's real USDC (chains.ts), never a mock token.`);
+  }
+  // An external token is not ours to deploy: its "deploy block" is where this deployment starts using it.
+  const token = options.token
+    ? { address: getAddress(options.token), deployBlock: await publicClient.getBlockNumber(), blockHash: zeroHash as Hash }
+    : await deploy(
+      "MockUSDC",
+      await walletClient.deployContract({ abi: mockUsdcAbi, bytecode: mockUsdcBytecode as Hex, account, chain }),
+    );
   const registry = await deploy(
     "ProviderRegistry",
     await walletClient.deployContract({
@@ -321,7 +335,7 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
   }
 
   // Last, so that adding it moved none of the addresses deployed before it.
-  const topUps = await deployLeaseTopUps({ walletClient, publicClient, escrow: escrow.address, log });
+  const topUps = await deployLeaseTopUps({ walletClient, publicClient, escrow: escrow.address, log, onContract: options.onContract });
 
   const strip = ({ address, deployBlock }: DeployedContract): DeployedContract => ({ address, deployBlock });
   return {
@@ -348,6 +362,7 @@ export async function deployLeaseTopUps(options: {
   publicClient: PublicClient;
   escrow: Address;
   log?: (line: string) => void;
+  onContract?: DeployGridleaseOptions["onContract"];
 }): Promise<DeployedContract> {
   const { walletClient, publicClient } = options;
   const hash = await walletClient.deployContract({
@@ -360,5 +375,6 @@ export async function deployLeaseTopUps(options: {
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success" || !receipt.contractAddress) throw new Error(`Deployment step failed: LeaseTopUps (tx ${hash})`);
   options.log?.(`deployed LeaseTopUps at ${receipt.contractAddress} (block ${receipt.blockNumber})`);
+  options.onContract?.({ name: "LeaseTopUps", address: getAddress(receipt.contractAddress), transactionHash: hash });
   return { address: getAddress(receipt.contractAddress), deployBlock: receipt.blockNumber };
 }

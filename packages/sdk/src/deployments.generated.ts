@@ -14,6 +14,8 @@ export interface DeploymentRecord {
   readonly topUps?: DeployedContractRecord;
   /** LeaseLiveness, created by the escrow (absent only in records written before it existed). */
   readonly liveness?: DeployedContractRecord;
+  /** Blocks the indexer treats as reorg-able on this chain (FINALITY_DEPTH at deploy time; packages/sdk/src/chains.ts). */
+  readonly finalityDepth?: number;
 }
 
 export const deployments = {
@@ -23,6 +25,7 @@ export const deployments = {
     escrow: { address: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707", deployBlock: 6n },
     topUps: { address: "0x9A676e781A523b5d0C0e43731313A708CB607508", deployBlock: 15n },
     liveness: { address: "0x61c36a8d610163660E21a8b7359e1Cac0C9133e1", deployBlock: 6n },
+    finalityDepth: 12,
   },
 } as const satisfies Record<number, DeploymentRecord>;
 
