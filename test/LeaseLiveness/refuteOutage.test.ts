@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import hre from "hardhat";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { encodeFunctionData, getAddress } from "viem";
