@@ -1,7 +1,9 @@
 import { expect } from "chai";
+import hre from "hardhat";
 import { getAddress, keccak256, stringToHex } from "viem";
 import { customError } from "../helpers/errors";
 import { HOUR, LeaseStatus, PRICE, REQUEST, USDC, atTimestamp, eventsOf } from "../helpers/fixtures";
+import { activeLeaseFixture as livenessActiveFixture, report } from "../LeaseLiveness/fixtures";
 import { HOUR_COST, POLICY, policyFixture, quoted, topUpFixture } from "./fixtures";
 
 describe("LeaseTopUps.topUp", () => {
@@ -123,6 +125,16 @@ describe("LeaseTopUps.topUp", () => {
     await expect(s.topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith(`LeaseNotActive(1, ${LeaseStatus.Disputed})`);
     await s.escrow.write.cancel([2n], { account: s.renter.account });
     await expect(s.topUps.write.topUp([2n], { account: s.stranger.account })).to.be.rejectedWith(`LeaseNotActive(2, ${LeaseStatus.Closed})`);
+  });
+
+  it("refuses a lease suspended by an outage report, and a policy cannot be set on it", async () => {
+    const s = await livenessActiveFixture();
+    const topUps = await hre.viem.deployContract("LeaseTopUps", [s.escrow.address]);
+    await s.token.write.approve([topUps.address, 1_000n * USDC], { account: s.renter.account });
+    await topUps.write.setPolicy([1n, { ...POLICY, minSecondsLeft: 100 * 3600 }], { account: s.renter.account });
+    await report(s);
+    await expect(topUps.write.topUp([1n], { account: s.stranger.account })).to.be.rejectedWith(`LeaseNotActive(1, ${LeaseStatus.Suspended})`);
+    await expect(topUps.write.setPolicy([1n, POLICY], { account: s.renter.account })).to.be.rejectedWith(`LeaseNotOpen(1, ${LeaseStatus.Suspended})`);
   });
 
   it("refuses a lease whose time already ran out", async () => {
