@@ -1,39 +1,16 @@
 "use client";
 import { useState } from "react";
-import { parseUnits, type Address } from "viem";
+import type { Address } from "viem";
 import { useAccount, useConfig, useReadContract } from "wagmi";
 import { simulateContract, writeContract } from "wagmi/actions";
-import { z } from "zod";
 import { leaseTopUpsAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { useContracts } from "@/lib/app-config";
+import { policyFormSchema, toPolicyParams } from "@/lib/auto-top-up";
 import { formatDuration, formatToken, TOKEN_DECIMALS } from "@/lib/format";
 import type { LeaseView } from "@/lib/lease-view";
 import { ensureAllowance } from "@/lib/permit";
 import { useContractAction } from "@/lib/use-contract-action";
 import { TxStatus } from "@/lib/use-transaction";
-
-const usdcField = (label: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d{1,12}(\.\d{1,6})?$/, `${label} must be a USDC amount like 12.50 (up to 6 decimals)`)
-    .transform((v) => parseUnits(v, TOKEN_DECIMALS))
-    .refine((v) => v > 0n, `${label} must be more than 0`);
-
-/** The form as typed; each message names the field, as the contract's InvalidPolicy would. */
-const policyFormSchema = z.object({
-  keepHours: z.coerce
-    .number({ error: "Time to keep left must be a number of hours" })
-    .positive("Time to keep left must be more than 0 hours")
-    .max(720, "Time to keep left must be at most 720 hours"),
-  cap: usdcField("The spending cap"),
-  maxPrice: usdcField("The price limit"),
-  maxHoursPerTopUp: z.coerce
-    .number()
-    .int("Hours per top-up must be whole hours")
-    .min(0, "Hours per top-up must not be negative")
-    .max(720, "Hours per top-up must be at most 720"),
-});
 
 /**
  * Auto top-up of one lease (LeaseTopUps): the renter sets the policy (keep at least N hours left, spend
@@ -83,8 +60,8 @@ function AutoTopUpPanel({ lease, topUps }: { lease: LeaseView; topUps: Address }
     const parsed = policyFormSchema.safeParse(form);
     if (!parsed.success) return setError(parsed.error.issues[0]!.message);
     setError(null);
-    const { keepHours, cap, maxPrice, maxHoursPerTopUp } = parsed.data;
-    const params = { minSecondsLeft: Math.round(keepHours * 3600), maxHoursPerTopUp, maxTotalSpend: cap, maxPricePerGpuHour: maxPrice };
+    const params = toPolicyParams(parsed.data);
+    const cap = params.maxTotalSpend;
     return action.run(async (track) => {
       if (!address) throw new Error("Connect a wallet first.");
       // Simulate the policy first (a refusal reads as a sentence before any wallet prompt) ...
