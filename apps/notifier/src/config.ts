@@ -12,7 +12,9 @@ export const notifierEnvSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
   CHAIN_ID: z.coerce.number().int().positive("must be a positive integer"),
   /** The web app's public origin: confirmation and unsubscribe links point there. */
-  PUBLIC_ORIGIN: z.url({ protocol: /^https?$/, error: "must be the web app's http(s) origin, e.g. https://gridlease.example" }).default("http://127.0.0.1:3000"),
+  PUBLIC_ORIGIN: z
+    .url({ protocol: /^https?$/, error: "must be the web app's http(s) origin, e.g. https://gridlease.example" })
+    .default("http://127.0.0.1:3000"),
   /** smtp(s)://user:pass@host:port of any SMTP server. Unset: every email is written as an .eml file to MAIL_DIR instead. */
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587" }).optional(),
   MAIL_DIR: z.string().min(1).default(".data/local/mail"),
@@ -28,7 +30,9 @@ export const notifierEnvSchema = z.object({
   /** Outbox poll (a LISTEN wake-up usually comes first) and the time-based kinds' check. */
   NOTIFY_POLL_MS: z.coerce.number().int().min(50).default(1_000),
   NOTIFY_CLOCK_MS: z.coerce.number().int().min(100).default(15_000),
+  /** Queue workers, and the messages each sends at once: up to CONCURRENCY × BATCH sends in flight. */
   NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  NOTIFY_BATCH: z.coerce.number().int().min(1).max(100).default(8),
 });
 
 export type NotifierConfig = Omit<z.infer<typeof notifierEnvSchema>, "NOTIFY_PRODUCTION"> & { NOTIFY_PRODUCTION: boolean };

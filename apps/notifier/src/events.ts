@@ -48,13 +48,26 @@ export function closeReasonName(reason: unknown): string {
 
 export function noticesFor(event: OutboxEvent, lease: LeaseParties): Notice[] {
   const eventKey = `${event.chainId}:${event.txHash}:${event.logIndex}`;
-  const base = { leaseId: lease.leaseId, offerId: lease.offerId, renter: lease.renter, provider: lease.provider, txHash: event.txHash, blockNumber: event.blockNumber };
+  const base = {
+    leaseId: lease.leaseId,
+    offerId: lease.offerId,
+    renter: lease.renter,
+    provider: lease.provider,
+    txHash: event.txHash,
+    blockNumber: event.blockNumber,
+  };
   const to = (roles: ("renter" | "provider")[], kind: NotificationKind, extra: Record<string, unknown> = {}): Notice[] =>
     roles.map((role) => ({ wallet: lease[role], role, kind, eventKey, leaseId: lease.leaseId, payload: { ...base, ...extra, role } }));
   const a = event.args;
   switch (event.name) {
     case "LeaseBooked":
-      return to(["provider"], "booked", { gpus: Number(a.gpus), hours: str(a.durationHours), pricePerGpuHour: str(a.pricePerGpuHour), deposit: str(a.deposit), acceptDeadline: str(a.acceptDeadline) });
+      return to(["provider"], "booked", {
+        gpus: Number(a.gpus),
+        hours: str(a.durationHours),
+        pricePerGpuHour: str(a.pricePerGpuHour),
+        deposit: str(a.deposit),
+        acceptDeadline: str(a.acceptDeadline),
+      });
     case "LeaseAccepted":
       return to(["renter"], "accepted", { acceptedAt: str(a.acceptedAt), endsAt: str(a.endsAt) });
     case "LeaseClosed": {
@@ -68,9 +81,19 @@ export function noticesFor(event: OutboxEvent, lease: LeaseParties): Notice[] {
     case "DisputeOpened":
       return to(["renter", "provider"], "dispute_opened", { evidenceURI: str(a.evidenceURI), bond: str(a.bond) });
     case "DisputeResolved":
-      return to(["renter", "provider"], "dispute_resolved", { outcome: "resolved", renterAmount: str(a.renterAmount), providerAmount: str(a.providerAmount), slashAmount: str(a.slashAmount) });
+      return to(["renter", "provider"], "dispute_resolved", {
+        outcome: "resolved",
+        renterAmount: str(a.renterAmount),
+        providerAmount: str(a.providerAmount),
+        slashAmount: str(a.slashAmount),
+      });
     case "DisputeFinalized":
-      return to(["renter", "provider"], "dispute_resolved", { outcome: "finalized", renterAmount: str(a.renterAmount), providerAmount: str(a.providerAmount), slashAmount: "0" });
+      return to(["renter", "provider"], "dispute_resolved", {
+        outcome: "finalized",
+        renterAmount: str(a.renterAmount),
+        providerAmount: str(a.providerAmount),
+        slashAmount: "0",
+      });
     default:
       return [];
   }
@@ -89,11 +112,25 @@ export function clockNotices(
   const notices: Notice[] = [];
   // endsAt is in the key: an extension moves the end, and the next approach of it is news again.
   if (left <= thresholds.lowBalanceSeconds) {
-    notices.push({ wallet: lease.renter, role: "renter", kind: "low_balance", leaseId: lease.leaseId, eventKey: `${chainId}:low_balance:${lease.leaseId}:${lease.endsAt}:${thresholds.lowBalanceSeconds}`, payload: { ...base, thresholdSeconds: thresholds.lowBalanceSeconds, role: "renter" } });
+    notices.push({
+      wallet: lease.renter,
+      role: "renter",
+      kind: "low_balance",
+      leaseId: lease.leaseId,
+      eventKey: `${chainId}:low_balance:${lease.leaseId}:${lease.endsAt}:${thresholds.lowBalanceSeconds}`,
+      payload: { ...base, thresholdSeconds: thresholds.lowBalanceSeconds, role: "renter" },
+    });
   }
   if (left <= thresholds.endingSoonSeconds) {
     for (const role of ["renter", "provider"] as const) {
-      notices.push({ wallet: lease[role], role, kind: "ending_soon", leaseId: lease.leaseId, eventKey: `${chainId}:ending_soon:${lease.leaseId}:${lease.endsAt}`, payload: { ...base, thresholdSeconds: thresholds.endingSoonSeconds, role } });
+      notices.push({
+        wallet: lease[role],
+        role,
+        kind: "ending_soon",
+        leaseId: lease.leaseId,
+        eventKey: `${chainId}:ending_soon:${lease.leaseId}:${lease.endsAt}`,
+        payload: { ...base, thresholdSeconds: thresholds.endingSoonSeconds, role },
+      });
     }
   }
   return notices;

@@ -6,7 +6,9 @@ import { startTopUpKeeperFromEnv } from "./top-up-keeper";
 async function main() {
   const config = readNotifierConfig();
   const notifier = await startNotifier(config);
-  console.log(`[notifier] ready: chain ${config.CHAIN_ID}, email via ${notifier.mailer.describe}, ${config.NOTIFY_CONCURRENCY} workers, retries ${config.NOTIFY_RETRY_LIMIT} from ${config.NOTIFY_RETRY_DELAY_SECONDS} s`);
+  console.log(
+    `[notifier] ready: chain ${config.CHAIN_ID}, email via ${notifier.mailer.describe}, ${config.NOTIFY_CONCURRENCY} workers × ${config.NOTIFY_BATCH}, retries ${config.NOTIFY_RETRY_LIMIT} from ${config.NOTIFY_RETRY_DELAY_SECONDS} s`,
+  );
   // The auto top-up keeper runs beside the deliveries (RPC_URL, TOP_UP_KEEPER_KEY; TOP_UP_KEEPER=0 turns it off).
   // Its failure to start (no RPC, no deployment on this chain) must not stop notifications: one line, and on.
   const keeper = await startTopUpKeeperFromEnv(process.env, (line) => console.log(`[notifier] ${line}`)).catch((error: Error) => {

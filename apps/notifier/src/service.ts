@@ -88,7 +88,14 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
           data: row.payload,
           unsubscribeUrl: linkTo("/api/notifications/unsubscribe", row.unsubscribe_token),
         });
-        await postWebhook({ url: row.target, secret: row.secret, body, deliveryId, timeoutMs: config.NOTIFY_WEBHOOK_TIMEOUT_MS, production: config.NOTIFY_PRODUCTION });
+        await postWebhook({
+          url: row.target,
+          secret: row.secret,
+          body,
+          deliveryId,
+          timeoutMs: config.NOTIFY_WEBHOOK_TIMEOUT_MS,
+          production: config.NOTIFY_PRODUCTION,
+        });
       }
     } catch (error) {
       const last = retryCount >= retryLimit;
@@ -98,15 +105,32 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
     await recordAttempt(pool, messageId, { status: "sent" });
   }
 
+  // Each worker takes a batch and sends it concurrently. A failed send fails only its own job (the
+  // others complete: pg-boss completes only jobs still active), and a worker that found jobs fetches
+  // again at once instead of sleeping out its polling interval, so a burst drains at send speed.
   const workerIds: string[] = [];
   for (let i = 0; i < config.NOTIFY_CONCURRENCY; i++) {
-    workerIds.push(
-      await boss.work<{ messageId: string }>(DELIVER_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([job]) => {
-        if (job) await deliver(job.data.messageId, job.retryCount, job.retryLimit);
-      }),
+    const workerId: string = await boss.work<{ messageId: string }>(
+      DELIVER_QUEUE,
+      { batchSize: config.NOTIFY_BATCH, pollingIntervalSeconds: 0.5, includeMetadata: true },
+      async (jobs) => {
+        await Promise.all(
+          jobs.map(async (job) => {
+            try {
+              await deliver(job.data.messageId, job.retryCount, job.retryLimit);
+            } catch (error) {
+              await boss.fail(DELIVER_QUEUE, job.id, { message: (error as Error).message });
+            }
+          }),
+        );
+        if (jobs.length > 0) boss.notifyWorker(workerId);
+      },
     );
+    workerIds.push(workerId);
   }
-  const wakeWorkers = () => workerIds.forEach((id) => boss.notifyWorker(id));
+  const wakeWorkers = () => {
+    for (const id of workerIds) boss.notifyWorker(id);
+  };
 
   /** Inserts messages and their jobs inside `client`'s open transaction. */
   async function enqueue(client: pg.PoolClient, messages: NewMessage[]): Promise<number> {
@@ -149,7 +173,16 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
             const sub = String(row.args.subscriptionId);
             const kind = row.source === "confirm" ? "confirm_email" : "test";
             const key = row.source === "confirm" ? `confirm:${row.args.confirmToken}` : `test:${row.args.nonce}`;
-            messages.push({ subscriptionId: sub, chainId: row.chainId, wallet: String(row.args.wallet), eventKey: key, kind, leaseId: null, payload: { kind }, eventAt: row.createdAt });
+            messages.push({
+              subscriptionId: sub,
+              chainId: row.chainId,
+              wallet: String(row.args.wallet),
+              eventKey: key,
+              kind,
+              leaseId: null,
+              payload: { kind },
+              eventAt: row.createdAt,
+            });
             continue;
           }
           const lease = leases.get(eventLeaseId(row) ?? "");
@@ -193,7 +226,9 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
     const client = await pool.connect();
     try {
       await client.query("begin");
-      const { rows } = await client.query<LeaseParties & { endsAt: string; subscriptionId: string; wallet: string; kinds: string[]; lowBalanceSeconds: number }>(
+      const { rows } = await client.query<
+        LeaseParties & { endsAt: string; subscriptionId: string; wallet: string; kinds: string[]; lowBalanceSeconds: number }
+      >(
         `select s.id::text as "subscriptionId", s.wallet, s.kinds, s.low_balance_seconds as "lowBalanceSeconds",
                 l.lease_id::text as "leaseId", l.offer_id::text as "offerId", l.renter, l.provider, l.ends_at::text as "endsAt"
            from notify_subscription s
@@ -206,7 +241,10 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
       );
       const eventAt = new Date();
       const messages = rows.flatMap((r) => {
-        const notices = clockNotices(config.CHAIN_ID, r, nowSeconds, { lowBalanceSeconds: r.lowBalanceSeconds ?? DEFAULT_LOW_BALANCE_SECONDS, endingSoonSeconds: ENDING_SOON_SECONDS });
+        const notices = clockNotices(config.CHAIN_ID, r, nowSeconds, {
+          lowBalanceSeconds: r.lowBalanceSeconds ?? DEFAULT_LOW_BALANCE_SECONDS,
+          endingSoonSeconds: ENDING_SOON_SECONDS,
+        });
         return matchNotices(config.CHAIN_ID, notices, [{ id: r.subscriptionId, wallet: r.wallet, kinds: r.kinds }], eventAt);
       });
       const created = await enqueue(client, messages);

@@ -43,10 +43,20 @@ export async function insertMessages(db: pg.ClientBase, messages: NewMessage[]):
        from json_populate_recordset(null::notify_message, $1::json) m
      on conflict (subscription_id, event_key) do nothing
      returning id::text`,
-    [JSON.stringify(messages.map((m) => ({
-      subscription_id: m.subscriptionId, chain_id: m.chainId, wallet: m.wallet, event_key: m.eventKey, kind: m.kind,
-      lease_id: m.leaseId, payload: m.payload, event_at: m.eventAt.toISOString(),
-    })))],
+    [
+      JSON.stringify(
+        messages.map((m) => ({
+          subscription_id: m.subscriptionId,
+          chain_id: m.chainId,
+          wallet: m.wallet,
+          event_key: m.eventKey,
+          kind: m.kind,
+          lease_id: m.leaseId,
+          payload: m.payload,
+          event_at: m.eventAt.toISOString(),
+        })),
+      ),
+    ],
   );
   return rows.map((r) => r.id);
 }
@@ -57,7 +67,16 @@ export function matchNotices(chainId: number, notices: Notice[], subscriptions: 
   for (const notice of notices) {
     for (const sub of subscriptions) {
       if (sub.wallet !== notice.wallet || !sub.kinds.includes(notice.kind)) continue;
-      out.push({ subscriptionId: sub.id, chainId, wallet: notice.wallet, eventKey: notice.eventKey, kind: notice.kind, leaseId: notice.leaseId, payload: { kind: notice.kind, ...notice.payload }, eventAt });
+      out.push({
+        subscriptionId: sub.id,
+        chainId,
+        wallet: notice.wallet,
+        eventKey: notice.eventKey,
+        kind: notice.kind,
+        leaseId: notice.leaseId,
+        payload: { kind: notice.kind, ...notice.payload },
+        eventAt,
+      });
     }
   }
   return out;

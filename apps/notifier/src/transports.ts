@@ -56,7 +56,15 @@ export class DeliveryError extends Error {}
  * must not be bounced to another host). In production mode the host's addresses are resolved first
  * and private ones refused, so a subscription cannot aim the notifier at the internal network.
  */
-export async function postWebhook(opts: { url: string; secret: string; body: string; deliveryId: string; timeoutMs: number; production: boolean; nowSeconds?: number }): Promise<number> {
+export async function postWebhook(opts: {
+  url: string;
+  secret: string;
+  body: string;
+  deliveryId: string;
+  timeoutMs: number;
+  production: boolean;
+  nowSeconds?: number;
+}): Promise<number> {
   const url = new URL(opts.url);
   if (opts.production) {
     const host = url.hostname.replace(/^\[|\]$/g, "");

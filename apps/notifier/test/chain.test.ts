@@ -22,9 +22,20 @@ beforeAll(async () => {
   databaseUrl = await chain.postgres.create("notifier_chain");
   [receiver, smtp] = await Promise.all([startWebhookReceiver(), startSmtpSink()]);
   for (const i of [...PROVIDERS, ...RENTERS]) {
-    await subscribe(databaseUrl, { wallet: chain.sim.account(i).address, channel: "webhook", target: receiver.url, kinds: ["booked", "accepted", "not_accepted", "closed", "dispute_opened", "dispute_resolved"], secret: `secret-${i}` });
+    await subscribe(databaseUrl, {
+      wallet: chain.sim.account(i).address,
+      channel: "webhook",
+      target: receiver.url,
+      kinds: ["booked", "accepted", "not_accepted", "closed", "dispute_opened", "dispute_resolved"],
+      secret: `secret-${i}`,
+    });
   }
-  await subscribe(databaseUrl, { wallet: chain.sim.account(200).address, channel: "email", target: "renter200@example.test", kinds: ["accepted", "closed", "not_accepted"] });
+  await subscribe(databaseUrl, {
+    wallet: chain.sim.account(200).address,
+    channel: "email",
+    target: "renter200@example.test",
+    kinds: ["accepted", "closed", "not_accepted"],
+  });
   indexer = await startIndexer(indexerOptions(databaseUrl, chain.node.url, chain.deployment));
   await indexer.ready;
   notifier = await startNotifier(testConfig(databaseUrl, { SMTP_URL: smtp.url }), () => undefined);
@@ -50,9 +61,13 @@ describe("notifications from a local chain", () => {
     await waitForBlock(indexer, await chain.sim.publicClient.getBlockNumber());
 
     // What should be said, from the indexed events alone: one message per party the kind goes to.
-    const events = await query<{ name: string; n: number }>(databaseUrl, `select name, count(*)::int as n from raw_event where name in ('LeaseBooked','LeaseAccepted','LeaseClosed','DisputeOpened','DisputeResolved') group by name`);
+    const events = await query<{ name: string; n: number }>(
+      databaseUrl,
+      `select name, count(*)::int as n from raw_event where name in ('LeaseBooked','LeaseAccepted','LeaseClosed','DisputeOpened','DisputeResolved') group by name`,
+    );
     const count = Object.fromEntries(events.map((e) => [e.name, e.n]));
-    const expected = (count.LeaseBooked ?? 0) + (count.LeaseAccepted ?? 0) + 2 * ((count.LeaseClosed ?? 0) + (count.DisputeOpened ?? 0) + (count.DisputeResolved ?? 0));
+    const expected =
+      (count.LeaseBooked ?? 0) + (count.LeaseAccepted ?? 0) + 2 * ((count.LeaseClosed ?? 0) + (count.DisputeOpened ?? 0) + (count.DisputeResolved ?? 0));
     expect(count.LeaseBooked).toBeGreaterThanOrEqual(10);
     expect(count.DisputeResolved).toBe(1);
 

@@ -49,13 +49,30 @@ describe("notifier delivery", () => {
     const parties = { renter: RENTER, provider: PROVIDER };
     for (const id of [1, 2, 3, 4, 5]) await indexedLease(pg.url, { id, ...parties });
     const keys = [
-      await indexedEvent(pg.url, "LeaseBooked", { leaseId: "1", offerId: "1", renter: RENTER, provider: PROVIDER, gpus: 1, durationHours: "4", pricePerGpuHour: "2000000", deposit: "8000000", acceptDeadline: String(now() + 900) }),
+      await indexedEvent(pg.url, "LeaseBooked", {
+        leaseId: "1",
+        offerId: "1",
+        renter: RENTER,
+        provider: PROVIDER,
+        gpus: 1,
+        durationHours: "4",
+        pricePerGpuHour: "2000000",
+        deposit: "8000000",
+        acceptDeadline: String(now() + 900),
+      }),
       await indexedEvent(pg.url, "LeaseAccepted", { leaseId: "1", provider: PROVIDER, acceptedAt: String(now()), endsAt: String(now() + 4 * 3600) }),
       await indexedEvent(pg.url, "LeaseClosed", { leaseId: "3", reason: "3", providerTotal: "0", renterRefund: "8000000", feeTotal: "0" }),
       await indexedEvent(pg.url, "LeaseClosed", { leaseId: "1", reason: "1", providerTotal: "7800000", renterRefund: "0", feeTotal: "200000" }),
       await indexedEvent(pg.url, "DisputeOpened", { leaseId: "4", renter: RENTER, evidenceHash: "0x01", evidenceURI: "ipfs://evidence", bond: "1000000" }),
       await indexedEvent(pg.url, "DisputeResolved", { leaseId: "4", arbiter: PROVIDER, renterAmount: "4000000", providerAmount: "4000000", slashAmount: "0" }),
-      await indexedEvent(pg.url, "OutageReported", { leaseId: "5", reporter: RENTER, lastSeen: String(now() - 600), cutoff: String(now() - 300), bond: "1", refutableUntil: String(now() + 3600) }),
+      await indexedEvent(pg.url, "OutageReported", {
+        leaseId: "5",
+        reporter: RENTER,
+        lastSeen: String(now() - 600),
+        cutoff: String(now() - 300),
+        bond: "1",
+        refutableUntil: String(now() + 3600),
+      }),
     ];
     // Time-based kinds come from lease rows and the clock: 30 min left (low balance), 10 min left (both).
     await indexedLease(pg.url, { id: 6, ...parties, status: "Active", endsAt: now() + 1800 });
@@ -94,9 +111,16 @@ describe("notifier delivery", () => {
     await query(pg.url, `delete from raw_event`);
     await n.dispatchNow();
     await n.clockNow();
-    const replayed = await query<{ name: string; args: unknown; tx_hash: string; block_number: string }>(pg.url, `select name, args, tx_hash, block_number::text from notify_outbox where source = 'event'`);
+    const replayed = await query<{ name: string; args: unknown; tx_hash: string; block_number: string }>(
+      pg.url,
+      `select name, args, tx_hash, block_number::text from notify_outbox where source = 'event'`,
+    );
     for (const row of replayed) {
-      await query(pg.url, `insert into raw_event (chain_id, tx_hash, log_index, block_number, block_hash, address, name, args) values (31337, $1, 0, $2, $1, '0x02', $3, $4)`, [row.tx_hash, row.block_number, row.name, row.args]);
+      await query(
+        pg.url,
+        `insert into raw_event (chain_id, tx_hash, log_index, block_number, block_hash, address, name, args) values (31337, $1, 0, $2, $1, '0x02', $3, $4)`,
+        [row.tx_hash, row.block_number, row.name, row.args],
+      );
     }
     await n.dispatchNow();
     await new Promise((r) => setTimeout(r, 1500));
@@ -110,7 +134,9 @@ describe("notifier delivery", () => {
     const n = await restartNotifier();
     const sub = await subscribe(pg.url, { wallet: RENTER, channel: "email", target: "new@example.test", kinds: ["accepted"], confirmed: false });
     const [{ confirm_token }] = await query<{ confirm_token: string }>(pg.url, `select confirm_token from notify_subscription where id = $1`, [sub]);
-    await query(pg.url, `insert into notify_outbox (source, chain_id, name, args) values ('confirm', 31337, 'ConfirmEmail', $1)`, [JSON.stringify({ subscriptionId: sub, wallet: RENTER, confirmToken: confirm_token })]);
+    await query(pg.url, `insert into notify_outbox (source, chain_id, name, args) values ('confirm', 31337, 'ConfirmEmail', $1)`, [
+      JSON.stringify({ subscriptionId: sub, wallet: RENTER, confirmToken: confirm_token }),
+    ]);
     await n.dispatchNow();
     await waitUntil("the confirmation email", () => smtp.mails.some((m) => m.to.includes("new@example.test")));
     const mail = smtp.mails.find((m) => m.to.includes("new@example.test"))!;
@@ -121,10 +147,24 @@ describe("notifier delivery", () => {
   it("retries a receiver that fails 3 times, then delivers exactly once per event", async () => {
     const receiver = await startWebhookReceiver({ failFirst: 3 });
     const n = await restartNotifier();
-    const sub = await subscribe(pg.url, { wallet: "0x00000000000000000000000000000000000000c1", channel: "webhook", target: receiver.url, kinds: ["booked"], secret: "s3" });
+    const sub = await subscribe(pg.url, {
+      wallet: "0x00000000000000000000000000000000000000c1",
+      channel: "webhook",
+      target: receiver.url,
+      kinds: ["booked"],
+      secret: "s3",
+    });
     for (const id of [21, 22, 23]) {
       await indexedLease(pg.url, { id, renter: RENTER, provider: "0x00000000000000000000000000000000000000c1" });
-      await indexedEvent(pg.url, "LeaseBooked", { leaseId: String(id), offerId: "1", gpus: 1, durationHours: "1", pricePerGpuHour: "1", deposit: "1", acceptDeadline: "1" });
+      await indexedEvent(pg.url, "LeaseBooked", {
+        leaseId: String(id),
+        offerId: "1",
+        gpus: 1,
+        durationHours: "1",
+        pricePerGpuHour: "1",
+        deposit: "1",
+        acceptDeadline: "1",
+      });
     }
     await n.dispatchNow();
     await waitUntil("three deliveries after retries", () => receiver.delivered().size === 3, 90_000);
@@ -133,7 +173,11 @@ describe("notifier delivery", () => {
     expect(receiver.hits).toHaveLength(12); // 3 failures + 1 success, per event
     for (const hit of receiver.hits) expect(validSignature(hit, "s3")).toBe(true);
     const rows = await query<{ status: string; attempts: number }>(pg.url, `select status, attempts from notify_message where subscription_id = $1`, [sub]);
-    expect(rows).toEqual([{ status: "sent", attempts: 4 }, { status: "sent", attempts: 4 }, { status: "sent", attempts: 4 }]);
+    expect(rows).toEqual([
+      { status: "sent", attempts: 4 },
+      { status: "sent", attempts: 4 },
+      { status: "sent", attempts: 4 },
+    ]);
     await receiver.stop();
   });
 
@@ -143,10 +187,24 @@ describe("notifier delivery", () => {
     const wallet = "0x00000000000000000000000000000000000000d1";
     const sub = await subscribe(pg.url, { wallet, channel: "webhook", target: receiver.url, kinds: ["booked"] });
     await indexedLease(pg.url, { id: 31, renter: RENTER, provider: wallet });
-    await indexedEvent(pg.url, "LeaseBooked", { leaseId: "31", offerId: "1", gpus: 1, durationHours: "1", pricePerGpuHour: "1", deposit: "1", acceptDeadline: "1" });
+    await indexedEvent(pg.url, "LeaseBooked", {
+      leaseId: "31",
+      offerId: "1",
+      gpus: 1,
+      durationHours: "1",
+      pricePerGpuHour: "1",
+      deposit: "1",
+      acceptDeadline: "1",
+    });
     await n.dispatchNow();
-    await waitUntil("the dead letter", async () => (await query(pg.url, `select 1 from notify_message where subscription_id = $1 and status = 'dead'`, [sub])).length === 1, 60_000);
-    const [row] = await query<{ attempts: number; last_error: string }>(pg.url, `select attempts, last_error from notify_message where subscription_id = $1`, [sub]);
+    await waitUntil(
+      "the dead letter",
+      async () => (await query(pg.url, `select 1 from notify_message where subscription_id = $1 and status = 'dead'`, [sub])).length === 1,
+      60_000,
+    );
+    const [row] = await query<{ attempts: number; last_error: string }>(pg.url, `select attempts, last_error from notify_message where subscription_id = $1`, [
+      sub,
+    ]);
     expect(row).toEqual({ attempts: 2, last_error: expect.stringContaining("answered 503") });
     await new Promise((r) => setTimeout(r, 3000));
     expect(receiver.hits).toHaveLength(2);

@@ -43,7 +43,12 @@ export async function startSmtpSink(): Promise<{ url: string; mails: ReceivedMai
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
-        mails.push(parseMail(Buffer.concat(chunks).toString("utf8"), session.envelope.rcptTo.map((r) => r.address)));
+        mails.push(
+          parseMail(
+            Buffer.concat(chunks).toString("utf8"),
+            session.envelope.rcptTo.map((r) => r.address),
+          ),
+        );
         callback();
       });
     },
@@ -79,7 +84,14 @@ export async function startWebhookReceiver(opts: { failFirst?: number; delayMs?:
       seen.set(deliveryId, n);
       const status = n <= (opts.failFirst ?? 0) ? 503 : 200;
       const answer = () => {
-        hits.push({ deliveryId, body, json: JSON.parse(body), signature: req.headers[WEBHOOK_SIGNATURE_HEADER] as string | undefined, status, receivedAt: Date.now() });
+        hits.push({
+          deliveryId,
+          body,
+          json: JSON.parse(body),
+          signature: req.headers[WEBHOOK_SIGNATURE_HEADER] as string | undefined,
+          status,
+          receivedAt: Date.now(),
+        });
         res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ ok: status === 200 }));
       };
       if (opts.delayMs) setTimeout(answer, opts.delayMs);
@@ -97,7 +109,11 @@ export async function startWebhookReceiver(opts: { failFirst?: number; delayMs?:
       for (const hit of hits.filter((h) => h.status === 200)) out.set(hit.deliveryId, [...(out.get(hit.deliveryId) ?? []), hit]);
       return out;
     },
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -105,18 +121,40 @@ export const validSignature = (hit: WebhookHit, secret: string) => verifyWebhook
 
 export function testConfig(databaseUrl: string, extra: Record<string, string> = {}): NotifierConfig {
   return readNotifierConfig({
-    DATABASE_URL: databaseUrl, CHAIN_ID: "31337", PUBLIC_ORIGIN: "http://127.0.0.1:3999", NOTIFY_RETRY_DELAY_SECONDS: "1",
-    NOTIFY_RETRY_LIMIT: "5", NOTIFY_POLL_MS: "200", NOTIFY_CLOCK_MS: "3600000", NOTIFY_JOB_TIMEOUT_SECONDS: "5", ...extra,
+    DATABASE_URL: databaseUrl,
+    CHAIN_ID: "31337",
+    PUBLIC_ORIGIN: "http://127.0.0.1:3999",
+    NOTIFY_RETRY_DELAY_SECONDS: "1",
+    NOTIFY_RETRY_LIMIT: "5",
+    NOTIFY_POLL_MS: "200",
+    NOTIFY_CLOCK_MS: "3600000",
+    NOTIFY_JOB_TIMEOUT_SECONDS: "5",
+    ...extra,
   });
 }
 
 let tokenCounter = 0;
 /** A confirmed subscription, as the web app stores one after the owner confirmed it. */
-export async function subscribe(url: string, s: { wallet: string; channel: "email" | "webhook"; target: string; kinds: string[]; lowBalanceSeconds?: number; secret?: string; confirmed?: boolean }) {
-  const rows = await query<{ id: string }>(url,
+export async function subscribe(
+  url: string,
+  s: { wallet: string; channel: "email" | "webhook"; target: string; kinds: string[]; lowBalanceSeconds?: number; secret?: string; confirmed?: boolean },
+) {
+  const rows = await query<{ id: string }>(
+    url,
     `insert into notify_subscription (chain_id, wallet, channel, target, kinds, low_balance_seconds, secret, confirm_token, unsubscribe_token, confirmed_at)
      values (31337, $1, $2, $3, $4, $5, $6, $7, $8, case when $9 then now() end) returning id::text`,
-    [s.wallet.toLowerCase(), s.channel, s.target, s.kinds, s.lowBalanceSeconds ?? 3600, s.secret ?? "whsec-test", `confirm-${process.pid}-${++tokenCounter}-xxxxxxxxxxxx`, `unsub-${process.pid}-${tokenCounter}-xxxxxxxxxxxxxx`, s.confirmed ?? true]);
+    [
+      s.wallet.toLowerCase(),
+      s.channel,
+      s.target,
+      s.kinds,
+      s.lowBalanceSeconds ?? 3600,
+      s.secret ?? "whsec-test",
+      `confirm-${process.pid}-${++tokenCounter}-xxxxxxxxxxxx`,
+      `unsub-${process.pid}-${tokenCounter}-xxxxxxxxxxxxxx`,
+      s.confirmed ?? true,
+    ],
+  );
   return rows[0]!.id;
 }
 
@@ -139,4 +177,6 @@ export async function waitUntil(what: string, check: () => Promise<boolean> | bo
 }
 
 export const messageCounts = async (url: string) =>
-  Object.fromEntries((await query<{ status: string; n: number }>(url, `select status, count(*)::int as n from notify_message group by status`)).map((r) => [r.status, r.n]));
+  Object.fromEntries(
+    (await query<{ status: string; n: number }>(url, `select status, count(*)::int as n from notify_message group by status`)).map((r) => [r.status, r.n]),
+  );

@@ -7,7 +7,8 @@ import { messageCounts, query, startWebhookReceiver, subscribe, validSignature, 
 import { indexedEvent, indexedLease } from "./indexed-rows";
 
 // The notifier as `npm start` runs it (its own process, src/main.ts), stopped in the middle of a batch.
-const CONCURRENCY = 4;
+const CONCURRENCY = 2;
+const BATCH = 4;
 let pg: RunningPostgres;
 
 beforeAll(async () => {
@@ -21,7 +22,18 @@ afterAll(async () => {
 function startProcess(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: new URL("..", import.meta.url).pathname,
-    env: { ...process.env, DATABASE_URL: pg.url, CHAIN_ID: "31337", NOTIFY_RETRY_DELAY_SECONDS: "1", NOTIFY_JOB_TIMEOUT_SECONDS: "4", NOTIFY_POLL_MS: "200", NOTIFY_CONCURRENCY: String(CONCURRENCY), MAIL_DIR: "/tmp/gridlease-notifier-test-mail" },
+    env: {
+      ...process.env,
+      DATABASE_URL: pg.url,
+      CHAIN_ID: "31337",
+      NOTIFY_RETRY_DELAY_SECONDS: "1",
+      NOTIFY_JOB_TIMEOUT_SECONDS: "4",
+      NOTIFY_POLL_MS: "200",
+      NOTIFY_CONCURRENCY: String(CONCURRENCY),
+      NOTIFY_BATCH: String(BATCH),
+      TOP_UP_KEEPER: "0",
+      MAIL_DIR: "/tmp/gridlease-notifier-test-mail",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -39,49 +51,57 @@ function startProcess(): Promise<ChildProcess> {
 async function bookings(wallet: string, from: number, count: number) {
   for (let id = from; id < from + count; id++) {
     await indexedLease(pg.url, { id, renter: "0x00000000000000000000000000000000000000aa", provider: wallet });
-    await indexedEvent(pg.url, "LeaseBooked", { leaseId: String(id), offerId: "1", gpus: 1, durationHours: "1", pricePerGpuHour: "1", deposit: "1", acceptDeadline: "1" });
+    await indexedEvent(pg.url, "LeaseBooked", {
+      leaseId: String(id),
+      offerId: "1",
+      gpus: 1,
+      durationHours: "1",
+      pricePerGpuHour: "1",
+      deposit: "1",
+      acceptDeadline: "1",
+    });
   }
 }
 
 describe("a notifier restarted mid-batch", () => {
-  it("stopped (SIGTERM) while delivering: finishes what it started, the next one sends the rest, each event exactly once", async () => {
-    const receiver = await startWebhookReceiver({ delayMs: 150 });
+  it("stopped (SIGTERM) while delivering: finishes the batch it started, the next one sends the rest, each event exactly once", async () => {
+    const receiver = await startWebhookReceiver({ delayMs: 300 });
     const wallet = "0x0000000000000000000000000000000000000f01";
     await subscribe(pg.url, { wallet, channel: "webhook", target: receiver.url, kinds: ["booked"], secret: "restart" });
     let child = await startProcess();
-    await bookings(wallet, 100, 40);
+    await bookings(wallet, 100, 80);
     await waitUntil("some deliveries", () => receiver.hits.length >= 8);
     child.kill("SIGTERM");
     await once(child, "exit");
     const atStop = receiver.hits.length;
-    expect(atStop).toBeLessThan(40);
+    expect(atStop).toBeLessThan(80);
     child = await startProcess();
-    await waitUntil("all 40 delivered", () => receiver.delivered().size === 40, 90_000);
+    await waitUntil("all 80 delivered", () => receiver.delivered().size === 80, 90_000);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(receiver.hits).toHaveLength(40);
+    expect(receiver.hits).toHaveLength(80);
     for (const [, hits] of receiver.delivered()) expect(hits).toHaveLength(1);
     for (const hit of receiver.hits) expect(validSignature(hit, "restart")).toBe(true);
-    expect(await messageCounts(pg.url)).toEqual({ sent: 40 });
+    expect(await messageCounts(pg.url)).toEqual({ sent: 80 });
     child.kill("SIGTERM");
     await once(child, "exit");
     await receiver.stop();
   });
 
   it("killed (SIGKILL) while delivering: loses nothing; only the sends in flight at the kill can repeat, with the same delivery id", async () => {
-    const receiver = await startWebhookReceiver({ delayMs: 150 });
+    const receiver = await startWebhookReceiver({ delayMs: 300 });
     const wallet = "0x0000000000000000000000000000000000000f02";
     await subscribe(pg.url, { wallet, channel: "webhook", target: receiver.url, kinds: ["booked"], secret: "killed" });
     let child = await startProcess();
-    await bookings(wallet, 200, 40);
+    await bookings(wallet, 200, 80);
     await waitUntil("some deliveries", () => receiver.hits.length >= 8);
     child.kill("SIGKILL");
     await once(child, "exit");
     // Outbox rows not yet turned into messages, and messages not yet sent, wait in PostgreSQL.
     child = await startProcess();
-    await waitUntil("all 40 delivered", () => receiver.delivered().size === 40, 90_000);
-    await waitUntil("every message sent", async () => (await messageCounts(pg.url)).sent === 80, 60_000);
+    await waitUntil("all 80 delivered", () => receiver.delivered().size === 80, 90_000);
+    await waitUntil("every message sent", async () => (await messageCounts(pg.url)).sent === 160, 60_000);
     const repeats = [...receiver.delivered().values()].filter((hits) => hits.length > 1);
-    expect(repeats.length).toBeLessThanOrEqual(CONCURRENCY);
+    expect(repeats.length).toBeLessThanOrEqual(CONCURRENCY * BATCH);
     expect((await query(pg.url, `select 1 from notify_outbox where processed_at is null`)).length).toBe(0);
     child.kill("SIGTERM");
     await once(child, "exit");

@@ -34,13 +34,31 @@ async function signIn(who: HDAccount): Promise<string> {
   const { nonce } = (await nonceResponse.json()) as { nonce: string };
   const prelogin = nonceResponse.headers.get("set-cookie")!.split(";")[0]!;
   const issuedAt = new Date();
-  const message = createSiweMessage({ address: who.address, chainId: 31337, domain: HOST, uri: ORIGIN, version: "1", nonce, issuedAt, expirationTime: new Date(issuedAt.getTime() + 5 * 60_000) });
-  const response = await call(routes.account!.POST!, { method: "POST", path: "/api/auth/account", body: { message, signature: await who.signMessage({ message }) }, cookie: prelogin });
+  const message = createSiweMessage({
+    address: who.address,
+    chainId: 31337,
+    domain: HOST,
+    uri: ORIGIN,
+    version: "1",
+    nonce,
+    issuedAt,
+    expirationTime: new Date(issuedAt.getTime() + 5 * 60_000),
+  });
+  const response = await call(routes.account!.POST!, {
+    method: "POST",
+    path: "/api/auth/account",
+    body: { message, signature: await who.signMessage({ message }) },
+    cookie: prelogin,
+  });
   expect(response.status).toBe(200);
-  return response.headers.getSetCookie().find((c) => c.startsWith("gridlease_account="))!.split(";")[0]!;
+  return response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("gridlease_account="))!
+    .split(";")[0]!;
 }
 
-const subscribe = (cookie: string, body: unknown) => call(routes.subscriptions!.POST!, { method: "POST", path: "/api/notifications/subscriptions", body, cookie });
+const subscribe = (cookie: string, body: unknown) =>
+  call(routes.subscriptions!.POST!, { method: "POST", path: "/api/notifications/subscriptions", body, cookie });
 const errorOf = async (response: Response) => ((await response.json()) as { error: { field?: string; message: string; code: string } }).error;
 
 beforeAll(async () => {
@@ -105,7 +123,17 @@ describe("notification subscriptions", () => {
   it("in production mode refuses webhooks at private, loopback and local-only hosts; in development it takes a local receiver", async () => {
     const cookie = await signIn(alice);
     process.env.NOTIFY_PRODUCTION = "1";
-    for (const target of ["http://127.0.0.1:8080/hook", "http://10.1.2.3/hook", "http://192.168.1.10/hook", "http://[::1]:9000/", "http://169.254.169.254/latest/meta-data", "http://localhost:3000/", "http://2130706433/", "https://printer.local/hook", "http://[::ffff:127.0.0.1]/"]) {
+    for (const target of [
+      "http://127.0.0.1:8080/hook",
+      "http://10.1.2.3/hook",
+      "http://192.168.1.10/hook",
+      "http://[::1]:9000/",
+      "http://169.254.169.254/latest/meta-data",
+      "http://localhost:3000/",
+      "http://2130706433/",
+      "https://printer.local/hook",
+      "http://[::ffff:127.0.0.1]/",
+    ]) {
       const response = await subscribe(cookie, { channel: "webhook", target, kinds: ["accepted"] });
       expect(response.status, target).toBe(400);
       const error = await errorOf(response);
@@ -130,7 +158,11 @@ describe("notification subscriptions", () => {
     const cookie = await signIn(bob);
     const response = await subscribe(cookie, { channel: "email", target: "bob@example.com", kinds: ["accepted", "low_balance"], lowBalanceSeconds: 7200 });
     expect(response.status).toBe(201);
-    const { subscription, confirmationSent, secret } = (await response.json()) as { subscription: { id: string; confirmed: boolean }; confirmationSent: boolean; secret?: string };
+    const { subscription, confirmationSent, secret } = (await response.json()) as {
+      subscription: { id: string; confirmed: boolean };
+      confirmationSent: boolean;
+      secret?: string;
+    };
     expect([subscription.confirmed, confirmationSent, secret]).toEqual([false, true, undefined]);
     const outbox = await sql<{ source: string; args: { subscriptionId: string; confirmToken: string } }>(`select source, args from notify_outbox`);
     expect(outbox).toEqual([{ source: "confirm", args: expect.objectContaining({ subscriptionId: subscription.id }) }]);
@@ -143,7 +175,16 @@ describe("notification subscriptions", () => {
 
     // Another wallet can neither test nor delete it.
     const alicesCookie = await signIn(alice);
-    expect((await call(routes.subscription!.DELETE!, { method: "DELETE", path: `/api/notifications/subscriptions/${subscription.id}`, cookie: alicesCookie, params })).status).toBe(404);
+    expect(
+      (
+        await call(routes.subscription!.DELETE!, {
+          method: "DELETE",
+          path: `/api/notifications/subscriptions/${subscription.id}`,
+          cookie: alicesCookie,
+          params,
+        })
+      ).status,
+    ).toBe(404);
 
     expect((await call(routes.confirm!.GET!, { path: "/api/notifications/confirm?token=short" })).status).toBe(400);
     expect((await call(routes.confirm!.GET!, { path: `/api/notifications/confirm?token=${"x".repeat(32)}` })).status).toBe(404);
@@ -154,14 +195,25 @@ describe("notification subscriptions", () => {
     expect(accepted.status).toBe(202);
     expect(await sql(`select source from notify_outbox where source = 'test'`)).toEqual([{ source: "test" }]);
 
-    const patched = await call(routes.subscription!.PATCH!, { method: "PATCH", path: `/api/notifications/subscriptions/${subscription.id}`, body: { kinds: ["closed"] }, cookie, params });
+    const patched = await call(routes.subscription!.PATCH!, {
+      method: "PATCH",
+      path: `/api/notifications/subscriptions/${subscription.id}`,
+      body: { kinds: ["closed"] },
+      cookie,
+      params,
+    });
     expect(await patched.json()).toMatchObject({ subscription: { kinds: ["closed"], lowBalanceSeconds: 7200, confirmed: true } });
   });
 
   it("unsubscribes by the link in every message (GET, and one-click POST without an Origin)", async () => {
-    const [{ unsubscribe_token: token }] = await sql<{ unsubscribe_token: string }>(`select unsubscribe_token from notify_subscription where target = 'bob@example.com'`);
+    const [{ unsubscribe_token: token }] = await sql<{ unsubscribe_token: string }>(
+      `select unsubscribe_token from notify_subscription where target = 'bob@example.com'`,
+    );
     expect((await call(routes.unsubscribe!.GET!, { path: "/api/notifications/unsubscribe?token=bad" })).status).toBe(400);
-    const response = await routes.unsubscribe!.POST!(new Request(`${ORIGIN}/api/notifications/unsubscribe?token=${token}`, { method: "POST", headers: { host: HOST } }), { params: Promise.resolve({}) });
+    const response = await routes.unsubscribe!.POST!(
+      new Request(`${ORIGIN}/api/notifications/unsubscribe?token=${token}`, { method: "POST", headers: { host: HOST } }),
+      { params: Promise.resolve({}) },
+    );
     expect(response.status).toBe(200);
     expect(await sql(`select 1 from notify_subscription where target = 'bob@example.com' and unsubscribed_at is not null`)).toHaveLength(1);
   });
@@ -170,13 +222,22 @@ describe("notification subscriptions", () => {
     const [{ id: bobSub }] = await sql<{ id: string }>(`select id::text from notify_subscription where target = 'bob@example.com'`);
     const [{ id: aliceSub }] = await sql<{ id: string }>(`select id::text from notify_subscription where target = 'http://127.0.0.1:8080/hook'`);
     const wallet = (a: HDAccount) => a.address.toLowerCase();
-    await sql(`insert into notify_message (subscription_id, chain_id, wallet, event_key, kind, lease_id, payload, status, attempts, last_error, event_at)
+    await sql(
+      `insert into notify_message (subscription_id, chain_id, wallet, event_key, kind, lease_id, payload, status, attempts, last_error, event_at)
       values ($1, 31337, $2, 'k1', 'accepted', 1, '{}', 'sent', 1, null, now()), ($1, 31337, $2, 'k2', 'closed', 1, '{}', 'dead', 7, 'POST answered 500', now()),
-             ($3, 31337, $4, 'k3', 'accepted', 2, '{}', 'pending', 0, null, now())`, [bobSub, wallet(bob), aliceSub, wallet(alice)]);
+             ($3, 31337, $4, 'k3', 'accepted', 2, '{}', 'pending', 0, null, now())`,
+      [bobSub, wallet(bob), aliceSub, wallet(alice)],
+    );
     const cookie = await signIn(bob);
     const response = await call(routes.messages!.GET!, { path: "/api/notifications/messages", cookie });
-    const body = (await response.json()) as { messages: { kind: string; status: string; lastError: string | null; target: string }[]; counts: Record<string, number> };
-    expect(body.messages.map((m) => [m.kind, m.status, m.lastError, m.target])).toEqual([["closed", "dead", "POST answered 500", "bob@example.com"], ["accepted", "sent", null, "bob@example.com"]]);
+    const body = (await response.json()) as {
+      messages: { kind: string; status: string; lastError: string | null; target: string }[];
+      counts: Record<string, number>;
+    };
+    expect(body.messages.map((m) => [m.kind, m.status, m.lastError, m.target])).toEqual([
+      ["closed", "dead", "POST answered 500", "bob@example.com"],
+      ["accepted", "sent", null, "bob@example.com"],
+    ]);
     expect(body.counts).toEqual({ sent: 1, dead: 1 });
     const dead = await call(routes.messages!.GET!, { path: "/api/notifications/messages?status=dead", cookie });
     expect(((await dead.json()) as { messages: unknown[] }).messages).toHaveLength(1);

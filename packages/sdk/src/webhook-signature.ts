@@ -12,7 +12,13 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
  * True when `header` carries a v1 HMAC of `body` under `secret`, stamped within the tolerance of
  * `nowSeconds`. Compared in constant time.
  */
-export function verifyWebhook(secret: string, header: string | undefined, body: string, nowSeconds = Math.floor(Date.now() / 1000), toleranceSeconds = WEBHOOK_TOLERANCE_SECONDS): boolean {
+export function verifyWebhook(
+  secret: string,
+  header: string | undefined,
+  body: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  toleranceSeconds = WEBHOOK_TOLERANCE_SECONDS,
+): boolean {
   if (!header) return false;
   const parts = new Map(header.split(",").map((p) => p.trim().split("=", 2) as [string, string]));
   const timestamp = Number(parts.get("t"));

@@ -9,7 +9,10 @@ export default function NotificationsPage() {
     <div className="space-y-6">
       <header>
         <h1 className="text-2xl font-bold">Notifications</h1>
-        <p className="text-sm text-slate-400">Email and webhook alerts for your leases: booked, accepted or not, low balance, ending soon, closed, disputes, provider offline. Every message is listed below as it is delivered.</p>
+        <p className="text-sm text-slate-400">
+          Email and webhook alerts for your leases: booked, accepted or not, low balance, ending soon, closed, disputes, provider offline. Every message is
+          listed below as it is delivered.
+        </p>
       </header>
       <WalletProviders>
         <NotificationSettings />

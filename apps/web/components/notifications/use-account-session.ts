@@ -33,7 +33,13 @@ export function useAccountSession() {
       const { nonce } = await webApi.createNonce();
       const issuedAt = new Date();
       const message = createSiweMessage({
-        address, chainId, domain: window.location.host, uri: window.location.origin, version: "1", nonce, issuedAt,
+        address,
+        chainId,
+        domain: window.location.host,
+        uri: window.location.origin,
+        version: "1",
+        nonce,
+        issuedAt,
         expirationTime: new Date(issuedAt.getTime() + 5 * 60_000),
         statement: "Sign in to manage your Gridlease notifications.",
       });

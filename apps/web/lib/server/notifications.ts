@@ -2,7 +2,12 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { getPool } from "@gridlease/db/client";
 import {
-  DEFAULT_LOW_BALANCE_SECONDS, LOW_BALANCE_SECONDS_MAX, LOW_BALANCE_SECONDS_MIN, NOTIFICATION_KINDS, notifyProductionMode, webhookUrlProblem,
+  DEFAULT_LOW_BALANCE_SECONDS,
+  LOW_BALANCE_SECONDS_MAX,
+  LOW_BALANCE_SECONDS_MIN,
+  NOTIFICATION_KINDS,
+  notifyProductionMode,
+  webhookUrlProblem,
 } from "@gridlease/sdk/notifications";
 import { ApiError } from "@/lib/api";
 
@@ -13,27 +18,42 @@ export const MAX_SUBSCRIPTIONS_PER_WALLET = 20;
 
 const production = () => notifyProductionMode(process.env.NOTIFY_PRODUCTION, process.env.PUBLIC_ORIGIN);
 
-const kinds = z.array(z.enum(NOTIFICATION_KINDS)).min(1, "choose at least one event kind").max(NOTIFICATION_KINDS.length)
+const kinds = z
+  .array(z.enum(NOTIFICATION_KINDS))
+  .min(1, "choose at least one event kind")
+  .max(NOTIFICATION_KINDS.length)
   .transform((list) => [...new Set(list)]);
 const lowBalanceSeconds = z.number().int().min(LOW_BALANCE_SECONDS_MIN).max(LOW_BALANCE_SECONDS_MAX);
 
-export const createSubscriptionSchema = z.discriminatedUnion("channel", [
-  z.object({
-    channel: z.literal("email"),
-    target: z.string().trim().max(254).pipe(z.email("must be an email address like name@example.com")),
-    kinds,
-    lowBalanceSeconds: lowBalanceSeconds.default(DEFAULT_LOW_BALANCE_SECONDS),
-  }).strict(),
-  z.object({
-    channel: z.literal("webhook"),
-    target: z.string().trim().max(2000).superRefine((value, ctx) => {
-      const problem = webhookUrlProblem(value, production());
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
-    kinds,
-    lowBalanceSeconds: lowBalanceSeconds.default(DEFAULT_LOW_BALANCE_SECONDS),
-  }).strict(),
-], { error: "channel must be \"email\" or \"webhook\"" });
+export const createSubscriptionSchema = z.discriminatedUnion(
+  "channel",
+  [
+    z
+      .object({
+        channel: z.literal("email"),
+        target: z.string().trim().max(254).pipe(z.email("must be an email address like name@example.com")),
+        kinds,
+        lowBalanceSeconds: lowBalanceSeconds.default(DEFAULT_LOW_BALANCE_SECONDS),
+      })
+      .strict(),
+    z
+      .object({
+        channel: z.literal("webhook"),
+        target: z
+          .string()
+          .trim()
+          .max(2000)
+          .superRefine((value, ctx) => {
+            const problem = webhookUrlProblem(value, production());
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          }),
+        kinds,
+        lowBalanceSeconds: lowBalanceSeconds.default(DEFAULT_LOW_BALANCE_SECONDS),
+      })
+      .strict(),
+  ],
+  { error: 'channel must be "email" or "webhook"' },
+);
 
 export const updateSubscriptionSchema = z.object({ kinds: kinds.optional(), lowBalanceSeconds: lowBalanceSeconds.optional() }).strict();
 
@@ -41,11 +61,13 @@ export const idParamSchema = z.object({ id: z.string().regex(/^\d{1,18}$/, "must
 
 export const tokenQuerySchema = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, "must be the token from the email's link") }).strict();
 
-export const messagesQuerySchema = z.object({
-  status: z.enum(["pending", "retrying", "sent", "dead"]).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce.number().int().positive().optional(),
-}).strict();
+export const messagesQuerySchema = z
+  .object({
+    status: z.enum(["pending", "retrying", "sent", "dead"]).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    before: z.coerce.number().int().positive().optional(),
+  })
+  .strict();
 
 const token = () => randomBytes(24).toString("base64url");
 
@@ -64,8 +86,10 @@ const VIEW_COLUMNS = `id::text, channel, target, kinds, low_balance_seconds as "
   unsubscribed_at is not null as unsubscribed, created_at as "createdAt"`;
 
 export async function listSubscriptions(chainId: number, wallet: string): Promise<SubscriptionView[]> {
-  const { rows } = await getPool().query<SubscriptionView>(
-    `select ${VIEW_COLUMNS} from notify_subscription where chain_id = $1 and wallet = $2 order by id`, [chainId, wallet]);
+  const { rows } = await getPool().query<SubscriptionView>(`select ${VIEW_COLUMNS} from notify_subscription where chain_id = $1 and wallet = $2 order by id`, [
+    chainId,
+    wallet,
+  ]);
   return rows;
 }
 
@@ -79,11 +103,21 @@ export async function createSubscription(chainId: number, wallet: string, input:
   const client = await getPool().connect();
   try {
     await client.query("begin");
-    const count = await client.query<{ n: number }>(`select count(*)::int as n from notify_subscription where chain_id = $1 and wallet = $2`, [chainId, wallet]);
+    const count = await client.query<{ n: number }>(`select count(*)::int as n from notify_subscription where chain_id = $1 and wallet = $2`, [
+      chainId,
+      wallet,
+    ]);
     const existing = await client.query<{ id: string }>(
-      `select id::text from notify_subscription where chain_id = $1 and wallet = $2 and channel = $3 and target = $4`, [chainId, wallet, input.channel, input.target]);
+      `select id::text from notify_subscription where chain_id = $1 and wallet = $2 and channel = $3 and target = $4`,
+      [chainId, wallet, input.channel, input.target],
+    );
     if (!existing.rows[0] && count.rows[0]!.n >= MAX_SUBSCRIPTIONS_PER_WALLET) {
-      throw new ApiError(409, "too_many_subscriptions", `target: a wallet may hold at most ${MAX_SUBSCRIPTIONS_PER_WALLET} subscriptions; delete one first.`, "target");
+      throw new ApiError(
+        409,
+        "too_many_subscriptions",
+        `target: a wallet may hold at most ${MAX_SUBSCRIPTIONS_PER_WALLET} subscriptions; delete one first.`,
+        "target",
+      );
     }
     const webhook = input.channel === "webhook";
     const { rows } = await client.query<SubscriptionView & { secret: string; confirmToken: string; needsConfirmation: boolean }>(
@@ -99,10 +133,10 @@ export async function createSubscription(chainId: number, wallet: string, input:
     );
     const row = rows[0]!;
     if (row.needsConfirmation) {
-      await client.query(
-        `insert into notify_outbox (source, chain_id, name, args) values ('confirm', $1, 'ConfirmEmail', $2)`,
-        [chainId, JSON.stringify({ subscriptionId: row.id, wallet, confirmToken: row.confirmToken })],
-      );
+      await client.query(`insert into notify_outbox (source, chain_id, name, args) values ('confirm', $1, 'ConfirmEmail', $2)`, [
+        chainId,
+        JSON.stringify({ subscriptionId: row.id, wallet, confirmToken: row.confirmToken }),
+      ]);
       await client.query(`select pg_notify('gridlease_notify', '')`);
     }
     await client.query("commit");
@@ -142,12 +176,17 @@ export async function sendTestMessage(chainId: number, wallet: string, id: strin
     await client.query("begin");
     const { rows } = await client.query<{ confirmed: boolean; unsubscribed: boolean; channel: string }>(
       `select confirmed_at is not null as confirmed, unsubscribed_at is not null as unsubscribed, channel
-         from notify_subscription where id = $1 and chain_id = $2 and wallet = $3 for update`, [id, chainId, wallet]);
+         from notify_subscription where id = $1 and chain_id = $2 and wallet = $3 for update`,
+      [id, chainId, wallet],
+    );
     const sub = rows[0] ?? notFound();
     if (sub.unsubscribed) throw new ApiError(409, "unsubscribed", "target: this address unsubscribed; subscribe it again first.", "target");
-    if (!sub.confirmed) throw new ApiError(409, "unconfirmed", "target: this email address is not confirmed yet; follow the link in the confirmation email first.", "target");
-    await client.query(`insert into notify_outbox (source, chain_id, name, args) values ('test', $1, 'Test', $2)`,
-      [chainId, JSON.stringify({ subscriptionId: id, wallet, nonce: token() })]);
+    if (!sub.confirmed)
+      throw new ApiError(409, "unconfirmed", "target: this email address is not confirmed yet; follow the link in the confirmation email first.", "target");
+    await client.query(`insert into notify_outbox (source, chain_id, name, args) values ('test', $1, 'Test', $2)`, [
+      chainId,
+      JSON.stringify({ subscriptionId: id, wallet, nonce: token() }),
+    ]);
     await client.query(`select pg_notify('gridlease_notify', '')`);
     await client.query("commit");
   } catch (error) {
@@ -161,13 +200,17 @@ export async function sendTestMessage(chainId: number, wallet: string, id: strin
 /** Follows a confirmation link: true when the token matched an unconfirmed or confirmed subscription. */
 export async function confirmByToken(tokenValue: string): Promise<boolean> {
   const { rowCount } = await getPool().query(
-    `update notify_subscription set confirmed_at = coalesce(confirmed_at, now()), updated_at = now() where confirm_token = $1 and unsubscribed_at is null`, [tokenValue]);
+    `update notify_subscription set confirmed_at = coalesce(confirmed_at, now()), updated_at = now() where confirm_token = $1 and unsubscribed_at is null`,
+    [tokenValue],
+  );
   return (rowCount ?? 0) > 0;
 }
 
 export async function unsubscribeByToken(tokenValue: string): Promise<boolean> {
   const { rowCount } = await getPool().query(
-    `update notify_subscription set unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() where unsubscribe_token = $1`, [tokenValue]);
+    `update notify_subscription set unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() where unsubscribe_token = $1`,
+    [tokenValue],
+  );
   return (rowCount ?? 0) > 0;
 }
 
@@ -197,6 +240,8 @@ export async function listMessages(chainId: number, wallet: string, query: z.inf
     [chainId, wallet, query.status ?? null, query.before ?? null, query.limit],
   );
   const counts = await getPool().query<{ status: string; n: number }>(
-    `select status, count(*)::int as n from notify_message where chain_id = $1 and wallet = $2 group by status`, [chainId, wallet]);
+    `select status, count(*)::int as n from notify_message where chain_id = $1 and wallet = $2 group by status`,
+    [chainId, wallet],
+  );
   return { messages: rows, counts: Object.fromEntries(counts.rows.map((r) => [r.status, r.n])) };
 }

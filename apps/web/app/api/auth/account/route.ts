@@ -3,7 +3,16 @@ import { currentAccountSession } from "@/lib/server/account-session";
 import { serverPublicClient } from "@/lib/server/chain";
 import { siweNonces } from "@/lib/server/nonce-store";
 import { publicOrigin, readRuntimeConfig } from "@/lib/server/runtime-config";
-import { accountCookieHeader, encodeSession, newSessionId, PRELOGIN_COOKIE, preloginCookieHeader, readCookie, revokeSession, SESSION_TTL_SECONDS } from "@/lib/server/session";
+import {
+  accountCookieHeader,
+  encodeSession,
+  newSessionId,
+  PRELOGIN_COOKIE,
+  preloginCookieHeader,
+  readCookie,
+  revokeSession,
+  SESSION_TTL_SECONDS,
+} from "@/lib/server/session";
 import { siweLoginSchema, verifySiweLogin } from "@/lib/server/siwe";
 
 /**
@@ -34,7 +43,10 @@ export const POST = apiRoute(async (request) => {
 /** The signed-in wallet, or `{ session: null }`. */
 export const GET = apiRoute(async (request) => {
   const session = currentAccountSession(request);
-  return json({ session: session && { address: session.address, chainId: session.chainId, expiresAt: session.expiresAt } }, { headers: { "cache-control": "no-store" } });
+  return json(
+    { session: session && { address: session.address, chainId: session.chainId, expiresAt: session.expiresAt } },
+    { headers: { "cache-control": "no-store" } },
+  );
 });
 
 export const DELETE = apiRoute(async (request) => {
