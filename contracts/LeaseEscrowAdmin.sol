@@ -41,6 +41,8 @@ library LeaseEscrowAdmin {
 
     /// @notice Publishes the first terms version (constructor).
     /// @return id the new terms version
+    // The constructor holds its Config in memory, so `slash` cannot be calldata here.
+    // solhint-disable-next-line gas-calldata-parameters
     function publishInitialTerms(
         mapping(uint16 => ILeaseEscrow.Terms) storage terms,
         uint64 grace,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
-import { encodeFunctionData, getAddress } from "viem";
+import { getAddress } from "viem";
 import { ENCRYPTION_KEY, LeaseStatus, MIN_STAKE, PRICE, USDC, accrual, eventsOf, offerSpec } from "../helpers/fixtures";
 import { DEPOSIT, MIN_BOND, activeLeaseFixture, blocklistActiveFixture, proofOver, quoted, report, reportedFixture } from "./fixtures";
 
@@ -98,14 +98,11 @@ describe("LeaseLiveness.refuteOutage", () => {
   it("takes a proof from a smart-contract wallet provider (ERC-1271) signed by its owner key, and no one else's", async () => {
     const s = await activeLeaseFixture();
     // provider2's key owns a contract wallet that is itself the provider of offer 2.
-    const wallet = await hre.viem.deployContract("ContractWalletProvider", [s.provider2.account.address]);
-    const run = async (target: `0x${string}`, data: `0x${string}`) => wallet.write.execute([target, data], { account: s.provider2.account });
+    const wallet = await hre.viem.deployContract("ContractWalletProvider", [s.provider2.account.address, s.registry.address, s.escrow.address, s.token.address]);
     await s.token.write.faucet([wallet.address, 1_000n * USDC]);
-    await run(s.token.address, encodeFunctionData({ abi: s.token.abi, functionName: "approve", args: [s.registry.address, MIN_STAKE] }));
-    await run(s.registry.address, encodeFunctionData({ abi: s.registry.abi, functionName: "register", args: [MIN_STAKE, ENCRYPTION_KEY, ""] }));
-    await run(s.registry.address, encodeFunctionData({ abi: s.registry.abi, functionName: "listOffer", args: [offerSpec()] }));
+    await wallet.write.register([MIN_STAKE, ENCRYPTION_KEY, offerSpec()], { account: s.provider2.account });
     await s.escrow.write.book([2n, 1, 4, PRICE, "0x"], { account: s.renter.account });
-    await run(s.escrow.address, encodeFunctionData({ abi: s.escrow.abi, functionName: "accept", args: [2n, "0x"] }));
+    await wallet.write.accept([2n], { account: s.provider2.account });
     const r = await report({ ...s, leaseId: 2n });
     const block = r.reportBlock + 1n;
     const byStranger = await proofOver({ ...s, leaseId: 2n }, block, s.stranger);
