@@ -18,6 +18,7 @@ import {
 } from "viem";
 import type { AgentConfig } from "./config";
 import { LOCAL_CHAIN_ID } from "@gridlease/sdk/protocol";
+import { AgentError } from "./errors";
 
 export interface ContractAddresses {
   registry: Address;
@@ -37,7 +38,9 @@ export interface ChainContext {
   sender: TransactionSender;
 }
 
-export class ChainSetupError extends Error {}
+export class ChainSetupError extends AgentError {
+  readonly code = "chain_setup";
+}
 
 async function contractsFor(config: AgentConfig, chainId: number): Promise<ContractAddresses> {
   if (config.contracts) return { ...config.contracts, deployBlock: BigInt(config.contracts.deployBlock) };
@@ -105,10 +108,14 @@ export function withAccount(ctx: ChainContext, rpcUrl: string, account: Account)
   return { ...ctx, account, walletClient, sender: new TransactionSender(ctx.publicClient, walletClient) };
 }
 
-export class TransactionFailedError extends Error {}
+export class TransactionFailedError extends AgentError {
+  readonly code: string = "transaction_failed";
+}
 
 /** The sender has no ETH: nothing the contract refused, so the same call can succeed once the address is funded. */
-export class NoGasError extends TransactionFailedError {}
+export class NoGasError extends TransactionFailedError {
+  override readonly code = "no_gas";
+}
 
 /** The local Hardhat/Anvil chain, where `gridlease-agent faucet` can fund an address. */
 export { LOCAL_CHAIN_ID };

@@ -3,24 +3,26 @@ import { Command, Option } from "commander";
 import { formatUnits, isHex, type Hex } from "viem";
 import { readFile } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
-import { ChainSetupError, connect, TransactionFailedError, describeError } from "./chain";
-import { ConfigError, loadConfig, type AgentConfig } from "./config";
-import { detectHardware, HardwareError } from "./detect/hardware";
+import { connect, describeError } from "./chain";
+import { loadConfig, type AgentConfig } from "./config";
+import { detectHardware } from "./detect/hardware";
 import { describeHardware, describeOffers } from "./format";
 import { Journal } from "./journal";
 import { createKeyFile, KeyFileError, unlockKeyFile, DEFAULT_SCRYPT_N } from "./keyfile";
 import { createLogger } from "./log";
-import { obtainPassphrase, PassphraseError } from "./passphrase";
+import { obtainPassphrase } from "./passphrase";
 import { changeOffers, checkProviderReady, draftOffers, fetchOwnOffers, ListingError, publishOffers, registerProvider, type OfferAction } from "./provider";
 import { ProviderAgent } from "./serve/agent";
-import { FaucetError, fundLocally } from "./faucet";
+import { fundLocally } from "./faucet";
 import { formatChecklist, selfTest } from "./self-test";
 import { readKeyFile } from "./keyfile";
 import { Fleet } from "./serve/fleet";
 import { loadFleetConfig } from "./serve/fleet-config";
 import { startWorkloads } from "./workloads/serve";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
+import { SdkError } from "@gridlease/sdk/errors";
 import { OFFER_STATUS } from "@gridlease/sdk/protocol";
+import { AgentError } from "./errors";
 
 const USDC_DECIMALS = 6;
 
@@ -211,12 +213,15 @@ program
     await journal.close();
   });
 
-class ServeRefusedError extends Error {}
+class ServeRefusedError extends AgentError {
+  readonly code = "serve_refused";
+}
 
-const expected = [ConfigError, KeyFileError, PassphraseError, ChainSetupError, ListingError, TransactionFailedError, HardwareError, FaucetError, ServeRefusedError];
+/** Errors whose message is the whole story: every AgentError, and the sdk's (key file, passphrase). */
+const isExpected = (error: unknown) => error instanceof AgentError || error instanceof SdkError;
 
 program.parseAsync().catch((error: unknown) => {
-  if (expected.some((kind) => error instanceof kind)) process.stderr.write(`${(error as Error).message}\n`);
+  if (isExpected(error)) process.stderr.write(`${(error as Error).message}\n`);
   else if ((error as { name?: string }).name?.endsWith("Error") && (error as { shortMessage?: string }).shortMessage) process.stderr.write(`${describeError(error)}\n`);
   else process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
   process.exitCode = 1;

@@ -2,8 +2,11 @@ import { createPublicClient, createWalletClient, defineChain, erc20Abi, formatEt
 import { mockUsdcAbi } from "@gridlease/sdk/contracts.generated";
 import { LOCAL_CHAIN_ID } from "./chain";
 import type { AgentConfig } from "./config";
+import { AgentError } from "./errors";
 
-export class FaucetError extends Error {}
+export class FaucetError extends AgentError {
+  readonly code = "faucet";
+}
 
 /** Gas money for a local provider: registering, listing and a year of accepts and claims cost far less. */
 const LOCAL_ETH = parseEther("100");

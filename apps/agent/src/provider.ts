@@ -6,13 +6,16 @@ import type { AgentConfig } from "./config";
 import { LOCAL_CHAIN_ID, noEthSentence, type ChainContext } from "./chain";
 import type { HardwareReport } from "./detect/hardware";
 import type { ProviderKeys } from "./keyfile";
+import { AgentError } from "./errors";
 
 export { OfferStatus, ProviderStatus };
 
 /** OfferSpec with strings where the chain has bytes32. */
 export type OfferDraft = OfferSpecDraft;
 
-export class ListingError extends Error {}
+export class ListingError extends AgentError {
+  readonly code = "listing";
+}
 
 /**
  * One offer per GPU model on the host. A mixed host's CPU, RAM and disk are split between its offers

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { AgentError } from "./errors";
 
 export interface ScriptSpec {
   command: string;
@@ -7,7 +8,9 @@ export interface ScriptSpec {
   timeoutSeconds: number;
 }
 
-export class ScriptError extends Error {}
+export class ScriptError extends AgentError {
+  readonly code = "script";
+}
 
 const MAX_OUTPUT_BYTES = 1024 * 1024;
 /** Time between SIGTERM and SIGKILL when a script overruns or the agent shuts down. */

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { RenterClient, TxError, type GridleaseApi, type TxProgress } from "@gridlease/client";
-import { createKeyFile, KeyFileError, unlockKeyFile, DEFAULT_SCRYPT_N, type KeyFileWording } from "@gridlease/sdk/keyfile";
-import { obtainPassphrase, PassphraseError } from "@gridlease/sdk/passphrase";
+import { RenterClient, type GridleaseApi, type TxProgress } from "@gridlease/client";
+import { createKeyFile, unlockKeyFile, DEFAULT_SCRYPT_N, type KeyFileWording } from "@gridlease/sdk/keyfile";
+import { obtainPassphrase } from "@gridlease/sdk/passphrase";
 import { Option, type Command } from "commander";
 import { createPublicClient, createWalletClient, http, isAddress, type Address, type PublicClient } from "viem";
 import type { GlobalOptions, Io } from "./cli";
@@ -181,6 +181,3 @@ export function registerChainCommands(program: Command, { io, globals, print }: 
       print(access, () => Object.entries(access).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n"));
     });
 }
-
-/** Failures the CLI reports as their message alone. */
-export const KNOWN_ERRORS = [TxError, KeyFileError, PassphraseError, CliError];

@@ -4,11 +4,10 @@
  */
 import { GridleaseApi, GridleaseApiError } from "@gridlease/client";
 import { Command, CommanderError, Option } from "commander";
-import { QueryError } from "./query";
 import { offersTable, usdc } from "./output";
 import { searchOffers } from "./search";
-import { KNOWN_ERRORS, registerChainCommands } from "./chain-commands";
-import { CliError } from "./errors";
+import { registerChainCommands } from "./chain-commands";
+import { CliError, isKnownError } from "./errors";
 
 export interface Io {
   stdout: { write(text: string): unknown };
@@ -85,7 +84,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const known = [...KNOWN_ERRORS, QueryError, GridleaseApiError].some((kind) => error instanceof kind);
+    const known = isKnownError(error);
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`gridlease: ${known ? message : `unexpected error: ${(error as Error)?.stack ?? message}`}\n`);
     if (error instanceof GridleaseApiError && error.status === 0) io.stderr.write("gridlease: is the web app running there? Point --api (or GRIDLEASE_API) at it.\n");

@@ -5,6 +5,7 @@
  * snake_case aliases below); strings compare case-insensitively, `_` standing for a space as in Vast.
  */
 import type { OfferSearchInput } from "@gridlease/client";
+import { CliError } from "./errors";
 
 export type Operator = "<" | "<=" | "==" | "!=" | ">=" | ">" | "in" | "notin";
 export type FieldType = "number" | "string" | "boolean" | "usdc" | "id";
@@ -42,7 +43,9 @@ export const FIELDS: FieldInfo[] = [
 const BY_NAME = new Map<string, FieldInfo>();
 for (const field of FIELDS) for (const name of [field.key, ...field.aliases]) BY_NAME.set(name.toLowerCase(), field);
 
-export class QueryError extends Error {}
+export class QueryError extends CliError {
+  override readonly code = "query";
+}
 
 export function fieldNamed(name: string): FieldInfo {
   const field = BY_NAME.get(name.toLowerCase());

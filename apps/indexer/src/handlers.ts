@@ -5,6 +5,7 @@ import { CLOSE_REASON } from "@gridlease/sdk/protocol";
 import type { DecodedEvent, EventArgsOf, IndexedEventName } from "./events";
 import { cleanText } from "./sanitize";
 import type { DisputeRow, EntityRows, EntityTable, LeaseOutageRow, LeaseRow, OfferRow, PriceHistoryRow, ProviderRow } from "./rows";
+import { IndexerError } from "./errors";
 
 /**
  * The derived rows a batch touches: loaded from the database before the batch (`null` = no row),
@@ -33,7 +34,8 @@ export class BatchState {
   }
 }
 
-export class MissingRowError extends Error {
+export class MissingRowError extends IndexerError {
+  readonly code = "missing_row";
   constructor(what: string, event: DecodedEvent) {
     super(`${event.name} at block ${event.blockNumber} (tx ${event.txHash}, log ${event.logIndex}) refers to ${what}, which the index does not have`);
     this.name = "MissingRowError";

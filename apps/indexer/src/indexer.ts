@@ -9,6 +9,7 @@ import { BatchState, keysToLoad } from "./handlers";
 import { applyEvent, isEventDataError, rawEventRow, writeEventByEvent } from "./quarantine";
 import { Rpc, type BlockHeader } from "./rpc";
 import { appliedEvents, loadBatchState, loadCursor, resetChain, rollbackTo, storedBlocks, writeBatch, type Cursor } from "./store";
+import { IndexerError } from "./errors";
 
 /** Resident memory split into JS heap and off-heap buffers, for the backfill progress line. */
 function memoryLine(): string {
@@ -83,7 +84,9 @@ export interface IndexerStatus {
   error: string | null;
 }
 
-export class DeepReorgError extends Error {}
+export class DeepReorgError extends IndexerError {
+  readonly code = "deep_reorg";
+}
 
 const READY_LAG_BLOCKS = 2;
 /** How often a standby asks for the writer lock: a dead writer is replaced within this plus PostgreSQL noticing. */

@@ -14,9 +14,11 @@ import { applyHandler, BatchState, keysToLoad } from "./handlers";
 import type { RawEventRow } from "./rows";
 import { cleanText } from "./sanitize";
 import { finishBatch, loadBatchState, writeEventRows, type BatchWrite } from "./store";
+import { IndexerError } from "./errors";
 
 /** An error a handler threw for one event (a missing row, a value it cannot convert). */
-export class EventApplyError extends Error {
+export class EventApplyError extends IndexerError {
+  readonly code = "event_not_applied";
   constructor(readonly event: DecodedEvent, readonly cause: unknown) {
     super(`${event.name} at block ${event.blockNumber} (tx ${event.txHash}, log ${event.logIndex}) cannot be applied: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = "EventApplyError";

@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
 import type { RpcLog } from "./events";
+import { IndexerError } from "./errors";
 
 export interface RpcOptions {
   url: string;
@@ -24,7 +25,9 @@ export interface BlockHeader {
 }
 
 /** The node refused a getLogs range as too large; split it rather than retry it. */
-export class RangeTooLargeError extends Error {}
+export class RangeTooLargeError extends IndexerError {
+  readonly code = "range_too_large";
+}
 
 class RpcAnswerError extends Error {
   constructor(message: string, readonly code?: number) {

@@ -5,6 +5,7 @@ import { RELIABILITY_UPDATE_SQL } from "@gridlease/db/reliability";
 import { inTransaction } from "@gridlease/db/transaction";
 import { BatchState } from "./handlers";
 import { ENTITY_TABLES, type EntityRows, type EntityTable, type RawEventRow } from "./rows";
+import { IndexerError } from "./errors";
 
 export interface Cursor {
   chainId: number;
@@ -37,7 +38,9 @@ export async function loadCursor(db: pg.Pool | pg.PoolClient, chainId: number): 
 }
 
 /** Thrown when the cursor is not where this writer left it: another indexer wrote meanwhile. */
-export class CursorMovedError extends Error {}
+export class CursorMovedError extends IndexerError {
+  readonly code = "cursor_moved";
+}
 
 /**
  * Writes the cursor. `dataChanged` bumps its data version, which search caches key on (searchDataVersion

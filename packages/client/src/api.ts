@@ -7,6 +7,7 @@
  */
 import type { getOfferDetail, getProviderDetail, leaseListQuerySchema, listLeases, MarketStats, OfferSearchQueryInput, OfferSearchResult } from "@gridlease/db";
 import type { z } from "zod";
+import { ClientError } from "./errors";
 
 /** A value as it arrives after JSON: bigints as decimal strings, dates as ISO strings. */
 export type Json<T> = T extends bigint ? string : T extends Date ? string : T extends (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
@@ -21,7 +22,7 @@ export type Stats = Json<MarketStats>;
 export interface AdminSession { address: string; chainId: number; /** unix seconds */ expiresAt: number }
 
 /** An API answer other than 2xx: the status and the API's `{ error: { code, message, field } }`. */
-export class GridleaseApiError extends Error {
+export class GridleaseApiError extends ClientError {
   constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
     super(message);
     this.name = "GridleaseApiError";

@@ -10,12 +10,14 @@ import { getDeployment } from "@gridlease/sdk/deployments.generated";
 import { LEASE_STATUS, PERMIT_TYPES } from "@gridlease/sdk/protocol";
 import { describeTxError } from "@gridlease/sdk/tx-errors";
 import { bytesToHex, keccak256, parseEventLogs, parseSignature, stringToHex, type Account, type Address, type Hex, type PublicClient, type TransactionReceipt, type WalletClient } from "viem";
+import { ClientError } from "./errors";
 
 /** Lease status names by on-chain value, generated from the contracts (@gridlease/sdk/protocol). */
 export const LEASE_STATUSES = LEASE_STATUS;
 
 /** A refused or failed transaction; `message` is one sentence a person can act on. */
-export class TxError extends Error {
+export class TxError extends ClientError {
+  readonly code = "transaction";
   constructor(message: string, readonly cause?: unknown) {
     super(message);
     this.name = "TxError";

@@ -6,6 +6,7 @@ import { searchCounts } from "./offer-counts";
 import type { FacetCount, SnapshotFilter } from "./offer-facets";
 import { ListSnapshots, snapshotPage } from "./offer-page";
 import { FILTER_KEYS, offerSearchQuerySchema, usdcToBaseUnits, type FilterKey, type OfferSearchQuery, type OfferSearchQueryInput, type SearchSort } from "./search-query";
+import { DbError } from "./errors";
 
 export * from "./search-query";
 export type { FacetCount } from "./offer-facets";
@@ -147,7 +148,8 @@ export function encodeCursor(state: CursorState): string {
   return Buffer.from(JSON.stringify([state.sort, state.value, state.offerId])).toString("base64url");
 }
 
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends DbError {
+  readonly code = "invalid_cursor";
   readonly field = "cursor";
   constructor(message: string) {
     super(message);

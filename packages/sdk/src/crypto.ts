@@ -4,6 +4,7 @@ import { hkdf } from "@noble/hashes/hkdf";
 import { sha256 } from "@noble/hashes/sha256";
 import { randomBytes } from "@noble/hashes/utils";
 import { bytesToHex, hexToBytes, type Address, type Hex } from "viem";
+import { SdkError } from "./errors";
 
 /**
  * Sealed boxes for the lease payloads stored on-chain (docs/protocol.md, "Encrypted payloads"):
@@ -85,7 +86,9 @@ export function x25519PublicKeyProblem(key: Uint8Array): string | undefined {
   return undefined;
 }
 
-export class SealedBoxError extends Error {}
+export class SealedBoxError extends SdkError {
+  readonly code = "sealed_box";
+}
 
 function requireUsableKey(key: Uint8Array, whose: string): void {
   const problem = x25519PublicKeyProblem(key);

@@ -6,6 +6,7 @@ import { bytesToHex, hexToBytes, isHex, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { z } from "zod";
 import { generateEncryptionKeyPair, keyPairFromPrivateKey, type EncryptionKeyPair } from "./crypto";
+import { SdkError } from "./errors";
 
 /**
  * The key file of the provider agent and the renter CLI: the Ethereum signing key and the X25519 encryption key, encrypted together
@@ -32,7 +33,9 @@ export interface ProviderKeys {
   encryption: EncryptionKeyPair;
 }
 
-export class KeyFileError extends Error {}
+export class KeyFileError extends SdkError {
+  readonly code = "key_file";
+}
 
 /** How messages name the file and the command that creates one (the agent's by default; the renter CLI passes its own). */
 export interface KeyFileWording {

@@ -1,8 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
+import { SdkError } from "./errors";
 
-export class PassphraseError extends Error {}
+export class PassphraseError extends SdkError {
+  readonly code = "passphrase";
+}
 
 /** Reads a line from the terminal without echoing it. */
 function promptHidden(question: string): Promise<string> {

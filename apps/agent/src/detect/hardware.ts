@@ -2,6 +2,7 @@ import os from "node:os";
 import { statfs } from "node:fs/promises";
 import { gpuModelFromSmiName, type GpuModel } from "@gridlease/sdk/gpus";
 import { readNvidiaSmi, NvidiaSmiError, type SmiGpu } from "./nvidia-smi";
+import { AgentError } from "../errors";
 
 /** GPUs of one model on this host; one group becomes one offer. */
 export interface GpuGroup {
@@ -62,7 +63,9 @@ export interface DetectOptions {
 const GIB = 1024 ** 3;
 
 /** A host fact the agent cannot read, in one sentence that names the fix. */
-export class HardwareError extends Error {}
+export class HardwareError extends AgentError {
+  readonly code = "hardware";
+}
 
 async function diskOf(diskPath: string) {
   try {

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
 import { z } from "zod";
+import { AgentError } from "../errors";
 
 const execFileAsync = promisify(execFile);
 
@@ -18,7 +19,9 @@ export interface SmiGpu {
   pciBusId: string;
 }
 
-export class NvidiaSmiError extends Error {}
+export class NvidiaSmiError extends AgentError {
+  readonly code = "nvidia_smi";
+}
 
 const rowSchema = z.object({
   index: z.coerce.number().int().nonnegative(),

@@ -1,10 +1,12 @@
 import { hexToBytes, type Address, type Hex } from "viem";
 import { openJson, sharedSecretOf, type EncryptionKeyPair, type SealContext } from "@gridlease/sdk/crypto";
 import { checkLeaseRequest, type ValidLeaseRequest } from "@gridlease/sdk/lease-request";
+import { AgentError } from "../errors";
 
 export { leaseRequestSchema, type ValidLeaseRequest } from "@gridlease/sdk/lease-request";
 
-export class LeaseRequestError extends Error {
+export class LeaseRequestError extends AgentError {
+  readonly code = "lease_request";
   /**
    * "undecryptable": the box does not open with this provider's key; nothing can prove that to a third
    * party. "invalid": it opens but breaks the rules; the box's shared secret proves it (M3).
