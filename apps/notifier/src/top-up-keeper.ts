@@ -33,6 +33,9 @@ const policySet = parseAbiItem(
 );
 const policyRevoked = parseAbiItem("event PolicyRevoked(uint256 indexed leaseId, address indexed renter, uint96 spent)");
 
+/** How long a lease refused for another reason (cap, price, allowance…) waits before it is simulated again. */
+export const RETRY_AFTER_REFUSAL_SECONDS = 60;
+
 /** Refusals after which a lease will never be topped up again (it is no longer running). */
 const FINAL_REFUSALS = ["LeaseAlreadyEnded", "UnknownLease"];
 
@@ -161,6 +164,10 @@ export class TopUpKeeper {
         this.watched.delete(leaseId); // closed: never again (a disputed or suspended lease may run again)
       } else if (FINAL_REFUSALS.some((name) => isContractError(error, name))) {
         this.watched.delete(leaseId);
+      } else {
+        // Cap reached, price above the limit, allowance short, offer paused, a dispute: only the renter, the
+        // provider or time changes that, so look again in a minute rather than every round.
+        state.notBefore = now + RETRY_AFTER_REFUSAL_SECONDS;
       }
       result.refused.push({ leaseId, reason: describeTxError(error) });
     }
