@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
+import { dbEnv } from "./env";
 
 // pg returns numeric/bigint columns as strings by default, which keeps uint256 amounts exact.
 
@@ -22,7 +23,7 @@ export function getPrisma(): PrismaClient {
 /** Shared pg pool for hand-written SQL (search, stats) where Prisma's query builder would be slower. */
 export function getPool(): pg.Pool {
   if (!globals.__gridleasePool) {
-    const pool = new pg.Pool({ connectionString: databaseUrl(), max: Number(process.env.PG_POOL_MAX ?? 20) });
+    const pool = new pg.Pool({ connectionString: databaseUrl(), max: dbEnv().PG_POOL_MAX });
     // An idle connection dropped by the server must not crash the process; the pool replaces it.
     pool.on("error", (error) => console.error(`[db] idle PostgreSQL connection failed: ${error.message}`));
     globals.__gridleasePool = pool;

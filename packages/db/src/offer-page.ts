@@ -9,6 +9,7 @@ import { LOOP_PARAMETERS, SLOT, SLOT_TESTS, slotBounds, type SnapshotFilter } fr
 import { applyDelta, carryReliabilityOrders } from "./offer-delta";
 import { loadListSnapshot, refreshLastSeen, reloadProviders, withOnlineAt, type ListSnapshot } from "./offer-list";
 import { FILTER_KEYS, type SearchSort } from "./search-query";
+import { dbEnv } from "./env";
 
 const DIRECTION: Record<SearchSort, "asc" | "desc"> = { price: "asc", price_per_tflop: "asc", vram: "desc", reliability: "desc", newest: "desc" };
 
@@ -185,7 +186,7 @@ function gpuLabels(snapshot: ListSnapshot): (string | null)[] {
 }
 
 /** How often last seen times are re-read (a beat moves them without a new data version). */
-const LAST_SEEN_REFRESH_MS = Number(process.env.SEARCH_LAST_SEEN_REFRESH_MS ?? 1000);
+const LAST_SEEN_REFRESH_MS = dbEnv().SEARCH_LAST_SEEN_REFRESH_MS;
 /** Re-read beats this far before the last read too: a beat may commit a little after its recorded time. */
 const LAST_SEEN_OVERLAP_MS = 10_000;
 

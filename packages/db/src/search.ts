@@ -7,6 +7,7 @@ import type { FacetCount, SnapshotFilter } from "./offer-facets";
 import { ListSnapshots, snapshotPage } from "./offer-page";
 import { FILTER_KEYS, offerSearchQuerySchema, usdcToBaseUnits, type FilterKey, type OfferSearchQuery, type OfferSearchQueryInput, type SearchSort } from "./search-query";
 import { DbError } from "./errors";
+import { dbEnv } from "./env";
 
 export * from "./search-query";
 export type { FacetCount } from "./offer-facets";
@@ -207,7 +208,7 @@ export const offerSnapshots = new ListSnapshots();
 
 /** SEARCH_LIST_SOURCE=sql reads the offer list from PostgreSQL (the reference path) instead of the snapshot. */
 function listFromSql(): boolean {
-  return process.env.SEARCH_LIST_SOURCE === "sql";
+  return dbEnv().SEARCH_LIST_SOURCE === "sql";
 }
 
 /** Drops the market summaries (new data was announced); the offer snapshots follow the data version by themselves. */
@@ -323,7 +324,7 @@ export interface ModelMarketSummary {
   minPricePerGpuHour: string | null;
 }
 
-const summaryCache = new TtlCache<ModelMarketSummary[]>(Number(process.env.SEARCH_SUMMARY_TTL_MS ?? 2000), 20);
+const summaryCache = new TtlCache<ModelMarketSummary[]>(dbEnv().SEARCH_SUMMARY_TTL_MS, 20);
 
 /** Supply and median price per GPU model over active offers. */
 export function marketSummary(chainId = defaultChainId(), db: pg.Pool = getPool()): Promise<ModelMarketSummary[]> {

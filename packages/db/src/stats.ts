@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { getPool } from "./client";
+import { dbEnv } from "./env";
 import { LEASE_STATUSES } from "./leases";
 import { defaultChainId, marketSummary, type ModelMarketSummary } from "./search";
 
@@ -22,14 +23,14 @@ export function marketStats(chainId = defaultChainId(), db: pg.Pool = getPool())
   const hit = statsCache.get(chainId);
   if (hit && hit.expires > Date.now()) return hit.value;
   const value = loadMarketStats(chainId, db);
-  const entry = { value, expires: Date.now() + Number(process.env.STATS_TTL_MS ?? 2000) };
+  const entry = { value, expires: Date.now() + dbEnv().STATS_TTL_MS };
   // Expired: recompute, but answer with the last stats until the new ones are in (at 1M offers a
   // recomputation takes seconds, and every /api/stats request waited for it).
   const stale = hit?.settled;
   // While it runs, the stale stats stay (one recomputation at a time, however long it takes).
   statsCache.set(chainId, stale ? { value: stale, expires: Infinity, settled: stale } : entry);
   value.then(
-    (stats) => statsCache.set(chainId, { value, expires: Date.now() + Number(process.env.STATS_TTL_MS ?? 2000), settled: Promise.resolve(stats) }),
+    (stats) => statsCache.set(chainId, { value, expires: Date.now() + dbEnv().STATS_TTL_MS, settled: Promise.resolve(stats) }),
     () => statsCache.delete(chainId),
   );
   return stale ?? value;
