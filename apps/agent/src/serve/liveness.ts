@@ -1,6 +1,6 @@
 import type { Address, PublicClient } from "viem";
 import { leaseEscrowAbi, leaseLivenessAbi } from "@gridlease/sdk/contracts.generated";
-import { latestLivenessProof } from "@gridlease/sdk/liveness";
+import { livenessProofFor } from "@gridlease/sdk/liveness";
 import { OUTAGE_STATUS } from "@gridlease/sdk/protocol";
 import { describeTxError } from "@gridlease/sdk/tx-errors";
 import type { ChainContext, ContractAddresses } from "../chain";
@@ -51,7 +51,7 @@ export interface LivenessResponderDeps {
 
 /**
  * Answers outage reports on this provider's leases (docs/protocol.md, "Liveness"): each one is refuted
- * as soon as a block after the report exists, with an EIP-712 proof over that block signed by the
+ * as soon as the chain has two blocks after the report, with an EIP-712 proof over the older one signed by the
  * provider's key, sent from the provider's wallet. Only for leases whose environment this agent is
  * serving (provisioned, never failed, not being revoked, its container neither failed nor removed, per
  * the journal): a proof says "my host is up and serving this lease", which would be a lie for a lease
@@ -59,6 +59,8 @@ export interface LivenessResponderDeps {
  */
 export class LivenessResponder {
   private readonly pending = new Map<bigint, OutageReport>();
+  /** The last failure said per lease: a retry that fails the same way is not journaled again every poll. */
+  private readonly lastFailure = new Map<bigint, string>();
 
   constructor(private readonly deps: LivenessResponderDeps) {}
 
@@ -76,11 +78,18 @@ export class LivenessResponder {
   async respond(now: bigint): Promise<void> {
     for (const report of [...this.pending.values()]) {
       try {
-        if (await this.answer(report, now)) this.pending.delete(report.leaseId);
+        if (await this.answer(report, now)) {
+          this.pending.delete(report.leaseId);
+          this.lastFailure.delete(report.leaseId);
+        }
       } catch (error) {
         // Kept: a later cycle tries again while the window is open.
         const reason = describeTxError(error);
-        this.deps.log.error(`lease ${report.leaseId}: refuting the outage report failed, retrying: ${reason}`);
+        // Compared without numbers: the same refusal names a new block each poll.
+        const kind = reason.replace(/\d+/g, "#");
+        if (this.lastFailure.get(report.leaseId) === kind) continue;
+        this.lastFailure.set(report.leaseId, kind);
+        this.deps.log.error(`lease ${report.leaseId}: refuting the outage report failed, retrying every poll: ${reason}`);
         await this.deps.journal.record({
           event: "outage-refute-failed",
           leaseId: report.leaseId.toString(),
@@ -120,15 +129,14 @@ export class LivenessResponder {
     const outage = await ctx.publicClient.readContract({ address: liveness, abi: leaseLivenessAbi, functionName: "outage", args: [id] });
     // Refuted already (by an earlier run of this agent), settled, or superseded by a later report.
     if (OUTAGE_STATUS[Number(outage.status)] !== "Reported" || outage.reportBlock !== report.reportBlock) return true;
+    // The proof is over the block before the latest, not the latest (sdk latestLivenessProof): the sender
+    // simulates the call first, and a call simulated in the latest block cannot read that block's own hash
+    // (BLOCKHASH of the current block is 0), so it would fail UnknownBlockHash until a newer block came.
     const latest = await ctx.publicClient.getBlock({ blockTag: "latest" });
-    if (latest.number <= report.reportBlock) return false; // the proof needs a block after the report: next cycle
-    const proof = await latestLivenessProof({
-      signer: keys.account,
-      client: ctx.publicClient,
-      leaseId: id,
-      reportBlock: report.reportBlock,
-      deployment: { chainId: ctx.chainId, liveness },
-    });
+    const blockNumber = latest.number - 1n;
+    if (blockNumber <= report.reportBlock) return false; // the proof needs a block after the report: a later poll
+    const signature = await livenessProofFor(keys.account, { leaseId: id, blockNumber, blockHash: latest.parentHash }, { chainId: ctx.chainId, liveness });
+    const proof = { blockNumber, signature };
     const receipt = await ctx.sender.send({
       address: liveness,
       abi: leaseLivenessAbi,
