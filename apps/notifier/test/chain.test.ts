@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Address } from "viem";
+import { createWalletClient, http, type Address } from "viem";
+import { leaseLivenessAbi } from "@gridlease/sdk/contracts.generated";
 import { startIndexer, type RunningIndexer } from "../../indexer/src/indexer";
 import { indexerOptions, seedSmallMarket, waitForBlock } from "../../indexer/test/fixtures";
 import { useDeployedChain } from "../../indexer/test/harness";
@@ -26,7 +27,7 @@ beforeAll(async () => {
       wallet: chain.sim.account(i).address,
       channel: "webhook",
       target: receiver.url,
-      kinds: ["booked", "accepted", "not_accepted", "closed", "dispute_opened", "dispute_resolved"],
+      kinds: ["booked", "accepted", "not_accepted", "closed", "dispute_opened", "dispute_resolved", "provider_offline"],
       secret: `secret-${i}`,
     });
   }
@@ -92,5 +93,57 @@ describe("notifications from a local chain", () => {
     for (const mail of smtp.mails) expect(mail.text).toContain("/api/notifications/unsubscribe?token=");
     const statuses = await query<{ status: string; n: number }>(databaseUrl, `select status, count(*)::int as n from notify_message group by status`);
     expect(statuses).toEqual([{ status: "sent", n: expected + renterMails }]);
+  });
+
+  it("tells both parties when the provider is reported offline (LeaseLiveness), then the close as ProviderOffline with the amounts", async () => {
+    const [offer] = await query<{ offer_id: string; provider: string; price: string }>(
+      databaseUrl,
+      `select offer_id::text, provider, price_per_gpu_hour::text as price from offer where status = 'Active' and free_units > 0 order by offer_id limit 1`,
+    );
+    const provider = PROVIDERS.map((i) => chain.sim.account(i)).find((a) => a.address.toLowerCase() === offer!.provider)!;
+    const renter = chain.sim.account(201);
+    const leaseId = BigInt((await query<{ n: string }>(databaseUrl, `select (max(lease_id) + 1)::text as n from lease`))[0]!.n);
+    await chain.sim.send(renter, "escrow", "book", [BigInt(offer!.offer_id), 1, 4, BigInt(offer!.price), "0x01"]);
+    await chain.sim.send(provider, "escrow", "accept", [leaseId, "0x02"]);
+    const liveness = chain.deployment.liveness.address;
+    const read = (functionName: "grace" | "challengeWindow" | "bondOf", args: readonly bigint[] = []) =>
+      chain.sim.publicClient.readContract({ address: liveness, abi: leaseLivenessAbi, functionName, args } as never) as Promise<bigint>;
+    const [grace, window] = [Number(await read("grace")), Number(await read("challengeWindow"))];
+    const acceptedAt = (await chain.sim.publicClient.getBlock()).timestamp;
+    await chain.sim.increaseTime(grace + 5);
+    // The renter reports its own lease (no watcher approval needed) with the bond approved to LeaseLiveness.
+    await chain.sim.send(renter, "token", "approve", [liveness, await read("bondOf", [leaseId])]);
+    const renterWallet = createWalletClient({ account: renter, transport: http(chain.node.url) });
+    chain.sim.resetNonces();
+    await chain.sim.publicClient.waitForTransactionReceipt({
+      hash: await renterWallet.writeContract({
+        address: liveness,
+        abi: leaseLivenessAbi,
+        functionName: "reportOutage",
+        args: [leaseId, acceptedAt + 1n],
+        chain: null,
+      }),
+    });
+    await chain.sim.increaseTime(window + 1);
+    await chain.sim.publicClient.waitForTransactionReceipt({
+      hash: await renterWallet.writeContract({ address: liveness, abi: leaseLivenessAbi, functionName: "settleOutage", args: [leaseId], chain: null }),
+    });
+    chain.sim.resetNonces();
+
+    const about = (kind: string) => receiver.hits.filter((h) => h.json.kind === kind && h.json.data.leaseId === leaseId.toString());
+    await waitUntil("offline and closed webhooks to both parties", () => about("provider_offline").length === 2 && about("closed").length === 2, 60_000);
+    expect(
+      about("provider_offline")
+        .map((h) => h.json.data.role)
+        .sort(),
+    ).toEqual(["provider", "renter"]);
+    expect(about("provider_offline")[0]!.json.data).toMatchObject({ lastSeen: String(acceptedAt + 1n) });
+    const closed = about("closed")[0]!.json.data;
+    expect(closed.reason).toBe("ProviderOffline");
+    expect(BigInt(closed.renterRefund as string)).toBeGreaterThan(0n);
+    for (const hit of [...about("provider_offline"), ...about("closed")]) {
+      const index = [...PROVIDERS, ...RENTERS].find((i) => chain.sim.account(i).address.toLowerCase() === hit.json.wallet)!;
+      expect(validSignature(hit, `secret-${index}`)).toBe(true);
+    }
   });
 });
