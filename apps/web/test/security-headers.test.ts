@@ -2,16 +2,25 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import nextConfig, { STATIC_SECURITY_HEADERS as CONFIG_HEADERS } from "@/next.config";
 import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from "@/lib/security-headers";
+import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
+import { runMigrations } from "@gridlease/db/migrate";
 import { startDispatchServer, type DispatchServer } from "./dispatch-server-process";
 
 const RPC_URL = "http://127.0.0.1:8545";
 let server: DispatchServer;
+// POST /api/auth/nonce stores its nonce in PostgreSQL (shared by every web process): a real one.
+let postgres: RunningPostgres;
 
 beforeAll(async () => {
-  server = await startDispatchServer({ RPC_URL });
+  postgres = await startTempPostgres("gridlease-web-headers-");
+  await runMigrations(postgres.url);
+  server = await startDispatchServer({ RPC_URL, DATABASE_URL: postgres.url });
 }, 120_000);
 
-afterAll(() => server?.stop());
+afterAll(async () => {
+  server?.stop();
+  await postgres?.stop();
+});
 
 /** A POST declaring 50 MiB and sending 10 bytes, answered as a fetch Response. */
 function declaredTooLarge(port: number): Promise<Response> {

@@ -1,0 +1,308 @@
+/**
+ * `pnpm bench:market`: the whole market under load on one machine — a Hardhat node (automine), PostgreSQL,
+ * the indexer and a web process (real processes), the provider fleet (`gridlease-agent fleet`, every
+ * provider accepting its bookings and posting heartbeats), renters booking at a target transaction rate
+ * and searchers hitting GET /api/offers at the same time. At the end the database is compared with the
+ * chain: every offer, lease and provider stake read back from the contracts.
+ *
+ * Env (targets of the Akash EVM design, AEP-79): MARKET_PROVIDERS (500), MARKET_TPS (50: bookings plus
+ * the accepts they cause), MARKET_DURATION_S (600), MARKET_RENTERS (100), MARKET_GPUS_PER_OFFER (24, so
+ * 500 providers hold 10,000+ leases), MARKET_SEARCHERS (4).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { createTestClient, createWalletClient, decodeEventLog, http, maxUint256, parseEther, type Hex } from "viem";
+import { hardhat } from "viem/chains";
+import { startTempPostgres } from "@gridlease/db/embedded";
+import { runMigrations } from "@gridlease/db/migrate";
+import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { sealJson, generateEncryptionKeyPair } from "@gridlease/sdk/crypto";
+import { LEASE_STATUS, OFFER_STATUS } from "@gridlease/sdk/enums.generated";
+import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
+import { REPO_ROOT, startHardhatNode } from "@gridlease/sdk/local-chain";
+import { encodeOfferSpec } from "@gridlease/sdk/offers";
+import { AgentProcess } from "../test/helpers/agent-process";
+import { Market, usdc } from "../test/helpers/market";
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const PROVIDERS = env("MARKET_PROVIDERS", 500);
+const TPS = env("MARKET_TPS", 50);
+const DURATION_S = env("MARKET_DURATION_S", 600);
+const RENTERS = env("MARKET_RENTERS", 100);
+const GPUS = env("MARKET_GPUS_PER_OFFER", 24);
+const SEARCHERS = env("MARKET_SEARCHERS", 4);
+const FIRST_PROVIDER = 100;
+const FIRST_RENTER = 3000;
+const SANDBOX = path.join(import.meta.dirname, "..", "examples", "sandbox");
+
+const percentile = (values: number[], p: number) => (values.length ? [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]! : NaN);
+const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/** CPU seconds (user + system) and resident memory of a process, from /proc. */
+async function procStats(pid: number): Promise<{ cpuSeconds: number; rssMiB: number }> {
+  try {
+    const stat = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    return { cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100, rssMiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024 };
+  } catch {
+    return { cpuSeconds: 0, rssMiB: 0 };
+  }
+}
+
+function spawnService(name: string, args: string[], cwd: string, extraEnv: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-20_000);
+      const match = ready.exec(output);
+      if (match) resolve({ child, match });
+      if (/error/i.test(chunk.toString())) errors.push(`${name}: ${chunk.toString().trim().slice(0, 200)}`);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code}):\n${output}`)));
+  });
+}
+
+const errors: string[] = [];
+const node = await startHardhatNode();
+const postgres = await startTempPostgres("gridlease-bench-market-");
+const children: ChildProcess[] = [];
+let fleet: AgentProcess | undefined;
+try {
+  await runMigrations(postgres.url);
+  const market = await Market.deploy(node.url);
+  const { token, registry, escrow } = market.deployment;
+  const test = createTestClient({ chain: hardhat, mode: "hardhat", transport: http(node.url) });
+  const client = market.publicClient;
+
+  // Providers: one offer of GPUS RTX 4090s each, registered the way scripts/seed.ts does.
+  let setupStart = performance.now();
+  const offers: { id: bigint; index: number; free: number }[] = [];
+  const queue = Array.from({ length: PROVIDERS }, (_, i) => FIRST_PROVIDER + i);
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+      const account = localAccount(index);
+      await test.setBalance({ address: account.address, value: parseEther("100") });
+      const wallet = createWalletClient({ chain: hardhat, transport: http(node.url), account });
+      const confirm = (hash: Hex) => client.waitForTransactionReceipt({ hash });
+      await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [account.address, usdc("1000")] }));
+      await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, usdc("500")] }));
+      await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "register", args: [usdc("500"), localProviderEncryptionPublicKey(index), `ipfs://market/${index}`] }));
+      const spec = encodeOfferSpec({ gpuModel: "RTX4090", gpuCount: GPUS, vramGb: 24, cpuCores: 16 * GPUS, ramGb: 64 * GPUS, diskGb: 1000, bandwidthMbps: 1000, region: "eu-west", pricePerGpuHour: usdc("0.50"), minHours: 1, maxHours: 720 });
+      const receipt = await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] }));
+      const listed = receipt.logs.map((l) => { try { return decodeEventLog({ abi: providerRegistryAbi, ...l }); } catch { return null; } }).find((e) => e?.eventName === "OfferListed");
+      offers.push({ id: (listed!.args as { offerId: bigint }).offerId, index, free: GPUS });
+    }
+  }));
+  log(`${PROVIDERS} providers with ${GPUS} GPUs each registered in ${((performance.now() - setupStart) / 1000).toFixed(0)} s`);
+
+  // Renters: funded and approved once.
+  setupStart = performance.now();
+  const renters = Array.from({ length: RENTERS }, (_, i) => localAccount(FIRST_RENTER + i));
+  const deployer = createWalletClient({ chain: hardhat, transport: http(node.url), account: localAccount(0) });
+  for (const renter of renters) {
+    await test.setBalance({ address: renter.address, value: parseEther("1000") });
+    await client.waitForTransactionReceipt({ hash: await deployer.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [renter.address, usdc("1000000")] }) });
+    const wallet = createWalletClient({ chain: hardhat, transport: http(node.url), account: renter });
+    await client.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [escrow.address, maxUint256] }) });
+  }
+  log(`${RENTERS} renters funded in ${((performance.now() - setupStart) / 1000).toFixed(0)} s`);
+
+  // Services: indexer and web as real processes; the fleet serves every provider.
+  const { child: indexer } = await spawnService("indexer", ["--import", "tsx", "apps/indexer/src/main.ts"], REPO_ROOT, {
+    DATABASE_URL: postgres.url, RPC_URL: node.url, CHAIN_ID: "31337", INDEXER_PORT: "0",
+    REGISTRY_ADDRESS: registry.address, ESCROW_ADDRESS: escrow.address, DEPLOY_BLOCK: String(token.deployBlock),
+  }, /caught up with chain/);
+  children.push(indexer);
+  const { child: web, match: listening } = await spawnService("web", ["--import", "tsx", "test/fixtures/web-process.ts"], path.join(REPO_ROOT, "apps/web"), {
+    DATABASE_URL: postgres.url, RPC_URL: node.url, CHAIN_ID: "31337", PUBLIC_ORIGIN: "http://127.0.0.1:3000",
+    API_RATE_LIMIT_PER_SECOND: "100000", API_RATE_LIMIT_BURST: "100000", API_WRITE_RATE_LIMIT_PER_SECOND: "100000", API_WRITE_RATE_LIMIT_BURST: "100000",
+  }, /listening (\d+)/);
+  children.push(web);
+  const webUrl = `http://127.0.0.1:${listening[1]}`;
+  const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-bench-market-"));
+  await mkdir(path.join(dir, "sandboxes"));
+  const sandboxEnv = { GRIDLEASE_SANDBOX_ROOT: path.join(dir, "sandboxes") };
+  const configPath = path.join(dir, "fleet.json");
+  await writeFile(configPath, JSON.stringify({
+    rpcUrl: node.url, chainId: 31337, apiUrl: webUrl,
+    contracts: { registry: registry.address, escrow: escrow.address, token: token.address, deployBlock: Number(registry.deployBlock) },
+    provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
+    deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
+    intervals: { pollSeconds: 1, heartbeatSeconds: 60, claimSeconds: 3600 },
+    providers: offers.map((o) => ({ mnemonicIndex: o.index })),
+  }));
+  fleet = new AgentProcess(configPath, process.env, "fleet");
+  await fleet.waitForLine(/fleet: serving/, 600_000);
+  log(`indexer, web and the fleet of ${PROVIDERS} providers are up (load ${load()})`);
+  const db = new pg.Pool({ connectionString: postgres.url, max: 2 });
+
+  // ---- Load: renters book (each booking causes an accept by the fleet), searchers search.
+  const services = { chain: node.process.pid, indexer: indexer.pid!, web: web.pid!, fleet: fleet.pid } as Record<string, number | undefined>;
+  const cpuBefore: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(services)) if (pid) cpuBefore[name] = (await procStats(pid)).cpuSeconds;
+  const rssPeak: Record<string, number> = {};
+  const startBlock = await client.getBlockNumber();
+  const loadStart = Date.now();
+  const deadline = loadStart + DURATION_S * 1000;
+  const bookedAt = new Map<bigint, number>();
+  const acceptLatency: number[] = [];
+  const searchLatency: number[] = [];
+  const lagMs: number[] = [];
+  let bookings = 0;
+  let bookErrors = 0;
+  let searchErrors = 0;
+  const loadAverages: string[] = [];
+
+  // Bookings are spaced so that bookings + the accepts they cause make MARKET_TPS.
+  const bookingIntervalMs = 1000 / (TPS / 2);
+  let nextSlot = Date.now();
+  const takeSlot = async () => {
+    const slot = nextSlot;
+    nextSlot = Math.max(nextSlot + bookingIntervalMs, Date.now() - 1000);
+    if (slot > Date.now()) await new Promise((r) => setTimeout(r, slot - Date.now()));
+  };
+  const requestKeys = generateEncryptionKeyPair();
+  const renterLoops = renters.map(async (renter) => {
+    const wallet = createWalletClient({ chain: hardhat, transport: http(node.url), account: renter });
+    while (Date.now() < deadline) {
+      await takeSlot();
+      if (Date.now() >= deadline) break;
+      const offer = offers[Math.floor(Math.random() * offers.length)]!;
+      if (offer.free === 0) continue;
+      offer.free--;
+      try {
+        const request = sealJson(localProviderEncryptionPublicKey(offer.index), { sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk9q0Qn2yP1c8x3bV0m2JkqW8rL7dT4uYhX5sN6eF1a bench@market", renterEncryptionKey: `0x${Buffer.from(requestKeys.publicKey).toString("hex")}` },
+          { kind: "request", chainId: 31337, escrow: escrow.address, offerId: offer.id, renter: renter.address });
+        const hash = await wallet.writeContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "book", args: [offer.id, 1, 48, usdc("1"), request] });
+        const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+        const booked = receipt.logs.map((l) => { try { return decodeEventLog({ abi: leaseEscrowAbi, ...l }); } catch { return null; } }).find((e) => e?.eventName === "LeaseBooked");
+        if (receipt.status !== "success" || !booked) throw new Error("book reverted");
+        bookedAt.set((booked.args as { leaseId: bigint }).leaseId, Date.now());
+        bookings++;
+      } catch (error) {
+        bookErrors++;
+        if (bookErrors <= 5) errors.push(`book: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+      }
+    }
+  });
+  // Accepts, as the chain reports them.
+  let scanned = startBlock;
+  const acceptWatcher = (async () => {
+    while (Date.now() < deadline + 60_000 && (Date.now() < deadline || acceptLatency.length < bookings)) {
+      const head = await client.getBlockNumber();
+      if (head > scanned) {
+        const events = await client.getContractEvents({ address: escrow.address, abi: leaseEscrowAbi, eventName: "LeaseAccepted", fromBlock: scanned + 1n, toBlock: head });
+        for (const event of events) {
+          const at = bookedAt.get(event.args.leaseId!);
+          if (at !== undefined) acceptLatency.push(Date.now() - at);
+        }
+        scanned = head;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  // Indexer lag: how long after a block first appears does the index reach it.
+  const seenAt = new Map<bigint, number>();
+  const sampler = (async () => {
+    let lastLoad = 0;
+    while (Date.now() < deadline) {
+      const head = await client.getBlockNumber();
+      for (let b = (seenAt.size ? [...seenAt.keys()].at(-1)! + 1n : head); b <= head; b++) seenAt.set(b, Date.now());
+      const cursor = BigInt((await db.query<{ b: string }>("select block_number::text as b from indexer_cursor")).rows[0]?.b ?? "0");
+      for (const [block, at] of seenAt) {
+        if (block > cursor) break;
+        lagMs.push(Date.now() - at);
+        seenAt.delete(block);
+      }
+      for (const [name, pid] of Object.entries(services)) if (pid) rssPeak[name] = Math.max(rssPeak[name] ?? 0, (await procStats(pid)).rssMiB);
+      if (Date.now() - lastLoad > 60_000) {
+        lastLoad = Date.now();
+        loadAverages.push(load());
+        log(`${((Date.now() - loadStart) / 1000).toFixed(0)} s: ${bookings} bookings, ${acceptLatency.length} accepted, ${searchLatency.length} searches, load ${load()}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  const queries = ["gpu=RTX4090&sort=price&limit=20", "minGpus=1&sort=reliability&limit=50", "region=eu-west&availableNow=true&limit=20", "maxPricePerGpuHour=1000000&limit=10"];
+  const searchers = Array.from({ length: SEARCHERS }, async (_, i) => {
+    while (Date.now() < deadline) {
+      const started = performance.now();
+      const response = await fetch(`${webUrl}/api/offers?${queries[i % queries.length]}`).catch(() => null);
+      if (response) await response.arrayBuffer();
+      if (!response || response.status !== 200) searchErrors++;
+      else searchLatency.push(performance.now() - started);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  await Promise.all([...renterLoops, ...searchers, sampler]);
+  const endBlock = await client.getBlockNumber();
+  let transactions = 0;
+  for (let b = startBlock + 1n; b <= endBlock; b++) transactions += (await client.getBlock({ blockNumber: b })).transactions.length;
+  const seconds = (Date.now() - loadStart) / 1000;
+  const cpu: Record<string, string> = {};
+  for (const [name, pid] of Object.entries(services)) if (pid) cpu[name] = `${(((await procStats(pid)).cpuSeconds - cpuBefore[name]!) / seconds * 100).toFixed(0)} %`;
+  await acceptWatcher;
+
+  // ---- The database equals the chain: every offer, lease and stake read back from the contracts.
+  const head = await client.getBlockNumber();
+  for (let waited = 0; waited < 120_000; waited += 500) {
+    const cursor = BigInt((await db.query<{ b: string }>("select block_number::text as b from indexer_cursor")).rows[0]?.b ?? "0");
+    if (cursor >= head) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const mismatches: string[] = [];
+  const rows = async (sql: string) => new Map((await db.query(sql)).rows.map((r: Record<string, string>) => [String(Object.values(r)[0]), r]));
+  const dbOffers = await rows("select offer_id::text as id, status, free_units::int as free from offer");
+  const nextOffer = await client.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "nextOfferId" });
+  for (let id = 1n; id < nextOffer; id++) {
+    const onChain = await client.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "getOffer", args: [id] });
+    const row = dbOffers.get(String(id)) as { status: string; free: number } | undefined;
+    const free = onChain.spec.gpuCount - onChain.reservedUnits;
+    if (!row || row.status !== OFFER_STATUS[onChain.status] || row.free !== free) mismatches.push(`offer ${id}: chain ${OFFER_STATUS[onChain.status]}/${free} free, db ${row?.status}/${row?.free}`);
+  }
+  const dbLeases = await rows("select lease_id::text as id, status, deposit::text as deposit, renter from lease");
+  const nextLease = await client.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "nextLeaseId" });
+  for (let id = 1n; id < nextLease; id++) {
+    const onChain = await client.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "getLease", args: [id] });
+    const row = dbLeases.get(String(id)) as { status: string; deposit: string; renter: string } | undefined;
+    if (!row || row.status !== LEASE_STATUS[onChain.status] || row.deposit !== onChain.deposit.toString() || row.renter !== onChain.renter.toLowerCase()) {
+      mismatches.push(`lease ${id}: chain ${LEASE_STATUS[onChain.status]}/${onChain.deposit}, db ${row?.status}/${row?.deposit}`);
+    }
+  }
+  const dbProviders = await rows("select address, stake::text as stake from provider");
+  for (const offer of offers) {
+    const address = localAccount(offer.index).address;
+    const onChain = await client.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "getProvider", args: [address] });
+    const row = dbProviders.get(address.toLowerCase()) as { stake: string } | undefined;
+    if (!row || row.stake !== onChain.stake.toString()) mismatches.push(`provider ${address}: chain stake ${onChain.stake}, db ${row?.stake}`);
+  }
+  const active = Number((await db.query<{ n: string }>("select count(*) as n from lease where status = 'Active'")).rows[0]!.n);
+  await db.end();
+
+  console.log(`\nbench:market — ${PROVIDERS} providers, ${RENTERS} renters, ${SEARCHERS} searchers, target ${TPS} tx/s for ${DURATION_S} s (Hardhat node, automine; ${os.availableParallelism()} CPUs)`);
+  console.log(`| measure | value |\n|---|---|`);
+  console.log(`| transactions mined during the load | ${transactions} in ${seconds.toFixed(0)} s = ${(transactions / seconds).toFixed(1)} tx/s |`);
+  console.log(`| bookings / accepted / active leases at the end | ${bookings} / ${acceptLatency.length} / ${active} |`);
+  console.log(`| indexer lag p50 / p95 | ${ms(percentile(lagMs, 50))} / ${ms(percentile(lagMs, 95))} |`);
+  console.log(`| search API p50 / p95 (${searchLatency.length} requests) | ${ms(percentile(searchLatency, 50))} / ${ms(percentile(searchLatency, 95))} |`);
+  console.log(`| booking → accepted p50 / p95 | ${ms(percentile(acceptLatency, 50))} / ${ms(percentile(acceptLatency, 95))} |`);
+  console.log(`| errors (booking / search / service log lines) | ${bookErrors} / ${searchErrors} / ${errors.length} |`);
+  for (const name of Object.keys(services)) console.log(`| ${name}: CPU / peak RSS | ${cpu[name] ?? "?"} / ${(rssPeak[name] ?? 0).toFixed(0)} MiB |`);
+  console.log(`| database = chain (offers, leases, provider stakes) | ${mismatches.length === 0 ? `equal (${nextOffer - 1n} offers, ${nextLease - 1n} leases, ${offers.length} providers)` : `${mismatches.length} differences` } |`);
+  console.log(`| load average during the run (1/5/15 min, per minute) | ${loadAverages.join("; ") || load()} |`);
+  for (const line of [...mismatches.slice(0, 10), ...errors.slice(0, 10)]) console.log(`  ${line}`);
+  if (mismatches.length) process.exitCode = 1;
+} finally {
+  await fleet?.stop().catch(() => undefined);
+  for (const child of children) child.kill("SIGTERM");
+  await node.stop();
+  await postgres.stop();
+}
