@@ -22,10 +22,10 @@ import { startTempPostgres } from "../packages/db/src/embedded";
 import { runMigrations } from "../packages/db/src/migrate";
 import { searchOffers } from "../packages/db/src/search";
 import { deployGridlease } from "../packages/sdk/src/deploy";
-import { buildMarket } from "../apps/indexer/src/scenario";
+import { buildMarket } from "./market/scenario";
 import { bundleIndexer, INDEXER_NODE_FLAGS } from "../apps/indexer/src/bundle";
 import { freePort, startHardhatNode } from "../packages/sdk/src/local-chain";
-import { offerSpec, Simulator, USDC } from "../apps/indexer/src/simulate";
+import { offerSpec, Simulator, USDC } from "./market/simulate";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const solc = require("solc");
 

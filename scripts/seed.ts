@@ -16,8 +16,8 @@ import type { Address } from "viem";
 import { leaseEscrowAbi, providerRegistryAbi } from "../packages/sdk/src/contracts.generated";
 import { ARBITER_ROLE } from "../packages/sdk/src/deploy";
 import { getDeployment } from "../packages/sdk/src/deployments.generated";
-import { buildMarket } from "../apps/indexer/src/scenario";
-import { Simulator } from "../apps/indexer/src/simulate";
+import { buildMarket } from "./market/scenario";
+import { Simulator } from "./market/simulate";
 
 const HARDHAT_0: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const HARDHAT_1: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";

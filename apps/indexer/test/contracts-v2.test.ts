@@ -3,7 +3,7 @@ import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.ge
 import { createWalletClient, http, keccak256, toHex, type PrivateKeyAccount } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
-import { encryptionKeyFor, offerSpec, USDC, type Simulator } from "../src/simulate";
+import { encryptionKeyFor, offerSpec, USDC, type Simulator } from "../../../scripts/market/simulate";
 import { indexerOptions, query, waitForBlock } from "./fixtures";
 import { DEPLOYER, deployContracts, startHardhatNode, startTestPostgres, type HardhatNode, type TestDatabase } from "./harness";
 

@@ -5,7 +5,7 @@ import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
-import { prng, type Simulator } from "../src/simulate";
+import { prng, type Simulator } from "../../../scripts/market/simulate";
 import { cleanIndexDigest, indexerOptions, seedSmallMarket } from "./fixtures";
 import { CHAIN_ID, databaseDigest, deployContracts, freePort, REPO_ROOT, startHardhatNode, startTestPostgres, type HardhatNode, type TestDatabase } from "./harness";
 

@@ -1,8 +1,8 @@
 import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
 import pg from "pg";
 import { startIndexer, type IndexerOptions, type RunningIndexer } from "../src/indexer";
-import { buildMarket } from "../src/scenario";
-import type { Simulator } from "../src/simulate";
+import { buildMarket } from "../../../scripts/market/scenario";
+import type { Simulator } from "../../../scripts/market/simulate";
 import { CHAIN_ID, databaseDigest, DEPLOYER } from "./harness";
 
 /** ~100 events of every kind; `accountOffset` picks fresh accounts so a chain can hold several rounds. */

@@ -4,7 +4,7 @@ import { deployGridlease } from "@gridlease/sdk/deploy";
 import pg from "pg";
 import { createPublicClient, createWalletClient, http, type Address } from "viem";
 import { afterAll, beforeAll } from "vitest";
-import { Simulator } from "../src/simulate";
+import { Simulator } from "../../../scripts/market/simulate";
 import { freePort, REPO_ROOT, startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 
 export { freePort, REPO_ROOT, startHardhatNode, type HardhatNode };

@@ -3,7 +3,7 @@ import { createWalletClient, encodeFunctionData, http, keccak256, toHex, type He
 import { describe, expect, it } from "vitest";
 import { startIndexer, type RunningIndexer } from "../src/indexer";
 import { MAX_TEXT_CHARS } from "../src/sanitize";
-import { encryptionKeyFor, offerSpec, USDC } from "../src/simulate";
+import { encryptionKeyFor, offerSpec, USDC } from "../../../scripts/market/simulate";
 import { indexerOptions, query, waitForBlock } from "./fixtures";
 import { DEPLOYER, useDeployedChain } from "./harness";
 

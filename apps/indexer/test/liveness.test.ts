@@ -3,7 +3,7 @@ import { latestLivenessProof } from "@gridlease/sdk/liveness";
 import { toHex, type PrivateKeyAccount } from "viem";
 import { describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
-import { encryptionKeyFor, offerSpec, USDC } from "../src/simulate";
+import { encryptionKeyFor, offerSpec, USDC } from "../../../scripts/market/simulate";
 import { cleanIndexDigest, indexerOptions, query, waitForBlock } from "./fixtures";
 import { CHAIN_ID, databaseDigest, DEPLOYER, useDeployedChain } from "./harness";
 

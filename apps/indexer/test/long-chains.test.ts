@@ -2,7 +2,7 @@ import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
-import { encryptionKeyFor, offerSpec, USDC, type Simulator } from "../src/simulate";
+import { encryptionKeyFor, offerSpec, USDC, type Simulator } from "../../../scripts/market/simulate";
 import { cleanIndexDigest, indexerOptions, waitForBlock } from "./fixtures";
 import { databaseDigest, DEPLOYER, deployContracts, startHardhatNode, startTestPostgres, type HardhatNode, type TestDatabase } from "./harness";
 

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { DeepReorgError, startIndexer } from "../src/indexer";
-import { offerSpec, USDC } from "../src/simulate";
+import { offerSpec, USDC } from "../../../scripts/market/simulate";
 import { cleanIndexDigest, indexerOptions, seedSmallMarket, waitForBlock } from "./fixtures";
 import { databaseDigest, useDeployedChain } from "./harness";
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenForData, type DataEvent } from "@gridlease/db/data-events";
 import pg from "pg";
 import { startIndexer } from "../src/indexer";
-import type { Simulator } from "../src/simulate";
+import type { Simulator } from "../../../scripts/market/simulate";
 import { CursorMovedError, loadCursor, saveCursor } from "../src/store";
 import { cleanIndexDigest, indexerOptions, query, seedSmallMarket } from "./fixtures";
 import { CHAIN_ID, databaseDigest, deployContracts, REPO_ROOT, startHardhatNode, startTestPostgres, type HardhatNode, type TestDatabase } from "./harness";

@@ -4,7 +4,7 @@ import pg from "pg";
 import { createWalletClient, http, toHex, type PrivateKeyAccount } from "viem";
 import { describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
-import { encryptionKeyFor, offerSpec, USDC } from "../src/simulate";
+import { encryptionKeyFor, offerSpec, USDC } from "../../../scripts/market/simulate";
 import { indexerOptions, query, waitForBlock } from "./fixtures";
 import { CHAIN_ID, DEPLOYER, useDeployedChain } from "./harness";
 

@@ -22,7 +22,7 @@ import { deployGridlease } from "@gridlease/sdk/deploy";
 import { freePort, startHardhatNode } from "@gridlease/sdk/local-chain";
 import { NOTIFICATION_KINDS } from "@gridlease/sdk/notifications";
 import { bundleIndexer, INDEXER_NODE_FLAGS } from "../../indexer/src/bundle";
-import { encryptionKeyFor, offerSpec, Simulator, USDC } from "../../indexer/src/simulate";
+import { encryptionKeyFor, offerSpec, Simulator, USDC } from "../../../scripts/market/simulate";
 import { query, startSmtpSink, startWebhookReceiver, subscribe, waitUntil } from "../test/helpers";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
