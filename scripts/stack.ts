@@ -213,10 +213,12 @@ async function main() {
   // The notifier (apps/notifier): indexed lease events → email and signed webhooks. Without SMTP_URL its
   // emails are written as .eml files under <data dir>/mail (no mail server is started locally).
   const tNotifier = Date.now();
+  // One esbuild bundle, like the indexer: no tsx in the long-running process (about half the memory).
+  const { bundleNotifier } = await import("../apps/notifier/src/bundle");
   const notifier = startProcess({
     name: "notifier",
     command: process.execPath,
-    args: ["--import", "tsx", "apps/notifier/src/main.ts"],
+    args: [await bundleNotifier()],
     cwd: ROOT,
     env: { ...childEnv, MAIL_DIR: join(dataDir, "mail"), PUBLIC_ORIGIN: process.env.PUBLIC_ORIGIN || `http://127.0.0.1:${env.WEB_PORT}` },
     logDir,
