@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ONLINE_WINDOW_SECONDS } from "@gridlease/sdk/heartbeat";
 import { LOCAL_CHAIN_ID } from "@gridlease/sdk/local-accounts";
+import { LOCAL_WATCHER_ACCOUNT_INDEX } from "@gridlease/sdk/liveness";
 
 /**
  * The watcher's wallet on the local chain: Hardhat-mnemonic account #90. #0–#19 are the node's funded
@@ -8,7 +9,7 @@ import { LOCAL_CHAIN_ID } from "@gridlease/sdk/local-accounts";
  * #190… the seeded renters; #90 is used by nothing else, so its nonces never race another process's.
  * Its key is public: only chain 31337 accepts it (WATCHER_KEY_FILE everywhere else).
  */
-export const WATCHER_DEV_ACCOUNT_INDEX = 90;
+export const WATCHER_DEV_ACCOUNT_INDEX = LOCAL_WATCHER_ACCOUNT_INDEX;
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 const seconds = (name: string, fallback: number) =>

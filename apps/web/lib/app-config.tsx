@@ -8,6 +8,10 @@ export interface ContractAddresses {
   token: Address;
   /** LeaseTopUps serving this escrow (auto top-up), or null where none is deployed. */
   leaseTopUps: Address | null;
+  /** The escrow's LeaseLiveness (outage reports), or null for an escrow from before it existed. */
+  leaseLiveness: Address | null;
+  /** The Gridlease watcher renters may approve to report outages for them, or null where none is configured. */
+  watcher: Address | null;
 }
 
 /** What the server hands the browser at request time (no NEXT_PUBLIC_* baked into the build). */

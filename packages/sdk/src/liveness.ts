@@ -102,6 +102,13 @@ export async function latestLivenessProof(args: {
   return { ...proof, signature: await livenessProofFor(args.signer, proof, args.deployment) };
 }
 
+/**
+ * The Gridlease watcher's wallet on the local chain (apps/watcher): Hardhat-mnemonic account #90, used by
+ * nothing else, so its nonces never race another process's. The web app offers renters to approve this
+ * address (approveReporter) unless WATCHER_ADDRESS names another; off the local chain there is no default.
+ */
+export const LOCAL_WATCHER_ACCOUNT_INDEX = 90;
+
 /** `ILeaseLiveness.Config`, as the escrow's constructor takes it (`Config.liveness`). */
 export interface LivenessConfig {
   /** Seconds after a report in which the provider may refute it. */

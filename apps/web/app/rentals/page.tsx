@@ -4,6 +4,7 @@ import { BillingHistory } from "@/components/billing/billing-history";
 import { AddressSync, ConnectPrompt } from "@/components/common/address-sync";
 import { FaucetButton } from "@/components/common/faucet-button";
 import { LeaseCard } from "@/components/rentals/lease-card";
+import { OutageWatcher } from "@/components/rentals/outage-watcher";
 import { WalletProviders } from "@/components/wallet/wallet-providers";
 import { addressParam } from "@/lib/server/address-param";
 import { leasesOfRenter } from "@/lib/server/leases";
@@ -30,6 +31,7 @@ export default async function RentalsPage({ searchParams }: { searchParams: Prom
         <ConnectPrompt what="your rentals" />
       ) : (
         <>
+          <OutageWatcher renter={address} />
           <section className="space-y-3" aria-labelledby="active-title">
             <h2 id="active-title" className="text-lg font-semibold">Active and pending ({current.length})</h2>
             {current.length === 0 ? (

@@ -1,13 +1,37 @@
 import { getAddress, parseAbi, type Address } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { LOCAL_WATCHER_ACCOUNT_INDEX } from "@gridlease/sdk/liveness";
+import { HARDHAT_MNEMONIC, LOCAL_CHAIN_ID } from "@gridlease/sdk/protocol";
 import { getPrisma } from "@gridlease/db/client";
 import { deployments, type DeploymentRecord } from "@gridlease/sdk/deployments.generated";
 import type { ContractAddresses } from "@/lib/app-config";
 import { serverPublicClient } from "./chain";
+import { readRuntimeConfig } from "./runtime-config";
 
-const escrowReadAbi = parseAbi(["function paymentToken() view returns (address)", "function registry() view returns (address)"]);
+const escrowReadAbi = parseAbi([
+  "function paymentToken() view returns (address)",
+  "function registry() view returns (address)",
+  "function liveness() view returns (address)",
+]);
 const topUpsReadAbi = parseAbi(["function escrow() view returns (address)"]);
 const tokenCache = new Map<Address, Address>();
 const topUpsCache = new Map<Address, Address | null>();
+const livenessCache = new Map<Address, Address | null>();
+
+/** The escrow's own LeaseLiveness (created in its constructor); null for an escrow from before it existed. */
+async function livenessOf(leaseEscrow: Address): Promise<Address | null> {
+  if (livenessCache.has(leaseEscrow)) return livenessCache.get(leaseEscrow)!;
+  const found = await serverPublicClient().readContract({ address: leaseEscrow, abi: escrowReadAbi, functionName: "liveness" }).then(getAddress, () => null);
+  livenessCache.set(leaseEscrow, found);
+  return found;
+}
+
+/** WATCHER_ADDRESS, or on the local chain the development watcher's account (what `npm start` runs). */
+function watcherAddress(chainId: number): Address | null {
+  const configured = readRuntimeConfig().WATCHER_ADDRESS;
+  if (configured) return getAddress(configured);
+  return chainId === LOCAL_CHAIN_ID ? mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: LOCAL_WATCHER_ACCOUNT_INDEX }).address : null;
+}
 
 /**
  * The LeaseTopUps recorded for this chain, if it serves this escrow (a chain redeployed by other means
@@ -38,5 +62,9 @@ export async function loadDeployment(chainId: number): Promise<ContractAddresses
     token = await serverPublicClient().readContract({ address: leaseEscrow, abi: escrowReadAbi, functionName: "paymentToken" });
     tokenCache.set(leaseEscrow, token);
   }
-  return { providerRegistry: getAddress(cursor.registryAddress), leaseEscrow, token, leaseTopUps: await topUpsFor(chainId, leaseEscrow) };
+  const leaseLiveness = await livenessOf(leaseEscrow);
+  return {
+    providerRegistry: getAddress(cursor.registryAddress), leaseEscrow, token, leaseTopUps: await topUpsFor(chainId, leaseEscrow),
+    leaseLiveness, watcher: leaseLiveness ? watcherAddress(chainId) : null,
+  };
 }
