@@ -269,6 +269,22 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
     await manager.remove(5n, "test done");
   }, 60_000);
 
+  it("after an agent restart, adopts a running container instead of starting a second one", async () => {
+    const running = lease(9n, { template: "custom", image: podman.image, command: "echo first start; exec sleep 300", diskGb: 1 });
+    await manager.prepare(running);
+    manager.ensureLaunched(running);
+    await manager.settled(9n);
+    const restarted = new WorkloadManager({ ...(manager as unknown as { deps: ConstructorParameters<typeof WorkloadManager>[0] }).deps });
+    // Before the handler's next pass, the status is read from the runtime.
+    expect((await restarted.status(9n))?.state).toBe("running");
+    restarted.ensureLaunched(running);
+    await restarted.settled(9n);
+    expect(lines).toContain("INFO lease 9: container gridlease-lease-9 exists (agent restart); watching it.");
+    expect((await restarted.status(9n))?.logs).toEqual(["first start"]);
+    expect(podman.podman("ps", "-a", "--filter", "name=gridlease-lease-9", "--format", "{{.ID}}").trim().split("\n")).toHaveLength(1);
+    await restarted.remove(9n, "test done");
+  }, 60_000);
+
   it("keeps a lease that ended by time for the export grace, then removes it", async () => {
     const ended = lease(6n, { template: "custom", image: podman.image, command: "exec sleep 300", diskGb: 1 });
     await manager.prepare(ended);

@@ -294,8 +294,8 @@ export class WorkloadManager {
       const meta = await readFile(this.metaPath(leaseId), "utf8").then((t) => JSON.parse(t) as WorkloadMeta, () => undefined);
       if (!meta) return undefined;
       const state = journaled.deprovisioned || journaled.workloadStep === "removed" ? "removed" : journaled.workloadStep === "failed" ? "failed" : "starting";
+      // Not kept: after a restart, the lease handler's next pass adopts or launches the container (ensureLaunched).
       entry = { ...meta, state, exitCode: null, error: null, removeAt: journaled.graceUntil ?? null, endpoints: [], refreshedAt: 0 };
-      if (state === "starting") this.entries.set(key, entry);
     }
     if (Date.now() - entry.refreshedAt > REFRESH_MS / 2 && !this.launching.has(key)) await this.refresh(leaseId, entry);
     let logs: string[] = [];
