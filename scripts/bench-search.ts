@@ -1,6 +1,6 @@
 /**
  * pnpm bench:search — 100,000 offers in PostgreSQL, a mix of realistic filter/sort queries through the
- * real HTTP API (apps/web/server/main.ts, the production server of `npm start`) with autocannon at 50 connections: p50/p95/p99, requests/s, errors.
+ * real HTTP API (apps/web/http/main.ts, the production server of `npm start`) with autocannon at 50 connections: p50/p95/p99, requests/s, errors.
  *
  * Builds apps/web into apps/web/.next-bench/search first. The API's per-client rate limit is raised
  * for the run (API_RATE_LIMIT_PER_SECOND): the load generator is one client doing the work of many.
@@ -207,7 +207,7 @@ async function main(): Promise<void> {
     // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server; NODE_OPTIONS refuses --cpu-prof.
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
     // The production server npm start runs: Next, with the public read API answered by its lane.
-    server = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server/main.ts", "--hostname", "127.0.0.1", "--port", String(port)], {
+    server = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "http/main.ts", "--hostname", "127.0.0.1", "--port", String(port)], {
       cwd: WEB_DIR, stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, DATABASE_URL: postgres.url, CHAIN_ID: "31337", NODE_ENV: "production", API_RATE_LIMIT_PER_SECOND: "1000000", API_RATE_LIMIT_BURST: "1000000" },
     });

@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:web`: server response time and first-load JS of the marketplace page (`/`) with
  * 100,000 offers in PostgreSQL. Builds the web app if it has no build, starts embedded PostgreSQL
- * and the production server (apps/web/server/main.ts) on free ports, prints the figures, stops everything.
+ * and the production server (apps/web/http/main.ts) on free ports, prints the figures, stops everything.
  *
  * Env: BENCH_OFFERS (default 100000; BENCH_OFFERS=1000000 for the 1M-offer market of issue 19), BENCH_REQUESTS per URL (default 200), BENCH_REBUILD=1 forces `next build`.
  */
@@ -77,7 +77,7 @@ async function main() {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     // The production server npm start runs (Next plus the API lane), not bare `next start`.
-    web = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--hostname", "127.0.0.1", "--port", String(port)], {
+    web = spawn(process.execPath, ["--import", "tsx", "http/main.ts", "--hostname", "127.0.0.1", "--port", String(port)], {
       cwd: WEB,
       stdio: ["ignore", "ignore", "inherit"],
       // No chain is needed: the page reads the database, and no indexer cursor means no contract lookups.

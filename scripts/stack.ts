@@ -236,10 +236,10 @@ async function main() {
   }
   const web = startProcess({
     name: "web",
-    // `next start` plus the public read API answered outside Next's pipeline (apps/web/server/main.ts).
+    // `next start` plus the public read API answered outside Next's pipeline (apps/web/http/main.ts).
     command: process.execPath,
     // From apps/web, where its tsconfig.json (read by tsx) and its node_modules are.
-    args: ["--import", "tsx", "server/main.ts", "--hostname", "127.0.0.1", "--port", String(env.WEB_PORT)],
+    args: ["--import", "tsx", "http/main.ts", "--hostname", "127.0.0.1", "--port", String(env.WEB_PORT)],
     cwd: join(ROOT, "apps/web"),
     // PUBLIC_ORIGIN: the origin arbiter sign-in messages must name (never the request's Host header);
     // the local one unless the operator serves the site elsewhere (behind a proxy, another hostname).

@@ -20,7 +20,7 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: path.resolve(import.meta.dirname, "../.."),
   poweredByHeader: false,
   // No framing, no MIME sniffing, on every page and route. The Content-Security-Policy depends on the
-  // runtime RPC_URL, so the production server (server/dispatch.ts) adds it per process.
+  // runtime RPC_URL, so the production server (http/dispatch.ts) adds it per process.
   async headers() {
     return [{ source: "/:path*", headers: Object.entries(STATIC_SECURITY_HEADERS).map(([key, value]) => ({ key, value })) }];
   },

@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     environment: "node",
-    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "server/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "http/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["e2e/**", "node_modules/**", ".next/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,6 +1,6 @@
 /**
  * The real API for client and CLI tests: a temp PostgreSQL (migrated, with synthetic offers) and the
- * web app's production dispatch (apps/web/server/dispatch.ts, API lane + routes) in its own process
+ * web app's production dispatch (apps/web/http/dispatch.ts, API lane + routes) in its own process
  * (apps/web/test/fixtures/dispatch-server.ts), reached over TCP.
  */
 import { spawn } from "node:child_process";
