@@ -3,7 +3,7 @@
  * PostgreSQL (events/s, total time, peak RSS of the indexer process, database size), then
  * event → visible-in-search latency while the indexer follows the head (p50/p95).
  *
- * Events come from the real ProviderRegistry: a small helper contract (compiled here with solc-js)
+ * Events come from the real ProviderRegistry: a small helper contract (contracts/test/IndexerBenchProvider.sol)
  * registers as a provider, lists offers and then changes their prices thousands of times per
  * transaction, so each transaction carries 100 OfferPriceUpdated events; a seeded market adds
  * every other event kind. The indexer runs as its own process (apps/indexer/src/main.ts).
@@ -26,8 +26,6 @@ import { buildMarket } from "./market/scenario";
 import { bundleIndexer, INDEXER_NODE_FLAGS } from "../apps/indexer/src/bundle";
 import { freePort, startHardhatNode } from "../packages/sdk/src/local-chain";
 import { offerSpec, Simulator, USDC } from "./market/simulate";
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const solc = require("solc");
 
 const DEPLOYER: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -36,45 +34,11 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
 // (real providers cap getLogs at ~10k results; Hardhat does not, so range sizing alone bounds memory).
 const UPDATES_PER_TX = 100;
 
-const PUMP_SOURCE = `// SPDX-License-Identifier: MIT
-pragma solidity 0.8.30;
-interface IERC20 { function approve(address, uint256) external returns (bool); }
-interface IRegistry {
-  struct OfferSpec { bytes32 gpuModel; uint16 gpuCount; uint16 vramGb; uint16 cpuCores; uint32 ramGb; uint32 diskGb; uint32 bandwidthMbps; bytes32 region; uint256 pricePerGpuHour; uint32 minHours; uint32 maxHours; }
-  function register(uint256 stake, bytes32 encryptionKey, string calldata metadataURI) external;
-  function listOffer(OfferSpec calldata spec) external returns (uint256);
-  function updatePrice(uint256 offerId, uint256 newPrice) external;
-}
-/// Benchmark-only provider: many real registry events per transaction.
-contract IndexerBenchProvider {
-  IRegistry private immutable registry;
-  uint256[] private offers;
-  constructor(IRegistry r) { registry = r; }
-  function setup(IERC20 token, uint256 stake, uint256 count, bytes32 gpuModel, bytes32 region) external {
-    token.approve(address(registry), stake);
-    registry.register(stake, keccak256("bench"), "bench");
-    for (uint256 i; i < count; i++) {
-      offers.push(registry.listOffer(IRegistry.OfferSpec(gpuModel, 8, 80, 128, 1024, 8000, 10000, region, 2000000 + i, 1, 720)));
-    }
-  }
-  function pump(uint256 updates, uint256 salt) external {
-    uint256 n = offers.length;
-    for (uint256 i; i < updates; i++) {
-      registry.updatePrice(offers[(i + salt) % n], 1000000 + ((i * 7919 + salt * 104729) % 3000000));
-    }
-  }
-}`;
-
-function compilePump(): { abi: unknown[]; bytecode: Hex } {
-  const output = JSON.parse(solc.compile(JSON.stringify({
-    language: "Solidity",
-    sources: { "IndexerBenchProvider.sol": { content: PUMP_SOURCE } },
-    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
-  })));
-  const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === "error");
-  if (errors.length) throw new Error(`bench helper does not compile: ${errors.map((e: { message: string }) => e.message).join("; ")}`);
-  const contract = output.contracts["IndexerBenchProvider.sol"].IndexerBenchProvider;
-  return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
+/** The benchmark's provider contract (contracts/test/IndexerBenchProvider.sol), compiled by `hardhat node` at start. */
+function readPump(): { abi: unknown[]; bytecode: Hex } {
+  const artifact = path.join(__dirname, "../artifacts/contracts/test/IndexerBenchProvider.sol/IndexerBenchProvider.json");
+  const { abi, bytecode } = JSON.parse(readFileSync(artifact, "utf8")) as { abi: unknown[]; bytecode: Hex };
+  return { abi, bytecode };
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -98,7 +62,7 @@ async function main(): Promise<void> {
 
     let started = Date.now();
     await buildMarket(sim, { providerIndices: Array.from({ length: 30 }, (_, i) => 100 + i), renterIndices: Array.from({ length: 10 }, (_, i) => 190 + i), funder: DEPLOYER, arbiter: DEPLOYER, bookings: 20 });
-    const pump = compilePump();
+    const pump = readPump();
     const deployHash = await wallet.deployContract({ abi: pump.abi, bytecode: pump.bytecode, args: [deployment.registry.address], chain: null });
     const pumpAddress = (await publicClient.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
     const call = async (data: Hex) => {
