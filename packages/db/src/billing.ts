@@ -25,7 +25,7 @@ export const BILLING_ROLES = ["renter", "provider"] as const;
 export type BillingRole = (typeof BILLING_ROLES)[number];
 
 export const BILLING_KINDS = {
-  renter: ["deposit", "extension", "top_up", "dispute_bond", "refund", "bond_returned", "compensation", "dispute_ruling"],
+  renter: ["deposit", "extension", "top_up", "dispute_bond", "outage_bond", "refund", "bond_returned", "compensation", "dispute_ruling"],
   provider: ["earnings", "final_payout", "bond_received", "slashed", "dispute_ruling"],
 } as const;
 export type BillingKind = (typeof BILLING_KINDS)[BillingRole][number];
@@ -82,8 +82,10 @@ export interface BillingHistory {
   entries: BillingEntry[];
 }
 
-const RENTER_EVENTS = ["LeaseBooked", "LeaseExtended", "LeaseToppedUp", "LeaseClosed", "DisputeOpened", "DisputeBondSettled", "DisputeResolved"];
-const PROVIDER_EVENTS = ["EarningsClaimed", "LeaseClosed", "DisputeBondSettled", "DisputeResolved"];
+// Outage reports (LeaseLiveness): the bond is the reporter's money, so it is the renter's only when the
+// renter reported itself (an approved watcher pays its own); a refuted report's bond goes to the provider.
+const RENTER_EVENTS = ["LeaseBooked", "LeaseExtended", "LeaseToppedUp", "LeaseClosed", "DisputeOpened", "DisputeBondSettled", "DisputeResolved", "OutageReported", "OutageSettled"];
+const PROVIDER_EVENTS = ["EarningsClaimed", "LeaseClosed", "DisputeBondSettled", "DisputeResolved", "OutageRefuted"];
 
 interface EventRow {
   name: string;
@@ -153,6 +155,15 @@ export function billingEntries(events: EventRow[], account: string, role: Billin
         break;
       case "DisputeBondSettled":
         if (String(a.to).toLowerCase() === me) row(role === "renter" ? "bond_returned" : "bond_received", big(a.amount), "dispute bond");
+        break;
+      case "OutageReported":
+        if (String(a.reporter).toLowerCase() === me) row("outage_bond", -big(a.bond), "outage report bond");
+        break;
+      case "OutageSettled":
+        if (String(a.reporter).toLowerCase() === me) row("bond_returned", big(a.bondReturned), "outage report bond (the report stood)");
+        break;
+      case "OutageRefuted":
+        if (String(a.provider).toLowerCase() === me) row("bond_received", big(a.bond), "outage report bond (your agent refuted the report)");
         break;
       case "DisputeResolved":
         row(

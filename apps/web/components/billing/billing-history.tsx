@@ -8,13 +8,14 @@ const KIND_LABEL: Record<string, string> = {
   extension: "Extension",
   top_up: "Auto top-up",
   dispute_bond: "Dispute bond",
+  outage_bond: "Outage report bond",
   refund: "Refund",
   bond_returned: "Bond returned",
   compensation: "Compensation (stake slashed to you)",
   dispute_ruling: "Dispute ruling",
   earnings: "Earnings claimed",
   final_payout: "Payout at close",
-  bond_received: "Dispute bond received",
+  bond_received: "Bond received",
   slashed: "Stake slashed",
 };
 
