@@ -2,9 +2,9 @@
  * `pnpm bench:notify`: event → delivered latency of the notifier on a local chain, and its RSS.
  *
  * Real parts end to end, as `npm start` runs them: a Hardhat node (automine) with the contracts, embedded
- * PostgreSQL, the indexer's production bundle as its own process, the notifier as its own process
- * (src/main.ts, default settings) and a webhook receiver plus an SMTP server in this process. Every
- * provider and renter subscribes a webhook to every kind; renters also an email address.
+ * PostgreSQL, the indexer's production bundle as its own process, the notifier's bundle as its own process
+ * (default settings) and a webhook receiver plus an SMTP server in this process. Every
+ * provider and renter subscribes a webhook and an email address (SMTP) to every kind.
  * Latency: from the booking transaction's receipt (the event is on chain) to the provider's webhook
  * arriving. Phase 1 books one lease every BENCH_PACE_MS; phase 2 sends BENCH_BURST bookings at once.
  *
@@ -23,6 +23,7 @@ import { freePort, startHardhatNode } from "@gridlease/sdk/local-chain";
 import { NOTIFICATION_KINDS } from "@gridlease/sdk/notifications";
 import { bundleIndexer, INDEXER_NODE_FLAGS } from "../../indexer/src/bundle";
 import { encryptionKeyFor, offerSpec, Simulator, USDC } from "../../../scripts/market/simulate";
+import { bundleNotifier } from "../src/bundle";
 import { query, startSmtpSink, startWebhookReceiver, subscribe, waitUntil } from "../test/helpers";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -116,8 +117,9 @@ async function main() {
         secret: `bench-${index}`,
       });
     }
-    for (const index of RENTERS)
-      await subscribe(pg.url, { wallet: sim.account(index).address, channel: "email", target: `renter${index}@example.test`, kinds: [...NOTIFICATION_KINDS] });
+    // Everyone also subscribes an email address: each booking is a webhook and an email to its provider.
+    for (const index of [...PROVIDERS, ...RENTERS])
+      await subscribe(pg.url, { wallet: sim.account(index).address, channel: "email", target: `wallet${index}@example.test`, kinds: [...NOTIFICATION_KINDS] });
 
     const chainEnv = { DATABASE_URL: pg.url, RPC_URL: node.url, CHAIN_ID: "31337" };
     const indexerPort = await freePort();
@@ -137,10 +139,11 @@ async function main() {
         /health on/,
       ),
     );
+    // The notifier as `npm start` runs it: its esbuild bundle, no tsx.
     const notifier = await startChild(
       "notifier",
       process.execPath,
-      ["--import", "tsx", "apps/notifier/src/main.ts"],
+      [await bundleNotifier()],
       {
         ...chainEnv,
         SMTP_URL: smtp.url,
@@ -179,6 +182,12 @@ async function main() {
       const byLease = new Map(delivered.map((h) => [String(h.json.data.leaseId), h.receivedAt]));
       return ids.map((id) => byLease.get(id)! - bookedAt.get(id)!).sort((a, b) => a - b);
     };
+    /** The provider's "Lease #N booked" email, received by the SMTP server. */
+    const emailLatencies = (ids: string[]) => {
+      const byLease = new Map(smtp.mails.map((m) => [/Lease #(\d+) booked/.exec(m.subject)?.[1], m.receivedAt]));
+      return ids.map((id) => byLease.get(id)! - bookedAt.get(id)!).sort((a, b) => a - b);
+    };
+    const bookedEmails = () => smtp.mails.filter((m) => / booked/.test(m.subject)).length;
 
     log(`phase 1: ${PACED} bookings, one every ${PACE_MS} ms`);
     const firstPaced = leaseId;
@@ -190,7 +199,9 @@ async function main() {
     }
     const pacedIds = Array.from({ length: PACED }, (_, k) => (firstPaced + BigInt(k)).toString());
     await waitUntil("every paced booking's webhook", () => receiver.hits.filter((h) => h.json.kind === "booked").length >= PACED, 120_000);
+    await waitUntil("every paced booking's email", () => bookedEmails() >= PACED, 120_000);
     const paced = latencies(pacedIds);
+    const pacedEmail = emailLatencies(pacedIds);
 
     log(`phase 2: ${BURST} bookings sent at once`);
     const firstBurst = leaseId;
@@ -199,15 +210,18 @@ async function main() {
     loadDuring.push(load());
     const burstIds = Array.from({ length: BURST }, (_, k) => (firstBurst + BigInt(k)).toString());
     await waitUntil("every burst booking's webhook", () => receiver.hits.filter((h) => h.json.kind === "booked").length >= PACED + BURST, 180_000);
+    await waitUntil("every burst booking's email", () => bookedEmails() >= PACED + BURST, 180_000);
     const burst = latencies(burstIds);
+    const burstEmail = emailLatencies(burstIds);
     clearInterval(sampler);
     const rssEnd = rssMb(notifier.pid!);
 
     const statuses = await query<{ status: string; n: number }>(pg.url, `select status, count(*)::int as n from notify_message group by status`);
     const dupes = [...receiver.delivered().values()].filter((h) => h.length > 1).length;
     const fmt = (xs: number[]) => `p50 ${pct(xs, 50)} ms, p95 ${pct(xs, 95)} ms, max ${xs.at(-1)} ms (n=${xs.length})`;
-    log(`paced (1 booking / ${PACE_MS} ms): ${fmt(paced)}`);
-    log(`burst (${BURST} at once): ${fmt(burst)}`);
+    log(`webhook, paced (1 booking / ${PACE_MS} ms): ${fmt(paced)}`);
+    log(`webhook, burst (${BURST} at once): ${fmt(burst)}`);
+    log(`email, paced: ${fmt(pacedEmail)}; email, burst: ${fmt(burstEmail)}`);
     log(`notifier RSS: ${rssIdle.toFixed(0)} MB idle after start, peak ${rssPeak.toFixed(0)} MB, ${rssEnd.toFixed(0)} MB at the end`);
     log(
       `messages: ${statuses.map((s) => `${s.status} ${s.n}`).join(", ")}; webhooks received twice: ${dupes}; emails: ${smtp.mails.length}; bookings: ${booked}`,

@@ -1,3 +1,4 @@
+import { checkDatabase } from "@gridlease/db/migrate";
 import { ConfigError, readNotifierConfig } from "./config";
 import { startNotifier } from "./service";
 import { startTopUpKeeperFromEnv } from "./top-up-keeper";
@@ -5,6 +6,8 @@ import { startTopUpKeeperFromEnv } from "./top-up-keeper";
 /** `pnpm --filter @gridlease/notifier start` (and `npm start`, scripts/stack.ts). Prints "notifier ready" once it delivers. */
 async function main() {
   const config = readNotifierConfig();
+  // An unreachable database is one sentence naming DATABASE_URL, not a driver error.
+  await checkDatabase(config.DATABASE_URL);
   const notifier = await startNotifier(config);
   console.log(
     `[notifier] ready: chain ${config.CHAIN_ID}, email via ${notifier.mailer.describe}, ${config.NOTIFY_CONCURRENCY} workers × ${config.NOTIFY_BATCH}, retries ${config.NOTIFY_RETRY_LIMIT} from ${config.NOTIFY_RETRY_DELAY_SECONDS} s`,

@@ -13,6 +13,7 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   headers: Record<string, string>;
+  receivedAt: number;
 }
 
 /** Quoted-printable (what nodemailer uses for long text lines) back to text. */
@@ -30,7 +31,7 @@ function parseMail(raw: string, to: string[]): ReceivedMail {
   let text = rest.join("\n\n");
   if (/quoted-printable/i.test(headers["content-transfer-encoding"] ?? "")) text = decodeQuotedPrintable(text);
   if (/base64/i.test(headers["content-transfer-encoding"] ?? "")) text = Buffer.from(text.replace(/\s+/g, ""), "base64").toString("utf8");
-  return { to, subject: headers.subject ?? "", text, headers };
+  return { to, subject: headers.subject ?? "", text, headers, receivedAt: Date.now() };
 }
 
 export async function startSmtpSink(): Promise<{ url: string; mails: ReceivedMail[]; stop(): Promise<void> }> {
