@@ -7,6 +7,7 @@ import { hexToSignature, keccak256, stringToHex } from "viem";
 import type { Hash } from "viem";
 import { PERMIT_TYPES } from "../test/helpers/permit";
 import { LIVENESS_CONFIG, SLASH_TERMS, deployEscrow, offerSpec, PRICE, USDC } from "../test/helpers/fixtures";
+import { livenessProofFor } from "../packages/sdk/src/liveness";
 
 const SEALED_REQUEST = `0x${"ab".repeat(172)}` as const; // typical sealed-box size
 const SEALED_ACCESS = `0x${"cd".repeat(140)}` as const;
@@ -145,6 +146,31 @@ async function measure(background: number) {
   const leaseD = await coldBooking(coldRenter2, offerD, coldProvider2);
   await increase(600);
   await record("cancel (both hold 0)", escrow.write.cancel([leaseD], { account: coldRenter2.account }));
+
+  // Liveness (issue 15): the renter reports an outage, the provider's agent refutes it, a second report is
+  // settled after the window (the lease closes as ProviderOffline with the no-show penalty).
+  const liveness = await hre.viem.getContractAt("LeaseLiveness", await escrow.read.liveness());
+  await token.write.approve([liveness.address, 2n ** 255n], { account: renter.account });
+  await escrow.write.book([offerId, 2, 10, PRICE, SEALED_REQUEST], { account: renter.account });
+  const leaseE = (await escrow.read.nextLeaseId()) - 1n;
+  await escrow.write.accept([leaseE, SEALED_ACCESS], { account: provider.account });
+  await increase(600);
+  // `increase` only moves the next block's time: mine one so "now" is the time the report will see.
+  const lastSeen = async (ago: bigint) => {
+    await hre.network.provider.request({ method: "evm_mine", params: [] });
+    return BigInt((await publicClient.getBlock()).timestamp) - ago;
+  };
+  await record("reportOutage", liveness.write.reportOutage([leaseE, await lastSeen(30n)], { account: renter.account }));
+  const { reportBlock } = await liveness.read.outage([leaseE]);
+  await hre.network.provider.request({ method: "evm_mine", params: [] });
+  const proofBlock = await publicClient.getBlock({ blockNumber: reportBlock + 1n });
+  const proof = { leaseId: leaseE, blockNumber: proofBlock.number, blockHash: proofBlock.hash };
+  const signature = await livenessProofFor(provider, proof, { chainId: await publicClient.getChainId(), liveness: liveness.address });
+  await record("refuteOutage", liveness.write.refuteOutage([leaseE, proof.blockNumber, signature], { account: provider.account }));
+  await increase(600);
+  await liveness.write.reportOutage([leaseE, await lastSeen(30n)], { account: renter.account });
+  await increase(LIVENESS_CONFIG.challengeWindow + 1);
+  await record("settleOutage", liveness.write.settleOutage([leaseE], { account: crowdRenter.account }));
   return gas;
 }
 
