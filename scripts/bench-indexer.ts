@@ -17,7 +17,7 @@ import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, stringToHex, toHex, type Address, type Hex } from "viem";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, stringToHex, type Address, type Hex } from "viem";
 import { startTempPostgres } from "../packages/db/src/embedded";
 import { runMigrations } from "../packages/db/src/migrate";
 import { searchOffers } from "../packages/db/src/search";

@@ -79,8 +79,9 @@ function biome(check, args) {
   const output = `${res.stdout}${res.stderr}`;
   process.stdout.write(output);
   const checked = Number(output.match(/Checked (\d+) files?/)?.[1] ?? 0);
-  // Diagnostic headers ("path:line:col lint/group/rule ━━━") or the summary reporter's list ("  - path").
-  const named = new Set([...output.matchAll(/^(\S+?):\d+:\d+ \S+ .*━|^ {2}- (\S+)$/gm)].map((m) => m[1] ?? m[2]));
+  // Diagnostic headers ("path:line:col lint/group/rule ━━━") whose first line is an error (×) or a warning (!),
+  // not an info (i); or the summary reporter's list ("  - path").
+  const named = new Set([...output.matchAll(/^(\S+?):\d+:\d+ \S+ .*━+\n(?:\s*\n)*\s+[×!] |^ {2}- (\S+)$/gm)].map((m) => m[1] ?? m[2]));
   const failed = res.status === 0 ? 0 : Math.max(named.size, 1);
   if (!checked && res.status !== 0) return summary(check, 0, 1);
   summary(check, checked - failed, failed);

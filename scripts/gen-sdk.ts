@@ -74,7 +74,10 @@ console.log(`gen-sdk: wrote ${CONTRACTS.length} contracts to ${OUTPUT}`);
 // imports packages/sdk/src/protocol.ts with the next `pnpm gen:sdk`, and nowhere is it typed by hand.
 const enumsUsed = new Set<string>();
 const collectEnums = (node: unknown): void => {
-  if (Array.isArray(node)) return node.forEach(collectEnums);
+  if (Array.isArray(node)) {
+    for (const child of node) collectEnums(child);
+    return;
+  }
   if (!node || typeof node !== "object") return;
   const { internalType } = node as { internalType?: unknown };
   if (typeof internalType === "string" && internalType.startsWith("enum ")) enumsUsed.add(internalType.slice(5).replace(/\[\d*\]/g, ""));
@@ -82,7 +85,10 @@ const collectEnums = (node: unknown): void => {
 };
 const enumMembers = new Map<string, string[]>();
 const walkAst = (node: unknown): void => {
-  if (Array.isArray(node)) return node.forEach(walkAst);
+  if (Array.isArray(node)) {
+    for (const child of node) walkAst(child);
+    return;
+  }
   if (!node || typeof node !== "object") return;
   const n = node as { nodeType?: string; canonicalName?: string; members?: { name: string }[] };
   if (n.nodeType === "EnumDefinition" && n.canonicalName) enumMembers.set(n.canonicalName, n.members!.map((m) => m.name));

@@ -101,7 +101,11 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
-    if (await probe().catch((error: unknown) => ((last = error), false))) return;
+    const ok = await probe().catch((error: unknown) => {
+      last = error;
+      return false;
+    });
+    if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${what} did not happen within ${timeoutMs / 1000} s${last ? ` (last error: ${last})` : ""}`);

@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import hre from "hardhat";
 import { getAddress, zeroAddress, zeroHash } from "viem";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { customError } from "../helpers/errors";

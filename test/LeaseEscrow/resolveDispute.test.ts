@@ -62,7 +62,7 @@ describe("LeaseEscrow.resolveDispute", () => {
     const s = await activeLeaseFixture();
     await atTimestamp(s.acceptedAt + HOUR);
     await s.escrow.write.claim([1n], { account: s.provider.account });
-    await s.escrow.write.openDispute([1n, "0x" + "00".repeat(32) as `0x${string}`, ""], { account: s.renter.account });
+    await s.escrow.write.openDispute([1n, `0x${"00".repeat(32)}` as `0x${string}`, ""], { account: s.renter.account });
     const paid = accrual(s.deposit, 10n, HOUR);
     const remaining = s.deposit - paid;
     await expect(
@@ -87,7 +87,7 @@ describe("LeaseEscrow.resolveDispute", () => {
 describe("LeaseEscrow.resolveDispute v2", () => {
   it("L-1: the slash is taken before the payout, so a provider called back by the token cannot withdraw it first", async () => {
     const s = await deploySystem("ReentrantToken");
-    const token = s.token as any;
+    const token = await hre.viem.getContractAt("ReentrantToken", s.token.address);
     const provider = await hre.viem.deployContract("ReentrantProvider", [s.registry.address, s.escrow.address, s.token.address]);
     await s.fund(provider.address, 1_000n * USDC);
     await provider.write.register([MIN_STAKE, ENCRYPTION_KEY, offerSpec()]);

@@ -12,7 +12,7 @@ async function reentrantSystem() {
   await s.fund(attacker.address, 1_000n * USDC);
   await attacker.write.book([1n, 2, 10, PRICE]);
   await s.escrow.write.accept([1n, "0x"], { account: s.provider.account });
-  return { ...s, attacker, token: s.token as any };
+  return { ...s, attacker, token: await hre.viem.getContractAt("ReentrantToken", s.token.address) };
 }
 
 async function blocklistSystem() {
@@ -20,7 +20,7 @@ async function blocklistSystem() {
   await registerAndList(s);
   await s.escrow.write.book([1n, 2, 10, PRICE, REQUEST], { account: s.renter.account });
   await s.escrow.write.accept([1n, "0x"], { account: s.provider.account });
-  return { ...s, token: s.token as any, deposit: 2n * 10n * PRICE };
+  return { ...s, token: await hre.viem.getContractAt("BlocklistToken", s.token.address), deposit: 2n * 10n * PRICE };
 }
 
 describe("LeaseEscrow security", () => {
@@ -134,7 +134,7 @@ describe("LeaseEscrow security", () => {
       await registerAndList(s);
       await s.escrow.write.book([1n, 1, 2, PRICE, REQUEST], { account: s.renter.account });
       await s.escrow.write.accept([1n, "0x"], { account: s.provider.account });
-      const token = s.token as any;
+      const token = await hre.viem.getContractAt("FeeOnTransferToken", s.token.address);
       await token.write.setFeeOn([true]);
       // The token burns 1 % of every transfer, so each contract names what it expected and the 99 % it received.
       const refused = (expected: bigint) => customError("UnsupportedToken", s.token.address, expected, expected - expected / 100n);

@@ -15,10 +15,10 @@ async function governedSystem() {
   const proposer = s.deployer;
   const timelock = await hre.viem.deployContract("GridleaseTimelock", [MIN_DELAY, [proposer.account.address], [proposer.account.address]]);
   const guardian = s.stranger;
-  for (const target of [s.registry, s.escrow] as const) {
-    await (target.write as any).grantRole([PAUSER_ROLE, guardian.account.address]);
-    await (target.write as any).beginDefaultAdminTransfer([timelock.address]);
-  }
+  await s.registry.write.grantRole([PAUSER_ROLE, guardian.account.address]);
+  await s.registry.write.beginDefaultAdminTransfer([timelock.address]);
+  await s.escrow.write.grantRole([PAUSER_ROLE, guardian.account.address]);
+  await s.escrow.write.beginDefaultAdminTransfer([timelock.address]);
   const accept = encodeFunctionData({ abi: s.escrow.abi, functionName: "acceptDefaultAdminTransfer" });
   const targets = [s.registry.address, s.escrow.address];
   await timelock.write.scheduleBatch([targets, [0n, 0n], [accept, accept], zeroHash, zeroHash, MIN_DELAY]);

@@ -72,6 +72,9 @@ export async function deployEscrow(escrowName: string, args: readonly unknown[])
   const disputes = await hre.viem.deployContract("LeaseDisputes");
   const extensions = await hre.viem.deployContract("LeaseExtensions");
   const admin = await hre.viem.deployContract("LeaseEscrowAdmin");
+  // The name is a runtime string (LeaseEscrow or a test subclass with the same constructor), so the
+  // arguments cannot be typed from it; callers pass LeaseEscrow's (registry, config).
+  // biome-ignore lint/suspicious/noExplicitAny: see above
   return hre.viem.deployContract(escrowName as "LeaseEscrow", args as any, {
     libraries: { LeaseDisputes: disputes.address, LeaseExtensions: extensions.address, LeaseEscrowAdmin: admin.address },
   });
@@ -108,7 +111,8 @@ export async function deploySystem(tokenKind: TokenKind = "MockUSDC", escrowName
 
   async function fund(account: Address, amount: bigint) {
     if (tokenKind === "MockUSDC") await token.write.faucet([account, amount]);
-    else await (token as any).write.mint([account, amount]);
+    // The other test tokens share BlocklistToken's mint(address, uint256).
+    else await (await hre.viem.getContractAt("BlocklistToken", token.address)).write.mint([account, amount]);
   }
   for (const wallet of [provider, provider2, renter, renter2, stranger]) {
     await fund(wallet.account.address, 100_000n * USDC);

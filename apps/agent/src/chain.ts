@@ -50,7 +50,7 @@ async function contractsFor(config: AgentConfig, chainId: number): Promise<Contr
   } catch {
     known = {};
   }
-  let deployment;
+  let deployment: ReturnType<NonNullable<typeof known.getDeployment>>;
   try {
     deployment = known.getDeployment?.(chainId);
   } catch {

@@ -55,12 +55,12 @@ describe("agent restarts", () => {
     // Give the restarted agent several more polls to do anything twice, then stop it as Ctrl-C would.
     await new Promise((r) => setTimeout(r, 1500));
     expect(await second.stop("SIGINT")).toEqual({ code: 0, signal: null });
-    expect(second.lines.at(-1)).toMatch(/INFO  stopped\.$/);
+    expect(second.lines.at(-1)).toMatch(/INFO {2}stopped\.$/);
 
     const accepted = await market.events("LeaseAccepted", leaseId);
     expect(accepted).toHaveLength(1);
     // No web app listens on this suite's apiUrl: one warning, and the agent kept serving.
-    expect(second.lines.filter((l) => /WARN  heartbeat not delivered, still serving: http:\/\/127\.0\.0\.1:9\/api\/heartbeats is unreachable/.test(l))).toHaveLength(1);
+    expect(second.lines.filter((l) => /WARN {2}heartbeat not delivered, still serving: http:\/\/127\.0\.0\.1:9\/api\/heartbeats is unreachable/.test(l))).toHaveLength(1);
     expect(await host.linesOf("provision-runs.log")).toEqual([leaseId.toString()]);
     expect(await readdir(path.join(host.dir, "test-state/envs"))).toEqual([`lease-${leaseId}`]);
     expect(second.lines.some((l) => l.includes(`lease ${leaseId}: provisioning`))).toBe(false);

@@ -278,7 +278,7 @@ describe("gridlease-agent serve against a Hardhat node", () => {
 
   it("shuts down cleanly on SIGTERM", async () => {
     expect(await agent.stop()).toEqual({ code: 0, signal: null });
-    expect(agent.lines.at(-1)).toMatch(/INFO  stopped\.$/);
+    expect(agent.lines.at(-1)).toMatch(/INFO {2}stopped\.$/);
     // Every lease of this suite is settled, so a restart would not rescan any of their bookings.
     const lastBooking = (await market.publicClient.getContractEvents({ ...market.escrow, eventName: "LeaseBooked", fromBlock: 0n })).at(-1)!;
     const { block } = JSON.parse(await readFile(path.join(dir, "agent-state/scan-checkpoint.json"), "utf8"));

@@ -27,7 +27,7 @@ function whole(name: string, text: string, min = 1n): bigint {
 }
 
 const when = (seconds: bigint) => (seconds === 0n ? null : Number(seconds));
-const iso = (seconds: number | null) => (seconds === null ? "—" : new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC");
+const iso = (seconds: number | null) => (seconds === null ? "—" : `${new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 16)} UTC`);
 
 /** The commands that sign transactions or read the chain (contracts v2 ABI, via @gridlease/client). */
 export function registerChainCommands(program: Command, { io, globals, print }: CommandContext): void {
@@ -126,7 +126,7 @@ export function registerChainCommands(program: Command, { io, globals, print }: 
         `Lease #${id}: ${out.status}, ${lease.gpus} GPU(s) of offer #${lease.offerId} for ${lease.durationHours} h at ${usdc(lease.pricePerGpuHour)} USDC/GPU-h`,
         `Deposit ${usdc(lease.deposit)} USDC, paid out ${usdc(lease.paidGross)} USDC`,
         out.status === "Pending" ? `Waiting for the provider to accept (until ${iso(out.acceptDeadline)})` : `Started ${iso(out.startedAt)}, ends ${iso(out.endsAt)}`,
-        sealed ? "Access details are ready: `gridlease access " + id + "`" : "No access details yet.",
+        sealed ? `Access details are ready: \`gridlease access ${id}\`` : "No access details yet.",
       ].join("\n"));
     });
 

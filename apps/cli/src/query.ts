@@ -126,7 +126,7 @@ export function parseQuery(text: string): Condition[] {
 }
 
 /** The hit's value of a field, typed like the query's values (strings lower-cased, USDC and ids as bigint). */
-export function valueOf(hit: Record<string, unknown>, field: FieldInfo): number | string | boolean | bigint | null {
+export function hitValue(hit: Record<string, unknown>, field: FieldInfo): number | string | boolean | bigint | null {
   const raw = hit[field.key];
   if (raw === null || raw === undefined) return null;
   switch (field.type) {
@@ -151,7 +151,7 @@ function compare(a: number | string | boolean | bigint, b: number | string | boo
   return Number(a) - Number(b);
 }
 
-function valuesEqual(hit: Record<string, unknown>, field: FieldInfo, actual: ReturnType<typeof valueOf>, wanted: Condition["values"][number]): boolean {
+function valuesEqual(hit: Record<string, unknown>, field: FieldInfo, actual: ReturnType<typeof hitValue>, wanted: Condition["values"][number]): boolean {
   if (actual === null) return false;
   // A GPU also matches by its label ("RTX 4090" for RTX4090), as Vast's gpu_name=RTX_4090 does.
   if (field.key === "gpuModel" && typeof hit.gpuLabel === "string" && hit.gpuLabel.toLowerCase() === wanted) return true;
@@ -160,7 +160,7 @@ function valuesEqual(hit: Record<string, unknown>, field: FieldInfo, actual: Ret
 
 export function matches(hit: Record<string, unknown>, conditions: Condition[]): boolean {
   return conditions.every(({ field, op, values }) => {
-    const actual = valueOf(hit, field);
+    const actual = hitValue(hit, field);
     switch (op) {
       case "in":
         return values.some((v) => valuesEqual(hit, field, actual, v));
@@ -196,7 +196,7 @@ export function parseSort(text: string): SortKey[] {
 export function sortHits<T extends Record<string, unknown>>(hits: T[], keys: SortKey[]): T[] {
   return [...hits].sort((a, b) => {
     for (const { field, descending } of keys) {
-      const x = valueOf(a, field), y = valueOf(b, field);
+      const x = hitValue(a, field), y = hitValue(b, field);
       if (x === null || y === null) {
         if (x !== y) return x === null ? 1 : -1; // missing values last either way
         continue;

@@ -1,6 +1,5 @@
 import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import type { CloseReasonName, LeaseStatusName } from "@gridlease/sdk/protocol";
-import type { Abi } from "viem";
 
 export { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi };
 

@@ -33,7 +33,7 @@ export function formatDuration(totalSeconds: number): string {
 
 export function formatDate(unixSeconds: number | bigint | string | Date): string {
   const date = unixSeconds instanceof Date ? unixSeconds : new Date(Number(unixSeconds) * 1000);
-  return date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  return `${date.toISOString().replace("T", " ").slice(0, 16)} UTC`;
 }
 
 export function formatPercent(fraction: number | null | undefined): string {

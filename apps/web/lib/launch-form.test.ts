@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { launchSpecHash } from "@gridlease/sdk/launch-spec";
 import { launchFromFields } from "./launch-form";
 
-const DIGEST = "sha256:" + "0f".repeat(32);
+const DIGEST = `sha256:${"0f".repeat(32)}`;
 
 describe("launchFromFields (booking form)", () => {
   it("turns the typed fields into the spec the agent receives, with its hash", () => {

@@ -12,6 +12,7 @@ function shellWords(text: string): string[] {
 }
 
 const HOSTILE_HOSTS = [
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal shell ${IFS}, the attack under test
   "x -oProxyCommand=touch${IFS}/tmp/pwned",
   "-oProxyCommand=sh",
   "-p",

@@ -17,6 +17,7 @@ export interface TxState {
 }
 
 /** The steps of one action; they may return the sentence saying what happened, which wins over `done`. */
+// biome-ignore lint/suspicious/noConfusingVoidType: steps written as `async (track) => { … }` return Promise<void>, which `undefined` would refuse
 export type TxSteps = (track: (hash: Hash, stepLabel?: string) => Promise<TransactionReceipt>) => Promise<string | void>;
 
 /**

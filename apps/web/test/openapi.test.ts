@@ -25,7 +25,7 @@ function routeFiles(dir = API_DIR): { file: string; path: string; methods: strin
     else if (entry.name === "route.ts") {
       const source = readFileSync(full, "utf8");
       const methods = [...source.matchAll(/^export const (GET|POST|PUT|PATCH|DELETE)\b/gm)].map((m) => m[1]!.toLowerCase());
-      const route = "/api" + path.relative(API_DIR, dir).split(path.sep).map((s) => `/${s.replace(/^\[(\w+)\]$/, "{$1}")}`).join("");
+      const route = `/api${path.relative(API_DIR, dir).split(path.sep).map((s) => `/${s.replace(/^\[(\w+)\]$/, "{$1}")}`).join("")}`;
       found.push({ file: full, path: route, methods });
     }
   }

@@ -15,7 +15,7 @@ const relay = (await import("@/app/api/workloads/relay/route")) as { POST: Handl
  * (apps/agent/src/workloads/status-server.ts, tested with real containers in the agent suite), so each
  * answer the relay must map can be produced on demand.
  */
-const DIGEST = "sha256:" + "ab".repeat(32);
+const DIGEST = `sha256:${"ab".repeat(32)}`;
 const TOKEN = "c".repeat(64);
 
 async function post(handler: Handler, path: string, body: unknown) {
@@ -61,7 +61,7 @@ describe("POST /api/workloads/relay", () => {
   let agent: Server;
   let base: string;
   const seen: { url: string; authorization?: string; method?: string }[] = [];
-  const status = { leaseId: "4", state: "running", exitCode: null, error: null, template: "custom", image: `x@${DIGEST}`, launchSpecHash: "0x" + "1".repeat(64), endpoints: [{ containerPort: 80, host: "127.0.0.1", hostPort: 32000 }], logs: ["hello"], removeAt: null };
+  const status = { leaseId: "4", state: "running", exitCode: null, error: null, template: "custom", image: `x@${DIGEST}`, launchSpecHash: `0x${"1".repeat(64)}`, endpoints: [{ containerPort: 80, host: "127.0.0.1", hostPort: 32000 }], logs: ["hello"], removeAt: null };
 
   beforeAll(async () => {
     agent = createServer((req, res) => {

@@ -21,7 +21,7 @@ export async function copyRows(client: pg.PoolClient, table: string, columns: st
   const lines = (function* () {
     for (let i = 0; i < rows.length; i += 500) {
       let chunk = "";
-      for (const row of rows.slice(i, i + 500)) chunk += columns.map((c) => copyValue(row[c])).join("\t") + "\n";
+      for (const row of rows.slice(i, i + 500)) chunk += `${columns.map((c) => copyValue(row[c])).join("\t")}\n`;
       yield chunk;
     }
   })();

@@ -51,7 +51,7 @@ export async function recordDeclineEvidence(leaseId: bigint, body: DeclineEviden
   );
   const lease = rows[0];
   // 404 also while the indexer has not caught up with the booking: the agent retries.
-  if (!lease || !lease.escrow || !lease.encryption_key) throw new DeclineEvidenceRejected(404, "unknown_lease", `Lease ${leaseId} is not indexed on chain ${body.chainId}.`, "leaseId");
+  if (!lease?.escrow || !lease.encryption_key) throw new DeclineEvidenceRejected(404, "unknown_lease", `Lease ${leaseId} is not indexed on chain ${body.chainId}.`, "leaseId");
   const escrow = lease.escrow as Address;
 
   const signer = await recoverTypedDataAddress({

@@ -59,7 +59,7 @@ export function searchCounts(snapshot: ListSnapshot, key: string, budgetlessKey:
   if (hit) return hit;
   const budget = filters.find((f) => f.key === "maxPricePerGpuHour");
   // Prices beyond 2^53 are not in the price order exactly (listable false): the plain pass decides them.
-  if (!budget || budget.key !== "maxPricePerGpuHour" || !snapshot.listable || budget.budget > BigInt(Number.MAX_SAFE_INTEGER)) {
+  if (budget?.key !== "maxPricePerGpuHour" || !snapshot.listable || budget.budget > BigInt(Number.MAX_SAFE_INTEGER)) {
     return remember(memo.counts, key, countSnapshot(snapshot, filters));
   }
   const limit = Number(budget.budget);

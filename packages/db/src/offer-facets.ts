@@ -64,7 +64,9 @@ export interface SnapshotCounts {
 
 function sortedFacet(counts: Uint32Array, names: string[]): FacetCount[] {
   const facet: FacetCount[] = [];
-  counts.forEach((count, index) => count > 0 && facet.push({ value: names[index]!, count }));
+  counts.forEach((count, index) => {
+    if (count > 0) facet.push({ value: names[index]!, count });
+  });
   return facet.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }
 

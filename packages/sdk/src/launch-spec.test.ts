@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkLaunchSpec, launchCommand, launchPorts, launchSpecHash, LAUNCH_TEMPLATE_IDS, MAX_ENV_BYTES } from "./launch-spec";
 import { checkLeaseRequest } from "./lease-request";
 
-const DIGEST = "sha256:" + "ab".repeat(32);
+const DIGEST = `sha256:${"ab".repeat(32)}`;
 
 function problemOf(input: unknown) {
   const result = checkLaunchSpec(input);
@@ -34,7 +34,7 @@ describe("launch spec", () => {
   it.each([
     [{ template: "windows" }, "template", "Template: unknown template; choose one of linux-ssh, pytorch-jupyter, openai-inference, custom."],
     [{ template: "custom" }, "image", "Image: the custom template needs an image reference (registry/name@sha256:<digest>)."],
-    [{ template: "custom", image: "UPPER/case@" + DIGEST }, "image", "Image: not a valid image reference (registry/name:tag@sha256:<64 hex digits>)."],
+    [{ template: "custom", image: `UPPER/case@${DIGEST}` }, "image", "Image: not a valid image reference (registry/name:tag@sha256:<64 hex digits>)."],
     [{ template: "custom", image: "busybox; rm -rf /" }, "image", "Image: not a valid image reference (registry/name:tag@sha256:<64 hex digits>)."],
     [{ template: "custom", image: "busybox@sha256:abc" }, "image", "Image: not a valid image reference (registry/name:tag@sha256:<64 hex digits>)."],
     [{ template: "custom", image: "docker.io/library/busybox:1.36" }, "image", "Image: pin the image by digest: add @sha256:<64 hex digits> so the provider runs exactly the image you chose."],
@@ -68,7 +68,7 @@ describe("launch spec", () => {
   });
 
   it("is part of the lease request: a bad spec makes the request invalid, naming the field", () => {
-    const base = { sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGFrZQ== me", renterEncryptionKey: "0x" + "09".repeat(32) };
+    const base = { sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGFrZQ== me", renterEncryptionKey: `0x${"09".repeat(32)}` };
     expect(checkLeaseRequest({ ...base, launch: { template: "linux-ssh", ports: [99999] } }).problem).toBe("launch.ports.0: a port is a whole number from 1 to 65535");
     expect(checkLeaseRequest({ ...base, launch: { template: "linux-ssh" } }).request?.launch?.diskGb).toBe(20);
   });

@@ -58,7 +58,8 @@ describe("describeTxError for LeaseLiveness", () => {
             : param.type === "bytes32"
               ? `0x${"00".repeat(32)}`
               : 1n;
-    const errors = [...leaseLivenessAbi, ...leaseEscrowAbi].filter((item): item is AbiError => item.type === "error");
+    const abi: Abi = [...leaseLivenessAbi, ...leaseEscrowAbi];
+    const errors = abi.filter((item): item is Extract<Abi[number], { type: "error" }> => item.type === "error");
     expect(errors.map((e) => e.name)).toEqual(expect.arrayContaining(["NotReporter", "StaleProof", "InvalidLivenessProof", "NotLiveness"]));
     const missing = errors.filter((error) => {
       const data = encodeErrorResult({ abi: [error], errorName: error.name, args: error.inputs.map(sample) } as never);

@@ -19,7 +19,7 @@ export const allContractErrors = [...providerRegistryAbi, ...leaseEscrowAbi, ...
 
 type Args = readonly unknown[];
 const usdc = (v: unknown) => `${Number(formatUnits(BigInt(v as bigint), 6)).toLocaleString("en-US")} USDC`;
-const when = (v: unknown) => new Date(Number(v) * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+const when = (v: unknown) => `${new Date(Number(v) * 1000).toISOString().replace("T", " ").slice(0, 16)} UTC`;
 const OFFER_STATUS = ["none", "active", "paused", "delisted"];
 const LEASE_STATUS = ["none", "pending", "active", "disputed", "closed", "suspended by an outage report"];
 const POLICY_FIELDS: Record<string, string> = {

@@ -31,8 +31,8 @@ export class AgentProcess {
       const complete = partial.split("\n");
       partial = complete.pop()!;
       this.lines.push(...complete.filter(Boolean));
-      if (process.env.AGENT_TEST_VERBOSE) complete.forEach((l) => l && console.log(`[agent] ${l}`));
-      this.waiters.forEach((w) => w());
+      if (process.env.AGENT_TEST_VERBOSE) for (const l of complete) if (l) console.log(`[agent] ${l}`);
+      for (const w of this.waiters) w();
     };
     this.child.stdout!.on("data", onData);
     this.child.stderr!.on("data", onData);

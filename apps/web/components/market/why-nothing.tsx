@@ -22,8 +22,8 @@ export function WhyNothingMatched({ why, params }: { why: WhyNothing | null; par
   return (
     <div className="card space-y-2" data-testid="why-nothing" role="status">
       <h3 className="font-semibold">No offer matches all of these filters.</h3>
-      {why && why.totalOffers === 0 && <p className="text-sm text-slate-400">The market has no active offers at the moment.</p>}
-      {why && why.mostExcludingFilter && (
+      {why?.totalOffers === 0 && <p className="text-sm text-slate-400">The market has no active offers at the moment.</p>}
+      {why?.mostExcludingFilter && (
         <p className="text-sm text-slate-300">
           The main reason is {FILTER_LABELS[why.mostExcludingFilter]}: without it,{" "}
           {why.wouldAddBack.find((w) => w.filter === why.mostExcludingFilter)?.offers ?? 0} offer(s) would match.

@@ -36,6 +36,7 @@ type ListingInput = z.input<typeof listingSchema>;
 
 function Field({ label, error, children }: { label: string; error?: string; children: React.ReactNode }) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is `children`, which the linter cannot see
     <label className="block">
       <span className="label">{label}</span>
       {children}

@@ -130,6 +130,7 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
         </p>
       )}
       {mode === "cancel" && lease.status === "Active" && (
+        // biome-ignore lint/a11y/useSemanticElements: a <fieldset> would bring its own border and padding; the group has no form fields to name
         <div className="space-y-2 rounded-lg border border-slate-700 p-3" role="group" aria-label="Confirm cancellation" data-testid="cancel-confirm">
           <p className="text-sm">
             Cancel lease #{lease.leaseId} now? You get back about <strong data-testid="refund-preview" data-raw={refund.toString()}>{formatToken(refund)}</strong>;{" "}

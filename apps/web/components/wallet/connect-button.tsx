@@ -63,6 +63,7 @@ export function ConnectButton() {
 
   const [hasWindowEthereum, setHasWindowEthereum] = useState(false);
   // Read after mount: the server has no window, and wallets inject themselves before our script runs.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `open` is the trigger: a wallet installed since the last look shows when the dialog opens
   useEffect(() => setHasWindowEthereum(typeof window !== "undefined" && !!(window as { ethereum?: unknown }).ethereum), [open]);
   const injectedConnectors = visibleBrowserWallets(connectors, hasWindowEthereum);
 
@@ -131,6 +132,7 @@ export function ConnectButton() {
                       setOpen(false);
                     }}
                   >
+                    {/* biome-ignore lint/performance/noImgElement: wallet icons are data: URIs the wallet supplies; next/image has nothing to optimise */}
                     {c.icon && <img src={c.icon} alt="" className="size-5" />}
                     {c.name}
                   </button>

@@ -1,4 +1,4 @@
-import { type Hex } from "viem";
+import type { Hex } from "viem";
 import { bytes32ToText } from "@gridlease/sdk/offers";
 import type { OfferStatusName } from "@gridlease/sdk/protocol";
 import { getPrisma } from "@gridlease/db/client";

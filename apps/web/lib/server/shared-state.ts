@@ -44,6 +44,7 @@ async function loadSessionSecret(): Promise<Buffer> {
 }
 
 async function start(databaseUrl: string, log: (line: string) => void): Promise<SharedState> {
+  // biome-ignore lint/correctness/useHookAtTopLevel: server code; useSharedSessionSecret is not a React hook
   if (!(process.env.SESSION_SECRET && process.env.SESSION_SECRET.length >= 32)) useSharedSessionSecret(await loadSessionSecret());
   let events = 0;
   const reloadRevoked = async () => {
