@@ -1,7 +1,16 @@
 import type { HardhatUserConfig } from "hardhat/config";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
-import "@nomicfoundation/hardhat-toolbox-viem";
+// The plugins hardhat-toolbox-viem would load, minus Ignition (deployments go through packages/sdk/src/deploy.ts).
+import "@nomicfoundation/hardhat-verify";
+import "@nomicfoundation/hardhat-viem";
+import "hardhat-gas-reporter";
+import "solidity-coverage";
+import chai from "chai";
+import chaiAsPromised from "chai-as-promised";
+
+// `expect(promise).to.be.rejectedWith(...)` in the contract tests (the toolbox registered this too).
+chai.use(chaiAsPromised);
 
 const SOLC_VERSION = "0.8.30";
 const COVERAGE = process.env.SOLIDITY_COVERAGE === "true";
