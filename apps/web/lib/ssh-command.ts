@@ -63,7 +63,7 @@ export function shellQuote(word: string): string {
 }
 
 /** A printable rendering of a provider string for error messages (control characters escaped, length capped). */
-function describe(value: unknown): string {
+function quotedValue(value: unknown): string {
   const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
@@ -76,12 +76,12 @@ export function buildSshCommand(access: { host?: unknown; user?: unknown; port?:
   const { host, user, port } = access;
   if (host === undefined || host === null || host === "") return { ok: false, reason: "The provider gave no host, so there is no ssh command to show." };
   if (typeof host !== "string" || !isSshHost(host)) {
-    return { ok: false, reason: `The provider's host ${describe(host)} is not a hostname or IP address, so no ssh command is shown; ask the provider to correct it.` };
+    return { ok: false, reason: `The provider's host ${quotedValue(host)} is not a hostname or IP address, so no ssh command is shown; ask the provider to correct it.` };
   }
   let checkedUser: string | undefined;
   if (user !== undefined && user !== null && user !== "") {
     if (typeof user !== "string" || !isSshUser(user)) {
-      return { ok: false, reason: `The provider's user ${describe(user)} is not a valid user name, so no ssh command is shown; ask the provider to correct it.` };
+      return { ok: false, reason: `The provider's user ${quotedValue(user)} is not a valid user name, so no ssh command is shown; ask the provider to correct it.` };
     }
     checkedUser = user;
   }
@@ -89,7 +89,7 @@ export function buildSshCommand(access: { host?: unknown; user?: unknown; port?:
   if (port !== undefined && port !== null && port !== "") {
     const parsed = parseSshPort(port);
     if (parsed === null) {
-      return { ok: false, reason: `The provider's port ${describe(port)} is not a port number from 1 to 65535, so no ssh command is shown; ask the provider to correct it.` };
+      return { ok: false, reason: `The provider's port ${quotedValue(port)} is not a port number from 1 to 65535, so no ssh command is shown; ask the provider to correct it.` };
     }
     checkedPort = parsed;
   }
