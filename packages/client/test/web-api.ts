@@ -3,14 +3,11 @@
  * web app's production dispatch (apps/web/http/dispatch.ts, API lane + routes) in its own process
  * (apps/web/test/fixtures/dispatch-server.ts), reached over TCP.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { closeDatabaseClients } from "@gridlease/db/client";
 import { startTempPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { insertSyntheticOffers } from "@gridlease/db/synthetic";
-
-const WEB_DIR = path.resolve(import.meta.dirname, "../../../apps/web");
+import { startDispatchServer } from "../../../apps/web/test/dispatch-server-process";
 
 export interface WebApi {
   baseUrl: string;
@@ -29,26 +26,21 @@ export async function startWebApi(options: { offers?: number; chainId?: number; 
   if (previous === undefined) delete process.env.DATABASE_URL;
   else process.env.DATABASE_URL = previous;
 
-  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/dispatch-server.ts"], {
-    cwd: WEB_DIR,
-    env: { ...process.env, DATABASE_URL: postgres.url, CHAIN_ID: String(chainId), RPC_URL: "http://127.0.0.1:9", API_RATE_LIMIT_BURST: "100000", API_RATE_LIMIT_PER_SECOND: "100000", ...options.env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let output = "";
-  for await (const chunk of child.stdout!) {
-    output += String(chunk);
-    const match = /listening (\d+)/.exec(output);
-    if (match) {
-      return {
-        baseUrl: `http://127.0.0.1:${match[1]}`,
-        databaseUrl: postgres.url,
-        async stop() {
-          child.kill("SIGTERM");
-          await postgres.stop();
-        },
-      };
-    }
+  try {
+    // The web app's own test launcher of the dispatch server, with this database.
+    const server = await startDispatchServer({
+      DATABASE_URL: postgres.url, CHAIN_ID: String(chainId), RPC_URL: "http://127.0.0.1:9", API_RATE_LIMIT_BURST: "100000", API_RATE_LIMIT_PER_SECOND: "100000", ...options.env,
+    });
+    return {
+      baseUrl: `http://127.0.0.1:${server.port}`,
+      databaseUrl: postgres.url,
+      async stop() {
+        server.stop();
+        await postgres.stop();
+      },
+    };
+  } catch (error) {
+    await postgres.stop();
+    throw error;
   }
-  await postgres.stop();
-  throw new Error(`the web API exited before listening:\n${output}`);
 }
