@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createWalletClient, http, recoverTypedDataAddress, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
+import { ONLINE_WINDOW_SECONDS } from "./heartbeat";
 import { LOCAL_LIVENESS_CONFIG, PRODUCTION_LIVENESS_CONFIG, latestLivenessProof, livenessBond, livenessProofFor, livenessTypedData } from "./liveness";
 
 // Hardhat's well-known dev key #1; no chain is contacted (local signing only).
@@ -50,5 +51,17 @@ describe("liveness bond", () => {
   it("local windows are shorter than production's and still allow a report", () => {
     for (const c of [PRODUCTION_LIVENESS_CONFIG, LOCAL_LIVENESS_CONFIG]) expect(c.grace).toBeLessThan(c.maxOutageAge);
     expect(LOCAL_LIVENESS_CONFIG.challengeWindow).toBeLessThan(PRODUCTION_LIVENESS_CONFIG.challengeWindow);
+  });
+});
+
+describe("production windows (docs/protocol.md, Liveness: bounds)", () => {
+  it("refund the renter within 5 minutes of the last heartbeat, with a minute left for the watcher's cycle and blocks", () => {
+    // Last beat at 0; the watcher reports once it is older than ONLINE_WINDOW_SECONDS; settlement after the window.
+    expect(ONLINE_WINDOW_SECONDS + PRODUCTION_LIVENESS_CONFIG.challengeWindow + 60).toBeLessThanOrEqual(300);
+  });
+
+  it("let a watcher's report name the real last heartbeat (older than the online window) and stop billing before the report", () => {
+    expect(PRODUCTION_LIVENESS_CONFIG.maxOutageAge).toBeGreaterThan(ONLINE_WINDOW_SECONDS + PRODUCTION_LIVENESS_CONFIG.challengeWindow);
+    expect(PRODUCTION_LIVENESS_CONFIG.grace).toBeLessThan(ONLINE_WINDOW_SECONDS);
   });
 });
