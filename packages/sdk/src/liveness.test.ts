@@ -34,11 +34,16 @@ describe("liveness proofs", () => {
   });
 
   it("over the latest block refuse a block that is not after the report's", async () => {
-    const client = { getBlock: async () => ({ number: 50n, hash: proof.blockHash }) };
+    const parentHash = `0x${"cd".repeat(32)}` as const;
+    const client = { getBlock: async () => ({ number: 50n, hash: proof.blockHash, parentHash }) };
     await expect(latestLivenessProof({ signer: provider, client, leaseId: 7n, reportBlock: 50n, deployment })).rejects.toThrow(/not after/);
     const made = await latestLivenessProof({ signer: provider, client, leaseId: 7n, reportBlock: 49n, deployment });
     expect(made.blockNumber).toBe(50n);
     expect(made.signature).toBe(await livenessProofFor(provider, { leaseId: 7n, blockNumber: 50n, blockHash: proof.blockHash }, deployment));
+    // For a sender that simulates at "latest": the parent block, which must itself be after the report.
+    const parent = await latestLivenessProof({ signer: provider, client, leaseId: 7n, reportBlock: 48n, deployment, block: "parent" });
+    expect(parent).toMatchObject({ blockNumber: 49n, blockHash: parentHash });
+    await expect(latestLivenessProof({ signer: provider, client, leaseId: 7n, reportBlock: 49n, deployment, block: "parent" })).rejects.toThrow(/block 49 is not after/);
   });
 });
 

@@ -61,7 +61,7 @@ export type LivenessSigner = LocalAccount | WalletClient;
 /**
  * Signs a liveness proof with the provider's key. The contract accepts it only if `blockNumber` is
  * after the report's block and among the last 256 blocks, and `blockHash` is that block's hash — so
- * sign over the latest block right before refuting (see `latestLivenessProof`).
+ * sign over a recent block right before refuting (see `latestLivenessProof`).
  */
 export async function livenessProofFor(
   signer: LivenessSigner,
@@ -77,14 +77,16 @@ export async function livenessProofFor(
 
 /** The slice of a viem public client that `latestLivenessProof` reads. */
 export interface LatestBlockReader {
-  getBlock(args: { blockTag: "latest" }): Promise<{ number: bigint | null; hash: Hex | null }>;
+  getBlock(args: { blockTag: "latest" }): Promise<{ number: bigint | null; hash: Hex | null; parentHash: Hex }>;
 }
 
 /**
- * A proof over the chain's latest block, ready for `refuteOutage(leaseId, blockNumber, signature)`.
- * The refutation must land in a later block (the contract reads the hash with BLOCKHASH, which does
- * not know the current block); throws when the latest block is not after `reportBlock`, i.e. when the
- * agent must wait for one more block.
+ * A proof over a recent block, ready for `refuteOutage(leaseId, blockNumber, signature)`. The contract
+ * reads the hash with BLOCKHASH, which does not know the block a call runs in: a refutation sent as is
+ * lands in a later block, so `block: "latest"` (default) works; a sender that first simulates the call
+ * at "latest" (wagmi/viem simulateContract, apps/agent) must use `block: "parent"` (the block before the
+ * latest), or the simulation fails UnknownBlockHash. Throws when that block is not after `reportBlock`:
+ * wait for one more block.
  */
 export async function latestLivenessProof(args: {
   signer: LivenessSigner;
@@ -92,13 +94,16 @@ export async function latestLivenessProof(args: {
   leaseId: bigint;
   reportBlock: bigint;
   deployment: LivenessDeployment;
+  block?: "latest" | "parent";
 }): Promise<{ blockNumber: bigint; blockHash: Hex; signature: Hex }> {
-  const block = await args.client.getBlock({ blockTag: "latest" });
-  if (block.number === null || block.hash === null) throw new Error("latestLivenessProof: the latest block is still pending");
-  if (block.number <= args.reportBlock) {
-    throw new Error(`latestLivenessProof: block ${block.number} is not after the report's block ${args.reportBlock} yet`);
+  const latest = await args.client.getBlock({ blockTag: "latest" });
+  if (latest.number === null || latest.hash === null) throw new Error("latestLivenessProof: the latest block is still pending");
+  const parent = args.block === "parent";
+  const blockNumber = parent ? latest.number - 1n : latest.number;
+  if (blockNumber <= args.reportBlock) {
+    throw new Error(`latestLivenessProof: block ${blockNumber} is not after the report's block ${args.reportBlock} yet`);
   }
-  const proof = { leaseId: args.leaseId, blockNumber: block.number, blockHash: block.hash };
+  const proof = { leaseId: args.leaseId, blockNumber, blockHash: parent ? latest.parentHash : latest.hash };
   return { ...proof, signature: await livenessProofFor(args.signer, proof, args.deployment) };
 }
 
