@@ -216,6 +216,18 @@ async function main() {
     clearInterval(sampler);
     const rssEnd = rssMb(notifier.pid!);
 
+    // Where the time goes: the outbox row is written in the indexer's transaction, so its timestamp is
+    // when the event became known to PostgreSQL (same machine clock as Date.now()).
+    const indexed = new Map(
+      (
+        await query<{ lease: string; at: Date }>(pg.url, `select args->>'leaseId' as lease, created_at as at from notify_outbox where name = 'LeaseBooked'`)
+      ).map((r) => [r.lease, r.at.getTime()]),
+    );
+    const split = (ids: string[]) => {
+      const toIndexed = ids.map((id) => indexed.get(id)! - bookedAt.get(id)!).sort((a, b) => a - b);
+      return `receipt → indexed p50 ${pct(toIndexed, 50)} ms / p95 ${pct(toIndexed, 95)} ms`;
+    };
+    log(`paced: ${split(pacedIds)}; burst: ${split(burstIds)}`);
     const statuses = await query<{ status: string; n: number }>(pg.url, `select status, count(*)::int as n from notify_message group by status`);
     const dupes = [...receiver.delivered().values()].filter((h) => h.length > 1).length;
     const fmt = (xs: number[]) => `p50 ${pct(xs, 50)} ms, p95 ${pct(xs, 95)} ms, max ${xs.at(-1)} ms (n=${xs.length})`;

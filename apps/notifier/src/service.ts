@@ -2,7 +2,7 @@ import pg from "pg";
 import PgBoss from "pg-boss";
 import { DEFAULT_LOW_BALANCE_SECONDS, ENDING_SOON_SECONDS } from "@gridlease/sdk/notifications";
 import type { NotifierConfig } from "./config";
-import { clockNotices, eventLeaseId, noticesFor, type LeaseParties, type OutboxEvent } from "./events";
+import { clockNotices, eventLeaseId, type Notice, noticesFor, type LeaseParties, type OutboxEvent } from "./events";
 import { summarize } from "./render";
 import { activeSubscriptions, insertMessages, loadDelivery, matchNotices, recordAttempt, type NewMessage } from "./store";
 import { createMailer, postWebhook, type Mailer } from "./transports";
@@ -135,8 +135,13 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
   /** Inserts messages and their jobs inside `client`'s open transaction. */
   async function enqueue(client: pg.PoolClient, messages: NewMessage[]): Promise<number> {
     const ids = await insertMessages(client, messages);
+    if (ids.length === 0) return 0;
+    // One INSERT for all the jobs, in the caller's transaction; retry settings come from the queue.
     const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
-    for (const messageId of ids) await boss.send(DELIVER_QUEUE, { messageId }, { db });
+    await boss.insert(
+      ids.map((messageId) => ({ name: DELIVER_QUEUE, data: { messageId } })),
+      { db },
+    );
     return ids.length;
   }
 
@@ -157,6 +162,7 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
         );
         rows = result.rows;
         const messages: NewMessage[] = [];
+        const noticed: { notices: Notice[]; at: Date }[] = [];
         const leaseIds = [...new Set(rows.map(eventLeaseId).filter((id): id is string => id !== null))];
         const leases = new Map<string, LeaseParties>();
         if (leaseIds.length) {
@@ -187,10 +193,11 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
           }
           const lease = leases.get(eventLeaseId(row) ?? "");
           if (!lease) continue; // not a lease event the indexer stored (refused rows): nothing to say
-          const notices = noticesFor(row, lease);
-          const subs = await activeSubscriptions(client, config.CHAIN_ID, [...new Set(notices.map((n) => n.wallet))]);
-          messages.push(...matchNotices(config.CHAIN_ID, notices, subs, row.createdAt));
+          noticed.push({ notices: noticesFor(row, lease), at: row.createdAt });
         }
+        // One subscription lookup for every wallet the batch concerns.
+        const subs = await activeSubscriptions(client, config.CHAIN_ID, [...new Set(noticed.flatMap((n) => n.notices.map((x) => x.wallet)))]);
+        for (const { notices, at } of noticed) messages.push(...matchNotices(config.CHAIN_ID, notices, subs, at));
         created += await enqueue(client, messages);
         if (rows.length) await client.query(`update notify_outbox set processed_at = clock_timestamp() where id = any($1::bigint[])`, [rows.map((r) => r.id)]);
         await client.query("commit");
