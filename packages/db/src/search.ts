@@ -1,5 +1,6 @@
 import { GPU_MODELS, gpuModelById } from "@gridlease/sdk/gpus";
 import { ONLINE_WINDOW_SECONDS } from "@gridlease/sdk/heartbeat";
+import type { OfferListing } from "@gridlease/sdk/offers";
 import type pg from "pg";
 import { getPool } from "./client";
 import { searchCounts } from "./offer-counts";
@@ -17,24 +18,10 @@ export function defaultChainId(): number {
 }
 
 /** One offer as search returns it; amounts are decimal strings in token base units (USDC: 6 decimals). */
-export interface OfferSearchHit {
-  offerId: string;
+export interface OfferSearchHit extends OfferListing {
   provider: string;
-  gpuModel: string;
   gpuLabel: string | null;
-  gpuCount: number;
-  freeUnits: number;
-  vramGb: number;
-  cpuCores: number;
-  ramGb: number;
-  diskGb: number;
-  bandwidthMbps: number;
-  region: string;
-  pricePerGpuHour: string;
   pricePerTflop: number | null;
-  minHours: number;
-  maxHours: number;
-  status: string;
   listedBlock: string;
   providerReliability: number;
   providerUptime7d: number | null;

@@ -4,18 +4,34 @@ import { hexToString, stringToHex, type Hex } from "viem";
  * `OfferSpec` as people write it: GPU model and region as text. On-chain they are ASCII bytes32,
  * right-padded with zero bytes (docs/protocol.md).
  */
-export interface OfferSpecDraft {
+export interface OfferSpecDraft extends OfferHardware {
   gpuModel: string;
+  region: string;
+  pricePerGpuHour: bigint;
+  minHours: number;
+  maxHours: number;
+}
+
+/** An offer's hardware as numbers: the same fields in the on-chain spec, the API's offers and the offer page. */
+export interface OfferHardware {
   gpuCount: number;
   vramGb: number;
   cpuCores: number;
   ramGb: number;
   diskGb: number;
   bandwidthMbps: number;
+}
+
+/** A listed offer as the API and the web app show it (price as a decimal string of token base units). */
+export interface OfferListing extends OfferHardware {
+  offerId: string;
+  gpuModel: string;
+  freeUnits: number;
   region: string;
-  pricePerGpuHour: bigint;
+  pricePerGpuHour: string;
   minHours: number;
   maxHours: number;
+  status: string;
 }
 
 export type OfferSpecOnChain = Omit<OfferSpecDraft, "gpuModel" | "region"> & { gpuModel: Hex; region: Hex };
