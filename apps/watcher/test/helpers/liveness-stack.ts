@@ -19,9 +19,8 @@ import { sealJson, generateEncryptionKeyPair } from "@gridlease/sdk/crypto";
 import { deployGridlease, type GridleaseDeployment } from "@gridlease/sdk/deploy";
 import type { LivenessConfig } from "@gridlease/sdk/liveness";
 import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
-import { REPO_ROOT, startAnvilNode, type HardhatNode } from "@gridlease/sdk/local-chain";
+import { freePort, REPO_ROOT, startAnvilNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { encodeOfferSpec } from "@gridlease/sdk/offers";
-import { startIndexer } from "../../../indexer/src/indexer";
 
 export const CHAIN_ID = 31337;
 export const USDC = 1_000_000n;
@@ -30,6 +29,7 @@ const DEPLOYER_KEY: Hex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae7
 const AGENT_BIN = path.join(REPO_ROOT, "apps/agent/bin/gridlease-agent.mjs");
 const AGENT_FIXTURES = path.join(REPO_ROOT, "apps/agent/test/fixtures");
 const WATCHER_MAIN = path.join(REPO_ROOT, "apps/watcher/src/main.ts");
+const INDEXER_MAIN = path.join(REPO_ROOT, "apps/indexer/src/main.ts");
 
 /** A child process whose output lines the caller can wait for. */
 export class LoggedProcess {
@@ -128,13 +128,11 @@ export async function startLivenessStack(options: { liveness: LivenessConfig; lo
   const log = options.log ?? (() => undefined);
   const [node, postgres] = await Promise.all([startAnvilNode({ blockTime: 1 }), startTempPostgres("gridlease-liveness-pg-")]);
   const processes: LoggedProcess[] = [];
-  let indexer: Awaited<ReturnType<typeof startIndexer>> | undefined;
   let server: Server | undefined;
   let db: pg.Pool | undefined;
   const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-liveness-"));
   const stop = async () => {
     await Promise.all(processes.map((p) => p.stop().catch(() => undefined)));
-    await indexer?.stop().catch(() => undefined);
     await new Promise((r) => (server ? server.close(r) : r(undefined)));
     await db?.end().catch(() => undefined);
     await Promise.all([node.stop(), postgres.stop()]);
@@ -148,7 +146,6 @@ export async function startLivenessStack(options: { liveness: LivenessConfig; lo
       options.liveness,
       log,
       processes,
-      (i) => (indexer = i),
       (s) => (server = s),
       (p) => (db = p),
       stop,
@@ -166,7 +163,6 @@ async function build(
   livenessConfig: LivenessConfig,
   log: (line: string) => void,
   processes: LoggedProcess[],
-  setIndexer: (i: Awaited<ReturnType<typeof startIndexer>>) => void,
   setServer: (s: Server) => void,
   setDb: (p: pg.Pool) => void,
   stop: () => Promise<void>,
@@ -185,11 +181,35 @@ async function build(
   const liveness = await publicClient.readContract({ address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "liveness" });
   log(`deployed: escrow ${deployment.escrow.address}, liveness ${liveness}`);
 
-  const indexer = await startIndexer({ databaseUrl, rpcUrl, chainId: CHAIN_ID, deployment, port: 0, finalityDepth: 2, log: () => undefined } as never);
-  setIndexer(indexer);
+  // The indexer as its own process, as `npm start` runs it (its connections end with it, not with the test).
+  const indexerPort = await freePort();
+  const indexer = new LoggedProcess("indexer", process.execPath, ["--import", "tsx", INDEXER_MAIN], {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    RPC_URL: rpcUrl,
+    CHAIN_ID: String(CHAIN_ID),
+    INDEXER_PORT: String(indexerPort),
+    FINALITY_DEPTH: "2",
+    REGISTRY_ADDRESS: deployment.registry.address,
+    ESCROW_ADDRESS: deployment.escrow.address,
+    LIVENESS_ADDRESS: liveness,
+    DEPLOY_BLOCK: String(deployment.registry.deployBlock),
+  });
+  processes.push(indexer);
+  await indexer.waitForLine(/indexer for chain/, 60_000);
+  for (const deadline = Date.now() + 60_000; ; ) {
+    const ready = await fetch(`http://127.0.0.1:${indexerPort}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error(`the indexer did not catch up within 60 s:\n${indexer.lines.slice(-20).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 
   // The web API's POST /api/heartbeats, minus Next.js: the same schema and the same recordHeartbeat.
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  db.on("error", () => undefined); // an idle connection cut when PostgreSQL stops at the end
   setDb(db);
   const lastBeatAt = new Map<string, number>();
   const server = createServer((req, res) => {
