@@ -17,7 +17,10 @@ export function ProviderWorkloads() {
   const [saved, setSaved] = useState<{ url: string; token: string } | null>(null);
   const [list, setList] = useState<WorkloadStatus[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Until React has hydrated, a click would submit the form natively (the token in the page URL): the button waits.
+  const [ready, setReady] = useState(false);
   useEffect(() => {
+    setReady(true);
     try {
       const stored = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null") as { url: string; token: string } | null;
       if (stored?.url && stored.token) {
@@ -49,6 +52,7 @@ export function ProviderWorkloads() {
     <section className="card space-y-3" aria-labelledby="workloads-title" data-testid="provider-workloads">
       <h2 id="workloads-title" className="text-lg font-semibold">Containers on your agent</h2>
       <form
+        method="post"
         className="flex flex-wrap gap-2 text-sm"
         onSubmit={(event) => {
           event.preventDefault();
@@ -60,7 +64,7 @@ export function ProviderWorkloads() {
       >
         <input className="input min-w-64 flex-1" placeholder="Agent status API, e.g. http://gpu-7.example.net:7380" value={agentUrl} onChange={(e) => setAgentUrl(e.target.value)} aria-label="Agent status API URL" />
         <input className="input min-w-64 flex-1 font-mono" placeholder="Provider token (state/workload-provider-token)" value={token} onChange={(e) => setToken(e.target.value)} aria-label="Provider token" />
-        <button type="submit" className="btn-secondary">Show</button>
+        <button type="submit" className="btn-secondary" disabled={!ready}>Show</button>
       </form>
       {error && <p className="field-error">{error}</p>}
       {list && list.length === 0 && <p className="text-sm text-slate-400">No containers yet.</p>}
