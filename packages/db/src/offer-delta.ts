@@ -60,38 +60,45 @@ function mergeOrder(order: Uint32Array, oldToNew: Int32Array, addedAt: Int32Arra
   return merged;
 }
 
+/** The provider column behind each sort by a provider column (offer-list.ts PROVIDER_SORTS). */
+const PROVIDER_SORT_COLUMNS = { reliability: "reliability", sla: "outagesSettled" } as const;
+
 /**
- * Carries `old`'s reliability sort order over to `next` (same offers renumbered by `oldToNew`, plus
- * `addedAt`): the offers of providers whose reliability moved are taken out and merged back in at
- * their new place, O(offers) instead of a re-sort (≈ 0.5 s at 1M offers, on the event loop). When
- * most providers moved, the order is left to be re-sorted on first use.
+ * Carries `old`'s sort orders by a provider column (reliability, settled outages) over to `next`
+ * (same offers renumbered by `oldToNew`, plus `addedAt`): the offers of providers whose value moved
+ * are taken out and merged back in at their new place, O(offers) instead of a re-sort (≈ 0.5 s at 1M
+ * offers, on the event loop). When most providers moved, the order is left to be re-sorted on first use.
  */
 export function carryReliabilityOrders(old: ListSnapshot, next: ListSnapshot, oldToNew?: Int32Array, addedAt: Int32Array = new Int32Array(0)): void {
-  const order = old.orders.reliability.get("reliability");
-  if (!order) return;
-  const moved = new Uint8Array(old.providers.reliability.length);
-  let movedCount = 0;
-  old.providers.reliability.forEach((value, code) => {
-    if (!Object.is(value, next.providers.reliability[code])) {
-      moved[code] = 1;
-      movedCount++;
+  for (const [sort, column] of Object.entries(PROVIDER_SORT_COLUMNS) as [keyof typeof PROVIDER_SORT_COLUMNS, "reliability" | "outagesSettled"][]) {
+    const order = old.orders.reliability.get(sort);
+    if (!order) continue;
+    const before = old.providers[column];
+    const after = next.providers[column];
+    const moved = new Uint8Array(before.length);
+    let movedCount = 0;
+    before.forEach((value, code) => {
+      if (!Object.is(value, after[code])) {
+        moved[code] = 1;
+        movedCount++;
+      }
+    });
+    if (movedCount * 10 > moved.length) continue;
+    if (movedCount === 0 && !oldToNew) {
+      next.orders.reliability.set(sort, order); // same rows, same keys
+      continue;
     }
-  });
-  if (movedCount * 10 > moved.length) return;
-  if (movedCount === 0 && !oldToNew) {
-    next.orders.reliability.set("reliability", order); // same rows, same keys
-    return;
+    const renumber = new Int32Array(old.size);
+    const again: number[] = [...addedAt];
+    for (let i = 0; i < old.size; i++) {
+      const to = oldToNew ? oldToNew[i]! : i;
+      if (to >= 0 && moved[old.providerCode[i]!] === 1) {
+        renumber[i] = -1;
+        again.push(to);
+      } else renumber[i] = to;
+    }
+    next.orders.reliability.set(sort, mergeOrder(order, renumber, Int32Array.from(again), compareRows(next, sort)));
   }
-  const renumber = new Int32Array(old.size);
-  const again: number[] = [...addedAt];
-  for (let i = 0; i < old.size; i++) {
-    const to = oldToNew ? oldToNew[i]! : i;
-    if (to >= 0 && moved[old.providerCode[i]!] === 1) {
-      renumber[i] = -1;
-      again.push(to);
-    } else renumber[i] = to;
-  }
-  next.orders.reliability.set("reliability", mergeOrder(order, renumber, Int32Array.from(again), compareRows(next, "reliability")));
 }
 
 /** Is block `block` (hash `hash`) still on the indexer's chain? */

@@ -32,6 +32,8 @@ export interface OfferSnapshot {
   providerActive: Uint8Array;
   /** 1: the provider is online (ONLINE_WINDOW_SECONDS); offer-list.ts withOnlineAt re-evaluates it at query time. */
   online: Uint8Array;
+  /** The provider's settled outage reports (SLA history, provider.outages_settled). */
+  outagesSettled: Float64Array;
 }
 
 type MinimumKey = "minGpus" | "minVramGb" | "minCpuCores" | "minRamGb" | "minDiskGb" | "minBandwidthMbps" | "minReliability";
@@ -42,7 +44,8 @@ export type SnapshotFilter =
   | { key: MinimumKey; minimum: number }
   | { key: "maxPricePerGpuHour"; budget: bigint }
   | { key: "availableNow"; units: number }
-  | { key: "online" };
+  | { key: "online" }
+  | { key: "maxSettledOutages"; maximum: number };
 
 export interface FacetCount {
   value: string;
@@ -102,6 +105,7 @@ export function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
   let units = -Infinity;
   let needsActiveProvider = 0;
   let needsOnline = 0;
+  let maxSettledOutages = Infinity;
   for (const filter of filters) {
     switch (filter.key) {
       case "gpu":
@@ -126,11 +130,14 @@ export function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
       case "online":
         needsOnline = 1;
         break;
+      case "maxSettledOutages":
+        maxSettledOutages = filter.maximum;
+        break;
       default:
         minimum[filter.key] = filter.minimum;
     }
   }
-  return { gpuMask: codeMask(snapshot.gpuModels, gpu), regionMask: codeMask(snapshot.regions, region), minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline };
+  return { gpuMask: codeMask(snapshot.gpuModels, gpu), regionMask: codeMask(snapshot.regions, region), minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline, maxSettledOutages };
 }
 
 /** Each filter's test on offer `i`, over the loop's parameters below (offer-list.ts walks with the same tests). */
@@ -147,10 +154,11 @@ export const SLOT_TESTS: Record<FilterKey, string> = {
   minReliability: "reliability[i] >= minReliability",
   availableNow: "freeUnits[i] >= units && providerActive[i] >= needsActiveProvider && online[i] >= needsOnline",
   online: "online[i] >= needsOnline",
+  maxSettledOutages: "outagesSettled[i] <= maxSettledOutages",
 };
 export const LOOP_PARAMETERS = ["size", "gpuModelCode", "regionCode", "gpuMask", "regionMask", "gpuCount", "minGpus", "vramGb", "minVramGb", "cpuCores", "minCpuCores",
   "ramGb", "minRamGb", "diskGb", "minDiskGb", "bandwidthMbps", "minBandwidthMbps", "price", "priceLimit", "largePriceWithinBudget", "reliability",
-  "minReliability", "freeUnits", "units", "providerActive", "needsActiveProvider", "online", "needsOnline", "byModel", "byRegion", "failingAlone"];
+  "minReliability", "freeUnits", "units", "providerActive", "needsActiveProvider", "online", "needsOnline", "outagesSettled", "maxSettledOutages", "byModel", "byRegion", "failingAlone"];
 type CountingLoop = (...args: unknown[]) => number;
 const countingLoops = new Map<string, CountingLoop>();
 
@@ -195,8 +203,8 @@ export interface RawCounts {
 
 /** One pass of the counting loop over every offer. */
 export function countRaw(snapshot: OfferSnapshot, filters: SnapshotFilter[]): RawCounts {
-  const { gpuMask, regionMask, minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline } = slotBounds(snapshot, filters);
-  const { size, gpuModelCode, regionCode, gpuCount, vramGb, cpuCores, ramGb, diskGb, bandwidthMbps, price, reliability, freeUnits, providerActive, online } = snapshot;
+  const { gpuMask, regionMask, minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline, maxSettledOutages } = slotBounds(snapshot, filters);
+  const { size, gpuModelCode, regionCode, gpuCount, vramGb, cpuCores, ramGb, diskGb, bandwidthMbps, price, reliability, freeUnits, providerActive, online, outagesSettled } = snapshot;
   const { minGpus, minVramGb, minCpuCores, minRamGb, minDiskGb, minBandwidthMbps, minReliability } = minimum;
   const byModel = new Uint32Array(snapshot.gpuModels.length);
   const byRegion = new Uint32Array(snapshot.regions.length);
@@ -205,7 +213,7 @@ export function countRaw(snapshot: OfferSnapshot, filters: SnapshotFilter[]): Ra
   const countOffers = countingLoop(active);
   const total = countOffers(size, gpuModelCode, regionCode, gpuMask, regionMask, gpuCount, minGpus, vramGb, minVramGb, cpuCores, minCpuCores, ramGb, minRamGb,
     diskGb, minDiskGb, bandwidthMbps, minBandwidthMbps, price, priceLimit, largePriceWithinBudget, reliability, minReliability, freeUnits, units,
-    providerActive, needsActiveProvider, online, needsOnline, byModel, byRegion, failingAlone);
+    providerActive, needsActiveProvider, online, needsOnline, outagesSettled, maxSettledOutages, byModel, byRegion, failingAlone);
   return { total, byModel, byRegion, failingAlone };
 }
 

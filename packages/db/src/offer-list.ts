@@ -29,6 +29,8 @@ export interface ProviderColumns {
   uptime7d: Float64Array;
   /** Last seen, ms since epoch; NaN when the provider never beat. Moved in place by refreshLastSeen. */
   lastSeen: Float64Array;
+  /** Settled outage reports (SLA history); the indexer bumps the provider's updated_block with them, so deltas re-read it. */
+  outagesSettled: Float64Array;
   /** Bumped whenever refreshLastSeen moves a last seen time. */
   lastSeenMoves: number;
 }
@@ -53,9 +55,15 @@ export interface ListSnapshot extends OfferSnapshot {
   providersReadAt: number;
   /** The indexer cursor the rows were read at (same transaction): offer-delta.ts reads what changed after it. */
   indexedAt: { block: string; hash: string } | null;
-  /** Sorted row orders by sort key, built on first use; shared by snapshots with the same rows (reliability: same providers). */
+  /**
+   * Sorted row orders by sort key, built on first use; shared by snapshots with the same rows. The
+   * sorts by a provider column (PROVIDER_SORTS) are kept apart: they also need the same providers.
+   */
   orders: { rows: Map<SearchSort, Uint32Array>; reliability: Map<SearchSort, Uint32Array> };
 }
+
+/** Sorts by a provider's column (its row can change with no offer row changing): their orders live in `orders.reliability`. */
+export const PROVIDER_SORTS = new Set<SearchSort>(["reliability", "sla"]);
 
 export interface CodeTable {
   list: string[];
@@ -110,7 +118,7 @@ export function emptySnapshot(size: number, codes: ListSnapshot["codes"], indexe
   return {
     size, gpuModelCode: new Uint16Array(size), regionCode: new Uint16Array(size), gpuModels: codes.models.list, regions: codes.regions.list,
     gpuCount: f64(), vramGb: f64(), cpuCores: f64(), ramGb: f64(), diskGb: f64(), bandwidthMbps: f64(), price: f64(), largePrices: new Map(),
-    freeUnits: f64(), reliability: f64(), providerActive: new Uint8Array(size), online: new Uint8Array(size),
+    freeUnits: f64(), reliability: f64(), providerActive: new Uint8Array(size), online: new Uint8Array(size), outagesSettled: f64(),
     offerId: f64(), providerCode: new Uint32Array(size), pricePerTflop: f64(), minHours: f64(), maxHours: f64(), listedBlock: f64(),
     providers: emptyProviders([], new Map()), providerOnline: new Uint8Array(0), onlineValid: { until: -Infinity, moves: -1 }, listable: true, orders: { rows: new Map(), reliability: new Map() },
     codes, indexedAt, providersReadAt: -Infinity,
@@ -132,7 +140,7 @@ export async function readProviders(client: pg.PoolClient | pg.Pool, chainId: nu
   const condition = !changed ? "" : "afterBlock" in changed ? "and p.updated_block > $2::bigint" : "and u.updated_at > to_timestamp($2::float8 / 1000)";
   const { rows } = await client.query<string[]>({
     text: `select p.address, p.reliability::text, (p.status = 'Active')::text, u.uptime_7d::text,
-             floor(extract(epoch from u.last_heartbeat_at) * 1000)::text
+             floor(extract(epoch from u.last_heartbeat_at) * 1000)::text, p.outages_settled::text
            from provider p left join provider_uptime u on u.chain_id = p.chain_id and u.provider = p.address
            where p.chain_id = $1 ${condition}`,
     values: !changed ? [chainId] : [chainId, "afterBlock" in changed ? changed.afterBlock : changed.uptimeAfterMs],
@@ -145,12 +153,13 @@ export async function readProviders(client: pg.PoolClient | pg.Pool, chainId: nu
     providers.active[code] = row[2] === "true" ? 1 : 0;
     providers.uptime7d[code] = row[3] === null ? NaN : Number(row[3]);
     providers.lastSeen[code] = row[4] === null ? NaN : Number(row[4]);
+    providers.outagesSettled[code] = Number(row[5]);
   }
 }
 
 export function emptyProviders(addresses: string[], byAddress: Map<string, number>): ProviderColumns {
   const n = addresses.length;
-  return { addresses, byAddress, reliability: new Float64Array(n).fill(-Infinity), active: new Uint8Array(n), uptime7d: new Float64Array(n).fill(NaN), lastSeen: new Float64Array(n).fill(NaN), lastSeenMoves: 0 };
+  return { addresses, byAddress, reliability: new Float64Array(n).fill(-Infinity), active: new Uint8Array(n), uptime7d: new Float64Array(n).fill(NaN), lastSeen: new Float64Array(n).fill(NaN), outagesSettled: new Float64Array(n), lastSeenMoves: 0 };
 }
 
 /** Per-offer provider columns (what the counting loop reads) from the provider table. */
@@ -158,12 +167,14 @@ export function applyProviders(snapshot: ListSnapshot, providers: ProviderColumn
   const { size, providerCode } = snapshot;
   const reliability = new Float64Array(size);
   const providerActive = new Uint8Array(size);
+  const outagesSettled = new Float64Array(size);
   for (let i = 0; i < size; i++) {
     reliability[i] = providers.reliability[providerCode[i]!]!;
     providerActive[i] = providers.active[providerCode[i]!]!;
+    outagesSettled[i] = providers.outagesSettled[providerCode[i]!]!;
   }
   const orders = { rows: snapshot.orders.rows, reliability: new Map<SearchSort, Uint32Array>() };
-  return { ...snapshot, providers, reliability, providerActive, orders, providerOnline: new Uint8Array(0), onlineValid: { until: -Infinity, moves: -1 }, online: new Uint8Array(size) };
+  return { ...snapshot, providers, reliability, providerActive, outagesSettled, orders, providerOnline: new Uint8Array(0), onlineValid: { until: -Infinity, moves: -1 }, online: new Uint8Array(size) };
 }
 
 /**
@@ -202,13 +213,14 @@ export function copyProviders(from: ProviderColumns, addresses = from.addresses,
   providers.active.set(from.active);
   providers.uptime7d.set(from.uptime7d);
   providers.lastSeen.set(from.lastSeen);
+  providers.outagesSettled.set(from.outagesSettled);
   return providers;
 }
 
 /**
  * The same offer rows with the providers whose uptime row changed since the last read re-read
- * (a heartbeat or the uptime refresh: uptime, reliability, last seen). The sort by reliability is
- * carried over by the caller (offer-delta.ts carryReliabilityOrders).
+ * (a heartbeat or the uptime refresh: uptime, reliability, last seen). The sorts by a provider
+ * column are carried over by the caller (offer-delta.ts carryReliabilityOrders).
  */
 export async function reloadProviders(db: pg.Pool, chainId: number, snapshot: ListSnapshot): Promise<ListSnapshot> {
   const readAt = await databaseNow(db);

@@ -7,11 +7,11 @@ import { gpuModelById } from "@gridlease/sdk/gpus";
 import type pg from "pg";
 import { LOOP_PARAMETERS, SLOT, SLOT_TESTS, slotBounds, type SnapshotFilter } from "./offer-facets";
 import { applyDelta, carryReliabilityOrders } from "./offer-delta";
-import { loadListSnapshot, refreshLastSeen, reloadProviders, withOnlineAt, type ListSnapshot } from "./offer-list";
+import { loadListSnapshot, PROVIDER_SORTS, refreshLastSeen, reloadProviders, withOnlineAt, type ListSnapshot } from "./offer-list";
 import { FILTER_KEYS, type SearchSort } from "./search-query";
 import { dbEnv } from "./env";
 
-const DIRECTION: Record<SearchSort, "asc" | "desc"> = { price: "asc", price_per_tflop: "asc", vram: "desc", reliability: "desc", newest: "desc" };
+const DIRECTION: Record<SearchSort, "asc" | "desc"> = { price: "asc", price_per_tflop: "asc", vram: "desc", reliability: "desc", newest: "desc", sla: "asc" };
 
 function sortKey(snapshot: ListSnapshot, sort: SearchSort): Float64Array {
   switch (sort) {
@@ -20,6 +20,7 @@ function sortKey(snapshot: ListSnapshot, sort: SearchSort): Float64Array {
     case "vram": return snapshot.vramGb;
     case "reliability": return snapshot.reliability;
     case "newest": return snapshot.offerId;
+    case "sla": return snapshot.outagesSettled;
   }
 }
 
@@ -33,7 +34,7 @@ export function compareRows(snapshot: ListSnapshot, sort: SearchSort): (a: numbe
 
 /** Rows sorted by the sort key, ties by offer id. */
 export function orderFor(snapshot: ListSnapshot, sort: SearchSort): Uint32Array {
-  const cache = sort === "reliability" ? snapshot.orders.reliability : snapshot.orders.rows;
+  const cache = PROVIDER_SORTS.has(sort) ? snapshot.orders.reliability : snapshot.orders.rows;
   let order = cache.get(sort);
   if (order) return order;
   order = new Uint32Array(snapshot.size);
@@ -63,14 +64,15 @@ function modelOrder(snapshot: ListSnapshot, order: Uint32Array, code: number): U
   return sub;
 }
 
-const INTEGER_SORTS = new Set<SearchSort>(["price", "vram", "newest"]);
+const INTEGER_SORTS = new Set<SearchSort>(["price", "vram", "newest", "sla"]);
 
 /** The cursor's key as a double, or null when only SQL can compare it exactly (its cast would round or fail). */
 function cursorKey(sort: SearchSort, value: string): number | null {
   if (INTEGER_SORTS.has(sort)) {
     if (!/^-?\d+$/.test(value)) return null;
     const key = Number(value);
-    if (!Number.isSafeInteger(key) || (sort === "vram" && Math.abs(key) > 2 ** 31 - 1)) return null;
+    // vram and sla are cast to SQL int: a value beyond it is left to PostgreSQL, whatever it answers.
+    if (!Number.isSafeInteger(key) || ((sort === "vram" || sort === "sla") && Math.abs(key) > 2 ** 31 - 1)) return null;
     return key;
   }
   const key = Number(value);
@@ -104,7 +106,7 @@ export interface SnapshotRow {
   offerId: string; provider: string; gpuModel: string; gpuCount: number; freeUnits: number; vramGb: number; cpuCores: number;
   ramGb: number; diskGb: number; bandwidthMbps: number; region: string; pricePerGpuHour: string; pricePerTflop: number | null;
   minHours: number; maxHours: number; status: string; listedBlock: string; providerReliability: number; providerUptime7d: number | null;
-  providerLastHeartbeatAt: string | null; providerOnline: boolean; gpuLabel: string | null; sortValue: string;
+  providerLastHeartbeatAt: string | null; providerOnline: boolean; providerOutagesSettled: number; gpuLabel: string | null; sortValue: string;
 }
 
 /**
@@ -169,7 +171,7 @@ export function snapshotPage(snapshot: ListSnapshot, sort: SearchSort, filters: 
       pricePerGpuHour: String(snapshot.price[i]), pricePerTflop: Number.isFinite(snapshot.pricePerTflop[i]) ? snapshot.pricePerTflop[i]! : null, minHours: snapshot.minHours[i]!, maxHours: snapshot.maxHours[i]!,
       status: "Active", listedBlock: String(snapshot.listedBlock[i]), providerReliability: snapshot.reliability[i]!,
       providerUptime7d: Number.isNaN(uptime) ? null : uptime, providerLastHeartbeatAt: Number.isNaN(lastSeen) ? null : new Date(lastSeen).toISOString(),
-      providerOnline: snapshot.online[i] === 1,
+      providerOnline: snapshot.online[i] === 1, providerOutagesSettled: snapshot.outagesSettled[i]!,
       // As search.ts normalizeHit gives SQL rows (label last, as JSON shows it), without its per-hit lookups.
       gpuLabel: gpuLabels(snapshot)[snapshot.gpuModelCode[i]!]!, sortValue: String(key[i]),
     };

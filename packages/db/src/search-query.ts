@@ -1,7 +1,10 @@
 import { z } from "zod";
 
-/** Sort orders; each has one natural direction (cheapest first, biggest/most reliable/newest first). */
-export const SEARCH_SORTS = ["price", "price_per_tflop", "vram", "reliability", "newest"] as const;
+/**
+ * Sort orders; each has one natural direction (cheapest first, biggest/most reliable/newest first;
+ * `sla`: fewest settled outages first, i.e. the fewest leases closed as ProviderOffline).
+ */
+export const SEARCH_SORTS = ["price", "price_per_tflop", "vram", "reliability", "newest", "sla"] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
 
 const USDC_DECIMALS = 6;
@@ -52,6 +55,11 @@ export const offerSearchQuerySchema = z
     /** USDC per GPU-hour, e.g. "2.50". */
     maxPricePerGpuHour: usdcAmount.optional(),
     minReliability: z.coerce.number().min(0, "must be between 0 and 100").max(100, "must be between 0 and 100").optional(),
+    /**
+     * SLA history: at most this many of the provider's outage reports settled (leases closed as
+     * ProviderOffline, provider.outages_settled); 0 = providers that never went dark on a lease.
+     */
+    maxSettledOutages: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").max(2_147_483_647, "must be at most 2147483647").optional(),
     availableNow: booleanFlag.optional(),
     /**
      * "only" (default): offers whose provider is online (a heartbeat within ONLINE_WINDOW_SECONDS);
@@ -72,6 +80,6 @@ export type OfferSearchQuery = z.output<typeof offerSearchQuerySchema>;
 /** Filters that can exclude offers, named as in the query (used by "why nothing matched"). */
 export const FILTER_KEYS = [
   "gpu", "region", "minGpus", "minVramGb", "minCpuCores", "minRamGb", "minDiskGb",
-  "minBandwidthMbps", "maxPricePerGpuHour", "minReliability", "availableNow", "online",
+  "minBandwidthMbps", "maxPricePerGpuHour", "minReliability", "availableNow", "online", "maxSettledOutages",
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];

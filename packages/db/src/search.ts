@@ -29,6 +29,8 @@ export interface OfferSearchHit extends OfferListing {
   providerLastHeartbeatAt: string | null;
   /** Last seen within ONLINE_WINDOW_SECONDS when the answer was computed. */
   providerOnline: boolean;
+  /** SLA history: the provider's outage reports that settled (leases closed as ProviderOffline). */
+  providerOutagesSettled: number;
 }
 
 export interface WhyNothing {
@@ -65,7 +67,7 @@ const OFFER_COLUMNS = `o.offer_id::text as "offerId", o.provider, o.gpu_model as
   o.price_per_gpu_hour::text as "pricePerGpuHour", o.price_per_tflop as "pricePerTflop", o.min_hours::float8 as "minHours",
   o.max_hours::float8 as "maxHours", o.status, o.listed_block::text as "listedBlock", p.reliability as "providerReliability",
   u.uptime_7d as "providerUptime7d", u.last_heartbeat_at as "providerLastHeartbeatAt",
-  coalesce(${ONLINE_SQL}, false) as "providerOnline"`;
+  coalesce(${ONLINE_SQL}, false) as "providerOnline", p.outages_settled as "providerOutagesSettled"`;
 
 function activeFilters(query: OfferSearchQuery): SqlFilter[] {
   const filters: SqlFilter[] = [];
@@ -94,6 +96,8 @@ function activeFilters(query: OfferSearchQuery): SqlFilter[] {
     filters.push({ key: "availableNow", units, sql: (p) => `o.free_units >= ${p(units)} and p.status = 'Active' and ${ONLINE_SQL}` });
   }
   if (query.online === "only") filters.push({ key: "online", sql: () => ONLINE_SQL });
+  const maxSettled = query.maxSettledOutages;
+  if (maxSettled !== undefined) filters.push({ key: "maxSettledOutages", maximum: maxSettled, sql: (p) => `p.outages_settled <= ${p(maxSettled)}` });
   return filters;
 }
 
@@ -124,6 +128,8 @@ const SORTS: Record<SearchSort, SortSpec> = {
   vram: { column: "o.vram_gb", direction: "desc", cast: "int" },
   reliability: { column: "p.reliability", direction: "desc", cast: "float8" },
   newest: { column: "o.offer_id", direction: "desc", cast: "numeric" },
+  // Fewest settled outages first; ties (most providers have none) by offer id, as every sort.
+  sla: { column: "p.outages_settled", direction: "asc", cast: "int" },
 };
 
 interface CursorState {
@@ -158,6 +164,10 @@ function decodeCursor(cursor: string, sort: SearchSort): CursorState {
   const [cursorSort, value, offerId] = parsed as [string, string, string];
   if (cursorSort !== sort) throw new InvalidCursorError(`cursor: was made for sort "${cursorSort}", not "${sort}"`);
   if (!/^-?(\d+(\.\d+)?([eE][-+]?\d+)?|Infinity)$/.test(value) || !/^\d{1,78}$/.test(offerId)) {
+    throw new InvalidCursorError("cursor: is not a cursor returned by this API");
+  }
+  // An int sort key (vram, sla) beyond int4 would fail PostgreSQL's cast (a 500), not match nothing.
+  if (SORTS[sort].cast === "int" && (!/^-?\d{1,10}$/.test(value) || Math.abs(Number(value)) > 2 ** 31 - 1)) {
     throw new InvalidCursorError("cursor: is not a cursor returned by this API");
   }
   return { sort, value, offerId };
@@ -259,7 +269,7 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
   const snapshot = await offerSnapshots.get(db, chainId, dataVersion !== undefined ? dataVersion : await searchDataVersion(db));
   // Other sorts and later pages of the same filters share the counts; other budgets, the budget-less ones (offer-counts.ts).
   const countKey = (budget: string | undefined) => JSON.stringify([query.gpu, query.region, query.minGpus, query.minVramGb, query.minCpuCores, query.minRamGb,
-    query.minDiskGb, query.minBandwidthMbps, budget, query.minReliability, query.availableNow, query.online]);
+    query.minDiskGb, query.minBandwidthMbps, budget, query.minReliability, query.availableNow, query.online, query.maxSettledOutages]);
   const counts = searchCounts(snapshot, countKey(query.maxPricePerGpuHour), countKey(undefined), filters);
   // Nothing matches: no page to walk for (a walk would visit every offer to find none).
   const fromSnapshot = listFromSql() ? null : counts.total === 0 ? [] : snapshotPage(snapshot, query.sort, filters, cursor, query.limit + 1);

@@ -89,6 +89,26 @@ describe("incremental snapshot updates", () => {
     await expectSnapshotEqualsSql(20);
   }, 240_000);
 
+  it("follows an outage settled against a provider (its row, updated_block bumped) in the SLA sort, filter and hits", async () => {
+    await touchEverySort();
+    const full = offerSnapshots.loads.full;
+    const delta = offerSnapshots.loads.delta;
+    const best = (await searchOffers({ sort: "sla", limit: 1, online: "any" })).offers[0]!;
+    expect(best.providerOutagesSettled).toBe(0);
+    // What the indexer writes for OutageSettled: the provider's counter, with the event's block.
+    await indexerBatch((c, b) => c.query("update provider set outages_settled = outages_settled + 2, updated_block = $3 where chain_id = $1 and address = $2", [CHAIN_ID, best.provider, b]));
+    const after = await searchOffers({ sort: "sla", limit: 100, online: "any" });
+    expect(offerSnapshots.loads.full).toBe(full);
+    expect(offerSnapshots.loads.delta).toBe(delta + 1);
+    expect(after.offers.map((o) => o.provider)).not.toContain(best.provider);
+    const clean = await searchOffers({ maxSettledOutages: 0, sort: "newest", limit: 100, online: "any", gpu: best.gpuModel });
+    expect(clean.offers.map((o) => o.offerId)).not.toContain(best.offerId);
+    const theirs = await searchOffers({ maxSettledOutages: 2, sort: "newest", limit: 100, online: "any", gpu: best.gpuModel, region: best.region });
+    expect(theirs.offers.find((o) => o.offerId === best.offerId)?.providerOutagesSettled).toBe(2);
+    await expectEverySortEqualsSql();
+    await expectSnapshotEqualsSql(10);
+  }, 240_000);
+
   it("reloads in full after a rollback, which restores rows without a newer updated_block", async () => {
     await touchEverySort();
     const full = offerSnapshots.loads.full;

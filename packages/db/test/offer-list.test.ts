@@ -23,6 +23,8 @@ beforeAll(async () => {
   await getPool().query("update offer set price_per_gpu_hour = 1000000 * (offer_id % 4), price_per_tflop = (offer_id % 3)::float8 / 7 where offer_id % 5 <> 0");
   await getPool().query("update offer set price_per_tflop = 'Infinity' where offer_id % 11 = 0");
   await getPool().query("update offer set status = 'Paused' where offer_id % 40 = 0");
+  // SLA history: runs of providers with 0, 1, 2 or 3 settled outages (long runs of ties for the sla sort).
+  await getPool().query("update provider set outages_settled = get_byte(decode(substr(address, 41, 2), 'hex'), 0) % 4");
 }, 120_000);
 
 afterAll(async () => {

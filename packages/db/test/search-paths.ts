@@ -32,6 +32,7 @@ export const queryArbitrary = fc.record({
   minReliability: fc.option(fc.constantFrom(50, 80), { nil: undefined }),
   availableNow: fc.option(fc.constant(true), { nil: undefined }),
   online: fc.option(fc.constantFrom("only", "any"), { nil: undefined }),
+  maxSettledOutages: fc.option(fc.constantFrom(0, 1, 3), { nil: undefined }),
   sort: fc.constantFrom(...SEARCH_SORTS),
   limit: fc.constantFrom(3, 7, 50),
 }, { requiredKeys: ["sort", "limit"] });

@@ -12,7 +12,7 @@ let server: Awaited<ReturnType<typeof startTempPostgres>>;
 
 interface Row {
   offerId: string; gpuModel: string; region: string; gpuCount: number; vramGb: number; cpuCores: number; ramGb: number;
-  diskGb: number; bandwidthMbps: number; price: bigint; pricePerTflop: number; freeUnits: number; reliability: number; online: boolean;
+  diskGb: number; bandwidthMbps: number; price: bigint; pricePerTflop: number; freeUnits: number; reliability: number; online: boolean; outagesSettled: number;
 }
 let all: Row[];
 
@@ -24,16 +24,19 @@ beforeAll(async () => {
   // A few offers that are not active must never show up.
   await getPool().query("update offer set status = 'Paused' where offer_id % 50 = 0");
   await getPool().query("update offer set status = 'Delisted' where offer_id % 50 = 1");
+  // SLA history: most providers never had an outage settled, some one, a few several.
+  await getPool().query("update provider set outages_settled = (case when get_byte(decode(substr(address, 41, 2), 'hex'), 0) % 3 = 0 then get_byte(decode(substr(address, 41, 2), 'hex'), 0) % 4 else 0 end)");
   const { rows } = await getPool().query(
     `select o.offer_id::text as "offerId", gpu_model as "gpuModel", region, gpu_count as "gpuCount", vram_gb as "vramGb", cpu_cores as "cpuCores",
        ram_gb::int as "ramGb", disk_gb::int as "diskGb", bandwidth_mbps::int as "bandwidthMbps", price_per_gpu_hour::text as price,
-       price_per_tflop as "pricePerTflop", free_units as "freeUnits", p.reliability,
+       price_per_tflop as "pricePerTflop", free_units as "freeUnits", p.reliability, p.outages_settled as "outagesSettled",
        coalesce(u.last_heartbeat_at > now(), false) as online
      from offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider
        left join provider_uptime u on u.chain_id = o.chain_id and u.provider = o.provider
      where o.status = 'Active'`);
   // Synthetic providers are online (last seen a year ahead) or an hour silent: both kinds are here.
   expect(rows.some((r) => r.online) && rows.some((r) => !r.online)).toBe(true);
+  expect(new Set(rows.map((r) => r.outagesSettled)).size).toBeGreaterThan(2);
   all = rows.map((r) => ({ ...r, price: BigInt(r.price) }));
 });
 
@@ -62,7 +65,8 @@ function bruteForce(q: Record<string, unknown>): Row[] {
     && (q.maxPricePerGpuHour === undefined || r.price <= BigInt(usdcToBaseUnits(String(q.maxPricePerGpuHour))))
     && r.reliability >= min(q.minReliability)
     && (!q.availableNow || (r.freeUnits >= Math.max(1, min(q.minGpus)) && r.online))
-    && (q.online === "any" || r.online));
+    && (q.online === "any" || r.online)
+    && (q.maxSettledOutages === undefined || r.outagesSettled <= Number(q.maxSettledOutages)));
   const id = (r: Row) => BigInt(r.offerId);
   const cmp = (a: bigint | number, b: bigint | number) => (a < b ? -1 : a > b ? 1 : 0);
   const sorters: Record<string, (a: Row, b: Row) => number> = {
@@ -71,6 +75,7 @@ function bruteForce(q: Record<string, unknown>): Row[] {
     vram: (a, b) => cmp(b.vramGb, a.vramGb) || cmp(id(b), id(a)),
     reliability: (a, b) => cmp(b.reliability, a.reliability) || cmp(id(b), id(a)),
     newest: (a, b) => cmp(id(b), id(a)),
+    sla: (a, b) => cmp(a.outagesSettled, b.outagesSettled) || cmp(id(a), id(b)),
   };
   return rows.sort(sorters[String(q.sort ?? "price")]);
 }
@@ -102,6 +107,7 @@ const queryArbitrary = fc.record({
   minReliability: fc.option(fc.constantFrom(50, 80, 95), { nil: undefined }),
   availableNow: fc.option(fc.constant(true), { nil: undefined }),
   online: fc.option(fc.constantFrom("only", "any"), { nil: undefined }),
+  maxSettledOutages: fc.option(fc.constantFrom(0, 1, 2), { nil: undefined }),
   sort: fc.constantFrom(...SEARCH_SORTS),
   limit: fc.constantFrom(7, 25, 100),
 }, { requiredKeys: ["sort", "limit"] });
