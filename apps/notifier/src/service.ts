@@ -230,6 +230,8 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
   }
 
   async function clockNow(nowSeconds = Math.floor(Date.now() / 1000)): Promise<number> {
+    // Processed outbox rows are only the trail of what was dispatched (messages are the record): keep a week.
+    await pool.query(`delete from notify_outbox where processed_at < now() - interval '7 days'`);
     const client = await pool.connect();
     try {
       await client.query("begin");

@@ -230,4 +230,17 @@ describe("notifier delivery", () => {
     expect(receiver.hits).toHaveLength(2);
     await receiver.stop();
   });
+
+  it("forgets processed outbox rows after a week, and never an unprocessed one", async () => {
+    const n = await restartNotifier();
+    await query(
+      pg.url,
+      `insert into notify_outbox (source, chain_id, name, args, created_at, processed_at) values
+      ('event', 31337, 'Old', '{}', now() - interval '9 days', now() - interval '8 days'),
+      ('event', 31337, 'Recent', '{}', now() - interval '2 days', now() - interval '2 days')`,
+    );
+    await n.clockNow();
+    const names = (await query<{ name: string }>(pg.url, `select name from notify_outbox where name in ('Old', 'Recent')`)).map((r) => r.name);
+    expect(names).toEqual(["Recent"]);
+  });
 });
