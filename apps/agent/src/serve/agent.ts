@@ -1,15 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { erc20Abi, formatUnits } from "viem";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
-import { describeError, type ChainContext } from "../chain";
-import type { AgentConfig } from "../config";
-import type { HardwareReport } from "../detect/hardware";
-import type { Journal } from "../journal";
-import type { ProviderKeys } from "../keyfile";
-import type { Logger } from "../log";
+import { describeError } from "../chain";
 import { fetchOwnOffers, OfferStatus, type ProviderOffer } from "../provider";
 import { postHeartbeat, signHeartbeat } from "./heartbeat";
-import { LeaseHandler } from "./lease-handler";
+import { LeaseHandler, type ProviderRuntime } from "./lease-handler";
 import { livenessAddress, LivenessResponder, scanOutageReports, type OutageReport } from "./liveness";
 import type { Booking } from "./lease-request";
 
@@ -17,13 +12,7 @@ import type { WorkloadManager } from "../workloads/manager";
 /** Many RPC providers cap eth_getLogs ranges; scan in slices this size. */
 const LOG_RANGE = 5_000n;
 
-export interface AgentOptions {
-  config: AgentConfig;
-  keys: ProviderKeys;
-  ctx: ChainContext;
-  journal: Journal;
-  hardware: HardwareReport;
-  log: Logger;
+export interface AgentOptions extends ProviderRuntime {
   /** This provider's offers; the fleet answers from one shared snapshot instead of a scan per provider. */
   ownOffers?: () => Promise<ProviderOffer[]>;
   /** Delays the first heartbeat; the fleet spreads its providers' heartbeats so they do not all sign and post in one poll. */

@@ -22,13 +22,17 @@ const MAX_ACCESS_BYTES = 8 * 1024;
 /** A failed deprovisioning is retried until it succeeds, waiting twice as long each time up to this cap. */
 const MAX_DEPROVISION_BACKOFF_SECONDS = 300;
 
-export interface LeaseHandlerDeps {
+/** What a provider's agent runs with; the agent's options and each lease handler's dependencies extend it. */
+export interface ProviderRuntime {
   config: AgentConfig;
   keys: ProviderKeys;
   ctx: ChainContext;
   journal: Journal;
   hardware: HardwareReport;
   log: Logger;
+}
+
+export interface LeaseHandlerDeps extends ProviderRuntime {
   /** Aborted on shutdown: running scripts are stopped and nothing is recorded as failed. */
   shutdown: AbortSignal;
   /** The container provisioner (config `workloads`); without it the provision/deprovision scripts run. */
