@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { enumDefinitions, enumMembersOf, readBuildInfos } from "./gen-sdk-enums";
 
 const ROOT = join(__dirname, "..");
 const OUTPUT = join(ROOT, "packages/sdk/src/contracts.generated.ts");
@@ -69,7 +70,7 @@ writeFileSync(OUTPUT, `${header}\n${sections.join("\n\n")}\n`);
 console.log(`gen-sdk: wrote ${CONTRACTS.length} contracts to ${OUTPUT}`);
 
 // Enums: an ABI names an enum only in `internalType` ("enum ILeaseEscrow.LeaseStatus") and encodes it
-// as uint8, so the member names come from the compiler's AST (the build info behind each artifact).
+// as uint8, so the member names come from the compiler's AST (the build info).
 // Every enum some ABI mentions is emitted, so a member added to a contract reaches every package that
 // imports packages/sdk/src/protocol.ts with the next `pnpm gen:sdk`, and nowhere is it typed by hand.
 const enumsUsed = new Set<string>();
@@ -83,30 +84,17 @@ const collectEnums = (node: unknown): void => {
   if (typeof internalType === "string" && internalType.startsWith("enum ")) enumsUsed.add(internalType.slice(5).replace(/\[\d*\]/g, ""));
   Object.values(node).forEach(collectEnums);
 };
-const enumMembers = new Map<string, string[]>();
-const walkAst = (node: unknown): void => {
-  if (Array.isArray(node)) {
-    for (const child of node) walkAst(child);
-    return;
-  }
-  if (!node || typeof node !== "object") return;
-  const n = node as { nodeType?: string; canonicalName?: string; members?: { name: string }[] };
-  if (n.nodeType === "EnumDefinition" && n.canonicalName) enumMembers.set(n.canonicalName, n.members!.map((m) => m.name));
-  Object.values(node).forEach(walkAst);
-};
-for (const { artifact } of CONTRACTS) {
-  collectEnums(readArtifact(artifact).abi);
-  const debug = JSON.parse(readFileSync(join(ROOT, "artifacts", artifact.replace(/\.json$/, ".dbg.json")), "utf8")) as { buildInfo: string };
-  const buildInfo = JSON.parse(readFileSync(join(ROOT, "artifacts", artifact, "..", debug.buildInfo), "utf8")) as { output: { sources: Record<string, { ast: unknown }> } };
-  for (const source of Object.values(buildInfo.output.sources)) walkAst(source.ast);
-}
+for (const { artifact } of CONTRACTS) collectEnums(readArtifact(artifact).abi);
+// From the build info compiled from each source as it is now (gen-sdk-enums.ts): an older build info
+// left in artifacts/build-info once gave the member lists of an earlier version of an interface.
+const { files, currentSource } = readBuildInfos(ROOT);
+const definitions = enumDefinitions(files, currentSource);
 /** `ILeaseEscrow.LeaseStatus` → `LEASE_STATUS`. */
 const constName = (canonical: string) => canonical.split(".").pop()!.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 const enumNames = [...enumsUsed].sort((a, b) => constName(a).localeCompare(constName(b)));
 const seen = new Map<string, string>();
 const enumSections = enumNames.map((canonical) => {
-  const members = enumMembers.get(canonical);
-  if (!members) throw new Error(`gen-sdk: no definition of enum ${canonical} in the build info; run \`pnpm compile\``);
+  const members = enumMembersOf(definitions, canonical);
   const name = constName(canonical);
   if (seen.has(name)) throw new Error(`gen-sdk: enums ${seen.get(name)} and ${canonical} would both be ${name}`);
   seen.set(name, canonical);
