@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDatabaseClients, getPool } from "../src/client";
+import { describe, expect, it } from "vitest";
+import { getPool } from "../src/client";
 import { disputeQueue, leaseEventHistory } from "../src/disputes";
-import { startTempPostgres } from "../src/embedded";
-import { runMigrations } from "../src/migrate";
+import { useTempDatabase } from "./helpers/temp-database";
 
 const CHAIN_ID = 31337;
-let server: Awaited<ReturnType<typeof startTempPostgres>>;
-
 /** Lease `id` with a dispute opened at `opened` and, unless open, closed at `closed`. */
 async function disputedLease(id: number, status: string, opened: number, closed: number | null) {
   const db = getPool();
@@ -25,10 +22,7 @@ async function rawEvent(block: number, logIndex: number, name: string, args: Rec
     [CHAIN_ID, `0x${block}`, logIndex, block, name, JSON.stringify(args)]);
 }
 
-beforeAll(async () => {
-  server = await startTempPostgres("gridlease-disputes-");
-  await runMigrations(server.url);
-  process.env.DATABASE_URL = server.url;
+useTempDatabase("gridlease-disputes-", async () => {
   await disputedLease(1, "Open", 30, null);
   await disputedLease(2, "Open", 20, null);
   await disputedLease(3, "Resolved", 5, 40);
@@ -37,11 +31,6 @@ beforeAll(async () => {
   await rawEvent(12, 0, "LeaseBooked", { leaseId: "2", encryptedRequest: "0xsealed", gpus: 1 });
   await rawEvent(20, 0, "DisputeOpened", { leaseId: "2", evidenceURI: "ipfs://e" });
   await rawEvent(21, 0, "DisputeOpened", { leaseId: "9" });
-}, 120_000);
-
-afterAll(async () => {
-  await closeDatabaseClients();
-  await server?.stop();
 });
 
 describe("the arbiter's dispute queue", () => {

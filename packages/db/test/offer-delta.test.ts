@@ -1,29 +1,23 @@
 import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDatabaseClients, getPool } from "../src/client";
-import { startTempPostgres } from "../src/embedded";
-import { runMigrations } from "../src/migrate";
+import { describe, expect, it } from "vitest";
+import { getPool } from "../src/client";
 import { offerSnapshots, searchOffers, SEARCH_SORTS } from "../src/search";
 import { insertSyntheticOffers } from "../src/synthetic";
+import { inTransaction } from "../src/transaction";
+import { useTempDatabase } from "./helpers/temp-database";
 import { expectEverySortEqualsSql, expectSnapshotEqualsSql } from "./search-paths";
 
 const CHAIN_ID = 31337;
-let server: Awaited<ReturnType<typeof startTempPostgres>>;
 let block = 10;
 
 /** What the indexer does per batch: rows written with updated_block = the batch's block, the cursor moved and its data version bumped, in one transaction. */
 async function indexerBatch(write: (client: pg.PoolClient, block: number) => Promise<unknown>): Promise<void> {
-  const client = await getPool().connect();
-  try {
-    await client.query("begin");
+  await inTransaction(getPool(), async (client) => {
     block++;
     await write(client, block);
     await client.query("insert into indexed_block (chain_id, number, hash, parent_hash) values ($1, $2, $3, '0x')", [CHAIN_ID, block, `0xa${block}`]);
     await client.query("update indexer_cursor set block_number = $2, block_hash = $3, data_version = data_version + 1 where chain_id = $1", [CHAIN_ID, block, `0xa${block}`]);
-    await client.query("commit");
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Searches every sort, so every sort order exists and an update has to carry it over. */
@@ -31,10 +25,7 @@ async function touchEverySort(): Promise<void> {
   for (const sort of SEARCH_SORTS) await searchOffers({ sort, limit: 5 });
 }
 
-beforeAll(async () => {
-  server = await startTempPostgres("gridlease-offer-delta-");
-  await runMigrations(server.url);
-  process.env.DATABASE_URL = server.url;
+useTempDatabase("gridlease-offer-delta-", async () => {
   await insertSyntheticOffers({ chainId: CHAIN_ID, count: 800, seed: 0.5 });
   await getPool().query("update offer set price_per_gpu_hour = 1000000 * (offer_id % 3) where offer_id % 4 <> 0");
   await getPool().query("update offer set status = 'Paused' where offer_id % 30 = 0");
@@ -42,11 +33,6 @@ beforeAll(async () => {
     `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version)
      values ($1, '0x', '0x', 0, '0x0', $2, $3, 0, 1)`, [CHAIN_ID, block, `0xa${block}`]);
   await getPool().query("insert into indexed_block (chain_id, number, hash, parent_hash) values ($1, $2, $3, '0x')", [CHAIN_ID, block, `0xa${block}`]);
-}, 120_000);
-
-afterAll(async () => {
-  await closeDatabaseClients();
-  await server?.stop();
 });
 
 describe("incremental snapshot updates", () => {

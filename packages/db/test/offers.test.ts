@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDatabaseClients, getPool } from "../src/client";
-import { startTempPostgres } from "../src/embedded";
+import { describe, expect, it } from "vitest";
+import { getPool } from "../src/client";
 import { countOpenLeases, OPEN_LEASE_STATUSES } from "../src/leases";
-import { runMigrations } from "../src/migrate";
 import { getOfferDetail, getPriceHistory, PRICE_HISTORY_LIMIT } from "../src/offers";
 import { insertSyntheticOffers } from "../src/synthetic";
+import { useTempDatabase } from "./helpers/temp-database";
 
 const CHAIN_ID = 31337;
 const CHANGES = PRICE_HISTORY_LIMIT + 100;
-let server: Awaited<ReturnType<typeof startTempPostgres>>;
 let offerId: string;
 
-beforeAll(async () => {
-  server = await startTempPostgres("gridlease-offers-");
-  await runMigrations(server.url);
-  process.env.DATABASE_URL = server.url;
+useTempDatabase("gridlease-offers-", async () => {
   await insertSyntheticOffers({ chainId: CHAIN_ID, count: 3, seed: 0.3 });
   const db = getPool();
   offerId = (await db.query<{ id: string }>("select min(offer_id)::text as id from offer where chain_id = $1", [CHAIN_ID])).rows[0]!.id;
@@ -23,11 +18,6 @@ beforeAll(async () => {
     `insert into offer_price_history (chain_id, tx_hash, log_index, offer_id, gpu_model, block_number, price_per_gpu_hour, finalized)
      select $1, '0x' || lpad(to_hex(i), 64, '0'), i % 2, $2, 'H100-SXM', 10 + i / 2, 1000000 + i, true
      from generate_series($3::int, 1, -1) as i`, [CHAIN_ID, offerId, CHANGES]);
-}, 120_000);
-
-afterAll(async () => {
-  await closeDatabaseClients();
-  await server?.stop();
 });
 
 describe("an offer's price history", () => {
