@@ -116,13 +116,16 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
       // A further beat in a stored slot still moves last seen: one row, one update. It moves the search
       // data version (updated_at) only when it brings an offline provider back online; online to offline
       // needs no write at all (searchDataVersion counts who is online now).
-      const stored = await client.query<{ uptime24h: number; uptime7d: number; uptime30d: number; last: Date }>(
+      const stored = await client.query<{ uptime24h: number; uptime7d: number; uptime30d: number; last: Date; revived: boolean }>(
         `update provider_uptime set last_heartbeat_at = greatest(last_heartbeat_at, $3),
            updated_at = case when last_heartbeat_at < $4 and $3 >= $4 then now() else updated_at end
          where chain_id = $1 and provider = $2
-         returning uptime_24h as "uptime24h", uptime_7d as "uptime7d", uptime_30d as "uptime30d", last_heartbeat_at as last`,
+         returning uptime_24h as "uptime24h", uptime_7d as "uptime7d", uptime_30d as "uptime30d", last_heartbeat_at as last,
+           updated_at = now() as revived`,
         [body.chainId, provider, seenAt, offlineBefore]);
       const row = stored.rows[0];
+      // Back online moves the search data version: every web process hears of it at commit (data-events.ts).
+      if (row?.revived) await notifyData(client, { chainId: body.chainId, source: "heartbeat", block: null, dataChanged: true });
       if (row) return { recorded: false, uptime: { uptime24h: row.uptime24h, uptime7d: row.uptime7d, uptime30d: row.uptime30d, lastHeartbeatAt: row.last.toISOString() } };
       throw new Error(`provider_uptime is missing for ${provider} on chain ${body.chainId} although a heartbeat row exists`);
     }
