@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { getPool } from "@gridlease/db/client";
+import { inTransaction } from "@gridlease/db/transaction";
 import {
   DEFAULT_LOW_BALANCE_SECONDS,
   LOW_BALANCE_SECONDS_MAX,
@@ -100,9 +101,7 @@ export async function listSubscriptions(chainId: number, wallet: string): Promis
  * asks its owner again.
  */
 export async function createSubscription(chainId: number, wallet: string, input: z.infer<typeof createSubscriptionSchema>) {
-  const client = await getPool().connect();
-  try {
-    await client.query("begin");
+  return inTransaction(getPool(), async (client) => {
     const count = await client.query<{ n: number }>(`select count(*)::int as n from notify_subscription where chain_id = $1 and wallet = $2`, [
       chainId,
       wallet,
@@ -139,16 +138,10 @@ export async function createSubscription(chainId: number, wallet: string, input:
       ]);
       await client.query(`select pg_notify('gridlease_notify', '')`);
     }
-    await client.query("commit");
     const { secret, confirmToken: _omit, needsConfirmation, ...view } = row;
     // The secret is shown once, to the signed-in owner, at creation; the list never carries it.
     return { subscription: view, ...(webhook && !existing.rows[0] ? { secret } : {}), confirmationSent: needsConfirmation };
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 function notFound(): never {
@@ -171,9 +164,7 @@ export async function deleteSubscription(chainId: number, wallet: string, id: st
 
 /** Queues a test message; an email address must be confirmed first (409 naming `target`, nothing sent). */
 export async function sendTestMessage(chainId: number, wallet: string, id: string) {
-  const client = await getPool().connect();
-  try {
-    await client.query("begin");
+  await inTransaction(getPool(), async (client) => {
     const { rows } = await client.query<{ confirmed: boolean; unsubscribed: boolean; channel: string }>(
       `select confirmed_at is not null as confirmed, unsubscribed_at is not null as unsubscribed, channel
          from notify_subscription where id = $1 and chain_id = $2 and wallet = $3 for update`,
@@ -188,13 +179,7 @@ export async function sendTestMessage(chainId: number, wallet: string, id: strin
       JSON.stringify({ subscriptionId: id, wallet, nonce: token() }),
     ]);
     await client.query(`select pg_notify('gridlease_notify', '')`);
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Follows a confirmation link: true when the token matched an unconfirmed or confirmed subscription. */
