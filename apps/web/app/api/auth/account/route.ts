@@ -42,7 +42,7 @@ export const POST = apiRoute(async (request) => {
 
 /** The signed-in wallet, or `{ session: null }`. */
 export const GET = apiRoute(async (request) => {
-  const session = currentAccountSession(request);
+  const session = await currentAccountSession(request);
   return json(
     { session: session && { address: session.address, chainId: session.chainId, expiresAt: session.expiresAt } },
     { headers: { "cache-control": "no-store" } },
@@ -50,7 +50,7 @@ export const GET = apiRoute(async (request) => {
 });
 
 export const DELETE = apiRoute(async (request) => {
-  const session = currentAccountSession(request);
+  const session = await currentAccountSession(request);
   if (session) await revokeSession(session);
   const secure = publicOrigin().protocol === "https:";
   return json({ signedOut: true }, { headers: { "set-cookie": accountCookieHeader("", 0, secure) } });

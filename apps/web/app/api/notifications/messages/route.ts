@@ -7,7 +7,7 @@ import { readRuntimeConfig } from "@/lib/server/runtime-config";
 /** The notification centre: the signed-in wallet's messages (pending, retrying, sent, dead), newest first. */
 export const GET = apiRoute(async (request) => {
   const query = parseSearchParams(request, messagesQuerySchema);
-  const session = requireAccountSession(request);
+  const session = await requireAccountSession(request);
   const result = await listMessages(readRuntimeConfig().CHAIN_ID, dbAddress(session.address), query);
   return json(result, { headers: { "cache-control": "no-store" } });
 });

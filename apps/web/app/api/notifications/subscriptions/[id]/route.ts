@@ -7,7 +7,7 @@ import { readRuntimeConfig } from "@/lib/server/runtime-config";
 /** Changes a subscription's kinds or low-balance threshold. */
 export const PATCH = apiRoute<{ id: string }>(async (request, { params }) => {
   const { id } = idParamSchema.parse(await params);
-  const session = requireAccountSession(request);
+  const session = await requireAccountSession(request);
   const input = await parseJsonBody(request, updateSubscriptionSchema);
   const subscription = await updateSubscription(readRuntimeConfig().CHAIN_ID, dbAddress(session.address), id, input);
   return json({ subscription });
@@ -16,7 +16,7 @@ export const PATCH = apiRoute<{ id: string }>(async (request, { params }) => {
 /** Deletes a subscription and its message history. */
 export const DELETE = apiRoute<{ id: string }>(async (request, { params }) => {
   const { id } = idParamSchema.parse(await params);
-  const session = requireAccountSession(request);
+  const session = await requireAccountSession(request);
   await deleteSubscription(readRuntimeConfig().CHAIN_ID, dbAddress(session.address), id);
   return json({ deleted: true });
 });

@@ -7,7 +7,7 @@ import { readRuntimeConfig } from "@/lib/server/runtime-config";
 /** Queues a test message to one subscription; an unconfirmed email address is refused (409, field `target`). */
 export const POST = apiRoute<{ id: string }>(async (request, { params }) => {
   const { id } = idParamSchema.parse(await params);
-  const session = requireAccountSession(request);
+  const session = await requireAccountSession(request);
   await sendTestMessage(readRuntimeConfig().CHAIN_ID, dbAddress(session.address), id);
   return json({ queued: true }, { status: 202 });
 });
