@@ -241,7 +241,7 @@ try {
       const started = performance.now();
       const response = await fetch(`${webUrl}/api/offers?${queries[i % queries.length]}`).catch(() => null);
       if (response) await response.arrayBuffer();
-      if (!response || response.status !== 200) searchErrors++;
+      if (response?.status !== 200) searchErrors++;
       else searchLatency.push(performance.now() - started);
       await new Promise((r) => setTimeout(r, 50));
     }

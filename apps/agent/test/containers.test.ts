@@ -14,7 +14,7 @@ import { podmanMissing, startTestPodman, type TestPodman } from "./helpers/podma
 
 const PLAN: ContainerPlan = {
   leaseId: 7n,
-  image: "registry.example.com/team/model@sha256:" + "ab".repeat(32),
+  image: `registry.example.com/team/model@sha256:${"ab".repeat(32)}`,
   env: { MODEL: "llama", QUOTE: "a b; $(rm -rf /)" },
   command: "echo hi && sleep 1",
   containerPorts: [8000, 22],
@@ -53,7 +53,7 @@ describe("container run arguments (recorded argv; no GPU here)", () => {
     const args = runArgs({ ...PLAN, gpuAccess: "gpus", ssh: true, command: undefined }, "docker");
     expect(args[args.indexOf("--gpus") + 1]).toBe('"device=2,5"');
     expect(args).not.toContain("--device");
-    expect(args.filter((a, i) => args[i - 1] === "--cap-add")).toEqual(expect.arrayContaining(["SYS_CHROOT", "AUDIT_WRITE"]));
+    expect(args.filter((_a, i) => args[i - 1] === "--cap-add")).toEqual(expect.arrayContaining(["SYS_CHROOT", "AUDIT_WRITE"]));
     expect(args.at(-1)).toBe(PLAN.image);
     expect(args).not.toContain("--entrypoint");
     expect(args[args.indexOf("--volume") + 1]).toBe("/var/lib/gridlease/workloads/lease-7/data:/data");
@@ -258,7 +258,7 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
     });
     expect(exited).toMatchObject({ exitCode: 3, logs: ["bye"] });
 
-    const missing = lease(5n, { template: "custom", image: "localhost:1/nowhere/image@sha256:" + "cd".repeat(32), diskGb: 1 });
+    const missing = lease(5n, { template: "custom", image: `localhost:1/nowhere/image@sha256:${"cd".repeat(32)}`, diskGb: 1 });
     await manager.prepare(missing);
     manager.ensureLaunched(missing);
     await manager.settled(5n);

@@ -1,5 +1,5 @@
 import { gpuModelById } from "@gridlease/sdk/gpus";
-import { type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { bytes32ToText } from "@gridlease/sdk/offers";
 import { CLOSE_REASON } from "@gridlease/sdk/protocol";
 import type { DecodedEvent, EventArgsOf, IndexedEventName } from "./events";
@@ -346,7 +346,7 @@ export const HANDLERS: Handlers = {
 function openOutage(state: BatchState, leaseId: string, event: DecodedEvent): LeaseOutageRow {
   const { outages_reported: seq } = lease(state, leaseId, event);
   const row = state.get("lease_outage", `${leaseId}:${seq}`);
-  if (!row || row.status !== "Reported") throw new MissingRowError(`an open outage report of lease ${leaseId}`, event);
+  if (row?.status !== "Reported") throw new MissingRowError(`an open outage report of lease ${leaseId}`, event);
   return { ...row };
 }
 

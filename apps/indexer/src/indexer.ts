@@ -132,6 +132,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   const liveness = options.deployment.liveness?.address.toLowerCase() as Hex | undefined;
   const topUps = options.deployment.topUps?.address.toLowerCase() as Hex | undefined;
   const addresses = [registry, escrow, ...(liveness ? [liveness] : []), ...(topUps ? [topUps] : [])];
+  // biome-ignore lint/complexity/useMathMinMax: block numbers are bigints, which Math.min does not take
   const deployBlock = options.deployment.registry.deployBlock < options.deployment.escrow.deployBlock
     ? options.deployment.registry.deployBlock : options.deployment.escrow.deployBlock;
 

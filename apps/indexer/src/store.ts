@@ -3,7 +3,7 @@ import { copyRows } from "@gridlease/db/copy";
 import { notifyData } from "@gridlease/db/data-events";
 import { RELIABILITY_UPDATE_SQL } from "@gridlease/db/reliability";
 import { inTransaction } from "@gridlease/db/transaction";
-import { BatchState } from "./handlers";
+import type { BatchState } from "./handlers";
 import { ENTITY_TABLES, type EntityRows, type EntityTable, type RawEventRow } from "./rows";
 import { IndexerError } from "./errors";
 

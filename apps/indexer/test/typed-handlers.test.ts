@@ -7,10 +7,12 @@ import type { ProviderRow } from "../src/rows";
 
 // Compile-time half (the type check suite runs tsc over test/): a handler reading a field its event
 // does not have, or using a field as the wrong type, does not compile.
+// biome-ignore lint/suspicious/noExportsInTest: exported only so the compile-time checks count as used
 export const misnamedField: Handlers = {
   // @ts-expect-error StakeAdded's fields are provider, amount and totalStake; there is no `stake`.
   StakeAdded: (_state, _event, args) => void args.stake,
 };
+// biome-ignore lint/suspicious/noExportsInTest: exported only so the compile-time checks count as used
 export const wrongType: Handlers = {
   // @ts-expect-error ProviderUpdated's encryptionKey is bytes32 (Hex), not a number.
   ProviderUpdated: (_state, _event, args) => void (args.encryptionKey satisfies number),

@@ -170,7 +170,9 @@ export async function applyDelta(db: pg.Pool, chainId: number, old: ListSnapshot
       for (const { from: a, to: b, dest } of runs) to.set(from.subarray(a, b) as never, dest);
     }
     const providerNames = copyTable({ list: old.providers.addresses, byName: old.providers.byAddress });
-    added.forEach((row, n) => setRow(next, addedAt[n]!, row, providerNames));
+    added.forEach((row, n) => {
+      setRow(next, addedAt[n]!, row, providerNames);
+    });
     if (!next.listable) return null;
     // Providers: the old columns, grown for new ones, then re-read where the indexer (or heartbeats) changed them.
     const providers = copyProviders(old.providers, providerNames.list, providerNames.byName);
