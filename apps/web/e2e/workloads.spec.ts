@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
@@ -30,6 +30,7 @@ let dir = "";
 let podman: TestPodman;
 let agent: AgentProcess;
 let offerId = "";
+let providerAddress = "";
 
 test.beforeAll(async ({ baseURL }) => {
   test.setTimeout(240_000);
@@ -37,6 +38,7 @@ test.beforeAll(async ({ baseURL }) => {
   podman = await startTestPodman(path.join(dir, "containers"));
   const key = generatePrivateKey();
   const address = privateKeyToAccount(key).address;
+  providerAddress = address;
   await publicClient.request({ method: "hardhat_setBalance" as never, params: [address, toHex(parseEther("10"))] as never });
   await writeFile(path.join(dir, "provider.key"), key);
   const fixtures = path.resolve(import.meta.dirname, "../../agent/test/fixtures");
@@ -140,6 +142,22 @@ test("a renter's container runs: the rentals page shows running, the known log l
   const endpoint = (await card.getByTestId("workload-endpoint").innerText()).trim();
   const [, hostPort] = /^127\.0\.0\.1:(\d+)/.exec(endpoint)!;
   expect(await (await fetch(`http://127.0.0.1:${hostPort}/`)).text()).toBe("served from the lease container\n");
+
+  // The provider's dashboard shows the same status, read from its agent with the provider token.
+  const statusPort = /status API on 127\.0\.0\.1:(\d+)/.exec(agent.lines.find((l) => /status API on/.test(l))!)![1];
+  const providerToken = (await readFile(path.join(dir, "agent-state", "workload-provider-token"), "utf8")).trim();
+  const dashboard = await (await browser.newContext()).newPage();
+  await dashboard.goto(`/provider?address=${providerAddress}`);
+  const workloads = dashboard.getByTestId("provider-workloads");
+  await expect(workloads.getByRole("button", { name: "Show" })).toBeEnabled(); // hydrated
+  await workloads.getByLabel("Agent status API URL").fill(`http://127.0.0.1:${statusPort}`);
+  await workloads.getByLabel("Provider token").fill(providerToken);
+  await workloads.getByRole("button", { name: "Show" }).click();
+  const row = workloads.getByTestId("provider-workload").filter({ hasText: `#${leaseId}` });
+  await expect(row).toContainText("running", { timeout: 30_000 });
+  await expect(row).toContainText(KNOWN_LINE);
+  await expect(row).toContainText(`127.0.0.1:${hostPort}→8080`);
+  await dashboard.context().close();
 
   await card.getByRole("button", { name: "Cancel and refund the rest" }).click();
   await renter.getByRole("button", { name: "Yes, cancel and refund" }).click();
