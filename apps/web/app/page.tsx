@@ -14,6 +14,7 @@ const SORT_LABELS: Record<SearchSort, string> = {
   vram: "Most VRAM",
   reliability: "Most reliable",
   newest: "Newest",
+  sla: "Fewest outages",
 };
 
 export default async function MarketplacePage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {

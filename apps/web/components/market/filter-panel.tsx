@@ -60,6 +60,8 @@ export function FilterPanel({ query, facets }: { query: OfferSearchQuery; facets
         <NumberField name="minBandwidthMbps" label="Min Mbps" value={query.minBandwidthMbps} />
         <NumberField name="maxPricePerGpuHour" label="Max USDC/GPU·h" value={maxPrice} step="0.01" />
         <NumberField name="minReliability" label="Min reliability" value={query.minReliability} />
+        {/* SLA history: leases the provider lost to an unrefuted outage report (closed as ProviderOffline); 0 hides any provider that ever went dark. */}
+        <NumberField name="maxSettledOutages" label="Max settled outages" value={query.maxSettledOutages} />
       </div>
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="availableNow" value="true" defaultChecked={query.availableNow ?? false} /> Available now

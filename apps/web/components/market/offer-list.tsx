@@ -37,6 +37,9 @@ export function OfferList({ offers }: { offers: OfferSearchHit[] }) {
             <p className="mt-2 flex flex-wrap items-center gap-x-2 text-xs text-slate-500">
               <OnlineBadge lastHeartbeatAt={offer.providerLastHeartbeatAt} />
               Provider {shortAddress(offer.provider)}
+              <span data-testid="offer-outages" data-settled={offer.providerOutagesSettled}>
+                {offer.providerOutagesSettled === 0 ? "· no settled outages" : `· ${offer.providerOutagesSettled} settled outage(s)`}
+              </span>
               {offer.pricePerTflop !== null && ` · ${(offer.pricePerTflop / 1e6).toFixed(5)} USDC per TFLOP·h`}
               {` · ${offer.minHours}–${offer.maxHours} h`}
             </p>

@@ -15,6 +15,7 @@ export const FILTER_LABELS: Record<FilterKey, string> = {
   minReliability: "the minimum reliability",
   availableNow: "“available now”",
   online: "“online providers only”",
+  maxSettledOutages: "the settled outages limit",
 };
 
 export function WhyNothingMatched({ why, params }: { why: WhyNothing | null; params: Record<string, string | string[]> }) {

@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
-// Each request from another client, as the production server stamps the connected peer (server/dispatch.ts).
+// Each request from another client, as the production server stamps the connected peer (http/dispatch.ts).
 const get = (url: string) => new Request(`http://127.0.0.1:3000${url}`, { headers: { [PEER_ADDRESS_HEADER]: `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` } });
 
 describe("GET /api/offers", () => {
@@ -125,7 +125,8 @@ describe("GET /api/offers", () => {
   });
 
   it("answers 400 naming the field for bad queries", async () => {
-    for (const [query, field] of [["limit=0", "limit"], ["sort=cheapest", "sort"], ["maxPricePerGpuHour=abc", "maxPricePerGpuHour"], ["colour=red", "colour"], ["cursor=%21%21", "cursor"]] as const) {
+    for (const [query, field] of [["limit=0", "limit"], ["sort=cheapest", "sort"], ["maxPricePerGpuHour=abc", "maxPricePerGpuHour"], ["colour=red", "colour"], ["cursor=%21%21", "cursor"],
+      ["maxSettledOutages=-1", "maxSettledOutages"], ["maxSettledOutages=1.5", "maxSettledOutages"], ["sort=sla&cursor=" + Buffer.from(JSON.stringify(["sla", "99999999999", "1"])).toString("base64url"), "cursor"]] as const) {
       const response = await offers.GET(get(`/api/offers?${query}`), ctx({}));
       expect(response.status, query).toBe(400);
       expect((await response.json()).error.field).toBe(field);
@@ -135,9 +136,9 @@ describe("GET /api/offers", () => {
   });
 
   it("random query strings give 200 or 400, never 500", async () => {
-    const keys = ["gpu", "region", "minGpus", "minVramGb", "minRamGb", "maxPricePerGpuHour", "minReliability", "availableNow", "online", "sort", "limit", "cursor", "chainId", "x"];
+    const keys = ["gpu", "region", "minGpus", "minVramGb", "minRamGb", "maxPricePerGpuHour", "minReliability", "availableNow", "online", "maxSettledOutages", "sort", "limit", "cursor", "chainId", "x"];
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...keys), fc.oneof(fc.string(), fc.integer().map(String), fc.double().map(String), fc.constantFrom("price", "vram", "true", "H100-SXM", "-1", "1e309"))), { maxLength: 6 }), async (pairs) => {
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...keys), fc.oneof(fc.string(), fc.integer().map(String), fc.double().map(String), fc.constantFrom("price", "vram", "sla", "true", "H100-SXM", "-1", "1e309"))), { maxLength: 6 }), async (pairs) => {
         const params = new URLSearchParams(pairs);
         const response = await offers.GET(get(`/api/offers?${params}`), ctx({}));
         expect([200, 400]).toContain(response.status);
