@@ -12,7 +12,7 @@ let base: string;
 
 beforeAll(async () => {
   database = await startMarketDatabase(500, 0.2, "gridlease-lane-");
-  // What server/main.ts does, with a stand-in for Next that says it was asked.
+  // What http/main.ts does, with a stand-in for Next that says it was asked.
   server = http.createServer((request, response) => {
     void serveApiLane(request, response).then((served) => {
       if (!served) response.writeHead(418, { "content-type": "text/plain" }).end("next");

@@ -1,7 +1,7 @@
 /**
  * WEB_PROCESSES=N: N web processes behind one port, with node:cluster. The primary process only
  * accepts connections and hands them to the workers in turn (round-robin, the default on Linux); each
- * worker is a complete server (server/main.ts). They can be many because nothing a request depends on
+ * worker is a complete server (http/main.ts). They can be many because nothing a request depends on
  * lives in one process: nonces, sessions and rate limits are in PostgreSQL, caches follow the
  * indexer's NOTIFY (lib/server/shared-state.ts).
  */

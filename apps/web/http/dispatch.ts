@@ -1,5 +1,5 @@
 /**
- * What the production server does with each request, in order (server/main.ts; the tests run the same
+ * What the production server does with each request, in order (http/main.ts; the tests run the same
  * function with a stand-in for Next): set the security headers (CSP, no framing), stamp the TCP
  * peer's address for the rate limiters, refuse a
  * declared oversized body, answer the public read API directly, hand the rest to Next.

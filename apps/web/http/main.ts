@@ -1,11 +1,11 @@
 /**
  * The web app's production server: Node's HTTP server with the public read API answered directly
- * (server/api-lane.ts) and everything else handed to Next.js (`next start` semantics otherwise).
+ * (http/api-lane.ts) and everything else handed to Next.js (`next start` semantics otherwise).
  *
  *   node --import tsx apps/web/http/main.ts [--hostname 127.0.0.1] [--port 3000]
  *
  * Needs a production build (`next build`, or NEXT_DIST_DIR's). `npm start` runs it via scripts/stack.ts.
- * WEB_PROCESSES=N runs N of these behind the one port (server/cluster.ts).
+ * WEB_PROCESSES=N runs N of these behind the one port (http/cluster.ts).
  */
 import cluster from "node:cluster";
 import http from "node:http";

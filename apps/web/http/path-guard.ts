@@ -1,5 +1,5 @@
 /**
- * Requests whose path Next cannot take apart, answered before they reach it (server/dispatch.ts).
+ * Requests whose path Next cannot take apart, answered before they reach it (http/dispatch.ts).
  *
  * A malformed percent-escape in the path (`%FF`, an encoded UTF-16 surrogate `%ED%A0%80`, a lone `%`)
  * makes `decodeURIComponent` throw inside Next's router, which answered a plain-text 500. The API

@@ -1,6 +1,6 @@
 /**
  * Response headers that keep the site's pages from being framed (clickjacking) and limit where its
- * scripts, styles and connections may come from. The production server (server/dispatch.ts) sends
+ * scripts, styles and connections may come from. The production server (http/dispatch.ts) sends
  * them on every answer, pages and API alike; built at run time because the browser talks to the
  * chain's RPC_URL directly, and that URL is runtime configuration (lib/server/runtime-config.ts).
  */

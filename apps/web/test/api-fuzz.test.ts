@@ -144,7 +144,7 @@ describe("session and admin routes with arbitrary cookies", () => {
   });
 });
 
-// ---- Over real TCP: the production dispatch (server/dispatch.ts) in its own process, with a real,
+// ---- Over real TCP: the production dispatch (http/dispatch.ts) in its own process, with a real,
 // migrated (empty) PostgreSQL, so an id that reaches the database is really looked up.
 describe("the API over the production server (issue 18 fuzz findings)", () => {
   let postgres: Awaited<ReturnType<typeof startTempPostgres>>;

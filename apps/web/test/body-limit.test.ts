@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDispatchServer, type DispatchServer } from "./dispatch-server-process";
 
-// A real HTTP server in its own process (server/main.ts's dispatch, Next's route adapter, the real
+// A real HTTP server in its own process (http/main.ts's dispatch, Next's route adapter, the real
 // sign-in route), so its peak memory can be read from /proc while a client streams a huge body.
 let server: DispatchServer;
 let port: number;

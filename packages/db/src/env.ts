@@ -19,6 +19,8 @@ export const dbEnvSchema = z.object({
   SEARCH_SUMMARY_TTL_MS: milliseconds(2000),
   /** How often the in-memory offer list re-reads providers' last-seen times. */
   SEARCH_LAST_SEEN_REFRESH_MS: z.preprocess(unsetIfEmpty, z.coerce.number({ error: "must be a whole number of milliseconds" }).int("must be a whole number of milliseconds").positive("must be more than 0").default(1000)),
+  /** How often a web process asks PostgreSQL whether the indexed data changed (search cache); the web app's default when unset. */
+  SEARCH_VERSION_CHECK_MS: z.preprocess(unsetIfEmpty, z.coerce.number({ error: "must be a whole number of milliseconds" }).int("must be a whole number of milliseconds").positive("must be more than 0").optional()),
   /** `sql` answers search from PostgreSQL only (tests compare it with the in-memory list). */
   SEARCH_LIST_SOURCE: z.preprocess(unsetIfEmpty, z.enum(["memory", "sql"], { error: 'must be "memory" or "sql"' }).default("memory")),
 });

@@ -3,7 +3,7 @@ import { dbEnv, EnvError } from "../src/env";
 
 describe("the database layer's environment", () => {
   it("takes the defaults for unset and empty variables", () => {
-    expect(dbEnv({ STATS_TTL_MS: "" })).toEqual({ PG_POOL_MAX: 20, STATS_TTL_MS: 2000, SEARCH_SUMMARY_TTL_MS: 2000, SEARCH_LAST_SEEN_REFRESH_MS: 1000, SEARCH_LIST_SOURCE: "memory" });
+    expect(dbEnv({ STATS_TTL_MS: "" })).toEqual({ PG_POOL_MAX: 20, STATS_TTL_MS: 2000, SEARCH_SUMMARY_TTL_MS: 2000, SEARCH_LAST_SEEN_REFRESH_MS: 1000, SEARCH_LIST_SOURCE: "memory", SEARCH_VERSION_CHECK_MS: undefined });
   });
 
   it("parses numbers and the list source", () => {

@@ -41,7 +41,7 @@ export function zodErrorBody(error: ZodError): ApiErrorBody {
 
 /**
  * An API answer independent of any HTTP framework, so that one handler serves Next's route and the
- * server's API lane (server/api-lane.ts) alike. A string body is sent as UTF-8.
+ * server's API lane (http/api-lane.ts) alike. A string body is sent as UTF-8.
  */
 export interface ApiAnswer {
   status: number;

@@ -11,7 +11,7 @@ function envMs(name: string, fallback: number): number {
  * GET /api/offers answers as encoded JSON, keyed by the validated query (so `?sort=price&gpu=T4` and
  * `?gpu=T4&sort=price` share an entry) and the indexer/heartbeat data version. SEARCH_RESPONSE_CACHE_MS=0
  * turns reuse off (every request computes). One cache per process, on globalThis: Next and the server's
- * API lane (server/api-lane.ts) each load this module.
+ * API lane (http/api-lane.ts) each load this module.
  */
 const shared = globalThis as typeof globalThis & { __gridleaseOfferSearchCache?: VersionedResponseCache };
 export const offerSearchCache = (shared.__gridleaseOfferSearchCache ??= new VersionedResponseCache({

@@ -137,7 +137,7 @@ export interface HeaderReader {
 }
 
 /**
- * The TCP peer's address, written by the production server (server/dispatch.ts) over whatever the
+ * The TCP peer's address, written by the production server (http/dispatch.ts) over whatever the
  * client sent under this name. Absent when nothing stamped it (`next dev`, in-process tests).
  */
 export const PEER_ADDRESS_HEADER = "x-gridlease-peer-address";
@@ -230,7 +230,7 @@ function envNumber(name: string, fallback: number): number {
 }
 
 // The budgets live in PostgreSQL (SharedRateLimiter), named by limiter, so every web process and both
-// loaders of the route modules in one process (Next and the API lane, server/api-lane.ts) charge the
+// loaders of the route modules in one process (Next and the API lane, http/api-lane.ts) charge the
 // same bucket. Kept on globalThis so each process builds its limiters (and fallbacks) once.
 const shared = globalThis as typeof globalThis & { __gridleaseLimiters?: { publicRead: SharedRateLimiter; write: SharedRateLimiter } };
 shared.__gridleaseLimiters ??= {

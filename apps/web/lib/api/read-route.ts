@@ -12,7 +12,7 @@ export interface ReadRequest {
 /**
  * A public GET endpoint: its path (`:name` matches one segment and becomes a param) and its handler.
  * Next serves it through `nextReadRoute` in app/api/…/route.ts; the production server answers the same
- * definition directly (server/api-lane.ts).
+ * definition directly (http/api-lane.ts).
  */
 export interface ReadRoute {
   path: `/api/${string}`;

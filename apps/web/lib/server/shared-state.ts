@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { getPool } from "@gridlease/db/client";
+import { dbEnv } from "@gridlease/db/env";
 import { DATA_CHANNEL, listenChannels, type DataEvent, type DataListener } from "@gridlease/db/data-events";
 import { clearMarketSummaryCache } from "@gridlease/db/search";
 import { offerSearchCache } from "@/lib/api/offer-search-cache";
@@ -10,7 +11,7 @@ import { rememberRevoked, SESSION_REVOKED_CHANNEL, useSharedSessionSecret } from
  * (nonces: nonce-store.ts; rate limits: lib/api/rate-limit.ts SharedRateLimiter; sessions: the signing
  * key and revocations here), and news of new data arrives by LISTEN/NOTIFY instead of a poll per process.
  *
- * `startSharedState` runs once per process when the server starts (server/main.ts): it loads the shared
+ * `startSharedState` runs once per process when the server starts (http/main.ts): it loads the shared
  * session key and the revocations, and starts one listening connection for
  *  - DATA_CHANNEL: the indexer's committed batches (apps/indexer/src/store.ts) and heartbeats. The search
  *    answer cache drops its data version (the next request reads it and recomputes only if it moved; the
@@ -53,7 +54,7 @@ async function start(databaseUrl: string, log: (line: string) => void): Promise<
     for (const row of rows.rows) rememberRevoked(row.id, Number(row.expires));
   };
   await reloadRevoked();
-  offerSearchCache.setVersionCheckMs(Number(process.env.SEARCH_VERSION_CHECK_MS ?? FALLBACK_VERSION_CHECK_MS));
+  offerSearchCache.setVersionCheckMs(dbEnv().SEARCH_VERSION_CHECK_MS ?? FALLBACK_VERSION_CHECK_MS);
   const listener = listenChannels(databaseUrl, [DATA_CHANNEL, SESSION_REVOKED_CHANNEL], (channel, payload) => {
     events++;
     if (channel === SESSION_REVOKED_CHANNEL) {
