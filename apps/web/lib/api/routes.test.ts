@@ -126,7 +126,7 @@ describe("GET /api/offers", () => {
 
   it("answers 400 naming the field for bad queries", async () => {
     for (const [query, field] of [["limit=0", "limit"], ["sort=cheapest", "sort"], ["maxPricePerGpuHour=abc", "maxPricePerGpuHour"], ["colour=red", "colour"], ["cursor=%21%21", "cursor"],
-      ["maxSettledOutages=-1", "maxSettledOutages"], ["maxSettledOutages=1.5", "maxSettledOutages"], ["sort=sla&cursor=" + Buffer.from(JSON.stringify(["sla", "99999999999", "1"])).toString("base64url"), "cursor"]] as const) {
+      ["maxSettledOutages=-1", "maxSettledOutages"], ["maxSettledOutages=1.5", "maxSettledOutages"], [`sort=sla&cursor=${Buffer.from(JSON.stringify(["sla", "99999999999", "1"])).toString("base64url")}`, "cursor"]] as const) {
       const response = await offers.GET(get(`/api/offers?${query}`), ctx({}));
       expect(response.status, query).toBe(400);
       expect((await response.json()).error.field).toBe(field);
