@@ -5,7 +5,7 @@
 import hre from "hardhat";
 import { hexToSignature, keccak256, stringToHex } from "viem";
 import type { Hash } from "viem";
-import { PERMIT_TYPES } from "../test/helpers/permit";
+import { ARBITER_ROLE, PERMIT_TYPES } from "../packages/sdk/src/protocol";
 import { LIVENESS_CONFIG, SLASH_TERMS, deployEscrow, offerSpec, PRICE, USDC } from "../test/helpers/fixtures";
 import { livenessProofFor } from "../packages/sdk/src/liveness";
 
@@ -38,7 +38,7 @@ async function measure(background: number) {
   ]);
   await registry.write.setEscrow([escrow.address]);
   await escrow.write.setTokenAllowed([token.address, true]);
-  await escrow.write.grantRole([keccak256(stringToHex("ARBITER_ROLE")), arbiter.account.address]);
+  await escrow.write.grantRole([ARBITER_ROLE, arbiter.account.address]);
   for (const wallet of [provider, renter, crowdProvider, crowdRenter]) {
     await token.write.faucet([wallet.account.address, 1_000_000n * USDC]);
     await token.write.approve([registry.address, 2n ** 255n], { account: wallet.account });
