@@ -132,9 +132,10 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   const liveness = options.deployment.liveness?.address.toLowerCase() as Hex | undefined;
   const topUps = options.deployment.topUps?.address.toLowerCase() as Hex | undefined;
   const addresses = [registry, escrow, ...(liveness ? [liveness] : []), ...(topUps ? [topUps] : [])];
+  const registryBlock = options.deployment.registry.deployBlock;
+  const escrowBlock = options.deployment.escrow.deployBlock;
   // biome-ignore lint/complexity/useMathMinMax: block numbers are bigints, which Math.min does not take
-  const deployBlock = options.deployment.registry.deployBlock < options.deployment.escrow.deployBlock
-    ? options.deployment.registry.deployBlock : options.deployment.escrow.deployBlock;
+  const deployBlock = registryBlock < escrowBlock ? registryBlock : escrowBlock;
 
   const abort = new AbortController();
   /** Why the indexer gave up the writer role by itself, if it did. */

@@ -44,8 +44,9 @@ export const LAUNCH_TEMPLATES = [
     description: "PyTorch with CUDA and JupyterLab on port 8888 (token in JUPYTER_TOKEN).",
     image: "docker.io/pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime",
     defaultPorts: [8888],
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${JUPYTER_TOKEN:?…} is expanded by the container's shell
-    defaultCommand: 'pip install -q jupyterlab && exec jupyter lab --ip=0.0.0.0 --port=8888 --no-browser --allow-root --ServerApp.token="${JUPYTER_TOKEN:?set JUPYTER_TOKEN}"',
+    defaultCommand:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${JUPYTER_TOKEN:?…} is expanded by the container's shell
+      'pip install -q jupyterlab && exec jupyter lab --ip=0.0.0.0 --port=8888 --no-browser --allow-root --ServerApp.token="${JUPYTER_TOKEN:?set JUPYTER_TOKEN}"',
     ssh: false,
   },
   {
@@ -54,8 +55,9 @@ export const LAUNCH_TEMPLATES = [
     description: "vLLM's OpenAI-compatible API on port 8000; set MODEL (a Hugging Face model id).",
     image: "docker.io/vllm/vllm-openai:v0.6.4",
     defaultPorts: [8000],
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${MODEL:?…} is expanded by the container's shell
-    defaultCommand: 'exec python3 -m vllm.entrypoints.openai.api_server --host 0.0.0.0 --port 8000 --model "${MODEL:?set MODEL}"',
+    defaultCommand:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${MODEL:?…} is expanded by the container's shell
+      'exec python3 -m vllm.entrypoints.openai.api_server --host 0.0.0.0 --port 8000 --model "${MODEL:?set MODEL}"',
     ssh: false,
   },
   {
