@@ -91,20 +91,30 @@ export async function startTestPodman(dir: string): Promise<TestPodman> {
     image: `localhost/gridlease-test/busybox@${digest}`,
     tag,
     async cleanup() {
-      try {
-        for (const id of podman("ps", "-aq").split("\n").filter(Boolean)) podman("rm", "-f", id);
-        for (const net of podman("network", "ls", "--format", "{{.Name}}").split("\n").filter((n) => n.startsWith("gridlease-"))) {
-          // A test that failed midway leaves the lease's fence rules; Podman reuses device names, so they would fence a later network.
-          const device = podman("network", "inspect", "--format", "{{.NetworkInterface}}", net).trim();
-          for (const line of execFileSync("iptables", ["-S"], { encoding: "utf8" }).split("\n")) {
-            if (line.startsWith("-A ") && line.includes(` -i ${device} `) && line.includes("--comment gridlease-lease-")) execFileSync("iptables", ["-D", ...line.slice(3).split(" ")]);
-          }
-          podman("network", "rm", "-f", net);
+      // Each step on its own: a test that failed midway must still leave no container, fence rule or mount behind.
+      const attempt = (step: () => void) => {
+        try {
+          step();
+        } catch {
+          // best effort; the next step still runs
         }
-        execFileSync("sh", ["-c", `grep -o '${dir}[^ ]*' /proc/mounts | xargs -r -n1 umount -l`], { stdio: "ignore" });
-      } catch {
-        // best effort: the folder is removed below either way
-      }
+      };
+      attempt(() => {
+        for (const id of podman("ps", "-aq").split("\n").filter(Boolean)) attempt(() => podman("rm", "-f", "--time", "0", id));
+      });
+      attempt(() => {
+        for (const net of podman("network", "ls", "--format", "{{.Name}}").split("\n").filter((n) => n.startsWith("gridlease-"))) {
+          // A failed test leaves the lease's fence rules; Podman reuses device names, so they would fence a later network.
+          attempt(() => {
+            const device = podman("network", "inspect", "--format", "{{.NetworkInterface}}", net).trim();
+            for (const line of execFileSync("iptables", ["-S"], { encoding: "utf8" }).split("\n")) {
+              if (line.startsWith("-A ") && line.includes(` -i ${device} `) && line.includes("--comment gridlease-lease-")) execFileSync("iptables", ["-D", ...line.slice(3).split(" ")]);
+            }
+          });
+          attempt(() => podman("network", "rm", "-f", net));
+        }
+      });
+      attempt(() => execFileSync("sh", ["-c", `grep -o '${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`], { stdio: "ignore" }));
       await rm(dir, { recursive: true, force: true }).catch(() => {});
       await rm(runroot, { recursive: true, force: true }).catch(() => {});
     },
