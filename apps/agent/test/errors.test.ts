@@ -12,7 +12,8 @@ function declaredErrorClasses(): { file: string; name: string }[] {
     for (const entry of readdirSync(dir)) {
       const path = join(dir, entry);
       if (statSync(path).isDirectory()) walk(path);
-      else if (entry.endsWith(".ts")) for (const [, name] of readFileSync(path, "utf8").matchAll(/^export class (\w+Error) extends /gm)) found.push({ file: path, name: name! });
+      else if (entry.endsWith(".ts"))
+        for (const [, name] of readFileSync(path, "utf8").matchAll(/^export class (\w+Error) extends /gm)) found.push({ file: path, name: name! });
     }
   };
   walk(SRC);
@@ -22,7 +23,9 @@ function declaredErrorClasses(): { file: string; name: string }[] {
 describe("the agent's errors", () => {
   it("all derive from AgentError, so the CLI prints each as its sentence without a stack", async () => {
     const classes = declaredErrorClasses();
-    expect(classes.map((c) => c.name)).toEqual(expect.arrayContaining(["ConfigError", "ScriptError", "NvidiaSmiError", "LeaseRequestError", "TransactionFailedError"]));
+    expect(classes.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["ConfigError", "ScriptError", "NvidiaSmiError", "LeaseRequestError", "TransactionFailedError"]),
+    );
     for (const { file, name } of classes) {
       const module = (await import(file)) as Record<string, unknown>;
       const kind = module[name] as { prototype: unknown };

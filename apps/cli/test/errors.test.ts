@@ -7,7 +7,14 @@ import { QueryError } from "../src/query";
 
 describe("errors the CLI reports as their sentence", () => {
   it("are its own, the client's and the sdk's, by base class", () => {
-    for (const error of [new CliError("x"), new QueryError("x"), new TxError("x"), new GridleaseApiError(400, "bad", "x"), new KeyFileError("x"), new PassphraseError("x")]) {
+    for (const error of [
+      new CliError("x"),
+      new QueryError("x"),
+      new TxError("x"),
+      new GridleaseApiError(400, "bad", "x"),
+      new KeyFileError("x"),
+      new PassphraseError("x"),
+    ]) {
       expect(isKnownError(error), error.constructor.name).toBe(true);
       expect(error.code).toMatch(/^[a-z_]+$/);
     }

@@ -25,17 +25,43 @@ function stakeAddedLog(amount: bigint, totalStake: bigint): RpcLog {
   const topics = encodeEventTopics({ abi: providerRegistryAbi, eventName: "StakeAdded", args: { provider: PROVIDER } }) as Hex[];
   const data = encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [amount, totalStake]);
   return {
-    address: "0x0000000000000000000000000000000000000001", topics, data, blockNumber: "0x7", blockHash: `0x${"11".repeat(32)}`,
-    transactionHash: `0x${"22".repeat(32)}`, logIndex: "0x0",
+    address: "0x0000000000000000000000000000000000000001",
+    topics,
+    data,
+    blockNumber: "0x7",
+    blockHash: `0x${"11".repeat(32)}`,
+    transactionHash: `0x${"22".repeat(32)}`,
+    logIndex: "0x0",
   };
 }
 
 function providerRow(): ProviderRow {
   return {
-    chain_id: 31337, address: PROVIDER, status: "Active", stake: "100", pending_unstake: "0", unstake_available_at: null,
-    total_slashed: "0", encryption_key: "", metadata_uri: "", registered_block: "1", offers_listed: 0, leases_total: 0,
-    leases_completed: 0, leases_cancelled: 0, leases_not_accepted: 0, leases_declined: 0, disputes_opened: 0, disputes_lost: 0,
-    outages_reported: 0, outages_refuted: 0, outages_settled: 0, earnings_net: "0", reliability: 0, updated_block: "1", finalized: false,
+    chain_id: 31337,
+    address: PROVIDER,
+    status: "Active",
+    stake: "100",
+    pending_unstake: "0",
+    unstake_available_at: null,
+    total_slashed: "0",
+    encryption_key: "",
+    metadata_uri: "",
+    registered_block: "1",
+    offers_listed: 0,
+    leases_total: 0,
+    leases_completed: 0,
+    leases_cancelled: 0,
+    leases_not_accepted: 0,
+    leases_declined: 0,
+    disputes_opened: 0,
+    disputes_lost: 0,
+    outages_reported: 0,
+    outages_refuted: 0,
+    outages_settled: 0,
+    earnings_net: "0",
+    reliability: 0,
+    updated_block: "1",
+    finalized: false,
   };
 }
 

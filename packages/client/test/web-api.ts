@@ -29,7 +29,12 @@ export async function startWebApi(options: { offers?: number; chainId?: number; 
   try {
     // The web app's own test launcher of the dispatch server, with this database.
     const server = await startDispatchServer({
-      DATABASE_URL: postgres.url, CHAIN_ID: String(chainId), RPC_URL: "http://127.0.0.1:9", API_RATE_LIMIT_BURST: "100000", API_RATE_LIMIT_PER_SECOND: "100000", ...options.env,
+      DATABASE_URL: postgres.url,
+      CHAIN_ID: String(chainId),
+      RPC_URL: "http://127.0.0.1:9",
+      API_RATE_LIMIT_BURST: "100000",
+      API_RATE_LIMIT_PER_SECOND: "100000",
+      ...options.env,
     });
     return {
       baseUrl: `http://127.0.0.1:${server.port}`,

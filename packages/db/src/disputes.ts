@@ -34,7 +34,9 @@ export async function leaseEventHistory(chainId: number, leaseIds: string[], db:
   if (leaseIds.length === 0) return byLease;
   const events = await db.query<LeaseEvent>(
     `select name, block_number::text as block, tx_hash as "txHash", args from raw_event
-     where chain_id = $1 and args->>'leaseId' = any($2) order by block_number, log_index limit 2000`, [chainId, leaseIds]);
+     where chain_id = $1 and args->>'leaseId' = any($2) order by block_number, log_index limit 2000`,
+    [chainId, leaseIds],
+  );
   for (const event of events.rows) {
     const { encryptedRequest: _request, encryptedAccess: _access, ...visible } = event.args;
     const key = String(event.args.leaseId);

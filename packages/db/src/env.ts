@@ -8,19 +8,48 @@ import { DbError } from "./errors";
  */
 const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
 const milliseconds = (fallback: number) =>
-  z.preprocess(unsetIfEmpty, z.coerce.number({ error: "must be a whole number of milliseconds" }).int("must be a whole number of milliseconds").nonnegative("must be 0 or more").default(fallback));
+  z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "must be a whole number of milliseconds" })
+      .int("must be a whole number of milliseconds")
+      .nonnegative("must be 0 or more")
+      .default(fallback),
+  );
 
 export const dbEnvSchema = z.object({
   /** Connections per process in the shared pool. */
-  PG_POOL_MAX: z.preprocess(unsetIfEmpty, z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(1000, "must be at most 1000").default(20)),
+  PG_POOL_MAX: z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(1000, "must be at most 1000")
+      .default(20),
+  ),
   /** How long /api/stats reuses its totals. */
   STATS_TTL_MS: milliseconds(2000),
   /** How long the per-model market summary is reused. */
   SEARCH_SUMMARY_TTL_MS: milliseconds(2000),
   /** How often the in-memory offer list re-reads providers' last-seen times. */
-  SEARCH_LAST_SEEN_REFRESH_MS: z.preprocess(unsetIfEmpty, z.coerce.number({ error: "must be a whole number of milliseconds" }).int("must be a whole number of milliseconds").positive("must be more than 0").default(1000)),
+  SEARCH_LAST_SEEN_REFRESH_MS: z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "must be a whole number of milliseconds" })
+      .int("must be a whole number of milliseconds")
+      .positive("must be more than 0")
+      .default(1000),
+  ),
   /** How often a web process asks PostgreSQL whether the indexed data changed (search cache); the web app's default when unset. */
-  SEARCH_VERSION_CHECK_MS: z.preprocess(unsetIfEmpty, z.coerce.number({ error: "must be a whole number of milliseconds" }).int("must be a whole number of milliseconds").positive("must be more than 0").optional()),
+  SEARCH_VERSION_CHECK_MS: z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "must be a whole number of milliseconds" })
+      .int("must be a whole number of milliseconds")
+      .positive("must be more than 0")
+      .optional(),
+  ),
   /** `sql` answers search from PostgreSQL only (tests compare it with the in-memory list). */
   SEARCH_LIST_SOURCE: z.preprocess(unsetIfEmpty, z.enum(["memory", "sql"], { error: 'must be "memory" or "sql"' }).default("memory")),
 });

@@ -46,16 +46,21 @@ export async function listLeases(query: LeaseListQuery, db: pg.Pool = getPool())
        l.closed_block::text as "closedBlock", o.gpu_model as "gpuModel", o.region, d.status as "disputeStatus"
      from lease l join offer o on o.chain_id = l.chain_id and o.offer_id = l.offer_id
        left join dispute d on d.chain_id = l.chain_id and d.lease_id = l.lease_id
-     where ${where.join(" and ")} order by l.lease_id desc limit $${params.length}`, params);
+     where ${where.join(" and ")} order by l.lease_id desc limit $${params.length}`,
+    params,
+  );
   const leases = result.rows.slice(0, query.limit);
-  return { leases, nextCursor: result.rows.length > query.limit ? leases.at(-1)!.leaseId as string : null };
+  return { leases, nextCursor: result.rows.length > query.limit ? (leases.at(-1)!.leaseId as string) : null };
 }
 
 /** Statuses of a lease that still holds units of its offer: every stored one but Closed (so a new one counts as open). */
 export const OPEN_LEASE_STATUSES = LEASE_STATUSES.filter((status) => status !== "Closed");
 
 export async function countOpenLeases(chainId: number, offerId: string, db: pg.Pool = getPool()): Promise<number> {
-  const result = await db.query<{ n: number }>(
-    "select count(*)::int as n from lease where chain_id = $1 and offer_id = $2 and status = any($3)", [chainId, offerId, OPEN_LEASE_STATUSES]);
+  const result = await db.query<{ n: number }>("select count(*)::int as n from lease where chain_id = $1 and offer_id = $2 and status = any($3)", [
+    chainId,
+    offerId,
+    OPEN_LEASE_STATUSES,
+  ]);
   return result.rows[0]!.n;
 }

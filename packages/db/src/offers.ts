@@ -24,7 +24,9 @@ export async function getPriceHistory(chainId: number, offerId: string, db: pg.P
     `select "blockNumber", "pricePerGpuHour" from (
        select block_number::text as "blockNumber", price_per_gpu_hour::text as "pricePerGpuHour", block_number, log_index
        from offer_price_history where chain_id = $1 and offer_id = $2 order by block_number desc, log_index desc limit $3
-     ) latest order by block_number, log_index`, [chainId, offerId, PRICE_HISTORY_LIMIT]);
+     ) latest order by block_number, log_index`,
+    [chainId, offerId, PRICE_HISTORY_LIMIT],
+  );
   return result.rows;
 }
 

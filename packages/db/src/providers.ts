@@ -17,7 +17,9 @@ export async function getProviderSummary(chainId: number, address: string, db: p
        p.reliability, u.uptime_24h as "uptime24h", u.uptime_7d as "uptime7d", u.uptime_30d as "uptime30d",
        u.last_heartbeat_at as "lastHeartbeatAt", coalesce(${ONLINE_SQL}, false) as online
      from provider p left join provider_uptime u on u.chain_id = p.chain_id and u.provider = p.address
-     where p.chain_id = $1 and p.address = $2`, [chainId, address]);
+     where p.chain_id = $1 and p.address = $2`,
+    [chainId, address],
+  );
   const row = result.rows[0];
   if (!row) return null;
   return { ...row, lastHeartbeatAt: row.lastHeartbeatAt ? new Date(row.lastHeartbeatAt).toISOString() : null };
@@ -26,6 +28,9 @@ export async function getProviderSummary(chainId: number, address: string, db: p
 export async function getProviderDetail(chainId: number, address: string, db: pg.Pool = getPool()) {
   const provider = await getProviderSummary(chainId, address, db);
   if (!provider) return null;
-  const offers = await db.query(`select ${OFFER_SELECT} from offer o where o.chain_id = $1 and o.provider = $2 order by o.offer_id desc limit 500`, [chainId, address]);
+  const offers = await db.query(`select ${OFFER_SELECT} from offer o where o.chain_id = $1 and o.provider = $2 order by o.offer_id desc limit 500`, [
+    chainId,
+    address,
+  ]);
   return { ...provider, offers: offers.rows.map((o) => ({ ...o, gpuLabel: gpuModelById(o.gpuModel)?.label ?? null })) };
 }

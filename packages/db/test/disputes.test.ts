@@ -10,16 +10,21 @@ async function disputedLease(id: number, status: string, opened: number, closed:
   await db.query(
     `insert into lease (chain_id, lease_id, offer_id, renter, provider, token, gpus, hours, price_per_gpu_hour, deposit, accept_deadline,
        status, claimed_gross, claimed_fee, encrypted_request, booked_block, booked_tx_hash, updated_block)
-     values ($1, $2, 1, '0xr', '0xp', '0xt', 1, 1, 1, 1, 0, 'Disputed', 0, 0, '0x', 1, '0x', 1)`, [CHAIN_ID, id]);
+     values ($1, $2, 1, '0xr', '0xp', '0xt', 1, 1, 1, 1, 0, 'Disputed', 0, 0, '0x', 1, '0x', 1)`,
+    [CHAIN_ID, id],
+  );
   await db.query(
     `insert into dispute (chain_id, lease_id, renter, provider, evidence_hash, evidence_uri, status, opened_block, closed_block, updated_block)
-     values ($1, $2, '0xr', '0xp', '0x', '', $3, $4, $5, $4)`, [CHAIN_ID, id, status, opened, closed]);
+     values ($1, $2, '0xr', '0xp', '0x', '', $3, $4, $5, $4)`,
+    [CHAIN_ID, id, status, opened, closed],
+  );
 }
 
 async function rawEvent(block: number, logIndex: number, name: string, args: Record<string, unknown>) {
   await getPool().query(
     `insert into raw_event (chain_id, tx_hash, log_index, block_number, block_hash, address, name, args) values ($1, $2, $3, $4, '0x', '0x', $5, $6)`,
-    [CHAIN_ID, `0x${block}`, logIndex, block, name, JSON.stringify(args)]);
+    [CHAIN_ID, `0x${block}`, logIndex, block, name, JSON.stringify(args)],
+  );
 }
 
 useTempDatabase("gridlease-disputes-", async () => {
@@ -36,8 +41,14 @@ useTempDatabase("gridlease-disputes-", async () => {
 describe("the arbiter's dispute queue", () => {
   it("lists open disputes oldest first, then decided ones most recently closed first", async () => {
     expect(await disputeQueue(CHAIN_ID)).toEqual({
-      open: [{ leaseId: "2", openedBlock: "20" }, { leaseId: "1", openedBlock: "30" }],
-      decided: [{ leaseId: "4", openedBlock: "6" }, { leaseId: "3", openedBlock: "5" }],
+      open: [
+        { leaseId: "2", openedBlock: "20" },
+        { leaseId: "1", openedBlock: "30" },
+      ],
+      decided: [
+        { leaseId: "4", openedBlock: "6" },
+        { leaseId: "3", openedBlock: "5" },
+      ],
     });
   });
 

@@ -3,16 +3,29 @@ import { dbEnv, EnvError } from "../src/env";
 
 describe("the database layer's environment", () => {
   it("takes the defaults for unset and empty variables", () => {
-    expect(dbEnv({ STATS_TTL_MS: "" })).toEqual({ PG_POOL_MAX: 20, STATS_TTL_MS: 2000, SEARCH_SUMMARY_TTL_MS: 2000, SEARCH_LAST_SEEN_REFRESH_MS: 1000, SEARCH_LIST_SOURCE: "memory", SEARCH_VERSION_CHECK_MS: undefined });
+    expect(dbEnv({ STATS_TTL_MS: "" })).toEqual({
+      PG_POOL_MAX: 20,
+      STATS_TTL_MS: 2000,
+      SEARCH_SUMMARY_TTL_MS: 2000,
+      SEARCH_LAST_SEEN_REFRESH_MS: 1000,
+      SEARCH_LIST_SOURCE: "memory",
+      SEARCH_VERSION_CHECK_MS: undefined,
+    });
   });
 
   it("parses numbers and the list source", () => {
-    expect(dbEnv({ PG_POOL_MAX: "5", STATS_TTL_MS: "0", SEARCH_LIST_SOURCE: "sql" })).toMatchObject({ PG_POOL_MAX: 5, STATS_TTL_MS: 0, SEARCH_LIST_SOURCE: "sql" });
+    expect(dbEnv({ PG_POOL_MAX: "5", STATS_TTL_MS: "0", SEARCH_LIST_SOURCE: "sql" })).toMatchObject({
+      PG_POOL_MAX: 5,
+      STATS_TTL_MS: 0,
+      SEARCH_LIST_SOURCE: "sql",
+    });
   });
 
   it("refuses a bad value with a sentence naming the variable, where it used to fall back silently (NaN)", () => {
     expect(() => dbEnv({ STATS_TTL_MS: "2s" })).toThrow(EnvError);
     expect(() => dbEnv({ STATS_TTL_MS: "2s" })).toThrow(/STATS_TTL_MS: .*whole number.*\(got "2s"\)/);
-    expect(() => dbEnv({ PG_POOL_MAX: "0", SEARCH_LIST_SOURCE: "postgres" })).toThrow(/PG_POOL_MAX: must be at least 1[\s\S]*SEARCH_LIST_SOURCE: must be "memory" or "sql"/);
+    expect(() => dbEnv({ PG_POOL_MAX: "0", SEARCH_LIST_SOURCE: "postgres" })).toThrow(
+      /PG_POOL_MAX: must be at least 1[\s\S]*SEARCH_LIST_SOURCE: must be "memory" or "sql"/,
+    );
   });
 });

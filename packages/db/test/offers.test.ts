@@ -17,7 +17,9 @@ useTempDatabase("gridlease-offers-", async () => {
   await db.query(
     `insert into offer_price_history (chain_id, tx_hash, log_index, offer_id, gpu_model, block_number, price_per_gpu_hour, finalized)
      select $1, '0x' || lpad(to_hex(i), 64, '0'), i % 2, $2, 'H100-SXM', 10 + i / 2, 1000000 + i, true
-     from generate_series($3::int, 1, -1) as i`, [CHAIN_ID, offerId, CHANGES]);
+     from generate_series($3::int, 1, -1) as i`,
+    [CHAIN_ID, offerId, CHANGES],
+  );
 });
 
 describe("an offer's price history", () => {

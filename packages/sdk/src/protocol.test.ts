@@ -14,8 +14,17 @@ function solidityEnums(): Map<string, string[]> {
       const path = join(dir, entry);
       if (statSync(path).isDirectory()) walk(path);
       else if (entry.endsWith(".sol")) {
-        const source = readFileSync(path, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
-        for (const [, name, body] of source.matchAll(/\benum\s+(\w+)\s*\{([^}]*)\}/g)) found.set(name!, body!.split(",").map((m) => m.trim()).filter(Boolean));
+        const source = readFileSync(path, "utf8")
+          .replace(/\/\*[\s\S]*?\*\//g, "")
+          .replace(/\/\/.*$/gm, "");
+        for (const [, name, body] of source.matchAll(/\benum\s+(\w+)\s*\{([^}]*)\}/g))
+          found.set(
+            name!,
+            body!
+              .split(",")
+              .map((m) => m.trim())
+              .filter(Boolean),
+          );
       }
     }
   };
@@ -28,7 +37,11 @@ const constName = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").
 
 describe("protocol enums", () => {
   it("has a generated member list for every enum an ABI uses, equal to the Solidity declaration (else run pnpm compile && pnpm gen:sdk)", () => {
-    const used = new Set(JSON.stringify(Object.values(contracts)).match(/"enum [\w.]+/g)!.map((t) => t.slice(6).split(".").pop()!));
+    const used = new Set(
+      JSON.stringify(Object.values(contracts))
+        .match(/"enum [\w.]+/g)!
+        .map((t) => t.slice(6).split(".").pop()!),
+    );
     expect(used.size).toBeGreaterThanOrEqual(4);
     const declared = solidityEnums();
     for (const name of used) {
