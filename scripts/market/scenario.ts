@@ -1,7 +1,7 @@
 import { REGIONS } from "@gridlease/sdk/gpus";
 import { createWalletClient, encodeFunctionData, http, keccak256, toHex, type Address } from "viem";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
-import { encryptionKeyFor, offerSpec, prng, Simulator, USDC } from "./simulate";
+import { encryptionKeyFor, offerSpec, prng, type Simulator, USDC } from "./simulate";
 
 /** Hardware templates with market-like prices (USDC per GPU-hour, late 2026). */
 export const HARDWARE = [

@@ -143,8 +143,8 @@ program
     process.once("SIGINT", () => agent.stop());
     process.once("SIGTERM", () => agent.stop());
     await agent.run();
-    await journal.close();
     await containers?.close();
+    await journal.close();
   });
 
 program

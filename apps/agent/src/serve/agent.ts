@@ -7,17 +7,17 @@ import { postHeartbeat, signHeartbeat } from "./heartbeat";
 import { LeaseHandler, type ProviderRuntime } from "./lease-handler";
 import { livenessAddress, LivenessResponder, scanOutageReports, type OutageReport } from "./liveness";
 import type { Booking } from "./lease-request";
-
 import type { WorkloadManager } from "../workloads/manager";
+
 /** Many RPC providers cap eth_getLogs ranges; scan in slices this size. */
 const LOG_RANGE = 5_000n;
 
 export interface AgentOptions extends ProviderRuntime {
   /** This provider's offers; the fleet answers from one shared snapshot instead of a scan per provider. */
   ownOffers?: () => Promise<ProviderOffer[]>;
-  /** Delays the first heartbeat; the fleet spreads its providers' heartbeats so they do not all sign and post in one poll. */
   /** The container provisioner (issue 16), when the config has `workloads`. */
   workloads?: WorkloadManager;
+  /** Delays the first heartbeat; the fleet spreads its providers' heartbeats so they do not all sign and post in one poll. */
   firstHeartbeatDelayMs?: number;
 }
 

@@ -10,9 +10,9 @@ import type { Journal, LeaseJournalState } from "../journal";
 import type { ProviderKeys } from "../keyfile";
 import type { Logger } from "../log";
 import { parseScriptJson, runScript } from "../scripts";
-import { publishDeclineEvidence } from "./decline-evidence";
 import { DEFAULT_LAUNCH_SPEC } from "@gridlease/sdk/launch-spec";
 import type { WorkloadLease, WorkloadManager } from "../workloads/manager";
+import { publishDeclineEvidence } from "./decline-evidence";
 import { decryptLeaseRequest, LeaseRequestError, requestContext, scriptEnvironment, type Booking, type LeaseScriptInput, type ValidLeaseRequest } from "./lease-request";
 
 export { CloseReason, LeaseStatus };
