@@ -110,7 +110,7 @@ program
     const notReady = await checkProviderReady(ctx, keys);
     if (notReady.length) throw new ListingError(`Cannot list yet: ${notReady.join(" ")}`);
     const { offers, skipped } = draftOffers(config, hardware, ctx.tokenDecimals);
-    skipped.forEach((line) => say(line));
+    for (const line of skipped) say(line);
     if (offers.length === 0) throw new ListingError("None of this host's GPUs can be listed.");
     const offerIds = await publishOffers(ctx, keys.account.address, offers, say);
     say(`Offers: ${offerIds.join(", ")}`);
