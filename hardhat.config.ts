@@ -50,7 +50,13 @@ const config: HardhatUserConfig = {
   etherscan: {
     apiKey: { gridlease: process.env.VERIFY_API_KEY ?? "" },
     customChains: process.env.VERIFY_API_URL
-      ? [{ network: "gridlease", chainId: Number(process.env.CHAIN_ID), urls: { apiURL: process.env.VERIFY_API_URL, browserURL: process.env.VERIFY_BROWSER_URL ?? process.env.VERIFY_API_URL } }]
+      ? [
+          {
+            network: "gridlease",
+            chainId: Number(process.env.CHAIN_ID),
+            urls: { apiURL: process.env.VERIFY_API_URL, browserURL: process.env.VERIFY_BROWSER_URL ?? process.env.VERIFY_API_URL },
+          },
+        ]
       : [],
   },
   sourcify: { enabled: false },

@@ -61,7 +61,13 @@ async function main(): Promise<void> {
     const sim = new Simulator(node.url, 31337, { token: deployment.token.address, registry: deployment.registry.address, escrow: deployment.escrow.address });
 
     let started = Date.now();
-    await buildMarket(sim, { providerIndices: Array.from({ length: 30 }, (_, i) => 100 + i), renterIndices: Array.from({ length: 10 }, (_, i) => 190 + i), funder: DEPLOYER, arbiter: DEPLOYER, bookings: 20 });
+    await buildMarket(sim, {
+      providerIndices: Array.from({ length: 30 }, (_, i) => 100 + i),
+      renterIndices: Array.from({ length: 10 }, (_, i) => 190 + i),
+      funder: DEPLOYER,
+      arbiter: DEPLOYER,
+      bookings: 20,
+    });
     const pump = readPump();
     const deployHash = await wallet.deployContract({ abi: pump.abi, bytecode: pump.bytecode, args: [deployment.registry.address], chain: null });
     const pumpAddress = (await publicClient.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
@@ -72,11 +78,22 @@ async function main(): Promise<void> {
       return receipt;
     };
     await sim.send(sim.account(100), "token", "faucet", [pumpAddress, 1_000n * USDC]);
-    await call(encodeFunctionData({ abi: pump.abi, functionName: "setup", args: [deployment.token.address, 500n * USDC, 60n, stringToHex("H100-SXM", { size: 32 }), stringToHex("us-east", { size: 32 })] }));
+    await call(
+      encodeFunctionData({
+        abi: pump.abi,
+        functionName: "setup",
+        args: [deployment.token.address, 500n * USDC, 60n, stringToHex("H100-SXM", { size: 32 }), stringToHex("us-east", { size: 32 })],
+      }),
+    );
     // Hardhat automines each transaction as it arrives, so sending them back to back is enough.
     let lastHash: Hex = "0x";
     for (let salt = 0, made = 0; made < TARGET_EVENTS; salt++, made += UPDATES_PER_TX) {
-      lastHash = await wallet.sendTransaction({ to: pumpAddress, data: encodeFunctionData({ abi: pump.abi, functionName: "pump", args: [BigInt(UPDATES_PER_TX), BigInt(salt)] }), gas: 2_000_000n, chain: null });
+      lastHash = await wallet.sendTransaction({
+        to: pumpAddress,
+        data: encodeFunctionData({ abi: pump.abi, functionName: "pump", args: [BigInt(UPDATES_PER_TX), BigInt(salt)] }),
+        gas: 2_000_000n,
+        chain: null,
+      });
     }
     if ((await publicClient.waitForTransactionReceipt({ hash: lastHash })).status !== "success") throw new Error("bench helper transaction reverted");
     const head = await publicClient.getBlockNumber();
@@ -103,33 +120,59 @@ async function main(): Promise<void> {
       // KEY=VALUE entries in a flag set are environment variables for that run (INDEXER_PREFETCH=1, MALLOC_ARENA_MAX=2).
       const runEnv = Object.fromEntries(flags.filter((f) => /^[A-Z_]+=/.test(f)).map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)]));
       const launch = [...flags.filter((f) => !/^[A-Z_]+=/.test(f)), ...script];
-      console.log(`\nindexer: ${Object.entries(runEnv).map(([k, v]) => `${k}=${v} `).join("")}node ${launch.join(" ")}`);
+      console.log(
+        `\nindexer: ${Object.entries(runEnv)
+          .map(([k, v]) => `${k}=${v} `)
+          .join("")}node ${launch.join(" ")}`,
+      );
       started = Date.now();
       indexer = spawn(process.execPath, launch, {
-        cwd: path.resolve(__dirname, ".."), stdio: ["ignore", "pipe", "inherit"],
-        env: { ...process.env, ...runEnv, DATABASE_URL: databaseUrl, RPC_URL: node.url, CHAIN_ID: "31337", INDEXER_PORT: String(port),
-          REGISTRY_ADDRESS: deployment.registry.address, ESCROW_ADDRESS: deployment.escrow.address, DEPLOY_BLOCK: String(deployment.token.deployBlock) },
+        cwd: path.resolve(__dirname, ".."),
+        stdio: ["ignore", "pipe", "inherit"],
+        env: {
+          ...process.env,
+          ...runEnv,
+          DATABASE_URL: databaseUrl,
+          RPC_URL: node.url,
+          CHAIN_ID: "31337",
+          INDEXER_PORT: String(port),
+          REGISTRY_ADDRESS: deployment.registry.address,
+          ESCROW_ADDRESS: deployment.escrow.address,
+          DEPLOY_BLOCK: String(deployment.token.deployBlock),
+        },
       });
       const child = indexer;
       child.stdout!.on("data", (chunk: Buffer) => process.stdout.write(`  indexer | ${chunk}`));
-      cleanup.unshift(async () => { if (child.exitCode === null && child.signalCode === null) { child.kill("SIGTERM"); await new Promise((r) => child.once("exit", r)); } });
+      cleanup.unshift(async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGTERM");
+          await new Promise((r) => child.once("exit", r));
+        }
+      });
       let peak = 0;
       for (;;) {
         peak = Math.max(peak, peakRss(child.pid!));
-        const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200).catch(() => false);
+        const ready = await fetch(`http://127.0.0.1:${port}/ready`)
+          .then((r) => r.status === 200)
+          .catch(() => false);
         if (ready) break;
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`indexer exited during the backfill (${child.signalCode ?? `exit code ${child.exitCode}`})`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`indexer exited during the backfill (${child.signalCode ?? `exit code ${child.exitCode}`})`);
         await new Promise((r) => setTimeout(r, 50));
       }
       const seconds = (Date.now() - started) / 1000;
       peak = Math.max(peak, peakRss(child.pid!));
       const check = new pg.Client({ connectionString: databaseUrl });
       await check.connect();
-      const counts = (await check.query(`select (select count(*) from raw_event)::int as events, (select count(*) from offer_price_history)::int as prices,
-        (select count(*) from offer)::int as offers, (select count(*) from lease)::int as leases, pg_database_size(current_database())::float8 as size`)).rows[0];
+      const counts = (
+        await check.query(`select (select count(*) from raw_event)::int as events, (select count(*) from offer_price_history)::int as prices,
+        (select count(*) from offer)::int as offers, (select count(*) from lease)::int as leases, pg_database_size(current_database())::float8 as size`)
+      ).rows[0];
       await check.end();
-      console.log(`cold backfill: ${counts.events} events (${counts.prices} price-history rows, ${counts.offers} offers, ${counts.leases} leases) in ${seconds.toFixed(1)} s`
-        + ` → ${Math.round(counts.events / seconds)} events/s (process start and migrations included); peak RSS ${mb(peak)}; database ${mb(counts.size)}; load average ${loadavg()[0]!.toFixed(1)}`);
+      console.log(
+        `cold backfill: ${counts.events} events (${counts.prices} price-history rows, ${counts.offers} offers, ${counts.leases} leases) in ${seconds.toFixed(1)} s` +
+          ` → ${Math.round(counts.events / seconds)} events/s (process start and migrations included); peak RSS ${mb(peak)}; database ${mb(counts.size)}; load average ${loadavg()[0]!.toFixed(1)}`,
+      );
     }
     // Event → visible in search while following the head: the search the API runs (packages/db searchOffers:
     // offer list from PostgreSQL, counts from the snapshot, which reloads when the data version moves).
@@ -139,9 +182,30 @@ async function main(): Promise<void> {
     for (let i = 0; i < SAMPLES; i++) {
       const price = (3_000_000n + BigInt(i) * 1_013n) * 1n;
       // Visible = first on the newest-first list and counted in the total (which comes from the snapshot).
-      const query = { chainId: 31337, gpu: "L40S", region: "eu-north", maxPricePerGpuHour: (Number(price) / 1e6).toFixed(6), sort: "newest" as const, limit: 5 };
+      const query = {
+        chainId: 31337,
+        gpu: "L40S",
+        region: "eu-north",
+        maxPricePerGpuHour: (Number(price) / 1e6).toFixed(6),
+        sort: "newest" as const,
+        limit: 5,
+      };
       const before = (await searchOffers(query, searchPool)).total;
-      await sim.send(provider, "registry", "listOffer", [offerSpec({ gpuModel: "L40S", gpuCount: 2, vramGb: 48, cpuCores: 24, ramGb: 192, diskGb: 1000, bandwidthMbps: 2500, region: "eu-north", pricePerGpuHour: price, minHours: 1, maxHours: 24 })]);
+      await sim.send(provider, "registry", "listOffer", [
+        offerSpec({
+          gpuModel: "L40S",
+          gpuCount: 2,
+          vramGb: 48,
+          cpuCores: 24,
+          ramGb: 192,
+          diskGb: 1000,
+          bandwidthMbps: 2500,
+          region: "eu-north",
+          pricePerGpuHour: price,
+          minHours: 1,
+          maxHours: 24,
+        }),
+      ]);
       const mined = performance.now();
       for (;;) {
         const found = await searchOffers(query, searchPool);
@@ -152,8 +216,10 @@ async function main(): Promise<void> {
     }
     await searchPool.end();
     latencies.sort((a, b) => a - b);
-    console.log(`event → visible in search (${SAMPLES} listings while following): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms`
-      + `; indexer peak RSS over the whole run ${mb(peakRss(indexer.pid!))}`);
+    console.log(
+      `event → visible in search (${SAMPLES} listings while following): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms` +
+        `; indexer peak RSS over the whole run ${mb(peakRss(indexer.pid!))}`,
+    );
     console.log(`machine: ${require("node:os").cpus().length} CPUs, Node ${process.version}`);
   } finally {
     for (const step of cleanup) await step().catch(() => undefined);
@@ -161,6 +227,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench:indexer failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  console.error(`bench:indexer failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

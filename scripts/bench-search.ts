@@ -71,11 +71,18 @@ function uniqueQuery(): string {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-async function measure(base: string, label: string, requests: { method: "GET"; path?: string; setupRequest?: (r: { path: string }) => { path: string } }[]): Promise<void> {
+async function measure(
+  base: string,
+  label: string,
+  requests: { method: "GET"; path?: string; setupRequest?: (r: { path: string }) => { path: string } }[],
+): Promise<void> {
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const result = await autocannon({
-    url: base, connections: CONNECTIONS, duration: SECONDS, requests,
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests,
     setupClient: (client: { on(event: "response", cb: (status: number, bytes: number, ms: number) => void): void }) =>
       client.on("response", (status, _bytes, ms) => {
         latencies.push(ms);
@@ -85,9 +92,15 @@ async function measure(base: string, label: string, requests: { method: "GET"; p
   latencies.sort((a, b) => a - b);
   const non2xx = [...statuses].filter(([s]) => s < 200 || s >= 300).reduce((n, [, c]) => n + c, 0);
   console.log(`\nsearch API: ${OFFERS} offers, ${label}, ${SECONDS} s`);
-  console.log(`  requests: ${latencies.length} (${Math.round(result.requests.average)} req/s average, ${(result.throughput.average / result.requests.average / 1024).toFixed(1)} KiB per answer)`);
-  console.log(`  latency: p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)?.toFixed(1)} ms`);
-  console.log(`  errors: ${result.errors} transport, ${result.timeouts} timeouts, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`);
+  console.log(
+    `  requests: ${latencies.length} (${Math.round(result.requests.average)} req/s average, ${(result.throughput.average / result.requests.average / 1024).toFixed(1)} KiB per answer)`,
+  );
+  console.log(
+    `  latency: p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)?.toFixed(1)} ms`,
+  );
+  console.log(
+    `  errors: ${result.errors} transport, ${result.timeouts} timeouts, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`,
+  );
 }
 
 /** Open loop: one request every 1000/RATE ms, whatever the answers do; latency from send to last byte. */
@@ -108,17 +121,19 @@ async function measurePaced(base: string): Promise<void> {
     sent++;
     const request: Promise<void> = new Promise<void>((resolve) => {
       const begin = performance.now();
-      http.get(base + query, { agent }, (response) => {
-        response.on("data", () => undefined);
-        response.on("end", () => {
-          latencies.push(performance.now() - begin);
-          statuses.set(response.statusCode!, (statuses.get(response.statusCode!) ?? 0) + 1);
+      http
+        .get(base + query, { agent }, (response) => {
+          response.on("data", () => undefined);
+          response.on("end", () => {
+            latencies.push(performance.now() - begin);
+            statuses.set(response.statusCode!, (statuses.get(response.statusCode!) ?? 0) + 1);
+            resolve();
+          });
+        })
+        .on("error", () => {
+          errors++;
           resolve();
         });
-      }).on("error", () => {
-        errors++;
-        resolve();
-      });
     }).finally(() => inFlight.delete(request));
     inFlight.add(request);
   }
@@ -129,7 +144,9 @@ async function measurePaced(base: string): Promise<void> {
   const non2xx = [...statuses].filter(([s]) => s < 200 || s >= 300).reduce((n, [, c]) => n + c, 0);
   console.log(`\nsearch API: ${OFFERS} offers, ${QUERIES.length} query shapes, ${RATE} req/s paced over ≤ ${CONNECTIONS} connections, ${SECONDS} s`);
   console.log(`  requests: ${latencies.length} (${Math.round(latencies.length / seconds)} req/s average)`);
-  console.log(`  latency: p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)?.toFixed(1)} ms`);
+  console.log(
+    `  latency: p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)?.toFixed(1)} ms`,
+  );
   console.log(`  errors: ${errors} transport, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`);
 }
 
@@ -152,7 +169,9 @@ async function measureUpdate(base: string): Promise<void> {
     const started = performance.now();
     await write();
     for (;;) {
-      const body = (await (await fetch(`${base}/api/offers?sort=newest&limit=1&online=any`)).json()) as { offers: { offerId: string; pricePerGpuHour: string }[] };
+      const body = (await (await fetch(`${base}/api/offers?sort=newest&limit=1&online=any`)).json()) as {
+        offers: { offerId: string; pricePerGpuHour: string }[];
+      };
       if (body.offers[0]?.offerId === id && body.offers[0].pricePerGpuHour === price) break;
       if (performance.now() - started > 60_000) throw new Error(`${label}: not visible after 60 s`);
       await new Promise((r) => setTimeout(r, 10));
@@ -182,7 +201,10 @@ async function main(): Promise<void> {
   // never swaps the build under a running dev stack. BENCH_SKIP_BUILD=1 reuses the previous one.
   if (process.env.BENCH_SKIP_BUILD !== "1" || !existsSync(path.join(WEB_DIR, DIST_DIR, "BUILD_ID"))) {
     console.log(`building apps/web into ${DIST_DIR} …`);
-    const build = spawnSync("pnpm", ["--filter", "@gridlease/web", "build"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_DIST_DIR: DIST_DIR } });
+    const build = spawnSync("pnpm", ["--filter", "@gridlease/web", "build"], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, NEXT_DIST_DIR: DIST_DIR },
+    });
     if (build.status !== 0) throw new Error("the web app does not build; bench:search needs its production build");
   }
   const postgres = await startTempPostgres("gridlease-bench-search-");
@@ -196,7 +218,8 @@ async function main(): Promise<void> {
     // to the search snapshot incrementally (packages/db/src/offer-delta.ts), as in production.
     await getPool().query(
       `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version)
-       values (31337, '0x', '0x', 0, '0x0', 1, '0xb1', 0, 1)`);
+       values (31337, '0x', '0x', 0, '0x0', 1, '0xb1', 0, 1)`,
+    );
     await getPool().query("insert into indexed_block (chain_id, number, hash, parent_hash) values (31337, 1, '0xb1', '0x')");
     // A bulk load leaves autovacuum work behind that a live database has long done; do it before measuring.
     await getPool().query("vacuum (analyze) offer, provider");
@@ -208,15 +231,29 @@ async function main(): Promise<void> {
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
     // The production server npm start runs: Next, with the public read API answered by its lane.
     server = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "http/main.ts", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: WEB_DIR, stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, DATABASE_URL: postgres.url, CHAIN_ID: "31337", NODE_ENV: "production", API_RATE_LIMIT_PER_SECOND: "1000000", API_RATE_LIMIT_BURST: "1000000" },
+      cwd: WEB_DIR,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        NEXT_DIST_DIR: DIST_DIR,
+        DATABASE_URL: postgres.url,
+        CHAIN_ID: "31337",
+        NODE_ENV: "production",
+        API_RATE_LIMIT_PER_SECOND: "1000000",
+        API_RATE_LIMIT_BURST: "1000000",
+      },
     });
     let serverLog = "";
     server.stdout!.on("data", (c: Buffer) => (serverLog += c));
     server.stderr!.on("data", (c: Buffer) => (serverLog += c));
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
-      if (await fetch(`${base}/api/offers?limit=1`).then((r) => r.ok).catch(() => false)) break;
+      if (
+        await fetch(`${base}/api/offers?limit=1`)
+          .then((r) => r.ok)
+          .catch(() => false)
+      )
+        break;
       if (server.exitCode !== null || i > 600) throw new Error(`the web server did not come up:\n${serverLog.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -224,11 +261,20 @@ async function main(): Promise<void> {
     for (const query of QUERIES) await fetch(base + query).then((r) => r.text());
 
     console.log(`web server RSS after warm-up: ${serverRssMb(server.pid!)} MB`);
-    console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(
+      `load average before: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
     // Saturation: every connection sends its next request as soon as the last answer arrives, so
     // latency here is queueing (Little's law: mean ≈ connections / throughput).
     const runs = new Set((process.env.BENCH_RUNS ?? "saturation,paced,unique,mixed,update").split(","));
-    if (runs.has("saturation")) await measure(base, `${QUERIES.length} query shapes, ${CONNECTIONS} connections, as fast as answered`, QUERIES.map((path) => ({ method: "GET", path })));
+    if (runs.has("saturation"))
+      await measure(
+        base,
+        `${QUERIES.length} query shapes, ${CONNECTIONS} connections, as fast as answered`,
+        QUERIES.map((path) => ({ method: "GET", path })),
+      );
     // The target rate, evenly paced over up to 50 keep-alive connections (autocannon's own rate option
     // fires each connection's quota at the start of every second, i.e. bursts of saturation).
     if (runs.has("paced")) await measurePaced(base);
@@ -250,7 +296,11 @@ async function main(): Promise<void> {
     }
     if (runs.has("update")) await measureUpdate(base);
     console.log(`web server RSS at the end: ${serverRssMb(server.pid!)} MB`);
-    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(
+      `load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
     console.log(`machine: ${cpus().length} CPUs, Node ${process.version}`);
   } finally {
     if (server && server.exitCode === null) {

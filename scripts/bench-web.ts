@@ -28,7 +28,13 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 60_000)
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`the web server exited with code ${child.exitCode}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
@@ -61,7 +67,11 @@ async function firstLoadJs(base: string) {
 async function main() {
   if (process.env.BENCH_REBUILD === "1" || !existsSync(join(WEB, DIST_DIR, "BUILD_ID"))) {
     console.log(`building the web app (next build into apps/web/${DIST_DIR})…`);
-    const build = spawnSync(join(WEB, "node_modules/.bin/next"), ["build"], { cwd: WEB, stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" } });
+    const build = spawnSync(join(WEB, "node_modules/.bin/next"), ["build"], {
+      cwd: WEB,
+      stdio: "inherit",
+      env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
+    });
     if (build.status !== 0) throw new Error("next build failed");
   }
   const pg = await startTempPostgres("gridlease-bench-web-");
@@ -81,7 +91,14 @@ async function main() {
       cwd: WEB,
       stdio: ["ignore", "ignore", "inherit"],
       // No chain is needed: the page reads the database, and no indexer cursor means no contract lookups.
-      env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, DATABASE_URL: pg.url, RPC_URL: "http://127.0.0.1:9", CHAIN_ID: String(CHAIN_ID), NEXT_TELEMETRY_DISABLED: "1" },
+      env: {
+        ...process.env,
+        NEXT_DIST_DIR: DIST_DIR,
+        DATABASE_URL: pg.url,
+        RPC_URL: "http://127.0.0.1:9",
+        CHAIN_ID: String(CHAIN_ID),
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
     });
     await waitForHttp(`${base}/`, web);
     for (let i = 0; i < 20; i++) await fetch(`${base}/?gpu=H100-SXM`).then((r) => r.text());

@@ -80,7 +80,8 @@ function ensurePrismaClient() {
   const want = fingerprint(["prisma/schema.prisma", "prisma.config.ts", "pnpm-lock.yaml"]);
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === want) return;
   log("generating the Prisma client...");
-  if (run("pnpm", ["--filter", "@gridlease/db", "generate"], { stdio: ["ignore", "ignore", "inherit"] }) !== 0) fail("`prisma generate` failed; see the output above.");
+  if (run("pnpm", ["--filter", "@gridlease/db", "generate"], { stdio: ["ignore", "ignore", "inherit"] }) !== 0)
+    fail("`prisma generate` failed; see the output above.");
   writeFileSync(stamp, want);
 }
 

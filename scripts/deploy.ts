@@ -114,9 +114,7 @@ async function main() {
 
   const { deployer, admin, pauser, arbiter, treasury } = resolveRoles(env, chainId);
   const { token, finalityDepth } = await resolveChainSettings(env, chainId, publicClient);
-  console.log(
-    `contracts: deployer ${deployer.address}, admin ${admin}, pauser ${pauser}, arbiter ${arbiter}, treasury ${treasury}`,
-  );
+  console.log(`contracts: deployer ${deployer.address}, admin ${admin}, pauser ${pauser}, arbiter ${arbiter}, treasury ${treasury}`);
   console.log(`contracts: payment token ${token ?? "MockUSDC (deployed now: local chain)"}, indexer finality depth ${finalityDepth} blocks`);
   const created: { name: string; address: Address; transactionHash: Hex }[] = [];
 
@@ -153,20 +151,26 @@ async function resolveChainSettings(env: DeployEnv, chainId: number, client: Ret
   const problems: string[] = [];
   const token = env.PAYMENT_TOKEN ? getAddress(env.PAYMENT_TOKEN) : local ? undefined : profile?.usdc;
   if (!token && !local) {
-    problems.push(`PAYMENT_TOKEN is required on chain ${chainId}: it is not in the USDC table (packages/sdk/src/chains.ts); set it to the chain's USDC address (no mock token is deployed off the local chain).`);
+    problems.push(
+      `PAYMENT_TOKEN is required on chain ${chainId}: it is not in the USDC table (packages/sdk/src/chains.ts); set it to the chain's USDC address (no mock token is deployed off the local chain).`,
+    );
   }
   if (token) {
     const code = await client.getCode({ address: token });
     if (!code || code === "0x") {
       problems.push(`PAYMENT_TOKEN ${token} has no contract code on chain ${chainId}: is it the USDC of this chain?`);
     } else {
-      const decimals = await client.readContract({ address: token, abi: parseAbi(["function decimals() view returns (uint8)"]), functionName: "decimals" }).catch(() => undefined);
+      const decimals = await client
+        .readContract({ address: token, abi: parseAbi(["function decimals() view returns (uint8)"]), functionName: "decimals" })
+        .catch(() => undefined);
       if (decimals !== 6) problems.push(`PAYMENT_TOKEN ${token} has ${decimals ?? "no"} decimals; prices and stakes are in USDC units of 6 decimals.`);
     }
   }
   const finalityDepth = env.FINALITY_DEPTH ?? finalityDepthFor(chainId);
   if (finalityDepth === undefined) {
-    problems.push(`FINALITY_DEPTH is required on chain ${chainId}: the number of blocks after which the indexer treats a block as final (not in packages/sdk/src/chains.ts).`);
+    problems.push(
+      `FINALITY_DEPTH is required on chain ${chainId}: the number of blocks after which the indexer treats a block as final (not in packages/sdk/src/chains.ts).`,
+    );
   } else if (!local && finalityDepth === 0) {
     problems.push(`FINALITY_DEPTH is 0 on chain ${chainId}: a public chain can reorg, so the indexer needs at least 1 block.`);
   }
@@ -175,7 +179,11 @@ async function resolveChainSettings(env: DeployEnv, chainId: number, client: Ret
 }
 
 /** Runs scripts/verify-contracts.ts under Hardhat (hardhat-verify) against VERIFY_API_URL; a failure fails the deploy step. */
-function verifySources(env: DeployEnv, chainId: number, manifest: { token: Address; contracts: { name: string; address: Address; transactionHash: Hex }[]; liveness: Address }) {
+function verifySources(
+  env: DeployEnv,
+  chainId: number,
+  manifest: { token: Address; contracts: { name: string; address: Address; transactionHash: Hex }[]; liveness: Address },
+) {
   const file = join(mkdtempSync(join(tmpdir(), "gridlease-verify-")), "manifest.json");
   writeFileSync(file, JSON.stringify(manifest, null, 2));
   console.log(`contracts: verifying sources on ${env.VERIFY_API_URL} (manifest ${file})`);
@@ -186,7 +194,9 @@ function verifySources(env: DeployEnv, chainId: number, manifest: { token: Addre
     env: { ...process.env, CHAIN_ID: String(chainId), RPC_URL: env.RPC_URL, VERIFY_MANIFEST: file },
   });
   if (result.status !== 0) {
-    throw new Error(`source verification failed (the contracts are deployed and recorded; rerun it with VERIFY_MANIFEST=${file} npx hardhat run --no-compile --network gridlease scripts/verify-contracts.ts)`);
+    throw new Error(
+      `source verification failed (the contracts are deployed and recorded; rerun it with VERIFY_MANIFEST=${file} npx hardhat run --no-compile --network gridlease scripts/verify-contracts.ts)`,
+    );
   }
 }
 
@@ -252,7 +262,10 @@ function resolveRoles(env: DeployEnv, chainId: number) {
   for (const name of Object.keys(ROLE_PURPOSE) as RoleVar[]) {
     const value = env[name];
     if (value === undefined) {
-      if (!local) problems.push(`${name} is required on chain ${chainId}: set it to ${ROLE_PURPOSE[name]} (only chain ${LOCAL_CHAIN_ID} falls back to a development account).`);
+      if (!local)
+        problems.push(
+          `${name} is required on chain ${chainId}: set it to ${ROLE_PURPOSE[name]} (only chain ${LOCAL_CHAIN_ID} falls back to a development account).`,
+        );
       roles[name] = localDefaults[name];
       continue;
     }
@@ -275,10 +288,7 @@ async function loadDeployments(file: string): Promise<Record<number, DeploymentR
   return { ...(module.deployments ?? {}) };
 }
 
-async function isStillDeployed(
-  client: ReturnType<typeof createPublicClient>,
-  recorded: DeploymentRecord,
-): Promise<boolean> {
+async function isStillDeployed(client: ReturnType<typeof createPublicClient>, recorded: DeploymentRecord): Promise<boolean> {
   // An escrow from before LeaseLiveness (no `liveness` recorded) cannot gain one: it is created in the
   // escrow's constructor, so such a chain gets a whole new deployment.
   if (!recorded.liveness) return false;
@@ -294,8 +304,7 @@ async function hasCode(client: ReturnType<typeof createPublicClient>, address: A
 }
 
 function renderDeployments(all: Record<number, DeploymentRecord>): string {
-  const contract = (c: { address: string; deployBlock: bigint }) =>
-    `{ address: "${c.address}", deployBlock: ${c.deployBlock}n }`;
+  const contract = (c: { address: string; deployBlock: bigint }) => `{ address: "${c.address}", deployBlock: ${c.deployBlock}n }`;
   const entries = Object.entries(all)
     .sort(([a], [b]) => Number(a) - Number(b))
     .map(

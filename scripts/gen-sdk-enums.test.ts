@@ -9,7 +9,12 @@ const NEW_TEXT = "enum LeaseStatus { None, Pending, Active, Closed, Disputed, Su
 function buildInfo(name: string, mtimeMs: number, text: string, members: string[]): BuildInfoFile {
   const ast = {
     nodeType: "SourceUnit",
-    nodes: [{ nodeType: "ContractDefinition", nodes: [{ nodeType: "EnumDefinition", canonicalName: "ILeaseEscrow.LeaseStatus", members: members.map((m) => ({ name: m })) }] }],
+    nodes: [
+      {
+        nodeType: "ContractDefinition",
+        nodes: [{ nodeType: "EnumDefinition", canonicalName: "ILeaseEscrow.LeaseStatus", members: members.map((m) => ({ name: m })) }],
+      },
+    ],
   };
   return { name, mtimeMs, info: { input: { sources: { [SOURCE]: { content: text } } }, output: { sources: { [SOURCE]: { ast } } } } };
 }
@@ -19,7 +24,10 @@ const fresh = buildInfo("new.json", 2_000, NEW_TEXT, ["None", "Pending", "Active
 
 describe("enum members from build info", () => {
   it("come from the build info compiled from the source on disk, whichever order the files are in", () => {
-    for (const files of [[old, fresh], [fresh, old]]) {
+    for (const files of [
+      [old, fresh],
+      [fresh, old],
+    ]) {
       const definitions = enumDefinitions(files, () => NEW_TEXT);
       expect(enumMembersOf(definitions, "ILeaseEscrow.LeaseStatus")).toEqual(["None", "Pending", "Active", "Closed", "Disputed", "Suspended"]);
     }

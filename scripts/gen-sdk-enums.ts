@@ -39,7 +39,11 @@ function walkEnums(node: unknown, found: Map<string, string[]>): void {
   }
   if (!node || typeof node !== "object") return;
   const n = node as { nodeType?: string; canonicalName?: string; members?: { name: string }[] };
-  if (n.nodeType === "EnumDefinition" && n.canonicalName) found.set(n.canonicalName, n.members!.map((m) => m.name));
+  if (n.nodeType === "EnumDefinition" && n.canonicalName)
+    found.set(
+      n.canonicalName,
+      n.members!.map((m) => m.name),
+    );
   for (const child of Object.values(node)) walkEnums(child, found);
 }
 

@@ -43,9 +43,7 @@ const sections = CONTRACTS.map(({ artifact, name }) => {
   // Libraries the bytecode must be linked to before deploying (see linkBytecode in deploy.ts):
   // library name → byte offsets of its 20-byte placeholder.
   const links = Object.fromEntries(
-    Object.values(linkReferences ?? {}).flatMap((byLibrary) =>
-      Object.entries(byLibrary).map(([library, refs]) => [library, refs.map((ref) => ref.start)]),
-    ),
+    Object.values(linkReferences ?? {}).flatMap((byLibrary) => Object.entries(byLibrary).map(([library, refs]) => [library, refs.map((ref) => ref.start)])),
   );
   return [
     `/** ABI of ${contractName} (contracts/${artifact.split("/")[1]}). */`,
@@ -90,7 +88,12 @@ for (const { artifact } of CONTRACTS) collectEnums(readArtifact(artifact).abi);
 const { files, currentSource } = readBuildInfos(ROOT);
 const definitions = enumDefinitions(files, currentSource);
 /** `ILeaseEscrow.LeaseStatus` → `LEASE_STATUS`. */
-const constName = (canonical: string) => canonical.split(".").pop()!.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+const constName = (canonical: string) =>
+  canonical
+    .split(".")
+    .pop()!
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toUpperCase();
 const enumNames = [...enumsUsed].sort((a, b) => constName(a).localeCompare(constName(b)));
 const seen = new Map<string, string>();
 const enumSections = enumNames.map((canonical) => {

@@ -28,7 +28,10 @@ const MIN_HISTORY_SECONDS = 2 * 3600;
 const envSchema = z.object({
   RPC_URL: z.url({ error: "RPC_URL must be an http(s) URL" }).default("http://127.0.0.1:8545"),
   CHAIN_ID: z.coerce.number({ error: "CHAIN_ID must be a number" }).int().positive().optional(),
-  ARBITER: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "ARBITER must be a 0x address").optional(),
+  ARBITER: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, "ARBITER must be a 0x address")
+    .optional(),
   SEED_PROVIDERS: z.coerce.number().int().min(1).max(90).default(36),
 });
 
@@ -45,7 +48,9 @@ async function main(): Promise<void> {
   if (chainId !== nodeChainId) throw new Error(`The node at ${env.RPC_URL} is chain ${nodeChainId}, not CHAIN_ID ${chainId}.`);
   const deployment = getDeployment(chainId);
   const sim = new Simulator(env.RPC_URL, chainId, {
-    token: deployment.token.address, registry: deployment.registry.address, escrow: deployment.escrow.address,
+    token: deployment.token.address,
+    registry: deployment.registry.address,
+    escrow: deployment.escrow.address,
   });
   const nextOfferId = await sim.publicClient.readContract({ address: deployment.registry.address, abi: providerRegistryAbi, functionName: "nextOfferId" });
   if (nextOfferId > 1n) {
@@ -55,7 +60,9 @@ async function main(): Promise<void> {
   const arbiterCandidates = [env.ARBITER as Address | undefined, HARDHAT_1, HARDHAT_0].filter((a): a is Address => !!a);
   let arbiter: Address | undefined;
   for (const candidate of arbiterCandidates) {
-    if (await sim.publicClient.readContract({ address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "hasRole", args: [ARBITER_ROLE, candidate] })) {
+    if (
+      await sim.publicClient.readContract({ address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "hasRole", args: [ARBITER_ROLE, candidate] })
+    ) {
       arbiter = candidate;
       break;
     }
@@ -67,15 +74,25 @@ async function main(): Promise<void> {
   const latest = await sim.publicClient.getBlock({ blockTag: "latest" });
   const behind = Math.floor(Date.now() / 1000) - Number(latest.timestamp);
   const elapseSeconds = behind >= MIN_HISTORY_SECONDS ? behind : 3 * 3600;
-  if (behind < MIN_HISTORY_SECONDS) console.log("seed: the chain's clock is not hours behind the wall clock; fast-forwarding it three hours, so it will run ahead of the wall clock.");
+  if (behind < MIN_HISTORY_SECONDS)
+    console.log("seed: the chain's clock is not hours behind the wall clock; fast-forwarding it three hours, so it will run ahead of the wall clock.");
 
   const providers = Array.from({ length: env.SEED_PROVIDERS }, (_, i) => 100 + i);
   const renters = Array.from({ length: 12 }, (_, i) => 190 + i);
   const summary = await buildMarket(sim, {
-    providerIndices: providers, renterIndices: renters, funder: HARDHAT_0, arbiter, seed: 2026,
-    offersPerProvider: [1, 3], bookings: 24, elapseSeconds, log: (line) => console.log(`seed: ${line}`),
+    providerIndices: providers,
+    renterIndices: renters,
+    funder: HARDHAT_0,
+    arbiter,
+    seed: 2026,
+    offersPerProvider: [1, 3],
+    bookings: 24,
+    elapseSeconds,
+    log: (line) => console.log(`seed: ${line}`),
   });
-  console.log(`seed: ${summary.providers} providers, ${summary.offers} offers, ${summary.leases} leases, ${summary.transactions} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `seed: ${summary.providers} providers, ${summary.offers} offers, ${summary.leases} leases, ${summary.transactions} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -9,7 +9,21 @@
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { assertPortFree, elapsed, running, silenceChildren, httpOk, log, rpcChainId, runStep, startProcess, stopProcess, StackError, waitFor, type ManagedProcess } from "./stack/processes";
+import {
+  assertPortFree,
+  elapsed,
+  running,
+  silenceChildren,
+  httpOk,
+  log,
+  rpcChainId,
+  runStep,
+  startProcess,
+  stopProcess,
+  StackError,
+  waitFor,
+  type ManagedProcess,
+} from "./stack/processes";
 import { startLocalChain, type LocalChain } from "./stack/chain";
 import { markWebBuild, webBuildIsCurrent, webSourceHash } from "./stack/web-build";
 import { startFleet } from "./stack/fleet";
@@ -94,7 +108,15 @@ async function main() {
       return env.DATABASE_URL;
     }
     // Lines starting "postgres: " say where root's PostgreSQL keeps what the `postgres` user cannot reach in the checkout.
-    const pg = startProcess({ name: "postgres", command: process.execPath, args: ["--import", "tsx", "scripts/stack/postgres.ts"], cwd: ROOT, env: { PG_DATA_DIR: join(dataDir, "pg"), PG_PORT: String(env.PG_PORT) }, logDir, echo: (line) => line.startsWith("postgres: ") });
+    const pg = startProcess({
+      name: "postgres",
+      command: process.execPath,
+      args: ["--import", "tsx", "scripts/stack/postgres.ts"],
+      cwd: ROOT,
+      env: { PG_DATA_DIR: join(dataDir, "pg"), PG_PORT: String(env.PG_PORT) },
+      logDir,
+      echo: (line) => line.startsWith("postgres: "),
+    });
     const ready = pg.watchFor(/postgres ready (\S+) data (.+)$/);
     await waitFor("PostgreSQL start", async () => ready() !== undefined, { timeoutMs: 60_000, process: pg });
     const [, url, pgData] = ready()!;
@@ -114,7 +136,9 @@ async function main() {
       throw new StackError(`Cannot reach the RPC at ${rpcUrl} (${e.message}). Check RPC_URL.`);
     });
     if (actual !== chainId) {
-      throw new StackError(`The RPC at ${rpcUrl} is on chain id ${actual}, but CHAIN_ID is ${chainId}. Set CHAIN_ID=${actual} if that chain is the one you mean.`);
+      throw new StackError(
+        `The RPC at ${rpcUrl} is on chain id ${actual}, but CHAIN_ID is ${chainId}. Set CHAIN_ID=${actual} if that chain is the one you mean.`,
+      );
     }
     stepLog(`chain: ${localChain ? (chain!.fresh ? "new local chain" : "saved local chain") : "RPC"} at ${rpcUrl}, chain id ${chainId} (${elapsed(tChain)})`);
   })();
@@ -141,7 +165,14 @@ async function main() {
     if (env.WEB === "0") return "not started (WEB=0)";
     const hash = webSourceHash(ROOT);
     if (webBuildIsCurrent(ROOT, hash)) return "build reused";
-    const build = startProcess({ name: "web-build", command: "pnpm", args: ["--dir", "apps/web", "exec", "next", "build"], cwd: ROOT, env: { ...childEnv, NEXT_TELEMETRY_DISABLED: "1" }, logDir });
+    const build = startProcess({
+      name: "web-build",
+      command: "pnpm",
+      args: ["--dir", "apps/web", "exec", "next", "build"],
+      cwd: ROOT,
+      env: { ...childEnv, NEXT_TELEMETRY_DISABLED: "1" },
+      logDir,
+    });
     await runStep(build, "Building the web app (next build)");
     markWebBuild(ROOT, hash);
     return "built";
@@ -243,7 +274,12 @@ async function main() {
     cwd: join(ROOT, "apps/web"),
     // PUBLIC_ORIGIN: the origin arbiter sign-in messages must name (never the request's Host header);
     // the local one unless the operator serves the site elsewhere (behind a proxy, another hostname).
-    env: { ...childEnv, INDEXER_URL: `http://127.0.0.1:${env.INDEXER_PORT}`, NEXT_TELEMETRY_DISABLED: "1", PUBLIC_ORIGIN: process.env.PUBLIC_ORIGIN || `http://127.0.0.1:${env.WEB_PORT}` },
+    env: {
+      ...childEnv,
+      INDEXER_URL: `http://127.0.0.1:${env.INDEXER_PORT}`,
+      NEXT_TELEMETRY_DISABLED: "1",
+      PUBLIC_ORIGIN: process.env.PUBLIC_ORIGIN || `http://127.0.0.1:${env.WEB_PORT}`,
+    },
     logDir,
     echo: (line) => /error/i.test(line),
   });
@@ -255,7 +291,16 @@ async function main() {
   // The seeded providers' agents: only on the local chain, whose seeded keys are the public mnemonic's.
   if (localChain && chainId === 31337) {
     const tFleet = Date.now();
-    const fleet = await startFleet({ root: ROOT, dataDir, logDir, rpcUrl, chainId, webUrl, providers: Number(process.env.SEED_PROVIDERS ?? 36), freshChain: chain?.fresh !== false });
+    const fleet = await startFleet({
+      root: ROOT,
+      dataDir,
+      logDir,
+      rpcUrl,
+      chainId,
+      webUrl,
+      providers: Number(process.env.SEED_PROVIDERS ?? 36),
+      freshChain: chain?.fresh !== false,
+    });
     children.push(fleet.process);
     stepLog(`fleet: ${fleet.summary}, sandboxes in ${join(dataDir, "sandboxes")} (${elapsed(tFleet)})`);
   } else {

@@ -67,14 +67,18 @@ function runSuite(suite) {
   let cmd = suite.cmd;
   if (!cmd) {
     const manifest = join(ROOT, suite.pkg, "package.json");
-    const scripts = existsSync(manifest) ? JSON.parse(readFileSync(manifest, "utf8")).scripts ?? {} : {};
+    const scripts = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")).scripts ?? {}) : {};
     if (!scripts[suite.script]) return Promise.resolve({ code: 1, output: "", missing: true });
     cmd = ["pnpm", "--dir", suite.pkg, "run", suite.script];
   }
   return new Promise((resolve) => {
     let output = "";
     const child = spawn(cmd[0], cmd.slice(1), { cwd: ROOT, env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    const tee = (stream, sink) => stream.on("data", (d) => { output += d; sink.write(d); });
+    const tee = (stream, sink) =>
+      stream.on("data", (d) => {
+        output += d;
+        sink.write(d);
+      });
     tee(child.stdout, process.stdout);
     tee(child.stderr, process.stderr);
     child.on("exit", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
@@ -101,7 +105,9 @@ for (const r of results) {
   failed += r.counts.failed;
   skipped += r.counts.skipped;
   const why = r.missing ? " (no test script)" : !r.ok && r.counts.failed === 0 ? ` (exit code ${r.code}${r.counts.passed === 0 ? ", no test ran" : ""})` : "";
-  console.log(`${r.ok ? "PASS" : "FAIL"} ${r.suite.name.padEnd(10)} ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped in ${r.seconds.toFixed(1)} s${why}`);
+  console.log(
+    `${r.ok ? "PASS" : "FAIL"} ${r.suite.name.padEnd(10)} ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped in ${r.seconds.toFixed(1)} s${why}`,
+  );
 }
 const suitesFailed = results.filter((r) => !r.ok).length;
 // A suite can fail without a failing test (crash, missing script); count it so the total says so.

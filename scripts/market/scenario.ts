@@ -58,7 +58,16 @@ export async function buildMarket(sim: Simulator, options: MarketOptions): Promi
 
   log("registering providers and listing offers");
   const offers: { id: bigint; provider: number; gpuCount: number; price: bigint; minHours: number }[] = [];
-  let nextOfferId = 1n + BigInt(await sim.publicClient.readContract({ address: sim.deployment.registry, abi: [{ type: "function", name: "nextOfferId", inputs: [], outputs: [{ type: "uint256" }], stateMutability: "view" }], functionName: "nextOfferId" })) - 1n;
+  let nextOfferId =
+    1n +
+    BigInt(
+      await sim.publicClient.readContract({
+        address: sim.deployment.registry,
+        abi: [{ type: "function", name: "nextOfferId", inputs: [], outputs: [{ type: "uint256" }], stateMutability: "view" }],
+        functionName: "nextOfferId",
+      }),
+    ) -
+    1n;
   const listings: { provider: number; spec: ReturnType<typeof offerSpec>; gpuCount: number; price: bigint; minHours: number }[] = [];
   for (const [p] of providers.entries()) {
     const region = pick(REGIONS);
@@ -69,19 +78,37 @@ export async function buildMarket(sim: Simulator, options: MarketOptions): Promi
       const price = BigInt(Math.round(hw.price * (0.85 + random() * 0.35) * 100)) * (USDC / 100n);
       const minHours = 1;
       listings.push({
-        provider: p, gpuCount, price, minHours,
+        provider: p,
+        gpuCount,
+        price,
+        minHours,
         spec: offerSpec({
-          gpuModel: hw.gpuModel, gpuCount, vramGb: hw.vramGb, cpuCores: hw.cpuPerGpu * gpuCount, ramGb: hw.ramPerGpu * gpuCount,
-          diskGb: 500 * gpuCount + 500, bandwidthMbps: pick([1000, 2500, 10000]), region, pricePerGpuHour: price, minHours, maxHours: 720,
+          gpuModel: hw.gpuModel,
+          gpuCount,
+          vramGb: hw.vramGb,
+          cpuCores: hw.cpuPerGpu * gpuCount,
+          ramGb: hw.ramPerGpu * gpuCount,
+          diskGb: 500 * gpuCount + 500,
+          bandwidthMbps: pick([1000, 2500, 10000]),
+          region,
+          pricePerGpuHour: price,
+          minHours,
+          maxHours: 720,
         }),
       });
     }
   }
-  await Promise.all(providers.map(async (provider, p) => {
-    const stake = 500n * USDC;
-    await sim.send(provider, "token", "approve", [sim.deployment.registry, stake * 10n]);
-    await sim.send(provider, "registry", "register", [stake, encryptionKeyFor(options.providerIndices[p]!), `ipfs://gridlease/provider-${options.providerIndices[p]}`]);
-  }));
+  await Promise.all(
+    providers.map(async (provider, p) => {
+      const stake = 500n * USDC;
+      await sim.send(provider, "token", "approve", [sim.deployment.registry, stake * 10n]);
+      await sim.send(provider, "registry", "register", [
+        stake,
+        encryptionKeyFor(options.providerIndices[p]!),
+        `ipfs://gridlease/provider-${options.providerIndices[p]}`,
+      ]);
+    }),
+  );
   // Listing order decides offer ids, so list one after another.
   for (const listing of listings) {
     await sim.send(providers[listing.provider]!, "registry", "listOffer", [listing.spec]);
@@ -107,16 +134,19 @@ export async function buildMarket(sim: Simulator, options: MarketOptions): Promi
 
   log("accepting, declining, cancelling, extending and disputing");
   const accepted: typeof leases = [];
-  await Promise.all(leases.map(async (lease, i) => {
-    const provider = providers[lease.offer.provider]!;
-    if (i % 7 === 3) return sim.send(provider, "escrow", "decline", [lease.id]);
-    if (i % 7 === 5) return undefined; // stays pending
-    await sim.send(provider, "escrow", "accept", [lease.id, toHex(`sealed-access-${i}`)]);
-    accepted.push(lease);
-  }));
+  await Promise.all(
+    leases.map(async (lease, i) => {
+      const provider = providers[lease.offer.provider]!;
+      if (i % 7 === 3) return sim.send(provider, "escrow", "decline", [lease.id]);
+      if (i % 7 === 5) return undefined; // stays pending
+      await sim.send(provider, "escrow", "accept", [lease.id, toHex(`sealed-access-${i}`)]);
+      accepted.push(lease);
+    }),
+  );
   accepted.sort((a, b) => Number(a.id - b.id));
   const [disputed, cancelled, extended] = accepted;
-  if (disputed) await sim.send(renters[disputed.renter]!, "escrow", "openDispute", [disputed.id, keccak256(toHex("gpu never came up")), "ipfs://gridlease/evidence-1"]);
+  if (disputed)
+    await sim.send(renters[disputed.renter]!, "escrow", "openDispute", [disputed.id, keccak256(toHex("gpu never came up")), "ipfs://gridlease/evidence-1"]);
   if (cancelled) await sim.send(renters[cancelled.renter]!, "escrow", "cancel", [cancelled.id]);
   if (extended) await sim.send(renters[extended.renter]!, "escrow", "extend", [extended.id, 2, extended.offer.price]);
 
@@ -136,12 +166,22 @@ export async function buildMarket(sim: Simulator, options: MarketOptions): Promi
 
   if (disputed) {
     // Half the deposit back to the renter, and a small slash: the provider "lost" this dispute.
-    const lease = await sim.publicClient.readContract({ address: sim.deployment.escrow, abi: leaseEscrowAbi, functionName: "getLease", args: [disputed.id] }) as { deposit: bigint; paidGross: bigint };
+    const lease = (await sim.publicClient.readContract({
+      address: sim.deployment.escrow,
+      abi: leaseEscrowAbi,
+      functionName: "getLease",
+      args: [disputed.id],
+    })) as { deposit: bigint; paidGross: bigint };
     const remaining = lease.deposit - lease.paidGross;
     const arbiter = createWalletClient({ account: options.arbiter, transport: http(sim.rpcUrl) });
     await arbiter.sendTransaction({
-      to: sim.deployment.escrow, chain: null,
-      data: encodeFunctionData({ abi: leaseEscrowAbi, functionName: "resolveDispute", args: [disputed.id, remaining - remaining / 2n, remaining / 2n, 10n * USDC, true] }),
+      to: sim.deployment.escrow,
+      chain: null,
+      data: encodeFunctionData({
+        abi: leaseEscrowAbi,
+        functionName: "resolveDispute",
+        args: [disputed.id, remaining - remaining / 2n, remaining / 2n, 10n * USDC, true],
+      }),
     });
   }
 
@@ -149,9 +189,12 @@ export async function buildMarket(sim: Simulator, options: MarketOptions): Promi
   log(`letting ${(elapse / 3600).toFixed(1)} hours pass; completing and claiming leases`);
   if (elapse > 0) await sim.increaseTime(elapse);
   const closers = accepted.filter((l) => l !== disputed && l !== cancelled);
-  await Promise.all(closers.map((lease, i) =>
-    i % 2 === 0
-      ? sim.send(providers[lease.offer.provider]!, "escrow", "claim", [lease.id]).catch(() => undefined)
-      : sim.send(renters[lease.renter]!, "escrow", "complete", [lease.id]).catch(() => undefined)));
+  await Promise.all(
+    closers.map((lease, i) =>
+      i % 2 === 0
+        ? sim.send(providers[lease.offer.provider]!, "escrow", "claim", [lease.id]).catch(() => undefined)
+        : sim.send(renters[lease.renter]!, "escrow", "complete", [lease.id]).catch(() => undefined),
+    ),
+  );
   return { providers: providers.length, offers: offers.length, leases: leases.length, transactions: sim.transactions };
 }

@@ -5,8 +5,16 @@
  */
 import { leaseEscrowAbi, leaseLivenessAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import {
-  createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, parseEther,
-  type Abi, type Address, type Hex, type PrivateKeyAccount,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  encodeFunctionData,
+  http,
+  parseEther,
+  type Abi,
+  type Address,
+  type Hex,
+  type PrivateKeyAccount,
 } from "viem";
 import { encodeOfferSpec, type OfferSpecDraft } from "@gridlease/sdk/offers";
 import { mnemonicToAccount } from "viem/accounts";
@@ -26,7 +34,10 @@ export interface SimulationDeployment {
 
 export type Contract = "token" | "registry" | "escrow" | "liveness";
 const ABIS: Record<Contract, Abi> = {
-  token: mockUsdcAbi as Abi, registry: providerRegistryAbi as Abi, escrow: leaseEscrowAbi as Abi, liveness: leaseLivenessAbi as Abi,
+  token: mockUsdcAbi as Abi,
+  registry: providerRegistryAbi as Abi,
+  escrow: leaseEscrowAbi as Abi,
+  liveness: leaseLivenessAbi as Abi,
 };
 
 export class Simulator {
@@ -37,8 +48,17 @@ export class Simulator {
   private readonly accounts = new Map<number, PrivateKeyAccount>();
   transactions = 0;
 
-  constructor(readonly rpcUrl: string, readonly chainId: number, readonly deployment: SimulationDeployment) {
-    this.chain = defineChain({ id: chainId, name: `chain-${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
+  constructor(
+    readonly rpcUrl: string,
+    readonly chainId: number,
+    readonly deployment: SimulationDeployment,
+  ) {
+    this.chain = defineChain({
+      id: chainId,
+      name: `chain-${chainId}`,
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [rpcUrl] } },
+    });
     this.publicClient = createPublicClient({ chain: this.chain, cacheTime: 0, transport: http(rpcUrl, { batch: false, retryCount: 0, timeout: 60_000 }) });
   }
 
@@ -56,18 +76,25 @@ export class Simulator {
   /** Sends a contract call from `from`, serialised per account with locally tracked nonces. */
   async send(from: PrivateKeyAccount, contract: Contract, functionName: string, args: unknown[], gas = 1_500_000n): Promise<Hex> {
     const previous = this.locks.get(from.address) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => {
-      let nonce = this.nonces.get(from.address);
-      if (nonce === undefined) nonce = await this.publicClient.getTransactionCount({ address: from.address, blockTag: "pending" });
-      const wallet = createWalletClient({ account: from, chain: this.chain, transport: http(this.rpcUrl, { retryCount: 0, timeout: 60_000 }) });
-      const data = encodeFunctionData({ abi: ABIS[contract], functionName, args });
-      const hash = await wallet.sendTransaction({
-        to: this.deployment[contract]!, data, gas, nonce, maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
-      } as Parameters<typeof wallet.sendTransaction>[0]);
-      this.nonces.set(from.address, nonce + 1);
-      this.transactions++;
-      return hash;
-    });
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        let nonce = this.nonces.get(from.address);
+        if (nonce === undefined) nonce = await this.publicClient.getTransactionCount({ address: from.address, blockTag: "pending" });
+        const wallet = createWalletClient({ account: from, chain: this.chain, transport: http(this.rpcUrl, { retryCount: 0, timeout: 60_000 }) });
+        const data = encodeFunctionData({ abi: ABIS[contract], functionName, args });
+        const hash = await wallet.sendTransaction({
+          to: this.deployment[contract]!,
+          data,
+          gas,
+          nonce,
+          maxFeePerGas: 100_000_000_000n,
+          maxPriorityFeePerGas: 1_000_000_000n,
+        } as Parameters<typeof wallet.sendTransaction>[0]);
+        this.nonces.set(from.address, nonce + 1);
+        this.transactions++;
+        return hash;
+      });
     this.locks.set(from.address, next);
     try {
       return await next;

@@ -68,7 +68,12 @@ export function startProcess(opts: {
   const watchers: { pattern: RegExp; match?: RegExpExecArray }[] = [];
   // Each child leads its own process group so that shutdown can stop it with everything it spawned
   // (tsx and pnpm run the real program as a grandchild), in an order of our choosing.
-  const child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: { ...process.env, ...opts.env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(opts.command, opts.args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env } as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   const onData = (data: Buffer) => {
     file.write(data);
     for (const line of data.toString().split(/\r?\n/)) {
@@ -132,12 +137,16 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, opts:
   while (Date.now() < deadline) {
     if (opts.process && opts.process.child.exitCode !== null) {
       await opts.process.exited;
-      throw new StackError(`${what}: the ${opts.process.name} process exited (code ${opts.process.child.exitCode}). Last output:\n${opts.process.recentOutput()}`);
+      throw new StackError(
+        `${what}: the ${opts.process.name} process exited (code ${opts.process.child.exitCode}). Last output:\n${opts.process.recentOutput()}`,
+      );
     }
     if (await probe().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 250));
   }
-  throw new StackError(`${what} did not happen within ${opts.timeoutMs / 1000} s.${opts.process ? ` Last output of ${opts.process.name}:\n${opts.process.recentOutput()}` : ""}`);
+  throw new StackError(
+    `${what} did not happen within ${opts.timeoutMs / 1000} s.${opts.process ? ` Last output of ${opts.process.name}:\n${opts.process.recentOutput()}` : ""}`,
+  );
 }
 
 export async function httpOk(url: string): Promise<boolean> {

@@ -67,7 +67,8 @@ async function ports() {
   return { WEB_PORT: String(await freePort()), RPC_PORT: String(await freePort()), PG_PORT: String(await freePort()), INDEXER_PORT: String(await freePort()) };
 }
 
-const chain = (rpcUrl: string) => defineChain({ id: 31337, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
+const chain = (rpcUrl: string) =>
+  defineChain({ id: 31337, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
 
 /** Seconds the newest block is behind the wall clock. */
 async function chainLag(rpcUrl: string) {
@@ -83,14 +84,28 @@ async function snapshot(rpcUrl: string, databaseUrl: string, renter: Address) {
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
     const search = await searchOffers({ chainId: 31337, sort: "price", limit: 100, ...{ online: "any" } }, db);
-    const counts = await db.query<{ leases: string; disputes: string }>("select (select count(*) from lease) as leases, (select count(*) from dispute) as disputes");
+    const counts = await db.query<{ leases: string; disputes: string }>(
+      "select (select count(*) from lease) as leases, (select count(*) from dispute) as disputes",
+    );
     return {
       renterUsdc: (await usdc(renter)).toString(),
       escrowUsdc: (await usdc(deployment.escrow.address)).toString(),
       nextLeaseId: (await client.readContract({ address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "nextLeaseId" })).toString(),
-      renterLeases: (await listLeases(leaseListQuerySchema.parse({ chainId: 31337, renter, limit: 25 }), db)).leases.map((l) => ({ id: l.leaseId, offer: l.offerId, status: l.status, deposit: l.deposit })),
+      renterLeases: (await listLeases(leaseListQuerySchema.parse({ chainId: 31337, renter, limit: 25 }), db)).leases.map((l) => ({
+        id: l.leaseId,
+        offer: l.offerId,
+        status: l.status,
+        deposit: l.deposit,
+      })),
       indexed: counts.rows[0],
-      offers: search.offers.map((o) => ({ id: o.offerId, provider: o.provider, gpu: o.gpuModel, free: o.freeUnits, price: o.pricePerGpuHour, status: o.status })),
+      offers: search.offers.map((o) => ({
+        id: o.offerId,
+        provider: o.provider,
+        gpu: o.gpuModel,
+        free: o.freeUnits,
+        price: o.pricePerGpuHour,
+        status: o.status,
+      })),
     };
   } finally {
     await db.end();
@@ -173,7 +188,10 @@ describe("npm start twice on the same data directory", () => {
     const env = await ports();
     const stack = await startStack({ ...env, SEED: "0" });
     try {
-      const lines = stack.output().split("\n").filter((l) => /state\.json is unusable/.test(l));
+      const lines = stack
+        .output()
+        .split("\n")
+        .filter((l) => /state\.json is unusable/.test(l));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/is unusable \(it is not valid JSON .*\); starting a fresh local chain/);
       expect(stack.output()).toMatch(/new chain or deployment .* re-indexing from scratch/);

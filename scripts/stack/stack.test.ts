@@ -55,7 +55,12 @@ describe("npm start with bad configuration", () => {
 
   it("says in a sentence that an unreachable DATABASE_URL cannot be reached", async () => {
     const dead = await freePort();
-    const { code, output } = await runStack({ ...(await ports()), DATABASE_URL: `postgresql://gridlease:secret@127.0.0.1:${dead}/gridlease`, RPC_URL: `http://127.0.0.1:${rpcPort}`, CHAIN_ID: "31337" });
+    const { code, output } = await runStack({
+      ...(await ports()),
+      DATABASE_URL: `postgresql://gridlease:secret@127.0.0.1:${dead}/gridlease`,
+      RPC_URL: `http://127.0.0.1:${rpcPort}`,
+      CHAIN_ID: "31337",
+    });
     expect(code).toBe(1);
     const line = expectOneSentence(output);
     expect(line).toContain(`127.0.0.1:${dead}`);

@@ -27,8 +27,15 @@ function collect(root: string, path: string, out: string[]) {
  */
 function sourceFiles(root: string): string[] {
   try {
-    const out = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "--", ...SOURCES], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    return out.split("\n").filter((f) => f && existsSync(join(root, f)) && !SKIP_FILE.test(f) && !f.split("/").some((part) => SKIP.has(part))).sort();
+    const out = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "--", ...SOURCES], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return out
+      .split("\n")
+      .filter((f) => f && existsSync(join(root, f)) && !SKIP_FILE.test(f) && !f.split("/").some((part) => SKIP.has(part)))
+      .sort();
   } catch {
     const files: string[] = [];
     for (const s of SOURCES) collect(root, s, files);

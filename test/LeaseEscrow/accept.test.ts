@@ -44,9 +44,7 @@ describe("LeaseEscrow.accept", () => {
       customError("NotProvider", 1n, s.stranger.account.address),
     );
     await s.escrow.write.accept([1n, "0x01"], { account: s.provider.account });
-    await expect(s.escrow.write.accept([1n, "0x01"], { account: s.provider.account })).to.be.rejectedWith(
-      customError("WrongStatus", 1n, LeaseStatus.Active),
-    );
+    await expect(s.escrow.write.accept([1n, "0x01"], { account: s.provider.account })).to.be.rejectedWith(customError("WrongStatus", 1n, LeaseStatus.Active));
     await expect(s.escrow.write.accept([2n, "0x01"], { account: s.provider.account })).to.be.rejectedWith(customError("UnknownLease", 2n));
   });
 });

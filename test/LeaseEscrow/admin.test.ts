@@ -2,7 +2,19 @@ import { expect } from "chai";
 import { getAddress, zeroAddress, zeroHash } from "viem";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { customError } from "../helpers/errors";
-import { DAY, FEE_BPS, PAUSER_ROLE, PRICE, REQUEST, SLASH_TERMS, activeLeaseFixture, atTimestamp, deployEscrow, offerFixture, systemFixture } from "../helpers/fixtures";
+import {
+  DAY,
+  FEE_BPS,
+  PAUSER_ROLE,
+  PRICE,
+  REQUEST,
+  SLASH_TERMS,
+  activeLeaseFixture,
+  atTimestamp,
+  deployEscrow,
+  offerFixture,
+  systemFixture,
+} from "../helpers/fixtures";
 
 /** The contract's caps: a fee of at most 10 %, windows of at most 30 days. */
 const MAX_FEE_BPS = 1_000;
@@ -48,9 +60,7 @@ describe("LeaseEscrow admin", () => {
     await s.escrow.write.setFeeBps([1000]);
     expect(await s.escrow.read.feeBps()).to.equal(1000);
     await expect(s.escrow.write.setFeeBps([1001])).to.be.rejectedWith(customError("FeeTooHigh", 1001, MAX_FEE_BPS));
-    await expect(s.escrow.write.setAcceptWindow([MAX_WINDOW + DAY])).to.be.rejectedWith(
-      customError("InvalidDuration", "acceptWindow", MAX_WINDOW + DAY),
-    );
+    await expect(s.escrow.write.setAcceptWindow([MAX_WINDOW + DAY])).to.be.rejectedWith(customError("InvalidDuration", "acceptWindow", MAX_WINDOW + DAY));
     await expect(s.escrow.write.setDisputeTimeout([0n])).to.be.rejectedWith(customError("InvalidDuration", "disputeTimeout", 0n));
     await s.escrow.write.setTreasury([s.stranger.account.address]);
     expect((await s.escrow.read.treasury()).toLowerCase()).to.equal(s.stranger.account.address);

@@ -58,9 +58,9 @@ describe("LeaseEscrow.book", () => {
   it("reverts when the price was raised before the booking landed", async () => {
     const s = await offerFixture();
     await s.registry.write.updatePrice([1n, PRICE + 1n], { account: s.provider.account });
-    await expect(
-      s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account }),
-    ).to.be.rejectedWith(customError("PriceAboveMax", PRICE + 1n, PRICE));
+    await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
+      customError("PriceAboveMax", PRICE + 1n, PRICE),
+    );
   });
 
   it("books at the current price when it is below the renter's maximum", async () => {
@@ -72,24 +72,22 @@ describe("LeaseEscrow.book", () => {
   it("never books the same units twice", async () => {
     const s = await offerFixture();
     await s.escrow.write.book([1n, 6, 1, PRICE, REQUEST], { account: s.renter.account });
-    await expect(
-      s.escrow.write.book([1n, 3, 1, PRICE, REQUEST], { account: s.renter2.account }),
-    ).to.be.rejectedWith(customError("InsufficientUnits", 1n, 3, OFFER_GPUS - 6));
+    await expect(s.escrow.write.book([1n, 3, 1, PRICE, REQUEST], { account: s.renter2.account })).to.be.rejectedWith(
+      customError("InsufficientUnits", 1n, 3, OFFER_GPUS - 6),
+    );
     await s.escrow.write.book([1n, 2, 1, PRICE, REQUEST], { account: s.renter2.account });
     expect(await s.registry.read.freeUnits([1n])).to.equal(0);
   });
 
   it("rejects zero GPUs and hours outside the offer's range", async () => {
     const s = await offerFixture();
-    await expect(s.escrow.write.book([1n, 0, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      customError("InvalidGpuCount", 0),
-    );
+    await expect(s.escrow.write.book([1n, 0, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(customError("InvalidGpuCount", 0));
     await expect(s.escrow.write.book([1n, 1, 0, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
       customError("HoursOutOfRange", 0, MIN_HOURS, MAX_HOURS),
     );
-    await expect(
-      s.escrow.write.book([1n, 1, 721, PRICE, REQUEST], { account: s.renter.account }),
-    ).to.be.rejectedWith(customError("HoursOutOfRange", 721, MIN_HOURS, MAX_HOURS));
+    await expect(s.escrow.write.book([1n, 1, 721, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
+      customError("HoursOutOfRange", 721, MIN_HOURS, MAX_HOURS),
+    );
   });
 
   it("rejects offers that are paused, delisted or unknown", async () => {
@@ -119,9 +117,9 @@ describe("LeaseEscrow.book", () => {
     const s = await offerFixture();
     const hugePrice = 2n ** 96n - 1n;
     await registerAndList(s, offerSpec({ pricePerGpuHour: hugePrice }), s.provider2);
-    await expect(
-      s.escrow.write.book([2n, 2, 1, hugePrice, REQUEST], { account: s.renter.account }),
-    ).to.be.rejectedWith(customError("DepositTooLarge", 2n * hugePrice));
+    await expect(s.escrow.write.book([2n, 2, 1, hugePrice, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
+      customError("DepositTooLarge", 2n * hugePrice),
+    );
   });
 
   it("refuses to book when the payment token is off the allowlist", async () => {
@@ -135,9 +133,7 @@ describe("LeaseEscrow.book", () => {
   it("is blocked while paused and works again after unpause", async () => {
     const s = await offerFixture();
     await s.escrow.write.pause();
-    await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(
-      customError("EnforcedPause"),
-    );
+    await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(customError("EnforcedPause"));
     await s.escrow.write.unpause();
     await s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account });
   });

@@ -47,9 +47,9 @@ describe("LeaseEscrow.bookWithPermit", () => {
     await s.token.write.approve([s.escrow.address, 0n], { account: s.renter.account });
     const deadline = BigInt(await time.latest()) + 3600n;
     const { v, r, s: sig } = await signPermit(s, s.renter, s.escrow.address, 1n, deadline);
-    await expect(
-      s.escrow.write.bookWithPermit([1n, 2, 3, PRICE, REQUEST, deadline, v, r, sig], { account: s.renter.account }),
-    ).to.be.rejectedWith(customError("ERC20InsufficientAllowance", s.escrow.address, 0n, 2n * 3n * PRICE));
+    await expect(s.escrow.write.bookWithPermit([1n, 2, 3, PRICE, REQUEST, deadline, v, r, sig], { account: s.renter.account })).to.be.rejectedWith(
+      customError("ERC20InsufficientAllowance", s.escrow.address, 0n, 2n * 3n * PRICE),
+    );
   });
 
   it("is blocked while paused", async () => {
@@ -57,8 +57,8 @@ describe("LeaseEscrow.bookWithPermit", () => {
     await s.escrow.write.pause();
     const deadline = BigInt(await time.latest()) + 3600n;
     const { v, r, s: sig } = await signPermit(s, s.renter, s.escrow.address, PRICE, deadline);
-    await expect(
-      s.escrow.write.bookWithPermit([1n, 1, 1, PRICE, REQUEST, deadline, v, r, sig], { account: s.renter.account }),
-    ).to.be.rejectedWith(customError("EnforcedPause"));
+    await expect(s.escrow.write.bookWithPermit([1n, 1, 1, PRICE, REQUEST, deadline, v, r, sig], { account: s.renter.account })).to.be.rejectedWith(
+      customError("EnforcedPause"),
+    );
   });
 });

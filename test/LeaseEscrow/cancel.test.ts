@@ -84,12 +84,8 @@ describe("LeaseEscrow.cancel", () => {
 
   it("rejects strangers, disputed and closed leases", async () => {
     const s = await disputedLeaseFixture();
-    await expect(s.escrow.write.cancel([1n], { account: s.stranger.account })).to.be.rejectedWith(
-      customError("NotRenter", 1n, s.stranger.account.address),
-    );
-    await expect(s.escrow.write.cancel([1n], { account: s.renter.account })).to.be.rejectedWith(
-      customError("WrongStatus", 1n, LeaseStatus.Disputed),
-    );
+    await expect(s.escrow.write.cancel([1n], { account: s.stranger.account })).to.be.rejectedWith(customError("NotRenter", 1n, s.stranger.account.address));
+    await expect(s.escrow.write.cancel([1n], { account: s.renter.account })).to.be.rejectedWith(customError("WrongStatus", 1n, LeaseStatus.Disputed));
   });
 
   (UNDER_COVERAGE ? it.skip : it)("costs at most 90k gas", async () => {

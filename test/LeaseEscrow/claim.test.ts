@@ -72,17 +72,13 @@ describe("LeaseEscrow.claim", () => {
 
   it("is blocked by a dispute", async () => {
     const s = await disputedLeaseFixture();
-    await expect(s.escrow.write.claim([1n], { account: s.provider.account })).to.be.rejectedWith(
-      customError("WrongStatus", 1n, LeaseStatus.Disputed),
-    );
+    await expect(s.escrow.write.claim([1n], { account: s.provider.account })).to.be.rejectedWith(customError("WrongStatus", 1n, LeaseStatus.Disputed));
   });
 
   it("is for the lease's provider only", async () => {
     const s = await activeLeaseFixture();
     await time.increase(100);
-    await expect(s.escrow.write.claim([1n], { account: s.renter.account })).to.be.rejectedWith(
-      customError("NotProvider", 1n, s.renter.account.address),
-    );
+    await expect(s.escrow.write.claim([1n], { account: s.renter.account })).to.be.rejectedWith(customError("NotProvider", 1n, s.renter.account.address));
   });
 
   (UNDER_COVERAGE ? it.skip : it)("costs at most 60k gas", async () => {

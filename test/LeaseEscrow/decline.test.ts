@@ -53,12 +53,8 @@ describe("LeaseEscrow.decline", () => {
 
   it("is for the provider of a pending lease only", async () => {
     const s = await pendingLeaseFixture();
-    await expect(s.escrow.write.decline([1n], { account: s.renter.account })).to.be.rejectedWith(
-      customError("NotProvider", 1n, s.renter.account.address),
-    );
+    await expect(s.escrow.write.decline([1n], { account: s.renter.account })).to.be.rejectedWith(customError("NotProvider", 1n, s.renter.account.address));
     await s.escrow.write.accept([1n, "0x"], { account: s.provider.account });
-    await expect(s.escrow.write.decline([1n], { account: s.provider.account })).to.be.rejectedWith(
-      customError("WrongStatus", 1n, LeaseStatus.Active),
-    );
+    await expect(s.escrow.write.decline([1n], { account: s.provider.account })).to.be.rejectedWith(customError("WrongStatus", 1n, LeaseStatus.Active));
   });
 });

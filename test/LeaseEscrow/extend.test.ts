@@ -1,15 +1,25 @@
 import { expect } from "chai";
 import { customError } from "../helpers/errors";
-import { HOUR, LeaseStatus, PRICE, REQUEST, activeLeaseFixture, atTimestamp, deploySystem, eventsOf, offerSpec, pendingLeaseFixture, registerAndList } from "../helpers/fixtures";
+import {
+  HOUR,
+  LeaseStatus,
+  PRICE,
+  REQUEST,
+  activeLeaseFixture,
+  atTimestamp,
+  deploySystem,
+  eventsOf,
+  offerSpec,
+  pendingLeaseFixture,
+  registerAndList,
+} from "../helpers/fixtures";
 
 describe("LeaseEscrow.extend", () => {
   it("pulls more hours at the offer's current price, within the renter's max price", async () => {
     const s = await activeLeaseFixture();
     await s.registry.write.updatePrice([1n, PRICE * 3n], { account: s.provider.account });
     // The old rate is no longer on sale: an extension capped at it is refused, naming both prices.
-    await expect(s.escrow.write.extend([1n, 5, PRICE], { account: s.renter.account })).to.be.rejectedWith(
-      `PriceAboveMax(${PRICE * 3n}, ${PRICE})`,
-    );
+    await expect(s.escrow.write.extend([1n, 5, PRICE], { account: s.renter.account })).to.be.rejectedWith(`PriceAboveMax(${PRICE * 3n}, ${PRICE})`);
     const before = await s.token.read.balanceOf([s.renter.account.address]);
     const hash = await s.escrow.write.extend([1n, 5, PRICE * 3n], { account: s.renter.account });
     const extra = 2n * 5n * PRICE * 3n;
@@ -44,9 +54,7 @@ describe("LeaseEscrow.extend", () => {
     await atTimestamp(s.endsAt - 1n);
     await s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account });
     await atTimestamp(s.endsAt + HOUR);
-    await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith(
-      customError("LeaseEnded", 1n, s.endsAt + HOUR),
-    );
+    await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith(customError("LeaseEnded", 1n, s.endsAt + HOUR));
   });
 
   it("stays within the offer's maximum hours", async () => {
@@ -69,9 +77,7 @@ describe("LeaseEscrow.extend", () => {
     const renterBefore = await s.token.read.balanceOf([s.renter.account.address]);
     await s.escrow.write.cancel([1n], { account: s.renter.account });
     const accruedOneHour = ((s.deposit + extra) * HOUR) / (12n * HOUR);
-    expect(await s.token.read.balanceOf([s.renter.account.address])).to.equal(
-      renterBefore + s.deposit + extra - accruedOneHour,
-    );
+    expect(await s.token.read.balanceOf([s.renter.account.address])).to.equal(renterBefore + s.deposit + extra - accruedOneHour);
     expect(await s.token.read.balanceOf([s.stranger.account.address])).to.equal(strangerBefore - extra);
   });
 
@@ -79,9 +85,7 @@ describe("LeaseEscrow.extend", () => {
     const s = await activeLeaseFixture();
     await expect(s.escrow.write.extend([1n, 0, PRICE], { account: s.renter.account })).to.be.rejectedWith(customError("ZeroExtension"));
     const p = await pendingLeaseFixture();
-    await expect(p.escrow.write.extend([1n, 1, PRICE], { account: p.renter.account })).to.be.rejectedWith(
-      customError("WrongStatus", 1n, LeaseStatus.Pending),
-    );
+    await expect(p.escrow.write.extend([1n, 1, PRICE], { account: p.renter.account })).to.be.rejectedWith(customError("WrongStatus", 1n, LeaseStatus.Pending));
   });
 
   it("rejects an extension whose total deposit would not fit 96 bits", async () => {
@@ -91,9 +95,7 @@ describe("LeaseEscrow.extend", () => {
     await s.fund(s.renter.account.address, price * 70n);
     await s.escrow.write.book([1n, 1, 60, price, REQUEST], { account: s.renter.account });
     await s.escrow.write.accept([1n, "0x"], { account: s.provider.account });
-    await expect(s.escrow.write.extend([1n, 4, price], { account: s.renter.account })).to.be.rejectedWith(
-      customError("DepositTooLarge", price * (60n + 4n)),
-    );
+    await expect(s.escrow.write.extend([1n, 4, price], { account: s.renter.account })).to.be.rejectedWith(customError("DepositTooLarge", price * (60n + 4n)));
     await s.escrow.write.extend([1n, 3, price], { account: s.renter.account });
   });
 });

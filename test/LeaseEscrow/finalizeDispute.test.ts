@@ -21,9 +21,7 @@ describe("LeaseEscrow.finalizeDispute", () => {
   it("is refused one second before the timeout", async () => {
     const s = await disputedLeaseFixture();
     await atTimestamp(s.disputedAt + DISPUTE_TIMEOUT - 1n);
-    await expect(s.escrow.write.finalizeDispute([1n])).to.be.rejectedWith(
-      customError("DisputeTimeoutNotReached", 1n, s.disputedAt + DISPUTE_TIMEOUT),
-    );
+    await expect(s.escrow.write.finalizeDispute([1n])).to.be.rejectedWith(customError("DisputeTimeoutNotReached", 1n, s.disputedAt + DISPUTE_TIMEOUT));
   });
 
   it("cannot run twice, nor after the arbiter resolved", async () => {

@@ -2,7 +2,19 @@ import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress, keccak256, stringToHex } from "viem";
 import { customError } from "../helpers/errors";
-import { DISPUTE_GRACE, DISPUTE_TIMEOUT, HOUR, LeaseStatus, USDC, accrual, bondOf, activeLeaseFixture, atTimestamp, eventsOf, pendingLeaseFixture } from "../helpers/fixtures";
+import {
+  DISPUTE_GRACE,
+  DISPUTE_TIMEOUT,
+  HOUR,
+  LeaseStatus,
+  USDC,
+  accrual,
+  bondOf,
+  activeLeaseFixture,
+  atTimestamp,
+  eventsOf,
+  pendingLeaseFixture,
+} from "../helpers/fixtures";
 
 const EVIDENCE = keccak256(stringToHex("gpu missing"));
 
@@ -95,8 +107,6 @@ describe("LeaseEscrow.answerDispute", () => {
 
   it("only while the dispute is open", async () => {
     const s = await activeLeaseFixture();
-    await expect(s.escrow.write.answerDispute([1n, EVIDENCE, ""], { account: s.provider.account })).to.be.rejectedWith(
-      `WrongStatus(1, ${LeaseStatus.Active})`,
-    );
+    await expect(s.escrow.write.answerDispute([1n, EVIDENCE, ""], { account: s.provider.account })).to.be.rejectedWith(`WrongStatus(1, ${LeaseStatus.Active})`);
   });
 });

@@ -1,6 +1,18 @@
 import { expect } from "chai";
 import { customError } from "../helpers/errors";
-import { CloseReason, LeaseStatus, PRICE, REQUEST, SLASH_TERMS, USDC, atTimestamp, eventsOf, noShowSlashOf, offerFixture, pendingLeaseFixture } from "../helpers/fixtures";
+import {
+  CloseReason,
+  LeaseStatus,
+  PRICE,
+  REQUEST,
+  SLASH_TERMS,
+  USDC,
+  atTimestamp,
+  eventsOf,
+  noShowSlashOf,
+  offerFixture,
+  pendingLeaseFixture,
+} from "../helpers/fixtures";
 
 describe("LeaseEscrow.reclaim", () => {
   it("after the window: full refund plus the provider's proportional slash, units freed", async () => {
@@ -38,9 +50,7 @@ describe("LeaseEscrow.reclaim", () => {
     const s = await pendingLeaseFixture();
     const { acceptDeadline } = await s.escrow.read.getLease([1n]);
     await atTimestamp(acceptDeadline + 1n);
-    await expect(s.escrow.write.accept([1n, "0x"], { account: s.provider.account })).to.be.rejectedWith(
-      customError("AcceptWindowClosed", 1n, acceptDeadline),
-    );
+    await expect(s.escrow.write.accept([1n, "0x"], { account: s.provider.account })).to.be.rejectedWith(customError("AcceptWindowClosed", 1n, acceptDeadline));
     await s.escrow.write.reclaim([1n], { account: s.renter.account });
     expect((await s.escrow.read.getLease([1n])).closeReason).to.equal(CloseReason.NotAccepted);
   });
@@ -95,12 +105,8 @@ describe("LeaseEscrow.reclaim", () => {
     const s = await pendingLeaseFixture();
     const { acceptDeadline } = await s.escrow.read.getLease([1n]);
     await atTimestamp(acceptDeadline + 1n);
-    await expect(s.escrow.write.reclaim([1n], { account: s.stranger.account })).to.be.rejectedWith(
-      customError("NotRenter", 1n, s.stranger.account.address),
-    );
+    await expect(s.escrow.write.reclaim([1n], { account: s.stranger.account })).to.be.rejectedWith(customError("NotRenter", 1n, s.stranger.account.address));
     await s.escrow.write.reclaim([1n], { account: s.renter.account });
-    await expect(s.escrow.write.reclaim([1n], { account: s.renter.account })).to.be.rejectedWith(
-      customError("WrongStatus", 1n, LeaseStatus.Closed),
-    );
+    await expect(s.escrow.write.reclaim([1n], { account: s.renter.account })).to.be.rejectedWith(customError("WrongStatus", 1n, LeaseStatus.Closed));
   });
 });

@@ -38,9 +38,7 @@ describe("LeaseEscrow.resolveDispute", () => {
       account: s.arbiter.account,
     });
     expect(await s.token.read.balanceOf([s.renter.account.address])).to.equal(renterBefore + renterAmount + 7n * USDC + bondOf(s.deposit));
-    expect(await s.token.read.balanceOf([s.provider.account.address])).to.equal(
-      providerBefore + providerAmount - feeOn(providerAmount),
-    );
+    expect(await s.token.read.balanceOf([s.provider.account.address])).to.equal(providerBefore + providerAmount - feeOn(providerAmount));
     expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(stakeBefore - 7n * USDC);
     const lease = await s.escrow.read.getLease([1n]);
     expect(lease.status).to.equal(LeaseStatus.Closed);
@@ -65,22 +63,22 @@ describe("LeaseEscrow.resolveDispute", () => {
     await s.escrow.write.openDispute([1n, `0x${"00".repeat(32)}` as `0x${string}`, ""], { account: s.renter.account });
     const paid = accrual(s.deposit, 10n, HOUR);
     const remaining = s.deposit - paid;
-    await expect(
-      s.escrow.write.resolveDispute([1n, remaining, 1n, 0n, true], { account: s.arbiter.account }),
-    ).to.be.rejectedWith(customError("SplitMismatch", remaining, 1n, remaining));
+    await expect(s.escrow.write.resolveDispute([1n, remaining, 1n, 0n, true], { account: s.arbiter.account })).to.be.rejectedWith(
+      customError("SplitMismatch", remaining, 1n, remaining),
+    );
     await s.escrow.write.resolveDispute([1n, remaining, 0n, 0n, true], { account: s.arbiter.account });
     expect((await s.escrow.read.getLease([1n])).paidGross).to.equal(paid);
   });
 
   it("needs the arbiter role and a disputed lease", async () => {
     const s = await disputedLeaseFixture();
-    await expect(
-      s.escrow.write.resolveDispute([1n, s.deposit, 0n, 0n, true], { account: s.renter.account }),
-    ).to.be.rejectedWith(customError("AccessControlUnauthorizedAccount", s.renter.account.address, ARBITER_ROLE));
+    await expect(s.escrow.write.resolveDispute([1n, s.deposit, 0n, 0n, true], { account: s.renter.account })).to.be.rejectedWith(
+      customError("AccessControlUnauthorizedAccount", s.renter.account.address, ARBITER_ROLE),
+    );
     const a = await activeLeaseFixture();
-    await expect(
-      a.escrow.write.resolveDispute([1n, a.deposit, 0n, 0n, true], { account: a.arbiter.account }),
-    ).to.be.rejectedWith(customError("WrongStatus", 1n, LeaseStatus.Active));
+    await expect(a.escrow.write.resolveDispute([1n, a.deposit, 0n, 0n, true], { account: a.arbiter.account })).to.be.rejectedWith(
+      customError("WrongStatus", 1n, LeaseStatus.Active),
+    );
   });
 });
 
@@ -112,9 +110,9 @@ describe("LeaseEscrow.resolveDispute v2", () => {
   it("caps the slash per lease, naming the lease, the amount and the cap", async () => {
     const s = await disputedLeaseFixture();
     const cap = SLASH_TERMS.maxSlashPerLease;
-    await expect(
-      s.escrow.write.resolveDispute([1n, s.deposit, 0n, cap + 1n, true], { account: s.arbiter.account }),
-    ).to.be.rejectedWith(`SlashAboveCap(1, ${cap + 1n}, ${cap})`);
+    await expect(s.escrow.write.resolveDispute([1n, s.deposit, 0n, cap + 1n, true], { account: s.arbiter.account })).to.be.rejectedWith(
+      `SlashAboveCap(1, ${cap + 1n}, ${cap})`,
+    );
     await s.escrow.write.resolveDispute([1n, s.deposit, 0n, cap, true], { account: s.arbiter.account });
   });
 

@@ -92,9 +92,7 @@ describe("LeaseEscrow security", () => {
         account: s.arbiter.account,
       });
       const providerGross = s.deposit - 10n * USDC;
-      expect(await s.token.read.balanceOf([s.provider.account.address])).to.equal(
-        providerBefore + providerGross - feeOn(providerGross),
-      );
+      expect(await s.token.read.balanceOf([s.provider.account.address])).to.equal(providerBefore + providerGross - feeOn(providerGross));
       expect(await s.escrow.read.withdrawable([s.renter.account.address, s.token.address])).to.equal(13n * USDC + bondOf(s.deposit)); // split + slash + the bond back (the arbiter agreed)
     });
 
@@ -140,9 +138,7 @@ describe("LeaseEscrow security", () => {
       const refused = (expected: bigint) => customError("UnsupportedToken", s.token.address, expected, expected - expected / 100n);
       await expect(s.escrow.write.book([1n, 1, 1, PRICE, REQUEST], { account: s.renter.account })).to.be.rejectedWith(refused(PRICE));
       await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith(refused(PRICE));
-      await expect(
-        s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider2.account }),
-      ).to.be.rejectedWith(refused(MIN_STAKE));
+      await expect(s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider2.account })).to.be.rejectedWith(refused(MIN_STAKE));
       await expect(s.registry.write.addStake([USDC], { account: s.provider.account })).to.be.rejectedWith(refused(USDC));
     });
   });

@@ -22,9 +22,7 @@ describe("LeaseEscrow.setOutage (the liveness hook)", () => {
     await expect(s.escrow.write.claim([1n], { account: s.provider.account })).to.be.rejectedWith(suspended);
     await expect(s.escrow.write.cancel([1n], { account: s.renter.account })).to.be.rejectedWith(suspended);
     await expect(s.escrow.write.extend([1n, 1, PRICE], { account: s.renter.account })).to.be.rejectedWith(suspended);
-    await expect(
-      s.escrow.write.openDispute([1n, keccak256(stringToHex("logs")), "ipfs://e"], { account: s.renter.account }),
-    ).to.be.rejectedWith(suspended);
+    await expect(s.escrow.write.openDispute([1n, keccak256(stringToHex("logs")), "ipfs://e"], { account: s.renter.account })).to.be.rejectedWith(suspended);
     await time.increaseTo(s.endsAt);
     await expect(s.escrow.write.complete([1n])).to.be.rejectedWith(suspended);
     await expect(s.escrow.write.claim([1n], { account: s.provider.account })).to.be.rejectedWith(suspended);

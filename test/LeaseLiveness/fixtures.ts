@@ -5,7 +5,11 @@ import type { Hex, WalletClient } from "viem";
 import { livenessProofFor } from "../../packages/sdk/src/liveness";
 import { HOUR, LIVENESS_CONFIG, PRICE, REQUEST, USDC, deploySystem, registerAndList, type System, type TokenKind } from "../helpers/fixtures";
 
-export const { challengeWindow: WINDOW, grace: GRACE, maxOutageAge: MAX_AGE } = {
+export const {
+  challengeWindow: WINDOW,
+  grace: GRACE,
+  maxOutageAge: MAX_AGE,
+} = {
   challengeWindow: BigInt(LIVENESS_CONFIG.challengeWindow),
   grace: BigInt(LIVENESS_CONFIG.grace),
   maxOutageAge: BigInt(LIVENESS_CONFIG.maxOutageAge),

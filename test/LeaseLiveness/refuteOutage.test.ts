@@ -98,7 +98,12 @@ describe("LeaseLiveness.refuteOutage", () => {
   it("takes a proof from a smart-contract wallet provider (ERC-1271) signed by its owner key, and no one else's", async () => {
     const s = await activeLeaseFixture();
     // provider2's key owns a contract wallet that is itself the provider of offer 2.
-    const wallet = await hre.viem.deployContract("ContractWalletProvider", [s.provider2.account.address, s.registry.address, s.escrow.address, s.token.address]);
+    const wallet = await hre.viem.deployContract("ContractWalletProvider", [
+      s.provider2.account.address,
+      s.registry.address,
+      s.escrow.address,
+      s.token.address,
+    ]);
     await s.token.write.faucet([wallet.address, 1_000n * USDC]);
     await wallet.write.register([MIN_STAKE, ENCRYPTION_KEY, offerSpec()], { account: s.provider2.account });
     await s.escrow.write.book([2n, 1, 4, PRICE, "0x"], { account: s.renter.account });

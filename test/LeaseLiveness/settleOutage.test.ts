@@ -107,9 +107,7 @@ describe("LeaseLiveness.settleOutage", () => {
     await time.setNextBlockTimestamp(r.refutableUntil + 1n);
     await s.liveness.write.settleOutage([1n]);
     const gross = accrual(DEPOSIT, 10n, r.cutoff - s.acceptedAt);
-    expect(await s.token.read.balanceOf([s.renter.account.address])).to.equal(
-      renterBefore + DEPOSIT - gross + noShowSlashOf(DEPOSIT) + MIN_BOND,
-    );
+    expect(await s.token.read.balanceOf([s.renter.account.address])).to.equal(renterBefore + DEPOSIT - gross + noShowSlashOf(DEPOSIT) + MIN_BOND);
     expect((await s.escrow.read.getLease([1n])).closeReason).to.equal(CloseReason.ProviderOffline);
   });
 

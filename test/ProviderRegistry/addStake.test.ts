@@ -8,8 +8,6 @@ describe("ProviderRegistry.addStake", () => {
     await s.registry.write.addStake([50n * USDC], { account: s.provider.account });
     expect((await s.registry.read.getProvider([s.provider.account.address])).stake).to.equal(MIN_STAKE + 50n * USDC);
     await expect(s.registry.write.addStake([0n], { account: s.provider.account })).to.be.rejectedWith(customError("ZeroAmount"));
-    await expect(s.registry.write.addStake([1n], { account: s.stranger.account })).to.be.rejectedWith(
-      customError("NotRegistered", s.stranger.account.address),
-    );
+    await expect(s.registry.write.addStake([1n], { account: s.stranger.account })).to.be.rejectedWith(customError("NotRegistered", s.stranger.account.address));
   });
 });

@@ -24,8 +24,6 @@ describe("ProviderRegistry.cancelUnstake", () => {
     await expect(s.registry.write.cancelUnstake({ account: s.provider.account })).to.be.rejectedWith(
       `NoPendingUnstake("${getAddress(s.provider.account.address)}")`,
     );
-    await expect(s.registry.write.cancelUnstake({ account: s.stranger.account })).to.be.rejectedWith(
-      customError("NotRegistered", s.stranger.account.address),
-    );
+    await expect(s.registry.write.cancelUnstake({ account: s.stranger.account })).to.be.rejectedWith(customError("NotRegistered", s.stranger.account.address));
   });
 });

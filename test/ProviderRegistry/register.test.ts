@@ -35,9 +35,7 @@ describe("ProviderRegistry.register", () => {
   it("is blocked while paused", async () => {
     const s = await systemFixture();
     await s.registry.write.pause();
-    await expect(s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith(
-      customError("EnforcedPause"),
-    );
+    await expect(s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account })).to.be.rejectedWith(customError("EnforcedPause"));
     await s.registry.write.unpause();
     await s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, ""], { account: s.provider.account });
   });

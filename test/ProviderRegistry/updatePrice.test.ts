@@ -15,8 +15,6 @@ describe("ProviderRegistry.updatePrice", () => {
     );
     await expect(s.registry.write.updatePrice([7n, 1n], { account: s.provider.account })).to.be.rejectedWith(customError("UnknownOffer", 7n));
     await s.registry.write.delistOffer([1n], { account: s.provider.account });
-    await expect(s.registry.write.updatePrice([1n, 1n], { account: s.provider.account })).to.be.rejectedWith(
-      customError("OfferDelistedAlready", 1n),
-    );
+    await expect(s.registry.write.updatePrice([1n, 1n], { account: s.provider.account })).to.be.rejectedWith(customError("OfferDelistedAlready", 1n));
   });
 });

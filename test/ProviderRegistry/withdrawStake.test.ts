@@ -40,9 +40,7 @@ describe("ProviderRegistry.withdrawStake", () => {
     const exited = await s.registry.read.getProvider([s.provider.account.address]);
     expect(exited.status).to.equal(ProviderStatus.Exited);
     expect(exited.stake).to.equal(0n);
-    await expect(s.registry.write.addStake([1n], { account: s.provider.account })).to.be.rejectedWith(
-      customError("NotRegistered", s.provider.account.address),
-    );
+    await expect(s.registry.write.addStake([1n], { account: s.provider.account })).to.be.rejectedWith(customError("NotRegistered", s.provider.account.address));
     await s.registry.write.register([MIN_STAKE, ENCRYPTION_KEY, "back"], { account: s.provider.account });
     expect((await s.registry.read.getProvider([s.provider.account.address])).status).to.equal(ProviderStatus.Active);
   });

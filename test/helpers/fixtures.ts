@@ -86,13 +86,7 @@ export async function deploySystem(tokenKind: TokenKind = "MockUSDC", escrowName
   const [deployer, arbiter, treasury, provider, provider2, renter, renter2, stranger] = wallets;
   const publicClient = await hre.viem.getPublicClient();
   const token = await hre.viem.deployContract(tokenKind as "MockUSDC");
-  const registry = await hre.viem.deployContract("ProviderRegistry", [
-    token.address,
-    MIN_STAKE,
-    COOLDOWN,
-    deployer.account.address,
-    0,
-  ]);
+  const registry = await hre.viem.deployContract("ProviderRegistry", [token.address, MIN_STAKE, COOLDOWN, deployer.account.address, 0]);
   const escrowConfig = {
     admin: deployer.account.address,
     adminDelay: 0,

@@ -6,7 +6,16 @@ export type Action =
   | { kind: "warp"; pick: number; seconds: number; wrongCaller?: false }
   | { kind: "accept" | "decline" | "claim" | "reclaim" | "cancel" | "withdrawPending" | "openDispute" | "answerDispute"; pick: number; wrongCaller: boolean }
   | { kind: "extend"; pick: number; hours: number; priceTooLow: boolean; wrongCaller: boolean }
-  | { kind: "setTerms"; pick: number; noShowSlashBps: number; disputeBondBps: number; cap: number; minDeposit: number; timeoutHours: number; wrongCaller?: false }
+  | {
+      kind: "setTerms";
+      pick: number;
+      noShowSlashBps: number;
+      disputeBondBps: number;
+      cap: number;
+      minDeposit: number;
+      timeoutHours: number;
+      wrongCaller?: false;
+    }
   | { kind: "withdrawTo"; pick: number; actor: number; wrongCaller?: false }
   | { kind: "complete" | "finalizeDispute" | "sweepFees" | "withdraw"; pick: number; actor: number; wrongCaller?: false }
   | { kind: "resolveDispute"; pick: number; shareBps: number; slash: number; renterRight: boolean; wrongCaller: boolean }
@@ -31,7 +40,17 @@ const leaseCall = (kind: "accept" | "decline" | "claim" | "reclaim" | "cancel" |
   fc.record({ kind: fc.constant(kind), pick, wrongCaller });
 
 export const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant("book" as const), pick, actor, gpus: fc.integer({ min: 1, max: 4 }), hours: fc.integer({ min: 1, max: 12 }), priceTooLow: fc.nat({ max: 19 }).map((n) => n === 0) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant("book" as const),
+      pick,
+      actor,
+      gpus: fc.integer({ min: 1, max: 4 }),
+      hours: fc.integer({ min: 1, max: 12 }),
+      priceTooLow: fc.nat({ max: 19 }).map((n) => n === 0),
+    }),
+  },
   {
     weight: 5,
     arbitrary: fc.record({
@@ -53,11 +72,30 @@ export const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: leaseCall("withdrawPending") },
   { weight: 2, arbitrary: leaseCall("openDispute") },
   { weight: 1, arbitrary: leaseCall("answerDispute") },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("extend" as const), pick, hours: fc.integer({ min: 1, max: 6 }), priceTooLow: fc.nat({ max: 9 }).map((n) => n === 0), wrongCaller }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("extend" as const),
+      pick,
+      hours: fc.integer({ min: 1, max: 6 }),
+      priceTooLow: fc.nat({ max: 9 }).map((n) => n === 0),
+      wrongCaller,
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("complete" as const), pick, actor }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("finalizeDispute" as const), pick, actor }) },
   // Slashes up to 60 USDC against a 50 USDC per-lease cap at the start: some arbiter calls overshoot it.
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("resolveDispute" as const), pick, shareBps: fc.integer({ min: 0, max: 10_000 }), slash: fc.integer({ min: 0, max: 60 }), renterRight: fc.boolean(), wrongCaller }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("resolveDispute" as const),
+      pick,
+      shareBps: fc.integer({ min: 0, max: 10_000 }),
+      slash: fc.integer({ min: 0, max: 60 }),
+      renterRight: fc.boolean(),
+      wrongCaller,
+    }),
+  },
   // Settings go through the timelock (schedule, wait the delay, execute); leases keep their booked terms.
   {
     weight: 1,
@@ -104,7 +142,14 @@ export const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
       wrongCaller,
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("refuteOutage" as const), pick, proof: fc.constantFrom("fresh" as const, "fresh" as const, "stale" as const, "foreign" as const) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("refuteOutage" as const),
+      pick,
+      proof: fc.constantFrom("fresh" as const, "fresh" as const, "stale" as const, "foreign" as const),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("settleOutage" as const), pick, actor }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("approveReporter" as const), pick, actor, approved: fc.nat({ max: 3 }).map((n) => n !== 0) }) },
 );

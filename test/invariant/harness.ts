@@ -180,7 +180,7 @@ export class Campaign {
     switch (action.kind) {
       case "book": {
         const renter = h.renters[action.actor % h.renters.length];
-        const price = await this.read(h.registry.abi, h.registry.address, "getOffer", [offer.id]) as { spec: { pricePerGpuHour: bigint } };
+        const price = (await this.read(h.registry.abi, h.registry.address, "getOffer", [offer.id])) as { spec: { pricePerGpuHour: bigint } };
         const maxPrice = action.priceTooLow ? price.spec.pricePerGpuHour - 1n : price.spec.pricePerGpuHour;
         result = await this.send(renter, h.escrow, "book", [offer.id, action.gpus, action.hours, maxPrice, "0xabcdef"]);
         break;
@@ -227,7 +227,9 @@ export class Campaign {
           encodeFunctionData({ abi: h.escrow.abi, functionName: "setDisputeTimeout", args: [BigInt(action.timeoutHours) * 3600n] }),
         ];
         const targets = [h.escrow.address, h.escrow.address];
-        const salt = `0x${BigInt(this.calls + 1).toString(16).padStart(64, "0")}` as Hex;
+        const salt = `0x${BigInt(this.calls + 1)
+          .toString(16)
+          .padStart(64, "0")}` as Hex;
         const early = await this.send(h.admin, h.escrow, "setSlashTerms", [slash]); // the old admin path is closed
         if (early.ok) throw new InvariantViolation("the deployer changed settings without the timelock");
         await this.send(h.admin, h.timelock, "scheduleBatch", [targets, [0n, 0n], calls, ZERO, salt, TIMELOCK_DELAY]);
@@ -249,7 +251,13 @@ export class Campaign {
         const remaining = onChain ? onChain.deposit - onChain.paidGross : 0n;
         const toRenter = (remaining * BigInt(action.shareBps)) / 10_000n;
         const arbiter = action.wrongCaller ? h.renters[0] : h.arbiter;
-        result = await this.send(arbiter, h.escrow, "resolveDispute", [leaseId, toRenter, remaining - toRenter, BigInt(action.slash) * USDC, action.renterRight]);
+        result = await this.send(arbiter, h.escrow, "resolveDispute", [
+          leaseId,
+          toRenter,
+          remaining - toRenter,
+          BigInt(action.slash) * USDC,
+          action.renterRight,
+        ]);
         break;
       }
       case "updatePrice":
@@ -303,7 +311,9 @@ export class Campaign {
           latest += 1n;
         }
         const blockNumber = action.proof === "stale" ? outage.reportBlock : latest;
-        const block = (await hre.network.provider.request({ method: "eth_getBlockByNumber", params: [`0x${blockNumber.toString(16)}`, false] })) as { hash: Hex };
+        const block = (await hre.network.provider.request({ method: "eth_getBlockByNumber", params: [`0x${blockNumber.toString(16)}`, false] })) as {
+          hash: Hex;
+        };
         const signer = h.keys.get((action.proof === "foreign" ? h.renters[0] : (lease?.provider ?? h.providers[0])).toLowerCase())!;
         const signature = await livenessProofFor(signer, { leaseId, blockNumber, blockHash: block.hash }, { chainId: h.chainId, liveness: h.liveness.address });
         result = await this.send(h.renters[action.pick % h.renters.length], h.liveness, "refuteOutage", [leaseId, blockNumber, signature]);
@@ -331,7 +341,18 @@ export class Campaign {
       this.revertsByKind.set(action.kind, (this.revertsByKind.get(action.kind) ?? 0) + 1);
     }
     // Pull payouts and fee sweeps move money that no longer belongs to a lease.
-    const attributable = !["book", "withdraw", "withdrawTo", "sweepFees", "warp", "updatePrice", "pauseOffer", "resumeOffer", "setTerms", "approveReporter"].includes(action.kind);
+    const attributable = ![
+      "book",
+      "withdraw",
+      "withdrawTo",
+      "sweepFees",
+      "warp",
+      "updatePrice",
+      "pauseOffer",
+      "resumeOffer",
+      "setTerms",
+      "approveReporter",
+    ].includes(action.kind);
     await this.absorb(result.logs, attributable ? lease : undefined);
     await this.checkInvariants(action, lease, offer.id);
   }
@@ -346,11 +367,15 @@ export class Campaign {
       const source = log.address.toLowerCase();
       if (source === h.timelock.address.toLowerCase()) continue;
       const abi =
-        source === h.escrow.address.toLowerCase() ? h.escrow.abi
-        : source === h.token.address.toLowerCase() ? h.token.abi
-        : source === h.topUps.address.toLowerCase() ? h.topUps.abi
-        : source === h.liveness.address.toLowerCase() ? h.liveness.abi
-        : h.registry.abi;
+        source === h.escrow.address.toLowerCase()
+          ? h.escrow.abi
+          : source === h.token.address.toLowerCase()
+            ? h.token.abi
+            : source === h.topUps.address.toLowerCase()
+              ? h.topUps.abi
+              : source === h.liveness.address.toLowerCase()
+                ? h.liveness.abi
+                : h.registry.abi;
       // Three contracts' events go through one switch, each case reading the fields of its own event.
       // biome-ignore lint/suspicious/noExplicitAny: the union of every event's args would need a cast per case instead
       const event = decodeEventLog({ abi: abi as Abi, data: log.data, topics: log.topics }) as { eventName: string; args: any };
@@ -358,9 +383,19 @@ export class Campaign {
       switch (event.eventName) {
         case "LeaseBooked":
           this.leases.push({
-            id: args.leaseId, offer: Number(args.offerId), renter: args.renter, provider: args.provider, gpus: args.gpus,
-            deposit: args.deposit, providerNet: 0n, renterRefund: 0n, fees: 0n, open: true, status: LeaseStatus.Pending,
-            bond: 0n, slashed: 0n,
+            id: args.leaseId,
+            offer: Number(args.offerId),
+            renter: args.renter,
+            provider: args.provider,
+            gpus: args.gpus,
+            deposit: args.deposit,
+            providerNet: 0n,
+            renterRefund: 0n,
+            fees: 0n,
+            open: true,
+            status: LeaseStatus.Pending,
+            bond: 0n,
+            slashed: 0n,
           });
           touched = this.leases[this.leases.length - 1];
           {
@@ -388,7 +423,9 @@ export class Campaign {
           this.toppedUp += 1;
           // 6. No top-up spends past the renter's cap or pays above the renter's price limit.
           const policy = (await this.read(h.topUps.abi, h.topUps.address, "policyOf", [args.leaseId])) as {
-            maxTotalSpend: bigint; spent: bigint; maxPricePerGpuHour: bigint;
+            maxTotalSpend: bigint;
+            spent: bigint;
+            maxPricePerGpuHour: bigint;
           };
           if (args.totalSpent !== policy.spent || policy.spent > policy.maxTotalSpend) {
             throw new InvariantViolation(`lease ${args.leaseId}: top-ups spent ${policy.spent} over the cap ${policy.maxTotalSpend}`);

@@ -21,7 +21,10 @@ let agent: AgentProcess | undefined;
 try {
   const host = await prepareProviderHost(node.url);
   const { market } = host;
-  await host.writeConfig({ intervals: { pollSeconds: POLL_SECONDS, heartbeatSeconds: 60, claimSeconds: 3600 }, provision: { command: `${import.meta.dirname}/../test/fixtures/scripts/provision.sh`, timeoutSeconds: 30 } });
+  await host.writeConfig({
+    intervals: { pollSeconds: POLL_SECONDS, heartbeatSeconds: 60, claimSeconds: 3600 },
+    provision: { command: `${import.meta.dirname}/../test/fixtures/scripts/provision.sh`, timeoutSeconds: 30 },
+  });
 
   const spawnedAt = performance.now();
   agent = new AgentProcess(host.configPath, host.env);
@@ -49,9 +52,13 @@ try {
   const burstLatencies = await Promise.all(burstLeases.map((id) => acceptedAfter(id, burstStart)));
 
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${agent.pid}/status`, "utf8"))?.[1] ?? 0);
-  console.log(`gridlease-agent accept latency (Hardhat node, automine; poll interval ${POLL_SECONDS} s; ${os.availableParallelism()} CPUs, load ${os.loadavg()[0].toFixed(1)})`);
+  console.log(
+    `gridlease-agent accept latency (Hardhat node, automine; poll interval ${POLL_SECONDS} s; ${os.availableParallelism()} CPUs, load ${os.loadavg()[0].toFixed(1)})`,
+  );
   console.log(`  agent start (spawn → serving):          ${fmt(startup)}`);
-  console.log(`  one booking → accepted, ${SEQUENTIAL} runs:        median ${fmt(median(sequential))}, min ${fmt(Math.min(...sequential))}, max ${fmt(Math.max(...sequential))}`);
+  console.log(
+    `  one booking → accepted, ${SEQUENTIAL} runs:        median ${fmt(median(sequential))}, min ${fmt(Math.min(...sequential))}, max ${fmt(Math.max(...sequential))}`,
+  );
   console.log(`  ${BURST} bookings at once → all accepted:      ${fmt(Math.max(...burstLatencies))} (booking them took ${fmt(bookedAll)})`);
   console.log(`  agent resident memory after the run:    ${(rssKb / 1024).toFixed(0)} MiB`);
 } finally {

@@ -41,7 +41,10 @@ try {
   const market = await Market.deploy(node.url);
   const largest = Math.max(...SIZES);
   const setupStart = performance.now();
-  const offers = await registerLocalProviders(market, Array.from({ length: largest }, (_, i) => FIRST_INDEX + i));
+  const offers = await registerLocalProviders(
+    market,
+    Array.from({ length: largest }, (_, i) => FIRST_INDEX + i),
+  );
   console.log(`registered ${largest} providers with one offer each in ${seconds(performance.now() - setupStart)}`);
 
   for (const size of SIZES) {
@@ -49,16 +52,24 @@ try {
     await mkdir(path.join(dir, "sandboxes"));
     const sandboxEnv = { GRIDLEASE_SANDBOX_ROOT: path.join(dir, "sandboxes") };
     const configPath = path.join(dir, "fleet.json");
-    await writeFile(configPath, JSON.stringify({
-      rpcUrl: node.url,
-      chainId: 31337,
-      apiUrl: `http://127.0.0.1:${(sink.address() as { port: number }).port}`,
-      contracts: { registry: market.deployment.registry.address, escrow: market.deployment.escrow.address, token: market.deployment.token.address, deployBlock: Number(market.deployment.registry.deployBlock) },
-      provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
-      deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
-      intervals: { pollSeconds: 1, heartbeatSeconds: 60, claimSeconds: 3600 },
-      providers: Array.from({ length: size }, (_, i) => ({ mnemonicIndex: FIRST_INDEX + i })),
-    }));
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        rpcUrl: node.url,
+        chainId: 31337,
+        apiUrl: `http://127.0.0.1:${(sink.address() as { port: number }).port}`,
+        contracts: {
+          registry: market.deployment.registry.address,
+          escrow: market.deployment.escrow.address,
+          token: market.deployment.token.address,
+          deployBlock: Number(market.deployment.registry.deployBlock),
+        },
+        provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
+        deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
+        intervals: { pollSeconds: 1, heartbeatSeconds: 60, claimSeconds: 3600 },
+        providers: Array.from({ length: size }, (_, i) => ({ mnemonicIndex: FIRST_INDEX + i })),
+      }),
+    );
     const spawnedAt = performance.now();
     const fleet = new AgentProcess(configPath, process.env, "fleet");
     try {
@@ -68,7 +79,7 @@ try {
       const leases: bigint[] = [];
       for (let b = 0; b < BOOKINGS; b++) {
         // Spread over the fleet; each offer has 2 GPUs, so no provider runs out.
-        const index = FIRST_INDEX + Math.floor((b * size) / BOOKINGS) % size;
+        const index = FIRST_INDEX + (Math.floor((b * size) / BOOKINGS) % size);
         const bookedAt = performance.now();
         const leaseId = await market.book({ offerId: offers.get(index)!, providerEncryptionKey: localProviderEncryptionPublicKey(index), gpus: 1, hours: 1 });
         await market.waitFor(`lease ${leaseId} accepted`, async () => (await market.events("LeaseAccepted", leaseId)).length > 0, 120_000);
@@ -77,7 +88,10 @@ try {
       }
       const rss = await statusKb(fleet.pid, "VmRSS");
       const peak = await statusKb(fleet.pid, "VmHWM");
-      const row = `| ${size} | ${BOOKINGS} | ${seconds(percentile(latencies, 50))} | ${seconds(percentile(latencies, 95))} | ${seconds(Math.max(...latencies))} | ${(rss / 1024).toFixed(0)} MiB | ${(peak / 1024).toFixed(0)} MiB | ${seconds(startup)} | ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} |`;
+      const row = `| ${size} | ${BOOKINGS} | ${seconds(percentile(latencies, 50))} | ${seconds(percentile(latencies, 95))} | ${seconds(Math.max(...latencies))} | ${(rss / 1024).toFixed(0)} MiB | ${(peak / 1024).toFixed(0)} MiB | ${seconds(startup)} | ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} |`;
       rows.push(row);
       console.log(row);
       // The next size's fleet serves these same first providers again: give their GPUs back first.

@@ -38,9 +38,14 @@ const FIRST_PROVIDER = 100;
 const FIRST_RENTER = 3000;
 const SANDBOX = path.join(import.meta.dirname, "..", "examples", "sandbox");
 
-const percentile = (values: number[], p: number) => (values.length ? [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]! : NaN);
+const percentile = (values: number[], p: number) =>
+  values.length ? [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]! : NaN;
 const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** CPU seconds (user + system) and resident memory of a process, from /proc. */
@@ -54,7 +59,13 @@ async function procStats(pid: number): Promise<{ cpuSeconds: number; rssMiB: num
   }
 }
 
-function spawnService(name: string, args: string[], cwd: string, extraEnv: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+function spawnService(
+  name: string,
+  args: string[],
+  cwd: string,
+  extraEnv: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   return new Promise((resolve, reject) => {
@@ -89,21 +100,52 @@ try {
   let setupStart = performance.now();
   const offers: { id: bigint; index: number; free: number }[] = [];
   const queue = Array.from({ length: PROVIDERS }, (_, i) => FIRST_PROVIDER + i);
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-      const account = localAccount(index);
-      await test.setBalance({ address: account.address, value: parseEther("100") });
-      const wallet = createWalletClient({ chain: hardhat, transport: http(node.url), account });
-      const confirm = (hash: Hex) => client.waitForTransactionReceipt({ hash });
-      await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [account.address, usdc("1000")] }));
-      await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, usdc("500")] }));
-      await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "register", args: [usdc("500"), localProviderEncryptionPublicKey(index), `ipfs://market/${index}`] }));
-      const spec = encodeOfferSpec({ gpuModel: "RTX4090", gpuCount: GPUS, vramGb: 24, cpuCores: 16 * GPUS, ramGb: 64 * GPUS, diskGb: 1000, bandwidthMbps: 1000, region: "eu-west", pricePerGpuHour: usdc("0.50"), minHours: 1, maxHours: 720 });
-      const receipt = await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] }));
-      const listed = receipt.logs.map((l) => { try { return decodeEventLog({ abi: providerRegistryAbi, ...l }); } catch { return null; } }).find((e) => e?.eventName === "OfferListed");
-      offers.push({ id: (listed!.args as { offerId: bigint }).offerId, index, free: GPUS });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+        const account = localAccount(index);
+        await test.setBalance({ address: account.address, value: parseEther("100") });
+        const wallet = createWalletClient({ chain: hardhat, transport: http(node.url), account });
+        const confirm = (hash: Hex) => client.waitForTransactionReceipt({ hash });
+        await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [account.address, usdc("1000")] }));
+        await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, usdc("500")] }));
+        await confirm(
+          await wallet.writeContract({
+            address: registry.address,
+            abi: providerRegistryAbi,
+            functionName: "register",
+            args: [usdc("500"), localProviderEncryptionPublicKey(index), `ipfs://market/${index}`],
+          }),
+        );
+        const spec = encodeOfferSpec({
+          gpuModel: "RTX4090",
+          gpuCount: GPUS,
+          vramGb: 24,
+          cpuCores: 16 * GPUS,
+          ramGb: 64 * GPUS,
+          diskGb: 1000,
+          bandwidthMbps: 1000,
+          region: "eu-west",
+          pricePerGpuHour: usdc("0.50"),
+          minHours: 1,
+          maxHours: 720,
+        });
+        const receipt = await confirm(
+          await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] }),
+        );
+        const listed = receipt.logs
+          .map((l) => {
+            try {
+              return decodeEventLog({ abi: providerRegistryAbi, ...l });
+            } catch {
+              return null;
+            }
+          })
+          .find((e) => e?.eventName === "OfferListed");
+        offers.push({ id: (listed!.args as { offerId: bigint }).offerId, index, free: GPUS });
+      }
+    }),
+  );
   log(`${PROVIDERS} providers with ${GPUS} GPUs each registered in ${((performance.now() - setupStart) / 1000).toFixed(0)} s`);
 
   // Renters: funded and approved once.
@@ -112,36 +154,68 @@ try {
   const deployer = createWalletClient({ chain: hardhat, transport: http(node.url), account: localAccount(0) });
   for (const renter of renters) {
     await test.setBalance({ address: renter.address, value: parseEther("1000") });
-    await client.waitForTransactionReceipt({ hash: await deployer.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [renter.address, usdc("1000000")] }) });
+    await client.waitForTransactionReceipt({
+      hash: await deployer.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [renter.address, usdc("1000000")] }),
+    });
     const wallet = createWalletClient({ chain: hardhat, transport: http(node.url), account: renter });
-    await client.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [escrow.address, maxUint256] }) });
+    await client.waitForTransactionReceipt({
+      hash: await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [escrow.address, maxUint256] }),
+    });
   }
   log(`${RENTERS} renters funded in ${((performance.now() - setupStart) / 1000).toFixed(0)} s`);
 
   // Services: indexer and web as real processes; the fleet serves every provider.
-  const { child: indexer } = await spawnService("indexer", ["--import", "tsx", "apps/indexer/src/main.ts"], REPO_ROOT, {
-    DATABASE_URL: postgres.url, RPC_URL: node.url, CHAIN_ID: "31337", INDEXER_PORT: "0",
-    REGISTRY_ADDRESS: registry.address, ESCROW_ADDRESS: escrow.address, DEPLOY_BLOCK: String(token.deployBlock),
-  }, /caught up with chain/);
+  const { child: indexer } = await spawnService(
+    "indexer",
+    ["--import", "tsx", "apps/indexer/src/main.ts"],
+    REPO_ROOT,
+    {
+      DATABASE_URL: postgres.url,
+      RPC_URL: node.url,
+      CHAIN_ID: "31337",
+      INDEXER_PORT: "0",
+      REGISTRY_ADDRESS: registry.address,
+      ESCROW_ADDRESS: escrow.address,
+      DEPLOY_BLOCK: String(token.deployBlock),
+    },
+    /caught up with chain/,
+  );
   children.push(indexer);
-  const { child: web, match: listening } = await spawnService("web", ["--import", "tsx", "test/fixtures/web-process.ts"], path.join(REPO_ROOT, "apps/web"), {
-    DATABASE_URL: postgres.url, RPC_URL: node.url, CHAIN_ID: "31337", PUBLIC_ORIGIN: "http://127.0.0.1:3000",
-    API_RATE_LIMIT_PER_SECOND: "100000", API_RATE_LIMIT_BURST: "100000", API_WRITE_RATE_LIMIT_PER_SECOND: "100000", API_WRITE_RATE_LIMIT_BURST: "100000",
-  }, /listening (\d+)/);
+  const { child: web, match: listening } = await spawnService(
+    "web",
+    ["--import", "tsx", "test/fixtures/web-process.ts"],
+    path.join(REPO_ROOT, "apps/web"),
+    {
+      DATABASE_URL: postgres.url,
+      RPC_URL: node.url,
+      CHAIN_ID: "31337",
+      PUBLIC_ORIGIN: "http://127.0.0.1:3000",
+      API_RATE_LIMIT_PER_SECOND: "100000",
+      API_RATE_LIMIT_BURST: "100000",
+      API_WRITE_RATE_LIMIT_PER_SECOND: "100000",
+      API_WRITE_RATE_LIMIT_BURST: "100000",
+    },
+    /listening (\d+)/,
+  );
   children.push(web);
   const webUrl = `http://127.0.0.1:${listening[1]}`;
   const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-bench-market-"));
   await mkdir(path.join(dir, "sandboxes"));
   const sandboxEnv = { GRIDLEASE_SANDBOX_ROOT: path.join(dir, "sandboxes") };
   const configPath = path.join(dir, "fleet.json");
-  await writeFile(configPath, JSON.stringify({
-    rpcUrl: node.url, chainId: 31337, apiUrl: webUrl,
-    contracts: { registry: registry.address, escrow: escrow.address, token: token.address, deployBlock: Number(registry.deployBlock) },
-    provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
-    deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
-    intervals: { pollSeconds: 1, heartbeatSeconds: 60, claimSeconds: 3600 },
-    providers: offers.map((o) => ({ mnemonicIndex: o.index })),
-  }));
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      rpcUrl: node.url,
+      chainId: 31337,
+      apiUrl: webUrl,
+      contracts: { registry: registry.address, escrow: escrow.address, token: token.address, deployBlock: Number(registry.deployBlock) },
+      provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
+      deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
+      intervals: { pollSeconds: 1, heartbeatSeconds: 60, claimSeconds: 3600 },
+      providers: offers.map((o) => ({ mnemonicIndex: o.index })),
+    }),
+  );
   fleet = new AgentProcess(configPath, process.env, "fleet");
   await fleet.waitForLine(/fleet: serving/, 600_000);
   log(`indexer, web and the fleet of ${PROVIDERS} providers are up (load ${load()})`);
@@ -182,12 +256,31 @@ try {
       if (offer.free === 0) continue;
       offer.free--;
       try {
-        const request = sealJson(localProviderEncryptionPublicKey(offer.index), { sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk9q0Qn2yP1c8x3bV0m2JkqW8rL7dT4uYhX5sN6eF1a bench@market", renterEncryptionKey: `0x${Buffer.from(requestKeys.publicKey).toString("hex")}` },
-          { kind: "request", chainId: 31337, escrow: escrow.address, offerId: offer.id, renter: renter.address });
-        const hash = await wallet.writeContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "book", args: [offer.id, 1, 48, usdc("1"), request] });
+        const request = sealJson(
+          localProviderEncryptionPublicKey(offer.index),
+          {
+            sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk9q0Qn2yP1c8x3bV0m2JkqW8rL7dT4uYhX5sN6eF1a bench@market",
+            renterEncryptionKey: `0x${Buffer.from(requestKeys.publicKey).toString("hex")}`,
+          },
+          { kind: "request", chainId: 31337, escrow: escrow.address, offerId: offer.id, renter: renter.address },
+        );
+        const hash = await wallet.writeContract({
+          address: escrow.address,
+          abi: leaseEscrowAbi,
+          functionName: "book",
+          args: [offer.id, 1, 48, usdc("1"), request],
+        });
         // Polled at 0.5 s: a hundred renters polling faster load the node more than their bookings do.
         const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 500 });
-        const booked = receipt.logs.map((l) => { try { return decodeEventLog({ abi: leaseEscrowAbi, ...l }); } catch { return null; } }).find((e) => e?.eventName === "LeaseBooked");
+        const booked = receipt.logs
+          .map((l) => {
+            try {
+              return decodeEventLog({ abi: leaseEscrowAbi, ...l });
+            } catch {
+              return null;
+            }
+          })
+          .find((e) => e?.eventName === "LeaseBooked");
         if (receipt.status !== "success" || !booked) throw new Error("book reverted");
         bookedAt.set((booked.args as { leaseId: bigint }).leaseId, Date.now());
         bookings++;
@@ -203,7 +296,13 @@ try {
     while (Date.now() < deadline + 30_000 && (Date.now() < deadline || acceptLatency.length < bookings)) {
       const head = await client.getBlockNumber();
       if (head > scanned) {
-        const events = await client.getContractEvents({ address: escrow.address, abi: leaseEscrowAbi, eventName: "LeaseAccepted", fromBlock: scanned + 1n, toBlock: head });
+        const events = await client.getContractEvents({
+          address: escrow.address,
+          abi: leaseEscrowAbi,
+          eventName: "LeaseAccepted",
+          fromBlock: scanned + 1n,
+          toBlock: head,
+        });
         for (const event of events) {
           const at = bookedAt.get(event.args.leaseId!);
           if (at !== undefined) acceptLatency.push(Date.now() - at);
@@ -219,7 +318,7 @@ try {
     let lastLoad = 0;
     while (Date.now() < deadline) {
       const head = await client.getBlockNumber();
-      for (let b = (seenAt.size ? [...seenAt.keys()].at(-1)! + 1n : head); b <= head; b++) seenAt.set(b, Date.now());
+      for (let b = seenAt.size ? [...seenAt.keys()].at(-1)! + 1n : head; b <= head; b++) seenAt.set(b, Date.now());
       const cursor = BigInt((await db.query<{ b: string }>("select block_number::text as b from indexer_cursor")).rows[0]?.b ?? "0");
       for (const [block, at] of seenAt) {
         if (block > cursor) break;
@@ -230,12 +329,19 @@ try {
       if (Date.now() - lastLoad > 60_000) {
         lastLoad = Date.now();
         loadAverages.push(load());
-        log(`${((Date.now() - loadStart) / 1000).toFixed(0)} s: ${bookings} bookings, ${acceptLatency.length} accepted, ${searchLatency.length} searches, load ${load()}`);
+        log(
+          `${((Date.now() - loadStart) / 1000).toFixed(0)} s: ${bookings} bookings, ${acceptLatency.length} accepted, ${searchLatency.length} searches, load ${load()}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  const queries = ["gpu=RTX4090&sort=price&limit=20", "minGpus=1&sort=reliability&limit=50", "region=eu-west&availableNow=true&limit=20", "maxPricePerGpuHour=1000000&limit=10"];
+  const queries = [
+    "gpu=RTX4090&sort=price&limit=20",
+    "minGpus=1&sort=reliability&limit=50",
+    "region=eu-west&availableNow=true&limit=20",
+    "maxPricePerGpuHour=1000000&limit=10",
+  ];
   const searchers = Array.from({ length: SEARCHERS }, async (_, i) => {
     while (Date.now() < deadline) {
       const started = performance.now();
@@ -252,7 +358,8 @@ try {
   for (let b = startBlock + 1n; b <= endBlock; b++) transactions += (await client.getBlock({ blockNumber: b })).transactions.length;
   const seconds = (Date.now() - loadStart) / 1000;
   const cpu: Record<string, string> = {};
-  for (const [name, pid] of Object.entries(services)) if (pid) cpu[name] = `${(((await procStats(pid)).cpuSeconds - cpuBefore[name]!) / seconds * 100).toFixed(0)} %`;
+  for (const [name, pid] of Object.entries(services))
+    if (pid) cpu[name] = `${((((await procStats(pid)).cpuSeconds - cpuBefore[name]!) / seconds) * 100).toFixed(0)} %`;
   await acceptWatcher;
   // Nothing may move the chain while it is compared with the database: the fleet stops first.
   await fleet.stop();
@@ -273,7 +380,8 @@ try {
     const onChain = await client.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "getOffer", args: [id] });
     const row = dbOffers.get(String(id)) as { status: string; free: number } | undefined;
     const free = onChain.spec.gpuCount - onChain.reservedUnits;
-    if (!row || row.status !== OFFER_STATUS[onChain.status] || row.free !== free) mismatches.push(`offer ${id}: chain ${OFFER_STATUS[onChain.status]}/${free} free, db ${row?.status}/${row?.free}`);
+    if (!row || row.status !== OFFER_STATUS[onChain.status] || row.free !== free)
+      mismatches.push(`offer ${id}: chain ${OFFER_STATUS[onChain.status]}/${free} free, db ${row?.status}/${row?.free}`);
   }
   const dbLeases = await rows("select lease_id::text as id, status, deposit::text as deposit, renter from lease");
   const nextLease = await client.readContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "nextLeaseId" });
@@ -294,7 +402,9 @@ try {
   const active = Number((await db.query<{ n: string }>("select count(*) as n from lease where status = 'Active'")).rows[0]!.n);
   await db.end();
 
-  console.log(`\nbench:market — ${PROVIDERS} providers, ${RENTERS} renters, ${SEARCHERS} searchers, target ${TPS} tx/s for ${DURATION_S} s (${CHAIN === "hardhat" ? "Hardhat node, automine" : "anvil, mixed mining"}; ${os.availableParallelism()} CPUs)`);
+  console.log(
+    `\nbench:market — ${PROVIDERS} providers, ${RENTERS} renters, ${SEARCHERS} searchers, target ${TPS} tx/s for ${DURATION_S} s (${CHAIN === "hardhat" ? "Hardhat node, automine" : "anvil, mixed mining"}; ${os.availableParallelism()} CPUs)`,
+  );
   console.log(`| measure | value |\n|---|---|`);
   console.log(`| transactions mined during the load | ${transactions} in ${seconds.toFixed(0)} s = ${(transactions / seconds).toFixed(1)} tx/s |`);
   console.log(`| bookings / accepted / active leases at the end | ${bookings} / ${acceptLatency.length} / ${active} |`);
@@ -303,7 +413,9 @@ try {
   console.log(`| booking → accepted p50 / p95 | ${ms(percentile(acceptLatency, 50))} / ${ms(percentile(acceptLatency, 95))} |`);
   console.log(`| errors (booking / search / service log lines) | ${bookErrors} / ${searchErrors} / ${errors.length} |`);
   for (const name of Object.keys(services)) console.log(`| ${name}: CPU / peak RSS | ${cpu[name] ?? "?"} / ${(rssPeak[name] ?? 0).toFixed(0)} MiB |`);
-  console.log(`| database = chain (offers, leases, provider stakes) | ${mismatches.length === 0 ? `equal (${nextOffer - 1n} offers, ${nextLease - 1n} leases, ${offers.length} providers)` : `${mismatches.length} differences` } |`);
+  console.log(
+    `| database = chain (offers, leases, provider stakes) | ${mismatches.length === 0 ? `equal (${nextOffer - 1n} offers, ${nextLease - 1n} leases, ${offers.length} providers)` : `${mismatches.length} differences`} |`,
+  );
   console.log(`| load average during the run (1/5/15 min, per minute) | ${loadAverages.join("; ") || load()} |`);
   for (const line of [...mismatches.slice(0, 10), ...errors.slice(0, 10)]) console.log(`  ${line}`);
   if (mismatches.length) process.exitCode = 1;

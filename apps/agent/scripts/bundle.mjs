@@ -23,7 +23,9 @@ await build({
   target: "node20",
   define: { __GRIDLEASE_AGENT_VERSION__: JSON.stringify(version) },
   // Some bundled dependencies are CommonJS and call require() for Node built-ins.
-  banner: { js: '#!/usr/bin/env node\nimport { createRequire as __gridleaseRequire } from "node:module";\nconst require = __gridleaseRequire(import.meta.url);' },
+  banner: {
+    js: '#!/usr/bin/env node\nimport { createRequire as __gridleaseRequire } from "node:module";\nconst require = __gridleaseRequire(import.meta.url);',
+  },
   legalComments: "none",
   logLevel: "warning",
 });

@@ -44,7 +44,11 @@ export class ChainSetupError extends AgentError {
 
 async function contractsFor(config: AgentConfig, chainId: number): Promise<ContractAddresses> {
   if (config.contracts) return { ...config.contracts, deployBlock: BigInt(config.contracts.deployBlock) };
-  let known: { getDeployment?: (chainId: number) => { token: { address: Address }; registry: { address: Address; deployBlock: bigint }; escrow: { address: Address } } | undefined };
+  let known: {
+    getDeployment?: (
+      chainId: number,
+    ) => { token: { address: Address }; registry: { address: Address; deployBlock: bigint }; escrow: { address: Address } } | undefined;
+  };
   try {
     known = await import("@gridlease/sdk/deployments.generated");
   } catch {

@@ -28,7 +28,10 @@ const USDC_DECIMALS = 6;
 
 /** Set by the bundle (scripts/bundle.mjs); from package.json when run from the workspace. */
 declare const __GRIDLEASE_AGENT_VERSION__: string | undefined;
-const VERSION = typeof __GRIDLEASE_AGENT_VERSION__ === "string" ? __GRIDLEASE_AGENT_VERSION__ : (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const VERSION =
+  typeof __GRIDLEASE_AGENT_VERSION__ === "string"
+    ? __GRIDLEASE_AGENT_VERSION__
+    : (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 const program = new Command()
   .name("gridlease-agent")
@@ -85,7 +88,9 @@ program
     say(`Wrote ${keyFile}`);
     say(`Provider address:      ${created.address}`);
     say(`Encryption public key: ${created.encryptionPublicKey}`);
-    say(`Next: fund ${created.address} with ETH for gas and the stake token (provider.stake in the config) — on the local chain (31337) run \`gridlease-agent faucet\`; elsewhere send both from a funded wallet — then run \`gridlease-agent register\`.`);
+    say(
+      `Next: fund ${created.address} with ETH for gas and the stake token (provider.stake in the config) — on the local chain (31337) run \`gridlease-agent faucet\`; elsewhere send both from a funded wallet — then run \`gridlease-agent register\`.`,
+    );
   });
 
 program
@@ -123,7 +128,11 @@ program
     const log = createLogger();
     // The fast part of `self-test`: a missing or non-executable script, or an unusable key, chain or
     // host, is refused here rather than discovered by a paying renter. Funding and registration only warn.
-    const checked = await selfTest({ configPath: globals().config, passphrase: () => obtainPassphrase({ passphraseFile: globals().passphraseFile }), cycle: false });
+    const checked = await selfTest({
+      configPath: globals().config,
+      passphrase: () => obtainPassphrase({ passphraseFile: globals().passphraseFile }),
+      cycle: false,
+    });
     const fatal = checked.checks.filter((c) => c.problem && ["config", "provision script", "deprovision script", "provider key", "chain"].includes(c.name));
     if (fatal.length || !checked.config || !checked.keys || !checked.ctx || !checked.hardware) {
       const problems = checked.checks.filter((c) => c.problem).map((c) => c.problem);
@@ -135,7 +144,9 @@ program
     else log.info(`hardware: ${hardware.groups.map((g) => `${g.count}× ${g.model?.id ?? g.smiName}`).join(", ")}`);
     const acceptWindow = await ctx.publicClient.readContract({ address: ctx.contracts.escrow, abi: leaseEscrowAbi, functionName: "acceptWindow" });
     if (config.provision.timeoutSeconds >= Number(acceptWindow)) {
-      log.warn(`provision.timeoutSeconds (${config.provision.timeoutSeconds}) is not shorter than the escrow's accept window (${acceptWindow} s): a slow provisioning run would finish too late to accept.`);
+      log.warn(
+        `provision.timeoutSeconds (${config.provision.timeoutSeconds}) is not shorter than the escrow's accept window (${acceptWindow} s): a slow provisioning run would finish too late to accept.`,
+      );
     }
     const journal = await Journal.open(config.stateDir);
     const containers = await startWorkloads(config, keys, ctx, journal, log);
@@ -162,7 +173,12 @@ program
   .description("check config, chain, funds, registration, GPUs and scripts, and run one dry-run provision → deprovision cycle")
   .option("--script-timeout <seconds>", "a dry-run script taking longer counts as hanging", (v) => Number(v), 120)
   .action(async (options: { scriptTimeout: number }) => {
-    const result = await selfTest({ configPath: globals().config, passphrase: () => obtainPassphrase({ passphraseFile: globals().passphraseFile }), cycle: true, scriptTimeoutSeconds: options.scriptTimeout });
+    const result = await selfTest({
+      configPath: globals().config,
+      passphrase: () => obtainPassphrase({ passphraseFile: globals().passphraseFile }),
+      cycle: true,
+      scriptTimeoutSeconds: options.scriptTimeout,
+    });
     say(formatChecklist(result.checks));
     const failed = result.checks.filter((c) => c.problem).length;
     say(failed ? `${failed} check(s) failed; fix them before \`gridlease-agent serve\`.` : "All checks passed: this host is ready to serve.");
@@ -204,12 +220,18 @@ program
     say(`Provider ${keys.account.address} on chain ${ctx.chainId}: ${problems.length ? problems.join(" ") : "registered, encryption key matches"}`);
     const offers = await fetchOwnOffers(ctx, keys.account.address);
     for (const o of offers) {
-      say(`  offer ${o.offerId}: ${OFFER_STATUS[o.status] ?? o.status}, ${o.spec.gpuCount}× ${o.spec.gpuModel} in ${o.spec.region}, ${o.reservedUnits} GPU(s) booked, ${formatUnits(o.spec.pricePerGpuHour, ctx.tokenDecimals)} ${ctx.tokenSymbol}/GPU/h`);
+      say(
+        `  offer ${o.offerId}: ${OFFER_STATUS[o.status] ?? o.status}, ${o.spec.gpuCount}× ${o.spec.gpuModel} in ${o.spec.region}, ${o.reservedUnits} GPU(s) booked, ${formatUnits(o.spec.pricePerGpuHour, ctx.tokenDecimals)} ${ctx.tokenSymbol}/GPU/h`,
+      );
     }
     if (offers.length === 0) say("  no offers; run `gridlease-agent list`.");
     const journal = await Journal.open(config.stateDir);
     const open = journal.all().filter((s) => s.provisionStarted && !s.deprovisioned);
-    say(open.length ? `Environments not yet revoked: ${open.map((s) => `lease ${s.leaseId} (GPUs ${s.gpuIndices.join(",") || "-"})`).join(", ")}` : "No provisioned environments.");
+    say(
+      open.length
+        ? `Environments not yet revoked: ${open.map((s) => `lease ${s.leaseId} (GPUs ${s.gpuIndices.join(",") || "-"})`).join(", ")}`
+        : "No provisioned environments.",
+    );
     await journal.close();
   });
 
@@ -222,7 +244,8 @@ const isExpected = (error: unknown) => error instanceof AgentError || error inst
 
 program.parseAsync().catch((error: unknown) => {
   if (isExpected(error)) process.stderr.write(`${(error as Error).message}\n`);
-  else if ((error as { name?: string }).name?.endsWith("Error") && (error as { shortMessage?: string }).shortMessage) process.stderr.write(`${describeError(error)}\n`);
+  else if ((error as { name?: string }).name?.endsWith("Error") && (error as { shortMessage?: string }).shortMessage)
+    process.stderr.write(`${describeError(error)}\n`);
   else process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
   process.exitCode = 1;
 });

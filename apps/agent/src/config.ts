@@ -7,8 +7,15 @@ import { AgentError } from "./errors";
 
 /** A token amount written the way people read it ("2.35" USDC); converted with the token's decimals. */
 const decimalAmount = z.string().regex(/^\d+(\.\d+)?$/, 'write amounts as decimal strings, e.g. "2.35"');
-const address = z.string().refine(isAddress, "not an 0x-prefixed 20-byte address").transform((a) => a as Address);
-const shortString = z.string().min(1).max(32).regex(/^[\x20-\x7e]+$/, "ASCII only (it is stored on-chain as bytes32)");
+const address = z
+  .string()
+  .refine(isAddress, "not an 0x-prefixed 20-byte address")
+  .transform((a) => a as Address);
+const shortString = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[\x20-\x7e]+$/, "ASCII only (it is stored on-chain as bytes32)");
 
 const scriptSchema = z.object({
   /** Path of an executable; it gets the lease as JSON on stdin. */
@@ -16,7 +23,11 @@ const scriptSchema = z.object({
   args: z.array(z.string()).default([]),
   /** Extra environment for the script (e.g. PUBLIC_HOST for the access details it prints). */
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not an environment variable name"), z.string()).default({}),
-  timeoutSeconds: z.number().positive().max(24 * 3600).default(300),
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .max(24 * 3600)
+    .default(300),
 });
 
 /**
@@ -36,7 +47,9 @@ const workloadsSchema = z.object({
   /** Host address the published ports bind to. */
   bindAddress: z.string().min(1).default("0.0.0.0"),
   /** The status/logs/endpoints API (GET /leases/<id>/workload with the lease's bearer token). */
-  statusApi: z.object({ host: z.string().default("0.0.0.0"), port: z.number().int().min(0).max(65535).default(7380), publicUrl: z.url().optional() }).prefault({}),
+  statusApi: z
+    .object({ host: z.string().default("0.0.0.0"), port: z.number().int().min(0).max(65535).default(7380), publicUrl: z.url().optional() })
+    .prefault({}),
   /** The image each catalogue template runs on this host (pin it: name@sha256:… or a local build). */
   templateImages: z.partialRecord(z.enum(["linux-ssh", "pytorch-jupyter", "openai-inference"]), z.string().min(1)).default({}),
   /** How the lease's GPUs reach the container: CDI devices (Podman, nvidia-ctk cdi generate), Docker's --gpus, or none (no GPU host). */
@@ -44,8 +57,17 @@ const workloadsSchema = z.object({
   /** Per-lease disk: an ext4 file of the booked size loop-mounted at /data (needs root), or none (no limit, a plain folder). */
   disk: z.enum(["loop", "none"]).default("loop"),
   /** Seconds a container and its data stay after a lease ends by time, for the renter to copy results out. */
-  exportGraceSeconds: z.number().int().min(0).max(24 * 3600).default(600),
-  pullTimeoutSeconds: z.number().positive().max(24 * 3600).default(1800),
+  exportGraceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(600),
+  pullTimeoutSeconds: z
+    .number()
+    .positive()
+    .max(24 * 3600)
+    .default(1800),
   logLines: z.number().int().min(1).max(1000).default(200),
   /** iptables rules per lease bridge: no path to the host's services or to blockedNets (cloud metadata). */
   fence: z
@@ -76,16 +98,19 @@ export const agentConfigSchema = z
     /** Holds the journal; keep it across restarts. */
     stateDir: z.string().default("state"),
     /** Defaults to the SDK's deployment for the chain id. */
-    contracts: z
-      .object({ registry: address, escrow: address, token: address, deployBlock: z.number().int().nonnegative().default(0) })
-      .optional(),
+    contracts: z.object({ registry: address, escrow: address, token: address, deployBlock: z.number().int().nonnegative().default(0) }).optional(),
     provider: z.object({ stake: decimalAmount, metadataURI: z.string().max(2048).default("") }).default({ stake: "100", metadataURI: "" }),
     offer: z.object({
       region: shortString,
       /** One price for every GPU model on the host, or one per model id ({"RTX4090": "0.40", "A6000": "0.55"}). */
       pricePerGpuHour: z.union([decimalAmount, z.partialRecord(z.enum(GPU_MODEL_IDS), decimalAmount)]),
       minHours: z.number().int().positive().default(1),
-      maxHours: z.number().int().positive().max(24 * 365).default(168),
+      maxHours: z
+        .number()
+        .int()
+        .positive()
+        .max(24 * 365)
+        .default(168),
       bandwidthMbps: z.number().int().positive().max(4_294_967_295).default(1000),
       /** Filesystem whose size is listed as disk. */
       diskPath: z.string().default("/"),

@@ -23,13 +23,14 @@ export class ListingError extends AgentError {
  */
 export function draftOffers(config: AgentConfig, hardware: HardwareReport, tokenDecimals: number): { offers: OfferDraft[]; skipped: string[] } {
   const listable = hardware.groups.filter((g) => g.model);
-  const skipped = hardware.groups
-    .filter((g) => !g.model)
-    .map((g) => `${g.count}× ${g.smiName} is not in the marketplace's GPU table, so it cannot be listed.`);
+  const skipped = hardware.groups.filter((g) => !g.model).map((g) => `${g.count}× ${g.smiName} is not in the marketplace's GPU table, so it cannot be listed.`);
   const totalGpus = listable.reduce((n, g) => n + g.count, 0);
   const offers = listable.map((group) => {
     const modelId = group.model!.id;
-    const priceText = typeof config.offer.pricePerGpuHour === "string" ? config.offer.pricePerGpuHour : config.offer.pricePerGpuHour[modelId as keyof typeof config.offer.pricePerGpuHour];
+    const priceText =
+      typeof config.offer.pricePerGpuHour === "string"
+        ? config.offer.pricePerGpuHour
+        : config.offer.pricePerGpuHour[modelId as keyof typeof config.offer.pricePerGpuHour];
     if (!priceText) throw new ListingError(`offer.pricePerGpuHour has no price for ${modelId}; add "${modelId}": "<price>" to it.`);
     const share = group.count / totalGpus;
     return {
@@ -74,7 +75,12 @@ export async function fetchOwnOffers(ctx: ChainContext, provider: Address): Prom
   });
   return Promise.all(
     logs.map(async (log) => {
-      const offer = await ctx.publicClient.readContract({ address: ctx.contracts.registry, abi: providerRegistryAbi, functionName: "getOffer", args: [log.args.offerId!] });
+      const offer = await ctx.publicClient.readContract({
+        address: ctx.contracts.registry,
+        abi: providerRegistryAbi,
+        functionName: "getOffer",
+        args: [log.args.offerId!],
+      });
       return { offerId: log.args.offerId!, status: offer.status as OfferStatus, spec: fromOfferSpec(offer.spec), reservedUnits: offer.reservedUnits };
     }),
   );
@@ -103,7 +109,10 @@ export async function registerProvider(ctx: ChainContext, keys: ProviderKeys, co
   const fmt = (v: bigint) => `${formatUnits(v, ctx.tokenDecimals)} ${ctx.tokenSymbol}`;
   if (stake < minStake) throw new ListingError(`provider.stake is ${fmt(stake)} but the registry's minimum stake is ${fmt(minStake)}.`);
   if (balance < stake) {
-    const fix = ctx.chainId === LOCAL_CHAIN_ID ? "run `gridlease-agent faucet` (local chain)" : `send it ${fmt(stake - balance)} more (token ${ctx.contracts.token}) on chain ${ctx.chainId}`;
+    const fix =
+      ctx.chainId === LOCAL_CHAIN_ID
+        ? "run `gridlease-agent faucet` (local chain)"
+        : `send it ${fmt(stake - balance)} more (token ${ctx.contracts.token}) on chain ${ctx.chainId}`;
     throw new ListingError(`${me} holds ${fmt(balance)}, less than the ${fmt(stake)} stake: ${fix}.`);
   }
   if ((await ctx.publicClient.getBalance({ address: me })) === 0n) throw new ListingError(noEthSentence(me, ctx.chainId));
@@ -131,20 +140,25 @@ export async function publishOffers(ctx: ChainContext, provider: Address, drafts
       published.push(match.offerId);
       if (match.spec.pricePerGpuHour !== draft.pricePerGpuHour) {
         await ctx.sender.send({ ...registry, functionName: "updatePrice", args: [match.offerId, draft.pricePerGpuHour] });
-        log(`Offer ${match.offerId} (${draft.gpuCount}× ${draft.gpuModel}): price updated to ${formatUnits(draft.pricePerGpuHour, ctx.tokenDecimals)} ${ctx.tokenSymbol}/GPU/h.`);
+        log(
+          `Offer ${match.offerId} (${draft.gpuCount}× ${draft.gpuModel}): price updated to ${formatUnits(draft.pricePerGpuHour, ctx.tokenDecimals)} ${ctx.tokenSymbol}/GPU/h.`,
+        );
       }
       if (match.status === OfferStatus.Paused) {
         await ctx.sender.send({ ...registry, functionName: "resumeOffer", args: [match.offerId] });
         log(`Offer ${match.offerId}: resumed.`);
       }
-      if (match.spec.pricePerGpuHour === draft.pricePerGpuHour && match.status === OfferStatus.Active) log(`Offer ${match.offerId} (${draft.gpuCount}× ${draft.gpuModel}) is already up to date.`);
+      if (match.spec.pricePerGpuHour === draft.pricePerGpuHour && match.status === OfferStatus.Active)
+        log(`Offer ${match.offerId} (${draft.gpuCount}× ${draft.gpuModel}) is already up to date.`);
       continue;
     }
     const receipt = await ctx.sender.send({ ...registry, functionName: "listOffer", args: [toOfferSpec(draft)] });
     const listed = await ctx.publicClient.getContractEvents({ ...registry, eventName: "OfferListed", args: { provider }, blockHash: receipt.blockHash });
     const offerId = listed.find((l) => l.transactionHash === receipt.transactionHash)!.args.offerId!;
     published.push(offerId);
-    log(`Listed offer ${offerId}: ${draft.gpuCount}× ${draft.gpuModel} in ${draft.region} at ${formatUnits(draft.pricePerGpuHour, ctx.tokenDecimals)} ${ctx.tokenSymbol}/GPU/h.`);
+    log(
+      `Listed offer ${offerId}: ${draft.gpuCount}× ${draft.gpuModel} in ${draft.region} at ${formatUnits(draft.pricePerGpuHour, ctx.tokenDecimals)} ${ctx.tokenSymbol}/GPU/h.`,
+    );
   }
   for (const stale of live.filter((o) => !kept.has(o.offerId))) {
     await ctx.sender.send({ ...registry, functionName: "delistOffer", args: [stale.offerId] });
@@ -155,11 +169,18 @@ export async function publishOffers(ctx: ChainContext, provider: Address, drafts
 
 /** Problems that would make `serve` unable to take bookings, in sentences; empty when it can. */
 export async function checkProviderReady(ctx: ChainContext, keys: ProviderKeys): Promise<string[]> {
-  const provider = await ctx.publicClient.readContract({ address: ctx.contracts.registry, abi: providerRegistryAbi, functionName: "getProvider", args: [keys.account.address] });
+  const provider = await ctx.publicClient.readContract({
+    address: ctx.contracts.registry,
+    abi: providerRegistryAbi,
+    functionName: "getProvider",
+    args: [keys.account.address],
+  });
   if (provider.status !== ProviderStatus.Active) return [`${keys.account.address} is not a registered provider; run \`gridlease-agent register\`.`];
   const ours = bytesToHex(keys.encryption.publicKey).toLowerCase();
   if (provider.encryptionKey.toLowerCase() !== ours) {
-    return [`the encryption key registered on-chain (${provider.encryptionKey}) is not this key file's (${ours}); renters' requests will not decrypt. Run \`gridlease-agent register\` to update it.`];
+    return [
+      `the encryption key registered on-chain (${provider.encryptionKey}) is not this key file's (${ours}); renters' requests will not decrypt. Run \`gridlease-agent register\` to update it.`,
+    ];
   }
   return [];
 }
@@ -182,6 +203,8 @@ export async function changeOffers(ctx: ChainContext, provider: Address, action:
   const functionName = ({ pause: "pauseOffer", resume: "resumeOffer", delist: "delistOffer" } as const)[action];
   for (const offer of targets) {
     await ctx.sender.send({ ...registry, functionName, args: [offer.offerId] });
-    log(`Offer ${offer.offerId} (${offer.spec.gpuCount}× ${offer.spec.gpuModel}): ${action === "delist" ? "delisted" : action === "pause" ? "paused" : "resumed"}.`);
+    log(
+      `Offer ${offer.offerId} (${offer.spec.gpuCount}× ${offer.spec.gpuModel}): ${action === "delist" ? "delisted" : action === "pause" ? "paused" : "resumed"}.`,
+    );
   }
 }

@@ -105,7 +105,14 @@ export function runScript(spec: ScriptSpec, input: unknown, options: { env?: Nod
 
 /** The JSON object a provisioning script prints: its whole stdout, or else its last non-empty line. */
 export function parseScriptJson(stdout: string, command: string): Record<string, unknown> {
-  const candidates = [stdout.trim(), stdout.trim().split("\n").filter((l) => l.trim()).at(-1) ?? ""];
+  const candidates = [
+    stdout.trim(),
+    stdout
+      .trim()
+      .split("\n")
+      .filter((l) => l.trim())
+      .at(-1) ?? "",
+  ];
   for (const candidate of candidates) {
     try {
       const value: unknown = JSON.parse(candidate);

@@ -44,9 +44,20 @@ const message = (error: unknown) => (error as Error).message.split("\n").join(" 
 
 /** Where `command` would be run from: a path as written, or the first PATH entry that has it. */
 async function locateCommand(command: string): Promise<string | undefined> {
-  const candidates = command.includes("/") ? [command] : (process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, command));
+  const candidates = command.includes("/")
+    ? [command]
+    : (process.env.PATH ?? "")
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, command));
   for (const candidate of candidates) {
-    if (await stat(candidate).then((s) => s.isFile(), () => false)) return candidate;
+    if (
+      await stat(candidate).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return candidate;
   }
   return undefined;
 }
@@ -57,7 +68,13 @@ export async function scriptProblem(key: "provision" | "deprovision", spec: Scri
   if (!found) {
     return `${key}.command ${spec.command} does not exist: copy the example script there (apps/agent/examples/${key}-docker.sh or ${key}-local-user.sh) or fix ${key}.command in the config (relative paths are relative to the config file).`;
   }
-  if (!(await access(found, constants.X_OK).then(() => true, () => false))) return `${key}.command ${found} is not executable: run \`chmod +x ${found}\`.`;
+  if (
+    !(await access(found, constants.X_OK).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return `${key}.command ${found} is not executable: run \`chmod +x ${found}\`.`;
   return undefined;
 }
 
@@ -68,7 +85,13 @@ function throwawaySshKey(): string {
   return `ssh-ed25519 ${Buffer.concat([field(Buffer.from("ssh-ed25519")), field(raw)]).toString("base64")} gridlease-self-test`;
 }
 
-async function dryRunCycle(config: AgentConfig, hardware: HardwareReport | undefined, provider: Address, chainId: number, timeoutSeconds: number): Promise<Check> {
+async function dryRunCycle(
+  config: AgentConfig,
+  hardware: HardwareReport | undefined,
+  provider: Address,
+  chainId: number,
+  timeoutSeconds: number,
+): Promise<Check> {
   const group = hardware?.groups.find((g) => g.model) ?? hardware?.groups[0];
   const input: LeaseScriptInput & { dryRun: true } = {
     event: "provision",
@@ -97,13 +120,22 @@ async function dryRunCycle(config: AgentConfig, hardware: HardwareReport | undef
     parseScriptJson(stdout, config.provision.command);
   } catch (error) {
     // Clean up whatever the failed run left, as serve would; its own failure is reported below.
-    const cleanup = await runScript(limit(config.deprovision), removal("self-test cleanup"), { env: envOf(removal("self-test cleanup")) }).then(() => "", (e) => ` The cleanup deprovision failed too: ${message(e)}.`);
-    return { name, problem: `The provisioning script failed a dry run, so renters would be declined: ${message(error)}. Fix ${config.provision.command} (run it by hand with this lease on stdin) before serving.${cleanup}` };
+    const cleanup = await runScript(limit(config.deprovision), removal("self-test cleanup"), { env: envOf(removal("self-test cleanup")) }).then(
+      () => "",
+      (e) => ` The cleanup deprovision failed too: ${message(e)}.`,
+    );
+    return {
+      name,
+      problem: `The provisioning script failed a dry run, so renters would be declined: ${message(error)}. Fix ${config.provision.command} (run it by hand with this lease on stdin) before serving.${cleanup}`,
+    };
   }
   try {
     await runScript(limit(config.deprovision), removal("self-test"), { env: envOf(removal("self-test")) });
   } catch (error) {
-    return { name, problem: `The deprovisioning script failed a dry run, so renters' access would not be revoked: ${message(error)}. Fix ${config.deprovision.command} and remove the dry-run environment (lease ${DRY_RUN_LEASE_ID}) by hand.` };
+    return {
+      name,
+      problem: `The deprovisioning script failed a dry run, so renters' access would not be revoked: ${message(error)}. Fix ${config.deprovision.command} and remove the dry-run environment (lease ${DRY_RUN_LEASE_ID}) by hand.`,
+    };
   }
   return { name, detail: `lease ${DRY_RUN_LEASE_ID} provisioned and removed` };
 }
@@ -162,16 +194,22 @@ export async function selfTest(options: SelfTestOptions): Promise<SelfTestResult
   const stake = parseUnits(config.provider.stake, ctx.tokenDecimals);
   const registered = provider.status === ProviderStatus.Active;
   const fmt = (v: bigint) => `${formatUnits(v, ctx.tokenDecimals)} ${ctx.tokenSymbol}`;
-  const tokenFix = ctx.chainId === LOCAL_CHAIN_ID ? "run `gridlease-agent faucet` (local chain)" : `send it ${fmt(stake - tokens)} (token ${ctx.contracts.token})`;
+  const tokenFix =
+    ctx.chainId === LOCAL_CHAIN_ID ? "run `gridlease-agent faucet` (local chain)" : `send it ${fmt(stake - tokens)} (token ${ctx.contracts.token})`;
   checks.push({
     name: "stake token",
     detail: registered ? `${fmt(tokens)} held, ${fmt(provider.stake)} staked` : `${fmt(tokens)} held`,
     problem: !registered && tokens < stake ? `${me} holds ${fmt(tokens)} but registering stakes ${fmt(stake)}: ${tokenFix}.` : undefined,
   });
   const ready = await checkProviderReady(ctx, keys);
-  checks.push({ name: "registration and key", detail: ready.length ? undefined : "registered, encryption key matches", problem: ready.length ? ready.join(" ") : undefined });
+  checks.push({
+    name: "registration and key",
+    detail: ready.length ? undefined : "registered, encryption key matches",
+    problem: ready.length ? ready.join(" ") : undefined,
+  });
   const scriptsRunnable = checks.every((c) => !c.name.endsWith(" script") || !c.problem);
-  if (options.cycle && scriptsRunnable && !config.workloads) checks.push(await dryRunCycle(config, hardware, me, ctx.chainId, options.scriptTimeoutSeconds ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS));
+  if (options.cycle && scriptsRunnable && !config.workloads)
+    checks.push(await dryRunCycle(config, hardware, me, ctx.chainId, options.scriptTimeoutSeconds ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS));
   return done({ config, keys, ctx, hardware });
 }
 

@@ -48,12 +48,41 @@ describe("draftOffers", () => {
 
   it("makes one offer per model, splitting the host in proportion to GPU count, priced per model", () => {
     const config = resolveConfig({ ...minimal, offer: { region: "us-east", pricePerGpuHour: { RTX4090: "0.39", A6000: "0.5" } } }, "/");
-    const host = hardware([gpu(0, "NVIDIA GeForce RTX 4090", 24564), gpu(1, "NVIDIA GeForce RTX 4090", 24564), gpu(2, "NVIDIA GeForce RTX 4090", 24564), gpu(3, "NVIDIA RTX A6000", 49140)]);
+    const host = hardware([
+      gpu(0, "NVIDIA GeForce RTX 4090", 24564),
+      gpu(1, "NVIDIA GeForce RTX 4090", 24564),
+      gpu(2, "NVIDIA GeForce RTX 4090", 24564),
+      gpu(3, "NVIDIA RTX A6000", 49140),
+    ]);
     const { offers, skipped } = draftOffers(config, host, 6);
     expect(skipped).toEqual([]);
     expect(offers).toEqual([
-      { gpuModel: "RTX4090", gpuCount: 3, vramGb: 24, cpuCores: 24, ramGb: 192, diskGb: 3000, bandwidthMbps: 1000, region: "us-east", pricePerGpuHour: 390_000n, minHours: 1, maxHours: 168 },
-      { gpuModel: "A6000", gpuCount: 1, vramGb: 48, cpuCores: 8, ramGb: 64, diskGb: 1000, bandwidthMbps: 1000, region: "us-east", pricePerGpuHour: 500_000n, minHours: 1, maxHours: 168 },
+      {
+        gpuModel: "RTX4090",
+        gpuCount: 3,
+        vramGb: 24,
+        cpuCores: 24,
+        ramGb: 192,
+        diskGb: 3000,
+        bandwidthMbps: 1000,
+        region: "us-east",
+        pricePerGpuHour: 390_000n,
+        minHours: 1,
+        maxHours: 168,
+      },
+      {
+        gpuModel: "A6000",
+        gpuCount: 1,
+        vramGb: 48,
+        cpuCores: 8,
+        ramGb: 64,
+        diskGb: 1000,
+        bandwidthMbps: 1000,
+        region: "us-east",
+        pricePerGpuHour: 500_000n,
+        minHours: 1,
+        maxHours: 168,
+      },
     ]);
   });
 
@@ -62,6 +91,8 @@ describe("draftOffers", () => {
     const { offers, skipped } = draftOffers(config, hardware([gpu(0, "NVIDIA GeForce GTX 1080 Ti", 11264)]), 6);
     expect(offers).toEqual([]);
     expect(skipped).toEqual(["1× NVIDIA GeForce GTX 1080 Ti is not in the marketplace's GPU table, so it cannot be listed."]);
-    expect(() => draftOffers(config, hardware([gpu(0, "NVIDIA GeForce RTX 4090", 24564)]), 6)).toThrow('offer.pricePerGpuHour has no price for RTX4090; add "RTX4090": "<price>" to it.');
+    expect(() => draftOffers(config, hardware([gpu(0, "NVIDIA GeForce RTX 4090", 24564)]), 6)).toThrow(
+      'offer.pricePerGpuHour has no price for RTX4090; add "RTX4090": "<price>" to it.',
+    );
   });
 });

@@ -105,7 +105,19 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
     podman = await startTestPodman(dir);
     journal = await Journal.open(path.join(dir, "state"));
     manager = new WorkloadManager({
-      config: { ...podman.workloads, publicHost: "127.0.0.1", bindAddress: "127.0.0.1", statusApi: { host: "127.0.0.1", port: 0 }, templateImages: { "linux-ssh": podman.tag }, gpuAccess: "none", disk: "loop", exportGraceSeconds: 1, pullTimeoutSeconds: 20, logLines: 50, fence: { enabled: true, iptables: "iptables", blockedNets: ["169.254.0.0/16"] } },
+      config: {
+        ...podman.workloads,
+        publicHost: "127.0.0.1",
+        bindAddress: "127.0.0.1",
+        statusApi: { host: "127.0.0.1", port: 0 },
+        templateImages: { "linux-ssh": podman.tag },
+        gpuAccess: "none",
+        disk: "loop",
+        exportGraceSeconds: 1,
+        pullTimeoutSeconds: 20,
+        logLines: 50,
+        fence: { enabled: true, iptables: "iptables", blockedNets: ["169.254.0.0/16"] },
+      },
       stateDir: path.join(dir, "state"),
       journal,
       log,
@@ -135,7 +147,16 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
 
   async function statusOf(leaseId: bigint, token = manager.leaseToken(leaseId)) {
     const response = await fetch(`http://127.0.0.1:${statusPort}/leases/${leaseId}/workload?lines=20`, { headers: { authorization: `Bearer ${token}` } });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { state?: string; logs?: string[]; endpoints?: { hostPort: number }[]; exitCode?: number | null; error?: string | null } };
+    return {
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown> & {
+        state?: string;
+        logs?: string[];
+        endpoints?: { hostPort: number }[];
+        exitCode?: number | null;
+        error?: string | null;
+      },
+    };
   }
 
   async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -149,9 +170,33 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
   }
 
   it("runs a pinned custom image: skips the pull, reports running, the known log line and an endpoint that answers; removal takes the container, network and disk", async () => {
-    const access = await manager.prepare(lease(1n, { template: "custom", image: podman.image, ports: [8080], env: { GREETING: "hello-from-lease-1" }, command: 'echo "$GREETING"; exec httpd -f -p 8080 -h /www', diskGb: 1 }));
-    expect(access).toMatchObject({ kind: "container", template: "custom", image: podman.image, ports: [8080], workload: { url: `http://127.0.0.1:${statusPort}/leases/1/workload`, token: manager.leaseToken(1n) } });
-    manager.ensureLaunched(lease(1n, { template: "custom", image: podman.image, ports: [8080], env: { GREETING: "hello-from-lease-1" }, command: 'echo "$GREETING"; exec httpd -f -p 8080 -h /www', diskGb: 1 }));
+    const access = await manager.prepare(
+      lease(1n, {
+        template: "custom",
+        image: podman.image,
+        ports: [8080],
+        env: { GREETING: "hello-from-lease-1" },
+        command: 'echo "$GREETING"; exec httpd -f -p 8080 -h /www',
+        diskGb: 1,
+      }),
+    );
+    expect(access).toMatchObject({
+      kind: "container",
+      template: "custom",
+      image: podman.image,
+      ports: [8080],
+      workload: { url: `http://127.0.0.1:${statusPort}/leases/1/workload`, token: manager.leaseToken(1n) },
+    });
+    manager.ensureLaunched(
+      lease(1n, {
+        template: "custom",
+        image: podman.image,
+        ports: [8080],
+        env: { GREETING: "hello-from-lease-1" },
+        command: 'echo "$GREETING"; exec httpd -f -p 8080 -h /www',
+        diskGb: 1,
+      }),
+    );
     await manager.settled(1n);
     expect(lines).toContain(`INFO lease 1: image ${podman.image} is present locally; not pulling.`);
     const running = await until("running with the log line", async () => {
@@ -190,12 +235,23 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
     expect(existsSync(dataDir)).toBe(false);
     expect(await readFile("/proc/mounts", "utf8")).not.toContain(dataDir);
     expect((await statusOf(1n)).body).toMatchObject({ state: "removed", endpoints: [] });
-    const steps = (await readFile(journal.filePath, "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.leaseId === "1").map((r) => r.step);
+    const steps = (await readFile(journal.filePath, "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.leaseId === "1")
+      .map((r) => r.step);
     expect(steps).toEqual(["prepared", "pull-skipped", "started", "removed"]);
   });
 
   it("keeps a second lease's container from the first one's files, processes and network", async () => {
-    const first = lease(2n, { template: "custom", image: podman.image, ports: [8080], command: "echo secret-of-lease-2 > /data/secret; echo secret > /tmp/secret; exec httpd -f -p 8080 -h /www", diskGb: 1 });
+    const first = lease(2n, {
+      template: "custom",
+      image: podman.image,
+      ports: [8080],
+      command: "echo secret-of-lease-2 > /data/secret; echo secret > /tmp/secret; exec httpd -f -p 8080 -h /www",
+      diskGb: 1,
+    });
     const second = lease(3n, { template: "linux-ssh", command: "exec sleep 300", diskGb: 1 });
     await manager.prepare(first);
     await manager.prepare(second);
@@ -221,7 +277,11 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
 
   it("keeps a lease's container from the host's services (fenced bridge) and rules out metadata; an unfenced network would reach the host", async () => {
     // In its own process: the podman calls below are synchronous and would block a server in this one.
-    const hostService = spawn(process.execPath, ["-e", 'const s = require("node:http").createServer((q, r) => r.end("host service\\n")).listen(0, "0.0.0.0", () => console.log(s.address().port))'], { stdio: ["ignore", "pipe", "inherit"] });
+    const hostService = spawn(
+      process.execPath,
+      ["-e", 'const s = require("node:http").createServer((q, r) => r.end("host service\\n")).listen(0, "0.0.0.0", () => console.log(s.address().port))'],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     const port = await new Promise<number>((resolve) => hostService.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
     try {
       const fenced = lease(8n, { template: "custom", image: podman.image, command: "exec sleep 300", diskGb: 1 });

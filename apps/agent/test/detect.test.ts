@@ -15,8 +15,16 @@ function detectFixture(host: string) {
 
 /** Published specs of each recorded card: NVIDIA datasheets and what the driver reports for them. */
 const expected = {
-  "h100-sxm-8x": { driver: "535.129.03", cuda: "12.2", groups: [{ model: "H100-SXM", count: 8, vramGb: 80, memoryMiB: 81559, indices: [0, 1, 2, 3, 4, 5, 6, 7] }] },
-  "a100-sxm4-80gb-8x": { driver: "550.54.15", cuda: "12.4", groups: [{ model: "A100-SXM-80G", count: 8, vramGb: 80, memoryMiB: 81920, indices: [0, 1, 2, 3, 4, 5, 6, 7] }] },
+  "h100-sxm-8x": {
+    driver: "535.129.03",
+    cuda: "12.2",
+    groups: [{ model: "H100-SXM", count: 8, vramGb: 80, memoryMiB: 81559, indices: [0, 1, 2, 3, 4, 5, 6, 7] }],
+  },
+  "a100-sxm4-80gb-8x": {
+    driver: "550.54.15",
+    cuda: "12.4",
+    groups: [{ model: "A100-SXM-80G", count: 8, vramGb: 80, memoryMiB: 81920, indices: [0, 1, 2, 3, 4, 5, 6, 7] }],
+  },
   "rtx4090-1x": { driver: "560.35.03", cuda: "12.6", groups: [{ model: "RTX4090", count: 1, vramGb: 24, memoryMiB: 24564, indices: [0] }] },
   "mixed-rtx4090-a6000": {
     driver: "550.120",
@@ -35,7 +43,9 @@ describe("detect on recorded nvidia-smi output", () => {
       expect(report.gpuProblem).toBeUndefined();
       expect(report.driverVersion).toBe(spec.driver);
       expect(report.cudaVersion).toBe(spec.cuda);
-      expect(report.groups.map((g) => ({ model: g.model?.id, count: g.count, vramGb: g.vramGb, memoryMiB: g.memoryMiB, indices: g.indices }))).toEqual(spec.groups);
+      expect(report.groups.map((g) => ({ model: g.model?.id, count: g.count, vramGb: g.vramGb, memoryMiB: g.memoryMiB, indices: g.indices }))).toEqual(
+        spec.groups,
+      );
       expect(report.gpus).toHaveLength(spec.groups.reduce((n, g) => n + g.count, 0));
       for (const gpu of report.gpus) expect(gpu.uuid).toMatch(/^GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     });
@@ -69,7 +79,11 @@ describe("detect on recorded nvidia-smi output", () => {
 
 describe("nvidia-smi parsers", () => {
   it("reads the CUDA version from each banner format (470, 535, 550 drivers)", async () => {
-    for (const [host, cuda] of [["gtx1080ti-unlisted", "11.4"], ["h100-sxm-8x", "12.2"], ["rtx4090-1x", "12.6"]]) {
+    for (const [host, cuda] of [
+      ["gtx1080ti-unlisted", "11.4"],
+      ["h100-sxm-8x", "12.2"],
+      ["rtx4090-1x", "12.6"],
+    ]) {
       expect(parseCudaVersion(await readFile(path.join(fixtures, "nvidia-smi", host, "nvidia-smi.txt"), "utf8"))).toBe(cuda);
     }
     expect(parseCudaVersion("no banner here")).toBeUndefined();
@@ -85,7 +99,10 @@ describe("nvidia-smi parsers", () => {
   it("groups GPUs by model in index order even when nvidia-smi lists them out of order", () => {
     const gpu = (index: number, name: string) => ({ index, name, uuid: `GPU-${index}`, memoryMiB: 24564, driverVersion: "550.120", pciBusId: "" });
     const groups = groupGpus([gpu(3, "NVIDIA GeForce RTX 4090"), gpu(0, "NVIDIA GeForce RTX 4090"), gpu(1, "NVIDIA RTX A6000")]);
-    expect(groups.map((g) => [g.model?.id, g.indices])).toEqual([["RTX4090", [0, 3]], ["A6000", [1]]]);
+    expect(groups.map((g) => [g.model?.id, g.indices])).toEqual([
+      ["RTX4090", [0, 3]],
+      ["A6000", [1]],
+    ]);
   });
 });
 
@@ -102,7 +119,11 @@ describe("gridlease-agent detect (the command)", () => {
     const config = path.join(dir, "agent.json");
     await writeFile(
       config,
-      JSON.stringify({ offer: { region: "us-west", pricePerGpuHour: { RTX4090: "0.39", A6000: "0.49" } }, provision: { command: "/bin/true" }, deprovision: { command: "/bin/true" } }),
+      JSON.stringify({
+        offer: { region: "us-west", pricePerGpuHour: { RTX4090: "0.39", A6000: "0.49" } },
+        provision: { command: "/bin/true" },
+        deprovision: { command: "/bin/true" },
+      }),
     );
     const { code, stdout } = await runCli(["-c", config, "detect"], env("mixed-rtx4090-a6000"));
     expect(code).toBe(0);
@@ -118,6 +139,8 @@ describe("gridlease-agent detect (the command)", () => {
     expect(code).toBe(0);
     const { hardware } = JSON.parse(stdout);
     expect(hardware).toMatchObject({ driverVersion: "535.129.03", cudaVersion: "12.2" });
-    expect(hardware.groups).toEqual([expect.objectContaining({ smiName: "NVIDIA H100 80GB HBM3", count: 8, vramGb: 80, model: expect.objectContaining({ id: "H100-SXM" }) })]);
+    expect(hardware.groups).toEqual([
+      expect.objectContaining({ smiName: "NVIDIA H100 80GB HBM3", count: 8, vramGb: 80, model: expect.objectContaining({ id: "H100-SXM" }) }),
+    ]);
   });
 });

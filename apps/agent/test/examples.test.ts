@@ -57,15 +57,36 @@ describe("examples/provision-docker.sh fences the lease container (recorded dock
     withRecorders((bin, calls) => {
       const input = leaseInput("5", "provision");
       // Whatever else is in the agent's environment must not reach the container.
-      const env = { ...scriptEnvironment(input), PATH: `${bin}:${process.env.PATH}`, LD_PRELOAD: "/tmp/evil.so", NVIDIA_VISIBLE_DEVICES: "all", NVIDIA_DRIVER_CAPABILITIES: "all" };
-      const stdout = execFileSync(path.join(examples, "provision-docker.sh"), { env, input: JSON.stringify(input), encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] });
+      const env = {
+        ...scriptEnvironment(input),
+        PATH: `${bin}:${process.env.PATH}`,
+        LD_PRELOAD: "/tmp/evil.so",
+        NVIDIA_VISIBLE_DEVICES: "all",
+        NVIDIA_DRIVER_CAPABILITIES: "all",
+      };
+      const stdout = execFileSync(path.join(examples, "provision-docker.sh"), {
+        env,
+        input: JSON.stringify(input),
+        encoding: "utf8",
+        stdio: ["pipe", "pipe", "ignore"],
+      });
       expect(JSON.parse(stdout)).toMatchObject({ port: 49153, user: "root", container: "gridlease-lease-5", gpuIndices: "2,3" });
 
       const run = calls().find((call) => call[0] === "run")!;
       const flagValues = (flag: string) => run.flatMap((arg, i) => (arg === flag ? [run[i + 1]] : []));
       expect(flagValues("--security-opt")).toEqual(["no-new-privileges"]);
       expect(flagValues("--cap-drop")).toEqual(["ALL"]);
-      expect(flagValues("--cap-add").sort()).toEqual(["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "NET_BIND_SERVICE", "SETGID", "SETUID", "SYS_CHROOT"]);
+      expect(flagValues("--cap-add").sort()).toEqual([
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "KILL",
+        "NET_BIND_SERVICE",
+        "SETGID",
+        "SETUID",
+        "SYS_CHROOT",
+      ]);
       expect(flagValues("--network")).toEqual(["gridlease-leases"]);
       expect(flagValues("--ipc")).toEqual(["private"]);
       expect(flagValues("--gpus")).toEqual(['"device=2,3"']);
@@ -74,15 +95,23 @@ describe("examples/provision-docker.sh fences the lease container (recorded dock
       expect(run.join(" ")).not.toMatch(/LD_PRELOAD|NVIDIA_VISIBLE_DEVICES|evil|=all/);
 
       const network = calls().find((call) => call[0] === "network" && call[1] === "create")!;
-      expect(network).toEqual(expect.arrayContaining(["com.docker.network.bridge.enable_icc=false", "com.docker.network.bridge.name=gridlease0", "gridlease-leases"]));
-      const rules = calls().filter((call) => call[0] === "-I").map((call) => call.join(" "));
-      expect(rules).toEqual(expect.arrayContaining([
-        "-I INPUT 1 -i gridlease0 -j DROP",
-        "-I INPUT 1 -i gridlease0 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
-        "-I DOCKER-USER 1 -i gridlease0 -d 169.254.0.0/16 -j DROP",
-      ]));
+      expect(network).toEqual(
+        expect.arrayContaining(["com.docker.network.bridge.enable_icc=false", "com.docker.network.bridge.name=gridlease0", "gridlease-leases"]),
+      );
+      const rules = calls()
+        .filter((call) => call[0] === "-I")
+        .map((call) => call.join(" "));
+      expect(rules).toEqual(
+        expect.arrayContaining([
+          "-I INPUT 1 -i gridlease0 -j DROP",
+          "-I INPUT 1 -i gridlease0 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+          "-I DOCKER-USER 1 -i gridlease0 -d 169.254.0.0/16 -j DROP",
+        ]),
+      );
       // The reply rule must sit above the drop: it is inserted at position 1 after it.
-      expect(rules.indexOf("-I INPUT 1 -i gridlease0 -j DROP")).toBeLessThan(rules.findIndex((rule) => rule.startsWith("-I INPUT 1 -i gridlease0 -m conntrack")));
+      expect(rules.indexOf("-I INPUT 1 -i gridlease0 -j DROP")).toBeLessThan(
+        rules.findIndex((rule) => rule.startsWith("-I INPUT 1 -i gridlease0 -m conntrack")),
+      );
     });
   });
 

@@ -25,10 +25,23 @@ afterAll(async () => {
 async function freshProvider(rpcUrl: string) {
   const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-faucet-"));
   const configPath = path.join(dir, "agent.json");
-  const contracts = { registry: market.deployment.registry.address, escrow: market.deployment.escrow.address, token: market.deployment.token.address, deployBlock: 0 };
+  const contracts = {
+    registry: market.deployment.registry.address,
+    escrow: market.deployment.escrow.address,
+    token: market.deployment.token.address,
+    deployBlock: 0,
+  };
   await writeFile(
     configPath,
-    JSON.stringify({ rpcUrl, contracts, provider: { stake: "250" }, offer: { region: "eu-west", pricePerGpuHour: "2" }, provision: { command: "/bin/true" }, deprovision: { command: "/bin/true" }, nvidiaSmi: path.join(FIXTURES, "bin/nvidia-smi") }),
+    JSON.stringify({
+      rpcUrl,
+      contracts,
+      provider: { stake: "250" },
+      offer: { region: "eu-west", pricePerGpuHour: "2" },
+      provision: { command: "/bin/true" },
+      deprovision: { command: "/bin/true" },
+      nvidiaSmi: path.join(FIXTURES, "bin/nvidia-smi"),
+    }),
   );
   const env = { ...process.env, GRIDLEASE_PASSPHRASE: "faucet test passphrase", GRIDLEASE_SMI_FIXTURE: path.join(FIXTURES, "nvidia-smi/rtx4090-1x") };
   const cli = (...args: string[]) => runCli(["-c", configPath, ...args], env);
@@ -40,7 +53,9 @@ async function freshProvider(rpcUrl: string) {
 describe("gridlease-agent faucet", () => {
   it("funds a brand-new key on the local chain with gas and the stake, after which register works", async () => {
     const { cli, address, init } = await freshProvider(local.url);
-    expect(init.stdout).toMatch(/Next: fund 0x[0-9a-fA-F]{40} with ETH for gas and the stake token .* on the local chain \(31337\) run `gridlease-agent faucet`/);
+    expect(init.stdout).toMatch(
+      /Next: fund 0x[0-9a-fA-F]{40} with ETH for gas and the stake token .* on the local chain \(31337\) run `gridlease-agent faucet`/,
+    );
     const early = await cli("register");
     expect(early.stderr.trim()).toBe(`${address} holds 0 USDC, less than the 250 USDC stake: run \`gridlease-agent faucet\` (local chain).`);
     const funded = await cli("faucet");

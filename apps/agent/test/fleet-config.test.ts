@@ -19,7 +19,9 @@ describe("fleet config", () => {
   it("names each provider by a key file with a passphrase file, or a mnemonic index, never both or neither", () => {
     const base = { ...scripts, chainId: 31337 };
     expect(() => resolveFleetConfig({ ...base, providers: [{ keyFile: "k.json" }] }, "/tmp")).toThrow(/providers\.0: a keyFile needs a passphraseFile/);
-    expect(() => resolveFleetConfig({ ...base, providers: [{ keyFile: "k.json", passphraseFile: "p", mnemonicIndex: 1 }] }, "/tmp")).toThrow(/either keyFile .* or mnemonicIndex/);
+    expect(() => resolveFleetConfig({ ...base, providers: [{ keyFile: "k.json", passphraseFile: "p", mnemonicIndex: 1 }] }, "/tmp")).toThrow(
+      /either keyFile .* or mnemonicIndex/,
+    );
     expect(() => resolveFleetConfig({ ...base, providers: [{}] }, "/tmp")).toThrow(/either keyFile .* or mnemonicIndex/);
     expect(() => resolveFleetConfig({ ...base, providers: [] }, "/tmp")).toThrow(/providers/);
   });
@@ -28,7 +30,18 @@ describe("fleet config", () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-fleet-config-"));
     const created = await createKeyFile(path.join(dir, "gpu-7.json"), "fleet passphrase", { scryptN: 1024 });
     await writeFile(path.join(dir, "gpu-7.passphrase"), "fleet passphrase\n");
-    const fleet = resolveFleetConfig({ ...scripts, chainId: 31337, stateDir: "state", providers: [{ keyFile: "gpu-7.json", passphraseFile: "gpu-7.passphrase" }, { mnemonicIndex: 104, offline: true }] }, dir);
+    const fleet = resolveFleetConfig(
+      {
+        ...scripts,
+        chainId: 31337,
+        stateDir: "state",
+        providers: [
+          { keyFile: "gpu-7.json", passphraseFile: "gpu-7.passphrase" },
+          { mnemonicIndex: 104, offline: true },
+        ],
+      },
+      dir,
+    );
     expect(fleet.stateRoot).toBe(path.join(dir, "state"));
     const [fromFile, fromMnemonic] = await Promise.all(fleet.members.map((m) => m.keys()));
     expect(fromFile!.account.address).toBe(created.address);

@@ -28,8 +28,13 @@ const offerOf = new Map<number, bigint>();
 let fleet: AgentProcess | undefined;
 
 const stateOf = (index: number) => path.join(dir, "fleet-state", localAccount(index).address.toLowerCase());
-const journalOf = async (index: number) => (await readFile(path.join(stateOf(index), "journal.jsonl"), "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { event: string; leaseId: string });
-const provisionRunsOf = async (index: number, leaseId: bigint) => (await journalOf(index)).filter((r) => r.event === "provision-started" && r.leaseId === leaseId.toString()).length;
+const journalOf = async (index: number) =>
+  (await readFile(path.join(stateOf(index), "journal.jsonl"), "utf8"))
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { event: string; leaseId: string });
+const provisionRunsOf = async (index: number, leaseId: bigint) =>
+  (await journalOf(index)).filter((r) => r.event === "provision-started" && r.leaseId === leaseId.toString()).length;
 
 const bookOffer = (index: number) => market.book({ offerId: offerOf.get(index)!, providerEncryptionKey: localProviderEncryptionPublicKey(index) });
 
@@ -38,7 +43,11 @@ async function openWhenAccepted(leaseId: bigint): Promise<{ leaseId: bigint; acc
     const events = await market.events("LeaseAccepted", leaseId);
     return events.length > 0 && events;
   });
-  const access = openJson<Record<string, unknown>>(market.renterKeys, (accepted!.args as { encryptedAccess: Hex }).encryptedAccess, market.accessContext(leaseId));
+  const access = openJson<Record<string, unknown>>(
+    market.renterKeys,
+    (accepted!.args as { encryptedAccess: Hex }).encryptedAccess,
+    market.accessContext(leaseId),
+  );
   return { leaseId, access };
 }
 
@@ -66,7 +75,12 @@ beforeAll(async () => {
       rpcUrl: node.url,
       chainId: 31337,
       apiUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-      contracts: { registry: market.deployment.registry.address, escrow: market.deployment.escrow.address, token: market.deployment.token.address, deployBlock: Number(market.deployment.registry.deployBlock) },
+      contracts: {
+        registry: market.deployment.registry.address,
+        escrow: market.deployment.escrow.address,
+        token: market.deployment.token.address,
+        deployBlock: Number(market.deployment.registry.deployBlock),
+      },
       stateDir: "fleet-state",
       provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 20, env: sandboxEnv },
       deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 20, env: sandboxEnv },
@@ -102,7 +116,9 @@ describe("gridlease-agent fleet", () => {
   }, 120_000);
 
   it("sends heartbeats signed by each served identity for its offers, and none for the offline one", async () => {
-    await market.waitFor("heartbeats from every served provider", async () => SERVED.every((i) => heartbeats.some((h) => h.provider === localAccount(i).address)));
+    await market.waitFor("heartbeats from every served provider", async () =>
+      SERVED.every((i) => heartbeats.some((h) => h.provider === localAccount(i).address)),
+    );
     for (const index of SERVED) {
       const address = localAccount(index).address;
       const beat = heartbeats.find((h) => h.provider === address)!;

@@ -34,7 +34,9 @@ function leaseFunctions(leaseId: string): string {
     .map((event) => {
       const input = leaseInput(leaseId, event);
       const env = { ...scriptEnvironment(input), PUBLIC_HOST: "gpu-7.example.net", SSH_PORT: "2222" };
-      const assignments = Object.entries(env).map(([key, value]) => `${key}=${quote(value)}`).join(" ");
+      const assignments = Object.entries(env)
+        .map(([key, value]) => `${key}=${quote(value)}`)
+        .join(" ");
       return `${event}_${leaseId}() { printf '%s' ${quote(JSON.stringify(input))} | env ${assignments} "$SCRIPTS/${event}-local-user.sh"; }`;
     })
     .join("\n");
@@ -70,7 +72,11 @@ function inSandbox(scenario: string): Promise<Record<string, string>> {
     execFile(
       "unshare",
       ["--mount", "--pid", "--ipc", "--fork", "--mount-proc", "bash", "-c", script],
-      { env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", SCRIPTS: scripts, SANDBOX: sandbox, HOST_MNT_NS: readlinkSync("/proc/self/ns/mnt") }, timeout: 90_000, maxBuffer: 4 * 1024 * 1024 },
+      {
+        env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", SCRIPTS: scripts, SANDBOX: sandbox, HOST_MNT_NS: readlinkSync("/proc/self/ns/mnt") },
+        timeout: 90_000,
+        maxBuffer: 4 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         rmSync(sandbox, { recursive: true, force: true });
         if (error) return reject(new Error(`sandbox scenario failed (exit ${error.code ?? error.signal})\nstdout: ${stdout}\nstderr: ${stderr.slice(-3000)}`));
@@ -85,9 +91,11 @@ function inSandbox(scenario: string): Promise<Record<string, string>> {
   });
 }
 
-describe.skipIf(unavailable)(`examples/*-local-user.sh keep renters apart (run for real in private namespaces)${unavailable ? ` — skipped: ${unavailable}` : ""}`, () => {
-  it("creates a user with only the renter's key, is idempotent, and deprovision removes it", async () => {
-    const r = await inSandbox(String.raw`
+describe.skipIf(unavailable)(
+  `examples/*-local-user.sh keep renters apart (run for real in private namespaces)${unavailable ? ` — skipped: ${unavailable}` : ""}`,
+  () => {
+    it("creates a user with only the renter's key, is idempotent, and deprovision removes it", async () => {
+      const r = await inSandbox(String.raw`
       echo "first=$(provision_${A})"
       echo "second=$(provision_${A})"
       home=$(getent passwd gl-lease-${A} | cut -d: -f6)
@@ -100,21 +108,21 @@ describe.skipIf(unavailable)(`examples/*-local-user.sh keep renters apart (run f
       echo "user_after=$(id -u gl-lease-${A} 2>/dev/null || echo none) home_after=$([ -e "$home" ] && echo present || echo gone)"
       deprovision_${A} 2>/dev/null && echo "second_revoke=ok"
     `);
-    const user = `gl-lease-${A}`;
-    const first = parseScriptJson(r.first, "provision");
-    expect(first).toEqual({ host: "gpu-7.example.net", port: 2222, user, ssh: `ssh -p 2222 ${user}@gpu-7.example.net`, gpuIndices: "2,3" });
-    // A second run (after an agent restart) changes nothing and prints the same access details.
-    expect(parseScriptJson(r.second, "provision")).toEqual(first);
-    expect(Buffer.from(r.keys, "base64").toString()).toBe(`${leaseInput(A, "provision").sshPublicKey}\n`);
-    expect(r.keys_mode).toBe(`600 keys_owner=${r.uid}`);
-    expect(r.cuda).toBe(`export CUDA_VISIBLE_DEVICES=${leaseInput(A, "provision").gpuUuids.join(",")}`);
-    expect(r.bashrc_lines).toBe("1");
-    expect(r.user_after).toBe("none home_after=gone");
-    expect(r.second_revoke).toBe("ok");
-  });
+      const user = `gl-lease-${A}`;
+      const first = parseScriptJson(r.first, "provision");
+      expect(first).toEqual({ host: "gpu-7.example.net", port: 2222, user, ssh: `ssh -p 2222 ${user}@gpu-7.example.net`, gpuIndices: "2,3" });
+      // A second run (after an agent restart) changes nothing and prints the same access details.
+      expect(parseScriptJson(r.second, "provision")).toEqual(first);
+      expect(Buffer.from(r.keys, "base64").toString()).toBe(`${leaseInput(A, "provision").sshPublicKey}\n`);
+      expect(r.keys_mode).toBe(`600 keys_owner=${r.uid}`);
+      expect(r.cuda).toBe(`export CUDA_VISIBLE_DEVICES=${leaseInput(A, "provision").gpuUuids.join(",")}`);
+      expect(r.bashrc_lines).toBe("1");
+      expect(r.user_after).toBe("none home_after=gone");
+      expect(r.second_revoke).toBe("ok");
+    });
 
-  it("kills a lease's processes that keep forking, so none survives deprovision", async () => {
-    const r = await inSandbox(String.raw`
+    it("kills a lease's processes that keep forking, so none survives deprovision", async () => {
+      const r = await inSandbox(String.raw`
       provision_${A} >/dev/null
       uid=$(uid_of ${A})
       # Two ways to dodge a single pkill: a loop that forks sleepers as fast as it can (those born
@@ -133,13 +141,13 @@ describe.skipIf(unavailable)(`examples/*-local-user.sh keep renters apart (run f
       echo "after=$(live_of "$uid")"
       echo "survivors=$(ps -A -o pid=,ppid=,ruid=,euid=,stat=,etimes=,args= | awk -v u="$uid" '$3 == u || $4 == u' | tr '\n' ';')"
     `);
-    expect(Number(r.before)).toBeGreaterThan(5);
-    expect(r.revoke, r.revoke_log).toBe("ok");
-    expect(Number(r.after), `${r.survivors} / ${r.revoke_log}`).toBe(0);
-  });
+      expect(Number(r.before)).toBeGreaterThan(5);
+      expect(r.revoke, r.revoke_log).toBe("ok");
+      expect(Number(r.after), `${r.survivors} / ${r.revoke_log}`).toBe(0);
+    });
 
-  it("never gives lease B the UID of lease A, nor any UID that still owns a file", async () => {
-    const r = await inSandbox(String.raw`
+    it("never gives lease B the UID of lease A, nor any UID that still owns a file", async () => {
+      const r = await inSandbox(String.raw`
       provision_${A} >/dev/null
       echo "uid_a=$(uid_of ${A})"
       deprovision_${A} >/dev/null 2>&1
@@ -152,12 +160,12 @@ describe.skipIf(unavailable)(`examples/*-local-user.sh keep renters apart (run f
       provision_${A} >/dev/null
       echo "uid_again=$(uid_of ${A})"
     `);
-    expect(r.uid_b).not.toBe(r.uid_a);
-    expect(r.uid_again).not.toBe("2000000000");
-  });
+      expect(r.uid_b).not.toBe(r.uid_a);
+      expect(r.uid_again).not.toBe("2000000000");
+    });
 
-  it("leaves nothing of lease A in /tmp, /var/tmp, /dev/shm or System V IPC for lease B to read", async () => {
-    const r = await inSandbox(String.raw`
+    it("leaves nothing of lease A in /tmp, /var/tmp, /dev/shm or System V IPC for lease B to read", async () => {
+      const r = await inSandbox(String.raw`
       provision_${A} >/dev/null
       uid_a=$(uid_of ${A})
       for dir in /tmp /var/tmp /dev/shm; do
@@ -176,15 +184,15 @@ describe.skipIf(unavailable)(`examples/*-local-user.sh keep renters apart (run f
       echo "shm_after=$(awk -v u="$uid_a" 'NR > 1 && $8 == u' /proc/sysvipc/shm | wc -l)"
       echo "link=$([ -L /tmp/a-link ] && echo present || echo gone) passwd=$([ -s /etc/passwd ] && echo intact || echo damaged)"
     `);
-    expect(r.shm_before).toBe("1");
-    expect(r.left).toBe("0");
-    expect(r.read_by_b).toBe("0");
-    expect(r.shm_after).toBe("0");
-    expect(r.link).toBe("gone passwd=intact");
-  });
+      expect(r.shm_before).toBe("1");
+      expect(r.left).toBe("0");
+      expect(r.read_by_b).toBe("0");
+      expect(r.shm_after).toBe("0");
+      expect(r.link).toBe("gone passwd=intact");
+    });
 
-  it("a re-run never writes or chowns through a symlink the renter planted in its home", async () => {
-    const r = await inSandbox(String.raw`
+    it("a re-run never writes or chowns through a symlink the renter planted in its home", async () => {
+      const r = await inSandbox(String.raw`
       provision_${A} >/dev/null
       home=$(getent passwd gl-lease-${A} | cut -d: -f6)
       # The renter swaps its profile files for links to the host's secrets, then the agent re-runs.
@@ -196,21 +204,22 @@ describe.skipIf(unavailable)(`examples/*-local-user.sh keep renters apart (run f
       echo "shadow_owner=$(stat -c %u /etc/shadow) passwd_owner=$(stat -c %u /etc/passwd)"
       echo "env_file=$(stat -c %F "$home/.gridlease-env")"
     `);
-    expect(r.etc).toBe("unchanged");
-    expect(r.shadow_owner).toBe("0 passwd_owner=0");
-    // The re-run still succeeds: the profile file was replaced, not written through.
-    expect(r.rerun).toBe("ok");
-    expect(r.env_file).toBe("regular file");
-  });
+      expect(r.etc).toBe("unchanged");
+      expect(r.shadow_owner).toBe("0 passwd_owner=0");
+      // The re-run still succeeds: the profile file was replaced, not written through.
+      expect(r.rerun).toBe("ok");
+      expect(r.env_file).toBe("regular file");
+    });
 
-  it("creates homes that only their own lease can enter (0700)", async () => {
-    const r = await inSandbox(String.raw`
+    it("creates homes that only their own lease can enter (0700)", async () => {
+      const r = await inSandbox(String.raw`
       provision_${A} >/dev/null
       provision_${B} >/dev/null
       echo "modes=$(stat -c %a /home/gl-lease-${A} /home/gl-lease-${B} | tr '\n' ' ')"
       as_lease ${B} ls /home/gl-lease-${A} >/dev/null 2>&1 && echo "b_lists_a=yes" || echo "b_lists_a=no"
     `);
-    expect(r.modes).toBe("700 700 ");
-    expect(r.b_lists_a).toBe("no");
-  });
-});
+      expect(r.modes).toBe("700 700 ");
+      expect(r.b_lists_a).toBe("no");
+    });
+  },
+);

@@ -9,7 +9,9 @@ describe("agent log", () => {
     log.error("stderr: note=hi\n2026-01-01T00:00:00.000Z INFO  lease 9: accepted\r\u001b[2J\u001b]0;pwned\u0007\u009b31m\u202egnp.exe\ttab");
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
-    expect(lines[0]).toMatch(/ERROR stderr: note=hi\\n2026-01-01T00:00:00\.000Z INFO {2}lease 9: accepted\\r\\x1b\[2J\\x1b\]0;pwned\\x07\\x9b31m\\u202egnp\.exe\\ttab$/);
+    expect(lines[0]).toMatch(
+      /ERROR stderr: note=hi\\n2026-01-01T00:00:00\.000Z INFO {2}lease 9: accepted\\r\\x1b\[2J\\x1b\]0;pwned\\x07\\x9b31m\\u202egnp\.exe\\ttab$/,
+    );
   });
 
   it("leaves ordinary text, including non-ASCII, as it is", () => {

@@ -18,7 +18,14 @@ const env = {
 async function configWith(offer: Record<string, unknown>): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-errors-"));
   const file = path.join(dir, "agent.json");
-  await writeFile(file, JSON.stringify({ offer: { region: "eu-west", pricePerGpuHour: "0.39", ...offer }, provision: { command: "/bin/true" }, deprovision: { command: "/bin/true" } }));
+  await writeFile(
+    file,
+    JSON.stringify({
+      offer: { region: "eu-west", pricePerGpuHour: "0.39", ...offer },
+      provision: { command: "/bin/true" },
+      deprovision: { command: "/bin/true" },
+    }),
+  );
   return file;
 }
 
@@ -26,7 +33,9 @@ describe("errors a provider can hit", () => {
   it("detect names a missing offer.diskPath and the fix instead of crashing", async () => {
     const config = await configWith({ diskPath: "/var/lib/docker-not-here" });
     const { code, stdout, stderr } = await runCli(["-c", config, "detect"], env);
-    expect(stderr.trim()).toBe('offer.diskPath /var/lib/docker-not-here does not exist on this host: set offer.diskPath in the config to the filesystem renters\' data lives on (for example "/").');
+    expect(stderr.trim()).toBe(
+      'offer.diskPath /var/lib/docker-not-here does not exist on this host: set offer.diskPath in the config to the filesystem renters\' data lives on (for example "/").',
+    );
     expect(stdout).toBe("");
     expect(code).toBe(1);
   });
@@ -55,7 +64,21 @@ describe("errors a provider can hit", () => {
 
   it("counts one CPU core in the singular", () => {
     const text = describeOffers(
-      [{ gpuModel: "RTX4090", gpuCount: 1, vramGb: 24, cpuCores: 1, ramGb: 8, diskGb: 100, bandwidthMbps: 100, region: "eu-west", pricePerGpuHour: 390_000n, minHours: 1, maxHours: 2 }],
+      [
+        {
+          gpuModel: "RTX4090",
+          gpuCount: 1,
+          vramGb: 24,
+          cpuCores: 1,
+          ramGb: 8,
+          diskGb: 100,
+          bandwidthMbps: 100,
+          region: "eu-west",
+          pricePerGpuHour: 390_000n,
+          minHours: 1,
+          maxHours: 2,
+        },
+      ],
       [],
       6,
       "USDC",

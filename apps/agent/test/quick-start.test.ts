@@ -27,7 +27,12 @@ let serve: ChildProcess | undefined;
 
 function codeBlocks(markdown: string, heading: string): string[][] {
   const section = markdown.slice(markdown.indexOf(`## ${heading}`), markdown.indexOf("\n## ", markdown.indexOf(`## ${heading}`) + 3));
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].split("\n").map((l) => l.trim()).filter(Boolean));
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) =>
+    m[1]
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
 }
 
 function sh(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
@@ -77,7 +82,11 @@ describe("the README's Quick Start, literally", () => {
       GRIDLEASE_PASSPHRASE: "quick start passphrase",
       GRIDLEASE_SMI_RECORDING: path.join(FIXTURES, "nvidia-smi/h100-sxm-8x"),
     };
-    const literal = (line: string) => line.replace(/(^|&& )sudo /g, "$1").replaceAll("/usr/local", prefix).replace(/\s+#.*$/, "");
+    const literal = (line: string) =>
+      line
+        .replace(/(^|&& )sudo /g, "$1")
+        .replaceAll("/usr/local", prefix)
+        .replace(/\s+#.*$/, "");
     const installed = await sh(literal(install), work, env);
     expect(installed.code, installed.out).toBe(0);
     expect(installed.out).toMatch(/Installed gridlease-agent 0\.1\.0/);
@@ -96,7 +105,11 @@ describe("the README's Quick Start, literally", () => {
         config.rpcUrl = node.url;
         config.apiUrl = "http://127.0.0.1:9";
         config.offer.pricePerGpuHour = "2.00";
-        config.provision = { command: path.join(FIXTURES, "scripts/provision.sh"), timeoutSeconds: 30, env: { GRIDLEASE_TEST_STATE: path.join(host, "test-state") } };
+        config.provision = {
+          command: path.join(FIXTURES, "scripts/provision.sh"),
+          timeoutSeconds: 30,
+          env: { GRIDLEASE_TEST_STATE: path.join(host, "test-state") },
+        };
         config.deprovision = { command: path.join(FIXTURES, "scripts/deprovision.sh"), env: { GRIDLEASE_TEST_STATE: path.join(host, "test-state") } };
         config.nvidiaSmi = path.join(prefix, "lib/gridlease-agent/examples/nvidia-smi-replay.sh");
         config.intervals = { pollSeconds: 0.5, heartbeatSeconds: 60, claimSeconds: 3600 };

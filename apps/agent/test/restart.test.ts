@@ -60,7 +60,9 @@ describe("agent restarts", () => {
     const accepted = await market.events("LeaseAccepted", leaseId);
     expect(accepted).toHaveLength(1);
     // No web app listens on this suite's apiUrl: one warning, and the agent kept serving.
-    expect(second.lines.filter((l) => /WARN {2}heartbeat not delivered, still serving: http:\/\/127\.0\.0\.1:9\/api\/heartbeats is unreachable/.test(l))).toHaveLength(1);
+    expect(
+      second.lines.filter((l) => /WARN {2}heartbeat not delivered, still serving: http:\/\/127\.0\.0\.1:9\/api\/heartbeats is unreachable/.test(l)),
+    ).toHaveLength(1);
     expect(await host.linesOf("provision-runs.log")).toEqual([leaseId.toString()]);
     expect(await readdir(path.join(host.dir, "test-state/envs"))).toEqual([`lease-${leaseId}`]);
     expect(second.lines.some((l) => l.includes(`lease ${leaseId}: provisioning`))).toBe(false);
@@ -88,7 +90,9 @@ describe("agent restarts", () => {
     const [firstBooking] = await market.events("LeaseBooked", 1n);
     const second = startAgent();
     await second.waitForLine(new RegExp(`resuming the booking scan at block ${firstBooking.blockNumber} \\(earlier leases need no work\\)\\.`));
-    await second.waitForLine(new RegExp(`lease ${leaseId}: provisioning was interrupted \\(agent restart\\); running the provisioning script again for the same GPUs 3\\.`));
+    await second.waitForLine(
+      new RegExp(`lease ${leaseId}: provisioning was interrupted \\(agent restart\\); running the provisioning script again for the same GPUs 3\\.`),
+    );
     await second.waitForLine(new RegExp(`lease ${leaseId}: accepted in block`));
     expect(await market.events("LeaseAccepted", leaseId)).toHaveLength(1);
     const envs = (await readdir(path.join(host.dir, "test-state/envs"))).filter((e) => e === `lease-${leaseId}`);

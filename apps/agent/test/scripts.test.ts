@@ -21,17 +21,22 @@ describe("runScript", () => {
 
   it("reports the exit code and the end of stderr when a script fails", async () => {
     const { file } = await script('echo "docker: permission denied" >&2; exit 3');
-    await expect(runScript({ command: file, args: [], timeoutSeconds: 10 }, {})).rejects.toThrow(`${file} exited with code 3; stderr: docker: permission denied`);
+    await expect(runScript({ command: file, args: [], timeoutSeconds: 10 }, {})).rejects.toThrow(
+      `${file} exited with code 3; stderr: docker: permission denied`,
+    );
   });
 
   it("kills a hanging script and everything it started when the timeout passes", async () => {
-    const { file, dir } = await script(`sleep 30 & echo $! > "${"$(dirname \"$0\")"}/child.pid"; wait`);
+    const { file, dir } = await script(`sleep 30 & echo $! > "${'$(dirname "$0")'}/child.pid"; wait`);
     const started = Date.now();
     await expect(runScript({ command: file, args: [], timeoutSeconds: 0.5 }, {})).rejects.toThrow(/timed out after 0.5s/);
     expect(Date.now() - started).toBeLessThan(5000);
     const childPid = Number(await readFile(path.join(dir, "child.pid"), "utf8"));
     // Gone, or a zombie waiting for this container's init to reap it: either way no longer running.
-    const state = await readFile(`/proc/${childPid}/stat`, "utf8").then((stat) => stat.split(" ")[2], () => "gone");
+    const state = await readFile(`/proc/${childPid}/stat`, "utf8").then(
+      (stat) => stat.split(" ")[2],
+      () => "gone",
+    );
     expect(["gone", "Z", "X"]).toContain(state);
   });
 
@@ -44,8 +49,10 @@ describe("runScript", () => {
   });
 
   it("does not start a script once the agent is shutting down", async () => {
-    const { file, dir } = await script(`touch "${"$(dirname \"$0\")"}/ran"`);
-    await expect(runScript({ command: file, args: [], timeoutSeconds: 5 }, {}, { signal: AbortSignal.abort() })).rejects.toThrow("not started: the agent is shutting down");
+    const { file, dir } = await script(`touch "${'$(dirname "$0")'}/ran"`);
+    await expect(runScript({ command: file, args: [], timeoutSeconds: 5 }, {}, { signal: AbortSignal.abort() })).rejects.toThrow(
+      "not started: the agent is shutting down",
+    );
     await expect(readFile(path.join(dir, "ran"))).rejects.toThrow();
   });
 

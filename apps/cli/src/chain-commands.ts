@@ -50,9 +50,24 @@ export function registerChainCommands(program: Command, { io, globals, print }: 
     const chainId = await client.getChainId().catch((error: Error) => {
       throw new CliError(`Cannot reach the chain at ${globals().rpc} (--rpc / GRIDLEASE_RPC): ${error.message.split("\n")[0]}`);
     });
-    const walletClient = createWalletClient({ account: keys.account, transport: http(globals().rpc), chain: { id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [globals().rpc] } } } });
+    const walletClient = createWalletClient({
+      account: keys.account,
+      transport: http(globals().rpc),
+      chain: {
+        id: chainId,
+        name: `chain ${chainId}`,
+        nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+        rpcUrls: { default: { http: [globals().rpc] } },
+      },
+    });
     try {
-      return await RenterClient.connect({ publicClient: client, walletClient, account: keys.account, contracts: { chainId, ...(escrow ? { escrow: escrow as Address } : {}) }, onProgress: progress });
+      return await RenterClient.connect({
+        publicClient: client,
+        walletClient,
+        account: keys.account,
+        contracts: { chainId, ...(escrow ? { escrow: escrow as Address } : {}) },
+        onProgress: progress,
+      });
     } catch (error) {
       throw new CliError(`No Gridlease escrow known on chain ${chainId}: pass --escrow (${(error as Error).message.split("\n")[0]})`);
     }
@@ -76,7 +91,10 @@ export function registerChainCommands(program: Command, { io, globals, print }: 
       if (!existsSync(path.dirname(keyFile))) mkdirSync(path.dirname(keyFile), { recursive: true, mode: 0o700 });
       const passphrase = await obtainPassphrase({ passphraseFile, confirm: true, prompt: "New renter key passphrase: " });
       const created = await createKeyFile(keyFile, passphrase, { privateKey, scryptN: options.scryptN, wording: WORDING });
-      print({ keyFile, address: created.address }, () => `Wrote ${keyFile}\nRenter address: ${created.address}\nFund it with ETH for gas and USDC for deposits, then \`gridlease search\`.`);
+      print(
+        { keyFile, address: created.address },
+        () => `Wrote ${keyFile}\nRenter address: ${created.address}\nFund it with ETH for gas and USDC for deposits, then \`gridlease search\`.`,
+      );
     });
 
   program
@@ -104,7 +122,11 @@ export function registerChainCommands(program: Command, { io, globals, print }: 
       const client = await renter();
       const booked = await client.book({ ...params, sshPublicKey, note: options.note });
       const out = { action: "book", leaseId: booked.leaseId.toString(), deposit: booked.deposit.toString(), hash: booked.hash, block: booked.block.toString() };
-      print(out, () => `Booked lease #${booked.leaseId} (deposit ${usdc(booked.deposit)} USDC). The provider has until its accept window closes; see \`gridlease status ${booked.leaseId}\`.`);
+      print(
+        out,
+        () =>
+          `Booked lease #${booked.leaseId} (deposit ${usdc(booked.deposit)} USDC). The provider has until its accept window closes; see \`gridlease status ${booked.leaseId}\`.`,
+      );
     });
 
   program
@@ -118,16 +140,31 @@ export function registerChainCommands(program: Command, { io, globals, print }: 
       if (lease.statusName === "None") throw new CliError(`Lease #${id} does not exist.`);
       const sealed = await client.sealedAccess(id);
       const out = {
-        leaseId: id.toString(), offerId: lease.offerId.toString(), renter: lease.renter, provider: lease.provider, status: lease.statusName,
-        gpuCount: lease.gpus, durationHours: lease.durationHours, pricePerGpuHour: lease.pricePerGpuHour.toString(), deposit: lease.deposit.toString(),
-        paidGross: lease.paidGross.toString(), acceptDeadline: when(lease.acceptDeadline), startedAt: when(lease.acceptedAt), endsAt: when(lease.endsAt), hasAccess: sealed !== null,
+        leaseId: id.toString(),
+        offerId: lease.offerId.toString(),
+        renter: lease.renter,
+        provider: lease.provider,
+        status: lease.statusName,
+        gpuCount: lease.gpus,
+        durationHours: lease.durationHours,
+        pricePerGpuHour: lease.pricePerGpuHour.toString(),
+        deposit: lease.deposit.toString(),
+        paidGross: lease.paidGross.toString(),
+        acceptDeadline: when(lease.acceptDeadline),
+        startedAt: when(lease.acceptedAt),
+        endsAt: when(lease.endsAt),
+        hasAccess: sealed !== null,
       };
-      print(out, () => [
-        `Lease #${id}: ${out.status}, ${lease.gpus} GPU(s) of offer #${lease.offerId} for ${lease.durationHours} h at ${usdc(lease.pricePerGpuHour)} USDC/GPU-h`,
-        `Deposit ${usdc(lease.deposit)} USDC, paid out ${usdc(lease.paidGross)} USDC`,
-        out.status === "Pending" ? `Waiting for the provider to accept (until ${iso(out.acceptDeadline)})` : `Started ${iso(out.startedAt)}, ends ${iso(out.endsAt)}`,
-        sealed ? `Access details are ready: \`gridlease access ${id}\`` : "No access details yet.",
-      ].join("\n"));
+      print(out, () =>
+        [
+          `Lease #${id}: ${out.status}, ${lease.gpus} GPU(s) of offer #${lease.offerId} for ${lease.durationHours} h at ${usdc(lease.pricePerGpuHour)} USDC/GPU-h`,
+          `Deposit ${usdc(lease.deposit)} USDC, paid out ${usdc(lease.paidGross)} USDC`,
+          out.status === "Pending"
+            ? `Waiting for the provider to accept (until ${iso(out.acceptDeadline)})`
+            : `Started ${iso(out.startedAt)}, ends ${iso(out.endsAt)}`,
+          sealed ? `Access details are ready: \`gridlease access ${id}\`` : "No access details yet.",
+        ].join("\n"),
+      );
     });
 
   program
@@ -139,9 +176,15 @@ export function registerChainCommands(program: Command, { io, globals, print }: 
     .action(async (leaseId: string, options: { hours: string; maxPrice?: string }) => {
       const client = await renter();
       const id = whole("leaseId", leaseId);
-      const result = await client.extend({ leaseId: id, extraHours: Number(whole("--hours", options.hours)), maxPricePerGpuHour: options.maxPrice ? usdcToUnits(options.maxPrice) : undefined });
-      print({ action: "extend", leaseId: id.toString(), extraDeposit: result.extraDeposit?.toString() ?? null, hash: result.hash, block: result.block.toString() },
-        () => `Extended lease #${id} by ${options.hours} h${result.extraDeposit !== undefined ? ` (paid ${usdc(result.extraDeposit)} USDC)` : ""}.`);
+      const result = await client.extend({
+        leaseId: id,
+        extraHours: Number(whole("--hours", options.hours)),
+        maxPricePerGpuHour: options.maxPrice ? usdcToUnits(options.maxPrice) : undefined,
+      });
+      print(
+        { action: "extend", leaseId: id.toString(), extraDeposit: result.extraDeposit?.toString() ?? null, hash: result.hash, block: result.block.toString() },
+        () => `Extended lease #${id} by ${options.hours} h${result.extraDeposit !== undefined ? ` (paid ${usdc(result.extraDeposit)} USDC)` : ""}.`,
+      );
     });
 
   program
@@ -165,8 +208,10 @@ export function registerChainCommands(program: Command, { io, globals, print }: 
       const client = await renter();
       const id = whole("leaseId", leaseId);
       const result = await client.openDispute(id, options.evidence.trim());
-      print({ action: "dispute", leaseId: id.toString(), bond: result.bond.toString(), hash: result.hash, block: result.block.toString() },
-        () => `Opened a dispute on lease #${id} (bond ${usdc(result.bond)} USDC). An arbiter decides.`);
+      print(
+        { action: "dispute", leaseId: id.toString(), bond: result.bond.toString(), hash: result.hash, block: result.block.toString() },
+        () => `Opened a dispute on lease #${id} (bond ${usdc(result.bond)} USDC). An arbiter decides.`,
+      );
     });
 
   program
@@ -178,6 +223,10 @@ export function registerChainCommands(program: Command, { io, globals, print }: 
       const id = whole("leaseId", leaseId);
       const access = await client.accessDetails(id);
       if (!access) throw new CliError(`Lease #${id} has no access details yet (the provider has not accepted it).`);
-      print(access, () => Object.entries(access).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n"));
+      print(access, () =>
+        Object.entries(access)
+          .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+          .join("\n"),
+      );
     });
 }

@@ -29,7 +29,11 @@ export function buildProgram(io: Io): Command {
     .description("Search, book and manage Gridlease GPU leases from a terminal.")
     .addOption(new Option("--api <url>", "the Gridlease web app (its /api)").env("GRIDLEASE_API").default("http://127.0.0.1:3000"))
     .addOption(new Option("--rpc <url>", "JSON-RPC endpoint of the chain").env("GRIDLEASE_RPC").default("http://127.0.0.1:8545"))
-    .addOption(new Option("--key-file <file>", "encrypted renter key file (create with `gridlease keys init`)").env("GRIDLEASE_KEY_FILE").default(`${process.env.HOME ?? "."}/.gridlease/renter-key.json`))
+    .addOption(
+      new Option("--key-file <file>", "encrypted renter key file (create with `gridlease keys init`)")
+        .env("GRIDLEASE_KEY_FILE")
+        .default(`${process.env.HOME ?? "."}/.gridlease/renter-key.json`),
+    )
     .option("--passphrase-file <file>", "read the key passphrase from this file (else GRIDLEASE_PASSPHRASE, else a prompt)")
     .option("--json", "print JSON (a stable schema per command) instead of text")
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
@@ -87,7 +91,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     const known = isKnownError(error);
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`gridlease: ${known ? message : `unexpected error: ${(error as Error)?.stack ?? message}`}\n`);
-    if (error instanceof GridleaseApiError && error.status === 0) io.stderr.write("gridlease: is the web app running there? Point --api (or GRIDLEASE_API) at it.\n");
+    if (error instanceof GridleaseApiError && error.status === 0)
+      io.stderr.write("gridlease: is the web app running there? Point --api (or GRIDLEASE_API) at it.\n");
     return 1;
   }
 }

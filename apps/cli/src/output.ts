@@ -34,38 +34,47 @@ export const offerHitSchema = z.object({
   providerOnline: z.boolean(),
 });
 
-export const searchOutputSchema = z.object({
-  offers: z.array(offerHitSchema),
-  matched: z.number().int(),
-  scanned: z.number().int(),
-  truncated: z.boolean(),
-}).strict();
+export const searchOutputSchema = z
+  .object({
+    offers: z.array(offerHitSchema),
+    matched: z.number().int(),
+    scanned: z.number().int(),
+    truncated: z.boolean(),
+  })
+  .strict();
 
-export const leaseStatusSchema = z.object({
-  leaseId: decimal,
-  offerId: decimal,
-  renter: address,
-  provider: address,
-  status: z.enum(LEASE_STATUS),
-  gpuCount: z.number().int(),
-  pricePerGpuHour: decimal,
-  startedAt: z.number().int().nullable(),
-  endsAt: z.number().int().nullable(),
-  deposit: decimal,
-  hasAccess: z.boolean(),
-}).passthrough();
+export const leaseStatusSchema = z
+  .object({
+    leaseId: decimal,
+    offerId: decimal,
+    renter: address,
+    provider: address,
+    status: z.enum(LEASE_STATUS),
+    gpuCount: z.number().int(),
+    pricePerGpuHour: decimal,
+    startedAt: z.number().int().nullable(),
+    endsAt: z.number().int().nullable(),
+    deposit: decimal,
+    hasAccess: z.boolean(),
+  })
+  .passthrough();
 
-export const txOutputSchema = z.object({
-  action: z.string(),
-  hash: z.string().regex(/^0x[0-9a-f]{64}$/),
-  block: decimal,
-}).passthrough();
+export const txOutputSchema = z
+  .object({
+    action: z.string(),
+    hash: z.string().regex(/^0x[0-9a-f]{64}$/),
+    block: decimal,
+  })
+  .passthrough();
 
 /** USDC base units as "2.45". */
 export function usdc(units: string | bigint): string {
   const value = BigInt(units);
   const whole = value / 1_000_000n;
-  const fraction = (value % 1_000_000n).toString().padStart(6, "0").replace(/0{1,4}$/, "");
+  const fraction = (value % 1_000_000n)
+    .toString()
+    .padStart(6, "0")
+    .replace(/0{1,4}$/, "");
   return `${whole}.${fraction}`;
 }
 
@@ -73,7 +82,10 @@ export function usdc(units: string | bigint): string {
 export function table(headers: string[], rows: (string | number)[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? "").length)));
   const line = (cells: (string | number)[]) =>
-    cells.map((c, i) => (typeof c === "number" ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join("  ").trimEnd();
+    cells
+      .map((c, i) => (typeof c === "number" ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join("\n");
 }
 
@@ -81,8 +93,20 @@ export function offersTable(offers: OfferHit[]): string {
   return table(
     ["ID", "GPU", "N", "FREE", "VRAM", "CPU", "RAM", "DISK", "REGION", "USDC/GPU-h", "HOURS", "RELIAB", "ONLINE", "PROVIDER"],
     offers.map((o) => [
-      Number(o.offerId) <= Number.MAX_SAFE_INTEGER ? Number(o.offerId) : o.offerId, o.gpuLabel ?? o.gpuModel, o.gpuCount, o.freeUnits, o.vramGb, o.cpuCores, o.ramGb, o.diskGb, o.region,
-      usdc(o.pricePerGpuHour), `${o.minHours}-${o.maxHours}`, Math.round(o.providerReliability * 10) / 10, o.providerOnline ? "yes" : "no", `${o.provider.slice(0, 8)}…`,
+      Number(o.offerId) <= Number.MAX_SAFE_INTEGER ? Number(o.offerId) : o.offerId,
+      o.gpuLabel ?? o.gpuModel,
+      o.gpuCount,
+      o.freeUnits,
+      o.vramGb,
+      o.cpuCores,
+      o.ramGb,
+      o.diskGb,
+      o.region,
+      usdc(o.pricePerGpuHour),
+      `${o.minHours}-${o.maxHours}`,
+      Math.round(o.providerReliability * 10) / 10,
+      o.providerOnline ? "yes" : "no",
+      `${o.provider.slice(0, 8)}…`,
     ]),
   );
 }

@@ -113,7 +113,11 @@ export function parseQuery(text: string): Condition[] {
     const rawValue = match[3]!;
     if (op === "in" || op === "notin") {
       if (!rawValue.startsWith("[")) throw new QueryError(`${field.key} ${op}: give a list like [a, b].`);
-      const items = rawValue.slice(1, -1).split(",").map((v) => v.trim()).filter(Boolean);
+      const items = rawValue
+        .slice(1, -1)
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean);
       if (items.length === 0) throw new QueryError(`${field.key} ${op}: the list is empty.`);
       conditions.push({ field, op, values: items.map((v) => typed(field, v)) });
     } else {
@@ -144,7 +148,8 @@ export function hitValue(hit: Record<string, unknown>, field: FieldInfo): number
 
 function compare(a: number | string | boolean | bigint, b: number | string | boolean | bigint): number {
   if (typeof a === "bigint" || typeof b === "bigint") {
-    const x = BigInt(a as bigint), y = BigInt(b as bigint);
+    const x = BigInt(a as bigint),
+      y = BigInt(b as bigint);
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (typeof a === "string" || typeof b === "string") return String(a).localeCompare(String(b));
@@ -186,17 +191,22 @@ export interface SortKey {
 
 /** `price`, `price-` (descending, Vast's suffix), `price+`, `price:desc`, `-price`; comma-separated for ties. */
 export function parseSort(text: string): SortKey[] {
-  return text.split(",").map((part) => part.trim()).filter(Boolean).map((part) => {
-    const m = /^(-)?([A-Za-z_][A-Za-z0-9_]*)(?:([-+])|:(asc|desc))?$/.exec(part);
-    if (!m) throw new QueryError(`Cannot read the sort "${part}": write field, field- (descending) or field:desc.`);
-    return { field: fieldNamed(m[2]!), descending: m[1] === "-" || m[3] === "-" || m[4] === "desc" };
-  });
+  return text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const m = /^(-)?([A-Za-z_][A-Za-z0-9_]*)(?:([-+])|:(asc|desc))?$/.exec(part);
+      if (!m) throw new QueryError(`Cannot read the sort "${part}": write field, field- (descending) or field:desc.`);
+      return { field: fieldNamed(m[2]!), descending: m[1] === "-" || m[3] === "-" || m[4] === "desc" };
+    });
 }
 
 export function sortHits<T extends Record<string, unknown>>(hits: T[], keys: SortKey[]): T[] {
   return [...hits].sort((a, b) => {
     for (const { field, descending } of keys) {
-      const x = hitValue(a, field), y = hitValue(b, field);
+      const x = hitValue(a, field),
+        y = hitValue(b, field);
       if (x === null || y === null) {
         if (x !== y) return x === null ? 1 : -1; // missing values last either way
         continue;
@@ -214,7 +224,15 @@ export function sortHits<T extends Record<string, unknown>>(hits: T[], keys: Sor
  */
 export function apiFilters(conditions: Condition[]): OfferSearchInput {
   const api: Record<string, unknown> = {};
-  const min: Record<string, string> = { gpuCount: "minGpus", vramGb: "minVramGb", cpuCores: "minCpuCores", ramGb: "minRamGb", diskGb: "minDiskGb", bandwidthMbps: "minBandwidthMbps", providerReliability: "minReliability" };
+  const min: Record<string, string> = {
+    gpuCount: "minGpus",
+    vramGb: "minVramGb",
+    cpuCores: "minCpuCores",
+    ramGb: "minRamGb",
+    diskGb: "minDiskGb",
+    bandwidthMbps: "minBandwidthMbps",
+    providerReliability: "minReliability",
+  };
   for (const { field, op, values } of conditions) {
     const name = min[field.key];
     if (name && (op === ">=" || op === "==" || op === ">")) {

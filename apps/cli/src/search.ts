@@ -33,7 +33,11 @@ export async function searchOffers(api: GridleaseApi, options: SearchOptions): P
   const conditions = parseQuery(options.query);
   const sort: SortKey[] = parseSort(options.sort ?? "price");
   const scanLimit = options.scanLimit ?? 5_000;
-  const base = { ...apiFilters(conditions), ...(options.includeOffline ? { online: "any" as const } : {}), ...(options.chainId ? { chainId: options.chainId } : {}) };
+  const base = {
+    ...apiFilters(conditions),
+    ...(options.includeOffline ? { online: "any" as const } : {}),
+    ...(options.chainId ? { chainId: options.chainId } : {}),
+  };
   const hits: OfferHit[] = [];
   let cursor: string | undefined;
   let truncated = false;
@@ -47,6 +51,9 @@ export async function searchOffers(api: GridleaseApi, options: SearchOptions): P
     }
     cursor = page.nextCursor;
   }
-  const matching = sortHits(hits.filter((hit) => matches(hit as unknown as Record<string, unknown>, conditions)) as unknown as Record<string, unknown>[], sort) as unknown as OfferHit[];
+  const matching = sortHits(
+    hits.filter((hit) => matches(hit as unknown as Record<string, unknown>, conditions)) as unknown as Record<string, unknown>[],
+    sort,
+  ) as unknown as OfferHit[];
   return { offers: matching.slice(0, options.limit ?? matching.length), matched: matching.length, scanned: hits.length, truncated };
 }

@@ -23,7 +23,16 @@ beforeAll(async () => {
   await writeFile(path.join(dir, "passphrase"), "correct horse battery staple\n", { mode: 0o600 });
   sshKeyFile = path.join(dir, "id_ed25519.pub");
   await writeFile(sshKeyFile, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk9q0Qn2yP1c8x3bV0m2JkqW8rL7dT4uYhX5sN6eF1a renter@laptop\n");
-  base = ["--rpc", market.node.url, "--escrow", market.deployment.escrow.address, "--key-file", path.join(dir, "renter-key.json"), "--passphrase-file", path.join(dir, "passphrase")];
+  base = [
+    "--rpc",
+    market.node.url,
+    "--escrow",
+    market.deployment.escrow.address,
+    "--key-file",
+    path.join(dir, "renter-key.json"),
+    "--passphrase-file",
+    path.join(dir, "passphrase"),
+  ];
   const init = await cli([...base, "--json", "keys", "init", "--import-private-key-file", privateKeyFile, "--scrypt-n", "1024"]);
   expect(init.code, init.stderr).toBe(0);
   expect(JSON.parse(init.stdout).address).toBe(market.renter.address);
@@ -73,14 +82,25 @@ describe("gridlease against a real chain", () => {
     await accept(leaseId, { host: "203.0.113.8" });
     const refused = await cli([...base, "extend", String(leaseId), "--hours", "1", "--max-price", "0.5"]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim().split("\n").at(-1)).toBe("gridlease: The price rose to 1 USDC per GPU-hour, above the 0.5 USDC you accepted. Review the new price and book again.");
+    expect(refused.stderr.trim().split("\n").at(-1)).toBe(
+      "gridlease: The price rose to 1 USDC per GPU-hour, above the 0.5 USDC you accepted. Review the new price and book again.",
+    );
     const disputed = await json(["dispute", String(leaseId), "--evidence", "the GPU never came up after boot"]);
     // The v2 bond: the lease's disputeBondBps of its deposit, fixed at booking.
-    const terms = await market.client.readContract({ address: market.deployment.escrow.address, abi: leaseEscrowAbi, functionName: "leaseTerms", args: [leaseId] });
+    const terms = await market.client.readContract({
+      address: market.deployment.escrow.address,
+      abi: leaseEscrowAbi,
+      functionName: "leaseTerms",
+      args: [leaseId],
+    });
     expect(terms.disputeBondBps).toBeGreaterThan(0);
     expect(disputed.value.bond).toBe(String((2n * USDC * BigInt(terms.disputeBondBps)) / 10_000n));
     expect(leaseStatusSchema.parse((await json(["status", String(leaseId)])).value).status).toBe("Disputed");
-    expect(String(await market.client.readContract({ address: market.deployment.escrow.address, abi: leaseEscrowAbi, functionName: "disputeBond", args: [leaseId] }))).toBe(disputed.value.bond);
+    expect(
+      String(
+        await market.client.readContract({ address: market.deployment.escrow.address, abi: leaseEscrowAbi, functionName: "disputeBond", args: [leaseId] }),
+      ),
+    ).toBe(disputed.value.bond);
   });
 
   it("says what is missing instead of failing obscurely", async () => {

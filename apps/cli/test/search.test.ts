@@ -90,7 +90,10 @@ describe("gridlease search against the real API", () => {
     expect(bad.stderr).toMatch(/^gridlease: Unknown field "colour"/);
     const closed = await freePort(); // nothing listens there
     const unreachable = await cli(["--api", `http://127.0.0.1:${closed}`, "search", "gpus>=1"]);
-    expect([unreachable.code, unreachable.stderr.split("\n")[0]]).toEqual([1, `gridlease: Cannot reach the Gridlease API at http://127.0.0.1:${closed}: ECONNREFUSED.`]);
+    expect([unreachable.code, unreachable.stderr.split("\n")[0]]).toEqual([
+      1,
+      `gridlease: Cannot reach the Gridlease API at http://127.0.0.1:${closed}: ECONNREFUSED.`,
+    ]);
     const noList = await cli(["--api", web.baseUrl, "search", "gpu in H100"]);
     expect(noList.stderr).toContain("give a list like [a, b]");
   });

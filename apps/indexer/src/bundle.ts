@@ -59,7 +59,10 @@ export async function bundleIndexer(outfile = INDEXER_BUNDLE): Promise<string> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   bundleIndexer().then(
-    (file) => console.log(`indexer bundled to ${path.relative(process.cwd(), file)}; run it with: node ${INDEXER_NODE_FLAGS.join(" ")} ${path.relative(process.cwd(), file)}`),
+    (file) =>
+      console.log(
+        `indexer bundled to ${path.relative(process.cwd(), file)}; run it with: node ${INDEXER_NODE_FLAGS.join(" ")} ${path.relative(process.cwd(), file)}`,
+      ),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : String(error));
       process.exit(1);

@@ -78,7 +78,8 @@ function cleanStrings(param: AbiParameter, value: unknown): unknown {
   if (param.type === "string") return cleanText(value);
   if (param.type === "tuple" && "components" in param && value && typeof value === "object") {
     const tuple = value as Record<string, unknown>;
-    for (const component of param.components) if (component.name && component.name in tuple) tuple[component.name] = cleanStrings(component, tuple[component.name]);
+    for (const component of param.components)
+      if (component.name && component.name in tuple) tuple[component.name] = cleanStrings(component, tuple[component.name]);
   }
   return value;
 }
@@ -90,6 +91,13 @@ function cleanStrings(param: AbiParameter, value: unknown): unknown {
 export function argsJsonText(args: EventArgs): string {
   // Strings were cleaned at decode time; cleaning again without a length cap (hex `bytes` args can be
   // long) keeps a NUL out of the jsonb column even for args that did not come through decodeLog.
-  return JSON.stringify(args, (_key, value) => (typeof value === "bigint" ? value.toString() : typeof value === "string"
-    ? (/^0x[0-9a-fA-F]{40}$/.test(value) ? value.toLowerCase() : cleanText(value, Number.MAX_SAFE_INTEGER)) : value));
+  return JSON.stringify(args, (_key, value) =>
+    typeof value === "bigint"
+      ? value.toString()
+      : typeof value === "string"
+        ? /^0x[0-9a-fA-F]{40}$/.test(value)
+          ? value.toLowerCase()
+          : cleanText(value, Number.MAX_SAFE_INTEGER)
+        : value,
+  );
 }

@@ -13,14 +13,27 @@ import { IndexerError } from "./errors";
  */
 export class BatchState {
   readonly rows: { [T in EntityTable]: Map<string, EntityRows[T] | null> } = {
-    provider: new Map(), offer: new Map(), lease: new Map(), dispute: new Map(), lease_outage: new Map(), reporter_approval: new Map(),
+    provider: new Map(),
+    offer: new Map(),
+    lease: new Map(),
+    dispute: new Map(),
+    lease_outage: new Map(),
+    reporter_approval: new Map(),
   };
   readonly dirty: { [T in EntityTable]: Set<string> } = {
-    provider: new Set(), offer: new Set(), lease: new Set(), dispute: new Set(), lease_outage: new Set(), reporter_approval: new Set(),
+    provider: new Set(),
+    offer: new Set(),
+    lease: new Set(),
+    dispute: new Set(),
+    lease_outage: new Set(),
+    reporter_approval: new Set(),
   };
   readonly priceHistory: PriceHistoryRow[] = [];
 
-  constructor(readonly chainId: number, readonly finalized: (block: bigint) => boolean) {}
+  constructor(
+    readonly chainId: number,
+    readonly finalized: (block: bigint) => boolean,
+  ) {}
 
   get<T extends EntityTable>(table: T, key: string): EntityRows[T] | null {
     return (this.rows[table].get(key) ?? null) as EntityRows[T] | null;
@@ -112,16 +125,39 @@ export const HANDLERS: Handlers = {
     const row: ProviderRow = existing
       ? { ...existing }
       : {
-          chain_id: state.chainId, address, status: "Active", stake: "0", pending_unstake: "0", unstake_available_at: null,
-          total_slashed: "0", encryption_key: "", metadata_uri: "", registered_block: event.blockNumber.toString(),
-          offers_listed: 0, leases_total: 0, leases_completed: 0, leases_cancelled: 0, leases_not_accepted: 0,
-          leases_declined: 0, disputes_opened: 0, disputes_lost: 0, outages_reported: 0, outages_refuted: 0, outages_settled: 0,
-          earnings_net: "0", reliability: 0,
-          updated_block: "0", finalized: false,
+          chain_id: state.chainId,
+          address,
+          status: "Active",
+          stake: "0",
+          pending_unstake: "0",
+          unstake_available_at: null,
+          total_slashed: "0",
+          encryption_key: "",
+          metadata_uri: "",
+          registered_block: event.blockNumber.toString(),
+          offers_listed: 0,
+          leases_total: 0,
+          leases_completed: 0,
+          leases_cancelled: 0,
+          leases_not_accepted: 0,
+          leases_declined: 0,
+          disputes_opened: 0,
+          disputes_lost: 0,
+          outages_reported: 0,
+          outages_refuted: 0,
+          outages_settled: 0,
+          earnings_net: "0",
+          reliability: 0,
+          updated_block: "0",
+          finalized: false,
         };
     Object.assign(row, {
-      status: "Active", stake: str(args.stake), pending_unstake: "0", unstake_available_at: null,
-      encryption_key: str(args.encryptionKey), metadata_uri: text(args.metadataURI),
+      status: "Active",
+      stake: str(args.stake),
+      pending_unstake: "0",
+      unstake_available_at: null,
+      encryption_key: str(args.encryptionKey),
+      metadata_uri: text(args.metadataURI),
     });
     state.put("provider", address, row, event.blockNumber);
   },
@@ -167,14 +203,34 @@ export const HANDLERS: Handlers = {
     const providerAddress = addr(args.provider);
     const gpuModel = bytes32Text(spec.gpuModel);
     const price = str(spec.pricePerGpuHour);
-    state.put("offer", id, {
-      chain_id: state.chainId, offer_id: id, provider: providerAddress, gpu_model: gpuModel,
-      gpu_count: Number(spec.gpuCount), vram_gb: Number(spec.vramGb), cpu_cores: Number(spec.cpuCores),
-      ram_gb: str(spec.ramGb), disk_gb: str(spec.diskGb), bandwidth_mbps: str(spec.bandwidthMbps),
-      region: bytes32Text(spec.region), price_per_gpu_hour: price, price_per_tflop: pricePerTflop(gpuModel, price),
-      min_hours: str(spec.minHours), max_hours: str(spec.maxHours), status: "Active", free_units: Number(spec.gpuCount),
-      listed_block: event.blockNumber.toString(), listed_log_index: event.logIndex, updated_block: "0", finalized: false,
-    }, event.blockNumber);
+    state.put(
+      "offer",
+      id,
+      {
+        chain_id: state.chainId,
+        offer_id: id,
+        provider: providerAddress,
+        gpu_model: gpuModel,
+        gpu_count: Number(spec.gpuCount),
+        vram_gb: Number(spec.vramGb),
+        cpu_cores: Number(spec.cpuCores),
+        ram_gb: str(spec.ramGb),
+        disk_gb: str(spec.diskGb),
+        bandwidth_mbps: str(spec.bandwidthMbps),
+        region: bytes32Text(spec.region),
+        price_per_gpu_hour: price,
+        price_per_tflop: pricePerTflop(gpuModel, price),
+        min_hours: str(spec.minHours),
+        max_hours: str(spec.maxHours),
+        status: "Active",
+        free_units: Number(spec.gpuCount),
+        listed_block: event.blockNumber.toString(),
+        listed_log_index: event.logIndex,
+        updated_block: "0",
+        finalized: false,
+      },
+      event.blockNumber,
+    );
     updateProvider(state, event, providerAddress, (row) => (row.offers_listed += 1));
     recordPrice(state, event, id, gpuModel, price);
   },
@@ -205,14 +261,41 @@ export const HANDLERS: Handlers = {
   LeaseBooked(state, event, args) {
     const id = str(args.leaseId);
     const providerAddress = addr(args.provider);
-    state.put("lease", id, {
-      chain_id: state.chainId, lease_id: id, offer_id: str(args.offerId), renter: addr(args.renter), provider: providerAddress,
-      token: addr(args.token), gpus: Number(args.gpus), hours: str(args.durationHours), price_per_gpu_hour: str(args.pricePerGpuHour),
-      deposit: str(args.deposit), accept_deadline: str(args.acceptDeadline), accepted_at: null, ends_at: null, status: "Pending",
-      close_reason: null, claimed_gross: "0", claimed_fee: "0", provider_total: null, renter_refund: null, fee_total: null,
-      encrypted_request: str(args.encryptedRequest), encrypted_access: null, booked_block: event.blockNumber.toString(),
-      booked_tx_hash: event.txHash, closed_block: null, outages_reported: 0, updated_block: "0", finalized: false,
-    }, event.blockNumber);
+    state.put(
+      "lease",
+      id,
+      {
+        chain_id: state.chainId,
+        lease_id: id,
+        offer_id: str(args.offerId),
+        renter: addr(args.renter),
+        provider: providerAddress,
+        token: addr(args.token),
+        gpus: Number(args.gpus),
+        hours: str(args.durationHours),
+        price_per_gpu_hour: str(args.pricePerGpuHour),
+        deposit: str(args.deposit),
+        accept_deadline: str(args.acceptDeadline),
+        accepted_at: null,
+        ends_at: null,
+        status: "Pending",
+        close_reason: null,
+        claimed_gross: "0",
+        claimed_fee: "0",
+        provider_total: null,
+        renter_refund: null,
+        fee_total: null,
+        encrypted_request: str(args.encryptedRequest),
+        encrypted_access: null,
+        booked_block: event.blockNumber.toString(),
+        booked_tx_hash: event.txHash,
+        closed_block: null,
+        outages_reported: 0,
+        updated_block: "0",
+        finalized: false,
+      },
+      event.blockNumber,
+    );
     updateProvider(state, event, providerAddress, (row) => (row.leases_total += 1));
   },
   LeaseAccepted(state, event, args) {
@@ -247,7 +330,9 @@ export const HANDLERS: Handlers = {
       row.fee_total = str(args.feeTotal);
       row.closed_block = event.blockNumber.toString();
     });
-    const counter = ({ Completed: "leases_completed", CancelledByRenter: "leases_cancelled", NotAccepted: "leases_not_accepted", ProviderFault: "leases_declined" } as const)[reason as "Completed"];
+    const counter = (
+      { Completed: "leases_completed", CancelledByRenter: "leases_cancelled", NotAccepted: "leases_not_accepted", ProviderFault: "leases_declined" } as const
+    )[reason as "Completed"];
     updateProvider(state, event, lease(state, id, event).provider, (row) => {
       if (counter) row[counter] += 1;
       row.earnings_net = add(row.earnings_net, args.providerTotal);
@@ -257,13 +342,33 @@ export const HANDLERS: Handlers = {
     const id = str(args.leaseId);
     updateLease(state, event, id, (row) => (row.status = "Disputed"));
     const disputed = lease(state, id, event);
-    state.put("dispute", id, {
-      chain_id: state.chainId, lease_id: id, renter: addr(args.renter), provider: disputed.provider,
-      evidence_hash: str(args.evidenceHash), evidence_uri: text(args.evidenceURI), status: "Open", arbiter: null,
-      renter_amount: null, provider_amount: null, slash_amount: null, provider_lost: null,
-      bond: str(args.bond), bond_to: null, answer_hash: null, answer_uri: null,
-      opened_block: event.blockNumber.toString(), closed_block: null, updated_block: "0", finalized: false,
-    }, event.blockNumber);
+    state.put(
+      "dispute",
+      id,
+      {
+        chain_id: state.chainId,
+        lease_id: id,
+        renter: addr(args.renter),
+        provider: disputed.provider,
+        evidence_hash: str(args.evidenceHash),
+        evidence_uri: text(args.evidenceURI),
+        status: "Open",
+        arbiter: null,
+        renter_amount: null,
+        provider_amount: null,
+        slash_amount: null,
+        provider_lost: null,
+        bond: str(args.bond),
+        bond_to: null,
+        answer_hash: null,
+        answer_uri: null,
+        opened_block: event.blockNumber.toString(),
+        closed_block: null,
+        updated_block: "0",
+        finalized: false,
+      },
+      event.blockNumber,
+    );
     updateProvider(state, event, disputed.provider, (row) => (row.disputes_opened += 1));
   },
   DisputeResolved(state, event, args) {
@@ -272,8 +377,13 @@ export const HANDLERS: Handlers = {
     // The provider "lost" when the arbiter slashed it or gave the renter the larger share.
     const lost = args.slashAmount > 0n || args.renterAmount > args.providerAmount;
     Object.assign(row, {
-      status: "Resolved", arbiter: addr(args.arbiter), renter_amount: str(args.renterAmount), provider_amount: str(args.providerAmount),
-      slash_amount: str(args.slashAmount), provider_lost: lost, closed_block: event.blockNumber.toString(),
+      status: "Resolved",
+      arbiter: addr(args.arbiter),
+      renter_amount: str(args.renterAmount),
+      provider_amount: str(args.providerAmount),
+      slash_amount: str(args.slashAmount),
+      provider_lost: lost,
+      closed_block: event.blockNumber.toString(),
     });
     state.put("dispute", id, row, event.blockNumber);
     if (lost) updateProvider(state, event, row.provider, (p) => (p.disputes_lost += 1));
@@ -294,8 +404,12 @@ export const HANDLERS: Handlers = {
     const id = str(args.leaseId);
     const row = dispute(state, id, event);
     Object.assign(row, {
-      status: "Finalized", renter_amount: str(args.renterAmount), provider_amount: str(args.providerAmount), slash_amount: "0",
-      provider_lost: false, closed_block: event.blockNumber.toString(),
+      status: "Finalized",
+      renter_amount: str(args.renterAmount),
+      provider_amount: str(args.providerAmount),
+      slash_amount: "0",
+      provider_lost: false,
+      closed_block: event.blockNumber.toString(),
     });
     state.put("dispute", id, row, event.blockNumber);
   },
@@ -305,9 +419,20 @@ export const HANDLERS: Handlers = {
     const renter = addr(args.renter);
     const reporter = addr(args.reporter);
     const id = `${renter}:${reporter}`;
-    state.put("reporter_approval", id, {
-      chain_id: state.chainId, approval_id: id, renter, reporter, approved: args.approved, updated_block: "0", finalized: false,
-    }, event.blockNumber);
+    state.put(
+      "reporter_approval",
+      id,
+      {
+        chain_id: state.chainId,
+        approval_id: id,
+        renter,
+        reporter,
+        approved: args.approved,
+        updated_block: "0",
+        finalized: false,
+      },
+      event.blockNumber,
+    );
   },
   OutageReported(state, event, args) {
     const id = str(args.leaseId);
@@ -317,13 +442,35 @@ export const HANDLERS: Handlers = {
     });
     const reported = lease(state, id, event);
     const seq = reported.outages_reported;
-    state.put("lease_outage", `${id}:${seq}`, {
-      chain_id: state.chainId, outage_id: `${id}:${seq}`, lease_id: id, seq, renter: reported.renter, provider: reported.provider,
-      reporter: addr(args.reporter), last_seen: str(args.lastSeen), cutoff: str(args.cutoff), bond: str(args.bond),
-      refutable_until: str(args.refutableUntil), status: "Reported", reported_block: event.blockNumber.toString(),
-      reported_tx_hash: event.txHash, reported_log_index: event.logIndex, refuted_block: null, refuted_tx_hash: null,
-      proof_block: null, settled_block: null, settled_tx_hash: null, updated_block: "0", finalized: false,
-    }, event.blockNumber);
+    state.put(
+      "lease_outage",
+      `${id}:${seq}`,
+      {
+        chain_id: state.chainId,
+        outage_id: `${id}:${seq}`,
+        lease_id: id,
+        seq,
+        renter: reported.renter,
+        provider: reported.provider,
+        reporter: addr(args.reporter),
+        last_seen: str(args.lastSeen),
+        cutoff: str(args.cutoff),
+        bond: str(args.bond),
+        refutable_until: str(args.refutableUntil),
+        status: "Reported",
+        reported_block: event.blockNumber.toString(),
+        reported_tx_hash: event.txHash,
+        reported_log_index: event.logIndex,
+        refuted_block: null,
+        refuted_tx_hash: null,
+        proof_block: null,
+        settled_block: null,
+        settled_tx_hash: null,
+        updated_block: "0",
+        finalized: false,
+      },
+      event.blockNumber,
+    );
     updateProvider(state, event, reported.provider, (row) => (row.outages_reported += 1));
   },
   OutageRefuted(state, event, args) {
@@ -361,8 +508,14 @@ export function applyHandler(state: BatchState, event: DecodedEvent): void {
 
 function recordPrice(state: BatchState, event: DecodedEvent, offerId: string, gpuModel: string, price: string): void {
   state.priceHistory.push({
-    chain_id: state.chainId, tx_hash: event.txHash, log_index: event.logIndex, offer_id: offerId, gpu_model: gpuModel,
-    block_number: event.blockNumber.toString(), price_per_gpu_hour: price, finalized: state.finalized(event.blockNumber),
+    chain_id: state.chainId,
+    tx_hash: event.txHash,
+    log_index: event.logIndex,
+    offer_id: offerId,
+    gpu_model: gpuModel,
+    block_number: event.blockNumber.toString(),
+    price_per_gpu_hour: price,
+    finalized: state.finalized(event.blockNumber),
   });
 }
 

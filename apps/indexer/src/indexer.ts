@@ -169,7 +169,11 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   if (!locked) {
     lockClient.release(true);
     await db.end();
-    throw new Error(abort.signal.aborted ? `Indexer for chain ${chainId} stopped while waiting as standby.` : `Another indexer is already indexing chain ${chainId} in this database; stop it first.`);
+    throw new Error(
+      abort.signal.aborted
+        ? `Indexer for chain ${chainId} stopped while waiting as standby.`
+        : `Another indexer is already indexing chain ${chainId} in this database; stop it first.`,
+    );
   }
   if (announced) log(`standby: took over as the writer of chain ${chainId}`);
   // Losing the lock session means another indexer may be writing by now: stop rather than write on.
@@ -185,7 +189,12 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   };
 
   // Retries cover a node that is still starting; a node that never answers is a configuration error.
-  const probe = new Rpc({ url: options.rpcUrl, timeoutMs: 2_000, maxBackoffMs: 1_000, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(options.startupTimeoutMs ?? 15_000)]) });
+  const probe = new Rpc({
+    url: options.rpcUrl,
+    timeoutMs: 2_000,
+    maxBackoffMs: 1_000,
+    signal: AbortSignal.any([abort.signal, AbortSignal.timeout(options.startupTimeoutMs ?? 15_000)]),
+  });
   const reportedChainId = await probe.chainId().catch(async () => {
     await closeDb();
     throw new Error(`Cannot reach an Ethereum node at ${options.rpcUrl}; check RPC_URL and that the node is running.`);
@@ -196,7 +205,9 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   }
   if ((await rpc.code(registry)) === "0x") {
     await closeDb();
-    throw new Error(`No ProviderRegistry contract at ${registry} on chain ${chainId}; deploy the contracts (pnpm deploy:contracts) before starting the indexer.`);
+    throw new Error(
+      `No ProviderRegistry contract at ${registry} on chain ${chainId}; deploy the contracts (pnpm deploy:contracts) before starting the indexer.`,
+    );
   }
 
   /** Milliseconds spent waiting for RPC, loading + applying, and writing (shown in backfill progress lines). */
@@ -218,8 +229,14 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     const start = deployBlock - 1n;
     const startHeader = await rpc.block(start);
     return {
-      chainId, registryAddress: registry, escrowAddress: escrow, deployBlock, deployBlockHash: deployHeader!.hash,
-      blockNumber: start, blockHash: startHeader!.hash, finalizedBlock: start,
+      chainId,
+      registryAddress: registry,
+      escrowAddress: escrow,
+      deployBlock,
+      deployBlockHash: deployHeader!.hash,
+      blockNumber: start,
+      blockHash: startHeader!.hash,
+      finalizedBlock: start,
     };
   }
 
@@ -229,12 +246,16 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
       const onChain = await existingBlock(stored.number);
       if (onChain?.hash !== stored.hash) {
         if (stored.number <= cursor.finalizedBlock) {
-          throw new DeepReorgError(`Reorg deeper than the finality depth (${finalityDepth} blocks): block ${stored.number} changed, but blocks up to ${cursor.finalizedBlock} were final. Stopping; re-index or raise FINALITY_DEPTH.`);
+          throw new DeepReorgError(
+            `Reorg deeper than the finality depth (${finalityDepth} blocks): block ${stored.number} changed, but blocks up to ${cursor.finalizedBlock} were final. Stopping; re-index or raise FINALITY_DEPTH.`,
+          );
         }
         continue;
       }
       if (stored.number < cursor.finalizedBlock) {
-        throw new DeepReorgError(`Reorg deeper than the finality depth (${finalityDepth} blocks): blocks after ${stored.number} changed, but blocks up to ${cursor.finalizedBlock} were final. Stopping; re-index or raise FINALITY_DEPTH.`);
+        throw new DeepReorgError(
+          `Reorg deeper than the finality depth (${finalityDepth} blocks): blocks after ${stored.number} changed, but blocks up to ${cursor.finalizedBlock} were final. Stopping; re-index or raise FINALITY_DEPTH.`,
+        );
       }
       const rolledBack = await rollbackTo(db, cursor, stored.number);
       log(`reorg: common ancestor ${stored.number}; rolled back from ${cursor.blockNumber} to ${rolledBack.blockNumber}`);
@@ -283,10 +304,19 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     const finalizedBlock = head - finalityDepth > cursor.finalizedBlock ? head - finalityDepth : cursor.finalizedBlock;
     const isFinal = (block: bigint) => block <= finalizedBlock;
     const blocks = new Map<bigint, { number: bigint; hash: string; parentHash: string }>();
-    for (const event of range.logs) if (!isFinal(event.blockNumber)) blocks.set(event.blockNumber, { number: event.blockNumber, hash: event.blockHash, parentHash: "" });
+    for (const event of range.logs)
+      if (!isFinal(event.blockNumber)) blocks.set(event.blockNumber, { number: event.blockNumber, hash: event.blockHash, parentHash: "" });
     blocks.set(range.to, { number: range.to, hash: range.toHeader.hash, parentHash: range.toHeader.parentHash });
     const next: Cursor = { ...cursor, blockNumber: range.to, blockHash: range.toHeader.hash, finalizedBlock };
-    const frame = { journal: range.to > finalizedBlock, from: range.from, to: range.to, blocks: [...blocks.values()], cursor: next, previousFinalized: cursor.finalizedBlock, previous: cursor };
+    const frame = {
+      journal: range.to > finalizedBlock,
+      from: range.from,
+      to: range.to,
+      blocks: [...blocks.values()],
+      cursor: next,
+      previousFinalized: cursor.finalizedBlock,
+      previous: cursor,
+    };
     let fresh: DecodedEvent[] = [];
     const writeStart = performance.now();
     try {
@@ -390,7 +420,9 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
       const now = Date.now();
       if (!state.ready && now - lastProgress >= 2_000) {
         const seconds = (now - lastProgress) / 1000;
-        log(`backfill chain ${chainId}: block ${cursor.blockNumber}/${head} · ${Math.round(Number(progressBlocks) / seconds)} blocks/s · ${Math.round(progressEvents / seconds)} events/s · lag ${head - cursor.blockNumber} blocks · ms waiting for RPC/applying/writing ${Math.round(profile.wait)}/${Math.round(profile.apply)}/${Math.round(profile.write)} · ${memoryLine()}`);
+        log(
+          `backfill chain ${chainId}: block ${cursor.blockNumber}/${head} · ${Math.round(Number(progressBlocks) / seconds)} blocks/s · ${Math.round(progressEvents / seconds)} events/s · lag ${head - cursor.blockNumber} blocks · ms waiting for RPC/applying/writing ${Math.round(profile.wait)}/${Math.round(profile.apply)}/${Math.round(profile.write)} · ${memoryLine()}`,
+        );
         profile.wait = profile.apply = profile.write = 0;
         lastProgress = now;
         progressBlocks = 0n;
@@ -399,19 +431,26 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     }
   }
 
-  const done = run().then(() => {
-    if (lockLost) throw new Error(lockLost);
-  }).catch((error: unknown) => {
-    if (abort.signal.aborted && !lockLost) return;
-    state.error = error instanceof Error ? error.message : String(error);
-    log(`indexer stopped: ${state.error}`);
-    throw error;
-  });
+  const done = run()
+    .then(() => {
+      if (lockLost) throw new Error(lockLost);
+    })
+    .catch((error: unknown) => {
+      if (abort.signal.aborted && !lockLost) return;
+      state.error = error instanceof Error ? error.message : String(error);
+      log(`indexer stopped: ${state.error}`);
+      throw error;
+    });
   done.catch(() => undefined);
 
   const status = (): IndexerStatus => ({
-    chainId, ready: state.ready, indexedBlock: state.cursor?.blockNumber.toString() ?? null, headBlock: state.head?.toString() ?? null,
-    lagBlocks: state.head !== null && state.cursor ? Number(state.head - state.cursor.blockNumber) : null, events: state.events, error: state.error,
+    chainId,
+    ready: state.ready,
+    indexedBlock: state.cursor?.blockNumber.toString() ?? null,
+    headBlock: state.head?.toString() ?? null,
+    lagBlocks: state.head !== null && state.cursor ? Number(state.head - state.cursor.blockNumber) : null,
+    events: state.events,
+    error: state.error,
   });
 
   let server: Server | null = null;
@@ -431,14 +470,18 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     });
     await new Promise<void>((resolve, reject) => {
       server!.once("error", (error: NodeJS.ErrnoException) =>
-        reject(new Error(error.code === "EADDRINUSE" ? `INDEXER_PORT ${options.port} is already in use.` : error.message)));
+        reject(new Error(error.code === "EADDRINUSE" ? `INDEXER_PORT ${options.port} is already in use.` : error.message)),
+      );
       server!.listen(options.port!, "127.0.0.1", () => resolve());
     });
     port = (server.address() as AddressInfo).port;
   }
 
   return {
-    ready, done, port, status,
+    ready,
+    done,
+    port,
+    status,
     async stop() {
       abort.abort();
       await done.catch(() => undefined);

@@ -13,10 +13,19 @@ const envSchema = z.object({
   /** Default: the depth recorded at deploy time, else the chain's in packages/sdk/src/chains.ts (12 on the local chain). */
   FINALITY_DEPTH: z.coerce.number().int().min(0, "FINALITY_DEPTH must be 0 or more").optional(),
   /** Overrides of the recorded deployment (tests, other networks). */
-  REGISTRY_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "REGISTRY_ADDRESS must be a 0x address").optional(),
-  ESCROW_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "ESCROW_ADDRESS must be a 0x address").optional(),
+  REGISTRY_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, "REGISTRY_ADDRESS must be a 0x address")
+    .optional(),
+  ESCROW_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, "ESCROW_ADDRESS must be a 0x address")
+    .optional(),
   /** The escrow's LeaseLiveness (with the overrides above; the recorded deployment carries its own). */
-  LIVENESS_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "LIVENESS_ADDRESS must be a 0x address").optional(),
+  LIVENESS_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, "LIVENESS_ADDRESS must be a 0x address")
+    .optional(),
   DEPLOY_BLOCK: z.coerce.bigint({ error: "DEPLOY_BLOCK must be a block number" }).optional(),
   INDEXER_MAX_RANGE_BLOCKS: z.coerce.number().int().positive().optional(),
   INDEXER_TARGET_EVENTS: z.coerce.number().int().positive("INDEXER_TARGET_EVENTS must be positive").optional(),
@@ -35,22 +44,32 @@ async function main(): Promise<void> {
     throw new Error(`Bad indexer configuration: ${issue.message}.`);
   }
   const env = parsed.data;
-  const deployment = env.REGISTRY_ADDRESS && env.ESCROW_ADDRESS && env.DEPLOY_BLOCK !== undefined
-    ? {
-        registry: { address: env.REGISTRY_ADDRESS, deployBlock: env.DEPLOY_BLOCK },
-        escrow: { address: env.ESCROW_ADDRESS, deployBlock: env.DEPLOY_BLOCK },
-        liveness: env.LIVENESS_ADDRESS ? { address: env.LIVENESS_ADDRESS, deployBlock: env.DEPLOY_BLOCK } : undefined,
-      }
-    : getDeployment(env.CHAIN_ID);
+  const deployment =
+    env.REGISTRY_ADDRESS && env.ESCROW_ADDRESS && env.DEPLOY_BLOCK !== undefined
+      ? {
+          registry: { address: env.REGISTRY_ADDRESS, deployBlock: env.DEPLOY_BLOCK },
+          escrow: { address: env.ESCROW_ADDRESS, deployBlock: env.DEPLOY_BLOCK },
+          liveness: env.LIVENESS_ADDRESS ? { address: env.LIVENESS_ADDRESS, deployBlock: env.DEPLOY_BLOCK } : undefined,
+        }
+      : getDeployment(env.CHAIN_ID);
   const recorded = env.REGISTRY_ADDRESS ? undefined : getDeployment(env.CHAIN_ID).finalityDepth;
   const finalityDepth = env.FINALITY_DEPTH ?? finalityDepthFor(env.CHAIN_ID, recorded);
   if (finalityDepth === undefined) {
-    throw new Error(`Bad indexer configuration: FINALITY_DEPTH is not set and chain ${env.CHAIN_ID} has no finality depth recorded or in packages/sdk/src/chains.ts.`);
+    throw new Error(
+      `Bad indexer configuration: FINALITY_DEPTH is not set and chain ${env.CHAIN_ID} has no finality depth recorded or in packages/sdk/src/chains.ts.`,
+    );
   }
   const indexer = await startIndexer({
-    databaseUrl: env.DATABASE_URL, rpcUrl: env.RPC_URL, chainId: env.CHAIN_ID, deployment,
-    port: env.INDEXER_PORT, finalityDepth, maxRangeBlocks: env.INDEXER_MAX_RANGE_BLOCKS,
-    targetEventsPerBatch: env.INDEXER_TARGET_EVENTS, prefetch: env.INDEXER_PREFETCH, maxAnswerBytes: env.INDEXER_MAX_ANSWER_BYTES,
+    databaseUrl: env.DATABASE_URL,
+    rpcUrl: env.RPC_URL,
+    chainId: env.CHAIN_ID,
+    deployment,
+    port: env.INDEXER_PORT,
+    finalityDepth,
+    maxRangeBlocks: env.INDEXER_MAX_RANGE_BLOCKS,
+    targetEventsPerBatch: env.INDEXER_TARGET_EVENTS,
+    prefetch: env.INDEXER_PREFETCH,
+    maxAnswerBytes: env.INDEXER_MAX_ANSWER_BYTES,
     standby: env.INDEXER_STANDBY === "true",
     devChain: env.INDEXER_DEV_CHAIN === undefined ? undefined : env.INDEXER_DEV_CHAIN === "true",
   });
@@ -60,7 +79,9 @@ async function main(): Promise<void> {
   const uptimeDb = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
   uptimeDb.on("error", (error) => console.error(`uptime refresh: idle PostgreSQL connection failed: ${error.message}`));
   const refreshUptime = () =>
-    refreshSilentUptime(uptimeDb, env.CHAIN_ID).catch((error: unknown) => console.error(`uptime refresh failed: ${error instanceof Error ? error.message : String(error)}`));
+    refreshSilentUptime(uptimeDb, env.CHAIN_ID).catch((error: unknown) =>
+      console.error(`uptime refresh failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
   const uptimeTimer = setInterval(refreshUptime, UPTIME_REFRESH_INTERVAL_MS);
   void refreshUptime();
   const shutdown = () => {

@@ -19,8 +19,13 @@ import { IndexerError } from "./errors";
 /** An error a handler threw for one event (a missing row, a value it cannot convert). */
 export class EventApplyError extends IndexerError {
   readonly code = "event_not_applied";
-  constructor(readonly event: DecodedEvent, readonly cause: unknown) {
-    super(`${event.name} at block ${event.blockNumber} (tx ${event.txHash}, log ${event.logIndex}) cannot be applied: ${cause instanceof Error ? cause.message : String(cause)}`);
+  constructor(
+    readonly event: DecodedEvent,
+    readonly cause: unknown,
+  ) {
+    super(
+      `${event.name} at block ${event.blockNumber} (tx ${event.txHash}, log ${event.logIndex}) cannot be applied: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
     this.name = "EventApplyError";
   }
 }
@@ -48,8 +53,15 @@ export function isEventDataError(error: unknown): boolean {
 
 export function rawEventRow(chainId: number, event: DecodedEvent, finalized: boolean): RawEventRow {
   return {
-    chain_id: chainId, tx_hash: event.txHash, log_index: event.logIndex, block_number: event.blockNumber.toString(),
-    block_hash: event.blockHash, address: event.address, name: event.name, args: argsJsonText(event.args), finalized,
+    chain_id: chainId,
+    tx_hash: event.txHash,
+    log_index: event.logIndex,
+    block_number: event.blockNumber.toString(),
+    block_hash: event.blockHash,
+    address: event.address,
+    name: event.name,
+    args: argsJsonText(event.args),
+    finalized,
   };
 }
 
@@ -63,7 +75,10 @@ export interface FailedEvent {
  * also moves the cursor; returns the events recorded in failed_event instead.
  */
 export async function writeEventByEvent(
-  db: pg.Pool, chainId: number, isFinal: (block: bigint) => boolean, events: DecodedEvent[],
+  db: pg.Pool,
+  chainId: number,
+  isFinal: (block: bigint) => boolean,
+  events: DecodedEvent[],
   batch: Pick<BatchWrite, "journal" | "from" | "to" | "blocks" | "cursor" | "previousFinalized" | "previous">,
 ): Promise<FailedEvent[]> {
   const failed: FailedEvent[] = [];
@@ -86,7 +101,8 @@ export async function writeEventByEvent(
         await client.query(
           `insert into failed_event (chain_id, tx_hash, log_index, block_number, block_hash, address, name, error)
            values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing`,
-          [chainId, event.txHash, event.logIndex, event.blockNumber.toString(), event.blockHash, event.address, cleanText(event.name), message]);
+          [chainId, event.txHash, event.logIndex, event.blockNumber.toString(), event.blockHash, event.address, cleanText(event.name), message],
+        );
         failed.push({ event, error: message });
       }
     }

@@ -30,7 +30,10 @@ export class RangeTooLargeError extends IndexerError {
 }
 
 class RpcAnswerError extends Error {
-  constructor(message: string, readonly code?: number) {
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
     super(message);
   }
 }
@@ -122,7 +125,10 @@ export class Rpc {
         if (this.options.signal?.aborted) throw new Error("indexer stopped");
         this.retries++;
         const delay = Math.min(this.maxBackoffMs, 100 * 2 ** Math.min(attempt, 10)) * (0.5 + Math.random() / 2);
-        if (attempt >= 2) this.options.log?.(`RPC ${method} failed (${error instanceof Error ? error.message : String(error)}); retry ${attempt + 1} in ${Math.round(delay)} ms`);
+        if (attempt >= 2)
+          this.options.log?.(
+            `RPC ${method} failed (${error instanceof Error ? error.message : String(error)}); retry ${attempt + 1} in ${Math.round(delay)} ms`,
+          );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
@@ -138,9 +144,8 @@ export class Rpc {
 
   /** Header of block `number`, or null when the chain has no such block (asked only for blocks ≤ a head we saw). */
   async block(number: bigint, mustExist = true): Promise<BlockHeader | null> {
-    const result = await this.call<{ number: Hex; hash: Hex; parentHash: Hex } | null>(
-      "eth_getBlockByNumber", [`0x${number.toString(16)}`, false],
-      (r) => (mustExist ? r !== null && typeof r === "object" : r === null || typeof r === "object"),
+    const result = await this.call<{ number: Hex; hash: Hex; parentHash: Hex } | null>("eth_getBlockByNumber", [`0x${number.toString(16)}`, false], (r) =>
+      mustExist ? r !== null && typeof r === "object" : r === null || typeof r === "object",
     );
     return result ? { number: BigInt(result.number), hash: result.hash, parentHash: result.parentHash } : null;
   }
@@ -157,13 +162,15 @@ export class Rpc {
   async logs(addresses: Hex[], from: bigint, to: bigint): Promise<{ logs: RpcLog[]; to: bigint }> {
     try {
       const logs = await this.call<RpcLog[]>(
-        "eth_getLogs", [{ address: addresses, fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }],
+        "eth_getLogs",
+        [{ address: addresses, fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }],
         (r) => Array.isArray(r),
       );
       return { logs, to };
     } catch (error) {
       if (!(error instanceof RangeTooLargeError)) throw error;
-      if (from === to) throw new Error(`block ${from} alone has more events than one getLogs answer can carry (${error.message}); raise INDEXER_MAX_ANSWER_BYTES`);
+      if (from === to)
+        throw new Error(`block ${from} alone has more events than one getLogs answer can carry (${error.message}); raise INDEXER_MAX_ANSWER_BYTES`);
       return this.logs(addresses, from, from + (to - from) / 2n);
     }
   }

@@ -20,19 +20,39 @@ export interface Cursor {
 
 const RAW_EVENT_COLUMNS = ["chain_id", "tx_hash", "log_index", "block_number", "block_hash", "address", "name", "args", "finalized"];
 const PRICE_HISTORY_COLUMNS = ["chain_id", "tx_hash", "log_index", "offer_id", "gpu_model", "block_number", "price_per_gpu_hour", "finalized"];
-const CHAIN_TABLES = ["lease_outage", "reporter_approval", "dispute", "lease", "offer", "provider", "offer_price_history", "raw_event", "failed_event", "indexed_block", "indexer_undo", "indexer_cursor"] as const;
+const CHAIN_TABLES = [
+  "lease_outage",
+  "reporter_approval",
+  "dispute",
+  "lease",
+  "offer",
+  "provider",
+  "offer_price_history",
+  "raw_event",
+  "failed_event",
+  "indexed_block",
+  "indexer_undo",
+  "indexer_cursor",
+] as const;
 /** Derived tables in foreign-key order, parents first. */
 const ENTITY_ORDER = Object.keys(ENTITY_TABLES) as EntityTable[];
 
 export async function loadCursor(db: pg.Pool | pg.PoolClient, chainId: number): Promise<Cursor | null> {
   const result = await db.query(
     `select registry_address, escrow_address, deploy_block::text, deploy_block_hash, block_number::text, block_hash, finalized_block::text
-     from indexer_cursor where chain_id = $1`, [chainId]);
+     from indexer_cursor where chain_id = $1`,
+    [chainId],
+  );
   const row = result.rows[0];
   if (!row) return null;
   return {
-    chainId, registryAddress: row.registry_address, escrowAddress: row.escrow_address, deployBlock: BigInt(row.deploy_block),
-    deployBlockHash: row.deploy_block_hash, blockNumber: BigInt(row.block_number), blockHash: row.block_hash,
+    chainId,
+    registryAddress: row.registry_address,
+    escrowAddress: row.escrow_address,
+    deployBlock: BigInt(row.deploy_block),
+    deployBlockHash: row.deploy_block_hash,
+    blockNumber: BigInt(row.block_number),
+    blockHash: row.block_hash,
     finalizedBlock: BigInt(row.finalized_block),
   };
 }
@@ -49,7 +69,12 @@ export class CursorMovedError extends IndexerError {
  * that lost the advisory lock without noticing (a stalled process whose lock connection was dropped)
  * cannot commit on top of the standby that took over; its transaction rolls back instead.
  */
-export async function saveCursor(db: pg.Pool | pg.PoolClient, cursor: Cursor, dataChanged: boolean, previous?: Pick<Cursor, "blockNumber" | "blockHash">): Promise<void> {
+export async function saveCursor(
+  db: pg.Pool | pg.PoolClient,
+  cursor: Cursor,
+  dataChanged: boolean,
+  previous?: Pick<Cursor, "blockNumber" | "blockHash">,
+): Promise<void> {
   const result = await db.query(
     `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, 1, now())
@@ -58,12 +83,24 @@ export async function saveCursor(db: pg.Pool | pg.PoolClient, cursor: Cursor, da
        block_hash = excluded.block_hash, finalized_block = excluded.finalized_block,
        data_version = indexer_cursor.data_version + case when $9 then 1 else 0 end, updated_at = now()
      where $10::bigint is null or (indexer_cursor.block_number = $10::bigint and indexer_cursor.block_hash = $11)`,
-    [cursor.chainId, cursor.registryAddress, cursor.escrowAddress, cursor.deployBlock.toString(), cursor.deployBlockHash,
-      cursor.blockNumber.toString(), cursor.blockHash, cursor.finalizedBlock.toString(), dataChanged,
-      previous?.blockNumber.toString() ?? null, previous?.blockHash ?? null],
+    [
+      cursor.chainId,
+      cursor.registryAddress,
+      cursor.escrowAddress,
+      cursor.deployBlock.toString(),
+      cursor.deployBlockHash,
+      cursor.blockNumber.toString(),
+      cursor.blockHash,
+      cursor.finalizedBlock.toString(),
+      dataChanged,
+      previous?.blockNumber.toString() ?? null,
+      previous?.blockHash ?? null,
+    ],
   );
   if (result.rowCount === 0) {
-    throw new CursorMovedError(`The cursor of chain ${cursor.chainId} is no longer at block ${previous!.blockNumber}: another indexer wrote it. Stopping this one.`);
+    throw new CursorMovedError(
+      `The cursor of chain ${cursor.chainId} is no longer at block ${previous!.blockNumber}: another indexer wrote it. Stopping this one.`,
+    );
   }
   // Delivered at commit (see data-events.ts): web processes drop their cached data version then.
   await notifyData(db, { chainId: cursor.chainId, source: "indexer", block: cursor.blockNumber.toString(), dataChanged });
@@ -82,7 +119,14 @@ function normalizeLoaded<T extends EntityTable>(table: T, row: Record<string, un
   return row as unknown as EntityRows[T];
 }
 
-async function loadRows<T extends EntityTable>(client: pg.PoolClient, state: BatchState, table: T, keyColumn: string, keys: string[], original: Map<string, string | null>): Promise<void> {
+async function loadRows<T extends EntityTable>(
+  client: pg.PoolClient,
+  state: BatchState,
+  table: T,
+  keyColumn: string,
+  keys: string[],
+  original: Map<string, string | null>,
+): Promise<void> {
   const missing = keys.filter((key) => !state.rows[table].has(key));
   if (missing.length === 0) return;
   const result = await client.query(`select * from ${table} where chain_id = $1 and ${keyColumn} = any($2)`, [state.chainId, missing]);
@@ -103,13 +147,15 @@ export async function appliedEvents(client: pg.PoolClient, chainId: number, from
     `select tx_hash || ':' || log_index as key from raw_event where chain_id = $1 and block_number between $2 and $3
      union all
      select tx_hash || ':' || log_index from failed_event where chain_id = $1 and block_number between $2 and $3`,
-    [chainId, from.toString(), to.toString()]);
+    [chainId, from.toString(), to.toString()],
+  );
   return new Set(result.rows.map((r) => r.key));
 }
 
 /** Loads every derived row the events can touch; remembers the prior images for the undo journal. */
 export async function loadBatchState(
-  client: pg.PoolClient, state: BatchState,
+  client: pg.PoolClient,
+  state: BatchState,
   keys: { providers: Set<string>; offers: Set<string>; leases: Set<string>; approvals?: Set<string> },
 ): Promise<Map<string, string | null>> {
   const original = new Map<string, string | null>();
@@ -129,7 +175,10 @@ export async function loadBatchState(
 
 function upsertSql(table: EntityTable, columns: string[]): string {
   const keys = ENTITY_TABLES[table] as readonly string[];
-  const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = excluded.${c}`).join(", ");
+  const updates = columns
+    .filter((c) => !keys.includes(c))
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ");
   return `insert into ${table} select * from json_populate_recordset(null::${table}, $1)
     on conflict (${keys.join(", ")}) do update set ${updates}`;
 }
@@ -139,7 +188,9 @@ async function tableColumns(client: pg.PoolClient, table: string): Promise<strin
   let columns = columnCache.get(table);
   if (!columns) {
     const result = await client.query<{ column_name: string }>(
-      "select column_name from information_schema.columns where table_name = $1 order by ordinal_position", [table]);
+      "select column_name from information_schema.columns where table_name = $1 order by ordinal_position",
+      [table],
+    );
     columns = result.rows.map((r) => r.column_name);
     columnCache.set(table, columns);
   }
@@ -178,7 +229,10 @@ export async function writeBatch(db: pg.Pool, batch: BatchWrite): Promise<void> 
 }
 
 /** Raw events, derived rows, price history and (near the head) undo images of a batch, in the caller's transaction. */
-export async function writeEventRows(client: pg.PoolClient, batch: Pick<BatchWrite, "state" | "rawEvents" | "original" | "journal" | "from" | "to">): Promise<void> {
+export async function writeEventRows(
+  client: pg.PoolClient,
+  batch: Pick<BatchWrite, "state" | "rawEvents" | "original" | "journal" | "from" | "to">,
+): Promise<void> {
   const { state } = batch;
   // COPY without ON CONFLICT is safe: the batch holds only events not yet in the index
   // (appliedEvents) and the advisory lock keeps a second writer out.
@@ -201,20 +255,27 @@ export async function writeEventRows(client: pg.PoolClient, batch: Pick<BatchWri
         `insert into indexer_undo (chain_id, batch_from, batch_to, table_name, row_key, prior_image)
          select $1, $2, $3, u.table_name, to_jsonb(u.row_key), u.prior_image
          from json_to_recordset($4) as u(table_name text, row_key text, prior_image jsonb)`,
-        [state.chainId, batch.from.toString(), batch.to.toString(), JSON.stringify(undo)]);
+        [state.chainId, batch.from.toString(), batch.to.toString(), JSON.stringify(undo)],
+      );
     }
   }
 }
 
 /** Block hashes, reliability of the touched providers, the finality sweep and the cursor, in the caller's transaction. */
-export async function finishBatch(client: pg.PoolClient, batch: Pick<BatchWrite, "blocks" | "cursor" | "previousFinalized" | "previous">, providers: string[], dataChanged: boolean): Promise<void> {
+export async function finishBatch(
+  client: pg.PoolClient,
+  batch: Pick<BatchWrite, "blocks" | "cursor" | "previousFinalized" | "previous">,
+  providers: string[],
+  dataChanged: boolean,
+): Promise<void> {
   const { cursor } = batch;
   if (batch.blocks.length) {
     await client.query(
       `insert into indexed_block (chain_id, number, hash, parent_hash)
        select $1, b.number, b.hash, b.parent_hash from json_to_recordset($2) as b(number bigint, hash text, parent_hash text)
        on conflict (chain_id, number) do update set hash = excluded.hash, parent_hash = excluded.parent_hash`,
-      [cursor.chainId, JSON.stringify(batch.blocks.map((b) => ({ number: b.number.toString(), hash: b.hash, parent_hash: b.parentHash })))]);
+      [cursor.chainId, JSON.stringify(batch.blocks.map((b) => ({ number: b.number.toString(), hash: b.hash, parent_hash: b.parentHash })))],
+    );
   }
   if (providers.length) await refreshReliability(client, cursor.chainId, providers);
   if (cursor.finalizedBlock > batch.previousFinalized) await sweepFinalized(client, cursor.chainId, cursor.finalizedBlock);
@@ -236,15 +297,18 @@ export async function sweepFinalized(client: pg.PoolClient, chainId: number, fin
   await client.query(`delete from indexer_undo where chain_id = $1 and batch_to <= $2`, [chainId, f]);
   await client.query(
     `delete from indexed_block where chain_id = $1 and number < (select max(number) from indexed_block where chain_id = $1 and number <= $2)`,
-    [chainId, f]);
+    [chainId, f],
+  );
 }
 
 /** Stored block hashes, newest first, for finding the common ancestor after a reorg. */
 export async function storedBlocks(db: pg.Pool, chainId: number, below: bigint): Promise<{ number: bigint; hash: string }[]> {
   // Ordered by the bigint column, qualified: a bare `number` binds to the text output column of the
   // same name, which sorted "995" above "1015" and started the walk below the finality line.
-  const result = await db.query(
-    `select number::text, hash from indexed_block where chain_id = $1 and number <= $2 order by indexed_block.number desc`, [chainId, below.toString()]);
+  const result = await db.query(`select number::text, hash from indexed_block where chain_id = $1 and number <= $2 order by indexed_block.number desc`, [
+    chainId,
+    below.toString(),
+  ]);
   return result.rows.map((r) => ({ number: BigInt(r.number), hash: r.hash }));
 }
 
@@ -256,14 +320,17 @@ export async function rollbackTo(db: pg.Pool, cursor: Cursor, ancestor: bigint):
   const chainId = cursor.chainId;
   return inTransaction(db, async (client) => {
     const straddling = await client.query<{ from: string | null }>(
-      `select min(batch_from)::text as from from indexer_undo where chain_id = $1 and batch_to > $2`, [chainId, ancestor.toString()]);
+      `select min(batch_from)::text as from from indexer_undo where chain_id = $1 and batch_to > $2`,
+      [chainId, ancestor.toString()],
+    );
     let target = ancestor;
     const earliest = straddling.rows[0]?.from;
     if (earliest != null && BigInt(earliest) - 1n < target) target = BigInt(earliest) - 1n;
     const journal = await client.query<{ table_name: EntityTable; row_key: string; prior_image: Record<string, unknown> | null }>(
       `select distinct on (table_name, row_key) table_name, row_key #>> '{}' as row_key, prior_image
        from indexer_undo where chain_id = $1 and batch_from > $2 order by table_name, row_key, batch_from, id`,
-      [chainId, target.toString()]);
+      [chainId, target.toString()],
+    );
     const byTable = new Map<EntityTable, typeof journal.rows>();
     for (const row of journal.rows) byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row]);
     // Rows that did not exist before go (children first); the others get their prior image back in

@@ -5,7 +5,9 @@ import { freePort, REPO_ROOT, startTestPostgres, type TestDatabase } from "./har
 
 function runMain(env: Record<string, string>) {
   const result = spawnSync(path.join(REPO_ROOT, "node_modules/.bin/tsx"), ["apps/indexer/src/main.ts"], {
-    cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000,
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", ...env },
   });
   // Everything the child said, for the assertion message when it did not exit as expected.

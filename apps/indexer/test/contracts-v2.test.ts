@@ -22,7 +22,9 @@ afterAll(async () => {
 
 const read = async (contract: "registry" | "escrow", name: "nextOfferId" | "nextLeaseId") =>
   (await sim.publicClient.readContract({
-    address: deployment[contract].address, abi: (contract === "registry" ? providerRegistryAbi : leaseEscrowAbi) as never, functionName: name as never,
+    address: deployment[contract].address,
+    abi: (contract === "registry" ? providerRegistryAbi : leaseEscrowAbi) as never,
+    functionName: name as never,
   })) as bigint;
 
 describe("contracts v2 events", () => {
@@ -35,7 +37,21 @@ describe("contracts v2 events", () => {
     await sim.send(provider, "registry", "register", [500n * USDC, encryptionKeyFor(310), "ipfs://v2"]);
     const offerId = await read("registry", "nextOfferId");
     const price = 5n * USDC;
-    await sim.send(provider, "registry", "listOffer", [offerSpec({ gpuModel: "L40S", gpuCount: 2, vramGb: 48, cpuCores: 8, ramGb: 64, diskGb: 1000, bandwidthMbps: 1000, region: "eu-west", pricePerGpuHour: price, minHours: 1, maxHours: 48 })]);
+    await sim.send(provider, "registry", "listOffer", [
+      offerSpec({
+        gpuModel: "L40S",
+        gpuCount: 2,
+        vramGb: 48,
+        cpuCores: 8,
+        ramGb: 64,
+        diskGb: 1000,
+        bandwidthMbps: 1000,
+        region: "eu-west",
+        pricePerGpuHour: price,
+        minHours: 1,
+        maxHours: 48,
+      }),
+    ]);
     const leaseId = await read("escrow", "nextLeaseId");
     await sim.send(renter, "escrow", "book", [offerId, 2, 4, price, toHex("sealed-request")]); // 40 USDC deposit
     await sim.send(provider, "escrow", "accept", [leaseId, toHex("sealed-access")]);
@@ -45,7 +61,10 @@ describe("contracts v2 events", () => {
     const arbiter = createWalletClient({ account: DEPLOYER, transport: http(node.url) });
     const lease = await sim.publicClient.readContract({ address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "getLease", args: [leaseId] });
     const hash = await arbiter.writeContract({
-      address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "resolveDispute", chain: null,
+      address: deployment.escrow.address,
+      abi: leaseEscrowAbi,
+      functionName: "resolveDispute",
+      chain: null,
       args: [leaseId, 0n, lease.deposit - lease.paidGross, 0n, false],
     });
     expect((await sim.publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
@@ -57,7 +76,10 @@ describe("contracts v2 events", () => {
       await waitForBlock(indexer, await sim.publicClient.getBlockNumber());
       expect(indexer.status().error).toBeNull();
       const [dispute] = await query<{ bond: string; bond_to: string; answer_hash: string; answer_uri: string; status: string }>(
-        url, "select bond::text, bond_to, answer_hash, answer_uri, status from dispute where lease_id = $1", [leaseId.toString()]);
+        url,
+        "select bond::text, bond_to, answer_hash, answer_uri, status from dispute where lease_id = $1",
+        [leaseId.toString()],
+      );
       expect(dispute).toEqual({
         bond: (2n * USDC).toString(), // 5 % of the 40 USDC deposit
         bond_to: provider.address.toLowerCase(),
@@ -66,7 +88,10 @@ describe("contracts v2 events", () => {
         status: "Resolved",
       });
       const [row] = await query<{ pending_unstake: string; unstake_available_at: string | null }>(
-        url, "select pending_unstake::text, unstake_available_at::text from provider where address = $1", [provider.address.toLowerCase()]);
+        url,
+        "select pending_unstake::text, unstake_available_at::text from provider where address = $1",
+        [provider.address.toLowerCase()],
+      );
       expect(row).toEqual({ pending_unstake: "0", unstake_available_at: null });
     } finally {
       await indexer.stop();

@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
 import { prng, type Simulator } from "../../../scripts/market/simulate";
 import { cleanIndexDigest, indexerOptions, seedSmallMarket } from "./fixtures";
-import { CHAIN_ID, databaseDigest, deployContracts, freePort, REPO_ROOT, startHardhatNode, startTestPostgres, type HardhatNode, type TestDatabase } from "./harness";
+import {
+  CHAIN_ID,
+  databaseDigest,
+  deployContracts,
+  freePort,
+  REPO_ROOT,
+  startHardhatNode,
+  startTestPostgres,
+  type HardhatNode,
+  type TestDatabase,
+} from "./harness";
 
 let node: HardhatNode;
 let postgres: TestDatabase;
@@ -45,9 +55,15 @@ function spawnIndexer(databaseUrl: string) {
     stdio: ["ignore", "ignore", "ignore"],
     detached: true, // its own process group: tsx runs node as a child, and kill -9 must take both
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, RPC_URL: node.url, CHAIN_ID: String(CHAIN_ID), INDEXER_PORT: "0",
-      REGISTRY_ADDRESS: deployment.registry.address, ESCROW_ADDRESS: deployment.escrow.address,
-      DEPLOY_BLOCK: String(deployment.token.deployBlock), INDEXER_MAX_RANGE_BLOCKS: "2",
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      RPC_URL: node.url,
+      CHAIN_ID: String(CHAIN_ID),
+      INDEXER_PORT: "0",
+      REGISTRY_ADDRESS: deployment.registry.address,
+      ESCROW_ADDRESS: deployment.escrow.address,
+      DEPLOY_BLOCK: String(deployment.token.deployBlock),
+      INDEXER_MAX_RANGE_BLOCKS: "2",
     },
   });
 }
@@ -83,7 +99,11 @@ describe("crash recovery", () => {
 });
 
 /** A JSON-RPC proxy that breaks `failureRate` of calls: HTTP 500s, hangs past the client timeout, empty bodies, null results. */
-async function startFlakyProxy(target: string, failureRate: number, seed: number): Promise<{ url: string; failures: () => number; calls: () => number; close(): Promise<void> }> {
+async function startFlakyProxy(
+  target: string,
+  failureRate: number,
+  seed: number,
+): Promise<{ url: string; failures: () => number; calls: () => number; close(): Promise<void> }> {
   const random = prng(seed);
   let failures = 0;
   let calls = 0;
@@ -103,10 +123,13 @@ async function startFlakyProxy(target: string, failureRate: number, seed: number
         const id = (JSON.parse(body.toString()) as { id: number }).id;
         return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, result: null }));
       }
-      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: "POST", path: "/", headers: { "content-type": "application/json" } }, (up) => {
-        res.writeHead(up.statusCode ?? 502, { "content-type": "application/json" });
-        up.pipe(res);
-      });
+      const forward = httpRequest(
+        { host: upstream.hostname, port: upstream.port, method: "POST", path: "/", headers: { "content-type": "application/json" } },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, { "content-type": "application/json" });
+          up.pipe(res);
+        },
+      );
       forward.on("error", () => res.writeHead(502).end());
       forward.end(body);
     });
@@ -114,8 +137,14 @@ async function startFlakyProxy(target: string, failureRate: number, seed: number
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${port}`, failures: () => failures, calls: () => calls,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    url: `http://127.0.0.1:${port}`,
+    failures: () => failures,
+    calls: () => calls,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

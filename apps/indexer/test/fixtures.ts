@@ -10,7 +10,10 @@ export async function seedSmallMarket(sim: Simulator, seed = 11, accountOffset =
   return buildMarket(sim, {
     providerIndices: Array.from({ length: 10 }, (_, i) => 100 + accountOffset + i),
     renterIndices: [200, 201, 202, 203].map((i) => i + accountOffset),
-    funder: DEPLOYER, arbiter: DEPLOYER, bookings: 10, seed,
+    funder: DEPLOYER,
+    arbiter: DEPLOYER,
+    bookings: 10,
+    seed,
   });
 }
 

@@ -44,7 +44,10 @@ export async function deployContracts(rpcUrl: string) {
   const publicClient = createPublicClient({ transport: http(rpcUrl) });
   const deployment = await deployGridlease({ walletClient: walletClient as never, publicClient: publicClient as never });
   const sim = new Simulator(rpcUrl, CHAIN_ID, {
-    token: deployment.token.address, registry: deployment.registry.address, escrow: deployment.escrow.address, liveness: deployment.liveness.address,
+    token: deployment.token.address,
+    registry: deployment.registry.address,
+    escrow: deployment.escrow.address,
+    liveness: deployment.liveness.address,
   });
   return { deployment, sim };
 }
@@ -89,7 +92,9 @@ export async function databaseDigest(url: string, chainId = CHAIN_ID): Promise<R
     for (const [table, order] of Object.entries(DIGEST_TABLES)) {
       const result = await client.query<{ digest: string; rows: number }>(
         `select md5(coalesce(string_agg(t::text, '|' order by ${order}), '')) as digest, count(*)::int as rows
-         from ${table} t where chain_id = $1`, [chainId]);
+         from ${table} t where chain_id = $1`,
+        [chainId],
+      );
       digest[table] = `${result.rows[0]!.rows}:${result.rows[0]!.digest}`;
     }
     return digest;

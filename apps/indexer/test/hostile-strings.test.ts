@@ -11,13 +11,25 @@ const chain = useDeployedChain();
 
 const readId = async (contract: "registry" | "escrow", name: "nextOfferId" | "nextLeaseId") =>
   (await chain.sim.publicClient.readContract({
-    address: chain.deployment[contract].address, abi: (contract === "registry" ? providerRegistryAbi : leaseEscrowAbi) as never, functionName: name as never,
+    address: chain.deployment[contract].address,
+    abi: (contract === "registry" ? providerRegistryAbi : leaseEscrowAbi) as never,
+    functionName: name as never,
   })) as bigint;
 
-const spec = (region: string, price = 90n) => offerSpec({
-  gpuModel: "RTX4090", gpuCount: 2, vramGb: 24, cpuCores: 8, ramGb: 64, diskGb: 1000, bandwidthMbps: 1000, region,
-  pricePerGpuHour: price * (USDC / 100n), minHours: 1, maxHours: 48,
-});
+const spec = (region: string, price = 90n) =>
+  offerSpec({
+    gpuModel: "RTX4090",
+    gpuCount: 2,
+    vramGb: 24,
+    cpuCores: 8,
+    ramGb: 64,
+    diskGb: 1000,
+    bandwidthMbps: 1000,
+    region,
+    pricePerGpuHour: price * (USDC / 100n),
+    minHours: 1,
+    maxHours: 48,
+  });
 
 async function register(provider: PrivateKeyAccount, index: number, metadataURI: string) {
   await chain.sim.send(provider, "token", "approve", [chain.deployment.registry.address, 10_000n * USDC]);
@@ -37,7 +49,11 @@ async function listAndLease(provider: PrivateKeyAccount, renter: PrivateKeyAccou
 /** updateProvider with a metadataURI whose bytes are not UTF-8 (viem only encodes valid UTF-8, so the calldata is patched). */
 async function updateWithInvalidUtf8(provider: PrivateKeyAccount, index: number) {
   const marker = "~~~~~~~~"; // 0x7e × 8, replaced by invalid sequences of the same length
-  const data = encodeFunctionData({ abi: providerRegistryAbi, functionName: "updateProvider", args: [encryptionKeyFor(index), `ipfs://bad/${marker}\u001b[2J`] });
+  const data = encodeFunctionData({
+    abi: providerRegistryAbi,
+    functionName: "updateProvider",
+    args: [encryptionKeyFor(index), `ipfs://bad/${marker}\u001b[2J`],
+  });
   const patched = data.replace(toHex(marker).slice(2), "ffc328a0e28228c0") as Hex;
   expect(patched).not.toBe(data);
   const wallet = createWalletClient({ account: provider, transport: http(chain.node.url) });
@@ -83,7 +99,10 @@ describe("hostile on-chain strings", () => {
       expect(dispute!.evidence_uri.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
       expect(await query(url, "select 1 from offer where offer_id = $1 and region = 'us-east'", [honestOffer.toString()])).toHaveLength(1);
       // The raw event table keeps the decoded args, sanitized the same way.
-      const raw = await query<{ name: string; args: string }>(url, "select name, args::text from raw_event where name in ('ProviderRegistered', 'ProviderUpdated', 'DisputeOpened')");
+      const raw = await query<{ name: string; args: string }>(
+        url,
+        "select name, args::text from raw_event where name in ('ProviderRegistered', 'ProviderUpdated', 'DisputeOpened')",
+      );
       expect(raw.map((r) => r.name).sort()).toEqual(["DisputeOpened", "ProviderRegistered", "ProviderRegistered", "ProviderUpdated"]);
       for (const row of raw) {
         expect(row.args).not.toMatch(/\\u0000|\\u001b/);
@@ -135,7 +154,9 @@ describe("hostile on-chain strings", () => {
       await indexer.stop();
     }
     const failed = await query<{ name: string; block_number: string; tx_hash: string; log_index: number; error: string }>(
-      url, "select name, block_number::text, tx_hash, log_index, error from failed_event order by block_number");
+      url,
+      "select name, block_number::text, tx_hash, log_index, error from failed_event order by block_number",
+    );
     expect(failed.map((f) => f.name)).toEqual(["OfferListed", "OfferPriceUpdated"]);
     expect(failed[0]!.error).toMatch(/refuse_region/);
     expect(failed[1]!.error).toMatch(/offer .* which the index does not have/);
@@ -146,9 +167,18 @@ describe("hostile on-chain strings", () => {
     }
     expect(lines.join("\n")).toMatch(/unstorable event OfferListed at block \d+ .* recorded in failed_event/);
     const ours = [a.address.toLowerCase(), b.address.toLowerCase()];
-    expect(await query(url, "select offer_id::text, price_per_gpu_hour::text from offer where provider = any($1)", [ours])).toEqual([{ offer_id: keptId!.toString(), price_per_gpu_hour: (85n * (USDC / 100n)).toString() }]);
-    expect(await query(url, "select offers_listed from provider where address = any($1) order by offers_listed", [ours])).toEqual([{ offers_listed: 0 }, { offers_listed: 1 }]);
-    const names = await query<{ name: string }>(url, "select name from raw_event where name like 'Offer%' and block_number >= $1 order by block_number, log_index", [failed[0]!.block_number]);
+    expect(await query(url, "select offer_id::text, price_per_gpu_hour::text from offer where provider = any($1)", [ours])).toEqual([
+      { offer_id: keptId!.toString(), price_per_gpu_hour: (85n * (USDC / 100n)).toString() },
+    ]);
+    expect(await query(url, "select offers_listed from provider where address = any($1) order by offers_listed", [ours])).toEqual([
+      { offers_listed: 0 },
+      { offers_listed: 1 },
+    ]);
+    const names = await query<{ name: string }>(
+      url,
+      "select name from raw_event where name like 'Offer%' and block_number >= $1 order by block_number, log_index",
+      [failed[0]!.block_number],
+    );
     expect(names.map((r) => r.name)).toEqual(["OfferListed", "OfferPriceUpdated"]);
 
     // Replaying the range (cursor moved back) and restarting neither stops, nor records twice, nor doubles events.

@@ -20,7 +20,21 @@ async function runningLease(providerIndex: number, renterIndex: number) {
   await sim.send(provider, "registry", "register", [500n * USDC, encryptionKeyFor(providerIndex), "ipfs://liveness"]);
   const offerId = (await sim.publicClient.readContract({ address: deployment.registry.address, abi: providerRegistryAbi, functionName: "nextOfferId" })) - 1n;
   const price = 5n * USDC;
-  await sim.send(provider, "registry", "listOffer", [offerSpec({ gpuModel: "L40S", gpuCount: 2, vramGb: 48, cpuCores: 8, ramGb: 64, diskGb: 1000, bandwidthMbps: 1000, region: "eu-west", pricePerGpuHour: price, minHours: 1, maxHours: 48 })]);
+  await sim.send(provider, "registry", "listOffer", [
+    offerSpec({
+      gpuModel: "L40S",
+      gpuCount: 2,
+      vramGb: 48,
+      cpuCores: 8,
+      ramGb: 64,
+      diskGb: 1000,
+      bandwidthMbps: 1000,
+      region: "eu-west",
+      pricePerGpuHour: price,
+      minHours: 1,
+      maxHours: 48,
+    }),
+  ]);
   const leaseId = await sim.publicClient.readContract({ address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "nextLeaseId" });
   await sim.send(renter, "escrow", "book", [offerId + 1n, 2, 4, price, toHex("sealed-request")]);
   await sim.send(provider, "escrow", "accept", [leaseId, toHex("sealed-access")]);
@@ -41,14 +55,21 @@ async function report(reporter: PrivateKeyAccount, leaseId: bigint, ago = 30n) {
 async function refute(provider: PrivateKeyAccount, leaseId: bigint, reportBlock: bigint) {
   await chain.sim.rpc("evm_mine"); // the proof must be over a block after the report's
   const proof = await latestLivenessProof({
-    signer: provider, client: chain.sim.publicClient, leaseId, reportBlock,
+    signer: provider,
+    client: chain.sim.publicClient,
+    leaseId,
+    reportBlock,
     deployment: { chainId: CHAIN_ID, liveness: chain.deployment.liveness.address },
   });
   return mined(await chain.sim.send(provider, "liveness", "refuteOutage", [leaseId, proof.blockNumber, proof.signature]));
 }
 
 async function settleAfterWindow(leaseId: bigint, by: PrivateKeyAccount) {
-  const window = await chain.sim.publicClient.readContract({ address: chain.deployment.liveness.address, abi: leaseLivenessAbi, functionName: "challengeWindow" });
+  const window = await chain.sim.publicClient.readContract({
+    address: chain.deployment.liveness.address,
+    abi: leaseLivenessAbi,
+    functionName: "challengeWindow",
+  });
   await chain.sim.rpc("evm_increaseTime", [Number(window) + 1]);
   return mined(await chain.sim.send(by, "liveness", "settleOutage", [leaseId]));
 }
@@ -66,7 +87,9 @@ describe("liveness events", () => {
       // 1. The watcher reports; the provider's agent refutes.
       const first = await report(watcher, leaseId);
       await waitForBlock(indexer, await chain.sim.publicClient.getBlockNumber());
-      const [suspended] = await query<{ status: string; outages_reported: number }>(url, "select status, outages_reported from lease where lease_id = $1", [leaseId.toString()]);
+      const [suspended] = await query<{ status: string; outages_reported: number }>(url, "select status, outages_reported from lease where lease_id = $1", [
+        leaseId.toString(),
+      ]);
       expect(suspended).toEqual({ status: "Suspended", outages_reported: 1 });
       const refuted = await refute(provider, leaseId, first.blockNumber);
       // 2. The renter reports again; nobody refutes; anyone settles after the window.
@@ -75,30 +98,69 @@ describe("liveness events", () => {
       await waitForBlock(indexer, await chain.sim.publicClient.getBlockNumber());
       expect(indexer.status().error).toBeNull();
 
-      const outages = await query<Record<string, unknown>>(url,
+      const outages = await query<Record<string, unknown>>(
+        url,
         `select outage_id, seq, reporter, provider, renter, status, bond::text, last_seen::text, cutoff::text, reported_block::text, reported_tx_hash,
                 refuted_block::text, refuted_tx_hash, proof_block::text, settled_block::text, settled_tx_hash
-         from lease_outage where lease_id = $1 order by seq`, [leaseId.toString()]);
+         from lease_outage where lease_id = $1 order by seq`,
+        [leaseId.toString()],
+      );
       // The chain keeps only the latest report; the index keeps both.
-      const latest = await chain.sim.publicClient.readContract({ address: chain.deployment.liveness.address, abi: leaseLivenessAbi, functionName: "outage", args: [leaseId] });
+      const latest = await chain.sim.publicClient.readContract({
+        address: chain.deployment.liveness.address,
+        abi: leaseLivenessAbi,
+        functionName: "outage",
+        args: [leaseId],
+      });
       expect(outages).toEqual([
         expect.objectContaining({
-          outage_id: `${leaseId}:1`, seq: 1, reporter: watcher.address.toLowerCase(), provider: provider.address.toLowerCase(),
-          renter: renter.address.toLowerCase(), status: "Refuted", bond: (1n * USDC).toString(), reported_block: first.blockNumber.toString(),
-          reported_tx_hash: first.transactionHash, refuted_block: refuted.blockNumber.toString(), refuted_tx_hash: refuted.transactionHash,
-          proof_block: (refuted.blockNumber - 1n).toString(), settled_block: null,
+          outage_id: `${leaseId}:1`,
+          seq: 1,
+          reporter: watcher.address.toLowerCase(),
+          provider: provider.address.toLowerCase(),
+          renter: renter.address.toLowerCase(),
+          status: "Refuted",
+          bond: (1n * USDC).toString(),
+          reported_block: first.blockNumber.toString(),
+          reported_tx_hash: first.transactionHash,
+          refuted_block: refuted.blockNumber.toString(),
+          refuted_tx_hash: refuted.transactionHash,
+          proof_block: (refuted.blockNumber - 1n).toString(),
+          settled_block: null,
         }),
         expect.objectContaining({
-          outage_id: `${leaseId}:2`, seq: 2, reporter: renter.address.toLowerCase(), status: "Settled", last_seen: latest.lastSeen.toString(),
-          cutoff: latest.cutoff.toString(), reported_block: second.blockNumber.toString(), settled_block: settled.blockNumber.toString(),
-          settled_tx_hash: settled.transactionHash, refuted_block: null,
+          outage_id: `${leaseId}:2`,
+          seq: 2,
+          reporter: renter.address.toLowerCase(),
+          status: "Settled",
+          last_seen: latest.lastSeen.toString(),
+          cutoff: latest.cutoff.toString(),
+          reported_block: second.blockNumber.toString(),
+          settled_block: settled.blockNumber.toString(),
+          settled_tx_hash: settled.transactionHash,
+          refuted_block: null,
         }),
       ]);
-      const [lease] = await query<{ status: string; close_reason: string; outages_reported: number; renter_refund: string }>(url,
-        "select status, close_reason, outages_reported, renter_refund::text from lease where lease_id = $1", [leaseId.toString()]);
-      const onChain = await chain.sim.publicClient.readContract({ address: chain.deployment.escrow.address, abi: leaseEscrowAbi, functionName: "getLease", args: [leaseId] });
-      expect(lease).toEqual({ status: "Closed", close_reason: "ProviderOffline", outages_reported: 2, renter_refund: (onChain.deposit - onChain.paidGross).toString() });
-      const [sla] = await query(url, "select outages_reported, outages_refuted, outages_settled from provider where address = $1", [provider.address.toLowerCase()]);
+      const [lease] = await query<{ status: string; close_reason: string; outages_reported: number; renter_refund: string }>(
+        url,
+        "select status, close_reason, outages_reported, renter_refund::text from lease where lease_id = $1",
+        [leaseId.toString()],
+      );
+      const onChain = await chain.sim.publicClient.readContract({
+        address: chain.deployment.escrow.address,
+        abi: leaseEscrowAbi,
+        functionName: "getLease",
+        args: [leaseId],
+      });
+      expect(lease).toEqual({
+        status: "Closed",
+        close_reason: "ProviderOffline",
+        outages_reported: 2,
+        renter_refund: (onChain.deposit - onChain.paidGross).toString(),
+      });
+      const [sla] = await query(url, "select outages_reported, outages_refuted, outages_settled from provider where address = $1", [
+        provider.address.toLowerCase(),
+      ]);
       expect(sla).toEqual({ outages_reported: 2, outages_refuted: 1, outages_settled: 1 });
       const approvals = await query(url, "select renter, reporter, approved from reporter_approval");
       expect(approvals).toEqual([{ renter: renter.address.toLowerCase(), reporter: watcher.address.toLowerCase(), approved: true }]);
@@ -128,7 +190,10 @@ describe("liveness events", () => {
       await waitForBlock(indexer, await chain.sim.publicClient.getBlockNumber());
       expect(indexer.status().error).toBeNull();
       expect((await query(url, "select status from lease_outage where outage_id = $1", [`${leaseId}:1`]))[0]).toEqual({ status: "Settled" });
-      expect((await query(url, "select status, close_reason from lease where lease_id = $1", [leaseId.toString()]))[0]).toEqual({ status: "Closed", close_reason: "ProviderOffline" });
+      expect((await query(url, "select status, close_reason from lease where lease_id = $1", [leaseId.toString()]))[0]).toEqual({
+        status: "Closed",
+        close_reason: "ProviderOffline",
+      });
       expect(await databaseDigest(url)).toEqual(await cleanIndexDigest(await chain.postgres.create("liveness_reorg_clean"), chain.node.url, chain.deployment));
     } finally {
       await indexer.stop();

@@ -16,9 +16,12 @@ const PROVIDER = 120;
 beforeAll(async () => {
   [node, postgres] = await Promise.all([startHardhatNode(), startTestPostgres()]);
   // Start the contracts in the 900s, so the index crosses block 1000 (3 → 4 digits) soon after.
-  const rpc = (method: string, params: unknown[] = []) => fetch(node.url, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
+  const rpc = (method: string, params: unknown[] = []) =>
+    fetch(node.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
   await rpc("hardhat_mine", ["0x3b6"]); // 950 blocks, before the deployment: the indexer never reads them
   ({ deployment, sim } = await deployContracts(node.url));
   await sim.fund([PROVIDER], 100_000n, DEPLOYER);
@@ -31,10 +34,21 @@ afterAll(async () => {
 });
 
 async function listOffer(salt: number): Promise<void> {
-  await sim.send(sim.account(PROVIDER), "registry", "listOffer", [offerSpec({
-    gpuModel: "L40S", gpuCount: 1 + (salt % 4), vramGb: 48, cpuCores: 12, ramGb: 96, diskGb: 1000,
-    bandwidthMbps: 1000, region: "eu-west", pricePerGpuHour: BigInt(80 + salt) * (USDC / 100n), minHours: 1, maxHours: 48,
-  })]);
+  await sim.send(sim.account(PROVIDER), "registry", "listOffer", [
+    offerSpec({
+      gpuModel: "L40S",
+      gpuCount: 1 + (salt % 4),
+      vramGb: 48,
+      cpuCores: 12,
+      ramGb: 96,
+      diskGb: 1000,
+      bandwidthMbps: 1000,
+      region: "eu-west",
+      pricePerGpuHour: BigInt(80 + salt) * (USDC / 100n),
+      minHours: 1,
+      maxHours: 48,
+    }),
+  ]);
 }
 
 /** Mines `count` blocks one at a time (hardhat_mine of many blocks leaves padding; see the next describe). */
@@ -88,7 +102,10 @@ describe("hardhat_mine padding", () => {
       await indexer.ready;
       await listOffer(10);
       await sim.rpc("hardhat_mine", ["0x400"]);
-      const padded = await sim.rpc<{ parentHash: string }>("eth_getBlockByNumber", [`0x${((await sim.publicClient.getBlockNumber()) - 500n).toString(16)}`, false]);
+      const padded = await sim.rpc<{ parentHash: string }>("eth_getBlockByNumber", [
+        `0x${((await sim.publicClient.getBlockNumber()) - 500n).toString(16)}`,
+        false,
+      ]);
       expect(BigInt(padded.parentHash)).toBe(0n); // the chain really has such blocks
       await listOffer(11);
       await sim.rpc("hardhat_mine", ["0x400"]);

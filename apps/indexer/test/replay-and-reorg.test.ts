@@ -11,10 +11,21 @@ const chain = useDeployedChain((sim) => seedSmallMarket(sim));
 async function activity(blocks: number, salt: number): Promise<void> {
   const provider = chain.sim.account(100 + (salt % 10));
   for (let i = 0; i < blocks; i++) {
-    await chain.sim.send(provider, "registry", "listOffer", [offerSpec({
-      gpuModel: "RTX4090", gpuCount: 1 + ((salt + i) % 4), vramGb: 24, cpuCores: 8, ramGb: 64, diskGb: 1000,
-      bandwidthMbps: 1000, region: "eu-west", pricePerGpuHour: (40n + BigInt(salt * 7 + i)) * (USDC / 100n), minHours: 1, maxHours: 48,
-    })]);
+    await chain.sim.send(provider, "registry", "listOffer", [
+      offerSpec({
+        gpuModel: "RTX4090",
+        gpuCount: 1 + ((salt + i) % 4),
+        vramGb: 24,
+        cpuCores: 8,
+        ramGb: 64,
+        diskGb: 1000,
+        bandwidthMbps: 1000,
+        region: "eu-west",
+        pricePerGpuHour: (40n + BigInt(salt * 7 + i)) * (USDC / 100n),
+        minHours: 1,
+        maxHours: 48,
+      }),
+    ]);
   }
 }
 
@@ -43,7 +54,9 @@ describe("answer size", () => {
     const url = await chain.postgres.create("answer_cap");
     const batches: number[] = [];
     // ≈ 8 logs per answer: every range the sizing plans from the first one's density is too big.
-    const indexer = await startIndexer(indexerOptions(url, chain.node.url, chain.deployment, { maxAnswerBytes: 6_000, onBatch: (b) => batches.push(b.events) }));
+    const indexer = await startIndexer(
+      indexerOptions(url, chain.node.url, chain.deployment, { maxAnswerBytes: 6_000, onBatch: (b) => batches.push(b.events) }),
+    );
     await indexer.ready;
     await indexer.stop();
     const capped = await databaseDigest(url);

@@ -50,9 +50,15 @@ function spawnIndexer(databaseUrl: string, maxRangeBlocks: number): IndexerProce
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, RPC_URL: node.url, CHAIN_ID: String(CHAIN_ID), INDEXER_PORT: "0",
-      REGISTRY_ADDRESS: deployment.registry.address, ESCROW_ADDRESS: deployment.escrow.address,
-      DEPLOY_BLOCK: String(deployment.token.deployBlock), INDEXER_MAX_RANGE_BLOCKS: String(maxRangeBlocks),
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      RPC_URL: node.url,
+      CHAIN_ID: String(CHAIN_ID),
+      INDEXER_PORT: "0",
+      REGISTRY_ADDRESS: deployment.registry.address,
+      ESCROW_ADDRESS: deployment.escrow.address,
+      DEPLOY_BLOCK: String(deployment.token.deployBlock),
+      INDEXER_MAX_RANGE_BLOCKS: String(maxRangeBlocks),
     },
   });
   children.push(child);
@@ -71,12 +77,21 @@ function spawnIndexer(databaseUrl: string, maxRangeBlocks: number): IndexerProce
   child.stderr!.on("data", onData);
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return {
-    child, exited, output: () => text,
-    saw: (pattern, timeoutMs = 60_000) => new Promise<number>((resolve, reject) => {
-      if (pattern.test(text)) return resolve(Date.now());
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${text.slice(-2000)}`)), timeoutMs);
-      waiters.push({ pattern, resolve: (at) => { clearTimeout(timer); resolve(at); } });
-    }),
+    child,
+    exited,
+    output: () => text,
+    saw: (pattern, timeoutMs = 60_000) =>
+      new Promise<number>((resolve, reject) => {
+        if (pattern.test(text)) return resolve(Date.now());
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${text.slice(-2000)}`)), timeoutMs);
+        waiters.push({
+          pattern,
+          resolve: (at) => {
+            clearTimeout(timer);
+            resolve(at);
+          },
+        });
+      }),
   };
 }
 
@@ -156,7 +171,10 @@ describe("hot standby indexer", () => {
     const clean = await cleanIndexDigest(await postgres.create("standby_live_clean"), node.url, deployment);
     expect(await databaseDigest(url)).toEqual(clean);
     // Every event once: the digest compares rows, this compares counts with the chain's own log count.
-    const [events] = await query<{ n: number; distinct: number }>(url, "select count(*)::int as n, count(distinct (tx_hash, log_index))::int as distinct from raw_event");
+    const [events] = await query<{ n: number; distinct: number }>(
+      url,
+      "select count(*)::int as n, count(distinct (tx_hash, log_index))::int as distinct from raw_event",
+    );
     expect(events!.n).toBe(events!.distinct);
   });
 

@@ -1,5 +1,13 @@
 import Link from "next/link";
-import { InvalidCursorError, marketSummary, offerSearchQuerySchema, searchOffers, SEARCH_SORTS, type OfferSearchQuery, type SearchSort } from "@gridlease/db/search";
+import {
+  InvalidCursorError,
+  marketSummary,
+  offerSearchQuerySchema,
+  searchOffers,
+  SEARCH_SORTS,
+  type OfferSearchQuery,
+  type SearchSort,
+} from "@gridlease/db/search";
 import { z } from "zod";
 import { FilterPanel } from "@/components/market/filter-panel";
 import { MarketSummary } from "@/components/market/market-summary";
@@ -47,11 +55,16 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
         <div>
           <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Rent GPUs by the second</h1>
           <p className="mt-1 text-slate-400">
-            <span data-testid="offer-count" className="font-semibold text-slate-100">{listed}</span> offers listed ·{" "}
-            <span className="font-semibold text-slate-100">{freeGpus}</span> GPUs free now. Pay into escrow; it streams to the provider per second.
+            <span data-testid="offer-count" className="font-semibold text-slate-100">
+              {listed}
+            </span>{" "}
+            offers listed · <span className="font-semibold text-slate-100">{freeGpus}</span> GPUs free now. Pay into escrow; it streams to the provider per
+            second.
           </p>
         </div>
-        <Link prefetch={false} href="/provider" className="btn-secondary">List your GPUs</Link>
+        <Link prefetch={false} href="/provider" className="btn-secondary">
+          List your GPUs
+        </Link>
       </section>
 
       <MarketSummary rows={summary} />
@@ -73,7 +86,9 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
         </aside>
         <section aria-label="Offers" className="space-y-3">
           <div className="flex flex-wrap items-center justify-between gap-2">
-            <p className="text-sm text-slate-400" data-testid="result-count">{result.total} matching offer(s)</p>
+            <p className="text-sm text-slate-400" data-testid="result-count">
+              {result.total} matching offer(s)
+            </p>
             <nav aria-label="Sort" className="flex flex-wrap gap-1 text-sm">
               {SEARCH_SORTS.map((sort) => (
                 <Link
@@ -90,7 +105,13 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
           </div>
           {result.offers.length === 0 ? <WhyNothingMatched why={result.whyNothing} params={pageParams} /> : <OfferList offers={result.offers} />}
           <nav aria-label="Pages" className="flex justify-between gap-2">
-            {query.cursor ? <Link prefetch={false} className="btn-ghost" href={withParams(pageParams, {})}>← First page</Link> : <span />}
+            {query.cursor ? (
+              <Link prefetch={false} className="btn-ghost" href={withParams(pageParams, {})}>
+                ← First page
+              </Link>
+            ) : (
+              <span />
+            )}
             {result.nextCursor && (
               <Link prefetch={false} className="btn-secondary" href={withParams(pageParams, { cursor: result.nextCursor })} data-testid="next-page">
                 Next page →

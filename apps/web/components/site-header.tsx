@@ -23,7 +23,12 @@ export function SiteHeader() {
         {/* Wraps instead of scrolling: a sideways-scrolling nav hides links on a phone (375 px) with no hint they exist. */}
         <nav className="order-3 flex w-full min-w-0 flex-wrap gap-1 text-sm sm:order-none sm:w-auto" aria-label="Main" data-testid="main-nav">
           {NAV.map((item) => (
-            <Link prefetch={false} key={item.href} href={item.href} className="rounded-md px-1.5 py-1 whitespace-nowrap text-slate-300 hover:bg-slate-800 hover:text-white sm:px-2">
+            <Link
+              prefetch={false}
+              key={item.href}
+              href={item.href}
+              className="rounded-md px-1.5 py-1 whitespace-nowrap text-slate-300 hover:bg-slate-800 hover:text-white sm:px-2"
+            >
               {item.label}
             </Link>
           ))}

@@ -7,7 +7,9 @@ const OFFER_STATUS_ACTIVE = 1;
 async function activeOffersOnChain(registry: `0x${string}`): Promise<number> {
   const next = await publicClient.readContract({ address: registry, abi: providerRegistryAbi, functionName: "nextOfferId" });
   const ids = Array.from({ length: Number(next) - 1 }, (_, i) => BigInt(i + 1));
-  const offers = await Promise.all(ids.map((id) => publicClient.readContract({ address: registry, abi: providerRegistryAbi, functionName: "getOffer", args: [id] })));
+  const offers = await Promise.all(
+    ids.map((id) => publicClient.readContract({ address: registry, abi: providerRegistryAbi, functionName: "getOffer", args: [id] })),
+  );
   return offers.filter((o) => o.status === OFFER_STATUS_ACTIVE).length;
 }
 
@@ -29,9 +31,12 @@ test("the home page shows the offers listed on the chain, as mirrored by the ind
 
   expect(await activeOffersOnChain(registry.address)).toBe(onChain + 1);
   await expect
-    .poll(async () => {
-      await page.reload();
-      return shownOfferCount(page);
-    }, { timeout: 20_000 })
+    .poll(
+      async () => {
+        await page.reload();
+        return shownOfferCount(page);
+      },
+      { timeout: 20_000 },
+    )
     .toBe(onChain + 1);
 });

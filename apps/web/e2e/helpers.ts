@@ -50,7 +50,10 @@ export async function useFaucet(page: Page) {
 export async function screenshotBoth(page: Page, name: string) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const original = page.viewportSize() ?? DESKTOP;
-  for (const [label, size] of [["desktop", DESKTOP], ["mobile", MOBILE]] as const) {
+  for (const [label, size] of [
+    ["desktop", DESKTOP],
+    ["mobile", MOBILE],
+  ] as const) {
     await page.setViewportSize(size);
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${label}.png`), fullPage: true });

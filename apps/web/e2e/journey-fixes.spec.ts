@@ -34,10 +34,15 @@ const listSilentOffer = (pricePerGpuHour: bigint) => listOfferFromNewProvider(pr
 
 async function openOffer(page: Page, offerId: string) {
   // The offer page reads the indexer's mirror: wait until it has the new listing.
-  await expect.poll(async () => {
-    await page.goto(`/offers/${offerId}`);
-    return page.getByTestId("offer-title").isVisible();
-  }, { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        await page.goto(`/offers/${offerId}`);
+        return page.getByTestId("offer-title").isVisible();
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
 }
 
 /**
@@ -74,7 +79,9 @@ test("the header nav fits a 375 px phone without sideways scrolling, and the wal
   await context.close();
 });
 
-test("with a balance below the deposit, Book is disabled with a sentence and the faucet is offered on the offer page; the price guard shows its tolerance", async ({ browser }) => {
+test("with a balance below the deposit, Book is disabled with a sentence and the faucet is offered on the offer page; the price guard shows its tolerance", async ({
+  browser,
+}) => {
   const offerId = await listSilentOffer(450_000n);
   // The account starts with no test USDC, whatever earlier runs or the seed gave it.
   await emptyTokenBalance(EMPTY_RENTER);
@@ -95,7 +102,9 @@ test("with a balance below the deposit, Book is disabled with a sentence and the
   await expect(page.getByTestId("max-price")).toHaveAttribute("data-raw", String(450_000n + 13_500n));
 });
 
-test("a renter withdraws a pending booking at once: a toast says the refund, the card shows it received, and no access details are offered", async ({ browser }) => {
+test("a renter withdraws a pending booking at once: a toast says the refund, the card shows it received, and no access details are offered", async ({
+  browser,
+}) => {
   const offerId = await listSilentOffer(500_000n);
   const page = await asAccount(browser, WITHDRAWING_RENTER);
   await openOffer(page, offerId);
@@ -121,7 +130,9 @@ test("a renter withdraws a pending booking at once: a toast says the refund, the
   await expect.poll(() => walletBalance(page)).toBe(before + 1_000_000n);
 });
 
-test("a booking nobody accepts is reclaimed at the first click once its window has passed, and the card shows the refund plus the slash received", async ({ browser }) => {
+test("a booking nobody accepts is reclaimed at the first click once its window has passed, and the card shows the refund plus the slash received", async ({
+  browser,
+}) => {
   const offerId = await listSilentOffer(500_000n);
   const { escrow } = getDeployment(31337);
   const [window, terms] = await Promise.all([
@@ -131,7 +142,10 @@ test("a booking nobody accepts is reclaimed at the first click once its window h
   // Contracts v2: a 1 USDC booking is below the deployment's minimum slashable deposit, so this one booking
   // is made under terms without that minimum (terms are fixed per lease at booking), then restored.
   const slashTerms = (minSlashableDeposit: bigint) => ({
-    noShowSlashBps: terms.noShowSlashBps, disputeBondBps: terms.disputeBondBps, maxSlashPerLease: terms.maxSlashPerLease, minSlashableDeposit,
+    noShowSlashBps: terms.noShowSlashBps,
+    disputeBondBps: terms.disputeBondBps,
+    maxSlashPerLease: terms.maxSlashPerLease,
+    minSlashableDeposit,
   });
   const setWindow = async (seconds: bigint, minSlashableDeposit: bigint) =>
     throughTimelock([

@@ -31,23 +31,29 @@ interface ProviderSummary {
 
 test.afterEach(closeAccounts);
 
-test("a new renter books a seeded offer and sees it Active with working access details within 10 s; its provider shows online with last seen moving", async ({ browser, request }) => {
+test("a new renter books a seeded offer and sees it Active with working access details within 10 s; its provider shows online with last seen moving", async ({
+  browser,
+  request,
+}) => {
   // Search shows only online providers by default; take the cheapest seeded offer of a prompt one.
-  const prompt = new Set(
-    [...promptProviderIndices()].map((i) => mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: i }).address.toLowerCase()),
-  );
+  const prompt = new Set([...promptProviderIndices()].map((i) => mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: i }).address.toLowerCase()));
   let offerId = "";
   let provider = "";
-  await expect.poll(async () => {
-    const answer = await request.get("/api/offers?sort=price&availableNow=1&limit=100");
-    if (!answer.ok()) return false;
-    const { offers } = (await answer.json()) as { offers: { offerId: string; provider: string; gpuCount: number; providerOnline: boolean }[] };
-    const pick = offers.find((o) => prompt.has(o.provider.toLowerCase()) && o.providerOnline);
-    if (!pick) return false;
-    offerId = pick.offerId;
-    provider = pick.provider;
-    return true;
-  }, { timeout: 90_000, message: "an online seeded offer served by a prompt fleet provider" }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const answer = await request.get("/api/offers?sort=price&availableNow=1&limit=100");
+        if (!answer.ok()) return false;
+        const { offers } = (await answer.json()) as { offers: { offerId: string; provider: string; gpuCount: number; providerOnline: boolean }[] };
+        const pick = offers.find((o) => prompt.has(o.provider.toLowerCase()) && o.providerOnline);
+        if (!pick) return false;
+        offerId = pick.offerId;
+        provider = pick.provider;
+        return true;
+      },
+      { timeout: 90_000, message: "an online seeded offer served by a prompt fleet provider" },
+    )
+    .toBe(true);
 
   const page = await asAccount(browser, NEW_RENTER, `/offers/${offerId}`);
   await expect(page.getByTestId("offer-title")).toBeVisible();
@@ -78,7 +84,7 @@ test("a new renter books a seeded offer and sees it Active with working access d
   await active.getByRole("button", { name: "Decrypt access details" }).click();
   const command = (await active.getByTestId("sandbox-command").innerText()).trim();
   expect(command).toMatch(new RegExp(`/lease-${leaseId}/enter$`));
-  const inside = execFileSync(command, ["-c", "cat README; echo \"user=$HOME\""], { encoding: "utf8", timeout: 20_000 });
+  const inside = execFileSync(command, ["-c", 'cat README; echo "user=$HOME"'], { encoding: "utf8", timeout: 20_000 });
   expect(inside).toContain(`Gridlease lease ${leaseId}`);
   expect(inside).toContain("user=/home/renter");
 
@@ -87,6 +93,7 @@ test("a new renter books a seeded offer and sees it Active with working access d
   const first = await summary();
   expect(first.online).toBe(true);
   expect(first.uptime24h ?? 0).toBeGreaterThan(0);
-  await expect.poll(async () => Date.parse((await summary()).lastHeartbeatAt ?? "0"), { timeout: 45_000 })
+  await expect
+    .poll(async () => Date.parse((await summary()).lastHeartbeatAt ?? "0"), { timeout: 45_000 })
     .toBeGreaterThan(Date.parse(first.lastHeartbeatAt ?? "0"));
 });

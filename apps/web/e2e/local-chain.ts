@@ -6,7 +6,12 @@ import { HARDHAT_MNEMONIC } from "@gridlease/sdk/protocol";
 
 // The e2e stack (GRIDLEASE_PROFILE=e2e in scripts/stack.ts) runs its local chain here.
 export const RPC_URL = process.env.E2E_RPC_URL ?? "http://127.0.0.1:8645";
-export const chain = defineChain({ id: 31337, name: "Hardhat", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [RPC_URL] } } });
+export const chain = defineChain({
+  id: 31337,
+  name: "Hardhat",
+  nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+  rpcUrls: { default: { http: [RPC_URL] } },
+});
 export const publicClient = createPublicClient({ chain, transport: http(RPC_URL) });
 
 /** Development account #index of the public test mnemonic (local chain only), as a wallet. */
@@ -39,7 +44,21 @@ export async function listOfferFromNewProvider(pricePerGpuHour: bigint, metadata
       address: registry.address,
       abi: providerRegistryAbi,
       functionName: "listOffer",
-      args: [encodeOfferSpec({ gpuModel: "L4", gpuCount: 2, vramGb: 24, cpuCores: 16, ramGb: 64, diskGb: 500, bandwidthMbps: 1000, region: "eu-north", pricePerGpuHour, minHours: 1, maxHours: 72 })],
+      args: [
+        encodeOfferSpec({
+          gpuModel: "L4",
+          gpuCount: 2,
+          vramGb: 24,
+          cpuCores: 16,
+          ramGb: 64,
+          diskGb: 500,
+          bandwidthMbps: 1000,
+          region: "eu-north",
+          pricePerGpuHour,
+          minHours: 1,
+          maxHours: 72,
+        }),
+      ],
     }),
   );
   const [listed] = parseEventLogs({ abi: providerRegistryAbi, eventName: "OfferListed", logs: receipt.logs });
@@ -52,6 +71,8 @@ export async function emptyTokenBalance(index: number) {
   const wallet = devWallet(index);
   const balance = await publicClient.readContract({ address: token.address, abi: mockUsdcAbi, functionName: "balanceOf", args: [wallet.account.address] });
   if (balance > 0n) {
-    await confirmed(wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "transfer", args: [devWallet(0).account.address, balance] }));
+    await confirmed(
+      wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "transfer", args: [devWallet(0).account.address, balance] }),
+    );
   }
 }

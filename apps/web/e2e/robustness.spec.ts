@@ -2,10 +2,33 @@ import fc from "fast-check";
 import { expect, test } from "@playwright/test";
 
 // Pages take their state from the URL, so any URL someone edits or pastes must render, never fail.
-const FILTER_KEYS = ["gpu", "region", "minGpus", "minVramGb", "minCpuCores", "minRamGb", "minDiskGb", "minBandwidthMbps", "maxPricePerGpuHour", "minReliability", "availableNow", "sort", "limit", "cursor", "chainId", "junk"];
+const FILTER_KEYS = [
+  "gpu",
+  "region",
+  "minGpus",
+  "minVramGb",
+  "minCpuCores",
+  "minRamGb",
+  "minDiskGb",
+  "minBandwidthMbps",
+  "maxPricePerGpuHour",
+  "minReliability",
+  "availableNow",
+  "sort",
+  "limit",
+  "cursor",
+  "chainId",
+  "junk",
+];
 
 test("the marketplace renders for arbitrary query strings (bad filters are named, not fatal)", async ({ request }) => {
-  const query = fc.array(fc.tuple(fc.constantFrom(...FILTER_KEYS), fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String), fc.constantFrom("H100-SXM", "-1", "1e309", "2.5", "true", "AAAA"))), { maxLength: 6 });
+  const query = fc.array(
+    fc.tuple(
+      fc.constantFrom(...FILTER_KEYS),
+      fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String), fc.constantFrom("H100-SXM", "-1", "1e309", "2.5", "true", "AAAA")),
+    ),
+    { maxLength: 6 },
+  );
   await fc.assert(
     fc.asyncProperty(query, async (pairs) => {
       const search = new URLSearchParams(pairs).toString();

@@ -1,7 +1,16 @@
 import { expect, test } from "@playwright/test";
 import { bytesToHex, createWalletClient, http, parseEther, parseEventLogs, toHex, type Hex } from "viem";
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
-import { encodeOfferSpec, generateEncryptionKeyPair, getDeployment, LOCAL_WATCHER_ACCOUNT_INDEX, leaseEscrowAbi, leaseLivenessAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
+import {
+  encodeOfferSpec,
+  generateEncryptionKeyPair,
+  getDeployment,
+  LOCAL_WATCHER_ACCOUNT_INDEX,
+  leaseEscrowAbi,
+  leaseLivenessAbi,
+  mockUsdcAbi,
+  providerRegistryAbi,
+} from "@gridlease/sdk";
 import { HARDHAT_MNEMONIC } from "@gridlease/sdk/protocol";
 import { asAccount, closeAccounts } from "./helpers";
 import { chain, devWallet, publicClient, RPC_URL } from "./local-chain";
@@ -35,21 +44,42 @@ async function providerWithOffer(price: bigint, stakeMultiple: bigint) {
   await confirmed(wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [account.address, stake] }));
   await confirmed(wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, stake] }));
   await confirmed(
-    wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "register", args: [stake, bytesToHex(generateEncryptionKeyPair().publicKey), "e2e://sla"] }),
+    wallet.writeContract({
+      address: registry.address,
+      abi: providerRegistryAbi,
+      functionName: "register",
+      args: [stake, bytesToHex(generateEncryptionKeyPair().publicKey), "e2e://sla"],
+    }),
   );
   const listed = await confirmed(
     wallet.writeContract({
       address: registry.address,
       abi: providerRegistryAbi,
       functionName: "listOffer",
-      args: [encodeOfferSpec({ gpuModel: "L4", gpuCount: 1, vramGb: 24, cpuCores: 8, ramGb: 32, diskGb: 200, bandwidthMbps: 1000, region: REGION, pricePerGpuHour: price, minHours: 1, maxHours: 24 })],
+      args: [
+        encodeOfferSpec({
+          gpuModel: "L4",
+          gpuCount: 1,
+          vramGb: 24,
+          cpuCores: 8,
+          ramGb: 32,
+          diskGb: 200,
+          bandwidthMbps: 1000,
+          region: REGION,
+          pricePerGpuHour: price,
+          minHours: 1,
+          maxHours: 24,
+        }),
+      ],
     }),
   );
   const offerId = parseEventLogs({ abi: providerRegistryAbi, eventName: "OfferListed", logs: listed.logs })[0]!.args.offerId;
   return { wallet, offerId: offerId.toString() };
 }
 
-test("a provider whose outage the watcher settled shows its SLA history on the offer page, sorts last by SLA and is hidden by the settled-outage filter", async ({ browser }) => {
+test("a provider whose outage the watcher settled shows its SLA history on the offer page, sorts last by SLA and is hidden by the settled-outage filter", async ({
+  browser,
+}) => {
   test.setTimeout(420_000);
   const { escrow, token, liveness } = getDeployment(31337);
   expect(liveness, "the stack deploys LeaseLiveness").toBeDefined();
@@ -65,10 +95,14 @@ test("a provider whose outage the watcher settled shows its SLA history on the o
     await panel.getByTestId("outage-watcher-toggle").click();
     await expect(state).toHaveText("off", { timeout: 30_000 });
   }
-  expect(await publicClient.readContract({ address: liveness!.address, abi: leaseLivenessAbi, functionName: "isApprovedReporter", args: [renterAddress, WATCHER] })).toBe(false);
+  expect(
+    await publicClient.readContract({ address: liveness!.address, abi: leaseLivenessAbi, functionName: "isApprovedReporter", args: [renterAddress, WATCHER] }),
+  ).toBe(false);
   await panel.getByTestId("outage-watcher-toggle").click();
   await expect(panel.getByTestId("outage-watcher-state")).toHaveText("on", { timeout: 30_000 });
-  expect(await publicClient.readContract({ address: liveness!.address, abi: leaseLivenessAbi, functionName: "isApprovedReporter", args: [renterAddress, WATCHER] })).toBe(true);
+  expect(
+    await publicClient.readContract({ address: liveness!.address, abi: leaseLivenessAbi, functionName: "isApprovedReporter", args: [renterAddress, WATCHER] }),
+  ).toBe(true);
 
   // 2. Two agentless providers list in one region; the renter books the cheaper one and it accepts (on-chain).
   const dark = await providerWithOffer(CHEAP, 3n);
@@ -76,7 +110,9 @@ test("a provider whose outage the watcher settled shows its SLA history on the o
   const renter = devWallet(RENTER);
   await confirmed(renter.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [renterAddress, 100_000_000n] }));
   await confirmed(renter.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [escrow.address, 2n * CHEAP] }));
-  const booked = await confirmed(renter.writeContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "book", args: [BigInt(dark.offerId), 1, 2, CHEAP, "0x01"] }));
+  const booked = await confirmed(
+    renter.writeContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "book", args: [BigInt(dark.offerId), 1, 2, CHEAP, "0x01"] }),
+  );
   const leaseId = parseEventLogs({ abi: leaseEscrowAbi, eventName: "LeaseBooked", logs: booked.logs })[0]!.args.leaseId;
   await confirmed(dark.wallet.writeContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "accept", args: [leaseId, "0x02"] }));
 
@@ -111,7 +147,10 @@ test("a provider whose outage the watcher settled shows its SLA history on the o
   await expect.poll(rowIds, { timeout: 30_000 }).toEqual([dark.offerId, clean.offerId]);
   await rentals.getByRole("navigation", { name: "Sort" }).getByRole("link", { name: "Fewest outages" }).click();
   await expect.poll(rowIds, { timeout: 30_000 }).toEqual([clean.offerId, dark.offerId]);
-  await expect(rentals.locator(`[data-testid="offer-row"][data-offer-id="${dark.offerId}"] [data-testid="offer-outages"]`)).toHaveAttribute("data-settled", "1");
+  await expect(rentals.locator(`[data-testid="offer-row"][data-offer-id="${dark.offerId}"] [data-testid="offer-outages"]`)).toHaveAttribute(
+    "data-settled",
+    "1",
+  );
   const filters = rentals.getByRole("form", { name: "Filters" });
   await filters.getByLabel("Max settled outages").fill("0");
   await filters.getByRole("button", { name: "Apply filters" }).click();

@@ -52,7 +52,15 @@ test.beforeAll(async ({ baseURL }) => {
     offer: { region: "eu-west", pricePerGpuHour: "1.00", minHours: 1, maxHours: 24 },
     intervals: { pollSeconds: 0.5, heartbeatSeconds: 2, claimSeconds: 3600 },
     nvidiaSmi: path.join(fixtures, "bin/nvidia-smi"),
-    workloads: { ...podman.workloads, publicHost: "127.0.0.1", bindAddress: "127.0.0.1", statusApi: { host: "127.0.0.1", port: 0 }, gpuAccess: "none", disk: "loop", exportGraceSeconds: 0 },
+    workloads: {
+      ...podman.workloads,
+      publicHost: "127.0.0.1",
+      bindAddress: "127.0.0.1",
+      statusApi: { host: "127.0.0.1", port: 0 },
+      gpuAccess: "none",
+      disk: "loop",
+      exportGraceSeconds: 0,
+    },
   };
   const configPath = path.join(dir, "agent.json");
   await writeFile(configPath, JSON.stringify(config, null, 2));
@@ -86,7 +94,12 @@ test("bad launch specs get a sentence in the form and nothing is signed or sent"
   // Funds from the test token's faucet, sent by the renter's own dev account before the nonce is read.
   const wallet = devWallet(RENTER);
   const { token } = getDeployment(31337);
-  const funded = await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [wallet.account.address, 1000_000_000n] });
+  const funded = await wallet.writeContract({
+    address: token.address,
+    abi: mockUsdcAbi,
+    functionName: "faucet",
+    args: [wallet.account.address, 1000_000_000n],
+  });
   await publicClient.waitForTransactionReceipt({ hash: funded });
   const renter = await asAccount(browser, RENTER, "/");
   const address = wallet.account.address;
@@ -94,15 +107,66 @@ test("bad launch specs get a sentence in the form and nothing is signed or sent"
   const nonceBefore = await publicClient.getTransactionCount({ address });
   await openBookingForm(renter);
   const cases: { fill: () => Promise<void>; sentence: string }[] = [
-    { fill: async () => { await renter.getByTestId("launch-template").selectOption("custom"); await renter.getByTestId("launch-image").fill("Not An Image!"); }, sentence: "Image: not a valid image reference (registry/name:tag@sha256:<64 hex digits>)." },
-    { fill: async () => { await renter.getByTestId("launch-image").fill("docker.io/library/ubuntu:24.04"); }, sentence: "Image: pin the image by digest: add @sha256:<64 hex digits> so the provider runs exactly the image you chose." },
-    { fill: async () => { await renter.getByTestId("launch-template").selectOption("linux-ssh"); await renter.getByTestId("launch-ports").fill("22, 70000"); }, sentence: "Ports (port 2): a port is a whole number from 1 to 65535." },
-    { fill: async () => { await renter.getByTestId("launch-ports").fill("8080 8080"); }, sentence: "Ports: a port is listed twice." },
-    { fill: async () => { await renter.getByTestId("launch-ports").fill(""); await renter.getByTestId("launch-env").fill(`BIG=${"x".repeat(9000)}`); }, sentence: "Environment: the environment variables exceed 8 KiB in total." },
-    { fill: async () => { await renter.getByTestId("launch-env").fill("LD_PRELOAD=/tmp/x.so"); }, sentence: "Environment (LD_PRELOAD): this environment variable name is reserved (LD_*, NVIDIA_*, GRIDLEASE_*, SSH_PUBLIC_KEY, CUDA_VISIBLE_DEVICES, PATH)." },
-    { fill: async () => { await renter.getByTestId("launch-env").fill(""); await renter.getByTestId("launch-disk").fill("0"); }, sentence: "Disk size: the disk size is at least 1 GB." },
+    {
+      fill: async () => {
+        await renter.getByTestId("launch-template").selectOption("custom");
+        await renter.getByTestId("launch-image").fill("Not An Image!");
+      },
+      sentence: "Image: not a valid image reference (registry/name:tag@sha256:<64 hex digits>).",
+    },
+    {
+      fill: async () => {
+        await renter.getByTestId("launch-image").fill("docker.io/library/ubuntu:24.04");
+      },
+      sentence: "Image: pin the image by digest: add @sha256:<64 hex digits> so the provider runs exactly the image you chose.",
+    },
+    {
+      fill: async () => {
+        await renter.getByTestId("launch-template").selectOption("linux-ssh");
+        await renter.getByTestId("launch-ports").fill("22, 70000");
+      },
+      sentence: "Ports (port 2): a port is a whole number from 1 to 65535.",
+    },
+    {
+      fill: async () => {
+        await renter.getByTestId("launch-ports").fill("8080 8080");
+      },
+      sentence: "Ports: a port is listed twice.",
+    },
+    {
+      fill: async () => {
+        await renter.getByTestId("launch-ports").fill("");
+        await renter.getByTestId("launch-env").fill(`BIG=${"x".repeat(9000)}`);
+      },
+      sentence: "Environment: the environment variables exceed 8 KiB in total.",
+    },
+    {
+      fill: async () => {
+        await renter.getByTestId("launch-env").fill("LD_PRELOAD=/tmp/x.so");
+      },
+      sentence:
+        "Environment (LD_PRELOAD): this environment variable name is reserved (LD_*, NVIDIA_*, GRIDLEASE_*, SSH_PUBLIC_KEY, CUDA_VISIBLE_DEVICES, PATH).",
+    },
+    {
+      fill: async () => {
+        await renter.getByTestId("launch-env").fill("");
+        await renter.getByTestId("launch-disk").fill("0");
+      },
+      sentence: "Disk size: the disk size is at least 1 GB.",
+    },
     // An unknown template cannot be picked from the list; a page that sends one anyway is refused the same way.
-    { fill: async () => { await renter.getByTestId("launch-disk").fill("20"); await renter.getByTestId("launch-template").evaluate((select: HTMLSelectElement) => { const option = new Option("Windows", "windows"); select.add(option); select.value = "windows"; select.dispatchEvent(new Event("change", { bubbles: true })); }); }, sentence: "Template: unknown template; choose one of linux-ssh, pytorch-jupyter, openai-inference, custom." },
+    {
+      fill: async () => {
+        await renter.getByTestId("launch-disk").fill("20");
+        await renter.getByTestId("launch-template").evaluate((select: HTMLSelectElement) => {
+          const option = new Option("Windows", "windows");
+          select.add(option);
+          select.value = "windows";
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        });
+      },
+      sentence: "Template: unknown template; choose one of linux-ssh, pytorch-jupyter, openai-inference, custom.",
+    },
   ];
   for (const { fill, sentence } of cases) {
     await fill();
@@ -115,7 +179,9 @@ test("bad launch specs get a sentence in the form and nothing is signed or sent"
   expect(agent.lines.filter((l) => /booked by/.test(l))).toEqual([]);
 });
 
-test("a renter's container runs: the rentals page shows running, the known log line and an endpoint that answers; cancel removes it and its data", async ({ browser }) => {
+test("a renter's container runs: the rentals page shows running, the known log line and an endpoint that answers; cancel removes it and its data", async ({
+  browser,
+}) => {
   test.setTimeout(300_000);
   const renter = await asAccount(browser, RENTER, "/");
   await openBookingForm(renter);

@@ -37,8 +37,17 @@ describe("matchApiLane", () => {
     expect(matchApiLane("GET", "/api/providers/0xAbC")?.params).toEqual({ address: "0xAbC" });
     expect(matchApiLane("GET", "/api/leases")).not.toBeNull();
     expect(matchApiLane("GET", "/api/stats")).not.toBeNull();
-    for (const [method, path] of [["POST", "/api/offers"], ["POST", "/api/heartbeats"], ["GET", "/api/auth/nonce"], ["GET", "/api/admin/disputes"],
-      ["GET", "/"], ["GET", "/offers/1"], ["GET", "/api/offers/"], ["GET", "/api/offers/1/extra"], ["GET", "/api/offers/%zz"]] as const) {
+    for (const [method, path] of [
+      ["POST", "/api/offers"],
+      ["POST", "/api/heartbeats"],
+      ["GET", "/api/auth/nonce"],
+      ["GET", "/api/admin/disputes"],
+      ["GET", "/"],
+      ["GET", "/offers/1"],
+      ["GET", "/api/offers/"],
+      ["GET", "/api/offers/1/extra"],
+      ["GET", "/api/offers/%zz"],
+    ] as const) {
       expect(matchApiLane(method, path), `${method} ${path}`).toBeNull();
     }
   });
@@ -79,7 +88,12 @@ describe("serveApiLane", () => {
   });
 
   it("hands writes, sessions and pages to Next", async () => {
-    for (const [method, path] of [["POST", "/api/heartbeats"], ["GET", "/api/auth/nonce"], ["GET", "/"], ["GET", "/api/offers/"]]) {
+    for (const [method, path] of [
+      ["POST", "/api/heartbeats"],
+      ["GET", "/api/auth/nonce"],
+      ["GET", "/"],
+      ["GET", "/api/offers/"],
+    ]) {
       const response = await fetch(base + path, { method, ...(method === "POST" ? { body: "{}" } : {}) });
       expect(response.status, `${method} ${path}`).toBe(418);
     }

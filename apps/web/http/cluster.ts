@@ -35,7 +35,12 @@ export function runPrimary(count: number, origin: string): void {
       if (message !== WORKER_READY) return;
       started.add(worker);
       ready++;
-      if (ready === count) console.log(`[web] ready on ${origin} (${count} processes, pids ${Object.values(cluster.workers ?? {}).map((w) => w?.process.pid).join(" ")})`);
+      if (ready === count)
+        console.log(
+          `[web] ready on ${origin} (${count} processes, pids ${Object.values(cluster.workers ?? {})
+            .map((w) => w?.process.pid)
+            .join(" ")})`,
+        );
     });
     return worker;
   };

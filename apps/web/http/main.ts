@@ -21,7 +21,9 @@ import { createDispatcher } from "./dispatch";
 const WEB_DIR = path.resolve(import.meta.dirname, "..");
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { hostname: { type: "string", default: "127.0.0.1" }, port: { type: "string", default: process.env.PORT ?? "3000" } } });
+  const { values } = parseArgs({
+    options: { hostname: { type: "string", default: "127.0.0.1" }, port: { type: "string", default: process.env.PORT ?? "3000" } },
+  });
   const hostname = values.hostname!;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--port must be a TCP port, got "${values.port}"`);

@@ -6,7 +6,12 @@ const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
 
 describe("agentView (Provide page)", () => {
   it("shows a registered wallet whose agent never sent a heartbeat as offline, never seen, with the three commands", () => {
-    expect(agentView({ online: false, lastHeartbeatAt: null }, NOW)).toEqual({ kind: "offline", online: false, lastSeen: "never seen", commands: AGENT_START_COMMANDS });
+    expect(agentView({ online: false, lastHeartbeatAt: null }, NOW)).toEqual({
+      kind: "offline",
+      online: false,
+      lastSeen: "never seen",
+      commands: AGENT_START_COMMANDS,
+    });
   });
 
   it("shows an agent that stopped as offline with when it was last seen", () => {

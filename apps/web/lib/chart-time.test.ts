@@ -12,12 +12,30 @@ describe("chart time axis", () => {
   });
 
   it("orders points by time, drops ones without a time and carries the last value to now", () => {
-    const series = stepSeries([{ time: T + 60, v: 2 }, { time: null, v: 9 }, { time: T, v: 1 }], T + 600);
-    expect(series).toEqual([{ time: T, v: 1 }, { time: T + 60, v: 2 }, { time: T + 600, v: 2 }]);
+    const series = stepSeries(
+      [
+        { time: T + 60, v: 2 },
+        { time: null, v: 9 },
+        { time: T, v: 1 },
+      ],
+      T + 600,
+    );
+    expect(series).toEqual([
+      { time: T, v: 1 },
+      { time: T + 60, v: 2 },
+      { time: T + 600, v: 2 },
+    ]);
   });
 
   it("places points at their times, so uneven gaps stay uneven", () => {
-    const series = stepSeries([{ time: T, v: 1 }, { time: T + 10, v: 2 }, { time: T + 3_600, v: 3 }], T + 3_600);
+    const series = stepSeries(
+      [
+        { time: T, v: 1 },
+        { time: T + 10, v: 2 },
+        { time: T + 3_600, v: 3 },
+      ],
+      T + 3_600,
+    );
     expect(series.map((p) => p.time - T)).toEqual([0, 10, 3_600]);
   });
 });

@@ -12,7 +12,9 @@ export interface LaunchFields {
   diskGb?: string | number;
 }
 
-export type LaunchFormResult = { spec: LaunchSpec; hash: `0x${string}`; problem?: undefined; field?: undefined } | { spec?: undefined; hash?: undefined; problem: string; field: string };
+export type LaunchFormResult =
+  | { spec: LaunchSpec; hash: `0x${string}`; problem?: undefined; field?: undefined }
+  | { spec?: undefined; hash?: undefined; problem: string; field: string };
 
 /**
  * Turns the form's text into a launch spec and checks it with the SDK's rules (the same the web API

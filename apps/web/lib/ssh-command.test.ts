@@ -75,7 +75,25 @@ describe("buildSshCommand", () => {
 
 describe("shellQuote", () => {
   it("round-trips any string through a real POSIX shell as one word", () => {
-    const samples = ["plain", "with space", "it's", "''", "$(id)", "`id`", "a\nb", "tab\there", "*", "~", "-oProxyCommand=x", "\\", "\"", "é ü 漢", "!", ";&|<>", ""];
+    const samples = [
+      "plain",
+      "with space",
+      "it's",
+      "''",
+      "$(id)",
+      "`id`",
+      "a\nb",
+      "tab\there",
+      "*",
+      "~",
+      "-oProxyCommand=x",
+      "\\",
+      '"',
+      "é ü 漢",
+      "!",
+      ";&|<>",
+      "",
+    ];
     for (let i = 0; i < 200; i++) {
       samples.push(Array.from({ length: 1 + (i % 17) }, (_, j) => String.fromCharCode(1 + ((i * 31 + j * 7) % 126))).join(""));
     }

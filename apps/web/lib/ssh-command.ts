@@ -8,9 +8,7 @@
  * sentence saying why and no command at all.
  */
 
-export type SshCommandResult =
-  | { ok: true; command: string; host: string; user?: string; port: number }
-  | { ok: false; reason: string };
+export type SshCommandResult = { ok: true; command: string; host: string; user?: string; port: number } | { ok: false; reason: string };
 
 const MAX_HOSTNAME_LENGTH = 253;
 // RFC 1123 label: letters, digits and inner hyphens, 1–63 characters (so never a leading `-`).
@@ -76,12 +74,18 @@ export function buildSshCommand(access: { host?: unknown; user?: unknown; port?:
   const { host, user, port } = access;
   if (host === undefined || host === null || host === "") return { ok: false, reason: "The provider gave no host, so there is no ssh command to show." };
   if (typeof host !== "string" || !isSshHost(host)) {
-    return { ok: false, reason: `The provider's host ${quotedValue(host)} is not a hostname or IP address, so no ssh command is shown; ask the provider to correct it.` };
+    return {
+      ok: false,
+      reason: `The provider's host ${quotedValue(host)} is not a hostname or IP address, so no ssh command is shown; ask the provider to correct it.`,
+    };
   }
   let checkedUser: string | undefined;
   if (user !== undefined && user !== null && user !== "") {
     if (typeof user !== "string" || !isSshUser(user)) {
-      return { ok: false, reason: `The provider's user ${quotedValue(user)} is not a valid user name, so no ssh command is shown; ask the provider to correct it.` };
+      return {
+        ok: false,
+        reason: `The provider's user ${quotedValue(user)} is not a valid user name, so no ssh command is shown; ask the provider to correct it.`,
+      };
     }
     checkedUser = user;
   }
@@ -89,7 +93,10 @@ export function buildSshCommand(access: { host?: unknown; user?: unknown; port?:
   if (port !== undefined && port !== null && port !== "") {
     const parsed = parseSshPort(port);
     if (parsed === null) {
-      return { ok: false, reason: `The provider's port ${quotedValue(port)} is not a port number from 1 to 65535, so no ssh command is shown; ask the provider to correct it.` };
+      return {
+        ok: false,
+        reason: `The provider's port ${quotedValue(port)} is not a port number from 1 to 65535, so no ssh command is shown; ask the provider to correct it.`,
+      };
     }
     checkedPort = parsed;
   }

@@ -34,7 +34,10 @@ describe("describeTxError", () => {
 
   it("explains a wallet rejection and falls back to viem's short message otherwise", () => {
     const rejection = new ContractFunctionExecutionError(new UserRejectedRequestError(new Error("User denied")), {
-      abi: leaseEscrowAbi, functionName: "book", args: [], contractAddress: escrow,
+      abi: leaseEscrowAbi,
+      functionName: "book",
+      args: [],
+      contractAddress: escrow,
     });
     expect(describeTxError(rejection)).toBe("You rejected the request in your wallet.");
     expect(describeTxError(new Error("socket hang up"))).toBe("socket hang up");
@@ -42,7 +45,15 @@ describe("describeTxError", () => {
 
   it("has a sentence for every custom error of the registry and the escrow (contracts v2 included)", () => {
     const sample = (param: AbiParameter): unknown =>
-      param.type === "address" ? escrow : param.type === "string" ? "feeBps" : param.type === "bool" ? true : param.type.startsWith("bytes") ? `0x${"00".repeat(32)}` : 1n;
+      param.type === "address"
+        ? escrow
+        : param.type === "string"
+          ? "feeBps"
+          : param.type === "bool"
+            ? true
+            : param.type.startsWith("bytes")
+              ? `0x${"00".repeat(32)}`
+              : 1n;
     const errors = ([...providerRegistryAbi, ...leaseEscrowAbi] as Abi).filter((item): item is AbiError => item.type === "error");
     const missing = errors.filter((error) => {
       const data = encodeErrorResult({ abi: [error], errorName: error.name, args: error.inputs.map(sample) } as never);

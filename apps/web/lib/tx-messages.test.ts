@@ -14,9 +14,21 @@ describe("toast texts say what happened", () => {
   });
   it("never says just 'confirmed'", () => {
     const texts = [
-      txDone.faucet(1_000_000_000n), txDone.booked(1n, 1n), txDone.disputed(1), txDone.accepted(1), txDone.declined(1),
-      txDone.claimed(1, 10n), txDone.claimed(1, null), txDone.resolved(1, 1n, 2n), txDone.registered(1n), txDone.listed(3n),
-      txDone.priceUpdated(3, 1n), txDone.offerStatus(3, "pauseOffer"), txDone.staked(1n), txDone.unstakeRequested(1n, 3600), txDone.stakeWithdrawn(1n),
+      txDone.faucet(1_000_000_000n),
+      txDone.booked(1n, 1n),
+      txDone.disputed(1),
+      txDone.accepted(1),
+      txDone.declined(1),
+      txDone.claimed(1, 10n),
+      txDone.claimed(1, null),
+      txDone.resolved(1, 1n, 2n),
+      txDone.registered(1n),
+      txDone.listed(3n),
+      txDone.priceUpdated(3, 1n),
+      txDone.offerStatus(3, "pauseOffer"),
+      txDone.staked(1n),
+      txDone.unstakeRequested(1n, 3600),
+      txDone.stakeWithdrawn(1n),
     ];
     for (const text of texts) expect(text).not.toMatch(/confirmed/i);
     expect(txDone.faucet(1_000_000_000n)).toBe("Faucet sent 1,000.00 USDC to your wallet");

@@ -18,8 +18,7 @@ export const txDone = {
   disputed: (leaseId: Id) => `Dispute opened on lease #${leaseId}; billing is frozen`,
   accepted: (leaseId: Id) => `Lease #${leaseId} accepted, access details sent to the renter`,
   declined: (leaseId: Id) => `Lease #${leaseId} declined, the deposit went back to the renter`,
-  claimed: (leaseId: Id, net: bigint | null) =>
-    net === null ? `Earnings of lease #${leaseId} claimed` : `Claimed ${formatToken(net)} from lease #${leaseId}`,
+  claimed: (leaseId: Id, net: bigint | null) => (net === null ? `Earnings of lease #${leaseId} claimed` : `Claimed ${formatToken(net)} from lease #${leaseId}`),
   /** `renter` includes the slash paid to them, `provider` is net of the fee (lib/lease-money.ts disputePayouts). */
   resolved: (leaseId: Id, renter: bigint, provider: bigint) =>
     `Dispute on lease #${leaseId} resolved: ${formatToken(renter)} to the renter, ${formatToken(provider)} to the provider after the fee`,

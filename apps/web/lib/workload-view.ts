@@ -25,7 +25,12 @@ export function describeWorkloadState(status: Pick<WorkloadStatus, "state" | "ex
 /** Asks the site's relay for the agent's status; the error sentence when it fails. */
 export async function fetchWorkloadStatus<T = WorkloadStatus>(url: string, token: string, lines = 100): Promise<{ status?: T; error?: string }> {
   try {
-    const response = await fetch("/api/workloads/relay", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url, token, lines }), cache: "no-store" });
+    const response = await fetch("/api/workloads/relay", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ url, token, lines }),
+      cache: "no-store",
+    });
     const body = await response.json();
     if (!response.ok) return { error: body?.error?.message ?? `The relay answered ${response.status}.` };
     return { status: body as T };

@@ -14,7 +14,10 @@ import { HARDHAT_MNEMONIC } from "../lib/wallet/dev-accounts";
 
 const port = Number(process.env.RPC_PORT ?? 8745);
 const root = join(import.meta.dirname, "../../..");
-const node = spawn(join(root, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+const node = spawn(join(root, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "inherit"],
+});
 node.stdout.resume();
 const rpcUrl = `http://127.0.0.1:${port}`;
 const chain = { ...hardhat, rpcUrls: { default: { http: [rpcUrl] } } };

@@ -31,8 +31,15 @@ async function signInWithCookie(who: HDAccount, overrides: Partial<Parameters<ty
   const setCookie = nonceResponse.headers.get("set-cookie") ?? "";
   const issuedAt = new Date();
   const message = createSiweMessage({
-    address: who.address, chainId: 31337, domain: HOST, uri: ORIGIN, version: "1", nonce, issuedAt,
-    expirationTime: new Date(issuedAt.getTime() + 5 * 60_000), ...overrides,
+    address: who.address,
+    chainId: 31337,
+    domain: HOST,
+    uri: ORIGIN,
+    version: "1",
+    nonce,
+    issuedAt,
+    expirationTime: new Date(issuedAt.getTime() + 5 * 60_000),
+    ...overrides,
   });
   return { body: JSON.stringify({ message, signature: await who.signMessage({ message }) }), cookie: setCookie.split(";")[0]!, setCookie };
 }
@@ -89,7 +96,10 @@ afterAll(async () => {
 });
 
 function sessionCookie(response: Response): string {
-  return response.headers.getSetCookie().find((c) => c.startsWith("gridlease_admin="))!.split(";")[0]!;
+  return response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("gridlease_admin="))!
+    .split(";")[0]!;
 }
 
 describe("arbiter sign-in against a real chain", () => {

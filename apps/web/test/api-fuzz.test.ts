@@ -85,7 +85,13 @@ describe("POST /api/auth/verify with arbitrary bodies", () => {
   });
 
   it("answers 403 to any foreign or null Origin before looking at the body", async () => {
-    const foreign = fc.oneof(fc.constant("null"), fc.webUrl().map((u) => new URL(u).origin).filter((o) => o !== ORIGIN));
+    const foreign = fc.oneof(
+      fc.constant("null"),
+      fc
+        .webUrl()
+        .map((u) => new URL(u).origin)
+        .filter((o) => o !== ORIGIN),
+    );
     await fc.assert(
       fc.asyncProperty(foreign, anyBody, async (origin, body) => {
         expect((await call(verify, { method: "POST", body, headers: { origin } })).status).toBe(403);
@@ -109,7 +115,13 @@ describe("SIWE refusals through the route (401)", () => {
   it("refuses a nonce the server never issued, and a nonce reused after a first attempt", async () => {
     const issuedAt = new Date();
     const message = createSiweMessage({
-      address: account.address, chainId: 31337, domain: HOST, uri: ORIGIN, version: "1", nonce: "neverissued12345", issuedAt,
+      address: account.address,
+      chainId: 31337,
+      domain: HOST,
+      uri: ORIGIN,
+      version: "1",
+      nonce: "neverissued12345",
+      issuedAt,
       expirationTime: new Date(issuedAt.getTime() + 60_000),
     });
     const body = JSON.stringify({ message, signature: await account.signMessage({ message }) });
@@ -127,7 +139,10 @@ describe("SIWE refusals through the route (401)", () => {
 });
 
 describe("session and admin routes with arbitrary cookies", () => {
-  const cookie = fc.oneof(fc.string({ maxLength: 200 }), fc.tuple(fc.base64String(), fc.base64String()).map(([a, b]) => `gridlease_admin=${a}.${b}`));
+  const cookie = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.tuple(fc.base64String(), fc.base64String()).map(([a, b]) => `gridlease_admin=${a}.${b}`),
+  );
 
   it("never treat a forged cookie as a session: /api/admin/disputes answers 401, /api/auth/session answers no session", async () => {
     await fc.assert(
@@ -155,10 +170,20 @@ describe("the API over the production server (issue 18 fuzz findings)", () => {
   beforeAll(async () => {
     postgres = await startTempPostgres("gridlease-fuzz-");
     await runMigrations(postgres.url);
-    const relaxed = { API_RATE_LIMIT_PER_SECOND: "100000", API_RATE_LIMIT_BURST: "100000", API_WRITE_RATE_LIMIT_PER_SECOND: "100000", API_WRITE_RATE_LIMIT_BURST: "100000" };
+    const relaxed = {
+      API_RATE_LIMIT_PER_SECOND: "100000",
+      API_RATE_LIMIT_BURST: "100000",
+      API_WRITE_RATE_LIMIT_PER_SECOND: "100000",
+      API_WRITE_RATE_LIMIT_BURST: "100000",
+    };
     [server, limited] = await Promise.all([
       startDispatchServer({ ...relaxed, DATABASE_URL: postgres.url }),
-      startDispatchServer({ API_RATE_LIMIT_BURST: "10", API_RATE_LIMIT_PER_SECOND: "0.001", API_WRITE_RATE_LIMIT_BURST: "10", API_WRITE_RATE_LIMIT_PER_SECOND: "0.001" }),
+      startDispatchServer({
+        API_RATE_LIMIT_BURST: "10",
+        API_RATE_LIMIT_PER_SECOND: "0.001",
+        API_WRITE_RATE_LIMIT_BURST: "10",
+        API_WRITE_RATE_LIMIT_PER_SECOND: "0.001",
+      }),
     ]);
     base = `http://127.0.0.1:${server.port}`;
   }, 120_000);
@@ -191,7 +216,9 @@ describe("the API over the production server (issue 18 fuzz findings)", () => {
 
   const malformed = fc.oneof(
     fc.constantFrom("%FF", "%ED%A0%80", "%", "%E0%A4", "%C3", "%zz", "%%", "%F0%9F%98", "%C0%AF"),
-    fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom("%FF", "%ED%A0%80", "%", "%E"), fc.string({ maxLength: 8 })).map(([a, bad, b]) => encodeURIComponent(a) + bad + encodeURIComponent(b)),
+    fc
+      .tuple(fc.string({ maxLength: 8 }), fc.constantFrom("%FF", "%ED%A0%80", "%", "%E"), fc.string({ maxLength: 8 }))
+      .map(([a, bad, b]) => encodeURIComponent(a) + bad + encodeURIComponent(b)),
   );
 
   it("answers a malformed percent-escape in an API path parameter with 400 JSON naming it, and in a page path with the 404 page", async () => {
@@ -227,13 +254,20 @@ describe("the API over the production server (issue 18 fuzz findings)", () => {
     expect(errorOf((await get("/api/stats?verbose=1")).text).field).toBe("verbose");
   });
 
-  const forgedHeaders = fc.record({
-    "x-forwarded-for": fc.oneof(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, ""))),
-    "x-forwarded-host": fc.oneof(fc.domain(), fc.constant("evil.example")),
-    "x-forwarded-proto": fc.constantFrom("https", "http", "gopher", ""),
-    "x-real-ip": fc.ipV4(),
-    "x-gridlease-peer-address": fc.ipV4(),
-  }, { requiredKeys: [] });
+  const forgedHeaders = fc.record(
+    {
+      "x-forwarded-for": fc.oneof(
+        fc.ipV4(),
+        fc.ipV6(),
+        fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, "")),
+      ),
+      "x-forwarded-host": fc.oneof(fc.domain(), fc.constant("evil.example")),
+      "x-forwarded-proto": fc.constantFrom("https", "http", "gopher", ""),
+      "x-real-ip": fc.ipV4(),
+      "x-gridlease-peer-address": fc.ipV4(),
+    },
+    { requiredKeys: [] },
+  );
   const paths = fc.oneof(
     fc.constantFrom("/api/offers", "/api/stats", "/api/offers?sort=price&limit=3", "/api/leases?renter=0x0000000000000000000000000000000000000001"),
     fc.bigInt({ min: 1n, max: 2n ** 70n }).map((id) => `/api/offers/${id}`),
@@ -254,7 +288,9 @@ describe("the API over the production server (issue 18 fuzz findings)", () => {
     const spoofs = fc.sample(fc.ipV4(), 60);
     const statuses: number[] = [];
     for (const ip of spoofs) {
-      const response = await fetch(`http://127.0.0.1:${limited.port}/api/offers?minGpus=lots`, { headers: { "x-forwarded-for": ip, "x-real-ip": ip, "x-gridlease-peer-address": ip } });
+      const response = await fetch(`http://127.0.0.1:${limited.port}/api/offers?minGpus=lots`, {
+        headers: { "x-forwarded-for": ip, "x-real-ip": ip, "x-gridlease-peer-address": ip },
+      });
       await response.arrayBuffer();
       statuses.push(response.status);
     }
@@ -263,9 +299,15 @@ describe("the API over the production server (issue 18 fuzz findings)", () => {
   });
 
   it("refuses a foreign Origin that a client-sent X-Forwarded-Host names as this site", async () => {
-    const forged = await fetch(`${base}/api/auth/nonce`, { method: "POST", headers: { origin: "https://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" } });
+    const forged = await fetch(`${base}/api/auth/nonce`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
+    });
     expect(forged.status).toBe(403);
     // In-process (no stamped peer, as under `next dev`) the header is ignored too.
-    expect((await call(nonce, { method: "POST", headers: { origin: "https://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" } })).status).toBe(403);
+    expect(
+      (await call(nonce, { method: "POST", headers: { origin: "https://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" } }))
+        .status,
+    ).toBe(403);
   });
 });

@@ -29,7 +29,11 @@ interface Sent {
  */
 async function send(method: string, path: string, totalBytes: number, contentLength?: number): Promise<Sent> {
   const request = http.request({
-    host: "127.0.0.1", port, method, path, agent: false,
+    host: "127.0.0.1",
+    port,
+    method,
+    path,
+    agent: false,
     headers: { "content-type": "application/json", ...(contentLength !== undefined ? { "content-length": String(contentLength) } : {}) },
   });
   const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -45,7 +49,10 @@ async function send(method: string, path: string, totalBytes: number, contentLen
     });
   });
   let done = false;
-  void answered.then(() => (done = true), () => (done = true));
+  void answered.then(
+    () => (done = true),
+    () => (done = true),
+  );
   const chunk = Buffer.alloc(1024 * 1024, "a");
   let sentBytes = 0;
   while (!done && sentBytes < totalBytes) {
@@ -83,7 +90,11 @@ describe("request body limits on a real server", () => {
   });
 
   it("answers 413 for a 700 MB Content-Length at the server, in front of the API lane and Next", async () => {
-    for (const [method, path] of [["POST", "/api/auth/verify"], ["POST", "/"], ["GET", "/api/offers"]] as const) {
+    for (const [method, path] of [
+      ["POST", "/api/auth/verify"],
+      ["POST", "/"],
+      ["GET", "/api/offers"],
+    ] as const) {
       const answer = await send(method, path, 1024, 700 * 1024 * 1024);
       expect(answer.status, `${method} ${path}`).toBe(413);
       expect(JSON.parse(answer.body).error.code).toBe("payload_too_large");

@@ -20,17 +20,30 @@ beforeAll(async () => {
   // The indexer writes these in production: the deployment's cursor, the provider and one offer of its own.
   await db.query(
     `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
-     values ($1, $2, '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', 1, '0xaa', 100, '0xbb', 90)`, [CHAIN_ID, REGISTRY.toLowerCase()]);
+     values ($1, $2, '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', 1, '0xaa', 100, '0xbb', 90)`,
+    [CHAIN_ID, REGISTRY.toLowerCase()],
+  );
   await db.query(
     `insert into provider select chain_id, $1, status, stake, pending_unstake, unstake_available_at, total_slashed, encryption_key,
        metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 0, updated_block, finalized
-     from provider where chain_id = $2 limit 1`, [provider.address.toLowerCase(), CHAIN_ID]);
-  ownOffer = (await db.query<{ id: string }>(
-    `insert into offer select chain_id, (select max(offer_id) + 1 from offer), $1, gpu_model, gpu_count, vram_gb, cpu_cores, ram_gb, disk_gb,
+     from provider where chain_id = $2 limit 1`,
+    [provider.address.toLowerCase(), CHAIN_ID],
+  );
+  ownOffer = (
+    await db.query<{ id: string }>(
+      `insert into offer select chain_id, (select max(offer_id) + 1 from offer), $1, gpu_model, gpu_count, vram_gb, cpu_cores, ram_gb, disk_gb,
        bandwidth_mbps, region, price_per_gpu_hour, price_per_tflop, min_hours, max_hours, status, free_units, listed_block, listed_log_index,
        updated_block, finalized
-     from offer where chain_id = $2 limit 1 returning offer_id::text as id`, [provider.address.toLowerCase(), CHAIN_ID])).rows[0]!.id;
-  foreignOffer = (await db.query<{ id: string }>("select offer_id::text as id from offer where chain_id = $1 and provider <> $2 limit 1", [CHAIN_ID, provider.address.toLowerCase()])).rows[0]!.id;
+     from offer where chain_id = $2 limit 1 returning offer_id::text as id`,
+      [provider.address.toLowerCase(), CHAIN_ID],
+    )
+  ).rows[0]!.id;
+  foreignOffer = (
+    await db.query<{ id: string }>("select offer_id::text as id from offer where chain_id = $1 and provider <> $2 limit 1", [
+      CHAIN_ID,
+      provider.address.toLowerCase(),
+    ])
+  ).rows[0]!.id;
 }, 120_000);
 
 afterAll(async () => {
@@ -50,12 +63,20 @@ async function signed(options: { timestamp?: number; offerIds?: string[]; regist
 }
 
 async function post(body: unknown) {
-  const response = await call(heartbeats.POST, { method: "POST", path: "/api/heartbeats", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const response = await call(heartbeats.POST, {
+    method: "POST",
+    path: "/api/heartbeats",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
   return { status: response.status, body: await response.json() };
 }
 
 const storedRows = async () =>
-  Number((await getPool().query("select count(*) from provider_heartbeat where chain_id = $1 and provider = $2", [CHAIN_ID, provider.address.toLowerCase()])).rows[0].count);
+  Number(
+    (await getPool().query("select count(*) from provider_heartbeat where chain_id = $1 and provider = $2", [CHAIN_ID, provider.address.toLowerCase()])).rows[0]
+      .count,
+  );
 
 describe("POST /api/heartbeats", () => {
   it("answers a replayed beat 200 without storing it again or changing the search data version", async () => {
@@ -100,7 +121,9 @@ describe("POST /api/heartbeats", () => {
     const unbound = {
       ...beat,
       signature: (await provider.signTypedData({
-        domain: { name: "Gridlease", version: "1", chainId: CHAIN_ID }, types: HEARTBEAT_TYPES, primaryType: "Heartbeat",
+        domain: { name: "Gridlease", version: "1", chainId: CHAIN_ID },
+        types: HEARTBEAT_TYPES,
+        primaryType: "Heartbeat",
         message: { provider: provider.address, timestamp: BigInt(beat.timestamp), offerIds: [BigInt(ownOffer)] },
       })) as Hex,
     };

@@ -25,7 +25,11 @@ function routeFiles(dir = API_DIR): { file: string; path: string; methods: strin
     else if (entry.name === "route.ts") {
       const source = readFileSync(full, "utf8");
       const methods = [...source.matchAll(/^export const (GET|POST|PUT|PATCH|DELETE)\b/gm)].map((m) => m[1]!.toLowerCase());
-      const route = `/api${path.relative(API_DIR, dir).split(path.sep).map((s) => `/${s.replace(/^\[(\w+)\]$/, "{$1}")}`).join("")}`;
+      const route = `/api${path
+        .relative(API_DIR, dir)
+        .split(path.sep)
+        .map((s) => `/${s.replace(/^\[(\w+)\]$/, "{$1}")}`)
+        .join("")}`;
       found.push({ file: full, path: route, methods });
     }
   }
@@ -45,8 +49,12 @@ describe("the generated OpenAPI document", () => {
   });
 
   it("lists exactly the operations the route files export, and every route the API lane serves", () => {
-    const fromFiles = routeFiles().flatMap((r) => r.methods.map((m) => `${m} ${r.path}`)).sort();
-    const fromSpec = Object.entries(document.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`)).sort();
+    const fromFiles = routeFiles()
+      .flatMap((r) => r.methods.map((m) => `${m} ${r.path}`))
+      .sort();
+    const fromSpec = Object.entries(document.paths)
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`))
+      .sort();
     expect(fromSpec).toEqual(fromFiles);
     for (const route of Object.values(publicReadRoutes)) expect(document.paths[route.path.replace(/:(\w+)/g, "{$1}")]?.get).toBeDefined();
   });

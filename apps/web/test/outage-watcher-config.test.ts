@@ -34,7 +34,8 @@ beforeAll(async () => {
   await getPool().query(
     `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
      values (31337, $1, $2, 1, '0x', 1, '0x', 0)`,
-    [deployment.registry.address.toLowerCase(), deployment.escrow.address.toLowerCase()]);
+    [deployment.registry.address.toLowerCase(), deployment.escrow.address.toLowerCase()],
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -57,8 +58,20 @@ describe("the outage watcher toggle's configuration", () => {
     expect(contracts?.watcher).toBe(watcher);
     const renter = account(5);
     const wallet = createWalletClient({ account: renter, chain: { ...hardhat, rpcUrls: { default: { http: [node.url] } } }, transport: http(node.url) });
-    const hash = await wallet.writeContract({ address: contracts!.leaseLiveness!, abi: leaseLivenessAbi, functionName: "approveReporter", args: [watcher, true] });
+    const hash = await wallet.writeContract({
+      address: contracts!.leaseLiveness!,
+      abi: leaseLivenessAbi,
+      functionName: "approveReporter",
+      args: [watcher, true],
+    });
     expect((await client.waitForTransactionReceipt({ hash })).status).toBe("success");
-    expect(await client.readContract({ address: contracts!.leaseLiveness!, abi: leaseLivenessAbi, functionName: "isApprovedReporter", args: [renter.address, watcher] })).toBe(true);
+    expect(
+      await client.readContract({
+        address: contracts!.leaseLiveness!,
+        abi: leaseLivenessAbi,
+        functionName: "isApprovedReporter",
+        args: [renter.address, watcher],
+      }),
+    ).toBe(true);
   });
 });

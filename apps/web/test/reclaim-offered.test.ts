@@ -39,8 +39,25 @@ beforeAll(async () => {
   const token = deployment.token.address;
   for (const who of [provider, renter]) await send(who, { address: token, abi: mockUsdcAbi, functionName: "faucet", args: [who.address, 10_000n * USDC] });
   await send(provider, { address: token, abi: mockUsdcAbi, functionName: "approve", args: [deployment.registry.address, 10_000n * USDC] });
-  await send(provider, { address: deployment.registry.address, abi: providerRegistryAbi, functionName: "register", args: [500n * USDC, `0x${"11".repeat(32)}`, "ipfs://p"] });
-  const spec = encodeOfferSpec({ gpuModel: "RTX4090", gpuCount: 8, vramGb: 24, cpuCores: 16, ramGb: 64, diskGb: 500, bandwidthMbps: 1000, region: "eu-west", pricePerGpuHour: USDC, minHours: 1, maxHours: 24 });
+  await send(provider, {
+    address: deployment.registry.address,
+    abi: providerRegistryAbi,
+    functionName: "register",
+    args: [500n * USDC, `0x${"11".repeat(32)}`, "ipfs://p"],
+  });
+  const spec = encodeOfferSpec({
+    gpuModel: "RTX4090",
+    gpuCount: 8,
+    vramGb: 24,
+    cpuCores: 16,
+    ramGb: 64,
+    diskGb: 500,
+    bandwidthMbps: 1000,
+    region: "eu-west",
+    pricePerGpuHour: USDC,
+    minHours: 1,
+    maxHours: 24,
+  });
   await send(provider, { address: deployment.registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] });
   await send(renter, { address: token, abi: mockUsdcAbi, functionName: "approve", args: [deployment.escrow.address, 10_000n * USDC] });
 }, 120_000);
@@ -52,7 +69,10 @@ afterAll(async () => {
 async function bookPending(): Promise<{ leaseId: bigint; deadline: number }> {
   const chain = { ...hardhat, rpcUrls: { default: { http: [node.url] } } };
   const hash = await createWalletClient({ account: renter, chain, transport: http(node.url) }).writeContract({
-    address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "book", args: [1n, 1, 1, 10n * USDC, "0x1234"],
+    address: deployment.escrow.address,
+    abi: leaseEscrowAbi,
+    functionName: "book",
+    args: [1n, 1, 1, 10n * USDC, "0x1234"],
   });
   await client.waitForTransactionReceipt({ hash });
   const leaseId = (await client.readContract({ address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "nextLeaseId" })) - 1n;

@@ -25,7 +25,14 @@ afterAll(async () => {
 /** A POST declaring 50 MiB and sending 10 bytes, answered as a fetch Response. */
 function declaredTooLarge(port: number): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: "127.0.0.1", port, method: "POST", path: "/api/auth/verify", agent: false, headers: { "content-length": String(50 * 1024 * 1024) } });
+    const request = http.request({
+      host: "127.0.0.1",
+      port,
+      method: "POST",
+      path: "/api/auth/verify",
+      agent: false,
+      headers: { "content-length": String(50 * 1024 * 1024) },
+    });
     request.once("error", reject);
     request.once("response", (response) => {
       const headers = new Headers();
@@ -41,7 +48,13 @@ function declaredTooLarge(port: number): Promise<Response> {
 }
 
 function directives(policy: string | null): Map<string, string> {
-  return new Map((policy ?? "").split(";").map((d) => d.trim()).filter(Boolean).map((d) => [d.split(" ")[0]!, d.slice(d.indexOf(" ") + 1)]));
+  return new Map(
+    (policy ?? "")
+      .split(";")
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => [d.split(" ")[0]!, d.slice(d.indexOf(" ") + 1)]),
+  );
 }
 
 describe("security headers on the production server's answers", () => {

@@ -38,11 +38,18 @@ function startWebProcess(extraEnv: Record<string, string> = {}): Promise<WebProc
   const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/web-process.ts"], {
     cwd: `${import.meta.dirname}/..`,
     env: {
-      ...process.env, DATABASE_URL: postgres.url, RPC_URL: node.url, CHAIN_ID: String(CHAIN_ID), PUBLIC_ORIGIN: ORIGIN,
+      ...process.env,
+      DATABASE_URL: postgres.url,
+      RPC_URL: node.url,
+      CHAIN_ID: String(CHAIN_ID),
+      PUBLIC_ORIGIN: ORIGIN,
       // Far longer than any test: only the NOTIFY can make a process see new data in time.
-      SEARCH_VERSION_CHECK_MS: "600000", SEARCH_RESPONSE_CACHE_MS: "600000",
-      API_WRITE_RATE_LIMIT_PER_SECOND: "0.001", API_WRITE_RATE_LIMIT_BURST: String(WRITE_BURST),
-      SESSION_SECRET: "", ...extraEnv,
+      SEARCH_VERSION_CHECK_MS: "600000",
+      SEARCH_RESPONSE_CACHE_MS: "600000",
+      API_WRITE_RATE_LIMIT_PER_SECOND: "0.001",
+      API_WRITE_RATE_LIMIT_BURST: String(WRITE_BURST),
+      SESSION_SECRET: "",
+      ...extraEnv,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -71,21 +78,34 @@ interface Answer {
 /** One request on its own connection, from `localAddress` (127.0.0.x: each is another client to the rate limiter). */
 function request(port: number, method: string, path: string, options: { body?: string; cookie?: string; localAddress?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: "127.0.0.1", port, method, path, localAddress: options.localAddress ?? "127.0.0.1", agent: false,
-      headers: { host: HOST, origin: ORIGIN, connection: "close", ...(options.body ? { "content-type": "application/json" } : {}), ...(options.cookie ? { cookie: options.cookie } : {}) },
-    }, (res) => {
-      let body = "";
-      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        localAddress: options.localAddress ?? "127.0.0.1",
+        agent: false,
+        headers: {
+          host: HOST,
+          origin: ORIGIN,
+          connection: "close",
+          ...(options.body ? { "content-type": "application/json" } : {}),
+          ...(options.cookie ? { cookie: options.cookie } : {}),
+        },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });
 }
 
-const cookieOf = (answer: Answer, name: string) =>
-  (answer.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]!).find((c) => c.startsWith(`${name}=`))!;
+const cookieOf = (answer: Answer, name: string) => (answer.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]!).find((c) => c.startsWith(`${name}=`))!;
 
 /** A signed sign-in for `who` with a nonce (and its pre-login cookie) from the process on `port`. */
 async function signInMaterial(port: number, who: HDAccount) {
@@ -94,7 +114,13 @@ async function signInMaterial(port: number, who: HDAccount) {
   const { nonce } = JSON.parse(answer.body) as { nonce: string };
   const issuedAt = new Date();
   const message = createSiweMessage({
-    address: who.address, chainId: CHAIN_ID, domain: HOST, uri: ORIGIN, version: "1", nonce, issuedAt,
+    address: who.address,
+    chainId: CHAIN_ID,
+    domain: HOST,
+    uri: ORIGIN,
+    version: "1",
+    nonce,
+    issuedAt,
     expirationTime: new Date(issuedAt.getTime() + 5 * 60_000),
   });
   return { body: JSON.stringify({ message, signature: await who.signMessage({ message }) }), cookie: cookieOf(answer, "gridlease_siwe") };
@@ -117,13 +143,21 @@ beforeAll(async () => {
   const deployment = await deployGridlease({
     walletClient: createWalletClient({ account: account(0), chain, transport: viemHttp(node.url) }),
     publicClient: createPublicClient({ chain, transport: viemHttp(node.url) }),
-    arbiter: arbiter.address, treasury: account(2).address,
+    arbiter: arbiter.address,
+    treasury: account(2).address,
   });
   // The cursor row the indexer writes: the web app finds the contracts through it.
   await db.query(
     `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version)
      values ($1, $2, $3, $4, $5, $4, $5, 0, 1)`,
-    [CHAIN_ID, deployment.registry.address.toLowerCase(), deployment.escrow.address.toLowerCase(), deployment.registry.deployBlock.toString(), deployment.deployBlockHash]);
+    [
+      CHAIN_ID,
+      deployment.registry.address.toLowerCase(),
+      deployment.escrow.address.toLowerCase(),
+      deployment.registry.deployBlock.toString(),
+      deployment.deployBlockHash,
+    ],
+  );
   await insertSyntheticOffers({ chainId: CHAIN_ID, count: 40, seed: 0.3 }, db);
   [a, b] = await Promise.all([startWebProcess(), startWebProcess()]);
 });
@@ -162,7 +196,7 @@ describe("two web processes on one database", () => {
   it("gives a client one rate budget across both processes", async () => {
     const statuses: Record<string, number[]> = { a: [], b: [] };
     for (let i = 0; i < WRITE_BURST + 8; i++) {
-      const [name, web] = i % 2 === 0 ? ["a", a] as const : ["b", b] as const;
+      const [name, web] = i % 2 === 0 ? (["a", a] as const) : (["b", b] as const);
       statuses[name]!.push((await request(web.port, "POST", "/api/auth/nonce", { localAddress: "127.0.0.9" })).status);
     }
     const all = [...statuses.a!, ...statuses.b!];
@@ -201,7 +235,10 @@ describe("two web processes on one database", () => {
     const committedAt = Date.now();
     const seen: Record<string, number> = {};
     while (Object.keys(seen).length < 2 && Date.now() - committedAt < 1_000) {
-      for (const [name, web] of [["a", a], ["b", b]] as const) {
+      for (const [name, web] of [
+        ["a", a],
+        ["b", b],
+      ] as const) {
         if (!seen[name] && (await offersTotal(web.port)).total === before.total + 5) seen[name] = Date.now() - committedAt;
       }
       await new Promise((r) => setTimeout(r, 20));

@@ -19,7 +19,12 @@ const DIGEST = `sha256:${"ab".repeat(32)}`;
 const TOKEN = "c".repeat(64);
 
 async function post(handler: Handler, path: string, body: unknown) {
-  const response = await call(handler, { method: "POST", path, body: typeof body === "string" ? body : JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const response = await call(handler, {
+    method: "POST",
+    path,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
   return { status: response.status, body: await response.json() };
 }
 
@@ -61,7 +66,18 @@ describe("POST /api/workloads/relay", () => {
   let agent: Server;
   let base: string;
   const seen: { url: string; authorization?: string; method?: string }[] = [];
-  const status = { leaseId: "4", state: "running", exitCode: null, error: null, template: "custom", image: `x@${DIGEST}`, launchSpecHash: `0x${"1".repeat(64)}`, endpoints: [{ containerPort: 80, host: "127.0.0.1", hostPort: 32000 }], logs: ["hello"], removeAt: null };
+  const status = {
+    leaseId: "4",
+    state: "running",
+    exitCode: null,
+    error: null,
+    template: "custom",
+    image: `x@${DIGEST}`,
+    launchSpecHash: `0x${"1".repeat(64)}`,
+    endpoints: [{ containerPort: 80, host: "127.0.0.1", hostPort: 32000 }],
+    logs: ["hello"],
+    removeAt: null,
+  };
 
   beforeAll(async () => {
     agent = createServer((req, res) => {
@@ -113,7 +129,10 @@ describe("POST /api/workloads/relay", () => {
 
   it("maps the agent's refusals and bad answers to sentences", async () => {
     const wrong = await post(relay.POST, "/api/workloads/relay", { url: `${base}/leases/4/workload`, token: "d".repeat(64) });
-    expect(wrong).toMatchObject({ status: 401, body: { error: { field: "token", message: "The provider's agent refused this token: it is not the token for this lease." } } });
+    expect(wrong).toMatchObject({
+      status: 401,
+      body: { error: { field: "token", message: "The provider's agent refused this token: it is not the token for this lease." } },
+    });
     expect((await post(relay.POST, "/api/workloads/relay", { url: `${base}/leases/9/workload`, token: TOKEN })).status).toBe(404);
     for (const id of [5, 6, 7]) {
       const bad = await post(relay.POST, "/api/workloads/relay", { url: `${base}/leases/${id}/workload`, token: TOKEN });

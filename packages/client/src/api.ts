@@ -10,7 +10,15 @@ import type { z } from "zod";
 import { ClientError } from "./errors";
 
 /** A value as it arrives after JSON: bigints as decimal strings, dates as ISO strings. */
-export type Json<T> = T extends bigint ? string : T extends Date ? string : T extends (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
+export type Json<T> = T extends bigint
+  ? string
+  : T extends Date
+    ? string
+    : T extends (infer U)[]
+      ? Json<U>[]
+      : T extends object
+        ? { [K in keyof T]: Json<T[K]> }
+        : T;
 
 export type OfferSearchInput = OfferSearchQueryInput;
 export type OfferSearchAnswer = Json<OfferSearchResult>;
@@ -19,11 +27,20 @@ export type ProviderDetail = Json<NonNullable<Awaited<ReturnType<typeof getProvi
 export type LeaseListInput = z.input<typeof leaseListQuerySchema>;
 export type LeaseList = Json<Awaited<ReturnType<typeof listLeases>>>;
 export type Stats = Json<MarketStats>;
-export interface AdminSession { address: string; chainId: number; /** unix seconds */ expiresAt: number }
+export interface AdminSession {
+  address: string;
+  chainId: number /** unix seconds */;
+  expiresAt: number;
+}
 
 /** An API answer other than 2xx: the status and the API's `{ error: { code, message, field } }`. */
 export class GridleaseApiError extends ClientError {
-  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = "GridleaseApiError";
   }
@@ -71,7 +88,11 @@ export class GridleaseApi {
     } catch (error) {
       // No answer at all (refused, DNS, TLS): say where we tried, as a status-0 API error.
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new GridleaseApiError(0, "unreachable", `Cannot reach the Gridlease API at ${this.baseUrl || "this site"}: ${cause?.code ?? cause?.message ?? (error as Error).message}.`);
+      throw new GridleaseApiError(
+        0,
+        "unreachable",
+        `Cannot reach the Gridlease API at ${this.baseUrl || "this site"}: ${cause?.code ?? cause?.message ?? (error as Error).message}.`,
+      );
     }
     const text = await response.text();
     let payload: unknown = null;
@@ -83,7 +104,12 @@ export class GridleaseApi {
     if (response.ok) return payload as T;
     if (response.status === 404 && init.allow404) return null as T;
     const error = (payload as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
-    throw new GridleaseApiError(response.status, error?.code ?? "http_error", error?.message ?? `The API answered ${response.status} ${response.statusText}.`, error?.field);
+    throw new GridleaseApiError(
+      response.status,
+      error?.code ?? "http_error",
+      error?.message ?? `The API answered ${response.status} ${response.statusText}.`,
+      error?.field,
+    );
   }
 
   searchOffers(query: OfferSearchInput = {}): Promise<OfferSearchAnswer> {

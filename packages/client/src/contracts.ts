@@ -5,11 +5,31 @@
  * whose message is the sentence the web app shows (@gridlease/sdk/tx-errors).
  */
 import { leaseEscrowAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
-import { ENCRYPTION_KEY_MESSAGE, keyPairFromSignature, openJson, sealJson, type EncryptionKeyPair, type LeaseAccessPayload, type LeaseRequestPayload } from "@gridlease/sdk/crypto";
+import {
+  ENCRYPTION_KEY_MESSAGE,
+  keyPairFromSignature,
+  openJson,
+  sealJson,
+  type EncryptionKeyPair,
+  type LeaseAccessPayload,
+  type LeaseRequestPayload,
+} from "@gridlease/sdk/crypto";
 import { getDeployment } from "@gridlease/sdk/deployments.generated";
 import { LEASE_STATUS, PERMIT_TYPES } from "@gridlease/sdk/protocol";
 import { describeTxError } from "@gridlease/sdk/tx-errors";
-import { bytesToHex, keccak256, parseEventLogs, parseSignature, stringToHex, type Account, type Address, type Hex, type PublicClient, type TransactionReceipt, type WalletClient } from "viem";
+import {
+  bytesToHex,
+  keccak256,
+  parseEventLogs,
+  parseSignature,
+  stringToHex,
+  type Account,
+  type Address,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type WalletClient,
+} from "viem";
 import { ClientError } from "./errors";
 
 /** Lease status names by on-chain value, generated from the contracts (@gridlease/sdk/protocol). */
@@ -18,7 +38,10 @@ export const LEASE_STATUSES = LEASE_STATUS;
 /** A refused or failed transaction; `message` is one sentence a person can act on. */
 export class TxError extends ClientError {
   readonly code = "transaction";
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(
+    message: string,
+    readonly cause?: unknown,
+  ) {
     super(message);
     this.name = "TxError";
   }
@@ -71,7 +94,10 @@ async function sentences<T>(read: Promise<T>): Promise<T> {
 }
 
 export class RenterClient {
-  private constructor(private readonly options: RenterOptions, readonly contracts: GridleaseContracts) {}
+  private constructor(
+    private readonly options: RenterOptions,
+    readonly contracts: GridleaseContracts,
+  ) {}
 
   static async connect(options: RenterOptions): Promise<RenterClient> {
     return new RenterClient(options, await resolveContracts(options.publicClient, options.contracts));
@@ -86,7 +112,10 @@ export class RenterClient {
   }
 
   /** Simulates, sends and waits for one call; a revert at any step becomes TxError with its sentence. */
-  private async send(what: string, call: { address: Address; abi: readonly unknown[]; functionName: string; args: readonly unknown[] }): Promise<TransactionReceipt> {
+  private async send(
+    what: string,
+    call: { address: Address; abi: readonly unknown[]; functionName: string; args: readonly unknown[] },
+  ): Promise<TransactionReceipt> {
     const { publicClient, walletClient, account } = this.options;
     try {
       const { request } = await publicClient.simulateContract({ ...call, account } as never);
@@ -102,18 +131,28 @@ export class RenterClient {
   }
 
   private async ensureAllowance(amount: bigint) {
-    const allowance = await this.options.publicClient.readContract({ address: this.contracts.token, abi: mockUsdcAbi, functionName: "allowance", args: [this.address, this.contracts.escrow] });
-    if (allowance < amount) await this.send("token approval", { address: this.contracts.token, abi: mockUsdcAbi, functionName: "approve", args: [this.contracts.escrow, amount] });
+    const allowance = await this.options.publicClient.readContract({
+      address: this.contracts.token,
+      abi: mockUsdcAbi,
+      functionName: "allowance",
+      args: [this.address, this.contracts.escrow],
+    });
+    if (allowance < amount)
+      await this.send("token approval", { address: this.contracts.token, abi: mockUsdcAbi, functionName: "approve", args: [this.contracts.escrow, amount] });
   }
 
   /** A lease as the chain has it; an unknown id throws TxError "Lease #n does not exist." */
   async getLease(leaseId: bigint) {
-    const lease = await sentences(this.options.publicClient.readContract({ address: this.contracts.escrow, abi: leaseEscrowAbi, functionName: "getLease", args: [leaseId] }));
+    const lease = await sentences(
+      this.options.publicClient.readContract({ address: this.contracts.escrow, abi: leaseEscrowAbi, functionName: "getLease", args: [leaseId] }),
+    );
     return { ...lease, statusName: LEASE_STATUSES[lease.status] ?? "None" };
   }
 
   async getOffer(offerId: bigint) {
-    return sentences(this.options.publicClient.readContract({ address: this.contracts.registry, abi: providerRegistryAbi, functionName: "getOffer", args: [offerId] }));
+    return sentences(
+      this.options.publicClient.readContract({ address: this.contracts.registry, abi: providerRegistryAbi, functionName: "getOffer", args: [offerId] }),
+    );
   }
 
   /**
@@ -124,11 +163,26 @@ export class RenterClient {
   async book(params: { offerId: bigint; gpus: number; hours: number; maxPricePerGpuHour: bigint; sshPublicKey: string; note?: string }) {
     const { publicClient, walletClient, account } = this.options;
     const offer = await this.getOffer(params.offerId);
-    const provider = await publicClient.readContract({ address: this.contracts.registry, abi: providerRegistryAbi, functionName: "getProvider", args: [offer.provider] });
+    const provider = await publicClient.readContract({
+      address: this.contracts.registry,
+      abi: providerRegistryAbi,
+      functionName: "getProvider",
+      args: [offer.provider],
+    });
     this.progress({ stage: "signing", what: "encryption key" });
     const renterKey = await renterEncryptionKey(walletClient, account);
-    const payload: LeaseRequestPayload = { sshPublicKey: params.sshPublicKey, renterEncryptionKey: bytesToHex(renterKey.publicKey), ...(params.note ? { note: params.note } : {}) };
-    const encryptedRequest = sealJson(provider.encryptionKey, payload, { kind: "request", chainId: this.contracts.chainId, escrow: this.contracts.escrow, offerId: params.offerId, renter: this.address });
+    const payload: LeaseRequestPayload = {
+      sshPublicKey: params.sshPublicKey,
+      renterEncryptionKey: bytesToHex(renterKey.publicKey),
+      ...(params.note ? { note: params.note } : {}),
+    };
+    const encryptedRequest = sealJson(provider.encryptionKey, payload, {
+      kind: "request",
+      chainId: this.contracts.chainId,
+      escrow: this.contracts.escrow,
+      offerId: params.offerId,
+      renter: this.address,
+    });
     // The permit covers the deposit at the guard price; the escrow pulls it at the actual price.
     const value = params.maxPricePerGpuHour * BigInt(params.gpus) * BigInt(params.hours);
     this.progress({ stage: "signing", what: "permit" });
@@ -148,8 +202,20 @@ export class RenterClient {
     });
     const { r, s, v, yParity } = parseSignature(signature);
     const receipt = await this.send("booking", {
-      address: this.contracts.escrow, abi: leaseEscrowAbi, functionName: "bookWithPermit",
-      args: [params.offerId, params.gpus, params.hours, params.maxPricePerGpuHour, encryptedRequest, deadline, v !== undefined ? Number(v) : yParity + 27, r, s],
+      address: this.contracts.escrow,
+      abi: leaseEscrowAbi,
+      functionName: "bookWithPermit",
+      args: [
+        params.offerId,
+        params.gpus,
+        params.hours,
+        params.maxPricePerGpuHour,
+        encryptedRequest,
+        deadline,
+        v !== undefined ? Number(v) : yParity + 27,
+        r,
+        s,
+      ],
     });
     const [booked] = parseEventLogs({ abi: leaseEscrowAbi, eventName: "LeaseBooked", logs: receipt.logs });
     if (!booked) throw new TxError("The booking was mined but no LeaseBooked event was found.");
@@ -162,7 +228,12 @@ export class RenterClient {
     const offer = await this.getOffer(lease.offerId);
     const price = params.maxPricePerGpuHour ?? offer.spec.pricePerGpuHour;
     await this.ensureAllowance(BigInt(lease.gpus) * price * BigInt(params.extraHours));
-    const receipt = await this.send("extension", { address: this.contracts.escrow, abi: leaseEscrowAbi, functionName: "extend", args: [params.leaseId, params.extraHours, price] });
+    const receipt = await this.send("extension", {
+      address: this.contracts.escrow,
+      abi: leaseEscrowAbi,
+      functionName: "extend",
+      args: [params.leaseId, params.extraHours, price],
+    });
     const [extended] = parseEventLogs({ abi: leaseEscrowAbi, eventName: "LeaseExtended", logs: receipt.logs });
     return { hash: receipt.transactionHash, block: receipt.blockNumber, extraDeposit: extended?.args.extraDeposit };
   }
@@ -184,7 +255,12 @@ export class RenterClient {
     const bond = (lease.deposit * BigInt(terms.disputeBondBps)) / 10_000n;
     if (bond > 0n) await this.ensureAllowance(bond);
     const uri = `data:text/plain;charset=utf-8,${encodeURIComponent(evidence)}`;
-    const receipt = await this.send("dispute", { address: this.contracts.escrow, abi: leaseEscrowAbi, functionName: "openDispute", args: [leaseId, keccak256(stringToHex(evidence)), uri] });
+    const receipt = await this.send("dispute", {
+      address: this.contracts.escrow,
+      abi: leaseEscrowAbi,
+      functionName: "openDispute",
+      args: [leaseId, keccak256(stringToHex(evidence)), uri],
+    });
     return { hash: receipt.transactionHash, block: receipt.blockNumber, bond };
   }
 
@@ -197,7 +273,13 @@ export class RenterClient {
         return 0n;
       }
     })();
-    const events = await this.options.publicClient.getContractEvents({ address: this.contracts.escrow, abi: leaseEscrowAbi, eventName: "LeaseAccepted", args: { leaseId }, fromBlock: deployBlock });
+    const events = await this.options.publicClient.getContractEvents({
+      address: this.contracts.escrow,
+      abi: leaseEscrowAbi,
+      eventName: "LeaseAccepted",
+      args: { leaseId },
+      fromBlock: deployBlock,
+    });
     return (events.at(-1)?.args.encryptedAccess as Hex | undefined) ?? null;
   }
 
@@ -206,6 +288,12 @@ export class RenterClient {
     const sealed = await this.sealedAccess(leaseId);
     if (!sealed) return null;
     const key = await renterEncryptionKey(this.options.walletClient, this.options.account);
-    return openJson<LeaseAccessPayload>(key, sealed, { kind: "access", chainId: this.contracts.chainId, escrow: this.contracts.escrow, leaseId, renter: this.address });
+    return openJson<LeaseAccessPayload>(key, sealed, {
+      kind: "access",
+      chainId: this.contracts.chainId,
+      escrow: this.contracts.escrow,
+      leaseId,
+      renter: this.address,
+    });
   }
 }

@@ -24,7 +24,12 @@ afterAll(async () => {
 
 describe("RenterClient on a real chain (contracts v2)", () => {
   it("reads the registry and token from the escrow rather than assuming them", () => {
-    expect(renter.contracts).toEqual({ chainId: 31337, escrow: market.deployment.escrow.address, registry: market.deployment.registry.address, token: market.deployment.token.address });
+    expect(renter.contracts).toEqual({
+      chainId: 31337,
+      escrow: market.deployment.escrow.address,
+      registry: market.deployment.registry.address,
+      token: market.deployment.token.address,
+    });
   });
 
   it("books with a permit (no approval transaction), opens the access details, extends and cancels", async () => {
@@ -45,11 +50,15 @@ describe("RenterClient on a real chain (contracts v2)", () => {
 
   it("throws reverts as the web app's sentences, before spending gas", async () => {
     const before = await market.client.getBalance({ address: market.renter.address });
-    const tooCheap = await renter.book({ offerId: 1n, gpus: 1, hours: 1, maxPricePerGpuHour: USDC / 2n, sshPublicKey: "ssh-ed25519 AAAA test" }).catch((e: unknown) => e);
+    const tooCheap = await renter
+      .book({ offerId: 1n, gpus: 1, hours: 1, maxPricePerGpuHour: USDC / 2n, sshPublicKey: "ssh-ed25519 AAAA test" })
+      .catch((e: unknown) => e);
     expect(tooCheap).toBeInstanceOf(TxError);
     expect((tooCheap as Error).message).toBe("The price rose to 1 USDC per GPU-hour, above the 0.5 USDC you accepted. Review the new price and book again.");
     expect(await market.client.getBalance({ address: market.renter.address })).toBe(before); // simulated, never sent
     await expect(renter.getLease(999n)).rejects.toThrow("Lease #999 does not exist.");
-    await expect(renter.book({ offerId: 1n, gpus: 9, hours: 1, maxPricePerGpuHour: USDC, sshPublicKey: "k" })).rejects.toThrow("Offer #1 has only 8 free GPU(s); you asked for 9.");
+    await expect(renter.book({ offerId: 1n, gpus: 9, hours: 1, maxPricePerGpuHour: USDC, sshPublicKey: "k" })).rejects.toThrow(
+      "Offer #1 has only 8 free GPU(s); you asked for 9.",
+    );
   });
 });

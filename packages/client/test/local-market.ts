@@ -43,16 +43,55 @@ export async function startLocalMarket(): Promise<LocalMarket> {
   const token = deployment.token.address;
   for (const who of [provider, renter]) await send(admin, { address: token, abi: mockUsdcAbi, functionName: "faucet", args: [who.address, 10_000n * USDC] });
   await send(provider, { address: token, abi: mockUsdcAbi, functionName: "approve", args: [deployment.registry.address, 10_000n * USDC] });
-  await send(provider, { address: deployment.registry.address, abi: providerRegistryAbi, functionName: "register", args: [500n * USDC, bytesToHex(providerKey.publicKey), "ipfs://client-test"] });
-  const spec = encodeOfferSpec({ gpuModel: "H100-SXM", gpuCount: 8, vramGb: 80, cpuCores: 32, ramGb: 256, diskGb: 1000, bandwidthMbps: 10000, region: "eu-west", pricePerGpuHour: USDC, minHours: 1, maxHours: 48 });
+  await send(provider, {
+    address: deployment.registry.address,
+    abi: providerRegistryAbi,
+    functionName: "register",
+    args: [500n * USDC, bytesToHex(providerKey.publicKey), "ipfs://client-test"],
+  });
+  const spec = encodeOfferSpec({
+    gpuModel: "H100-SXM",
+    gpuCount: 8,
+    vramGb: 80,
+    cpuCores: 32,
+    ramGb: 256,
+    diskGb: 1000,
+    bandwidthMbps: 10000,
+    region: "eu-west",
+    pricePerGpuHour: USDC,
+    minHours: 1,
+    maxHours: 48,
+  });
   await send(provider, { address: deployment.registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] });
 
   return {
-    node, client, deployment, renter, chain,
+    node,
+    client,
+    deployment,
+    renter,
+    chain,
     async accept(leaseId, access) {
-      const [booked] = await client.getContractEvents({ address: deployment.escrow.address, abi: leaseEscrowAbi, eventName: "LeaseBooked", args: { leaseId }, fromBlock: 0n });
-      const request = openJson<LeaseRequestPayload>(providerKey, booked!.args.encryptedRequest as Hex, { kind: "request", chainId: 31337, escrow: deployment.escrow.address, offerId: booked!.args.offerId!, renter: renter.address });
-      const sealed = sealJson(request.renterEncryptionKey, access, { kind: "access", chainId: 31337, escrow: deployment.escrow.address, leaseId, renter: renter.address });
+      const [booked] = await client.getContractEvents({
+        address: deployment.escrow.address,
+        abi: leaseEscrowAbi,
+        eventName: "LeaseBooked",
+        args: { leaseId },
+        fromBlock: 0n,
+      });
+      const request = openJson<LeaseRequestPayload>(providerKey, booked!.args.encryptedRequest as Hex, {
+        kind: "request",
+        chainId: 31337,
+        escrow: deployment.escrow.address,
+        offerId: booked!.args.offerId!,
+        renter: renter.address,
+      });
+      const sealed = sealJson(request.renterEncryptionKey, access, {
+        kind: "access",
+        chainId: 31337,
+        escrow: deployment.escrow.address,
+        leaseId,
+        renter: renter.address,
+      });
       await send(provider, { address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "accept", args: [leaseId, sealed] });
       return request;
     },

@@ -84,7 +84,17 @@ export interface BillingHistory {
 
 // Outage reports (LeaseLiveness): the bond is the reporter's money, so it is the renter's only when the
 // renter reported itself (an approved watcher pays its own); a refuted report's bond goes to the provider.
-const RENTER_EVENTS = ["LeaseBooked", "LeaseExtended", "LeaseToppedUp", "LeaseClosed", "DisputeOpened", "DisputeBondSettled", "DisputeResolved", "OutageReported", "OutageSettled"];
+const RENTER_EVENTS = [
+  "LeaseBooked",
+  "LeaseExtended",
+  "LeaseToppedUp",
+  "LeaseClosed",
+  "DisputeOpened",
+  "DisputeBondSettled",
+  "DisputeResolved",
+  "OutageReported",
+  "OutageSettled",
+];
 const PROVIDER_EVENTS = ["EarningsClaimed", "LeaseClosed", "DisputeBondSettled", "DisputeResolved", "OutageRefuted"];
 
 interface EventRow {

@@ -36,15 +36,24 @@ export interface DataListener {
  * A dropped connection is re-opened with backoff; since notifications sent meanwhile are lost,
  * `onEvent(null)` then says "anything may have changed" and the caller drops its caches.
  */
-export function listenForData(connectionString: string, onEvent: (event: DataEvent | null) => void, log: (line: string) => void = () => undefined): DataListener {
-  return listenChannels(connectionString, [DATA_CHANNEL], (_channel, payload) => {
-    if (payload === null) return onEvent(null);
-    try {
-      onEvent(JSON.parse(payload) as DataEvent);
-    } catch {
-      onEvent(null);
-    }
-  }, log);
+export function listenForData(
+  connectionString: string,
+  onEvent: (event: DataEvent | null) => void,
+  log: (line: string) => void = () => undefined,
+): DataListener {
+  return listenChannels(
+    connectionString,
+    [DATA_CHANNEL],
+    (_channel, payload) => {
+      if (payload === null) return onEvent(null);
+      try {
+        onEvent(JSON.parse(payload) as DataEvent);
+      } catch {
+        onEvent(null);
+      }
+    },
+    log,
+  );
 }
 
 /**
@@ -52,7 +61,12 @@ export function listenForData(connectionString: string, onEvent: (event: DataEve
  * (re)connect, `onMessage(channel, null)` is called for each channel: notifications sent while nobody
  * listened are lost, so the caller treats it as "anything may have changed".
  */
-export function listenChannels(connectionString: string, channels: string[], onMessage: (channel: string, payload: string | null) => void, log: (line: string) => void = () => undefined): DataListener {
+export function listenChannels(
+  connectionString: string,
+  channels: string[],
+  onMessage: (channel: string, payload: string | null) => void,
+  log: (line: string) => void = () => undefined,
+): DataListener {
   for (const channel of channels) if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
   let client: pg.Client | null = null;
   let closed = false;

@@ -41,7 +41,11 @@ interface LeaseRow {
 }
 
 /** Verifies and records the evidence; resolves to the request's problem and the provider's new reliability. */
-export async function recordDeclineEvidence(leaseId: bigint, body: DeclineEvidenceBody, db: pg.Pool = getPool()): Promise<{ problem: string; reliability: number }> {
+export async function recordDeclineEvidence(
+  leaseId: bigint,
+  body: DeclineEvidenceBody,
+  db: pg.Pool = getPool(),
+): Promise<{ problem: string; reliability: number }> {
   const { rows } = await db.query<LeaseRow>(
     `select l.offer_id::text, l.renter, l.provider, l.encrypted_request, p.encryption_key, c.escrow_address as escrow
        from lease l left join provider p on p.chain_id = l.chain_id and p.address = l.provider
@@ -51,7 +55,8 @@ export async function recordDeclineEvidence(leaseId: bigint, body: DeclineEviden
   );
   const lease = rows[0];
   // 404 also while the indexer has not caught up with the booking: the agent retries.
-  if (!lease?.escrow || !lease.encryption_key) throw new DeclineEvidenceRejected(404, "unknown_lease", `Lease ${leaseId} is not indexed on chain ${body.chainId}.`, "leaseId");
+  if (!lease?.escrow || !lease.encryption_key)
+    throw new DeclineEvidenceRejected(404, "unknown_lease", `Lease ${leaseId} is not indexed on chain ${body.chainId}.`, "leaseId");
   const escrow = lease.escrow as Address;
 
   const signer = await recoverTypedDataAddress({
@@ -62,18 +67,32 @@ export async function recordDeclineEvidence(leaseId: bigint, body: DeclineEviden
     signature: body.signature as Hex,
   }).catch(() => undefined);
   if (!signer || signer.toLowerCase() !== lease.provider.toLowerCase()) {
-    throw new DeclineEvidenceRejected(403, "bad_signature", "The signature is not the lease provider's over this lease and secret for this escrow.", "signature");
+    throw new DeclineEvidenceRejected(
+      403,
+      "bad_signature",
+      "The signature is not the lease provider's over this lease and secret for this escrow.",
+      "signature",
+    );
   }
 
   const providerKey = hexToBytes(lease.encryption_key as Hex);
   let plaintext: Uint8Array;
   try {
     plaintext = openWithSharedSecret(hexToBytes(body.sharedSecret as Hex), providerKey, hexToBytes(lease.encrypted_request as Hex), {
-      kind: "request", chainId: body.chainId, escrow, offerId: BigInt(lease.offer_id), renter: lease.renter as Address,
+      kind: "request",
+      chainId: body.chainId,
+      escrow,
+      offerId: BigInt(lease.offer_id),
+      renter: lease.renter as Address,
     });
   } catch (error) {
     if (!(error instanceof SealedBoxError)) throw error;
-    throw new DeclineEvidenceRejected(422, "secret_does_not_open_request", `The shared secret does not open this lease's request: ${error.message}`, "sharedSecret");
+    throw new DeclineEvidenceRejected(
+      422,
+      "secret_does_not_open_request",
+      `The shared secret does not open this lease's request: ${error.message}`,
+      "sharedSecret",
+    );
   }
   let payload: unknown;
   try {
@@ -82,7 +101,8 @@ export async function recordDeclineEvidence(leaseId: bigint, body: DeclineEviden
     payload = undefined; // not JSON (or not UTF-8): invalid by any definition
   }
   const problem = payload === undefined ? "payload: not a JSON document" : checkLeaseRequest(payload).problem;
-  if (!problem) throw new DeclineEvidenceRejected(422, "request_is_valid", "The request opens and is valid, so declining it was the provider's choice.", "sharedSecret");
+  if (!problem)
+    throw new DeclineEvidenceRejected(422, "request_is_valid", "The request opens and is valid, so declining it was the provider's choice.", "sharedSecret");
 
   await db.query(
     `insert into lease_decline_evidence (chain_id, lease_id, provider, verdict, problem, shared_secret, signature)
@@ -90,6 +110,9 @@ export async function recordDeclineEvidence(leaseId: bigint, body: DeclineEviden
     [body.chainId, leaseId.toString(), lease.provider, problem, body.sharedSecret.toLowerCase(), body.signature],
   );
   await db.query(RELIABILITY_UPDATE_SQL, [body.chainId, [lease.provider]]);
-  const { rows: after } = await db.query<{ reliability: number }>("select reliability from provider where chain_id = $1 and address = $2", [body.chainId, lease.provider]);
+  const { rows: after } = await db.query<{ reliability: number }>("select reliability from provider where chain_id = $1 and address = $2", [
+    body.chainId,
+    lease.provider,
+  ]);
   return { problem, reliability: after[0]?.reliability ?? 0 };
 }

@@ -37,7 +37,18 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedPost
   const absoluteDir = layout.dataDir;
   // Durability is the data directory's job only across clean stops; for a local mirror that the
   // indexer can rebuild from the chain, skipping fsync keeps writes fast.
-  const postgresFlags = ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"];
+  const postgresFlags = [
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "fsync=off",
+    "-c",
+    "synchronous_commit=off",
+    "-c",
+    "full_page_writes=off",
+    "-c",
+    "max_connections=200",
+  ];
   const initdbFlags = ["--encoding=UTF8", "--locale=C"];
   let stop: () => Promise<void>;
   try {
@@ -47,7 +58,9 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedPost
       stop = await startWithEmbeddedPostgres(absoluteDir, port, initdbFlags, postgresFlags, log);
     }
   } catch (error) {
-    throw new Error(`PostgreSQL did not start on port ${port} with data in ${absoluteDir}${error ? ` (${String(error)})` : ""}; is the port taken or another server using that directory?`);
+    throw new Error(
+      `PostgreSQL did not start on port ${port} with data in ${absoluteDir}${error ? ` (${String(error)})` : ""}; is the port taken or another server using that directory?`,
+    );
   }
   const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -62,7 +75,11 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedPost
 }
 
 async function startWithEmbeddedPostgres(
-  dataDir: string, port: number, initdbFlags: string[], postgresFlags: string[], log?: (line: string) => void,
+  dataDir: string,
+  port: number,
+  initdbFlags: string[],
+  postgresFlags: string[],
+  log?: (line: string) => void,
 ): Promise<() => Promise<void>> {
   const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
   const server = new EmbeddedPostgres({
@@ -90,7 +107,9 @@ export async function startTempPostgres(prefix = "gridlease-pg-"): Promise<Runni
   const port = await freePort();
   const server = await startEmbeddedPostgres({ dataDir, port });
   return {
-    ...server, dataDir, port,
+    ...server,
+    dataDir,
+    port,
     async stop() {
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });

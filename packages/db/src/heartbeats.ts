@@ -26,7 +26,11 @@ const MAX_INDEXED_OFFER_ID = 2n ** 63n - 1n;
 export const heartbeatBodySchema = z
   .object({
     provider: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address"),
-    timestamp: z.number({ error: "must be unix seconds (a number)" }).int("must be whole seconds").positive("must be positive").max(2 ** 40, "is not a plausible unix time"),
+    timestamp: z
+      .number({ error: "must be unix seconds (a number)" })
+      .int("must be whole seconds")
+      .positive("must be positive")
+      .max(2 ** 40, "is not a plausible unix time"),
     // Canonical decimals (no leading zeros), so two strings cannot name the same offer.
     offerIds: z
       .array(z.string().regex(/^(0|[1-9]\d{0,77})$/, "must be decimal offer ids without leading zeros"), { error: "must be an array of decimal strings" })
@@ -52,10 +56,20 @@ export interface HeartbeatResult {
 function checkClock(timestamp: number, now: number) {
   const ahead = timestamp - now / 1000;
   if (ahead > HEARTBEAT_MAX_FUTURE_SECONDS) {
-    throw new HeartbeatRejected(400, "future_heartbeat", `timestamp: is ${Math.round(ahead)} s ahead of the server clock (at most ${HEARTBEAT_MAX_FUTURE_SECONDS} s allowed)`, "timestamp");
+    throw new HeartbeatRejected(
+      400,
+      "future_heartbeat",
+      `timestamp: is ${Math.round(ahead)} s ahead of the server clock (at most ${HEARTBEAT_MAX_FUTURE_SECONDS} s allowed)`,
+      "timestamp",
+    );
   }
   if (-ahead > HEARTBEAT_MAX_AGE_SECONDS) {
-    throw new HeartbeatRejected(400, "stale_heartbeat", `timestamp: is ${Math.round(-ahead)} s old (at most ${HEARTBEAT_MAX_AGE_SECONDS} s allowed)`, "timestamp");
+    throw new HeartbeatRejected(
+      400,
+      "stale_heartbeat",
+      `timestamp: is ${Math.round(-ahead)} s old (at most ${HEARTBEAT_MAX_AGE_SECONDS} s allowed)`,
+      "timestamp",
+    );
   }
 }
 
@@ -70,10 +84,17 @@ async function checkOwnOffers(db: pg.Pool, chainId: number, provider: string, of
   if (offerIds.length === 0) return;
   const indexable = offerIds.filter((id) => BigInt(id) <= MAX_INDEXED_OFFER_ID);
   const own = new Set(
-    (await db.query<{ id: string }>("select offer_id::text as id from offer where chain_id = $1 and provider = $2 and offer_id = any($3::bigint[])", [chainId, provider, indexable])).rows.map((r) => r.id),
+    (
+      await db.query<{ id: string }>("select offer_id::text as id from offer where chain_id = $1 and provider = $2 and offer_id = any($3::bigint[])", [
+        chainId,
+        provider,
+        indexable,
+      ])
+    ).rows.map((r) => r.id),
   );
   const foreign = offerIds.find((id) => !own.has(id));
-  if (foreign !== undefined) throw new HeartbeatRejected(400, "foreign_offer", `offerIds: offer ${foreign} is not an offer of provider ${provider} on chain ${chainId}`, "offerIds");
+  if (foreign !== undefined)
+    throw new HeartbeatRejected(400, "foreign_offer", `offerIds: offer ${foreign} is not an offer of provider ${provider} on chain ${chainId}`, "offerIds");
 }
 
 /**
@@ -95,10 +116,17 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
     message: { provider: body.provider as Address, timestamp: BigInt(body.timestamp), offerIds: body.offerIds.map(BigInt) },
     signature: body.signature as Hex,
   }).catch(() => false);
-  if (!valid) throw new HeartbeatRejected(401, "bad_signature", `signature: is not the provider's EIP-712 signature of this heartbeat for registry ${registry} on chain ${body.chainId}`, "signature");
+  if (!valid)
+    throw new HeartbeatRejected(
+      401,
+      "bad_signature",
+      `signature: is not the provider's EIP-712 signature of this heartbeat for registry ${registry} on chain ${body.chainId}`,
+      "signature",
+    );
   const provider = body.provider.toLowerCase();
   const known = await db.query("select 1 from provider where chain_id = $1 and address = $2", [body.chainId, provider]);
-  if (known.rowCount === 0) throw new HeartbeatRejected(404, "unknown_provider", `provider: ${provider} is not a registered provider on chain ${body.chainId}`, "provider");
+  if (known.rowCount === 0)
+    throw new HeartbeatRejected(404, "unknown_provider", `provider: ${provider} is not a registered provider on chain ${body.chainId}`, "provider");
   await checkOwnOffers(db, body.chainId, provider, body.offerIds);
 
   const slot = heartbeatSlot(body.timestamp);
@@ -111,7 +139,8 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
     const inserted = await client.query(
       `insert into provider_heartbeat (chain_id, provider, signed_at, slot, offer_ids, signature)
        values ($1, $2, to_timestamp($3), $4, $5, $6) on conflict (chain_id, provider, slot) do nothing`,
-      [body.chainId, provider, body.timestamp, slot, body.offerIds, body.signature.toLowerCase()]);
+      [body.chainId, provider, body.timestamp, slot, body.offerIds, body.signature.toLowerCase()],
+    );
     if (inserted.rowCount === 0) {
       // A further beat in a stored slot still moves last seen: one row, one update. It moves the search
       // data version (updated_at) only when it brings an offline provider back online; online to offline
@@ -122,18 +151,27 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
          where chain_id = $1 and provider = $2
          returning uptime_24h as "uptime24h", uptime_7d as "uptime7d", uptime_30d as "uptime30d", last_heartbeat_at as last,
            updated_at = now() as revived`,
-        [body.chainId, provider, seenAt, offlineBefore]);
+        [body.chainId, provider, seenAt, offlineBefore],
+      );
       const row = stored.rows[0];
       // Back online moves the search data version: every web process hears of it at commit (data-events.ts).
       if (row?.revived) await notifyData(client, { chainId: body.chainId, source: "heartbeat", block: null, dataChanged: true });
-      if (row) return { recorded: false, uptime: { uptime24h: row.uptime24h, uptime7d: row.uptime7d, uptime30d: row.uptime30d, lastHeartbeatAt: row.last.toISOString() } };
+      if (row)
+        return {
+          recorded: false,
+          uptime: { uptime24h: row.uptime24h, uptime7d: row.uptime7d, uptime30d: row.uptime30d, lastHeartbeatAt: row.last.toISOString() },
+        };
       throw new Error(`provider_uptime is missing for ${provider} on chain ${body.chainId} although a heartbeat row exists`);
     }
     // Pruned here, per provider, on each new slot: amortised to about one row per insert, through the
     // same index, with no background job. A provider that stops beating keeps at most its last
     // UPTIME_WINDOW_SLOTS rows (about 2 MB), and only registered (staked) providers get rows at all.
     const nowSlot = heartbeatSlot(now / 1000);
-    await client.query("delete from provider_heartbeat where chain_id = $1 and provider = $2 and slot <= $3", [body.chainId, provider, nowSlot - UPTIME_WINDOW_SLOTS]);
+    await client.query("delete from provider_heartbeat where chain_id = $1 and provider = $2 and slot <= $3", [
+      body.chainId,
+      provider,
+      nowSlot - UPTIME_WINDOW_SLOTS,
+    ]);
     const uptime = await computeUptime(client, body.chainId, provider, now);
     await client.query(
       `insert into provider_uptime (chain_id, provider, first_heartbeat_at, last_heartbeat_at, uptime_24h, uptime_7d, uptime_30d, updated_at, uptime_slot)
@@ -141,9 +179,13 @@ export async function recordHeartbeat(body: HeartbeatBody, now = Date.now(), db:
        on conflict (chain_id, provider) do update set first_heartbeat_at = least(provider_uptime.first_heartbeat_at, excluded.first_heartbeat_at),
          last_heartbeat_at = greatest(provider_uptime.last_heartbeat_at, excluded.last_heartbeat_at), uptime_24h = excluded.uptime_24h,
          uptime_7d = excluded.uptime_7d, uptime_30d = excluded.uptime_30d, updated_at = now(), uptime_slot = excluded.uptime_slot`,
-      [body.chainId, provider, uptime.firstHeartbeatAt, seenAt.toISOString(), uptime.uptime24h, uptime.uptime7d, uptime.uptime30d, nowSlot]);
+      [body.chainId, provider, uptime.firstHeartbeatAt, seenAt.toISOString(), uptime.uptime24h, uptime.uptime7d, uptime.uptime30d, nowSlot],
+    );
     await client.query(RELIABILITY_UPDATE_SQL, [body.chainId, [provider]]);
-    const last = await client.query<{ last: Date }>("select last_heartbeat_at as last from provider_uptime where chain_id = $1 and provider = $2", [body.chainId, provider]);
+    const last = await client.query<{ last: Date }>("select last_heartbeat_at as last from provider_uptime where chain_id = $1 and provider = $2", [
+      body.chainId,
+      provider,
+    ]);
     // Uptime and reliability moved: every web process's search cache hears of it at commit.
     await notifyData(client, { chainId: body.chainId, source: "heartbeat", block: null, dataChanged: true });
     const { firstHeartbeatAt: _first, ...shown } = uptime;

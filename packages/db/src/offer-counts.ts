@@ -6,7 +6,18 @@
  * Renters mostly move the budget; the full pass stays for the first time a filter set is seen when
  * most offers are above the budget.
  */
-import { countRaw, countSnapshot, finishCounts, LOOP_PARAMETERS, SLOT, SLOT_TESTS, slotBounds, type RawCounts, type SnapshotCounts, type SnapshotFilter } from "./offer-facets";
+import {
+  countRaw,
+  countSnapshot,
+  finishCounts,
+  LOOP_PARAMETERS,
+  SLOT,
+  SLOT_TESTS,
+  slotBounds,
+  type RawCounts,
+  type SnapshotCounts,
+  type SnapshotFilter,
+} from "./offer-facets";
 import type { ListSnapshot } from "./offer-list";
 import { orderFor } from "./offer-page";
 import { FILTER_KEYS } from "./search-query";
@@ -25,7 +36,15 @@ function adjusterFor(slots: number[]): Adjust {
   let adjust = adjusters.get(key);
   if (!adjust) {
     const tests = slots.map((slot) => `if (!(${SLOT_TESTS[FILTER_KEYS[slot]!]})) { if (failed >= 0) continue; failed = ${slot}; }`).join("\n    ");
-    adjust = new Function(...FILTER_PARAMETERS, "order", "start", "end", "byModel", "byRegion", "failingAlone", `
+    adjust = new Function(
+      ...FILTER_PARAMETERS,
+      "order",
+      "start",
+      "end",
+      "byModel",
+      "byRegion",
+      "failingAlone",
+      `
   let removed = 0;
   for (let p = start; p < end; p++) {
     const i = order[p];
@@ -34,7 +53,8 @@ function adjusterFor(slots: number[]): Adjust {
     if (failed === -1) { removed++; byModel[gpuModelCode[i]]--; byRegion[regionCode[i]]--; failingAlone[${SLOT.maxPricePerGpuHour}]++; }
     else { failingAlone[failed]--; if (failed === ${SLOT.gpu}) byModel[gpuModelCode[i]]--; else if (failed === ${SLOT.region}) byRegion[regionCode[i]]--; }
   }
-  return removed;`) as Adjust;
+  return removed;`,
+    ) as Adjust;
     adjusters.set(key, adjust);
   }
   return adjust;

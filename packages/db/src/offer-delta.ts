@@ -10,13 +10,41 @@
  * or indexed_block holds another hash for it and it is not final) the caller reloads in full.
  */
 import type pg from "pg";
-import { applyProviders, copyProviders, databaseNow, emptySnapshot, OFFER_SELECT, ACTIVE_OFFER, readIndexedAt, readProviders, setRow, type CodeTable, type ListSnapshot } from "./offer-list";
+import {
+  applyProviders,
+  copyProviders,
+  databaseNow,
+  emptySnapshot,
+  OFFER_SELECT,
+  ACTIVE_OFFER,
+  readIndexedAt,
+  readProviders,
+  setRow,
+  type CodeTable,
+  type ListSnapshot,
+} from "./offer-list";
 import { compareRows } from "./offer-page";
 import { inTransaction } from "./transaction";
 
 /** Per-offer columns copied as they are (provider-derived ones are recomputed by applyProviders). */
-const COPIED = ["gpuModelCode", "regionCode", "gpuCount", "vramGb", "cpuCores", "ramGb", "diskGb", "bandwidthMbps", "price", "freeUnits",
-  "offerId", "providerCode", "pricePerTflop", "minHours", "maxHours", "listedBlock"] as const;
+const COPIED = [
+  "gpuModelCode",
+  "regionCode",
+  "gpuCount",
+  "vramGb",
+  "cpuCores",
+  "ramGb",
+  "diskGb",
+  "bandwidthMbps",
+  "price",
+  "freeUnits",
+  "offerId",
+  "providerCode",
+  "pricePerTflop",
+  "minHours",
+  "maxHours",
+  "listedBlock",
+] as const;
 
 /** First index in sorted `values[0..size)` not below `value`. */
 function lowerBound(values: Float64Array, size: number, value: number): number {
@@ -107,7 +135,10 @@ async function stillCanonical(client: pg.PoolClient, chainId: number, block: str
   if (now.block === block) return now.hash === hash;
   const stored = await client.query<{ hash: string }>("select hash from indexed_block where chain_id = $1 and number = $2", [chainId, block]);
   if (stored.rows[0]) return stored.rows[0].hash === hash;
-  const cursor = await client.query<{ final: boolean }>("select finalized_block >= $2::bigint as final from indexer_cursor where chain_id = $1", [chainId, block]);
+  const cursor = await client.query<{ final: boolean }>("select finalized_block >= $2::bigint as final from indexer_cursor where chain_id = $1", [
+    chainId,
+    block,
+  ]);
   return cursor.rows[0]?.final === true;
 }
 
@@ -120,71 +151,75 @@ export async function applyDelta(db: pg.Pool, chainId: number, old: ListSnapshot
   if (!old.indexedAt || !old.listable) return null;
   const since = old.indexedAt;
   // Read-only: an early `return null` commits nothing, so inTransaction's commit ends it like a rollback.
-  return inTransaction(db, async (client) => {
-    const now = await readIndexedAt(client, chainId);
-    if (!now || !(await stillCanonical(client, chainId, since.block, since.hash, now))) return null;
-    const { rows } = await client.query<string[]>({
-      text: `select ${OFFER_SELECT}, (${ACTIVE_OFFER})::text from offer o where o.chain_id = $1 and o.updated_block > $2::bigint order by o.offer_id`,
-      values: [chainId, since.block],
-      rowMode: "array",
-    });
-    // Old rows whose offer changed (found by id: rows are in id order), and the changed offers still active.
-    const removed: number[] = [];
-    const added: string[][] = [];
-    for (const row of rows) {
-      const id = Number(row[0]);
-      if (!Number.isSafeInteger(id)) return null;
-      const at = lowerBound(old.offerId, old.size, id);
-      if (at < old.size && old.offerId[at] === id) removed.push(at);
-      if (row[16] === "true") added.push(row);
-    }
-    // Where every row lands in the new id order; kept rows move in contiguous runs (copied as blocks).
-    const oldToNew = new Int32Array(old.size).fill(-1);
-    const addedAt = new Int32Array(added.length);
-    const runs: { from: number; to: number; dest: number }[] = [];
-    let k = 0;
-    let j = 0;
-    let r = 0;
-    let run: { from: number; to: number; dest: number } | null = null;
-    for (let i = 0; i < old.size; i++) {
-      const id = old.offerId[i]!;
-      while (j < added.length && Number(added[j]![0]) < id) {
-        addedAt[j++] = k++;
-        run = null;
+  return inTransaction(
+    db,
+    async (client) => {
+      const now = await readIndexedAt(client, chainId);
+      if (!now || !(await stillCanonical(client, chainId, since.block, since.hash, now))) return null;
+      const { rows } = await client.query<string[]>({
+        text: `select ${OFFER_SELECT}, (${ACTIVE_OFFER})::text from offer o where o.chain_id = $1 and o.updated_block > $2::bigint order by o.offer_id`,
+        values: [chainId, since.block],
+        rowMode: "array",
+      });
+      // Old rows whose offer changed (found by id: rows are in id order), and the changed offers still active.
+      const removed: number[] = [];
+      const added: string[][] = [];
+      for (const row of rows) {
+        const id = Number(row[0]);
+        if (!Number.isSafeInteger(id)) return null;
+        const at = lowerBound(old.offerId, old.size, id);
+        if (at < old.size && old.offerId[at] === id) removed.push(at);
+        if (row[16] === "true") added.push(row);
       }
-      if (r < removed.length && removed[r] === i) {
-        r++;
-        run = null;
-        continue;
+      // Where every row lands in the new id order; kept rows move in contiguous runs (copied as blocks).
+      const oldToNew = new Int32Array(old.size).fill(-1);
+      const addedAt = new Int32Array(added.length);
+      const runs: { from: number; to: number; dest: number }[] = [];
+      let k = 0;
+      let j = 0;
+      let r = 0;
+      let run: { from: number; to: number; dest: number } | null = null;
+      for (let i = 0; i < old.size; i++) {
+        const id = old.offerId[i]!;
+        while (j < added.length && Number(added[j]![0]) < id) {
+          addedAt[j++] = k++;
+          run = null;
+        }
+        if (r < removed.length && removed[r] === i) {
+          r++;
+          run = null;
+          continue;
+        }
+        if (!run) runs.push((run = { from: i, to: i, dest: k }));
+        run.to = i + 1;
+        oldToNew[i] = k++;
       }
-      if (!run) runs.push((run = { from: i, to: i, dest: k }));
-      run.to = i + 1;
-      oldToNew[i] = k++;
-    }
-    while (j < added.length) addedAt[j++] = k++;
-    const copyTable = (t: CodeTable): CodeTable => ({ list: [...t.list], byName: new Map(t.byName) });
-    const next = emptySnapshot(k, { models: copyTable(old.codes.models), regions: copyTable(old.codes.regions) }, now);
-    for (const column of COPIED) {
-      const from = old[column];
-      const to = next[column];
-      for (const { from: a, to: b, dest } of runs) to.set(from.subarray(a, b) as never, dest);
-    }
-    const providerNames = copyTable({ list: old.providers.addresses, byName: old.providers.byAddress });
-    added.forEach((row, n) => {
-      setRow(next, addedAt[n]!, row, providerNames);
-    });
-    if (!next.listable) return null;
-    // Providers: the old columns, grown for new ones, then re-read where the indexer (or heartbeats) changed them.
-    const providers = copyProviders(old.providers, providerNames.list, providerNames.byName);
-    const readAt = await databaseNow(client);
-    if (allProviders || providerNames.list.length > old.providers.addresses.length) await readProviders(client, chainId, providers);
-    else await readProviders(client, chainId, providers, { afterBlock: since.block });
-    const result = applyProviders(next, providers);
-    result.providersReadAt = allProviders || providerNames.list.length > old.providers.addresses.length ? readAt : old.providersReadAt;
-    // Sort orders built so far: the kept rows keep their relative order; the new ones are merged in.
-    // Reliability's too, unless a provider's reliability moved (then it is re-sorted on first use).
-    for (const [sort, order] of old.orders.rows) result.orders.rows.set(sort, mergeOrder(order, oldToNew, addedAt, compareRows(result, sort)));
-    carryReliabilityOrders(old, result, oldToNew, addedAt);
-    return result;
-  }, "begin isolation level repeatable read read only");
+      while (j < added.length) addedAt[j++] = k++;
+      const copyTable = (t: CodeTable): CodeTable => ({ list: [...t.list], byName: new Map(t.byName) });
+      const next = emptySnapshot(k, { models: copyTable(old.codes.models), regions: copyTable(old.codes.regions) }, now);
+      for (const column of COPIED) {
+        const from = old[column];
+        const to = next[column];
+        for (const { from: a, to: b, dest } of runs) to.set(from.subarray(a, b) as never, dest);
+      }
+      const providerNames = copyTable({ list: old.providers.addresses, byName: old.providers.byAddress });
+      added.forEach((row, n) => {
+        setRow(next, addedAt[n]!, row, providerNames);
+      });
+      if (!next.listable) return null;
+      // Providers: the old columns, grown for new ones, then re-read where the indexer (or heartbeats) changed them.
+      const providers = copyProviders(old.providers, providerNames.list, providerNames.byName);
+      const readAt = await databaseNow(client);
+      if (allProviders || providerNames.list.length > old.providers.addresses.length) await readProviders(client, chainId, providers);
+      else await readProviders(client, chainId, providers, { afterBlock: since.block });
+      const result = applyProviders(next, providers);
+      result.providersReadAt = allProviders || providerNames.list.length > old.providers.addresses.length ? readAt : old.providersReadAt;
+      // Sort orders built so far: the kept rows keep their relative order; the new ones are merged in.
+      // Reliability's too, unless a provider's reliability moved (then it is re-sorted on first use).
+      for (const [sort, order] of old.orders.rows) result.orders.rows.set(sort, mergeOrder(order, oldToNew, addedAt, compareRows(result, sort)));
+      carryReliabilityOrders(old, result, oldToNew, addedAt);
+      return result;
+    },
+    "begin isolation level repeatable read read only",
+  );
 }

@@ -96,7 +96,15 @@ export function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
     }
     return mask;
   };
-  const minimum: Record<MinimumKey, number> = { minGpus: -Infinity, minVramGb: -Infinity, minCpuCores: -Infinity, minRamGb: -Infinity, minDiskGb: -Infinity, minBandwidthMbps: -Infinity, minReliability: -Infinity };
+  const minimum: Record<MinimumKey, number> = {
+    minGpus: -Infinity,
+    minVramGb: -Infinity,
+    minCpuCores: -Infinity,
+    minRamGb: -Infinity,
+    minDiskGb: -Infinity,
+    minBandwidthMbps: -Infinity,
+    minReliability: -Infinity,
+  };
   let gpu: string[] | null = null;
   let region: string[] | null = null;
   let priceLimit = Infinity;
@@ -137,7 +145,17 @@ export function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
         minimum[filter.key] = filter.minimum;
     }
   }
-  return { gpuMask: codeMask(snapshot.gpuModels, gpu), regionMask: codeMask(snapshot.regions, region), minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline, maxSettledOutages };
+  return {
+    gpuMask: codeMask(snapshot.gpuModels, gpu),
+    regionMask: codeMask(snapshot.regions, region),
+    minimum,
+    priceLimit,
+    largePriceWithinBudget,
+    units,
+    needsActiveProvider,
+    needsOnline,
+    maxSettledOutages,
+  };
 }
 
 /** Each filter's test on offer `i`, over the loop's parameters below (offer-list.ts walks with the same tests). */
@@ -156,9 +174,41 @@ export const SLOT_TESTS: Record<FilterKey, string> = {
   online: "online[i] >= needsOnline",
   maxSettledOutages: "outagesSettled[i] <= maxSettledOutages",
 };
-export const LOOP_PARAMETERS = ["size", "gpuModelCode", "regionCode", "gpuMask", "regionMask", "gpuCount", "minGpus", "vramGb", "minVramGb", "cpuCores", "minCpuCores",
-  "ramGb", "minRamGb", "diskGb", "minDiskGb", "bandwidthMbps", "minBandwidthMbps", "price", "priceLimit", "largePriceWithinBudget", "reliability",
-  "minReliability", "freeUnits", "units", "providerActive", "needsActiveProvider", "online", "needsOnline", "outagesSettled", "maxSettledOutages", "byModel", "byRegion", "failingAlone"];
+export const LOOP_PARAMETERS = [
+  "size",
+  "gpuModelCode",
+  "regionCode",
+  "gpuMask",
+  "regionMask",
+  "gpuCount",
+  "minGpus",
+  "vramGb",
+  "minVramGb",
+  "cpuCores",
+  "minCpuCores",
+  "ramGb",
+  "minRamGb",
+  "diskGb",
+  "minDiskGb",
+  "bandwidthMbps",
+  "minBandwidthMbps",
+  "price",
+  "priceLimit",
+  "largePriceWithinBudget",
+  "reliability",
+  "minReliability",
+  "freeUnits",
+  "units",
+  "providerActive",
+  "needsActiveProvider",
+  "online",
+  "needsOnline",
+  "outagesSettled",
+  "maxSettledOutages",
+  "byModel",
+  "byRegion",
+  "failingAlone",
+];
 type CountingLoop = (...args: unknown[]) => number;
 const countingLoops = new Map<string, CountingLoop>();
 
@@ -203,17 +253,68 @@ export interface RawCounts {
 
 /** One pass of the counting loop over every offer. */
 export function countRaw(snapshot: OfferSnapshot, filters: SnapshotFilter[]): RawCounts {
-  const { gpuMask, regionMask, minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline, maxSettledOutages } = slotBounds(snapshot, filters);
-  const { size, gpuModelCode, regionCode, gpuCount, vramGb, cpuCores, ramGb, diskGb, bandwidthMbps, price, reliability, freeUnits, providerActive, online, outagesSettled } = snapshot;
+  const { gpuMask, regionMask, minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline, maxSettledOutages } = slotBounds(
+    snapshot,
+    filters,
+  );
+  const {
+    size,
+    gpuModelCode,
+    regionCode,
+    gpuCount,
+    vramGb,
+    cpuCores,
+    ramGb,
+    diskGb,
+    bandwidthMbps,
+    price,
+    reliability,
+    freeUnits,
+    providerActive,
+    online,
+    outagesSettled,
+  } = snapshot;
   const { minGpus, minVramGb, minCpuCores, minRamGb, minDiskGb, minBandwidthMbps, minReliability } = minimum;
   const byModel = new Uint32Array(snapshot.gpuModels.length);
   const byRegion = new Uint32Array(snapshot.regions.length);
   const failingAlone = new Uint32Array(FILTER_KEYS.length);
   const active = new Set(filters.map((filter) => SLOT[filter.key]));
   const countOffers = countingLoop(active);
-  const total = countOffers(size, gpuModelCode, regionCode, gpuMask, regionMask, gpuCount, minGpus, vramGb, minVramGb, cpuCores, minCpuCores, ramGb, minRamGb,
-    diskGb, minDiskGb, bandwidthMbps, minBandwidthMbps, price, priceLimit, largePriceWithinBudget, reliability, minReliability, freeUnits, units,
-    providerActive, needsActiveProvider, online, needsOnline, outagesSettled, maxSettledOutages, byModel, byRegion, failingAlone);
+  const total = countOffers(
+    size,
+    gpuModelCode,
+    regionCode,
+    gpuMask,
+    regionMask,
+    gpuCount,
+    minGpus,
+    vramGb,
+    minVramGb,
+    cpuCores,
+    minCpuCores,
+    ramGb,
+    minRamGb,
+    diskGb,
+    minDiskGb,
+    bandwidthMbps,
+    minBandwidthMbps,
+    price,
+    priceLimit,
+    largePriceWithinBudget,
+    reliability,
+    minReliability,
+    freeUnits,
+    units,
+    providerActive,
+    needsActiveProvider,
+    online,
+    needsOnline,
+    outagesSettled,
+    maxSettledOutages,
+    byModel,
+    byRegion,
+    failingAlone,
+  );
   return { total, byModel, byRegion, failingAlone };
 }
 
@@ -221,5 +322,11 @@ export function countRaw(snapshot: OfferSnapshot, filters: SnapshotFilter[]): Ra
 export function finishCounts(snapshot: OfferSnapshot, filters: SnapshotFilter[], { total, byModel, byRegion, failingAlone }: RawCounts): SnapshotCounts {
   const withoutFilter = new Map<FilterKey, number>();
   for (const { key } of filters) withoutFilter.set(key, total + failingAlone[SLOT[key]]!);
-  return { total, gpuModel: sortedFacet(byModel, snapshot.gpuModels), region: sortedFacet(byRegion, snapshot.regions), withoutFilter, activeOffers: snapshot.size };
+  return {
+    total,
+    gpuModel: sortedFacet(byModel, snapshot.gpuModels),
+    region: sortedFacet(byRegion, snapshot.regions),
+    withoutFilter,
+    activeOffers: snapshot.size,
+  };
 }

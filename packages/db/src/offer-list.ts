@@ -116,18 +116,47 @@ export function setRow(s: ListSnapshot, i: number, row: string[], providerNames:
 export function emptySnapshot(size: number, codes: ListSnapshot["codes"], indexedAt: ListSnapshot["indexedAt"]): ListSnapshot {
   const f64 = () => new Float64Array(size);
   return {
-    size, gpuModelCode: new Uint16Array(size), regionCode: new Uint16Array(size), gpuModels: codes.models.list, regions: codes.regions.list,
-    gpuCount: f64(), vramGb: f64(), cpuCores: f64(), ramGb: f64(), diskGb: f64(), bandwidthMbps: f64(), price: f64(), largePrices: new Map(),
-    freeUnits: f64(), reliability: f64(), providerActive: new Uint8Array(size), online: new Uint8Array(size), outagesSettled: f64(),
-    offerId: f64(), providerCode: new Uint32Array(size), pricePerTflop: f64(), minHours: f64(), maxHours: f64(), listedBlock: f64(),
-    providers: emptyProviders([], new Map()), providerOnline: new Uint8Array(0), onlineValid: { until: -Infinity, moves: -1 }, listable: true, orders: { rows: new Map(), reliability: new Map() },
-    codes, indexedAt, providersReadAt: -Infinity,
+    size,
+    gpuModelCode: new Uint16Array(size),
+    regionCode: new Uint16Array(size),
+    gpuModels: codes.models.list,
+    regions: codes.regions.list,
+    gpuCount: f64(),
+    vramGb: f64(),
+    cpuCores: f64(),
+    ramGb: f64(),
+    diskGb: f64(),
+    bandwidthMbps: f64(),
+    price: f64(),
+    largePrices: new Map(),
+    freeUnits: f64(),
+    reliability: f64(),
+    providerActive: new Uint8Array(size),
+    online: new Uint8Array(size),
+    outagesSettled: f64(),
+    offerId: f64(),
+    providerCode: new Uint32Array(size),
+    pricePerTflop: f64(),
+    minHours: f64(),
+    maxHours: f64(),
+    listedBlock: f64(),
+    providers: emptyProviders([], new Map()),
+    providerOnline: new Uint8Array(0),
+    onlineValid: { until: -Infinity, moves: -1 },
+    listable: true,
+    orders: { rows: new Map(), reliability: new Map() },
+    codes,
+    indexedAt,
+    providersReadAt: -Infinity,
   };
 }
 
 /** The indexer cursor of a chain as the snapshot records it. */
 export async function readIndexedAt(client: pg.PoolClient, chainId: number): Promise<ListSnapshot["indexedAt"]> {
-  const { rows } = await client.query<{ block: string; hash: string }>("select block_number::text as block, block_hash as hash from indexer_cursor where chain_id = $1", [chainId]);
+  const { rows } = await client.query<{ block: string; hash: string }>(
+    "select block_number::text as block, block_hash as hash from indexer_cursor where chain_id = $1",
+    [chainId],
+  );
   return rows[0] ?? null;
 }
 
@@ -136,7 +165,12 @@ export async function readIndexedAt(client: pg.PoolClient, chainId: number): Pro
  * them, those the indexer changed after a block, or those whose uptime row (heartbeats, uptime refresh:
  * they recompute reliability in the same transaction) changed after a time.
  */
-export async function readProviders(client: pg.PoolClient | pg.Pool, chainId: number, providers: ProviderColumns, changed?: { afterBlock: string } | { uptimeAfterMs: number }): Promise<void> {
+export async function readProviders(
+  client: pg.PoolClient | pg.Pool,
+  chainId: number,
+  providers: ProviderColumns,
+  changed?: { afterBlock: string } | { uptimeAfterMs: number },
+): Promise<void> {
   const condition = !changed ? "" : "afterBlock" in changed ? "and p.updated_block > $2::bigint" : "and u.updated_at > to_timestamp($2::float8 / 1000)";
   const { rows } = await client.query<string[]>({
     text: `select p.address, p.reliability::text, (p.status = 'Active')::text, u.uptime_7d::text,
@@ -159,7 +193,16 @@ export async function readProviders(client: pg.PoolClient | pg.Pool, chainId: nu
 
 export function emptyProviders(addresses: string[], byAddress: Map<string, number>): ProviderColumns {
   const n = addresses.length;
-  return { addresses, byAddress, reliability: new Float64Array(n).fill(-Infinity), active: new Uint8Array(n), uptime7d: new Float64Array(n).fill(NaN), lastSeen: new Float64Array(n).fill(NaN), outagesSettled: new Float64Array(n), lastSeenMoves: 0 };
+  return {
+    addresses,
+    byAddress,
+    reliability: new Float64Array(n).fill(-Infinity),
+    active: new Uint8Array(n),
+    uptime7d: new Float64Array(n).fill(NaN),
+    lastSeen: new Float64Array(n).fill(NaN),
+    outagesSettled: new Float64Array(n),
+    lastSeenMoves: 0,
+  };
 }
 
 /** Per-offer provider columns (what the counting loop reads) from the provider table. */
@@ -174,7 +217,17 @@ export function applyProviders(snapshot: ListSnapshot, providers: ProviderColumn
     outagesSettled[i] = providers.outagesSettled[providerCode[i]!]!;
   }
   const orders = { rows: snapshot.orders.rows, reliability: new Map<SearchSort, Uint32Array>() };
-  return { ...snapshot, providers, reliability, providerActive, outagesSettled, orders, providerOnline: new Uint8Array(0), onlineValid: { until: -Infinity, moves: -1 }, online: new Uint8Array(size) };
+  return {
+    ...snapshot,
+    providers,
+    reliability,
+    providerActive,
+    outagesSettled,
+    orders,
+    providerOnline: new Uint8Array(0),
+    onlineValid: { until: -Infinity, moves: -1 },
+    online: new Uint8Array(size),
+  };
 }
 
 /**
@@ -182,20 +235,28 @@ export function applyProviders(snapshot: ListSnapshot, providers: ProviderColumn
  * (ties of every sort order are broken by row index), read with binary COPY (offer-copy.ts).
  */
 export async function loadListSnapshot(db: pg.Pool, chainId: number): Promise<ListSnapshot> {
-  return inTransaction(db, async (client) => {
-    const where = `o.chain_id = $1 and ${ACTIVE_OFFER}`;
-    const size = Number((await client.query<{ n: string }>(`select count(*)::text as n from offer o where ${where}`, [chainId])).rows[0]!.n);
-    const providerNames: CodeTable = { list: [], byName: new Map() };
-    const s = emptySnapshot(size, { models: { list: [], byName: new Map() }, regions: { list: [], byName: new Map() } }, await readIndexedAt(client, chainId));
-    s.providersReadAt = await databaseNow(client);
-    if (!Number.isSafeInteger(chainId)) throw new Error(`offer snapshot: chain id ${chainId} is not an integer`);
-    // COPY takes no parameters: the chain id, an integer, is written into the statement.
-    const i = await copyOfferRows(client, `o.chain_id = ${chainId} and ${ACTIVE_OFFER}`, s, providerNames);
-    if (i !== size) throw new Error("offer snapshot: the row count moved inside one transaction");
-    const providers = emptyProviders(providerNames.list, providerNames.byName);
-    await readProviders(client, chainId, providers);
-    return applyProviders(s, providers);
-  }, "begin isolation level repeatable read read only");
+  return inTransaction(
+    db,
+    async (client) => {
+      const where = `o.chain_id = $1 and ${ACTIVE_OFFER}`;
+      const size = Number((await client.query<{ n: string }>(`select count(*)::text as n from offer o where ${where}`, [chainId])).rows[0]!.n);
+      const providerNames: CodeTable = { list: [], byName: new Map() };
+      const s = emptySnapshot(
+        size,
+        { models: { list: [], byName: new Map() }, regions: { list: [], byName: new Map() } },
+        await readIndexedAt(client, chainId),
+      );
+      s.providersReadAt = await databaseNow(client);
+      if (!Number.isSafeInteger(chainId)) throw new Error(`offer snapshot: chain id ${chainId} is not an integer`);
+      // COPY takes no parameters: the chain id, an integer, is written into the statement.
+      const i = await copyOfferRows(client, `o.chain_id = ${chainId} and ${ACTIVE_OFFER}`, s, providerNames);
+      if (i !== size) throw new Error("offer snapshot: the row count moved inside one transaction");
+      const providers = emptyProviders(providerNames.list, providerNames.byName);
+      await readProviders(client, chainId, providers);
+      return applyProviders(s, providers);
+    },
+    "begin isolation level repeatable read read only",
+  );
 }
 
 /** A commit can land a little after the time it records (updated_at is its transaction's start): re-read this far back. */

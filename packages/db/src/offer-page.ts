@@ -15,12 +15,18 @@ const DIRECTION: Record<SearchSort, "asc" | "desc"> = { price: "asc", price_per_
 
 function sortKey(snapshot: ListSnapshot, sort: SearchSort): Float64Array {
   switch (sort) {
-    case "price": return snapshot.price;
-    case "price_per_tflop": return snapshot.pricePerTflop;
-    case "vram": return snapshot.vramGb;
-    case "reliability": return snapshot.reliability;
-    case "newest": return snapshot.offerId;
-    case "sla": return snapshot.outagesSettled;
+    case "price":
+      return snapshot.price;
+    case "price_per_tflop":
+      return snapshot.pricePerTflop;
+    case "vram":
+      return snapshot.vramGb;
+    case "reliability":
+      return snapshot.reliability;
+    case "newest":
+      return snapshot.offerId;
+    case "sla":
+      return snapshot.outagesSettled;
   }
 }
 
@@ -90,30 +96,63 @@ function walkFor(filters: SnapshotFilter[]): Walk {
   let walk = walks.get(key);
   if (!walk) {
     const tests = slots.map((slot) => `if (!(${SLOT_TESTS[FILTER_KEYS[slot]!]})) continue;`).join("\n    ");
-    walk = new Function(...FILTER_PARAMETERS, "order", "start", "want", "out", `
+    walk = new Function(
+      ...FILTER_PARAMETERS,
+      "order",
+      "start",
+      "want",
+      "out",
+      `
   for (let pos = start; pos < order.length; pos++) {
     const i = order[pos];
     ${tests}
     out.push(i);
     if (out.length >= want) return;
-  }`) as Walk;
+  }`,
+    ) as Walk;
     walks.set(key, walk);
   }
   return walk;
 }
 
 export interface SnapshotRow {
-  offerId: string; provider: string; gpuModel: string; gpuCount: number; freeUnits: number; vramGb: number; cpuCores: number;
-  ramGb: number; diskGb: number; bandwidthMbps: number; region: string; pricePerGpuHour: string; pricePerTflop: number | null;
-  minHours: number; maxHours: number; status: string; listedBlock: string; providerReliability: number; providerUptime7d: number | null;
-  providerLastHeartbeatAt: string | null; providerOnline: boolean; providerOutagesSettled: number; gpuLabel: string | null; sortValue: string;
+  offerId: string;
+  provider: string;
+  gpuModel: string;
+  gpuCount: number;
+  freeUnits: number;
+  vramGb: number;
+  cpuCores: number;
+  ramGb: number;
+  diskGb: number;
+  bandwidthMbps: number;
+  region: string;
+  pricePerGpuHour: string;
+  pricePerTflop: number | null;
+  minHours: number;
+  maxHours: number;
+  status: string;
+  listedBlock: string;
+  providerReliability: number;
+  providerUptime7d: number | null;
+  providerLastHeartbeatAt: string | null;
+  providerOnline: boolean;
+  providerOutagesSettled: number;
+  gpuLabel: string | null;
+  sortValue: string;
 }
 
 /**
  * Up to `want` offers passing `filters` in `sort` order after the cursor, as search.ts's SQL returns
  * them; null when the snapshot cannot answer exactly (the caller asks PostgreSQL).
  */
-export function snapshotPage(snapshot: ListSnapshot, sort: SearchSort, filters: SnapshotFilter[], cursor: { value: string; offerId: string } | null, want: number): SnapshotRow[] | null {
+export function snapshotPage(
+  snapshot: ListSnapshot,
+  sort: SearchSort,
+  filters: SnapshotFilter[],
+  cursor: { value: string; offerId: string } | null,
+  want: number,
+): SnapshotRow[] | null {
   if (!snapshot.listable) return null;
   const order = orderFor(snapshot, sort);
   const key = sortKey(snapshot, sort);
@@ -165,15 +204,31 @@ export function snapshotPage(snapshot: ListSnapshot, sort: SearchSort, filters: 
     const lastSeen = providers.lastSeen[p]!;
     const uptime = providers.uptime7d[p]!;
     return {
-      offerId: String(snapshot.offerId[i]), provider: providers.addresses[p]!, gpuModel: snapshot.gpuModels[snapshot.gpuModelCode[i]!]!,
-      gpuCount: snapshot.gpuCount[i]!, freeUnits: snapshot.freeUnits[i]!, vramGb: snapshot.vramGb[i]!, cpuCores: snapshot.cpuCores[i]!,
-      ramGb: snapshot.ramGb[i]!, diskGb: snapshot.diskGb[i]!, bandwidthMbps: snapshot.bandwidthMbps[i]!, region: snapshot.regions[snapshot.regionCode[i]!]!,
-      pricePerGpuHour: String(snapshot.price[i]), pricePerTflop: Number.isFinite(snapshot.pricePerTflop[i]) ? snapshot.pricePerTflop[i]! : null, minHours: snapshot.minHours[i]!, maxHours: snapshot.maxHours[i]!,
-      status: "Active", listedBlock: String(snapshot.listedBlock[i]), providerReliability: snapshot.reliability[i]!,
-      providerUptime7d: Number.isNaN(uptime) ? null : uptime, providerLastHeartbeatAt: Number.isNaN(lastSeen) ? null : new Date(lastSeen).toISOString(),
-      providerOnline: snapshot.online[i] === 1, providerOutagesSettled: snapshot.outagesSettled[i]!,
+      offerId: String(snapshot.offerId[i]),
+      provider: providers.addresses[p]!,
+      gpuModel: snapshot.gpuModels[snapshot.gpuModelCode[i]!]!,
+      gpuCount: snapshot.gpuCount[i]!,
+      freeUnits: snapshot.freeUnits[i]!,
+      vramGb: snapshot.vramGb[i]!,
+      cpuCores: snapshot.cpuCores[i]!,
+      ramGb: snapshot.ramGb[i]!,
+      diskGb: snapshot.diskGb[i]!,
+      bandwidthMbps: snapshot.bandwidthMbps[i]!,
+      region: snapshot.regions[snapshot.regionCode[i]!]!,
+      pricePerGpuHour: String(snapshot.price[i]),
+      pricePerTflop: Number.isFinite(snapshot.pricePerTflop[i]) ? snapshot.pricePerTflop[i]! : null,
+      minHours: snapshot.minHours[i]!,
+      maxHours: snapshot.maxHours[i]!,
+      status: "Active",
+      listedBlock: String(snapshot.listedBlock[i]),
+      providerReliability: snapshot.reliability[i]!,
+      providerUptime7d: Number.isNaN(uptime) ? null : uptime,
+      providerLastHeartbeatAt: Number.isNaN(lastSeen) ? null : new Date(lastSeen).toISOString(),
+      providerOnline: snapshot.online[i] === 1,
+      providerOutagesSettled: snapshot.outagesSettled[i]!,
       // As search.ts normalizeHit gives SQL rows (label last, as JSON shows it), without its per-hit lookups.
-      gpuLabel: gpuLabels(snapshot)[snapshot.gpuModelCode[i]!]!, sortValue: String(key[i]),
+      gpuLabel: gpuLabels(snapshot)[snapshot.gpuModelCode[i]!]!,
+      sortValue: String(key[i]),
     };
   });
 }
@@ -183,7 +238,8 @@ const labels = new WeakMap<string[], (string | null)[]>();
 /** GPU model labels by model code (the code table only grows, so a longer table gets a new list). */
 function gpuLabels(snapshot: ListSnapshot): (string | null)[] {
   let list = labels.get(snapshot.gpuModels);
-  if (!list || list.length !== snapshot.gpuModels.length) labels.set(snapshot.gpuModels, (list = snapshot.gpuModels.map((id) => gpuModelById(id)?.label ?? null)));
+  if (!list || list.length !== snapshot.gpuModels.length)
+    labels.set(snapshot.gpuModels, (list = snapshot.gpuModels.map((id) => gpuModelById(id)?.label ?? null)));
   return list;
 }
 
@@ -241,13 +297,10 @@ export class ListSnapshots {
             return next;
           })
           .then(timed("providers"), full);
-      }
-      else {
+      } else {
         // The indexer moved: apply what changed since the previous snapshot's block (a full reload when that is not exact).
         const heartbeatsToo = version.slice(offersKey.length) !== previous.version.slice(previous.offersKey.length);
-        snapshot = previous.snapshot
-          .then((s) => applyDelta(db, chainId, s, heartbeatsToo))
-          .then((s) => (s ? timed("delta")(s) : full()), full);
+        snapshot = previous.snapshot.then((s) => applyDelta(db, chainId, s, heartbeatsToo)).then((s) => (s ? timed("delta")(s) : full()), full);
       }
       const fresh: ChainEntry = { version, offersKey, snapshot, lastSeenSince: Date.now() - LAST_SEEN_OVERLAP_MS, lastSeenCheckedAt: 0, onlineCount };
       entry = fresh;

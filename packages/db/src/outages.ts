@@ -33,7 +33,8 @@ export interface OutageRecord {
 export async function outageCounts(chainId: number, provider: string, db: pg.Pool = getPool()): Promise<OutageCounts> {
   const result = await db.query<OutageCounts>(
     `select outages_reported as reported, outages_refuted as refuted, outages_settled as settled from provider where chain_id = $1 and address = $2`,
-    [chainId, provider.toLowerCase()]);
+    [chainId, provider.toLowerCase()],
+  );
   return result.rows[0] ?? { reported: 0, refuted: 0, settled: 0 };
 }
 
@@ -45,6 +46,7 @@ export async function outageHistory(chainId: number, provider: string, limit = 5
        reported_tx_hash as "reportedTxHash", refuted_block::float8 as "refutedBlock", settled_block::float8 as "settledBlock"
      from lease_outage where chain_id = $1 and provider = $2
      order by reported_block desc, reported_log_index desc limit $3`,
-    [chainId, provider.toLowerCase(), Math.min(500, Math.max(1, Math.floor(limit)))]);
+    [chainId, provider.toLowerCase(), Math.min(500, Math.max(1, Math.floor(limit)))],
+  );
   return result.rows as OutageRecord[];
 }

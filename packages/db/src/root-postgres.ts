@@ -8,7 +8,19 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
-  chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -102,7 +114,9 @@ export function prepareRootLayout(requestedDir: string, ids: PostgresIds, say: (
   if (!postgresCan("-x", path.dirname(requestedDir), ids)) {
     const key = createHash("sha256").update(requestedDir).digest("hex").slice(0, 16);
     dataDir = path.join(stateFolder(key), "pg");
-    say(`postgres: the ${POSTGRES_USER} user cannot pass through the folders above ${requestedDir}, so its data is kept in ${dataDir} (folder modes left as they are)`);
+    say(
+      `postgres: the ${POSTGRES_USER} user cannot pass through the folders above ${requestedDir}, so its data is kept in ${dataDir} (folder modes left as they are)`,
+    );
   }
   mkdirSync(dataDir, { recursive: true });
   chownSync(dataDir, ids.uid, ids.gid);

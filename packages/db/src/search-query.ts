@@ -16,7 +16,14 @@ export const ONLINE_MODES = ["only", "any"] as const;
 const stringList = (max: number, itemMax: number) =>
   z
     .union([z.string(), z.array(z.string())])
-    .transform((value) => [...new Set((Array.isArray(value) ? value : [value]).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean))])
+    .transform((value) => [
+      ...new Set(
+        (Array.isArray(value) ? value : [value])
+          .flatMap((v) => v.split(","))
+          .map((v) => v.trim())
+          .filter(Boolean),
+      ),
+    ])
     .pipe(z.array(z.string().max(itemMax, `each value must be at most ${itemMax} characters`)).max(max, `at most ${max} values`));
 
 const minimum = (max: number) => z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").max(max, `must be at most ${max}`).optional();
@@ -41,35 +48,38 @@ const booleanFlag = z
   .transform((value) => value === true || value === "true" || value === "1" || value === "");
 
 /** The offer search query shared by /api/offers and the web search page (parses URL params or JSON). */
-export const offerSearchQuerySchema = z
-  .object({
-    chainId: z.coerce.number().int().positive().optional(),
-    gpu: stringList(32, 32).optional(),
-    region: stringList(32, 32).optional(),
-    minGpus: minimum(65_535),
-    minVramGb: minimum(65_535),
-    minCpuCores: minimum(65_535),
-    minRamGb: minimum(4_294_967_295),
-    minDiskGb: minimum(4_294_967_295),
-    minBandwidthMbps: minimum(4_294_967_295),
-    /** USDC per GPU-hour, e.g. "2.50". */
-    maxPricePerGpuHour: usdcAmount.optional(),
-    minReliability: z.coerce.number().min(0, "must be between 0 and 100").max(100, "must be between 0 and 100").optional(),
-    /**
-     * SLA history: at most this many of the provider's outage reports settled (leases closed as
-     * ProviderOffline, provider.outages_settled); 0 = providers that never went dark on a lease.
-     */
-    maxSettledOutages: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").max(2_147_483_647, "must be at most 2147483647").optional(),
-    availableNow: booleanFlag.optional(),
-    /**
-     * "only" (default): offers whose provider is online (a heartbeat within ONLINE_WINDOW_SECONDS);
-     * "any": offline providers' offers too. Offline offers cannot be served, so they are hidden unless asked for.
-     */
-    online: z.enum(ONLINE_MODES, { error: `must be one of ${ONLINE_MODES.join(", ")}` }).default("only"),
-    sort: z.enum(SEARCH_SORTS).default("price"),
-    limit: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").default(25),
-    cursor: z.string().max(200, "is too long").regex(/^[A-Za-z0-9_-]+$/, "is not a cursor returned by this API").optional(),
-  });
+export const offerSearchQuerySchema = z.object({
+  chainId: z.coerce.number().int().positive().optional(),
+  gpu: stringList(32, 32).optional(),
+  region: stringList(32, 32).optional(),
+  minGpus: minimum(65_535),
+  minVramGb: minimum(65_535),
+  minCpuCores: minimum(65_535),
+  minRamGb: minimum(4_294_967_295),
+  minDiskGb: minimum(4_294_967_295),
+  minBandwidthMbps: minimum(4_294_967_295),
+  /** USDC per GPU-hour, e.g. "2.50". */
+  maxPricePerGpuHour: usdcAmount.optional(),
+  minReliability: z.coerce.number().min(0, "must be between 0 and 100").max(100, "must be between 0 and 100").optional(),
+  /**
+   * SLA history: at most this many of the provider's outage reports settled (leases closed as
+   * ProviderOffline, provider.outages_settled); 0 = providers that never went dark on a lease.
+   */
+  maxSettledOutages: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").max(2_147_483_647, "must be at most 2147483647").optional(),
+  availableNow: booleanFlag.optional(),
+  /**
+   * "only" (default): offers whose provider is online (a heartbeat within ONLINE_WINDOW_SECONDS);
+   * "any": offline providers' offers too. Offline offers cannot be served, so they are hidden unless asked for.
+   */
+  online: z.enum(ONLINE_MODES, { error: `must be one of ${ONLINE_MODES.join(", ")}` }).default("only"),
+  sort: z.enum(SEARCH_SORTS).default("price"),
+  limit: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").default(25),
+  cursor: z
+    .string()
+    .max(200, "is too long")
+    .regex(/^[A-Za-z0-9_-]+$/, "is not a cursor returned by this API")
+    .optional(),
+});
 
 /** Same query, refusing unknown parameters (the public API uses this so typos are 400s, not silently ignored). */
 export const strictOfferSearchQuerySchema = offerSearchQuerySchema.strict();
@@ -79,7 +89,18 @@ export type OfferSearchQuery = z.output<typeof offerSearchQuerySchema>;
 
 /** Filters that can exclude offers, named as in the query (used by "why nothing matched"). */
 export const FILTER_KEYS = [
-  "gpu", "region", "minGpus", "minVramGb", "minCpuCores", "minRamGb", "minDiskGb",
-  "minBandwidthMbps", "maxPricePerGpuHour", "minReliability", "availableNow", "online", "maxSettledOutages",
+  "gpu",
+  "region",
+  "minGpus",
+  "minVramGb",
+  "minCpuCores",
+  "minRamGb",
+  "minDiskGb",
+  "minBandwidthMbps",
+  "maxPricePerGpuHour",
+  "minReliability",
+  "availableNow",
+  "online",
+  "maxSettledOutages",
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];

@@ -6,7 +6,15 @@ import { getPool } from "./client";
 import { searchCounts } from "./offer-counts";
 import type { FacetCount, SnapshotFilter } from "./offer-facets";
 import { ListSnapshots, snapshotPage } from "./offer-page";
-import { FILTER_KEYS, offerSearchQuerySchema, usdcToBaseUnits, type FilterKey, type OfferSearchQuery, type OfferSearchQueryInput, type SearchSort } from "./search-query";
+import {
+  FILTER_KEYS,
+  offerSearchQuerySchema,
+  usdcToBaseUnits,
+  type FilterKey,
+  type OfferSearchQuery,
+  type OfferSearchQueryInput,
+  type SearchSort,
+} from "./search-query";
 import { DbError } from "./errors";
 import { dbEnv } from "./env";
 
@@ -180,7 +188,10 @@ function decodeCursor(cursor: string, sort: SearchSort): CursorState {
  */
 class TtlCache<V> {
   private readonly entries = new Map<string, { value: Promise<V>; expires: number; settled?: Promise<V> }>();
-  constructor(private readonly ttlMs: number, private readonly maxEntries = 500) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 500,
+  ) {}
   get(key: string, load: () => Promise<V>): Promise<V> {
     const now = Date.now();
     const hit = this.entries.get(key);
@@ -268,8 +279,22 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
   const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : null;
   const snapshot = await offerSnapshots.get(db, chainId, dataVersion !== undefined ? dataVersion : await searchDataVersion(db));
   // Other sorts and later pages of the same filters share the counts; other budgets, the budget-less ones (offer-counts.ts).
-  const countKey = (budget: string | undefined) => JSON.stringify([query.gpu, query.region, query.minGpus, query.minVramGb, query.minCpuCores, query.minRamGb,
-    query.minDiskGb, query.minBandwidthMbps, budget, query.minReliability, query.availableNow, query.online, query.maxSettledOutages]);
+  const countKey = (budget: string | undefined) =>
+    JSON.stringify([
+      query.gpu,
+      query.region,
+      query.minGpus,
+      query.minVramGb,
+      query.minCpuCores,
+      query.minRamGb,
+      query.minDiskGb,
+      query.minBandwidthMbps,
+      budget,
+      query.minReliability,
+      query.availableNow,
+      query.online,
+      query.maxSettledOutages,
+    ]);
   const counts = searchCounts(snapshot, countKey(query.maxPricePerGpuHour), countKey(undefined), filters);
   // Nothing matches: no page to walk for (a walk would visit every offer to find none).
   const fromSnapshot = listFromSql() ? null : counts.total === 0 ? [] : snapshotPage(snapshot, query.sort, filters, cursor, query.limit + 1);

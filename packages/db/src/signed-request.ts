@@ -9,7 +9,12 @@ export const signatureField = z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be 
 
 /** A refused signed request: `status` is the HTTP status to answer, `field` the body field it names. */
 export class SignedRequestRejected extends DbError {
-  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }

@@ -20,9 +20,22 @@ export interface SyntheticOffersOptions {
 
 /** Rough market prices in USDC per GPU-hour, to keep synthetic data realistic. */
 const BASE_PRICE_USDC: Record<string, number> = {
-  H200: 3.8, "H100-SXM": 2.9, "H100-PCIE": 2.4, "A100-SXM-80G": 1.6, "A100-SXM-40G": 1.2, "A100-PCIE-80G": 1.4,
-  "A100-PCIE-40G": 1.1, L40S: 1.0, L4: 0.45, "RTX6000-ADA": 0.95, A6000: 0.6, RTX5090: 0.75, RTX4090: 0.4,
-  RTX3090: 0.22, V100: 0.3, T4: 0.15,
+  H200: 3.8,
+  "H100-SXM": 2.9,
+  "H100-PCIE": 2.4,
+  "A100-SXM-80G": 1.6,
+  "A100-SXM-40G": 1.2,
+  "A100-PCIE-80G": 1.4,
+  "A100-PCIE-40G": 1.1,
+  L40S: 1.0,
+  L4: 0.45,
+  "RTX6000-ADA": 0.95,
+  A6000: 0.6,
+  RTX5090: 0.75,
+  RTX4090: 0.4,
+  RTX3090: 0.22,
+  V100: 0.3,
+  T4: 0.15,
 };
 
 /**
@@ -41,8 +54,9 @@ export async function insertSyntheticOffers(options: SyntheticOffersOptions, db:
     await client.query("select setseed($1)", [options.seed ?? 0.42]);
     const start = await client.query<{ next: string }>("select coalesce(max(offer_id), 0)::text as next from offer where chain_id = $1", [options.chainId]);
     const firstId = BigInt(start.rows[0]!.next) + 1n;
-    const providerBase = await client.query<{ n: number }>(
-      "select count(*)::int as n from provider where chain_id = $1 and address like '0xfeed%'", [options.chainId]);
+    const providerBase = await client.query<{ n: number }>("select count(*)::int as n from provider where chain_id = $1 and address like '0xfeed%'", [
+      options.chainId,
+    ]);
     const firstProvider = providerBase.rows[0]!.n;
     await client.query(
       `insert into provider (chain_id, address, status, stake, pending_unstake, total_slashed, encryption_key, metadata_uri,

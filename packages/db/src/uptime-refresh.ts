@@ -30,7 +30,8 @@ export async function refreshSilentUptime(db: pg.Pool, chainId: number, now = Da
     `select chain_id as "chainId", provider from provider_uptime
      where chain_id = $3 and last_heartbeat_at < $1 and uptime_slot < $2 and (uptime_24h > 0 or uptime_7d > 0 or uptime_30d > 0)
      order by provider`,
-    [offlineBefore, nowSlot, chainId]);
+    [offlineBefore, nowSlot, chainId],
+  );
   for (const { provider } of stale.rows) {
     await inTransaction(db, async (client) => {
       const uptime = await computeUptime(client, chainId, provider, now);
@@ -38,7 +39,8 @@ export async function refreshSilentUptime(db: pg.Pool, chainId: number, now = Da
       const updated = await client.query(
         `update provider_uptime set uptime_24h = $3, uptime_7d = $4, uptime_30d = $5, updated_at = now(), uptime_slot = $7
          where chain_id = $1 and provider = $2 and last_heartbeat_at < $6`,
-        [chainId, provider, uptime.uptime24h, uptime.uptime7d, uptime.uptime30d, offlineBefore, nowSlot]);
+        [chainId, provider, uptime.uptime24h, uptime.uptime7d, uptime.uptime30d, offlineBefore, nowSlot],
+      );
       if (updated.rowCount) await client.query(RELIABILITY_UPDATE_SQL, [chainId, [provider]]);
     });
   }

@@ -32,9 +32,18 @@ where hb.chain_id = $1 and hb.provider = $2 and hb.slot > $3 - ${UPTIME_WINDOW_S
  * Share of slots with a heartbeat in the last 24 h / 7 d / 30 d. A window counts only from the
  * provider's first heartbeat, so a new provider is not punished for time before it existed.
  */
-export async function computeUptime(client: pg.PoolClient | pg.Pool, chainId: number, provider: string, now = Date.now()): Promise<Uptime & { firstHeartbeatAt: string }> {
+export async function computeUptime(
+  client: pg.PoolClient | pg.Pool,
+  chainId: number,
+  provider: string,
+  now = Date.now(),
+): Promise<Uptime & { firstHeartbeatAt: string }> {
   const nowSlot = heartbeatSlot(now / 1000);
-  const result = await client.query<{ slots24h: number; slots7d: number; slots30d: number; first: Date | null; last: Date | null }>(UPTIME_SQL, [chainId, provider, nowSlot]);
+  const result = await client.query<{ slots24h: number; slots7d: number; slots30d: number; first: Date | null; last: Date | null }>(UPTIME_SQL, [
+    chainId,
+    provider,
+    nowSlot,
+  ]);
   const row = result.rows[0]!;
   // A first beat up to HEARTBEAT_MAX_FUTURE_SECONDS ahead may sit in the next slot: it has still lived one slot.
   const lived = row.first === null ? 0 : Math.max(1, nowSlot - heartbeatSlot(row.first.getTime() / 1000) + 1);

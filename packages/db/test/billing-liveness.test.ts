@@ -52,7 +52,10 @@ beforeAll(async () => {
   // Lease 1: 40 USDC; the renter reports (1 USDC bond); the provider's agent refutes; the renter reports
   // again; the report stands: 6 USDC accrued to the cutoff, 34 back, 4 USDC no-show penalty, bond back.
   await lease(1, RENTER, 40n * U);
-  await tx(["LeaseBooked", { leaseId: 1n, offerId: 1n, renter: RENTER, provider: PROVIDER, gpus: 2, durationHours: 10, pricePerGpuHour: 2n * U, deposit: 40n * U }]);
+  await tx([
+    "LeaseBooked",
+    { leaseId: 1n, offerId: 1n, renter: RENTER, provider: PROVIDER, gpus: 2, durationHours: 10, pricePerGpuHour: 2n * U, deposit: 40n * U },
+  ]);
   await tx(["OutageReported", { leaseId: 1n, reporter: RENTER, lastSeen: 1000n, cutoff: 1060n, bond: 1n * U, refutableUntil: 1200n }]);
   await tx(["OutageRefuted", { leaseId: 1n, provider: PROVIDER, proofBlock: 103n, bond: 1n * U }]);
   await tx(["OutageReported", { leaseId: 1n, reporter: RENTER, lastSeen: 2000n, cutoff: 2060n, bond: 1n * U, refutableUntil: 2200n }]);
@@ -64,7 +67,10 @@ beforeAll(async () => {
   );
   // Lease 2: the watcher reports for its renter and the report stands: the bond is the watcher's, not the renter's.
   await lease(2, WATCHED_RENTER, 20n * U);
-  await tx(["LeaseBooked", { leaseId: 2n, offerId: 1n, renter: WATCHED_RENTER, provider: PROVIDER, gpus: 1, durationHours: 10, pricePerGpuHour: 2n * U, deposit: 20n * U }]);
+  await tx([
+    "LeaseBooked",
+    { leaseId: 2n, offerId: 1n, renter: WATCHED_RENTER, provider: PROVIDER, gpus: 1, durationHours: 10, pricePerGpuHour: 2n * U, deposit: 20n * U },
+  ]);
   await tx(["OutageReported", { leaseId: 2n, reporter: WATCHER, lastSeen: 3000n, cutoff: 3060n, bond: 1n * U, refutableUntil: 3200n }]);
   await tx(
     ["OutageSettled", { leaseId: 2n, reporter: WATCHER, bondReturned: 1n * U }],

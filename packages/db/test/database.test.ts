@@ -22,7 +22,9 @@ describe("migrations", () => {
     await client.connect();
     const tables = await client.query<{ tablename: string }>("select tablename from pg_tables where schemaname = 'public' order by 1");
     await client.end();
-    expect(tables.rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(["offer", "provider", "lease", "dispute", "raw_event", "indexer_cursor", "provider_heartbeat"]));
+    expect(tables.rows.map((r) => r.tablename)).toEqual(
+      expect.arrayContaining(["offer", "provider", "lease", "dispute", "raw_event", "indexer_cursor", "provider_heartbeat"]),
+    );
   });
 
   it("runs concurrently without applying anything twice", async () => {

@@ -27,13 +27,16 @@ beforeAll(async () => {
   const db = getPool();
   await db.query(
     `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
-     values ($1, '0x5fbdb2315678afecb367f032d93f642f64180aa3', $2, 1, '0xaa', 100, '0xbb', 90)`, [CHAIN_ID, ESCROW.toLowerCase()]);
+     values ($1, '0x5fbdb2315678afecb367f032d93f642f64180aa3', $2, 1, '0xaa', 100, '0xbb', 90)`,
+    [CHAIN_ID, ESCROW.toLowerCase()],
+  );
   // Three completed leases, nothing else: the indexer writes these rows in production.
   await db.query(
     `insert into provider (chain_id, address, status, stake, pending_unstake, total_slashed, encryption_key, metadata_uri, registered_block, offers_listed,
        leases_total, leases_completed, leases_cancelled, leases_not_accepted, leases_declined, disputes_opened, disputes_lost, earnings_net, updated_block)
      values ($1, $2, 'Active', 250000000, 0, 0, $3, '', 1, 1, 3, 3, 0, 0, 0, 0, 0, 0, 1)`,
-    [CHAIN_ID, provider.address.toLowerCase(), bytesToHex(providerKeys.publicKey)]);
+    [CHAIN_ID, provider.address.toLowerCase(), bytesToHex(providerKeys.publicKey)],
+  );
   await db.query(RELIABILITY_UPDATE_SQL, [CHAIN_ID, [provider.address.toLowerCase()]]);
 }, 120_000);
 
@@ -43,20 +46,35 @@ afterAll(async () => {
 });
 
 const reliability = async () =>
-  (await getPool().query<{ reliability: number }>("select reliability from provider where chain_id = $1 and address = $2", [CHAIN_ID, provider.address.toLowerCase()])).rows[0]!.reliability;
+  (
+    await getPool().query<{ reliability: number }>("select reliability from provider where chain_id = $1 and address = $2", [
+      CHAIN_ID,
+      provider.address.toLowerCase(),
+    ])
+  ).rows[0]!.reliability;
 
 /** A booking the provider declined, as the indexer records it (lease closed ProviderFault, leases_declined + 1). */
 async function declinedLease(request: unknown): Promise<bigint> {
   const leaseId = nextLease++;
-  const encryptedRequest = sealJson(bytesToHex(providerKeys.publicKey), request, { kind: "request", chainId: CHAIN_ID, escrow: ESCROW, offerId: 1n, renter: RENTER });
+  const encryptedRequest = sealJson(bytesToHex(providerKeys.publicKey), request, {
+    kind: "request",
+    chainId: CHAIN_ID,
+    escrow: ESCROW,
+    offerId: 1n,
+    renter: RENTER,
+  });
   sealed.set(leaseId, encryptedRequest);
   const db = getPool();
   await db.query(
     `insert into lease (chain_id, lease_id, offer_id, renter, provider, token, gpus, hours, price_per_gpu_hour, deposit, accept_deadline, status, close_reason,
        claimed_gross, claimed_fee, provider_total, renter_refund, fee_total, encrypted_request, booked_block, booked_tx_hash, closed_block, updated_block)
      values ($1, $2, 1, $3, $4, '0x0', 1, 2, 2000000, 4000000, 1900000000, 'Closed', 'ProviderFault', 0, 0, 0, 4000000, 0, $5, 10, '0xab', 11, 11)`,
-    [CHAIN_ID, leaseId.toString(), RENTER.toLowerCase(), provider.address.toLowerCase(), encryptedRequest]);
-  await db.query("update provider set leases_total = leases_total + 1, leases_declined = leases_declined + 1 where chain_id = $1 and address = $2", [CHAIN_ID, provider.address.toLowerCase()]);
+    [CHAIN_ID, leaseId.toString(), RENTER.toLowerCase(), provider.address.toLowerCase(), encryptedRequest],
+  );
+  await db.query("update provider set leases_total = leases_total + 1, leases_declined = leases_declined + 1 where chain_id = $1 and address = $2", [
+    CHAIN_ID,
+    provider.address.toLowerCase(),
+  ]);
   await db.query(RELIABILITY_UPDATE_SQL, [CHAIN_ID, [provider.address.toLowerCase()]]);
   return leaseId;
 }
@@ -73,7 +91,10 @@ async function evidence(leaseId: bigint, options: { secret?: Hex; signer?: typeo
 }
 
 async function rejection(leaseId: bigint, body: DeclineEvidenceBody) {
-  const error = await recordDeclineEvidence(leaseId, body).then(() => undefined, (e: unknown) => e);
+  const error = await recordDeclineEvidence(leaseId, body).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DeclineEvidenceRejected);
   const { status, code, field } = error as DeclineEvidenceRejected;
   return { status, code, field };
@@ -105,10 +126,18 @@ describe("decline evidence (issue 10, M3)", () => {
     const a = await declinedLease({ sshPublicKey: "not a key", renterEncryptionKey: bytesToHex(generateEncryptionKeyPair().publicKey) });
     const b = await declinedLease({ sshPublicKey: "not a key either", renterEncryptionKey: bytesToHex(generateEncryptionKeyPair().publicKey) });
     const secretOfB = bytesToHex(sharedSecretOf(providerKeys, hexToBytes(sealed.get(b)!)));
-    expect(await rejection(a, await evidence(a, { secret: `0x${"11".repeat(32)}` }))).toEqual({ status: 422, code: "secret_does_not_open_request", field: "sharedSecret" });
+    expect(await rejection(a, await evidence(a, { secret: `0x${"11".repeat(32)}` }))).toEqual({
+      status: 422,
+      code: "secret_does_not_open_request",
+      field: "sharedSecret",
+    });
     expect(await rejection(a, await evidence(a, { secret: secretOfB }))).toEqual({ status: 422, code: "secret_does_not_open_request", field: "sharedSecret" });
     expect(await rejection(a, await evidence(a, { signer: stranger }))).toEqual({ status: 403, code: "bad_signature", field: "signature" });
-    expect(await rejection(a, await evidence(a, { escrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3" }))).toEqual({ status: 403, code: "bad_signature", field: "signature" });
+    expect(await rejection(a, await evidence(a, { escrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3" }))).toEqual({
+      status: 403,
+      code: "bad_signature",
+      field: "signature",
+    });
     // A signature over lease b's secret does not count for lease a.
     expect(await rejection(a, { ...(await evidence(b)), sharedSecret: secretOfB })).toEqual({ status: 403, code: "bad_signature", field: "signature" });
     expect(await rejection(999n, await evidence(a))).toEqual({ status: 404, code: "unknown_lease", field: "leaseId" });

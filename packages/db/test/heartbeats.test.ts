@@ -25,7 +25,9 @@ afterAll(async () => {
 const beat = (timestamp: number, offerIds: string[] = [ownOffer], account = signer): Promise<HeartbeatBody> => signedBeat(account, timestamp, offerIds);
 
 const rowsOf = async (address: string) =>
-  Number((await getPool().query("select count(*) from provider_heartbeat where chain_id = $1 and provider = $2", [CHAIN_ID, address.toLowerCase()])).rows[0].count);
+  Number(
+    (await getPool().query("select count(*) from provider_heartbeat where chain_id = $1 and provider = $2", [CHAIN_ID, address.toLowerCase()])).rows[0].count,
+  );
 
 describe("recordHeartbeat", () => {
   it("stores one row for 1,000 beats in one slot, each moving only last seen, and only the first moves the search data version", async () => {
@@ -57,7 +59,9 @@ describe("recordHeartbeat", () => {
     for (let i = 0; i < 20; i++) expect((await recordHeartbeat(body, now + i * 1000)).recorded).toBe(false);
     expect(await rowsOf(signer.address)).toBe(before + 1);
     expect(await searchDataVersion(getPool())).toBe(version);
-    expect((await getPool().query("select updated_at from provider_uptime where provider = $1", [signer.address.toLowerCase()])).rows[0].updated_at).toEqual(updatedAt);
+    expect((await getPool().query("select updated_at from provider_uptime where provider = $1", [signer.address.toLowerCase()])).rows[0].updated_at).toEqual(
+      updatedAt,
+    );
   });
 
   it("refuses a beat more than 30 s ahead of the server clock or more than 120 s old, naming timestamp", async () => {
@@ -72,7 +76,10 @@ describe("recordHeartbeat", () => {
   it("refuses offer ids that are not the provider's own indexed offers, naming offerIds", async () => {
     const now = Date.now();
     const t = Math.floor(now / 1000);
-    const { rows } = await getPool().query<{ id: string }>("select offer_id::text as id from offer where chain_id = $1 and provider <> $2 limit 1", [CHAIN_ID, signer.address.toLowerCase()]);
+    const { rows } = await getPool().query<{ id: string }>("select offer_id::text as id from offer where chain_id = $1 and provider <> $2 limit 1", [
+      CHAIN_ID,
+      signer.address.toLowerCase(),
+    ]);
     for (const offerIds of [[rows[0]!.id], [ownOffer, rows[0]!.id], ["999999999"], [(2n ** 200n).toString()]]) {
       await expect(recordHeartbeat(await beat(t, offerIds), now)).rejects.toMatchObject({ status: 400, field: "offerIds" });
     }
@@ -84,9 +91,18 @@ describe("recordHeartbeat", () => {
     const message = { provider: other.address, timestamp: BigInt(t), offerIds: [] as bigint[] };
     const body = (signature: `0x${string}`): HeartbeatBody => ({ provider: other.address, timestamp: t, offerIds: [], chainId: CHAIN_ID, signature });
     // The domain as it was (no verifyingContract: valid on every deployment of the chain) and another registry.
-    const unbound = await other.signTypedData({ domain: { name: "Gridlease", version: "1", chainId: CHAIN_ID }, types: HEARTBEAT_TYPES, primaryType: "Heartbeat", message });
+    const unbound = await other.signTypedData({
+      domain: { name: "Gridlease", version: "1", chainId: CHAIN_ID },
+      types: HEARTBEAT_TYPES,
+      primaryType: "Heartbeat",
+      message,
+    });
     const elsewhere = await other.signTypedData({
-      domain: heartbeatDomain({ chainId: CHAIN_ID, registry: "0x0000000000000000000000000000000000001234" }), types: HEARTBEAT_TYPES, primaryType: "Heartbeat", message });
+      domain: heartbeatDomain({ chainId: CHAIN_ID, registry: "0x0000000000000000000000000000000000001234" }),
+      types: HEARTBEAT_TYPES,
+      primaryType: "Heartbeat",
+      message,
+    });
     for (const signature of [unbound, elsewhere]) {
       await expect(recordHeartbeat(body(signature), now)).rejects.toMatchObject({ status: 401, field: "signature" });
     }
@@ -105,22 +121,38 @@ describe("uptime", () => {
     await db.query(
       `insert into provider_heartbeat (chain_id, provider, signed_at, slot, offer_ids, signature)
        select $1, $2, to_timestamp(s * ${HEARTBEAT_SLOT_SECONDS}), s, '{}', '0x' from generate_series($3::bigint - 10080, $3::bigint - 1) s
-       on conflict do nothing`, [CHAIN_ID, provider, nowSlot]);
+       on conflict do nothing`,
+      [CHAIN_ID, provider, nowSlot],
+    );
     await db.query(
       `insert into provider_heartbeat (chain_id, provider, signed_at, slot, offer_ids, signature)
        select $1, '0x' || lpad(to_hex(p), 40, '0'), to_timestamp(s * ${HEARTBEAT_SLOT_SECONDS}), s, '{}', '0x'
-       from generate_series(1, 199) p, generate_series($2::bigint - 2000, $2::bigint - 1) s`, [CHAIN_ID, nowSlot]);
+       from generate_series(1, 199) p, generate_series($2::bigint - 2000, $2::bigint - 1) s`,
+      [CHAIN_ID, nowSlot],
+    );
     await db.query("analyze provider_heartbeat");
 
     // Rows outside the window do not count: the share is what is stored inside it, counted independently.
     const inside = async (window: number) =>
-      (await db.query("select count(*)::int as n from provider_heartbeat where chain_id = $1 and provider = $2 and slot > $3", [CHAIN_ID, provider, nowSlot - window])).rows[0].n / window;
+      (
+        await db.query("select count(*)::int as n from provider_heartbeat where chain_id = $1 and provider = $2 and slot > $3", [
+          CHAIN_ID,
+          provider,
+          nowSlot - window,
+        ])
+      ).rows[0].n / window;
     const uptime = await computeUptime(db, CHAIN_ID, provider, now);
     expect(uptime.uptime30d).toBeCloseTo(await inside(UPTIME_WINDOW_SLOTS), 9);
     expect(uptime.uptime30d).toBeGreaterThan(0.99);
     expect(uptime.uptime24h).toBeCloseTo(await inside(288), 9);
 
-    const { rows: [{ "QUERY PLAN": [plan] }] } = await db.query(`explain (analyze, format json) ${UPTIME_SQL}`, [CHAIN_ID, provider, nowSlot]);
+    const {
+      rows: [
+        {
+          "QUERY PLAN": [plan],
+        },
+      ],
+    } = await db.query(`explain (analyze, format json) ${UPTIME_SQL}`, [CHAIN_ID, provider, nowSlot]);
     const scans: { "Node Type": string; "Index Name"?: string; "Index Cond"?: string; "Actual Rows": number; "Relation Name"?: string }[] = [];
     const walk = (node: Record<string, unknown>) => {
       scans.push(node as never);
@@ -137,7 +169,11 @@ describe("uptime", () => {
     // The next new slot prunes what fell out of the window; the first heartbeat ever is remembered.
     const later = now + 2 * HEARTBEAT_SLOT_SECONDS * 1000;
     expect((await recordHeartbeat(await beat(Math.floor(later / 1000), [], other), later)).recorded).toBe(true);
-    const old = await db.query("select count(*)::int as n from provider_heartbeat where chain_id = $1 and provider = $2 and slot <= $3", [CHAIN_ID, provider, nowSlot + 2 - UPTIME_WINDOW_SLOTS]);
+    const old = await db.query("select count(*)::int as n from provider_heartbeat where chain_id = $1 and provider = $2 and slot <= $3", [
+      CHAIN_ID,
+      provider,
+      nowSlot + 2 - UPTIME_WINDOW_SLOTS,
+    ]);
     expect(old.rows[0].n).toBe(0);
     expect(await rowsOf(provider)).toBeLessThanOrEqual(UPTIME_WINDOW_SLOTS);
   });

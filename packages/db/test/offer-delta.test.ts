@@ -16,7 +16,11 @@ async function indexerBatch(write: (client: pg.PoolClient, block: number) => Pro
     block++;
     await write(client, block);
     await client.query("insert into indexed_block (chain_id, number, hash, parent_hash) values ($1, $2, $3, '0x')", [CHAIN_ID, block, `0xa${block}`]);
-    await client.query("update indexer_cursor set block_number = $2, block_hash = $3, data_version = data_version + 1 where chain_id = $1", [CHAIN_ID, block, `0xa${block}`]);
+    await client.query("update indexer_cursor set block_number = $2, block_hash = $3, data_version = data_version + 1 where chain_id = $1", [
+      CHAIN_ID,
+      block,
+      `0xa${block}`,
+    ]);
   });
 }
 
@@ -31,7 +35,9 @@ useTempDatabase("gridlease-offer-delta-", async () => {
   await getPool().query("update offer set status = 'Paused' where offer_id % 30 = 0");
   await getPool().query(
     `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version)
-     values ($1, '0x', '0x', 0, '0x0', $2, $3, 0, 1)`, [CHAIN_ID, block, `0xa${block}`]);
+     values ($1, '0x', '0x', 0, '0x0', $2, $3, 0, 1)`,
+    [CHAIN_ID, block, `0xa${block}`],
+  );
   await getPool().query("insert into indexed_block (chain_id, number, hash, parent_hash) values ($1, $2, $3, '0x')", [CHAIN_ID, block, `0xa${block}`]);
 });
 
@@ -55,15 +61,24 @@ describe("incremental snapshot updates", () => {
     await indexerBatch(async (c, b) => {
       await c.query(
         `insert into provider select chain_id, '0xbeef000000000000000000000000000000000001', status, stake, pending_unstake, unstake_available_at, total_slashed,
-           encryption_key, metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 97.5, $2, finalized from provider where chain_id = $1 limit 1`, [CHAIN_ID, b]);
+           encryption_key, metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 97.5, $2, finalized from provider where chain_id = $1 limit 1`,
+        [CHAIN_ID, b],
+      );
       await c.query(
         `insert into provider_uptime (chain_id, provider, first_heartbeat_at, last_heartbeat_at, uptime_24h, uptime_7d, uptime_30d)
-         values ($1, '0xbeef000000000000000000000000000000000001', now(), now(), 1, 1, 1)`, [CHAIN_ID]);
+         values ($1, '0xbeef000000000000000000000000000000000001', now(), now(), 1, 1, 1)`,
+        [CHAIN_ID],
+      );
       await c.query(
         `insert into offer select chain_id, offer_id + 10000, '0xbeef000000000000000000000000000000000001', gpu_model, gpu_count, vram_gb, cpu_cores, ram_gb,
            disk_gb, bandwidth_mbps, region, price_per_gpu_hour, price_per_tflop, min_hours, max_hours, 'Active', free_units, listed_block, listed_log_index, $2, finalized
-         from offer where chain_id = $1 and offer_id <= 5`, [CHAIN_ID, b]);
-      await c.query("update provider set reliability = 99.9, updated_block = $2 where chain_id = $1 and address = (select min(provider) from offer where provider like '0xfeed%')", [CHAIN_ID, b]);
+         from offer where chain_id = $1 and offer_id <= 5`,
+        [CHAIN_ID, b],
+      );
+      await c.query(
+        "update provider set reliability = 99.9, updated_block = $2 where chain_id = $1 and address = (select min(provider) from offer where provider like '0xfeed%')",
+        [CHAIN_ID, b],
+      );
     });
     await touchEverySort();
     expect(offerSnapshots.loads.full).toBe(full);
@@ -82,7 +97,13 @@ describe("incremental snapshot updates", () => {
     const best = (await searchOffers({ sort: "sla", limit: 1, online: "any" })).offers[0]!;
     expect(best.providerOutagesSettled).toBe(0);
     // What the indexer writes for OutageSettled: the provider's counter, with the event's block.
-    await indexerBatch((c, b) => c.query("update provider set outages_settled = outages_settled + 2, updated_block = $3 where chain_id = $1 and address = $2", [CHAIN_ID, best.provider, b]));
+    await indexerBatch((c, b) =>
+      c.query("update provider set outages_settled = outages_settled + 2, updated_block = $3 where chain_id = $1 and address = $2", [
+        CHAIN_ID,
+        best.provider,
+        b,
+      ]),
+    );
     const after = await searchOffers({ sort: "sla", limit: 100, online: "any" });
     expect(offerSnapshots.loads.full).toBe(full);
     expect(offerSnapshots.loads.delta).toBe(delta + 1);
@@ -99,12 +120,17 @@ describe("incremental snapshot updates", () => {
     await touchEverySort();
     const full = offerSnapshots.loads.full;
     const { rows } = await getPool().query<{ id: string; price: string }>(
-      "select offer_id::text as id, price_per_gpu_hour::text as price from offer where status = 'Active' and offer_id % 7 = 1 order by offer_id limit 1");
+      "select offer_id::text as id, price_per_gpu_hour::text as price from offer where status = 'Active' and offer_id % 7 = 1 order by offer_id limit 1",
+    );
     // The undo journal puts back the prior image (an old updated_block) and the cursor goes back.
     await getPool().query("update offer set price_per_gpu_hour = 4242, gpu_count = 55, updated_block = 5 where offer_id = $1", [rows[0]!.id]);
     block -= 2;
     await getPool().query("delete from indexed_block where chain_id = $1 and number > $2", [CHAIN_ID, block]);
-    await getPool().query("update indexer_cursor set block_number = $2, block_hash = $3, data_version = data_version + 1 where chain_id = $1", [CHAIN_ID, block, `0xa${block}`]);
+    await getPool().query("update indexer_cursor set block_number = $2, block_hash = $3, data_version = data_version + 1 where chain_id = $1", [
+      CHAIN_ID,
+      block,
+      `0xa${block}`,
+    ]);
     const cheapest = await searchOffers({ sort: "price", limit: 1, online: "any", minGpus: 55 });
     expect(offerSnapshots.loads.full).toBe(full + 1);
     expect(cheapest.offers.map((o) => o.pricePerGpuHour)).toContain("4242");
@@ -117,7 +143,10 @@ describe("incremental snapshot updates", () => {
     // Rolled back to before the snapshot's block and re-indexed on another branch within one version poll.
     await getPool().query("update offer set free_units = 0, gpu_count = 77, updated_block = 1 where offer_id = $1", [rows[0]!.id]);
     await getPool().query("update indexed_block set hash = '0xother' where chain_id = $1 and number = $2", [CHAIN_ID, block]);
-    await getPool().query("update indexer_cursor set block_number = $2, block_hash = '0xother2', data_version = data_version + 1 where chain_id = $1", [CHAIN_ID, block + 1]);
+    await getPool().query("update indexer_cursor set block_number = $2, block_hash = '0xother2', data_version = data_version + 1 where chain_id = $1", [
+      CHAIN_ID,
+      block + 1,
+    ]);
     const newest = await searchOffers({ sort: "newest", limit: 1, online: "any", minGpus: 77 });
     expect(offerSnapshots.loads.full).toBe(full + 1);
     expect(newest.offers[0]!.offerId).toBe(rows[0]!.id);

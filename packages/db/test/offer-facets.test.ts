@@ -12,10 +12,24 @@ function snapshotWithPrices(prices: bigint[]): OfferSnapshot {
     if (price[i] === Infinity) largePrices.set(i, p);
   });
   return {
-    size, gpuModelCode: new Uint16Array(size), regionCode: new Uint16Array(size), gpuModels: ["H100-SXM"], regions: ["us-east"],
-    gpuCount: column(), vramGb: column(), cpuCores: column(), ramGb: column(), diskGb: column(), bandwidthMbps: column(),
-    price, largePrices, freeUnits: column(), reliability: column(), providerActive: new Uint8Array(size),
-    online: new Uint8Array(size), outagesSettled: column(),
+    size,
+    gpuModelCode: new Uint16Array(size),
+    regionCode: new Uint16Array(size),
+    gpuModels: ["H100-SXM"],
+    regions: ["us-east"],
+    gpuCount: column(),
+    vramGb: column(),
+    cpuCores: column(),
+    ramGb: column(),
+    diskGb: column(),
+    bandwidthMbps: column(),
+    price,
+    largePrices,
+    freeUnits: column(),
+    reliability: column(),
+    providerActive: new Uint8Array(size),
+    online: new Uint8Array(size),
+    outagesSettled: column(),
   };
 }
 
@@ -76,12 +90,18 @@ describe("the settled outages filter", () => {
     snapshot.outagesSettled.set([0, 1, 3]);
     expect(countSnapshot(snapshot, [{ key: "maxSettledOutages", maximum: 0 }]).total).toBe(1);
     expect(countSnapshot(snapshot, [{ key: "maxSettledOutages", maximum: 1 }]).total).toBe(2);
-    const none = countSnapshot(snapshot, [{ key: "maxSettledOutages", maximum: 0 }, { key: "maxPricePerGpuHour", budget: 1n }]);
+    const none = countSnapshot(snapshot, [
+      { key: "maxSettledOutages", maximum: 0 },
+      { key: "maxPricePerGpuHour", budget: 1n },
+    ]);
     expect(none.total).toBe(1);
     // Offer 1 fails only the outage filter; offer 2 fails both.
     expect(none.withoutFilter.get("maxSettledOutages")).toBe(1);
     expect(none.withoutFilter.get("maxPricePerGpuHour")).toBe(1);
-    const strict = countSnapshot(snapshot, [{ key: "maxSettledOutages", maximum: 0 }, { key: "maxPricePerGpuHour", budget: 2n }]);
+    const strict = countSnapshot(snapshot, [
+      { key: "maxSettledOutages", maximum: 0 },
+      { key: "maxPricePerGpuHour", budget: 2n },
+    ]);
     expect(strict.withoutFilter.get("maxSettledOutages")).toBe(2);
   });
 });

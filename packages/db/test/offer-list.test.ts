@@ -59,8 +59,14 @@ describe("the offer list from the in-memory snapshot", () => {
       const third = await searchOffers({ ...query, cursor: second.nextCursor! });
       delete process.env.SEARCH_LIST_SOURCE;
       const referenceThird = await searchOffers({ ...query, limit: 27 });
-      expect([...first.offers, ...second.offers].map((o) => o.offerId), sort).toEqual(reference.offers.map((o) => o.offerId));
-      expect(third.offers.map((o) => o.offerId), sort).toEqual(referenceThird.offers.slice(18).map((o) => o.offerId));
+      expect(
+        [...first.offers, ...second.offers].map((o) => o.offerId),
+        sort,
+      ).toEqual(reference.offers.map((o) => o.offerId));
+      expect(
+        third.offers.map((o) => o.offerId),
+        sort,
+      ).toEqual(referenceThird.offers.slice(18).map((o) => o.offerId));
     }
   });
 });
@@ -100,17 +106,24 @@ describe("counts for a new budget", () => {
 describe("online in the snapshot", () => {
   /** One provider with active offers, its last seen set to `secondsAgo` without touching the data version (as a beat does). */
   async function setLastSeen(provider: string, secondsAgo: number): Promise<void> {
-    await getPool().query(`update provider_uptime set last_heartbeat_at = now() - make_interval(secs => $2) where chain_id = $1 and provider = $3`, [CHAIN_ID, secondsAgo, provider]);
+    await getPool().query(`update provider_uptime set last_heartbeat_at = now() - make_interval(secs => $2) where chain_id = $1 and provider = $3`, [
+      CHAIN_ID,
+      secondsAgo,
+      provider,
+    ]);
   }
 
   it("is evaluated at query time: a provider goes offline when its last seen ages past the window, with no data change", async () => {
     clearSearchCaches();
     const { rows } = await getPool().query<{ provider: string }>(
-      "select provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1", [CHAIN_ID]);
+      "select provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1",
+      [CHAIN_ID],
+    );
     const provider = rows[0]!.provider;
     await setLastSeen(provider, 118.5);
     const version = await searchDataVersion();
-    const mine = async () => (await searchOffers({ online: "any", limit: 100, sort: "newest" }, getPool(), version)).offers.filter((o) => o.provider === provider);
+    const mine = async () =>
+      (await searchOffers({ online: "any", limit: 100, sort: "newest" }, getPool(), version)).offers.filter((o) => o.provider === provider);
     const onlineBefore = await searchOffers({ limit: 1 }, getPool(), version);
     expect((await mine()).every((o) => o.providerOnline)).toBe(true);
     await new Promise((r) => setTimeout(r, 2_000));
@@ -124,11 +137,16 @@ describe("online in the snapshot", () => {
 
   it("needs no reload when the only change is a provider going silent (the online count in the version)", async () => {
     const { rows } = await getPool().query<{ provider: string }>(
-      "select provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc offset 40 limit 1", [CHAIN_ID]);
+      "select provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc offset 40 limit 1",
+      [CHAIN_ID],
+    );
     const provider = rows[0]!.provider;
     await setLastSeen(provider, 118.5);
     clearSearchCaches();
-    const mine = async () => (await searchOffers({ online: "any", limit: 100, sort: "newest", gpu: undefined }, getPool(), await searchDataVersion())).offers.filter((o) => o.provider === provider);
+    const mine = async () =>
+      (await searchOffers({ online: "any", limit: 100, sort: "newest", gpu: undefined }, getPool(), await searchDataVersion())).offers.filter(
+        (o) => o.provider === provider,
+      );
     expect((await mine()).every((o) => o.providerOnline)).toBe(true);
     const before = await searchDataVersion();
     const loads = { ...offerSnapshots.loads };
@@ -144,15 +162,21 @@ describe("online in the snapshot", () => {
     clearSearchCaches();
     const { rows } = await getPool().query<{ provider: string }>(
       `select provider from offer where chain_id = $1 and status = 'Active'
-       and provider <> (select provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1) order by offer_id desc limit 1`, [CHAIN_ID]);
+       and provider <> (select provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1) order by offer_id desc limit 1`,
+      [CHAIN_ID],
+    );
     const provider = rows[0]!.provider;
     await setLastSeen(provider, 118.5);
     const version = await searchDataVersion();
-    const mine = async () => (await searchOffers({ online: "any", limit: 100, sort: "newest" }, getPool(), version)).offers.filter((o) => o.provider === provider);
+    const mine = async () =>
+      (await searchOffers({ online: "any", limit: 100, sort: "newest" }, getPool(), version)).offers.filter((o) => o.provider === provider);
     expect((await mine()).every((o) => o.providerOnline)).toBe(true);
     await setLastSeen(provider, 0); // a beat: last seen moves, updated_at does not
     await new Promise((r) => setTimeout(r, 2_000));
-    const { rows: seen } = await getPool().query<{ last: Date }>("select last_heartbeat_at as last from provider_uptime where chain_id = $1 and provider = $2", [CHAIN_ID, provider]);
+    const { rows: seen } = await getPool().query<{ last: Date }>(
+      "select last_heartbeat_at as last from provider_uptime where chain_id = $1 and provider = $2",
+      [CHAIN_ID, provider],
+    );
     const after = await mine();
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((o) => o.providerOnline && o.providerLastHeartbeatAt === seen[0]!.last.toISOString())).toBe(true);
@@ -163,7 +187,9 @@ describe("snapshot updates", () => {
   it("shows a price change once the indexer's data version moves, and a heartbeat-only change keeps the offer rows", async () => {
     clearSearchCaches();
     const { rows } = await getPool().query<{ id: string }>(
-      "select offer_id::text as id from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1", [CHAIN_ID]);
+      "select offer_id::text as id from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1",
+      [CHAIN_ID],
+    );
     const target = rows[0]!.id;
     const newest = async () => (await searchOffers({ sort: "newest", limit: 1, online: "any" })).offers[0]!;
     expect((await newest()).offerId).toBe(target);
@@ -174,7 +200,9 @@ describe("snapshot updates", () => {
     await getPool().query(
       `with moved as (update provider_uptime set updated_at = now() + interval '1 second' where chain_id = $1
          and provider = (select min(provider) from provider_uptime where chain_id = $1) returning provider)
-       update provider set reliability = 12.5 where chain_id = $1 and address = (select provider from moved)`, [CHAIN_ID]);
+       update provider set reliability = 12.5 where chain_id = $1 and address = (select provider from moved)`,
+      [CHAIN_ID],
+    );
     const providersOnly = await offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
     expect(providersOnly).not.toBe(before);
     expect(providersOnly.offerId).toBe(before.offerId);
@@ -188,7 +216,9 @@ describe("snapshot updates", () => {
     expect((await newest()).pricePerGpuHour).not.toBe("123457");
     await getPool().query(
       `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version)
-       values ($1, '0x', '0x', 0, '0x0', 1, '0x1', 0, 1) on conflict (chain_id) do update set data_version = indexer_cursor.data_version + 1`, [CHAIN_ID]);
+       values ($1, '0x', '0x', 0, '0x0', 1, '0x1', 0, 1) on conflict (chain_id) do update set data_version = indexer_cursor.data_version + 1`,
+      [CHAIN_ID],
+    );
     expect((await newest()).pricePerGpuHour).toBe("123457");
     const budget = await searchOffers({ maxPricePerGpuHour: "0.123457", sort: "newest", limit: 1, online: "any" });
     expect(budget.offers[0]!.offerId).toBe(target);
@@ -198,7 +228,9 @@ describe("snapshot updates", () => {
 describe("values a double cannot hold", () => {
   it("leave the list to PostgreSQL and count prices beyond 2^53 exactly", async () => {
     const { rows } = await getPool().query<{ id: string; price: string }>(
-      "select offer_id::text as id, price_per_gpu_hour::text as price from offer where chain_id = $1 and status = 'Active' order by offer_id limit 1", [CHAIN_ID]);
+      "select offer_id::text as id, price_per_gpu_hour::text as price from offer where chain_id = $1 and status = 'Active' order by offer_id limit 1",
+      [CHAIN_ID],
+    );
     await getPool().query("update offer set price_per_gpu_hour = 1152921504606846976 where offer_id = $1", [rows[0]!.id]); // 2^60
     try {
       clearSearchCaches();

@@ -20,10 +20,13 @@ async function beatEveryMinute(account: PrivateKeyAccount, from: number, to: num
 }
 
 const uptimeRow = async (account: PrivateKeyAccount) =>
-  (await getPool().query<{ uptime24h: number; last: Date; reliability: number }>(
-    `select u.uptime_24h as "uptime24h", u.last_heartbeat_at as last, p.reliability from provider_uptime u
+  (
+    await getPool().query<{ uptime24h: number; last: Date; reliability: number }>(
+      `select u.uptime_24h as "uptime24h", u.last_heartbeat_at as last, p.reliability from provider_uptime u
      join provider p on p.chain_id = u.chain_id and p.address = u.provider where u.chain_id = $1 and u.provider = $2`,
-    [CHAIN_ID, account.address.toLowerCase()])).rows[0]!;
+      [CHAIN_ID, account.address.toLowerCase()],
+    )
+  ).rows[0]!;
 
 beforeAll(async () => {
   server = await startHeartbeatDatabase("gridlease-online-", { count: 300, seed: 0.2 });
@@ -105,9 +108,13 @@ describe("online status in search", () => {
     expect((await searchOffers({ region: "moon-1", availableNow: true, online: "any", chainId: CHAIN_ID })).offers.map((o) => o.offerId)).toEqual([liveOffer]);
 
     // Totals over the whole market equal the online providers' active offers.
-    const { rows: [counted] } = await getPool().query<{ online: number; all: number }>(
+    const {
+      rows: [counted],
+    } = await getPool().query<{ online: number; all: number }>(
       `select count(*) filter (where u.last_heartbeat_at >= now() - interval '${ONLINE_WINDOW_SECONDS} seconds')::int as online, count(*)::int as all
-       from offer o left join provider_uptime u on u.chain_id = o.chain_id and u.provider = o.provider where o.chain_id = $1 and o.status = 'Active'`, [CHAIN_ID]);
+       from offer o left join provider_uptime u on u.chain_id = o.chain_id and u.provider = o.provider where o.chain_id = $1 and o.status = 'Active'`,
+      [CHAIN_ID],
+    );
     expect((await searchOffers({ chainId: CHAIN_ID })).total).toBe(counted!.online);
     expect((await searchOffers({ chainId: CHAIN_ID, online: "any" })).total).toBe(counted!.all);
     expect(counted!.online).toBeLessThan(counted!.all);
@@ -123,7 +130,8 @@ describe("online status in search", () => {
     // updated_at is left alone, so only the count of online providers can tell search.
     await getPool().query(
       `update provider_uptime set last_heartbeat_at = last_heartbeat_at - interval '${2 * ONLINE_WINDOW_SECONDS} seconds' where chain_id = $1 and provider = $2`,
-      [CHAIN_ID, live.address.toLowerCase()]);
+      [CHAIN_ID, live.address.toLowerCase()],
+    );
     expect(await searchDataVersion()).not.toBe(version);
     const after = await searchOffers({ region: "moon-1", chainId: CHAIN_ID });
     expect(after.offers).toEqual([]);

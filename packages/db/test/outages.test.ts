@@ -15,9 +15,11 @@ async function provider(address: string, counts: { completed: number; reported: 
        offers_listed, leases_total, leases_completed, leases_cancelled, leases_not_accepted, leases_declined, disputes_opened, disputes_lost,
        outages_reported, outages_refuted, outages_settled, earnings_net, updated_block)
      values ($1, $2, 'Active', 0, 0, 0, '0x', '', 1, 1, $3, $3, 0, 0, 0, 0, 0, $4, $5, $6, 0, 1)`,
-    [CHAIN_ID, address, counts.completed, counts.reported, counts.refuted, counts.settled]);
+    [CHAIN_ID, address, counts.completed, counts.reported, counts.refuted, counts.settled],
+  );
   await getPool().query(RELIABILITY_UPDATE_SQL, [CHAIN_ID, [address]]);
-  return (await getPool().query<{ reliability: number }>("select reliability from provider where chain_id = $1 and address = $2", [CHAIN_ID, address])).rows[0]!.reliability;
+  return (await getPool().query<{ reliability: number }>("select reliability from provider where chain_id = $1 and address = $2", [CHAIN_ID, address])).rows[0]!
+    .reliability;
 }
 
 async function outage(leaseId: number, seq: number, status: string, block: number) {
@@ -26,13 +28,16 @@ async function outage(leaseId: number, seq: number, status: string, block: numbe
     await db.query(
       `insert into lease (chain_id, lease_id, offer_id, renter, provider, token, gpus, hours, price_per_gpu_hour, deposit, accept_deadline,
          status, claimed_gross, claimed_fee, encrypted_request, booked_block, booked_tx_hash, updated_block)
-       values ($1, $2, 1, '0xr', $3, '0xt', 1, 1, 1, 1, 0, 'Active', 0, 0, '0x', 1, '0x', 1)`, [CHAIN_ID, leaseId, PROVIDER]);
+       values ($1, $2, 1, '0xr', $3, '0xt', 1, 1, 1, 1, 0, 'Active', 0, 0, '0x', 1, '0x', 1)`,
+      [CHAIN_ID, leaseId, PROVIDER],
+    );
   }
   await db.query(
     `insert into lease_outage (chain_id, outage_id, lease_id, seq, renter, provider, reporter, last_seen, cutoff, bond, refutable_until, status,
        reported_block, reported_tx_hash, reported_log_index, refuted_block, settled_block, updated_block)
      values ($1, $2, $3, $4, '0xr', $5, '0xw', 1000, 1060, 1000000, 1200, $6, $7, '0xtx', 0, $8, $9, $7)`,
-    [CHAIN_ID, `${leaseId}:${seq}`, leaseId, seq, PROVIDER, status, block, status === "Refuted" ? block + 1 : null, status === "Settled" ? block + 2 : null]);
+    [CHAIN_ID, `${leaseId}:${seq}`, leaseId, seq, PROVIDER, status, block, status === "Refuted" ? block + 1 : null, status === "Settled" ? block + 2 : null],
+  );
 }
 
 beforeAll(async () => {
@@ -63,7 +68,11 @@ describe("outage SLA history", () => {
     await outage(7, 2, "Settled", 20);
     await outage(8, 1, "Reported", 30);
     const history = await outageHistory(CHAIN_ID, PROVIDER.toUpperCase().replace("0X", "0x"));
-    expect(history.map((o) => [o.leaseId, o.seq, o.status])).toEqual([["8", 1, "Reported"], ["7", 2, "Settled"], ["7", 1, "Refuted"]]);
+    expect(history.map((o) => [o.leaseId, o.seq, o.status])).toEqual([
+      ["8", 1, "Reported"],
+      ["7", 2, "Settled"],
+      ["7", 1, "Refuted"],
+    ]);
     expect(history[1]).toMatchObject({ cutoff: 1060, lastSeen: 1000, bond: "1000000", reportedBlock: 20, settledBlock: 22, refutedBlock: null });
     expect(await outageHistory(CHAIN_ID, PROVIDER, 1)).toHaveLength(1);
     expect(await outageCounts(CHAIN_ID, PROVIDER)).toEqual({ reported: 3, refuted: 1, settled: 1 });

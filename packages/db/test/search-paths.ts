@@ -21,21 +21,30 @@ export async function allPages(query: OfferSearchQueryInput, source: "snapshot" 
   }
 }
 
-export const queryArbitrary = fc.record({
-  gpu: fc.option(fc.subarray(["H100-SXM", "A100-SXM-80G", "RTX4090", "L40S", "T4", "H200"], { minLength: 1 }).map((a) => a.join(",")), { nil: undefined }),
-  region: fc.option(fc.subarray(["us-east", "eu-west", "ap-south", "us-west"], { minLength: 1 }).map((a) => a.join(",")), { nil: undefined }),
-  minGpus: fc.option(fc.constantFrom(1, 2, 4, 8), { nil: undefined }),
-  minVramGb: fc.option(fc.constantFrom(24, 48, 80), { nil: undefined }),
-  minRamGb: fc.option(fc.constantFrom(64, 200), { nil: undefined }),
-  minCpuCores: fc.option(fc.constantFrom(8, 32), { nil: undefined }),
-  maxPricePerGpuHour: fc.option(fc.constantFrom("0", "1", "2.5", "3"), { nil: undefined }),
-  minReliability: fc.option(fc.constantFrom(50, 80), { nil: undefined }),
-  availableNow: fc.option(fc.constant(true), { nil: undefined }),
-  online: fc.option(fc.constantFrom("only", "any"), { nil: undefined }),
-  maxSettledOutages: fc.option(fc.constantFrom(0, 1, 3), { nil: undefined }),
-  sort: fc.constantFrom(...SEARCH_SORTS),
-  limit: fc.constantFrom(3, 7, 50),
-}, { requiredKeys: ["sort", "limit"] });
+export const queryArbitrary = fc.record(
+  {
+    gpu: fc.option(
+      fc.subarray(["H100-SXM", "A100-SXM-80G", "RTX4090", "L40S", "T4", "H200"], { minLength: 1 }).map((a) => a.join(",")),
+      { nil: undefined },
+    ),
+    region: fc.option(
+      fc.subarray(["us-east", "eu-west", "ap-south", "us-west"], { minLength: 1 }).map((a) => a.join(",")),
+      { nil: undefined },
+    ),
+    minGpus: fc.option(fc.constantFrom(1, 2, 4, 8), { nil: undefined }),
+    minVramGb: fc.option(fc.constantFrom(24, 48, 80), { nil: undefined }),
+    minRamGb: fc.option(fc.constantFrom(64, 200), { nil: undefined }),
+    minCpuCores: fc.option(fc.constantFrom(8, 32), { nil: undefined }),
+    maxPricePerGpuHour: fc.option(fc.constantFrom("0", "1", "2.5", "3"), { nil: undefined }),
+    minReliability: fc.option(fc.constantFrom(50, 80), { nil: undefined }),
+    availableNow: fc.option(fc.constant(true), { nil: undefined }),
+    online: fc.option(fc.constantFrom("only", "any"), { nil: undefined }),
+    maxSettledOutages: fc.option(fc.constantFrom(0, 1, 3), { nil: undefined }),
+    sort: fc.constantFrom(...SEARCH_SORTS),
+    limit: fc.constantFrom(3, 7, 50),
+  },
+  { requiredKeys: ["sort", "limit"] },
+);
 
 /** The same searches through the snapshot and through PostgreSQL give the same pages, every field of every hit. */
 export async function expectSnapshotEqualsSql(runs: number): Promise<void> {
@@ -57,6 +66,9 @@ export async function expectEverySortEqualsSql(): Promise<void> {
   for (const sort of SEARCH_SORTS) {
     const query: OfferSearchQueryInput = { sort, online: "any", limit: 100 };
     const [fromSql, fromSnapshot] = [await allPages(query, "sql"), await allPages(query, "snapshot")];
-    expect(fromSnapshot.flatMap((p) => p.offers.map((o) => o.offerId)), sort).toEqual(fromSql.flatMap((p) => p.offers.map((o) => o.offerId)));
+    expect(
+      fromSnapshot.flatMap((p) => p.offers.map((o) => o.offerId)),
+      sort,
+    ).toEqual(fromSql.flatMap((p) => p.offers.map((o) => o.offerId)));
   }
 }

@@ -11,8 +11,21 @@ const CHAIN_ID = 31337;
 let server: Awaited<ReturnType<typeof startTempPostgres>>;
 
 interface Row {
-  offerId: string; gpuModel: string; region: string; gpuCount: number; vramGb: number; cpuCores: number; ramGb: number;
-  diskGb: number; bandwidthMbps: number; price: bigint; pricePerTflop: number; freeUnits: number; reliability: number; online: boolean; outagesSettled: number;
+  offerId: string;
+  gpuModel: string;
+  region: string;
+  gpuCount: number;
+  vramGb: number;
+  cpuCores: number;
+  ramGb: number;
+  diskGb: number;
+  bandwidthMbps: number;
+  price: bigint;
+  pricePerTflop: number;
+  freeUnits: number;
+  reliability: number;
+  online: boolean;
+  outagesSettled: number;
 }
 let all: Row[];
 
@@ -25,7 +38,9 @@ beforeAll(async () => {
   await getPool().query("update offer set status = 'Paused' where offer_id % 50 = 0");
   await getPool().query("update offer set status = 'Delisted' where offer_id % 50 = 1");
   // SLA history: most providers never had an outage settled, some one, a few several.
-  await getPool().query("update provider set outages_settled = (case when get_byte(decode(substr(address, 41, 2), 'hex'), 0) % 3 = 0 then get_byte(decode(substr(address, 41, 2), 'hex'), 0) % 4 else 0 end)");
+  await getPool().query(
+    "update provider set outages_settled = (case when get_byte(decode(substr(address, 41, 2), 'hex'), 0) % 3 = 0 then get_byte(decode(substr(address, 41, 2), 'hex'), 0) % 4 else 0 end)",
+  );
   const { rows } = await getPool().query(
     `select o.offer_id::text as "offerId", gpu_model as "gpuModel", region, gpu_count as "gpuCount", vram_gb as "vramGb", cpu_cores as "cpuCores",
        ram_gb::int as "ramGb", disk_gb::int as "diskGb", bandwidth_mbps::int as "bandwidthMbps", price_per_gpu_hour::text as price,
@@ -33,7 +48,8 @@ beforeAll(async () => {
        coalesce(u.last_heartbeat_at > now(), false) as online
      from offer o join provider p on p.chain_id = o.chain_id and p.address = o.provider
        left join provider_uptime u on u.chain_id = o.chain_id and u.provider = o.provider
-     where o.status = 'Active'`);
+     where o.status = 'Active'`,
+  );
   // Synthetic providers are online (last seen a year ahead) or an hour silent: both kinds are here.
   expect(rows.some((r) => r.online) && rows.some((r) => !r.online)).toBe(true);
   expect(new Set(rows.map((r) => r.outagesSettled)).size).toBeGreaterThan(2);
@@ -58,15 +74,22 @@ function bruteForce(q: Record<string, unknown>): Row[] {
   const gpus = list(q.gpu);
   const regions = list(q.region);
   const min = (v: unknown) => (v === undefined ? 0 : Number(v));
-  const rows = all.filter((r) =>
-    (!gpus || gpus.includes(r.gpuModel)) && (!regions || regions.includes(r.region)) && r.gpuCount >= min(q.minGpus)
-    && r.vramGb >= min(q.minVramGb) && r.ramGb >= min(q.minRamGb) && r.cpuCores >= min(q.minCpuCores)
-    && r.diskGb >= min(q.minDiskGb) && r.bandwidthMbps >= min(q.minBandwidthMbps)
-    && (q.maxPricePerGpuHour === undefined || r.price <= BigInt(usdcToBaseUnits(String(q.maxPricePerGpuHour))))
-    && r.reliability >= min(q.minReliability)
-    && (!q.availableNow || (r.freeUnits >= Math.max(1, min(q.minGpus)) && r.online))
-    && (q.online === "any" || r.online)
-    && (q.maxSettledOutages === undefined || r.outagesSettled <= Number(q.maxSettledOutages)));
+  const rows = all.filter(
+    (r) =>
+      (!gpus || gpus.includes(r.gpuModel)) &&
+      (!regions || regions.includes(r.region)) &&
+      r.gpuCount >= min(q.minGpus) &&
+      r.vramGb >= min(q.minVramGb) &&
+      r.ramGb >= min(q.minRamGb) &&
+      r.cpuCores >= min(q.minCpuCores) &&
+      r.diskGb >= min(q.minDiskGb) &&
+      r.bandwidthMbps >= min(q.minBandwidthMbps) &&
+      (q.maxPricePerGpuHour === undefined || r.price <= BigInt(usdcToBaseUnits(String(q.maxPricePerGpuHour)))) &&
+      r.reliability >= min(q.minReliability) &&
+      (!q.availableNow || (r.freeUnits >= Math.max(1, min(q.minGpus)) && r.online)) &&
+      (q.online === "any" || r.online) &&
+      (q.maxSettledOutages === undefined || r.outagesSettled <= Number(q.maxSettledOutages)),
+  );
   const id = (r: Row) => BigInt(r.offerId);
   const cmp = (a: bigint | number, b: bigint | number) => (a < b ? -1 : a > b ? 1 : 0);
   const sorters: Record<string, (a: Row, b: Row) => number> = {
@@ -94,23 +117,32 @@ async function allPages(query: OfferSearchQueryInput) {
   return { ids, total };
 }
 
-const queryArbitrary = fc.record({
-  gpu: fc.option(fc.subarray(["H100-SXM", "A100-SXM-80G", "RTX4090", "L40S", "T4", "NOPE"], { minLength: 1 }).map((a) => a.join(",")), { nil: undefined }),
-  region: fc.option(fc.subarray(["us-east", "eu-west", "ap-south"], { minLength: 1 }).map((a) => a.join(",")), { nil: undefined }),
-  minGpus: fc.option(fc.constantFrom(1, 2, 4, 8), { nil: undefined }),
-  minVramGb: fc.option(fc.constantFrom(24, 48, 80), { nil: undefined }),
-  minRamGb: fc.option(fc.constantFrom(64, 200, 600), { nil: undefined }),
-  minCpuCores: fc.option(fc.constantFrom(8, 32, 96), { nil: undefined }),
-  minDiskGb: fc.option(fc.constantFrom(500, 2000, 8000), { nil: undefined }),
-  minBandwidthMbps: fc.option(fc.constantFrom(1000, 10000), { nil: undefined }),
-  maxPricePerGpuHour: fc.option(fc.constantFrom("0.3", "1", "2.5", "0.000001"), { nil: undefined }),
-  minReliability: fc.option(fc.constantFrom(50, 80, 95), { nil: undefined }),
-  availableNow: fc.option(fc.constant(true), { nil: undefined }),
-  online: fc.option(fc.constantFrom("only", "any"), { nil: undefined }),
-  maxSettledOutages: fc.option(fc.constantFrom(0, 1, 2), { nil: undefined }),
-  sort: fc.constantFrom(...SEARCH_SORTS),
-  limit: fc.constantFrom(7, 25, 100),
-}, { requiredKeys: ["sort", "limit"] });
+const queryArbitrary = fc.record(
+  {
+    gpu: fc.option(
+      fc.subarray(["H100-SXM", "A100-SXM-80G", "RTX4090", "L40S", "T4", "NOPE"], { minLength: 1 }).map((a) => a.join(",")),
+      { nil: undefined },
+    ),
+    region: fc.option(
+      fc.subarray(["us-east", "eu-west", "ap-south"], { minLength: 1 }).map((a) => a.join(",")),
+      { nil: undefined },
+    ),
+    minGpus: fc.option(fc.constantFrom(1, 2, 4, 8), { nil: undefined }),
+    minVramGb: fc.option(fc.constantFrom(24, 48, 80), { nil: undefined }),
+    minRamGb: fc.option(fc.constantFrom(64, 200, 600), { nil: undefined }),
+    minCpuCores: fc.option(fc.constantFrom(8, 32, 96), { nil: undefined }),
+    minDiskGb: fc.option(fc.constantFrom(500, 2000, 8000), { nil: undefined }),
+    minBandwidthMbps: fc.option(fc.constantFrom(1000, 10000), { nil: undefined }),
+    maxPricePerGpuHour: fc.option(fc.constantFrom("0.3", "1", "2.5", "0.000001"), { nil: undefined }),
+    minReliability: fc.option(fc.constantFrom(50, 80, 95), { nil: undefined }),
+    availableNow: fc.option(fc.constant(true), { nil: undefined }),
+    online: fc.option(fc.constantFrom("only", "any"), { nil: undefined }),
+    maxSettledOutages: fc.option(fc.constantFrom(0, 1, 2), { nil: undefined }),
+    sort: fc.constantFrom(...SEARCH_SORTS),
+    limit: fc.constantFrom(7, 25, 100),
+  },
+  { requiredKeys: ["sort", "limit"] },
+);
 
 describe("searchOffers", () => {
   it("matches a brute-force filter + sort over every row, across all pages", async () => {
@@ -180,13 +212,16 @@ describe("searchOffers", () => {
   it("recounts when the data version moves, and only then", async () => {
     const before = await searchOffers({ gpu: "L40S" });
     const { rows } = await getPool().query<{ offer_id: string }>(
-      "update offer set status = 'Paused' where offer_id = (select min(offer_id) from offer where gpu_model = 'L40S' and status = 'Active') returning offer_id::text");
+      "update offer set status = 'Paused' where offer_id = (select min(offer_id) from offer where gpu_model = 'L40S' and status = 'Active') returning offer_id::text",
+    );
     try {
       // Same version (no indexer block, no heartbeat): the counts are those of that version.
       expect((await searchOffers({ gpu: "L40S" })).total).toBe(before.total);
       await getPool().query(
         `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
-         values ($1, '0x', '0x', 0, '0x0', 1, '0x1', 0)`, [CHAIN_ID]);
+         values ($1, '0x', '0x', 0, '0x0', 1, '0x1', 0)`,
+        [CHAIN_ID],
+      );
       const after = await searchOffers({ gpu: "L40S" });
       expect(after.total).toBe(before.total - 1);
       expect(after.offers.map((o) => o.offerId)).not.toContain(rows[0]!.offer_id);
@@ -207,7 +242,10 @@ describe("marketSummary", () => {
   it("gives supply and the median price per GPU model", async () => {
     const summary = await marketSummary(CHAIN_ID);
     const h100 = summary.find((s) => s.gpuModel === "H100-SXM")!;
-    const prices = all.filter((r) => r.gpuModel === "H100-SXM").map((r) => Number(r.price)).sort((a, b) => a - b);
+    const prices = all
+      .filter((r) => r.gpuModel === "H100-SXM")
+      .map((r) => Number(r.price))
+      .sort((a, b) => a - b);
     const mid = prices.length / 2;
     const median = prices.length % 2 ? prices[Math.floor(mid)]! : (prices[mid - 1]! + prices[mid]!) / 2;
     expect(h100.offers).toBe(prices.length);

@@ -24,15 +24,69 @@ export interface ChainProfile {
 }
 
 export const CHAIN_PROFILES: Readonly<Record<number, ChainProfile>> = {
-  1: { chainId: 1, name: "Ethereum", usdc: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", finalityDepth: 64, explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=1" },
-  10: { chainId: 10, name: "OP Mainnet", usdc: "0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85", finalityDepth: 600, explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=10" },
-  137: { chainId: 137, name: "Polygon PoS", usdc: "0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359", finalityDepth: 256, explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=137" },
-  8453: { chainId: 8453, name: "Base", usdc: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", finalityDepth: 600, explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=8453" },
-  42161: { chainId: 42161, name: "Arbitrum One", usdc: "0xaf88d065e77c8cC2239327C5EDb3A432268e5831", finalityDepth: 4800, explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=42161" },
-  43114: { chainId: 43114, name: "Avalanche C-Chain", usdc: "0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E", finalityDepth: 4, explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=43114" },
-  11155111: { chainId: 11155111, name: "Sepolia", usdc: "0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238", finalityDepth: 64, explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=11155111" },
-  84532: { chainId: 84532, name: "Base Sepolia", usdc: "0x036CbD53842c5426634e7929541eC2318f3dCF7e", finalityDepth: 600, explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=84532" },
-  421614: { chainId: 421614, name: "Arbitrum Sepolia", usdc: "0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d", finalityDepth: 4800, explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=421614" },
+  1: {
+    chainId: 1,
+    name: "Ethereum",
+    usdc: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+    finalityDepth: 64,
+    explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=1",
+  },
+  10: {
+    chainId: 10,
+    name: "OP Mainnet",
+    usdc: "0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85",
+    finalityDepth: 600,
+    explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=10",
+  },
+  137: {
+    chainId: 137,
+    name: "Polygon PoS",
+    usdc: "0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359",
+    finalityDepth: 256,
+    explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=137",
+  },
+  8453: {
+    chainId: 8453,
+    name: "Base",
+    usdc: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+    finalityDepth: 600,
+    explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=8453",
+  },
+  42161: {
+    chainId: 42161,
+    name: "Arbitrum One",
+    usdc: "0xaf88d065e77c8cC2239327C5EDb3A432268e5831",
+    finalityDepth: 4800,
+    explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=42161",
+  },
+  43114: {
+    chainId: 43114,
+    name: "Avalanche C-Chain",
+    usdc: "0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E",
+    finalityDepth: 4,
+    explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=43114",
+  },
+  11155111: {
+    chainId: 11155111,
+    name: "Sepolia",
+    usdc: "0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238",
+    finalityDepth: 64,
+    explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=11155111",
+  },
+  84532: {
+    chainId: 84532,
+    name: "Base Sepolia",
+    usdc: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+    finalityDepth: 600,
+    explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=84532",
+  },
+  421614: {
+    chainId: 421614,
+    name: "Arbitrum Sepolia",
+    usdc: "0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d",
+    finalityDepth: 4800,
+    explorerApiUrl: "https://api.etherscan.io/v2/api?chainid=421614",
+  },
 };
 
 /** The local chain's finality depth: anvil and Hardhat never reorg by themselves; tests reorg on purpose within it. */

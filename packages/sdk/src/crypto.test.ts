@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { bytesToHex, hexToBytes, type Address } from "viem";
-import { generateEncryptionKeyPair, keyPairFromSignature, open, openJson, openWithSharedSecret, sealJson, sharedSecretOf, SealedBoxError, x25519PublicKeyProblem, type SealContext } from "./crypto";
+import {
+  generateEncryptionKeyPair,
+  keyPairFromSignature,
+  open,
+  openJson,
+  openWithSharedSecret,
+  sealJson,
+  sharedSecretOf,
+  SealedBoxError,
+  x25519PublicKeyProblem,
+  type SealContext,
+} from "./crypto";
 
 const escrow: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const renter: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";

@@ -21,7 +21,8 @@ const FINALITY_DEPTH = 24;
 const TSX = join(REPO_ROOT, "node_modules/.bin/tsx");
 const run = promisify(execFile);
 const fresh = () => privateKeyToAccount(generatePrivateKey()).address;
-const constructorInputs = (abi: readonly unknown[]) => (abi as { type: string; inputs?: AbiParameter[] }[]).find((item) => item.type === "constructor")!.inputs!;
+const constructorInputs = (abi: readonly unknown[]) =>
+  (abi as { type: string; inputs?: AbiParameter[] }[]).find((item) => item.type === "constructor")!.inputs!;
 
 /** What the explorer API was asked: every request's parameters (query string and form body together). */
 interface ExplorerRequest {
@@ -67,7 +68,11 @@ describe("pnpm deploy:contracts to a public chain", () => {
   const client = () => createPublicClient({ transport: http(node.url) });
 
   async function rpc(method: string, params: unknown[]) {
-    const response = await fetch(node.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+    const response = await fetch(node.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
     return ((await response.json()) as { result: unknown }).result;
   }
 
@@ -82,7 +87,11 @@ describe("pnpm deploy:contracts to a public chain", () => {
     const hash = await wallet.deployContract({ abi: mockUsdcAbi, bytecode: mockUsdcBytecode as Hex, chain: null });
     usdc = getAddress((await client().waitForTransactionReceipt({ hash })).contractAddress!);
     writeFileSync(passphraseFile, "correct horse battery staple\n");
-    await createKeyFile(keyFile, "correct horse battery staple", { privateKey: deployerKey, scryptN: 2 ** 10, wording: { what: "deployer key file", createWith: "gridlease keys init" } });
+    await createKeyFile(keyFile, "correct horse battery staple", {
+      privateKey: deployerKey,
+      scryptN: 2 ** 10,
+      wording: { what: "deployer key file", createWith: "gridlease keys init" },
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -93,7 +102,21 @@ describe("pnpm deploy:contracts to a public chain", () => {
   let runs = 0;
   async function deploy(vars: Record<string, string | undefined>) {
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const key of ["ADMIN", "PAUSER", "ARBITER", "TREASURY", "DEPLOYER_PRIVATE_KEY", "DEPLOYER_KEY_FILE", "CHAIN_ID", "PAYMENT_TOKEN", "FINALITY_DEPTH", "VERIFY_API_URL", "VERIFY_API_KEY", "GRIDLEASE_PASSPHRASE"]) delete env[key];
+    for (const key of [
+      "ADMIN",
+      "PAUSER",
+      "ARBITER",
+      "TREASURY",
+      "DEPLOYER_PRIVATE_KEY",
+      "DEPLOYER_KEY_FILE",
+      "CHAIN_ID",
+      "PAYMENT_TOKEN",
+      "FINALITY_DEPTH",
+      "VERIFY_API_URL",
+      "VERIFY_API_KEY",
+      "GRIDLEASE_PASSPHRASE",
+    ])
+      delete env[key];
     const deployments = join(workDir, `deployments-${++runs}.ts`);
     Object.assign(env, { RPC_URL: node.url, DEPLOYMENTS_FILE: deployments }, vars);
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
@@ -105,8 +128,12 @@ describe("pnpm deploy:contracts to a public chain", () => {
   }
 
   const operator = () => ({
-    DEPLOYER_KEY_FILE: keyFile, DEPLOYER_PASSPHRASE_FILE: passphraseFile,
-    ADMIN: fresh(), PAUSER: fresh(), ARBITER: fresh(), TREASURY: fresh(),
+    DEPLOYER_KEY_FILE: keyFile,
+    DEPLOYER_PASSPHRASE_FILE: passphraseFile,
+    ADMIN: fresh(),
+    PAUSER: fresh(),
+    ARBITER: fresh(),
+    TREASURY: fresh(),
   });
 
   it("refuses a chain without a payment token or with a finality depth of 0, and a token address without code, naming each", async () => {
@@ -123,11 +150,27 @@ describe("pnpm deploy:contracts to a public chain", () => {
 
   it("deploys on the chain's own token with no mock, hands admin to a timelock, records the finality depth and verifies every source on the explorer", async () => {
     const roles = operator();
-    const result = await deploy({ ...roles, PAYMENT_TOKEN: usdc, FINALITY_DEPTH: String(FINALITY_DEPTH), VERIFY_API_URL: explorer.url, VERIFY_API_KEY: "explorer-key" });
+    const result = await deploy({
+      ...roles,
+      PAYMENT_TOKEN: usdc,
+      FINALITY_DEPTH: String(FINALITY_DEPTH),
+      VERIFY_API_URL: explorer.url,
+      VERIFY_API_KEY: "explorer-key",
+    });
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout).not.toContain("MockUSDC at");
-    const deployed = Object.fromEntries([...result.stdout.matchAll(/deployed (\w+) at (0x[0-9a-fA-F]{40})/g)].map(([, name, address]) => [name!, getAddress(address!)]));
-    expect(Object.keys(deployed).sort()).toEqual(["GridleaseTimelock", "LeaseDisputes", "LeaseEscrow", "LeaseEscrowAdmin", "LeaseExtensions", "LeaseTopUps", "ProviderRegistry"]);
+    const deployed = Object.fromEntries(
+      [...result.stdout.matchAll(/deployed (\w+) at (0x[0-9a-fA-F]{40})/g)].map(([, name, address]) => [name!, getAddress(address!)]),
+    );
+    expect(Object.keys(deployed).sort()).toEqual([
+      "GridleaseTimelock",
+      "LeaseDisputes",
+      "LeaseEscrow",
+      "LeaseEscrowAdmin",
+      "LeaseExtensions",
+      "LeaseTopUps",
+      "ProviderRegistry",
+    ]);
 
     // The contracts run on the external token; the record says so and carries the finality depth.
     const chain = client();
@@ -149,7 +192,10 @@ describe("pnpm deploy:contracts to a public chain", () => {
     const liveness = getAddress(await chain.readContract({ ...escrow, functionName: "liveness" }));
     const submissions = explorer.requests.filter((r) => r.params.action === "verifysourcecode");
     const byAddress = new Map(submissions.map((s) => [getAddress(s.params.contractaddress!), s.params]));
-    const verifyLines = `${result.stdout}\n${result.stderr}`.split("\n").filter((line) => /verif/i.test(line)).join("\n");
+    const verifyLines = `${result.stdout}\n${result.stderr}`
+      .split("\n")
+      .filter((line) => /verif/i.test(line))
+      .join("\n");
     expect([...byAddress.keys()].sort(), verifyLines).toEqual([...Object.values(deployed), liveness].sort());
     for (const { params } of submissions) {
       expect(params.apikey).toBe("explorer-key");
@@ -167,7 +213,9 @@ describe("pnpm deploy:contracts to a public chain", () => {
     // The escrow is verified with its linked libraries at their deployed addresses.
     const escrowSubmission = byAddress.get(deployed.LeaseEscrow!)!;
     const escrowInput = JSON.parse(escrowSubmission.sourceCode!) as { settings: { libraries: Record<string, Record<string, string>> } };
-    const libraries = Object.values(escrowInput.settings.libraries).flatMap((l) => Object.values(l)).map((a) => getAddress(a));
+    const libraries = Object.values(escrowInput.settings.libraries)
+      .flatMap((l) => Object.values(l))
+      .map((a) => getAddress(a));
     expect(libraries.sort()).toEqual([deployed.LeaseDisputes, deployed.LeaseEscrowAdmin, deployed.LeaseExtensions].sort());
     // Each submission's status was polled until it passed.
     expect(explorer.requests.filter((r) => r.params.action === "checkverifystatus")).toHaveLength(submissions.length);

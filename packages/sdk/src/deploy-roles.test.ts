@@ -38,7 +38,11 @@ describe("scripts/deploy.ts on a chain other than 31337", () => {
     // The chain's payment token, there before Gridlease (off the local chain no mock is deployed for it).
     const issuer = privateKeyToAccount(generatePrivateKey());
     await rpc("hardhat_setBalance", [issuer.address, "0x56BC75E2D63100000"]);
-    const hash = await createWalletClient({ account: issuer, transport: http(node.url) }).deployContract({ abi: mockUsdcAbi, bytecode: mockUsdcBytecode as `0x${string}`, chain: null });
+    const hash = await createWalletClient({ account: issuer, transport: http(node.url) }).deployContract({
+      abi: mockUsdcAbi,
+      bytecode: mockUsdcBytecode as `0x${string}`,
+      chain: null,
+    });
     paymentToken = (await createPublicClient({ transport: http(node.url) }).waitForTransactionReceipt({ hash })).contractAddress!;
   }, 180_000);
 
@@ -48,14 +52,26 @@ describe("scripts/deploy.ts on a chain other than 31337", () => {
   });
 
   async function rpc(method: string, params: unknown[]) {
-    const response = await fetch(node.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+    const response = await fetch(node.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
     return ((await response.json()) as { result: unknown }).result;
   }
 
   let runs = 0;
   async function deploy(vars: Record<string, string | undefined>) {
     // Drop anything the caller's shell might set, so only `vars` decide the roles.
-    const env: NodeJS.ProcessEnv = { ...process.env, ADMIN: undefined, PAUSER: undefined, ARBITER: undefined, TREASURY: undefined, DEPLOYER_PRIVATE_KEY: undefined, CHAIN_ID: undefined };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ADMIN: undefined,
+      PAUSER: undefined,
+      ARBITER: undefined,
+      TREASURY: undefined,
+      DEPLOYER_PRIVATE_KEY: undefined,
+      CHAIN_ID: undefined,
+    };
     Object.assign(env, { RPC_URL: node.url, DEPLOYMENTS_FILE: join(workDir, `deployments-${++runs}.ts`) }, vars);
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     return run(TSX, ["scripts/deploy.ts"], { cwd: REPO_ROOT, env }).then(
@@ -99,7 +115,12 @@ describe("scripts/deploy.ts on a chain other than 31337", () => {
   it("refuses the last funded development account, the zero address and a development deployer key", async () => {
     // Account #19's key, derived from the same public mnemonic.
     const devKey = `0x${Buffer.from(mnemonicToAccount(MNEMONIC, { addressIndex: 19 }).getHdKey().privateKey!).toString("hex")}`;
-    const result = await deploy({ ...explicitRoles(), DEPLOYER_PRIVATE_KEY: devKey, TREASURY: "0x0000000000000000000000000000000000000000", PAUSER: devAccount(19) });
+    const result = await deploy({
+      ...explicitRoles(),
+      DEPLOYER_PRIVATE_KEY: devKey,
+      TREASURY: "0x0000000000000000000000000000000000000000",
+      PAUSER: devAccount(19),
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`DEPLOYER_PRIVATE_KEY's account is ${devAccount(19)}, development account #19`);
     expect(result.stderr).toContain("TREASURY is the zero address");

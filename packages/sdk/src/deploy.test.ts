@@ -58,9 +58,7 @@ describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", ()
     expect(await publicClient.readContract({ ...readEscrow, functionName: "treasury" })).toBe(getAddress(treasury));
     expect(await publicClient.readContract({ ...readEscrow, functionName: "feeBps" })).toBe(defaultDeployParameters.feeBps);
     expect(await publicClient.readContract({ ...readEscrow, functionName: "hasRole", args: [ARBITER_ROLE, arbiter] })).toBe(true);
-    expect(
-      await publicClient.readContract({ ...readEscrow, functionName: "hasRole", args: [PAUSER_ROLE, deployer.address] }),
-    ).toBe(true);
+    expect(await publicClient.readContract({ ...readEscrow, functionName: "hasRole", args: [PAUSER_ROLE, deployer.address] })).toBe(true);
     // Admin power sits behind the timelock, with the local one-second delay.
     expect(await publicClient.readContract({ ...readEscrow, functionName: "defaultAdmin" })).toBe(getAddress(deployment.timelock!.address));
     expect(await publicClient.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "defaultAdmin" })).toBe(
@@ -103,7 +101,11 @@ describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", ()
     expect(upgrade.stdout).not.toContain("deployed LeaseEscrow");
     expect(readFileSync(deploymentsFile, "utf8")).toMatch(/ {4}topUps: \{ address: "0x[0-9a-fA-F]{40}", deployBlock: \d+n \}/);
 
-    await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hardhat_reset", params: [] }) });
+    await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hardhat_reset", params: [] }),
+    });
     const third = await run(tsx, ["scripts/deploy.ts"], { cwd: ROOT, env });
     expect(third.stdout).toContain("not on this chain");
     expect(third.stdout).toContain("deployed LeaseEscrow");
@@ -115,7 +117,10 @@ describe("deployGridlease and scripts/deploy.ts against a real Hardhat node", ()
 
   it("rejects a malformed environment with a clear message", async () => {
     const tsx = join(ROOT, "node_modules/.bin/tsx");
-    const failure = await run(tsx, ["scripts/deploy.ts"], { cwd: ROOT, env: { ...process.env, RPC_URL: "not a url", DEPLOYMENTS_FILE: deploymentsFile } }).catch((e) => e);
+    const failure = await run(tsx, ["scripts/deploy.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, RPC_URL: "not a url", DEPLOYMENTS_FILE: deploymentsFile },
+    }).catch((e) => e);
     expect(failure.code).toBe(1);
     expect(failure.stderr).toContain("Invalid deploy environment: RPC_URL");
   }, 60_000);

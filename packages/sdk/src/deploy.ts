@@ -51,7 +51,6 @@ export const defaultDeployParameters = {
 /** The smallest timelock delay accepted on any chain but the local one. */
 export const PUBLIC_MIN_TIMELOCK_DELAY = 2n * DAY;
 
-
 /** Replaces each library placeholder (20 bytes at the given offsets) with the library's address. */
 export function linkBytecode(bytecode: string, references: Record<string, readonly number[]>, libraries: Record<string, Address>): Hex {
   let code = bytecode.slice(2);
@@ -183,10 +182,7 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
   // An external token is not ours to deploy: its "deploy block" is where this deployment starts using it.
   const token = options.token
     ? { address: getAddress(options.token), deployBlock: await publicClient.getBlockNumber(), blockHash: zeroHash as Hash }
-    : await deploy(
-      "MockUSDC",
-      await walletClient.deployContract({ abi: mockUsdcAbi, bytecode: mockUsdcBytecode as Hex, account, chain }),
-    );
+    : await deploy("MockUSDC", await walletClient.deployContract({ abi: mockUsdcAbi, bytecode: mockUsdcBytecode as Hex, account, chain }));
   const registry = await deploy(
     "ProviderRegistry",
     await walletClient.deployContract({

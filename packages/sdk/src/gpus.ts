@@ -49,6 +49,16 @@ export function gpuModelFromSmiName(name: string): GpuModel | undefined {
 
 /** Common region codes for offers (free-form on-chain, these are what the UI suggests). */
 export const REGIONS = [
-  "us-east", "us-west", "us-central", "ca-central", "eu-west", "eu-central", "eu-north",
-  "uk-south", "ap-northeast", "ap-southeast", "ap-south", "sa-east",
+  "us-east",
+  "us-west",
+  "us-central",
+  "ca-central",
+  "eu-west",
+  "eu-central",
+  "eu-north",
+  "uk-south",
+  "ap-northeast",
+  "ap-southeast",
+  "ap-south",
+  "sa-east",
 ] as const;

@@ -51,7 +51,11 @@ async function stretch(passphrase: string, kdf: KeyFile["kdf"]): Promise<Uint8Ar
   return scryptAsync(passphrase.normalize("NFKC"), hexToBytes(kdf.salt as Hex), { N: kdf.N, r: kdf.r, p: kdf.p, dkLen: 32, maxmem: 2 ** 31 });
 }
 
-export async function encryptKeys(keys: { privateKey: Hex; encryptionPrivateKey: Uint8Array }, passphrase: string, scryptN = DEFAULT_SCRYPT_N): Promise<KeyFile> {
+export async function encryptKeys(
+  keys: { privateKey: Hex; encryptionPrivateKey: Uint8Array },
+  passphrase: string,
+  scryptN = DEFAULT_SCRYPT_N,
+): Promise<KeyFile> {
   if (passphrase.length < 8) throw new KeyFileError("Choose a passphrase of at least 8 characters.");
   const kdf = { name: "scrypt" as const, N: scryptN, r: 8, p: 1, salt: bytesToHex(randomBytes(32)) };
   const nonce = randomBytes(24);
@@ -97,7 +101,8 @@ export async function createKeyFile(
   try {
     await writeFile(filePath, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: "wx" });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new KeyFileError(`${filePath} already exists; not overwriting a ${(options.wording ?? AGENT_WORDING).what}.`);
+    if ((error as NodeJS.ErrnoException).code === "EEXIST")
+      throw new KeyFileError(`${filePath} already exists; not overwriting a ${(options.wording ?? AGENT_WORDING).what}.`);
     throw error;
   }
   return { address: file.address as Address, encryptionPublicKey: file.encryptionPublicKey as Hex };

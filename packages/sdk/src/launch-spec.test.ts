@@ -37,19 +37,43 @@ describe("launch spec", () => {
     [{ template: "custom", image: `UPPER/case@${DIGEST}` }, "image", "Image: not a valid image reference (registry/name:tag@sha256:<64 hex digits>)."],
     [{ template: "custom", image: "busybox; rm -rf /" }, "image", "Image: not a valid image reference (registry/name:tag@sha256:<64 hex digits>)."],
     [{ template: "custom", image: "busybox@sha256:abc" }, "image", "Image: not a valid image reference (registry/name:tag@sha256:<64 hex digits>)."],
-    [{ template: "custom", image: "docker.io/library/busybox:1.36" }, "image", "Image: pin the image by digest: add @sha256:<64 hex digits> so the provider runs exactly the image you chose."],
+    [
+      { template: "custom", image: "docker.io/library/busybox:1.36" },
+      "image",
+      "Image: pin the image by digest: add @sha256:<64 hex digits> so the provider runs exactly the image you chose.",
+    ],
     [{ template: "linux-ssh", image: `busybox@${DIGEST}` }, "image", "Image: an image is named only with the custom template."],
     [{ template: "linux-ssh", ports: [0] }, "ports.0", "Ports (port 1): a port is a whole number from 1 to 65535."],
     [{ template: "linux-ssh", ports: [22, 70000] }, "ports.1", "Ports (port 2): a port is a whole number from 1 to 65535."],
     [{ template: "linux-ssh", ports: [22, 8.5] }, "ports.1", "Ports (port 2): a port is a whole number from 1 to 65535."],
     [{ template: "linux-ssh", ports: [22, 22] }, "ports", "Ports: a port is listed twice."],
     [{ template: "linux-ssh", ports: Array.from({ length: 17 }, (_, i) => 1000 + i) }, "ports", "Ports: at most 16 ports."],
-    [{ template: "linux-ssh", env: { "1BAD": "x" } }, "env.1BAD", "Environment (1BAD): environment variable names are letters, digits and _, not starting with a digit."],
-    [{ template: "linux-ssh", env: { LD_PRELOAD: "/x.so" } }, "env.LD_PRELOAD", "Environment (LD_PRELOAD): this environment variable name is reserved (LD_*, NVIDIA_*, GRIDLEASE_*, SSH_PUBLIC_KEY, CUDA_VISIBLE_DEVICES, PATH)."],
-    [{ template: "linux-ssh", env: { NVIDIA_VISIBLE_DEVICES: "all" } }, "env.NVIDIA_VISIBLE_DEVICES", "Environment (NVIDIA_VISIBLE_DEVICES): this environment variable name is reserved (LD_*, NVIDIA_*, GRIDLEASE_*, SSH_PUBLIC_KEY, CUDA_VISIBLE_DEVICES, PATH)."],
-    [{ template: "linux-ssh", env: { NVIDIA_DRIVER_CAPABILITIES: "all" } }, "env.NVIDIA_DRIVER_CAPABILITIES", "Environment (NVIDIA_DRIVER_CAPABILITIES): this environment variable name is reserved (LD_*, NVIDIA_*, GRIDLEASE_*, SSH_PUBLIC_KEY, CUDA_VISIBLE_DEVICES, PATH)."],
+    [
+      { template: "linux-ssh", env: { "1BAD": "x" } },
+      "env.1BAD",
+      "Environment (1BAD): environment variable names are letters, digits and _, not starting with a digit.",
+    ],
+    [
+      { template: "linux-ssh", env: { LD_PRELOAD: "/x.so" } },
+      "env.LD_PRELOAD",
+      "Environment (LD_PRELOAD): this environment variable name is reserved (LD_*, NVIDIA_*, GRIDLEASE_*, SSH_PUBLIC_KEY, CUDA_VISIBLE_DEVICES, PATH).",
+    ],
+    [
+      { template: "linux-ssh", env: { NVIDIA_VISIBLE_DEVICES: "all" } },
+      "env.NVIDIA_VISIBLE_DEVICES",
+      "Environment (NVIDIA_VISIBLE_DEVICES): this environment variable name is reserved (LD_*, NVIDIA_*, GRIDLEASE_*, SSH_PUBLIC_KEY, CUDA_VISIBLE_DEVICES, PATH).",
+    ],
+    [
+      { template: "linux-ssh", env: { NVIDIA_DRIVER_CAPABILITIES: "all" } },
+      "env.NVIDIA_DRIVER_CAPABILITIES",
+      "Environment (NVIDIA_DRIVER_CAPABILITIES): this environment variable name is reserved (LD_*, NVIDIA_*, GRIDLEASE_*, SSH_PUBLIC_KEY, CUDA_VISIBLE_DEVICES, PATH).",
+    ],
     [{ template: "linux-ssh", env: { BIG: "x".repeat(MAX_ENV_BYTES) } }, "env", "Environment: the environment variables exceed 8 KiB in total."],
-    [{ template: "linux-ssh", env: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`V${i}`, "1"])) }, "env", "Environment: at most 64 environment variables."],
+    [
+      { template: "linux-ssh", env: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`V${i}`, "1"])) },
+      "env",
+      "Environment: at most 64 environment variables.",
+    ],
     [{ template: "linux-ssh", diskGb: 0 }, "diskGb", "Disk size: the disk size is at least 1 GB."],
     [{ template: "linux-ssh", diskGb: 5000 }, "diskGb", "Disk size: the disk size is at most 4096 GB."],
     [{ template: "linux-ssh", diskGb: 1.5 }, "diskGb", "Disk size: the disk size is a whole number of GB from 1 to 4096."],
@@ -69,7 +93,9 @@ describe("launch spec", () => {
 
   it("is part of the lease request: a bad spec makes the request invalid, naming the field", () => {
     const base = { sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGFrZQ== me", renterEncryptionKey: `0x${"09".repeat(32)}` };
-    expect(checkLeaseRequest({ ...base, launch: { template: "linux-ssh", ports: [99999] } }).problem).toBe("launch.ports.0: a port is a whole number from 1 to 65535");
+    expect(checkLeaseRequest({ ...base, launch: { template: "linux-ssh", ports: [99999] } }).problem).toBe(
+      "launch.ports.0: a port is a whole number from 1 to 65535",
+    );
     expect(checkLeaseRequest({ ...base, launch: { template: "linux-ssh" } }).request?.launch?.diskGb).toBe(20);
   });
 });

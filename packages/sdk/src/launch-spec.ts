@@ -94,7 +94,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const RESERVED_ENV = /^(LD_|NVIDIA_|GRIDLEASE_)|^(SSH_PUBLIC_KEY|CUDA_VISIBLE_DEVICES|PATH)$/;
 
 /** registry[:port]/path (a registry has a dot, a port or is localhost, as Docker reads it)[:tag][@sha256:<64 hex>], the grammar of the distribution spec, lower-case names. */
-const IMAGE_REFERENCE = /^(?:(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+)(?::\d{1,5})?\/|[a-zA-Z0-9-]+:\d{1,5}\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REFERENCE =
+  /^(?:(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+)(?::\d{1,5})?\/|[a-zA-Z0-9-]+:\d{1,5}\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const PINNED = /@sha256:[a-f0-9]{64}$/;
 
 const port = z
@@ -109,17 +110,29 @@ export const launchSpecSchema = z
     /** Only for `custom`. */
     image: z.string().max(512, "the image reference is longer than 512 characters").optional(),
     env: z
-      .record(z.string(), z.string().refine((v) => !v.includes("\0"), "environment values cannot contain a NUL character"))
+      .record(
+        z.string(),
+        z.string().refine((v) => !v.includes("\0"), "environment values cannot contain a NUL character"),
+      )
       .default({})
       // Names are checked here rather than by the record's key schema, whose failures say only "Invalid key in record".
       .superRefine((env, ctx) => {
         for (const name of Object.keys(env)) {
-          if (!ENV_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "environment variable names are letters, digits and _, not starting with a digit" });
-          else if (RESERVED_ENV.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "this environment variable name is reserved (LD_*, NVIDIA_*, GRIDLEASE_*, SSH_PUBLIC_KEY, CUDA_VISIBLE_DEVICES, PATH)" });
+          if (!ENV_NAME.test(name))
+            ctx.addIssue({ code: "custom", path: [name], message: "environment variable names are letters, digits and _, not starting with a digit" });
+          else if (RESERVED_ENV.test(name))
+            ctx.addIssue({
+              code: "custom",
+              path: [name],
+              message: "this environment variable name is reserved (LD_*, NVIDIA_*, GRIDLEASE_*, SSH_PUBLIC_KEY, CUDA_VISIBLE_DEVICES, PATH)",
+            });
         }
       })
       .refine((env) => Object.keys(env).length <= MAX_ENV_VARS, `at most ${MAX_ENV_VARS} environment variables`)
-      .refine((env) => Object.entries(env).reduce((n, [k, v]) => n + k.length + 1 + new TextEncoder().encode(v).length, 0) <= MAX_ENV_BYTES, `the environment variables exceed ${MAX_ENV_BYTES / 1024} KiB in total`),
+      .refine(
+        (env) => Object.entries(env).reduce((n, [k, v]) => n + k.length + 1 + new TextEncoder().encode(v).length, 0) <= MAX_ENV_BYTES,
+        `the environment variables exceed ${MAX_ENV_BYTES / 1024} KiB in total`,
+      ),
     ports: z
       .array(port)
       .max(MAX_PORTS, `at most ${MAX_PORTS} ports`)
@@ -143,9 +156,16 @@ export const launchSpecSchema = z
       if (spec.image !== undefined) ctx.addIssue({ code: "custom", path: ["image"], message: "an image is named only with the custom template" });
       return;
     }
-    if (!spec.image) return ctx.addIssue({ code: "custom", path: ["image"], message: "the custom template needs an image reference (registry/name@sha256:<digest>)" });
-    if (!IMAGE_REFERENCE.test(spec.image)) return ctx.addIssue({ code: "custom", path: ["image"], message: "not a valid image reference (registry/name:tag@sha256:<64 hex digits>)" });
-    if (!PINNED.test(spec.image)) ctx.addIssue({ code: "custom", path: ["image"], message: "pin the image by digest: add @sha256:<64 hex digits> so the provider runs exactly the image you chose" });
+    if (!spec.image)
+      return ctx.addIssue({ code: "custom", path: ["image"], message: "the custom template needs an image reference (registry/name@sha256:<digest>)" });
+    if (!IMAGE_REFERENCE.test(spec.image))
+      return ctx.addIssue({ code: "custom", path: ["image"], message: "not a valid image reference (registry/name:tag@sha256:<64 hex digits>)" });
+    if (!PINNED.test(spec.image))
+      ctx.addIssue({
+        code: "custom",
+        path: ["image"],
+        message: "pin the image by digest: add @sha256:<64 hex digits> so the provider runs exactly the image you chose",
+      });
   });
 
 export type LaunchSpec = z.infer<typeof launchSpecSchema>;
@@ -158,7 +178,14 @@ export interface LaunchSpecProblem {
   message: string;
 }
 
-const FIELD_NAMES: Record<string, string> = { template: "Template", image: "Image", env: "Environment", ports: "Ports", command: "Start command", diskGb: "Disk size" };
+const FIELD_NAMES: Record<string, string> = {
+  template: "Template",
+  image: "Image",
+  env: "Environment",
+  ports: "Ports",
+  command: "Start command",
+  diskGb: "Disk size",
+};
 
 /** The parsed spec, or the first problem with a sentence naming the field. */
 export function checkLaunchSpec(input: unknown): { spec: LaunchSpec; problem?: undefined } | { spec?: undefined; problem: LaunchSpecProblem } {
@@ -167,16 +194,30 @@ export function checkLaunchSpec(input: unknown): { spec: LaunchSpec; problem?: u
   const issue = parsed.error.issues[0]!;
   const field = issue.path.length ? issue.path.map(String).join(".") : "launch";
   const top = String(issue.path[0] ?? "");
-  if (issue.code === "unrecognized_keys") return { problem: { field: issue.keys[0]!, message: `Launch spec: unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}.` } };
+  if (issue.code === "unrecognized_keys")
+    return { problem: { field: issue.keys[0]!, message: `Launch spec: unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}.` } };
   const label = FIELD_NAMES[top] ?? "Launch spec";
-  const where = top === "env" && issue.path.length > 1 ? ` (${String(issue.path[1])})` : top === "ports" && issue.path.length > 1 ? ` (port ${Number(issue.path[1]) + 1})` : "";
+  const where =
+    top === "env" && issue.path.length > 1
+      ? ` (${String(issue.path[1])})`
+      : top === "ports" && issue.path.length > 1
+        ? ` (port ${Number(issue.path[1]) + 1})`
+        : "";
   return { problem: { field, message: `${label}${where}: ${issue.message}.` } };
 }
 
 /** Key-sorted JSON of the parsed spec: the same spec always gives the same bytes, whoever serialises it. */
 export function canonicalLaunchSpec(spec: LaunchSpec): string {
   const sortKeys = (value: unknown): unknown =>
-    Array.isArray(value) ? value.map(sortKeys) : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortKeys(v)])) : value;
+    Array.isArray(value)
+      ? value.map(sortKeys)
+      : value && typeof value === "object"
+        ? Object.fromEntries(
+            Object.entries(value)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, v]) => [k, sortKeys(v)]),
+          )
+        : value;
   return JSON.stringify(sortKeys(spec));
 }
 

@@ -15,7 +15,8 @@ import { launchSpecSchema } from "./launch-spec";
  * smuggle a second line or an options prefix is refused here, before any script sees it; the comment
  * carries no control characters either (it ends up in logs and terminals).
  */
-export const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\x00-\x1f\x7f]{1,500})?$/;
+export const SSH_PUBLIC_KEY =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\x00-\x1f\x7f]{1,500})?$/;
 
 export const leaseRequestSchema = z.object({
   // Trimmed like the web app's booking form does: a key pasted from a .pub file ends with a newline.

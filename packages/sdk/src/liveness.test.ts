@@ -43,7 +43,9 @@ describe("liveness proofs", () => {
     // For a sender that simulates at "latest": the parent block, which must itself be after the report.
     const parent = await latestLivenessProof({ signer: provider, client, leaseId: 7n, reportBlock: 48n, deployment, block: "parent" });
     expect(parent).toMatchObject({ blockNumber: 49n, blockHash: parentHash });
-    await expect(latestLivenessProof({ signer: provider, client, leaseId: 7n, reportBlock: 49n, deployment, block: "parent" })).rejects.toThrow(/block 49 is not after/);
+    await expect(latestLivenessProof({ signer: provider, client, leaseId: 7n, reportBlock: 49n, deployment, block: "parent" })).rejects.toThrow(
+      /block 49 is not after/,
+    );
   });
 });
 

@@ -63,11 +63,7 @@ export type LivenessSigner = LocalAccount | WalletClient;
  * after the report's block and among the last 256 blocks, and `blockHash` is that block's hash — so
  * sign over a recent block right before refuting (see `latestLivenessProof`).
  */
-export async function livenessProofFor(
-  signer: LivenessSigner,
-  proof: LivenessProof,
-  deployment: LivenessDeployment,
-): Promise<Hex> {
+export async function livenessProofFor(signer: LivenessSigner, proof: LivenessProof, deployment: LivenessDeployment): Promise<Hex> {
   const typedData = livenessTypedData(proof, deployment);
   if ("type" in signer && signer.type === "local") return (signer as LocalAccount).signTypedData(typedData);
   const wallet = signer as WalletClient;

@@ -13,7 +13,13 @@ describe("local development accounts", () => {
   });
 
   it("give each seeded provider an encryption key pair whose public half the seed registers and whose private half opens requests sealed to it", () => {
-    const context = { kind: "request", chainId: 31337, escrow: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0", offerId: 1n, renter: localAccount(190).address } as const;
+    const context = {
+      kind: "request",
+      chainId: 31337,
+      escrow: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+      offerId: 1n,
+      renter: localAccount(190).address,
+    } as const;
     const sealed = sealJson(localProviderEncryptionPublicKey(100), { note: "hello" }, context);
     expect(openJson(localProviderEncryptionKeys(100), sealed, context)).toEqual({ note: "hello" });
     expect(bytesToHex(localProviderEncryptionKeys(101).publicKey)).not.toBe(localProviderEncryptionPublicKey(100));

@@ -35,12 +35,18 @@ export interface HardhatNode {
 export async function startHardhatNode(options: { timeoutMs?: number; chainId?: number } = {}): Promise<HardhatNode> {
   const port = await freePort();
   // `hardhat node` compiles first; on a fresh clone solcjs alone takes a while.
-  return startJsonRpcNode("hardhat node", port, path.join(REPO_ROOT, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NODE_OPTIONS: "", HARDHAT_CHAIN_ID: String(options.chainId ?? 31337) },
-    timeoutMs: options.timeoutMs ?? 150_000,
-    pollMs: 200,
-  });
+  return startJsonRpcNode(
+    "hardhat node",
+    port,
+    path.join(REPO_ROOT, "node_modules/.bin/hardhat"),
+    ["node", "--hostname", "127.0.0.1", "--port", String(port)],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NODE_OPTIONS: "", HARDHAT_CHAIN_ID: String(options.chainId ?? 31337) },
+      timeoutMs: options.timeoutMs ?? 150_000,
+      pollMs: 200,
+    },
+  );
 }
 
 /**
@@ -73,7 +79,11 @@ async function startJsonRpcNode(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr.slice(-500)}`);
     try {
-      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' });
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
+      });
       if (response.ok) return { url, port, process: child, stop };
     } catch {
       // not listening yet
@@ -107,8 +117,26 @@ export function anvilBinary(root = REPO_ROOT): string {
  */
 export async function startAnvilNode(options: { blockTime?: number; timeoutMs?: number } = {}): Promise<HardhatNode> {
   const port = await freePort();
-  return startJsonRpcNode("anvil", port, anvilBinary(), ["--host", "127.0.0.1", "--port", String(port), "--chain-id", "31337", "--accounts", "20", "--block-time", String(options.blockTime ?? 1), "--mixed-mining"], {
-    timeoutMs: options.timeoutMs ?? 30_000,
-    pollMs: 100,
-  });
+  return startJsonRpcNode(
+    "anvil",
+    port,
+    anvilBinary(),
+    [
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--chain-id",
+      "31337",
+      "--accounts",
+      "20",
+      "--block-time",
+      String(options.blockTime ?? 1),
+      "--mixed-mining",
+    ],
+    {
+      timeoutMs: options.timeoutMs ?? 30_000,
+      pollMs: 100,
+    },
+  );
 }

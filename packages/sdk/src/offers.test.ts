@@ -2,7 +2,19 @@ import { describe, expect, it } from "vitest";
 import { bytes32ToText, decodeOfferSpec, encodeOfferSpec, textToBytes32 } from "./offers";
 
 describe("offer spec encoding", () => {
-  const draft = { gpuModel: "H100-SXM", gpuCount: 8, vramGb: 80, cpuCores: 64, ramGb: 512, diskGb: 4000, bandwidthMbps: 10_000, region: "eu-west", pricePerGpuHour: 2_450_000n, minHours: 1, maxHours: 720 };
+  const draft = {
+    gpuModel: "H100-SXM",
+    gpuCount: 8,
+    vramGb: 80,
+    cpuCores: 64,
+    ramGb: 512,
+    diskGb: 4000,
+    bandwidthMbps: 10_000,
+    region: "eu-west",
+    pricePerGpuHour: 2_450_000n,
+    minHours: 1,
+    maxHours: 720,
+  };
 
   it("writes text fields as right-padded bytes32 and reads them back", () => {
     const onChain = encodeOfferSpec(draft);

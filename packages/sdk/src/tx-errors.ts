@@ -1,12 +1,4 @@
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  InsufficientFundsError,
-  UserRejectedRequestError,
-  decodeErrorResult,
-  formatUnits,
-  type Abi,
-} from "viem";
+import { BaseError, ContractFunctionRevertedError, InsufficientFundsError, UserRejectedRequestError, decodeErrorResult, formatUnits, type Abi } from "viem";
 import { leaseEscrowAbi, leaseLivenessAbi, leaseTopUpsAbi, mockUsdcAbi, providerRegistryAbi } from "./contracts.generated";
 
 /**
@@ -15,7 +7,9 @@ import { leaseEscrowAbi, leaseLivenessAbi, leaseTopUpsAbi, mockUsdcAbi, provider
  */
 
 /** Custom errors of every contract a Gridlease call can reach, for decoding bubbled reverts. */
-export const allContractErrors = [...providerRegistryAbi, ...leaseEscrowAbi, ...leaseTopUpsAbi, ...leaseLivenessAbi, ...mockUsdcAbi].filter((item) => item.type === "error") as Abi;
+export const allContractErrors = [...providerRegistryAbi, ...leaseEscrowAbi, ...leaseTopUpsAbi, ...leaseLivenessAbi, ...mockUsdcAbi].filter(
+  (item) => item.type === "error",
+) as Abi;
 
 type Args = readonly unknown[];
 const usdc = (v: unknown) => `${Number(formatUnits(BigInt(v as bigint), 6)).toLocaleString("en-US")} USDC`;

@@ -97,7 +97,13 @@ export class ProviderAgent {
     for (const state of journal.all().filter((s) => s.provisionStarted && !s.deprovisioned)) {
       const leaseId = BigInt(state.leaseId);
       if (this.bookings.has(leaseId)) continue;
-      const [event] = await ctx.publicClient.getContractEvents({ address: ctx.contracts.escrow, abi: leaseEscrowAbi, eventName: "LeaseBooked", args: { leaseId }, fromBlock: ctx.contracts.deployBlock });
+      const [event] = await ctx.publicClient.getContractEvents({
+        address: ctx.contracts.escrow,
+        abi: leaseEscrowAbi,
+        eventName: "LeaseBooked",
+        args: { leaseId },
+        fromBlock: ctx.contracts.deployBlock,
+      });
       if (!event || event.blockNumber >= this.nextScanBlock) continue; // the scan will find it
       this.addBooking(bookingFromEvent(event));
       log.info(`lease ${leaseId}: its environment is not revoked yet (journal); handling it again.`);
@@ -145,7 +151,9 @@ export class ProviderAgent {
     this.bookings.set(booking.leaseId, booking);
     // After a restart the scan re-reads bookings the journal already knows; only new ones are news.
     if (!this.options.journal.knows(booking.leaseId)) {
-      this.options.log.info(`lease ${booking.leaseId}: booked by ${booking.renter} (${booking.gpus} GPU × ${booking.durationHours} h on offer ${booking.offerId}).`);
+      this.options.log.info(
+        `lease ${booking.leaseId}: booked by ${booking.renter} (${booking.gpus} GPU × ${booking.durationHours} h on offer ${booking.offerId}).`,
+      );
     }
   }
 
@@ -236,7 +244,10 @@ export class ProviderAgent {
     try {
       const offers = this.options.ownOffers ? await this.options.ownOffers() : await fetchOwnOffers(ctx, keys.account.address);
       const offerIds = offers.filter((o) => o.status === OfferStatus.Active).map((o) => o.offerId);
-      const problem = await postHeartbeat(config.apiUrl, await signHeartbeat(keys.account, { chainId: ctx.chainId, registry: ctx.contracts.registry }, offerIds));
+      const problem = await postHeartbeat(
+        config.apiUrl,
+        await signHeartbeat(keys.account, { chainId: ctx.chainId, registry: ctx.contracts.registry }, offerIds),
+      );
       if (problem && problem !== this.lastHeartbeatProblem) log.warn(`heartbeat not delivered, still serving: ${problem}`);
       if (!problem && this.lastHeartbeatProblem) log.info("heartbeats are being delivered again.");
       this.lastHeartbeatProblem = problem;
@@ -253,8 +264,15 @@ export class ProviderAgent {
       const amount = await ctx.publicClient.readContract({ ...escrow, functionName: "withdrawable", args: [keys.account.address, ctx.contracts.token] });
       if (amount === 0n) return;
       await ctx.sender.send({ ...escrow, functionName: "withdraw", args: [ctx.contracts.token] });
-      const balance = await ctx.publicClient.readContract({ address: ctx.contracts.token, abi: erc20Abi, functionName: "balanceOf", args: [keys.account.address] });
-      log.info(`withdrew ${formatUnits(amount, ctx.tokenDecimals)} ${ctx.tokenSymbol} of deferred payouts; balance ${formatUnits(balance, ctx.tokenDecimals)}.`);
+      const balance = await ctx.publicClient.readContract({
+        address: ctx.contracts.token,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [keys.account.address],
+      });
+      log.info(
+        `withdrew ${formatUnits(amount, ctx.tokenDecimals)} ${ctx.tokenSymbol} of deferred payouts; balance ${formatUnits(balance, ctx.tokenDecimals)}.`,
+      );
     } catch (error) {
       log.error(`withdrawing deferred payouts failed: ${describeError(error)}`);
     }

@@ -28,7 +28,9 @@ const providerSchema = z
   .refine((p) => p.keyFile === undefined || p.passphraseFile !== undefined, { message: "a keyFile needs a passphraseFile" });
 
 // The refined schema cannot be picked from; its shape can.
-const shared = z.object(agentConfigSchema.shape).pick({ rpcUrl: true, chainId: true, apiUrl: true, contracts: true, provision: true, deprovision: true, intervals: true });
+const shared = z
+  .object(agentConfigSchema.shape)
+  .pick({ rpcUrl: true, chainId: true, apiUrl: true, contracts: true, provision: true, deprovision: true, intervals: true });
 
 export const fleetConfigSchema = shared.extend({
   /** Each provider's journal lives in `<stateDir>/<address>/`. */
@@ -77,7 +79,9 @@ export function resolveFleetConfig(json: unknown, baseDir: string): FleetConfig 
   const usesMnemonic = fleet.providers.some((p) => p.mnemonicIndex !== undefined);
   // The mnemonic is public: keys derived from it are everyone's. Refuse them unless the chain is the local one.
   if (usesMnemonic && fleet.chainId !== LOCAL_CHAIN_ID) {
-    throw new ConfigError(`Fleet config: mnemonicIndex providers use the public Hardhat mnemonic and are only allowed with "chainId": ${LOCAL_CHAIN_ID} (the local chain).`);
+    throw new ConfigError(
+      `Fleet config: mnemonicIndex providers use the public Hardhat mnemonic and are only allowed with "chainId": ${LOCAL_CHAIN_ID} (the local chain).`,
+    );
   }
   const resolve = (p: string) => path.resolve(baseDir, p);
   const { providers, stateDir, ...sharedFields } = fleet;

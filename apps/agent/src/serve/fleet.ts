@@ -26,7 +26,10 @@ class OfferBook {
   private refreshedAt = 0;
   private refreshing?: Promise<void>;
 
-  constructor(private readonly ctx: ChainContext, private readonly maxAgeMs: number) {}
+  constructor(
+    private readonly ctx: ChainContext,
+    private readonly maxAgeMs: number,
+  ) {}
 
   async offersOf(provider: string): Promise<ProviderOffer[]> {
     if (Date.now() - this.refreshedAt >= this.maxAgeMs) await this.refresh();
@@ -50,7 +53,9 @@ class OfferBook {
           const offer = await ctx.publicClient.readContract({ ...registry, functionName: "getOffer", args: [args.offerId!] });
           const key = args.provider!.toLowerCase();
           if (!next.has(key)) next.set(key, []);
-          next.get(key)!.push({ offerId: args.offerId!, status: offer.status as OfferStatus, spec: decodeOfferSpec(offer.spec), reservedUnits: offer.reservedUnits });
+          next
+            .get(key)!
+            .push({ offerId: args.offerId!, status: offer.status as OfferStatus, spec: decodeOfferSpec(offer.spec), reservedUnits: offer.reservedUnits });
         }),
       );
     }
@@ -67,12 +72,21 @@ class OfferBook {
  */
 export function hardwareFromOffers(provider: string, offers: ProviderOffer[]): HardwareReport {
   const counts = new Map<string, number>();
-  for (const o of offers) if (o.status === OfferStatus.Active || o.status === OfferStatus.Paused) counts.set(o.spec.gpuModel, (counts.get(o.spec.gpuModel) ?? 0) + o.spec.gpuCount);
+  for (const o of offers)
+    if (o.status === OfferStatus.Active || o.status === OfferStatus.Paused) counts.set(o.spec.gpuModel, (counts.get(o.spec.gpuModel) ?? 0) + o.spec.gpuCount);
   let next = 0;
   const groups: GpuGroup[] = [...counts].map(([modelId, count]) => {
     const model = gpuModelById(modelId);
     const indices = Array.from({ length: count }, () => next++);
-    return { smiName: model?.smiNames[0] ?? modelId, model, count, vramGb: model?.vramGb ?? 0, memoryMiB: (model?.vramGb ?? 0) * 1024, indices, uuids: indices.map((i) => `GPU-fleet-${provider.toLowerCase().slice(2, 10)}-${i}`) };
+    return {
+      smiName: model?.smiNames[0] ?? modelId,
+      model,
+      count,
+      vramGb: model?.vramGb ?? 0,
+      memoryMiB: (model?.vramGb ?? 0) * 1024,
+      indices,
+      uuids: indices.map((i) => `GPU-fleet-${provider.toLowerCase().slice(2, 10)}-${i}`),
+    };
   });
   return { gpus: [], groups, cpuCores: os.availableParallelism(), ramGb: Math.round(os.totalmem() / 2 ** 30), diskGb: 0 };
 }
@@ -101,7 +115,11 @@ export class Fleet {
   /** The first block whose OutageReported events no provider has seen; read once for all of them. */
   private reportScanFrom = 0n;
 
-  private constructor(private readonly fleet: FleetConfig, private readonly ctx: ChainContext, private readonly log: Logger) {}
+  private constructor(
+    private readonly fleet: FleetConfig,
+    private readonly ctx: ChainContext,
+    private readonly log: Logger,
+  ) {}
 
   static async open(fleet: FleetConfig, log: Logger = createLogger()): Promise<Fleet> {
     const served = fleet.members.filter((m) => !m.source.offline);
@@ -139,7 +157,9 @@ export class Fleet {
       self.members.push(entry);
       self.byAddress.set(address.toLowerCase(), entry);
     }
-    log.info(`fleet: serving ${served.length} provider(s), ${fleet.members.length - served.length} offline, on chain ${ctx.chainId} (escrow ${ctx.contracts.escrow}); journals under ${fleet.stateRoot}`);
+    log.info(
+      `fleet: serving ${served.length} provider(s), ${fleet.members.length - served.length} offline, on chain ${ctx.chainId} (escrow ${ctx.contracts.escrow}); journals under ${fleet.stateRoot}`,
+    );
     return self;
   }
 
@@ -181,7 +201,13 @@ export class Fleet {
     const block = await this.ctx.publicClient.getBlock({ blockTag: "latest" });
     while (scanFrom <= block.number) {
       const toBlock = scanFrom + LOG_RANGE - 1n < block.number ? scanFrom + LOG_RANGE - 1n : block.number;
-      const logs = await this.ctx.publicClient.getContractEvents({ address: this.ctx.contracts.escrow, abi: leaseEscrowAbi, eventName: "LeaseBooked", fromBlock: scanFrom, toBlock });
+      const logs = await this.ctx.publicClient.getContractEvents({
+        address: this.ctx.contracts.escrow,
+        abi: leaseEscrowAbi,
+        eventName: "LeaseBooked",
+        fromBlock: scanFrom,
+        toBlock,
+      });
       for (const event of logs) {
         const member = this.byAddress.get(event.args.provider!.toLowerCase());
         // A provider whose journal checkpoint is past this block has nothing left to do for it.

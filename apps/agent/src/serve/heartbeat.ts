@@ -15,7 +15,12 @@ export interface SignedHeartbeat {
  * with the web API that verifies them). The web API takes at most HEARTBEAT_MAX_OFFER_IDS offer ids, so a
  * provider with more active offers lists the first ones rather than losing its heartbeat.
  */
-export async function signHeartbeat(account: Account, deployment: HeartbeatDeployment, offerIds: bigint[], timestamp = Math.floor(Date.now() / 1000)): Promise<SignedHeartbeat> {
+export async function signHeartbeat(
+  account: Account,
+  deployment: HeartbeatDeployment,
+  offerIds: bigint[],
+  timestamp = Math.floor(Date.now() / 1000),
+): Promise<SignedHeartbeat> {
   if (!account.signTypedData) throw new Error("This account cannot sign typed data.");
   const listed = [...new Set(offerIds)].slice(0, HEARTBEAT_MAX_OFFER_IDS);
   const signature = await account.signTypedData({

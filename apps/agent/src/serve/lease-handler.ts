@@ -13,7 +13,15 @@ import { parseScriptJson, runScript } from "../scripts";
 import { DEFAULT_LAUNCH_SPEC } from "@gridlease/sdk/launch-spec";
 import type { WorkloadLease, WorkloadManager } from "../workloads/manager";
 import { publishDeclineEvidence } from "./decline-evidence";
-import { decryptLeaseRequest, LeaseRequestError, requestContext, scriptEnvironment, type Booking, type LeaseScriptInput, type ValidLeaseRequest } from "./lease-request";
+import {
+  decryptLeaseRequest,
+  LeaseRequestError,
+  requestContext,
+  scriptEnvironment,
+  type Booking,
+  type LeaseScriptInput,
+  type ValidLeaseRequest,
+} from "./lease-request";
 
 export { CloseReason, LeaseStatus };
 
@@ -71,7 +79,8 @@ export class LeaseHandler {
       case LeaseStatus.Pending:
         if (now > lease.acceptDeadline) {
           if (holdsEnvironment) return this.deprovision(booking, state, "the lease was not accepted within the accept window");
-          if (!state.provisionStarted) this.deps.log.warn(`lease ${booking.leaseId}: the accept window closed before the agent handled it; the renter can reclaim.`);
+          if (!state.provisionStarted)
+            this.deps.log.warn(`lease ${booking.leaseId}: the accept window closed before the agent handled it; the renter can reclaim.`);
           return true;
         }
         // A failed provisioning is never provisioned again: the lease is declined at once (a refund now; inside
@@ -117,7 +126,12 @@ export class LeaseHandler {
   private async offerSpecOf(offerId: bigint) {
     let spec = this.offerSpecs.get(offerId);
     if (!spec) {
-      const offer = await this.deps.ctx.publicClient.readContract({ address: this.deps.ctx.contracts.registry, abi: providerRegistryAbi, functionName: "getOffer", args: [offerId] });
+      const offer = await this.deps.ctx.publicClient.readContract({
+        address: this.deps.ctx.contracts.registry,
+        abi: providerRegistryAbi,
+        functionName: "getOffer",
+        args: [offerId],
+      });
       spec = { model: bytes32ToText(offer.spec.gpuModel), gpuCount: offer.spec.gpuCount, cpuCores: offer.spec.cpuCores, ramGb: offer.spec.ramGb };
       this.offerSpecs.set(offerId, spec);
     }
@@ -146,14 +160,25 @@ export class LeaseHandler {
   private allocateGpus(model: string, count: number): { indices: number[]; uuids: string[] } | undefined {
     const group = this.deps.hardware.groups.find((g) => g.model?.id === model);
     if (!group) return undefined;
-    const held = new Set(this.deps.journal.all().filter((s) => s.provisionStarted && !s.deprovisioned).flatMap((s) => s.gpuIndices));
+    const held = new Set(
+      this.deps.journal
+        .all()
+        .filter((s) => s.provisionStarted && !s.deprovisioned)
+        .flatMap((s) => s.gpuIndices),
+    );
     const free = group.indices.filter((i) => !held.has(i));
     if (free.length < count) return undefined;
     const indices = free.slice(0, count);
     return { indices, uuids: indices.map((i) => group.uuids[group.indices.indexOf(i)]) };
   }
 
-  private async scriptInput(booking: Booking, request: ValidLeaseRequest, gpuIndices: number[], event: LeaseScriptInput["event"], reason?: string): Promise<LeaseScriptInput> {
+  private async scriptInput(
+    booking: Booking,
+    request: ValidLeaseRequest,
+    gpuIndices: number[],
+    event: LeaseScriptInput["event"],
+    reason?: string,
+  ): Promise<LeaseScriptInput> {
     const model = await this.gpuModelOf(booking.offerId);
     const group = this.deps.hardware.groups.find((g) => g.model?.id === model);
     return {
@@ -205,7 +230,9 @@ export class LeaseHandler {
         await this.failProvisioning(booking, "provisioning was interrupted twice; not running the provisioning script again");
         return false;
       }
-      log.info(`lease ${id}: provisioning was interrupted (agent restart); running the provisioning script again for the same GPUs ${gpuIndices.join(",") || "-"}.`);
+      log.info(
+        `lease ${id}: provisioning was interrupted (agent restart); running the provisioning script again for the same GPUs ${gpuIndices.join(",") || "-"}.`,
+      );
       await journal.record({ event: "provision-resumed", leaseId: id.toString() });
     } else {
       const model = await this.gpuModelOf(booking.offerId);
@@ -222,14 +249,24 @@ export class LeaseHandler {
       const input = await this.scriptInput(booking, request, gpuIndices, "provision");
       let access: Record<string, unknown>;
       if (this.deps.workloads) {
-        log.info(`lease ${id}: preparing a ${(request.launch ?? DEFAULT_LAUNCH_SPEC).template} container on ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${this.deps.workloads.runtime.kind}`);
+        log.info(
+          `lease ${id}: preparing a ${(request.launch ?? DEFAULT_LAUNCH_SPEC).template} container on ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${this.deps.workloads.runtime.kind}`,
+        );
         access = await this.deps.workloads.prepare(await this.workloadLease(booking, request, gpuIndices));
       } else {
-        log.info(`lease ${id}: provisioning ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${config.provision.command}`);
+        log.info(
+          `lease ${id}: provisioning ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${config.provision.command}`,
+        );
         const { stdout } = await runScript(config.provision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
         access = parseScriptJson(stdout, config.provision.command);
       }
-      const context: SealContext = { kind: "access", chainId: this.deps.ctx.chainId, escrow: this.deps.ctx.contracts.escrow, leaseId: id, renter: booking.renter };
+      const context: SealContext = {
+        kind: "access",
+        chainId: this.deps.ctx.chainId,
+        escrow: this.deps.ctx.contracts.escrow,
+        leaseId: id,
+        renter: booking.renter,
+      };
       const encryptedAccess = sealJson(request.renterEncryptionKey, access, context);
       if ((encryptedAccess.length - 2) / 2 > MAX_ACCESS_BYTES) {
         throw new Error(`the access details printed by ${config.provision.command} exceed ${MAX_ACCESS_BYTES} bytes once encrypted`);
@@ -279,7 +316,9 @@ export class LeaseHandler {
       this.deps.log.info(`lease ${id}: accepted in block ${receipt.blockNumber} (tx ${receipt.transactionHash}).`);
     } catch (error) {
       // No gas is not a refusal: the next pass sends the accept again, in time if the provider funds the address.
-      const refused = !(error instanceof NoGasError) && (error instanceof TransactionFailedError || (error instanceof BaseError && !!error.walk((e) => e instanceof ContractFunctionRevertedError)));
+      const refused =
+        !(error instanceof NoGasError) &&
+        (error instanceof TransactionFailedError || (error instanceof BaseError && !!error.walk((e) => e instanceof ContractFunctionRevertedError)));
       const lease = refused ? await readLease(this.deps.ctx, id).catch(() => undefined) : undefined;
       if (lease?.status === LeaseStatus.Pending) {
         // The escrow refuses this accept for a lease that is still pending: retrying cannot help, so revoke now.
@@ -296,9 +335,8 @@ export class LeaseHandler {
     const id = booking.leaseId;
     this.deps.log.error(`lease ${id}: declining: ${reason}`);
     try {
-      await this.deps.ctx.sender.send(
-        { address: this.deps.ctx.contracts.escrow, abi: leaseEscrowAbi, functionName: "decline", args: [id] },
-        (txHash) => this.deps.journal.record({ event: "decline-sent", leaseId: id.toString(), txHash, reason }),
+      await this.deps.ctx.sender.send({ address: this.deps.ctx.contracts.escrow, abi: leaseEscrowAbi, functionName: "decline", args: [id] }, (txHash) =>
+        this.deps.journal.record({ event: "decline-sent", leaseId: id.toString(), txHash, reason }),
       );
       return true;
     } catch (error) {
@@ -322,7 +360,9 @@ export class LeaseHandler {
       if (claimable > 0n) {
         const receipt = await this.deps.ctx.sender.send({ ...escrow, functionName: "claim", args: [leaseId] });
         const why = final ? "the lease has ended" : "scheduled claim";
-        this.deps.log.info(`lease ${leaseId}: claimed ${formatUnits(claimable, this.deps.ctx.tokenDecimals)} ${this.deps.ctx.tokenSymbol} gross (${why}, tx ${receipt.transactionHash}).`);
+        this.deps.log.info(
+          `lease ${leaseId}: claimed ${formatUnits(claimable, this.deps.ctx.tokenDecimals)} ${this.deps.ctx.tokenSymbol} gross (${why}, tx ${receipt.transactionHash}).`,
+        );
       } else if (final && lease.status === LeaseStatus.Active) {
         await this.deps.ctx.sender.send({ ...escrow, functionName: "complete", args: [leaseId] });
         this.deps.log.info(`lease ${leaseId}: completed (nothing left to claim).`);
@@ -356,7 +396,8 @@ export class LeaseHandler {
     const input = await this.scriptInput(booking, request, state.gpuIndices, "deprovision", reason);
     const workloads = this.deps.workloads;
     // Said once: during the export grace this runs on every poll.
-    if (firstAttempt || pending || !workloads) log.info(`lease ${id}: revoking access (${reason}) with ${workloads ? `the ${workloads.runtime.kind} provisioner` : config.deprovision.command}`);
+    if (firstAttempt || pending || !workloads)
+      log.info(`lease ${id}: revoking access (${reason}) with ${workloads ? `the ${workloads.runtime.kind} provisioner` : config.deprovision.command}`);
     try {
       if (workloads) {
         // A lease that ran its full time keeps its container for the export grace; a cancelled, declined or failed one goes at once.

@@ -122,7 +122,8 @@ export class WorkloadManager {
     const net = await this.runtime.exec(["network", "exists", networkName(leaseId)]);
     if (this.runtime.kind === "docker" || net.code !== 0) {
       const created = await this.runtime.exec(networkCreateArgs(leaseId, this.runtime.kind));
-      if (created.code !== 0 && !/already exists/i.test(created.stderr)) throw new RuntimeError(`creating the lease's network failed: ${created.stderr.trim()}`);
+      if (created.code !== 0 && !/already exists/i.test(created.stderr))
+        throw new RuntimeError(`creating the lease's network failed: ${created.stderr.trim()}`);
     }
     await this.fence(leaseId);
     await this.prepareDisk(leaseId, spec.diskGb);
@@ -143,13 +144,19 @@ export class WorkloadManager {
   private async fence(leaseId: bigint): Promise<void> {
     const { fence } = this.deps.config;
     if (!fence.enabled) return;
-    const device = this.runtime.kind === "docker" ? bridgeName(leaseId) : (await this.runtime.ok(["network", "inspect", "--format", "{{.NetworkInterface}}", networkName(leaseId)])).trim();
+    const device =
+      this.runtime.kind === "docker"
+        ? bridgeName(leaseId)
+        : (await this.runtime.ok(["network", "inspect", "--format", "{{.NetworkInterface}}", networkName(leaseId)])).trim();
     if (!/^[\w.-]{1,15}$/.test(device)) throw new RuntimeError(`the lease's network has no bridge device to fence (got "${device}")`);
     for (const rule of fenceRules(leaseId, device, fence.blockedNets)) {
       const [chain, ...spec] = rule;
       const present = await run(fence.iptables, ["-C", chain!, ...spec]);
       if (present.code === 0) continue;
-      if (present.code === -1) throw new RuntimeError(`${fence.iptables} is missing, so the lease's container could reach the host and 169.254.169.254; install iptables or set workloads.fence.enabled to false if you fence the bridges another way (${present.stderr})`);
+      if (present.code === -1)
+        throw new RuntimeError(
+          `${fence.iptables} is missing, so the lease's container could reach the host and 169.254.169.254; install iptables or set workloads.fence.enabled to false if you fence the bridges another way (${present.stderr})`,
+        );
       await checked(fence.iptables, ["-I", chain!, "1", ...spec]);
     }
   }
@@ -268,7 +275,10 @@ export class WorkloadManager {
     if (entry.state === "closing" || entry.state === "removed" || entry.state === "failed") return;
     const inspected = await this.runtime.exec(["container", "inspect", containerName(leaseId)]);
     if (inspected.code !== 0) return;
-    const [info] = JSON.parse(inspected.stdout) as { State: { Status: string; Running: boolean; ExitCode: number }; NetworkSettings?: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> } }[];
+    const [info] = JSON.parse(inspected.stdout) as {
+      State: { Status: string; Running: boolean; ExitCode: number };
+      NetworkSettings?: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> };
+    }[];
     if (!info) return;
     const ports = info.NetworkSettings?.Ports ?? {};
     entry.endpoints = Object.entries(ports).flatMap(([key, bindings]) =>
@@ -291,7 +301,10 @@ export class WorkloadManager {
     let entry = this.entries.get(key);
     const journaled = this.deps.journal.stateOf(leaseId);
     if (!entry) {
-      const meta = await readFile(this.metaPath(leaseId), "utf8").then((t) => JSON.parse(t) as WorkloadMeta, () => undefined);
+      const meta = await readFile(this.metaPath(leaseId), "utf8").then(
+        (t) => JSON.parse(t) as WorkloadMeta,
+        () => undefined,
+      );
       if (!meta) return undefined;
       const state = journaled.deprovisioned || journaled.workloadStep === "removed" ? "removed" : journaled.workloadStep === "failed" ? "failed" : "starting";
       // Not kept: after a restart, the lease handler's next pass adopts or launches the container (ensureLaunched).
@@ -302,7 +315,12 @@ export class WorkloadManager {
     if (entry.state !== "removed" && entry.state !== "preparing" && entry.state !== "pulling") {
       const result = await this.runtime.exec(["logs", "--tail", String(Math.min(Math.max(1, lines), 1000)), containerName(leaseId)]).catch(() => undefined);
       // The runtime writes the container's stdout to its stdout and its stderr to its stderr; both are the renter's log.
-      if (result?.code === 0) logs = `${result.stdout}${result.stderr}`.split("\n").filter((l) => l.length > 0).slice(-lines).map((l) => l.slice(0, MAX_LOG_LINE));
+      if (result?.code === 0)
+        logs = `${result.stdout}${result.stderr}`
+          .split("\n")
+          .filter((l) => l.length > 0)
+          .slice(-lines)
+          .map((l) => l.slice(0, MAX_LOG_LINE));
     }
     return {
       leaseId: key,
@@ -349,9 +367,11 @@ export class WorkloadManager {
     const name = containerName(leaseId);
     // Killed at once: the grace for export is over (or there is none); Podman would otherwise wait 10 s for a PID 1 that ignores SIGTERM.
     const removed = await this.runtime.exec(["rm", "--force", "--volumes", ...(this.runtime.kind === "podman" ? ["--time", "0"] : []), name]);
-    if (removed.code !== 0 && !/no such container|no container with name/i.test(removed.stderr)) throw new RuntimeError(`removing ${name} failed: ${removed.stderr.trim()}`);
+    if (removed.code !== 0 && !/no such container|no container with name/i.test(removed.stderr))
+      throw new RuntimeError(`removing ${name} failed: ${removed.stderr.trim()}`);
     const net = await this.runtime.exec(["network", "rm", networkName(leaseId)]);
-    if (net.code !== 0 && !/not found|no such network|unable to find/i.test(net.stderr)) throw new RuntimeError(`removing network ${networkName(leaseId)} failed: ${net.stderr.trim()}`);
+    if (net.code !== 0 && !/not found|no such network|unable to find/i.test(net.stderr))
+      throw new RuntimeError(`removing network ${networkName(leaseId)} failed: ${net.stderr.trim()}`);
     await this.unfence(leaseId);
     const data = path.join(this.leaseDir(leaseId), "data");
     if ((await run("mountpoint", ["-q", data])).code === 0) await checked("umount", [data]);

@@ -86,7 +86,17 @@ export function bridgeName(leaseId: bigint): string {
 export function networkCreateArgs(leaseId: bigint, runtime: "podman" | "docker"): string[] {
   return runtime === "podman"
     ? ["network", "create", "--opt", "isolate=true", "--label", `gridlease.lease=${leaseId}`, networkName(leaseId)]
-    : ["network", "create", "--driver", "bridge", "--opt", `com.docker.network.bridge.name=${bridgeName(leaseId)}`, "--label", `gridlease.lease=${leaseId}`, networkName(leaseId)];
+    : [
+        "network",
+        "create",
+        "--driver",
+        "bridge",
+        "--opt",
+        `com.docker.network.bridge.name=${bridgeName(leaseId)}`,
+        "--label",
+        `gridlease.lease=${leaseId}`,
+        networkName(leaseId),
+      ];
 }
 
 /**
@@ -157,7 +167,10 @@ export class ContainerRuntime {
   /** Like exec, but a non-zero exit is an error naming the subcommand and what the runtime said. */
   async ok(args: string[], timeoutMs?: number): Promise<string> {
     const result = await this.exec(args, timeoutMs);
-    if (result.code !== 0) throw new RuntimeError(`${this.binary} ${args.slice(0, 2).join(" ")} failed (exit ${result.code}): ${result.stderr.trim().split("\n").slice(-3).join(" ") || "no message"}`);
+    if (result.code !== 0)
+      throw new RuntimeError(
+        `${this.binary} ${args.slice(0, 2).join(" ")} failed (exit ${result.code}): ${result.stderr.trim().split("\n").slice(-3).join(" ") || "no message"}`,
+      );
     return result.stdout;
   }
 }

@@ -16,11 +16,26 @@ export const PROVIDER_TOKEN_FILE = "workload-provider-token";
  * provider's own token (every lease's status, for the dashboard) is written to the state folder
  * rather than logged, since logs are often shipped elsewhere.
  */
-export async function startWorkloads(config: AgentConfig, keys: ProviderKeys, ctx: ChainContext, journal: Journal, log: Logger): Promise<{ workloads: WorkloadManager; close(): Promise<void> } | undefined> {
+export async function startWorkloads(
+  config: AgentConfig,
+  keys: ProviderKeys,
+  ctx: ChainContext,
+  journal: Journal,
+  log: Logger,
+): Promise<{ workloads: WorkloadManager; close(): Promise<void> } | undefined> {
   if (!config.workloads) return undefined;
-  const workloads = new WorkloadManager({ config: config.workloads, stateDir: config.stateDir, journal, log, secret: keys.encryption.privateKey, chainId: ctx.chainId, escrow: ctx.contracts.escrow });
+  const workloads = new WorkloadManager({
+    config: config.workloads,
+    stateDir: config.stateDir,
+    journal,
+    log,
+    secret: keys.encryption.privateKey,
+    chainId: ctx.chainId,
+    escrow: ctx.contracts.escrow,
+  });
   const version = await workloads.runtime.exec(["--version"]).catch((error: Error) => ({ code: -1, stdout: "", stderr: error.message }));
-  if (version.code !== 0) throw new Error(`workloads.runtime is ${config.workloads.runtime} but \`${workloads.runtime.binary} --version\` failed: ${version.stderr.trim()}`);
+  if (version.code !== 0)
+    throw new Error(`workloads.runtime is ${config.workloads.runtime} but \`${workloads.runtime.binary} --version\` failed: ${version.stderr.trim()}`);
   const server = new StatusServer(workloads, log);
   const port = await server.listen(config.workloads.statusApi.host, config.workloads.statusApi.port);
   workloads.statusPort = port;

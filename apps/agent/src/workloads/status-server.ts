@@ -59,7 +59,8 @@ export class StatusServer {
     }
     const linesParam = url.searchParams.get("lines");
     const lines = linesParam === null ? undefined : Number(linesParam);
-    if (lines !== undefined && (!Number.isInteger(lines) || lines < 1 || lines > 1000)) return { status: 400, body: { error: "lines: a whole number from 1 to 1000", field: "lines" } };
+    if (lines !== undefined && (!Number.isInteger(lines) || lines < 1 || lines > 1000))
+      return { status: 400, body: { error: "lines: a whole number from 1 to 1000", field: "lines" } };
     const status = await this.manager.status(leaseId, lines);
     if (!status) return { status: 404, body: { error: `lease ${leaseId} has no workload on this host` } };
     return { status: 200, body: status };

@@ -22,15 +22,41 @@ export async function registerLocalProviders(market: Market, indices: number[], 
     const confirm = (hash: Hex) => market.publicClient.waitForTransactionReceipt({ hash });
     await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [account.address, usdc("1000")] }));
     await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, usdc("500")] }));
-    await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "register", args: [usdc("500"), localProviderEncryptionPublicKey(index), `ipfs://fleet/${index}`] }));
-    const spec = encodeOfferSpec({ gpuModel: "RTX4090", gpuCount: 2, vramGb: 24, cpuCores: 16, ramGb: 64, diskGb: 1000, bandwidthMbps: 1000, region: "eu-west", pricePerGpuHour: usdc("0.50"), minHours: 1, maxHours: 48 });
+    await confirm(
+      await wallet.writeContract({
+        address: registry.address,
+        abi: providerRegistryAbi,
+        functionName: "register",
+        args: [usdc("500"), localProviderEncryptionPublicKey(index), `ipfs://fleet/${index}`],
+      }),
+    );
+    const spec = encodeOfferSpec({
+      gpuModel: "RTX4090",
+      gpuCount: 2,
+      vramGb: 24,
+      cpuCores: 16,
+      ramGb: 64,
+      diskGb: 1000,
+      bandwidthMbps: 1000,
+      region: "eu-west",
+      pricePerGpuHour: usdc("0.50"),
+      minHours: 1,
+      maxHours: 48,
+    });
     const receipt = await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] }));
-    const [listed] = await market.publicClient.getContractEvents({ address: registry.address, abi: providerRegistryAbi, eventName: "OfferListed", blockHash: receipt.blockHash });
+    const [listed] = await market.publicClient.getContractEvents({
+      address: registry.address,
+      abi: providerRegistryAbi,
+      eventName: "OfferListed",
+      blockHash: receipt.blockHash,
+    });
     offers.set(index, listed!.args.offerId!);
   };
   const queue = [...indices];
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-    for (let index = queue.shift(); index !== undefined; index = queue.shift()) await setUp(index);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+      for (let index = queue.shift(); index !== undefined; index = queue.shift()) await setUp(index);
+    }),
+  );
   return offers;
 }

@@ -1,5 +1,17 @@
 import type { LaunchSpecInput } from "@gridlease/sdk/launch-spec";
-import { createPublicClient, createTestClient, createWalletClient, http, bytesToHex, keccak256, parseUnits, stringToHex, type Address, type Hex, type PublicClient } from "viem";
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  http,
+  bytesToHex,
+  keccak256,
+  parseUnits,
+  stringToHex,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { deployGridlease, type GridleaseDeployment } from "@gridlease/sdk/deploy";
@@ -35,10 +47,17 @@ export class Market {
     const walletClient = createWalletClient({ chain: hardhat, transport: http(rpcUrl), account: privateKeyToAccount(DEPLOYER_KEY) });
     const market = new Market(rpcUrl, await deployGridlease({ walletClient, publicClient }));
     for (const who of [market.provider.address, market.renter.address]) {
-      await market.confirm(await walletClient.writeContract({ address: market.deployment.token.address, abi: mockUsdcAbi, functionName: "faucet", args: [who, usdc("10000")] }));
+      await market.confirm(
+        await walletClient.writeContract({ address: market.deployment.token.address, abi: mockUsdcAbi, functionName: "faucet", args: [who, usdc("10000")] }),
+      );
     }
     await market.confirm(
-      await market.renterWallet.writeContract({ address: market.deployment.token.address, abi: mockUsdcAbi, functionName: "approve", args: [market.deployment.escrow.address, usdc("10000")] }),
+      await market.renterWallet.writeContract({
+        address: market.deployment.token.address,
+        abi: mockUsdcAbi,
+        functionName: "approve",
+        args: [market.deployment.escrow.address, usdc("10000")],
+      }),
     );
     return market;
   }
@@ -54,7 +73,16 @@ export class Market {
   }
 
   /** Books like the web app does: the request is sealed to the provider's registered key and carries the renter's own key. */
-  async book(options: { offerId: bigint; providerEncryptionKey: Hex; gpus?: number; hours?: number; note?: string; sshPublicKey?: string; renterEncryptionKey?: Hex; launch?: LaunchSpecInput }): Promise<bigint> {
+  async book(options: {
+    offerId: bigint;
+    providerEncryptionKey: Hex;
+    gpus?: number;
+    hours?: number;
+    note?: string;
+    sshPublicKey?: string;
+    renterEncryptionKey?: Hex;
+    launch?: LaunchSpecInput;
+  }): Promise<bigint> {
     const encryptedRequest = sealJson(
       options.providerEncryptionKey,
       {
@@ -78,7 +106,11 @@ export class Market {
 
   async openDispute(leaseId: bigint) {
     return this.confirm(
-      await this.renterWallet.writeContract({ ...this.escrow, functionName: "openDispute", args: [leaseId, keccak256(stringToHex("gpu never came up")), "ipfs://evidence"] }),
+      await this.renterWallet.writeContract({
+        ...this.escrow,
+        functionName: "openDispute",
+        args: [leaseId, keccak256(stringToHex("gpu never came up")), "ipfs://evidence"],
+      }),
     );
   }
 
@@ -86,14 +118,23 @@ export class Market {
   async resolveForRenter(leaseId: bigint) {
     const lease = await this.getLease(leaseId);
     const arbiter = createWalletClient({ chain: hardhat, transport: http(this.rpcUrl), account: privateKeyToAccount(DEPLOYER_KEY) });
-    return this.confirm(await arbiter.writeContract({ ...this.escrow, functionName: "resolveDispute", args: [leaseId, lease.deposit - lease.paidGross, 0n, 0n, true] }));
+    return this.confirm(
+      await arbiter.writeContract({ ...this.escrow, functionName: "resolveDispute", args: [leaseId, lease.deposit - lease.paidGross, 0n, 0n, true] }),
+    );
   }
 
   async extend(leaseId: bigint, extraHours: number) {
     // Contracts v2: extensions are bought at the offer's current price.
     const lease = await this.getLease(leaseId);
-    const offer = await this.publicClient.readContract({ address: this.deployment.registry.address, abi: providerRegistryAbi, functionName: "getOffer", args: [lease.offerId] });
-    return this.confirm(await this.renterWallet.writeContract({ ...this.escrow, functionName: "extend", args: [leaseId, extraHours, offer.spec.pricePerGpuHour] }));
+    const offer = await this.publicClient.readContract({
+      address: this.deployment.registry.address,
+      abi: providerRegistryAbi,
+      functionName: "getOffer",
+      args: [lease.offerId],
+    });
+    return this.confirm(
+      await this.renterWallet.writeContract({ ...this.escrow, functionName: "extend", args: [leaseId, extraHours, offer.spec.pricePerGpuHour] }),
+    );
   }
 
   async renterCall(functionName: "cancel" | "reclaim", leaseId: bigint) {

@@ -61,19 +61,49 @@ export interface TestPodman {
   cleanup(): Promise<void>;
 }
 
-const APPLETS = ["sh", "echo", "cat", "ls", "ps", "sleep", "httpd", "wget", "mkdir", "id", "hostname", "df", "env", "kill", "nc", "ip", "grep", "wc", "head", "true", "dd", "sync", "rm", "touch", "test"];
+const APPLETS = [
+  "sh",
+  "echo",
+  "cat",
+  "ls",
+  "ps",
+  "sleep",
+  "httpd",
+  "wget",
+  "mkdir",
+  "id",
+  "hostname",
+  "df",
+  "env",
+  "kill",
+  "nc",
+  "ip",
+  "grep",
+  "wc",
+  "head",
+  "true",
+  "dd",
+  "sync",
+  "rm",
+  "touch",
+  "test",
+];
 
 export async function startTestPodman(dir: string): Promise<TestPodman> {
   if (podmanMissing) throw new Error(podmanMissing);
   const root = path.join(dir, "podman");
   await mkdir(path.join(root, "networks"), { recursive: true });
   const conf = path.join(root, "containers.conf");
-  await writeFile(conf, `[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\n\n[network]\nnetwork_config_dir = "${path.join(root, "networks")}"\n`);
+  await writeFile(
+    conf,
+    `[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\n\n[network]\nnetwork_config_dir = "${path.join(root, "networks")}"\n`,
+  );
   // Podman refuses a runroot longer than 50 characters; a test folder under mktemp can be longer.
   const runroot = await mkdtemp(path.join(os.tmpdir().length < 30 ? os.tmpdir() : "/tmp", "glrun-"));
   const globalArgs = ["--root", path.join(root, "storage"), "--runroot", runroot];
   const env = { CONTAINERS_CONF: conf };
-  const podman = (...args: string[]) => execFileSync("podman", [...globalArgs, ...args], { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const podman = (...args: string[]) =>
+    execFileSync("podman", [...globalArgs, ...args], { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
 
   const rootfs = path.join(root, "rootfs");
   for (const d of ["bin", "tmp", "www", "etc", "data"]) await mkdir(path.join(rootfs, d), { recursive: true });
@@ -83,7 +113,7 @@ export async function startTestPodman(dir: string): Promise<TestPodman> {
   const tarball = path.join(root, "busybox.tar");
   execFileSync("tar", ["-C", rootfs, "-cf", tarball, "."]);
   const tag = "localhost/gridlease-test/busybox:1";
-  podman("import", "--quiet", "--change", "CMD [\"/bin/sh\"]", tarball, tag);
+  podman("import", "--quiet", "--change", 'CMD ["/bin/sh"]', tarball, tag);
   const digest = podman("image", "inspect", "--format", "{{.Digest}}", tag).trim();
   return {
     workloads: { runtime: "podman", globalArgs, env },
@@ -103,12 +133,15 @@ export async function startTestPodman(dir: string): Promise<TestPodman> {
         for (const id of podman("ps", "-aq").split("\n").filter(Boolean)) attempt(() => podman("rm", "-f", "--time", "0", id));
       });
       attempt(() => {
-        for (const net of podman("network", "ls", "--format", "{{.Name}}").split("\n").filter((n) => n.startsWith("gridlease-"))) {
+        for (const net of podman("network", "ls", "--format", "{{.Name}}")
+          .split("\n")
+          .filter((n) => n.startsWith("gridlease-"))) {
           // A failed test leaves the lease's fence rules; Podman reuses device names, so they would fence a later network.
           attempt(() => {
             const device = podman("network", "inspect", "--format", "{{.NetworkInterface}}", net).trim();
             for (const line of execFileSync("iptables", ["-S"], { encoding: "utf8" }).split("\n")) {
-              if (line.startsWith("-A ") && line.includes(` -i ${device} `) && line.includes("--comment gridlease-lease-")) execFileSync("iptables", ["-D", ...line.slice(3).split(" ")]);
+              if (line.startsWith("-A ") && line.includes(` -i ${device} `) && line.includes("--comment gridlease-lease-"))
+                execFileSync("iptables", ["-D", ...line.slice(3).split(" ")]);
             }
           });
           attempt(() => podman("network", "rm", "-f", net));

@@ -66,10 +66,14 @@ export async function prepareProviderHost(rpcUrl: string, options: { apiUrl?: st
   const step = async (args: string[], expected: RegExp) => {
     const result = await runCli(["-c", configPath, ...args], env);
     const match = expected.exec(result.stdout);
-    if (result.code !== 0 || result.stderr || !match) throw new Error(`gridlease-agent ${args[0]} did not print ${expected}:\n${result.stdout}${result.stderr}`);
+    if (result.code !== 0 || result.stderr || !match)
+      throw new Error(`gridlease-agent ${args[0]} did not print ${expected}:\n${result.stdout}${result.stderr}`);
     return match;
   };
-  const init = await step(["init", "--import-private-key-file", path.join(dir, "provider.key"), "--scrypt-n", "1024"], new RegExp(`Provider address: +${market.provider.address}[\\s\\S]*Encryption public key: (0x[0-9a-f]{64})`));
+  const init = await step(
+    ["init", "--import-private-key-file", path.join(dir, "provider.key"), "--scrypt-n", "1024"],
+    new RegExp(`Provider address: +${market.provider.address}[\\s\\S]*Encryption public key: (0x[0-9a-f]{64})`),
+  );
   const early = await runCli(["-c", configPath, "list"], env);
   if (early.code !== 1 || !early.stderr.includes("is not a registered provider; run `gridlease-agent register`")) {
     throw new Error(`list before register should explain itself, got: ${early.stdout}${early.stderr}`);

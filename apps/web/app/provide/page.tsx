@@ -17,7 +17,9 @@ export default async function ProvidePage({ searchParams }: { searchParams: Prom
         <AddressSync path="/provide" address={address} refreshMs={60_000} />
         <header>
           <h1 className="text-2xl font-bold">Provider agent</h1>
-          <p className="text-sm text-slate-400">{address ? shortAddress(address) : "The agent serves your bookings: it provisions access, accepts, and claims earnings."}</p>
+          <p className="text-sm text-slate-400">
+            {address ? shortAddress(address) : "The agent serves your bookings: it provisions access, accepts, and claims earnings."}
+          </p>
         </header>
         {address ? <AgentStatus address={address} /> : <ConnectPrompt what="your provider agent's status" />}
       </div>

@@ -29,47 +29,60 @@ export default async function ProviderPage({ searchParams }: { searchParams: Pro
 
   return (
     <WalletProviders>
-    <div className="space-y-6">
-      <AddressSync path="/provider" address={address} />
-      <header className="flex flex-wrap items-end justify-between gap-3">
-        <div>
-          <h1 className="text-2xl font-bold">Provider dashboard</h1>
-          {address && <p className="text-sm text-slate-400">{shortAddress(address)}{data?.registered ? ` · reliability ${data.reliability.toFixed(0)}/100 · earned ${formatToken(data.earningsNet)}` : ""}</p>}
-        </div>
-        <FaucetButton />
-      </header>
-      {!address || !data ? (
-        <ConnectPrompt what="your listings and bookings" />
-      ) : !data.registered ? (
-        <RegisterForm />
-      ) : (
-        <>
-          <section className="space-y-3" aria-labelledby="pending-title">
-            <h2 id="pending-title" className="text-lg font-semibold">Bookings waiting for you ({pending.length})</h2>
-            <PendingBookings leases={pending} registeredKey={data.encryptionKey} />
-          </section>
-          <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
-            <section className="card space-y-2" aria-labelledby="earnings-title">
-              <h2 id="earnings-title" className="font-semibold">Earnings</h2>
-              <EarningsChart points={data.earnings} />
-            </section>
-            <StakePanel />
+      <div className="space-y-6">
+        <AddressSync path="/provider" address={address} />
+        <header className="flex flex-wrap items-end justify-between gap-3">
+          <div>
+            <h1 className="text-2xl font-bold">Provider dashboard</h1>
+            {address && (
+              <p className="text-sm text-slate-400">
+                {shortAddress(address)}
+                {data?.registered ? ` · reliability ${data.reliability.toFixed(0)}/100 · earned ${formatToken(data.earningsNet)}` : ""}
+              </p>
+            )}
           </div>
-          <section className="space-y-3" aria-labelledby="listings-title">
-            <h2 id="listings-title" className="text-lg font-semibold">Your listings</h2>
-            <ListingsTable offers={data.offers} />
-          </section>
-          <ListingForm />
-          <section className="space-y-3" aria-labelledby="leases-title">
-            <h2 id="leases-title" className="text-lg font-semibold">Leases</h2>
-            <ProviderLeases leases={others} />
-          </section>
-          <OutageHistory outages={data.outages} />
-          <ProviderWorkloads />
-          <BillingHistory chainId={CHAIN_ID} account={address} role="provider" />
-        </>
-      )}
-    </div>
+          <FaucetButton />
+        </header>
+        {!address || !data ? (
+          <ConnectPrompt what="your listings and bookings" />
+        ) : !data.registered ? (
+          <RegisterForm />
+        ) : (
+          <>
+            <section className="space-y-3" aria-labelledby="pending-title">
+              <h2 id="pending-title" className="text-lg font-semibold">
+                Bookings waiting for you ({pending.length})
+              </h2>
+              <PendingBookings leases={pending} registeredKey={data.encryptionKey} />
+            </section>
+            <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+              <section className="card space-y-2" aria-labelledby="earnings-title">
+                <h2 id="earnings-title" className="font-semibold">
+                  Earnings
+                </h2>
+                <EarningsChart points={data.earnings} />
+              </section>
+              <StakePanel />
+            </div>
+            <section className="space-y-3" aria-labelledby="listings-title">
+              <h2 id="listings-title" className="text-lg font-semibold">
+                Your listings
+              </h2>
+              <ListingsTable offers={data.offers} />
+            </section>
+            <ListingForm />
+            <section className="space-y-3" aria-labelledby="leases-title">
+              <h2 id="leases-title" className="text-lg font-semibold">
+                Leases
+              </h2>
+              <ProviderLeases leases={others} />
+            </section>
+            <OutageHistory outages={data.outages} />
+            <ProviderWorkloads />
+            <BillingHistory chainId={CHAIN_ID} account={address} role="provider" />
+          </>
+        )}
+      </div>
     </WalletProviders>
   );
 }

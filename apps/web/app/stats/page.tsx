@@ -14,7 +14,10 @@ export default async function StatsPage() {
   const [points, summary] = await Promise.all([loadMarketHistory(CHAIN_ID), marketSummary(CHAIN_ID)]);
   const latest = points.at(-1)?.models ?? {};
   // The models with the most GPUs on the chain's latest snapshot; more lines than this are unreadable.
-  const models = Object.entries(latest).sort((a, b) => b[1].supply - a[1].supply || a[0].localeCompare(b[0])).slice(0, CHART_MODELS).map(([m]) => m);
+  const models = Object.entries(latest)
+    .sort((a, b) => b[1].supply - a[1].supply || a[0].localeCompare(b[0]))
+    .slice(0, CHART_MODELS)
+    .map(([m]) => m);
   return (
     <div className="space-y-6">
       <header>

@@ -15,7 +15,10 @@ interface Queue {
 }
 
 class QueueError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -53,10 +56,22 @@ export function ArbiterConsole() {
     return (
       <div className="space-y-3">
         <div className="card space-y-2">
-          <p className="text-sm text-slate-300">Sign in with Ethereum as {address ? shortAddress(address) : "your wallet"}. The signature costs nothing; the server checks the arbiter role on-chain on every request.</p>
-          <button type="button" className="btn-primary" disabled={signingIn} onClick={signIn}>{signingIn ? "Waiting for signature…" : "Sign in with Ethereum"}</button>
+          <p className="text-sm text-slate-300">
+            Sign in with Ethereum as {address ? shortAddress(address) : "your wallet"}. The signature costs nothing; the server checks the arbiter role on-chain
+            on every request.
+          </p>
+          <button type="button" className="btn-primary" disabled={signingIn} onClick={signIn}>
+            {signingIn ? "Waiting for signature…" : "Sign in with Ethereum"}
+          </button>
         </div>
-        {signInError && (signInError.status === 403 ? <Refused message={signInError.message} /> : <p role="alert" className="field-error">{signInError.message}</p>)}
+        {signInError &&
+          (signInError.status === 403 ? (
+            <Refused message={signInError.message} />
+          ) : (
+            <p role="alert" className="field-error">
+              {signInError.message}
+            </p>
+          ))}
       </div>
     );
   }
@@ -65,18 +80,36 @@ export function ArbiterConsole() {
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-2 text-sm text-slate-400">
         <span data-testid="admin-session">Signed in as {shortAddress(session.address)}</span>
-        <button type="button" className="btn-ghost" onClick={signOut}>Sign out</button>
+        <button type="button" className="btn-ghost" onClick={signOut}>
+          Sign out
+        </button>
       </div>
-      {queue.error && <p role="alert" className="field-error">{queue.error.message}</p>}
+      {queue.error && (
+        <p role="alert" className="field-error">
+          {queue.error.message}
+        </p>
+      )}
       <section className="space-y-3" aria-labelledby="open-title">
-        <h2 id="open-title" className="text-lg font-semibold">Open disputes ({queue.data?.open.length ?? "…"})</h2>
+        <h2 id="open-title" className="text-lg font-semibold">
+          Open disputes ({queue.data?.open.length ?? "…"})
+        </h2>
         {queue.data && queue.data.open.length === 0 && <p className="text-sm text-slate-400">The queue is empty.</p>}
-        <ul className="grid gap-3 lg:grid-cols-2">{queue.data?.open.map((item) => <DisputeCard key={item.lease.leaseId} item={item} />)}</ul>
+        <ul className="grid gap-3 lg:grid-cols-2">
+          {queue.data?.open.map((item) => (
+            <DisputeCard key={item.lease.leaseId} item={item} />
+          ))}
+        </ul>
       </section>
       {queue.data && queue.data.decided.length > 0 && (
         <section className="space-y-3" aria-labelledby="decided-title">
-          <h2 id="decided-title" className="text-lg font-semibold">Recently decided</h2>
-          <ul className="grid gap-3 lg:grid-cols-2">{queue.data.decided.map((item) => <DisputeCard key={item.lease.leaseId} item={item} decided />)}</ul>
+          <h2 id="decided-title" className="text-lg font-semibold">
+            Recently decided
+          </h2>
+          <ul className="grid gap-3 lg:grid-cols-2">
+            {queue.data.decided.map((item) => (
+              <DisputeCard key={item.lease.leaseId} item={item} decided />
+            ))}
+          </ul>
         </section>
       )}
     </div>

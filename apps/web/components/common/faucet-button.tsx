@@ -21,7 +21,12 @@ export function FaucetButton({ amount = "1000" }: { amount?: string }) {
       type="button"
       className="btn-ghost"
       disabled={busy}
-      onClick={() => send({ address: contracts.token, abi: mockUsdcAbi, functionName: "faucet", args: [address, parseUnits(amount, 6)] }, txDone.faucet(parseUnits(amount, 6)))}
+      onClick={() =>
+        send(
+          { address: contracts.token, abi: mockUsdcAbi, functionName: "faucet", args: [address, parseUnits(amount, 6)] },
+          txDone.faucet(parseUnits(amount, 6)),
+        )
+      }
     >
       Get {amount} test USDC
     </button>

@@ -2,7 +2,13 @@ import Link from "next/link";
 import type { FacetCount, OfferSearchQuery } from "@gridlease/db/search";
 import { gpuModelById } from "@gridlease/sdk/gpus";
 
-function Facet({ name, title, facets, selected, label }: {
+function Facet({
+  name,
+  title,
+  facets,
+  selected,
+  label,
+}: {
   name: string;
   title: string;
   facets: FacetCount[];
@@ -21,7 +27,9 @@ function Facet({ name, title, facets, selected, label }: {
             <label className="flex items-center gap-2">
               <input type="checkbox" name={name} value={value} defaultChecked={selected.includes(value)} />
               <span className="flex-1 truncate">{label(value)}</span>
-              <span className="text-xs tabular-nums text-slate-500" data-testid={`facet-${name}-${value}`}>{counts.get(value) ?? 0}</span>
+              <span className="text-xs tabular-nums text-slate-500" data-testid={`facet-${name}-${value}`}>
+                {counts.get(value) ?? 0}
+              </span>
             </label>
           </li>
         ))}
@@ -49,7 +57,13 @@ export function FilterPanel({ query, facets }: { query: OfferSearchQuery; facets
   return (
     <form method="get" action="/" className="space-y-4" aria-label="Filters">
       <input type="hidden" name="sort" value={query.sort} />
-      <Facet name="gpu" title="GPU model" facets={facets.gpuModel} selected={query.gpu ?? []} label={(v) => gpuModelById(v)?.label.replace("NVIDIA ", "") ?? v} />
+      <Facet
+        name="gpu"
+        title="GPU model"
+        facets={facets.gpuModel}
+        selected={query.gpu ?? []}
+        label={(v) => gpuModelById(v)?.label.replace("NVIDIA ", "") ?? v}
+      />
       <Facet name="region" title="Region" facets={facets.region} selected={query.region ?? []} label={(v) => v} />
       <div className="grid grid-cols-2 gap-3">
         <NumberField name="minGpus" label="Min GPUs" value={query.minGpus} />
@@ -71,8 +85,12 @@ export function FilterPanel({ query, facets }: { query: OfferSearchQuery; facets
         <input type="checkbox" name="online" value="any" defaultChecked={query.online === "any"} data-testid="include-offline" /> Include offline providers
       </label>
       <div className="flex gap-2">
-        <button type="submit" className="btn-primary flex-1">Apply filters</button>
-        <Link prefetch={false} href="/" className="btn-ghost">Reset</Link>
+        <button type="submit" className="btn-primary flex-1">
+          Apply filters
+        </button>
+        <Link prefetch={false} href="/" className="btn-ghost">
+          Reset
+        </Link>
       </div>
     </form>
   );

@@ -7,7 +7,9 @@ export function MarketSummary({ rows }: { rows: ModelMarketSummary[] }) {
   if (rows.length === 0) return null;
   return (
     <section aria-labelledby="summary-title">
-      <h2 id="summary-title" className="mb-2 text-sm font-semibold text-slate-300">Market by GPU model · median price per GPU-hour</h2>
+      <h2 id="summary-title" className="mb-2 text-sm font-semibold text-slate-300">
+        Market by GPU model · median price per GPU-hour
+      </h2>
       <ul className="flex gap-2 overflow-x-auto pb-1 lg:grid lg:grid-cols-8 lg:overflow-visible" data-testid="market-summary">
         {rows.map((row) => (
           <li key={row.gpuModel} className="w-36 shrink-0 lg:w-auto">
@@ -19,7 +21,9 @@ export function MarketSummary({ rows }: { rows: ModelMarketSummary[] }) {
             >
               <span className="block truncate text-xs text-slate-400">{row.gpuLabel?.replace(/^NVIDIA (GeForce |Tesla )?/, "") ?? row.gpuModel}</span>
               <span className="block font-semibold tabular-nums">{row.medianPricePerGpuHour ? formatToken(row.medianPricePerGpuHour) : "—"}</span>
-              <span className="block text-xs tabular-nums text-slate-500">{row.freeGpus}/{row.totalGpus} GPUs free</span>
+              <span className="block text-xs tabular-nums text-slate-500">
+                {row.freeGpus}/{row.totalGpus} GPUs free
+              </span>
             </Link>
           </li>
         ))}

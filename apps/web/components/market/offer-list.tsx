@@ -21,7 +21,9 @@ export function OfferList({ offers }: { offers: OfferSearchHit[] }) {
             <div className="flex flex-wrap items-baseline justify-between gap-2">
               <h3 className="font-semibold">
                 {offer.gpuCount}× {offer.gpuLabel?.replace("NVIDIA ", "") ?? offer.gpuModel}
-                <span className="ml-2 text-xs font-normal text-slate-400">#{offer.offerId} · {offer.region}</span>
+                <span className="ml-2 text-xs font-normal text-slate-400">
+                  #{offer.offerId} · {offer.region}
+                </span>
               </h3>
               <span className="text-lg font-semibold text-indigo-300">{formatPricePerHour(offer.pricePerGpuHour)}</span>
             </div>

@@ -12,7 +12,9 @@ export function OnlineBadge({ lastHeartbeatAt, now }: { lastHeartbeatAt: string 
       <span className={`badge ${status.online ? "border-emerald-500/40 bg-emerald-500/10 text-emerald-300" : "border-slate-600 bg-slate-800 text-slate-400"}`}>
         {status.online ? "● online" : "○ offline"}
       </span>
-      <span className="text-slate-500" data-testid="last-seen" suppressHydrationWarning>{status.lastSeen}</span>
+      <span className="text-slate-500" data-testid="last-seen" suppressHydrationWarning>
+        {status.lastSeen}
+      </span>
     </span>
   );
 }

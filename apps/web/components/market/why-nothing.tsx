@@ -34,7 +34,11 @@ export function WhyNothingMatched({ why, params }: { why: WhyNothing | null; par
         <ul className="space-y-1 text-sm">
           {why.wouldAddBack.map((entry) => (
             <li key={entry.filter}>
-              <Link prefetch={false} className="text-indigo-300 hover:underline" href={withParams(base, { [entry.filter]: entry.filter === "online" ? "any" : undefined })}>
+              <Link
+                prefetch={false}
+                className="text-indigo-300 hover:underline"
+                href={withParams(base, { [entry.filter]: entry.filter === "online" ? "any" : undefined })}
+              >
                 Remove {FILTER_LABELS[entry.filter]}
               </Link>{" "}
               <span className="text-slate-400">→ {entry.offers} offer(s)</span>

@@ -44,25 +44,32 @@ async function permitOrNull<T>(sign: () => Promise<T>): Promise<T | null> {
 }
 
 function bookingSchema(offer: OfferView) {
-  return z.object({
-    gpus: z.coerce.number().int("Whole GPUs only").min(1, "Book at least 1 GPU").max(offer.freeUnits, `Only ${offer.freeUnits} GPU(s) are free`),
-    hours: z.coerce.number().int("Whole hours only").min(offer.minHours, `At least ${offer.minHours} hour(s)`).max(offer.maxHours, `At most ${offer.maxHours} hours`),
-    sshPublicKey: z.string().trim().regex(SSH_KEY, "Paste an OpenSSH public key (ssh-ed25519 AAAA… or ssh-rsa AAAA…)"),
-    note: z.string().max(500, "Keep the note under 500 characters").optional(),
-    payment: z.enum(["permit", "approve"]),
-    template: z.string(),
-    image: z.string(),
-    env: z.string(),
-    ports: z.string(),
-    command: z.string(),
-    diskGb: z.coerce.string(),
-  })
-    // The launch spec's own rules (packages/sdk/src/launch-spec.ts): a bad spec stops the booking before any signature.
-    .superRefine((values, ctx) => {
-      const checked = launchFromFields(values);
-      if (checked.problem) ctx.addIssue({ code: "custom", path: [checked.field.split(".")[0]!], message: checked.problem });
-    })
-    .transform((values) => ({ ...values, launch: launchFromFields(values).spec! }));
+  return (
+    z
+      .object({
+        gpus: z.coerce.number().int("Whole GPUs only").min(1, "Book at least 1 GPU").max(offer.freeUnits, `Only ${offer.freeUnits} GPU(s) are free`),
+        hours: z.coerce
+          .number()
+          .int("Whole hours only")
+          .min(offer.minHours, `At least ${offer.minHours} hour(s)`)
+          .max(offer.maxHours, `At most ${offer.maxHours} hours`),
+        sshPublicKey: z.string().trim().regex(SSH_KEY, "Paste an OpenSSH public key (ssh-ed25519 AAAA… or ssh-rsa AAAA…)"),
+        note: z.string().max(500, "Keep the note under 500 characters").optional(),
+        payment: z.enum(["permit", "approve"]),
+        template: z.string(),
+        image: z.string(),
+        env: z.string(),
+        ports: z.string(),
+        command: z.string(),
+        diskGb: z.coerce.string(),
+      })
+      // The launch spec's own rules (packages/sdk/src/launch-spec.ts): a bad spec stops the booking before any signature.
+      .superRefine((values, ctx) => {
+        const checked = launchFromFields(values);
+        if (checked.problem) ctx.addIssue({ code: "custom", path: [checked.field.split(".")[0]!], message: checked.problem });
+      })
+      .transform((values) => ({ ...values, launch: launchFromFields(values).spec! }))
+  );
 }
 
 /** providerLastHeartbeatAt: the provider's last seen; an offline provider needs an explicit "book anyway" first. */
@@ -123,25 +130,38 @@ export function BookingForm({ offer, feeBps, providerLastHeartbeatAt = null }: {
         launch: values.launch,
       };
       // Bound to this chain, escrow, offer and renter: the provider's agent opens it only for this booking.
-      const encryptedRequest = sealJson(offer.providerEncryptionKey, payload, { kind: "request", chainId, escrow: contracts.leaseEscrow, offerId: BigInt(offer.offerId), renter: address });
+      const encryptedRequest = sealJson(offer.providerEncryptionKey, payload, {
+        kind: "request",
+        chainId,
+        escrow: contracts.leaseEscrow,
+        offerId: BigInt(offer.offerId),
+        renter: address,
+      });
       // The permit and allowance cover the deposit at the guard price; the escrow pulls it at the actual price.
       const total = depositFor(maxPrice, values.gpus, values.hours);
       // The guard is the price the renter was shown plus their tolerance: a larger rise mid-flight makes the booking revert.
       const common = [BigInt(offer.offerId), values.gpus, values.hours, maxPrice, encryptedRequest] as const;
       let hash: Hex;
-      const permit = values.payment === "permit" ? await permitOrNull(() => signPermit(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, value: total })) : null;
+      const permit =
+        values.payment === "permit"
+          ? await permitOrNull(() => signPermit(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, value: total }))
+          : null;
       if (permit) {
-        const { request } = await refreshOnGuard(simulateContract(config, {
-          address: contracts.leaseEscrow,
-          abi: leaseEscrowAbi,
-          functionName: "bookWithPermit",
-          args: [...common, permit.deadline, permit.v, permit.r, permit.s],
-          account: address,
-        }));
+        const { request } = await refreshOnGuard(
+          simulateContract(config, {
+            address: contracts.leaseEscrow,
+            abi: leaseEscrowAbi,
+            functionName: "bookWithPermit",
+            args: [...common, permit.deadline, permit.v, permit.r, permit.s],
+            account: address,
+          }),
+        );
         hash = await writeContract(config, request);
       } else {
         await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, amount: total }, track);
-        const { request } = await refreshOnGuard(simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "book", args: common, account: address }));
+        const { request } = await refreshOnGuard(
+          simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "book", args: common, account: address }),
+        );
         hash = await writeContract(config, request);
       }
       const receipt = await track(hash);
@@ -175,7 +195,14 @@ export function BookingForm({ offer, feeBps, providerLastHeartbeatAt = null }: {
       <LaunchFields
         register={form.register as never}
         errors={errors as never}
-        values={{ template: form.watch("template"), image: form.watch("image"), env: form.watch("env"), ports: form.watch("ports"), command: form.watch("command"), diskGb: form.watch("diskGb") as string }}
+        values={{
+          template: form.watch("template"),
+          image: form.watch("image"),
+          env: form.watch("env"),
+          ports: form.watch("ports"),
+          command: form.watch("command"),
+          diskGb: form.watch("diskGb") as string,
+        }}
       />
       <label className="block">
         <span className="label">Note to the provider (optional, encrypted)</span>
@@ -194,39 +221,52 @@ export function BookingForm({ offer, feeBps, providerLastHeartbeatAt = null }: {
       </fieldset>
       <dl className="grid grid-cols-2 gap-y-1 rounded-lg bg-slate-950/60 p-3 text-sm" data-testid="cost-preview">
         <dt className="text-slate-400">Escrow deposit</dt>
-        <dd className="text-right font-semibold" data-testid="deposit" data-raw={deposit.toString()}>{formatToken(deposit)}</dd>
+        <dd className="text-right font-semibold" data-testid="deposit" data-raw={deposit.toString()}>
+          {formatToken(deposit)}
+        </dd>
         <dt className="text-slate-400">Protocol fee ({feeBps / 100}%, from the provider&apos;s share)</dt>
         <dd className="text-right">{formatToken(fee)}</dd>
         <dt className="text-slate-400">Unused time</dt>
         <dd className="text-right">refunded on cancel</dd>
         <dt className="text-slate-400">Max price you accept</dt>
-        <dd className="text-right tabular-nums" data-testid="max-price" data-raw={maxPrice.toString()}>{formatPricePerHour(maxPrice)}</dd>
+        <dd className="text-right tabular-nums" data-testid="max-price" data-raw={maxPrice.toString()}>
+          {formatPricePerHour(maxPrice)}
+        </dd>
       </dl>
       <fieldset data-testid="price-tolerance">
         <legend className="label">Price tolerance</legend>
         <div className="flex flex-wrap items-center gap-2 text-sm">
           {TOLERANCES_BPS.map((bps) => (
-            <label key={bps} className={`cursor-pointer rounded-md border px-2 py-1 ${toleranceBps === bps ? "border-indigo-400 text-white" : "border-slate-700 text-slate-300"}`}>
+            <label
+              key={bps}
+              className={`cursor-pointer rounded-md border px-2 py-1 ${toleranceBps === bps ? "border-indigo-400 text-white" : "border-slate-700 text-slate-300"}`}
+            >
               <input type="radio" name="price-tolerance" className="sr-only" checked={toleranceBps === bps} onChange={() => setToleranceBps(bps)} />
               {bps / 100}%
             </label>
           ))}
         </div>
         <p className="mt-1 text-xs text-slate-400">
-          If the provider raises the price above {formatPricePerHour(maxPrice)} before your booking lands, it is refused and nothing is charged; you pay the price at that moment, never more.
+          If the provider raises the price above {formatPricePerHour(maxPrice)} before your booking lands, it is refused and nothing is charged; you pay the
+          price at that moment, never more.
         </p>
       </fieldset>
       {short && (
         <div className="space-y-1" data-testid="balance-short">
-          <p className="field-error">Your balance ({formatToken(balance ?? 0n)}) is below the deposit of {formatToken(deposit)}; add funds to book.</p>
+          <p className="field-error">
+            Your balance ({formatToken(balance ?? 0n)}) is below the deposit of {formatToken(deposit)}; add funds to book.
+          </p>
           {chainId === LOCAL_CHAIN_ID && <FaucetButton />}
         </div>
       )}
       {!providerStatus.online && (
         <div className="space-y-2 rounded-lg border border-amber-500/40 bg-amber-500/10 p-3 text-sm text-amber-200" role="alert" data-testid="offline-warning">
-          <p>This provider is offline (<span suppressHydrationWarning>{providerStatus.lastSeen}</span>). {OFFLINE_EXPLANATION}</p>
+          <p>
+            This provider is offline (<span suppressHydrationWarning>{providerStatus.lastSeen}</span>). {OFFLINE_EXPLANATION}
+          </p>
           <label className="flex items-center gap-2">
-            <input type="checkbox" checked={offlineAccepted} onChange={(event) => setOfflineAccepted(event.target.checked)} data-testid="offline-accept" /> Book anyway
+            <input type="checkbox" checked={offlineAccepted} onChange={(event) => setOfflineAccepted(event.target.checked)} data-testid="offline-accept" /> Book
+            anyway
           </label>
         </div>
       )}
@@ -236,7 +276,10 @@ export function BookingForm({ offer, feeBps, providerLastHeartbeatAt = null }: {
       <TxStatus state={state} />
       {leaseId !== null && (
         <p className="text-sm text-emerald-400" data-testid="booked-lease">
-          Lease #{leaseId.toString()} booked; the provider has to accept it. <Link prefetch={false} href="/rentals" className="underline">Go to your rentals</Link>
+          Lease #{leaseId.toString()} booked; the provider has to accept it.{" "}
+          <Link prefetch={false} href="/rentals" className="underline">
+            Go to your rentals
+          </Link>
         </p>
       )}
     </form>

@@ -13,7 +13,15 @@ type Registerable = { [K in keyof Required<LaunchFieldValues>]: string };
  * spec rules as part of the booking form's schema, so a bad spec shows its sentence here and the
  * booking never reaches the wallet.
  */
-export function LaunchFields({ register, errors, values }: { register: UseFormRegister<Registerable>; errors: FieldErrors<Registerable>; values: LaunchFieldValues }) {
+export function LaunchFields({
+  register,
+  errors,
+  values,
+}: {
+  register: UseFormRegister<Registerable>;
+  errors: FieldErrors<Registerable>;
+  values: LaunchFieldValues;
+}) {
   const template = LAUNCH_TEMPLATES.find((t) => t.id === values.template);
   const checked = launchFromFields(values);
   const problemFor = (name: keyof Registerable) => errors[name]?.message;
@@ -24,7 +32,9 @@ export function LaunchFields({ register, errors, values }: { register: UseFormRe
         <span className="label">Template</span>
         <select className="input w-full" {...register("template")} data-testid="launch-template">
           {LAUNCH_TEMPLATES.map((t) => (
-            <option key={t.id} value={t.id}>{t.title}</option>
+            <option key={t.id} value={t.id}>
+              {t.title}
+            </option>
           ))}
         </select>
         {template && <p className="mt-1 text-xs text-slate-400">{template.description}</p>}
@@ -61,7 +71,11 @@ export function LaunchFields({ register, errors, values }: { register: UseFormRe
       </label>
       {checked.hash && (
         <p className="break-all text-xs text-slate-400">
-          Launch spec hash <span className="font-mono" data-testid="launch-hash">{checked.hash}</span>; the provider returns it with your access details.
+          Launch spec hash{" "}
+          <span className="font-mono" data-testid="launch-hash">
+            {checked.hash}
+          </span>
+          ; the provider returns it with your access details.
         </p>
       )}
     </fieldset>

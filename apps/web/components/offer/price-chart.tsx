@@ -6,7 +6,10 @@ import { useNow } from "@/lib/use-now";
 /** The offer's price over time: each listing or price change holds until the next, drawn up to now. */
 export function PriceChart({ points }: { points: { block: number; time: number | null; price: string }[] }) {
   const now = useNow(60_000);
-  const data = stepSeries(points.map((p) => ({ time: p.time, usdc: Number(p.price) / 1e6 })), now);
+  const data = stepSeries(
+    points.map((p) => ({ time: p.time, usdc: Number(p.price) / 1e6 })),
+    now,
+  );
   if (data.length === 0) return <p className="text-sm text-slate-400">No price history yet.</p>;
   const span = data.at(-1)!.time - data[0]!.time;
   return (
@@ -14,7 +17,16 @@ export function PriceChart({ points }: { points: { block: number; time: number |
       <ResponsiveContainer>
         <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
           <CartesianGrid stroke="#1e293b" strokeDasharray="3 3" />
-          <XAxis dataKey="time" type="number" domain={["dataMin", "dataMax"]} ticks={timeTicks(data[0]!.time, data.at(-1)!.time)} stroke="#64748b" fontSize={11} minTickGap={32} tickFormatter={(t: number) => timeTick(t, span)} />
+          <XAxis
+            dataKey="time"
+            type="number"
+            domain={["dataMin", "dataMax"]}
+            ticks={timeTicks(data[0]!.time, data.at(-1)!.time)}
+            stroke="#64748b"
+            fontSize={11}
+            minTickGap={32}
+            tickFormatter={(t: number) => timeTick(t, span)}
+          />
           <YAxis stroke="#64748b" fontSize={11} domain={["auto", "auto"]} tickFormatter={(v: number) => v.toFixed(2)} />
           <Tooltip
             contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 8 }}

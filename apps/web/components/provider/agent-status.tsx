@@ -37,14 +37,28 @@ export function AgentStatus({ address }: { address: string }) {
     };
   }, [address]);
 
-  if (problem) return <p className="card text-sm text-amber-300" role="alert">{problem}</p>;
-  if (!view) return <p className="card text-sm text-slate-400" role="status">Reading the agent&apos;s status…</p>;
+  if (problem)
+    return (
+      <p className="card text-sm text-amber-300" role="alert">
+        {problem}
+      </p>
+    );
+  if (!view)
+    return (
+      <p className="card text-sm text-slate-400" role="status">
+        Reading the agent&apos;s status…
+      </p>
+    );
   if (view.kind === "unregistered") {
     return (
       <div className="card space-y-2" role="status" data-testid="agent-status">
         <p className="text-slate-300">This wallet is not a registered provider yet.</p>
         <p className="text-sm text-slate-400">
-          Register on the <Link prefetch={false} className="text-indigo-300 underline" href={`/provider?address=${address}`}>provider dashboard</Link>, or with <code>gridlease-agent register</code> on the GPU host.
+          Register on the{" "}
+          <Link prefetch={false} className="text-indigo-300 underline" href={`/provider?address=${address}`}>
+            provider dashboard
+          </Link>
+          , or with <code>gridlease-agent register</code> on the GPU host.
         </p>
       </div>
     );
@@ -52,7 +66,9 @@ export function AgentStatus({ address }: { address: string }) {
   return (
     <div className="space-y-4">
       <div className="card flex flex-wrap items-center gap-3" role="status" data-testid="agent-status">
-        <span className={`inline-flex items-center gap-2 rounded-full px-3 py-1 text-sm font-medium ${view.online ? "bg-emerald-900/60 text-emerald-300" : "bg-slate-800 text-slate-300"}`}>
+        <span
+          className={`inline-flex items-center gap-2 rounded-full px-3 py-1 text-sm font-medium ${view.online ? "bg-emerald-900/60 text-emerald-300" : "bg-slate-800 text-slate-300"}`}
+        >
           <span aria-hidden className={`h-2 w-2 rounded-full ${view.online ? "bg-emerald-400" : "bg-slate-500"}`} />
           Agent {view.online ? "online" : "offline"}
         </span>
@@ -60,15 +76,20 @@ export function AgentStatus({ address }: { address: string }) {
       </div>
       {view.kind === "offline" && (
         <section className="card space-y-3" aria-labelledby="start-agent-title">
-          <h2 id="start-agent-title" className="font-semibold">Start an agent on your GPU host</h2>
+          <h2 id="start-agent-title" className="font-semibold">
+            Start an agent on your GPU host
+          </h2>
           <p className="text-sm text-slate-400">
-            Install <code>gridlease-agent</code> (see <code>apps/agent/README.md</code>, Install), copy the example config next to it, put this wallet&apos;s private key in
+            Install <code>gridlease-agent</code> (see <code>apps/agent/README.md</code>, Install), copy the example config next to it, put this wallet&apos;s
+            private key in
             <code> wallet-key.txt</code>, then run:
           </p>
-          <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 text-sm" data-testid="agent-commands">{view.commands.join("\n")}</pre>
+          <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 text-sm" data-testid="agent-commands">
+            {view.commands.join("\n")}
+          </pre>
           <p className="text-sm text-slate-400">
-            <code>register</code> replaces the encryption key the browser registered with the agent&apos;s, so renters&apos; requests reach the agent; <code>gridlease-agent self-test</code> checks the host
-            before <code>serve</code>. Bookings made while the agent is offline are not accepted.
+            <code>register</code> replaces the encryption key the browser registered with the agent&apos;s, so renters&apos; requests reach the agent;{" "}
+            <code>gridlease-agent self-test</code> checks the host before <code>serve</code>. Bookings made while the agent is offline are not accepted.
           </p>
         </section>
       )}

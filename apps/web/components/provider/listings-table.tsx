@@ -35,23 +35,49 @@ function Listing({ offer }: { offer: ListingRow }) {
     const parsed = priceSchema.safeParse(price);
     if (!parsed.success) return setPriceError(z.prettifyError(parsed.error).replace(/^✖ /, ""));
     setPriceError(null);
-    return action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "updatePrice", args: [id, parsed.data] }, txDone.priceUpdated(offer.offerId, parsed.data));
+    return action.send(
+      { address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "updatePrice", args: [id, parsed.data] },
+      txDone.priceUpdated(offer.offerId, parsed.data),
+    );
   };
   const delisted = offer.status === "Delisted";
   return (
     <li className="card space-y-2" data-testid="my-offer" data-offer-id={offer.offerId} data-status={offer.status}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h3 className="font-semibold">#{offer.offerId} · {offer.gpuCount}× {offer.gpuLabel.replace("NVIDIA ", "")} <span className="text-sm font-normal text-slate-400">{offer.region}</span></h3>
+        <h3 className="font-semibold">
+          #{offer.offerId} · {offer.gpuCount}× {offer.gpuLabel.replace("NVIDIA ", "")}{" "}
+          <span className="text-sm font-normal text-slate-400">{offer.region}</span>
+        </h3>
         <span className="badge">{offer.status}</span>
       </div>
-      <p className="text-sm text-slate-400">{formatPricePerHour(offer.pricePerGpuHour)} · {offer.freeUnits}/{offer.gpuCount} GPUs free</p>
+      <p className="text-sm text-slate-400">
+        {formatPricePerHour(offer.pricePerGpuHour)} · {offer.freeUnits}/{offer.gpuCount} GPUs free
+      </p>
       {!delisted && (
         <div className="flex flex-wrap items-center gap-2">
-          <input aria-label={`New price for offer ${offer.offerId}`} className="input w-28" inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} />
-          <button type="button" className="btn-secondary" disabled={action.busy} onClick={updatePrice}>Update price</button>
-          {offer.status === "Active" && <button type="button" className="btn-secondary" disabled={action.busy} onClick={() => call("pauseOffer")}>Pause</button>}
-          {offer.status === "Paused" && <button type="button" className="btn-secondary" disabled={action.busy} onClick={() => call("resumeOffer")}>Resume</button>}
-          <button type="button" className="btn-ghost text-rose-300" disabled={action.busy} onClick={() => call("delistOffer")}>Delist</button>
+          <input
+            aria-label={`New price for offer ${offer.offerId}`}
+            className="input w-28"
+            inputMode="decimal"
+            value={price}
+            onChange={(e) => setPrice(e.target.value)}
+          />
+          <button type="button" className="btn-secondary" disabled={action.busy} onClick={updatePrice}>
+            Update price
+          </button>
+          {offer.status === "Active" && (
+            <button type="button" className="btn-secondary" disabled={action.busy} onClick={() => call("pauseOffer")}>
+              Pause
+            </button>
+          )}
+          {offer.status === "Paused" && (
+            <button type="button" className="btn-secondary" disabled={action.busy} onClick={() => call("resumeOffer")}>
+              Resume
+            </button>
+          )}
+          <button type="button" className="btn-ghost text-rose-300" disabled={action.busy} onClick={() => call("delistOffer")}>
+            Delist
+          </button>
         </div>
       )}
       {priceError && <p className="field-error">{priceError}</p>}
@@ -62,5 +88,11 @@ function Listing({ offer }: { offer: ListingRow }) {
 
 export function ListingsTable({ offers }: { offers: ListingRow[] }) {
   if (offers.length === 0) return <p className="text-sm text-slate-400">No listings yet.</p>;
-  return <ul className="grid gap-3 md:grid-cols-2">{offers.map((o) => <Listing key={o.offerId} offer={o} />)}</ul>;
+  return (
+    <ul className="grid gap-3 md:grid-cols-2">
+      {offers.map((o) => (
+        <Listing key={o.offerId} offer={o} />
+      ))}
+    </ul>
+  );
 }

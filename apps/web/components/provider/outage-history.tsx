@@ -15,7 +15,9 @@ const OUTCOME: Record<OutageRecord["status"], string> = {
 export function OutageHistory({ outages }: { outages: { reported: number; refuted: number; settled: number; latest: OutageRecord[] } }) {
   return (
     <section className="card space-y-2" aria-labelledby="outages-title" data-testid="outage-history">
-      <h2 id="outages-title" className="font-semibold">Outage reports (SLA)</h2>
+      <h2 id="outages-title" className="font-semibold">
+        Outage reports (SLA)
+      </h2>
       <p className="text-sm text-slate-400" data-testid="outage-counts">
         {outages.reported} reported · {outages.refuted} refuted by your agent · {outages.settled} settled against you
       </p>
@@ -35,11 +37,19 @@ export function OutageHistory({ outages }: { outages: { reported: number; refute
           <tbody>
             {outages.latest.map((o) => (
               <tr key={`${o.leaseId}:${o.seq}`} className="border-t border-slate-800 align-top" data-testid="outage-row" data-status={o.status}>
-                <td className="py-1.5">#{o.leaseId}{o.seq > 1 ? ` (report ${o.seq})` : ""}</td>
-                <td className="py-1.5 tabular-nums">{formatDate(o.lastSeen)} → {formatDate(o.cutoff)}</td>
+                <td className="py-1.5">
+                  #{o.leaseId}
+                  {o.seq > 1 ? ` (report ${o.seq})` : ""}
+                </td>
+                <td className="py-1.5 tabular-nums">
+                  {formatDate(o.lastSeen)} → {formatDate(o.cutoff)}
+                </td>
                 <td className="py-1.5">{o.reporter === o.renter ? "the renter" : shortAddress(o.reporter)}</td>
                 <td className="py-1.5 text-right tabular-nums">{formatToken(o.bond)}</td>
-                <td className="py-1.5">{OUTCOME[o.status]}{o.status === "Reported" ? ` (until ${formatDate(o.refutableUntil)})` : ""}</td>
+                <td className="py-1.5">
+                  {OUTCOME[o.status]}
+                  {o.status === "Reported" ? ` (until ${formatDate(o.refutableUntil)})` : ""}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -30,21 +30,31 @@ function ProviderLease({ lease }: { lease: LeaseView }) {
   return (
     <tr className="border-t border-slate-800 align-top" data-testid="provider-lease" data-lease-id={lease.leaseId} data-status={lease.status}>
       <td className="py-2">#{lease.leaseId}</td>
-      <td className="py-2">{lease.gpus}× {lease.gpuLabel.replace("NVIDIA ", "")}<div className="text-xs text-slate-500">renter {shortAddress(lease.renter)}</div></td>
-      <td className="py-2"><span className="badge">{LEASE_STATUS_TEXT[lease.status] ?? lease.status}</span>{lease.closeReason && <div className="mt-1 text-xs text-slate-400">{CLOSE_REASON_TEXT[lease.closeReason] ?? lease.closeReason}</div>}</td>
+      <td className="py-2">
+        {lease.gpus}× {lease.gpuLabel.replace("NVIDIA ", "")}
+        <div className="text-xs text-slate-500">renter {shortAddress(lease.renter)}</div>
+      </td>
+      <td className="py-2">
+        <span className="badge">{LEASE_STATUS_TEXT[lease.status] ?? lease.status}</span>
+        {lease.closeReason && <div className="mt-1 text-xs text-slate-400">{CLOSE_REASON_TEXT[lease.closeReason] ?? lease.closeReason}</div>}
+      </td>
       <td className="py-2 text-right tabular-nums">{lease.status === "Active" && lease.endsAt ? formatDuration(lease.endsAt - now) : "—"}</td>
-      <td className="py-2 text-right tabular-nums">{lease.providerTotal !== null ? formatToken(lease.providerTotal) : claimable !== undefined ? `${formatToken(claimable)} claimable` : "—"}</td>
+      <td className="py-2 text-right tabular-nums">
+        {lease.providerTotal !== null ? formatToken(lease.providerTotal) : claimable !== undefined ? `${formatToken(claimable)} claimable` : "—"}
+      </td>
       <td className="py-2 text-right">
         {open && (
           <button
             type="button"
             className="btn-secondary"
             disabled={claim.busy || !claimable}
-            onClick={() => claim.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "claim", args: [BigInt(lease.leaseId)] }, (receipt) => {
-              // A claim after the end closes the lease instead of emitting EarningsClaimed.
-              const [claimed] = parseEventLogs({ abi: leaseEscrowAbi, eventName: "EarningsClaimed", logs: receipt.logs });
-              return txDone.claimed(lease.leaseId, claimed ? claimed.args.gross - claimed.args.fee : null);
-            })}
+            onClick={() =>
+              claim.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "claim", args: [BigInt(lease.leaseId)] }, (receipt) => {
+                // A claim after the end closes the lease instead of emitting EarningsClaimed.
+                const [claimed] = parseEventLogs({ abi: leaseEscrowAbi, eventName: "EarningsClaimed", logs: receipt.logs });
+                return txDone.claimed(lease.leaseId, claimed ? claimed.args.gross - claimed.args.fee : null);
+              })
+            }
           >
             Claim
           </button>
@@ -61,9 +71,20 @@ export function ProviderLeases({ leases }: { leases: LeaseView[] }) {
     <div className="card overflow-x-auto">
       <table className="w-full min-w-[40rem] text-sm">
         <thead className="text-left text-xs uppercase text-slate-500">
-          <tr><th className="py-1">Lease</th><th>GPUs</th><th>Status</th><th className="text-right">Time left</th><th className="text-right">Earned (net)</th><th /></tr>
+          <tr>
+            <th className="py-1">Lease</th>
+            <th>GPUs</th>
+            <th>Status</th>
+            <th className="text-right">Time left</th>
+            <th className="text-right">Earned (net)</th>
+            <th />
+          </tr>
         </thead>
-        <tbody>{leases.map((l) => <ProviderLease key={l.leaseId} lease={l} />)}</tbody>
+        <tbody>
+          {leases.map((l) => (
+            <ProviderLease key={l.leaseId} lease={l} />
+          ))}
+        </tbody>
       </table>
     </div>
   );

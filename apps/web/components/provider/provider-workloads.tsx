@@ -50,7 +50,9 @@ export function ProviderWorkloads() {
   }, [saved]);
   return (
     <section className="card space-y-3" aria-labelledby="workloads-title" data-testid="provider-workloads">
-      <h2 id="workloads-title" className="text-lg font-semibold">Containers on your agent</h2>
+      <h2 id="workloads-title" className="text-lg font-semibold">
+        Containers on your agent
+      </h2>
       <form
         method="post"
         className="flex flex-wrap gap-2 text-sm"
@@ -62,16 +64,36 @@ export function ProviderWorkloads() {
           setToken("");
         }}
       >
-        <input className="input min-w-64 flex-1" placeholder="Agent status API, e.g. http://gpu-7.example.net:7380" value={agentUrl} onChange={(e) => setAgentUrl(e.target.value)} aria-label="Agent status API URL" />
-        <input className="input min-w-64 flex-1 font-mono" placeholder="Provider token (state/workload-provider-token)" value={token} onChange={(e) => setToken(e.target.value)} aria-label="Provider token" />
-        <button type="submit" className="btn-secondary" disabled={!ready}>Show</button>
+        <input
+          className="input min-w-64 flex-1"
+          placeholder="Agent status API, e.g. http://gpu-7.example.net:7380"
+          value={agentUrl}
+          onChange={(e) => setAgentUrl(e.target.value)}
+          aria-label="Agent status API URL"
+        />
+        <input
+          className="input min-w-64 flex-1 font-mono"
+          placeholder="Provider token (state/workload-provider-token)"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          aria-label="Provider token"
+        />
+        <button type="submit" className="btn-secondary" disabled={!ready}>
+          Show
+        </button>
       </form>
       {error && <p className="field-error">{error}</p>}
       {list && list.length === 0 && <p className="text-sm text-slate-400">No containers yet.</p>}
       {list && list.length > 0 && (
         <table className="w-full text-left text-sm">
           <thead className="text-slate-400">
-            <tr><th>Lease</th><th>State</th><th>Image</th><th>Endpoints</th><th>Last log line</th></tr>
+            <tr>
+              <th>Lease</th>
+              <th>State</th>
+              <th>Image</th>
+              <th>Endpoints</th>
+              <th>Last log line</th>
+            </tr>
           </thead>
           <tbody>
             {list.map((w) => (

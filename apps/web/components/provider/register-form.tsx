@@ -69,7 +69,8 @@ export function RegisterForm() {
     <form onSubmit={submit} className="card max-w-xl space-y-4" aria-label="Register as a provider" noValidate>
       <h2 className="text-lg font-semibold">Register as a provider</h2>
       <p className="text-sm text-slate-400">
-        Stake at least {minStake !== undefined ? formatToken(minStake) : "the minimum"}; it backs your promises and can be slashed for missed bookings or lost disputes.
+        Stake at least {minStake !== undefined ? formatToken(minStake) : "the minimum"}; it backs your promises and can be slashed for missed bookings or lost
+        disputes.
       </p>
       <label className="block">
         <span className="label">Stake (USDC)</span>
@@ -86,9 +87,7 @@ export function RegisterForm() {
           <input type="radio" value="agent" {...form.register("keySource")} />
           <span>Use the public key printed by my provider agent</span>
         </label>
-        {keySource === "agent" && (
-          <input className="input w-full font-mono text-xs" placeholder="0x… (32 bytes)" {...form.register("agentKey")} />
-        )}
+        {keySource === "agent" && <input className="input w-full font-mono text-xs" placeholder="0x… (32 bytes)" {...form.register("agentKey")} />}
         {errors.agentKey && <p className="field-error">{errors.agentKey.message}</p>}
       </fieldset>
       <label className="block">
@@ -96,7 +95,9 @@ export function RegisterForm() {
         <input className="input w-full" placeholder="https://example.com/gridlease.json" {...form.register("metadataUri")} />
         {errors.metadataUri && <p className="field-error">{errors.metadataUri.message}</p>}
       </label>
-      <button type="submit" className="btn-primary" disabled={busy}>{busy ? "Registering…" : "Register and stake"}</button>
+      <button type="submit" className="btn-primary" disabled={busy}>
+        {busy ? "Registering…" : "Register and stake"}
+      </button>
       <TxStatus state={state} />
     </form>
   );

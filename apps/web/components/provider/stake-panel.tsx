@@ -13,7 +13,6 @@ import { TxStatus } from "@/lib/use-transaction";
 import { useContractAction } from "@/lib/use-contract-action";
 import { txDone } from "@/lib/tx-messages";
 
-
 /** Stake, unstake cooldown and withdrawal, read live from the registry (the cooldown is a chain fact). */
 export function StakePanel() {
   const contracts = useContracts();
@@ -47,12 +46,21 @@ export function StakePanel() {
     if (!parsed.success || parsed.data === 0n) return setError("Enter a USDC amount above zero, like 25.");
     setError(null);
     if (kind === "requestUnstake") {
-      return action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: kind, args: [parsed.data] }, txDone.unstakeRequested(parsed.data, cooldown !== undefined ? Number(cooldown) : null));
+      return action.send(
+        { address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: kind, args: [parsed.data] },
+        txDone.unstakeRequested(parsed.data, cooldown !== undefined ? Number(cooldown) : null),
+      );
     }
     return action.run(async (track) => {
       if (!address) throw new Error("Connect a wallet first.");
       await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.providerRegistry, amount: parsed.data }, track);
-      const { request } = await simulateContract(config, { address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "addStake", args: [parsed.data], account: address });
+      const { request } = await simulateContract(config, {
+        address: contracts.providerRegistry,
+        abi: providerRegistryAbi,
+        functionName: "addStake",
+        args: [parsed.data],
+        account: address,
+      });
       await track(await writeContract(config, request));
       void refetch();
       router.refresh();
@@ -65,7 +73,9 @@ export function StakePanel() {
       <h2 className="font-semibold">Stake</h2>
       <dl className="grid grid-cols-2 gap-2 text-sm">
         <dt className="text-slate-400">Staked</dt>
-        <dd className="text-right tabular-nums" data-testid="provider-stake">{formatToken(provider.stake)}</dd>
+        <dd className="text-right tabular-nums" data-testid="provider-stake">
+          {formatToken(provider.stake)}
+        </dd>
         <dt className="text-slate-400">Unstaking</dt>
         <dd className="text-right tabular-nums">{formatToken(pending)}</dd>
         <dt className="text-slate-400">Cooldown</dt>
@@ -73,19 +83,37 @@ export function StakePanel() {
         {pending > 0n && (
           <>
             <dt className="text-slate-400">Withdrawable</dt>
-            <dd className="text-right" data-testid="unstake-countdown">{waiting ? `in ${formatDuration(Math.max(0, availableAt - now))} (${formatDate(availableAt)})` : "now"}</dd>
+            <dd className="text-right" data-testid="unstake-countdown">
+              {waiting ? `in ${formatDuration(Math.max(0, availableAt - now))} (${formatDate(availableAt)})` : "now"}
+            </dd>
           </>
         )}
       </dl>
       <div className="flex flex-wrap gap-2">
-        <input aria-label="Stake amount (USDC)" className="input w-28" inputMode="decimal" placeholder="USDC" value={amount} onChange={(e) => setAmount(e.target.value)} />
-        <button type="button" className="btn-secondary" disabled={action.busy} onClick={() => submit("requestUnstake")}>Request unstake</button>
-        <button type="button" className="btn-ghost" disabled={action.busy} onClick={() => submit("addStake")}>Add stake</button>
+        <input
+          aria-label="Stake amount (USDC)"
+          className="input w-28"
+          inputMode="decimal"
+          placeholder="USDC"
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+        />
+        <button type="button" className="btn-secondary" disabled={action.busy} onClick={() => submit("requestUnstake")}>
+          Request unstake
+        </button>
+        <button type="button" className="btn-ghost" disabled={action.busy} onClick={() => submit("addStake")}>
+          Add stake
+        </button>
         <button
           type="button"
           className="btn-primary"
           disabled={action.busy || pending === 0n || waiting}
-          onClick={() => action.send({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "withdrawStake", args: [] }, txDone.stakeWithdrawn(pending))}
+          onClick={() =>
+            action.send(
+              { address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "withdrawStake", args: [] },
+              txDone.stakeWithdrawn(pending),
+            )
+          }
         >
           Withdraw
         </button>

@@ -12,7 +12,10 @@ const MAX_VALUE_LENGTH = 2_000;
 function inertText(value: unknown): string {
   const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   // eslint-disable-next-line no-control-regex
-  const visible = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const visible = text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
   return visible.length > MAX_VALUE_LENGTH ? `${visible.slice(0, MAX_VALUE_LENGTH)}…` : visible;
 }
 
@@ -26,7 +29,9 @@ export function AccessDetailsView({ access, chainId, leaseId }: { access: LeaseA
   const sandbox = chainId !== undefined && leaseId !== undefined ? localSandboxCommand(access, chainId, leaseId) : undefined;
   // A container lease (issue 16): the live workload panel; its status token is not shown as a field.
   const container = containerAccess(access);
-  const fields = Object.entries(access).filter(([key, value]) => key !== "sshPublicKey" && !(container && key === "workload") && value !== "" && value !== null && value !== undefined);
+  const fields = Object.entries(access).filter(
+    ([key, value]) => key !== "sshPublicKey" && !(container && key === "workload") && value !== "" && value !== null && value !== undefined,
+  );
   return (
     <div className="rounded-lg bg-slate-950/70 p-3 text-sm" data-testid="access-details">
       {container ? (
@@ -34,12 +39,18 @@ export function AccessDetailsView({ access, chainId, leaseId }: { access: LeaseA
       ) : sandbox && !ssh.ok ? (
         <>
           <p className="text-xs text-slate-400">A sandboxed shell on the machine running the local market; run in a terminal there:</p>
-          <p className="font-mono text-emerald-300" data-testid="sandbox-command">{sandbox}</p>
+          <p className="font-mono text-emerald-300" data-testid="sandbox-command">
+            {sandbox}
+          </p>
         </>
       ) : ssh.ok ? (
-        <p className="font-mono text-emerald-300" data-testid="ssh-command">{ssh.command}</p>
+        <p className="font-mono text-emerald-300" data-testid="ssh-command">
+          {ssh.command}
+        </p>
       ) : (
-        <p className="field-error" data-testid="ssh-command-refused">{ssh.reason}</p>
+        <p className="field-error" data-testid="ssh-command-refused">
+          {ssh.reason}
+        </p>
       )}
       <p className="mt-2 text-xs text-slate-400">Details as the provider sent them (not checked by Gridlease):</p>
       <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">

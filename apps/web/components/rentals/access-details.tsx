@@ -21,7 +21,9 @@ export function AccessDetails({ sealed, context }: { sealed: Hex; context: SealC
   if (!access) {
     return (
       <div>
-        <button type="button" className="btn-secondary" onClick={decrypt}>Decrypt access details</button>
+        <button type="button" className="btn-secondary" onClick={decrypt}>
+          Decrypt access details
+        </button>
         {error && <p className="field-error">{error}</p>}
       </div>
     );

@@ -45,14 +45,32 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
   const [mode, setMode] = useState<"none" | "extend" | "dispute" | "cancel">("none");
   const now = useChainNow();
   // Contracts v2: the no-show slash is per lease (a share of its deposit, capped, none below a minimum deposit).
-  const { data: penalty } = useReadContract({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "noShowSlash", args: [id], query: { enabled: lease.status === "Pending" } });
+  const { data: penalty } = useReadContract({
+    address: contracts.leaseEscrow,
+    abi: leaseEscrowAbi,
+    functionName: "noShowSlash",
+    args: [id],
+    query: { enabled: lease.status === "Pending" },
+  });
   const refund = cancelRefund(lease, now + MINING_ALLOWANCE_SECONDS);
   const [error, setError] = useState<string | null>(null);
   // Contracts v2: an extension is bought at the offer's current price (and only while it is on sale);
   // the dispute bond is a share of the deposit fixed when the lease was booked.
   const active = lease.status === "Active";
-  const { data: offer } = useReadContract({ address: contracts.providerRegistry, abi: providerRegistryAbi, functionName: "getOffer", args: [BigInt(lease.offerId)], query: { enabled: active } });
-  const { data: terms } = useReadContract({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "leaseTerms", args: [id], query: { enabled: active } });
+  const { data: offer } = useReadContract({
+    address: contracts.providerRegistry,
+    abi: providerRegistryAbi,
+    functionName: "getOffer",
+    args: [BigInt(lease.offerId)],
+    query: { enabled: active },
+  });
+  const { data: terms } = useReadContract({
+    address: contracts.leaseEscrow,
+    abi: leaseEscrowAbi,
+    functionName: "leaseTerms",
+    args: [id],
+    query: { enabled: active },
+  });
   const currentPrice = offer?.spec.pricePerGpuHour ?? BigInt(lease.pricePerGpuHour);
   const bond = terms ? (BigInt(lease.deposit) * BigInt(terms.disputeBondBps)) / 10_000n : 0n;
   const extraCost = (() => {
@@ -67,7 +85,13 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
     return action.run(async (track) => {
       if (!address) throw new Error("Connect a wallet first.");
       await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, amount: extraCost }, track);
-      const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "extend", args: [id, parsed.data, currentPrice], account: address });
+      const { request } = await simulateContract(config, {
+        address: contracts.leaseEscrow,
+        abi: leaseEscrowAbi,
+        functionName: "extend",
+        args: [id, parsed.data, currentPrice],
+        account: address,
+      });
       const receipt = await track(await writeContract(config, request));
       router.refresh();
       // The amount the escrow actually pulled, from its event, rather than the estimate shown before.
@@ -77,7 +101,8 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
   };
   const cancel = () =>
     action.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "cancel", args: [id] }, (receipt) =>
-      (lease.status === "Pending" ? txDone.withdrawn : txDone.cancelled)(lease.leaseId, receivedFrom(receipt, lease.renter)));
+      (lease.status === "Pending" ? txDone.withdrawn : txDone.cancelled)(lease.leaseId, receivedFrom(receipt, lease.renter)),
+    );
   const dispute = () => {
     const parsed = evidenceSchema.safeParse(evidence);
     if (!parsed.success) return setError(parsed.error.issues[0]!.message);
@@ -87,7 +112,13 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
     return action.run(async (track) => {
       if (!address) throw new Error("Connect a wallet first.");
       if (bond > 0n) await ensureAllowance(config, { token: contracts.token, owner: address, spender: contracts.leaseEscrow, amount: bond }, track);
-      const { request } = await simulateContract(config, { address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "openDispute", args: [id, keccak256(stringToHex(parsed.data)), evidenceUri], account: address });
+      const { request } = await simulateContract(config, {
+        address: contracts.leaseEscrow,
+        abi: leaseEscrowAbi,
+        functionName: "openDispute",
+        args: [id, keccak256(stringToHex(parsed.data)), evidenceUri],
+        account: address,
+      });
       await track(await writeContract(config, request));
       router.refresh();
       return txDone.disputed(lease.leaseId);
@@ -99,11 +130,15 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
       <div className="flex flex-wrap gap-2">
         {lease.status === "Active" && (
           <>
-            <button type="button" className="btn-secondary" onClick={() => setMode(mode === "extend" ? "none" : "extend")}>Extend</button>
+            <button type="button" className="btn-secondary" onClick={() => setMode(mode === "extend" ? "none" : "extend")}>
+              Extend
+            </button>
             <button type="button" className="btn-secondary" disabled={action.busy} onClick={() => setMode(mode === "cancel" ? "none" : "cancel")}>
               Cancel and refund the rest
             </button>
-            <button type="button" className="btn-ghost text-amber-300" onClick={() => setMode(mode === "dispute" ? "none" : "dispute")}>Open a dispute</button>
+            <button type="button" className="btn-ghost text-amber-300" onClick={() => setMode(mode === "dispute" ? "none" : "dispute")}>
+              Open a dispute
+            </button>
           </>
         )}
         {lease.status === "Pending" && !canReclaim && (
@@ -116,7 +151,11 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
             type="button"
             className="btn-primary"
             disabled={action.busy}
-            onClick={() => action.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "reclaim", args: [id] }, (receipt) => txDone.reclaimed(lease.leaseId, receivedFrom(receipt, lease.renter)))}
+            onClick={() =>
+              action.send({ address: contracts.leaseEscrow, abi: leaseEscrowAbi, functionName: "reclaim", args: [id] }, (receipt) =>
+                txDone.reclaimed(lease.leaseId, receivedFrom(receipt, lease.renter)),
+              )
+            }
           >
             Reclaim deposit
           </button>
@@ -133,12 +172,19 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
         // biome-ignore lint/a11y/useSemanticElements: a <fieldset> would bring its own border and padding; the group has no form fields to name
         <div className="space-y-2 rounded-lg border border-slate-700 p-3" role="group" aria-label="Confirm cancellation" data-testid="cancel-confirm">
           <p className="text-sm">
-            Cancel lease #{lease.leaseId} now? You get back about <strong data-testid="refund-preview" data-raw={refund.toString()}>{formatToken(refund)}</strong>;{" "}
-            {formatToken(BigInt(lease.deposit) - refund)} pays the provider for the time used. The machine is released and the access details stop working.
+            Cancel lease #{lease.leaseId} now? You get back about{" "}
+            <strong data-testid="refund-preview" data-raw={refund.toString()}>
+              {formatToken(refund)}
+            </strong>
+            ; {formatToken(BigInt(lease.deposit) - refund)} pays the provider for the time used. The machine is released and the access details stop working.
           </p>
           <div className="flex flex-wrap gap-2">
-            <button type="button" className="btn-danger" disabled={action.busy} onClick={cancel}>Yes, cancel and refund</button>
-            <button type="button" className="btn-ghost" onClick={() => setMode("none")}>Keep the lease</button>
+            <button type="button" className="btn-danger" disabled={action.busy} onClick={cancel}>
+              Yes, cancel and refund
+            </button>
+            <button type="button" className="btn-ghost" onClick={() => setMode("none")}>
+              Keep the lease
+            </button>
           </div>
         </div>
       )}
@@ -146,15 +192,26 @@ export function LeaseActions({ lease, canReclaim }: { lease: LeaseView; canRecla
         <div className="flex flex-wrap items-center gap-2">
           <input aria-label="Extra hours" type="number" min={1} className="input w-24" value={hours} onChange={(e) => setHours(e.target.value)} />
           <span className="text-sm text-slate-400">hours for {formatToken(extraCost)} at today&apos;s price</span>
-          <button type="button" className="btn-primary" disabled={action.busy} onClick={extend}>Pay and extend</button>
+          <button type="button" className="btn-primary" disabled={action.busy} onClick={extend}>
+            Pay and extend
+          </button>
         </div>
       )}
       {mode === "dispute" && lease.status === "Active" && (
         <div className="space-y-2">
-          <textarea aria-label="Evidence" className="input h-24 w-full" placeholder="What went wrong, with times and what you tried." value={evidence} onChange={(e) => setEvidence(e.target.value)} />
-          <button type="button" className="btn-danger" disabled={action.busy} onClick={dispute}>Submit dispute</button>
+          <textarea
+            aria-label="Evidence"
+            className="input h-24 w-full"
+            placeholder="What went wrong, with times and what you tried."
+            value={evidence}
+            onChange={(e) => setEvidence(e.target.value)}
+          />
+          <button type="button" className="btn-danger" disabled={action.busy} onClick={dispute}>
+            Submit dispute
+          </button>
           <p className="text-xs text-slate-500">
-            Billing freezes when the dispute opens; an arbiter decides how the rest of the deposit is split. Opening it holds a bond of {formatToken(bond)}, returned if the arbiter agrees with you.
+            Billing freezes when the dispute opens; an arbiter decides how the rest of the deposit is split. Opening it holds a bond of {formatToken(bond)},
+            returned if the arbiter agrees with you.
           </p>
         </div>
       )}

@@ -59,54 +59,79 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h3 className="font-semibold">
           Lease #{lease.leaseId} · {lease.gpus}× {lease.gpuLabel.replace("NVIDIA ", "")}
-          <Link prefetch={false} href={`/offers/${lease.offerId}`} className="ml-2 text-xs font-normal text-slate-400 hover:text-white">offer #{lease.offerId}</Link>
+          <Link prefetch={false} href={`/offers/${lease.offerId}`} className="ml-2 text-xs font-normal text-slate-400 hover:text-white">
+            offer #{lease.offerId}
+          </Link>
         </h3>
-        <span className="badge" data-testid="lease-status">{LEASE_STATUS_TEXT[lease.status] ?? lease.status}</span>
+        <span className="badge" data-testid="lease-status">
+          {LEASE_STATUS_TEXT[lease.status] ?? lease.status}
+        </span>
       </div>
       <p className="text-sm text-slate-400">
         {lease.hours} h at {formatToken(lease.pricePerGpuHour)}/GPU·h · deposit {formatToken(deposit)} · provider {shortAddress(lease.provider)}
       </p>
       {lease.status === "Pending" && (
         <p className="text-sm text-amber-300">
-          Waiting for the provider to accept {now <= lease.acceptDeadline ? `(${formatDuration(lease.acceptDeadline - now)} left)` : `— the window closed at ${formatDate(lease.acceptDeadline)}, you can reclaim the deposit`}.
+          Waiting for the provider to accept{" "}
+          {now <= lease.acceptDeadline
+            ? `(${formatDuration(lease.acceptDeadline - now)} left)`
+            : `— the window closed at ${formatDate(lease.acceptDeadline)}, you can reclaim the deposit`}
+          .
         </p>
       )}
       {(lease.status === "Active" || frozen) && (
         <>
           {lease.status === "Active" && (
             <p className="text-sm">
-              <span className="text-2xl font-semibold tabular-nums" data-testid="countdown">{formatDuration(Math.max(0, secondsLeft))}</span>
+              <span className="text-2xl font-semibold tabular-nums" data-testid="countdown">
+                {formatDuration(Math.max(0, secondsLeft))}
+              </span>
               <span className="ml-2 text-slate-400">left · ends {lease.endsAt ? formatDate(lease.endsAt) : "—"}</span>
             </p>
           )}
           <EscrowBar accrued={accrued} deposit={deposit} />
-          {low && <p role="alert" className="text-sm text-amber-300" data-testid="low-balance">Less than {formatDuration(secondsLeft)} of paid time is left. Extend to keep the machine.</p>}
+          {low && (
+            <p role="alert" className="text-sm text-amber-300" data-testid="low-balance">
+              Less than {formatDuration(secondsLeft)} of paid time is left. Extend to keep the machine.
+            </p>
+          )}
         </>
       )}
       {lease.status === "Suspended" && (
         <p className="text-sm text-amber-300" data-testid="outage-reported">
-          Outage reported: billing is frozen from the provider&apos;s last sign of life (plus a short grace). If the provider does not prove it
-          is online within the challenge window, the lease closes and you are refunded from then on, plus a penalty from its stake.
+          Outage reported: billing is frozen from the provider&apos;s last sign of life (plus a short grace). If the provider does not prove it is online within
+          the challenge window, the lease closes and you are refunded from then on, plus a penalty from its stake.
         </p>
       )}
-      {lease.status === "Disputed" && lease.dispute && (
-        <p className="text-sm text-amber-300">Dispute open; billing is frozen until an arbiter decides.</p>
-      )}
+      {lease.status === "Disputed" && lease.dispute && <p className="text-sm text-amber-300">Dispute open; billing is frozen until an arbiter decides.</p>}
       {lease.status === "Closed" && (
         <div className="text-sm" data-testid="close-summary">
           <p>{lease.closeReason ? (CLOSE_REASON_TEXT[lease.closeReason] ?? lease.closeReason) : "Closed."}</p>
           <p className="text-slate-400">
-            You received <span className="font-semibold text-white" data-testid="received" data-raw={received.toString()}>{formatToken(received)}</span>
+            You received{" "}
+            <span className="font-semibold text-white" data-testid="received" data-raw={received.toString()}>
+              {formatToken(received)}
+            </span>
             {slashed > 0n && (
-              <span data-testid="received-breakdown"> ({formatToken(lease.renterRefund ?? 0)} deposit back + {formatToken(slashed)} from the provider&apos;s stake)</span>
+              <span data-testid="received-breakdown">
+                {" "}
+                ({formatToken(lease.renterRefund ?? 0)} deposit back + {formatToken(slashed)} from the provider&apos;s stake)
+              </span>
             )}{" "}
             · paid to the provider {formatToken(lease.providerTotal ?? 0)} · fee {formatToken(lease.feeTotal ?? 0)}
           </p>
         </div>
       )}
       {/* Only while the machine is the renter's: after close the provider has deprovisioned it. */}
-      {lease.encryptedAccess && (lease.status === "Active" || frozen) && <AccessDetails sealed={lease.encryptedAccess} context={{ kind: "access", chainId, escrow: contracts.leaseEscrow, leaseId: BigInt(lease.leaseId), renter: lease.renter }} />}
-      {(lease.status === "Active" || lease.status === "Pending") && <LeaseActions lease={lease} canReclaim={latestBlockIsPast(latestBlockTime, lease.acceptDeadline)} />}
+      {lease.encryptedAccess && (lease.status === "Active" || frozen) && (
+        <AccessDetails
+          sealed={lease.encryptedAccess}
+          context={{ kind: "access", chainId, escrow: contracts.leaseEscrow, leaseId: BigInt(lease.leaseId), renter: lease.renter }}
+        />
+      )}
+      {(lease.status === "Active" || lease.status === "Pending") && (
+        <LeaseActions lease={lease} canReclaim={latestBlockIsPast(latestBlockTime, lease.acceptDeadline)} />
+      )}
       {(lease.status === "Active" || lease.status === "Pending") && <AutoTopUp lease={lease} />}
     </li>
   );

@@ -22,7 +22,12 @@ export function OutageWatcher({ renter }: { renter: Address }) {
 function OutageWatcherToggle({ renter, liveness, watcher }: { renter: Address; liveness: Address; watcher: Address }) {
   const { address } = useAccount();
   const mine = address?.toLowerCase() === renter.toLowerCase();
-  const { data: approved, refetch } = useReadContract({ address: liveness, abi: leaseLivenessAbi, functionName: "isApprovedReporter", args: [renter, watcher] });
+  const { data: approved, refetch } = useReadContract({
+    address: liveness,
+    abi: leaseLivenessAbi,
+    functionName: "isApprovedReporter",
+    args: [renter, watcher],
+  });
   const action = useContractAction("Outage watcher", () => void refetch());
   const toggle = () =>
     action.send(
@@ -32,13 +37,17 @@ function OutageWatcherToggle({ renter, liveness, watcher }: { renter: Address; l
   return (
     <section className="card space-y-2" aria-labelledby="watcher-title" data-testid="outage-watcher">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 id="watcher-title" className="font-semibold">Let the Gridlease watcher report outages for me</h2>
-        <span className="badge" data-testid="outage-watcher-state">{approved === undefined ? "…" : approved ? "on" : "off"}</span>
+        <h2 id="watcher-title" className="font-semibold">
+          Let the Gridlease watcher report outages for me
+        </h2>
+        <span className="badge" data-testid="outage-watcher-state">
+          {approved === undefined ? "…" : approved ? "on" : "off"}
+        </span>
       </div>
       <p className="text-sm text-slate-400">
-        When a provider&apos;s machine stops sending heartbeats, the watcher ({shortAddress(watcher)}) reports the outage on-chain for you and
-        puts up the bond itself. Unless the provider proves within minutes that it is online, billing stops from its last heartbeat and the
-        lease closes with your refund and a penalty from the provider&apos;s stake. You can turn this off at any time.
+        When a provider&apos;s machine stops sending heartbeats, the watcher ({shortAddress(watcher)}) reports the outage on-chain for you and puts up the bond
+        itself. Unless the provider proves within minutes that it is online, billing stops from its last heartbeat and the lease closes with your refund and a
+        penalty from the provider&apos;s stake. You can turn this off at any time.
       </p>
       {mine && approved !== undefined && (
         <button type="button" className="btn-secondary" disabled={action.busy} onClick={toggle} data-testid="outage-watcher-toggle">

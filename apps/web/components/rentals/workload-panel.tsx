@@ -32,14 +32,27 @@ export function WorkloadPanel({ access }: { access: ContainerAccess }) {
   return (
     <div className="mt-3 space-y-2 rounded-lg border border-slate-800 p-3 text-sm" data-testid="workload-panel">
       <p>
-        Workload: <span className="font-semibold" data-testid="workload-state" data-state={status?.state ?? "unknown"}>{status ? describeWorkloadState(status) : "asking the provider's agent…"}</span>
+        Workload:{" "}
+        <span className="font-semibold" data-testid="workload-state" data-state={status?.state ?? "unknown"}>
+          {status ? describeWorkloadState(status) : "asking the provider's agent…"}
+        </span>
         {status && <span className="ml-2 text-xs text-slate-400">{status.image}</span>}
       </p>
-      {status?.error && <p className="field-error" data-testid="workload-error">{status.error}</p>}
+      {status?.error && (
+        <p className="field-error" data-testid="workload-error">
+          {status.error}
+        </p>
+      )}
       {status?.removeAt && <p className="text-xs text-amber-300">Removed with its data at {new Date(status.removeAt).toLocaleString()}.</p>}
-      {error && <p className="field-error" data-testid="workload-relay-error">{error}</p>}
+      {error && (
+        <p className="field-error" data-testid="workload-relay-error">
+          {error}
+        </p>
+      )}
       {access.launchSpecHash && status && access.launchSpecHash !== status.launchSpecHash && (
-        <p className="field-error">The agent reports a different launch spec hash ({status.launchSpecHash}) than your access details ({access.launchSpecHash}).</p>
+        <p className="field-error">
+          The agent reports a different launch spec hash ({status.launchSpecHash}) than your access details ({access.launchSpecHash}).
+        </p>
       )}
       {status && status.endpoints.length > 0 && (
         <ul className="font-mono text-xs" aria-label="Endpoints">

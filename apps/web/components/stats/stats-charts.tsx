@@ -5,7 +5,14 @@ import type { StatsPoint } from "@/lib/server/market-stats";
 
 const COLORS = ["#818cf8", "#34d399", "#f472b6", "#fbbf24", "#60a5fa", "#f87171", "#a3e635", "#c084fc"];
 
-function Chart({ title, points, models, value, format, testId }: {
+function Chart({
+  title,
+  points,
+  models,
+  value,
+  format,
+  testId,
+}: {
   title: string;
   points: StatsPoint[];
   models: string[];
@@ -24,12 +31,34 @@ function Chart({ title, points, models, value, format, testId }: {
         <ResponsiveContainer>
           <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -4 }}>
             <CartesianGrid stroke="#1e293b" strokeDasharray="3 3" />
-            <XAxis dataKey="x" type="number" domain={["dataMin", "dataMax"]} ticks={placed.length ? timeTicks(placed[0]!.time, placed.at(-1)!.time) : []} stroke="#64748b" fontSize={11} minTickGap={32} tickFormatter={(t: number) => timeTick(t, span)} />
+            <XAxis
+              dataKey="x"
+              type="number"
+              domain={["dataMin", "dataMax"]}
+              ticks={placed.length ? timeTicks(placed[0]!.time, placed.at(-1)!.time) : []}
+              stroke="#64748b"
+              fontSize={11}
+              minTickGap={32}
+              tickFormatter={(t: number) => timeTick(t, span)}
+            />
             <YAxis stroke="#64748b" fontSize={11} tickFormatter={(v: number) => format(v)} width={56} />
-            <Tooltip contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 8 }} labelFormatter={(t) => timeLabel(Number(t))} formatter={(v) => format(Number(v))} />
+            <Tooltip
+              contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 8 }}
+              labelFormatter={(t) => timeLabel(Number(t))}
+              formatter={(v) => format(Number(v))}
+            />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {models.map((m, i) => (
-              <Line key={m} type="stepAfter" dataKey={m} stroke={COLORS[i % COLORS.length]} strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
+              <Line
+                key={m}
+                type="stepAfter"
+                dataKey={m}
+                stroke={COLORS[i % COLORS.length]}
+                strokeWidth={2}
+                dot={false}
+                connectNulls
+                isAnimationActive={false}
+              />
             ))}
           </LineChart>
         </ResponsiveContainer>
@@ -42,9 +71,30 @@ export function StatsCharts({ points, models }: { points: StatsPoint[]; models: 
   if (points.length === 0) return <p className="card text-sm text-slate-400">No offers have been listed on this chain yet.</p>;
   return (
     <div className="grid gap-6 xl:grid-cols-2">
-      <Chart title="Supply (GPUs in active offers)" testId="chart-supply" points={points} models={models} value={(p, m) => p.models[m]?.supply ?? 0} format={(v) => v.toFixed(0)} />
-      <Chart title="Utilization (GPUs rented / listed)" testId="chart-utilization" points={points} models={models} value={(p, m) => p.models[m]?.utilization ?? null} format={(v) => `${(v * 100).toFixed(0)}%`} />
-      <Chart title="Median price (USDC per GPU-hour)" testId="chart-price" points={points} models={models} value={(p, m) => p.models[m]?.medianPrice ?? null} format={(v) => v.toFixed(2)} />
+      <Chart
+        title="Supply (GPUs in active offers)"
+        testId="chart-supply"
+        points={points}
+        models={models}
+        value={(p, m) => p.models[m]?.supply ?? 0}
+        format={(v) => v.toFixed(0)}
+      />
+      <Chart
+        title="Utilization (GPUs rented / listed)"
+        testId="chart-utilization"
+        points={points}
+        models={models}
+        value={(p, m) => p.models[m]?.utilization ?? null}
+        format={(v) => `${(v * 100).toFixed(0)}%`}
+      />
+      <Chart
+        title="Median price (USDC per GPU-hour)"
+        testId="chart-price"
+        points={points}
+        models={models}
+        value={(p, m) => p.models[m]?.medianPrice ?? null}
+        format={(v) => v.toFixed(2)}
+      />
     </div>
   );
 }

@@ -81,7 +81,9 @@ export function ConnectButton() {
         {isConnected && address ? (
           <span className="flex items-center gap-2">
             <span className="size-2 rounded-full bg-emerald-400" aria-hidden />
-            <span data-testid="connected-address" data-address={address}>{shortAddress(address)}</span>
+            <span data-testid="connected-address" data-address={address}>
+              {shortAddress(address)}
+            </span>
             <TokenBalance address={address} />
           </span>
         ) : (
@@ -89,18 +91,17 @@ export function ConnectButton() {
         )}
       </button>
       {open && (
-        <div className="absolute right-0 z-50 mt-2 w-[min(22rem,calc(100vw-2rem))] rounded-xl border border-slate-700 bg-slate-900 p-4 shadow-2xl" role="dialog" aria-label="Wallet">
+        <div
+          className="absolute right-0 z-50 mt-2 w-[min(22rem,calc(100vw-2rem))] rounded-xl border border-slate-700 bg-slate-900 p-4 shadow-2xl"
+          role="dialog"
+          aria-label="Wallet"
+        >
           {devConnector && (
             <section className="mb-4">
               <h3 className="mb-1 text-sm font-semibold">Development wallet</h3>
               <p className="mb-2 text-xs text-slate-400">Funded Hardhat accounts that sign in this page. Local chain only.</p>
               <div className="flex gap-2">
-                <select
-                  aria-label="Development account"
-                  className="input flex-1"
-                  value={devIndex}
-                  onChange={(e) => setDevIndex(Number(e.target.value))}
-                >
+                <select aria-label="Development account" className="input flex-1" value={devIndex} onChange={(e) => setDevIndex(Number(e.target.value))}>
                   {DEV_ACCOUNT_INDICES.map((i) => (
                     <option key={i} value={i}>
                       #{i} {devAccountRole(i)} {devAddresses[i] ? shortAddress(devAddresses[i]) : ""}
@@ -117,7 +118,8 @@ export function ConnectButton() {
             <h3 className="mb-2 text-sm font-semibold">Browser wallets</h3>
             {injectedConnectors.length === 0 && (
               <p className="text-xs text-slate-400" data-testid="no-browser-wallet">
-                No browser wallet detected. Install one (any EIP-6963 wallet, such as MetaMask or Rabby) and reload{devConnector ? ", or use the development wallet above" : ""}.
+                No browser wallet detected. Install one (any EIP-6963 wallet, such as MetaMask or Rabby) and reload
+                {devConnector ? ", or use the development wallet above" : ""}.
               </p>
             )}
             <ul className="space-y-2">
@@ -142,7 +144,14 @@ export function ConnectButton() {
           </section>
           {error && <p className="mt-3 text-xs text-rose-400">{error.message.split("\n")[0]}</p>}
           {isConnected && (
-            <button type="button" className="btn-ghost mt-4 w-full" onClick={() => { disconnect(); setOpen(false); }}>
+            <button
+              type="button"
+              className="btn-ghost mt-4 w-full"
+              onClick={() => {
+                disconnect();
+                setOpen(false);
+              }}
+            >
               Disconnect
             </button>
           )}

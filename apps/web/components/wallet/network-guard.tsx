@@ -11,7 +11,9 @@ export function NetworkGuard() {
   return (
     <div role="alert" className="fixed inset-x-0 bottom-0 z-50 border-t border-amber-500/40 bg-amber-950/95 px-4 py-2 text-sm text-amber-200">
       <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-3">
-        <span>Your wallet is on chain {chainId ?? "unknown"}; Gridlease runs on chain {appChainId}.</span>
+        <span>
+          Your wallet is on chain {chainId ?? "unknown"}; Gridlease runs on chain {appChainId}.
+        </span>
         <button type="button" className="btn-primary" disabled={isPending} onClick={() => switchChain({ chainId: appChainId })}>
           Switch network
         </button>

@@ -25,9 +25,12 @@ describe("apiRoute", () => {
   });
 
   it("answers 500 without details for unexpected errors", async () => {
-    const failing = apiRoute(async () => {
-      throw new Error("secret detail");
-    }, { rateLimiter: false });
+    const failing = apiRoute(
+      async () => {
+        throw new Error("secret detail");
+      },
+      { rateLimiter: false },
+    );
     const response = await failing(new Request("http://localhost/api/x"), ctx);
     expect(response.status).toBe(500);
     expect(JSON.stringify(await response.json())).not.toContain("secret");
@@ -41,8 +44,7 @@ describe("apiRoute", () => {
 
   it("answers 403 for foreign and null origins on writes", async () => {
     const post = apiRoute(async () => Response.json({ ok: true }), { rateLimiter: false });
-    const make = (origin?: string) =>
-      new Request("http://localhost:3000/api/x", { method: "POST", body: "{}", headers: origin ? { origin } : {} });
+    const make = (origin?: string) => new Request("http://localhost:3000/api/x", { method: "POST", body: "{}", headers: origin ? { origin } : {} });
     expect((await post(make("https://evil.example"), ctx)).status).toBe(403);
     expect((await post(make("null"), ctx)).status).toBe(403);
     expect((await post(make("http://localhost:3000"), ctx)).status).toBe(200);

@@ -14,8 +14,12 @@ describe("clientKey", () => {
 
   it("gives spoofed X-Forwarded-For values no fresh budget", async () => {
     const limiter = new RateLimiter({ ratePerSecond: 0.001, burst: 3 });
-    const statuses = await Promise.all(Array.from({ length: 5 }, async (_, i) =>
-      (await rateLimitAnswer(limiter, headers({ [PEER_ADDRESS_HEADER]: "203.0.113.66", "x-forwarded-for": `10.0.0.${i}` })))?.status ?? 200));
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 5 },
+        async (_, i) => (await rateLimitAnswer(limiter, headers({ [PEER_ADDRESS_HEADER]: "203.0.113.66", "x-forwarded-for": `10.0.0.${i}` })))?.status ?? 200,
+      ),
+    );
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
 

@@ -94,7 +94,11 @@ export class SharedRateLimiter implements Limiter {
   private fallbackUntil = 0;
   private lastSweep = 0;
 
-  constructor(readonly name: string, private readonly options: RateLimitOptions, private readonly db: () => { query: ReturnType<typeof getPool>["query"] } = getPool) {
+  constructor(
+    readonly name: string,
+    private readonly options: RateLimitOptions,
+    private readonly db: () => { query: ReturnType<typeof getPool>["query"] } = getPool,
+  ) {
     this.fallback = new RateLimiter(options);
   }
 
@@ -109,7 +113,9 @@ export class SharedRateLimiter implements Limiter {
       return { allowed: false, remaining: 0, retryAfterSeconds: Math.ceil((1 - tokens) / ratePerSecond) };
     } catch (error) {
       this.fallbackUntil = Date.now() + FALLBACK_MS;
-      console.error(`[web] rate limiter ${this.name}: PostgreSQL failed (${error instanceof Error ? error.message : String(error)}); limiting per process for ${FALLBACK_MS / 1000} s`);
+      console.error(
+        `[web] rate limiter ${this.name}: PostgreSQL failed (${error instanceof Error ? error.message : String(error)}); limiting per process for ${FALLBACK_MS / 1000} s`,
+      );
       return this.fallback.take(key, now);
     }
   }
@@ -120,11 +126,13 @@ export class SharedRateLimiter implements Limiter {
     if (at - this.lastSweep < SWEEP_INTERVAL_MS) return;
     this.lastSweep = at;
     const fullAfterMs = Math.ceil((this.options.burst / this.options.ratePerSecond) * 1000);
-    this.db().query(
-      `delete from rate_limit_bucket where limiter = $1
+    this.db()
+      .query(
+        `delete from rate_limit_bucket where limiter = $1
          and updated_ms < coalesce($2::bigint, (extract(epoch from clock_timestamp()) * 1000)::bigint) - $3::bigint`,
-      [this.name, now ?? null, fullAfterMs],
-    ).catch(() => undefined);
+        [this.name, now ?? null, fullAfterMs],
+      )
+      .catch(() => undefined);
   }
 }
 
@@ -162,7 +170,10 @@ export function addressKey(address: string): string {
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
   const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 let trustedCache: { source: string; list: BlockList } | undefined;
@@ -171,7 +182,10 @@ let trustedCache: { source: string; list: BlockList } | undefined;
 export function trustedProxies(source = process.env.TRUSTED_PROXIES ?? ""): BlockList {
   if (trustedCache?.source === source) return trustedCache.list;
   const list = new BlockList();
-  for (const entry of source.split(",").map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of source
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [address, prefix] = entry.split("/");
     const family = isIP(address ?? "");
     const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);

@@ -20,7 +20,8 @@ function setup(options: { versionCheckMs?: number; maxAgeMs?: number; maxEntries
     return value;
   };
   return {
-    cache, compute,
+    cache,
+    compute,
     advance: (ms: number) => (clock += ms),
     setVersion: (v: string) => (version = v),
     counts: () => ({ computed, versionReads }),

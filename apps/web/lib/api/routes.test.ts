@@ -22,7 +22,9 @@ beforeAll(async () => {
   await getPool().query(
     `insert into provider select chain_id, $1, status, stake, pending_unstake, unstake_available_at, total_slashed, encryption_key,
        metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 0, updated_block, finalized
-     from provider where chain_id = $2 limit 1`, [provider.address.toLowerCase(), CHAIN_ID]);
+     from provider where chain_id = $2 limit 1`,
+    [provider.address.toLowerCase(), CHAIN_ID],
+  );
 });
 
 afterAll(async () => {
@@ -31,7 +33,10 @@ afterAll(async () => {
 
 const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
 // Each request from another client, as the production server stamps the connected peer (http/dispatch.ts).
-const get = (url: string) => new Request(`http://127.0.0.1:3000${url}`, { headers: { [PEER_ADDRESS_HEADER]: `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` } });
+const get = (url: string) =>
+  new Request(`http://127.0.0.1:3000${url}`, {
+    headers: { [PEER_ADDRESS_HEADER]: `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` },
+  });
 
 describe("GET /api/offers", () => {
   it("filters, sorts and pages through every match exactly once", async () => {
@@ -41,7 +46,10 @@ describe("GET /api/offers", () => {
     let previous = -1;
     let total = 0;
     do {
-      const response = await offers.GET(get(`/api/offers?gpu=H100-SXM,A100-SXM-80G&minGpus=2&sort=price&limit=50${cursor ? `&cursor=${cursor}` : ""}`), ctx({}));
+      const response = await offers.GET(
+        get(`/api/offers?gpu=H100-SXM,A100-SXM-80G&minGpus=2&sort=price&limit=50${cursor ? `&cursor=${cursor}` : ""}`),
+        ctx({}),
+      );
       expect(response.status).toBe(200);
       const body = await response.json();
       total = body.total;
@@ -72,7 +80,9 @@ describe("GET /api/offers", () => {
     await getPool().query(
       `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
        values ($1, '0x01', '0x02', 1, '0xaa', 100, '0xbb', 90)
-       on conflict (chain_id) do update set block_number = 100, block_hash = '0xbb', data_version = 1`, [CHAIN_ID]);
+       on conflict (chain_id) do update set block_number = 100, block_hash = '0xbb', data_version = 1`,
+      [CHAIN_ID],
+    );
     await new Promise((r) => setTimeout(r, 250)); // past the version check window
     const url = "/api/offers?gpu=RTX4090&sort=price&limit=5";
     const first = await offers.GET(get(url), ctx({}));
@@ -91,7 +101,9 @@ describe("GET /api/offers", () => {
     // What the indexer does for a PriceUpdated event: the offer row changes and, in the same transaction,
     // the cursor advances with a new data version (apps/indexer/src/store.ts, writeBatch).
     const cheapest = await getPool().query<{ offer_id: string }>(
-      `select offer_id::text from offer where chain_id = $1 and gpu_model = 'RTX4090' and status = 'Active' order by price_per_gpu_hour desc limit 1`, [CHAIN_ID]);
+      `select offer_id::text from offer where chain_id = $1 and gpu_model = 'RTX4090' and status = 'Active' order by price_per_gpu_hour desc limit 1`,
+      [CHAIN_ID],
+    );
     const repriced = cheapest.rows[0]!.offer_id;
     await getPool().query(`update offer set price_per_gpu_hour = 1 where chain_id = $1 and offer_id = $2`, [CHAIN_ID, repriced]);
     await getPool().query(`update indexer_cursor set block_number = 102, block_hash = '0xdd', data_version = data_version + 1 where chain_id = $1`, [CHAIN_ID]);
@@ -105,10 +117,14 @@ describe("GET /api/offers", () => {
   });
 
   it("lists only online providers' offers unless online=any, marks each, and counts what it lists", async () => {
-    const { rows: [market] } = await getPool().query<{ online: number; all: number }>(
+    const {
+      rows: [market],
+    } = await getPool().query<{ online: number; all: number }>(
       `select count(*) filter (where u.last_heartbeat_at >= now() - interval '120 seconds')::int as online, count(*)::int as all
        from offer o left join provider_uptime u on u.chain_id = o.chain_id and u.provider = o.provider
-       where o.chain_id = $1 and o.status = 'Active' and o.gpu_model = 'L4' and o.region = 'eu-west'`, [CHAIN_ID]);
+       where o.chain_id = $1 and o.status = 'Active' and o.gpu_model = 'L4' and o.region = 'eu-west'`,
+      [CHAIN_ID],
+    );
     expect(market!.online).toBeGreaterThan(0);
     expect(market!.online).toBeLessThan(market!.all);
     const onlineOnly = await (await offers.GET(get("/api/offers?gpu=L4&region=eu-west&limit=100"), ctx({}))).json();
@@ -125,8 +141,16 @@ describe("GET /api/offers", () => {
   });
 
   it("answers 400 naming the field for bad queries", async () => {
-    for (const [query, field] of [["limit=0", "limit"], ["sort=cheapest", "sort"], ["maxPricePerGpuHour=abc", "maxPricePerGpuHour"], ["colour=red", "colour"], ["cursor=%21%21", "cursor"],
-      ["maxSettledOutages=-1", "maxSettledOutages"], ["maxSettledOutages=1.5", "maxSettledOutages"], [`sort=sla&cursor=${Buffer.from(JSON.stringify(["sla", "99999999999", "1"])).toString("base64url")}`, "cursor"]] as const) {
+    for (const [query, field] of [
+      ["limit=0", "limit"],
+      ["sort=cheapest", "sort"],
+      ["maxPricePerGpuHour=abc", "maxPricePerGpuHour"],
+      ["colour=red", "colour"],
+      ["cursor=%21%21", "cursor"],
+      ["maxSettledOutages=-1", "maxSettledOutages"],
+      ["maxSettledOutages=1.5", "maxSettledOutages"],
+      [`sort=sla&cursor=${Buffer.from(JSON.stringify(["sla", "99999999999", "1"])).toString("base64url")}`, "cursor"],
+    ] as const) {
       const response = await offers.GET(get(`/api/offers?${query}`), ctx({}));
       expect(response.status, query).toBe(400);
       expect((await response.json()).error.field).toBe(field);
@@ -136,13 +160,43 @@ describe("GET /api/offers", () => {
   });
 
   it("random query strings give 200 or 400, never 500", async () => {
-    const keys = ["gpu", "region", "minGpus", "minVramGb", "minRamGb", "maxPricePerGpuHour", "minReliability", "availableNow", "online", "maxSettledOutages", "sort", "limit", "cursor", "chainId", "x"];
+    const keys = [
+      "gpu",
+      "region",
+      "minGpus",
+      "minVramGb",
+      "minRamGb",
+      "maxPricePerGpuHour",
+      "minReliability",
+      "availableNow",
+      "online",
+      "maxSettledOutages",
+      "sort",
+      "limit",
+      "cursor",
+      "chainId",
+      "x",
+    ];
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...keys), fc.oneof(fc.string(), fc.integer().map(String), fc.double().map(String), fc.constantFrom("price", "vram", "sla", "true", "H100-SXM", "-1", "1e309"))), { maxLength: 6 }), async (pairs) => {
-        const params = new URLSearchParams(pairs);
-        const response = await offers.GET(get(`/api/offers?${params}`), ctx({}));
-        expect([200, 400]).toContain(response.status);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom(...keys),
+            fc.oneof(
+              fc.string(),
+              fc.integer().map(String),
+              fc.double().map(String),
+              fc.constantFrom("price", "vram", "sla", "true", "H100-SXM", "-1", "1e309"),
+            ),
+          ),
+          { maxLength: 6 },
+        ),
+        async (pairs) => {
+          const params = new URLSearchParams(pairs);
+          const response = await offers.GET(get(`/api/offers?${params}`), ctx({}));
+          expect([200, 400]).toContain(response.status);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -176,18 +230,35 @@ describe("detail routes", () => {
 
 describe("every read route", () => {
   it("answers random parameters with 200, 400 or 404, never 500", async () => {
-    const text = fc.oneof(fc.string(), fc.constantFrom(`0x${"ab".repeat(20)}`, "1", "0", "-5", "1e99", "Active", "%00", "99999999999999999999999999999999999999999999999999999999999999999999999999999999"));
+    const text = fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        `0x${"ab".repeat(20)}`,
+        "1",
+        "0",
+        "-5",
+        "1e99",
+        "Active",
+        "%00",
+        "99999999999999999999999999999999999999999999999999999999999999999999999999999999",
+      ),
+    );
     await fc.assert(
-      fc.asyncProperty(text, text, fc.array(fc.tuple(fc.constantFrom("renter", "provider", "status", "limit", "cursor", "chainId", "zzz"), text), { maxLength: 4 }), async (id, address, pairs) => {
-        const query = new URLSearchParams(pairs).toString();
-        const responses = await Promise.all([
-          offerById.GET(get(`/api/offers/x?${query}`), ctx({ id })),
-          providers.GET(get(`/api/providers/x?${query}`), ctx({ address })),
-          leases.GET(get(`/api/leases?${query}`), ctx({})),
-          stats.GET(get(`/api/stats?${query}`), ctx({})),
-        ]);
-        for (const response of responses) expect([200, 400, 404]).toContain(response.status);
-      }),
+      fc.asyncProperty(
+        text,
+        text,
+        fc.array(fc.tuple(fc.constantFrom("renter", "provider", "status", "limit", "cursor", "chainId", "zzz"), text), { maxLength: 4 }),
+        async (id, address, pairs) => {
+          const query = new URLSearchParams(pairs).toString();
+          const responses = await Promise.all([
+            offerById.GET(get(`/api/offers/x?${query}`), ctx({ id })),
+            providers.GET(get(`/api/providers/x?${query}`), ctx({ address })),
+            leases.GET(get(`/api/leases?${query}`), ctx({})),
+            stats.GET(get(`/api/stats?${query}`), ctx({})),
+          ]);
+          for (const response of responses) expect([200, 400, 404]).toContain(response.status);
+        },
+      ),
       { numRuns: 120 },
     );
   });
@@ -199,15 +270,25 @@ describe("POST /api/heartbeats", () => {
   beforeAll(async () => {
     await getPool().query(
       `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
-       values ($1, $2, '0x02', 1, '0xaa', 100, '0xbb', 90) on conflict (chain_id) do update set registry_address = $2`, [CHAIN_ID, registry.toLowerCase()]);
+       values ($1, $2, '0x02', 1, '0xaa', 100, '0xbb', 90) on conflict (chain_id) do update set registry_address = $2`,
+      [CHAIN_ID, registry.toLowerCase()],
+    );
   });
   async function signed(timestamp = Math.floor(Date.now() / 1000), signer = provider) {
     const message = { provider: provider.address, timestamp: BigInt(timestamp), offerIds: [] };
-    const signature = await signer.signTypedData({ domain: heartbeatDomain({ chainId: CHAIN_ID, registry }), types: HEARTBEAT_TYPES, primaryType: "Heartbeat", message });
+    const signature = await signer.signTypedData({
+      domain: heartbeatDomain({ chainId: CHAIN_ID, registry }),
+      types: HEARTBEAT_TYPES,
+      primaryType: "Heartbeat",
+      message,
+    });
     return { provider: provider.address, timestamp, offerIds: [], chainId: CHAIN_ID, signature };
   }
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    heartbeats.POST(new Request("http://127.0.0.1:3000/api/heartbeats", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers }), ctx({}));
+    heartbeats.POST(
+      new Request("http://127.0.0.1:3000/api/heartbeats", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers }),
+      ctx({}),
+    );
 
   it("accepts a fresh signed heartbeat and derives uptime and reliability", async () => {
     const response = await post(await signed());
@@ -238,11 +319,21 @@ describe("POST /api/heartbeats", () => {
   it("random bodies give 4xx, never 500", async () => {
     const valid = await signed();
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.json(), fc.record({ provider: fc.string(), timestamp: fc.anything(), offerIds: fc.anything(), chainId: fc.anything(), signature: fc.string() }, { requiredKeys: [] }), fc.constant({ ...valid, offerIds: "1" })), async (body) => {
-        const response = await post(body);
-        expect(response.status).toBeGreaterThanOrEqual(400);
-        expect(response.status).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.json(),
+          fc.record(
+            { provider: fc.string(), timestamp: fc.anything(), offerIds: fc.anything(), chainId: fc.anything(), signature: fc.string() },
+            { requiredKeys: [] },
+          ),
+          fc.constant({ ...valid, offerIds: "1" }),
+        ),
+        async (body) => {
+          const response = await post(body);
+          expect(response.status).toBeGreaterThanOrEqual(400);
+          expect(response.status).toBeLessThan(500);
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -5,10 +5,7 @@ import { loadDeployment } from "./deployment";
 import { readRuntimeConfig } from "./runtime-config";
 import { readCookie, readSession, SESSION_COOKIE, type AdminSession } from "./session";
 
-const accessControlAbi = parseAbi([
-  "function ARBITER_ROLE() view returns (bytes32)",
-  "function hasRole(bytes32 role, address account) view returns (bool)",
-]);
+const accessControlAbi = parseAbi(["function ARBITER_ROLE() view returns (bytes32)", "function hasRole(bytes32 role, address account) view returns (bool)"]);
 
 /** Asks the escrow contract, every time: a revoked arbiter loses access on their next request. */
 export async function isArbiter(address: Address): Promise<boolean> {

@@ -21,7 +21,9 @@ const livenessCache = new Map<Address, Address | null>();
 /** The escrow's own LeaseLiveness (created in its constructor); null for an escrow from before it existed. */
 async function livenessOf(leaseEscrow: Address): Promise<Address | null> {
   if (livenessCache.has(leaseEscrow)) return livenessCache.get(leaseEscrow)!;
-  const found = await serverPublicClient().readContract({ address: leaseEscrow, abi: escrowReadAbi, functionName: "liveness" }).then(getAddress, () => null);
+  const found = await serverPublicClient()
+    .readContract({ address: leaseEscrow, abi: escrowReadAbi, functionName: "liveness" })
+    .then(getAddress, () => null);
   livenessCache.set(leaseEscrow, found);
   return found;
 }
@@ -42,7 +44,9 @@ async function topUpsFor(chainId: number, leaseEscrow: Address): Promise<Address
   const recorded = (deployments as Record<number, DeploymentRecord | undefined>)[chainId]?.topUps;
   let found: Address | null = null;
   if (recorded) {
-    const served = await serverPublicClient().readContract({ address: recorded.address, abi: topUpsReadAbi, functionName: "escrow" }).catch(() => null);
+    const served = await serverPublicClient()
+      .readContract({ address: recorded.address, abi: topUpsReadAbi, functionName: "escrow" })
+      .catch(() => null);
     if (served && getAddress(served) === leaseEscrow) found = getAddress(recorded.address);
   }
   topUpsCache.set(leaseEscrow, found);
@@ -64,7 +68,11 @@ export async function loadDeployment(chainId: number): Promise<ContractAddresses
   }
   const leaseLiveness = await livenessOf(leaseEscrow);
   return {
-    providerRegistry: getAddress(cursor.registryAddress), leaseEscrow, token, leaseTopUps: await topUpsFor(chainId, leaseEscrow),
-    leaseLiveness, watcher: leaseLiveness ? watcherAddress(chainId) : null,
+    providerRegistry: getAddress(cursor.registryAddress),
+    leaseEscrow,
+    token,
+    leaseTopUps: await topUpsFor(chainId, leaseEscrow),
+    leaseLiveness,
+    watcher: leaseLiveness ? watcherAddress(chainId) : null,
   };
 }

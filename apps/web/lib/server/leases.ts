@@ -16,7 +16,12 @@ async function slashesAtClose(chainId: number, closed: { leaseId: bigint; closed
   // The closing blocks narrow both lookups to the (chain_id, block_number) index before the JSON match.
   const blocks = [...new Set(closed.flatMap((c) => (c.closedBlock === null ? [] : [c.closedBlock])))];
   const closes = await prisma.rawEvent.findMany({
-    where: { chainId, name: "LeaseClosed", blockNumber: { in: blocks }, OR: closed.map((c) => ({ args: { path: ["leaseId"], equals: c.leaseId.toString() } })) },
+    where: {
+      chainId,
+      name: "LeaseClosed",
+      blockNumber: { in: blocks },
+      OR: closed.map((c) => ({ args: { path: ["leaseId"], equals: c.leaseId.toString() } })),
+    },
     select: { txHash: true, args: true },
   });
   if (closes.length === 0) return byLease;
@@ -46,7 +51,10 @@ export async function loadLeases(chainId: number, where: LeaseWhere, take = 100)
     ? await prisma.offer.findMany({ where: { chainId, offerId: { in: offerIds } }, select: { offerId: true, gpuModel: true, region: true } })
     : [];
   const offerById = new Map(offers.map((o) => [o.offerId.toString(), o]));
-  const slashes = await slashesAtClose(chainId, rows.filter((r) => r.status === "Closed"));
+  const slashes = await slashesAtClose(
+    chainId,
+    rows.filter((r) => r.status === "Closed"),
+  );
   return rows.map((r) => {
     const offer = offerById.get(r.offerId.toString());
     return {
@@ -67,7 +75,8 @@ export async function loadLeases(chainId: number, where: LeaseWhere, take = 100)
       providerTotal: r.providerTotal?.toFixed(0) ?? null,
       renterRefund: r.renterRefund?.toFixed(0) ?? null,
       feeTotal: r.feeTotal?.toFixed(0) ?? null,
-      renterReceived: r.status === "Closed" ? renterReceived(r.renterRefund?.toFixed(0) ?? null, slashes.get(r.leaseId.toString()) ?? [], r.renter).toString() : null,
+      renterReceived:
+        r.status === "Closed" ? renterReceived(r.renterRefund?.toFixed(0) ?? null, slashes.get(r.leaseId.toString()) ?? [], r.renter).toString() : null,
       encryptedRequest: r.encryptedRequest as Hex,
       encryptedAccess: (r.encryptedAccess as Hex | null) ?? null,
       gpuLabel: offer ? (gpuModelById(offer.gpuModel)?.label ?? offer.gpuModel) : "unknown GPU",

@@ -90,7 +90,13 @@ export async function loadMarketHistory(chainId: number, buckets = 24): Promise<
     switch (event.name) {
       case "OfferListed": {
         const spec = args.spec as { gpuModel: Hex; gpuCount: number; pricePerGpuHour: string };
-        offers.set(id, { model: bytes32ToText(spec.gpuModel), gpus: spec.gpuCount, free: spec.gpuCount, price: BigInt(spec.pricePerGpuHour), status: "Active" });
+        offers.set(id, {
+          model: bytes32ToText(spec.gpuModel),
+          gpus: spec.gpuCount,
+          free: spec.gpuCount,
+          price: BigInt(spec.pricePerGpuHour),
+          status: "Active",
+        });
         break;
       }
       case "OfferPriceUpdated":

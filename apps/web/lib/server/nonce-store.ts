@@ -52,21 +52,28 @@ export class NonceStore {
   async issue(client = "local", now = Date.now()): Promise<{ nonce: string; token: string; expiresAt: Date }> {
     const db = this.db();
     const at = new Date(now);
-    await db.query(
-      `delete from siwe_nonce where nonce in (select nonce from siwe_nonce where expires_at <= $1 order by expires_at limit ${SWEEP_BUDGET})`, [at]);
+    await db.query(`delete from siwe_nonce where nonce in (select nonce from siwe_nonce where expires_at <= $1 order by expires_at limit ${SWEEP_BUDGET})`, [
+      at,
+    ]);
     // Make room among the client's own nonces first (its oldest go), so the capacity check below
     // never refuses a client on account of its own earlier requests.
-    await db.query(
-      `delete from siwe_nonce where nonce in (select nonce from siwe_nonce where client = $1 order by issued_at desc, nonce offset $2)`,
-      [client, this.maxPerClient - 1]);
+    await db.query(`delete from siwe_nonce where nonce in (select nonce from siwe_nonce where client = $1 order by issued_at desc, nonce offset $2)`, [
+      client,
+      this.maxPerClient - 1,
+    ]);
     if ((await this.size(now)) >= this.options.maxEntries) {
       throw new ApiError(429, "too_many_sign_ins", "Too many sign-ins are pending; try again in a few minutes.");
     }
     const nonce = generateSiweNonce();
     const token = randomBytes(32).toString("base64url");
     const expiresAt = new Date(now + this.options.ttlMs);
-    await db.query("insert into siwe_nonce (nonce, client, binding, issued_at, expires_at) values ($1, $2, $3, $4, $5)",
-      [nonce, client, digest(token), at, expiresAt]);
+    await db.query("insert into siwe_nonce (nonce, client, binding, issued_at, expires_at) values ($1, $2, $3, $4, $5)", [
+      nonce,
+      client,
+      digest(token),
+      at,
+      expiresAt,
+    ]);
     return { nonce, token, expiresAt };
   }
 
@@ -75,8 +82,9 @@ export class NonceStore {
    * pre-login token it was issued with. The nonce is spent whatever the verdict.
    */
   async consume(nonce: string, token: string | undefined, now = Date.now()): Promise<boolean> {
-    const result = await this.db().query<{ binding: Buffer; expires_at: Date }>(
-      "delete from siwe_nonce where nonce = $1 returning binding, expires_at", [nonce]);
+    const result = await this.db().query<{ binding: Buffer; expires_at: Date }>("delete from siwe_nonce where nonce = $1 returning binding, expires_at", [
+      nonce,
+    ]);
     const entry = result.rows[0];
     if (entry === undefined) return false;
     if (entry.expires_at.getTime() <= now || !token) return false;

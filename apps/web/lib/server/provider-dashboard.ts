@@ -28,7 +28,11 @@ export async function loadProviderDashboard(chainId: number, address: Address): 
     prisma.provider.findUnique({ where: { chainId_address: { chainId, address: provider } } }),
     prisma.offer.findMany({ where: { chainId, provider }, orderBy: { offerId: "desc" }, take: 200 }),
     leasesOfProvider(chainId, address),
-    prisma.rawEvent.findMany({ where: { chainId, name: "EarningsClaimed", args: { path: ["provider"], equals: provider } }, orderBy: { blockNumber: "asc" }, take: 1_000 }),
+    prisma.rawEvent.findMany({
+      where: { chainId, name: "EarningsClaimed", args: { path: ["provider"], equals: provider } },
+      orderBy: { blockNumber: "asc" },
+      take: 1_000,
+    }),
     prisma.lease.findMany({
       where: { chainId, provider, status: "Closed" },
       select: { closedBlock: true, providerTotal: true, claimedGross: true, claimedFee: true },

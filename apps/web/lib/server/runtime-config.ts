@@ -8,7 +8,10 @@ const runtimeConfigSchema = z.object({
   RPC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL of the JSON-RPC node" }),
   CHAIN_ID: z.coerce.number().int().positive(),
   /** The Gridlease watcher's address (apps/watcher) offered to renters for outage reports; the local chain has a default. */
-  WATCHER_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address").optional(),
+  WATCHER_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
+    .optional(),
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;

@@ -55,7 +55,8 @@ export async function revokeSession(session: AdminSession, now = Date.now()): Pr
     await getPool().query(
       `with stored as (insert into web_session_revoked (session_id, expires_at) values ($1, to_timestamp($2)) on conflict do nothing)
        select pg_notify($3, $4)`,
-      [session.id, session.expiresAt, SESSION_REVOKED_CHANNEL, JSON.stringify({ id: session.id, expiresAt: session.expiresAt })]);
+      [session.id, session.expiresAt, SESSION_REVOKED_CHANNEL, JSON.stringify({ id: session.id, expiresAt: session.expiresAt })],
+    );
     return true;
   } catch (error) {
     console.error(`[web] could not record the sign-out of session ${session.id}: ${error instanceof Error ? error.message : String(error)}`);
@@ -146,14 +147,7 @@ export function preloginCookieHeader(value: string, maxAgeSeconds: number, secur
 }
 
 function cookieHeader(name: string, value: string, path: string, maxAgeSeconds: number, secure: boolean): string {
-  return [
-    `${name}=${value}`,
-    `Path=${path}`,
-    "HttpOnly",
-    "SameSite=Strict",
-    `Max-Age=${maxAgeSeconds}`,
-    ...(secure ? ["Secure"] : []),
-  ].join("; ");
+  return [`${name}=${value}`, `Path=${path}`, "HttpOnly", "SameSite=Strict", `Max-Age=${maxAgeSeconds}`, ...(secure ? ["Secure"] : [])].join("; ");
 }
 
 export function readCookie(request: Request, name: string): string | undefined {

@@ -30,7 +30,10 @@ const FALLBACK_VERSION_CHECK_MS = 2_000;
 
 const globals = globalThis as typeof globalThis & { __gridleaseSharedState?: Promise<SharedState> };
 
-export function startSharedState(databaseUrl = process.env.DATABASE_URL!, log: (line: string) => void = (line) => console.log(`[web] ${line}`)): Promise<SharedState> {
+export function startSharedState(
+  databaseUrl = process.env.DATABASE_URL!,
+  log: (line: string) => void = (line) => console.log(`[web] ${line}`),
+): Promise<SharedState> {
   globals.__gridleaseSharedState ??= start(databaseUrl, log);
   return globals.__gridleaseSharedState;
 }
@@ -40,7 +43,8 @@ async function loadSessionSecret(): Promise<Buffer> {
   const result = await getPool().query<{ value: Buffer }>(
     `with created as (insert into web_secret (name, value) values ('session', $1) on conflict (name) do nothing returning value)
      select value from created union all select value from web_secret where name = 'session' limit 1`,
-    [randomBytes(32)]);
+    [randomBytes(32)],
+  );
   return result.rows[0]!.value;
 }
 
@@ -50,34 +54,40 @@ async function start(databaseUrl: string, log: (line: string) => void): Promise<
   let events = 0;
   const reloadRevoked = async () => {
     const rows = await getPool().query<{ id: string; expires: string }>(
-      "select session_id as id, extract(epoch from expires_at)::bigint::text as expires from web_session_revoked where expires_at > now() order by expires_at");
+      "select session_id as id, extract(epoch from expires_at)::bigint::text as expires from web_session_revoked where expires_at > now() order by expires_at",
+    );
     for (const row of rows.rows) rememberRevoked(row.id, Number(row.expires));
   };
   await reloadRevoked();
   offerSearchCache.setVersionCheckMs(dbEnv().SEARCH_VERSION_CHECK_MS ?? FALLBACK_VERSION_CHECK_MS);
-  const listener = listenChannels(databaseUrl, [DATA_CHANNEL, SESSION_REVOKED_CHANNEL], (channel, payload) => {
-    events++;
-    if (channel === SESSION_REVOKED_CHANNEL) {
-      if (payload === null) return void reloadRevoked().catch((error: unknown) => log(`could not reload revoked sessions: ${String(error)}`));
-      try {
-        const { id, expiresAt } = JSON.parse(payload) as { id: string; expiresAt: number };
-        rememberRevoked(id, expiresAt);
-      } catch {
-        void reloadRevoked().catch(() => undefined);
+  const listener = listenChannels(
+    databaseUrl,
+    [DATA_CHANNEL, SESSION_REVOKED_CHANNEL],
+    (channel, payload) => {
+      events++;
+      if (channel === SESSION_REVOKED_CHANNEL) {
+        if (payload === null) return void reloadRevoked().catch((error: unknown) => log(`could not reload revoked sessions: ${String(error)}`));
+        try {
+          const { id, expiresAt } = JSON.parse(payload) as { id: string; expiresAt: number };
+          rememberRevoked(id, expiresAt);
+        } catch {
+          void reloadRevoked().catch(() => undefined);
+        }
+        return;
       }
-      return;
-    }
-    let event: DataEvent | null = null;
-    try {
-      event = payload === null ? null : (JSON.parse(payload) as DataEvent);
-    } catch {
-      event = null;
-    }
-    // A batch of empty blocks changes nothing search shows: the caches keyed on the version stay.
-    if (event && !event.dataChanged) return;
-    offerSearchCache.invalidateVersion();
-    clearMarketSummaryCache();
-  }, log);
+      let event: DataEvent | null = null;
+      try {
+        event = payload === null ? null : (JSON.parse(payload) as DataEvent);
+      } catch {
+        event = null;
+      }
+      // A batch of empty blocks changes nothing search shows: the caches keyed on the version stay.
+      if (event && !event.dataChanged) return;
+      offerSearchCache.invalidateVersion();
+      clearMarketSummaryCache();
+    },
+    log,
+  );
   await listener.ready;
   return {
     listener,

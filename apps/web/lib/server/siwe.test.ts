@@ -101,10 +101,14 @@ describe("verifySiweLogin", () => {
   it("refuses another chain and a signature by someone else", async () => {
     const nonces = new NonceStore();
     const first = await nonces.issue();
-    expect(await statusOf(verifySiweLogin(await signedLogin(first.nonce, { chainId: 1 }), { origin: ORIGIN, nonceToken: first.token, chainId: CHAIN_ID, nonces }))).toBe(401);
+    expect(
+      await statusOf(verifySiweLogin(await signedLogin(first.nonce, { chainId: 1 }), { origin: ORIGIN, nonceToken: first.token, chainId: CHAIN_ID, nonces })),
+    ).toBe(401);
     const impostor = privateKeyToAccount(generatePrivateKey());
     const second = await nonces.issue();
-    expect(await statusOf(verifySiweLogin(await signedLogin(second.nonce, {}, impostor), { origin: ORIGIN, nonceToken: second.token, chainId: CHAIN_ID, nonces }))).toBe(401);
+    expect(
+      await statusOf(verifySiweLogin(await signedLogin(second.nonce, {}, impostor), { origin: ORIGIN, nonceToken: second.token, chainId: CHAIN_ID, nonces })),
+    ).toBe(401);
   });
 });
 

@@ -6,7 +6,10 @@ import type { NonceStore } from "./nonce-store";
 
 export const siweLoginSchema = z.object({
   message: z.string().min(1).max(4_000),
-  signature: z.string().regex(/^0x[0-9a-fA-F]+$/, "must be a 0x-prefixed hex signature").max(20_000),
+  signature: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]+$/, "must be a 0x-prefixed hex signature")
+    .max(20_000),
 });
 export type SiweLogin = z.infer<typeof siweLoginSchema>;
 

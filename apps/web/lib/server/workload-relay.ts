@@ -36,15 +36,29 @@ export async function relayWorkloadStatus(body: WorkloadRelayBody): Promise<unkn
   if (!isList) target.searchParams.set("lines", String(body.lines));
   let response: Response;
   try {
-    response = await fetch(target, { headers: { authorization: `Bearer ${body.token}`, accept: "application/json" }, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS), cache: "no-store" });
+    response = await fetch(target, {
+      headers: { authorization: `Bearer ${body.token}`, accept: "application/json" },
+      redirect: "manual",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      cache: "no-store",
+    });
   } catch (error) {
     const timedOut = (error as Error).name === "TimeoutError";
-    throw new ApiError(502, "agent_unreachable", timedOut ? `The provider's agent at ${target.host} did not answer within ${TIMEOUT_MS / 1000} s.` : `The provider's agent at ${target.host} cannot be reached.`, "url");
+    throw new ApiError(
+      502,
+      "agent_unreachable",
+      timedOut
+        ? `The provider's agent at ${target.host} did not answer within ${TIMEOUT_MS / 1000} s.`
+        : `The provider's agent at ${target.host} cannot be reached.`,
+      "url",
+    );
   }
-  if (response.status === 401) throw new ApiError(401, "agent_refused_token", "The provider's agent refused this token: it is not the token for this lease.", "token");
+  if (response.status === 401)
+    throw new ApiError(401, "agent_refused_token", "The provider's agent refused this token: it is not the token for this lease.", "token");
   if (response.status === 404) throw new ApiError(404, "no_workload", "The provider's agent has no workload for this lease.", "url");
   const text = await response.text();
-  if (!response.ok || text.length > MAX_ANSWER_BYTES) throw new ApiError(502, "agent_error", `The provider's agent answered ${response.status}; try again in a moment.`, "url");
+  if (!response.ok || text.length > MAX_ANSWER_BYTES)
+    throw new ApiError(502, "agent_error", `The provider's agent answered ${response.status}; try again in a moment.`, "url");
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -28,11 +28,7 @@ async function masterKey() {
     const { HDKey } = await import("viem/accounts");
     const encoder = new TextEncoder();
     const keyMaterial = await crypto.subtle.importKey("raw", encoder.encode(HARDHAT_MNEMONIC.normalize("NFKD")), "PBKDF2", false, ["deriveBits"]);
-    const seed = await crypto.subtle.deriveBits(
-      { name: "PBKDF2", hash: "SHA-512", salt: encoder.encode("mnemonic"), iterations: 2048 },
-      keyMaterial,
-      512,
-    );
+    const seed = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-512", salt: encoder.encode("mnemonic"), iterations: 2048 }, keyMaterial, 512);
     return HDKey.fromMasterSeed(new Uint8Array(seed));
   })();
   return masterKeyPromise;

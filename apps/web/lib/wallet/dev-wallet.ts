@@ -1,14 +1,5 @@
 import { createConnector } from "wagmi";
-import {
-  type Address,
-  type Chain,
-  type EIP1193RequestFn,
-  type Hex,
-  http,
-  numberToHex,
-  SwitchChainError,
-  UserRejectedRequestError,
-} from "viem";
+import { type Address, type Chain, type EIP1193RequestFn, type Hex, http, numberToHex, SwitchChainError, UserRejectedRequestError } from "viem";
 import { DEV_ACCOUNT_INDICES, devAccount } from "./dev-accounts";
 
 const SELECTED_KEY = "gridlease.devWallet.account";

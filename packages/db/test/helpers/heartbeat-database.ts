@@ -20,12 +20,19 @@ export async function startHeartbeatDatabase(prefix: string, synthetic: { count:
   await insertSyntheticOffers({ chainId: CHAIN_ID, ...synthetic });
   await getPool().query(
     `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
-     values ($1, $2, '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', 1, '0xaa', 100, '0xbb', 90)`, [CHAIN_ID, REGISTRY.toLowerCase()]);
+     values ($1, $2, '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', 1, '0xaa', 100, '0xbb', 90)`,
+    [CHAIN_ID, REGISTRY.toLowerCase()],
+  );
   return server;
 }
 
 /** Offer columns a test pins instead of copying them from the synthetic offer (allUnitsFree: free_units = gpu_count). */
-export interface OfferPins { gpuModel?: string; region?: string; status?: string; allUnitsFree?: boolean }
+export interface OfferPins {
+  gpuModel?: string;
+  region?: string;
+  status?: string;
+  allUnitsFree?: boolean;
+}
 
 /** A provider row (and one offer) for `address`, copied from a synthetic one: the indexer writes these in production. */
 export async function registerProvider(address: string, pins: OfferPins = {}): Promise<string> {
@@ -33,13 +40,16 @@ export async function registerProvider(address: string, pins: OfferPins = {}): P
   await db.query(
     `insert into provider select chain_id, $1, status, stake, pending_unstake, unstake_available_at, total_slashed, encryption_key,
        metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 0, updated_block, finalized
-     from provider where chain_id = $2 limit 1`, [address.toLowerCase(), CHAIN_ID]);
+     from provider where chain_id = $2 limit 1`,
+    [address.toLowerCase(), CHAIN_ID],
+  );
   const { rows } = await db.query<{ id: string }>(
     `insert into offer select chain_id, (select max(offer_id) + 1 from offer), $1, coalesce($3::text, gpu_model), gpu_count, vram_gb, cpu_cores, ram_gb, disk_gb,
        bandwidth_mbps, coalesce($4::text, region), price_per_gpu_hour, price_per_tflop, min_hours, max_hours, coalesce($5::text, status),
        case when $6::boolean then gpu_count else free_units end, listed_block, listed_log_index, updated_block, finalized
      from offer where chain_id = $2 limit 1 returning offer_id::text as id`,
-    [address.toLowerCase(), CHAIN_ID, pins.gpuModel ?? null, pins.region ?? null, pins.status ?? null, pins.allUnitsFree ?? false]);
+    [address.toLowerCase(), CHAIN_ID, pins.gpuModel ?? null, pins.region ?? null, pins.status ?? null, pins.allUnitsFree ?? false],
+  );
   return rows[0]!.id;
 }
 

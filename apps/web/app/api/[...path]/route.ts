@@ -7,10 +7,13 @@ export const dynamic = "force-dynamic";
  * prefers every more specific route over this catch-all, so it only sees unknown paths. Rate limited
  * like the reads (GET) and writes (others); no Origin check, since it changes nothing.
  */
-const notFound = apiRoute<{ path: string[] }>(async (request) => {
-  const { pathname } = new URL(request.url);
-  return jsonError(404, "not_found", `No API route at ${pathname}.`, "(path)");
-}, { checkOrigin: false });
+const notFound = apiRoute<{ path: string[] }>(
+  async (request) => {
+    const { pathname } = new URL(request.url);
+    return jsonError(404, "not_found", `No API route at ${pathname}.`, "(path)");
+  },
+  { checkOrigin: false },
+);
 
 export const GET = notFound;
 export const HEAD = notFound;

@@ -11,13 +11,16 @@ const heartbeatLimiter = new SharedRateLimiter("heartbeat", { ratePerSecond: 2, 
  * provider's first beat in its 5-minute slot (stored, uptime recomputed); 200 with `recorded: false`
  * for a replay or a further beat in a stored slot, which writes nothing.
  */
-export const POST = apiRoute(async (request) => {
-  const body = await parseJsonBody(request, heartbeatBodySchema);
-  try {
-    const { recorded, uptime } = await recordHeartbeat(body);
-    return json({ accepted: true, recorded, provider: body.provider.toLowerCase(), ...uptime }, { status: recorded ? 202 : 200 });
-  } catch (error) {
-    if (error instanceof HeartbeatRejected) throw new ApiError(error.status, error.code, error.message, error.field);
-    throw error;
-  }
-}, { rateLimiter: heartbeatLimiter });
+export const POST = apiRoute(
+  async (request) => {
+    const body = await parseJsonBody(request, heartbeatBodySchema);
+    try {
+      const { recorded, uptime } = await recordHeartbeat(body);
+      return json({ accepted: true, recorded, provider: body.provider.toLowerCase(), ...uptime }, { status: recorded ? 202 : 200 });
+    } catch (error) {
+      if (error instanceof HeartbeatRejected) throw new ApiError(error.status, error.code, error.message, error.field);
+      throw error;
+    }
+  },
+  { rateLimiter: heartbeatLimiter },
+);

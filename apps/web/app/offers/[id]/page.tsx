@@ -14,7 +14,9 @@ function Row({ label, value, testId }: { label: string; value: React.ReactNode; 
   return (
     <div className="flex justify-between gap-4 border-b border-slate-800 py-1.5 text-sm last:border-0">
       <dt className="text-slate-400">{label}</dt>
-      <dd className="text-right tabular-nums" data-testid={testId}>{value}</dd>
+      <dd className="text-right tabular-nums" data-testid={testId}>
+        {value}
+      </dd>
     </div>
   );
 }
@@ -35,16 +37,25 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
 
   return (
     <div className="space-y-6">
-      <nav className="text-sm text-slate-400"><Link prefetch={false} href="/" className="hover:text-white">Marketplace</Link> / Offer #{offer.offerId}</nav>
+      <nav className="text-sm text-slate-400">
+        <Link prefetch={false} href="/" className="hover:text-white">
+          Marketplace
+        </Link>{" "}
+        / Offer #{offer.offerId}
+      </nav>
       <header className="flex flex-wrap items-end justify-between gap-3">
         <div>
-          <h1 className="text-2xl font-bold" data-testid="offer-title">{offer.gpuCount}× {offer.gpuLabel}</h1>
+          <h1 className="text-2xl font-bold" data-testid="offer-title">
+            {offer.gpuCount}× {offer.gpuLabel}
+          </h1>
           <p className="flex flex-wrap items-center gap-x-2 text-slate-400">
             {offer.region} · provider {shortAddress(offer.provider)} · <span className="badge">{offer.status}</span>
             <OnlineBadge lastHeartbeatAt={uptime?.lastHeartbeatAt} />
           </p>
         </div>
-        <p className="text-2xl font-semibold text-indigo-300" data-testid="offer-price" data-raw={offer.pricePerGpuHour}>{formatPricePerHour(offer.pricePerGpuHour)}</p>
+        <p className="text-2xl font-semibold text-indigo-300" data-testid="offer-price" data-raw={offer.pricePerGpuHour}>
+          {formatPricePerHour(offer.pricePerGpuHour)}
+        </p>
       </header>
       <div className="grid gap-6 lg:grid-cols-[1fr_24rem]">
         <div className="space-y-6">
@@ -67,12 +78,21 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
                 <Row label="Free GPUs now" value={`${offer.freeUnits} of ${offer.gpuCount}`} testId="free-units" />
                 <Row label="Leases running on this offer" value={detail.activeLeases} />
                 <Row label="Reliability score" value={`${provider.reliability.toFixed(0)} / 100`} />
-                <Row label="Uptime 24h · 7d · 30d" value={uptime ? `${formatPercent(uptime.uptime24h)} · ${formatPercent(uptime.uptime7d)} · ${formatPercent(uptime.uptime30d)}` : "no heartbeats yet"} />
+                <Row
+                  label="Uptime 24h · 7d · 30d"
+                  value={
+                    uptime ? `${formatPercent(uptime.uptime24h)} · ${formatPercent(uptime.uptime7d)} · ${formatPercent(uptime.uptime30d)}` : "no heartbeats yet"
+                  }
+                />
                 <Row label="Last seen (heartbeat)" value={uptime ? formatDate(new Date(uptime.lastHeartbeatAt)) : "—"} />
                 <Row label="Leases completed / total" value={`${provider.leasesCompleted} / ${provider.leasesTotal}`} />
                 <Row label="Not accepted · declined" value={`${provider.leasesNotAccepted} · ${provider.leasesDeclined}`} />
                 <Row label="Disputes lost / opened" value={`${provider.disputesLost} / ${provider.disputesOpened}`} />
-                <Row label="Outages reported · refuted · settled" value={`${provider.outagesReported} · ${provider.outagesRefuted} · ${provider.outagesSettled}`} testId="outage-sla" />
+                <Row
+                  label="Outages reported · refuted · settled"
+                  value={`${provider.outagesReported} · ${provider.outagesRefuted} · ${provider.outagesSettled}`}
+                  testId="outage-sla"
+                />
                 <Row label="Stake (slashed so far)" value={`${formatToken(provider.stake)} (${formatToken(provider.totalSlashed)})`} />
               </dl>
             </section>
@@ -90,7 +110,13 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
             </WalletProviders>
           ) : (
             <div className="card text-sm text-slate-300" role="status">
-              {!contracts ? "The chain has no indexed deployment yet." : offer.status !== "Active" ? `This offer is ${offer.status.toLowerCase()} and cannot be booked.` : provider.status !== "Active" ? "This provider has exited." : "All GPUs of this offer are rented right now."}
+              {!contracts
+                ? "The chain has no indexed deployment yet."
+                : offer.status !== "Active"
+                  ? `This offer is ${offer.status.toLowerCase()} and cannot be booked.`
+                  : provider.status !== "Active"
+                    ? "This provider has exited."
+                    : "All GPUs of this offer are rented right now."}
             </div>
           )}
         </aside>

@@ -6,7 +6,10 @@ import { readCookie, readSession, revokeSession, SESSION_COOKIE, sessionCookieHe
 export const GET = apiRoute(async (request) => {
   const session = await readSession(readCookie(request, SESSION_COOKIE));
   const valid = session && session.chainId === readRuntimeConfig().CHAIN_ID ? session : null;
-  return json({ session: valid && { address: valid.address, chainId: valid.chainId, expiresAt: valid.expiresAt } }, { headers: { "cache-control": "no-store" } });
+  return json(
+    { session: valid && { address: valid.address, chainId: valid.chainId, expiresAt: valid.expiresAt } },
+    { headers: { "cache-control": "no-store" } },
+  );
 });
 
 /** Sign out: revoke the session server-side (a copied cookie stops working too), then expire the cookie. */

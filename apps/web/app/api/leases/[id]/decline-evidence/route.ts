@@ -11,7 +11,8 @@ export const dynamic = "force-dynamic";
  */
 export const POST = apiRoute<{ id: string }>(async (request, { params }) => {
   const { id } = await params;
-  if (!/^(0|[1-9]\d{0,18})$/.test(id) || BigInt(id) > 2n ** 63n - 1n) throw new ApiError(400, "invalid_lease_id", "The lease id must be a decimal integer.", "leaseId");
+  if (!/^(0|[1-9]\d{0,18})$/.test(id) || BigInt(id) > 2n ** 63n - 1n)
+    throw new ApiError(400, "invalid_lease_id", "The lease id must be a decimal integer.", "leaseId");
   const body = await parseJsonBody(request, declineEvidenceBodySchema);
   try {
     const { problem, reliability } = await recordDeclineEvidence(BigInt(id), body);
