@@ -19,7 +19,7 @@ export function devWallet(index: number) {
   return createWalletClient({ account: mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }), chain, transport: http(RPC_URL) });
 }
 
-async function confirmed(hash: Promise<Hex>) {
+export async function confirmed(hash: Promise<Hex>) {
   const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash });
   expect(receipt.status).toBe("success");
   return receipt;
@@ -30,6 +30,11 @@ async function confirmed(hash: Promise<Hex>) {
  * bookings stay pending until the renter acts); resolves to the offer id.
  */
 export async function listOfferFromNewProvider(pricePerGpuHour: bigint, metadataURI: string): Promise<string> {
+  return (await newProviderWithOffer(pricePerGpuHour, metadataURI)).offerId;
+}
+
+/** As listOfferFromNewProvider, with the provider's wallet too: a test then accepts or declines in its name. */
+export async function newProviderWithOffer(pricePerGpuHour: bigint, metadataURI: string) {
   const { registry, token } = getDeployment(31337);
   const provider = privateKeyToAccount(generatePrivateKey());
   await publicClient.request({ method: "hardhat_setBalance" as never, params: [provider.address, toHex(parseEther("10"))] as never });
@@ -62,7 +67,7 @@ export async function listOfferFromNewProvider(pricePerGpuHour: bigint, metadata
     }),
   );
   const [listed] = parseEventLogs({ abi: providerRegistryAbi, eventName: "OfferListed", logs: receipt.logs });
-  return listed!.args.offerId.toString();
+  return { wallet, offerId: listed!.args.offerId.toString() };
 }
 
 /** Moves every test USDC development account #index holds to account #0, so it starts the test with none. */

@@ -65,12 +65,19 @@ export function NotificationCentre() {
       {messages.data && messages.data.messages.length === 0 && <p className="text-sm text-slate-400">No messages yet.</p>}
       <ul className="divide-y divide-slate-800 text-sm">
         {messages.data?.messages.map((m) => (
-          <li key={m.id} className="flex flex-wrap items-baseline justify-between gap-2 py-2" data-testid="notification-row">
+          <li
+            key={m.id}
+            className="flex flex-wrap items-baseline justify-between gap-2 py-2"
+            data-testid="notification-row"
+            data-kind={m.kind}
+            data-status={m.status}
+            data-lease-id={m.leaseId ?? undefined}
+          >
             <span>
               <strong>{m.kind.replace(/_/g, " ")}</strong>
               {m.leaseId && <> · lease #{m.leaseId}</>} · {m.channel} {m.target}
             </span>
-            <span className={STATUS_STYLE[m.status]} title={m.lastError ?? undefined}>
+            <span className={STATUS_STYLE[m.status]} title={m.lastError ?? undefined} data-testid="notification-status">
               {STATUS_LABEL[m.status]}
               {m.attempts > 1 ? ` after ${m.attempts} attempts` : ""}
               {m.status !== "sent" && m.lastError ? ` — ${m.lastError}` : ""} · {new Date(m.sentAt ?? m.createdAt).toLocaleString()}

@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useAccount } from "wagmi";
 import { DEFAULT_LOW_BALANCE_SECONDS, NOTIFICATION_KIND_LABELS, NOTIFICATION_KINDS, type NotificationKind } from "@gridlease/sdk/notifications";
+import { GridleaseApiError } from "@gridlease/client";
 import { webApi } from "@/lib/api-client";
 import { shortAddress } from "@/lib/format";
 import { NotificationCentre } from "./notification-centre";
@@ -16,6 +17,23 @@ interface Subscription {
   lowBalanceSeconds: number;
   confirmed: boolean;
   unsubscribed: boolean;
+}
+
+// The API names its fields (target, kinds, lowBalanceSeconds); the form says them as its labels do.
+const FIELD_LABELS: Record<string, (channel: "email" | "webhook") => string> = {
+  target: (channel) => (channel === "email" ? "Email address" : "Webhook URL"),
+  kinds: () => "Events",
+  lowBalanceSeconds: () => "Low balance hours",
+};
+
+/** The API's "field: problem" answer as a sentence that starts with the field's label in this form. */
+function formError(e: unknown, channel: "email" | "webhook"): string {
+  if (!(e instanceof Error)) return String(e);
+  const field = e instanceof GridleaseApiError ? e.field : undefined;
+  const label = field ? FIELD_LABELS[field]?.(channel) : undefined;
+  if (!field || !label) return e.message;
+  const problem = e.message.startsWith(`${field}: `) ? e.message.slice(field.length + 2) : e.message;
+  return `${label}: ${problem.replace(/\.$/, "")}.`;
 }
 
 function SubscriptionForm({ onCreated }: { onCreated: (secret?: string) => void }) {
@@ -34,7 +52,7 @@ function SubscriptionForm({ onCreated }: { onCreated: (secret?: string) => void 
       setTarget("");
       onCreated(result.secret);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(formError(e, channel));
     }
   };
   return (
