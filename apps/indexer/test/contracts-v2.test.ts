@@ -1,10 +1,10 @@
 import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
-import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
-import { createWalletClient, http, keccak256, toHex, type PrivateKeyAccount } from "viem";
+import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
+import { createWalletClient, http, keccak256, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
-import { encryptionKeyFor, offerSpec, USDC, type Simulator } from "../../../scripts/market/simulate";
-import { indexerOptions, query, waitForBlock } from "./fixtures";
+import { USDC, type Simulator } from "../../../scripts/market/simulate";
+import { acceptedLease, indexerOptions, query, waitForBlock } from "./fixtures";
 import { DEPLOYER, deployContracts, startHardhatNode, startTestPostgres, type HardhatNode, type TestDatabase } from "./harness";
 
 let node: HardhatNode;
@@ -20,41 +20,18 @@ afterAll(async () => {
   await Promise.all([node?.stop(), postgres?.stop()]);
 });
 
-const read = async (contract: "registry" | "escrow", name: "nextOfferId" | "nextLeaseId") =>
-  (await sim.publicClient.readContract({
-    address: deployment[contract].address,
-    abi: (contract === "registry" ? providerRegistryAbi : leaseEscrowAbi) as never,
-    functionName: name as never,
-  })) as bigint;
-
 describe("contracts v2 events", () => {
   it("records the dispute bond, the provider's answer, who got the bond back, and a cancelled unstake", async () => {
     const url = await postgres.create("v2");
-    const [provider, renter]: PrivateKeyAccount[] = [sim.account(310), sim.account(311)];
-    await sim.fund([310, 311], 100_000n, DEPLOYER);
-    await sim.send(provider, "token", "approve", [deployment.registry.address, 10_000n * USDC]);
-    await sim.send(renter, "token", "approve", [deployment.escrow.address, 10n ** 15n]);
-    await sim.send(provider, "registry", "register", [500n * USDC, encryptionKeyFor(310), "ipfs://v2"]);
-    const offerId = await read("registry", "nextOfferId");
-    const price = 5n * USDC;
-    await sim.send(provider, "registry", "listOffer", [
-      offerSpec({
-        gpuModel: "L40S",
-        gpuCount: 2,
-        vramGb: 48,
-        cpuCores: 8,
-        ramGb: 64,
-        diskGb: 1000,
-        bandwidthMbps: 1000,
-        region: "eu-west",
-        pricePerGpuHour: price,
-        minHours: 1,
-        maxHours: 48,
-      }),
-    ]);
-    const leaseId = await read("escrow", "nextLeaseId");
-    await sim.send(renter, "escrow", "book", [offerId, 2, 4, price, toHex("sealed-request")]); // 40 USDC deposit
-    await sim.send(provider, "escrow", "accept", [leaseId, toHex("sealed-access")]);
+    // 2 GPUs × 4 h at 5 USDC: a 40 USDC deposit.
+    const { provider, renter, leaseId } = await acceptedLease(sim, deployment, {
+      provider: 310,
+      renter: 311,
+      metadataURI: "ipfs://v2",
+      price: 5n * USDC,
+      gpus: 2,
+      hours: 4,
+    });
     await sim.send(renter, "escrow", "openDispute", [leaseId, keccak256(toHex("no gpu")), "ipfs://evidence"]);
     await sim.send(provider, "escrow", "answerDispute", [leaseId, keccak256(toHex("gpu logs")), "ipfs://answer"]);
     // The deployer holds ARBITER_ROLE on the test deployment; it rules against the renter.

@@ -1,8 +1,10 @@
+import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
 import pg from "pg";
+import { toHex, type Address } from "viem";
 import { startIndexer, type IndexerOptions, type RunningIndexer } from "../src/indexer";
 import { buildMarket } from "../../../scripts/market/scenario";
-import type { Simulator } from "../../../scripts/market/simulate";
+import { encryptionKeyFor, offerSpec, USDC, type Simulator } from "../../../scripts/market/simulate";
 import { CHAIN_ID, databaseDigest, DEPLOYER } from "./harness";
 
 /** ~100 events of every kind; `accountOffset` picks fresh accounts so a chain can hold several rounds. */
@@ -49,4 +51,43 @@ export async function query<T extends pg.QueryResultRow>(url: string, sql: strin
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A running lease: development accounts `provider` and `renter` are funded, the provider registers
+ * and lists one 2-GPU L40S offer at `price` USDC per GPU-hour, the renter books `gpus` × `hours` of it
+ * and the provider accepts. `renterApprovals` are further token allowances the renter grants first
+ * (the liveness or top-ups contract). Returns the accounts and the offer and lease ids.
+ */
+export async function acceptedLease(
+  sim: Simulator,
+  deployment: GridleaseDeployment,
+  lease: { provider: number; renter: number; metadataURI: string; price: bigint; gpus: number; hours: number; renterApprovals?: [Address, bigint][] },
+) {
+  const [provider, renter] = [sim.account(lease.provider), sim.account(lease.renter)];
+  await sim.fund([lease.provider, lease.renter], 100_000n, DEPLOYER);
+  await sim.send(provider, "token", "approve", [deployment.registry.address, 10_000n * USDC]);
+  await sim.send(renter, "token", "approve", [deployment.escrow.address, 10n ** 15n]);
+  for (const [spender, amount] of lease.renterApprovals ?? []) await sim.send(renter, "token", "approve", [spender, amount]);
+  await sim.send(provider, "registry", "register", [500n * USDC, encryptionKeyFor(lease.provider), lease.metadataURI]);
+  const offerId = await sim.publicClient.readContract({ address: deployment.registry.address, abi: providerRegistryAbi, functionName: "nextOfferId" });
+  await sim.send(provider, "registry", "listOffer", [
+    offerSpec({
+      gpuModel: "L40S",
+      gpuCount: 2,
+      vramGb: 48,
+      cpuCores: 8,
+      ramGb: 64,
+      diskGb: 1000,
+      bandwidthMbps: 1000,
+      region: "eu-west",
+      pricePerGpuHour: lease.price,
+      minHours: 1,
+      maxHours: 48,
+    }),
+  ]);
+  const leaseId = await sim.publicClient.readContract({ address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "nextLeaseId" });
+  await sim.send(renter, "escrow", "book", [offerId, lease.gpus, lease.hours, lease.price, toHex("sealed-request")]);
+  await sim.send(provider, "escrow", "accept", [leaseId, toHex("sealed-access")]);
+  return { provider, renter, offerId, leaseId };
 }

@@ -1,44 +1,25 @@
-import { leaseEscrowAbi, leaseLivenessAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { leaseEscrowAbi, leaseLivenessAbi } from "@gridlease/sdk/contracts.generated";
 import { latestLivenessProof } from "@gridlease/sdk/liveness";
-import { toHex, type PrivateKeyAccount } from "viem";
+import type { PrivateKeyAccount } from "viem";
 import { describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
-import { encryptionKeyFor, offerSpec, USDC } from "../../../scripts/market/simulate";
-import { cleanIndexDigest, indexerOptions, query, waitForBlock } from "./fixtures";
+import { USDC } from "../../../scripts/market/simulate";
+import { acceptedLease, cleanIndexDigest, indexerOptions, query, waitForBlock } from "./fixtures";
 import { CHAIN_ID, databaseDigest, DEPLOYER, useDeployedChain } from "./harness";
 
 const chain = useDeployedChain();
 
 /** A running lease of `provider` for `renter` (2 GPUs × 4 h at 5 USDC = 40 USDC), both funded; returns its id. */
 async function runningLease(providerIndex: number, renterIndex: number) {
-  const { sim, deployment } = chain;
-  const [provider, renter] = [sim.account(providerIndex), sim.account(renterIndex)];
-  await sim.fund([providerIndex, renterIndex], 100_000n, DEPLOYER);
-  await sim.send(provider, "token", "approve", [deployment.registry.address, 10_000n * USDC]);
-  await sim.send(renter, "token", "approve", [deployment.escrow.address, 10n ** 15n]);
-  await sim.send(renter, "token", "approve", [deployment.liveness.address, 10n ** 15n]);
-  await sim.send(provider, "registry", "register", [500n * USDC, encryptionKeyFor(providerIndex), "ipfs://liveness"]);
-  const offerId = (await sim.publicClient.readContract({ address: deployment.registry.address, abi: providerRegistryAbi, functionName: "nextOfferId" })) - 1n;
-  const price = 5n * USDC;
-  await sim.send(provider, "registry", "listOffer", [
-    offerSpec({
-      gpuModel: "L40S",
-      gpuCount: 2,
-      vramGb: 48,
-      cpuCores: 8,
-      ramGb: 64,
-      diskGb: 1000,
-      bandwidthMbps: 1000,
-      region: "eu-west",
-      pricePerGpuHour: price,
-      minHours: 1,
-      maxHours: 48,
-    }),
-  ]);
-  const leaseId = await sim.publicClient.readContract({ address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "nextLeaseId" });
-  await sim.send(renter, "escrow", "book", [offerId + 1n, 2, 4, price, toHex("sealed-request")]);
-  await sim.send(provider, "escrow", "accept", [leaseId, toHex("sealed-access")]);
-  return { provider, renter, leaseId };
+  return acceptedLease(chain.sim, chain.deployment, {
+    provider: providerIndex,
+    renter: renterIndex,
+    metadataURI: "ipfs://liveness",
+    price: 5n * USDC,
+    gpus: 2,
+    hours: 4,
+    renterApprovals: [[chain.deployment.liveness.address, 10n ** 15n]],
+  });
 }
 
 async function mined(hash: `0x${string}`) {

@@ -1,11 +1,11 @@
 import { billingHistory } from "@gridlease/db/billing";
-import { leaseEscrowAbi, leaseTopUpsAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
+import { leaseTopUpsAbi } from "@gridlease/sdk/contracts.generated";
 import pg from "pg";
-import { createWalletClient, http, toHex, type PrivateKeyAccount } from "viem";
+import { createWalletClient, http, type PrivateKeyAccount } from "viem";
 import { describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
-import { encryptionKeyFor, offerSpec, USDC } from "../../../scripts/market/simulate";
-import { indexerOptions, query, waitForBlock } from "./fixtures";
+import { USDC } from "../../../scripts/market/simulate";
+import { acceptedLease, indexerOptions, query, waitForBlock } from "./fixtures";
 import { CHAIN_ID, DEPLOYER, useDeployedChain } from "./harness";
 
 const chain = useDeployedChain();
@@ -26,32 +26,18 @@ describe("LeaseTopUps events", () => {
   it("are kept as raw events, and the billing history tells the top-up from the renter's own extension", async () => {
     const url = await chain.postgres.create("top_ups");
     const { sim, deployment } = chain;
-    const [provider, renter, keeper] = [sim.account(500), sim.account(501), sim.account(502)];
-    await sim.fund([500, 501, 502], 100_000n, DEPLOYER);
-    await sim.send(provider, "token", "approve", [deployment.registry.address, 10_000n * USDC]);
-    await sim.send(renter, "token", "approve", [deployment.escrow.address, 10n ** 15n]);
-    await sim.send(renter, "token", "approve", [deployment.topUps.address, 100n * USDC]);
-    await sim.send(provider, "registry", "register", [500n * USDC, encryptionKeyFor(500), "ipfs://top-ups"]);
-    const offerId = await sim.publicClient.readContract({ address: deployment.registry.address, abi: providerRegistryAbi, functionName: "nextOfferId" });
+    const keeper = sim.account(502);
+    await sim.fund([502], 100_000n, DEPLOYER);
     const price = 3n * USDC;
-    await sim.send(provider, "registry", "listOffer", [
-      offerSpec({
-        gpuModel: "L40S",
-        gpuCount: 2,
-        vramGb: 48,
-        cpuCores: 8,
-        ramGb: 64,
-        diskGb: 1000,
-        bandwidthMbps: 1000,
-        region: "eu-west",
-        pricePerGpuHour: price,
-        minHours: 1,
-        maxHours: 48,
-      }),
-    ]);
-    const leaseId = await sim.publicClient.readContract({ address: deployment.escrow.address, abi: leaseEscrowAbi, functionName: "nextLeaseId" });
-    await sim.send(renter, "escrow", "book", [offerId, 1, 2, price, toHex("sealed-request")]);
-    await sim.send(provider, "escrow", "accept", [leaseId, toHex("sealed-access")]);
+    const { renter, leaseId } = await acceptedLease(sim, deployment, {
+      provider: 500,
+      renter: 501,
+      metadataURI: "ipfs://top-ups",
+      price,
+      gpus: 1,
+      hours: 2,
+      renterApprovals: [[deployment.topUps.address, 100n * USDC]],
+    });
     await sim.send(renter, "escrow", "extend", [leaseId, 1, price]); // the renter's own: 3 USDC
     // Keep 3.5 h on a 3 h lease: one whole hour is due at once, bought by the keeper from the renter's allowance.
     await topUps(renter, "setPolicy", [
