@@ -1,18 +1,14 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
-import { createSiweMessage } from "viem/siwe";
-import { useAccount, useSignMessage } from "wagmi";
-import { useAppConfig } from "@/lib/app-config";
 import { webApi } from "@/lib/api-client";
+import { useSignInSignature } from "@/lib/use-sign-in-signature";
 
 export type { AdminSession as AdminSessionInfo } from "@gridlease/client";
 
 /** EIP-4361 sign-in against /api/auth/*: fresh nonce, message bound to this host and chain, one signature. */
 export function useAdminSession() {
-  const { chainId } = useAppConfig();
-  const { address } = useAccount();
-  const { signMessageAsync } = useSignMessage();
+  const { address, sign } = useSignInSignature("Sign in to the Gridlease arbiter console.");
   const queryClient = useQueryClient();
   const [signInError, setSignInError] = useState<{ status: number; message: string } | null>(null);
   const [signingIn, setSigningIn] = useState(false);
@@ -27,20 +23,7 @@ export function useAdminSession() {
     setSignInError(null);
     setSigningIn(true);
     try {
-      const { nonce } = await webApi.createNonce();
-      const issuedAt = new Date();
-      const message = createSiweMessage({
-        address,
-        chainId,
-        domain: window.location.host,
-        uri: window.location.origin,
-        version: "1",
-        nonce,
-        issuedAt,
-        expirationTime: new Date(issuedAt.getTime() + 5 * 60_000),
-        statement: "Sign in to the Gridlease arbiter console.",
-      });
-      const signature = await signMessageAsync({ message });
+      const { message, signature } = await sign();
       await webApi.verifySignIn({ message, signature }); // a refusal throws GridleaseApiError with its status
       await queryClient.invalidateQueries({ queryKey: ["admin-session"] });
       await queryClient.invalidateQueries({ queryKey: ["disputes"] });
@@ -50,7 +33,7 @@ export function useAdminSession() {
     } finally {
       setSigningIn(false);
     }
-  }, [address, chainId, queryClient, signMessageAsync]);
+  }, [address, queryClient, sign]);
 
   const signOut = useCallback(async () => {
     await webApi.signOut();

@@ -1,10 +1,8 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
-import { createSiweMessage } from "viem/siwe";
-import { useAccount, useSignMessage } from "wagmi";
-import { useAppConfig } from "@/lib/app-config";
 import { webApi } from "@/lib/api-client";
+import { useSignInSignature } from "@/lib/use-sign-in-signature";
 
 export interface AccountSession {
   address: string;
@@ -14,9 +12,7 @@ export interface AccountSession {
 
 /** EIP-4361 sign-in as any wallet (the arbiter console's flow, against /api/auth/account). */
 export function useAccountSession() {
-  const { chainId } = useAppConfig();
-  const { address } = useAccount();
-  const { signMessageAsync } = useSignMessage();
+  const { address, sign } = useSignInSignature("Sign in to manage your Gridlease notifications.");
   const queryClient = useQueryClient();
   const [error, setError] = useState<string | null>(null);
   const [signingIn, setSigningIn] = useState(false);
@@ -30,20 +26,7 @@ export function useAccountSession() {
     setError(null);
     setSigningIn(true);
     try {
-      const { nonce } = await webApi.createNonce();
-      const issuedAt = new Date();
-      const message = createSiweMessage({
-        address,
-        chainId,
-        domain: window.location.host,
-        uri: window.location.origin,
-        version: "1",
-        nonce,
-        issuedAt,
-        expirationTime: new Date(issuedAt.getTime() + 5 * 60_000),
-        statement: "Sign in to manage your Gridlease notifications.",
-      });
-      const signature = await signMessageAsync({ message });
+      const { message, signature } = await sign();
       await webApi.request("POST", "/api/auth/account", { body: { message, signature } });
       await queryClient.invalidateQueries({ queryKey: ["account-session"] });
     } catch (e) {
@@ -51,7 +34,7 @@ export function useAccountSession() {
     } finally {
       setSigningIn(false);
     }
-  }, [address, chainId, queryClient, signMessageAsync]);
+  }, [address, queryClient, sign]);
 
   const signOut = useCallback(async () => {
     await webApi.request("DELETE", "/api/auth/account");
