@@ -3,13 +3,13 @@ import { createPublicClient, createWalletClient, encodeFunctionData, http, zeroH
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
-import { createSiweMessage } from "viem/siwe";
 import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { ARBITER_ROLE, deployGridlease, type GridleaseDeployment } from "@gridlease/sdk/deploy";
 import { gridleaseTimelockAbi, leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
 import { HARDHAT_MNEMONIC } from "@/lib/wallet/dev-accounts";
-import { call, HOST, ORIGIN, relaxRateLimits, type Handler } from "./route-harness";
+import { siweBody, type SiweOverrides } from "./fixtures/siwe";
+import { call, ORIGIN, relaxRateLimits, type Handler } from "./route-harness";
 
 // Real parts: a Hardhat node with the Gridlease contracts, embedded PostgreSQL with the migrations,
 // and the route handlers in-process. The on-chain role is the only source of admin rights.
@@ -25,23 +25,11 @@ let rpcUrl: string;
 let routes: { nonce: Handler; verify: Handler; disputes: Handler; session: Handler; signOut: Handler };
 
 /** A signed sign-in body and the pre-login cookie the nonce came with (what the browser holds). */
-async function signInWithCookie(who: HDAccount, overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {}, headers: Record<string, string> = {}) {
+async function signInWithCookie(who: HDAccount, overrides: SiweOverrides = {}, headers: Record<string, string> = {}) {
   const nonceResponse = await call(routes.nonce, { method: "POST", headers: { origin: ORIGIN, ...headers } });
   const { nonce } = (await nonceResponse.json()) as { nonce: string };
   const setCookie = nonceResponse.headers.get("set-cookie") ?? "";
-  const issuedAt = new Date();
-  const message = createSiweMessage({
-    address: who.address,
-    chainId: 31337,
-    domain: HOST,
-    uri: ORIGIN,
-    version: "1",
-    nonce,
-    issuedAt,
-    expirationTime: new Date(issuedAt.getTime() + 5 * 60_000),
-    ...overrides,
-  });
-  return { body: JSON.stringify({ message, signature: await who.signMessage({ message }) }), cookie: setCookie.split(";")[0]!, setCookie };
+  return { body: await siweBody(who, ORIGIN, nonce, overrides), cookie: setCookie.split(";")[0]!, setCookie };
 }
 
 /** Signs in from one browser: the verify request carries the nonce's pre-login cookie. */

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { createSiweMessage } from "viem/siwe";
-import { call, HOST, ORIGIN, relaxRateLimits, type Handler } from "./route-harness";
+import { siweBody, type SiweOverrides } from "./fixtures/siwe";
+import { call, ORIGIN, relaxRateLimits, type Handler } from "./route-harness";
 import { startDispatchServer, type DispatchServer } from "./dispatch-server-process";
 
 // Nothing listens on the chain: every case below must be answered before it is needed. The database is
@@ -47,20 +47,8 @@ async function freshNonce(): Promise<string> {
   return ((await response.json()) as { nonce: string }).nonce;
 }
 
-async function signed(overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {}) {
-  const issuedAt = new Date();
-  const message = createSiweMessage({
-    address: account.address,
-    chainId: 31337,
-    domain: HOST,
-    uri: ORIGIN,
-    version: "1",
-    nonce: await freshNonce(),
-    issuedAt,
-    expirationTime: new Date(issuedAt.getTime() + 5 * 60_000),
-    ...overrides,
-  });
-  return JSON.stringify({ message, signature: await account.signMessage({ message }) });
+async function signed(overrides: SiweOverrides = {}) {
+  return siweBody(account, ORIGIN, await freshNonce(), overrides);
 }
 
 const json = fc.jsonValue({ maxDepth: 3 });
@@ -113,18 +101,7 @@ describe("SIWE refusals through the route (401)", () => {
   });
 
   it("refuses a nonce the server never issued, and a nonce reused after a first attempt", async () => {
-    const issuedAt = new Date();
-    const message = createSiweMessage({
-      address: account.address,
-      chainId: 31337,
-      domain: HOST,
-      uri: ORIGIN,
-      version: "1",
-      nonce: "neverissued12345",
-      issuedAt,
-      expirationTime: new Date(issuedAt.getTime() + 60_000),
-    });
-    const body = JSON.stringify({ message, signature: await account.signMessage({ message }) });
+    const body = await siweBody(account, ORIGIN, "neverissued12345");
     expect((await call(verify, { method: "POST", body, headers: { origin: ORIGIN } })).status).toBe(401);
 
     const firstAttempt = await signed({ chainId: 1 }); // burns its nonce on a wrong-chain refusal

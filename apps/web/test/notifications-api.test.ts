@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
-import { createSiweMessage } from "viem/siwe";
 import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { HARDHAT_MNEMONIC } from "@/lib/wallet/dev-accounts";
+import { siweBody } from "./fixtures/siwe";
 import { HOST, ORIGIN, relaxRateLimits, type Handler } from "./route-harness";
 
 // Subscriptions and the notification centre through the real route handlers and embedded PostgreSQL
@@ -33,21 +33,10 @@ async function signIn(who: HDAccount): Promise<string> {
   const nonceResponse = await call(routes.nonce!.POST!, { method: "POST", path: "/api/auth/nonce" });
   const { nonce } = (await nonceResponse.json()) as { nonce: string };
   const prelogin = nonceResponse.headers.get("set-cookie")!.split(";")[0]!;
-  const issuedAt = new Date();
-  const message = createSiweMessage({
-    address: who.address,
-    chainId: 31337,
-    domain: HOST,
-    uri: ORIGIN,
-    version: "1",
-    nonce,
-    issuedAt,
-    expirationTime: new Date(issuedAt.getTime() + 5 * 60_000),
-  });
   const response = await call(routes.account!.POST!, {
     method: "POST",
     path: "/api/auth/account",
-    body: { message, signature: await who.signMessage({ message }) },
+    body: await siweBody(who, ORIGIN, nonce),
     cookie: prelogin,
   });
   expect(response.status).toBe(200);

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, http as viemHttp } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { createSiweMessage } from "viem/siwe";
 import pg from "pg";
 import { notifyData } from "@gridlease/db/data-events";
 import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
@@ -13,6 +12,7 @@ import { insertSyntheticOffers } from "@gridlease/db/synthetic";
 import { deployGridlease } from "@gridlease/sdk/deploy";
 import { freePort, startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { HARDHAT_MNEMONIC } from "@/lib/wallet/dev-accounts";
+import { siweBody } from "./fixtures/siwe";
 
 // Two (and, through node:cluster, N) real web processes on one PostgreSQL and one Hardhat node: the
 // production dispatch with the real routes (test/fixtures/web-process.ts). Nothing a request depends
@@ -112,18 +112,7 @@ async function signInMaterial(port: number, who: HDAccount) {
   const answer = await request(port, "POST", "/api/auth/nonce");
   expect(answer.status).toBe(200);
   const { nonce } = JSON.parse(answer.body) as { nonce: string };
-  const issuedAt = new Date();
-  const message = createSiweMessage({
-    address: who.address,
-    chainId: CHAIN_ID,
-    domain: HOST,
-    uri: ORIGIN,
-    version: "1",
-    nonce,
-    issuedAt,
-    expirationTime: new Date(issuedAt.getTime() + 5 * 60_000),
-  });
-  return { body: JSON.stringify({ message, signature: await who.signMessage({ message }) }), cookie: cookieOf(answer, "gridlease_siwe") };
+  return { body: await siweBody(who, ORIGIN, nonce, { chainId: CHAIN_ID }), cookie: cookieOf(answer, "gridlease_siwe") };
 }
 
 async function offersTotal(port: number): Promise<{ total: number; cache: string }> {
