@@ -5,12 +5,13 @@ import { getDeployment, leaseEscrowAbi, mockUsdcAbi } from "@gridlease/sdk";
 import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from "@gridlease/sdk/notifications";
 import { verifyWebhook } from "@gridlease/sdk/webhook-signature";
 import { asAccount, closeAccounts } from "./helpers";
-import { confirmed, devWallet, newProviderWithOffer } from "./local-chain";
+import { confirmed, devWallet, newProviderWithOffer, publicClient } from "./local-chain";
 
 // Issue 17, notifications: a renter signs in on /notifications, subscribes a webhook (a real HTTP
 // receiver in this process) to 'accepted' and 'closed', books a lease in the browser that a provider
 // accepts, and the stack's notifier (apps/notifier, started by scripts/stack.ts) delivers exactly one
-// signed 'accepted' message, which the notification centre then lists as sent.
+// signed 'accepted' message, which the notification centre then lists as sent; the renter's cancel then
+// brings exactly one signed 'closed' with the chain's amounts.
 const RENTER = 16; // a spare development account (dev wallet #10–#19), so this spec's subscriptions and leases are its own
 const PRICE = 1_500_000n; // 1.5 USDC per GPU-hour
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eTestKeyForGridleaseE2E renter@laptop";
@@ -47,7 +48,7 @@ test.afterEach(async () => {
   await receiver?.close();
 });
 
-test("a renter subscribes a webhook on /notifications; bad input stores nothing; an accepted booking is delivered once, signed, and listed as sent", async ({
+test("a renter subscribes a webhook on /notifications; bad input stores nothing; an accepted booking and its cancel are each delivered once, signed, and listed as sent", async ({
   browser,
 }) => {
   test.setTimeout(300_000);
@@ -156,4 +157,44 @@ test("a renter subscribes a webhook on /notifications; bad input stores nothing;
   await expect(listed).toHaveAttribute("data-status", "sent", { timeout: 30_000 });
   await expect(listed).toContainText(receiver.url);
   await expect(listed.getByTestId("notification-status")).toContainText("sent");
+
+  // 7. The renter cancels in the rentals page: exactly one more delivery, a signed 'closed' whose reason
+  //    and amounts are the chain's LeaseClosed event's.
+  await page.goto("/rentals");
+  const card = page.locator(`[data-testid="lease-card"][data-lease-id="${leaseId}"][data-status="Active"]`);
+  await expect(card).toBeVisible({ timeout: 30_000 });
+  await card.getByRole("button", { name: "Cancel and refund the rest" }).click();
+  await card.getByRole("button", { name: "Yes, cancel and refund" }).click();
+  await expect(page.getByText(new RegExp(`Lease #${leaseId} cancelled`)).first()).toBeVisible({ timeout: 30_000 });
+  const [closedEvent] = await publicClient.getContractEvents({
+    address: escrow.address,
+    abi: leaseEscrowAbi,
+    eventName: "LeaseClosed",
+    args: { leaseId: BigInt(leaseId) },
+    fromBlock: 0n,
+  });
+  expect(closedEvent, "the cancel closed the lease on the chain").toBeDefined();
+  await expect.poll(() => receiver!.deliveries.length, { timeout: 60_000, message: "the notifier delivers the 'closed' message" }).toBeGreaterThan(1);
+  await page.waitForTimeout(QUIET_MS);
+  expect(receiver.deliveries).toHaveLength(2);
+  const closedDelivery = receiver.deliveries[1]!;
+  expect(verifyWebhook(secret, closedDelivery.headers[WEBHOOK_SIGNATURE_HEADER] as string, closedDelivery.body)).toBe(true);
+  const closedMessage = JSON.parse(closedDelivery.body) as { id: string; kind: string; data: Record<string, string> };
+  expect(closedMessage.id).not.toBe(message.id);
+  expect(closedMessage).toMatchObject({
+    kind: "closed",
+    data: {
+      leaseId,
+      role: "renter",
+      reason: "CancelledByRenter",
+      providerTotal: String(closedEvent!.args.providerTotal),
+      renterRefund: String(closedEvent!.args.renterRefund),
+      feeTotal: String(closedEvent!.args.feeTotal),
+    },
+  });
+  expect(closedEvent!.args.renterRefund).toBeGreaterThan(0n);
+  await page.goto("/notifications");
+  const closedRow = page.locator(`[data-testid="notification-row"][data-kind="closed"][data-lease-id="${leaseId}"]`);
+  await expect(closedRow).toHaveAttribute("data-status", "sent", { timeout: 30_000 });
+  await expect(page.locator(`[data-testid="notification-row"][data-lease-id="${leaseId}"]`)).toHaveCount(2);
 });
