@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
 import { prng, type Simulator } from "../../../scripts/market/simulate";
-import { cleanIndexDigest, indexerOptions, seedSmallMarket } from "./fixtures";
+import { cleanIndexDigest, indexerOptions, indexerProcessEnv, seedSmallMarket } from "./fixtures";
 import {
   CHAIN_ID,
   databaseDigest,
@@ -54,17 +54,7 @@ function spawnIndexer(databaseUrl: string) {
     cwd: REPO_ROOT,
     stdio: ["ignore", "ignore", "ignore"],
     detached: true, // its own process group: tsx runs node as a child, and kill -9 must take both
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      RPC_URL: node.url,
-      CHAIN_ID: String(CHAIN_ID),
-      INDEXER_PORT: "0",
-      REGISTRY_ADDRESS: deployment.registry.address,
-      ESCROW_ADDRESS: deployment.escrow.address,
-      DEPLOY_BLOCK: String(deployment.token.deployBlock),
-      INDEXER_MAX_RANGE_BLOCKS: "2",
-    },
+    env: indexerProcessEnv(databaseUrl, node.url, deployment, 2),
   });
 }
 

@@ -1,6 +1,5 @@
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
-import pg from "pg";
 import { toHex, type Address } from "viem";
 import { startIndexer, type IndexerOptions, type RunningIndexer } from "../src/indexer";
 import { buildMarket } from "../../../scripts/market/scenario";
@@ -23,6 +22,21 @@ export function indexerOptions(databaseUrl: string, rpcUrl: string, deployment: 
   return { databaseUrl, rpcUrl, chainId: CHAIN_ID, deployment, port: null, pollIntervalMs: 50, log: () => undefined, ...extra };
 }
 
+/** The environment src/main.ts reads, for an indexer started as its own process on `rpcUrl`'s chain. */
+export function indexerProcessEnv(databaseUrl: string, rpcUrl: string, deployment: GridleaseDeployment, maxRangeBlocks: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    RPC_URL: rpcUrl,
+    CHAIN_ID: String(CHAIN_ID),
+    INDEXER_PORT: "0",
+    REGISTRY_ADDRESS: deployment.registry.address,
+    ESCROW_ADDRESS: deployment.escrow.address,
+    DEPLOY_BLOCK: String(deployment.token.deployBlock),
+    INDEXER_MAX_RANGE_BLOCKS: String(maxRangeBlocks),
+  };
+}
+
 /** Indexes the chain as it is now into `databaseUrl` from scratch and returns the digest. */
 export async function cleanIndexDigest(databaseUrl: string, rpcUrl: string, deployment: GridleaseDeployment) {
   const indexer = await startIndexer(indexerOptions(databaseUrl, rpcUrl, deployment));
@@ -43,15 +57,7 @@ export async function waitForBlock(indexer: RunningIndexer, block: bigint, timeo
 }
 
 /** Rows of one query on its own connection (tests read the index the indexer wrote). */
-export async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export { queryOnce as query } from "@gridlease/db/embedded";
 
 /**
  * A running lease: development accounts `provider` and `renter` are funded, the provider registers

@@ -7,7 +7,7 @@ import pg from "pg";
 import { startIndexer } from "../src/indexer";
 import type { Simulator } from "../../../scripts/market/simulate";
 import { CursorMovedError, loadCursor, saveCursor } from "../src/store";
-import { cleanIndexDigest, indexerOptions, query, seedSmallMarket } from "./fixtures";
+import { cleanIndexDigest, indexerOptions, indexerProcessEnv, query, seedSmallMarket } from "./fixtures";
 import { CHAIN_ID, databaseDigest, deployContracts, REPO_ROOT, startHardhatNode, startTestPostgres, type HardhatNode, type TestDatabase } from "./harness";
 
 // Two real indexer processes (apps/indexer/src/main.ts) against one database: the writer is killed
@@ -49,17 +49,7 @@ function spawnIndexer(databaseUrl: string, maxRangeBlocks: number): IndexerProce
     cwd: REPO_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      RPC_URL: node.url,
-      CHAIN_ID: String(CHAIN_ID),
-      INDEXER_PORT: "0",
-      REGISTRY_ADDRESS: deployment.registry.address,
-      ESCROW_ADDRESS: deployment.escrow.address,
-      DEPLOY_BLOCK: String(deployment.token.deployBlock),
-      INDEXER_MAX_RANGE_BLOCKS: String(maxRangeBlocks),
-    },
+    env: indexerProcessEnv(databaseUrl, node.url, deployment, maxRangeBlocks),
   });
   children.push(child);
   let text = "";

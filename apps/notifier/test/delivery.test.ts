@@ -4,7 +4,7 @@ import { runMigrations } from "@gridlease/db/migrate";
 import { NOTIFICATION_KINDS } from "@gridlease/sdk/notifications";
 import { startNotifier, type Notifier } from "../src/service";
 import { messageCounts, query, startSmtpSink, startWebhookReceiver, subscribe, testConfig, validSignature, waitUntil } from "./helpers";
-import { indexedEvent, indexedLease } from "./indexed-rows";
+import { indexedBooking, indexedEvent, indexedLease } from "./indexed-rows";
 
 // Real PostgreSQL (embedded, with the migrations and the outbox trigger), a real SMTP server and a real
 // HTTP receiver. Events enter as the indexer writes them: lease rows and raw_event rows.
@@ -154,18 +154,7 @@ describe("notifier delivery", () => {
       kinds: ["booked"],
       secret: "s3",
     });
-    for (const id of [21, 22, 23]) {
-      await indexedLease(pg.url, { id, renter: RENTER, provider: "0x00000000000000000000000000000000000000c1" });
-      await indexedEvent(pg.url, "LeaseBooked", {
-        leaseId: String(id),
-        offerId: "1",
-        gpus: 1,
-        durationHours: "1",
-        pricePerGpuHour: "1",
-        deposit: "1",
-        acceptDeadline: "1",
-      });
-    }
+    for (const id of [21, 22, 23]) await indexedBooking(pg.url, { id, renter: RENTER, provider: "0x00000000000000000000000000000000000000c1" });
     await n.dispatchNow();
     await waitUntil("three deliveries after retries", () => receiver.delivered().size === 3, 90_000);
     await new Promise((r) => setTimeout(r, 2000));
@@ -186,16 +175,7 @@ describe("notifier delivery", () => {
     const n = await restartNotifier({ NOTIFY_RETRY_LIMIT: "1" });
     const wallet = "0x00000000000000000000000000000000000000d1";
     const sub = await subscribe(pg.url, { wallet, channel: "webhook", target: receiver.url, kinds: ["booked"] });
-    await indexedLease(pg.url, { id: 31, renter: RENTER, provider: wallet });
-    await indexedEvent(pg.url, "LeaseBooked", {
-      leaseId: "31",
-      offerId: "1",
-      gpus: 1,
-      durationHours: "1",
-      pricePerGpuHour: "1",
-      deposit: "1",
-      acceptDeadline: "1",
-    });
+    await indexedBooking(pg.url, { id: 31, renter: RENTER, provider: wallet });
     await n.dispatchNow();
     await waitUntil(
       "the dead letter",

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
-import pg from "pg";
+import { queryOnce } from "@gridlease/db/embedded";
 import { verifyWebhook } from "@gridlease/sdk/webhook-signature";
 import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from "@gridlease/sdk/notifications";
 import { readNotifierConfig, type NotifierConfig } from "../src/config";
@@ -159,15 +159,8 @@ export async function subscribe(
   return rows[0]!.id;
 }
 
-export async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+/** Rows of one query on its own connection (tests read what the notifier wrote). */
+export const query = queryOnce;
 
 export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

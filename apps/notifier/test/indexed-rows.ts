@@ -27,3 +27,17 @@ export async function indexedEvent(url: string, name: string, args: Record<strin
   );
   return `31337:${txHash}:0`;
 }
+
+/** A 1-GPU, 1-hour lease between `renter` and `provider` and its LeaseBooked event, as the indexer writes them. */
+export async function indexedBooking(url: string, lease: { id: number; renter: string; provider: string }): Promise<string> {
+  await indexedLease(url, lease);
+  return indexedEvent(url, "LeaseBooked", {
+    leaseId: String(lease.id),
+    offerId: "1",
+    gpus: 1,
+    durationHours: "1",
+    pricePerGpuHour: "1",
+    deposit: "1",
+    acceptDeadline: "1",
+  });
+}

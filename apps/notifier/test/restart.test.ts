@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempPostgres, type RunningPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
 import { messageCounts, query, startWebhookReceiver, subscribe, validSignature, waitUntil } from "./helpers";
-import { indexedEvent, indexedLease } from "./indexed-rows";
+import { indexedBooking } from "./indexed-rows";
 
 // The notifier as `npm start` runs it (its own process, src/main.ts), stopped in the middle of a batch.
 const CONCURRENCY = 2;
@@ -49,18 +49,7 @@ function startProcess(): Promise<ChildProcess> {
 }
 
 async function bookings(wallet: string, from: number, count: number) {
-  for (let id = from; id < from + count; id++) {
-    await indexedLease(pg.url, { id, renter: "0x00000000000000000000000000000000000000aa", provider: wallet });
-    await indexedEvent(pg.url, "LeaseBooked", {
-      leaseId: String(id),
-      offerId: "1",
-      gpus: 1,
-      durationHours: "1",
-      pricePerGpuHour: "1",
-      deposit: "1",
-      acceptDeadline: "1",
-    });
-  }
+  for (let id = from; id < from + count; id++) await indexedBooking(pg.url, { id, renter: "0x00000000000000000000000000000000000000aa", provider: wallet });
 }
 
 describe("a notifier restarted mid-batch", () => {

@@ -117,3 +117,17 @@ export async function startTempPostgres(prefix = "gridlease-pg-"): Promise<Runni
     },
   };
 }
+
+/**
+ * Rows of one query on its own short-lived connection: how tests and tools read a database that a
+ * process under test writes, without sharing that process's pool.
+ */
+export async function queryOnce<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
