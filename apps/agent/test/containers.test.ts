@@ -145,6 +145,15 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
     sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk9q0Qn2yP1c8x3bV0m2JkqW8rL7dT4uYhX5sN6eF1a renter@laptop",
   });
 
+  /** Prepares and launches a lease's container and waits until the launch has settled (running, exited or failed). */
+  async function launched(leaseId: bigint, launch: LaunchSpecInput): Promise<WorkloadLease> {
+    const l = lease(leaseId, launch);
+    await manager.prepare(l);
+    manager.ensureLaunched(l);
+    await manager.settled(leaseId);
+    return l;
+  }
+
   async function statusOf(leaseId: bigint, token = manager.leaseToken(leaseId)) {
     const response = await fetch(`http://127.0.0.1:${statusPort}/leases/${leaseId}/workload?lines=20`, { headers: { authorization: `Bearer ${token}` } });
     return {
@@ -284,10 +293,7 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
     );
     const port = await new Promise<number>((resolve) => hostService.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
     try {
-      const fenced = lease(8n, { template: "custom", image: podman.image, command: "exec sleep 300", diskGb: 1 });
-      await manager.prepare(fenced);
-      manager.ensureLaunched(fenced);
-      await manager.settled(8n);
+      await launched(8n, { template: "custom", image: podman.image, command: "exec sleep 300", diskGb: 1 });
       const gateway = podman.podman("network", "inspect", "--format", "{{range .Subnets}}{{.Gateway}}{{end}}", "gridlease-lease-8").trim();
       expect(podman.podman("exec", "gridlease-lease-8", "sh", "-c", httpProbe(gateway, port)).trim()).toBe("");
       const device = podman.podman("network", "inspect", "--format", "{{.NetworkInterface}}", "gridlease-lease-8").trim();
@@ -308,20 +314,14 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
   }, 60_000);
 
   it("reports an exit with its code, and a failed pull as a sentence", async () => {
-    const exiting = lease(4n, { template: "custom", image: podman.image, command: "echo bye; exit 3", diskGb: 1 });
-    await manager.prepare(exiting);
-    manager.ensureLaunched(exiting);
-    await manager.settled(4n);
+    await launched(4n, { template: "custom", image: podman.image, command: "echo bye; exit 3", diskGb: 1 });
     const exited = await until("exited", async () => {
       const { body } = await statusOf(4n);
       return body.state === "exited" && body;
     });
     expect(exited).toMatchObject({ exitCode: 3, logs: ["bye"] });
 
-    const missing = lease(5n, { template: "custom", image: `localhost:1/nowhere/image@sha256:${"cd".repeat(32)}`, diskGb: 1 });
-    await manager.prepare(missing);
-    manager.ensureLaunched(missing);
-    await manager.settled(5n);
+    await launched(5n, { template: "custom", image: `localhost:1/nowhere/image@sha256:${"cd".repeat(32)}`, diskGb: 1 });
     const failed = (await statusOf(5n)).body;
     expect(failed.state).toBe("failed");
     expect(failed.error).toMatch(/^The workload could not be started: podman pull localhost:1\/nowhere\/image@sha256:c+d.* failed \(exit \d+\): /);
@@ -330,10 +330,7 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
   }, 60_000);
 
   it("after an agent restart, adopts a running container instead of starting a second one", async () => {
-    const running = lease(9n, { template: "custom", image: podman.image, command: "echo first start; exec sleep 300", diskGb: 1 });
-    await manager.prepare(running);
-    manager.ensureLaunched(running);
-    await manager.settled(9n);
+    const running = await launched(9n, { template: "custom", image: podman.image, command: "echo first start; exec sleep 300", diskGb: 1 });
     const restarted = new WorkloadManager({ ...(manager as unknown as { deps: ConstructorParameters<typeof WorkloadManager>[0] }).deps });
     // Before the handler's next pass, the status is read from the runtime.
     expect((await restarted.status(9n))?.state).toBe("running");
@@ -346,10 +343,7 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
   }, 60_000);
 
   it("keeps a lease that ended by time for the export grace, then removes it", async () => {
-    const ended = lease(6n, { template: "custom", image: podman.image, command: "exec sleep 300", diskGb: 1 });
-    await manager.prepare(ended);
-    manager.ensureLaunched(ended);
-    await manager.settled(6n);
+    await launched(6n, { template: "custom", image: podman.image, command: "exec sleep 300", diskGb: 1 });
     expect(await manager.remove(6n, "the lease ended", 1)).toBe(false);
     expect((await statusOf(6n)).body).toMatchObject({ state: "closing", removeAt: expect.stringMatching(/^\d{4}-/) });
     podman.podman("container", "inspect", "gridlease-lease-6");

@@ -59,6 +59,17 @@ afterAll(async () => {
   await node?.stop();
 });
 
+/** The provider's stake as the registry holds it now. */
+async function providerStake(): Promise<bigint> {
+  const provider = await market.publicClient.readContract({
+    address: market.deployment.registry.address,
+    abi: providerRegistryAbi,
+    functionName: "getProvider",
+    args: [market.provider.address],
+  });
+  return provider.stake;
+}
+
 describe("gridlease-agent serve against a Hardhat node", () => {
   let leaseId: bigint;
 
@@ -150,14 +161,7 @@ describe("gridlease-agent serve against a Hardhat node", () => {
 
   // Issue 12: a failed provisioning used to wait out the accept window, and the renter's reclaim slashed the provider.
   it("declines at once when the provisioning script fails or hangs, logs why, and the provider is not slashed", async () => {
-    const stakeBefore = (
-      await market.publicClient.readContract({
-        address: market.deployment.registry.address,
-        abi: providerRegistryAbi,
-        functionName: "getProvider",
-        args: [market.provider.address],
-      })
-    ).stake;
+    const stakeBefore = await providerStake();
     const failing = await market.book({ offerId, providerEncryptionKey, note: "fail" });
     const hanging = await market.book({ offerId, providerEncryptionKey, note: "hang" });
     await agent.waitForLine(
@@ -173,14 +177,7 @@ describe("gridlease-agent serve against a Hardhat node", () => {
     }
     expect(await market.events("LeaseAccepted", failing)).toEqual([]);
     expect(await market.events("LeaseAccepted", hanging)).toEqual([]);
-    const stakeAfter = (
-      await market.publicClient.readContract({
-        address: market.deployment.registry.address,
-        abi: providerRegistryAbi,
-        functionName: "getProvider",
-        args: [market.provider.address],
-      })
-    ).stake;
+    const stakeAfter = await providerStake();
     expect(stakeAfter).toBe(stakeBefore);
     // The half-made environments were cleaned up, and neither lease was provisioned twice.
     const runs = await linesOf("provision-runs.log");
