@@ -7,19 +7,18 @@
  * Env: FLEET_SIZES (default "10,100,500"), FLEET_BOOKINGS (bookings measured per size, default 20).
  */
 import { createServer } from "node:http";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import { startHardhatNode } from "@gridlease/sdk/local-chain";
 import { localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
 import { AgentProcess } from "../test/helpers/agent-process";
 import { registerLocalProviders } from "../test/helpers/local-providers";
 import { Market } from "../test/helpers/market";
+import { writeSandboxFleetConfig } from "./sandbox-fleet";
 
 const SIZES = (process.env.FLEET_SIZES ?? "10,100,500").split(",").map(Number);
 const BOOKINGS = Number(process.env.FLEET_BOOKINGS ?? 20);
 const FIRST_INDEX = 100;
-const SANDBOX = path.join(import.meta.dirname, "..", "examples", "sandbox");
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -48,28 +47,13 @@ try {
   console.log(`registered ${largest} providers with one offer each in ${seconds(performance.now() - setupStart)}`);
 
   for (const size of SIZES) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), `gridlease-bench-fleet-${size}-`));
-    await mkdir(path.join(dir, "sandboxes"));
-    const sandboxEnv = { GRIDLEASE_SANDBOX_ROOT: path.join(dir, "sandboxes") };
-    const configPath = path.join(dir, "fleet.json");
-    await writeFile(
-      configPath,
-      JSON.stringify({
-        rpcUrl: node.url,
-        chainId: 31337,
-        apiUrl: `http://127.0.0.1:${(sink.address() as { port: number }).port}`,
-        contracts: {
-          registry: market.deployment.registry.address,
-          escrow: market.deployment.escrow.address,
-          token: market.deployment.token.address,
-          deployBlock: Number(market.deployment.registry.deployBlock),
-        },
-        provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
-        deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
-        intervals: { pollSeconds: 1, heartbeatSeconds: 60, claimSeconds: 3600 },
-        providers: Array.from({ length: size }, (_, i) => ({ mnemonicIndex: FIRST_INDEX + i })),
-      }),
-    );
+    const configPath = await writeSandboxFleetConfig({
+      tmpPrefix: `gridlease-bench-fleet-${size}-`,
+      rpcUrl: node.url,
+      apiUrl: `http://127.0.0.1:${(sink.address() as { port: number }).port}`,
+      deployment: market.deployment,
+      providers: Array.from({ length: size }, (_, i) => FIRST_INDEX + i),
+    });
     const spawnedAt = performance.now();
     const fleet = new AgentProcess(configPath, process.env, "fleet");
     try {

@@ -10,11 +10,11 @@
  * 500 providers hold 10,000+ leases), MARKET_SEARCHERS (4).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { createTestClient, createWalletClient, decodeEventLog, http, maxUint256, parseEther, type Hex } from "viem";
+import { createTestClient, createWalletClient, decodeEventLog, http, maxUint256, parseEther } from "viem";
 import { hardhat } from "viem/chains";
 import { startTempPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
@@ -23,9 +23,10 @@ import { sealJson, generateEncryptionKeyPair } from "@gridlease/sdk/crypto";
 import { LEASE_STATUS, OFFER_STATUS } from "@gridlease/sdk/enums.generated";
 import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
 import { REPO_ROOT, startAnvilNode, startHardhatNode } from "@gridlease/sdk/local-chain";
-import { encodeOfferSpec } from "@gridlease/sdk/offers";
 import { AgentProcess } from "../test/helpers/agent-process";
+import { registerLocalProviders } from "../test/helpers/local-providers";
 import { Market, usdc } from "../test/helpers/market";
+import { writeSandboxFleetConfig } from "./sandbox-fleet";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const PROVIDERS = env("MARKET_PROVIDERS", 500);
@@ -36,7 +37,6 @@ const GPUS = env("MARKET_GPUS_PER_OFFER", 24);
 const SEARCHERS = env("MARKET_SEARCHERS", 4);
 const FIRST_PROVIDER = 100;
 const FIRST_RENTER = 3000;
-const SANDBOX = path.join(import.meta.dirname, "..", "examples", "sandbox");
 
 const percentile = (values: number[], p: number) =>
   values.length ? [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]! : NaN;
@@ -98,54 +98,12 @@ try {
 
   // Providers: one offer of GPUS RTX 4090s each, registered the way scripts/seed.ts does.
   let setupStart = performance.now();
-  const offers: { id: bigint; index: number; free: number }[] = [];
-  const queue = Array.from({ length: PROVIDERS }, (_, i) => FIRST_PROVIDER + i);
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-        const account = localAccount(index);
-        await test.setBalance({ address: account.address, value: parseEther("100") });
-        const wallet = createWalletClient({ chain: hardhat, transport: http(node.url), account });
-        const confirm = (hash: Hex) => client.waitForTransactionReceipt({ hash });
-        await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [account.address, usdc("1000")] }));
-        await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, usdc("500")] }));
-        await confirm(
-          await wallet.writeContract({
-            address: registry.address,
-            abi: providerRegistryAbi,
-            functionName: "register",
-            args: [usdc("500"), localProviderEncryptionPublicKey(index), `ipfs://market/${index}`],
-          }),
-        );
-        const spec = encodeOfferSpec({
-          gpuModel: "RTX4090",
-          gpuCount: GPUS,
-          vramGb: 24,
-          cpuCores: 16 * GPUS,
-          ramGb: 64 * GPUS,
-          diskGb: 1000,
-          bandwidthMbps: 1000,
-          region: "eu-west",
-          pricePerGpuHour: usdc("0.50"),
-          minHours: 1,
-          maxHours: 720,
-        });
-        const receipt = await confirm(
-          await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] }),
-        );
-        const listed = receipt.logs
-          .map((l) => {
-            try {
-              return decodeEventLog({ abi: providerRegistryAbi, ...l });
-            } catch {
-              return null;
-            }
-          })
-          .find((e) => e?.eventName === "OfferListed");
-        offers.push({ id: (listed!.args as { offerId: bigint }).offerId, index, free: GPUS });
-      }
-    }),
+  const registered = await registerLocalProviders(
+    market,
+    Array.from({ length: PROVIDERS }, (_, i) => FIRST_PROVIDER + i),
+    { ether: "100", metadataTag: "market", offer: { gpuCount: GPUS, cpuCores: 16 * GPUS, ramGb: 64 * GPUS, maxHours: 720 } },
   );
+  const offers = [...registered].map(([index, id]) => ({ id, index, free: GPUS }));
   log(`${PROVIDERS} providers with ${GPUS} GPUs each registered in ${((performance.now() - setupStart) / 1000).toFixed(0)} s`);
 
   // Renters: funded and approved once.
@@ -199,23 +157,13 @@ try {
   );
   children.push(web);
   const webUrl = `http://127.0.0.1:${listening[1]}`;
-  const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-bench-market-"));
-  await mkdir(path.join(dir, "sandboxes"));
-  const sandboxEnv = { GRIDLEASE_SANDBOX_ROOT: path.join(dir, "sandboxes") };
-  const configPath = path.join(dir, "fleet.json");
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      rpcUrl: node.url,
-      chainId: 31337,
-      apiUrl: webUrl,
-      contracts: { registry: registry.address, escrow: escrow.address, token: token.address, deployBlock: Number(registry.deployBlock) },
-      provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
-      deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
-      intervals: { pollSeconds: 1, heartbeatSeconds: 60, claimSeconds: 3600 },
-      providers: offers.map((o) => ({ mnemonicIndex: o.index })),
-    }),
-  );
+  const configPath = await writeSandboxFleetConfig({
+    tmpPrefix: "gridlease-bench-market-",
+    rpcUrl: node.url,
+    apiUrl: webUrl,
+    deployment: market.deployment,
+    providers: offers.map((o) => o.index),
+  });
   fleet = new AgentProcess(configPath, process.env, "fleet");
   await fleet.waitForLine(/fleet: serving/, 600_000);
   log(`indexer, web and the fleet of ${PROVIDERS} providers are up (load ${load()})`);

@@ -11,7 +11,7 @@ import path from "node:path";
 import { openJson } from "@gridlease/sdk/crypto";
 import { startHardhatNode } from "@gridlease/sdk/local-chain";
 import { AgentProcess } from "../test/helpers/agent-process";
-import { podmanMissing, startTestPodman } from "../test/helpers/podman";
+import { loopbackWorkloads, podmanMissing, startTestPodman } from "../test/helpers/podman";
 import { prepareProviderHost } from "../test/helpers/provider-host";
 
 if (podmanMissing) {
@@ -41,15 +41,7 @@ try {
     provision: undefined,
     deprovision: undefined,
     intervals: { pollSeconds: POLL_SECONDS, heartbeatSeconds: 60, claimSeconds: 3600 },
-    workloads: {
-      ...podman.workloads,
-      publicHost: "127.0.0.1",
-      bindAddress: "127.0.0.1",
-      statusApi: { host: "127.0.0.1", port: 0 },
-      gpuAccess: "none",
-      disk: "loop",
-      exportGraceSeconds: 0,
-    },
+    workloads: loopbackWorkloads(podman),
   });
   agent = new AgentProcess(host.configPath, host.env);
   await agent.waitForLine(/serving as/, 120_000);

@@ -6,7 +6,7 @@ import { openJson } from "@gridlease/sdk/crypto";
 import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { launchSpecHash, checkLaunchSpec, workloadStatusSchema, type LaunchSpecInput } from "@gridlease/sdk/launch-spec";
 import { AgentProcess } from "./helpers/agent-process";
-import { podmanMissing, startTestPodman, type TestPodman } from "./helpers/podman";
+import { loopbackWorkloads, podmanMissing, startTestPodman, type TestPodman } from "./helpers/podman";
 import { prepareProviderHost, type ProviderHost } from "./helpers/provider-host";
 
 /**
@@ -31,15 +31,7 @@ describe.skipIf(!!reason)("renter workloads end to end (chain + agent + Podman)"
     await host.writeConfig({
       provision: undefined,
       deprovision: undefined,
-      workloads: {
-        ...podman.workloads,
-        publicHost: "127.0.0.1",
-        bindAddress: "127.0.0.1",
-        statusApi: { host: "127.0.0.1", port: 0 },
-        gpuAccess: "none",
-        disk: "loop",
-        exportGraceSeconds: 0,
-      },
+      workloads: loopbackWorkloads(podman),
     });
   }, 180_000);
 

@@ -7,7 +7,7 @@ import { toHex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 // The agent's own test helpers: the real `gridlease-agent` process and the Podman test store/image.
 import { AgentProcess, runCli } from "../../agent/test/helpers/agent-process";
-import { podmanMissing, startTestPodman, type TestPodman } from "../../agent/test/helpers/podman";
+import { loopbackWorkloads, podmanMissing, startTestPodman, type TestPodman } from "../../agent/test/helpers/podman";
 import { getDeployment, mockUsdcAbi } from "@gridlease/sdk";
 import { asAccount, closeAccounts } from "./helpers";
 import { devWallet, publicClient } from "./local-chain";
@@ -52,15 +52,7 @@ test.beforeAll(async ({ baseURL }) => {
     offer: { region: "eu-west", pricePerGpuHour: "1.00", minHours: 1, maxHours: 24 },
     intervals: { pollSeconds: 0.5, heartbeatSeconds: 2, claimSeconds: 3600 },
     nvidiaSmi: path.join(fixtures, "bin/nvidia-smi"),
-    workloads: {
-      ...podman.workloads,
-      publicHost: "127.0.0.1",
-      bindAddress: "127.0.0.1",
-      statusApi: { host: "127.0.0.1", port: 0 },
-      gpuAccess: "none",
-      disk: "loop",
-      exportGraceSeconds: 0,
-    },
+    workloads: loopbackWorkloads(podman),
   };
   const configPath = path.join(dir, "agent.json");
   await writeFile(configPath, JSON.stringify(config, null, 2));

@@ -2,22 +2,31 @@ import { createTestClient, createWalletClient, http, parseEther, type Hex } from
 import { hardhat } from "viem/chains";
 import { mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
-import { encodeOfferSpec } from "@gridlease/sdk/offers";
+import { encodeOfferSpec, type OfferSpecDraft } from "@gridlease/sdk/offers";
 import { usdc, type Market } from "./market";
 
 /**
  * Registers Hardhat-mnemonic accounts the way scripts/seed.ts does (encryption key derived from the
  * index, so a fleet config naming the index can decrypt their bookings) and lists one 2× RTX 4090 offer
- * each. Providers are set up `concurrency` at a time; each one's transactions go in order. Returns the
- * offer id per index.
+ * each (`offer` changes its terms). Providers are set up `concurrency` at a time; each one's
+ * transactions go in order. Returns the offer id per index.
  */
-export async function registerLocalProviders(market: Market, indices: number[], concurrency = 32): Promise<Map<number, bigint>> {
+export async function registerLocalProviders(
+  market: Market,
+  indices: number[],
+  {
+    concurrency = 32,
+    ether = "10",
+    metadataTag = "fleet",
+    offer = {},
+  }: { concurrency?: number; ether?: string; metadataTag?: string; offer?: Partial<OfferSpecDraft> } = {},
+): Promise<Map<number, bigint>> {
   const test = createTestClient({ chain: hardhat, mode: "hardhat", transport: http(market.rpcUrl) });
   const { token, registry } = market.deployment;
   const offers = new Map<number, bigint>();
   const setUp = async (index: number) => {
     const account = localAccount(index);
-    await test.setBalance({ address: account.address, value: parseEther("10") });
+    await test.setBalance({ address: account.address, value: parseEther(ether) });
     const wallet = createWalletClient({ chain: hardhat, transport: http(market.rpcUrl), account });
     const confirm = (hash: Hex) => market.publicClient.waitForTransactionReceipt({ hash });
     await confirm(await wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [account.address, usdc("1000")] }));
@@ -27,7 +36,7 @@ export async function registerLocalProviders(market: Market, indices: number[], 
         address: registry.address,
         abi: providerRegistryAbi,
         functionName: "register",
-        args: [usdc("500"), localProviderEncryptionPublicKey(index), `ipfs://fleet/${index}`],
+        args: [usdc("500"), localProviderEncryptionPublicKey(index), `ipfs://${metadataTag}/${index}`],
       }),
     );
     const spec = encodeOfferSpec({
@@ -42,6 +51,7 @@ export async function registerLocalProviders(market: Market, indices: number[], 
       pricePerGpuHour: usdc("0.50"),
       minHours: 1,
       maxHours: 48,
+      ...offer,
     });
     const receipt = await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] }));
     const [listed] = await market.publicClient.getContractEvents({

@@ -153,3 +153,19 @@ export async function startTestPodman(dir: string): Promise<TestPodman> {
     },
   };
 }
+
+/**
+ * The agent's `workloads` settings for a test or benchmark on this machine: the test podman, every
+ * port on loopback, no GPU passthrough (there is none), loop-mounted disks, and no export grace.
+ */
+export function loopbackWorkloads(podman: TestPodman) {
+  return {
+    ...podman.workloads,
+    publicHost: "127.0.0.1",
+    bindAddress: "127.0.0.1",
+    statusApi: { host: "127.0.0.1", port: 0 },
+    gpuAccess: "none",
+    disk: "loop",
+    exportGraceSeconds: 0,
+  } as const;
+}

@@ -1,0 +1,39 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
+
+const SANDBOX = path.join(import.meta.dirname, "..", "examples", "sandbox");
+
+/**
+ * Writes the fleet config the benchmarks run: the development mnemonic's `providers`, leases
+ * provisioned by the example sandbox scripts into a fresh temporary folder, a one-second poll.
+ * Returns the config's path.
+ */
+export async function writeSandboxFleetConfig(options: {
+  tmpPrefix: string;
+  rpcUrl: string;
+  apiUrl: string;
+  deployment: GridleaseDeployment;
+  providers: number[];
+}): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), options.tmpPrefix));
+  await mkdir(path.join(dir, "sandboxes"));
+  const sandboxEnv = { GRIDLEASE_SANDBOX_ROOT: path.join(dir, "sandboxes") };
+  const configPath = path.join(dir, "fleet.json");
+  const { registry, escrow, token } = options.deployment;
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      rpcUrl: options.rpcUrl,
+      chainId: 31337,
+      apiUrl: options.apiUrl,
+      contracts: { registry: registry.address, escrow: escrow.address, token: token.address, deployBlock: Number(registry.deployBlock) },
+      provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
+      deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
+      intervals: { pollSeconds: 1, heartbeatSeconds: 60, claimSeconds: 3600 },
+      providers: options.providers.map((mnemonicIndex) => ({ mnemonicIndex })),
+    }),
+  );
+  return configPath;
+}
