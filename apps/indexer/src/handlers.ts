@@ -4,7 +4,17 @@ import { bytes32ToText } from "@gridlease/sdk/offers";
 import { CLOSE_REASON } from "@gridlease/sdk/protocol";
 import type { DecodedEvent, EventArgsOf, IndexedEventName } from "./events";
 import { cleanText } from "./sanitize";
-import type { DisputeRow, EntityRows, EntityTable, LeaseOutageRow, LeaseRow, OfferRow, PriceHistoryRow, ProviderRow } from "./rows";
+import {
+  newProviderRow,
+  type DisputeRow,
+  type EntityRows,
+  type EntityTable,
+  type LeaseOutageRow,
+  type LeaseRow,
+  type OfferRow,
+  type PriceHistoryRow,
+  type ProviderRow,
+} from "./rows";
 import { IndexerError } from "./errors";
 
 /**
@@ -122,35 +132,7 @@ export const HANDLERS: Handlers = {
   ProviderRegistered(state, event, args) {
     const address = addr(args.provider);
     const existing = state.get("provider", address);
-    const row: ProviderRow = existing
-      ? { ...existing }
-      : {
-          chain_id: state.chainId,
-          address,
-          status: "Active",
-          stake: "0",
-          pending_unstake: "0",
-          unstake_available_at: null,
-          total_slashed: "0",
-          encryption_key: "",
-          metadata_uri: "",
-          registered_block: event.blockNumber.toString(),
-          offers_listed: 0,
-          leases_total: 0,
-          leases_completed: 0,
-          leases_cancelled: 0,
-          leases_not_accepted: 0,
-          leases_declined: 0,
-          disputes_opened: 0,
-          disputes_lost: 0,
-          outages_reported: 0,
-          outages_refuted: 0,
-          outages_settled: 0,
-          earnings_net: "0",
-          reliability: 0,
-          updated_block: "0",
-          finalized: false,
-        };
+    const row: ProviderRow = existing ? { ...existing } : newProviderRow(state.chainId, address, event.blockNumber.toString());
     Object.assign(row, {
       status: "Active",
       stake: str(args.stake),

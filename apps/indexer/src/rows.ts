@@ -30,6 +30,37 @@ export interface ProviderRow {
   finalized: boolean;
 }
 
+/** A provider's row before its first event is applied: registered at `registeredBlock`, every count at zero. */
+export function newProviderRow(chainId: number, address: string, registeredBlock: string): ProviderRow {
+  return {
+    chain_id: chainId,
+    address,
+    status: "Active",
+    stake: "0",
+    pending_unstake: "0",
+    unstake_available_at: null,
+    total_slashed: "0",
+    encryption_key: "",
+    metadata_uri: "",
+    registered_block: registeredBlock,
+    offers_listed: 0,
+    leases_total: 0,
+    leases_completed: 0,
+    leases_cancelled: 0,
+    leases_not_accepted: 0,
+    leases_declined: 0,
+    disputes_opened: 0,
+    disputes_lost: 0,
+    outages_reported: 0,
+    outages_refuted: 0,
+    outages_settled: 0,
+    earnings_net: "0",
+    reliability: 0,
+    updated_block: "0",
+    finalized: false,
+  };
+}
+
 export interface OfferRow {
   chain_id: number;
   offer_id: string;

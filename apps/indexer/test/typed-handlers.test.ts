@@ -3,7 +3,7 @@ import { encodeEventTopics, encodeAbiParameters, type Hex } from "viem";
 import { describe, expect, it } from "vitest";
 import { decodeLog, type RpcLog } from "../src/events";
 import { applyHandler, BatchState, type Handlers } from "../src/handlers";
-import type { ProviderRow } from "../src/rows";
+import { newProviderRow, type ProviderRow } from "../src/rows";
 
 // Compile-time half (the type check suite runs tsc over test/): a handler reading a field its event
 // does not have, or using a field as the wrong type, does not compile.
@@ -36,33 +36,7 @@ function stakeAddedLog(amount: bigint, totalStake: bigint): RpcLog {
 }
 
 function providerRow(): ProviderRow {
-  return {
-    chain_id: 31337,
-    address: PROVIDER,
-    status: "Active",
-    stake: "100",
-    pending_unstake: "0",
-    unstake_available_at: null,
-    total_slashed: "0",
-    encryption_key: "",
-    metadata_uri: "",
-    registered_block: "1",
-    offers_listed: 0,
-    leases_total: 0,
-    leases_completed: 0,
-    leases_cancelled: 0,
-    leases_not_accepted: 0,
-    leases_declined: 0,
-    disputes_opened: 0,
-    disputes_lost: 0,
-    outages_reported: 0,
-    outages_refuted: 0,
-    outages_settled: 0,
-    earnings_net: "0",
-    reliability: 0,
-    updated_block: "1",
-    finalized: false,
-  };
+  return { ...newProviderRow(31337, PROVIDER, "1"), stake: "100", updated_block: "1" };
 }
 
 describe("typed event handlers", () => {
