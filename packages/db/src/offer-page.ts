@@ -8,6 +8,7 @@ import type pg from "pg";
 import { LOOP_PARAMETERS, SLOT, SLOT_TESTS, slotBounds, type SnapshotFilter } from "./offer-facets";
 import { applyDelta, carryReliabilityOrders } from "./offer-delta";
 import { loadListSnapshot, PROVIDER_SORTS, refreshLastSeen, reloadProviders, withOnlineAt, type ListSnapshot } from "./offer-list";
+import type { OfferSearchHit } from "./search";
 import { FILTER_KEYS, type SearchSort } from "./search-query";
 import { dbEnv } from "./env";
 
@@ -115,30 +116,8 @@ function walkFor(filters: SnapshotFilter[]): Walk {
   return walk;
 }
 
-export interface SnapshotRow {
-  offerId: string;
-  provider: string;
-  gpuModel: string;
-  gpuCount: number;
-  freeUnits: number;
-  vramGb: number;
-  cpuCores: number;
-  ramGb: number;
-  diskGb: number;
-  bandwidthMbps: number;
-  region: string;
-  pricePerGpuHour: string;
-  pricePerTflop: number | null;
-  minHours: number;
-  maxHours: number;
-  status: string;
-  listedBlock: string;
-  providerReliability: number;
-  providerUptime7d: number | null;
-  providerLastHeartbeatAt: string | null;
-  providerOnline: boolean;
-  providerOutagesSettled: number;
-  gpuLabel: string | null;
+/** A search hit with the value it sorts by (the page's cursor is built from the last one). */
+export interface SnapshotRow extends OfferSearchHit {
   sortValue: string;
 }
 

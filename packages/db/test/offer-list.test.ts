@@ -33,6 +33,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** The id and provider of the active offer listed last. */
+async function newestActiveOffer() {
+  const { rows } = await getPool().query<{ id: string; provider: string }>(
+    "select offer_id::text as id, provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1",
+    [CHAIN_ID],
+  );
+  return rows[0]!;
+}
+
 describe("the offer list from the in-memory snapshot", () => {
   it("answers every filter set, sort key and page exactly as PostgreSQL does, ties included", async () => {
     await expectSnapshotEqualsSql(40);
@@ -115,11 +124,7 @@ describe("online in the snapshot", () => {
 
   it("is evaluated at query time: a provider goes offline when its last seen ages past the window, with no data change", async () => {
     clearSearchCaches();
-    const { rows } = await getPool().query<{ provider: string }>(
-      "select provider from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1",
-      [CHAIN_ID],
-    );
-    const provider = rows[0]!.provider;
+    const { provider } = await newestActiveOffer();
     await setLastSeen(provider, 118.5);
     const version = await searchDataVersion();
     const mine = async () =>
@@ -186,11 +191,7 @@ describe("online in the snapshot", () => {
 describe("snapshot updates", () => {
   it("shows a price change once the indexer's data version moves, and a heartbeat-only change keeps the offer rows", async () => {
     clearSearchCaches();
-    const { rows } = await getPool().query<{ id: string }>(
-      "select offer_id::text as id from offer where chain_id = $1 and status = 'Active' order by offer_id desc limit 1",
-      [CHAIN_ID],
-    );
-    const target = rows[0]!.id;
+    const target = (await newestActiveOffer()).id;
     const newest = async () => (await searchOffers({ sort: "newest", limit: 1, online: "any" })).offers[0]!;
     expect((await newest()).offerId).toBe(target);
     await searchOffers({ sort: "reliability", limit: 3 }); // so there is a reliability order to carry over

@@ -1,3 +1,4 @@
+import type { OfferHardware } from "@gridlease/sdk/offers";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabaseClients, getPool } from "../src/client";
@@ -10,16 +11,10 @@ import { insertSyntheticOffers } from "../src/synthetic";
 const CHAIN_ID = 31337;
 let server: Awaited<ReturnType<typeof startTempPostgres>>;
 
-interface Row {
+interface Row extends OfferHardware {
   offerId: string;
   gpuModel: string;
   region: string;
-  gpuCount: number;
-  vramGb: number;
-  cpuCores: number;
-  ramGb: number;
-  diskGb: number;
-  bandwidthMbps: number;
   price: bigint;
   pricePerTflop: number;
   freeUnits: number;
