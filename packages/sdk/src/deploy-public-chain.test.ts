@@ -14,7 +14,7 @@ import { createPublicClient, createWalletClient, decodeAbiParameters, getAddress
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { gridleaseTimelockAbi, leaseEscrowAbi, leaseLivenessAbi, mockUsdcAbi, mockUsdcBytecode, providerRegistryAbi } from "./contracts.generated";
 import { createKeyFile } from "./keyfile";
-import { REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
+import { nodeRpc, REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
 
 const CHAIN_ID = 1337;
 const FINALITY_DEPTH = 24;
@@ -67,14 +67,7 @@ describe("pnpm deploy:contracts to a public chain", () => {
   const passphraseFile = join(workDir, "passphrase");
   const client = () => createPublicClient({ transport: http(node.url) });
 
-  async function rpc(method: string, params: unknown[]) {
-    const response = await fetch(node.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    return ((await response.json()) as { result: unknown }).result;
-  }
+  const rpc = (method: string, params: unknown[]) => nodeRpc(node.url, method, params);
 
   beforeAll(async () => {
     [node, explorer] = await Promise.all([startHardhatNode({ chainId: CHAIN_ID }), startExplorer()]);

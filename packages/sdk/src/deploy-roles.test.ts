@@ -10,7 +10,7 @@ import { createPublicClient, createWalletClient, encodeFunctionData, getAddress,
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { gridleaseTimelockAbi, leaseEscrowAbi, mockUsdcAbi, mockUsdcBytecode, providerRegistryAbi } from "./contracts.generated";
 import { ARBITER_ROLE, HARDHAT_MNEMONIC, PAUSER_ROLE } from "./protocol";
-import { REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
+import { nodeRpc, REPO_ROOT, startHardhatNode, type HardhatNode } from "./local-chain";
 
 const CHAIN_ID = 1337;
 const MNEMONIC = HARDHAT_MNEMONIC;
@@ -51,14 +51,7 @@ describe("scripts/deploy.ts on a chain other than 31337", () => {
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  async function rpc(method: string, params: unknown[]) {
-    const response = await fetch(node.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    return ((await response.json()) as { result: unknown }).result;
-  }
+  const rpc = (method: string, params: unknown[]) => nodeRpc(node.url, method, params);
 
   let runs = 0;
   async function deploy(vars: Record<string, string | undefined>) {

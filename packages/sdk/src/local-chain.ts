@@ -20,6 +20,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** One JSON-RPC call to the node at `url` (test-only methods such as hardhat_setBalance included); its result. */
+export async function nodeRpc(url: string, method: string, params: unknown[]): Promise<unknown> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  return ((await response.json()) as { result: unknown }).result;
+}
+
 export interface HardhatNode {
   url: string;
   port: number;
