@@ -1,9 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { bytesToHex, createWalletClient, http, parseEther, parseEventLogs, toHex, type Hex } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { encodeOfferSpec, generateEncryptionKeyPair, getDeployment, leaseEscrowAbi, leaseTopUpsAbi, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
+import { parseEventLogs } from "viem";
+import { getDeployment, leaseEscrowAbi, leaseTopUpsAbi, mockUsdcAbi } from "@gridlease/sdk";
 import { asAccount, closeAccounts } from "./helpers";
-import { chain, devWallet, publicClient, RPC_URL } from "./local-chain";
+import { confirmed, devWallet, newProviderWithOffer, publicClient } from "./local-chain";
 
 // A spare development account (docs: dev wallet #10–#19), so this spec's leases are its own.
 const RENTER = 14;
@@ -11,57 +10,15 @@ const PRICE = 2_000_000n; // 2 USDC per GPU-hour
 
 test.afterEach(closeAccounts);
 
-async function confirmed(hash: Promise<Hex>) {
-  const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash });
-  expect(receipt.status).toBe("success");
-  return receipt;
-}
-
 /** A new provider (no agent) lists one 2× L4 offer and accepts the renter's 2-hour booking, all on the chain. */
 async function runningLeaseOfRenter(): Promise<bigint> {
-  const { registry, escrow, token } = getDeployment(31337);
-  const provider = privateKeyToAccount(generatePrivateKey());
-  await publicClient.request({ method: "hardhat_setBalance" as never, params: [provider.address, toHex(parseEther("10"))] as never });
-  const p = createWalletClient({ account: provider, chain, transport: http(RPC_URL) });
-  const stake = await publicClient.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "minStake" });
-  await confirmed(p.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [provider.address, stake] }));
-  await confirmed(p.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, stake] }));
-  await confirmed(
-    p.writeContract({
-      address: registry.address,
-      abi: providerRegistryAbi,
-      functionName: "register",
-      args: [stake, bytesToHex(generateEncryptionKeyPair().publicKey), "e2e://auto-top-up"],
-    }),
-  );
-  const listed = await confirmed(
-    p.writeContract({
-      address: registry.address,
-      abi: providerRegistryAbi,
-      functionName: "listOffer",
-      args: [
-        encodeOfferSpec({
-          gpuModel: "L4",
-          gpuCount: 2,
-          vramGb: 24,
-          cpuCores: 16,
-          ramGb: 64,
-          diskGb: 500,
-          bandwidthMbps: 1000,
-          region: "eu-north",
-          pricePerGpuHour: PRICE,
-          minHours: 1,
-          maxHours: 72,
-        }),
-      ],
-    }),
-  );
-  const offerId = parseEventLogs({ abi: providerRegistryAbi, eventName: "OfferListed", logs: listed.logs })[0]!.args.offerId;
+  const { escrow, token } = getDeployment(31337);
+  const { wallet: p, offerId } = await newProviderWithOffer(PRICE, "e2e://auto-top-up");
   const renter = devWallet(RENTER);
   await confirmed(renter.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [renter.account.address, 100_000_000n] }));
   await confirmed(renter.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [escrow.address, 4n * PRICE] }));
   const booked = await confirmed(
-    renter.writeContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "book", args: [offerId, 1, 2, PRICE, "0x01"] }),
+    renter.writeContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "book", args: [BigInt(offerId), 1, 2, PRICE, "0x01"] }),
   );
   const leaseId = parseEventLogs({ abi: leaseEscrowAbi, eventName: "LeaseBooked", logs: booked.logs })[0]!.args.leaseId;
   await confirmed(p.writeContract({ address: escrow.address, abi: leaseEscrowAbi, functionName: "accept", args: [leaseId, "0x02"] }));

@@ -1,7 +1,7 @@
 import { expect } from "@playwright/test";
 import { bytesToHex, createPublicClient, createWalletClient, defineChain, http, parseEther, parseEventLogs, toHex, type Hex } from "viem";
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
-import { encodeOfferSpec, generateEncryptionKeyPair, getDeployment, mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk";
+import { encodeOfferSpec, generateEncryptionKeyPair, getDeployment, mockUsdcAbi, providerRegistryAbi, type OfferSpecDraft } from "@gridlease/sdk";
 import { HARDHAT_MNEMONIC } from "@gridlease/sdk/protocol";
 
 // The e2e stack (GRIDLEASE_PROFILE=e2e in scripts/stack.ts) runs its local chain here.
@@ -33,13 +33,20 @@ export async function listOfferFromNewProvider(pricePerGpuHour: bigint, metadata
   return (await newProviderWithOffer(pricePerGpuHour, metadataURI)).offerId;
 }
 
-/** As listOfferFromNewProvider, with the provider's wallet too: a test then accepts or declines in its name. */
-export async function newProviderWithOffer(pricePerGpuHour: bigint, metadataURI: string) {
+/**
+ * As listOfferFromNewProvider, with the provider's wallet too: a test then accepts or declines in its
+ * name. `stakeMultiple` × the minimum stake is staked; `offer` changes the offer's terms.
+ */
+export async function newProviderWithOffer(
+  pricePerGpuHour: bigint,
+  metadataURI: string,
+  { stakeMultiple = 1n, offer = {} }: { stakeMultiple?: bigint; offer?: Partial<OfferSpecDraft> } = {},
+) {
   const { registry, token } = getDeployment(31337);
   const provider = privateKeyToAccount(generatePrivateKey());
   await publicClient.request({ method: "hardhat_setBalance" as never, params: [provider.address, toHex(parseEther("10"))] as never });
   const wallet = createWalletClient({ account: provider, chain, transport: http(RPC_URL) });
-  const stake = await publicClient.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "minStake" });
+  const stake = stakeMultiple * (await publicClient.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "minStake" }));
   await confirmed(wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [provider.address, stake] }));
   await confirmed(wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, stake] }));
   const key = bytesToHex(generateEncryptionKeyPair().publicKey);
@@ -62,6 +69,7 @@ export async function newProviderWithOffer(pricePerGpuHour: bigint, metadataURI:
           pricePerGpuHour,
           minHours: 1,
           maxHours: 72,
+          ...offer,
         }),
       ],
     }),

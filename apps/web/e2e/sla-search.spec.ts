@@ -1,19 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { bytesToHex, createWalletClient, http, parseEther, parseEventLogs, toHex, type Hex } from "viem";
-import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
-import {
-  encodeOfferSpec,
-  generateEncryptionKeyPair,
-  getDeployment,
-  LOCAL_WATCHER_ACCOUNT_INDEX,
-  leaseEscrowAbi,
-  leaseLivenessAbi,
-  mockUsdcAbi,
-  providerRegistryAbi,
-} from "@gridlease/sdk";
+import { parseEventLogs } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { getDeployment, LOCAL_WATCHER_ACCOUNT_INDEX, leaseEscrowAbi, leaseLivenessAbi, mockUsdcAbi } from "@gridlease/sdk";
 import { HARDHAT_MNEMONIC } from "@gridlease/sdk/protocol";
 import { asAccount, closeAccounts } from "./helpers";
-import { chain, devWallet, publicClient, RPC_URL } from "./local-chain";
+import { confirmed, devWallet, newProviderWithOffer, publicClient } from "./local-chain";
 
 // Issue 15, SLA history in search: a renter turns the watcher on in the rentals page; a provider with no
 // agent goes "dark" on the renter's lease, the stack's own watcher reports and settles the outage (no
@@ -28,53 +19,12 @@ const WATCHER = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: LOCAL_WATCHE
 
 test.afterEach(closeAccounts);
 
-async function confirmed(hash: Promise<Hex>) {
-  const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash });
-  expect(receipt.status).toBe("success");
-  return receipt;
-}
-
 /** A new provider with no agent (so no heartbeats, ever) registers with `stakeMultiple` × the minimum stake and lists one 1× L4 offer. */
 async function providerWithOffer(price: bigint, stakeMultiple: bigint) {
-  const { registry, token } = getDeployment(31337);
-  const account = privateKeyToAccount(generatePrivateKey());
-  await publicClient.request({ method: "hardhat_setBalance" as never, params: [account.address, toHex(parseEther("10"))] as never });
-  const wallet = createWalletClient({ account, chain, transport: http(RPC_URL) });
-  const stake = stakeMultiple * (await publicClient.readContract({ address: registry.address, abi: providerRegistryAbi, functionName: "minStake" }));
-  await confirmed(wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [account.address, stake] }));
-  await confirmed(wallet.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "approve", args: [registry.address, stake] }));
-  await confirmed(
-    wallet.writeContract({
-      address: registry.address,
-      abi: providerRegistryAbi,
-      functionName: "register",
-      args: [stake, bytesToHex(generateEncryptionKeyPair().publicKey), "e2e://sla"],
-    }),
-  );
-  const listed = await confirmed(
-    wallet.writeContract({
-      address: registry.address,
-      abi: providerRegistryAbi,
-      functionName: "listOffer",
-      args: [
-        encodeOfferSpec({
-          gpuModel: "L4",
-          gpuCount: 1,
-          vramGb: 24,
-          cpuCores: 8,
-          ramGb: 32,
-          diskGb: 200,
-          bandwidthMbps: 1000,
-          region: REGION,
-          pricePerGpuHour: price,
-          minHours: 1,
-          maxHours: 24,
-        }),
-      ],
-    }),
-  );
-  const offerId = parseEventLogs({ abi: providerRegistryAbi, eventName: "OfferListed", logs: listed.logs })[0]!.args.offerId;
-  return { wallet, offerId: offerId.toString() };
+  return newProviderWithOffer(price, "e2e://sla", {
+    stakeMultiple,
+    offer: { gpuCount: 1, cpuCores: 8, ramGb: 32, diskGb: 200, region: REGION, maxHours: 24 },
+  });
 }
 
 test("a provider whose outage the watcher settled shows its SLA history on the offer page, sorts last by SLA and is hidden by the settled-outage filter", async ({
