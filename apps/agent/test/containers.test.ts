@@ -179,16 +179,15 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
   }
 
   it("runs a pinned custom image: skips the pull, reports running, the known log line and an endpoint that answers; removal takes the container, network and disk", async () => {
-    const access = await manager.prepare(
-      lease(1n, {
-        template: "custom",
-        image: podman.image,
-        ports: [8080],
-        env: { GREETING: "hello-from-lease-1" },
-        command: 'echo "$GREETING"; exec httpd -f -p 8080 -h /www',
-        diskGb: 1,
-      }),
-    );
+    const served = lease(1n, {
+      template: "custom",
+      image: podman.image,
+      ports: [8080],
+      env: { GREETING: "hello-from-lease-1" },
+      command: 'echo "$GREETING"; exec httpd -f -p 8080 -h /www',
+      diskGb: 1,
+    });
+    const access = await manager.prepare(served);
     expect(access).toMatchObject({
       kind: "container",
       template: "custom",
@@ -196,16 +195,7 @@ describe.skipIf(!!reason)("container provisioner with real Podman (runc)", () =>
       ports: [8080],
       workload: { url: `http://127.0.0.1:${statusPort}/leases/1/workload`, token: manager.leaseToken(1n) },
     });
-    manager.ensureLaunched(
-      lease(1n, {
-        template: "custom",
-        image: podman.image,
-        ports: [8080],
-        env: { GREETING: "hello-from-lease-1" },
-        command: 'echo "$GREETING"; exec httpd -f -p 8080 -h /www',
-        diskGb: 1,
-      }),
-    );
+    manager.ensureLaunched(served);
     await manager.settled(1n);
     expect(lines).toContain(`INFO lease 1: image ${podman.image} is present locally; not pulling.`);
     const running = await until("running with the log line", async () => {
