@@ -2,6 +2,7 @@ import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress, keccak256, parseEventLogs, stringToHex } from "viem";
 import type { Address, Hash, Hex } from "viem";
+import { h100OfferSpec } from "./offer-spec";
 import { LOCAL_LIVENESS_CONFIG } from "../../packages/sdk/src/liveness";
 import { ARBITER_ROLE, CloseReason, LeaseStatus, OfferStatus, PAUSER_ROLE, ProviderStatus } from "../../packages/sdk/src/protocol";
 
@@ -47,24 +48,8 @@ function keccak256Chain(bytes: number): Hex {
 
 export type TokenKind = "MockUSDC" | "BlocklistToken" | "FeeOnTransferToken" | "ReentrantToken";
 
-export function offerSpec(overrides: Partial<ReturnType<typeof baseSpec>> = {}) {
-  return { ...baseSpec(), ...overrides };
-}
-
-function baseSpec() {
-  return {
-    gpuModel: stringToHex("H100-SXM-80GB", { size: 32 }),
-    gpuCount: 8,
-    vramGb: 80,
-    cpuCores: 64,
-    ramGb: 512,
-    diskGb: 2000,
-    bandwidthMbps: 10_000,
-    region: stringToHex("us-east", { size: 32 }),
-    pricePerGpuHour: PRICE,
-    minHours: 1,
-    maxHours: 720,
-  };
+export function offerSpec(overrides: Parameters<typeof h100OfferSpec>[1] = {}) {
+  return h100OfferSpec(PRICE, overrides);
 }
 
 /** Deploys the escrow's linked libraries (once per chain state) and the escrow (or a test subclass). */

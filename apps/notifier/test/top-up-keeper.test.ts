@@ -6,6 +6,7 @@ import { deployGridlease, type GridleaseDeployment } from "@gridlease/sdk/deploy
 import { localAccount } from "@gridlease/sdk/local-accounts";
 import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { TopUpKeeper, startTopUpKeeperFromEnv } from "../src/top-up-keeper";
+import { h100OfferSpec } from "../../../test/helpers/offer-spec";
 
 /**
  * The keeper against a real Hardhat node and the real contracts: leases are booked, accepted and opted
@@ -94,21 +95,7 @@ beforeAll(async () => {
   await send(provider, {
     ...registry,
     functionName: "listOffer",
-    args: [
-      {
-        gpuModel: stringToHex("H100-SXM-80GB", { size: 32 }),
-        gpuCount: 8,
-        vramGb: 80,
-        cpuCores: 64,
-        ramGb: 512,
-        diskGb: 2000,
-        bandwidthMbps: 10_000,
-        region: stringToHex("us-east", { size: 32 }),
-        pricePerGpuHour: PRICE,
-        minHours: 1,
-        maxHours: 720,
-      },
-    ],
+    args: [h100OfferSpec(PRICE)],
   } as never);
 }, 240_000);
 
