@@ -1,19 +1,7 @@
-import {
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  http,
-  parseAbiItem,
-  type Address,
-  type Chain,
-  type Hash,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-  type Account,
-} from "viem";
+import { createPublicClient, createWalletClient, defineChain, http, parseAbiItem, type Address, type Chain, type Hash, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
+import type { SigningWalletClient } from "@gridlease/sdk/chains";
 import { leaseTopUpsAbi } from "@gridlease/sdk/contracts.generated";
 import { getDeployment } from "@gridlease/sdk/deployments.generated";
 import { localAccount } from "@gridlease/sdk/local-accounts";
@@ -41,7 +29,7 @@ const FINAL_REFUSALS = ["LeaseAlreadyEnded", "UnknownLease"];
 
 export interface TopUpKeeperOptions {
   publicClient: PublicClient;
-  walletClient: WalletClient<Transport, Chain | undefined, Account>;
+  walletClient: SigningWalletClient<Chain | undefined>;
   topUps: Address;
   /** First block to read policies from (LeaseTopUps' deploy block). */
   fromBlock: bigint;

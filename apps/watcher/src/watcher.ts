@@ -1,16 +1,6 @@
 import type pg from "pg";
-import {
-  erc20Abi,
-  formatUnits,
-  maxUint256,
-  type Account,
-  type Address,
-  type Chain,
-  type Hash,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-} from "viem";
+import { erc20Abi, formatUnits, maxUint256, type Address, type Hash, type PublicClient } from "viem";
+import type { SigningWalletClient } from "@gridlease/sdk/chains";
 import { leaseEscrowAbi, leaseLivenessAbi } from "@gridlease/sdk/contracts.generated";
 import { LeaseStatus, OUTAGE_STATUS } from "@gridlease/sdk/protocol";
 import { describeTxError } from "@gridlease/sdk/tx-errors";
@@ -27,7 +17,7 @@ export interface WatcherOptions {
   db: pg.Pool;
   chainId: number;
   publicClient: PublicClient;
-  walletClient: WalletClient<Transport, Chain, Account>;
+  walletClient: SigningWalletClient;
   escrow: Address;
   liveness: Address;
   /** First block of the deployment: where the scan for open reports starts. */

@@ -1,4 +1,4 @@
-import type { Address } from "viem";
+import type { Account, Address, Chain, Transport, WalletClient } from "viem";
 import { LOCAL_CHAIN_ID } from "./protocol";
 
 /**
@@ -14,6 +14,12 @@ import { LOCAL_CHAIN_ID } from "./protocol";
  * blocks) after their batch is final on L1, about 20 minutes; Polygon PoS has reorged over 100 blocks
  * before its milestones; Avalanche finalizes in one block (a few kept for RPC replicas that lag).
  */
+/**
+ * A wallet client that signs with its own account (a private key or the local mnemonic), as each
+ * service that sends transactions holds one; `C` is `Chain` when the client was created with a chain.
+ */
+export type SigningWalletClient<C extends Chain | undefined = Chain> = WalletClient<Transport, C, Account>;
+
 export interface ChainProfile {
   chainId: number;
   name: string;
