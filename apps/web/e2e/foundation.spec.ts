@@ -24,7 +24,16 @@ test("the home page shows the offers listed on the chain, as mirrored by the ind
   await page.goto("/");
   const onChain = await activeOffersOnChain(registry.address);
   expect(onChain).toBeGreaterThan(0);
-  await expect.poll(() => shownOfferCount(page)).toBe(onChain);
+  // The previous spec's last transactions may still be on their way into the index: reload while polling.
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return shownOfferCount(page);
+      },
+      { timeout: 20_000 },
+    )
+    .toBe(onChain);
 
   // A brand-new provider lists one more offer straight on the chain; the page must follow.
   await listOfferFromNewProvider(450_000n, "ipfs://foundation-e2e");

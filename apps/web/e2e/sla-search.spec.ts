@@ -68,7 +68,12 @@ test("a provider whose outage the watcher settled shows its SLA history on the o
 
   // Before any outage both providers have a clean record: the SLA sort falls back to offer id (listing order).
   await rentals.goto(`/?region=${REGION}&online=any&sort=sla`);
-  const rowIds = () => rentals.getByTestId("offer-row").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-offer-id")));
+  // Each poll reloads: the page is rendered from the index, which may still be a few blocks behind the
+  // transactions just confirmed (without a reload a poll would only re-read the first render).
+  const rowIds = async () => {
+    await rentals.reload();
+    return rentals.getByTestId("offer-row").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-offer-id")));
+  };
   await expect.poll(rowIds, { timeout: 30_000 }).toEqual([dark.offerId, clean.offerId]);
 
   // 3. No heartbeat ever comes: once the accept is older than the watcher's offline window (120 s), the
