@@ -13,7 +13,12 @@ async function activeOffersOnChain(registry: `0x${string}`): Promise<number> {
   return offers.filter((o) => o.status === OFFER_STATUS_ACTIVE).length;
 }
 
+/**
+ * The offer count after a reload: the page renders from the index, which may still be a few blocks
+ * behind the transactions just confirmed, so a poll must render again rather than re-read one render.
+ */
 async function shownOfferCount(page: Page): Promise<number> {
+  await page.reload();
   const text = await page.getByTestId("offer-count").first().innerText();
   return Number(text.replace(/[^0-9]/g, ""));
 }
@@ -24,28 +29,11 @@ test("the home page shows the offers listed on the chain, as mirrored by the ind
   await page.goto("/");
   const onChain = await activeOffersOnChain(registry.address);
   expect(onChain).toBeGreaterThan(0);
-  // The previous spec's last transactions may still be on their way into the index: reload while polling.
-  await expect
-    .poll(
-      async () => {
-        await page.reload();
-        return shownOfferCount(page);
-      },
-      { timeout: 20_000 },
-    )
-    .toBe(onChain);
+  await expect.poll(() => shownOfferCount(page), { timeout: 20_000 }).toBe(onChain);
 
   // A brand-new provider lists one more offer straight on the chain; the page must follow.
   await listOfferFromNewProvider(450_000n, "ipfs://foundation-e2e");
 
   expect(await activeOffersOnChain(registry.address)).toBe(onChain + 1);
-  await expect
-    .poll(
-      async () => {
-        await page.reload();
-        return shownOfferCount(page);
-      },
-      { timeout: 20_000 },
-    )
-    .toBe(onChain + 1);
+  await expect.poll(() => shownOfferCount(page), { timeout: 20_000 }).toBe(onChain + 1);
 });
