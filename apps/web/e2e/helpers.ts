@@ -60,3 +60,16 @@ export async function screenshotBoth(page: Page, name: string) {
   }
   await page.setViewportSize(original);
 }
+
+/** Opens an offer's page once the indexer's mirror has the listing (a fresh one may be a few blocks behind). */
+export async function openOffer(page: Page, offerId: string) {
+  await expect
+    .poll(
+      async () => {
+        await page.goto(`/offers/${offerId}`);
+        return page.getByTestId("offer-title").isVisible();
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+}

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { encodeFunctionData, toHex, zeroHash, type Hex } from "viem";
 import { getDeployment, gridleaseTimelockAbi, leaseEscrowAbi } from "@gridlease/sdk";
-import { asAccount, closeAccounts, walletBalance } from "./helpers";
+import { asAccount, closeAccounts, openOffer, walletBalance } from "./helpers";
 import { devWallet, emptyTokenBalance, listOfferFromNewProvider, publicClient } from "./local-chain";
 
 // Issue 11, "what the journey tripped over": the fixes a new user meets first, on the e2e stack.
@@ -31,19 +31,6 @@ test.afterEach(closeAccounts);
 
 /** A provider with no agent, listed straight on the chain: its bookings stay pending until the renter acts. */
 const listSilentOffer = (pricePerGpuHour: bigint) => listOfferFromNewProvider(pricePerGpuHour, "ipfs://journey-e2e");
-
-async function openOffer(page: Page, offerId: string) {
-  // The offer page reads the indexer's mirror: wait until it has the new listing.
-  await expect
-    .poll(
-      async () => {
-        await page.goto(`/offers/${offerId}`);
-        return page.getByTestId("offer-title").isVisible();
-      },
-      { timeout: 30_000 },
-    )
-    .toBe(true);
-}
 
 /**
  * Fills the booking form for `hours`; the silent provider sends no heartbeats, so the form asks for

@@ -4,7 +4,7 @@ import { expect, test } from "@playwright/test";
 import { getDeployment, leaseEscrowAbi, mockUsdcAbi } from "@gridlease/sdk";
 import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from "@gridlease/sdk/notifications";
 import { verifyWebhook } from "@gridlease/sdk/webhook-signature";
-import { asAccount, closeAccounts } from "./helpers";
+import { asAccount, closeAccounts, openOffer } from "./helpers";
 import { confirmed, devWallet, newProviderWithOffer, publicClient } from "./local-chain";
 
 // Issue 17, notifications: a renter signs in on /notifications, subscribes a webhook (a real HTTP
@@ -110,7 +110,7 @@ test("a renter subscribes a webhook on /notifications; bad input stores nothing;
   const provider = await newProviderWithOffer(PRICE, "e2e://notifications");
   const renter = devWallet(RENTER);
   await confirmed(renter.writeContract({ address: token.address, abi: mockUsdcAbi, functionName: "faucet", args: [renterAddress, 100_000_000n] }));
-  await page.goto(`/offers/${provider.offerId}`);
+  await openOffer(page, provider.offerId);
   await page.getByLabel("SSH public key").fill(SSH_KEY);
   await page.getByLabel("Hours").fill("1");
   if (await page.getByTestId("offline-warning").isVisible()) await page.getByTestId("offline-accept").check();

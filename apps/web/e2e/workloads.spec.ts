@@ -9,7 +9,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { AgentProcess, runCli } from "../../agent/test/helpers/agent-process";
 import { loopbackWorkloads, podmanMissing, startTestPodman, type TestPodman } from "../../agent/test/helpers/podman";
 import { getDeployment, mockUsdcAbi } from "@gridlease/sdk";
-import { asAccount, closeAccounts } from "./helpers";
+import { asAccount, closeAccounts, openOffer } from "./helpers";
 import { devWallet, publicClient } from "./local-chain";
 
 /**
@@ -77,7 +77,7 @@ test.afterAll(async () => {
 });
 
 async function openBookingForm(page: import("@playwright/test").Page) {
-  await page.goto(`/offers/${offerId}`);
+  await openOffer(page, offerId);
   await page.getByLabel("SSH public key").fill(SSH_KEY);
   if (await page.getByTestId("offline-warning").isVisible()) await page.getByTestId("offline-accept").check();
 }
