@@ -101,6 +101,8 @@ test("a provider whose outage the watcher settled shows its SLA history on the o
   await rentals.goto(`/?region=${REGION}&online=any&sort=price`);
   await expect.poll(rowIds, { timeout: 30_000 }).toEqual([dark.offerId, clean.offerId]);
   await rentals.getByRole("navigation", { name: "Sort" }).getByRole("link", { name: "Fewest outages" }).click();
+  // rowIds reloads: wait for the sort link's navigation first, or a reload could repeat the price order's URL.
+  await expect(rentals).toHaveURL(/sort=sla/);
   await expect.poll(rowIds, { timeout: 30_000 }).toEqual([clean.offerId, dark.offerId]);
   await expect(rentals.locator(`[data-testid="offer-row"][data-offer-id="${dark.offerId}"] [data-testid="offer-outages"]`)).toHaveAttribute(
     "data-settled",
