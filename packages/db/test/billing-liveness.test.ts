@@ -4,6 +4,7 @@ import { billingHistory, billingQuerySchema } from "../src/billing";
 import { closeDatabaseClients, getPool } from "../src/client";
 import { startTempPostgres } from "../src/embedded";
 import { runMigrations } from "../src/migrate";
+import { billingRows } from "./billing-rows";
 
 /**
  * Outage reports (issue 15) in the billing history, from the rows the indexer writes: the report bond is
@@ -20,26 +21,9 @@ const WATCHER = "0x00000000000000000000000000000000000000ee";
 
 let server: Awaited<ReturnType<typeof startTempPostgres>>;
 let db: pg.Pool;
-let txCounter = 0;
-
-async function lease(id: number, renter: string, deposit: bigint) {
-  await db.query(
-    `insert into lease (chain_id, lease_id, offer_id, renter, provider, token, gpus, hours, price_per_gpu_hour, deposit, accept_deadline,
-       status, claimed_gross, claimed_fee, encrypted_request, booked_block, booked_tx_hash, updated_block)
-     values ($1, $2, 1, $3, $4, '0x01', 2, 10, 2000000, $5, 0, 'Closed', 0, 0, '0x', 1, '0x01', 1)`,
-    [CHAIN, id, renter, PROVIDER, deposit.toString()],
-  );
-}
-
-async function tx(...events: [name: string, args: Record<string, unknown>][]) {
-  const hash = `0x${(++txCounter).toString(16).padStart(64, "0")}`;
-  for (const [index, [name, args]] of events.entries()) {
-    await db.query(
-      `insert into raw_event (chain_id, tx_hash, log_index, block_number, block_hash, address, name, args) values ($1, $2, $3, $4, '0xbb', '0xliveness', $5, $6)`,
-      [CHAIN, hash, index, 100 + txCounter, name, JSON.stringify(args, (_k, v) => (typeof v === "bigint" ? v.toString() : v))],
-    );
-  }
-}
+const rows = billingRows(() => db, { chainId: CHAIN, token: "0x01", eventAddress: "0xliveness" });
+const lease = (id: number, renter: string, deposit: bigint) => rows.lease(id, renter, PROVIDER, deposit);
+const { tx } = rows;
 
 const history = (account: string, role: "renter" | "provider") =>
   billingHistory(billingQuerySchema.parse({ account, role, chainId: String(CHAIN), limit: "1000" }), db);

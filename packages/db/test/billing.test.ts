@@ -4,6 +4,7 @@ import { BILLING_CSV_HEADER, billingCsv, billingHistory, billingQuerySchema, typ
 import { closeDatabaseClients, getPool } from "../src/client";
 import { startTempPostgres } from "../src/embedded";
 import { runMigrations } from "../src/migrate";
+import { billingRows } from "./billing-rows";
 
 /**
  * Billing history against a real PostgreSQL holding the rows the indexer writes (lease + raw_event) for
@@ -21,30 +22,7 @@ const ARBITER = "0x00000000000000000000000000000000000000ee";
 
 let server: Awaited<ReturnType<typeof startTempPostgres>>;
 let db: pg.Pool;
-let txCounter = 0;
-let block = 100;
-
-async function lease(id: number, renter: string, provider: string, deposit: bigint) {
-  await db.query(
-    `insert into lease (chain_id, lease_id, offer_id, renter, provider, token, gpus, hours, price_per_gpu_hour, deposit, accept_deadline,
-       status, claimed_gross, claimed_fee, encrypted_request, booked_block, booked_tx_hash, updated_block)
-     values ($1, $2, 1, $3, $4, '0x5fbdb2315678afecb367f032d93f642f64180aa3', 2, 10, 2000000, $5, 0, 'Closed', 0, 0, '0x', 1, '0x01', 1)`,
-    [CHAIN, id, renter, provider, deposit.toString()],
-  );
-}
-
-/** One transaction's events (consecutive log indexes), as the indexer stores them. */
-async function tx(...events: [name: string, args: Record<string, unknown>][]) {
-  const hash = `0x${(++txCounter).toString(16).padStart(64, "0")}`;
-  block += 1;
-  for (const [index, [name, args]] of events.entries()) {
-    const json = JSON.stringify(args, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-    await db.query(
-      `insert into raw_event (chain_id, tx_hash, log_index, block_number, block_hash, address, name, args) values ($1, $2, $3, $4, '0xbb', '0xescrow', $5, $6)`,
-      [CHAIN, hash, index, block, name, json],
-    );
-  }
-}
+const { lease, tx } = billingRows(() => db, { chainId: CHAIN, token: "0x5fbdb2315678afecb367f032d93f642f64180aa3", eventAddress: "0xescrow" });
 
 const history = (account: string, role: "renter" | "provider", extra: Record<string, string> = {}) =>
   billingHistory(billingQuerySchema.parse({ account, role, chainId: String(CHAIN), limit: "1000", ...extra }), db);
