@@ -183,11 +183,16 @@ export async function startCopiedServer(options: CopiedServerOptions): Promise<{
   const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let output = "";
+    let ready = false;
+    // Drained for the server's whole life (a full pipe would stall postgres); kept only until ready.
     server.stderr.on("data", (chunk: Buffer) => {
       const text = chunk.toString("utf8");
-      output += text;
+      if (!ready) output += text;
       log?.(text.trimEnd());
-      if (text.includes("database system is ready to accept connections")) resolve();
+      if (!ready && text.includes("database system is ready to accept connections")) {
+        ready = true;
+        resolve();
+      }
     });
     server.once("close", () => reject(new Error(output.slice(-1000))));
   });
