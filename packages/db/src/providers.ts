@@ -4,7 +4,7 @@ import { getPool } from "./client";
 import { OFFER_SELECT } from "./offer-select";
 import { ONLINE_SQL } from "./search";
 
-/** Provider reads: the summary an offer page and the API show, and a provider with its offers. */
+/** Provider reads: the summary an offer page and the API show, a provider with its offers, and its payouts (the provider dashboard). */
 
 export async function getProviderSummary(chainId: number, address: string, db: pg.Pool = getPool()) {
   const result = await db.query(
@@ -28,9 +28,44 @@ export async function getProviderSummary(chainId: number, address: string, db: p
 export async function getProviderDetail(chainId: number, address: string, db: pg.Pool = getPool()) {
   const provider = await getProviderSummary(chainId, address, db);
   if (!provider) return null;
-  const offers = await db.query(`select ${OFFER_SELECT} from offer o where o.chain_id = $1 and o.provider = $2 order by o.offer_id desc limit 500`, [
+  const offers = await providerOffers(chainId, address, 500, db);
+  return { ...provider, offers: offers.map((o) => ({ ...o, gpuLabel: gpuModelById(o.gpuModel)?.label ?? null })) };
+}
+
+/** A provider's offers in the API's columns (OFFER_SELECT), newest first, at most `limit`. */
+export async function providerOffers(chainId: number, address: string, limit: number, db: pg.Pool = getPool()) {
+  const offers = await db.query(`select ${OFFER_SELECT} from offer o where o.chain_id = $1 and o.provider = $2 order by o.offer_id desc limit $3`, [
     chainId,
     address,
+    limit,
   ]);
-  return { ...provider, offers: offers.rows.map((o) => ({ ...o, gpuLabel: gpuModelById(o.gpuModel)?.label ?? null })) };
+  return offers.rows;
+}
+
+/** Net USDC paid out to a provider at `block` (base units). */
+export interface Payout {
+  block: number;
+  amount: bigint;
+}
+
+/**
+ * A provider's net payouts in block order (at most 1,000 claims and 1,000 closed leases): each
+ * EarningsClaimed pays gross − fee; a lease's close pays whatever its lifetime total still owed.
+ */
+export async function providerPayouts(chainId: number, address: string, db: pg.Pool = getPool()): Promise<Payout[]> {
+  const [claims, closed] = await Promise.all([
+    db.query<{ block: number; gross: string; fee: string }>(
+      `select block_number::float8 as block, args->>'gross' as gross, args->>'fee' as fee from raw_event
+       where chain_id = $1 and name = 'EarningsClaimed' and args->>'provider' = $2 order by block_number limit 1000`,
+      [chainId, address],
+    ),
+    db.query<{ block: number; owed: string }>(
+      `select closed_block::float8 as block, (provider_total - (claimed_gross - claimed_fee))::text as owed from lease
+       where chain_id = $1 and provider = $2 and status = 'Closed' and closed_block is not null and provider_total is not null limit 1000`,
+      [chainId, address],
+    ),
+  ]);
+  const payouts = claims.rows.map((c) => ({ block: c.block, amount: BigInt(c.gross) - BigInt(c.fee) }));
+  for (const lease of closed.rows) if (BigInt(lease.owed) > 0n) payouts.push({ block: lease.block, amount: BigInt(lease.owed) });
+  return payouts.sort((a, b) => a.block - b.block);
 }
