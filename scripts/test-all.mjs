@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: every suite in the repo, one after another (the machine has 2 cores), then one
-// summary line per suite and a closing "N passed, N failed" line. Exits non-zero on any failure.
+// `npm test`: every suite in the repo, then one summary line per suite and a closing "N passed, N failed"
+// line. Exits non-zero on any failure. Suites run in two lanes at once (TEST_LANES=1: one after another):
+// the agent, watcher and browser suites spend most of their time waiting on chain blocks, containers
+// and pages, so they share the 2 cores with the rest; each suite's output is printed as one block when
+// it ends, and a line when it starts, so interleaved lanes stay readable.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -18,13 +21,13 @@ const SUITES = [
   { name: "sdk", kind: "vitest", pkg: "packages/sdk", script: "test" },
   { name: "db", kind: "vitest", pkg: "packages/db", script: "test" },
   { name: "indexer", kind: "vitest", pkg: "apps/indexer", script: "test" },
-  { name: "agent", kind: "vitest", pkg: "apps/agent", script: "test" },
+  { name: "agent", kind: "vitest", pkg: "apps/agent", script: "test", lane: 2 },
   { name: "notifier", kind: "vitest", pkg: "apps/notifier", script: "test" },
-  { name: "watcher", kind: "vitest", pkg: "apps/watcher", script: "test" },
+  { name: "watcher", kind: "vitest", pkg: "apps/watcher", script: "test", lane: 2 },
   { name: "web", kind: "vitest", pkg: "apps/web", script: "test" },
   { name: "client", kind: "vitest", pkg: "packages/client", script: "test" },
   { name: "cli", kind: "vitest", pkg: "apps/cli", script: "test" },
-  { name: "browser", kind: "playwright", pkg: "apps/web", script: "test:e2e" },
+  { name: "browser", kind: "playwright", pkg: "apps/web", script: "test:e2e", lane: 2 },
 ];
 
 const only = process.argv.slice(2);
@@ -63,7 +66,9 @@ function parseCounts(kind, text) {
   };
 }
 
-function runSuite(suite) {
+const LANES = process.env.TEST_LANES === "1" ? 1 : 2;
+
+function runSuite(suite, live) {
   let cmd = suite.cmd;
   if (!cmd) {
     const manifest = join(ROOT, suite.pkg, "package.json");
@@ -77,7 +82,7 @@ function runSuite(suite) {
     const tee = (stream, sink) =>
       stream.on("data", (d) => {
         output += d;
-        sink.write(d);
+        if (live) sink.write(d);
       });
     tee(child.stdout, process.stdout);
     tee(child.stderr, process.stderr);
@@ -85,22 +90,30 @@ function runSuite(suite) {
   });
 }
 
-const results = [];
-for (const suite of selected) {
-  console.log(`\n=== ${suite.name} ===`);
-  const t = Date.now();
-  const { code, output, missing } = await runSuite(suite);
-  const counts = parseCounts(suite.kind, output);
-  // A suite that exits 0 but ran nothing is not a pass: it hides a broken test setup.
-  const ok = code === 0 && !missing && counts.failed === 0 && counts.passed > 0;
-  results.push({ suite, ok, counts, seconds: (Date.now() - t) / 1000, missing, code });
+const results = new Map();
+async function runLane(suites) {
+  for (const suite of suites) {
+    const live = LANES === 1;
+    const started = new Date();
+    console.log(live ? `\n=== ${suite.name} ===` : `[${started.toISOString().slice(11, 19)}] ${suite.name} started`);
+    const { code, output, missing } = await runSuite(suite, live);
+    const counts = parseCounts(suite.kind, output);
+    // A suite that exits 0 but ran nothing is not a pass: it hides a broken test setup.
+    const ok = code === 0 && !missing && counts.failed === 0 && counts.passed > 0;
+    const seconds = (Date.now() - started.getTime()) / 1000;
+    if (!live) process.stdout.write(`\n=== ${suite.name} (${seconds.toFixed(1)} s) ===\n${output}\n`);
+    results.set(suite, { suite, ok, counts, seconds, missing, code });
+  }
 }
+const lanes = LANES === 1 ? [selected] : [selected.filter((s) => s.lane !== 2), selected.filter((s) => s.lane === 2)];
+const wallStart = Date.now();
+await Promise.all(lanes.map(runLane));
 
 console.log("\n=== summary ===");
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const r of results) {
+for (const r of selected.map((suite) => results.get(suite))) {
   passed += r.counts.passed;
   failed += r.counts.failed;
   skipped += r.counts.skipped;
@@ -109,8 +122,10 @@ for (const r of results) {
     `${r.ok ? "PASS" : "FAIL"} ${r.suite.name.padEnd(10)} ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped in ${r.seconds.toFixed(1)} s${why}`,
   );
 }
-const suitesFailed = results.filter((r) => !r.ok).length;
+const suitesFailed = [...results.values()].filter((r) => !r.ok).length;
 // A suite can fail without a failing test (crash, missing script); count it so the total says so.
-const failedTotal = failed + results.filter((r) => !r.ok && r.counts.failed === 0).length;
-console.log(`${passed} passed, ${failedTotal} failed, ${skipped} skipped`);
+const failedTotal = failed + [...results.values()].filter((r) => !r.ok && r.counts.failed === 0).length;
+console.log(
+  `${passed} passed, ${failedTotal} failed, ${skipped} skipped in ${((Date.now() - wallStart) / 60_000).toFixed(1)} min (${LANES} lane${LANES === 1 ? "" : "s"})`,
+);
 process.exit(suitesFailed ? 1 : 0);
