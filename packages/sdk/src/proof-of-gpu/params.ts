@@ -1,0 +1,93 @@
+import { GPU_MODELS, gpuModelById } from "../gpus";
+
+/**
+ * Challenge sizes and deadlines, derived from the GPU table (packages/sdk/src/gpus.ts: dense fp16 TFLOPS)
+ * and the constants below; nothing is set per model.
+ *
+ *   productsPerGpu = max(1, round(targetComputeMs/1000 · tflops·1e12·throughputScale / (2n³)))
+ *   computeMs      = productsPerGpu · (gpus working in series) · 2n³ / (tflops·1e12·throughputScale · efficiency) · 1000
+ *   deadlineMs     = ceil(computeMs + allowanceMs)
+ *
+ * n is fixed per profile, so a faster model gets more products in about the same deadline: an offer that
+ * claims a fast GPU has to do more work in the same time, and one that has a slower card runs out of time.
+ */
+export interface PogProfile {
+  /** Matrix order n. */
+  matrixSize: number;
+  /** Seconds of matrix work per GPU at the datasheet rate the product count is sized for. */
+  targetComputeMs: number;
+  /** flop/s per datasheet TFLOPS: 1e12 on a GPU; the local profile scales one TFLOPS down to one Mflop/s. */
+  flopsPerTflops: number;
+  /**
+   * Fraction of the datasheet rate an honest card must reach. 0.5: dense fp16 GEMMs at n = 4096 reach 60-75 %
+   * of the datasheet on H100/A100 and the operand generation and fingerprints add a few percent when fused;
+   * to be calibrated with scripts/gpu/pog-h200.sh (not yet run on a GPU).
+   */
+  efficiency: number;
+  /** Network and process allowance: the round trip of the challenge and the answer, Python start-up excluded (the agent keeps it warm). */
+  allowanceMs: number;
+  /** Products the checker fetches and checks after the answer. */
+  audited: number;
+  /** Freivalds rounds per audited product (each passes a wrong product with probability ≤ 2^-20). */
+  rounds: number;
+  /** true: the GPUs compute in parallel (deadline per GPU); false: one CPU computes every "GPU"'s share in turn. */
+  parallelGpus: boolean;
+}
+
+export type PogProfileName = "gpu" | "local";
+
+export const POG_PROFILES: Record<PogProfileName, PogProfile> = {
+  // n = 4096: 1.4·10^11 flop per product (≈ 0.14 ms on an H100 at 989 TFLOPS), large enough that a product is
+  // dominated by the multiply rather than by the O(n²) generation and fingerprint, small enough that an
+  // audited product is 32 MiB to fetch. |c| ≤ 2048 (exact fp16 output) fails with probability ≤ 2e^(-2048²/(2n)) = 2^-737 per entry.
+  gpu: { matrixSize: 4096, targetComputeMs: 2000, flopsPerTflops: 1e12, efficiency: 0.5, allowanceMs: 2000, audited: 8, rounds: 2, parallelGpus: true },
+  // The CPU demo and tests (chain 31337): one datasheet TFLOPS stands for 1 Mflop/s of JS on one core (the
+  // reference multiply does ~1-3 Gflop/s), so an 8×H100 offer is ~600 products of n = 64 (≈ 0.3 s of CPU);
+  // the allowance is large because the test machines are shared and loaded.
+  local: { matrixSize: 64, targetComputeMs: 40, flopsPerTflops: 1e6, efficiency: 0.5, allowanceMs: 3000, audited: 4, rounds: 2, parallelGpus: false },
+};
+
+export interface ChallengeParams {
+  matrixSize: number;
+  productsPerGpu: number;
+  /** gpuCount × productsPerGpu. */
+  products: number;
+  audited: number;
+  rounds: number;
+  deadlineMs: number;
+  computeMs: number;
+  allowanceMs: number;
+}
+
+export const MAX_GPU_COUNT = 64;
+
+export function challengeParams(gpuModelId: string, gpuCount: number, profile: PogProfileName): ChallengeParams {
+  const model = gpuModelById(gpuModelId);
+  if (!model) throw new Error(`unknown GPU model "${gpuModelId}" (known: ${GPU_MODELS.map((m) => m.id).join(", ")})`);
+  if (!Number.isInteger(gpuCount) || gpuCount < 1 || gpuCount > MAX_GPU_COUNT)
+    throw new Error(`gpuCount must be an integer in [1, ${MAX_GPU_COUNT}], got ${gpuCount}`);
+  const p = POG_PROFILES[profile];
+  if (!p) throw new Error(`unknown proof-of-GPU profile "${profile}" (gpu or local)`);
+  const n = p.matrixSize;
+  const work = 2 * n ** 3;
+  const rate = model.tflops * p.flopsPerTflops;
+  const productsPerGpu = Math.max(1, Math.round(((p.targetComputeMs / 1000) * rate) / work));
+  const products = productsPerGpu * gpuCount;
+  const serial = p.parallelGpus ? productsPerGpu : products;
+  const computeMs = ((serial * work) / (rate * p.efficiency)) * 1000;
+  return {
+    matrixSize: n,
+    productsPerGpu,
+    products,
+    audited: Math.min(p.audited, products),
+    rounds: p.rounds,
+    deadlineMs: Math.ceil(computeMs + p.allowanceMs),
+    computeMs,
+    allowanceMs: p.allowanceMs,
+  };
+}
+
+/** The deadline table for one GPU of each known model (docs and tests). */
+export function deadlineTable(profile: PogProfileName, gpuCount = 1): Array<{ model: string; tflops: number } & ChallengeParams> {
+  return GPU_MODELS.map((m) => ({ model: m.id, tflops: m.tflops, ...challengeParams(m.id, gpuCount, profile) }));
+}
