@@ -228,7 +228,18 @@ async function main() {
       command: process.execPath,
       args: ["--import", "tsx", "apps/watcher/src/main.ts"],
       cwd: ROOT,
-      env: childEnv,
+      // Proof of GPU on the local chain: the fleet's CPU-sized challenges, checked soon after start
+      // (a few offers every 2 s, again after 10 min, 20 s after a failure) so the demo shows badges.
+      env: localChain
+        ? {
+            ...childEnv,
+            GPU_CHECK_PROFILE: "local",
+            GPU_CHECK_CYCLE_SECONDS: "2",
+            GPU_CHECKS_PER_CYCLE: "6",
+            GPU_CHECK_INTERVAL_SECONDS: "600",
+            GPU_CHECK_RETRY_SECONDS: "20",
+          }
+        : childEnv,
       logDir,
       echo: (line) => /error|failed/i.test(line),
     });

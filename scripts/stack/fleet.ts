@@ -5,7 +5,7 @@
 // The fleet config is written once to <data dir>/fleet.json and then left alone: edit it to change
 // which providers are offline or slow. By default the last three seeded providers are offline (their
 // offers show the offline paths of the UI) and the three before them are slow (they accept after ~20 s).
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startProcess, waitFor, type ManagedProcess } from "./processes";
 
@@ -31,10 +31,21 @@ export function fleetConfigPath(dataDir: string): string {
   return join(dataDir, "fleet.json");
 }
 
-/** Writes the default fleet config unless one exists; returns its path. */
+/**
+ * Proof of GPU (issue 21): the fleet answers the watcher's `local`-profile challenges (small matrices on
+ * the CPU reference, deadlines scaled down) on a free loopback port, each provider under
+ * /providers/<address>, and registers those URLs with the web app.
+ */
+const PROOF_OF_GPU = { host: "127.0.0.1", port: 0, profile: "local", engine: "cpu" };
+
+/** Writes the default fleet config unless one exists (one from before proof of GPU gets its section); returns its path. */
 export function ensureFleetConfig(options: FleetOptions): string {
   const path = fleetConfigPath(options.dataDir);
-  if (existsSync(path)) return path;
+  if (existsSync(path)) {
+    const existing = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    if (!("proofOfGpu" in existing)) writeFileSync(path, `${JSON.stringify({ ...existing, proofOfGpu: PROOF_OF_GPU }, null, 2)}\n`);
+    return path;
+  }
   const sandbox = { GRIDLEASE_SANDBOX_ROOT: join(options.dataDir, "sandboxes") };
   const scripts = join(options.root, "apps/agent/examples/sandbox");
   const providers = Array.from({ length: options.providers }, (_, i) => {
@@ -51,6 +62,7 @@ export function ensureFleetConfig(options: FleetOptions): string {
     provision: { command: join(scripts, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandbox },
     deprovision: { command: join(scripts, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandbox },
     intervals: { pollSeconds: 1, heartbeatSeconds: 30, claimSeconds: 3600 },
+    proofOfGpu: PROOF_OF_GPU,
     providers,
   };
   mkdirSync(options.dataDir, { recursive: true });

@@ -19,6 +19,7 @@ import { readKeyFile } from "./keyfile";
 import { Fleet } from "./serve/fleet";
 import { loadFleetConfig } from "./serve/fleet-config";
 import { startWorkloads } from "./workloads/serve";
+import { cachedOffers, startProofOfGpu } from "./proof-of-gpu/start";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
 import { SdkError } from "@gridlease/sdk/errors";
 import { OFFER_STATUS } from "@gridlease/sdk/protocol";
@@ -151,9 +152,20 @@ program
     const journal = await Journal.open(config.stateDir);
     const containers = await startWorkloads(config, keys, ctx, journal, log);
     const agent = new ProviderAgent({ config, keys, ctx, journal, hardware, log, workloads: containers?.workloads });
+    const pog = config.proofOfGpu
+      ? await startProofOfGpu({
+          config: config.proofOfGpu,
+          apiUrl: config.apiUrl,
+          chainId: ctx.chainId,
+          registry: ctx.contracts.registry,
+          providers: [{ account: keys.account, offers: cachedOffers(() => fetchOwnOffers(ctx, keys.account.address)), log }],
+          log,
+        })
+      : undefined;
     process.once("SIGINT", () => agent.stop());
     process.once("SIGTERM", () => agent.stop());
     await agent.run();
+    await pog?.close();
     await containers?.close();
     await journal.close();
   });

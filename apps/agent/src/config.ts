@@ -79,6 +79,24 @@ const workloadsSchema = z.object({
     .prefault({}),
 });
 
+/**
+ * Proof of GPU (issue 21, docs/proof-of-gpu.md): the server that answers GPU challenges, and the URL the
+ * agent registers for it with the web app (signed by the provider key) so checkers can find it.
+ */
+const proofOfGpuSchema = z.object({
+  /** The URL checkers reach the server at; default http://<host>:<port> (127.0.0.1 for a wildcard host). A fleet adds /providers/<address>. */
+  url: z.url().optional(),
+  host: z.string().min(1).default("0.0.0.0"),
+  /** 0 picks a free port (then the default URL uses it). */
+  port: z.number().int().min(0).max(65535).default(7381),
+  /** The challenge sizes answered: `gpu` (real sizes) or `local` (the scaled-down CPU demo of the local chain). */
+  profile: z.enum(["gpu", "local"]).default("gpu"),
+  /** `auto`: the GPU script (apps/agent/gpu/pog.py) when python3 has torch with CUDA at start, else the CPU reference. */
+  engine: z.enum(["auto", "gpu", "cpu"]).default("auto"),
+  /** Register the URL with the web app (POST /api/providers/<address>/endpoint) at start and hourly. */
+  register: z.boolean().default(true),
+});
+
 /** With `workloads`, the scripts are not run; a config may leave them out. */
 const BUILTIN_CONTAINERS = { command: "builtin:containers" };
 
@@ -126,6 +144,7 @@ export const agentConfigSchema = z
       .prefault({}),
     nvidiaSmi: z.string().default("nvidia-smi"),
     workloads: workloadsSchema.optional(),
+    proofOfGpu: proofOfGpuSchema.optional(),
   })
   .refine((c) => c.offer.minHours <= c.offer.maxHours, { message: "offer.minHours must not exceed offer.maxHours", path: ["offer"] });
 

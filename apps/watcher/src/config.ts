@@ -43,7 +43,22 @@ export const envSchema = z
      * ONLINE_WINDOW_SECONDS (the same "online" the offer pages show); tests shorten it with the windows.
      */
     WATCHER_OFFLINE_AFTER_SECONDS: seconds("WATCHER_OFFLINE_AFTER_SECONDS", ONLINE_WINDOW_SECONDS),
+    /**
+     * Proof of GPU (src/gpu-checks.ts): the challenge sizes (`gpu`: real sizes; `local`: the CPU demo of the
+     * local chain, what `npm start` runs), or `off`.
+     */
+    GPU_CHECK_PROFILE: z.enum(["gpu", "local", "off"], { error: "GPU_CHECK_PROFILE must be gpu, local or off" }).default("gpu"),
+    /** An offer whose last check by this watcher is older than this is checked again. */
+    GPU_CHECK_INTERVAL_SECONDS: seconds("GPU_CHECK_INTERVAL_SECONDS", 6 * 3600),
+    /** An offer whose last check did not pass is checked again after this (a provider that fixed its agent need not wait a whole interval). */
+    GPU_CHECK_RETRY_SECONDS: seconds("GPU_CHECK_RETRY_SECONDS", 900),
+    /** Seconds between looks for due offers. */
+    GPU_CHECK_CYCLE_SECONDS: seconds("GPU_CHECK_CYCLE_SECONDS", 30),
+    GPU_CHECKS_PER_CYCLE: z.coerce.number({ error: "GPU_CHECKS_PER_CYCLE must be a number" }).int().min(1).max(1000).default(4),
+    /** The request is aborted this long after the deadline (an answer that comes later is TimedOut either way). */
+    GPU_CHECK_MARGIN_MS: z.coerce.number({ error: "GPU_CHECK_MARGIN_MS must be milliseconds" }).int().min(0).max(600_000).default(2000),
     /** Overrides of the recorded deployment (tests, other networks). */
+    REGISTRY_ADDRESS: address.optional(),
     ESCROW_ADDRESS: address.optional(),
     LIVENESS_ADDRESS: address.optional(),
     DEPLOY_BLOCK: z.coerce.bigint({ error: "DEPLOY_BLOCK must be a block number" }).optional(),

@@ -11,6 +11,7 @@ import { obtainPassphrase } from "@gridlease/sdk/passphrase";
 import { unlockKeyFile } from "@gridlease/sdk/keyfile";
 import { describeTxError } from "@gridlease/sdk/tx-errors";
 import { ConfigError, parseEnv, WATCHER_DEV_ACCOUNT_INDEX, type WatcherEnv } from "./config";
+import { GpuChecker } from "./gpu-checks";
 import { fundLocalWatcher } from "./local-funds";
 import { Watcher, type CycleResult } from "./watcher";
 
@@ -28,7 +29,10 @@ async function account(env: WatcherEnv) {
 }
 
 /** Escrow, liveness and deploy block: the env's overrides, else the recorded deployment; liveness from `escrow.liveness()`. */
-async function addresses(env: WatcherEnv, publicClient: PublicClient): Promise<{ escrow: Address; liveness: Address | undefined; deployBlock: bigint }> {
+async function addresses(
+  env: WatcherEnv,
+  publicClient: PublicClient,
+): Promise<{ escrow: Address; registry: Address; liveness: Address | undefined; deployBlock: bigint }> {
   let escrow = env.ESCROW_ADDRESS as Address | undefined;
   let deployBlock = env.DEPLOY_BLOCK;
   if (!escrow || deployBlock === undefined) {
@@ -46,7 +50,9 @@ async function addresses(env: WatcherEnv, publicClient: PublicClient): Promise<{
   const liveness =
     (env.LIVENESS_ADDRESS as Address | undefined) ??
     (await publicClient.readContract({ address: escrow, abi: leaseEscrowAbi, functionName: "liveness" }).catch(() => undefined));
-  return { escrow, liveness, deployBlock };
+  const registry =
+    (env.REGISTRY_ADDRESS as Address | undefined) ?? (await publicClient.readContract({ address: escrow, abi: leaseEscrowAbi, functionName: "registry" }));
+  return { escrow, registry, liveness, deployBlock };
 }
 
 function progress(result: CycleResult): string {
@@ -70,18 +76,21 @@ async function main(): Promise<void> {
   const transport = http(env.RPC_URL, { retryCount: 3 });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 250 }) as PublicClient;
   const walletClient = createWalletClient({ chain, transport, account: signer });
-  const { escrow, liveness, deployBlock } = await addresses(env, publicClient);
+  const { escrow, registry, liveness, deployBlock } = await addresses(env, publicClient);
+  const stop = new AbortController();
+  process.once("SIGINT", () => stop.abort());
+  process.once("SIGTERM", () => stop.abort());
+  const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 2 });
+  db.on("error", (error) => log(`idle PostgreSQL connection failed (reconnecting on the next cycle): ${error.message}`));
+  const gpuChecks = checkGpus(env, { db, chainId, publicClient, signer, registry }, stop.signal);
   if (!liveness) {
     // A chain deployed before LeaseLiveness existed: nothing can be reported there, but the stack runs on.
     log(`idle: the escrow at ${escrow} has no LeaseLiveness (deployed before liveness reports existed); redeploy the contracts to enable outage reports.`);
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
+    await new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve()));
+    await gpuChecks;
+    await db.end().catch(() => undefined);
     return;
   }
-  const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 2 });
-  db.on("error", (error) => log(`idle PostgreSQL connection failed (reconnecting on the next cycle): ${error.message}`));
   if (!env.WATCHER_KEY_FILE) await fundLocalWatcher({ publicClient, walletClient, liveness, log });
 
   const watcher = new Watcher({
@@ -95,9 +104,6 @@ async function main(): Promise<void> {
     offlineAfterSeconds: env.WATCHER_OFFLINE_AFTER_SECONDS,
     log,
   });
-  const stop = new AbortController();
-  process.once("SIGINT", () => stop.abort());
-  process.once("SIGTERM", () => stop.abort());
   // The readiness line scripts/stack.ts waits for.
   log(
     `watching as ${watcher.address} on chain ${chainId} (liveness ${liveness}): reports providers silent for ${env.WATCHER_OFFLINE_AFTER_SECONDS} s, every ${env.WATCHER_INTERVAL_SECONDS} s.`,
@@ -125,8 +131,45 @@ async function main(): Promise<void> {
     }
     await sleep(env.WATCHER_INTERVAL_SECONDS * 1000, undefined, { signal: stop.signal }).catch(() => {});
   }
+  await gpuChecks;
   await db.end().catch(() => undefined);
   log("stopped.");
+}
+
+/**
+ * Proof of GPU beside the liveness loop (its own cadence: a check waits for a block and for the agent,
+ * which must not delay outage reports). A failing cycle is logged and retried; it never stops the watcher.
+ */
+async function checkGpus(
+  env: WatcherEnv,
+  deps: { db: pg.Pool; chainId: number; publicClient: PublicClient; signer: Awaited<ReturnType<typeof account>>; registry: Address },
+  signal: AbortSignal,
+): Promise<void> {
+  if (env.GPU_CHECK_PROFILE === "off") return log("GPU checks: off (GPU_CHECK_PROFILE=off).");
+  const checker = new GpuChecker({
+    db: deps.db,
+    chainId: deps.chainId,
+    publicClient: deps.publicClient,
+    account: deps.signer,
+    registry: deps.registry,
+    profile: env.GPU_CHECK_PROFILE,
+    intervalSeconds: env.GPU_CHECK_INTERVAL_SECONDS,
+    retrySeconds: env.GPU_CHECK_RETRY_SECONDS,
+    perCycle: env.GPU_CHECKS_PER_CYCLE,
+    marginMs: env.GPU_CHECK_MARGIN_MS,
+    log,
+  });
+  log(
+    `GPU checks: ${env.GPU_CHECK_PROFILE} profile, up to ${env.GPU_CHECKS_PER_CYCLE} offer(s) every ${env.GPU_CHECK_CYCLE_SECONDS} s, each again after ${env.GPU_CHECK_INTERVAL_SECONDS} s (${env.GPU_CHECK_RETRY_SECONDS} s after a failure); results signed by ${checker.address}.`,
+  );
+  while (!signal.aborted) {
+    try {
+      await checker.cycle();
+    } catch (error) {
+      log(`GPU check cycle failed, retrying in ${env.GPU_CHECK_CYCLE_SECONDS} s: ${describeTxError(error).split("\n")[0]}`);
+    }
+    await sleep(env.GPU_CHECK_CYCLE_SECONDS * 1000, undefined, { signal }).catch(() => {});
+  }
 }
 
 main().catch((error: unknown) => {

@@ -9,8 +9,8 @@ export const DATA_CHANNEL = "gridlease_data";
 
 export interface DataEvent {
   chainId: number;
-  /** Who wrote: the indexer (a batch or a rollback) or a web process (heartbeat). */
-  source: "indexer" | "heartbeat";
+  /** Who wrote: the indexer (a batch or a rollback), a web process (heartbeat) or the watcher (a GPU check result, issue 21). */
+  source: "indexer" | "heartbeat" | "gpu-check";
   /** The indexer's cursor block after the batch; null for heartbeats. */
   block: string | null;
   /** False for a batch of empty blocks: caches keyed on the data version stay valid. */

@@ -30,7 +30,7 @@ const providerSchema = z
 // The refined schema cannot be picked from; its shape can.
 const shared = z
   .object(agentConfigSchema.shape)
-  .pick({ rpcUrl: true, chainId: true, apiUrl: true, contracts: true, provision: true, deprovision: true, intervals: true });
+  .pick({ rpcUrl: true, chainId: true, apiUrl: true, contracts: true, provision: true, deprovision: true, intervals: true, proofOfGpu: true });
 
 export const fleetConfigSchema = shared.extend({
   /** Each provider's journal lives in `<stateDir>/<address>/`. */

@@ -12,6 +12,7 @@ import { checkProviderReady, OfferStatus, type ProviderOffer } from "../provider
 import { bookingFromEvent, ProviderAgent } from "./agent";
 import { livenessAddress, scanOutageReports } from "./liveness";
 import type { FleetConfig } from "./fleet-config";
+import { startProofOfGpu, type PogProvider, type ProofOfGpu } from "../proof-of-gpu/start";
 
 /** Many RPC providers cap eth_getLogs ranges; scan in slices this size (as `serve` does). */
 const LOG_RANGE = 5_000n;
@@ -114,6 +115,8 @@ export class Fleet {
   private readonly shutdown = new AbortController();
   /** The first block whose OutageReported events no provider has seen; read once for all of them. */
   private reportScanFrom = 0n;
+  /** The proof-of-GPU challenge server (config `proofOfGpu`), every provider under its own prefix. */
+  private pog?: ProofOfGpu;
 
   private constructor(
     private readonly fleet: FleetConfig,
@@ -130,6 +133,7 @@ export class Fleet {
     const self = new Fleet(fleet, ctx, log);
     const offers = new OfferBook(ctx, fleet.base.intervals.heartbeatSeconds * 1000);
     await offers.refresh();
+    const pogProviders: PogProvider[] = [];
     for (const [i, member] of fleet.members.entries()) {
       const address = keys[i]!.account.address;
       if (member.source.offline) {
@@ -153,9 +157,22 @@ export class Fleet {
       // The first heartbeats are spread over at most 5 s (then each keeps its own rhythm), so every provider is online soon after start.
       const firstHeartbeatDelayMs = Math.floor((i / fleet.members.length) * Math.min(config.intervals.heartbeatSeconds, 5) * 1000);
       const agent = new ProviderAgent({ config, keys: keys[i]!, ctx: providerCtx, journal, hardware, log: providerLog, ownOffers, firstHeartbeatDelayMs });
+      pogProviders.push({ account: keys[i]!.account, offers: () => offers.offersOf(address), log: providerLog });
       const entry: Member = { agent, journal, pollMs: (member.source.pollSeconds ?? fleet.pollSeconds) * 1000, lastStepAt: 0 };
       self.members.push(entry);
       self.byAddress.set(address.toLowerCase(), entry);
+    }
+    const pogConfig = fleet.base.proofOfGpu;
+    if (pogConfig && pogProviders.length > 0) {
+      self.pog = await startProofOfGpu({
+        config: pogConfig,
+        apiUrl: fleet.base.apiUrl,
+        chainId: ctx.chainId,
+        registry: ctx.contracts.registry,
+        providers: pogProviders,
+        fleet: true,
+        log,
+      });
     }
     log.info(
       `fleet: serving ${served.length} provider(s), ${fleet.members.length - served.length} offline, on chain ${ctx.chainId} (escrow ${ctx.contracts.escrow}); journals under ${fleet.stateRoot}`,
@@ -186,6 +203,7 @@ export class Fleet {
     }
     await Promise.all(this.members.map((m) => m.agent.drain()));
     await Promise.all(this.members.map((m) => m.journal.close()));
+    await this.pog?.close();
     this.log.info("fleet: stopped.");
   }
 
