@@ -6,13 +6,11 @@
  * indexer's NOTIFY (lib/server/shared-state.ts).
  */
 import cluster, { type Worker } from "node:cluster";
+import { serverSettings } from "../lib/server/runtime-config";
 
-/** WEB_PROCESSES, 1 when unset; a sentence for a bad value. */
-export function webProcessCount(value = process.env.WEB_PROCESSES): number {
-  if (value === undefined || value === "") return 1;
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > 64) throw new Error(`WEB_PROCESSES must be a whole number from 1 to 64, got "${value}"`);
-  return count;
+/** WEB_PROCESSES, 1 when unset; a sentence for a bad value (lib/server/runtime-config.ts). */
+export function webProcessCount(): number {
+  return serverSettings().WEB_PROCESSES;
 }
 
 /** Message a worker sends the primary once it listens. */

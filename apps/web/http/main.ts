@@ -12,8 +12,7 @@ import http from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
-import { trustedProxies } from "../lib/api/rate-limit";
-import { publicOrigin } from "../lib/server/runtime-config";
+import { publicOrigin, serverSettings } from "../lib/server/runtime-config";
 import { startSharedState } from "../lib/server/shared-state";
 import { runPrimary, webProcessCount, WORKER_READY, WORKER_SHUTDOWN } from "./cluster";
 import { createDispatcher } from "./dispatch";
@@ -33,7 +32,7 @@ async function main(): Promise<void> {
   // address served here, and refuse a malformed one now rather than on the first sign-in.
   process.env.PUBLIC_ORIGIN ||= `http://${hostname}:${port}`;
   publicOrigin();
-  trustedProxies(); // a malformed TRUSTED_PROXIES stops the start with its reason
+  serverSettings(); // a malformed SESSION_SECRET, TRUSTED_PROXIES, WEB_PROCESSES or ALLOWED_ORIGINS stops the start with its reason
   const processes = webProcessCount();
   if (processes > 1 && cluster.isPrimary) return runPrimary(processes, `http://${hostname}:${port}`);
 

@@ -3,6 +3,7 @@
  * foreign or opaque (`null`) Origin is refused; requests without Origin come from non-browser
  * clients (the provider agent, curl) and are allowed.
  */
+import { serverSettings } from "../server/runtime-config";
 import { peerIsTrustedProxy } from "./rate-limit";
 
 export type OriginCheck = { ok: true } | { ok: false; reason: string };
@@ -19,9 +20,7 @@ function allowedOrigins(request: Request): Set<string> {
     const proto = (forwarded ? request.headers.get("x-forwarded-proto") : null) ?? url.protocol.replace(":", "");
     allowed.add(`${proto}://${host}`);
   }
-  for (const origin of (process.env.ALLOWED_ORIGINS ?? "").split(",")) {
-    if (origin.trim()) allowed.add(origin.trim().replace(/\/$/, ""));
-  }
+  for (const origin of serverSettings().ALLOWED_ORIGINS) allowed.add(origin);
   return allowed;
 }
 

@@ -1,4 +1,5 @@
 import { getPool } from "@gridlease/db/client";
+import { type ProxyRange, serverSettings } from "../server/runtime-config";
 
 /** Anything that charges one request to a client's budget: the shared limiter, or the in-process one. */
 export interface Limiter {
@@ -176,25 +177,19 @@ export function addressKey(address: string): string {
     .join(":")}::/64`;
 }
 
-let trustedCache: { source: string; list: BlockList } | undefined;
+let trustedCache: { ranges: ProxyRange[]; list: BlockList } | undefined;
 
-/** TRUSTED_PROXIES: comma-separated CIDRs (or single addresses) of the reverse proxies in front of this server; none by default. */
-export function trustedProxies(source = process.env.TRUSTED_PROXIES ?? ""): BlockList {
-  if (trustedCache?.source === source) return trustedCache.list;
+/**
+ * TRUSTED_PROXIES (lib/server/runtime-config.ts): comma-separated CIDRs (or single addresses) of the
+ * reverse proxies in front of this server; none by default. `source` overrides the environment's value.
+ */
+export function trustedProxies(source?: string): BlockList {
+  const ranges = serverSettings(source === undefined ? process.env : { TRUSTED_PROXIES: source }).TRUSTED_PROXIES;
+  // The settings are cached per value, so the same ranges object means the same list.
+  if (trustedCache?.ranges === ranges) return trustedCache.list;
   const list = new BlockList();
-  for (const entry of source
-    .split(",")
-    .map((e) => e.trim())
-    .filter(Boolean)) {
-    const [address, prefix] = entry.split("/");
-    const family = isIP(address ?? "");
-    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
-    if (family === 0 || !Number.isInteger(bits) || bits < 0 || bits > (family === 6 ? 128 : 32)) {
-      throw new Error(`TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR range`);
-    }
-    list.addSubnet(address!, bits, family === 6 ? "ipv6" : "ipv4");
-  }
-  trustedCache = { source, list };
+  for (const range of ranges) list.addSubnet(range.address, range.bits, range.family);
+  trustedCache = { ranges, list };
   return list;
 }
 

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { getPool } from "@gridlease/db/client";
 import { getAddress, isAddress, type Address } from "viem";
+import { serverSettings } from "./runtime-config";
 
 export const SESSION_COOKIE = "gridlease_admin";
 /** One hour: a session cookie copied off a machine is worth little for long. */
@@ -88,8 +89,8 @@ const globalSecret = globalThis as unknown as { __gridleaseSessionSecret?: Buffe
  * tests, `next dev`) a per-process random key.
  */
 function secret(): Buffer {
-  const fromEnv = process.env.SESSION_SECRET;
-  if (fromEnv && fromEnv.length >= 32) return Buffer.from(fromEnv);
+  const fromEnv = serverSettings().SESSION_SECRET;
+  if (fromEnv) return Buffer.from(fromEnv);
   return (globalSecret.__gridleaseSessionSecret ??= randomBytes(32));
 }
 

@@ -4,6 +4,7 @@ import { dbEnv } from "@gridlease/db/env";
 import { DATA_CHANNEL, listenChannels, type DataEvent, type DataListener } from "@gridlease/db/data-events";
 import { clearMarketSummaryCache } from "@gridlease/db/search";
 import { offerSearchCache } from "@/lib/api/offer-search-cache";
+import { serverSettings } from "./runtime-config";
 import { rememberRevoked, SESSION_REVOKED_CHANNEL, useSharedSessionSecret } from "./session";
 
 /**
@@ -50,7 +51,7 @@ async function loadSessionSecret(): Promise<Buffer> {
 
 async function start(databaseUrl: string, log: (line: string) => void): Promise<SharedState> {
   // biome-ignore lint/correctness/useHookAtTopLevel: server code; useSharedSessionSecret is not a React hook
-  if (!(process.env.SESSION_SECRET && process.env.SESSION_SECRET.length >= 32)) useSharedSessionSecret(await loadSessionSecret());
+  if (!serverSettings().SESSION_SECRET) useSharedSessionSecret(await loadSessionSecret());
   let events = 0;
   const reloadRevoked = async () => {
     const rows = await getPool().query<{ id: string; expires: string }>(
