@@ -1,5 +1,6 @@
 import pg from "pg";
 import PgBoss from "pg-boss";
+import { inTransaction } from "@gridlease/db/transaction";
 import { DEFAULT_LOW_BALANCE_SECONDS, ENDING_SOON_SECONDS } from "@gridlease/sdk/notifications";
 import type { NotifierConfig } from "./config";
 import { clockNotices, eventLeaseId, type Notice, noticesFor, type LeaseParties, type OutboxEvent } from "./events";
@@ -150,17 +151,14 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
   async function dispatchOnce(): Promise<number> {
     let created = 0;
     for (;;) {
-      const client = await pool.connect();
-      let rows: (OutboxEvent & { source: string })[] = [];
-      try {
-        await client.query("begin");
+      const batch = await inTransaction(pool, async (client) => {
         // skip locked: a second notifier takes other rows; a row is done in the transaction that made its messages.
         const result = await client.query(
           `select id::text, source, chain_id as "chainId", name, tx_hash as "txHash", log_index as "logIndex", block_number::text as "blockNumber", args, created_at as "createdAt"
              from notify_outbox where processed_at is null and chain_id = $1 order by id limit $2 for update skip locked`,
           [config.CHAIN_ID, OUTBOX_BATCH],
         );
-        rows = result.rows;
+        const rows: (OutboxEvent & { source: string })[] = result.rows;
         const messages: NewMessage[] = [];
         const noticed: { notices: Notice[]; at: Date }[] = [];
         const leaseIds = [...new Set(rows.map(eventLeaseId).filter((id): id is string => id !== null))];
@@ -200,14 +198,9 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
         for (const { notices, at } of noticed) messages.push(...matchNotices(config.CHAIN_ID, notices, subs, at));
         created += await enqueue(client, messages);
         if (rows.length) await client.query(`update notify_outbox set processed_at = clock_timestamp() where id = any($1::bigint[])`, [rows.map((r) => r.id)]);
-        await client.query("commit");
-      } catch (error) {
-        await client.query("rollback").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-      if (rows.length < OUTBOX_BATCH) break;
+        return rows.length;
+      });
+      if (batch < OUTBOX_BATCH) break;
     }
     if (created) wakeWorkers();
     return created;
@@ -232,9 +225,7 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
   async function clockNow(nowSeconds = Math.floor(Date.now() / 1000)): Promise<number> {
     // Processed outbox rows are only the trail of what was dispatched (messages are the record): keep a week.
     await pool.query(`delete from notify_outbox where processed_at < now() - interval '7 days'`);
-    const client = await pool.connect();
-    try {
-      await client.query("begin");
+    const created = await inTransaction(pool, async (client) => {
       const { rows } = await client.query<
         LeaseParties & { endsAt: string; subscriptionId: string; wallet: string; kinds: string[]; lowBalanceSeconds: number }
       >(
@@ -256,16 +247,10 @@ export async function startNotifier(config: NotifierConfig, log: Log = (l) => co
         });
         return matchNotices(config.CHAIN_ID, notices, [{ id: r.subscriptionId, wallet: r.wallet, kinds: r.kinds }], eventAt);
       });
-      const created = await enqueue(client, messages);
-      await client.query("commit");
-      if (created) wakeWorkers();
-      return created;
-    } catch (error) {
-      await client.query("rollback").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return enqueue(client, messages);
+    });
+    if (created) wakeWorkers();
+    return created;
   }
 
   // LISTEN for the outbox trigger's wake-up; the poll below covers a dropped listener.
