@@ -34,6 +34,8 @@ export interface OfferSnapshot {
   online: Uint8Array;
   /** The provider's settled outage reports (SLA history, provider.outages_settled). */
   outagesSettled: Float64Array;
+  /** Proof of GPU: ms time of the trusted passed check that verifies the offer; NaN when none (offer-verified.ts). */
+  verifiedAt: Float64Array;
 }
 
 type MinimumKey = "minGpus" | "minVramGb" | "minCpuCores" | "minRamGb" | "minDiskGb" | "minBandwidthMbps" | "minReliability";
@@ -45,7 +47,9 @@ export type SnapshotFilter =
   | { key: "maxPricePerGpuHour"; budget: bigint }
   | { key: "availableNow"; units: number }
   | { key: "online" }
-  | { key: "maxSettledOutages"; maximum: number };
+  | { key: "maxSettledOutages"; maximum: number }
+  /** Verified by a check at or after `since` (ms): now − GPU_CHECK_VALID_SECONDS. */
+  | { key: "verified"; since: number };
 
 export interface FacetCount {
   value: string;
@@ -114,6 +118,7 @@ export function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
   let needsActiveProvider = 0;
   let needsOnline = 0;
   let maxSettledOutages = Infinity;
+  let verifiedSince = -Infinity;
   for (const filter of filters) {
     switch (filter.key) {
       case "gpu":
@@ -141,6 +146,9 @@ export function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
       case "maxSettledOutages":
         maxSettledOutages = filter.maximum;
         break;
+      case "verified":
+        verifiedSince = filter.since;
+        break;
       default:
         minimum[filter.key] = filter.minimum;
     }
@@ -155,6 +163,7 @@ export function slotBounds(snapshot: OfferSnapshot, filters: SnapshotFilter[]) {
     needsActiveProvider,
     needsOnline,
     maxSettledOutages,
+    verifiedSince,
   };
 }
 
@@ -173,6 +182,8 @@ export const SLOT_TESTS: Record<FilterKey, string> = {
   availableNow: "freeUnits[i] >= units && providerActive[i] >= needsActiveProvider && online[i] >= needsOnline",
   online: "online[i] >= needsOnline",
   maxSettledOutages: "outagesSettled[i] <= maxSettledOutages",
+  // NaN (not verified) fails every comparison.
+  verified: "verifiedAt[i] >= verifiedSince",
 };
 export const LOOP_PARAMETERS = [
   "size",
@@ -205,6 +216,8 @@ export const LOOP_PARAMETERS = [
   "needsOnline",
   "outagesSettled",
   "maxSettledOutages",
+  "verifiedAt",
+  "verifiedSince",
   "byModel",
   "byRegion",
   "failingAlone",
@@ -253,10 +266,8 @@ export interface RawCounts {
 
 /** One pass of the counting loop over every offer. */
 export function countRaw(snapshot: OfferSnapshot, filters: SnapshotFilter[]): RawCounts {
-  const { gpuMask, regionMask, minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline, maxSettledOutages } = slotBounds(
-    snapshot,
-    filters,
-  );
+  const { gpuMask, regionMask, minimum, priceLimit, largePriceWithinBudget, units, needsActiveProvider, needsOnline, maxSettledOutages, verifiedSince } =
+    slotBounds(snapshot, filters);
   const {
     size,
     gpuModelCode,
@@ -273,6 +284,7 @@ export function countRaw(snapshot: OfferSnapshot, filters: SnapshotFilter[]): Ra
     providerActive,
     online,
     outagesSettled,
+    verifiedAt,
   } = snapshot;
   const { minGpus, minVramGb, minCpuCores, minRamGb, minDiskGb, minBandwidthMbps, minReliability } = minimum;
   const byModel = new Uint32Array(snapshot.gpuModels.length);
@@ -311,6 +323,8 @@ export function countRaw(snapshot: OfferSnapshot, filters: SnapshotFilter[]): Ra
     needsOnline,
     outagesSettled,
     maxSettledOutages,
+    verifiedAt,
+    verifiedSince,
     byModel,
     byRegion,
     failingAlone,

@@ -134,6 +134,7 @@ export function emptySnapshot(size: number, codes: ListSnapshot["codes"], indexe
     providerActive: new Uint8Array(size),
     online: new Uint8Array(size),
     outagesSettled: f64(),
+    verifiedAt: f64().fill(NaN),
     offerId: f64(),
     providerCode: new Uint32Array(size),
     pricePerTflop: f64(),

@@ -11,6 +11,8 @@ import { loadListSnapshot, PROVIDER_SORTS, refreshLastSeen, reloadProviders, wit
 import type { OfferSearchHit } from "./search";
 import { FILTER_KEYS, type SearchSort } from "./search-query";
 import { dbEnv } from "./env";
+import { GPU_CHECK_VALID_SECONDS } from "./gpu-checks";
+import { splitChecksVersion, VerifiedColumns } from "./offer-verified";
 
 const DIRECTION: Record<SearchSort, "asc" | "desc"> = { price: "asc", price_per_tflop: "asc", vram: "desc", reliability: "desc", newest: "desc", sla: "asc" };
 
@@ -178,6 +180,7 @@ export function snapshotPage(
     walk(...args, order, after ? after(order) : 0, want, out);
   }
   const { providers } = snapshot;
+  const verifiedSince = Date.now() - GPU_CHECK_VALID_SECONDS * 1000;
   return out.map((i) => {
     const p = snapshot.providerCode[i]!;
     const lastSeen = providers.lastSeen[p]!;
@@ -205,6 +208,7 @@ export function snapshotPage(
       providerLastHeartbeatAt: Number.isNaN(lastSeen) ? null : new Date(lastSeen).toISOString(),
       providerOnline: snapshot.online[i] === 1,
       providerOutagesSettled: snapshot.outagesSettled[i]!,
+      verifiedAt: snapshot.verifiedAt[i]! >= verifiedSince ? new Date(snapshot.verifiedAt[i]!).toISOString() : null,
       // As search.ts normalizeHit gives SQL rows (label last, as JSON shows it), without its per-hit lookups.
       gpuLabel: gpuLabels(snapshot)[snapshot.gpuModelCode[i]!]!,
       sortValue: String(key[i]),
@@ -247,10 +251,13 @@ interface ChainEntry {
  */
 export class ListSnapshots {
   private readonly byChain = new Map<number, ChainEntry>();
+  /** Proof of GPU: the verified column, laid over the returned snapshot (offer-verified.ts). */
+  private readonly verified = new VerifiedColumns();
   /** Loads of each kind and the last one's duration in ms (read by the benchmark and the tests). */
   readonly loads = { full: 0, delta: 0, providers: 0, fullMs: NaN, deltaMs: NaN, providersMs: NaN };
 
-  async get(db: pg.Pool, chainId: number, dataVersion: string): Promise<ListSnapshot> {
+  async get(db: pg.Pool, chainId: number, fullVersion: string): Promise<ListSnapshot> {
+    const { rows: dataVersion, checks } = splitChecksVersion(fullVersion);
     // The version's last part counts online providers (searchDataVersion): it moves when one goes
     // silent, with no data written. The snapshot evaluates online at query time, so that alone needs no reload.
     const version = dataVersion.replace(/\/\d+$/, "");
@@ -305,11 +312,12 @@ export class ListSnapshots {
       await current.refreshing;
     }
     entry.latest = withOnlineAt(entry.latest ?? base, Date.now());
-    return entry.latest;
+    return this.verified.apply(db, chainId, checks, entry.latest);
   }
 
   clear(): void {
     this.byChain.clear();
+    this.verified.clear();
   }
 }
 

@@ -68,6 +68,11 @@ export const offerSearchQuerySchema = z.object({
   maxSettledOutages: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").max(2_147_483_647, "must be at most 2147483647").optional(),
   availableNow: booleanFlag.optional(),
   /**
+   * Proof of GPU (issue 21): only offers whose latest check by a trusted checker passed within
+   * GPU_CHECK_VALID_SECONDS for their model and count (packages/db/src/gpu-checks.ts).
+   */
+  verified: booleanFlag.optional(),
+  /**
    * "only" (default): offers whose provider is online (a heartbeat within ONLINE_WINDOW_SECONDS);
    * "any": offline providers' offers too. Offline offers cannot be served, so they are hidden unless asked for.
    */
@@ -102,5 +107,6 @@ export const FILTER_KEYS = [
   "availableNow",
   "online",
   "maxSettledOutages",
+  "verified",
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];

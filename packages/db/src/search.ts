@@ -17,6 +17,7 @@ import {
 } from "./search-query";
 import { DbError } from "./errors";
 import { dbEnv } from "./env";
+import { GPU_CHECK_VALID_SECONDS, GPU_CHECK_VERSION_SQL, trustedGpuCheckers, verifiedAtSql } from "./gpu-checks";
 
 export * from "./search-query";
 export type { FacetCount } from "./offer-facets";
@@ -39,6 +40,11 @@ export interface OfferSearchHit extends OfferListing {
   providerOnline: boolean;
   /** SLA history: the provider's outage reports that settled (leases closed as ProviderOffline). */
   providerOutagesSettled: number;
+  /**
+   * Proof of GPU: when the trusted check that verifies this offer's model and count ran (ISO, wall
+   * clock); null when the offer is not verified (packages/db/src/gpu-checks.ts).
+   */
+  verifiedAt: string | null;
 }
 
 export interface WhyNothing {
@@ -77,7 +83,7 @@ const OFFER_COLUMNS = `o.offer_id::text as "offerId", o.provider, o.gpu_model as
   u.uptime_7d as "providerUptime7d", u.last_heartbeat_at as "providerLastHeartbeatAt",
   coalesce(${ONLINE_SQL}, false) as "providerOnline", p.outages_settled as "providerOutagesSettled"`;
 
-function activeFilters(query: OfferSearchQuery): SqlFilter[] {
+function activeFilters(query: OfferSearchQuery, chainId: number): SqlFilter[] {
   const filters: SqlFilter[] = [];
   const { gpu, region } = query;
   if (gpu?.length) filters.push({ key: "gpu", values: gpu, sql: (p) => `o.gpu_model = any(${p(gpu)}::text[])` });
@@ -106,6 +112,10 @@ function activeFilters(query: OfferSearchQuery): SqlFilter[] {
   if (query.online === "only") filters.push({ key: "online", sql: () => ONLINE_SQL });
   const maxSettled = query.maxSettledOutages;
   if (maxSettled !== undefined) filters.push({ key: "maxSettledOutages", maximum: maxSettled, sql: (p) => `p.outages_settled <= ${p(maxSettled)}` });
+  if (query.verified) {
+    const trusted = trustedGpuCheckers(chainId);
+    filters.push({ key: "verified", since: Date.now() - GPU_CHECK_VALID_SECONDS * 1000, sql: (p) => `${verifiedAtSql(p(trusted))} is not null` });
+  }
   return filters;
 }
 
@@ -229,9 +239,11 @@ export function clearSearchCaches(): void {
   summaryCache.clear();
 }
 
-function normalizeHit(row: Omit<OfferSearchHit, "gpuLabel">): OfferSearchHit {
+function normalizeHit(row: Omit<OfferSearchHit, "gpuLabel" | "verifiedAt"> & { verifiedAt: number | null }): OfferSearchHit {
   return {
     ...row,
+    // ms, truncated as the snapshot's column is (offer-verified.ts), so both paths show the same time.
+    verifiedAt: row.verifiedAt === null ? null : new Date(row.verifiedAt).toISOString(),
     gpuLabel: gpuModelById(row.gpuModel)?.label ?? null,
     pricePerTflop: Number.isFinite(row.pricePerTflop) ? row.pricePerTflop : null,
     providerLastHeartbeatAt: row.providerLastHeartbeatAt ? new Date(row.providerLastHeartbeatAt).toISOString() : null,
@@ -251,7 +263,9 @@ function sqlPage(db: pg.Pool, chainId: number, query: OfferSearchQuery, filters:
   params.push(query.limit + 1);
   const limit = `$${params.length}`;
   const order = `order by ${sort.column} ${sort.direction}, o.offer_id ${sort.direction}`;
-  const select = `select ${OFFER_COLUMNS}, ${sort.column}::text as "sortValue" from ${FROM}`;
+  params.push(trustedGpuCheckers(chainId));
+  const verifiedAt = `floor(extract(epoch from ${verifiedAtSql(`$${params.length}`)}) * 1000)::float8 as "verifiedAt"`;
+  const select = `select ${OFFER_COLUMNS}, ${verifiedAt}, ${sort.column}::text as "sortValue" from ${FROM}`;
   let pageSql = `${select} where ${where} ${order} limit ${limit}`;
   if (query.gpu?.length) {
     // One ordered index scan per model, merged: "gpu_model = any(…) order by price" cannot use the
@@ -263,7 +277,7 @@ function sqlPage(db: pg.Pool, chainId: number, query: OfferSearchQuery, filters:
     pageSql = `select * from (${branches.join(" union all ")}) page
       order by "sortValue"::${sort.cast} ${sort.direction}, "offerId"::numeric ${sort.direction} limit ${limit}`;
   }
-  return db.query<Omit<OfferSearchHit, "gpuLabel"> & { sortValue: string }>(pageSql, params);
+  return db.query<Omit<OfferSearchHit, "gpuLabel" | "verifiedAt"> & { verifiedAt: number | null; sortValue: string }>(pageSql, params);
 }
 
 /**
@@ -275,7 +289,7 @@ function sqlPage(db: pg.Pool, chainId: number, query: OfferSearchQuery, filters:
 export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<OfferSearchResult> {
   const query = offerSearchQuerySchema.parse(input);
   const chainId = query.chainId ?? defaultChainId();
-  const filters = activeFilters(query);
+  const filters = activeFilters(query, chainId);
   const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : null;
   const snapshot = await offerSnapshots.get(db, chainId, dataVersion !== undefined ? dataVersion : await searchDataVersion(db));
   // Other sorts and later pages of the same filters share the counts; other budgets, the budget-less ones (offer-counts.ts).
@@ -324,14 +338,17 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
  * data version (bumped in the same transaction as every batch that changed rows and every rollback,
  * but not by empty blocks), the heartbeat-derived uptime rows (the only rows the web API writes
  * that search reads; a beat that brings a provider back online bumps updated_at) and the number of
- * providers online now, which drops when one goes silent with no write at all. One cheap query (the
- * online count reads the last_heartbeat_at index); callers poll it rather than run it per request.
+ * providers online now, which drops when one goes silent with no write at all; after "|", the latest
+ * Proof of GPU check (gpu-checks.ts: the checker writes gpu_check, which search's verified filter and
+ * badge read). One cheap query (the online count reads the last_heartbeat_at index, the check time
+ * gpu_check_seq_idx); callers poll it rather than run it per request.
  */
 export async function searchDataVersion(db: pg.Pool = getPool()): Promise<string> {
   const result = await db.query<{ version: string }>(
     `select coalesce((select string_agg(chain_id || ':' || deploy_block_hash || ':' || data_version, ',' order by chain_id) from indexer_cursor), '-')
        || '/' || (select count(*) || ':' || coalesce(max(updated_at)::text, '-') from provider_uptime)
-       || '/' || (select count(*) from provider_uptime u where ${ONLINE_SQL}) as version`,
+       || '/' || (select count(*) from provider_uptime u where ${ONLINE_SQL})
+       || '|' || ${GPU_CHECK_VERSION_SQL} as version`,
   );
   return result.rows[0]!.version;
 }

@@ -30,6 +30,7 @@ function snapshotWithPrices(prices: bigint[]): OfferSnapshot {
     providerActive: new Uint8Array(size),
     online: new Uint8Array(size),
     outagesSettled: column(),
+    verifiedAt: column().fill(Number.NaN),
   };
 }
 
