@@ -21,6 +21,7 @@ import type { LivenessConfig } from "@gridlease/sdk/liveness";
 import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
 import { freePort, REPO_ROOT, startAnvilNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { encodeOfferSpec } from "@gridlease/sdk/offers";
+import { ENDPOINT_PATH, recordAgentEndpoint } from "./agent-endpoints";
 
 export const CHAIN_ID = 31337;
 export const USDC = 1_000_000n;
@@ -116,7 +117,12 @@ export interface LivenessStack {
   /** A contract call from a mnemonic account, confirmed. */
   send(index: number, address: Address, abi: readonly unknown[], functionName: string, args: unknown[]): Promise<{ blockNumber: bigint; transactionHash: Hex }>;
   /** Starts a `gridlease-agent fleet` process serving `providers`; its journals persist across restarts under `name`. */
-  startFleet(name: string, providers: ProviderFixture[], intervals: { pollSeconds: number; heartbeatSeconds: number }): Promise<LoggedProcess>;
+  startFleet(
+    name: string,
+    providers: ProviderFixture[],
+    intervals: { pollSeconds: number; heartbeatSeconds: number },
+    extra?: Record<string, unknown>,
+  ): Promise<LoggedProcess>;
   startWatcher(env: Record<string, string>): Promise<LoggedProcess>;
   leaseOf(
     leaseId: bigint,
@@ -216,6 +222,14 @@ async function build(
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", async () => {
+      const endpointOf = ENDPOINT_PATH.exec(req.url ?? "")?.[1];
+      if (endpointOf) {
+        // Proof of GPU: where the provider's agent answers challenges (the web API's POST /api/providers/<address>/endpoint).
+        const reply = await recordAgentEndpoint(db, { chainId: CHAIN_ID, registry: deployment.registry.address }, endpointOf, JSON.parse(body || "{}")).catch(
+          (error: Error) => ({ status: 400, body: { error: error.message } }),
+        );
+        return void res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.body));
+      }
       if (req.url !== "/api/heartbeats") return void res.writeHead(404).end();
       try {
         const parsed = heartbeatBodySchema.parse(JSON.parse(body));
@@ -342,7 +356,7 @@ async function build(
       return booked!.args.leaseId!;
     },
     send,
-    async startFleet(name, providers, intervals) {
+    async startFleet(name, providers, intervals, extra = {}) {
       const fleetDir = path.join(dir, name);
       const state = path.join(fleetDir, "test-state");
       await mkdir(path.join(state, "envs"), { recursive: true });
@@ -366,6 +380,7 @@ async function build(
             deprovision: { command: path.join(AGENT_FIXTURES, "scripts/deprovision.sh"), timeoutSeconds: 10, env: scriptEnv },
             intervals: { ...intervals, claimSeconds: 3600 },
             providers: providers.map((p) => ({ mnemonicIndex: p.index })),
+            ...extra,
           },
           null,
           2,
