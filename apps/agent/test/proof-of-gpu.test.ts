@@ -213,7 +213,13 @@ describe("proof of GPU: the agent answers challenges", () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     // The CPU reference holds the event loop until it is done, so the overlap is made with an engine that waits.
-    const slow = { ...cpuEngine, answer: async (c: Challenge) => (await gate, cpuEngine.answer(c)) };
+    const slow = {
+      ...cpuEngine,
+      answer: async (c: Challenge) => {
+        await gate;
+        return cpuEngine.answer(c);
+      },
+    };
     const server = new PogServer(
       slow,
       "local",
