@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -11,7 +12,7 @@ import { AGENT_ENDPOINT_TYPES, answerChallenge, challengeParams, productBytes, t
 import { createLogger } from "../src/log";
 import { OfferStatus, type ProviderOffer } from "../src/provider";
 import { PogServer } from "../src/proof-of-gpu/server";
-import { cpuEngine } from "../src/proof-of-gpu/engine";
+import { cpuEngine, scriptEngine } from "../src/proof-of-gpu/engine";
 import { AgentProcess } from "./helpers/agent-process";
 import { registerLocalProviders } from "./helpers/local-providers";
 import { Market } from "./helpers/market";
@@ -233,4 +234,37 @@ describe("proof of GPU: the agent answers challenges", () => {
     expect((await first).status).toBe(200);
     expect((await server.handle("POST", "/pog/v1/challenges", JSON.stringify(challengeFor(provider, 7n)))).status).toBe(200);
   });
+
+  it("the GPU script's path (pog.py serve, on numpy: no GPU here) answers and serves products bit-identical to the CPU reference", async () => {
+    const numpy = await new Promise<boolean>((resolve) => execFile("python3", ["-c", "import numpy"], (error) => resolve(!error)));
+    if (!numpy) return void console.warn("skipped: python3 has no numpy, so pog.py cannot run here");
+    const provider = localAccount(SERVED[0]!).address;
+    const offer: ProviderOffer = {
+      offerId: 8n,
+      status: OfferStatus.Active,
+      spec: { gpuModel: "RTX4090", gpuCount: 2 } as ProviderOffer["spec"],
+      reservedUnits: 0,
+    };
+    const engine = scriptEngine(
+      createLogger(() => undefined),
+      { backend: "numpy" },
+    );
+    try {
+      const server = new PogServer(
+        engine,
+        "local",
+        createLogger(() => undefined),
+      );
+      server.add("", { address: provider, chainId: 31337, offers: async () => [offer] });
+      const challenge = challengeFor(provider, 8n);
+      const reply = await server.handle("POST", "/pog/v1/challenges", JSON.stringify(challenge));
+      expect(reply.status).toBe(200);
+      const reference = answerChallenge(challenge);
+      expect((reply as { body: ChallengeAnswer }).body).toMatchObject({ commitment: reference.commitment, fingerprints: reference.fingerprints });
+      const product = await server.handle("GET", `/pog/v1/challenges/${challenge.checkId}/products/5`, "");
+      expect((product as { bytes: Uint8Array }).bytes).toEqual(productBytes(challenge.seed as Hex, 5, challenge.matrixSize));
+    } finally {
+      engine.close?.();
+    }
+  }, 60_000);
 });

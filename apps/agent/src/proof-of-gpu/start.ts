@@ -1,4 +1,5 @@
 import type { Account, Address } from "viem";
+import { POG_PROFILES } from "@gridlease/sdk/proof-of-gpu";
 import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
 import type { ProviderOffer } from "../provider";
@@ -42,7 +43,7 @@ export async function startProofOfGpu(options: {
   log: Logger;
 }): Promise<ProofOfGpu> {
   const { config, log } = options;
-  const engine = await chooseEngine(config.engine, log);
+  const engine = await chooseEngine(config.engine, POG_PROFILES[config.profile].matrixSize, log);
   const server = new PogServer(engine, config.profile, log);
   if (!options.fleet && options.providers.length !== 1) throw new Error("proof of GPU: `serve` answers for exactly one provider.");
   const single = !options.fleet;
@@ -73,6 +74,7 @@ export async function startProofOfGpu(options: {
     async close() {
       for (const r of registrars) r.stop();
       await server.close();
+      engine.close?.();
     },
   };
 }
