@@ -27,7 +27,7 @@ export async function signAgentEndpoint(
 }
 
 /** POSTs the endpoint; resolves to a problem description, or undefined when the web app took it. */
-export async function postAgentEndpoint(apiUrl: string, provider: Address, body: SignedEndpoint): Promise<string | undefined> {
+export async function postAgentEndpoint(apiUrl: string, provider: Address, body: SignedEndpoint & { chainId?: number }): Promise<string | undefined> {
   const url = new URL(`/api/providers/${provider}/endpoint`, apiUrl);
   try {
     const response = await fetch(url, {
@@ -62,8 +62,10 @@ export class EndpointRegistrar {
 
   constructor(private readonly options: { apiUrl: string; account: Account; deployment: HeartbeatDeployment; url: string; log: Logger }) {}
 
-  start(): void {
-    void this.attempt();
+  /** `delayMs`: a fleet spreads its providers' first registrations, as it spreads their first heartbeats. */
+  start(delayMs = 0): void {
+    this.timer = setTimeout(() => void this.attempt(), delayMs);
+    this.timer.unref();
   }
 
   stop(): void {
@@ -76,7 +78,7 @@ export class EndpointRegistrar {
     const { apiUrl, account, deployment, url, log } = this.options;
     let problem: string | undefined;
     try {
-      problem = await postAgentEndpoint(apiUrl, account.address, await signAgentEndpoint(account, deployment, url));
+      problem = await postAgentEndpoint(apiUrl, account.address, { ...(await signAgentEndpoint(account, deployment, url)), chainId: deployment.chainId });
     } catch (error) {
       problem = (error as Error).message;
     }

@@ -67,7 +67,9 @@ export async function startProofOfGpu(options: {
           }),
       )
     : [];
-  for (const r of registrars) r.start();
+  // The web API rate-limits per client (a burst of about 30): a fleet of hundreds spreads its first registrations over 5 s per 25 providers.
+  const spreadMs = Math.ceil(registrars.length / 25) * 5000;
+  for (const [i, r] of registrars.entries()) r.start(options.fleet ? Math.floor((i / registrars.length) * spreadMs) : 0);
   return {
     url,
     urlOf,
