@@ -3,13 +3,13 @@ import { GPU_MODELS } from "../gpus";
 import { challengeParams, deadlineTable, POG_PROFILES } from "./index";
 
 describe("challenge parameters", () => {
-  it("every model's deadline is the documented formula applied to its datasheet TFLOPS", () => {
+  it("every model's deadline is the documented formula applied to its datasheet fp16 TFLOPS or INT8 TOPS, whichever is faster", () => {
     for (const profileName of ["gpu", "local"] as const) {
       const p = POG_PROFILES[profileName];
       for (const model of GPU_MODELS) {
         for (const gpuCount of [1, 8]) {
           const work = 2 * p.matrixSize ** 3;
-          const rate = model.tflops * p.flopsPerTflops;
+          const rate = Math.max(model.tflops, model.int8Tops) * p.flopsPerTflops;
           const perGpu = Math.max(1, Math.round(((p.targetComputeMs / 1000) * rate) / work));
           const serial = p.parallelGpus ? perGpu : perGpu * gpuCount;
           const computeMs = ((serial * work) / (rate * p.efficiency)) * 1000;
@@ -22,18 +22,20 @@ describe("challenge parameters", () => {
     }
   });
 
-  it("a faster model gets more products for about the same deadline, so a card a third as fast claiming it runs out of time", () => {
+  it("a faster model gets more products for about the same deadline, so a card under 1/2.6 as fast claiming it runs out of time", () => {
     let compared = 0;
+    const rate = (m: (typeof GPU_MODELS)[number]) => Math.max(m.tflops, m.int8Tops);
     for (const slowModel of GPU_MODELS) {
       for (const fastModel of GPU_MODELS) {
-        if (fastModel.tflops <= slowModel.tflops) continue;
+        if (rate(fastModel) <= rate(slowModel)) continue;
         const slow = challengeParams(slowModel.id, 1, "gpu");
         const fast = challengeParams(fastModel.id, 1, "gpu");
         expect(fast.productsPerGpu).toBeGreaterThan(slow.productsPerGpu);
         expect(Math.abs(fast.deadlineMs - slow.deadlineMs)).toBeLessThanOrEqual(0.01 * slow.deadlineMs);
-        // The slower card doing the faster card's work even at 100 % of its own datasheet rate (A100 for H100: 3.2×):
-        const slowNeedsMs = ((fast.productsPerGpu * 2 * fast.matrixSize ** 3) / (slowModel.tflops * 1e12)) * 1000;
-        if (fastModel.tflops >= 3.1 * slowModel.tflops) {
+        // The slower card doing the faster card's work even at 100 % of its own fastest datasheet rate (INT8 where
+        // it has it; A100 for H100: 3.2×):
+        const slowNeedsMs = ((fast.productsPerGpu * 2 * fast.matrixSize ** 3) / (rate(slowModel) * 1e12)) * 1000;
+        if (rate(fastModel) >= 2.6 * rate(slowModel)) {
           expect(slowNeedsMs).toBeGreaterThan(fast.deadlineMs);
           compared++;
         }
