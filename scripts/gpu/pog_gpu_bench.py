@@ -28,8 +28,10 @@ def sdk_tables():
     """GPU_MODELS (id, tflops, smiNames) and the gpu profile constants, parsed from the sdk sources."""
     gpus = open(os.path.join(ROOT, "packages/sdk/src/gpus.ts")).read()
     models = []
-    for m in re.finditer(r'\{\s*id:\s*"([^"]+)".*?tflops:\s*([\d.]+).*?smiNames:\s*\[([^\]]*)\]', gpus):
-        models.append({"id": m.group(1), "tflops": float(m.group(2)), "smiNames": re.findall(r'"([^"]+)"', m.group(3))})
+    for m in re.finditer(r'\{\s*id:\s*"([^"]+)".*?tflops:\s*([\d.]+),\s*int8Tops:\s*([\d.]+).*?smiNames:\s*\[([^\]]*)\]', gpus):
+        # The rate challenges are sized from: the faster exact path (exactRate in params.ts).
+        rate = max(float(m.group(2)), float(m.group(3)))
+        models.append({"id": m.group(1), "tflops": rate, "smiNames": re.findall(r'"([^"]+)"', m.group(4))})
     params = open(os.path.join(ROOT, "packages/sdk/src/proof-of-gpu/params.ts")).read()
     line = re.search(r"^\s*gpu:\s*\{([^}]*)\}", params, re.M).group(1)
     profile = {k.strip(): v.strip() for k, v in (kv.split(":") for kv in line.split(",") if ":" in kv)}
@@ -88,7 +90,7 @@ def main():
         sys.exit(f"no GPU model in packages/sdk/src/gpus.ts matches {wanted or names[0]!r}; set POG_MODEL")
     batch = int(os.environ.get("POG_BATCH", "4"))
     runs, audits_per = int(os.environ.get("POG_CHALLENGES", "3")), int(os.environ.get("POG_AUDITS", "2"))
-    print(f"model {model['id']} ({model['tflops']:g} TFLOPS datasheet), devices {names}, backend {backend.name}, batch {batch}")
+    print(f"model {model['id']} ({model['tflops']:g} T(FL)OPS datasheet, fastest exact path), devices {names}, backend {backend.name}, batch {batch}")
 
     # First, bit-identity: a small challenge answered by this backend and by numpy (checked against the JS
     # reference in apps/agent/test/pog-py.test.ts) must commit to the same fingerprints.
@@ -128,19 +130,19 @@ def main():
             row = {
                 "model": model["id"], "device": names[0], "gpus": gpu_count, "n": ch["matrixSize"], "products": ch["products"],
                 "deadlineMs": ch["deadlineMs"], "computeMs": ans["computeMs"], "wallMs": round(wall_ms),
-                "tflopsReached": round(2 * ch["matrixSize"] ** 3 * ch["products"] / gpu_count / (ans["computeMs"] / 1000) / 1e12, 1) if ans["computeMs"] else None,
+                "topsReached": round(2 * ch["matrixSize"] ** 3 * ch["products"] / gpu_count / (ans["computeMs"] / 1000) / 1e12, 1) if ans["computeMs"] else None,
                 "inTime": ans["computeMs"] <= ch["deadlineMs"], "audits": audit, "backend": ans["backend"], "warmUpMs": round(warm_ms), "run": run,
             }
             results.append(row)
             print(json.dumps(row))
 
     print()
-    print(f"{'model':10} {'gpus':>4} {'n':>5} {'products':>8} {'compute ms':>10} {'deadline':>8} {'TFLOPS/GPU':>10} {'in time':>7} {'audits':>14} {'verify ms':>9}")
+    print(f"{'model':10} {'gpus':>4} {'n':>5} {'products':>8} {'compute ms':>10} {'deadline':>8} {'TOPS/GPU':>10} {'in time':>7} {'audits':>14} {'verify ms':>9}")
     for r in results:
         oks = sum(a["ok"] for a in r["audits"])
         passed = f"{oks}/{len(r['audits'])} passed"
         vms = max((a["verifyMs"] for a in r["audits"]), default=0)
-        print(f"{r['model']:10} {r['gpus']:>4} {r['n']:>5} {r['products']:>8} {r['computeMs']:>10} {r['deadlineMs']:>8} {str(r['tflopsReached']):>10} "
+        print(f"{r['model']:10} {r['gpus']:>4} {r['n']:>5} {r['products']:>8} {r['computeMs']:>10} {r['deadlineMs']:>8} {str(r['topsReached']):>10} "
               f"{'yes' if r['inTime'] else 'NO':>7} {passed:>14} {vms:>9}")
     out = os.environ.get("OUT")
     if out:

@@ -2,7 +2,8 @@
 """Proof of GPU (issue 21, docs/proof-of-gpu.md): the agent's GPU path.
 
 Computes exactly what packages/sdk/src/proof-of-gpu computes on the CPU (same operands, product and
-fingerprint, bit for bit) with PyTorch fp16 matmuls on CUDA, batching products, one thread per GPU.
+fingerprint, bit for bit) with PyTorch INT8 (torch._int_mm, else fp16) matmuls on CUDA, batching
+products, one Python thread keeping every GPU's queue full.
 Without torch (or with --backend numpy) the same code runs on numpy, so the generation and fingerprint
 are checked against the JS reference on machines without a GPU too.
 
@@ -16,6 +17,7 @@ are checked against the JS reference on machines without a GPU too.
                                        {"op": "warmup", "matrixSize": N}  (compile + CUDA init before timed work)
                                        keeps torch and the CUDA contexts warm between challenges.
 Options: --backend auto|torch|numpy, --device cpu|cuda (torch), --batch B (products per GPU launch).
+Env: POG_INT8=0 (fp16 matmuls), POG_COMPILE=0 (no torch.compile).
 Installs nothing; the agent runs it only when `import torch` works and CUDA is available.
 """
 import argparse
@@ -139,6 +141,20 @@ class TorchBackend:
         else:
             self.devices = ["cpu"]
         self.cuda = device_kind == "cuda"
+        self.mm = "fp16" if self.cuda else "fp32"
+        if self.cuda and os.environ.get("POG_INT8", "1") != "0" and hasattr(torch, "_int_mm"):
+            # INT8 tensor cores are twice (datacenter) to four times (GeForce) the fp16 rate and exact for these
+            # {-1,0,1} operands (int32 accumulation); the deadlines are sized for them (exactRate in params.ts).
+            # torch._int_mm is used only if it agrees with fp16 on a small product here.
+            try:
+                a = torch.randint(-1, 2, (64, 64), dtype=torch.int8, device=self.devices[0])
+                b = torch.randint(-1, 2, (64, 64), dtype=torch.int8, device=self.devices[0])
+                if torch.equal(torch._int_mm(a, b), (a.half() @ b.half()).to(torch.int32)):
+                    self.mm = "int8"
+                else:
+                    print("pog.py: torch._int_mm disagrees with fp16; using fp16", file=sys.stderr)
+            except Exception as e:  # noqa: BLE001 - fp16 it is
+                print(f"pog.py: torch._int_mm unusable ({e}); using fp16", file=sys.stderr)
         self.compiled = False
         self._compiled = {}
         if self.cuda and os.environ.get("POG_COMPILE", "1") != "0":
@@ -194,7 +210,7 @@ class TorchBackend:
         k0 = torch.tensor([k[0] for k in keys], dtype=torch.int64, device=device)[:, None]
         k1 = torch.tensor([k[1] for k in keys], dtype=torch.int64, device=device)[:, None]
         shifts = 2 * torch.arange(16, dtype=torch.int64, device=device)
-        dtype = torch.float16 if self.cuda else torch.float32
+        dtype = {"int8": torch.int8, "fp16": torch.float16, "fp32": torch.float32}[self.mm]
         table = torch.tensor([0, 1, -1, 0], dtype=dtype, device=device)
         out = self._run("gen", self._generate_eager, len(keys), words[None, :], k0, k1, shifts, table)
         return out.reshape(len(keys), n, n)
@@ -203,7 +219,10 @@ class TorchBackend:
         return self.generate_batch([(k0, k1)], n, device)[0].to(self.torch.int8).cpu().numpy()
 
     def multiply_batch(self, a, b):
-        # fp16 on CUDA (tensor cores), fp32 on CPU; both exact for these integer operands.
+        # INT8 (int32 out) or fp16 (fp32 accumulation) tensor cores on CUDA, fp32 on CPU: all exact here.
+        if self.mm == "int8":
+            # _int_mm has no batched form; one launch per product of n = 4096 (~70 µs of work) costs little.
+            return self.torch.stack([self.torch._int_mm(a[i], b[i]) for i in range(a.shape[0])])
         return self.torch.bmm(a, b)
 
     def _fingerprint_rows_eager(self, c, n, u, v):
@@ -225,6 +244,12 @@ class TorchBackend:
         b = self.generate_batch([keys_b], n, device)
         c = self.multiply_batch(a, b)[0]
         return c.to(self.torch.int16).cpu().numpy().astype("<i2").tobytes()
+
+
+def describe(backend):
+    if not isinstance(backend, TorchBackend):
+        return backend.name
+    return f"torch+{backend.mm}" + ("+compile" if backend.compiled else "")
 
 
 def pick_backend(name, device):
@@ -290,7 +315,7 @@ def answer(backend, challenge, batch):
         "commitment": commitment,
         "fingerprints": [str(f) for f in fps],
         "computeMs": compute_ms,
-        "backend": backend.name + ("+compile" if backend.compiled else ""),
+        "backend": describe(backend),
         "devices": backend.device_names() if isinstance(backend, TorchBackend) else ["cpu"],
     }
 
@@ -335,7 +360,7 @@ def verify(challenge, j, data, committed, rounds=2):
 
 def info(backend):
     return {
-        "backend": backend.name,
+        "backend": describe(backend),
         "cuda": isinstance(backend, TorchBackend) and backend.cuda,
         "devices": backend.device_names() if isinstance(backend, TorchBackend) else ["cpu"],
         "compiled": backend.compiled,
