@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { Address, Hex, LocalAccount, PublicClient } from "viem";
 import { notifyData } from "@gridlease/db/data-events";
+import { RELIABILITY_UPDATE_SQL } from "@gridlease/db/reliability";
 import { ONLINE_WINDOW_SECONDS } from "@gridlease/sdk/heartbeat";
 import {
   challengeAnswerSchema,
@@ -270,7 +271,7 @@ export class GpuChecker {
     });
   }
 
-  /** Inserts the row and tells the web processes (notifyData in the same transaction: delivered only on commit). */
+  /** Inserts the row (and the provider's reliability after a failure) and tells the web processes (notifyData in the same transaction: delivered only on commit). */
   private async store(record: GpuCheckRecord): Promise<void> {
     const client = await this.options.db.connect();
     try {
@@ -301,6 +302,9 @@ export class GpuChecker {
           record.signature,
         ],
       );
+      // A failed or timed-out check counts against the provider's reliability (packages/db/src/reliability.ts).
+      if (record.outcome === "Failed" || record.outcome === "TimedOut")
+        await client.query(RELIABILITY_UPDATE_SQL, [this.options.chainId, [record.provider.toLowerCase()]]);
       await notifyData(client, { chainId: this.options.chainId, source: "gpu-check", block: null, dataChanged: true });
       await client.query("commit");
     } catch (error) {

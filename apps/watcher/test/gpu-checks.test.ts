@@ -85,6 +85,14 @@ async function rogue(index: number, behaviour: Parameters<typeof startRogueAgent
   return agent;
 }
 
+async function reliabilityOf(index: number): Promise<number> {
+  const { rows } = await db.query<{ reliability: number }>("select reliability from provider where chain_id = $1 and address = $2", [
+    CHAIN_ID,
+    localAccount(index).address.toLowerCase(),
+  ]);
+  return rows[0]!.reliability;
+}
+
 async function checkOf(index: number, using = checker): Promise<GpuCheckRecord> {
   const [record] = await using.check([await dueOfferOf(index, using)]);
   expect(record, lines.slice(-5).join("\n")).toBeDefined();
@@ -141,17 +149,22 @@ describe("GPU checks (watcher) against agents", () => {
     } finally {
       await listener.end();
     }
+    // A provider that never heartbeated is not online, so its offer is not due.
+    expect((await checker.dueOffers(100)).map((o) => o.offerId)).not.toContain(fixtures.get(NO_ENDPOINT)!.offerId.toString());
     // Checked now: not due again within the interval.
     expect((await checker.dueOffers(100)).map((o) => o.offerId)).not.toContain(fixtures.get(HONEST)!.offerId.toString());
   }, 180_000);
 
-  it("an agent that plants one wrong element in one product fails the audit of every product, naming that product", async () => {
+  it("an agent that plants one wrong element in one product fails the audit of every product, naming that product; the failure costs reliability", async () => {
     await rogue(PLANT, { plant: 417 });
+    const before = await reliabilityOf(PLANT);
     const record = await checkOf(PLANT, newChecker(true));
     expect(record.outcome).toBe("Failed");
     expect(record.reason).toMatch(/^product 417: Freivalds check failed/);
     expect(record.audited).toBe(params.products);
     expect(record.commitment).toMatch(/^0x[0-9a-f]{64}$/);
+    // No lease closed yet: the one failed check takes the whole 20 % "disputes, outages, GPU checks" share.
+    expect(before - (await reliabilityOf(PLANT))).toBeCloseTo(20, 5);
   }, 120_000);
 
   it("an answer after the deadline is TimedOut with its measured time; one that never comes is cut off at deadline + margin", async () => {
