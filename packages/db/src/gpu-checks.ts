@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type pg from "pg";
-import { getAddress } from "viem";
+import { getAddress, verifyTypedData, type Hex } from "viem";
+import { heartbeatDomain } from "@gridlease/sdk/heartbeat";
 import { LOCAL_WATCHER_ACCOUNT_INDEX } from "@gridlease/sdk/liveness";
 import { LOCAL_CHAIN_ID, localAccount } from "@gridlease/sdk/local-accounts";
-import { GPU_CHECK_FAILURES_TO_FLAG, GPU_CHECK_VALID_SECONDS } from "@gridlease/sdk/proof-of-gpu";
+import { GPU_CHECK_FAILURES_TO_FLAG, GPU_CHECK_OUTCOMES, GPU_CHECK_TYPES, GPU_CHECK_VALID_SECONDS } from "@gridlease/sdk/proof-of-gpu";
 import { getPool } from "./client";
 
 /**
@@ -256,4 +257,45 @@ export async function flaggedProviders(chainId: number, providers: string[], db:
 export async function providerFlag(chainId: number, provider: string, db: pg.Pool = getPool()): Promise<ProviderFlag> {
   const flags = await flaggedProviders(chainId, [provider], db);
   return flags.get(provider.toLowerCase()) ?? { flagged: false, failuresInARow: 0, lastOutcome: null, lastReason: null };
+}
+
+const ZERO32 = `0x${"0".repeat(64)}` as const;
+
+/**
+ * Whether each check's signature is its checker's EIP-712 `GpuCheck` over the row as stored, in this
+ * chain's deployment domain (as the watcher signs it: a missing elapsed time is 0, a missing
+ * commitment 32 zero bytes). Lets the evidence list say "signature valid" instead of asking readers
+ * to trust the database. False for all when the chain has no indexed deployment.
+ */
+export async function checkSignaturesValid(chainId: number, checks: GpuCheckRecord[], db: pg.Pool = getPool()): Promise<boolean[]> {
+  if (checks.length === 0) return [];
+  const cursor = await db.query<{ registry: string }>("select registry_address as registry from indexer_cursor where chain_id = $1", [chainId]);
+  const registry = cursor.rows[0]?.registry;
+  if (!registry) return checks.map(() => false);
+  const domain = heartbeatDomain({ chainId, registry: getAddress(registry) });
+  return Promise.all(
+    checks.map((check) => {
+      const outcome = (GPU_CHECK_OUTCOMES as readonly string[]).indexOf(check.outcome);
+      if (outcome <= 0 || !/^0x[0-9a-fA-F]{130}$/.test(check.signature)) return false;
+      return verifyTypedData({
+        address: getAddress(check.checker),
+        domain,
+        types: GPU_CHECK_TYPES,
+        primaryType: "GpuCheck",
+        message: {
+          checkId: check.checkId as Hex,
+          provider: getAddress(check.provider),
+          offerId: BigInt(check.offerId),
+          gpuModel: check.gpuModel,
+          gpuCount: check.gpuCount,
+          seed: check.seed as Hex,
+          outcome,
+          elapsedMs: check.elapsedMs ?? 0,
+          deadlineMs: check.deadlineMs,
+          commitment: (check.commitment ?? ZERO32) as Hex,
+        },
+        signature: check.signature as Hex,
+      }).catch(() => false);
+    }),
+  );
 }

@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { getPool } from "../src/client";
+import { GPU_CHECK_TYPES, gpuCheckOutcomeIndex, proofOfGpuDomain } from "@gridlease/sdk/proof-of-gpu";
+import { getAddress, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import {
+  checkSignaturesValid,
   flaggedProviders,
   GPU_CHECK_FAILURES_TO_FLAG,
   GPU_CHECK_VALID_SECONDS,
@@ -229,5 +233,68 @@ describe("trusted checkers", () => {
     expect(trustedGpuCheckers(8453, {})).toEqual([]);
     expect(trustedGpuCheckers(8453, { TRUSTED_GPU_CHECKERS: ` ${TRUSTED[0]!.toUpperCase().replace("0X", "0x")}, ${TRUSTED[1]} ,` })).toEqual(TRUSTED);
     expect(() => trustedGpuCheckers(8453, { TRUSTED_GPU_CHECKERS: "0x1234" })).toThrow(/TRUSTED_GPU_CHECKERS: must be comma-separated/);
+  });
+});
+
+describe("check signatures", () => {
+  it("verify against the checker and the deployment's domain, and fail once any signed field of the row is changed", async () => {
+    const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    await getPool().query(
+      `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
+       values ($1, $2, '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', 1, '0xaa', 100, '0xbb', 90) on conflict do nothing`,
+      [CHAIN_ID, registry.toLowerCase()],
+    );
+    const checker = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+    const offer = offers[5]!;
+    const checkId = `0x${"ab".repeat(32)}` as Hex;
+    const seed = `0x${"5".repeat(64)}` as Hex;
+    const signature = await checker.signTypedData({
+      domain: proofOfGpuDomain({ chainId: CHAIN_ID, registry }),
+      types: GPU_CHECK_TYPES,
+      primaryType: "GpuCheck",
+      // As the watcher signs an Unreachable check: no elapsed time (0), no commitment (zero bytes).
+      message: {
+        checkId,
+        provider: getAddress(offer.provider),
+        offerId: BigInt(offer.offerId),
+        gpuModel: offer.gpuModel,
+        gpuCount: offer.gpuCount,
+        seed,
+        outcome: gpuCheckOutcomeIndex("Unreachable"),
+        elapsedMs: 0,
+        deadlineMs: 900,
+        commitment: `0x${"0".repeat(64)}`,
+      },
+    });
+    const row = {
+      checkId,
+      provider: offer.provider,
+      offerId: offer.offerId,
+      gpuModel: offer.gpuModel,
+      gpuCount: offer.gpuCount,
+      checker: checker.address.toLowerCase(),
+      trusted: false,
+      seedBlock: "12",
+      seed,
+      matrixSize: 64,
+      products: 4,
+      audited: 0,
+      rounds: 2,
+      outcome: "Unreachable",
+      reason: "no endpoint",
+      elapsedMs: null,
+      deadlineMs: 900,
+      commitment: null,
+      signature,
+      checkedAt: new Date().toISOString(),
+    };
+    const tampered = [
+      { ...row, outcome: "Passed" },
+      { ...row, deadlineMs: 9000 },
+      { ...row, checker: STRANGER },
+      { ...row, gpuCount: offer.gpuCount + 1 },
+    ];
+    expect(await checkSignaturesValid(CHAIN_ID, [row, ...tampered])).toEqual([true, false, false, false, false]);
+    expect(await checkSignaturesValid(8453, [row])).toEqual([false]);
   });
 });

@@ -11,9 +11,12 @@ import { ProviderLeases } from "@/components/provider/provider-leases";
 import { ProviderWorkloads } from "@/components/provider/provider-workloads";
 import { RegisterForm } from "@/components/provider/register-form";
 import { StakePanel } from "@/components/provider/stake-panel";
+import { CheckList } from "@/components/proof-of-gpu/check-list";
+import { FlaggedProviderNotice } from "@/components/proof-of-gpu/verified-badge";
 import { WalletProviders } from "@/components/wallet/wallet-providers";
 import { formatToken, shortAddress } from "@/lib/format";
 import { addressParam } from "@/lib/server/address-param";
+import { loadProviderProof } from "@/lib/server/proof-of-gpu";
 import { loadProviderDashboard } from "@/lib/server/provider-dashboard";
 import { readRuntimeConfig } from "@/lib/server/runtime-config";
 import type { RawSearchParams } from "@/lib/search-params";
@@ -23,7 +26,7 @@ export const metadata: Metadata = { title: "Provider dashboard" };
 export default async function ProviderPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const address = addressParam(await searchParams);
   const { CHAIN_ID } = readRuntimeConfig();
-  const data = address ? await loadProviderDashboard(CHAIN_ID, address) : null;
+  const [data, proof] = address ? await Promise.all([loadProviderDashboard(CHAIN_ID, address), loadProviderProof(CHAIN_ID, address)]) : [null, null];
   const pending = data?.leases.filter((l) => l.status === "Pending") ?? [];
   const others = data?.leases.filter((l) => l.status !== "Pending") ?? [];
 
@@ -43,6 +46,14 @@ export default async function ProviderPage({ searchParams }: { searchParams: Pro
           </div>
           <FaucetButton />
         </header>
+        {proof?.flag.flagged && (
+          <FlaggedProviderNotice
+            failures={proof.flag.failuresInARow}
+            lastOutcome={proof.flag.lastOutcome}
+            lastReason={proof.flag.lastReason}
+            href="#gpu-checks"
+          />
+        )}
         {!address || !data ? (
           <ConnectPrompt what="your listings and bookings" />
         ) : !data.registered ? (
@@ -78,6 +89,13 @@ export default async function ProviderPage({ searchParams }: { searchParams: Pro
               <ProviderLeases leases={others} />
             </section>
             <OutageHistory outages={data.outages} />
+            {/* Proof of GPU (issue 21): evidence for renters and arbiters (lease and dispute pages link here). */}
+            <section className="card space-y-2" aria-labelledby="gpu-checks-title" id="gpu-checks">
+              <h2 id="gpu-checks-title" className="font-semibold">
+                Proof of GPU checks
+              </h2>
+              <CheckList checks={proof?.checks ?? []} showOffer />
+            </section>
             <ProviderWorkloads />
             <BillingHistory chainId={CHAIN_ID} account={address} role="provider" />
           </>

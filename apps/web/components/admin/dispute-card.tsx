@@ -126,7 +126,17 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
         <span className="badge">{lease.dispute?.status ?? lease.status}</span>
       </div>
       <p className="text-sm text-slate-400">
-        Renter {shortAddress(lease.renter)} · provider {shortAddress(lease.provider)} · deposit {formatToken(lease.deposit)}
+        Renter {shortAddress(lease.renter)} · provider {shortAddress(lease.provider)} · deposit {formatToken(lease.deposit)} ·{" "}
+        {/* Proof of GPU evidence: the provider's signed check history (outcomes, times against deadlines). */}
+        <a
+          className="text-indigo-300 hover:underline"
+          href={`/provider?address=${lease.provider}#gpu-checks`}
+          target="_blank"
+          rel="noreferrer"
+          data-testid="provider-gpu-checks"
+        >
+          provider's GPU checks
+        </a>
       </p>
       <blockquote className="rounded-lg border-l-4 border-amber-400/60 bg-slate-950/60 p-3 text-sm whitespace-pre-wrap" data-testid="evidence">
         {evidenceText(lease.dispute?.evidenceUri ?? "")}

@@ -84,6 +84,10 @@ export function FilterPanel({ query, facets }: { query: OfferSearchQuery; facets
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="online" value="any" defaultChecked={query.online === "any"} data-testid="include-offline" /> Include offline providers
       </label>
+      {/* Proof of GPU: only offers whose model a trusted checker verified recently (verified=1). */}
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="verified" value="1" defaultChecked={query.verified ?? false} data-testid="verified-only" /> Verified only
+      </label>
       <div className="flex gap-2">
         <button type="submit" className="btn-primary flex-1">
           Apply filters

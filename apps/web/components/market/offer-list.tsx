@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { OfferSearchHit } from "@gridlease/db/search";
 import { formatPercent, formatPricePerHour, shortAddress } from "@/lib/format";
+import { VerifiedBadge } from "@/components/proof-of-gpu/verified-badge";
 import { OnlineBadge } from "./online-badge";
 
 function Spec({ label, value }: { label: string; value: string }) {
@@ -16,7 +17,13 @@ export function OfferList({ offers }: { offers: OfferSearchHit[] }) {
   return (
     <ul className="space-y-2" data-testid="offer-list">
       {offers.map((offer) => (
-        <li key={offer.offerId} data-testid="offer-row" data-offer-id={offer.offerId} data-gpu-model={offer.gpuModel}>
+        <li
+          key={offer.offerId}
+          data-testid="offer-row"
+          data-offer-id={offer.offerId}
+          data-gpu-model={offer.gpuModel}
+          data-verified={offer.verifiedAt ? "true" : "false"}
+        >
           <Link prefetch={false} href={`/offers/${offer.offerId}`} className="card block transition hover:border-indigo-500/60">
             <div className="flex flex-wrap items-baseline justify-between gap-2">
               <h3 className="font-semibold">
@@ -27,6 +34,11 @@ export function OfferList({ offers }: { offers: OfferSearchHit[] }) {
               </h3>
               <span className="text-lg font-semibold text-indigo-300">{formatPricePerHour(offer.pricePerGpuHour)}</span>
             </div>
+            {offer.verifiedAt && (
+              <p className="mt-1 text-xs">
+                <VerifiedBadge gpuModel={offer.gpuModel} checkedAt={offer.verifiedAt} />
+              </p>
+            )}
             <dl className="mt-2 grid grid-cols-3 gap-2 text-sm sm:grid-cols-7">
               <Spec label="VRAM" value={`${offer.vramGb} GB`} />
               <Spec label="CPU" value={`${offer.cpuCores} cores`} />

@@ -16,6 +16,7 @@ export const FILTER_LABELS: Record<FilterKey, string> = {
   availableNow: "“available now”",
   online: "“online providers only”",
   maxSettledOutages: "the settled outages limit",
+  verified: "“verified only”",
 };
 
 export function WhyNothingMatched({ why, params }: { why: WhyNothing | null; params: Record<string, string | string[]> }) {

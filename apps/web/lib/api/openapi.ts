@@ -4,6 +4,7 @@
  * by hand: a parameter added to a route's schema appears in the spec, and test/openapi.test.ts fails
  * when a route file and this table disagree. Served at GET /api/openapi.json, rendered at /api-docs.
  */
+import { agentEndpointBodySchema } from "@gridlease/db/agent-endpoints";
 import { declineEvidenceBodySchema } from "@gridlease/db/decline-evidence";
 import { heartbeatBodySchema } from "@gridlease/db/heartbeats";
 import { leaseListQuerySchema } from "@gridlease/db/queries";
@@ -124,6 +125,17 @@ export const apiOperations: ApiOperation[] = [
     body: heartbeatBodySchema,
     ok: { 202: "Recorded.", 200: "Valid, but this 5-minute slot already had one." },
     errors: [400, 401, 403, 413, 429],
+  },
+  {
+    method: "post",
+    path: "/api/providers/{address}/endpoint",
+    operationId: "postAgentEndpoint",
+    tag: "providers",
+    summary: "Where a provider's agent answers Proof of GPU challenges: its URL, signed by the provider (EIP-712 AgentEndpoint).",
+    params: providerParamsSchema,
+    body: agentEndpointBodySchema,
+    ok: { 201: "Stored.", 200: "Valid, but an equally new or newer registration is stored." },
+    errors: [400, 401, 403, 404, 413, 429],
   },
   {
     method: "post",

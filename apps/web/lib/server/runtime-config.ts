@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { trustedGpuCheckersField } from "@gridlease/db/gpu-checks";
 
 /**
  * Read at request time, never at build time, so one `next build` can serve a stack on any port.
@@ -111,6 +112,12 @@ const serverSettingsSchema = z.object({
       return origin;
     }),
   ),
+  /**
+   * Proof of GPU checkers whose signed results earn offers the "Verified <model>" badge (comma-separated
+   * addresses; on the local chain the development watcher when unset). packages/db/src/gpu-checks.ts
+   * reads the same variable with this same field; parsed here so a typo stops the start.
+   */
+  TRUSTED_GPU_CHECKERS: trustedGpuCheckersField,
 });
 
 export type ServerSettings = z.output<typeof serverSettingsSchema>;
@@ -124,6 +131,7 @@ export function serverSettings(env: Record<string, string | undefined> = process
     TRUSTED_PROXIES: env.TRUSTED_PROXIES,
     WEB_PROCESSES: env.WEB_PROCESSES,
     ALLOWED_ORIGINS: env.ALLOWED_ORIGINS,
+    TRUSTED_GPU_CHECKERS: env.TRUSTED_GPU_CHECKERS,
   };
   const key = JSON.stringify(raw);
   if (settingsCache?.key === key) return settingsCache.settings;

@@ -3,10 +3,13 @@ import { notFound } from "next/navigation";
 import { BookingForm } from "@/components/offer/booking-form";
 import { PriceChart } from "@/components/offer/price-chart";
 import { OnlineBadge } from "@/components/market/online-badge";
+import { CheckList } from "@/components/proof-of-gpu/check-list";
+import { FlaggedProviderNotice, VerifiedBadge } from "@/components/proof-of-gpu/verified-badge";
 import { WalletProviders } from "@/components/wallet/wallet-providers";
 import { formatDate, formatPercent, formatPricePerHour, formatToken, shortAddress } from "@/lib/format";
 import { loadDeployment } from "@/lib/server/deployment";
 import { loadOfferDetail } from "@/lib/server/offer-detail";
+import { loadOfferProof } from "@/lib/server/proof-of-gpu";
 import { readFeeBps } from "@/lib/server/protocol-params";
 import { readRuntimeConfig } from "@/lib/server/runtime-config";
 
@@ -31,8 +34,9 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
   const { CHAIN_ID } = readRuntimeConfig();
   const [detail, contracts] = await Promise.all([loadOfferDetail(CHAIN_ID, BigInt(id)), loadDeployment(CHAIN_ID)]);
   if (!detail) notFound();
-  const feeBps = contracts ? await readFeeBps(contracts) : 0;
+  const [feeBps, proof] = await Promise.all([contracts ? readFeeBps(contracts) : 0, loadOfferProof(CHAIN_ID, id, detail.offer.provider)]);
   const { offer, provider, uptime } = detail;
+  const checksHref = `/provider?address=${offer.provider}#gpu-checks`;
   const bookable = offer.status === "Active" && provider.status === "Active" && offer.freeUnits > 0;
 
   return (
@@ -51,12 +55,16 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
           <p className="flex flex-wrap items-center gap-x-2 text-slate-400">
             {offer.region} · provider {shortAddress(offer.provider)} · <span className="badge">{offer.status}</span>
             <OnlineBadge lastHeartbeatAt={uptime?.lastHeartbeatAt} />
+            {proof.verification && <VerifiedBadge gpuModel={proof.verification.gpuModel} checkedAt={proof.verification.checkedAt} />}
           </p>
         </div>
         <p className="text-2xl font-semibold text-indigo-300" data-testid="offer-price" data-raw={offer.pricePerGpuHour}>
           {formatPricePerHour(offer.pricePerGpuHour)}
         </p>
       </header>
+      {proof.flag.flagged && (
+        <FlaggedProviderNotice failures={proof.flag.failuresInARow} lastOutcome={proof.flag.lastOutcome} lastReason={proof.flag.lastReason} href={checksHref} />
+      )}
       <div className="grid gap-6 lg:grid-cols-[1fr_24rem]">
         <div className="space-y-6">
           <div className="grid gap-6 md:grid-cols-2">
@@ -100,6 +108,21 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
           <section className="card">
             <h2 className="mb-2 font-semibold">Price history (USDC per GPU-hour, by block)</h2>
             <PriceChart points={detail.priceHistory} />
+          </section>
+          <section className="card space-y-2" aria-labelledby="gpu-checks-title" id="gpu-checks">
+            <div className="flex flex-wrap items-baseline justify-between gap-2">
+              <h2 id="gpu-checks-title" className="font-semibold">
+                Proof of GPU checks
+              </h2>
+              <a className="text-xs text-indigo-300 hover:underline" href={checksHref}>
+                All of this provider's checks
+              </a>
+            </div>
+            <p className="text-xs text-slate-400">
+              Seeded matrix-multiplication challenges sized for the listed GPUs, answered against a deadline from the model's throughput and audited with
+              Freivalds' check; each result is signed by its checker.
+            </p>
+            <CheckList checks={proof.checks} />
           </section>
         </div>
         {/* On a phone the booking form comes right after the title; beside the specs on a desktop. */}
