@@ -33,7 +33,11 @@ export interface PogProfile {
    * remote GPU gets, so it is kept well below the compute time.
    */
   allowanceMs: number;
-  /** Products the checker fetches and checks after the answer. */
+  /**
+   * Products the checker fetches and checks after the answer. A host that computed only a fraction q of the
+   * products passes with ≈ q^audited: the fastest card that is too slow (2.5-3.2× slower, e.g. an A100 as an
+   * H100, q ≤ 0.79) passes 16 audits with ≤ 2.3 % (8: 15 %). Cost per check: 16 × 32 MiB and ~0.5 s of one core each.
+   */
   audited: number;
   /** Freivalds rounds per audited product (each passes a wrong product with probability ≤ 2^-20). */
   rounds: number;
@@ -50,7 +54,7 @@ export const POG_PROFILES: Record<PogProfileName, PogProfile> = {
   // would round, has probability ≤ 2·e^(-2048²/(2n)) = 2^-737 per entry).
   // Separation: a card passes another model's challenge only if that model's rate ≤ its own rate ·
   // its efficiency · (1/efficiency + allowance/target) = 2.5× its rate at 100 % efficiency: H100 vs A100 (3.2×) fails.
-  gpu: { matrixSize: 4096, targetComputeMs: 2000, flopsPerTflops: 1e12, efficiency: 0.5, allowanceMs: 1000, audited: 8, rounds: 2, parallelGpus: true },
+  gpu: { matrixSize: 4096, targetComputeMs: 2000, flopsPerTflops: 1e12, efficiency: 0.5, allowanceMs: 1000, audited: 16, rounds: 2, parallelGpus: true },
   // The CPU demo and tests (chain 31337): one datasheet TOPS stands for 0.5 Mop/s of JS on one core (the
   // reference multiply does ~1-3 Gop/s), so an 8×H100 offer is ~600 products of n = 64 (≈ 0.4 s of CPU);
   // the allowance is large because the test machines are shared and loaded.
