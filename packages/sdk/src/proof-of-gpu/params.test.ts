@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GPU_MODELS } from "../gpus";
-import { challengeParams, deadlineTable, POG_PROFILES } from "./index";
+import { answerChallenge, challengeParams, deadlineTable, exactRate, newCheckId, POG_PROFILES } from "./index";
 
 describe("challenge parameters", () => {
   it("every model's deadline is the documented formula applied to its datasheet fp16 TFLOPS or INT8 TOPS, whichever is faster", () => {
@@ -61,5 +61,13 @@ describe("challenge parameters", () => {
 
   it("the table lists every model once", () => {
     expect(deadlineTable("gpu").map((r) => r.model)).toEqual(GPU_MODELS.map((m) => m.id));
+  });
+
+  it("the local profile's largest challenge (8 of the fastest model) is answered by the CPU reference within its deadline", () => {
+    const fastest = [...GPU_MODELS].sort((x, y) => exactRate(y) - exactRate(x))[0];
+    const params = challengeParams(fastest.id, 8, "local");
+    const answer = answerChallenge({ checkId: newCheckId(), seed: newCheckId(), matrixSize: params.matrixSize, products: params.products });
+    expect(answer.fingerprints).toHaveLength(params.products);
+    expect(answer.computeMs).toBeLessThan(params.deadlineMs);
   });
 });
