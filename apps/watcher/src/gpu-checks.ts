@@ -205,6 +205,9 @@ export class GpuChecker {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(challenge),
+        // The URL is the provider's to choose; a redirect could point the checker at its own network, and
+        // a refusal's text ends up in the public reason. Only the registered URL is ever fetched.
+        redirect: "error",
         signal: AbortSignal.timeout(params.deadlineMs + this.options.marginMs),
       });
       text = await response.text();
@@ -252,7 +255,10 @@ export class GpuChecker {
     const n = challenge.matrixSize;
     let bytes: Uint8Array;
     try {
-      const response = await fetch(`${url}/pog/v1/challenges/${challenge.checkId}/products/${j}`, { signal: AbortSignal.timeout(AUDIT_TIMEOUT_MS) });
+      const response = await fetch(`${url}/pog/v1/challenges/${challenge.checkId}/products/${j}`, {
+        redirect: "error",
+        signal: AbortSignal.timeout(AUDIT_TIMEOUT_MS),
+      });
       if (!response.ok) return `product ${j}: the agent would not serve it for the audit (${response.status} ${(await response.text()).slice(0, 200)})`;
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch (error) {

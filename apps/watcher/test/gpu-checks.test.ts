@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer } from "node:http";
 import pg from "pg";
 import { recoverTypedDataAddress, type Address, type Hex } from "viem";
 import { DATA_CHANNEL } from "@gridlease/db/data-events";
@@ -19,7 +20,7 @@ import { startRogueAgent, type RogueAgent } from "./helpers/rogue-agent";
 // Every offer is 8× H100-SXM: with the local profile that is 600 products of n = 64.
 
 const WATCHER_INDEX = 92; // not the default #90 (`npm start`'s watcher) nor the liveness tests' #91/#94
-const [HONEST, PLANT, LATE, HANG, REPLAY, NO_ENDPOINT, CLOSED_PORT] = [150, 151, 152, 153, 154, 155, 156];
+const [HONEST, PLANT, LATE, HANG, REPLAY, NO_ENDPOINT, CLOSED_PORT, REDIRECT] = [150, 151, 152, 153, 154, 155, 156, 157];
 const MARGIN_MS = 2000;
 const params = challengeParams("H100-SXM", 8, "local");
 
@@ -103,7 +104,7 @@ beforeAll(async () => {
   stack = await startLivenessStack({ liveness: LOCAL_LIVENESS_CONFIG });
   db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
   db.on("error", () => undefined); // an idle connection cut when PostgreSQL stops after the suite
-  const listed = await stack.addProviders([HONEST, PLANT, LATE, HANG, REPLAY, NO_ENDPOINT, CLOSED_PORT]);
+  const listed = await stack.addProviders([HONEST, PLANT, LATE, HANG, REPLAY, NO_ENDPOINT, CLOSED_PORT, REDIRECT]);
   fixtures = new Map(listed.map((f) => [f.index, f]));
   const last = listed.at(-1)!.offerId.toString();
   await until("the offers indexed", async () => (await db.query("select 1 from offer where chain_id = $1 and offer_id = $2", [CHAIN_ID, last])).rowCount);
@@ -209,6 +210,28 @@ describe("GPU checks (watcher) against agents", () => {
     const refused = await checkOf(CLOSED_PORT);
     expect(refused.outcome).toBe("Unreachable");
     expect(refused.reason).toBe(`the agent at ${closed} is unreachable (ECONNREFUSED)`);
+
+    // A registered URL that redirects (say, into the checker's own network) is not followed.
+    const target: string[] = [];
+    const inside = createServer((req, res) => {
+      target.push(req.url ?? "");
+      res.writeHead(500).end("internal secret");
+    });
+    const redirector = createServer(
+      (_req, res) => void res.writeHead(307, { location: `http://127.0.0.1:${(inside.address() as { port: number }).port}/` }).end(),
+    );
+    await Promise.all([inside, redirector].map((s) => new Promise<void>((r) => s.listen(0, "127.0.0.1", r))));
+    try {
+      const url = `http://127.0.0.1:${(redirector.address() as { port: number }).port}`;
+      await registerEndpoint(stack.apiUrl, REDIRECT, url, { chainId: CHAIN_ID, registry: stack.deployment.registry.address });
+      await beat(REDIRECT);
+      const redirected = await checkOf(REDIRECT);
+      expect(redirected.outcome).toBe("Unreachable");
+      expect(redirected.reason).toBe(`the agent at ${url} is unreachable (unexpected redirect)`);
+      expect(target).toEqual([]);
+    } finally {
+      for (const s of [inside, redirector]) s.close();
+    }
   }, 120_000);
 
   it("every stored row's signature recovers to the watcher's address over the row's own columns", async () => {
