@@ -56,8 +56,12 @@ export function productToBytes(c: Int16Array): Uint8Array {
   return bytes;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The int16 LE bytes as entries: a view without copying (32 MiB less for the checker at n = 4096) where the platform allows. */
 export function productFromBytes(bytes: Uint8Array, n: number): Int16Array {
   if (bytes.length !== 2 * n * n) throw new Error(`expected ${2 * n * n} bytes, got ${bytes.length}`);
+  if (LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, n * n);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const c = new Int16Array(n * n);
   for (let i = 0; i < c.length; i++) c[i] = view.getInt16(i * 2, true);
