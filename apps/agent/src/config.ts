@@ -95,6 +95,8 @@ const proofOfGpuSchema = z.object({
   engine: z.enum(["auto", "gpu", "cpu"]).default("auto"),
   /** Register the URL with the web app (POST /api/providers/<address>/endpoint) at start and hourly. */
   register: z.boolean().default(true),
+  /** An offer answers at most one challenge per this many seconds (each occupies its GPUs; anyone may send them). */
+  minIntervalSeconds: z.number().min(0).max(86_400).default(30),
 });
 
 /** With `workloads`, the scripts are not run; a config may leave them out. */

@@ -203,14 +203,14 @@ describe("proof of GPU: the agent answers challenges", () => {
     expect([refused.status, (await refused.json()).field]).toEqual([422, "gpuModel"]);
   }, 120_000);
 
-  it("refuses a second challenge for the same provider while one runs (429), and answers it once the first is done", async () => {
+  it("refuses (429) a second challenge for a provider while one runs, and one for the same offer within the minimum interval", async () => {
     const provider = localAccount(SERVED[0]!).address;
-    const offer: ProviderOffer = {
-      offerId: 7n,
+    const offerWith = (offerId: bigint): ProviderOffer => ({
+      offerId,
       status: OfferStatus.Active,
       spec: { gpuModel: "RTX4090", gpuCount: 2 } as ProviderOffer["spec"],
       reservedUnits: 0,
-    };
+    });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     // The CPU reference holds the event loop until it is done, so the overlap is made with an engine that waits.
@@ -226,13 +226,17 @@ describe("proof of GPU: the agent answers challenges", () => {
       "local",
       createLogger(() => undefined),
     );
-    server.add("", { address: provider, chainId: 31337, offers: async () => [offer] });
-    const first = server.handle("POST", "/pog/v1/challenges", JSON.stringify(challengeFor(provider, 7n)));
-    const second = await server.handle("POST", "/pog/v1/challenges", JSON.stringify(challengeFor(provider, 7n)));
-    expect(second.status).toBe(429);
+    server.add("", { address: provider, chainId: 31337, offers: async () => [offerWith(7n), offerWith(9n)] });
+    const send = (offerId: bigint) => server.handle("POST", "/pog/v1/challenges", JSON.stringify(challengeFor(provider, offerId)));
+    const first = send(7n);
+    const whileBusy = await send(9n);
+    expect(whileBusy).toMatchObject({ status: 429, body: { error: `a challenge for provider ${provider} is running; one at a time` } });
     release();
     expect((await first).status).toBe(200);
-    expect((await server.handle("POST", "/pog/v1/challenges", JSON.stringify(challengeFor(provider, 7n)))).status).toBe(200);
+    expect((await send(9n)).status).toBe(200);
+    const again = await send(7n);
+    expect(again).toMatchObject({ status: 429, body: { field: "offerId" } });
+    expect((again as { body: { error: string } }).body.error).toMatch(/^offer 7 answered a challenge \d+ s ago; at most one per 30 s$/);
   });
 
   it("the GPU script's path (pog.py serve, on numpy: no GPU here) answers and serves products bit-identical to the CPU reference", async () => {

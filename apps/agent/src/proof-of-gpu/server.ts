@@ -25,6 +25,8 @@ interface Answered {
 interface MemberState {
   member: PogMember;
   busy: boolean;
+  /** When each offer last answered a challenge (ms), for the per-offer minimum interval. */
+  answeredAt: Map<string, number>;
   recent: Map<string, Answered>;
 }
 
@@ -52,11 +54,16 @@ export class PogServer {
     private readonly engine: PogEngine,
     private readonly profile: "gpu" | "local",
     private readonly log: Logger,
+    /**
+     * Anyone may send challenges and each one occupies the GPUs for seconds (perhaps beside a renter's
+     * work), so an offer answers at most one per this interval; checkers come every few hours.
+     */
+    private readonly minIntervalMs = 30_000,
   ) {}
 
   /** Serves `member` under `prefix` (no trailing slash; "" for the root). */
   add(prefix: string, member: PogMember): void {
-    this.members.set(prefix, { member, busy: false, recent: new Map() });
+    this.members.set(prefix, { member, busy: false, answeredAt: new Map(), recent: new Map() });
   }
 
   async listen(host: string, port: number): Promise<number> {
@@ -158,6 +165,13 @@ export class PogServer {
         "this agent has no GPU path (torch with CUDA was not found at start) and does not compute challenges this large on its CPU",
       );
     if (state.busy) return refuse(429, undefined, `a challenge for provider ${member.address} is running; one at a time`);
+    const sinceMs = Date.now() - (state.answeredAt.get(c.offerId) ?? Number.NEGATIVE_INFINITY);
+    if (sinceMs < this.minIntervalMs)
+      return refuse(
+        429,
+        "offerId",
+        `offer ${c.offerId} answered a challenge ${Math.round(sinceMs / 1000)} s ago; at most one per ${this.minIntervalMs / 1000} s`,
+      );
     state.busy = true;
     try {
       const challenge = { ...c, checkId: c.checkId.toLowerCase() };
@@ -169,6 +183,7 @@ export class PogServer {
         this.log.warn(`proof of GPU: challenge ${c.checkId.slice(0, 10)}… for offer ${c.offerId} not answered: ${describeError(error)}`);
         return refuse(503, undefined, `the agent could not answer: ${describeError(error)}`);
       }
+      state.answeredAt.set(c.offerId, Date.now());
       state.recent.set(challenge.checkId, { seed: c.seed as Hex, n: c.matrixSize, products: c.products });
       while (state.recent.size > RECENT_CHALLENGES) state.recent.delete(state.recent.keys().next().value!);
       this.log.info(

@@ -44,7 +44,7 @@ export async function startProofOfGpu(options: {
 }): Promise<ProofOfGpu> {
   const { config, log } = options;
   const engine = await chooseEngine(config.engine, POG_PROFILES[config.profile].matrixSize, log);
-  const server = new PogServer(engine, config.profile, log);
+  const server = new PogServer(engine, config.profile, log, config.minIntervalSeconds * 1000);
   if (!options.fleet && options.providers.length !== 1) throw new Error("proof of GPU: `serve` answers for exactly one provider.");
   const single = !options.fleet;
   const prefixOf = (address: Address) => (single ? "" : `/providers/${address.toLowerCase()}`);
