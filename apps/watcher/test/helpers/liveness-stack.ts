@@ -21,7 +21,7 @@ import type { LivenessConfig } from "@gridlease/sdk/liveness";
 import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
 import { freePort, REPO_ROOT, startAnvilNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { encodeOfferSpec } from "@gridlease/sdk/offers";
-import { ENDPOINT_PATH, recordAgentEndpoint } from "./agent-endpoints";
+import { answerEndpointRequest, ENDPOINT_PATH } from "./agent-endpoints";
 
 export const CHAIN_ID = 31337;
 export const USDC = 1_000_000n;
@@ -225,9 +225,10 @@ async function build(
       const endpointOf = ENDPOINT_PATH.exec(req.url ?? "")?.[1];
       if (endpointOf) {
         // Proof of GPU: where the provider's agent answers challenges (the web API's POST /api/providers/<address>/endpoint).
-        const reply = await recordAgentEndpoint(db, { chainId: CHAIN_ID, registry: deployment.registry.address }, endpointOf, JSON.parse(body || "{}")).catch(
-          (error: Error) => ({ status: 400, body: { error: error.message } }),
-        );
+        const reply = await answerEndpointRequest(db, CHAIN_ID, endpointOf, JSON.parse(body || "{}")).catch((error: Error) => ({
+          status: 500,
+          body: { error: error.message },
+        }));
         return void res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.body));
       }
       if (req.url !== "/api/heartbeats") return void res.writeHead(404).end();
