@@ -21,6 +21,7 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "apps", "agent", "gpu"))
+sys.dont_write_bytecode = True  # no __pycache__ left in the agent's gpu/ folder
 import pog  # noqa: E402
 
 
