@@ -33,7 +33,11 @@ export const trustedGpuCheckersField = z
         .filter(Boolean),
     ),
   ])
-  .pipe(z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be comma-separated 0x-prefixed 20-byte addresses")).max(100, "at most 100 addresses"))
+  .pipe(
+    z
+      .array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, "TRUSTED_GPU_CHECKERS must be comma-separated 0x-prefixed 20-byte addresses"))
+      .max(100, "TRUSTED_GPU_CHECKERS: at most 100 addresses"),
+  )
   .transform((list) => list.map((address) => address.toLowerCase()));
 
 let localWatcher: string | undefined;
@@ -58,7 +62,7 @@ export function trustedGpuCheckers(chainId: number, env: NodeJS.ProcessEnv = pro
   let list = trustedCache.get(key);
   if (!list) {
     const parsed = trustedGpuCheckersField.safeParse(raw);
-    if (!parsed.success) throw new Error(`TRUSTED_GPU_CHECKERS: ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+    if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? "TRUSTED_GPU_CHECKERS is invalid");
     list = parsed.data.length > 0 ? parsed.data : chainId === LOCAL_CHAIN_ID ? [localWatcherAddress()] : [];
     trustedCache.set(key, list);
   }

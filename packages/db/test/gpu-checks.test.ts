@@ -232,7 +232,7 @@ describe("trusted checkers", () => {
     expect(localWatcherAddress()).toMatch(/^0x[0-9a-f]{40}$/);
     expect(trustedGpuCheckers(8453, {})).toEqual([]);
     expect(trustedGpuCheckers(8453, { TRUSTED_GPU_CHECKERS: ` ${TRUSTED[0]!.toUpperCase().replace("0X", "0x")}, ${TRUSTED[1]} ,` })).toEqual(TRUSTED);
-    expect(() => trustedGpuCheckers(8453, { TRUSTED_GPU_CHECKERS: "0x1234" })).toThrow(/TRUSTED_GPU_CHECKERS: must be comma-separated/);
+    expect(() => trustedGpuCheckers(8453, { TRUSTED_GPU_CHECKERS: "0x1234" })).toThrow(/TRUSTED_GPU_CHECKERS must be comma-separated/);
   });
 });
 
