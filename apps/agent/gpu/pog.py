@@ -77,6 +77,12 @@ def mulmod32(a, b):
     return (lo + (hi << 16)) & M32
 
 
+# Byte b of a hash word holds 4 entries (2 bits each, 0->0, 1->1, 2->-1, 3->0): BYTE_ENTRIES[b] lists them.
+# Expanding through bytes writes the n^2 entries once from an n^2/4 index array, not from 16 shifted copies.
+BYTE_ENTRIES = [[(0, 1, -1, 0)[(b >> (2 * s)) & 3] for s in range(4)] for b in range(256)]
+BYTE_SHIFTS = (0, 8, 16, 24)
+
+
 def lowbias32_arr(x):
     x = x & M32
     x = x ^ (x >> 16)
@@ -100,9 +106,8 @@ class NumpyBackend:
         np = self.np
         words = np.arange(n * n // 16, dtype=np.int64)
         h = lowbias32_arr(lowbias32_arr(words ^ k0) ^ k1)
-        bits = (h[:, None] >> (2 * np.arange(16, dtype=np.int64))[None, :]) & 3
-        table = np.array([0, 1, -1, 0], dtype=np.int8)
-        return table[bits].reshape(n, n)
+        byte = (h[:, None] >> np.array(BYTE_SHIFTS, dtype=np.int64)[None, :]) & 255
+        return np.array(BYTE_ENTRIES, dtype=np.int8)[byte].reshape(n, n)
 
     def products(self, pairs, n, device=None):
         np = self.np
@@ -201,17 +206,17 @@ class TorchBackend:
 
     def _generate_eager(self, words, k0, k1, shifts, table):
         h = lowbias32_arr(lowbias32_arr(words ^ k0) ^ k1)
-        bits = (h[..., None] >> shifts) & 3
-        return table[bits]
+        byte = (h[..., None] >> shifts) & 255
+        return table[byte]
 
     def generate_batch(self, keys, n, device):
         torch = self.torch
         words = torch.arange(n * n // 16, dtype=torch.int64, device=device)
         k0 = torch.tensor([k[0] for k in keys], dtype=torch.int64, device=device)[:, None]
         k1 = torch.tensor([k[1] for k in keys], dtype=torch.int64, device=device)[:, None]
-        shifts = 2 * torch.arange(16, dtype=torch.int64, device=device)
+        shifts = torch.tensor(BYTE_SHIFTS, dtype=torch.int64, device=device)
         dtype = {"int8": torch.int8, "fp16": torch.float16, "fp32": torch.float32}[self.mm]
-        table = torch.tensor([0, 1, -1, 0], dtype=dtype, device=device)
+        table = torch.tensor(BYTE_ENTRIES, dtype=dtype, device=device)
         out = self._run("gen", self._generate_eager, len(keys), words[None, :], k0, k1, shifts, table)
         return out.reshape(len(keys), n, n)
 
