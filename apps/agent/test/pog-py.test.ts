@@ -44,6 +44,32 @@ const backends = [
   { name: "torch (cpu)", args: ["--backend", "torch", "--device", "cpu"], skip: probe("torch") },
 ];
 
+describe.skipIf(backends[0].skip !== undefined)(
+  `pog.py's torch path on a numpy stand-in for torch${backends[0].skip ? ` (skipped: ${backends[0].skip})` : ""}`,
+  () => {
+    // Not torch: test/fixtures/torch-standin mimics the calls pog.py makes, with 3 "CUDA" devices, so the path a GPU
+    // host runs (INT8 probe, compile-and-compare, products spread over devices in batches with a short last batch)
+    // is exercised here. Real torch runs in the cases above when installed, and in scripts/gpu/pog-h200.sh.
+    const env = { ...process.env, PYTHONPATH: fileURLToPath(new URL("./fixtures/torch-standin", import.meta.url)), PYTHONDONTWRITEBYTECODE: "1" };
+
+    it("spreads products over the devices in batches and answers bit-identically to the sdk", () => {
+      const challenge = challengeFor(64, 11);
+      const out = execFileSync("python3", [POG, "answer", "--batch", "2"], { input: JSON.stringify(challenge), env });
+      const answer = JSON.parse(out.toString());
+      expect(answer.backend).toBe("torch+int8+compile");
+      expect(answer.devices).toHaveLength(3);
+      expect(answer.fingerprints).toEqual(answerChallenge(challenge).fingerprints);
+      const fp16 = JSON.parse(
+        execFileSync("python3", [POG, "answer", "--batch", "4"], { input: JSON.stringify(challenge), env: { ...env, POG_INT8: "0" } }).toString(),
+      );
+      expect(fp16.backend).toBe("torch+fp16+compile");
+      expect(fp16.commitment).toBe(answer.commitment);
+      const bytes = execFileSync("python3", [POG, "product", "7"], { input: JSON.stringify(challenge), env });
+      expect(bytes.equals(Buffer.from(productBytes(challenge.seed, 7, 64)))).toBe(true);
+    });
+  },
+);
+
 for (const backend of backends) {
   describe.skipIf(backend.skip !== undefined)(`pog.py on ${backend.name}${backend.skip ? ` (skipped: ${backend.skip})` : ""}`, () => {
     it("answers with the same fingerprints and commitment as the sdk's CPU reference", () => {
