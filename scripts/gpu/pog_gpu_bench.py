@@ -7,8 +7,8 @@ Challenge sizes come from the sdk's own sources (packages/sdk/src/gpus.ts and pr
 read here with regular expressions because a GPU host need not have node_modules; the shell script
 cross-checks them with the sdk when node can run it.
 
-Env: POG_DRY_RUN=1 (numpy backend, n=POG_DRY_N (default 128), 3 products: checks this script without a
-GPU), POG_CHALLENGES (per configuration, default 3), POG_AUDITS (per challenge, default 2), POG_BATCH
+Env: POG_DRY_RUN=1 (numpy backend unless POG_BACKEND=auto|torch, n=POG_DRY_N (default 128), 3 products:
+checks this script without a GPU), POG_CHALLENGES (per configuration, default 3), POG_AUDITS (per challenge, default 2), POG_BATCH
 (products per launch, default 4), POG_MODEL (override the detected model), OUT (folder for results.json).
 """
 import json
@@ -83,8 +83,8 @@ def new_challenge(model_id, gpu_count, params):
 def main():
     dry = os.environ.get("POG_DRY_RUN") == "1"
     models, profile = sdk_tables()
-    backend = pog.pick_backend("numpy" if dry else "torch", None if dry else "cuda")
-    names = ["cpu (dry run)"] if dry else backend.device_names()
+    backend = pog.pick_backend(os.environ.get("POG_BACKEND", "numpy" if dry else "torch"), None if dry else "cuda")
+    names = backend.device_names() if isinstance(backend, pog.TorchBackend) else ["cpu (dry run)"]
     wanted = os.environ.get("POG_MODEL")
     model = next((m for m in models if m["id"] == wanted), None) if wanted else next((m for m in models if names[0] in m["smiNames"]), None)
     if model is None:
