@@ -158,6 +158,7 @@ program
           apiUrl: config.apiUrl,
           chainId: ctx.chainId,
           registry: ctx.contracts.registry,
+          publicClient: ctx.publicClient,
           providers: [{ account: keys.account, offers: cachedOffers(() => fetchOwnOffers(ctx, keys.account.address)), log }],
           log,
         })

@@ -8,10 +8,18 @@ import { keccak256, toHex, verifyTypedData, type Address, type Hex } from "viem"
 import { heartbeatDomain } from "@gridlease/sdk/heartbeat";
 import { localAccount } from "@gridlease/sdk/local-accounts";
 import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
-import { AGENT_ENDPOINT_TYPES, answerChallenge, challengeParams, productBytes, type Challenge, type ChallengeAnswer } from "@gridlease/sdk/proof-of-gpu";
+import {
+  AGENT_ENDPOINT_TYPES,
+  answerChallenge,
+  challengeParams,
+  deriveSeed,
+  productBytes,
+  type Challenge,
+  type ChallengeAnswer,
+} from "@gridlease/sdk/proof-of-gpu";
 import { createLogger } from "../src/log";
 import { OfferStatus, type ProviderOffer } from "../src/provider";
-import { PogServer } from "../src/proof-of-gpu/server";
+import { MAX_SEED_AGE_SECONDS, PogServer, seedChecker } from "../src/proof-of-gpu/server";
 import { cpuEngine, scriptEngine } from "../src/proof-of-gpu/engine";
 import { AgentProcess } from "./helpers/agent-process";
 import { registerLocalProviders } from "./helpers/local-providers";
@@ -39,13 +47,17 @@ const refusedOnce = new Set<string>();
 
 const seedOf = (label: string) => keccak256(toHex(label));
 
+/** A recent block of the node: challenges are seeded from it as a checker would (the agent checks the seed). */
+let seedBase: { number: number; hash: Hex };
+
 function challengeFor(provider: Address, offerId: bigint, overrides: Partial<Challenge> = {}): Challenge {
   const p = challengeParams("RTX4090", 2, "local");
+  const checkId = seedOf(`check ${Math.random()}`);
   return {
-    checkId: seedOf(`check ${Math.random()}`),
+    checkId,
     chainId: 31337,
-    seedBlock: 1,
-    seed: seedOf(`seed ${Math.random()}`),
+    seedBlock: seedBase.number,
+    seed: deriveSeed(seedBase.hash, checkId),
     provider,
     offerId: offerId.toString(),
     gpuModel: "RTX4090",
@@ -69,6 +81,8 @@ beforeAll(async () => {
   node = await startHardhatNode();
   market = await Market.deploy(node.url);
   for (const [index, offerId] of await registerLocalProviders(market, SERVED, { metadataTag: "pog" })) offerOf.set(index, offerId);
+  const latest = await market.publicClient.getBlock({ blockTag: "latest" });
+  seedBase = { number: Number(latest.number), hash: latest.hash };
   api = createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
@@ -164,7 +178,7 @@ describe("proof of GPU: the agent answers challenges", () => {
     expect([unknown.status, (await unknown.json()).field]).toEqual([404, "checkId"]);
   }, 60_000);
 
-  it("refuses, naming the field, what it does not serve: another model, another GPU count, another size, an offer that is not this provider's", async () => {
+  it("refuses, naming the field, what it does not serve: another model, count, size or offer, another provider, a forged, future or stale seed", async () => {
     const [a, b] = SERVED.map((i) => localAccount(i).address) as [Address, Address];
     const { url } = await registered(a);
     const offerA = offerOf.get(SERVED[0]!)!;
@@ -175,6 +189,8 @@ describe("proof of GPU: the agent answers challenges", () => {
       [{ offerId: offerOf.get(SERVED[1]!)!.toString() }, 404, "offerId"],
       [{ provider: b }, 400, "provider"],
       [{ seed: "0x1234" as Hex }, 400, "seed"],
+      [{ seed: seedOf("not derived from the block") }, 400, "seed"],
+      [{ seedBlock: 10_000_000 }, 400, "seedBlock"],
     ];
     for (const [overrides, status, field] of cases) {
       const response = await post(url, challengeFor(a, offerA, overrides));
@@ -184,6 +200,12 @@ describe("proof of GPU: the agent answers challenges", () => {
     }
     const wrongModel = await (await post(url, challengeFor(a, offerA, { gpuModel: "H100-SXM" }))).json();
     expect(wrongModel.error).toBe(`offer ${offerA} lists RTX4090, not H100-SXM`);
+    // A seed block older than MAX_SEED_AGE_SECONDS (the clock moved on instead of the chain going back).
+    const stale = await seedChecker(market.publicClient, () => Date.now() + (MAX_SEED_AGE_SECONDS + 100) * 1000)(challengeFor(a, offerA));
+    expect(stale?.field).toBe("seedBlock");
+    expect(stale?.error).toMatch(
+      new RegExp(`^seedBlock: block ${seedBase.number} is \\d+ s old; seed challenges from a block of the last ${MAX_SEED_AGE_SECONDS} s$`),
+    );
   }, 60_000);
 
   it("`serve` answers at the root of its URL for its own offer and refuses a challenge for the wrong model", async () => {

@@ -81,7 +81,7 @@ const errorText = (error: unknown) => {
 
 /**
  * The checker (docs/proof-of-gpu.md): each cycle picks due offers (active offers of online providers
- * whose last check by this watcher is older than the interval, or did not pass and is older than the
+ * with no GPU leased or reserved, whose last check by this watcher is older than the interval, or did not pass and is older than the
  * retry time; never-checked first), seeds one challenge per offer from the first block after it asked,
  * sends each to the provider's registered agent with an abort at deadline + margin, audits the answer
  * (products fetched and checked with Freivalds), and stores the signed result in gpu_check.
@@ -104,6 +104,8 @@ export class GpuChecker {
                              where g.chain_id = o.chain_id and g.offer_id = o.offer_id and g.checker = $2
                              order by g.checked_at desc limit 1) c on true
         where o.chain_id = $1 and o.status = 'Active'
+          -- GPUs under a lease are the renter's: a challenge would take their compute (and be slowed by it into a false TimedOut).
+          and o.free_units = o.gpu_count
           and u.last_heartbeat_at > now() - make_interval(secs => $3)
           and (c.checked_at is null
                or c.checked_at < now() - make_interval(secs => $4)

@@ -20,7 +20,8 @@ import { startRogueAgent, type RogueAgent } from "./helpers/rogue-agent";
 // Every offer is 8× H100-SXM: with the local profile that is 600 products of n = 64.
 
 const WATCHER_INDEX = 92; // not the default #90 (`npm start`'s watcher) nor the liveness tests' #91/#94
-const [HONEST, PLANT, LATE, HANG, REPLAY, NO_ENDPOINT, CLOSED_PORT, REDIRECT] = [150, 151, 152, 153, 154, 155, 156, 157];
+const [HONEST, PLANT, LATE, HANG, REPLAY, NO_ENDPOINT, CLOSED_PORT, REDIRECT, LEASED] = [150, 151, 152, 153, 154, 155, 156, 157, 158];
+const RENTER = 250;
 const MARGIN_MS = 2000;
 const params = challengeParams("H100-SXM", 8, "local");
 
@@ -104,7 +105,7 @@ beforeAll(async () => {
   stack = await startLivenessStack({ liveness: LOCAL_LIVENESS_CONFIG });
   db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
   db.on("error", () => undefined); // an idle connection cut when PostgreSQL stops after the suite
-  const listed = await stack.addProviders([HONEST, PLANT, LATE, HANG, REPLAY, NO_ENDPOINT, CLOSED_PORT, REDIRECT]);
+  const listed = await stack.addProviders([HONEST, PLANT, LATE, HANG, REPLAY, NO_ENDPOINT, CLOSED_PORT, REDIRECT, LEASED]);
   fixtures = new Map(listed.map((f) => [f.index, f]));
   const last = listed.at(-1)!.offerId.toString();
   await until("the offers indexed", async () => (await db.query("select 1 from offer where chain_id = $1 and offer_id = $2", [CHAIN_ID, last])).rowCount);
@@ -150,6 +151,13 @@ describe("GPU checks (watcher) against agents", () => {
     } finally {
       await listener.end();
     }
+    // An offer with a GPU booked is not due: the GPUs are the renter's while the lease runs.
+    await stack.addRenters([RENTER]);
+    await stack.book(RENTER, fixtures.get(LEASED)!, 1);
+    await beat(LEASED);
+    const leased = fixtures.get(LEASED)!.offerId.toString();
+    await until("the booking indexed", async () => (await db.query("select 1 from offer where offer_id = $1 and free_units < gpu_count", [leased])).rowCount);
+    expect((await checker.dueOffers(100)).map((o) => o.offerId)).not.toContain(leased);
     // A provider that never heartbeated is not online, so its offer is not due.
     expect((await checker.dueOffers(100)).map((o) => o.offerId)).not.toContain(fixtures.get(NO_ENDPOINT)!.offerId.toString());
     // Checked now: not due again within the interval.

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Address, Hex } from "viem";
-import { challengeParams, challengeSchema, type ChallengeAnswer } from "@gridlease/sdk/proof-of-gpu";
+import type { Address, Hex, PublicClient } from "viem";
+import { challengeParams, challengeSchema, deriveSeed, type ChallengeAnswer } from "@gridlease/sdk/proof-of-gpu";
 import { describeError } from "../chain";
 import type { Logger } from "../log";
 import { OfferStatus, type ProviderOffer } from "../provider";
@@ -59,6 +59,8 @@ export class PogServer {
      * work), so an offer answers at most one per this interval; checkers come every few hours.
      */
     private readonly minIntervalMs = 30_000,
+    /** Checks the challenge's seed against the chain (`seedChecker`); a refusal naming the field, or undefined. */
+    private readonly checkSeed?: (c: { seedBlock: number; checkId: string; seed: string }) => Promise<{ field: string; error: string } | undefined>,
   ) {}
 
   /** Serves `member` under `prefix` (no trailing slash; "" for the root). */
@@ -164,6 +166,9 @@ export class PogServer {
         "matrixSize",
         "this agent has no GPU path (torch with CUDA was not found at start) and does not compute challenges this large on its CPU",
       );
+    const seedProblem = await this.checkSeed?.(c);
+    if (seedProblem) return refuse(400, seedProblem.field, seedProblem.error);
+    // No await from here to `busy = true`: a second request must see the first one's flag.
     if (state.busy) return refuse(429, undefined, `a challenge for provider ${member.address} is running; one at a time`);
     const sinceMs = Date.now() - (state.answeredAt.get(c.offerId) ?? Number.NEGATIVE_INFINITY);
     if (sinceMs < this.minIntervalMs)
@@ -194,4 +199,28 @@ export class PogServer {
       state.busy = false;
     }
   }
+}
+
+/** A challenge seeded from a block older than this is refused (stale, or prepared in advance). */
+export const MAX_SEED_AGE_SECONDS = 600;
+
+/**
+ * The agent's check of a challenge's seed (docs/proof-of-gpu.md, "DoS of agents"): seedBlock exists, is
+ * recent, and seed = keccak256(blockHash(seedBlock) ‖ checkId). A forged or stale challenge would cost
+ * the GPUs seconds and prove nothing to anyone, so it is refused before any work.
+ */
+export function seedChecker(publicClient: Pick<PublicClient, "getBlock">, now = () => Date.now()) {
+  return async (c: { seedBlock: number; checkId: string; seed: string }): Promise<{ field: string; error: string } | undefined> => {
+    const block = await publicClient.getBlock({ blockNumber: BigInt(c.seedBlock) }).catch(() => undefined);
+    if (!block?.hash) return { field: "seedBlock", error: `seedBlock: block ${c.seedBlock} is not on this agent's chain (yet)` };
+    const age = Math.round(now() / 1000 - Number(block.timestamp));
+    if (age > MAX_SEED_AGE_SECONDS)
+      return {
+        field: "seedBlock",
+        error: `seedBlock: block ${c.seedBlock} is ${age} s old; seed challenges from a block of the last ${MAX_SEED_AGE_SECONDS} s`,
+      };
+    if (deriveSeed(block.hash, c.checkId as Hex).toLowerCase() !== c.seed.toLowerCase())
+      return { field: "seed", error: `seed: is not keccak256(hash of block ${c.seedBlock} ‖ checkId)` };
+    return undefined;
+  };
 }

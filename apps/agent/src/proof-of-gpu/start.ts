@@ -1,11 +1,11 @@
-import type { Account, Address } from "viem";
+import type { Account, Address, PublicClient } from "viem";
 import { POG_PROFILES } from "@gridlease/sdk/proof-of-gpu";
 import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
 import type { ProviderOffer } from "../provider";
 import { chooseEngine } from "./engine";
 import { EndpointRegistrar } from "./register";
-import { PogServer } from "./server";
+import { PogServer, seedChecker } from "./server";
 
 export type ProofOfGpuConfig = NonNullable<AgentConfig["proofOfGpu"]>;
 
@@ -37,6 +37,8 @@ export async function startProofOfGpu(options: {
   apiUrl: string;
   chainId: number;
   registry: Address;
+  /** Reads the seed block of each challenge (its hash and age are checked before any work). */
+  publicClient: Pick<PublicClient, "getBlock">;
   providers: PogProvider[];
   /** A fleet serves each provider under /providers/<address>, even when it has one. */
   fleet?: boolean;
@@ -44,7 +46,7 @@ export async function startProofOfGpu(options: {
 }): Promise<ProofOfGpu> {
   const { config, log } = options;
   const engine = await chooseEngine(config.engine, POG_PROFILES[config.profile].matrixSize, log);
-  const server = new PogServer(engine, config.profile, log, config.minIntervalSeconds * 1000);
+  const server = new PogServer(engine, config.profile, log, config.minIntervalSeconds * 1000, seedChecker(options.publicClient));
   if (!options.fleet && options.providers.length !== 1) throw new Error("proof of GPU: `serve` answers for exactly one provider.");
   const single = !options.fleet;
   const prefixOf = (address: Address) => (single ? "" : `/providers/${address.toLowerCase()}`);

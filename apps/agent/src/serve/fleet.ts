@@ -169,6 +169,7 @@ export class Fleet {
         apiUrl: fleet.base.apiUrl,
         chainId: ctx.chainId,
         registry: ctx.contracts.registry,
+        publicClient: ctx.publicClient,
         providers: pogProviders,
         fleet: true,
         log,
