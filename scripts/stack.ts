@@ -229,15 +229,16 @@ async function main() {
       args: ["--import", "tsx", "apps/watcher/src/main.ts"],
       cwd: ROOT,
       // Proof of GPU on the local chain: the fleet's CPU-sized challenges, checked soon after start
-      // (a few offers every 2 s, again after 10 min, 20 s after a failure) so the demo shows badges.
+      // (a few offers every 2 s, again after 10 min, 20 s after a failure) so the demo shows badges;
+      // GPU_CHECK_* in the environment override these.
       env: localChain
         ? {
             ...childEnv,
-            GPU_CHECK_PROFILE: "local",
-            GPU_CHECK_CYCLE_SECONDS: "2",
-            GPU_CHECKS_PER_CYCLE: "6",
-            GPU_CHECK_INTERVAL_SECONDS: "600",
-            GPU_CHECK_RETRY_SECONDS: "20",
+            GPU_CHECK_PROFILE: process.env.GPU_CHECK_PROFILE ?? "local",
+            GPU_CHECK_CYCLE_SECONDS: process.env.GPU_CHECK_CYCLE_SECONDS ?? "2",
+            GPU_CHECKS_PER_CYCLE: process.env.GPU_CHECKS_PER_CYCLE ?? "6",
+            GPU_CHECK_INTERVAL_SECONDS: process.env.GPU_CHECK_INTERVAL_SECONDS ?? "600",
+            GPU_CHECK_RETRY_SECONDS: process.env.GPU_CHECK_RETRY_SECONDS ?? "20",
           }
         : childEnv,
       logDir,
