@@ -30,6 +30,8 @@ fi
 mkdir -p "$lib/examples" "$bin"
 cp "$here/gridlease-agent.mjs" "$lib/gridlease-agent.mjs"
 cp "$here"/examples/* "$lib/examples/"
+# The proof-of-GPU script (used only where python3 has torch with CUDA).
+mkdir -p "$lib/gpu" && cp "$here/gpu/pog.py" "$lib/gpu/pog.py"
 chmod 755 "$lib/gridlease-agent.mjs" "$lib"/examples/*.sh
 printf '#!/bin/sh\nexec node "%s/gridlease-agent.mjs" "$@"\n' "$lib" > "$bin/gridlease-agent"
 chmod 755 "$bin/gridlease-agent"

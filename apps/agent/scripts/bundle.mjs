@@ -39,5 +39,8 @@ for (const file of await readdir(path.join(root, "examples"), { withFileTypes: t
   await copyFile(path.join(root, "examples", file.name), target);
   if (file.name.endsWith(".sh")) await chmod(target, 0o755);
 }
+// The proof-of-GPU script (run when torch with CUDA is found), next to the bundle as gpu/pog.py.
+await mkdir(path.join(out, "gpu"), { recursive: true });
+await copyFile(path.join(root, "gpu", "pog.py"), path.join(out, "gpu", "pog.py"));
 execFileSync("tar", ["-czf", `${name}.tar.gz`, name], { cwd: path.join(root, "dist") });
 process.stdout.write(`${path.join(root, "dist", `${name}.tar.gz`)}\n`);

@@ -18,8 +18,13 @@ export interface PogEngine {
   close?(): void;
 }
 
-/** The GPU script shipped with the agent (apps/agent/gpu/pog.py). */
-export const POG_SCRIPT = path.resolve(import.meta.dirname, "../../gpu/pog.py");
+/**
+ * The GPU script shipped with the agent: apps/agent/gpu/pog.py from the sources, gpu/pog.py next to
+ * the bundled gridlease-agent.mjs in a release (scripts/bundle.mjs, install.sh).
+ */
+export const POG_SCRIPT =
+  [path.resolve(import.meta.dirname, "../../gpu/pog.py"), path.resolve(import.meta.dirname, "gpu/pog.py")].find(existsSync) ??
+  path.resolve(import.meta.dirname, "../../gpu/pog.py");
 
 /**
  * The CPU reference runs on the agent's event loop, so it only takes challenges whose work is small
