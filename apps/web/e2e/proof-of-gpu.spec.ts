@@ -87,8 +87,20 @@ test("an offer the stack's watcher verified shows the badge and its signed check
   await expect(page.getByTestId("provider-flagged")).toHaveCount(0);
   await screenshotBoth(page, "offer-gpu-checks");
 
-  // 5. The provider's page (linked from leases and disputes) holds its check history across its offers.
-  await page.goto(`/provider?address=${hit.provider}#gpu-checks`);
+  // 5. The provider's public check history (linked from here, leases and disputes) spans its offers.
+  await page.getByRole("link", { name: "All of this provider's checks" }).click();
+  await expect(page).toHaveURL(new RegExp(`/providers/${hit.provider}/gpu-checks$`, "i"));
   const history = page.locator("#gpu-checks");
   await expect(history.locator(`[data-testid="gpu-check"][data-outcome="Passed"] a[href="/offers/${hit.offerId}"]`).first()).toBeVisible();
+
+  // 6. The same evidence as JSON for anyone to re-check: the watcher's signature verifies, the provider is not flagged.
+  const evidence = (await (await page.request.get(`/api/providers/${hit.provider}/gpu-checks?limit=100`)).json()) as {
+    flag: { flagged: boolean };
+    checks: { offerId: string; outcome: string; trusted: boolean; signatureValid: boolean; elapsedMs: number; deadlineMs: number }[];
+  };
+  expect(evidence.flag.flagged).toBe(false);
+  const passedCheck = evidence.checks.find((c) => c.offerId === hit.offerId && c.outcome === "Passed");
+  expect(passedCheck).toMatchObject({ trusted: true, signatureValid: true });
+  expect(passedCheck!.elapsedMs).toBeLessThanOrEqual(passedCheck!.deadlineMs);
+  expect((await page.request.get(`/api/providers/${hit.provider}/gpu-checks?limit=0`)).status()).toBe(400);
 });

@@ -89,7 +89,7 @@ export default async function ProviderPage({ searchParams }: { searchParams: Pro
               <ProviderLeases leases={others} />
             </section>
             <OutageHistory outages={data.outages} />
-            {/* Proof of GPU (issue 21): evidence for renters and arbiters (lease and dispute pages link here). */}
+            {/* Proof of GPU (issue 21): the provider's own check history; renters and arbiters see it at /providers/[address]/gpu-checks. */}
             <section className="card space-y-2" aria-labelledby="gpu-checks-title" id="gpu-checks">
               <h2 id="gpu-checks-title" className="font-semibold">
                 Proof of GPU checks

@@ -130,7 +130,7 @@ export function DisputeCard({ item, decided = false }: { item: DisputeCase; deci
         {/* Proof of GPU evidence: the provider's signed check history (outcomes, times against deadlines). */}
         <a
           className="text-indigo-300 hover:underline"
-          href={`/provider?address=${lease.provider}#gpu-checks`}
+          href={`/providers/${lease.provider}/gpu-checks`}
           target="_blank"
           rel="noreferrer"
           data-testid="provider-gpu-checks"

@@ -70,12 +70,7 @@ export function LeaseCard({ lease }: { lease: LeaseView }) {
       <p className="text-sm text-slate-400">
         {lease.hours} h at {formatToken(lease.pricePerGpuHour)}/GPU·h · deposit {formatToken(deposit)} · provider {shortAddress(lease.provider)} ·{" "}
         {/* Proof of GPU evidence for a dispute: did the provider's hardware pass its checks? */}
-        <Link
-          prefetch={false}
-          className="text-indigo-300 hover:underline"
-          href={`/provider?address=${lease.provider}#gpu-checks`}
-          data-testid="provider-gpu-checks"
-        >
+        <Link prefetch={false} className="text-indigo-300 hover:underline" href={`/providers/${lease.provider}/gpu-checks`} data-testid="provider-gpu-checks">
           GPU checks
         </Link>
       </p>

@@ -16,7 +16,7 @@ import { workloadRelayBodySchema } from "../server/workload-relay";
 import { createSubscriptionSchema, idParamSchema, messagesQuerySchema, tokenQuerySchema, updateSubscriptionSchema } from "../server/notifications";
 import { billingRoutes, billingCsvQuerySchema } from "./billing-routes";
 import { billingQuerySchema } from "@gridlease/db/billing";
-import { chainQuerySchema, offerParamsSchema, providerParamsSchema, publicReadRoutes } from "./public-read-routes";
+import { chainQuerySchema, gpuChecksQuerySchema, offerParamsSchema, providerParamsSchema, publicReadRoutes } from "./public-read-routes";
 
 type Schema = z.ZodType;
 export type HttpMethod = "get" | "post" | "patch" | "delete";
@@ -74,6 +74,18 @@ export const apiOperations: ApiOperation[] = [
     query: chainQuerySchema,
     ok: { 200: "The provider." },
     errors: [400, 404, 429],
+  },
+  {
+    method: "get",
+    path: toTemplate(read.providerGpuChecks.path),
+    operationId: "getProviderGpuChecks",
+    tag: "providers",
+    summary:
+      "Proof of GPU evidence: the provider's latest checks (outcome, elapsed vs deadline, seed, checker signature and whether it verifies) and whether it is flagged.",
+    params: providerParamsSchema,
+    query: gpuChecksQuerySchema,
+    ok: { 200: "The checks, newest first, and the flag." },
+    errors: [400, 429],
   },
   {
     method: "get",

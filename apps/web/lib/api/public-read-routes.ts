@@ -1,5 +1,6 @@
 import { addressSchema, chainIdParam, getOfferDetail, getProviderDetail, idSchema, leaseListQuerySchema, listLeases, marketStats } from "@gridlease/db/queries";
 import { defaultChainId, InvalidCursorError, strictOfferSearchQuerySchema } from "@gridlease/db/search";
+import { checkSignaturesValid, providerCheckHistory, providerFlag } from "@gridlease/db/gpu-checks";
 import { z } from "zod";
 import { ApiError, JSON_CONTENT_TYPE } from "./errors";
 import { parseQuery } from "./handler";
@@ -9,6 +10,12 @@ import { jsonAnswer, type ReadRoute } from "./read-route";
 export const chainQuerySchema = z.object({ chainId: chainIdParam }).strict();
 export const offerParamsSchema = z.object({ id: idSchema });
 export const providerParamsSchema = z.object({ address: addressSchema });
+export const gpuChecksQuerySchema = z
+  .object({
+    chainId: chainIdParam,
+    limit: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(500, "must be at most 500").default(50),
+  })
+  .strict();
 
 /** The public JSON read API (docs/api.md). Writes and session routes live only in app/api. */
 export const publicReadRoutes = {
@@ -49,6 +56,22 @@ export const publicReadRoutes = {
       const provider = await getProviderDetail(chainId ?? defaultChainId(), address);
       if (!provider) throw new ApiError(404, "not_found", `Provider ${address} is not registered.`, "address");
       return jsonAnswer(provider);
+    },
+  },
+  /**
+   * GET /api/providers/{address}/gpu-checks — Proof of GPU evidence (issue 21): the provider's latest
+   * checks across its offers, newest first, each with its checker's EIP-712 signature and whether it
+   * verifies, and whether the provider is flagged. An unknown provider has none (200, empty).
+   */
+  providerGpuChecks: {
+    path: "/api/providers/:address/gpu-checks",
+    async handle({ query, params }) {
+      const { address } = providerParamsSchema.parse(params);
+      const { chainId: requested, limit } = parseQuery(query, gpuChecksQuerySchema);
+      const chainId = requested ?? defaultChainId();
+      const [checks, flag] = await Promise.all([providerCheckHistory(chainId, address, limit), providerFlag(chainId, address)]);
+      const valid = await checkSignaturesValid(chainId, checks);
+      return jsonAnswer({ provider: address.toLowerCase(), flag, checks: checks.map((check, i) => ({ ...check, signatureValid: valid[i] })) });
     },
   },
   /** GET /api/leases?renter=0x…|provider=0x…[&status=][&limit=][&cursor=] — newest first. */

@@ -36,7 +36,7 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
   if (!detail) notFound();
   const [feeBps, proof] = await Promise.all([contracts ? readFeeBps(contracts) : 0, loadOfferProof(CHAIN_ID, id, detail.offer.provider)]);
   const { offer, provider, uptime } = detail;
-  const checksHref = `/provider?address=${offer.provider}#gpu-checks`;
+  const checksHref = `/providers/${offer.provider}/gpu-checks`;
   const bookable = offer.status === "Active" && provider.status === "Active" && offer.freeUnits > 0;
 
   return (
