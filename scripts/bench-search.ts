@@ -21,6 +21,9 @@ import { runMigrations } from "../packages/db/src/migrate";
 import { insertSyntheticOffers } from "../packages/db/src/synthetic";
 import { closeDatabaseClients, getPool } from "../packages/db/src/client";
 import { inTransaction } from "../packages/db/src/transaction";
+import { loadListSnapshot } from "../packages/db/src/offer-list";
+import { orderFor, snapshotBytes } from "../packages/db/src/offer-page";
+import { SEARCH_SORTS } from "../packages/db/src/search-query";
 import { freePort } from "../packages/sdk/src/local-chain";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require("autocannon");
@@ -196,6 +199,22 @@ async function measureUpdate(base: string): Promise<void> {
   await closeDatabaseClients();
 }
 
+/**
+ * The search snapshot the web server holds, loaded here too to size it: a full load's time, then its
+ * bytes per offer with every sort order built (offer-page.ts snapshotBytes: typed arrays, orders,
+ * provider columns). The web server's RSS is printed separately (it includes Next and the heap).
+ */
+async function reportSnapshot(): Promise<void> {
+  const started = performance.now();
+  const snapshot = await loadListSnapshot(getPool(), 31337);
+  const loadMs = performance.now() - started;
+  for (const sort of SEARCH_SORTS) orderFor(snapshot, sort);
+  const bytes = snapshotBytes(snapshot);
+  console.log(
+    `search snapshot: full load ${loadMs.toFixed(0)} ms, ${(bytes / 1024 / 1024).toFixed(1)} MB with every sort order = ${(bytes / snapshot.size).toFixed(0)} bytes per offer`,
+  );
+}
+
 async function main(): Promise<void> {
   // A build of its own (NEXT_DIST_DIR, see apps/web/next.config.ts): never measures a stale build and
   // never swaps the build under a running dev stack. BENCH_SKIP_BUILD=1 reuses the previous one.
@@ -223,8 +242,9 @@ async function main(): Promise<void> {
     await getPool().query("insert into indexed_block (chain_id, number, hash, parent_hash) values (31337, 1, '0xb1', '0x')");
     // A bulk load leaves autovacuum work behind that a live database has long done; do it before measuring.
     await getPool().query("vacuum (analyze) offer, provider");
-    await closeDatabaseClients();
     console.log(`inserted ${OFFERS} offers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await reportSnapshot();
+    await closeDatabaseClients();
 
     const port = await freePort();
     // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server; NODE_OPTIONS refuses --cpu-prof.

@@ -124,16 +124,17 @@ export interface SnapshotRow extends OfferSearchHit {
 }
 
 /**
- * Up to `want` offers passing `filters` in `sort` order after the cursor, as search.ts's SQL returns
- * them; null when the snapshot cannot answer exactly (the caller asks PostgreSQL).
+ * The rows (snapshot indices) of up to `want` offers passing `filters` in `sort` order after the
+ * cursor, as search.ts's SQL returns them; null when the snapshot cannot answer exactly (the caller
+ * asks PostgreSQL). hitAt builds a row's hit, offer-json.ts hitJson writes it as JSON.
  */
-export function snapshotPage(
+export function snapshotPageRows(
   snapshot: ListSnapshot,
   sort: SearchSort,
   filters: SnapshotFilter[],
   cursor: { value: string; offerId: string } | null,
   want: number,
-): SnapshotRow[] | null {
+): number[] | null {
   if (!snapshot.listable) return null;
   const order = orderFor(snapshot, sort);
   const key = sortKey(snapshot, sort);
@@ -179,47 +180,71 @@ export function snapshotPage(
   } else {
     walk(...args, order, after ? after(order) : 0, want, out);
   }
+  return out;
+}
+
+/** The value row `i` sorts by under `sort`, as the SQL path's `sortValue` (the cursor is built from it). */
+export function sortValueAt(snapshot: ListSnapshot, sort: SearchSort, i: number): string {
+  return String(sortKey(snapshot, sort)[i]);
+}
+
+/** Checks before this time (ms) no longer verify an offer: the badge and the filter compare with it at query time. */
+export function verifiedSinceNow(): number {
+  return Date.now() - GPU_CHECK_VALID_SECONDS * 1000;
+}
+
+/** Row `i` as search.ts's SQL path returns a hit (after normalizeHit), with its sort value. */
+export function hitAt(snapshot: ListSnapshot, sort: SearchSort, i: number, verifiedSince: number): SnapshotRow {
   const { providers } = snapshot;
-  const verifiedSince = Date.now() - GPU_CHECK_VALID_SECONDS * 1000;
-  return out.map((i) => {
-    const p = snapshot.providerCode[i]!;
-    const lastSeen = providers.lastSeen[p]!;
-    const uptime = providers.uptime7d[p]!;
-    return {
-      offerId: String(snapshot.offerId[i]),
-      provider: providers.addresses[p]!,
-      gpuModel: snapshot.gpuModels[snapshot.gpuModelCode[i]!]!,
-      gpuCount: snapshot.gpuCount[i]!,
-      freeUnits: snapshot.freeUnits[i]!,
-      vramGb: snapshot.vramGb[i]!,
-      cpuCores: snapshot.cpuCores[i]!,
-      ramGb: snapshot.ramGb[i]!,
-      diskGb: snapshot.diskGb[i]!,
-      bandwidthMbps: snapshot.bandwidthMbps[i]!,
-      region: snapshot.regions[snapshot.regionCode[i]!]!,
-      pricePerGpuHour: String(snapshot.price[i]),
-      pricePerTflop: Number.isFinite(snapshot.pricePerTflop[i]) ? snapshot.pricePerTflop[i]! : null,
-      minHours: snapshot.minHours[i]!,
-      maxHours: snapshot.maxHours[i]!,
-      status: "Active",
-      listedBlock: String(snapshot.listedBlock[i]),
-      providerReliability: snapshot.reliability[i]!,
-      providerUptime7d: Number.isNaN(uptime) ? null : uptime,
-      providerLastHeartbeatAt: Number.isNaN(lastSeen) ? null : new Date(lastSeen).toISOString(),
-      providerOnline: snapshot.online[i] === 1,
-      providerOutagesSettled: snapshot.outagesSettled[i]!,
-      verifiedAt: snapshot.verifiedAt[i]! >= verifiedSince ? new Date(snapshot.verifiedAt[i]!).toISOString() : null,
-      // As search.ts normalizeHit gives SQL rows (label last, as JSON shows it), without its per-hit lookups.
-      gpuLabel: gpuLabels(snapshot)[snapshot.gpuModelCode[i]!]!,
-      sortValue: String(key[i]),
-    };
-  });
+  const p = snapshot.providerCode[i]!;
+  const lastSeen = providers.lastSeen[p]!;
+  const uptime = providers.uptime7d[p]!;
+  return {
+    offerId: String(snapshot.offerId[i]),
+    provider: providers.addresses[p]!,
+    gpuModel: snapshot.gpuModels[snapshot.gpuModelCode[i]!]!,
+    gpuCount: snapshot.gpuCount[i]!,
+    freeUnits: snapshot.freeUnits[i]!,
+    vramGb: snapshot.vramGb[i]!,
+    cpuCores: snapshot.cpuCores[i]!,
+    ramGb: snapshot.ramGb[i]!,
+    diskGb: snapshot.diskGb[i]!,
+    bandwidthMbps: snapshot.bandwidthMbps[i]!,
+    region: snapshot.regions[snapshot.regionCode[i]!]!,
+    pricePerGpuHour: String(snapshot.price[i]),
+    pricePerTflop: Number.isFinite(snapshot.pricePerTflop[i]) ? snapshot.pricePerTflop[i]! : null,
+    minHours: snapshot.minHours[i]!,
+    maxHours: snapshot.maxHours[i]!,
+    status: "Active",
+    listedBlock: String(snapshot.listedBlock[i]),
+    providerReliability: snapshot.reliability[i]!,
+    providerUptime7d: Number.isNaN(uptime) ? null : uptime,
+    providerLastHeartbeatAt: Number.isNaN(lastSeen) ? null : new Date(lastSeen).toISOString(),
+    providerOnline: snapshot.online[i] === 1,
+    providerOutagesSettled: snapshot.outagesSettled[i]!,
+    verifiedAt: snapshot.verifiedAt[i]! >= verifiedSince ? new Date(snapshot.verifiedAt[i]!).toISOString() : null,
+    // As search.ts normalizeHit gives SQL rows (label last, as JSON shows it), without its per-hit lookups.
+    gpuLabel: gpuLabels(snapshot)[snapshot.gpuModelCode[i]!]!,
+    sortValue: sortValueAt(snapshot, sort, i),
+  };
+}
+
+/** snapshotPageRows as hits. */
+export function snapshotPage(
+  snapshot: ListSnapshot,
+  sort: SearchSort,
+  filters: SnapshotFilter[],
+  cursor: { value: string; offerId: string } | null,
+  want: number,
+): SnapshotRow[] | null {
+  const verifiedSince = verifiedSinceNow();
+  return snapshotPageRows(snapshot, sort, filters, cursor, want)?.map((i) => hitAt(snapshot, sort, i, verifiedSince)) ?? null;
 }
 
 const labels = new WeakMap<string[], (string | null)[]>();
 
 /** GPU model labels by model code (the code table only grows, so a longer table gets a new list). */
-function gpuLabels(snapshot: ListSnapshot): (string | null)[] {
+export function gpuLabels(snapshot: ListSnapshot): (string | null)[] {
   let list = labels.get(snapshot.gpuModels);
   if (!list || list.length !== snapshot.gpuModels.length)
     labels.set(snapshot.gpuModels, (list = snapshot.gpuModels.map((id) => gpuModelById(id)?.label ?? null)));

@@ -5,7 +5,9 @@ import type pg from "pg";
 import { getPool } from "./client";
 import { searchCounts } from "./offer-counts";
 import type { FacetCount, SnapshotFilter } from "./offer-facets";
-import { ListSnapshots, snapshotPage } from "./offer-page";
+import type { ListSnapshot } from "./offer-list";
+import { hitJson } from "./offer-json";
+import { hitAt, ListSnapshots, snapshotPageRows, sortValueAt, verifiedSinceNow } from "./offer-page";
 import {
   FILTER_KEYS,
   offerSearchQuerySchema,
@@ -280,6 +282,12 @@ function sqlPage(db: pg.Pool, chainId: number, query: OfferSearchQuery, filters:
   return db.query<Omit<OfferSearchHit, "gpuLabel" | "verifiedAt"> & { verifiedAt: number | null; sortValue: string }>(pageSql, params);
 }
 
+/** A search's answer before its hits are built: snapshot rows (built as objects or written as JSON) or SQL hits. */
+interface SearchOutcome {
+  rest: Omit<OfferSearchResult, "offers">;
+  hits: { snapshot: ListSnapshot; rows: number[]; verifiedSince: number } | { sql: OfferSearchHit[] };
+}
+
 /**
  * Searches active offers. Accepts raw input (validated with offerSearchQuerySchema) or a parsed query.
  * The list and the counts (total, facets, why nothing) come from the column snapshot for `dataVersion`
@@ -288,11 +296,36 @@ function sqlPage(db: pg.Pool, chainId: number, query: OfferSearchQuery, filters:
  */
 export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<OfferSearchResult> {
   const query = offerSearchQuerySchema.parse(input);
+  const { rest, hits } = await search(query, db, dataVersion);
+  if ("sql" in hits) return { offers: hits.sql, ...rest };
+  const offers = hits.rows.map((i) => {
+    const { sortValue: _sortValue, ...hit } = hitAt(hits.snapshot, query.sort, i, hits.verifiedSince);
+    return hit;
+  });
+  return { offers, ...rest };
+}
+
+/**
+ * searchOffers' answer as JSON text, equal to `JSON.stringify(await searchOffers(…))`: what the API
+ * serves. Snapshot hits are written straight from the columns (offer-json.ts), never built as objects.
+ */
+export async function searchOffersAsJson(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<string> {
+  const query = offerSearchQuerySchema.parse(input);
+  const { rest, hits } = await search(query, db, dataVersion);
+  const offers = "sql" in hits ? hits.sql.map((hit) => JSON.stringify(hit)) : hits.rows.map((i) => hitJson(hits.snapshot, i, hits.verifiedSince));
+  // `rest` as JSON is `{"total":…}`: the offers go in front of its first key, where searchOffers puts them.
+  return `{"offers":[${offers.join(",")}],${JSON.stringify(rest).slice(1)}`;
+}
+
+async function search(query: OfferSearchQuery, db: pg.Pool, dataVersion: string | undefined): Promise<SearchOutcome> {
   const chainId = query.chainId ?? defaultChainId();
   const filters = activeFilters(query, chainId);
   const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : null;
   const snapshot = await offerSnapshots.get(db, chainId, dataVersion !== undefined ? dataVersion : await searchDataVersion(db));
-  // Other sorts and later pages of the same filters share the counts; other budgets, the budget-less ones (offer-counts.ts).
+  // Other sorts and later pages of the same filters share the counts; other budgets, the budget-less ones
+  // (offer-counts.ts). The verified filter compares with now − the validity window: its counts are reused
+  // within the minute (a check expiring shows in the counts at most a minute late, in the list at once).
+  const verifiedBucket = query.verified ? Math.floor(Date.now() / 60_000) : undefined;
   const countKey = (budget: string | undefined) =>
     JSON.stringify([
       query.gpu,
@@ -308,15 +341,24 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
       query.availableNow,
       query.online,
       query.maxSettledOutages,
+      verifiedBucket,
     ]);
   const counts = searchCounts(snapshot, countKey(query.maxPricePerGpuHour), countKey(undefined), filters);
   // Nothing matches: no page to walk for (a walk would visit every offer to find none).
-  const fromSnapshot = listFromSql() ? null : counts.total === 0 ? [] : snapshotPage(snapshot, query.sort, filters, cursor, query.limit + 1);
-  // Snapshot rows are built as normalizeHit would leave them.
-  const page = fromSnapshot ?? (await sqlPage(db, chainId, query, filters, cursor)).rows.map(({ sortValue, ...row }) => ({ ...normalizeHit(row), sortValue }));
-  const rows = page.slice(0, query.limit);
-  const last = rows.at(-1);
-  const nextCursor = page.length > query.limit && last ? encodeCursor({ sort: query.sort, value: last.sortValue, offerId: last.offerId }) : null;
+  const rows = listFromSql() ? null : counts.total === 0 ? [] : snapshotPageRows(snapshot, query.sort, filters, cursor, query.limit + 1);
+  let hits: SearchOutcome["hits"];
+  let nextCursor: string | null = null;
+  if (rows) {
+    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
+    if (last !== undefined)
+      nextCursor = encodeCursor({ sort: query.sort, value: sortValueAt(snapshot, query.sort, last), offerId: String(snapshot.offerId[last]) });
+    hits = { snapshot, rows: rows.slice(0, query.limit), verifiedSince: verifiedSinceNow() };
+  } else {
+    const page = (await sqlPage(db, chainId, query, filters, cursor)).rows;
+    const last = page.length > query.limit ? page[query.limit - 1] : undefined;
+    if (last) nextCursor = encodeCursor({ sort: query.sort, value: last.sortValue, offerId: last.offerId });
+    hits = { sql: page.slice(0, query.limit).map(({ sortValue: _sortValue, ...row }) => normalizeHit(row)) };
+  }
   const { total } = counts;
   let whyNothing: WhyNothing | null = null;
   if (total === 0 && filters.length > 0 && !query.cursor) {
@@ -324,13 +366,7 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
     const best = wouldAddBack[0];
     whyNothing = { mostExcludingFilter: best && best.offers > 0 ? best.filter : null, wouldAddBack, totalOffers: counts.activeOffers };
   }
-  return {
-    offers: rows.map(({ sortValue: _sortValue, ...hit }) => hit),
-    total,
-    nextCursor,
-    facets: { gpuModel: counts.gpuModel, region: counts.region },
-    whyNothing,
-  };
+  return { rest: { total, nextCursor, facets: { gpuModel: counts.gpuModel, region: counts.region }, whyNothing }, hits };
 }
 
 /**

@@ -56,6 +56,16 @@ describe("the offer list from the in-memory snapshot", () => {
     expect(snapshotBytes(snapshot) / snapshot.size).toBeLessThan(400);
   });
 
+  it("counts a verified search apart from the same search without it (no offer here has a check)", async () => {
+    const query = { gpu: "H100-SXM", online: "any", sort: "price", limit: 5 } as const;
+    const plain = await searchOffers(query);
+    const verified = await searchOffers({ ...query, verified: true });
+    expect(plain.total).toBeGreaterThan(0);
+    expect(verified.total).toBe(0);
+    expect(verified.offers).toEqual([]);
+    expect((await searchOffers(query)).total).toBe(plain.total);
+  });
+
   it("continues a PostgreSQL cursor in the snapshot and the other way round", async () => {
     for (const sort of SEARCH_SORTS) {
       const query = offerSearchQuerySchema.parse({ sort, limit: 9, online: "any" });

@@ -1,5 +1,4 @@
-import { searchDataVersion, searchOffers, type OfferSearchQuery } from "@gridlease/db/search";
-import { toJson } from "./handler";
+import { searchDataVersion, searchOffersAsJson, type OfferSearchQuery } from "@gridlease/db/search";
 import { VersionedResponseCache } from "./response-cache";
 
 function envMs(name: string, fallback: number): number {
@@ -22,8 +21,9 @@ export const offerSearchCache = (shared.__gridleaseOfferSearchCache ??= new Vers
 
 /**
  * The search answer for a validated query as UTF-8 JSON, computed at most once per data version
- * (kept encoded: a hit writes the bytes as they are, no re-serializing or re-encoding).
+ * (kept encoded: a hit writes the bytes as they are, no re-serializing or re-encoding). The JSON is
+ * written by the search itself (searchOffersAsJson: snapshot hits straight from its columns).
  */
 export function searchOffersJson(query: OfferSearchQuery): Promise<{ body: Uint8Array; hit: boolean }> {
-  return offerSearchCache.get(JSON.stringify(query), async (version) => Buffer.from(toJson(await searchOffers(query, undefined, version))));
+  return offerSearchCache.get(JSON.stringify(query), async (version) => Buffer.from(await searchOffersAsJson(query, undefined, version)));
 }
