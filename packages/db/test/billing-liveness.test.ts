@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type pg from "pg";
 import { billingHistory, billingQuerySchema } from "../src/billing";
-import { closeDatabaseClients, getPool } from "../src/client";
-import { startTempPostgres } from "../src/embedded";
-import { runMigrations } from "../src/migrate";
+import { getPool } from "../src/client";
 import { billingRows } from "./billing-rows";
+import { useTempDatabase } from "./helpers/temp-database";
 
 /**
  * Outage reports (issue 15) in the billing history, from the rows the indexer writes: the report bond is
@@ -19,7 +18,6 @@ const WATCHED_RENTER = "0x00000000000000000000000000000000000000bb";
 const PROVIDER = "0x00000000000000000000000000000000000000cc";
 const WATCHER = "0x00000000000000000000000000000000000000ee";
 
-let server: Awaited<ReturnType<typeof startTempPostgres>>;
 let db: pg.Pool;
 const rows = billingRows(() => db, { chainId: CHAIN, token: "0x01", eventAddress: "0xliveness" });
 const lease = (id: number, renter: string, deposit: bigint) => rows.lease(id, renter, PROVIDER, deposit);
@@ -28,10 +26,10 @@ const { tx } = rows;
 const history = (account: string, role: "renter" | "provider") =>
   billingHistory(billingQuerySchema.parse({ account, role, chainId: String(CHAIN), limit: "1000" }), db);
 
-beforeAll(async () => {
-  server = await startTempPostgres("gridlease-billing-liveness-");
-  await runMigrations(server.url);
-  process.env.DATABASE_URL = server.url;
+useTempDatabase("gridlease-billing-liveness-", writeRows, 180_000);
+
+/** The story's rows, as the indexer writes them. */
+async function writeRows() {
   db = getPool();
   // Lease 1: 40 USDC; the renter reports (1 USDC bond); the provider's agent refutes; the renter reports
   // again; the report stands: 6 USDC accrued to the cutoff, 34 back, 4 USDC no-show penalty, bond back.
@@ -61,12 +59,7 @@ beforeAll(async () => {
     ["LeaseClosed", { leaseId: 2n, reason: 6, providerTotal: 0n, renterRefund: 20n * U, feeTotal: 0n }],
     ["ProviderSlashed", { provider: PROVIDER, amount: 2n * U, recipient: WATCHED_RENTER, totalStake: 94n * U }],
   );
-}, 180_000);
-
-afterAll(async () => {
-  await closeDatabaseClients();
-  await server?.stop();
-});
+}
 
 describe("billing history of outage reports", () => {
   it("a renter who reported pays and gets back its bonds; a refuted report's bond stays with the provider", async () => {

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type pg from "pg";
 import { BILLING_CSV_HEADER, billingCsv, billingHistory, billingQuerySchema, type BillingHistory } from "../src/billing";
-import { closeDatabaseClients, getPool } from "../src/client";
-import { startTempPostgres } from "../src/embedded";
-import { runMigrations } from "../src/migrate";
+import { getPool } from "../src/client";
 import { billingRows } from "./billing-rows";
+import { useTempDatabase } from "./helpers/temp-database";
 
 /**
  * Billing history against a real PostgreSQL holding the rows the indexer writes (lease + raw_event) for
@@ -20,17 +19,16 @@ const PROVIDER = "0x00000000000000000000000000000000000000cc";
 const OTHER_PROVIDER = "0x00000000000000000000000000000000000000dd";
 const ARBITER = "0x00000000000000000000000000000000000000ee";
 
-let server: Awaited<ReturnType<typeof startTempPostgres>>;
 let db: pg.Pool;
 const { lease, tx } = billingRows(() => db, { chainId: CHAIN, token: "0x5fbdb2315678afecb367f032d93f642f64180aa3", eventAddress: "0xescrow" });
 
 const history = (account: string, role: "renter" | "provider", extra: Record<string, string> = {}) =>
   billingHistory(billingQuerySchema.parse({ account, role, chainId: String(CHAIN), limit: "1000", ...extra }), db);
 
-beforeAll(async () => {
-  server = await startTempPostgres("gridlease-billing-");
-  await runMigrations(server.url);
-  process.env.DATABASE_URL = server.url;
+useTempDatabase("gridlease-billing-", writeRows, 180_000);
+
+/** The story's rows, as the indexer writes them. */
+async function writeRows() {
   db = getPool();
 
   // Lease 1: 40 USDC booked, extended by 8, 10 gross claimed (fee 0.25), cancelled after 15 gross in all.
@@ -92,12 +90,7 @@ beforeAll(async () => {
       deposit: 1n,
     },
   ]);
-}, 180_000);
-
-afterAll(async () => {
-  await closeDatabaseClients();
-  await server?.stop();
-});
+}
 
 const sum = (h: BillingHistory, kind: string) => h.entries.filter((e) => e.kind === kind).reduce((s, e) => s + BigInt(e.amount), 0n);
 

@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDatabaseClients, getPool } from "../src/client";
-import { startTempPostgres } from "../src/embedded";
-import { runMigrations } from "../src/migrate";
+import { describe, expect, it } from "vitest";
+import { getPool } from "../src/client";
 import { outageCounts, outageHistory } from "../src/outages";
 import { RELIABILITY_UPDATE_SQL } from "../src/reliability";
+import { useTempDatabase } from "./helpers/temp-database";
 
 const CHAIN_ID = 31337;
 const PROVIDER = "0x00000000000000000000000000000000000000aa";
-let server: Awaited<ReturnType<typeof startTempPostgres>>;
 
 async function provider(address: string, counts: { completed: number; reported: number; refuted: number; settled: number }) {
   await getPool().query(
@@ -40,16 +38,7 @@ async function outage(leaseId: number, seq: number, status: string, block: numbe
   );
 }
 
-beforeAll(async () => {
-  server = await startTempPostgres("gridlease-outages-");
-  await runMigrations(server.url);
-  process.env.DATABASE_URL = server.url;
-}, 120_000);
-
-afterAll(async () => {
-  await closeDatabaseClients();
-  await server?.stop();
-});
+useTempDatabase("gridlease-outages-");
 
 describe("outage SLA history", () => {
   it("a settled outage lowers reliability like a lost dispute; a refuted report costs nothing", async () => {

@@ -47,7 +47,7 @@ describe("a provider's offers", () => {
     expect(ids).toHaveLength(3);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     const detail = await getProviderDetail(CHAIN_ID, synthetic);
-    expect(detail?.offers.slice(0, 3).map((o) => o.offerId)).toEqual(offers.map((o) => o.offerId));
+    expect(detail?.offers.slice(0, 3).map((o: { offerId: string }) => o.offerId)).toEqual(offers.map((o) => o.offerId));
     expect(detail?.offers).toHaveLength(4);
   });
 });
