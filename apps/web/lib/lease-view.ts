@@ -1,38 +1,38 @@
+import type { LeaseRecord } from "@gridlease/db/leases";
 import type { Address, Hex } from "viem";
 
-/** A lease as dashboards hand it to client components (amounts as decimal strings, times in unix seconds). */
-export interface LeaseView {
-  leaseId: string;
-  offerId: string;
+/**
+ * A lease as dashboards hand it to client components (amounts as decimal strings, times in unix seconds):
+ * packages/db's lease record with checksummed addresses and the GPU's label.
+ */
+export interface LeaseView
+  extends Pick<
+    LeaseRecord,
+    | "leaseId"
+    | "offerId"
+    | "gpus"
+    | "hours"
+    | "pricePerGpuHour"
+    | "deposit"
+    | "acceptDeadline"
+    | "acceptedAt"
+    | "endsAt"
+    | "closeReason"
+    | "claimedGross"
+    | "providerTotal"
+    | "renterRefund"
+    | "feeTotal"
+    | "dispute"
+  > {
   renter: Address;
   provider: Address;
-  gpus: number;
-  hours: number;
-  pricePerGpuHour: string;
-  deposit: string;
-  acceptDeadline: number;
-  acceptedAt: number | null;
-  endsAt: number | null;
   status: "Pending" | "Active" | "Disputed" | "Suspended" | "Closed" | string;
-  closeReason: string | null;
-  claimedGross: string;
-  providerTotal: string | null;
-  renterRefund: string | null;
-  feeTotal: string | null;
   /** Closed leases: the refund plus provider stake slashed to the renter at close (lib/lease-money.ts). */
   renterReceived: string | null;
   encryptedRequest: Hex;
   encryptedAccess: Hex | null;
   gpuLabel: string;
   region: string;
-  dispute: {
-    evidenceHash: string;
-    evidenceUri: string;
-    status: string;
-    renterAmount: string | null;
-    providerAmount: string | null;
-    slashAmount: string | null;
-  } | null;
 }
 
 /** What the provider has earned gross so far at `nowSeconds` (docs/protocol.md, "Accrual"). */

@@ -84,6 +84,16 @@ export interface SlashAtClose {
   amount: string;
 }
 
+/** A lease's dispute as the dashboards show it (amounts once the arbiter resolved it). */
+export interface LeaseDispute {
+  evidenceHash: string;
+  evidenceUri: string;
+  status: string;
+  renterAmount: string | null;
+  providerAmount: string | null;
+  slashAmount: string | null;
+}
+
 export interface LeaseRecord {
   leaseId: string;
   offerId: string;
@@ -112,14 +122,7 @@ export interface LeaseRecord {
   /** Null when the offer is not in the mirror. */
   gpuModel: string | null;
   region: string | null;
-  dispute: {
-    evidenceHash: string;
-    evidenceUri: string;
-    status: string;
-    renterAmount: string | null;
-    providerAmount: string | null;
-    slashAmount: string | null;
-  } | null;
+  dispute: LeaseDispute | null;
   /** Closed leases: the slashes paid in the closing transaction (reclaims and dispute results pay the renter on top of the refund). */
   slashesAtClose: SlashAtClose[];
 }
