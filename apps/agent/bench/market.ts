@@ -14,7 +14,7 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { createTestClient, createWalletClient, decodeEventLog, http, maxUint256, parseEther } from "viem";
+import { createPublicClient, createTestClient, createWalletClient, decodeEventLog, http, maxUint256, parseEther } from "viem";
 import { hardhat } from "viem/chains";
 import { startTempPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
@@ -26,6 +26,7 @@ import { REPO_ROOT, startAnvilNode, startHardhatNode } from "@gridlease/sdk/loca
 import { AgentProcess } from "../test/helpers/agent-process";
 import { registerLocalProviders } from "../test/helpers/local-providers";
 import { Market, usdc } from "../test/helpers/market";
+import { startRpcCounter } from "./rpc-stats";
 import { writeSandboxFleetConfig } from "./sandbox-fleet";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -53,7 +54,9 @@ async function procStats(pid: number): Promise<{ cpuSeconds: number; rssMiB: num
   try {
     const stat = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
     const status = await readFile(`/proc/${pid}/status`, "utf8");
-    return { cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100, rssMiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024 };
+    // utime + stime + the children's (the fleet's provisioning scripts), in clock ticks.
+    const ticks = Number(stat[11]) + Number(stat[12]) + Number(stat[13]) + Number(stat[14]);
+    return { cpuSeconds: ticks / 100, rssMiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024 };
   } catch {
     return { cpuSeconds: 0, rssMiB: 0 };
   }
@@ -85,8 +88,15 @@ const errors: string[] = [];
 // anvil by default, the chain `npm start` runs (MARKET_CHAIN=hardhat for a Hardhat node): on 2 cores the
 // Hardhat node's request queue, not the market, set every figure.
 const CHAIN = process.env.MARKET_CHAIN === "hardhat" ? "hardhat" : "anvil";
+// anvil mines each transaction at once (mixed mining) while the market is set up; under load
+// MARKET_MINING=interval (the default) turns automine off, so one block a second carries every
+// transaction: a block per transaction cost the node most of its CPU (state root and block per tx).
+const MINING = CHAIN === "anvil" && process.env.MARKET_MINING !== "mixed" ? "interval" : "mixed";
 const node = CHAIN === "hardhat" ? await startHardhatNode() : await startAnvilNode({ blockTime: 1 });
 const postgres = await startTempPostgres("gridlease-bench-market-");
+// MARKET_RPC_STATS=1: every service talks to the chain through a counting pass-through (see rpc-stats.ts).
+const rpcStats = process.env.MARKET_RPC_STATS ? await startRpcCounter(node.url) : undefined;
+const rpcUrl = (client: string) => rpcStats?.url(client) ?? node.url;
 const children: ChildProcess[] = [];
 let fleet: AgentProcess | undefined;
 try {
@@ -129,7 +139,7 @@ try {
     REPO_ROOT,
     {
       DATABASE_URL: postgres.url,
-      RPC_URL: node.url,
+      RPC_URL: rpcUrl("indexer"),
       CHAIN_ID: "31337",
       INDEXER_PORT: "0",
       REGISTRY_ADDRESS: registry.address,
@@ -145,7 +155,7 @@ try {
     path.join(REPO_ROOT, "apps/web"),
     {
       DATABASE_URL: postgres.url,
-      RPC_URL: node.url,
+      RPC_URL: rpcUrl("web"),
       CHAIN_ID: "31337",
       PUBLIC_ORIGIN: "http://127.0.0.1:3000",
       API_RATE_LIMIT_PER_SECOND: "100000",
@@ -159,12 +169,14 @@ try {
   const webUrl = `http://127.0.0.1:${listening[1]}`;
   const configPath = await writeSandboxFleetConfig({
     tmpPrefix: "gridlease-bench-market-",
-    rpcUrl: node.url,
+    rpcUrl: rpcUrl("fleet"),
     apiUrl: webUrl,
     deployment: market.deployment,
     providers: offers.map((o) => o.index),
   });
-  fleet = new AgentProcess(configPath, process.env, "fleet");
+  // MARKET_FLEET_NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof) profiles the fleet alone.
+  const fleetNodeOptions = process.env.MARKET_FLEET_NODE_OPTIONS;
+  fleet = new AgentProcess(configPath, fleetNodeOptions ? { ...process.env, NODE_OPTIONS: fleetNodeOptions } : process.env, "fleet");
   await fleet.waitForLine(/fleet: serving/, 600_000);
   log(`indexer, web and the fleet of ${PROVIDERS} providers are up (load ${load()})`);
   const db = new pg.Pool({ connectionString: postgres.url, max: 2 });
@@ -173,7 +185,11 @@ try {
   const services = { chain: node.process.pid, indexer: indexer.pid!, web: web.pid!, fleet: fleet.pid } as Record<string, number | undefined>;
   const cpuBefore: Record<string, number> = {};
   for (const [name, pid] of Object.entries(services)) if (pid) cpuBefore[name] = (await procStats(pid)).cpuSeconds;
+  // The renters, searchers and samplers run in this process: its CPU is the load generator's.
+  const benchCpuBefore = process.cpuUsage();
+  rpcStats?.reset();
   const rssPeak: Record<string, number> = {};
+  if (MINING === "interval") await test.setAutomine(false);
   const startBlock = await client.getBlockNumber();
   const loadStart = Date.now();
   const deadline = loadStart + DURATION_S * 1000;
@@ -195,8 +211,9 @@ try {
     if (slot > Date.now()) await new Promise((r) => setTimeout(r, slot - Date.now()));
   };
   const requestKeys = generateEncryptionKeyPair();
+  const renterClient = createPublicClient({ chain: hardhat, transport: http(rpcUrl("renters")) });
   const renterLoops = renters.map(async (renter) => {
-    const wallet = createWalletClient({ chain: hardhat, transport: http(node.url), account: renter });
+    const wallet = createWalletClient({ chain: hardhat, transport: http(rpcUrl("renters")), account: renter });
     while (Date.now() < deadline) {
       await takeSlot();
       if (Date.now() >= deadline) break;
@@ -219,7 +236,7 @@ try {
           args: [offer.id, 1, 48, usdc("1"), request],
         });
         // Polled at 0.5 s: a hundred renters polling faster load the node more than their bookings do.
-        const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 500 });
+        const receipt = await renterClient.waitForTransactionReceipt({ hash, pollingInterval: 500 });
         const booked = receipt.logs
           .map((l) => {
             try {
@@ -301,13 +318,21 @@ try {
     }
   });
   await Promise.all([...renterLoops, ...searchers, sampler]);
+  // CPU and time when the load stops, before the block count below (one getBlock per block) adds its own.
+  const seconds = (Date.now() - loadStart) / 1000;
+  const cpuSeconds: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(services)) if (pid) cpuSeconds[name] = (await procStats(pid)).cpuSeconds - cpuBefore[name]!;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  cpuSeconds.bench = (benchCpu.user + benchCpu.system) / 1e6;
+  const rpcCounts = rpcStats?.snapshot();
   const endBlock = await client.getBlockNumber();
   let transactions = 0;
   for (let b = startBlock + 1n; b <= endBlock; b++) transactions += (await client.getBlock({ blockNumber: b })).transactions.length;
-  const seconds = (Date.now() - loadStart) / 1000;
+  // CPU seconds per mined transaction do not depend on how busy the shared machine is; the percentages do.
   const cpu: Record<string, string> = {};
-  for (const [name, pid] of Object.entries(services))
-    if (pid) cpu[name] = `${((((await procStats(pid)).cpuSeconds - cpuBefore[name]!) / seconds) * 100).toFixed(0)} %`;
+  for (const [name, used] of Object.entries(cpuSeconds))
+    cpu[name] = `${((used / seconds) * 100).toFixed(0)} % = ${((used / Math.max(transactions, 1)) * 1000).toFixed(1)} ms/tx`;
+  const rpcLines = rpcStats?.report(rpcCounts!, Math.max(transactions, 1)) ?? [];
   await acceptWatcher;
   // Nothing may move the chain while it is compared with the database: the fleet stops first.
   await fleet.stop();
@@ -351,7 +376,7 @@ try {
   await db.end();
 
   console.log(
-    `\nbench:market — ${PROVIDERS} providers, ${RENTERS} renters, ${SEARCHERS} searchers, target ${TPS} tx/s for ${DURATION_S} s (${CHAIN === "hardhat" ? "Hardhat node, automine" : "anvil, mixed mining"}; ${os.availableParallelism()} CPUs)`,
+    `\nbench:market — ${PROVIDERS} providers, ${RENTERS} renters, ${SEARCHERS} searchers, target ${TPS} tx/s for ${DURATION_S} s (${CHAIN === "hardhat" ? "Hardhat node, automine" : `anvil, ${MINING === "interval" ? "a block each second" : "mixed mining"}`}; ${os.availableParallelism()} CPUs)`,
   );
   console.log(`| measure | value |\n|---|---|`);
   console.log(`| transactions mined during the load | ${transactions} in ${seconds.toFixed(0)} s = ${(transactions / seconds).toFixed(1)} tx/s |`);
@@ -360,7 +385,10 @@ try {
   console.log(`| search API p50 / p95 (${searchLatency.length} requests) | ${ms(percentile(searchLatency, 50))} / ${ms(percentile(searchLatency, 95))} |`);
   console.log(`| booking → accepted p50 / p95 | ${ms(percentile(acceptLatency, 50))} / ${ms(percentile(acceptLatency, 95))} |`);
   console.log(`| errors (booking / search / service log lines) | ${bookErrors} / ${searchErrors} / ${errors.length} |`);
-  for (const name of Object.keys(services)) console.log(`| ${name}: CPU / peak RSS | ${cpu[name] ?? "?"} / ${(rssPeak[name] ?? 0).toFixed(0)} MiB |`);
+  for (const name of Object.keys(services))
+    console.log(`| ${name}: CPU (CPU-ms per mined tx) / peak RSS | ${cpu[name] ?? "?"} / ${(rssPeak[name] ?? 0).toFixed(0)} MiB |`);
+  console.log(`| bench (renters, searchers, samplers${rpcStats ? ", RPC counter" : ""}): CPU | ${cpu.bench} |`);
+  for (const line of rpcLines) console.log(line);
   console.log(
     `| database = chain (offers, leases, provider stakes) | ${mismatches.length === 0 ? `equal (${nextOffer - 1n} offers, ${nextLease - 1n} leases, ${offers.length} providers)` : `${mismatches.length} differences`} |`,
   );
@@ -370,6 +398,7 @@ try {
 } finally {
   await fleet?.stop().catch(() => undefined);
   for (const child of children) child.kill("SIGTERM");
+  await rpcStats?.close();
   await node.stop();
   await postgres.stop();
 }

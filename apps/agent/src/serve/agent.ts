@@ -19,6 +19,19 @@ export interface AgentOptions extends ProviderRuntime {
   workloads?: WorkloadManager;
   /** Delays the first heartbeat; the fleet spreads its providers' heartbeats so they do not all sign and post in one poll. */
   firstHeartbeatDelayMs?: number;
+  /**
+   * The caller hands over every escrow event of this provider's leases through touch() (the fleet's
+   * shared scan does): an active lease with nothing due is then re-read only when an event names it,
+   * instead of one getLease per lease per poll (10,000 leases were 10,000 calls a second).
+   */
+  leaseEvents?: boolean;
+  /**
+   * Saves the scan checkpoint at most this often (default: every poll). The fleet's 500 providers each
+   * wrote and renamed a file every block, which queued the journal's fsyncs behind them in libuv's
+   * four-thread pool and held accepts back by seconds; an older checkpoint only means a longer rescan
+   * after a restart, whose bookings the journal already knows.
+   */
+  checkpointEveryMs?: number;
 }
 
 /** The block a poll works against. */
@@ -51,11 +64,16 @@ export class ProviderAgent {
   private responding = false;
   /** The first block whose OutageReported events `serve` has not read (the fleet reads them for all its providers). */
   private nextReportScanBlock?: bigint;
+  /** Leases an event has named since their last reconcile (with `leaseEvents`). */
+  private readonly touched = new Set<bigint>();
+  private lastCheckpointAt = 0;
 
   constructor(private readonly options: AgentOptions) {
     this.nextScanBlock = options.ctx.contracts.deployBlock;
     if (options.firstHeartbeatDelayMs) this.lastHeartbeatAt = Date.now() - options.config.intervals.heartbeatSeconds * 1000 + options.firstHeartbeatDelayMs;
     this.handler = new LeaseHandler({ ...options, shutdown: this.shutdown.signal });
+    // A random phase, so a fleet's providers do not all write their checkpoints in the same poll.
+    if (options.checkpointEveryMs) this.lastCheckpointAt = Date.now() - Math.random() * options.checkpointEveryMs;
     this.liveness = new LivenessResponder(options);
   }
 
@@ -129,6 +147,8 @@ export class ProviderAgent {
   /** Waits for in-flight lease work, heartbeats and withdrawals. */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.busy.values(), ...this.sideTasks]);
+    // With a throttled checkpoint the last one may be behind; a clean stop leaves it current.
+    if (this.options.checkpointEveryMs) await this.options.journal.saveScanCheckpoint(this.scanCheckpoint());
   }
 
   /** Stops polling and interrupts running scripts; run() resolves when in-flight work has settled. */
@@ -159,7 +179,14 @@ export class ProviderAgent {
 
   /** An OutageReported event; kept only when it is about one of this provider's leases. */
   addOutageReport(report: OutageReport): void {
-    if (this.bookings.has(report.leaseId)) this.liveness.add(report);
+    if (!this.bookings.has(report.leaseId)) return;
+    this.liveness.add(report);
+    this.touched.add(report.leaseId);
+  }
+
+  /** An escrow event named this lease (with `leaseEvents`): its next poll re-reads it from the chain. */
+  touch(leaseId: bigint): void {
+    if (this.bookings.has(leaseId) && !this.finished.has(leaseId)) this.touched.add(leaseId);
   }
 
   /** Every booking event up to `block` has been handed over through addBooking(). */
@@ -171,6 +198,8 @@ export class ProviderAgent {
   async step(block: PollBlock): Promise<void> {
     for (const booking of this.bookings.values()) {
       if (this.finished.has(booking.leaseId) || this.busy.has(booking.leaseId)) continue;
+      if (this.options.leaseEvents && !this.touched.has(booking.leaseId) && block.timestamp < (this.handler.quietUntil(booking.leaseId) ?? 0n)) continue;
+      this.touched.delete(booking.leaseId);
       const work = this.handler
         .reconcile(booking, block.timestamp)
         .then((done) => {
@@ -180,7 +209,10 @@ export class ProviderAgent {
         .finally(() => this.busy.delete(booking.leaseId));
       this.busy.set(booking.leaseId, work);
     }
-    await this.options.journal.saveScanCheckpoint(this.scanCheckpoint());
+    if (Date.now() - this.lastCheckpointAt >= (this.options.checkpointEveryMs ?? 0)) {
+      this.lastCheckpointAt = Date.now();
+      await this.options.journal.saveScanCheckpoint(this.scanCheckpoint());
+    }
     // Beside the lease work (a slow provisioning script must not delay a refutation), one pass at a time.
     if (this.liveness.waiting > 0 && !this.responding) {
       this.responding = true;

@@ -17,6 +17,8 @@ import { startProofOfGpu, type PogProvider, type ProofOfGpu } from "../proof-of-
 /** Many RPC providers cap eth_getLogs ranges; scan in slices this size (as `serve` does). */
 const LOG_RANGE = 5_000n;
 const OFFER_READS_AT_ONCE = 50;
+/** Each provider's scan checkpoint is saved at most this often (see AgentOptions.checkpointEveryMs). */
+const CHECKPOINT_EVERY_MS = 30_000;
 
 /**
  * Every provider's offers from one OfferListed scan plus one getOffer per offer, refreshed at most once
@@ -106,8 +108,8 @@ interface Member {
 /**
  * `gridlease-agent fleet`: the same per-provider loop as `serve` (ProviderAgent: signed heartbeats,
  * decrypt → provision → accept, scheduled claims, deprovision on close, a journal per provider), driven by
- * one shared poll: one block read and one LeaseBooked scan for all providers, each event handed to its
- * provider, over one RPC connection.
+ * one shared poll: one block read and one escrow event scan for all providers, each event handed to its
+ * provider (a booking to addBooking, any other event naming a lease to touch), over one RPC connection.
  */
 export class Fleet {
   private readonly members: Member[] = [];
@@ -156,7 +158,18 @@ export class Fleet {
       for (const problem of await checkProviderReady(providerCtx, keys[i]!)) providerLog.warn(problem);
       // The first heartbeats are spread over at most 5 s (then each keeps its own rhythm), so every provider is online soon after start.
       const firstHeartbeatDelayMs = Math.floor((i / fleet.members.length) * Math.min(config.intervals.heartbeatSeconds, 5) * 1000);
-      const agent = new ProviderAgent({ config, keys: keys[i]!, ctx: providerCtx, journal, hardware, log: providerLog, ownOffers, firstHeartbeatDelayMs });
+      const agent = new ProviderAgent({
+        config,
+        keys: keys[i]!,
+        ctx: providerCtx,
+        journal,
+        hardware,
+        log: providerLog,
+        ownOffers,
+        firstHeartbeatDelayMs,
+        leaseEvents: true,
+        checkpointEveryMs: CHECKPOINT_EVERY_MS,
+      });
       pogProviders.push({ account: keys[i]!.account, offers: () => offers.offersOf(address), log: providerLog });
       const entry: Member = { agent, journal, pollMs: (member.source.pollSeconds ?? fleet.pollSeconds) * 1000, lastStepAt: 0 };
       self.members.push(entry);
@@ -220,17 +233,18 @@ export class Fleet {
     const block = await this.ctx.publicClient.getBlock({ blockTag: "latest" });
     while (scanFrom <= block.number) {
       const toBlock = scanFrom + LOG_RANGE - 1n < block.number ? scanFrom + LOG_RANGE - 1n : block.number;
-      const logs = await this.ctx.publicClient.getContractEvents({
-        address: this.ctx.contracts.escrow,
-        abi: leaseEscrowAbi,
-        eventName: "LeaseBooked",
-        fromBlock: scanFrom,
-        toBlock,
-      });
+      // Every escrow event, not only bookings: accepts, closes, disputes and extensions tell the agents
+      // which active leases to re-read (ProviderAgent's leaseEvents), so none is polled per block.
+      const logs = await this.ctx.publicClient.getContractEvents({ address: this.ctx.contracts.escrow, abi: leaseEscrowAbi, fromBlock: scanFrom, toBlock });
       for (const event of logs) {
-        const member = this.byAddress.get(event.args.provider!.toLowerCase());
-        // A provider whose journal checkpoint is past this block has nothing left to do for it.
-        if (member && event.blockNumber >= member.agent.scanFrom) member.agent.addBooking(bookingFromEvent(event));
+        if (event.eventName === "LeaseBooked") {
+          const member = this.byAddress.get(event.args.provider!.toLowerCase());
+          // A provider whose journal checkpoint is past this block has nothing left to do for it.
+          if (member && event.blockNumber >= member.agent.scanFrom) member.agent.addBooking(bookingFromEvent(event));
+        } else if ("leaseId" in event.args && typeof event.args.leaseId === "bigint") {
+          // Only the provider that holds the booking keeps it (touch checks); a map from lease to provider would have to survive restarts.
+          for (const m of this.members) m.agent.touch(event.args.leaseId);
+        }
       }
       scanFrom = toBlock + 1n;
     }

@@ -27,6 +27,11 @@ export { CloseReason, LeaseStatus };
 
 /** On-chain `encryptedAccess` is calldata the renter's wallet pays nothing for, but the provider does; keep it small. */
 const MAX_ACCESS_BYTES = 8 * 1024;
+/**
+ * An active lease with nothing due is re-read at least this often even when no event names it (see
+ * quietUntil): a safety net only, as every status change of an active lease emits an escrow event.
+ */
+const QUIET_RECHECK_SECONDS = 300n;
 /** A failed deprovisioning is retried until it succeeds, waiting twice as long each time up to this cap. */
 const MAX_DEPROVISION_BACKOFF_SECONDS = 300;
 
@@ -64,11 +69,19 @@ export class LeaseHandler {
   private readonly deprovisionAttempts = new Map<bigint, { attempts: number; retryAtMs: number }>();
   /** Leases whose provisioning script this process has started: it never starts one twice (issue 10, C1). */
   private readonly provisionRan = new Set<bigint>();
+  /** Active leases: the block time before which nothing is due unless an event names the lease. */
+  private readonly quiet = new Map<bigint, bigint>();
 
   constructor(private readonly deps: LeaseHandlerDeps) {}
 
+  /** Until this block time an active lease needs no read unless an escrow event names it (ends, claims and the recheck are later). */
+  quietUntil(leaseId: bigint): bigint | undefined {
+    return this.quiet.get(leaseId);
+  }
+
   async reconcile(booking: Booking, now: bigint): Promise<boolean> {
     const { journal } = this.deps;
+    this.quiet.delete(booking.leaseId);
     const lease = await readLease(this.deps.ctx, booking.leaseId);
     const state = journal.stateOf(booking.leaseId);
     // An environment is held until the deprovision script has succeeded: the GPUs stay taken and the
@@ -105,6 +118,14 @@ export class LeaseHandler {
         }
         if (holdsEnvironment) await this.launchWorkload(booking);
         await this.claimOnSchedule(booking.leaseId, lease, now);
+        // A container provisioner is looked after on every poll; without one only the end, the next claim or an event matter.
+        if (!this.deps.workloads) {
+          const nextClaim = (this.lastClaimAt.get(booking.leaseId) ?? lease.acceptedAt) + BigInt(Math.ceil(this.deps.config.intervals.claimSeconds));
+          const recheck = now + QUIET_RECHECK_SECONDS;
+          let until = lease.endsAt < nextClaim ? lease.endsAt : nextClaim;
+          if (recheck < until) until = recheck;
+          this.quiet.set(booking.leaseId, until);
+        }
         return false;
       case LeaseStatus.Disputed:
         // Accrual froze when the dispute opened; access lasts until the booked end, the money waits for the arbiter.
