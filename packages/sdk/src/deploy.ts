@@ -240,39 +240,14 @@ export async function deployGridlease(options: DeployGridleaseOptions): Promise<
     }),
   );
 
-  await confirm(
-    await walletClient.writeContract({
-      address: registry.address,
-      abi: providerRegistryAbi,
-      functionName: "setEscrow",
-      args: [escrow.address],
-      account,
-      chain,
-    }),
-    "registry.setEscrow",
-  );
+  const registryWrite = { address: registry.address, abi: providerRegistryAbi, account, chain } as const;
+  const escrowWrite = { address: escrow.address, abi: leaseEscrowAbi, account, chain } as const;
+  await confirm(await walletClient.writeContract({ ...registryWrite, functionName: "setEscrow", args: [escrow.address] }), "registry.setEscrow");
   log(`registry trusts escrow ${escrow.address}`);
-  await confirm(
-    await walletClient.writeContract({
-      address: escrow.address,
-      abi: leaseEscrowAbi,
-      functionName: "setTokenAllowed",
-      args: [token.address, true],
-      account,
-      chain,
-    }),
-    "escrow.setTokenAllowed",
-  );
+  await confirm(await walletClient.writeContract({ ...escrowWrite, functionName: "setTokenAllowed", args: [token.address, true] }), "escrow.setTokenAllowed");
   log(`escrow allows token ${token.address}`);
   await confirm(
-    await walletClient.writeContract({
-      address: escrow.address,
-      abi: leaseEscrowAbi,
-      functionName: "grantRole",
-      args: [ARBITER_ROLE, arbiter],
-      account,
-      chain,
-    }),
+    await walletClient.writeContract({ ...escrowWrite, functionName: "grantRole", args: [ARBITER_ROLE, arbiter] }),
     "escrow.grantRole(ARBITER_ROLE)",
   );
   log(`arbiter role granted to ${arbiter}; treasury is ${treasury}`);
