@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, REPO_ROOT, startTestPostgres, type TestDatabase } from "./harness";
+import { describe, expect, it } from "vitest";
+import { freePort, REPO_ROOT, useTestPostgres } from "./harness";
 
 /**
  * Runs the indexer's entry point to its exit. Asynchronous on purpose: this process also runs the test
@@ -27,13 +27,7 @@ async function runMain(env: Record<string, string>) {
   return { code, stderr: stderr.trim(), said };
 }
 
-let postgres: TestDatabase;
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-});
-afterAll(async () => {
-  await postgres?.stop();
-});
+const postgres = useTestPostgres();
 
 describe("indexer configuration errors", () => {
   it("exits with one sentence for a bad DATABASE_URL, an unreachable database and an unreachable node", async () => {
@@ -46,7 +40,7 @@ describe("indexer configuration errors", () => {
     expect(noDb.code, noDb.said).toBe(1);
     expect(noDb.stderr).toBe(`Cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused). Check DATABASE_URL.`);
 
-    const url = await postgres.create("config");
+    const url = await postgres().create("config");
     // Port 1, not a "free" port: test files run in parallel, and a Hardhat node another file starts can
     // take a port found free a moment earlier; the indexer then indexed it instead of failing (seen in CI).
     const rpcPort = 1;

@@ -39,6 +39,18 @@ export async function startTestPostgres(): Promise<TestDatabase> {
   };
 }
 
+/** Registers the suite's beforeAll/afterAll for one PostgreSQL cluster; the getter answers once beforeAll has run. */
+export function useTestPostgres(): () => TestDatabase {
+  let postgres: TestDatabase | undefined;
+  beforeAll(async () => {
+    postgres = await startTestPostgres();
+  });
+  afterAll(async () => {
+    await postgres?.stop();
+  });
+  return () => postgres!;
+}
+
 export async function deployContracts(rpcUrl: string) {
   const walletClient = createWalletClient({ account: DEPLOYER, transport: http(rpcUrl) });
   const publicClient = createPublicClient({ transport: http(rpcUrl) });

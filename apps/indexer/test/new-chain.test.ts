@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startIndexer } from "../src/indexer";
 import { cleanIndexDigest, indexerOptions, seedSmallMarket } from "./fixtures";
-import { databaseDigest, deployContracts, startHardhatNode, startTestPostgres, type TestDatabase } from "./harness";
+import { databaseDigest, deployContracts, startHardhatNode, useTestPostgres } from "./harness";
 
-let postgres: TestDatabase;
-
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-});
-afterAll(async () => {
-  await postgres?.stop();
-});
+const postgres = useTestPostgres();
 
 describe("restarted chain", () => {
   it("re-indexes from scratch when the chain behind RPC_URL is a new one (restarted Hardhat node)", async () => {
-    const url = await postgres.create("restarted");
+    const url = await postgres().create("restarted");
     const lines: string[] = [];
 
     const first = await startHardhatNode();
@@ -37,7 +30,7 @@ describe("restarted chain", () => {
       await indexer.stop();
       const after = await databaseDigest(url);
       expect(after).not.toEqual(before);
-      expect(after).toEqual(await cleanIndexDigest(await postgres.create("restarted_clean"), second.url, two.deployment));
+      expect(after).toEqual(await cleanIndexDigest(await postgres().create("restarted_clean"), second.url, two.deployment));
       expect(lines.join("\n")).toMatch(/new chain or deployment .* re-indexing from scratch/);
     } finally {
       await second.stop();
