@@ -141,6 +141,8 @@ export class TransactionSender {
   constructor(
     private readonly publicClient: PublicClient,
     private readonly walletClient: WalletClient<Transport, Chain, Account>,
+    /** How receipts are awaited; the fleet shares one block-receipts reader among its providers. */
+    private readonly waitForReceipt?: (hash: Hash) => Promise<TransactionReceipt>,
   ) {}
 
   send<const abi extends Abi, functionName extends ContractFunctionName<abi, "nonpayable" | "payable">>(
@@ -162,7 +164,7 @@ export class TransactionSender {
         throw error;
       });
       await onSubmitted?.(hash);
-      const receipt = await this.publicClient.waitForTransactionReceipt({ hash });
+      const receipt = this.waitForReceipt ? await this.waitForReceipt(hash) : await this.publicClient.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new TransactionFailedError(`${call.functionName} reverted (tx ${hash})`);
       return receipt;
     };

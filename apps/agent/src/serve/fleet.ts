@@ -4,7 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { leaseEscrowAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { decodeOfferSpec } from "@gridlease/sdk/offers";
 import { gpuModelById } from "@gridlease/sdk/gpus";
-import { connect, describeError, withAccount, type ChainContext } from "../chain";
+import { connect, describeError, TransactionSender, withAccount, type ChainContext } from "../chain";
+import { BlockReceipts } from "./block-receipts";
 import type { GpuGroup, HardwareReport } from "../detect/hardware";
 import { Journal } from "../journal";
 import type { ProviderKeys } from "../keyfile";
@@ -145,6 +146,7 @@ export class Fleet {
       }) as PublicClient,
     };
     const self = new Fleet(fleet, ctx, log);
+    const receipts = new BlockReceipts(ctx.publicClient);
     const offers = new OfferBook(ctx, fleet.base.intervals.heartbeatSeconds * 1000);
     await offers.refresh();
     const pogProviders: PogProvider[] = [];
@@ -164,7 +166,8 @@ export class Fleet {
         hardware.groups = hardwareFromOffers(address, current).groups;
         return current;
       };
-      const providerCtx = withAccount(ctx, fleet.rpcUrl, keys[i]!.account);
+      const account = withAccount(ctx, fleet.rpcUrl, keys[i]!.account);
+      const providerCtx: ChainContext = { ...account, sender: new TransactionSender(ctx.publicClient, account.walletClient, (hash) => receipts.wait(hash)) };
       const providerLog = prefixed(log, `provider ${address}:`);
       // E.g. a chain seeded with other encryption keys: bookings could not be decrypted, so say so at start.
       for (const problem of await checkProviderReady(providerCtx, keys[i]!)) providerLog.warn(problem);
