@@ -89,10 +89,6 @@ const errors: string[] = [];
 // anvil by default, the chain `npm start` runs (MARKET_CHAIN=hardhat for a Hardhat node): on 2 cores the
 // Hardhat node's request queue, not the market, set every figure.
 const CHAIN = process.env.MARKET_CHAIN === "hardhat" ? "hardhat" : "anvil";
-// anvil mines each transaction at once (mixed mining) while the market is set up; under load
-// MARKET_MINING=interval (the default) turns automine off, so one block a second carries every
-// transaction: a block per transaction cost the node most of its CPU (state root and block per tx).
-const MINING = CHAIN === "anvil" && process.env.MARKET_MINING !== "mixed" ? "interval" : "mixed";
 const node = CHAIN === "hardhat" ? await startHardhatNode() : await startAnvilNode({ blockTime: 1 });
 const postgres = await startTempPostgres("gridlease-bench-market-");
 // MARKET_RPC_STATS=1: every service talks to the chain through a counting pass-through (see rpc-stats.ts).
@@ -190,7 +186,6 @@ try {
   const benchCpuBefore = process.cpuUsage();
   rpcStats?.reset();
   const rssPeak: Record<string, number> = {};
-  if (MINING === "interval") await test.setAutomine(false);
   const startBlock = await client.getBlockNumber();
   const loadStart = Date.now();
   const deadline = loadStart + DURATION_S * 1000;
@@ -377,7 +372,7 @@ try {
   await db.end();
 
   console.log(
-    `\nbench:market — ${PROVIDERS} providers, ${RENTERS} renters, ${SEARCHERS} searchers, target ${TPS} tx/s for ${DURATION_S} s (${CHAIN === "hardhat" ? "Hardhat node, automine" : `anvil, ${MINING === "interval" ? "a block each second" : "mixed mining"}`}; ${os.availableParallelism()} CPUs)`,
+    `\nbench:market — ${PROVIDERS} providers, ${RENTERS} renters, ${SEARCHERS} searchers, target ${TPS} tx/s for ${DURATION_S} s (${CHAIN === "hardhat" ? "Hardhat node, automine" : "anvil, mixed mining"}; ${os.availableParallelism()} CPUs)`,
   );
   console.log(`| measure | value |\n|---|---|`);
   console.log(`| transactions mined during the load | ${transactions} in ${seconds.toFixed(0)} s = ${(transactions / seconds).toFixed(1)} tx/s |`);

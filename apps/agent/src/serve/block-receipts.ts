@@ -63,12 +63,15 @@ export class BlockReceipts {
 
   private async loop(): Promise<void> {
     this.running = true;
+    let starting = true;
     try {
       while (this.waiters.size > 0) {
         try {
           const head = await this.client.getBlockNumber({ cacheTime: 0 });
-          // Blocks before the first wait cannot hold a transaction sent for it (the direct lookup covers the race).
-          this.nextBlock ??= head;
+          // A transaction waited for is sent just before its wait, so blocks older than the head when the loop
+          // (re)starts cannot hold it (the direct lookups cover the race); a block already read is not read again.
+          if (this.nextBlock === undefined || (starting && this.nextBlock < head)) this.nextBlock = head;
+          starting = false;
           for (; this.nextBlock <= head && this.waiters.size > 0; this.nextBlock++) {
             const receipts = await this.client.request({ method: "eth_getBlockReceipts", params: [numberToHex(this.nextBlock)] } as never);
             for (const raw of (receipts ?? []) as RpcTransactionReceipt[]) {
@@ -89,8 +92,6 @@ export class BlockReceipts {
       }
     } finally {
       this.running = false;
-      // The next wait starts at the head of its time, not at blocks nobody waits for.
-      this.nextBlock = undefined;
     }
   }
 }
