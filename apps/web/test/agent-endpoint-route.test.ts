@@ -6,7 +6,7 @@ import type { Address } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as endpoint from "@/app/api/providers/[address]/endpoint/route";
-import { HOST, ORIGIN, startMarketDatabase, TEST_CHAIN_ID as CHAIN_ID } from "./route-harness";
+import { HOST, ORIGIN, seedDeploymentAndProvider, startMarketDatabase, TEST_CHAIN_ID as CHAIN_ID } from "./route-harness";
 
 /** POST /api/providers/{address}/endpoint (Proof of GPU, issue 21) through the real route module and a real PostgreSQL. */
 const REGISTRY: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -17,17 +17,7 @@ let database: Awaited<ReturnType<typeof startMarketDatabase>>;
 beforeAll(async () => {
   database = await startMarketDatabase(20, 0.5, "gridlease-endpoint-");
   const db = getPool();
-  await db.query(
-    `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
-     values ($1, $2, '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', 1, '0xaa', 100, '0xbb', 90)`,
-    [CHAIN_ID, REGISTRY.toLowerCase()],
-  );
-  await db.query(
-    `insert into provider select chain_id, $1, status, stake, pending_unstake, unstake_available_at, total_slashed, encryption_key,
-       metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 0, updated_block, finalized
-     from provider where chain_id = $2 limit 1`,
-    [provider.address.toLowerCase(), CHAIN_ID],
-  );
+  await seedDeploymentAndProvider(db, REGISTRY, provider.address);
 }, 120_000);
 
 afterAll(async () => {

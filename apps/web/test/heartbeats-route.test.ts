@@ -5,7 +5,7 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as heartbeats from "@/app/api/heartbeats/route";
-import { call, startMarketDatabase, TEST_CHAIN_ID as CHAIN_ID } from "./route-harness";
+import { call, seedDeploymentAndProvider, startMarketDatabase, TEST_CHAIN_ID as CHAIN_ID } from "./route-harness";
 
 /** POST /api/heartbeats through the real route module and a real PostgreSQL (issue 10, M2). */
 const REGISTRY: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -18,17 +18,7 @@ beforeAll(async () => {
   database = await startMarketDatabase(300, 0.4, "gridlease-heartbeats-");
   const db = getPool();
   // The indexer writes these in production: the deployment's cursor, the provider and one offer of its own.
-  await db.query(
-    `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
-     values ($1, $2, '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', 1, '0xaa', 100, '0xbb', 90)`,
-    [CHAIN_ID, REGISTRY.toLowerCase()],
-  );
-  await db.query(
-    `insert into provider select chain_id, $1, status, stake, pending_unstake, unstake_available_at, total_slashed, encryption_key,
-       metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 0, updated_block, finalized
-     from provider where chain_id = $2 limit 1`,
-    [provider.address.toLowerCase(), CHAIN_ID],
-  );
+  await seedDeploymentAndProvider(db, REGISTRY, provider.address);
   ownOffer = (
     await db.query<{ id: string }>(
       `insert into offer select chain_id, (select max(offer_id) + 1 from offer), $1, gpu_model, gpu_count, vram_gb, cpu_cores, ram_gb, disk_gb,

@@ -48,3 +48,21 @@ export async function startMarketDatabase(offers: number, seed: number, prefix =
     },
   };
 }
+
+/**
+ * What the indexer writes in production before a signed provider request can be accepted: the
+ * deployment's cursor (its registry) and a provider row for `provider`, copied from a seeded one.
+ */
+export async function seedDeploymentAndProvider(db: { query: (text: string, values: unknown[]) => Promise<unknown> }, registry: string, provider: string) {
+  await db.query(
+    `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block)
+     values ($1, $2, '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', 1, '0xaa', 100, '0xbb', 90)`,
+    [TEST_CHAIN_ID, registry.toLowerCase()],
+  );
+  await db.query(
+    `insert into provider select chain_id, $1, status, stake, pending_unstake, unstake_available_at, total_slashed, encryption_key,
+       metadata_uri, registered_block, 0, 0, 0, 0, 0, 0, 0, 0, earnings_net, 0, updated_block, finalized
+     from provider where chain_id = $2 limit 1`,
+    [provider.toLowerCase(), TEST_CHAIN_ID],
+  );
+}
