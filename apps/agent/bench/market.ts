@@ -5,7 +5,7 @@
  * and searchers hitting GET /api/offers at the same time. At the end the database is compared with the
  * chain: every offer, lease and provider stake read back from the contracts.
  *
- * Env (targets of the Akash EVM design, AEP-79): MARKET_CHAIN (anvil | hardhat), MARKET_PROVIDERS (500), MARKET_TPS (50: bookings plus
+ * Env (targets of the Akash EVM design, AEP-79): MARKET_CHAIN (anvil | hardhat), MARKET_MINING (interval | mixed), MARKET_PROVIDERS (500), MARKET_TPS (50: bookings plus
  * the accepts they cause), MARKET_DURATION_S (600), MARKET_RENTERS (100), MARKET_GPUS_PER_OFFER (24, so
  * 500 providers hold 10,000+ leases), MARKET_SEARCHERS (4).
  */
@@ -89,6 +89,13 @@ const errors: string[] = [];
 // anvil by default, the chain `npm start` runs (MARKET_CHAIN=hardhat for a Hardhat node): on 2 cores the
 // Hardhat node's request queue, not the market, set every figure.
 const CHAIN = process.env.MARKET_CHAIN === "hardhat" ? "hardhat" : "anvil";
+// anvil mines each transaction at once while the market is set up (mixed mining: setup's dependent
+// transactions need no wait). For the load, MARKET_MINING=interval (the default) switches it to one block a
+// second carrying every pending transaction, as a real chain does: a block per transaction cost the node
+// ~25 ms of CPU per transaction (state root and block per transaction). MARKET_MINING=mixed keeps mixed mining.
+// Order matters: evm_setAutomine(false) stops every kind of mining, evm_setIntervalMining(1) then restarts the
+// one-second blocks.
+const MINING = CHAIN === "anvil" && process.env.MARKET_MINING !== "mixed" ? "interval" : "mixed";
 const node = CHAIN === "hardhat" ? await startHardhatNode() : await startAnvilNode({ blockTime: 1 });
 const postgres = await startTempPostgres("gridlease-bench-market-");
 // MARKET_RPC_STATS=1: every service talks to the chain through a counting pass-through (see rpc-stats.ts).
@@ -177,6 +184,12 @@ try {
   await fleet.waitForLine(/fleet: serving/, 600_000);
   log(`indexer, web and the fleet of ${PROVIDERS} providers are up (load ${load()})`);
   const db = new pg.Pool({ connectionString: postgres.url, max: 2 });
+  if (MINING === "interval") {
+    await test.setAutomine(false);
+    // Not test.setIntervalMining: in the test client's "hardhat" mode viem sends the interval × 1000 (Hardhat
+    // takes milliseconds), which anvil reads as seconds — a block every 1,000 s, so nothing was mined.
+    await test.request({ method: "evm_setIntervalMining", params: [1] });
+  }
 
   // ---- Load: renters book (each booking causes an accept by the fleet), searchers search.
   const services = { chain: node.process.pid, indexer: indexer.pid!, web: web.pid!, fleet: fleet.pid } as Record<string, number | undefined>;
@@ -372,7 +385,7 @@ try {
   await db.end();
 
   console.log(
-    `\nbench:market — ${PROVIDERS} providers, ${RENTERS} renters, ${SEARCHERS} searchers, target ${TPS} tx/s for ${DURATION_S} s (${CHAIN === "hardhat" ? "Hardhat node, automine" : "anvil, mixed mining"}; ${os.availableParallelism()} CPUs)`,
+    `\nbench:market — ${PROVIDERS} providers, ${RENTERS} renters, ${SEARCHERS} searchers, target ${TPS} tx/s for ${DURATION_S} s (${CHAIN === "hardhat" ? "Hardhat node, automine" : `anvil, ${MINING === "interval" ? "a block each second during the load" : "mixed mining"}`}; ${os.availableParallelism()} CPUs)`,
   );
   console.log(`| measure | value |\n|---|---|`);
   console.log(`| transactions mined during the load | ${transactions} in ${seconds.toFixed(0)} s = ${(transactions / seconds).toFixed(1)} tx/s |`);
