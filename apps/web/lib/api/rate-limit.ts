@@ -13,6 +13,11 @@ export interface RateLimitOptions {
   burst: number;
   /** Buckets kept at most; the oldest are evicted first. */
   maxClients?: number;
+  /**
+   * SharedRateLimiter only: the most tokens one process reserves from the shared bucket per database
+   * round trip (default 1: every request asks the database). See ReservedTokens.
+   */
+  maxBatch?: number;
 }
 
 export interface RateLimitResult {
@@ -64,36 +69,68 @@ export class RateLimiter {
 
 /** The bucket's level after refilling for the time since its last request ($3 burst, $5 rate per second). */
 const REFILLED = "least($3::float8, b.tokens + greatest(0, excluded.updated_ms - b.updated_ms) / 1000.0 * $5::float8)";
+/** Whole tokens handed out: up to the $6 asked for, as many as the refilled bucket holds. */
+const GRANTED = `least($6::float8, floor(${REFILLED}))`;
 
 /**
- * One statement per request: insert a full bucket minus one, or refill the existing one and take a
- * token if there is one. The row lock serializes one client's concurrent requests across processes;
- * the SET expressions all read the row as it was, so `allowed` and `tokens` agree. Time is the
- * database's clock (one clock for every web host) unless a test passes its own.
+ * One statement per database round trip: insert a full bucket minus what is taken, or refill the
+ * existing one and take up to $6 whole tokens. The row lock serializes one client's concurrent
+ * requests across processes; the SET expressions all read the row as it was, so `granted` and `tokens`
+ * agree. Time is the database's clock (one clock for every web host) unless a test passes its own.
  */
-const TAKE_SQL = `insert into rate_limit_bucket as b (limiter, client, tokens, updated_ms, allowed)
-  select $1, $2, $3::float8 - 1, coalesce($4::bigint, (extract(epoch from clock_timestamp()) * 1000)::bigint), true
+const TAKE_SQL = `insert into rate_limit_bucket as b (limiter, client, tokens, updated_ms, allowed, granted)
+  select $1, $2, $3::float8 - least($6::float8, floor($3::float8)),
+    coalesce($4::bigint, (extract(epoch from clock_timestamp()) * 1000)::bigint), $3::float8 >= 1, least($6::float8, floor($3::float8))::int
   on conflict (limiter, client) do update set
-    tokens = ${REFILLED} - case when ${REFILLED} >= 1 then 1 else 0 end,
+    tokens = ${REFILLED} - ${GRANTED},
     allowed = ${REFILLED} >= 1,
+    granted = (${GRANTED})::int,
     updated_ms = greatest(b.updated_ms, excluded.updated_ms)
-  returning tokens, allowed`;
+  returning tokens, granted`;
 
 /** How long the in-process fallback is used after PostgreSQL failed, before the database is tried again. */
 const FALLBACK_MS = 5_000;
 /** How often a process deletes buckets that have refilled completely (they equal a missing row). */
 const SWEEP_INTERVAL_MS = 30_000;
+/** How long tokens reserved by one process stay usable; unused ones are then dropped (never returned). */
+const RESERVATION_MS = 1_000;
+/** A reservation used up within this time doubles the next one (up to maxBatch); otherwise it falls back to 1. */
+const BUSY_MS = 250;
+
+/**
+ * Tokens one process took from a client's shared bucket ahead of its requests. A busy client (its
+ * reservation used up within BUSY_MS) gets twice as many on the next round trip, up to maxBatch; any
+ * other client asks for one token per request, exactly as without batching. The shared bucket is never
+ * overdrawn: at worst a process holds up to maxBatch tokens of a client for RESERVATION_MS that no
+ * other process can use, and drops what is left — the error is always on the strict side.
+ */
+interface ReservedTokens {
+  tokens: number;
+  /** The shared bucket's level after the last round trip, for the Remaining header. */
+  bucket: number;
+  grantedAt: number;
+  expiresAt: number;
+  batch: number;
+  /** Set while a round trip for this client is in flight: concurrent requests wait for it instead of sending their own. */
+  refill?: Promise<void>;
+  /** After a refusal, the time the shared bucket holds a whole token again (nothing can be granted before). */
+  refusedUntil: number;
+}
 
 /**
  * Token-bucket rate limiter whose buckets live in PostgreSQL (rate_limit_bucket), so a client has one
- * budget however many web processes serve it: N processes must not mean N budgets. When the database
- * fails, requests are limited per process (RateLimiter) for FALLBACK_MS rather than refused: the
- * limiter protects the service, it must not become the reason every request fails.
+ * budget however many web processes serve it: N processes must not mean N budgets. With maxBatch > 1
+ * a busy client's tokens are reserved in batches (ReservedTokens), so its requests do not each wait on
+ * the same row lock. When the database fails, requests are limited per process (RateLimiter) for
+ * FALLBACK_MS rather than refused: the limiter protects the service, it must not become the reason
+ * every request fails.
  */
 export class SharedRateLimiter implements Limiter {
   private readonly fallback: RateLimiter;
   private fallbackUntil = 0;
   private lastSweep = 0;
+  private readonly reserved = new Map<string, ReservedTokens>();
+  private readonly maxBatch: number;
 
   constructor(
     readonly name: string,
@@ -101,23 +138,98 @@ export class SharedRateLimiter implements Limiter {
     private readonly db: () => { query: ReturnType<typeof getPool>["query"] } = getPool,
   ) {
     this.fallback = new RateLimiter(options);
+    this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 1));
   }
 
   async take(key: string, now?: number): Promise<RateLimitResult> {
-    const { ratePerSecond, burst } = this.options;
     if (Date.now() < this.fallbackUntil) return this.fallback.take(key, now);
+    if (this.maxBatch === 1) {
+      const taken = await this.takeShared(key, 1, now);
+      if (!taken) return this.fallback.take(key, now);
+      return this.answer(taken.granted, taken.tokens);
+    }
+    for (;;) {
+      const at = now ?? Date.now();
+      let entry = this.reserved.get(key);
+      if (entry && at >= entry.expiresAt && !entry.refill) entry.tokens = 0;
+      if (entry && entry.tokens >= 1) {
+        entry.tokens -= 1;
+        return { allowed: true, remaining: Math.floor(entry.tokens + entry.bucket), retryAfterSeconds: 0 };
+      }
+      if (entry?.refill) {
+        await entry.refill;
+        continue;
+      }
+      if (entry && at < entry.refusedUntil) return this.answer(0, entry.bucket);
+      if (!entry) {
+        if (this.reserved.size >= (this.options.maxClients ?? 10_000)) this.dropExpired(at);
+        entry = { tokens: 0, bucket: 0, grantedAt: 0, expiresAt: 0, batch: 1, refusedUntil: 0 };
+        this.reserved.set(key, entry);
+      }
+      const reservation = entry;
+      // Used up quickly: this client is busy, ask for more next time; otherwise back to one at a time.
+      const batch = at - reservation.grantedAt < BUSY_MS ? Math.min(this.maxBatch, reservation.batch * 2) : 1;
+      let outcome = "failed" as "granted" | "refused" | "failed"; // set by the round trip below
+      reservation.refill = this.takeShared(key, batch, now).then((taken) => {
+        if (!taken) return;
+        const grantedAt = now ?? Date.now();
+        reservation.batch = batch;
+        reservation.bucket = taken.tokens;
+        if (taken.granted >= 1) {
+          // This request's token is one of them; the rest wait for the next requests.
+          reservation.tokens = taken.granted - 1;
+          reservation.grantedAt = grantedAt;
+          reservation.expiresAt = grantedAt + RESERVATION_MS;
+          outcome = "granted";
+        } else {
+          reservation.refusedUntil = grantedAt + Math.ceil(((1 - taken.tokens) / this.options.ratePerSecond) * 1000);
+          outcome = "refused";
+        }
+      });
+      try {
+        await reservation.refill;
+      } finally {
+        reservation.refill = undefined;
+      }
+      if (outcome === "granted") return { allowed: true, remaining: Math.floor(reservation.tokens + reservation.bucket), retryAfterSeconds: 0 };
+      if (outcome === "refused") return this.answer(0, reservation.bucket);
+      return this.fallback.take(key, now);
+    }
+  }
+
+  private answer(granted: number, tokens: number): RateLimitResult {
+    if (granted >= 1) return { allowed: true, remaining: Math.floor(tokens), retryAfterSeconds: 0 };
+    return { allowed: false, remaining: 0, retryAfterSeconds: Math.ceil((1 - tokens) / this.options.ratePerSecond) };
+  }
+
+  /** One round trip: up to `count` tokens from the shared bucket; undefined when PostgreSQL failed (the fallback takes over). */
+  private async takeShared(key: string, count: number, now?: number): Promise<{ tokens: number; granted: number } | undefined> {
+    const { ratePerSecond, burst } = this.options;
     try {
-      const result = await this.db().query<{ tokens: number; allowed: boolean }>(TAKE_SQL, [this.name, key, burst, now ?? null, ratePerSecond]);
+      const result = await this.db().query<{ tokens: number; granted: number }>(TAKE_SQL, [this.name, key, burst, now ?? null, ratePerSecond, count]);
       this.sweep(now);
-      const { tokens, allowed } = result.rows[0]!;
-      if (allowed) return { allowed: true, remaining: Math.floor(tokens), retryAfterSeconds: 0 };
-      return { allowed: false, remaining: 0, retryAfterSeconds: Math.ceil((1 - tokens) / ratePerSecond) };
+      return result.rows[0]!;
     } catch (error) {
       this.fallbackUntil = Date.now() + FALLBACK_MS;
       console.error(
         `[web] rate limiter ${this.name}: PostgreSQL failed (${error instanceof Error ? error.message : String(error)}); limiting per process for ${FALLBACK_MS / 1000} s`,
       );
-      return this.fallback.take(key, now);
+      return undefined;
+    }
+  }
+
+  /**
+   * Keeps the reservations within maxClients under many clients: forgets those that can no longer be
+   * spent, then, if that freed less than a tenth, the oldest (their tokens are lost: the strict side).
+   */
+  private dropExpired(at: number) {
+    const limit = Math.floor((this.options.maxClients ?? 10_000) * 0.9);
+    for (const [key, entry] of this.reserved) {
+      if (!entry.refill && at >= entry.expiresAt && at >= entry.refusedUntil) this.reserved.delete(key);
+    }
+    for (const [key, entry] of this.reserved) {
+      if (this.reserved.size <= limit) break;
+      if (!entry.refill) this.reserved.delete(key);
     }
   }
 
@@ -243,7 +355,12 @@ function envNumber(name: string, fallback: number): number {
 // same bucket. Kept on globalThis so each process builds its limiters (and fallbacks) once.
 const shared = globalThis as typeof globalThis & { __gridleaseLimiters?: { publicRead: SharedRateLimiter; write: SharedRateLimiter } };
 shared.__gridleaseLimiters ??= {
-  publicRead: new SharedRateLimiter("read", { ratePerSecond: envNumber("API_RATE_LIMIT_PER_SECOND", 200), burst: envNumber("API_RATE_LIMIT_BURST", 400) }),
+  // A busy reader's tokens are reserved up to a twentieth of its burst per round trip (ReservedTokens).
+  publicRead: new SharedRateLimiter("read", {
+    ratePerSecond: envNumber("API_RATE_LIMIT_PER_SECOND", 200),
+    burst: envNumber("API_RATE_LIMIT_BURST", 400),
+    maxBatch: Math.max(1, Math.floor(envNumber("API_RATE_LIMIT_BURST", 400) / 20)),
+  }),
   write: new SharedRateLimiter("write", { ratePerSecond: envNumber("API_WRITE_RATE_LIMIT_PER_SECOND", 5), burst: envNumber("API_WRITE_RATE_LIMIT_BURST", 20) }),
 };
 
