@@ -11,10 +11,9 @@ import { HEARTBEAT_TYPES, heartbeatDomain } from "@gridlease/sdk/heartbeat";
 import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
 import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { AgentProcess } from "./helpers/agent-process";
-import { registerLocalProviders } from "./helpers/local-providers";
+import { registerLocalProviders, sandboxScripts } from "./helpers/local-providers";
 import { Market } from "./helpers/market";
 
-const SANDBOX = path.join(import.meta.dirname, "..", "examples", "sandbox");
 const SERVED = [100, 101, 102];
 const OFFLINE = 103;
 
@@ -67,7 +66,6 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-fleet-"));
   await mkdir(path.join(dir, "sandboxes"));
-  const sandboxEnv = { GRIDLEASE_SANDBOX_ROOT: path.join(dir, "sandboxes") };
   configPath = path.join(dir, "fleet.json");
   await writeFile(
     configPath,
@@ -75,15 +73,9 @@ beforeAll(async () => {
       rpcUrl: node.url,
       chainId: 31337,
       apiUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-      contracts: {
-        registry: market.deployment.registry.address,
-        escrow: market.deployment.escrow.address,
-        token: market.deployment.token.address,
-        deployBlock: Number(market.deployment.registry.deployBlock),
-      },
+      contracts: market.agentContracts(),
       stateDir: "fleet-state",
-      provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 20, env: sandboxEnv },
-      deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 20, env: sandboxEnv },
+      ...sandboxScripts(dir),
       intervals: { pollSeconds: 0.2, heartbeatSeconds: 1, claimSeconds: 1800 },
       providers: [...SERVED.map((mnemonicIndex) => ({ mnemonicIndex })), { mnemonicIndex: OFFLINE, offline: true }],
     }),

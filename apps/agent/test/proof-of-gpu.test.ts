@@ -22,7 +22,7 @@ import { OfferStatus, type ProviderOffer } from "../src/provider";
 import { MAX_SEED_AGE_SECONDS, PogServer, seedChecker } from "../src/proof-of-gpu/server";
 import { cpuEngine, scriptEngine } from "../src/proof-of-gpu/engine";
 import { AgentProcess } from "./helpers/agent-process";
-import { registerLocalProviders } from "./helpers/local-providers";
+import { registerLocalProviders, sandboxScripts } from "./helpers/local-providers";
 import { Market } from "./helpers/market";
 import { prepareProviderHost } from "./helpers/provider-host";
 
@@ -30,7 +30,6 @@ import { prepareProviderHost } from "./helpers/provider-host";
 // 2× RTX 4090 offers and a `serve` process on an 8× H100 host, both on the local profile and the CPU
 // reference (no torch here), registering their URLs with a stand-in of the web API.
 
-const SANDBOX = path.join(import.meta.dirname, "..", "examples", "sandbox");
 const SERVED = [112, 113];
 const POG = { host: "127.0.0.1", port: 0, profile: "local", engine: "auto" };
 
@@ -101,7 +100,6 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
   const dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-pog-fleet-"));
   await mkdir(path.join(dir, "sandboxes"));
-  const sandboxEnv = { GRIDLEASE_SANDBOX_ROOT: path.join(dir, "sandboxes") };
   const configPath = path.join(dir, "fleet.json");
   await writeFile(
     configPath,
@@ -109,15 +107,9 @@ beforeAll(async () => {
       rpcUrl: node.url,
       chainId: 31337,
       apiUrl,
-      contracts: {
-        registry: market.deployment.registry.address,
-        escrow: market.deployment.escrow.address,
-        token: market.deployment.token.address,
-        deployBlock: Number(market.deployment.registry.deployBlock),
-      },
+      contracts: market.agentContracts(),
       stateDir: "fleet-state",
-      provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 20, env: sandboxEnv },
-      deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 20, env: sandboxEnv },
+      ...sandboxScripts(dir),
       intervals: { pollSeconds: 0.5, heartbeatSeconds: 5, claimSeconds: 1800 },
       proofOfGpu: POG,
       providers: SERVED.map((mnemonicIndex) => ({ mnemonicIndex })),

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { createTestClient, createWalletClient, http, parseEther, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 import { mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
@@ -69,4 +70,15 @@ export async function registerLocalProviders(
     }),
   );
   return offers;
+}
+
+const SANDBOX = path.join(import.meta.dirname, "..", "..", "examples", "sandbox");
+
+/** The example bubblewrap sandbox scripts as `npm start` configures them, with the sandboxes under `dir`. */
+export function sandboxScripts(dir: string, timeoutSeconds = 20) {
+  const env = { GRIDLEASE_SANDBOX_ROOT: path.join(dir, "sandboxes") };
+  return {
+    provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds, env },
+    deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds, env },
+  };
 }

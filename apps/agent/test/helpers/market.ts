@@ -42,6 +42,12 @@ export class Market {
     this.renterWallet = createWalletClient({ chain: hardhat, transport: http(rpcUrl), account: this.renter });
   }
 
+  /** The `contracts` block of an agent or fleet config for this deployment. */
+  agentContracts() {
+    const { registry, escrow, token } = this.deployment;
+    return { registry: registry.address, escrow: escrow.address, token: token.address, deployBlock: Number(registry.deployBlock) };
+  }
+
   static async deploy(rpcUrl: string): Promise<Market> {
     const publicClient = createPublicClient({ chain: hardhat, transport: http(rpcUrl), pollingInterval: 100 }) as PublicClient;
     const walletClient = createWalletClient({ chain: hardhat, transport: http(rpcUrl), account: privateKeyToAccount(DEPLOYER_KEY) });

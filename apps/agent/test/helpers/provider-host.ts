@@ -35,12 +35,7 @@ export async function prepareProviderHost(rpcUrl: string, options: { apiUrl?: st
     apiUrl: options.apiUrl ?? "http://127.0.0.1:9",
     keyFile: "provider-key.json",
     stateDir: "agent-state",
-    contracts: {
-      registry: market.deployment.registry.address,
-      escrow: market.deployment.escrow.address,
-      token: market.deployment.token.address,
-      deployBlock: Number(market.deployment.registry.deployBlock),
-    },
+    contracts: market.agentContracts(),
     provider: { stake: "250", metadataURI: "https://gpu-7.example.net/provider.json" },
     offer: { region: "eu-west", pricePerGpuHour: "2.00", minHours: 1, maxHours: 48, bandwidthMbps: 10000 },
     // Scripts inherit only an allow-list of the agent's environment; the test state directory is named here, as a provider would.

@@ -1,5 +1,5 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Breadcrumbs } from "@/components/common/breadcrumbs";
 import { BookingForm } from "@/components/offer/booking-form";
 import { PriceChart } from "@/components/offer/price-chart";
 import { OnlineBadge } from "@/components/market/online-badge";
@@ -41,12 +41,7 @@ export default async function OfferPage({ params }: { params: Promise<{ id: stri
 
   return (
     <div className="space-y-6">
-      <nav className="text-sm text-slate-400">
-        <Link prefetch={false} href="/" className="hover:text-white">
-          Marketplace
-        </Link>{" "}
-        / Offer #{offer.offerId}
-      </nav>
+      <Breadcrumbs>Offer #{offer.offerId}</Breadcrumbs>
       <header className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-bold" data-testid="offer-title">

@@ -1,6 +1,6 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getAddress, isAddress } from "viem";
+import { Breadcrumbs } from "@/components/common/breadcrumbs";
 import { CheckList } from "@/components/proof-of-gpu/check-list";
 import { FlaggedProviderNotice } from "@/components/proof-of-gpu/verified-badge";
 import { shortAddress } from "@/lib/format";
@@ -23,12 +23,7 @@ export default async function ProviderGpuChecksPage({ params }: { params: Promis
   const proof = await loadProviderProof(CHAIN_ID, address);
   return (
     <div className="space-y-6">
-      <nav className="text-sm text-slate-400">
-        <Link prefetch={false} href="/" className="hover:text-white">
-          Marketplace
-        </Link>{" "}
-        / Provider {shortAddress(address)} / GPU checks
-      </nav>
+      <Breadcrumbs>Provider {shortAddress(address)} / GPU checks</Breadcrumbs>
       <header>
         <h1 className="text-2xl font-bold" data-testid="gpu-checks-title">
           Proof of GPU checks
