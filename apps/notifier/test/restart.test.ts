@@ -57,8 +57,10 @@ describe("a notifier restarted mid-batch", () => {
     const receiver = await startWebhookReceiver({ delayMs: 300 });
     const wallet = "0x0000000000000000000000000000000000000f01";
     await subscribe(pg.url, { wallet, channel: "webhook", target: receiver.url, kinds: ["booked"], secret: "restart" });
-    let child = await startProcess();
+    // All 80 are waiting before the notifier starts: inserted while it ran, on a loaded machine it could
+    // deliver them as fast as they came and be done before the stop.
     await bookings(wallet, 100, 80);
+    let child = await startProcess();
     await waitUntil("some deliveries", () => receiver.hits.length >= 8);
     child.kill("SIGTERM");
     await once(child, "exit");
