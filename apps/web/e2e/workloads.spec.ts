@@ -207,7 +207,7 @@ test("a renter's container runs: the rentals page shows running, the known log l
   const dashboard = await (await browser.newContext()).newPage();
   await dashboard.goto(`/provider?address=${providerAddress}`);
   const workloads = dashboard.getByTestId("provider-workloads");
-  await expect(workloads.getByRole("button", { name: "Show" })).toBeEnabled(); // hydrated
+  await expect(workloads.getByRole("button", { name: "Show" })).toBeEnabled({ timeout: 60_000 }); // hydrated (20 s was once not enough in a loaded CI run)
   await workloads.getByLabel("Agent status API URL").fill(`http://127.0.0.1:${statusPort}`);
   await workloads.getByLabel("Provider token").fill(providerToken);
   await workloads.getByRole("button", { name: "Show" }).click();

@@ -73,7 +73,14 @@ describe("request body limits on a real server", () => {
     const before = peakRssMiB();
 
     const huge = 256 * 1024 * 1024;
-    const answer = await send("POST", "/api/auth/verify", huge);
+    // The server answers and closes while the client is still sending; the close's reset can reach the
+    // client before it has read the answer (status 0, seen once in a loaded CI run). That is TCP, not the
+    // server: a reset attempt is sent again, at most three times, and one must read the 413.
+    let answer = await send("POST", "/api/auth/verify", huge);
+    for (let attempt = 1; attempt < 3 && answer.status === 0; attempt++) {
+      expect(answer.sentBytes).toBeLessThan(huge);
+      answer = await send("POST", "/api/auth/verify", huge);
+    }
     expect(answer.status).toBe(413);
     const growth = peakRssMiB() - before;
     expect(growth, `peak RSS grew by ${growth.toFixed(1)} MiB`).toBeLessThan(48);
