@@ -14,7 +14,18 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { createPublicClient, createTestClient, createWalletClient, decodeEventLog, http, maxUint256, parseEther } from "viem";
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  decodeErrorResult,
+  decodeEventLog,
+  http,
+  maxUint256,
+  parseEther,
+} from "viem";
 import { hardhat } from "viem/chains";
 import { startTempPostgres } from "@gridlease/db/embedded";
 import { runMigrations } from "@gridlease/db/migrate";
@@ -29,6 +40,21 @@ import { Market, usdc } from "../test/helpers/market";
 import { BlockReceipts } from "../src/serve/block-receipts";
 import { startRpcCounter } from "./rpc-stats";
 import { writeSandboxFleetConfig } from "./sandbox-fleet";
+
+/** A booking's revert by name: book() can revert with the registry's or the token's errors, which the escrow's ABI does not list. */
+function bookingError(error: unknown): string {
+  const revert = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+  const raw = revert instanceof ContractFunctionRevertedError ? revert.raw : undefined;
+  if (raw) {
+    try {
+      const decoded = decodeErrorResult({ abi: [...leaseEscrowAbi, ...providerRegistryAbi, ...mockUsdcAbi], data: raw });
+      return `${decoded.errorName}(${(decoded.args ?? []).map(String).join(", ")})`;
+    } catch {
+      // not one of ours: the message below
+    }
+  }
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const PROVIDERS = env("MARKET_PROVIDERS", 500);
@@ -260,7 +286,7 @@ try {
         bookings++;
       } catch (error) {
         bookErrors++;
-        if (bookErrors <= 5) errors.push(`book: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+        if (bookErrors <= 5) errors.push(`book: ${bookingError(error)}`);
       }
     }
   });
