@@ -16,6 +16,13 @@ describe("fleet config", () => {
     expect(() => resolveFleetConfig({ ...scripts, chainId: 31337, providers: [{ mnemonicIndex: 100 }] }, "/tmp")).not.toThrow();
   });
 
+  it("queues at most 16 scripts at once unless maxScriptsInFlight says otherwise, and refuses a bound below 1", () => {
+    const base = { ...scripts, chainId: 31337, providers: [{ mnemonicIndex: 100 }] };
+    expect(resolveFleetConfig(base, "/tmp").maxScriptsInFlight).toBe(16);
+    expect(resolveFleetConfig({ ...base, maxScriptsInFlight: 2 }, "/tmp").maxScriptsInFlight).toBe(2);
+    expect(() => resolveFleetConfig({ ...base, maxScriptsInFlight: 0 }, "/tmp")).toThrow(/maxScriptsInFlight/);
+  });
+
   it("names each provider by a key file with a passphrase file, or a mnemonic index, never both or neither", () => {
     const base = { ...scripts, chainId: 31337 };
     expect(() => resolveFleetConfig({ ...base, providers: [{ keyFile: "k.json" }] }, "/tmp")).toThrow(/providers\.0: a keyFile needs a passphraseFile/);

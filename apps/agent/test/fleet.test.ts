@@ -67,6 +67,24 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "gridlease-fleet-"));
   await mkdir(path.join(dir, "sandboxes"));
   configPath = path.join(dir, "fleet.json");
+  // The sandbox provisioning behind a guard that fails while another provisioning script runs and holds
+  // its turn for a second: bookings on three providers a fraction of a second apart only all succeed
+  // if maxScriptsInFlight: 1 queues their scripts.
+  const scripts = sandboxScripts(dir);
+  const guard = path.join(dir, "one-at-a-time.sh");
+  await writeFile(
+    guard,
+    `#!/bin/sh
+mkdir "$GUARD_LOCK" 2>/dev/null || { echo "another provisioning script is running" >&2; exit 3; }
+sleep 1
+"$GUARD_SCRIPT"
+code=$?
+rmdir "$GUARD_LOCK"
+exit $code
+`,
+    { mode: 0o755 },
+  );
+  const guardEnv = { GUARD_LOCK: path.join(dir, "provisioning.lock"), GUARD_SCRIPT: scripts.provision.command };
   await writeFile(
     configPath,
     JSON.stringify({
@@ -75,7 +93,9 @@ beforeAll(async () => {
       apiUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
       contracts: market.agentContracts(),
       stateDir: "fleet-state",
-      ...sandboxScripts(dir),
+      provision: { ...scripts.provision, command: guard, env: { ...scripts.provision.env, ...guardEnv } },
+      deprovision: scripts.deprovision,
+      maxScriptsInFlight: 1,
       intervals: { pollSeconds: 0.2, heartbeatSeconds: 1, claimSeconds: 1800 },
       providers: [...SERVED.map((mnemonicIndex) => ({ mnemonicIndex })), { mnemonicIndex: OFFLINE, offline: true }],
     }),
@@ -89,7 +109,7 @@ afterAll(async () => {
 });
 
 describe("gridlease-agent fleet", () => {
-  it("accepts a booking on each provider's offer with access details sealed to the renter, journaled per provider", async () => {
+  it("accepts a booking on each provider's offer with access details sealed to the renter, journaled per provider, one provisioning script at a time", async () => {
     fleet = new AgentProcess(configPath, process.env, "fleet");
     await fleet.waitForLine(/fleet: serving 3 provider\(s\), 1 offline/, 60_000);
     // One renter wallet: book one after another (nonces), then wait for all three.

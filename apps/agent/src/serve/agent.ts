@@ -1,3 +1,4 @@
+import type { LimitFunction } from "p-limit";
 import { setTimeout as sleep } from "node:timers/promises";
 import { erc20Abi, formatUnits } from "viem";
 import { leaseEscrowAbi } from "@gridlease/sdk/contracts.generated";
@@ -32,6 +33,8 @@ export interface AgentOptions extends ProviderRuntime {
    * after a restart, whose bookings the journal already knows.
    */
   checkpointEveryMs?: number;
+  /** Queues provision/deprovision scripts (LeaseHandlerDeps.scriptQueue). */
+  scriptQueue?: LimitFunction;
 }
 
 /** The block a poll works against. */

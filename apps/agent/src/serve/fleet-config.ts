@@ -35,6 +35,12 @@ const shared = z
 export const fleetConfigSchema = shared.extend({
   /** Each provider's journal lives in `<stateDir>/<address>/`. */
   stateDir: z.string().default("fleet-state"),
+  /**
+   * Provisioning and deprovisioning scripts running at once across all providers; the rest wait their
+   * turn in order. Unbounded, a backlog of bookings started every script at once and the fleet
+   * thrashed (docs/benchmarks.md, bench:market at 50 tx/s).
+   */
+  maxScriptsInFlight: z.number().int().min(1).max(1000).default(16),
   providers: z.array(providerSchema).min(1).max(5000),
 });
 
@@ -57,6 +63,8 @@ export interface FleetConfig {
   members: FleetMember[];
   /** For `contextFor`: any member's config (they share every chain field). */
   base: AgentConfig;
+  /** fleetConfigSchema.maxScriptsInFlight. */
+  maxScriptsInFlight: number;
 }
 
 export async function loadFleetConfig(configPath: string): Promise<FleetConfig> {
@@ -84,7 +92,7 @@ export function resolveFleetConfig(json: unknown, baseDir: string): FleetConfig 
     );
   }
   const resolve = (p: string) => path.resolve(baseDir, p);
-  const { providers, stateDir, ...sharedFields } = fleet;
+  const { providers, stateDir, maxScriptsInFlight, ...sharedFields } = fleet;
   // The `offer` section only matters to `list`; a fleet serves offers that are already on chain.
   const config = resolveConfig({ ...sharedFields, stateDir, offer: { region: "fleet", pricePerGpuHour: "0" } }, baseDir);
   const members = providers.map((source): FleetMember => {
@@ -106,5 +114,13 @@ export function resolveFleetConfig(json: unknown, baseDir: string): FleetConfig 
       keys: async () => unlockKeyFile(keyFile, await obtainPassphrase({ passphraseFile })),
     };
   });
-  return { rpcUrl: fleet.rpcUrl, chainId: fleet.chainId, pollSeconds: fleet.intervals.pollSeconds, stateRoot: resolve(stateDir), members, base: config };
+  return {
+    rpcUrl: fleet.rpcUrl,
+    chainId: fleet.chainId,
+    pollSeconds: fleet.intervals.pollSeconds,
+    stateRoot: resolve(stateDir),
+    members,
+    base: config,
+    maxScriptsInFlight,
+  };
 }

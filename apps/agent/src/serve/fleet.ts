@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import os from "node:os";
 import { createPublicClient, http, type PublicClient } from "viem";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -148,6 +149,8 @@ export class Fleet {
     const self = new Fleet(fleet, ctx, log);
     const receipts = new BlockReceipts(ctx.publicClient);
     const offers = new OfferBook(ctx, fleet.base.intervals.heartbeatSeconds * 1000);
+    // One queue for every provider's scripts: a backlog of bookings must not start them all at once.
+    const scriptQueue = pLimit(fleet.maxScriptsInFlight);
     await offers.refresh();
     const pogProviders: PogProvider[] = [];
     for (const [i, member] of fleet.members.entries()) {
@@ -184,6 +187,7 @@ export class Fleet {
         firstHeartbeatDelayMs,
         leaseEvents: true,
         checkpointEveryMs: CHECKPOINT_EVERY_MS,
+        scriptQueue,
       });
       pogProviders.push({ account: keys[i]!.account, offers: () => offers.offersOf(address), log: providerLog });
       const entry: Member = { agent, journal, pollMs: (member.source.pollSeconds ?? fleet.pollSeconds) * 1000, lastStepAt: 0 };

@@ -9,6 +9,7 @@ import type { HardwareReport } from "../detect/hardware";
 import type { Journal, LeaseJournalState } from "../journal";
 import type { ProviderKeys } from "../keyfile";
 import type { Logger } from "../log";
+import type { LimitFunction } from "p-limit";
 import { parseScriptJson, runScript } from "../scripts";
 import { DEFAULT_LAUNCH_SPEC } from "@gridlease/sdk/launch-spec";
 import type { WorkloadLease, WorkloadManager } from "../workloads/manager";
@@ -50,6 +51,8 @@ export interface LeaseHandlerDeps extends ProviderRuntime {
   shutdown: AbortSignal;
   /** The container provisioner (config `workloads`); without it the provision/deprovision scripts run. */
   workloads?: WorkloadManager;
+  /** Queues the provision/deprovision scripts (the fleet: one bound for all its providers); none for `serve`. */
+  scriptQueue?: LimitFunction;
 }
 
 type ChainLease = Awaited<ReturnType<typeof readLease>>;
@@ -73,6 +76,10 @@ export class LeaseHandler {
   private readonly quiet = new Map<bigint, bigint>();
 
   constructor(private readonly deps: LeaseHandlerDeps) {}
+
+  private queued<T>(script: () => Promise<T>): Promise<T> {
+    return this.deps.scriptQueue ? this.deps.scriptQueue(script) : script();
+  }
 
   /** Until this block time an active lease needs no read unless an escrow event names it (ends, claims and the recheck are later). */
   quietUntil(leaseId: bigint): bigint | undefined {
@@ -278,7 +285,7 @@ export class LeaseHandler {
         log.info(
           `lease ${id}: provisioning ${booking.gpus}× ${input.gpuModel} (GPUs ${gpuIndices.join(",") || "-"}) for ${booking.renter} with ${config.provision.command}`,
         );
-        const { stdout } = await runScript(config.provision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
+        const { stdout } = await this.queued(() => runScript(config.provision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown }));
         access = parseScriptJson(stdout, config.provision.command);
       }
       const context: SealContext = {
@@ -424,7 +431,7 @@ export class LeaseHandler {
         // A lease that ran its full time keeps its container for the export grace; a cancelled, declined or failed one goes at once.
         const grace = reason === "the lease ended" || reason === "the lease ended while disputed" ? (config.workloads?.exportGraceSeconds ?? 0) : 0;
         if (!(await workloads.remove(id, reason, grace))) return false;
-      } else await runScript(config.deprovision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown });
+      } else await this.queued(() => runScript(config.deprovision, input, { env: scriptEnvironment(input), signal: this.deps.shutdown }));
     } catch (error) {
       if (this.deps.shutdown.aborted) return false;
       const attempts = (pending?.attempts ?? 0) + 1;
