@@ -9,10 +9,10 @@
  * of connections, saturation again with every query new (the response cache never hits), and saturation
  * with the repeated shapes plus a share of never-seen queries. Env: BENCH_OFFERS (default 100000; BENCH_OFFERS=1000000 for the 1M-offer market), BENCH_SECONDS (default 20 per run),
  * BENCH_CONNECTIONS (default 50), BENCH_RATE (default 500), BENCH_RUNS (default saturation,paced,unique,mixed,update; update: one price change until visible, incremental and after a rollback; the web server's RSS is printed too), BENCH_NEW_SHARE (default 0.1), BENCH_SKIP_BUILD=1,
- * BENCH_SERVER_NODE_ARGS.
+ * BENCH_SERVER_NODE_ARGS, BENCH_SERVER_LOG (a file for the server's output).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
@@ -153,10 +153,28 @@ async function measurePaced(base: string): Promise<void> {
   console.log(`  errors: ${errors} transport, ${non2xx} non-2xx (${[...statuses].map(([s, c]) => `${s}×${c}`).join(", ")})`);
 }
 
-/** Resident memory of a process (Linux /proc), MB. */
+/** Resident memory of a process and its children (WEB_PROCESSES > 1: the cluster's workers), MB (Linux /proc). */
 function serverRssMb(pid: number): string {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return (Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024).toFixed(0);
+  const rssKb = (id: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${id}/status`, "utf8"))?.[1] ?? NaN);
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+  const total = [pid, ...children].reduce((sum, id) => sum + rssKb(id), 0);
+  return `${(total / 1024).toFixed(0)}${children.length > 0 ? ` (${children.length + 1} processes)` : ""}`;
+}
+
+/**
+ * A request on a connection of its own: with WEB_PROCESSES > 1 the cluster hands each new connection
+ * to the next worker, so warming up over fresh connections warms every process (a keep-alive
+ * connection would warm one, and the others would load their snapshot during the measurement).
+ */
+function getOnNewConnection(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (response) => {
+        response.resume();
+        response.on("end", resolve);
+      })
+      .on("error", reject);
+  });
 }
 
 /**
@@ -266,6 +284,8 @@ async function main(): Promise<void> {
     let serverLog = "";
     server.stdout!.on("data", (c: Buffer) => (serverLog += c));
     server.stderr!.on("data", (c: Buffer) => (serverLog += c));
+    // BENCH_SERVER_LOG=<file> keeps the server's output (e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
+    if (process.env.BENCH_SERVER_LOG) server.once("exit", () => writeFileSync(process.env.BENCH_SERVER_LOG!, serverLog));
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       if (
@@ -277,8 +297,12 @@ async function main(): Promise<void> {
       if (server.exitCode !== null || i > 600) throw new Error(`the web server did not come up:\n${serverLog.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    // Warm-up: JIT, connection pool, plans.
-    for (const query of QUERIES) await fetch(base + query).then((r) => r.text());
+    // Warm-up: JIT, connection pool, snapshot — in every web process (WEB_PROCESSES), each a few times.
+    const processes = Math.max(1, Number(process.env.WEB_PROCESSES ?? 1));
+    for (let round = 0; round < 4 * processes; round++) {
+      for (const query of QUERIES) await getOnNewConnection(base + query);
+      for (let i = 0; i < 20; i++) await getOnNewConnection(base + uniqueQuery());
+    }
 
     console.log(`web server RSS after warm-up: ${serverRssMb(server.pid!)} MB`);
     console.log(

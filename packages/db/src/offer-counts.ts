@@ -8,9 +8,10 @@
  */
 import {
   countRaw,
+  FILTER_PARAMETERS,
   countSnapshot,
   finishCounts,
-  LOOP_PARAMETERS,
+  filterArguments,
   SLOT,
   SLOT_TESTS,
   slotBounds,
@@ -22,7 +23,6 @@ import type { ListSnapshot } from "./offer-list";
 import { orderFor } from "./offer-page";
 import { FILTER_KEYS } from "./search-query";
 
-const FILTER_PARAMETERS = LOOP_PARAMETERS.slice(0, -3);
 type Adjust = (...args: unknown[]) => number;
 const adjusters = new Map<string, Adjust>();
 
@@ -96,9 +96,8 @@ export function searchCounts(snapshot: ListSnapshot, key: string, budgetlessKey:
   if (!base && (order.length - lo) * 4 > order.length) return remember(memo.counts, key, countSnapshot(snapshot, filters));
   base ??= remember(memo.budgetless, budgetlessKey, countRaw(snapshot, others));
   const raw: RawCounts = { total: base.total, byModel: base.byModel.slice(), byRegion: base.byRegion.slice(), failingAlone: base.failingAlone.slice() };
-  const bounds = slotBounds(snapshot, others);
-  const scope: Record<string, unknown> = { ...snapshot, ...bounds, ...bounds.minimum };
+  const args = filterArguments(snapshot, slotBounds(snapshot, others));
   const slots = [...new Set(others.map((f) => SLOT[f.key]))].sort((a, b) => a - b);
-  raw.total -= adjusterFor(slots)(...FILTER_PARAMETERS.map((name) => scope[name]), order, lo, order.length, raw.byModel, raw.byRegion, raw.failingAlone);
+  raw.total -= adjusterFor(slots)(...args, order, lo, order.length, raw.byModel, raw.byRegion, raw.failingAlone);
   return remember(memo.counts, key, finishCounts(snapshot, filters, raw));
 }

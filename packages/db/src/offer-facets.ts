@@ -222,6 +222,29 @@ export const LOOP_PARAMETERS = [
   "byRegion",
   "failingAlone",
 ];
+/** The filter loops' parameters before their outputs: the counting loop's less byModel, byRegion, failingAlone. */
+export const FILTER_PARAMETERS = LOOP_PARAMETERS.slice(0, -3);
+
+type Bounds = ReturnType<typeof slotBounds>;
+
+/**
+ * Arguments for a compiled filter loop (FILTER_PARAMETERS order): a query's bounds, else the snapshot's
+ * column of that name. Read name by name rather than from a merged `{ ...snapshot, ...bounds }`: that
+ * object (the snapshot has dozens of fields) was built twice per search, and at 1,600 new searches a
+ * second it was the largest share of what survived young-generation collections (sampled heap profile,
+ * docs/benchmarks.md), i.e. long scavenge pauses.
+ */
+export function filterArguments(snapshot: OfferSnapshot, bounds: Bounds): unknown[] {
+  const minimum = bounds.minimum as Record<string, number>;
+  const fromBounds = bounds as unknown as Record<string, unknown>;
+  const columns = snapshot as unknown as Record<string, unknown>;
+  const args = new Array<unknown>(FILTER_PARAMETERS.length);
+  for (let k = 0; k < FILTER_PARAMETERS.length; k++) {
+    const name = FILTER_PARAMETERS[k]!;
+    args[k] = name in minimum ? minimum[name] : name in fromBounds ? fromBounds[name] : columns[name];
+  }
+  return args;
+}
 type CountingLoop = (...args: unknown[]) => number;
 const countingLoops = new Map<string, CountingLoop>();
 

@@ -5,7 +5,7 @@
  */
 import { gpuModelById } from "@gridlease/sdk/gpus";
 import type pg from "pg";
-import { LOOP_PARAMETERS, SLOT, SLOT_TESTS, slotBounds, type SnapshotFilter } from "./offer-facets";
+import { FILTER_PARAMETERS, filterArguments, SLOT, SLOT_TESTS, slotBounds, type SnapshotFilter } from "./offer-facets";
 import { applyDelta, carryReliabilityOrders } from "./offer-delta";
 import { loadListSnapshot, PROVIDER_SORTS, refreshLastSeen, reloadProviders, withOnlineAt, type ListSnapshot } from "./offer-list";
 import type { OfferSearchHit } from "./search";
@@ -90,7 +90,6 @@ function cursorKey(sort: SearchSort, value: string): number | null {
 
 type Walk = (...args: unknown[]) => void;
 const walks = new Map<string, Walk>();
-const FILTER_PARAMETERS = LOOP_PARAMETERS.slice(0, -3); // the counting loop's, less its three count arrays
 
 /** The page walk for one set of filter slots, compiled once from the fixed SLOT_TESTS as countingLoop is. */
 function walkFor(filters: SnapshotFilter[]): Walk {
@@ -159,10 +158,8 @@ export function snapshotPageRows(
       return lo;
     };
   }
-  const bounds = slotBounds(snapshot, filters);
-  const scope: Record<string, unknown> = { ...snapshot, ...bounds, ...bounds.minimum };
   const walk = walkFor(filters);
-  const args = FILTER_PARAMETERS.map((name) => scope[name]);
+  const args = filterArguments(snapshot, slotBounds(snapshot, filters));
   let out: number[] = [];
   const gpu = filters.find((f) => f.key === "gpu");
   if (gpu && gpu.key === "gpu") {
