@@ -5,6 +5,14 @@
  * the web process's time (JSON 10%, garbage collection 11% in the CPU profile of docs/benchmarks.md).
  * Strings that come from data (addresses, model and region names, labels) are encoded with
  * JSON.stringify once per name table; numbers follow JSON.stringify (non-finite → null).
+ *
+ * Most of a hit cannot change while its snapshot object lives (offer-page.ts: an indexer delta, a
+ * provider re-read, an online or verified change each make a new snapshot object), so that text is
+ * kept per row of the snapshot the first time a search shows the row: later answers that show it
+ * again (pages of popular filters, other budgets) only join strings. Two parts are not kept: the last
+ * heartbeat (refreshLastSeen moves it in place; its ISO text is kept per provider while the time
+ * stays) and the verified time, which expires with the clock. At most ROWS_KEPT rows per snapshot
+ * keep their text (≈ 0.5 kB each), so memory stays bounded at a million offers.
  */
 import type { ListSnapshot } from "./offer-list";
 import { gpuLabels } from "./offer-page";
@@ -23,25 +31,87 @@ function num(value: number): string {
   return Number.isFinite(value) ? String(value) : "null";
 }
 
-/** Row `i` of `snapshot` as JSON, equal to JSON.stringify of hitAt's hit (same `verifiedSince`) without sortValue. */
-export function hitJson(snapshot: ListSnapshot, i: number, verifiedSince: number): string {
+/** Rows whose text one snapshot keeps; rows shown after that are written each time. */
+export const ROWS_KEPT = 50_000;
+
+/** Kept texts of one snapshot's rows: `slot[i]` is 1 + the index of row i's texts, 0 when not kept. */
+interface RowTexts {
+  slot: Int32Array;
+  /** `{"offerId":…` through `"providerUptime7d":…`. */
+  head: string[];
+  /** `,"providerOnline":…,"providerOutagesSettled":…,"verifiedAt":`. */
+  middle: string[];
+  /** The verified time as JSON (undefined until a search showed it verified). */
+  verified: (string | undefined)[];
+}
+
+const rowTexts = new WeakMap<ListSnapshot, RowTexts>();
+
+interface LastSeenTexts {
+  at: Float64Array;
+  text: (string | undefined)[];
+}
+
+const lastSeenTexts = new WeakMap<Float64Array, LastSeenTexts>();
+
+/** `"<ISO time>"` of a provider's last heartbeat, or `null`; re-written only when the time moved. */
+function lastSeenJson(lastSeen: Float64Array, p: number): string {
+  const seen = lastSeen[p]!;
+  if (Number.isNaN(seen)) return "null";
+  let memo = lastSeenTexts.get(lastSeen);
+  if (!memo || memo.at.length !== lastSeen.length) lastSeenTexts.set(lastSeen, (memo = { at: new Float64Array(lastSeen.length).fill(NaN), text: [] }));
+  if (memo.at[p] !== seen || memo.text[p] === undefined) {
+    memo.at[p] = seen;
+    memo.text[p] = `"${new Date(seen).toISOString()}"`;
+  }
+  return memo.text[p]!;
+}
+
+function headOf(snapshot: ListSnapshot, i: number): string {
   const { providers } = snapshot;
   const p = snapshot.providerCode[i]!;
-  const model = snapshot.gpuModelCode[i]!;
-  const lastSeen = providers.lastSeen[p]!;
-  const verifiedAt = snapshot.verifiedAt[i]!;
   return (
     `{"offerId":"${num(snapshot.offerId[i]!)}","provider":${encodedNames(providers.addresses)[p]}` +
-    `,"gpuModel":${encodedNames(snapshot.gpuModels)[model]},"gpuCount":${num(snapshot.gpuCount[i]!)}` +
+    `,"gpuModel":${encodedNames(snapshot.gpuModels)[snapshot.gpuModelCode[i]!]},"gpuCount":${num(snapshot.gpuCount[i]!)}` +
     `,"freeUnits":${num(snapshot.freeUnits[i]!)},"vramGb":${num(snapshot.vramGb[i]!)},"cpuCores":${num(snapshot.cpuCores[i]!)}` +
     `,"ramGb":${num(snapshot.ramGb[i]!)},"diskGb":${num(snapshot.diskGb[i]!)},"bandwidthMbps":${num(snapshot.bandwidthMbps[i]!)}` +
     `,"region":${encodedNames(snapshot.regions)[snapshot.regionCode[i]!]},"pricePerGpuHour":"${String(snapshot.price[i])}"` +
     `,"pricePerTflop":${num(snapshot.pricePerTflop[i]!)},"minHours":${num(snapshot.minHours[i]!)},"maxHours":${num(snapshot.maxHours[i]!)}` +
     `,"status":"Active","listedBlock":"${String(snapshot.listedBlock[i])}","providerReliability":${num(snapshot.reliability[i]!)}` +
-    `,"providerUptime7d":${num(providers.uptime7d[p]!)}` +
-    `,"providerLastHeartbeatAt":${Number.isNaN(lastSeen) ? "null" : `"${new Date(lastSeen).toISOString()}"`}` +
-    `,"providerOnline":${snapshot.online[i] === 1},"providerOutagesSettled":${num(snapshot.outagesSettled[i]!)}` +
-    `,"verifiedAt":${verifiedAt >= verifiedSince ? `"${new Date(verifiedAt).toISOString()}"` : "null"}` +
-    `,"gpuLabel":${encodedNames(gpuLabels(snapshot))[model]}}`
+    `,"providerUptime7d":${num(providers.uptime7d[p]!)}`
   );
+}
+
+function middleOf(snapshot: ListSnapshot, i: number): string {
+  return `,"providerOnline":${snapshot.online[i] === 1},"providerOutagesSettled":${num(snapshot.outagesSettled[i]!)},"verifiedAt":`;
+}
+
+/** Row `i` of `snapshot` as JSON, equal to JSON.stringify of hitAt's hit (same `verifiedSince`) without sortValue. */
+export function hitJson(snapshot: ListSnapshot, i: number, verifiedSince: number): string {
+  let texts = rowTexts.get(snapshot);
+  if (!texts) rowTexts.set(snapshot, (texts = { slot: new Int32Array(snapshot.size), head: [], middle: [], verified: [] }));
+  let k = texts.slot[i]! - 1;
+  let head: string;
+  let middle: string;
+  if (k >= 0) {
+    head = texts.head[k]!;
+    middle = texts.middle[k]!;
+  } else {
+    head = headOf(snapshot, i);
+    middle = middleOf(snapshot, i);
+    if (texts.head.length < ROWS_KEPT) {
+      k = texts.head.push(head) - 1;
+      texts.middle.push(middle);
+      texts.verified.push(undefined);
+      texts.slot[i] = k + 1;
+    }
+  }
+  const verifiedAt = snapshot.verifiedAt[i]!;
+  let verified = "null";
+  if (verifiedAt >= verifiedSince) {
+    verified = (k >= 0 ? texts.verified[k] : undefined) ?? `"${new Date(verifiedAt).toISOString()}"`;
+    if (k >= 0) texts.verified[k] = verified;
+  }
+  const lastSeen = lastSeenJson(snapshot.providers.lastSeen, snapshot.providerCode[i]!);
+  return `${head},"providerLastHeartbeatAt":${lastSeen}${middle}${verified},"gpuLabel":${encodedNames(gpuLabels(snapshot))[snapshot.gpuModelCode[i]!]}}`;
 }

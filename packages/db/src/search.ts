@@ -309,8 +309,15 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
  * searchOffers' answer as JSON text, equal to `JSON.stringify(await searchOffers(…))`: what the API
  * serves. Snapshot hits are written straight from the columns (offer-json.ts), never built as objects.
  */
-export async function searchOffersAsJson(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<string> {
-  const query = offerSearchQuerySchema.parse(input);
+export function searchOffersAsJson(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<string> {
+  return searchValidatedOffersAsJson(offerSearchQuerySchema.parse(input), db, dataVersion);
+}
+
+/**
+ * searchOffersAsJson for a query offerSearchQuerySchema (or a stricter schema) has already parsed: the
+ * API's path, which validates once to name a bad field and must not pay for parsing twice per search.
+ */
+export async function searchValidatedOffersAsJson(query: OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<string> {
   const { rest, hits } = await search(query, db, dataVersion);
   const offers = "sql" in hits ? hits.sql.map((hit) => JSON.stringify(hit)) : hits.rows.map((i) => hitJson(hits.snapshot, i, hits.verifiedSince));
   // `rest` as JSON is `{"total":…}`: the offers go in front of its first key, where searchOffers puts them.

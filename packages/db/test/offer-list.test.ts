@@ -6,7 +6,16 @@ import fc from "fast-check";
 import { searchCounts } from "../src/offer-counts";
 import { countSnapshot, type SnapshotFilter } from "../src/offer-facets";
 import { snapshotBytes, snapshotPage } from "../src/offer-page";
-import { clearSearchCaches, offerSearchQuerySchema, offerSnapshots, searchDataVersion, searchOffers, SEARCH_SORTS } from "../src/search";
+import {
+  clearSearchCaches,
+  offerSearchQuerySchema,
+  offerSnapshots,
+  searchDataVersion,
+  searchOffers,
+  searchOffersAsJson,
+  SEARCH_SORTS,
+  type OfferSearchQueryInput,
+} from "../src/search";
 import { insertSyntheticOffers } from "../src/synthetic";
 import { expectEverySortEqualsSql, expectSnapshotEqualsSql } from "./search-paths";
 
@@ -32,6 +41,14 @@ afterAll(async () => {
   await closeDatabaseClients();
   await server?.stop();
 });
+
+/**
+ * The API's JSON of a search (hits written from the snapshot's columns, their text kept per row: offer-json.ts)
+ * is the text of the same search's object, at the given data version.
+ */
+async function expectJsonOfObject(query: OfferSearchQueryInput, version: string) {
+  expect(await searchOffersAsJson(query, getPool(), version)).toBe(JSON.stringify(await searchOffers(query, getPool(), version)));
+}
 
 /** The id and provider of the active offer listed last. */
 async function newestActiveOffer() {
@@ -141,9 +158,11 @@ describe("online in the snapshot", () => {
       (await searchOffers({ online: "any", limit: 100, sort: "newest" }, getPool(), version)).offers.filter((o) => o.provider === provider);
     const onlineBefore = await searchOffers({ limit: 1 }, getPool(), version);
     expect((await mine()).every((o) => o.providerOnline)).toBe(true);
+    await expectJsonOfObject({ online: "any", limit: 100, sort: "newest" }, version);
     await new Promise((r) => setTimeout(r, 2_000));
     // Same data version (as a cached version read would give): the snapshot was not reloaded.
     const after = await mine();
+    await expectJsonOfObject({ online: "any", limit: 100, sort: "newest" }, version);
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((o) => !o.providerOnline)).toBe(true);
     const onlineAfter = await searchOffers({ limit: 1 }, getPool(), version);
@@ -186,6 +205,7 @@ describe("online in the snapshot", () => {
     const mine = async () =>
       (await searchOffers({ online: "any", limit: 100, sort: "newest" }, getPool(), version)).offers.filter((o) => o.provider === provider);
     expect((await mine()).every((o) => o.providerOnline)).toBe(true);
+    await expectJsonOfObject({ online: "any", limit: 100, sort: "newest" }, version);
     await setLastSeen(provider, 0); // a beat: last seen moves, updated_at does not
     await new Promise((r) => setTimeout(r, 2_000));
     const { rows: seen } = await getPool().query<{ last: Date }>(
@@ -195,6 +215,8 @@ describe("online in the snapshot", () => {
     const after = await mine();
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((o) => o.providerOnline && o.providerLastHeartbeatAt === seen[0]!.last.toISOString())).toBe(true);
+    // The rows' kept JSON (from the search before the beat) carries the moved last seen too.
+    await expectJsonOfObject({ online: "any", limit: 100, sort: "newest" }, version);
   });
 });
 

@@ -1,4 +1,4 @@
-import { searchDataVersion, searchOffersAsJson, type OfferSearchQuery } from "@gridlease/db/search";
+import { searchDataVersion, searchValidatedOffersAsJson, type OfferSearchQuery } from "@gridlease/db/search";
 import { VersionedResponseCache } from "./response-cache";
 
 function envMs(name: string, fallback: number): number {
@@ -22,8 +22,9 @@ export const offerSearchCache = (shared.__gridleaseOfferSearchCache ??= new Vers
 /**
  * The search answer for a validated query as UTF-8 JSON, computed at most once per data version
  * (kept encoded: a hit writes the bytes as they are, no re-serializing or re-encoding). The JSON is
- * written by the search itself (searchOffersAsJson: snapshot hits straight from its columns).
+ * written by the search itself (searchValidatedOffersAsJson: snapshot hits straight from its columns; the
+ * query was validated by the route, so it is not parsed again).
  */
 export function searchOffersJson(query: OfferSearchQuery): Promise<{ body: Uint8Array; hit: boolean }> {
-  return offerSearchCache.get(JSON.stringify(query), async (version) => Buffer.from(await searchOffersAsJson(query, undefined, version)));
+  return offerSearchCache.get(JSON.stringify(query), async (version) => Buffer.from(await searchValidatedOffersAsJson(query, undefined, version)));
 }
