@@ -125,7 +125,7 @@ export interface SnapshotRow extends OfferSearchHit {
 /**
  * The rows (snapshot indices) of up to `want` offers passing `filters` in `sort` order after the
  * cursor, as search.ts's SQL returns them; null when the snapshot cannot answer exactly (the caller
- * asks PostgreSQL). hitAt builds a row's hit, offer-json.ts hitJson writes it as JSON.
+ * asks PostgreSQL). hitAt builds a row's hit, offer-json.ts pushHitJson writes it as JSON.
  */
 export function snapshotPageRows(
   snapshot: ListSnapshot,

@@ -6,7 +6,7 @@ import { getPool } from "./client";
 import { searchCounts } from "./offer-counts";
 import type { FacetCount, SnapshotFilter } from "./offer-facets";
 import type { ListSnapshot } from "./offer-list";
-import { hitJson } from "./offer-json";
+import { pushHitJson } from "./offer-json";
 import { hitAt, ListSnapshots, snapshotPageRows, sortValueAt, verifiedSinceNow } from "./offer-page";
 import {
   FILTER_KEYS,
@@ -306,22 +306,33 @@ export async function searchOffers(input: OfferSearchQueryInput | OfferSearchQue
 }
 
 /**
- * searchOffers' answer as JSON text, equal to `JSON.stringify(await searchOffers(…))`: what the API
- * serves. Snapshot hits are written straight from the columns (offer-json.ts), never built as objects.
+ * searchOffers' answer as JSON text, equal to `JSON.stringify(await searchOffers(…))`. Snapshot hits are
+ * written straight from the columns (offer-json.ts), never built as objects.
  */
-export function searchOffersAsJson(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<string> {
-  return searchValidatedOffersAsJson(offerSearchQuerySchema.parse(input), db, dataVersion);
+export async function searchOffersAsJson(input: OfferSearchQueryInput | OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<string> {
+  return (await searchValidatedOffersAsJson(offerSearchQuerySchema.parse(input), db, dataVersion)).toString("utf8");
 }
 
+const OFFERS_OPEN = Buffer.from('{"offers":[');
+const COMMA = Buffer.from(",");
+
 /**
- * searchOffersAsJson for a query offerSearchQuerySchema (or a stricter schema) has already parsed: the
- * API's path, which validates once to name a bad field and must not pay for parsing twice per search.
+ * searchOffersAsJson as UTF-8 bytes, for a query offerSearchQuerySchema (or a stricter schema) has
+ * already parsed: what the API serves. It validates once to name a bad field and must not pay for
+ * parsing twice per search; the hits' kept bytes are copied into the answer once.
  */
-export async function searchValidatedOffersAsJson(query: OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<string> {
+export async function searchValidatedOffersAsJson(query: OfferSearchQuery, db: pg.Pool = getPool(), dataVersion?: string): Promise<Buffer> {
   const { rest, hits } = await search(query, db, dataVersion);
-  const offers = "sql" in hits ? hits.sql.map((hit) => JSON.stringify(hit)) : hits.rows.map((i) => hitJson(hits.snapshot, i, hits.verifiedSince));
+  const parts: Buffer[] = [OFFERS_OPEN];
+  if ("sql" in hits) parts.push(Buffer.from(hits.sql.map((hit) => JSON.stringify(hit)).join(",")));
+  else
+    hits.rows.forEach((i, n) => {
+      if (n > 0) parts.push(COMMA);
+      pushHitJson(parts, hits.snapshot, i, hits.verifiedSince);
+    });
   // `rest` as JSON is `{"total":…}`: the offers go in front of its first key, where searchOffers puts them.
-  return `{"offers":[${offers.join(",")}],${JSON.stringify(rest).slice(1)}`;
+  parts.push(Buffer.from(`],${JSON.stringify(rest).slice(1)}`));
+  return Buffer.concat(parts);
 }
 
 async function search(query: OfferSearchQuery, db: pg.Pool, dataVersion: string | undefined): Promise<SearchOutcome> {

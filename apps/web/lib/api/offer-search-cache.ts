@@ -26,5 +26,5 @@ export const offerSearchCache = (shared.__gridleaseOfferSearchCache ??= new Vers
  * query was validated by the route, so it is not parsed again).
  */
 export function searchOffersJson(query: OfferSearchQuery): Promise<{ body: Uint8Array; hit: boolean }> {
-  return offerSearchCache.get(JSON.stringify(query), async (version) => Buffer.from(await searchValidatedOffersAsJson(query, undefined, version)));
+  return offerSearchCache.get(JSON.stringify(query), (version) => searchValidatedOffersAsJson(query, undefined, version));
 }
