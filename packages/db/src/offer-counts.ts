@@ -5,6 +5,11 @@
  * pass, kept), each new budget costs a pass over the offers above it instead of over every offer.
  * Renters mostly move the budget; the full pass stays for the first time a filter set is seen when
  * most offers are above the budget.
+ *
+ * At a million offers "the offers above the budget" can still be hundreds of thousands (a low budget):
+ * 5–18 ms a search. So a filter set whose budgets keep landing low gets a budget index: its counts at
+ * checkpoints along the price order (at most CHECKPOINTS of them, built in one pass from the top), and a
+ * budget costs the offers between its position and the next checkpoint only.
  */
 import {
   countRaw,
@@ -60,21 +65,64 @@ function adjusterFor(slots: number[]): Adjust {
   return adjust;
 }
 
-const cached = new WeakMap<ListSnapshot, { counts: Map<string, SnapshotCounts>; budgetless: Map<string, RawCounts> }>();
+/** Budget-less counts of one filter set at positions 0, step, 2·step, … (and the end) of the price order. */
+interface BudgetIndex {
+  step: number;
+  total: Float64Array;
+  byModel: Uint32Array[];
+  byRegion: Uint32Array[];
+  failingAlone: Uint32Array[];
+}
 
-function remember<V>(map: Map<string, V>, key: string, value: V): V {
-  if (map.size >= 500) map.delete(map.keys().next().value!);
+interface Memo {
+  counts: Map<string, SnapshotCounts>;
+  budgetless: Map<string, RawCounts>;
+  indexes: Map<string, BudgetIndex>;
+}
+
+const cached = new WeakMap<ListSnapshot, Memo>();
+
+function remember<V>(map: Map<string, V>, key: string, value: V, max = 500): V {
+  if (map.size >= max) map.delete(map.keys().next().value!);
   map.set(key, value);
   return value;
+}
+
+/** Checkpoints per budget index (≈ 45 counts each): bounded memory whatever the market's size. */
+const CHECKPOINTS = 256;
+/** Budget indexes kept per snapshot (one per filter set, the most recently built). */
+const INDEXES_KEPT = 64;
+/** Fewest offers between checkpoints: below that a budget's own pass is already short. */
+const MIN_STEP = 1024;
+
+type AdjustRange = (raw: RawCounts, start: number, end: number) => void;
+
+/** Walks down the price order from the budget-less counts, keeping a copy at every checkpoint. */
+function buildBudgetIndex(base: RawCounts, size: number, step: number, adjust: AdjustRange): BudgetIndex {
+  const points = Math.ceil(size / step) + 1;
+  const index: BudgetIndex = { step, total: new Float64Array(points), byModel: [], byRegion: [], failingAlone: [] };
+  const raw: RawCounts = { total: base.total, byModel: base.byModel.slice(), byRegion: base.byRegion.slice(), failingAlone: base.failingAlone.slice() };
+  let position = size;
+  for (let j = points - 1; j >= 0; j--) {
+    const at = Math.min(size, j * step);
+    adjust(raw, at, position);
+    position = at;
+    index.total[j] = raw.total;
+    index.byModel[j] = raw.byModel.slice();
+    index.byRegion[j] = raw.byRegion.slice();
+    index.failingAlone[j] = raw.failingAlone.slice();
+  }
+  return index;
 }
 
 /**
  * Every count search needs for `filters` (`key` names them; `budgetlessKey` names them without the
  * budget), remembered per snapshot for the last 500 filter sets. Equal to countSnapshot's.
+ * `minIndexStep`: fewest offers between a budget index's checkpoints (tests use small markets).
  */
-export function searchCounts(snapshot: ListSnapshot, key: string, budgetlessKey: string, filters: SnapshotFilter[]): SnapshotCounts {
+export function searchCounts(snapshot: ListSnapshot, key: string, budgetlessKey: string, filters: SnapshotFilter[], minIndexStep = MIN_STEP): SnapshotCounts {
   let memo = cached.get(snapshot);
-  if (!memo) cached.set(snapshot, (memo = { counts: new Map(), budgetless: new Map() }));
+  if (!memo) cached.set(snapshot, (memo = { counts: new Map(), budgetless: new Map(), indexes: new Map() }));
   const hit = memo.counts.get(key);
   if (hit) return hit;
   const budget = filters.find((f) => f.key === "maxPricePerGpuHour");
@@ -95,9 +143,24 @@ export function searchCounts(snapshot: ListSnapshot, key: string, budgetlessKey:
   let base = memo.budgetless.get(budgetlessKey);
   if (!base && (order.length - lo) * 4 > order.length) return remember(memo.counts, key, countSnapshot(snapshot, filters));
   base ??= remember(memo.budgetless, budgetlessKey, countRaw(snapshot, others));
-  const raw: RawCounts = { total: base.total, byModel: base.byModel.slice(), byRegion: base.byRegion.slice(), failingAlone: base.failingAlone.slice() };
   const args = filterArguments(snapshot, slotBounds(snapshot, others));
-  const slots = [...new Set(others.map((f) => SLOT[f.key]))].sort((a, b) => a - b);
-  raw.total -= adjusterFor(slots)(...args, order, lo, order.length, raw.byModel, raw.byRegion, raw.failingAlone);
+  const adjuster = adjusterFor([...new Set(others.map((f) => SLOT[f.key]))].sort((a, b) => a - b));
+  const adjust: AdjustRange = (raw, start, end) => {
+    if (end > start) raw.total -= adjuster(...args, order, start, end, raw.byModel, raw.byRegion, raw.failingAlone);
+  };
+  let raw: RawCounts;
+  let index = memo.indexes.get(budgetlessKey);
+  const step = Math.max(minIndexStep, Math.ceil(order.length / CHECKPOINTS));
+  if (!index && order.length - lo > 2 * step) index = remember(memo.indexes, budgetlessKey, buildBudgetIndex(base, order.length, step, adjust), INDEXES_KEPT);
+  if (index) {
+    // The checkpoint at or after the budget's position, less the offers between the two.
+    const j = Math.ceil(lo / index.step);
+    raw = { total: index.total[j]!, byModel: index.byModel[j]!.slice(), byRegion: index.byRegion[j]!.slice(), failingAlone: index.failingAlone[j]!.slice() };
+    // (A checkpoint's budget slot already counts the offers above it that pass every other filter.)
+    adjust(raw, lo, Math.min(order.length, j * index.step));
+  } else {
+    raw = { total: base.total, byModel: base.byModel.slice(), byRegion: base.byRegion.slice(), failingAlone: base.failingAlone.slice() };
+    adjust(raw, lo, order.length);
+  }
   return remember(memo.counts, key, finishCounts(snapshot, filters, raw));
 }

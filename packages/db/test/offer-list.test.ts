@@ -108,7 +108,8 @@ describe("the offer list from the in-memory snapshot", () => {
 });
 
 describe("counts for a new budget", () => {
-  it("equal a full count when derived from the same filters' budget-less counts", async () => {
+  /** Random filter sets, each with a few budgets: the derived counts equal a full count, every field. */
+  async function expectDerivedCountsExact(label: string, minIndexStep?: number) {
     const snapshot = await offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
     const filterSets = fc.record({
       gpu: fc.option(fc.subarray(["H100-SXM", "RTX4090", "L40S", "T4"], { minLength: 1 }), { nil: undefined }),
@@ -127,15 +128,23 @@ describe("counts for a new budget", () => {
         if (set.minVramGb) others.push({ key: "minVramGb", minimum: set.minVramGb });
         if (set.availableNow) others.push({ key: "availableNow", units: 1 });
         if (set.online) others.push({ key: "online" });
-        const budgetless = `run ${run++}`;
+        const budgetless = `${label} ${run++}`;
         // The first (highest) budget leaves most offers within it, so the budget-less counts are computed and kept; the rest derive from them.
         for (const budget of [10n ** 12n, ...set.budgets]) {
           const filters: SnapshotFilter[] = [...others, { key: "maxPricePerGpuHour", budget }];
-          expect(searchCounts(snapshot, `${budgetless} ${budget}`, budgetless, filters)).toEqual(countSnapshot(snapshot, filters));
+          expect(searchCounts(snapshot, `${budgetless} ${budget}`, budgetless, filters, minIndexStep)).toEqual(countSnapshot(snapshot, filters));
         }
       }),
       { numRuns: 60 },
     );
+  }
+
+  it("equal a full count when derived from the same filters' budget-less counts", async () => {
+    await expectDerivedCountsExact("derived");
+  });
+
+  it("equal a full count when read from a budget index (checkpoints every 8 offers along the price order)", async () => {
+    await expectDerivedCountsExact("indexed", 8);
   });
 });
 
