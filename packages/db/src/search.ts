@@ -7,6 +7,7 @@ import { searchCounts } from "./offer-counts";
 import type { FacetCount, SnapshotFilter } from "./offer-facets";
 import type { ListSnapshot } from "./offer-list";
 import { pushHitJson } from "./offer-json";
+import { snapshotMarketSummary } from "./offer-summary";
 import { hitAt, ListSnapshots, snapshotPageRows, sortValueAt, verifiedSinceNow } from "./offer-page";
 import {
   FILTER_KEYS,
@@ -419,18 +420,31 @@ export interface ModelMarketSummary {
 
 const summaryCache = new TtlCache<ModelMarketSummary[]>(dbEnv().SEARCH_SUMMARY_TTL_MS, 20);
 
-/** Supply and median price per GPU model over active offers. */
+/**
+ * Supply and median price per GPU model over active offers: from the search snapshot at the current
+ * data version (offer-summary.ts), or from PostgreSQL when the snapshot cannot spell it exactly.
+ */
 export function marketSummary(chainId = defaultChainId(), db: pg.Pool = getPool()): Promise<ModelMarketSummary[]> {
   return summaryCache.get(String(chainId), async () => {
-    const result = await db.query<Omit<ModelMarketSummary, "gpuLabel">>(
-      `select gpu_model as "gpuModel", count(*)::int as offers, sum(gpu_count)::int as "totalGpus", sum(free_units)::int as "freeGpus",
-         round(percentile_cont(0.5) within group (order by price_per_gpu_hour::float8))::numeric::text as "medianPricePerGpuHour",
-         min(price_per_gpu_hour)::text as "minPricePerGpuHour"
-       from offer where chain_id = $1 and status = 'Active' group by gpu_model order by 3 desc, 1`,
-      [chainId],
-    );
-    return result.rows.map((row) => ({ ...row, gpuLabel: gpuModelById(row.gpuModel)?.label ?? null }));
+    if (!listFromSql()) {
+      const snapshot = await offerSnapshots.get(db, chainId, await searchDataVersion(db));
+      const summary = snapshotMarketSummary(snapshot);
+      if (summary) return summary;
+    }
+    return sqlMarketSummary(chainId, db);
   });
+}
+
+/** marketSummary from PostgreSQL: the reference the snapshot's summary must equal, and its fallback. */
+export async function sqlMarketSummary(chainId: number, db: pg.Pool = getPool()): Promise<ModelMarketSummary[]> {
+  const result = await db.query<Omit<ModelMarketSummary, "gpuLabel">>(
+    `select gpu_model as "gpuModel", count(*)::int as offers, sum(gpu_count)::int as "totalGpus", sum(free_units)::int as "freeGpus",
+       round(percentile_cont(0.5) within group (order by price_per_gpu_hour::float8))::numeric::text as "medianPricePerGpuHour",
+       min(price_per_gpu_hour)::text as "minPricePerGpuHour"
+     from offer where chain_id = $1 and status = 'Active' group by gpu_model order by 3 desc, gpu_model collate "C"`,
+    [chainId],
+  );
+  return result.rows.map((row) => ({ ...row, gpuLabel: gpuModelById(row.gpuModel)?.label ?? null }));
 }
 
 export { FILTER_KEYS, GPU_MODELS };

@@ -42,13 +42,13 @@ export function marketStats(chainId = defaultChainId(), db: pg.Pool = getPool())
 async function loadMarketStats(chainId: number, db: pg.Pool): Promise<MarketStats> {
   const [counts, leases, cursor, models] = await Promise.all([
     db.query(
-      `select (select count(*) filter (where status = 'Active') from provider where chain_id = $1)::int as "providersActive",
-              (select count(*) from provider where chain_id = $1)::int as "providersTotal",
-              (select count(*) filter (where status = 'Active') from offer where chain_id = $1)::int as "offersActive",
-              (select count(*) from offer where chain_id = $1)::int as "offersTotal",
-              (select coalesce(sum(free_units) filter (where status = 'Active'), 0) from offer where chain_id = $1)::int as "freeGpus",
-              (select count(*) filter (where status = 'Open') from dispute where chain_id = $1)::int as "disputesOpen",
-              (select count(*) from dispute where chain_id = $1)::int as "disputesTotal"`,
+      // One pass over each table (three over offer cost a second of PostgreSQL's CPU per refresh at 1M offers).
+      `select p.active::int as "providersActive", p.total::int as "providersTotal", o.active::int as "offersActive", o.total::int as "offersTotal",
+              o.free::int as "freeGpus", d.open::int as "disputesOpen", d.total::int as "disputesTotal"
+       from (select count(*) filter (where status = 'Active') as active, count(*) as total from provider where chain_id = $1) p,
+            (select count(*) filter (where status = 'Active') as active, count(*) as total,
+                    coalesce(sum(free_units) filter (where status = 'Active'), 0) as free from offer where chain_id = $1) o,
+            (select count(*) filter (where status = 'Open') as open, count(*) as total from dispute where chain_id = $1) d`,
       [chainId],
     ),
     db.query<{ status: string; count: number }>(`select status, count(*)::int as count from lease where chain_id = $1 group by status`, [chainId]),

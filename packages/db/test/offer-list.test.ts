@@ -14,8 +14,10 @@ import {
   searchOffers,
   searchOffersAsJson,
   SEARCH_SORTS,
+  sqlMarketSummary,
   type OfferSearchQueryInput,
 } from "../src/search";
+import { snapshotMarketSummary } from "../src/offer-summary";
 import { insertSyntheticOffers } from "../src/synthetic";
 import { expectEverySortEqualsSql, expectSnapshotEqualsSql } from "./search-paths";
 
@@ -285,6 +287,28 @@ describe("values a double cannot hold", () => {
     } finally {
       await getPool().query("update offer set price_per_gpu_hour = $2 where offer_id = $1", [rows[0]!.id, rows[0]!.price]);
       clearSearchCaches();
+    }
+  });
+});
+
+describe("the market summary per GPU model", () => {
+  it("from the snapshot equals PostgreSQL's (counts, median rounded half to even, minimum, order) as prices move", async () => {
+    const bumpVersion = () =>
+      getPool().query(
+        `insert into indexer_cursor (chain_id, registry_address, escrow_address, deploy_block, deploy_block_hash, block_number, block_hash, finalized_block, data_version)
+         values ($1, '0x', '0x', 0, '0x0', 1, '0x1', 0, 1) on conflict (chain_id) do update set data_version = indexer_cursor.data_version + 1`,
+        [CHAIN_ID],
+      );
+    // Small prices, so that many models have an even count whose two middle prices differ by an odd amount (x.5 medians).
+    for (const modulus of [0, 13, 7, 2]) {
+      if (modulus > 0) await getPool().query("update offer set price_per_gpu_hour = (offer_id * 7919) % $2 where chain_id = $1", [CHAIN_ID, modulus]);
+      if (modulus === 7) await getPool().query("update offer set status = 'Paused' where chain_id = $1 and offer_id % 3 = 0", [CHAIN_ID]);
+      await bumpVersion();
+      clearSearchCaches(); // a full load: these updates are not written as the indexer writes them (no updated_block)
+      const snapshot = await offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
+      const fromSnapshot = snapshotMarketSummary(snapshot);
+      expect(fromSnapshot, `modulus ${modulus}`).toEqual(await sqlMarketSummary(CHAIN_ID));
+      expect(fromSnapshot!.some((m) => m.offers % 2 === 0)).toBe(true);
     }
   });
 });
