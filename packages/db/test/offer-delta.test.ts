@@ -1,11 +1,11 @@
 import type pg from "pg";
 import { describe, expect, it } from "vitest";
 import { getPool } from "../src/client";
-import { offerSnapshots, searchOffers, SEARCH_SORTS } from "../src/search";
+import { offerSnapshots, searchDataVersion, searchOffers, SEARCH_SORTS } from "../src/search";
 import { insertSyntheticOffers } from "../src/synthetic";
 import { inTransaction } from "../src/transaction";
 import { useTempDatabase } from "./helpers/temp-database";
-import { expectEverySortEqualsSql, expectSnapshotEqualsSql } from "./search-paths";
+import { allPages, expectEverySortEqualsSql, expectSnapshotEqualsSql } from "./search-paths";
 
 const CHAIN_ID = 31337;
 let block = 10;
@@ -24,9 +24,20 @@ async function indexerBatch(write: (client: pg.PoolClient, block: number) => Pro
   });
 }
 
-/** Searches every sort, so every sort order exists and an update has to carry it over. */
+/** Searches every sort (and with a GPU filter, so the per-model orders exist too): every order exists and an update has to carry it over. */
 async function touchEverySort(): Promise<void> {
-  for (const sort of SEARCH_SORTS) await searchOffers({ sort, limit: 5 });
+  for (const sort of SEARCH_SORTS) {
+    await searchOffers({ sort, limit: 5 });
+    await searchOffers({ sort, limit: 5, gpu: "T4,RTX4090" });
+  }
+}
+
+/** Every sort with a GPU filter, all pages: through the snapshot as through PostgreSQL. */
+async function expectModelPagesEqualSql(gpu: string): Promise<void> {
+  for (const sort of SEARCH_SORTS) {
+    const query = { sort, gpu, online: "any" as const, limit: 40 };
+    expect((await allPages(query, "snapshot")).map((p) => p.offers), `${sort} ${gpu}`).toEqual((await allPages(query, "sql")).map((p) => p.offers));
+  }
 }
 
 useTempDatabase("gridlease-offer-delta-", async () => {
@@ -42,9 +53,37 @@ useTempDatabase("gridlease-offer-delta-", async () => {
 });
 
 describe("incremental snapshot updates", () => {
+  it("write a batch that only changes active offers over their own rows, sharing what did not change, and answer as PostgreSQL does", async () => {
+    await touchEverySort();
+    const current = async () => offerSnapshots.get(getPool(), CHAIN_ID, await searchDataVersion());
+    const before = await current();
+    const deltas = offerSnapshots.loads.delta;
+    // A price change: the price column is copied, every other row column shared; orders by other keys kept.
+    await indexerBatch((c, b) => c.query("update offer set price_per_gpu_hour = 2500000, updated_block = $1 where status = 'Active' and offer_id % 9 = 2", [b]));
+    await touchEverySort();
+    const priced = await current();
+    expect(offerSnapshots.loads.delta).toBe(deltas + 1);
+    expect(priced.price).not.toBe(before.price);
+    expect(priced.offerId).toBe(before.offerId);
+    expect(priced.vramGb).toBe(before.vramGb);
+    expect(priced.orders.rows.get("newest")).toBe(before.orders.rows.get("newest"));
+    expect(priced.orders.rows.get("price")).not.toBe(before.orders.rows.get("price"));
+    await expectEverySortEqualsSql();
+    await expectModelPagesEqualSql("T4,RTX4090");
+    // A model changed in place (and free units): the per-model orders of the kept orders must follow it.
+    await indexerBatch((c, b) => c.query("update offer set gpu_model = 'T4', free_units = 0, updated_block = $1 where status = 'Active' and offer_id % 17 = 4", [b]));
+    await touchEverySort();
+    expect(offerSnapshots.loads.delta).toBe(deltas + 2);
+    expect((await current()).offerId).toBe(before.offerId);
+    await expectModelPagesEqualSql("T4");
+    await expectModelPagesEqualSql("T4,RTX4090");
+    await expectSnapshotEqualsSql(10);
+  }, 240_000);
+
   it("apply indexer batches without a full reload and answer as PostgreSQL does", async () => {
     await touchEverySort();
     const full = offerSnapshots.loads.full;
+    const deltas = offerSnapshots.loads.delta;
     // Price changes into and out of runs of equal prices.
     await indexerBatch((c, b) => c.query("update offer set price_per_gpu_hour = 1000000, updated_block = $1 where offer_id % 7 = 1", [b]));
     await touchEverySort();
@@ -82,7 +121,7 @@ describe("incremental snapshot updates", () => {
     });
     await touchEverySort();
     expect(offerSnapshots.loads.full).toBe(full);
-    expect(offerSnapshots.loads.delta).toBe(3);
+    expect(offerSnapshots.loads.delta).toBe(deltas + 3);
     const newcomer = await searchOffers({ sort: "newest", limit: 1 });
     expect(newcomer.offers[0]!.provider).toBe("0xbeef000000000000000000000000000000000001");
     expect(newcomer.offers[0]!.providerReliability).toBe(97.5);
@@ -93,6 +132,7 @@ describe("incremental snapshot updates", () => {
   it("follows an outage settled against a provider (its row, updated_block bumped) in the SLA sort, filter and hits", async () => {
     await touchEverySort();
     const full = offerSnapshots.loads.full;
+    const deltas = offerSnapshots.loads.delta;
     const delta = offerSnapshots.loads.delta;
     const best = (await searchOffers({ sort: "sla", limit: 1, online: "any" })).offers[0]!;
     expect(best.providerOutagesSettled).toBe(0);
@@ -119,6 +159,7 @@ describe("incremental snapshot updates", () => {
   it("reloads in full after a rollback, which restores rows without a newer updated_block", async () => {
     await touchEverySort();
     const full = offerSnapshots.loads.full;
+    const deltas = offerSnapshots.loads.delta;
     const { rows } = await getPool().query<{ id: string; price: string }>(
       "select offer_id::text as id, price_per_gpu_hour::text as price from offer where status = 'Active' and offer_id % 7 = 1 order by offer_id limit 1",
     );
@@ -139,6 +180,7 @@ describe("incremental snapshot updates", () => {
   it("reloads in full when its block was replaced by a reorg, even once the cursor is past it", async () => {
     await touchEverySort();
     const full = offerSnapshots.loads.full;
+    const deltas = offerSnapshots.loads.delta;
     const { rows } = await getPool().query<{ id: string }>("select offer_id::text as id from offer where status = 'Active' order by offer_id desc limit 1");
     // Rolled back to before the snapshot's block and re-indexed on another branch within one version poll.
     await getPool().query("update offer set free_units = 0, gpu_count = 77, updated_block = 1 where offer_id = $1", [rows[0]!.id]);
