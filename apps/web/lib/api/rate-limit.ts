@@ -154,7 +154,7 @@ export class SharedRateLimiter implements Limiter {
       if (entry && at >= entry.expiresAt && !entry.refill) entry.tokens = 0;
       if (entry && entry.tokens >= 1) {
         entry.tokens -= 1;
-        return { allowed: true, remaining: Math.floor(entry.tokens + entry.bucket), retryAfterSeconds: 0 };
+        return this.answer(1, entry.tokens + entry.bucket);
       }
       if (entry?.refill) {
         await entry.refill;
@@ -191,7 +191,7 @@ export class SharedRateLimiter implements Limiter {
       } finally {
         reservation.refill = undefined;
       }
-      if (outcome === "granted") return { allowed: true, remaining: Math.floor(reservation.tokens + reservation.bucket), retryAfterSeconds: 0 };
+      if (outcome === "granted") return this.answer(1, reservation.tokens + reservation.bucket);
       if (outcome === "refused") return this.answer(0, reservation.bucket);
       return this.fallback.take(key, now);
     }
@@ -354,12 +354,13 @@ function envNumber(name: string, fallback: number): number {
 // loaders of the route modules in one process (Next and the API lane, http/api-lane.ts) charge the
 // same bucket. Kept on globalThis so each process builds its limiters (and fallbacks) once.
 const shared = globalThis as typeof globalThis & { __gridleaseLimiters?: { publicRead: SharedRateLimiter; write: SharedRateLimiter } };
+const readBurst = envNumber("API_RATE_LIMIT_BURST", 400);
 shared.__gridleaseLimiters ??= {
   // A busy reader's tokens are reserved up to a twentieth of its burst per round trip (ReservedTokens).
   publicRead: new SharedRateLimiter("read", {
     ratePerSecond: envNumber("API_RATE_LIMIT_PER_SECOND", 200),
-    burst: envNumber("API_RATE_LIMIT_BURST", 400),
-    maxBatch: Math.max(1, Math.floor(envNumber("API_RATE_LIMIT_BURST", 400) / 20)),
+    burst: readBurst,
+    maxBatch: Math.max(1, Math.floor(readBurst / 20)),
   }),
   write: new SharedRateLimiter("write", { ratePerSecond: envNumber("API_WRITE_RATE_LIMIT_PER_SECOND", 5), burst: envNumber("API_WRITE_RATE_LIMIT_BURST", 20) }),
 };
