@@ -425,14 +425,17 @@ const summaryCache = new TtlCache<ModelMarketSummary[]>(dbEnv().SEARCH_SUMMARY_T
  * data version (offer-summary.ts), or from PostgreSQL when the snapshot cannot spell it exactly.
  */
 export function marketSummary(chainId = defaultChainId(), db: pg.Pool = getPool()): Promise<ModelMarketSummary[]> {
-  return summaryCache.get(String(chainId), async () => {
-    if (!listFromSql()) {
-      const snapshot = await offerSnapshots.get(db, chainId, await searchDataVersion(db));
-      const summary = snapshotMarketSummary(snapshot);
-      if (summary) return summary;
-    }
-    return sqlMarketSummary(chainId, db);
-  });
+  return summaryCache.get(String(chainId), () => currentMarketSummary(chainId, db));
+}
+
+/** marketSummary read now (no time-to-live cache): for callers that cache by data version themselves (stats.ts). */
+export async function currentMarketSummary(chainId: number, db: pg.Pool = getPool(), dataVersion?: string): Promise<ModelMarketSummary[]> {
+  if (!listFromSql()) {
+    const snapshot = await offerSnapshots.get(db, chainId, dataVersion ?? (await searchDataVersion(db)));
+    const summary = snapshotMarketSummary(snapshot);
+    if (summary) return summary;
+  }
+  return sqlMarketSummary(chainId, db);
 }
 
 /** marketSummary from PostgreSQL: the reference the snapshot's summary must equal, and its fallback. */
