@@ -8,8 +8,8 @@
  *
  * Most of a hit cannot change while its snapshot object lives (offer-page.ts: an indexer delta, a
  * provider re-read, an online or verified change each make a new snapshot object), so that text is
- * kept per row of the snapshot the first time a search shows the row: later answers that show it
- * again (pages of popular filters, other budgets) only join strings. Two parts are not kept: the last
+ * kept per row of the snapshot (as UTF-8 bytes) the first time a search shows the row: later answers
+ * that show it again (pages of popular filters, other budgets) only copy bytes. Two parts are not kept: the last
  * heartbeat (refreshLastSeen moves it in place; its ISO text is kept per provider while the time
  * stays) and the verified time, which expires with the clock. At most ROWS_KEPT rows per snapshot
  * keep their text (≈ 0.5 kB each), so memory stays bounded at a million offers.
