@@ -47,7 +47,12 @@ const COPIED = [
 ] as const;
 
 /** The row column each sort of the offer rows orders by (newest: the row order itself, which is offer id order). */
-const SORT_COLUMN: Record<string, (typeof COPIED)[number] | null | undefined> = { price: "price", price_per_tflop: "pricePerTflop", vram: "vramGb", newest: null };
+const SORT_COLUMN: Record<string, (typeof COPIED)[number] | null | undefined> = {
+  price: "price",
+  price_per_tflop: "pricePerTflop",
+  vram: "vramGb",
+  newest: null,
+};
 
 /**
  * `old` with the changed rows written over their own positions, for a batch that neither adds nor
@@ -57,7 +62,14 @@ const SORT_COLUMN: Record<string, (typeof COPIED)[number] | null | undefined> = 
  * sixteen (≈ 0.4 s). Returns null when the batch is not of that kind. `changed` receives the columns
  * that were copied.
  */
-function overwriteInPlace(old: ListSnapshot, removed: number[], added: string[][], addedAt: Int32Array, now: ListSnapshot["indexedAt"], changed: Set<string>): ListSnapshot | null {
+function overwriteInPlace(
+  old: ListSnapshot,
+  removed: number[],
+  added: string[][],
+  addedAt: Int32Array,
+  now: ListSnapshot["indexedAt"],
+  changed: Set<string>,
+): ListSnapshot | null {
   if (added.length !== removed.length || addedAt.some((at, n) => at !== removed[n])) return null;
   const { models, regions } = old.codes;
   if (added.some((row) => !old.providers.byAddress.has(row[1]!) || !models.byName.has(row[2]!) || !regions.byName.has(row[3]!))) return null;

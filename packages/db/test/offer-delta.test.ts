@@ -36,7 +36,10 @@ async function touchEverySort(): Promise<void> {
 async function expectModelPagesEqualSql(gpu: string): Promise<void> {
   for (const sort of SEARCH_SORTS) {
     const query = { sort, gpu, online: "any" as const, limit: 40 };
-    expect((await allPages(query, "snapshot")).map((p) => p.offers), `${sort} ${gpu}`).toEqual((await allPages(query, "sql")).map((p) => p.offers));
+    expect(
+      (await allPages(query, "snapshot")).map((p) => p.offers),
+      `${sort} ${gpu}`,
+    ).toEqual((await allPages(query, "sql")).map((p) => p.offers));
   }
 }
 
@@ -59,7 +62,9 @@ describe("incremental snapshot updates", () => {
     const before = await current();
     const deltas = offerSnapshots.loads.delta;
     // A price change: the price column is copied, every other row column shared; orders by other keys kept.
-    await indexerBatch((c, b) => c.query("update offer set price_per_gpu_hour = 2500000, updated_block = $1 where status = 'Active' and offer_id % 9 = 2", [b]));
+    await indexerBatch((c, b) =>
+      c.query("update offer set price_per_gpu_hour = 2500000, updated_block = $1 where status = 'Active' and offer_id % 9 = 2", [b]),
+    );
     await touchEverySort();
     const priced = await current();
     expect(offerSnapshots.loads.delta).toBe(deltas + 1);
@@ -71,7 +76,9 @@ describe("incremental snapshot updates", () => {
     await expectEverySortEqualsSql();
     await expectModelPagesEqualSql("T4,RTX4090");
     // A model changed in place (and free units): the per-model orders of the kept orders must follow it.
-    await indexerBatch((c, b) => c.query("update offer set gpu_model = 'T4', free_units = 0, updated_block = $1 where status = 'Active' and offer_id % 17 = 4", [b]));
+    await indexerBatch((c, b) =>
+      c.query("update offer set gpu_model = 'T4', free_units = 0, updated_block = $1 where status = 'Active' and offer_id % 17 = 4", [b]),
+    );
     await touchEverySort();
     expect(offerSnapshots.loads.delta).toBe(deltas + 2);
     expect((await current()).offerId).toBe(before.offerId);
@@ -132,7 +139,6 @@ describe("incremental snapshot updates", () => {
   it("follows an outage settled against a provider (its row, updated_block bumped) in the SLA sort, filter and hits", async () => {
     await touchEverySort();
     const full = offerSnapshots.loads.full;
-    const deltas = offerSnapshots.loads.delta;
     const delta = offerSnapshots.loads.delta;
     const best = (await searchOffers({ sort: "sla", limit: 1, online: "any" })).offers[0]!;
     expect(best.providerOutagesSettled).toBe(0);
@@ -159,7 +165,6 @@ describe("incremental snapshot updates", () => {
   it("reloads in full after a rollback, which restores rows without a newer updated_block", async () => {
     await touchEverySort();
     const full = offerSnapshots.loads.full;
-    const deltas = offerSnapshots.loads.delta;
     const { rows } = await getPool().query<{ id: string; price: string }>(
       "select offer_id::text as id, price_per_gpu_hour::text as price from offer where status = 'Active' and offer_id % 7 = 1 order by offer_id limit 1",
     );
@@ -180,7 +185,6 @@ describe("incremental snapshot updates", () => {
   it("reloads in full when its block was replaced by a reorg, even once the cursor is past it", async () => {
     await touchEverySort();
     const full = offerSnapshots.loads.full;
-    const deltas = offerSnapshots.loads.delta;
     const { rows } = await getPool().query<{ id: string }>("select offer_id::text as id from offer where status = 'Active' order by offer_id desc limit 1");
     // Rolled back to before the snapshot's block and re-indexed on another branch within one version poll.
     await getPool().query("update offer set free_units = 0, gpu_count = 77, updated_block = 1 where offer_id = $1", [rows[0]!.id]);

@@ -46,9 +46,10 @@ describe("market stats past their time to live", () => {
 describe("market stats", () => {
   it("count offers, active offers, free GPUs, providers and disputes as one query per figure would, and summarize models from the snapshot as SQL does", async () => {
     await getPool().query("update offer set status = 'Paused' where chain_id = $1 and offer_id % 7 = 0", [CHAIN_ID]);
-    await getPool().query("update provider set status = 'Paused' where chain_id = $1 and address in (select address from provider where chain_id = $1 limit 3)", [
-      CHAIN_ID,
-    ]);
+    await getPool().query(
+      "update provider set status = 'Paused' where chain_id = $1 and address in (select address from provider where chain_id = $1 limit 3)",
+      [CHAIN_ID],
+    );
     const one = async (sql: string) => Number((await getPool().query<{ n: string }>(sql, [CHAIN_ID])).rows[0]!.n);
     // As the indexer commits a batch: with a new data version, which the search snapshot (the models' summary) follows.
     await getPool().query(
