@@ -47,7 +47,6 @@ export function ensureFleetConfig(options: FleetOptions): string {
     return path;
   }
   const sandbox = { GRIDLEASE_SANDBOX_ROOT: join(options.dataDir, "sandboxes") };
-  const scripts = join(options.root, "apps/agent/examples/sandbox");
   const providers = Array.from({ length: options.providers }, (_, i) => {
     const mnemonicIndex = SEEDED_PROVIDER_BASE + i;
     if (i >= options.providers - OFFLINE) return { mnemonicIndex, offline: true };
@@ -59,8 +58,9 @@ export function ensureFleetConfig(options: FleetOptions): string {
     chainId: options.chainId,
     apiUrl: options.webUrl,
     stateDir: "fleet-state",
-    provision: { command: join(scripts, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandbox },
-    deprovision: { command: join(scripts, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandbox },
+    // The agent's built-in sandbox provisioner (apps/agent/src/sandbox.ts).
+    provision: { command: "builtin:sandbox", timeoutSeconds: 30, env: sandbox },
+    deprovision: { command: "builtin:sandbox", timeoutSeconds: 30, env: sandbox },
     intervals: { pollSeconds: 1, heartbeatSeconds: 30, claimSeconds: 3600 },
     proofOfGpu: PROOF_OF_GPU,
     providers,

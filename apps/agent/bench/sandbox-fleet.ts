@@ -2,12 +2,11 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { GridleaseDeployment } from "@gridlease/sdk/deploy";
-
-const SANDBOX = path.join(import.meta.dirname, "..", "examples", "sandbox");
+import { SANDBOX_COMMAND } from "../src/sandbox";
 
 /**
  * Writes the fleet config the benchmarks run: the development mnemonic's `providers`, leases
- * provisioned by the example sandbox scripts into a fresh temporary folder, a one-second poll.
+ * provisioned by the built-in sandbox provisioner (src/sandbox.ts, as `npm start`'s fleet) into a fresh temporary folder, a one-second poll.
  * Returns the config's path.
  */
 export async function writeSandboxFleetConfig(options: {
@@ -29,8 +28,8 @@ export async function writeSandboxFleetConfig(options: {
       chainId: 31337,
       apiUrl: options.apiUrl,
       contracts: { registry: registry.address, escrow: escrow.address, token: token.address, deployBlock: Number(registry.deployBlock) },
-      provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
-      deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds: 30, env: sandboxEnv },
+      provision: { command: SANDBOX_COMMAND, timeoutSeconds: 30, env: sandboxEnv },
+      deprovision: { command: SANDBOX_COMMAND, timeoutSeconds: 30, env: sandboxEnv },
       intervals: { pollSeconds: 1, heartbeatSeconds: 60, claimSeconds: 3600 },
       providers: options.providers.map((mnemonicIndex) => ({ mnemonicIndex })),
     }),

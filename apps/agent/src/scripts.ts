@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { AgentError } from "./errors";
+import { runSandbox, SANDBOX_COMMAND } from "./sandbox";
 
 export interface ScriptSpec {
   command: string;
@@ -41,12 +42,14 @@ function inheritedEnvironment(): Record<string, string> {
 }
 
 /**
- * Runs a provider script with `input` as JSON on stdin. The script runs in its own process group so a
+ * Runs a provider script with `input` as JSON on stdin (`builtin:sandbox` runs in process, see sandbox.ts). The script runs in its own process group so a
  * timeout (or `signal`) kills everything it started, not just the shell.
  */
 export function runScript(spec: ScriptSpec, input: unknown, options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<ScriptResult> {
   // An abort listener added to an already-aborted signal never fires, so refuse up front.
   if (options.signal?.aborted) return Promise.reject(new ScriptError(`${spec.command} not started: the agent is shutting down`));
+  // Built in (sandbox.ts): the same lease facts, no process.
+  if (spec.command === SANDBOX_COMMAND) return runSandbox((input as { event?: unknown }).event, { ...inheritedEnvironment(), ...spec.env, ...options.env });
   return new Promise((resolve, reject) => {
     const child = spawn(spec.command, spec.args, {
       stdio: ["pipe", "pipe", "pipe"],

@@ -11,7 +11,7 @@ import { HEARTBEAT_TYPES, heartbeatDomain } from "@gridlease/sdk/heartbeat";
 import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
 import { startHardhatNode, type HardhatNode } from "@gridlease/sdk/local-chain";
 import { AgentProcess } from "./helpers/agent-process";
-import { registerLocalProviders, sandboxScripts } from "./helpers/local-providers";
+import { registerLocalProviders, sandboxProvisioner } from "./helpers/local-providers";
 import { Market } from "./helpers/market";
 
 const SERVED = [100, 101, 102];
@@ -70,7 +70,7 @@ beforeAll(async () => {
   // The sandbox provisioning behind a guard that fails while another provisioning script runs and holds
   // its turn for a second: bookings on three providers a fraction of a second apart only all succeed
   // if maxScriptsInFlight: 1 queues their scripts.
-  const scripts = sandboxScripts(dir);
+  const scripts = sandboxProvisioner(dir);
   const guard = path.join(dir, "one-at-a-time.sh");
   await writeFile(
     guard,
@@ -84,7 +84,11 @@ exit $code
 `,
     { mode: 0o755 },
   );
-  const guardEnv = { GUARD_LOCK: path.join(dir, "provisioning.lock"), GUARD_SCRIPT: scripts.provision.command };
+  // The guard runs the example sandbox script; the built-in provisioner removes what it made (one layout).
+  const guardEnv = {
+    GUARD_LOCK: path.join(dir, "provisioning.lock"),
+    GUARD_SCRIPT: path.join(import.meta.dirname, "..", "examples", "sandbox", "provision-sandbox.sh"),
+  };
   await writeFile(
     configPath,
     JSON.stringify({

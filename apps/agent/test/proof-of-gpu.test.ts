@@ -22,7 +22,7 @@ import { OfferStatus, type ProviderOffer } from "../src/provider";
 import { MAX_SEED_AGE_SECONDS, PogServer, seedChecker } from "../src/proof-of-gpu/server";
 import { cpuEngine, scriptEngine } from "../src/proof-of-gpu/engine";
 import { AgentProcess } from "./helpers/agent-process";
-import { registerLocalProviders, sandboxScripts } from "./helpers/local-providers";
+import { registerLocalProviders, sandboxProvisioner } from "./helpers/local-providers";
 import { Market } from "./helpers/market";
 import { prepareProviderHost } from "./helpers/provider-host";
 
@@ -109,7 +109,7 @@ beforeAll(async () => {
       apiUrl,
       contracts: market.agentContracts(),
       stateDir: "fleet-state",
-      ...sandboxScripts(dir),
+      ...sandboxProvisioner(dir),
       intervals: { pollSeconds: 0.5, heartbeatSeconds: 5, claimSeconds: 1800 },
       proofOfGpu: POG,
       providers: SERVED.map((mnemonicIndex) => ({ mnemonicIndex })),

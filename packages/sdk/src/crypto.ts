@@ -1,10 +1,10 @@
-import { x25519 } from "@noble/curves/ed25519";
 import { xchacha20poly1305 } from "@noble/ciphers/chacha";
 import { hkdf } from "@noble/hashes/hkdf";
 import { sha256 } from "@noble/hashes/sha256";
 import { randomBytes } from "@noble/hashes/utils";
 import { bytesToHex, hexToBytes, type Address, type Hex } from "viem";
 import { SdkError } from "./errors";
+import { x25519Scalar } from "./x25519";
 
 /**
  * Sealed boxes for the lease payloads stored on-chain (docs/protocol.md, "Encrypted payloads"):
@@ -45,12 +45,11 @@ export function associatedData(context: SealContext): Uint8Array {
 }
 
 export function generateEncryptionKeyPair(): EncryptionKeyPair {
-  const privateKey = x25519.utils.randomPrivateKey();
-  return { privateKey, publicKey: x25519.getPublicKey(privateKey) };
+  return x25519Scalar.generateKeyPair();
 }
 
 export function keyPairFromPrivateKey(privateKey: Uint8Array): EncryptionKeyPair {
-  return { privateKey, publicKey: x25519.getPublicKey(privateKey) };
+  return { privateKey, publicKey: x25519Scalar.publicKey(privateKey) };
 }
 
 /** The message a renter signs; the signature seeds the renter's encryption key so it never leaves the browser. */
@@ -105,7 +104,7 @@ function deriveKey(shared: Uint8Array, ephemeralPublicKey: Uint8Array, recipient
 export function seal(recipientPublicKey: Uint8Array, plaintext: Uint8Array, context: SealContext): Uint8Array {
   requireUsableKey(recipientPublicKey, "recipient's");
   const ephemeral = generateEncryptionKeyPair();
-  const shared = x25519.getSharedSecret(ephemeral.privateKey, recipientPublicKey);
+  const shared = x25519Scalar.sharedSecret(ephemeral.privateKey, recipientPublicKey);
   const nonce = randomBytes(NONCE_BYTES);
   const ciphertext = xchacha20poly1305(deriveKey(shared, ephemeral.publicKey, recipientPublicKey), nonce, associatedData(context)).encrypt(plaintext);
   const out = new Uint8Array(HEADER_BYTES + EPHEMERAL_BYTES + NONCE_BYTES + ciphertext.length);
@@ -134,7 +133,7 @@ function parts(sealed: Uint8Array) {
  * Providers reveal it as evidence that a renter's request was invalid (see `openWithSharedSecret`).
  */
 export function sharedSecretOf(recipient: EncryptionKeyPair, sealed: Uint8Array): Uint8Array {
-  return x25519.getSharedSecret(recipient.privateKey, parts(sealed).ephemeralPublicKey);
+  return x25519Scalar.sharedSecret(recipient.privateKey, parts(sealed).ephemeralPublicKey);
 }
 
 /** Opens a box from its revealed shared secret; the recipient's public key and the context must match too. */

@@ -7,7 +7,8 @@ root="${GRIDLEASE_SANDBOX_ROOT:?set GRIDLEASE_SANDBOX_ROOT in the script env}"
 id="$GRIDLEASE_LEASE_ID"
 case "$id" in ''|*[!0-9]*) echo "bad lease id: $id" >&2; exit 1 ;; esac
 [ -d "$root" ] || exit 0
-root=$(cd "$root" && pwd -P)
+cd -P -- "$root"
+root=$PWD
 dir="$root/lease-$id"
 [ -d "$dir" ] || exit 0
 if [ -f "$dir/pids" ]; then

@@ -1,10 +1,11 @@
 import path from "node:path";
-import { createTestClient, createWalletClient, http, parseEther, type Hex } from "viem";
+import { createTestClient, createWalletClient, http, parseEther, parseEventLogs, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 import { mockUsdcAbi, providerRegistryAbi } from "@gridlease/sdk/contracts.generated";
 import { localAccount, localProviderEncryptionPublicKey } from "@gridlease/sdk/local-accounts";
 import { encodeOfferSpec, type OfferSpecDraft } from "@gridlease/sdk/offers";
 import { usdc, type Market } from "./market";
+import { SANDBOX_COMMAND } from "../../src/sandbox";
 
 /**
  * Registers Hardhat-mnemonic accounts the way scripts/seed.ts does (encryption key derived from the
@@ -55,13 +56,11 @@ export async function registerLocalProviders(
       ...offer,
     });
     const receipt = await confirm(await wallet.writeContract({ address: registry.address, abi: providerRegistryAbi, functionName: "listOffer", args: [spec] }));
-    const [listed] = await market.publicClient.getContractEvents({
-      address: registry.address,
-      abi: providerRegistryAbi,
-      eventName: "OfferListed",
-      blockHash: receipt.blockHash,
-    });
-    offers.set(index, listed!.args.offerId!);
+    // From this transaction's own logs: a block can hold several providers' listings (concurrent setup), and
+    // taking the block's first OfferListed gave two providers one offer id (the bench's InsufficientUnits reverts).
+    const [listed] = parseEventLogs({ abi: providerRegistryAbi, eventName: "OfferListed", logs: receipt.logs });
+    if (!listed) throw new Error(`provider ${index}: listOffer emitted no OfferListed event`);
+    offers.set(index, listed.args.offerId);
   };
   const queue = [...indices];
   await Promise.all(
@@ -72,13 +71,11 @@ export async function registerLocalProviders(
   return offers;
 }
 
-const SANDBOX = path.join(import.meta.dirname, "..", "..", "examples", "sandbox");
-
-/** The example bubblewrap sandbox scripts as `npm start` configures them, with the sandboxes under `dir`. */
-export function sandboxScripts(dir: string, timeoutSeconds = 20) {
+/** The built-in bubblewrap sandbox provisioner (src/sandbox.ts) as `npm start` configures it, with the sandboxes under `dir`. */
+export function sandboxProvisioner(dir: string, timeoutSeconds = 20) {
   const env = { GRIDLEASE_SANDBOX_ROOT: path.join(dir, "sandboxes") };
   return {
-    provision: { command: path.join(SANDBOX, "provision-sandbox.sh"), timeoutSeconds, env },
-    deprovision: { command: path.join(SANDBOX, "deprovision-sandbox.sh"), timeoutSeconds, env },
+    provision: { command: SANDBOX_COMMAND, timeoutSeconds, env },
+    deprovision: { command: SANDBOX_COMMAND, timeoutSeconds, env },
   };
 }

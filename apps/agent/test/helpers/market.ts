@@ -6,6 +6,7 @@ import {
   http,
   bytesToHex,
   keccak256,
+  parseEventLogs,
   parseUnits,
   stringToHex,
   type Address,
@@ -106,8 +107,9 @@ export class Market {
         args: [options.offerId, options.gpus ?? 1, options.hours ?? 2, usdc("100"), encryptedRequest],
       }),
     );
-    const [booked] = await this.publicClient.getContractEvents({ ...this.escrow, eventName: "LeaseBooked", blockHash: receipt.blockHash });
-    return booked.args.leaseId!;
+    // This transaction's own event: the block may hold other bookings.
+    const [booked] = parseEventLogs({ abi: leaseEscrowAbi, eventName: "LeaseBooked", logs: receipt.logs });
+    return booked!.args.leaseId;
   }
 
   async openDispute(leaseId: bigint) {
