@@ -30,7 +30,9 @@ export async function writeSandboxFleetConfig(options: {
       contracts: { registry: registry.address, escrow: escrow.address, token: token.address, deployBlock: Number(registry.deployBlock) },
       provision: { command: SANDBOX_COMMAND, timeoutSeconds: 30, env: sandboxEnv },
       deprovision: { command: SANDBOX_COMMAND, timeoutSeconds: 30, env: sandboxEnv },
-      intervals: { pollSeconds: 1, heartbeatSeconds: 60, claimSeconds: 3600 },
+      // A quarter-second poll: a booking waits for the next poll before its accept can be sent, and the
+      // accept must make the next block (one a second) for booking → accepted to stay near a second.
+      intervals: { pollSeconds: 0.25, heartbeatSeconds: 60, claimSeconds: 3600 },
       providers: options.providers.map((mnemonicIndex) => ({ mnemonicIndex })),
     }),
   );

@@ -353,7 +353,9 @@ function envNumber(name: string, fallback: number): number {
 // The budgets live in PostgreSQL (SharedRateLimiter), named by limiter, so every web process and both
 // loaders of the route modules in one process (Next and the API lane, http/api-lane.ts) charge the
 // same bucket. Kept on globalThis so each process builds its limiters (and fallbacks) once.
-const shared = globalThis as typeof globalThis & { __gridleaseLimiters?: { publicRead: SharedRateLimiter; write: SharedRateLimiter } };
+const shared = globalThis as typeof globalThis & {
+  __gridleaseLimiters?: { publicRead: SharedRateLimiter; write: SharedRateLimiter; heartbeat: SharedRateLimiter };
+};
 const readBurst = envNumber("API_RATE_LIMIT_BURST", 400);
 shared.__gridleaseLimiters ??= {
   // A busy reader's tokens are reserved up to a twentieth of its burst per round trip (ReservedTokens).
@@ -363,8 +365,15 @@ shared.__gridleaseLimiters ??= {
     maxBatch: Math.max(1, Math.floor(readBurst / 20)),
   }),
   write: new SharedRateLimiter("write", { ratePerSecond: envNumber("API_WRITE_RATE_LIMIT_PER_SECOND", 5), burst: envNumber("API_WRITE_RATE_LIMIT_BURST", 20) }),
+  // Agents post once a minute each; a fleet of N providers behind one address needs N / heartbeatSeconds a
+  // second (500 providers every 60 s: 8.3/s, which the default refused as 429 for all but a few dozen).
+  heartbeat: new SharedRateLimiter("heartbeat", {
+    ratePerSecond: envNumber("API_HEARTBEAT_RATE_LIMIT_PER_SECOND", 2),
+    burst: envNumber("API_HEARTBEAT_RATE_LIMIT_BURST", 30),
+  }),
 };
 
 /** Limits shared by the public API routes; generous enough for the UI and the benchmark, tunable by env. */
 export const publicReadLimiter = shared.__gridleaseLimiters.publicRead;
 export const writeLimiter = shared.__gridleaseLimiters.write;
+export const heartbeatLimiter = shared.__gridleaseLimiters.heartbeat;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { getPool } from "@gridlease/db/client";
 import { dbEnv } from "@gridlease/db/env";
 import { DATA_CHANNEL, listenChannels, type DataEvent, type DataListener } from "@gridlease/db/data-events";
-import { clearMarketSummaryCache } from "@gridlease/db/search";
+import { clearMarketSummaryCache, prepareSearchSnapshot } from "@gridlease/db/search";
 import { offerSearchCache } from "@/lib/api/offer-search-cache";
 import { serverSettings } from "./runtime-config";
 import { rememberRevoked, SESSION_REVOKED_CHANNEL, useSharedSessionSecret } from "./session";
@@ -15,8 +15,9 @@ import { rememberRevoked, SESSION_REVOKED_CHANNEL, useSharedSessionSecret } from
  * `startSharedState` runs once per process when the server starts (http/main.ts): it loads the shared
  * session key and the revocations, and starts one listening connection for
  *  - DATA_CHANNEL: the indexer's committed batches (apps/indexer/src/store.ts) and heartbeats. The search
- *    answer cache drops its data version (the next request reads it and recomputes only if it moved; the
- *    offer snapshot reloads its delta for the new version) and the market summaries are dropped;
+ *    answer cache drops its data version and reads the new one at once, and the offer snapshot applies
+ *    the delta for it then (prepareSearchSnapshot), not when the first search after the block asks; answers
+ *    are recomputed only if the version moved; the market summaries are dropped;
  *  - SESSION_REVOKED_CHANNEL: sign-outs in other processes, mirrored for decodeSession.
  */
 export interface SharedState {
@@ -86,6 +87,12 @@ async function start(databaseUrl: string, log: (line: string) => void): Promise<
       if (event && !event.dataChanged) return;
       offerSearchCache.invalidateVersion();
       clearMarketSummaryCache();
+      // Read the new version and update the snapshot now; the next searches find it done or under way.
+      // A failure is left to the next search, which reads the version and updates the snapshot itself.
+      void offerSearchCache
+        .currentVersion()
+        .then((version) => prepareSearchSnapshot(version))
+        .catch(() => undefined);
     },
     log,
   );

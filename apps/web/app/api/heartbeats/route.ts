@@ -1,10 +1,7 @@
 import { HeartbeatRejected, heartbeatBodySchema, recordHeartbeat } from "@gridlease/db/heartbeats";
-import { ApiError, apiRoute, json, parseJsonBody, SharedRateLimiter } from "@/lib/api";
+import { ApiError, apiRoute, heartbeatLimiter, json, parseJsonBody } from "@/lib/api";
 
 export const dynamic = "force-dynamic";
-
-// Agents post once a minute; a generous per-client budget still stops floods.
-const heartbeatLimiter = new SharedRateLimiter("heartbeat", { ratePerSecond: 2, burst: 30 });
 
 /**
  * POST /api/heartbeats — an EIP-712 signed provider heartbeat (docs/protocol.md). 202 when it is the
