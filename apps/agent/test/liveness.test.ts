@@ -96,7 +96,7 @@ describe("gridlease-agent serve answers outage reports", () => {
     await agent.waitForLine(new RegExp(`lease ${leaseId}: refuted the outage reported by ${market.renter.address}`));
     const journal = await journalLines();
     const record = journal.find((r) => r.event === "outage-refuted" && r.leaseId === leaseId.toString());
-    // First try: the proof's block hash is readable by the call simulated before sending (no UnknownBlockHash retries).
+    // First try: the proof's block hash is readable by the gas estimate before sending (no UnknownBlockHash retries).
     expect(journal.filter((r) => r.event === "outage-refute-failed")).toEqual([]);
     expect(record).toMatchObject({
       reportBlock: report.blockNumber.toString(),

@@ -130,7 +130,7 @@ export class LivenessResponder {
     // Refuted already (by an earlier run of this agent), settled, or superseded by a later report.
     if (OUTAGE_STATUS[Number(outage.status)] !== "Reported" || outage.reportBlock !== report.reportBlock) return true;
     // The proof is over the block before the latest, not the latest (sdk latestLivenessProof): the sender
-    // simulates the call first, and a call simulated in the latest block cannot read that block's own hash
+    // runs the call first to estimate its gas, and a call run in the latest block cannot read that block's own hash
     // (BLOCKHASH of the current block is 0), so it would fail UnknownBlockHash until a newer block came.
     const latest = await ctx.publicClient.getBlock({ blockTag: "latest" });
     const blockNumber = latest.number - 1n;
