@@ -134,11 +134,13 @@ export function noEthSentence(address: Address, chainId: number): string {
  * Submits the agent's transactions one at a time: concurrent lease work would otherwise race for the
  * same nonce. A call that would revert fails before it is sent, with the contract's error name and
  * arguments: viem estimates its gas first (eth_estimateGas runs the call) and decodes a revert with the
- * call's ABI. (A separate eth_call simulation before that ran every transaction a third time on the node
- * for nothing: ≈ 25 accepts a second in `pnpm bench:market`.) Only the submission is serialized, not the wait for the receipt: the next
- * transaction takes the next (pending) nonce at once, so a provider with three bookings in one block
- * accepts all three in the next block instead of one block each (booking → accepted p95 in
- * `pnpm bench:market`). A caller whose next call depends on the previous one awaits its receipt first.
+ * call's ABI. (A separate eth_call simulation before that ran every transaction a third time on the
+ * node, for nothing: ≈ 25 accepts a second in `pnpm bench:market`.)
+ *
+ * Only the submission is serialized, not the wait for the receipt: the next transaction takes the next
+ * (pending) nonce at once, so a provider with three bookings in one block accepts all three in the next
+ * block instead of one block each (booking → accepted p95 in `pnpm bench:market`). A caller whose next
+ * call depends on the previous one awaits its receipt first.
  */
 export class TransactionSender {
   private queue: Promise<unknown> = Promise.resolve();
