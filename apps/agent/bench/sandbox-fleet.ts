@@ -6,7 +6,8 @@ import { SANDBOX_COMMAND } from "../src/sandbox";
 
 /**
  * Writes the fleet config the benchmarks run: the development mnemonic's `providers`, leases
- * provisioned by the built-in sandbox provisioner (src/sandbox.ts, as `npm start`'s fleet) into a fresh temporary folder, a one-second poll.
+ * provisioned by the built-in sandbox provisioner (src/sandbox.ts, as `npm start`'s fleet) into a fresh
+ * temporary folder, a quarter-second poll.
  * Returns the config's path.
  */
 export async function writeSandboxFleetConfig(options: {

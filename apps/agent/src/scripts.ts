@@ -42,8 +42,9 @@ function inheritedEnvironment(): Record<string, string> {
 }
 
 /**
- * Runs a provider script with `input` as JSON on stdin (`builtin:sandbox` runs in process, see sandbox.ts). The script runs in its own process group so a
- * timeout (or `signal`) kills everything it started, not just the shell.
+ * Runs a provider script with `input` as JSON on stdin (`builtin:sandbox` runs in process, see
+ * sandbox.ts). The script runs in its own process group so a timeout (or `signal`) kills everything it
+ * started, not just the shell.
  */
 export function runScript(spec: ScriptSpec, input: unknown, options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<ScriptResult> {
   // An abort listener added to an already-aborted signal never fires, so refuse up front.
