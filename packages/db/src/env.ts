@@ -60,10 +60,19 @@ export class EnvError extends DbError {
   readonly code = "env";
 }
 
+const DB_ENV_NAMES = Object.keys(dbEnvSchema.shape);
+let parsedCache: { key: string; value: DbEnv } | undefined;
+
 /** The parsed environment; throws EnvError with one line per bad variable, e.g. "STATS_TTL_MS: must be 0 or more". */
 export function dbEnv(env: NodeJS.ProcessEnv = process.env): DbEnv {
+  // Read on every search (SEARCH_LIST_SOURCE): parse again only when one of its variables changed.
+  const key = DB_ENV_NAMES.map((name) => env[name] ?? "\u0000").join("\u0001");
+  if (parsedCache?.key === key) return parsedCache.value;
   const parsed = dbEnvSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    parsedCache = { key, value: parsed.data };
+    return parsed.data;
+  }
   const lines = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`);
   throw new EnvError(`Invalid environment for the database layer:\n${lines.join("\n")}`);
 }

@@ -28,4 +28,14 @@ describe("the database layer's environment", () => {
       /PG_POOL_MAX: must be at least 1[\s\S]*SEARCH_LIST_SOURCE: must be "memory" or "sql"/,
     );
   });
+
+  it("notices a variable that changed since the last read (the parsed answer is kept per set of values)", () => {
+    const env: NodeJS.ProcessEnv = { SEARCH_LIST_SOURCE: "sql" };
+    expect(dbEnv(env).SEARCH_LIST_SOURCE).toBe("sql");
+    expect(dbEnv(env)).toBe(dbEnv(env));
+    env.SEARCH_LIST_SOURCE = "memory";
+    expect(dbEnv(env).SEARCH_LIST_SOURCE).toBe("memory");
+    env.STATS_TTL_MS = "-1";
+    expect(() => dbEnv(env)).toThrow(/STATS_TTL_MS: must be 0 or more/);
+  });
 });

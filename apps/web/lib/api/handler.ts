@@ -45,6 +45,33 @@ export function parseQuery<S extends z.ZodType>(params: URLSearchParams, schema:
   return schema.parse(raw);
 }
 
+/**
+ * parseQuery for one schema with its answers kept per query string (at most `max`, the oldest dropped
+ * first), together with whatever `derive` makes of them: a query asked again skips validation, which
+ * is most of the CPU of answering a cached search. Only for pure schemas (no clock, no randomness);
+ * callers must not mutate what they get. Refused queries are not kept (each is validated again).
+ */
+export class ParsedQueries<S extends z.ZodType, D> {
+  private readonly kept = new Map<string, D>();
+
+  constructor(
+    private readonly schema: S,
+    private readonly derive: (parsed: z.infer<S>) => D,
+    private readonly max = 4096,
+  ) {}
+
+  parse(params: URLSearchParams): D {
+    const key = params.toString();
+    let value = this.kept.get(key);
+    if (value === undefined) {
+      value = this.derive(parseQuery(params, this.schema));
+      if (this.kept.size >= this.max) this.kept.delete(this.kept.keys().next().value!);
+      this.kept.set(key, value);
+    }
+    return value;
+  }
+}
+
 /** parseQuery over a fetch Request's URL. */
 export function parseSearchParams<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
   return parseQuery(new URL(request.url).searchParams, schema);

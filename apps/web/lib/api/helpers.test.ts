@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { apiRoute, parseJsonBody, parseSearchParams } from "./handler";
+import { apiRoute, ParsedQueries, parseJsonBody, parseSearchParams } from "./handler";
 import { checkOrigin } from "./origin";
 import { RateLimiter } from "./rate-limit";
 
@@ -74,5 +74,34 @@ describe("RateLimiter", () => {
     limiter.take("b", 1010);
     limiter.take("c", 1010); // evicts "a"
     expect(limiter.take("a", 1011).allowed).toBe(true);
+  });
+});
+
+describe("ParsedQueries", () => {
+  const schema = z.object({ limit: z.coerce.number().int().min(1).max(100), sort: z.string().default("price") }).strict();
+
+  it("validates a query string once and hands out the same answer for it again, derived once", () => {
+    let derived = 0;
+    const queries = new ParsedQueries(schema, (parsed) => ({ parsed, derived: ++derived }));
+    const first = queries.parse(new URLSearchParams("limit=5"));
+    expect(first).toEqual({ parsed: { limit: 5, sort: "price" }, derived: 1 });
+    expect(queries.parse(new URLSearchParams("limit=5"))).toBe(first);
+    expect(queries.parse(new URLSearchParams("limit=6")).derived).toBe(2);
+  });
+
+  it("keeps no refused query: each is validated again and throws again, naming the field", () => {
+    const queries = new ParsedQueries(schema, (parsed) => parsed);
+    for (let i = 0; i < 2; i++) expect(() => queries.parse(new URLSearchParams("limit=0"))).toThrow(/limit/);
+    expect(() => queries.parse(new URLSearchParams("limit=5&extra=1"))).toThrow(z.ZodError);
+  });
+
+  it("keeps at most its bound, dropping the oldest first", () => {
+    let derived = 0;
+    const queries = new ParsedQueries(schema, () => ++derived, 2);
+    queries.parse(new URLSearchParams("limit=1"));
+    queries.parse(new URLSearchParams("limit=2"));
+    queries.parse(new URLSearchParams("limit=3")); // drops limit=1
+    expect(queries.parse(new URLSearchParams("limit=3"))).toBe(3);
+    expect(queries.parse(new URLSearchParams("limit=1"))).toBe(4);
   });
 });

@@ -25,6 +25,11 @@ export const offerSearchCache = (shared.__gridleaseOfferSearchCache ??= new Vers
  * written by the search itself (searchValidatedOffersAsJson: snapshot hits straight from its columns; the
  * query was validated by the route, so it is not parsed again).
  */
-export function searchOffersJson(query: OfferSearchQuery): Promise<{ body: Uint8Array; hit: boolean }> {
-  return offerSearchCache.get(JSON.stringify(query), (version) => searchValidatedOffersAsJson(query, undefined, version));
+export function searchOffersJson(query: OfferSearchQuery, cacheKey = offerSearchKey(query)): Promise<{ body: Uint8Array; hit: boolean }> {
+  return offerSearchCache.get(cacheKey, (version) => searchValidatedOffersAsJson(query, undefined, version));
+}
+
+/** The cache key of a validated query: equal for equal queries however their parameters were spelled or ordered. */
+export function offerSearchKey(query: OfferSearchQuery): string {
+  return JSON.stringify(query);
 }

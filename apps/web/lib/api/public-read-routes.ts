@@ -3,8 +3,8 @@ import { defaultChainId, InvalidCursorError, strictOfferSearchQuerySchema } from
 import { checkSignaturesValid, providerCheckHistory, providerFlag } from "@gridlease/db/gpu-checks";
 import { z } from "zod";
 import { ApiError, JSON_CONTENT_TYPE } from "./errors";
-import { parseQuery } from "./handler";
-import { searchOffersJson } from "./offer-search-cache";
+import { ParsedQueries, parseQuery, toJson } from "./handler";
+import { offerSearchKey, searchOffersJson } from "./offer-search-cache";
 import { jsonAnswer, type ReadRoute } from "./read-route";
 
 export const chainQuerySchema = z.object({ chainId: chainIdParam }).strict();
@@ -17,6 +17,12 @@ export const gpuChecksQuerySchema = z
   })
   .strict();
 
+/** Validated search queries by query string, with their answer cache key (the same search however it is spelled). */
+const offerQueries = new ParsedQueries(strictOfferSearchQuerySchema, (search) => ({ search, cacheKey: offerSearchKey(search) }));
+
+/** /api/stats' JSON per stats object (marketStats hands out the same object until it recomputes). */
+const statsJson = new WeakMap<object, string>();
+
 /** The public JSON read API (docs/api.md). Writes and session routes live only in app/api. */
 export const publicReadRoutes = {
   /**
@@ -26,9 +32,9 @@ export const publicReadRoutes = {
   offers: {
     path: "/api/offers",
     async handle({ query }) {
-      const search = parseQuery(query, strictOfferSearchQuerySchema);
+      const { search, cacheKey } = offerQueries.parse(query);
       try {
-        const { body, hit } = await searchOffersJson(search);
+        const { body, hit } = await searchOffersJson(search, cacheKey);
         return { status: 200, headers: { "content-type": JSON_CONTENT_TYPE, "cache-control": "no-store", "x-search-cache": hit ? "hit" : "miss" }, body };
       } catch (error) {
         if (error instanceof InvalidCursorError) throw new ApiError(400, "bad_request", error.message, "cursor");
@@ -84,7 +90,10 @@ export const publicReadRoutes = {
     path: "/api/stats",
     async handle({ query }) {
       const { chainId } = parseQuery(query, chainQuerySchema);
-      return jsonAnswer(await marketStats(chainId ?? defaultChainId()));
+      const stats = await marketStats(chainId ?? defaultChainId());
+      let body = statsJson.get(stats);
+      if (body === undefined) statsJson.set(stats, (body = toJson(stats)));
+      return { status: 200, headers: { "content-type": JSON_CONTENT_TYPE, "cache-control": "no-store" }, body };
     },
   },
 } satisfies Record<string, ReadRoute>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressKey, clientKey, PEER_ADDRESS_HEADER, RateLimiter, rateLimitAnswer, trustedProxies } from "./rate-limit";
+import { addressKey, clientKey, PEER_ADDRESS_HEADER, peerIsTrustedProxy, RateLimiter, rateLimitAnswer, trustedProxies } from "./rate-limit";
 
 const headers = (values: Record<string, string>) => new Headers(values);
 const NONE = trustedProxies("");
@@ -46,6 +46,23 @@ describe("clientKey", () => {
 
   it("shares one key when no server stamped the peer, rather than trusting a header", () => {
     expect(clientKey(headers({ "x-forwarded-for": "1.2.3.4" }), NONE)).toBe("local");
+  });
+
+  it("follows TRUSTED_PROXIES when it changes, and answers again for an address it answered before", () => {
+    const saved = process.env.TRUSTED_PROXIES;
+    const peer = headers({ [PEER_ADDRESS_HEADER]: "10.1.2.3" });
+    try {
+      process.env.TRUSTED_PROXIES = "";
+      expect([peerIsTrustedProxy(peer), peerIsTrustedProxy(peer)]).toEqual([false, false]);
+      process.env.TRUSTED_PROXIES = "10.0.0.0/8";
+      expect([peerIsTrustedProxy(peer), peerIsTrustedProxy(peer)]).toEqual([true, true]);
+      expect(peerIsTrustedProxy(headers({ [PEER_ADDRESS_HEADER]: "11.1.2.3" }))).toBe(false);
+      process.env.TRUSTED_PROXIES = "192.168.0.0/16";
+      expect(peerIsTrustedProxy(peer)).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.TRUSTED_PROXIES;
+      else process.env.TRUSTED_PROXIES = saved;
+    }
   });
 
   it("refuses a malformed TRUSTED_PROXIES entry", () => {

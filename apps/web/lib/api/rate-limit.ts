@@ -289,23 +289,50 @@ export function addressKey(address: string): string {
     .join(":")}::/64`;
 }
 
-let trustedCache: { ranges: ProxyRange[]; list: BlockList } | undefined;
+/** A BlockList of trusted proxies with its answers kept per address (checked on every request). */
+class TrustedList extends BlockList {
+  readonly empty: boolean;
+  private readonly answers = new Map<string, boolean>();
+
+  constructor(ranges: ProxyRange[]) {
+    super();
+    for (const range of ranges) this.addSubnet(range.address, range.bits, range.family);
+    this.empty = ranges.length === 0;
+  }
+
+  /** Whether `address` is in a trusted range: BlockList.check builds a SocketAddress per call, so answers are kept (at most 10,000 addresses). */
+  includes(address: string): boolean {
+    if (this.empty) return false;
+    let answer = this.answers.get(address);
+    if (answer === undefined) {
+      const family = isIP(address);
+      answer = family !== 0 && this.check(address, family === 6 ? "ipv6" : "ipv4");
+      if (this.answers.size >= 10_000) this.answers.clear();
+      this.answers.set(address, answer);
+    }
+    return answer;
+  }
+}
+
+let trustedCache: { source: string | undefined; ranges: ProxyRange[]; list: TrustedList } | undefined;
 
 /**
  * TRUSTED_PROXIES (lib/server/runtime-config.ts): comma-separated CIDRs (or single addresses) of the
  * reverse proxies in front of this server; none by default. `source` overrides the environment's value.
  */
 export function trustedProxies(source?: string): BlockList {
+  const raw = source ?? process.env.TRUSTED_PROXIES;
+  // Asked twice per request: the settings are validated again only when the variable changed.
+  if (trustedCache && trustedCache.source === raw) return trustedCache.list;
   const ranges = serverSettings(source === undefined ? process.env : { TRUSTED_PROXIES: source }).TRUSTED_PROXIES;
   // The settings are cached per value, so the same ranges object means the same list.
-  if (trustedCache?.ranges === ranges) return trustedCache.list;
-  const list = new BlockList();
-  for (const range of ranges) list.addSubnet(range.address, range.bits, range.family);
-  trustedCache = { ranges, list };
+  const list = trustedCache?.ranges === ranges ? trustedCache.list : new TrustedList(ranges);
+  trustedCache = { source: raw, ranges, list };
   return list;
 }
 
 function isTrusted(list: BlockList, address: string): boolean {
+  if (list instanceof TrustedList) return list.includes(address);
   const family = isIP(address);
   return family !== 0 && list.check(address, family === 6 ? "ipv6" : "ipv4");
 }
@@ -315,6 +342,7 @@ function isTrusted(list: BlockList, address: string): boolean {
  * X-Forwarded-* headers were written by our own proxy. Unstamped (dev server, tests): no.
  */
 export function peerIsTrustedProxy(headers: HeaderReader, trusted: BlockList = trustedProxies()): boolean {
+  if (trusted instanceof TrustedList && trusted.empty) return false;
   const peerHeader = headers.get(PEER_ADDRESS_HEADER);
   return peerHeader !== null && peerHeader !== "" && isTrusted(trusted, normalizeAddress(peerHeader));
 }
