@@ -63,10 +63,33 @@ export class EnvError extends DbError {
 const DB_ENV_NAMES = Object.keys(dbEnvSchema.shape);
 let parsedCache: { key: string; value: DbEnv } | undefined;
 
+/** How long a value read from process.env is reused (envValue). */
+export const ENV_REREAD_MS = 1000;
+const envReads = new Map<string, string | undefined>();
+let envReadsAt = 0;
+
+/**
+ * process.env[name], read again at most once per ENV_REREAD_MS. A read of process.env is a call into
+ * the runtime (≈ 1–2 µs), and a search request read a dozen variables (its settings are meant to be
+ * fixed for the life of the process); one changed while running shows within that time.
+ */
+export function envValue(name: string): string | undefined {
+  const now = Date.now();
+  if (now - envReadsAt >= ENV_REREAD_MS || now < envReadsAt) {
+    envReads.clear();
+    envReadsAt = now;
+  }
+  if (envReads.has(name)) return envReads.get(name);
+  const value = process.env[name];
+  envReads.set(name, value);
+  return value;
+}
+
 /** The parsed environment; throws EnvError with one line per bad variable, e.g. "STATS_TTL_MS: must be 0 or more". */
 export function dbEnv(env: NodeJS.ProcessEnv = process.env): DbEnv {
-  // Read on every search (SEARCH_LIST_SOURCE): parse again only when one of its variables changed.
-  const key = DB_ENV_NAMES.map((name) => env[name] ?? "\u0000").join("\u0001");
+  // Parsed again only when one of its variables changed (tests change them while running).
+  let key = "";
+  for (const name of DB_ENV_NAMES) key += `${env[name] ?? "\u0000"}\u0001`;
   if (parsedCache?.key === key) return parsedCache.value;
   const parsed = dbEnvSchema.safeParse(env);
   if (parsed.success) {

@@ -6,6 +6,7 @@ import { LOCAL_WATCHER_ACCOUNT_INDEX } from "@gridlease/sdk/liveness";
 import { LOCAL_CHAIN_ID, localAccount } from "@gridlease/sdk/local-accounts";
 import { GPU_CHECK_FAILURES_TO_FLAG, GPU_CHECK_OUTCOMES, GPU_CHECK_TYPES, GPU_CHECK_VALID_SECONDS } from "@gridlease/sdk/proof-of-gpu";
 import { getPool } from "./client";
+import { envValue } from "./env";
 
 /**
  * Proof of GPU results (issue 21) as the web shows them: the gpu_check rows the watcher's checker
@@ -57,7 +58,7 @@ const trustedCache = new Map<string, string[]>();
  * (the web validates it at startup with the same field, lib/server/runtime-config.ts).
  */
 export function trustedGpuCheckers(chainId: number, env: NodeJS.ProcessEnv = process.env): string[] {
-  const raw = env.TRUSTED_GPU_CHECKERS ?? "";
+  const raw = (env === process.env ? envValue("TRUSTED_GPU_CHECKERS") : env.TRUSTED_GPU_CHECKERS) ?? "";
   const key = `${chainId}|${raw}`;
   let list = trustedCache.get(key);
   if (!list) {

@@ -35,16 +35,22 @@ function num(value: number): string {
 export const ROWS_KEPT = 50_000;
 
 /**
- * Kept UTF-8 texts of one snapshot's rows: `slot[i]` is 1 + the index of row i's texts, 0 when not kept.
+ * Kept UTF-8 texts of one snapshot's rows: `slot[i]` is 1 + the index of row i's text, 0 when not kept.
  * Kept as bytes: an answer is then one copy of each part into the response (no string to flatten and
- * encode per answer; those were ≈ 15 % of the web process's time with every query new).
+ * encode per answer; those were ≈ 15 % of the web process's time with every query new). A row's text is
+ * the whole hit as last written, `head · last seen · middle · verified · label`, so the common case (last
+ * seen unchanged, not verified) is one part per hit; the part lengths let the others be cut out of it.
  */
 interface RowTexts {
   slot: Int32Array;
-  /** `{"offerId":…` through `,"providerLastHeartbeatAt":`. */
-  head: Buffer[];
-  /** `,"providerOnline":…,"providerOutagesSettled":…,"verifiedAt":`. */
-  middle: Buffer[];
+  /** The whole hit, with `seen[k]` as its last heartbeat and null as its verified time. */
+  text: Buffer[];
+  /** The last-heartbeat JSON inside `text[k]` (lastSeenJson hands out one Buffer per provider and time). */
+  seen: Buffer[];
+  /** Bytes of `{"offerId":…` through `,"providerLastHeartbeatAt":`. */
+  headLength: number[];
+  /** Bytes of `,"providerOnline":…,"providerOutagesSettled":…,"verifiedAt":`. */
+  middleLength: number[];
   /** The verified time as JSON (undefined until a search showed it verified). */
   verified: (Buffer | undefined)[];
 }
@@ -107,28 +113,50 @@ function middleOf(snapshot: ListSnapshot, i: number): string {
  */
 export function pushHitJson(out: Buffer[], snapshot: ListSnapshot, i: number, verifiedSince: number): void {
   let texts = rowTexts.get(snapshot);
-  if (!texts) rowTexts.set(snapshot, (texts = { slot: new Int32Array(snapshot.size), head: [], middle: [], verified: [] }));
+  if (!texts) rowTexts.set(snapshot, (texts = { slot: new Int32Array(snapshot.size), text: [], seen: [], headLength: [], middleLength: [], verified: [] }));
+  const seen = lastSeenJson(snapshot.providers.lastSeen, snapshot.providerCode[i]!);
+  const verifiedAt = snapshot.verifiedAt[i]!;
+  const isVerified = verifiedAt >= verifiedSince;
   let k = texts.slot[i]! - 1;
+  if (k >= 0 && !isVerified && texts.seen[k] === seen) {
+    out.push(texts.text[k]!);
+    return;
+  }
   let head: Buffer;
   let middle: Buffer;
   if (k >= 0) {
-    head = texts.head[k]!;
-    middle = texts.middle[k]!;
+    const text = texts.text[k]!;
+    const middleStart = texts.headLength[k]! + texts.seen[k]!.length;
+    head = text.subarray(0, texts.headLength[k]!);
+    middle = text.subarray(middleStart, middleStart + texts.middleLength[k]!);
   } else {
     head = Buffer.from(headOf(snapshot, i));
     middle = Buffer.from(middleOf(snapshot, i));
-    if (texts.head.length < ROWS_KEPT) {
-      k = texts.head.push(head) - 1;
-      texts.middle.push(middle);
-      texts.verified.push(undefined);
+  }
+  const tail = labelTail(snapshot, snapshot.gpuModelCode[i]!);
+  // Keep the whole hit as one text the first time (while fewer than ROWS_KEPT rows are), and again when its last seen moved.
+  if (k >= 0 ? texts.seen[k] !== seen : texts.text.length < ROWS_KEPT) {
+    const text = Buffer.concat([head, seen, middle, NULL, tail]);
+    if (k >= 0) {
+      texts.text[k] = text;
+      texts.seen[k] = seen;
+    } else {
+      k = texts.text.push(text) - 1;
       texts.slot[i] = k + 1;
+      texts.seen.push(seen);
+      texts.headLength.push(head.length);
+      texts.middleLength.push(middle.length);
+      texts.verified.push(undefined);
+    }
+    if (!isVerified) {
+      out.push(text);
+      return;
     }
   }
-  const verifiedAt = snapshot.verifiedAt[i]!;
   let verified: Buffer = NULL;
-  if (verifiedAt >= verifiedSince) {
+  if (isVerified) {
     verified = (k >= 0 ? texts.verified[k] : undefined) ?? Buffer.from(`"${new Date(verifiedAt).toISOString()}"`);
     if (k >= 0) texts.verified[k] = verified;
   }
-  out.push(head, lastSeenJson(snapshot.providers.lastSeen, snapshot.providerCode[i]!), middle, verified, labelTail(snapshot, snapshot.gpuModelCode[i]!));
+  out.push(head, seen, middle, verified, tail);
 }

@@ -19,14 +19,14 @@ import {
   type SearchSort,
 } from "./search-query";
 import { DbError } from "./errors";
-import { dbEnv } from "./env";
+import { dbEnv, envValue } from "./env";
 import { GPU_CHECK_VALID_SECONDS, GPU_CHECK_VERSION_SQL, trustedGpuCheckers, verifiedAtSql } from "./gpu-checks";
 
 export * from "./search-query";
 export type { FacetCount } from "./offer-facets";
 
 export function defaultChainId(): number {
-  return Number(process.env.CHAIN_ID ?? 31337);
+  return Number(envValue("CHAIN_ID") ?? 31337);
 }
 
 /** One offer as search returns it; amounts are decimal strings in token base units (USDC: 6 decimals). */
@@ -68,8 +68,19 @@ export interface OfferSearchResult {
   whyNothing: WhyNothing | null;
 }
 
-/** One search filter: its SQL for the offer list, and its bounds for the counts (offer-facets.ts). */
-type SqlFilter = SnapshotFilter & { sql: (param: (value: unknown) => string) => string };
+/** A search filter's bounds (offer-facets.ts); its SQL for the offer list is filterSql's. */
+type SqlFilter = SnapshotFilter;
+
+/** The column each minimum filter bounds. */
+const MINIMUM_COLUMNS = {
+  minGpus: "o.gpu_count",
+  minVramGb: "o.vram_gb",
+  minCpuCores: "o.cpu_cores",
+  minRamGb: "o.ram_gb",
+  minDiskGb: "o.disk_gb",
+  minBandwidthMbps: "o.bandwidth_mbps",
+  minReliability: "p.reliability",
+} as const;
 
 /**
  * "Online" in SQL (the provider_uptime row is `u`): ONLINE_WINDOW_SECONDS as in isOnline
@@ -86,40 +97,48 @@ const OFFER_COLUMNS = `o.offer_id::text as "offerId", o.provider, o.gpu_model as
   u.uptime_7d as "providerUptime7d", u.last_heartbeat_at as "providerLastHeartbeatAt",
   coalesce(${ONLINE_SQL}, false) as "providerOnline", p.outages_settled as "providerOutagesSettled"`;
 
-function activeFilters(query: OfferSearchQuery, chainId: number): SqlFilter[] {
+/**
+ * The query's filters as plain data (built per search, so no closures: the SQL is written by filterSql
+ * only when the list comes from PostgreSQL).
+ */
+function activeFilters(query: OfferSearchQuery): SqlFilter[] {
   const filters: SqlFilter[] = [];
   const { gpu, region } = query;
-  if (gpu?.length) filters.push({ key: "gpu", values: gpu, sql: (p) => `o.gpu_model = any(${p(gpu)}::text[])` });
-  if (region?.length) filters.push({ key: "region", values: region, sql: (p) => `o.region = any(${p(region)}::text[])` });
-  const minimums = [
-    ["minGpus", query.minGpus, "o.gpu_count"],
-    ["minVramGb", query.minVramGb, "o.vram_gb"],
-    ["minCpuCores", query.minCpuCores, "o.cpu_cores"],
-    ["minRamGb", query.minRamGb, "o.ram_gb"],
-    ["minDiskGb", query.minDiskGb, "o.disk_gb"],
-    ["minBandwidthMbps", query.minBandwidthMbps, "o.bandwidth_mbps"],
-    ["minReliability", query.minReliability, "p.reliability"],
-  ] as const;
-  for (const [key, minimum, column] of minimums) {
-    if (minimum !== undefined && minimum > 0) filters.push({ key, minimum, sql: (p) => `${column} >= ${p(minimum)}` });
+  if (gpu?.length) filters.push({ key: "gpu", values: gpu });
+  if (region?.length) filters.push({ key: "region", values: region });
+  for (const key in MINIMUM_COLUMNS) {
+    const minimum = query[key as keyof typeof MINIMUM_COLUMNS];
+    if (minimum !== undefined && minimum > 0) filters.push({ key: key as keyof typeof MINIMUM_COLUMNS, minimum });
   }
-  if (query.maxPricePerGpuHour !== undefined) {
-    const budget = usdcToBaseUnits(query.maxPricePerGpuHour);
-    filters.push({ key: "maxPricePerGpuHour", budget: BigInt(budget), sql: (p) => `o.price_per_gpu_hour <= ${p(budget)}::numeric` });
-  }
-  if (query.availableNow) {
-    // Bookable now: free units for the requested GPU count and a provider that is active and online.
-    const units = Math.max(1, query.minGpus ?? 1);
-    filters.push({ key: "availableNow", units, sql: (p) => `o.free_units >= ${p(units)} and p.status = 'Active' and ${ONLINE_SQL}` });
-  }
-  if (query.online === "only") filters.push({ key: "online", sql: () => ONLINE_SQL });
-  const maxSettled = query.maxSettledOutages;
-  if (maxSettled !== undefined) filters.push({ key: "maxSettledOutages", maximum: maxSettled, sql: (p) => `p.outages_settled <= ${p(maxSettled)}` });
-  if (query.verified) {
-    const trusted = trustedGpuCheckers(chainId);
-    filters.push({ key: "verified", since: Date.now() - GPU_CHECK_VALID_SECONDS * 1000, sql: (p) => `${verifiedAtSql(p(trusted))} is not null` });
-  }
+  if (query.maxPricePerGpuHour !== undefined) filters.push({ key: "maxPricePerGpuHour", budget: BigInt(usdcToBaseUnits(query.maxPricePerGpuHour)) });
+  // Bookable now: free units for the requested GPU count and a provider that is active and online.
+  if (query.availableNow) filters.push({ key: "availableNow", units: Math.max(1, query.minGpus ?? 1) });
+  if (query.online === "only") filters.push({ key: "online" });
+  if (query.maxSettledOutages !== undefined) filters.push({ key: "maxSettledOutages", maximum: query.maxSettledOutages });
+  if (query.verified) filters.push({ key: "verified", since: Date.now() - GPU_CHECK_VALID_SECONDS * 1000 });
   return filters;
+}
+
+/** One filter as SQL over offers `o` joined to providers `p` and uptime `u`; `p` makes a placeholder for a value. */
+function filterSql(filter: SqlFilter, p: (value: unknown) => string, chainId: number): string {
+  switch (filter.key) {
+    case "gpu":
+      return `o.gpu_model = any(${p(filter.values)}::text[])`;
+    case "region":
+      return `o.region = any(${p(filter.values)}::text[])`;
+    case "maxPricePerGpuHour":
+      return `o.price_per_gpu_hour <= ${p(filter.budget.toString())}::numeric`;
+    case "availableNow":
+      return `o.free_units >= ${p(filter.units)} and p.status = 'Active' and ${ONLINE_SQL}`;
+    case "online":
+      return ONLINE_SQL;
+    case "maxSettledOutages":
+      return `p.outages_settled <= ${p(filter.maximum)}`;
+    case "verified":
+      return `${verifiedAtSql(p(trustedGpuCheckers(chainId)))} is not null`;
+    default:
+      return `${MINIMUM_COLUMNS[filter.key]} >= ${p(filter.minimum)}`;
+  }
 }
 
 /** Builds `where` over offers joined to providers. */
@@ -129,7 +148,7 @@ function whereClause(chainId: number, filters: SqlFilter[], params: unknown[]): 
     return `$${params.length}`;
   };
   const parts = [`o.chain_id = ${param(chainId)}`, `o.status = 'Active'`];
-  for (const filter of filters) parts.push(filter.sql(param));
+  for (const filter of filters) parts.push(filterSql(filter, param, chainId));
   return parts.join(" and ");
 }
 
@@ -228,8 +247,19 @@ class TtlCache<V> {
 export const offerSnapshots = new ListSnapshots();
 
 /** SEARCH_LIST_SOURCE=sql reads the offer list from PostgreSQL (the reference path) instead of the snapshot. */
+let listSource: { raw: string | undefined; sql: boolean } | undefined;
+
+/** Where search's offer list comes from now (SEARCH_LIST_SOURCE): the snapshot, or PostgreSQL only. */
+export function searchListSource(): "memory" | "sql" {
+  return listFromSql() ? "sql" : "memory";
+}
+
 function listFromSql(): boolean {
-  return dbEnv().SEARCH_LIST_SOURCE === "sql";
+  // Asked per search: the whole environment is validated again only when this variable changed. Read
+  // from process.env each time (not envValue): the reference tests switch it between two searches.
+  const raw = process.env.SEARCH_LIST_SOURCE;
+  if (listSource === undefined || listSource.raw !== raw) listSource = { raw, sql: dbEnv().SEARCH_LIST_SOURCE === "sql" };
+  return listSource.sql;
 }
 
 /** Drops the market summaries (new data was announced); the offer snapshots follow the data version by themselves. */
@@ -338,7 +368,7 @@ export async function searchValidatedOffersAsJson(query: OfferSearchQuery, db: p
 
 async function search(query: OfferSearchQuery, db: pg.Pool, dataVersion: string | undefined): Promise<SearchOutcome> {
   const chainId = query.chainId ?? defaultChainId();
-  const filters = activeFilters(query, chainId);
+  const filters = activeFilters(query);
   const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : null;
   const snapshot = await offerSnapshots.get(db, chainId, dataVersion !== undefined ? dataVersion : await searchDataVersion(db));
   // Other sorts and later pages of the same filters share the counts; other budgets, the budget-less ones

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { dbEnv, EnvError } from "../src/env";
+import { describe, expect, it, vi } from "vitest";
+import { dbEnv, ENV_REREAD_MS, EnvError, envValue } from "../src/env";
 
 describe("the database layer's environment", () => {
   it("takes the defaults for unset and empty variables", () => {
@@ -37,5 +37,24 @@ describe("the database layer's environment", () => {
     expect(dbEnv(env).SEARCH_LIST_SOURCE).toBe("memory");
     env.STATS_TTL_MS = "-1";
     expect(() => dbEnv(env)).toThrow(/STATS_TTL_MS: must be 0 or more/);
+  });
+
+  it("reads a variable of process.env again at most once per ENV_REREAD_MS", () => {
+    vi.useFakeTimers();
+    try {
+      process.env.GRIDLEASE_ENV_TEST = "a";
+      vi.advanceTimersByTime(ENV_REREAD_MS);
+      expect(envValue("GRIDLEASE_ENV_TEST")).toBe("a");
+      process.env.GRIDLEASE_ENV_TEST = "b";
+      expect(envValue("GRIDLEASE_ENV_TEST")).toBe("a");
+      vi.advanceTimersByTime(ENV_REREAD_MS);
+      expect(envValue("GRIDLEASE_ENV_TEST")).toBe("b");
+      delete process.env.GRIDLEASE_ENV_TEST;
+      vi.advanceTimersByTime(ENV_REREAD_MS);
+      expect(envValue("GRIDLEASE_ENV_TEST")).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+      delete process.env.GRIDLEASE_ENV_TEST;
+    }
   });
 });

@@ -17,7 +17,7 @@ import {
   providerFlag,
   trustedGpuCheckers,
 } from "../src/gpu-checks";
-import { clearSearchCaches, searchDataVersion, searchOffers } from "../src/search";
+import { clearSearchCaches, searchDataVersion, searchOffers, searchOffersAsJson } from "../src/search";
 import { insertSyntheticOffers } from "../src/synthetic";
 import { useTempDatabase } from "./helpers/temp-database";
 import { allPages, queryArbitrary } from "./search-paths";
@@ -137,6 +137,12 @@ describe("the verified offer rule", () => {
         .map((h) => h.offerId)
         .sort(),
     ).toEqual([fresh!.offerId, strangerFailedSince!.offerId].sort());
+    // The API's JSON (kept row texts, offer-json.ts) carries the same badges: written first, then from the
+    // texts kept by the first answer, with verified and unverified rows on the same page.
+    const both = { online: "any", limit: 100, minGpus: Math.min(fresh!.gpuCount, strangerFailedSince!.gpuCount), sort: "newest" } as const;
+    for (const query of [{ verified: "1", online: "any" }, { verified: "1", online: "any" }, both, both] as const) {
+      expect(await searchOffersAsJson(query)).toBe(JSON.stringify(await searchOffers(query)));
+    }
   });
 
   it("follows a new check at once: the data version moves and the next search shows it", async () => {

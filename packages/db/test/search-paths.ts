@@ -1,11 +1,13 @@
 import fc from "fast-check";
 import { expect } from "vitest";
-import { searchOffers, searchOffersAsJson, SEARCH_SORTS, type OfferSearchQueryInput } from "../src/search";
+import { searchListSource, searchOffers, searchOffersAsJson, SEARCH_SORTS, type OfferSearchQueryInput } from "../src/search";
 
 /** Every page of a search, through the snapshot or through PostgreSQL (SEARCH_LIST_SOURCE=sql). */
 export async function allPages(query: OfferSearchQueryInput, source: "snapshot" | "sql") {
   if (source === "sql") process.env.SEARCH_LIST_SOURCE = "sql";
   else delete process.env.SEARCH_LIST_SOURCE;
+  // The comparison means something only if the switch took: the list really comes from where it is asked to.
+  expect(searchListSource()).toBe(source === "sql" ? "sql" : "memory");
   try {
     const pages = [];
     let cursor: string | undefined;

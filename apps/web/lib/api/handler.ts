@@ -57,7 +57,7 @@ export class ParsedQueries<S extends z.ZodType, D> {
   constructor(
     private readonly schema: S,
     private readonly derive: (parsed: z.infer<S>) => D,
-    private readonly max = 4096,
+    private readonly max = 1024,
   ) {}
 
   parse(params: URLSearchParams): D {

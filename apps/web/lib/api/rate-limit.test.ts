@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { ENV_REREAD_MS } from "@gridlease/db/env";
 import { addressKey, clientKey, PEER_ADDRESS_HEADER, peerIsTrustedProxy, RateLimiter, rateLimitAnswer, trustedProxies } from "./rate-limit";
 
 const headers = (values: Record<string, string>) => new Headers(values);
@@ -48,18 +49,24 @@ describe("clientKey", () => {
     expect(clientKey(headers({ "x-forwarded-for": "1.2.3.4" }), NONE)).toBe("local");
   });
 
-  it("follows TRUSTED_PROXIES when it changes, and answers again for an address it answered before", () => {
+  it("follows TRUSTED_PROXIES within a second of a change, and answers again for an address it answered before", () => {
     const saved = process.env.TRUSTED_PROXIES;
     const peer = headers({ [PEER_ADDRESS_HEADER]: "10.1.2.3" });
+    vi.useFakeTimers();
+    const change = (value: string) => {
+      process.env.TRUSTED_PROXIES = value;
+      vi.advanceTimersByTime(ENV_REREAD_MS);
+    };
     try {
-      process.env.TRUSTED_PROXIES = "";
+      change("");
       expect([peerIsTrustedProxy(peer), peerIsTrustedProxy(peer)]).toEqual([false, false]);
-      process.env.TRUSTED_PROXIES = "10.0.0.0/8";
+      change("10.0.0.0/8");
       expect([peerIsTrustedProxy(peer), peerIsTrustedProxy(peer)]).toEqual([true, true]);
       expect(peerIsTrustedProxy(headers({ [PEER_ADDRESS_HEADER]: "11.1.2.3" }))).toBe(false);
-      process.env.TRUSTED_PROXIES = "192.168.0.0/16";
+      change("192.168.0.0/16");
       expect(peerIsTrustedProxy(peer)).toBe(false);
     } finally {
+      vi.useRealTimers();
       if (saved === undefined) delete process.env.TRUSTED_PROXIES;
       else process.env.TRUSTED_PROXIES = saved;
     }

@@ -250,6 +250,7 @@ export class SharedRateLimiter implements Limiter {
 }
 
 import { BlockList, isIP } from "node:net";
+import { envValue } from "@gridlease/db/env";
 import { jsonErrorAnswer, type ApiAnswer } from "./errors";
 
 /** The part of a request's headers the API reads; a fetch `Headers` is one. */
@@ -321,7 +322,7 @@ let trustedCache: { source: string | undefined; ranges: ProxyRange[]; list: Trus
  * reverse proxies in front of this server; none by default. `source` overrides the environment's value.
  */
 export function trustedProxies(source?: string): BlockList {
-  const raw = source ?? process.env.TRUSTED_PROXIES;
+  const raw = source ?? envValue("TRUSTED_PROXIES");
   // Asked twice per request: the settings are validated again only when the variable changed.
   if (trustedCache && trustedCache.source === raw) return trustedCache.list;
   const ranges = serverSettings(source === undefined ? process.env : { TRUSTED_PROXIES: source }).TRUSTED_PROXIES;
