@@ -102,10 +102,11 @@ function walkFor(filters: SnapshotFilter[]): Walk {
       ...FILTER_PARAMETERS,
       "order",
       "start",
+      "end",
       "want",
       "out",
       `
-  for (let pos = start; pos < order.length; pos++) {
+  for (let pos = start; pos < end; pos++) {
     const i = order[pos];
     ${tests}
     out.push(i);
@@ -158,6 +159,22 @@ export function snapshotPageRows(
       return lo;
     };
   }
+  // In price order a budget ends the walk: no offer after the first one above it can pass (the walk
+  // would otherwise visit every remaining offer whenever fewer than `want` are within the budget). Only
+  // for budgets the doubles hold exactly; prices above 2^53 are Infinity and sort last.
+  const budget = sort === "price" ? filters.find((f) => f.key === "maxPricePerGpuHour") : undefined;
+  const priceLimit = budget?.key === "maxPricePerGpuHour" && budget.budget <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(budget.budget) : undefined;
+  const end = (order: Uint32Array) => {
+    if (priceLimit === undefined) return order.length;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (key[order[mid]!]! > priceLimit) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
   const walk = walkFor(filters);
   const args = filterArguments(snapshot, slotBounds(snapshot, filters));
   let out: number[] = [];
@@ -170,12 +187,12 @@ export function snapshotPageRows(
       if (code === undefined) continue;
       const sub = modelOrder(snapshot, order, code);
       const found: number[] = []; // the walk stops at `want` found, so each model has its own
-      walk(...args, sub, after ? after(sub) : 0, want, found);
+      walk(...args, sub, after ? after(sub) : 0, end(sub), want, found);
       out.push(...found);
     }
     if (gpu.values.length > 1) out = out.sort(compareRows(snapshot, sort)).slice(0, want);
   } else {
-    walk(...args, order, after ? after(order) : 0, want, out);
+    walk(...args, order, after ? after(order) : 0, end(order), want, out);
   }
   return out;
 }
