@@ -5,11 +5,12 @@
  */
 import { gpuModelById } from "@gridlease/sdk/gpus";
 import type pg from "pg";
-import { FILTER_PARAMETERS, filterArguments, SLOT, SLOT_TESTS, slotBounds, type SnapshotFilter } from "./offer-facets";
+import type { SnapshotFilter } from "./offer-facets";
+import { walkPage } from "./offer-walk";
 import { applyDelta, carryReliabilityOrders } from "./offer-delta";
 import { loadListSnapshot, PROVIDER_SORTS, refreshLastSeen, reloadProviders, withOnlineAt, type ListSnapshot } from "./offer-list";
 import type { OfferSearchHit } from "./search";
-import { FILTER_KEYS, type SearchSort } from "./search-query";
+import type { SearchSort } from "./search-query";
 import { dbEnv } from "./env";
 import { GPU_CHECK_VALID_SECONDS } from "./gpu-checks";
 import { splitChecksVersion, VerifiedColumns } from "./offer-verified";
@@ -88,36 +89,6 @@ function cursorKey(sort: SearchSort, value: string): number | null {
   return Number.isFinite(key) || /^-?Infinity$/.test(value) ? key : null;
 }
 
-type Walk = (...args: unknown[]) => void;
-const walks = new Map<string, Walk>();
-
-/** The page walk for one set of filter slots, compiled once from the fixed SLOT_TESTS as countingLoop is. */
-function walkFor(filters: SnapshotFilter[]): Walk {
-  const slots = [...new Set(filters.map((f) => SLOT[f.key]))].sort((a, b) => a - b);
-  const key = slots.join(",");
-  let walk = walks.get(key);
-  if (!walk) {
-    const tests = slots.map((slot) => `if (!(${SLOT_TESTS[FILTER_KEYS[slot]!]})) continue;`).join("\n    ");
-    walk = new Function(
-      ...FILTER_PARAMETERS,
-      "order",
-      "start",
-      "end",
-      "want",
-      "out",
-      `
-  for (let pos = start; pos < end; pos++) {
-    const i = order[pos];
-    ${tests}
-    out.push(i);
-    if (out.length >= want) return;
-  }`,
-    ) as Walk;
-    walks.set(key, walk);
-  }
-  return walk;
-}
-
 /** A search hit with the value it sorts by (the page's cursor is built from the last one). */
 export interface SnapshotRow extends OfferSearchHit {
   sortValue: string;
@@ -175,8 +146,7 @@ export function snapshotPageRows(
     }
     return lo;
   };
-  const walk = walkFor(filters);
-  const args = filterArguments(snapshot, slotBounds(snapshot, filters));
+  const start = (order: Uint32Array) => (after ? after(order) : 0);
   let out: number[] = [];
   const gpu = filters.find((f) => f.key === "gpu");
   if (gpu && gpu.key === "gpu") {
@@ -187,12 +157,12 @@ export function snapshotPageRows(
       if (code === undefined) continue;
       const sub = modelOrder(snapshot, order, code);
       const found: number[] = []; // the walk stops at `want` found, so each model has its own
-      walk(...args, sub, after ? after(sub) : 0, end(sub), want, found);
+      walkPage(snapshot, sub, filters, start, end, want, found);
       out.push(...found);
     }
     if (gpu.values.length > 1) out = out.sort(compareRows(snapshot, sort)).slice(0, want);
   } else {
-    walk(...args, order, after ? after(order) : 0, end(order), want, out);
+    walkPage(snapshot, order, filters, start, end, want, out);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { describe, expect, it } from "vitest";
 import { getPool } from "../src/client";
+import { PAGE_WALK_TUNING } from "../src/offer-walk";
 import { offerSnapshots, searchDataVersion, searchOffers, SEARCH_SORTS } from "../src/search";
 import { insertSyntheticOffers } from "../src/synthetic";
 import { inTransaction } from "../src/transaction";
@@ -85,6 +86,33 @@ describe("incremental snapshot updates", () => {
     await expectModelPagesEqualSql("T4");
     await expectModelPagesEqualSql("T4,RTX4090");
     await expectSnapshotEqualsSql(10);
+  }, 240_000);
+
+  it("keep walking fixed filters' sub-orders only while their columns stay: a spec changed in place is seen", async () => {
+    const saved = PAGE_WALK_TUNING.subOrderAfterRows;
+    PAGE_WALK_TUNING.subOrderAfterRows = 0; // every walk with fixed filters builds and then uses its sub-order
+    try {
+      const queries = SEARCH_SORTS.flatMap((sort) => [
+        { sort, minVramGb: "48", online: "any" as const, limit: 30 },
+        { sort, minVramGb: "80", region: "us-east,eu-west", online: "any" as const, limit: 30 },
+      ]);
+      const expectEqualSql = async () => {
+        for (const query of queries) {
+          expect(
+            (await allPages(query, "snapshot")).map((p) => p.offers),
+            JSON.stringify(query),
+          ).toEqual((await allPages(query, "sql")).map((p) => p.offers));
+        }
+      };
+      await expectEqualSql(); // builds the sub-orders (the first walk of each) and pages through them
+      // VRAM moved in place (the vram column is copied, the orders by other keys are kept with their sub-orders).
+      await indexerBatch((c, b) =>
+        c.query("update offer set vram_gb = case when vram_gb >= 80 then 24 else 80 end, updated_block = $1 where status = 'Active' and offer_id % 7 = 3", [b]),
+      );
+      await expectEqualSql();
+    } finally {
+      PAGE_WALK_TUNING.subOrderAfterRows = saved;
+    }
   }, 240_000);
 
   it("apply indexer batches without a full reload and answer as PostgreSQL does", async () => {

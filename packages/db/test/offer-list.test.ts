@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { searchCounts } from "../src/offer-counts";
 import { countSnapshot, type SnapshotFilter } from "../src/offer-facets";
 import { snapshotBytes, snapshotPage } from "../src/offer-page";
+import { PAGE_WALK_TUNING } from "../src/offer-walk";
 import {
   clearSearchCaches,
   offerSearchQuerySchema,
@@ -19,7 +20,7 @@ import {
 } from "../src/search";
 import { snapshotMarketSummary } from "../src/offer-summary";
 import { insertSyntheticOffers } from "../src/synthetic";
-import { expectEverySortEqualsSql, expectSnapshotEqualsSql } from "./search-paths";
+import { allPages, expectEverySortEqualsSql, expectSnapshotEqualsSql } from "./search-paths";
 
 const CHAIN_ID = 31337;
 let server: Awaited<ReturnType<typeof startTempPostgres>>;
@@ -107,6 +108,36 @@ describe("the offer list from the in-memory snapshot", () => {
       ).toEqual(referenceThird.offers.slice(18).map((o) => o.offerId));
     }
   });
+});
+
+describe("the offer list walking fixed filters' sub-orders (built after the first walk here)", () => {
+  it("answers every filter set, sort key and page exactly as PostgreSQL does", async () => {
+    const saved = PAGE_WALK_TUNING.subOrderAfterRows;
+    PAGE_WALK_TUNING.subOrderAfterRows = 0;
+    try {
+      // One fixed filter set asked with other budgets, online and availability after its sub-order was
+      // built: those filters must not be baked into it.
+      for (const fixed of [{ minVramGb: "48" }, { region: "us-east,eu-west", minGpus: "2" }]) {
+        for (const sort of ["price", "newest"] as const) {
+          for (const maxPricePerGpuHour of ["1", undefined, "3"]) {
+            for (const online of ["only", "any"] as const) {
+              for (const availableNow of [true, undefined]) {
+                const query = { ...fixed, sort, maxPricePerGpuHour, online, availableNow, limit: 7 };
+                expect(
+                  (await allPages(query, "snapshot")).map((p) => p.offers),
+                  JSON.stringify(query),
+                ).toEqual((await allPages(query, "sql")).map((p) => p.offers));
+              }
+            }
+          }
+        }
+      }
+      await expectSnapshotEqualsSql(40);
+      await expectEverySortEqualsSql();
+    } finally {
+      PAGE_WALK_TUNING.subOrderAfterRows = saved;
+    }
+  }, 240_000);
 });
 
 describe("counts for a new budget", () => {
