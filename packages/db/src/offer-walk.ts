@@ -4,7 +4,8 @@
  *
  * A filter set that rejects most offers makes a long walk (at 1M offers, `sort=price_per_tflop&minVramGb=48`
  * passed over the cheap 24 GB cards first, ≈ 0.5 ms a search). Once a walk with the same fixed filters
- * (model, region, the minimums, settled outages: what only a new column array can change) has visited
+ * (region, the minimums, settled outages: what only a new column array can change; a GPU filter already
+ * walks each model's own order, offer-page.ts modelOrder) has visited
  * more than PAGE_WALK_TUNING.subOrderAfterRows rows, the order's rows passing those filters are kept as a
  * sub-order, in the same order, and later walks (other budgets, pages, availability) go over it. The walk
  * still tests every filter, so the sub-order only skips rows that could not pass: the page is the same.
@@ -18,7 +19,7 @@ import { FILTER_KEYS, type FilterKey } from "./search-query";
 type Walk = (...args: unknown[]) => number;
 const walks = new Map<string, Walk>();
 
-export function walkFor(filters: SnapshotFilter[]): Walk {
+function walkFor(filters: SnapshotFilter[]): Walk {
   const slots = [...new Set(filters.map((f) => SLOT[f.key]))].sort((a, b) => a - b);
   const key = slots.join(",");
   let walk = walks.get(key);
@@ -50,7 +51,6 @@ export const PAGE_WALK_TUNING = { subOrderAfterRows: 20_000 };
 
 /** The column each fixed filter reads: a sub-order stays valid while these arrays are the same objects. */
 const FIXED_FILTER_COLUMNS: Partial<Record<FilterKey, keyof ListSnapshot>> = {
-  gpu: "gpuModelCode",
   region: "regionCode",
   minGpus: "gpuCount",
   minVramGb: "vramGb",
@@ -91,7 +91,7 @@ export function walkPage(
 ): void {
   const args = filterArguments(snapshot, slotBounds(snapshot, filters));
   const walk = walkFor(filters);
-  const fixed = filters.filter((f) => f.key !== "gpu" && FIXED_FILTER_COLUMNS[f.key] !== undefined);
+  const fixed = filters.filter((f) => FIXED_FILTER_COLUMNS[f.key] !== undefined);
   if (fixed.length === 0) {
     walk(...args, order, startIn(order), endIn(order), want, out);
     return;
